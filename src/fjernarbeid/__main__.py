@@ -1,0 +1,3 @@
+from fjernarbeid.cli import main
+
+main()

@@ -1,0 +1,62 @@
+"""Errors and the CLI's exit codes: one place for both, so a script can rely on them.
+
+Exit codes (documented in the README):
+
+====  =========================================================================
+0     success (warnings may have been printed)
+1     the data were read but break rules (validation errors)
+2     wrong use of the command line (unknown option, missing argument)
+3     an input file is missing, empty or unreadable
+4     reference data that a step needs is not available
+5     a computation is impossible with these data (e.g. weighting targets)
+====  =========================================================================
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INVALID_DATA = 1
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+EXIT_MISSING_REFDATA = 4
+EXIT_IMPOSSIBLE = 5
+
+
+class FjernarbeidError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InputFileError(FjernarbeidError):
+    """An input file is missing, empty, unreadable or in an unknown format."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class InstrumentError(FjernarbeidError):
+    """An instrument (questionnaire) definition is inconsistent."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class DataValidationError(FjernarbeidError):
+    """Data break the instrument's rules; ``report`` holds every problem found."""
+
+    exit_code = EXIT_INVALID_DATA
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+class MissingReferenceDataError(FjernarbeidError):
+    """A step needs reference data (postal codes, centrality, population) that is not there."""
+
+    exit_code = EXIT_MISSING_REFDATA
+
+
+class ComputationError(FjernarbeidError):
+    """A computation is impossible with the data given (empty cell, no convergence, …)."""
+
+    exit_code = EXIT_IMPOSSIBLE

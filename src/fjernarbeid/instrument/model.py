@@ -1,0 +1,406 @@
+"""A generic survey instrument: questions, code lists, routing, screening and derived variables.
+
+The study's questionnaire (Vedlegg 1) is one YAML file read into these classes
+(:func:`load_instrument`); another survey is another file. Everything downstream — import,
+validation, the XLSForm, the demo, weighting defaults — asks the instrument rather than
+hard-coding a question.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from fjernarbeid.errors import InstrumentError
+from fjernarbeid.instrument.expr import Condition
+
+LANGUAGES = ("nb", "en")
+DEFAULT_LANGUAGE = "nb"
+QUESTION_TYPES = ("single", "integer", "postal_code", "text")
+DERIVED_KINDS = ("age", "bins", "condition", "postal_lookup")
+POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "county_name", "centrality")
+
+Labels = dict[str, str]
+
+
+def _labels(raw: Any, where: str) -> Labels:
+    if raw is None:
+        return {}
+    if isinstance(raw, str):
+        return {DEFAULT_LANGUAGE: raw}
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"{where}: expected labels by language (nb/en), got {raw!r}")
+    return {lang: " ".join(str(text).split()) for lang, text in raw.items()}
+
+
+def _pick(labels: Labels, lang: str) -> str:
+    if lang in labels:
+        return labels[lang]
+    if DEFAULT_LANGUAGE in labels:
+        return labels[DEFAULT_LANGUAGE]
+    return next(iter(labels.values()), "")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One answer code with its labels; ``missing`` marks "not sure / not read aloud"."""
+
+    code: int
+    labels: Labels
+    missing: bool = False
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.labels, lang)
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    number: str
+    type: str
+    text: Labels
+    codes: tuple[Code, ...] = ()
+    code_list: str | None = None  # name of the shared code list, if it uses one
+    ask_if: Condition | None = None
+    screen_out: frozenset[int] = frozenset()
+    screening: str | None = None  # S1, S2 … in the report's method chapter
+    range: tuple[int, int] | None = None
+    range_rule: str | None = None  # e.g. "birth_year": range computed from the target ages
+    preamble: Labels = field(default_factory=dict)
+    hint: Labels = field(default_factory=dict)
+    instruction: Labels = field(default_factory=dict)
+    condition_text: Labels = field(default_factory=dict)
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.text, lang)
+
+    @property
+    def is_categorical(self) -> bool:
+        return self.type == "single"
+
+    @property
+    def valid_codes(self) -> tuple[int, ...]:
+        return tuple(c.code for c in self.codes)
+
+    @property
+    def missing_codes(self) -> tuple[int, ...]:
+        """Codes that are "not sure / no answer": valid answers, missing in analysis."""
+        return tuple(c.code for c in self.codes if c.missing)
+
+    @property
+    def substantive_codes(self) -> tuple[int, ...]:
+        return tuple(c.code for c in self.codes if not c.missing)
+
+    def code_labels(self, lang: str = DEFAULT_LANGUAGE) -> dict[int, str]:
+        return {c.code: c.label(lang) for c in self.codes}
+
+    def code(self, value: int) -> Code:
+        for c in self.codes:
+            if c.code == value:
+                return c
+        raise KeyError(f"{self.name} has no code {value}")
+
+
+@dataclass(frozen=True)
+class Bin:
+    code: int
+    min: int
+    max: int
+    labels: Labels
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.labels, lang)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A variable computed after import (age, age group, indicators, postal-code look-ups)."""
+
+    name: str
+    kind: str
+    labels: Labels
+    source: str | None = None
+    expr: Condition | None = None
+    field: str | None = None
+    bins: tuple[Bin, ...] = ()
+    codes: tuple[Code, ...] = ()
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.labels, lang)
+
+    @property
+    def needs_refdata(self) -> bool:
+        return self.kind == "postal_lookup"
+
+    def code_labels(self, lang: str = DEFAULT_LANGUAGE) -> dict[int, str]:
+        if self.bins:
+            return {b.code: b.label(lang) for b in self.bins}
+        return {c.code: c.label(lang) for c in self.codes}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A questionnaire as data. Index it by variable name: ``inst["q12"]``."""
+
+    id: str
+    version: str
+    title: Labels
+    questions: tuple[Question, ...]
+    derived: tuple[Derived, ...] = ()
+    code_lists: dict[str, tuple[Code, ...]] = field(default_factory=dict)
+    id_variable: str = "id"
+    fieldwork_start: _dt.date | None = None
+    fieldwork_end: _dt.date | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    age_reference_year: int | None = None
+    intro: Labels = field(default_factory=dict)
+    closing: Labels = field(default_factory=dict)
+    source: str = ""
+    mode: str = ""
+
+    # -- access -------------------------------------------------------------------------
+    def __getitem__(self, name: str) -> Question:
+        for q in self.questions:
+            if q.name == name:
+                return q
+        raise KeyError(f"the instrument has no question {name!r}")
+
+    def __contains__(self, name: object) -> bool:
+        return any(q.name == name for q in self.questions)
+
+    def __iter__(self) -> Iterator[Question]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    @property
+    def names(self) -> list[str]:
+        return [q.name for q in self.questions]
+
+    @property
+    def screening_questions(self) -> list[Question]:
+        return [q for q in self.questions if q.screen_out]
+
+    def derived_variable(self, name: str) -> Derived:
+        for d in self.derived:
+            if d.name == name:
+                return d
+        raise KeyError(f"the instrument has no derived variable {name!r}")
+
+    def question_for_role(self, role: str) -> Question:
+        """The question that carries a role other code relies on: 'birth_year', 'postal_code', 'sex'."""
+        if role == "birth_year":
+            found = [q for q in self.questions if q.range_rule == "birth_year"]
+        elif role == "postal_code":
+            found = [q for q in self.questions if q.type == "postal_code"]
+        elif role == "sex":
+            found = [d for d in self.derived if d.name == "sex"] or [q for q in self.questions if q.name == "q207"]
+        else:
+            raise KeyError(role)
+        if not found:
+            raise KeyError(f"the instrument {self.id} has no question with role {role!r}")
+        return found[0]
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.title, lang)
+
+    # -- rules derived from the definition ---------------------------------------------
+    def birth_year_range(self) -> tuple[int, int]:
+        """Birth years for which the target age is possible on some day of the fieldwork.
+
+        Only the year is asked, so someone born in (start year − max_age − 1) may still be
+        max_age during the fieldwork, and someone born in (end year − min_age) may already be
+        min_age. With 25-60 and April-May 2025 that is 1964-2000.
+        """
+        if self.min_age is None or self.max_age is None or self.fieldwork_start is None:
+            raise InstrumentError(f"instrument {self.id} has no target ages / fieldwork dates")
+        end = self.fieldwork_end or self.fieldwork_start
+        return (self.fieldwork_start.year - self.max_age - 1, end.year - self.min_age)
+
+    def range_of(self, question: Question) -> tuple[int, int] | None:
+        if question.range_rule == "birth_year":
+            return self.birth_year_range()
+        return question.range
+
+    def asked_mask(self, frame) -> dict[str, Any]:
+        """For each routed question, the three-valued 'was it asked' Series on ``frame``."""
+        return {q.name: q.ask_if.evaluate(frame) for q in self.questions if q.ask_if is not None}
+
+    def value_labels(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, dict[int, str]]:
+        """Value labels of every coded variable (questions and derived), e.g. for SPSS files."""
+        out = {q.name: q.code_labels(lang) for q in self.questions if q.codes}
+        out.update({d.name: d.code_labels(lang) for d in self.derived if d.code_labels(lang)})
+        return out
+
+    def variable_labels(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
+        out = {self.id_variable: "Respondent-ID" if lang == "nb" else "Respondent id"}
+        for q in self.questions:
+            out[q.name] = f"{q.number}. {q.label(lang)}"
+        out.update({d.name: d.label(lang) for d in self.derived})
+        return out
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def _codes(raw: Any, code_lists: dict[str, tuple[Code, ...]], where: str) -> tuple[tuple[Code, ...], str | None]:
+    if raw is None:
+        return (), None
+    if isinstance(raw, str):
+        if raw not in code_lists:
+            raise InstrumentError(f"{where}: unknown code list {raw!r}")
+        return code_lists[raw], raw
+    codes = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or "code" not in item:
+            raise InstrumentError(f"{where}: code #{i + 1} needs a 'code' and labels")
+        labels = {k: " ".join(str(v).split()) for k, v in item.items() if k in LANGUAGES}
+        codes.append(Code(int(item["code"]), labels, bool(item.get("missing", False))))
+    seen = [c.code for c in codes]
+    if len(seen) != len(set(seen)):
+        raise InstrumentError(f"{where}: duplicate codes {seen}")
+    return tuple(codes), None
+
+
+def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Instrument:
+    """Build an :class:`Instrument` from its plain-data form (as in the YAML file), checking it."""
+    code_lists = {}
+    for name, items in (raw.get("code_lists") or {}).items():
+        code_lists[name], _ = _codes(items, {}, f"{where}: code list {name}")
+
+    questions: list[Question] = []
+    known: set[str] = set()
+    for i, q in enumerate(raw.get("questions") or []):
+        name = q.get("name")
+        qwhere = f"{where}: question {name or '#' + str(i + 1)}"
+        if not name:
+            raise InstrumentError(f"{qwhere}: has no name")
+        if name in known:
+            raise InstrumentError(f"{qwhere}: name used twice")
+        qtype = q.get("type", "single")
+        if qtype not in QUESTION_TYPES:
+            raise InstrumentError(f"{qwhere}: type {qtype!r} is not one of {QUESTION_TYPES}")
+        codes, list_name = _codes(q.get("codes"), code_lists, qwhere)
+        if qtype == "single" and not codes:
+            raise InstrumentError(f"{qwhere}: a single-choice question needs codes")
+        ask_if = Condition.parse(q["ask_if"]) if q.get("ask_if") else None
+        if ask_if is not None:
+            unknown = ask_if.variables - known
+            if unknown:
+                raise InstrumentError(f"{qwhere}: ask_if uses {sorted(unknown)}, not asked before it")
+        screen_out = frozenset(int(c) for c in q.get("screen_out") or [])
+        if not screen_out <= {c.code for c in codes}:
+            raise InstrumentError(f"{qwhere}: screen_out codes {sorted(screen_out)} are not all in its code list")
+        rng, rule = q.get("range"), None
+        if isinstance(rng, str):
+            rule, rng = rng, None
+        elif isinstance(rng, dict):
+            rng = (int(rng["min"]), int(rng["max"]))
+        questions.append(
+            Question(
+                name=name,
+                number=str(q.get("number", name)),
+                type=qtype,
+                text=_labels(q.get("text"), qwhere),
+                codes=codes,
+                code_list=list_name,
+                ask_if=ask_if,
+                screen_out=screen_out,
+                screening=q.get("screening"),
+                range=rng,
+                range_rule=rule,
+                preamble=_labels(q.get("preamble"), qwhere),
+                hint=_labels(q.get("hint"), qwhere),
+                instruction=_labels(q.get("instruction"), qwhere),
+                condition_text=_labels(q.get("condition_text"), qwhere),
+            )
+        )
+        known.add(name)
+
+    derived: list[Derived] = []
+    for d in raw.get("derived") or []:
+        dwhere = f"{where}: derived {d.get('name')}"
+        kind = d.get("kind")
+        if kind not in DERIVED_KINDS:
+            raise InstrumentError(f"{dwhere}: kind {kind!r} is not one of {DERIVED_KINDS}")
+        source = d.get("source")
+        if kind in ("age", "bins", "postal_lookup") and source not in known:
+            raise InstrumentError(f"{dwhere}: source {source!r} is not defined before it")
+        expr = Condition.parse(d["expr"]) if d.get("expr") else None
+        if kind == "condition":
+            if expr is None:
+                raise InstrumentError(f"{dwhere}: a condition needs 'expr'")
+            if expr.variables - known:
+                raise InstrumentError(f"{dwhere}: expr uses unknown {sorted(expr.variables - known)}")
+        if kind == "postal_lookup" and d.get("field") not in POSTAL_FIELDS:
+            raise InstrumentError(f"{dwhere}: field must be one of {POSTAL_FIELDS}")
+        bins = tuple(
+            Bin(int(b["code"]), int(b["min"]), int(b["max"]), {k: v for k, v in b.items() if k in LANGUAGES})
+            for b in d.get("bins") or []
+        )
+        codes, _ = _codes(d.get("codes"), code_lists, dwhere)
+        derived.append(
+            Derived(name=d["name"], kind=kind, labels=_labels(d.get("label"), dwhere), source=source,
+                    expr=expr, field=d.get("field"), bins=bins, codes=codes)
+        )
+        known.add(d["name"])
+
+    fw = raw.get("fieldwork") or {}
+    tp = raw.get("target_population") or {}
+
+    def _date(v):
+        if v is None or isinstance(v, _dt.date):
+            return v
+        return _dt.date.fromisoformat(str(v))
+
+    return Instrument(
+        id=str(raw.get("id", "instrument")),
+        version=str(raw.get("version", "")),
+        title=_labels(raw.get("title"), where),
+        questions=tuple(questions),
+        derived=tuple(derived),
+        code_lists=code_lists,
+        id_variable=raw.get("id_variable", "id"),
+        fieldwork_start=_date(fw.get("start")),
+        fieldwork_end=_date(fw.get("end")),
+        min_age=tp.get("min_age"),
+        max_age=tp.get("max_age"),
+        age_reference_year=tp.get("age_reference_year"),
+        intro=_labels(raw.get("intro"), where),
+        closing=_labels(raw.get("closing"), where),
+        source=str(raw.get("source", "")),
+        mode=str(raw.get("mode", "")),
+    )
+
+
+STUDY_INSTRUMENT = "norce2025.yaml"
+
+
+def load_instrument(path: str | Path | None = None) -> Instrument:
+    """Load an instrument from a YAML file, an XLSForm (.xlsx), or the study's own by default."""
+    if path is None:
+        text = resources.files("fjernarbeid.instrument").joinpath(STUDY_INSTRUMENT).read_text("utf-8")
+        return instrument_from_dict(yaml.safe_load(text), where=STUDY_INSTRUMENT)
+    path = Path(path)
+    if not path.exists():
+        from fjernarbeid.errors import InputFileError
+
+        raise InputFileError(f"{path}: instrument file not found")
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        from fjernarbeid.instrument.xlsform import read_xlsform
+
+        return read_xlsform(path)
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise InstrumentError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"{path}: expected a mapping at the top level")
+    return instrument_from_dict(raw, where=str(path))

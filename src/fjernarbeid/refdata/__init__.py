@@ -1,0 +1,216 @@
+"""Norwegian reference data: postal codes, municipalities, centrality, population, employment.
+
+Two layers:
+
+* **Shipped summaries** (package data, cited in the files): the population aged 25-60 by sex and
+  age group on 1 January 2025 and employed persons in Q4 2024. Enough to weight the study and
+  project shares offline. See :func:`population_targets` and :func:`employed_persons`.
+* **Full registers** in a reference-data directory (Bring's postal-code register, SSB's
+  municipality and centrality classifications, SSB table 07459). Found, in this order, from the
+  ``refdata_dir`` argument / ``--refdata`` option, the ``FJERNARBEID_REFDATA`` environment variable,
+  or the user data directory that ``fjernarbeid refdata update`` fills. A step that needs a
+  register that is not there raises :class:`MissingReferenceDataError` saying which and where
+  it looked.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from fjernarbeid.errors import InputFileError, MissingReferenceDataError
+
+ENV_VAR = "FJERNARBEID_REFDATA"
+
+# File-name patterns of each register, newest first when several match. The names are those of
+# the publishers' downloads (and of `fjernarbeid refdata update`).
+PATTERNS = {
+    "postal_codes": ("postnummerregister*.tsv", "postnummerregister*.txt", "Postnummerregister*.txt"),
+    "municipalities": ("kommuner*.csv",),
+    "centrality": ("sentralitet*.csv",),
+    "population": ("ssb07459*.csv",),
+    "employed": ("ssb_employed*.csv",),
+}
+
+DESCRIPTIONS = {
+    "postal_codes": "Bring's postal-code register (Postnummerregister, tab-separated)",
+    "municipalities": "SSB municipality classification (KLASS 131): municipality → county",
+    "centrality": "SSB centrality classification (KLASS 128): municipality → class 1-6",
+    "population": "SSB StatBank table 07459: population by sex and single year of age",
+    "employed": "SSB register-based employment statistics: employed persons",
+}
+
+
+def user_refdata_dir() -> Path:
+    """Where ``fjernarbeid refdata update`` stores downloaded registers for this user."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("fjernarbeid")) / "refdata"
+
+
+def default_refdata_dir(refdata_dir: str | Path | None = None) -> Path | None:
+    """The directory to read registers from, or None if none is configured or present."""
+    if refdata_dir:
+        return Path(refdata_dir)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    user = user_refdata_dir()
+    return user if user.is_dir() else None
+
+
+def _read_text(path: Path) -> str:
+    """Bring publishes the register as ANSI (Windows-1252); copies are often UTF-8. Accept both."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+@dataclass(frozen=True)
+class RefData:
+    """Access to the reference registers in one directory (``None``: no directory configured)."""
+
+    directory: Path | None
+
+    @classmethod
+    def locate(cls, refdata_dir: str | Path | None = None) -> "RefData":
+        return cls(default_refdata_dir(refdata_dir))
+
+    # -- files --------------------------------------------------------------------------------
+    def path(self, register: str) -> Path:
+        where = str(self.directory) if self.directory else f"(none configured: pass --refdata DIR or set {ENV_VAR})"
+        if self.directory is None or not self.directory.is_dir():
+            raise MissingReferenceDataError(
+                f"{DESCRIPTIONS[register]} is needed but no reference-data directory was found {where}. "
+                "Run `fjernarbeid refdata update` to download the registers, or point --refdata / "
+                f"{ENV_VAR} at a directory holding them."
+            )
+        for pattern in PATTERNS[register]:
+            found = sorted(self.directory.glob(pattern), reverse=True)
+            if found:
+                return found[0]
+        raise MissingReferenceDataError(
+            f"{DESCRIPTIONS[register]} is needed but {self.directory} has no file matching "
+            f"{' or '.join(PATTERNS[register])}. Run `fjernarbeid refdata update`."
+        )
+
+    def has(self, register: str) -> bool:
+        try:
+            self.path(register)
+            return True
+        except MissingReferenceDataError:
+            return False
+
+    # -- registers ----------------------------------------------------------------------------
+    def postal_codes(self) -> pd.DataFrame:
+        """Postal code → place and municipality, from Bring's register (no header, 5 columns)."""
+        return _postal_codes(self.path("postal_codes"))
+
+    def municipalities(self) -> pd.DataFrame:
+        path = self.path("municipalities")
+        df = pd.read_csv(path, dtype=str)
+        rename = {"kommunenummer": "municipality_code", "kommunenavn": "municipality_name",
+                  "fylkesnummer": "county_code", "fylkesnavn": "county_name"}
+        missing = set(rename) - set(df.columns)
+        if missing:
+            raise InputFileError(f"{path}: expected columns {sorted(rename)}, missing {sorted(missing)}")
+        return df.rename(columns=rename)[list(rename.values())]
+
+    def centrality(self) -> pd.DataFrame:
+        path = self.path("centrality")
+        df = pd.read_csv(path, dtype={"kommune_code": str})
+        if not {"kommune_code", "sentralitet"} <= set(df.columns):
+            raise InputFileError(f"{path}: expected columns kommune_code and sentralitet")
+        return pd.DataFrame(
+            {"municipality_code": df["kommune_code"].str.zfill(4), "centrality": df["sentralitet"].astype(int)}
+        )
+
+    def postal_lookup(self) -> pd.DataFrame:
+        """One row per postal code with municipality, county and centrality class (index: postal code).
+
+        Svalbard (2100) and Jan Mayen (2211) have postal codes but no county or centrality; they
+        keep missing values there rather than being dropped.
+        """
+        return _postal_lookup(self.path("postal_codes"), self.path("municipalities"), self.path("centrality"))
+
+    def population(self, year: int = 2025) -> pd.DataFrame:
+        """Population on 1 January of ``year`` by sex ('male'/'female') and single year of age."""
+        path = self.path("population")
+        df = pd.read_csv(path)
+        out = df[df["year_jan1"] == year]
+        if out.empty:
+            raise MissingReferenceDataError(f"{path} has no population for 1 January {year}")
+        return out[["sex", "age", "population"]].reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _postal_codes(path: Path) -> pd.DataFrame:
+    text = _read_text(path)
+    df = pd.read_csv(io.StringIO(text), sep="\t", header=None, dtype=str, keep_default_na=False)
+    if df.shape[1] < 4:
+        raise InputFileError(f"{path}: expected Bring's tab-separated register with 5 columns, found {df.shape[1]}")
+    df = df.iloc[:, :5]
+    df.columns = ["postal_code", "place", "municipality_code", "municipality_name", "category"][: df.shape[1]]
+    bad = ~df["postal_code"].str.fullmatch(r"\d{4}")
+    if bad.any():
+        row = int(bad.idxmax()) + 1
+        raise InputFileError(f"{path}, line {row}: postal code {df['postal_code'][row - 1]!r} is not four digits")
+    return df
+
+
+@functools.lru_cache(maxsize=4)
+def _postal_lookup(postal: Path, municipalities: Path, centrality: Path) -> pd.DataFrame:
+    pc = _postal_codes(postal)[["postal_code", "place", "municipality_code"]]
+    mun = RefData(municipalities.parent).municipalities()
+    cen = RefData(centrality.parent).centrality()
+    out = pc.merge(mun, on="municipality_code", how="left").merge(cen, on="municipality_code", how="left")
+    out["centrality"] = out["centrality"].astype("Int64")
+    return out.set_index("postal_code")
+
+
+# -- shipped summaries ---------------------------------------------------------------------
+
+
+def _packaged_csv(name: str) -> pd.DataFrame:
+    text = resources.files("fjernarbeid.refdata").joinpath("summary", name).read_text("utf-8")
+    return pd.read_csv(io.StringIO(text), comment="#")
+
+
+def population_targets() -> pd.DataFrame:
+    """Population 25-60 on 1 January 2025 by sex (q207 codes) and age group (instrument codes).
+
+    Columns: sex, age_group, age_from, age_to, population. Source: SSB table 07459 (see the file).
+    """
+    return _packaged_csv("population_2025_25_60.csv")
+
+
+def population_targets_from_register(refdata: RefData, year: int = 2025, bins=None) -> pd.DataFrame:
+    """The same table as :func:`population_targets`, recomputed from SSB 07459 in a refdata directory."""
+    pop = refdata.population(year)
+    bins = bins or [(1, 25, 29), (2, 30, 34), (3, 35, 39), (4, 40, 44), (5, 45, 49), (6, 50, 54), (7, 55, 60)]
+    rows = []
+    for sex_name, sex_code in (("male", 1), ("female", 2)):
+        for code, lo, hi in bins:
+            sel = pop[(pop["sex"] == sex_name) & pop["age"].between(lo, hi)]
+            rows.append({"sex": sex_code, "age_group": code, "age_from": lo, "age_to": hi,
+                         "population": int(sel["population"].sum())})
+    return pd.DataFrame(rows)
+
+
+def employed_persons() -> dict[str, int]:
+    """Employed persons 15-74 in Norway, Q4 2024 (SSB regsys): {'total', 'male', 'female'}."""
+    df = _packaged_csv("employed_2024q4.csv")
+    return {row.sex: int(row.employed) for row in df.itertuples()}
+
+
+__all__ = [
+    "ENV_VAR", "RefData", "default_refdata_dir", "employed_persons", "population_targets",
+    "population_targets_from_register", "user_refdata_dir",
+]
