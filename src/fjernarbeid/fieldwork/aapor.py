@@ -1,0 +1,182 @@
+"""Fieldwork outcome: contacts, screening, incidence and the AAPOR outcome rates.
+
+Rates follow AAPOR, *Standard Definitions: Final Dispositions of Case Codes and Outcome Rates for
+Surveys*, 10th edition (2023), pp. 61-64 (RR1-RR6, COOP1-COOP4, REF1-REF3, CON1-CON3). Final
+disposition codes are read by their AAPOR category:
+
+====  =============================================  ==========
+1.1   complete interview                             I
+1.2   partial interview                              P
+2.1x  refusal and break-off                          R
+2.2x  non-contact                                    NC
+2.3x+ other eligible non-interview                   O
+3.1x  unknown if household / number in use           UH
+3.2x+ unknown, other                                 UO
+4.x   not eligible (screened out, not a household)   NE
+====  =============================================  ==========
+
+``e``, the share of cases of unknown eligibility that are eligible, is by default estimated
+by proportional allocation ("CASRO" method, AAPOR 2023 p. 64 and Smith 2009): the eligible share
+among cases whose eligibility is known, (I+P+R+NC+O) / (I+P+R+NC+O+NE).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from fjernarbeid.errors import InputFileError
+from fjernarbeid.instrument import Instrument
+
+CATEGORY_NAMES = {
+    "I": "complete interview",
+    "P": "partial interview",
+    "R": "refusal and break-off",
+    "NC": "non-contact",
+    "O": "other eligible non-interview",
+    "UH": "unknown if household/number in use",
+    "UO": "unknown eligibility, other",
+    "NE": "not eligible (incl. screened out)",
+}
+
+
+def aapor_category(code: str) -> str:
+    """Map an AAPOR final disposition code ('1.1', '2.111', '4.7', …) to I/P/R/NC/O/UH/UO/NE."""
+    text = str(code).strip()
+    parts = text.split(".")
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1][:1].isdigit():
+        raise ValueError(f"{code!r} is not an AAPOR disposition code such as 1.1, 2.11 or 4.7")
+    major, minor = parts[0], parts[1]
+    if major == "1":
+        return "I" if minor.startswith("1") else "P"
+    if major == "2":
+        return {"1": "R", "2": "NC"}.get(minor[0], "O")
+    if major == "3":
+        return "UH" if minor.startswith("1") else "UO"
+    if major == "4":
+        return "NE"
+    raise ValueError(f"{code!r}: AAPOR final dispositions start with 1, 2, 3 or 4")
+
+
+@dataclass(frozen=True)
+class OutcomeRates:
+    """AAPOR rates; ``None`` where a rate cannot be computed, with the reason in ``notes``."""
+
+    e: float | None
+    e_method: str
+    rates: dict[str, float | None]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FieldworkSummary:
+    records: int  # all records in the log (including refusals and non-contacts)
+    contacts: int  # the report's "kontakter": persons who reached the first screening question
+    screened_out: dict[str, int]  # per screening question (report's S1, S2 …)
+    screened_out_share: dict[str, float]  # of those who reached that question
+    completes: int
+    incidence: float | None  # completes / contacts: the eligible share of those screened
+    counts: dict[str, int]  # per AAPOR category
+    outcome: OutcomeRates
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def outcome_rates(counts: dict[str, int], e: float | None = None) -> OutcomeRates:
+    """AAPOR outcome rates from category counts (AAPOR 2023, pp. 61-64)."""
+    c = {k: int(counts.get(k, 0)) for k in CATEGORY_NAMES}
+    i, p, r, nc, o, uh, uo, ne = (c[k] for k in ("I", "P", "R", "NC", "O", "UH", "UO", "NE"))
+    notes: list[str] = []
+    method = "given"
+    if e is None:
+        known_eligible = i + p + r + nc + o
+        if known_eligible + ne > 0:
+            e = known_eligible / (known_eligible + ne)
+            method = "proportional allocation (CASRO): eligible share among cases of known eligibility"
+        else:
+            method = "not estimable"
+    unknown = uh + uo
+
+    def ratio(num: float, den: float) -> float | None:
+        return num / den if den > 0 else None
+
+    rates = {
+        "RR1": ratio(i, (i + p) + (r + nc + o) + unknown),
+        "RR2": ratio(i + p, (i + p) + (r + nc + o) + unknown),
+        "RR3": ratio(i, (i + p) + (r + nc + o) + (e or 0) * unknown),
+        "RR4": ratio(i + p, (i + p) + (r + nc + o) + (e or 0) * unknown),
+        "RR5": ratio(i, (i + p) + (r + nc + o)),
+        "RR6": ratio(i + p, (i + p) + (r + nc + o)),
+        "COOP1": ratio(i, (i + p) + r + o),
+        "COOP2": ratio(i + p, (i + p) + r + o),
+        "COOP3": ratio(i, (i + p) + r),
+        "COOP4": ratio(i + p, (i + p) + r),
+        "REF1": ratio(r, (i + p) + (r + nc + o) + unknown),
+        "REF2": ratio(r, (i + p) + (r + nc + o) + (e or 0) * unknown),
+        "REF3": ratio(r, (i + p) + (r + nc + o)),
+        "CON1": ratio((i + p) + r + o, (i + p) + r + o + nc + unknown),
+        "CON2": ratio((i + p) + r + o, (i + p) + r + o + nc + (e or 0) * unknown),
+        "CON3": ratio((i + p) + r + o, (i + p) + r + o + nc),
+    }
+    if r + nc + o + unknown == 0:
+        notes.append(
+            "The log has no refusals, non-contacts or cases of unknown eligibility, only completes and "
+            "screen-outs: response, cooperation, refusal and contact rates cannot be computed from it "
+            "(they would all read 100 %). Ask the fieldwork firm for the full call log."
+        )
+        rates = {k: None for k in rates}
+    return OutcomeRates(e=e, e_method=method, rates=rates, notes=notes)
+
+
+def summarise_fieldwork(
+    log: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    disposition_column: str = "disposition",
+    e: float | None = None,
+    source: str = "disposition log",
+) -> FieldworkSummary:
+    """Summarise a disposition log: one row per contact, an AAPOR code in ``disposition_column``
+    and, for cases that reached the screening, the screening answers under the instrument's
+    names (q1, q2 …). Screen-outs are counted per screening question from those answers."""
+    if disposition_column not in log.columns:
+        raise InputFileError(f"{source}: no column {disposition_column!r} with AAPOR disposition codes")
+    cats = []
+    for row, code in enumerate(log[disposition_column].astype(str), start=2):
+        try:
+            cats.append(aapor_category(code))
+        except ValueError as exc:
+            raise InputFileError(f"{source}, line {row}, column {disposition_column}: {exc}") from None
+    cats = pd.Series(cats, index=log.index)
+    counts = {k: int((cats == k).sum()) for k in CATEGORY_NAMES}
+
+    screened_out: dict[str, int] = {}
+    shares: dict[str, float] = {}
+    screening = instrument.screening_questions
+    reached = pd.Series(False, index=log.index)
+    if screening and screening[0].name in log.columns:
+        reached = pd.to_numeric(log[screening[0].name], errors="coerce").notna()
+    remaining = reached.copy()
+    for q in screening:
+        label = q.screening or q.name
+        if q.name not in log.columns:
+            continue
+        answer = pd.to_numeric(log[q.name], errors="coerce")
+        out = remaining & answer.isin(sorted(q.screen_out))
+        screened_out[label] = int(out.sum())
+        shares[label] = float(out.sum() / remaining.sum()) if remaining.sum() else float("nan")
+        remaining = remaining & ~out
+    completes = counts["I"]
+    n_screened = int(reached.sum())
+    return FieldworkSummary(
+        records=len(log),
+        contacts=n_screened,
+        screened_out=screened_out,
+        screened_out_share=shares,
+        completes=completes,
+        incidence=completes / n_screened if n_screened else None,
+        counts=counts,
+        outcome=outcome_rates(counts, e=e),
+    )
