@@ -1,0 +1,164 @@
+"""The findings catalogue: the report's analyses as data (``catalogue.yaml``).
+
+A :class:`Finding` keeps the raw specification of one published statement (variables, base,
+analysis, the report's figure) and its texts in bokmål and English. :func:`load_catalogue` reads
+and checks a catalogue against an instrument so that a typo in the file is reported with the
+finding's id before any number is computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fjernarbeid.errors import InstrumentError
+from fjernarbeid.instrument import Instrument
+
+ANALYSES = (
+    "fieldwork",
+    "distribution",
+    "shares",
+    "correlation",
+    "crosstab",
+    "compare_means",
+    "trend",
+    "index",
+    "ordinal_model",
+    "projection_base",
+)
+
+# Keys of a finding that name variables, to check them against the instrument.
+_VARIABLE_KEYS = ("variable", "x", "y", "row", "col", "outcome")
+_VARIABLE_LIST_KEYS = ("outcomes", "items", "predictors")
+
+
+@dataclass(frozen=True)
+class CodeSet:
+    name: str
+    codes: tuple[int, ...]
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    analysis: str
+    section: str
+    title: dict[str, str]
+    sentence: dict[str, str]
+    spec: dict[str, Any]
+    published: dict[str, Any]
+    also: tuple["Finding", ...] = ()
+
+    def get(self, key: str, default=None):
+        return self.spec.get(key, default)
+
+    def label(self, lang: str) -> str:
+        return self.title.get(lang) or self.title.get("nb", self.id)
+
+    @property
+    def variables(self) -> list[str]:
+        names = [self.spec[k] for k in _VARIABLE_KEYS if k in self.spec]
+        for k in _VARIABLE_LIST_KEYS:
+            names.extend(self.spec.get(k) or [])
+        groups = self.spec.get("groups")
+        if groups:
+            names.append(groups["by"])
+        sub = self.spec.get("subgroup_share")
+        if sub:
+            names.append(sub["variable"])
+            names.extend(sub.get("where", {}).keys())
+        return names
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    findings: tuple[Finding, ...]
+    code_sets: dict[str, CodeSet]
+    schema_version: int
+    source: str = ""
+
+    def __iter__(self):
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __getitem__(self, finding_id: str) -> Finding:
+        for f in self.findings:
+            if f.id == finding_id:
+                return f
+        raise KeyError(f"no finding {finding_id!r} in the catalogue")
+
+    @property
+    def indices(self) -> dict[str, Finding]:
+        """Index findings by the name of the index they build (e.g. 'fabrikkparadigme')."""
+        return {f.spec["name"]: f for f in self.findings if f.analysis == "index"}
+
+
+def _finding(raw: dict[str, Any], where: str) -> Finding:
+    fid = raw.get("id")
+    if not fid:
+        raise InstrumentError(f"{where}: a finding without an id")
+    analysis = raw.get("analysis")
+    if analysis not in ANALYSES:
+        raise InstrumentError(f"{where}: finding {fid}: analysis {analysis!r} is not one of {', '.join(ANALYSES)}")
+    spec = {k: v for k, v in raw.items() if k not in ("id", "analysis", "section", "title", "sentence", "published", "also")}
+    also = tuple(_finding(a, where) for a in raw.get("also") or [])
+    return Finding(
+        id=str(fid),
+        analysis=analysis,
+        section=str(raw.get("section", "")),
+        title=dict(raw.get("title") or {}),
+        sentence=dict(raw.get("sentence") or {}),
+        spec=spec,
+        published=dict(raw.get("published") or {}),
+        also=also,
+    )
+
+
+def load_catalogue(path: str | Path | None = None, instrument: Instrument | None = None) -> Catalogue:
+    """Read a findings catalogue (the study's own by default) and check its references."""
+    if path is None:
+        text = resources.files("fjernarbeid.findings").joinpath("catalogue.yaml").read_text("utf-8")
+        where = "catalogue.yaml"
+    else:
+        where = str(path)
+        text = Path(path).read_text("utf-8")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+    code_sets = {
+        name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in ("nb", "en") if k in v})
+        for name, v in (raw.get("code_sets") or {}).items()
+    }
+    findings = tuple(_finding(f, where) for f in raw.get("findings") or [])
+    ids = [f.id for f in findings] + [a.id for f in findings for a in f.also]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise InstrumentError(f"{where}: finding ids used twice: {sorted(dupes)}")
+    cat = Catalogue(findings, code_sets, int(raw.get("schema_version", 1)), where)
+    if instrument is not None:
+        check_catalogue(cat, instrument)
+    return cat
+
+
+def check_catalogue(cat: Catalogue, instrument: Instrument) -> None:
+    """Every variable a finding names must be a question, a derived variable or an index."""
+    known = set(instrument.names) | {d.name for d in instrument.derived} | set(cat.indices)
+    for f in cat.findings:
+        for part in (f, *f.also):
+            unknown = [v for v in part.variables if v not in known]
+            if unknown:
+                raise InstrumentError(
+                    f"{cat.source}: finding {part.id} uses {', '.join(unknown)}, which the instrument "
+                    f"{instrument.id} does not define"
+                )
+            for s in part.spec.get("sets") or []:
+                if s not in cat.code_sets:
+                    raise InstrumentError(f"{cat.source}: finding {part.id} uses unknown code set {s!r}")
