@@ -1,0 +1,174 @@
+"""Results of running the findings catalogue, and ``results.json``.
+
+``results.json`` schema (version :data:`SCHEMA_VERSION`; documented in ``docs/results-schema.md``)::
+
+    {
+      "schema": "fjernarbeid.results", "schema_version": 1,
+      "generator": {"name": "fjernarbeid", "version": "…"},
+      "data": {"source": "…", "n": 500, "instrument": "norce-fjernarbeid-2025", "synthetic": false},
+      "settings": {"confidence": 0.95, "min_cell": 5, "lang": "nb"},
+      "weighting": {…weight report…},
+      "fieldwork": {…fieldwork summary…} | null,
+      "respondents": [{"name", "columns", "rows"}],          # table 3.2.1
+      "distributions": {"q6_1": {"name", "columns", "rows"}},  # weighted distribution of each question
+      "findings": [
+        {"id": "P06", "section": "3.2.3", "analysis": "shares", "status": "ok" | "not_computed",
+         "reason": null | "why it could not be computed",
+         "title": {"nb": "…", "en": "…"}, "sentence": {"nb": "…", "en": "…"},
+         "base": {"description": "…", "n_unweighted": 487, "weighted_base": 486.2},
+         "estimates": [{"name", "label", "estimate", "se", "ci_low", "ci_high", "n_unweighted",
+                        "weighted_base", "deff", "suppressed"}],
+         "tests": [{"name", "method", "statistic", "df", "p", "effect_name", "effect", "effect_ci_low",
+                    "effect_ci_high"}],
+         "tables": [{"name", "columns": [...], "rows": [[...], ...]}],
+         "projections": [{…}],
+         "published": {…as in the catalogue…},
+         "checks": [{"what", "rule", "published", "ours", "ok"}],
+         "verdict": "agrees" | "differs" | "not_computed"}
+      ],
+      "summary": {"agrees": 27, "differs": 1, "not_computed": 1}
+    }
+
+Shares are proportions (0-1); numbers are at full precision; ``null`` where a value does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fjernarbeid._io import write_text_atomic
+
+SCHEMA = "fjernarbeid.results"
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class EstimateRow:
+    name: str
+    label: str
+    estimate: float | None
+    se: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n_unweighted: int | None = None
+    weighted_base: float | None = None
+    deff: float | None = None
+    suppressed: bool = False
+
+
+@dataclass
+class TestRow:
+    name: str
+    method: str
+    statistic: float | None
+    df: list[float] | None
+    p: float | None
+    effect_name: str | None = None
+    effect: float | None = None
+    effect_ci_low: float | None = None
+    effect_ci_high: float | None = None
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class FindingResult:
+    id: str
+    section: str
+    analysis: str
+    title: dict[str, str]
+    status: str = "ok"
+    reason: str | None = None
+    sentence: dict[str, str] = field(default_factory=dict)
+    base: dict[str, Any] = field(default_factory=dict)
+    estimates: list[EstimateRow] = field(default_factory=list)
+    tests: list[TestRow] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    projections: list[dict[str, Any]] = field(default_factory=list)
+    published: dict[str, Any] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    verdict: str = "not_computed"
+
+    def estimate(self, name: str) -> EstimateRow:
+        for e in self.estimates:
+            if e.name == name:
+                return e
+        raise KeyError(f"{self.id} has no estimate {name!r}")
+
+    def test(self, name: str) -> TestRow:
+        for t in self.tests:
+            if t.name == name:
+                return t
+        raise KeyError(f"{self.id} has no test {name!r}")
+
+
+@dataclass
+class Results:
+    data: dict[str, Any]
+    settings: dict[str, Any]
+    weighting: dict[str, Any]
+    fieldwork: dict[str, Any] | None
+    findings: list[FindingResult]
+    generator: dict[str, str] = field(default_factory=dict)
+    # Table 3.2.1: respondents by background variable, unweighted and weighted
+    respondents: list[Table] = field(default_factory=list)
+    # Full weighted distributions of every coded question, for charts (name → Table)
+    distributions: dict[str, Table] = field(default_factory=dict)
+
+    def __getitem__(self, finding_id: str) -> FindingResult:
+        for f in self.findings:
+            if f.id == finding_id:
+                return f
+        raise KeyError(finding_id)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        out = {"agrees": 0, "differs": 0, "not_computed": 0}
+        for f in self.findings:
+            out[f.verdict] = out.get(f.verdict, 0) + 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "schema": SCHEMA,
+                "schema_version": SCHEMA_VERSION,
+                "generator": self.generator,
+                "data": self.data,
+                "settings": self.settings,
+                "weighting": self.weighting,
+                "fieldwork": self.fieldwork,
+                "respondents": [asdict(t) for t in self.respondents],
+                "distributions": {k: asdict(t) for k, t in self.distributions.items()},
+                "findings": [asdict(f) for f in self.findings],
+                "summary": self.summary,
+            }
+        )
+
+    def write_json(self, path: str | Path) -> Path:
+        return write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+
+def _clean(obj):
+    """JSON-safe: NaN/inf → null, numpy scalars → Python, tuples → lists."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        try:
+            obj = obj.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
