@@ -32,10 +32,17 @@ def _labels(raw: Any, where: str) -> Labels:
     if raw is None:
         return {}
     if isinstance(raw, str):
-        return {DEFAULT_LANGUAGE: raw}
+        return {DEFAULT_LANGUAGE: " ".join(raw.split())}
     if not isinstance(raw, dict):
         raise InstrumentError(f"{where}: expected labels by language (nb/en), got {raw!r}")
     return {lang: " ".join(str(text).split()) for lang, text in raw.items()}
+
+
+def _condition(source: str, where: str) -> Condition:
+    try:
+        return Condition.parse(source)
+    except InstrumentError as exc:  # say which question / variable the condition belongs to
+        raise InstrumentError(f"{where}: {exc}") from None
 
 
 def _pick(labels: Labels, lang: str) -> str:
@@ -290,7 +297,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         codes, list_name = _codes(q.get("codes"), code_lists, qwhere)
         if qtype == "single" and not codes:
             raise InstrumentError(f"{qwhere}: a single-choice question needs codes")
-        ask_if = Condition.parse(q["ask_if"]) if q.get("ask_if") else None
+        ask_if = _condition(q["ask_if"], qwhere) if q.get("ask_if") else None
         if ask_if is not None:
             unknown = ask_if.variables - known
             if unknown:
@@ -333,7 +340,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         source = d.get("source")
         if kind in ("age", "bins", "postal_lookup") and source not in known:
             raise InstrumentError(f"{dwhere}: source {source!r} is not defined before it")
-        expr = Condition.parse(d["expr"]) if d.get("expr") else None
+        expr = _condition(d["expr"], dwhere) if d.get("expr") else None
         if kind == "condition":
             if expr is None:
                 raise InstrumentError(f"{dwhere}: a condition needs 'expr'")

@@ -1,0 +1,150 @@
+"""Routing conditions: parsing, three-valued evaluation on data, and the XLSForm (XPath) form."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fjernarbeid.errors import InstrumentError
+from fjernarbeid.instrument.expr import BoolOp, Compare, Condition, Not, is_true
+
+# -- parsing ------------------------------------------------------------------------------------
+
+
+def test_a_comparison_parses_to_a_small_tree():
+    assert Condition.parse("q12 < 6").tree == Compare("q12", "<", (6,))
+    assert Condition.parse(" q12 in (1, 2) ").tree == Compare("q12", "in", (1, 2))
+    assert Condition.parse("q1 not in [3]").tree == Compare("q1", "notin", (3,))
+    assert Condition.parse("x >= -1.5").tree == Compare("x", ">=", (-1.5,))
+
+
+def test_and_or_not_and_parentheses():
+    cond = Condition.parse("q5 == 3 and (q4 != 5 or not q1 == 1)")
+    assert cond.tree == BoolOp(
+        "and",
+        (Compare("q5", "==", (3,)), BoolOp("or", (Compare("q4", "!=", (5,)), Not(Compare("q1", "==", (1,)))))),
+    )
+    assert cond.variables == {"q1", "q4", "q5"}
+    assert str(cond) == "q5 == 3 and (q4 != 5 or not q1 == 1)"
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("q12 <", "not a valid expression"),
+        ("q12 < q13", "expected a number"),
+        ("q12 == 'a'", "expected a number"),
+        ("q12 == True", "expected a number"),
+        ("6 > q12", "one comparison of a variable with a value"),
+        ("1 < q12 < 6", "one comparison of a variable with a value"),
+        ("q12 in 3", "'in' needs a list of codes"),
+        ("q12 + 1 == 3", "one comparison of a variable with a value"),
+        ("len(q12)", "unsupported construct"),
+        ("q12", "unsupported construct"),
+        ("q12 is None", "unsupported construct"),
+    ],
+)
+def test_parse_errors_name_the_condition_and_the_problem(source, message):
+    with pytest.raises(InstrumentError, match=message) as err:
+        Condition.parse(source)
+    assert repr(source) in str(err.value) or source.strip() in str(err.value)
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def test_evaluation_is_three_valued_missing_answers_give_unknown():
+    frame = pd.DataFrame({"q12": [1, 5, 6, None]})
+    out = Condition.parse("q12 < 6").evaluate(frame)
+    assert str(out.dtype) == "boolean"
+    assert out.tolist() == [True, True, False, pd.NA]
+
+
+def test_in_and_not_in_keep_missing_unknown():
+    frame = pd.DataFrame({"q12": [1, 2, 3, np.nan]})
+    assert Condition.parse("q12 in (1, 2)").evaluate(frame).tolist() == [True, True, False, pd.NA]
+    assert Condition.parse("q12 not in (1, 2)").evaluate(frame).tolist() == [False, False, True, pd.NA]
+
+
+def test_and_or_follow_kleene_logic():
+    # a is false/true/unknown, b is true/unknown: false AND unknown is false, true OR unknown is true.
+    frame = pd.DataFrame({"a": [0, 1, None, 0, 1, None], "b": [1, 1, 1, None, None, None]})
+    both = Condition.parse("a == 1 and b == 1").evaluate(frame)
+    either = Condition.parse("a == 1 or b == 1").evaluate(frame)
+    assert both.tolist() == [False, True, pd.NA, False, pd.NA, pd.NA]
+    assert either.tolist() == [True, True, True, pd.NA, True, pd.NA]
+    assert Condition.parse("not a == 1").evaluate(frame).tolist() == [True, False, pd.NA, True, False, pd.NA]
+
+
+def test_codes_stored_as_text_are_compared_as_numbers():
+    frame = pd.DataFrame({"q5": ["3", "1", "", "x"]})
+    assert Condition.parse("q5 == 3").evaluate(frame).tolist() == [True, False, pd.NA, pd.NA]
+
+
+def test_a_condition_on_a_variable_not_in_the_data_is_an_error():
+    with pytest.raises(InstrumentError, match="'q99', which is not in the data"):
+        Condition.parse("q99 == 1").evaluate(pd.DataFrame({"q1": [1]}))
+
+
+def test_is_true_treats_unknown_as_not_true():
+    mask = is_true(Condition.parse("q12 < 6").evaluate(pd.DataFrame({"q12": [1, 6, None]})))
+    assert mask.dtype == bool and mask.tolist() == [True, False, False]
+
+
+# -- XPath (XLSForm relevant / calculation) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, xpath",
+    [
+        ("q12 < 6", "${q12} < 6"),
+        ("q5 == 3", "${q5} = 3"),
+        ("q5 != 3", "${q5} != 3"),
+        ("q3 >= 2.5", "${q3} >= 2.5"),
+        ("q12 in (1, 2)", "(${q12} = 1 or ${q12} = 2)"),
+        ("q1 not in (3,)", "not(${q1} = 3)"),
+        ("q5 == 3 and (q4 == 1 or q4 == 2)", "${q5} = 3 and (${q4} = 1 or ${q4} = 2)"),
+        ("not q1 == 3", "not(${q1} = 3)"),
+    ],
+)
+def test_to_xpath_writes_xlsform_syntax(source, xpath):
+    assert Condition.parse(source).to_xpath() == xpath
+
+
+@pytest.mark.parametrize("source", ["q12 < 6", "q5 == 3", "q3 != 20", "q5 == 3 and q4 <= 2", "q1 > 1 or q2 >= 2"])
+def test_from_xpath_gives_back_the_same_condition(source):
+    cond = Condition.parse(source)
+    assert Condition.from_xpath(cond.to_xpath()) == cond
+
+
+CONDITIONS = [
+    "q12 < 6", "q12 in (1, 2)", "q1 not in (3,)", "q1 == 1 and q12 != 6", "not (q1 == 2 or q12 >= 4)",
+    "q1 in (1, 3) or q12 <= 2",
+]
+
+
+@pytest.mark.parametrize("source", CONDITIONS)
+def test_xpath_round_trip_keeps_the_meaning_on_every_answer_pattern(source):
+    answers = [1, 2, 3, 4, 5, 6, None]
+    frame = pd.DataFrame(list(itertools.product(answers, answers)), columns=["q1", "q12"])
+    cond = Condition.parse(source)
+    back = Condition.from_xpath(cond.to_xpath())
+    pd.testing.assert_series_equal(back.evaluate(frame), cond.evaluate(frame))
+
+
+@given(
+    op=st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
+    value=st.integers(min_value=-50, max_value=50),
+    data=st.lists(st.one_of(st.none(), st.integers(min_value=-60, max_value=60)), min_size=1, max_size=20),
+)
+def test_any_single_comparison_survives_the_xpath_round_trip(op, value, data):
+    cond = Condition.parse(f"v {op} {value}")
+    back = Condition.from_xpath(cond.to_xpath())
+    assert back == cond
+    frame = pd.DataFrame({"v": pd.array(data, dtype="Float64")})
+    pd.testing.assert_series_equal(back.evaluate(frame), cond.evaluate(frame))
