@@ -1,0 +1,476 @@
+"""Survey-weighted regression: linear and logistic models (R ``svyglm``) and the
+proportional-odds model for ordered answers such as Likert items (R ``svyolr``).
+
+Point estimates solve the weighted estimating equations (the pseudo-likelihood of Binder 1983,
+*Int. Stat. Rev.* 51:279, and Skinner, Holt & Smith 1989); standard errors are the design-based
+sandwich ("linearisation") of Lumley 2010, *Complex Surveys*, §5.2 and §6.2.1:
+
+    V(β̂) = A⁻¹ · V_design(Σ U_i) · A⁻¹,   A = −∂ΣU/∂β (weighted information),
+
+computed as R does: the influence values ``U_i · A⁻¹`` (weights already inside ``U_i``) go to
+:meth:`SurveyDesign.vcov_total` (R ``svy.varcoef`` → ``svyrecvar``), so strata, clusters,
+finite population corrections and calibration all enter the variance. Tests use Student's t
+with the residual degrees of freedom R uses: design df + 1 − number of coefficients
+(``svyglm``) and design df − number of slopes (``svyolr``).
+
+Formulas are R-like strings (``"api00 ~ ell + stype"``, ``"y ~ a * b"``, ``"y ~ C(code) - 1"``)
+or a pair ``(outcome, [predictors])``. Numeric columns enter as they are; text, categorical and
+boolean columns become treatment-coded dummies with the first level as reference, named as R
+names them (``stypeH``). Rows with a missing value in any variable used are left out (R's
+``na.omit``) but keep their place in the design, so the variance stays correct.
+
+Differences from R, on purpose: an aliased (collinear) column raises :class:`ComputationError`
+naming it, where R would report ``NA``; unused levels of a categorical are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey.design import SurveyDesign
+
+FAMILIES = ("gaussian", "binomial")
+OLR_LINKS = ("logistic", "probit")
+
+Formula = str | tuple[str, list[str] | tuple[str, ...]]
+
+
+# -- small shared helpers (also used by association, compare and scale) ----------------------
+def _numeric(design: SurveyDesign, name: str) -> np.ndarray:
+    """A column as floats (NaN for missing); a clear error if it is not numeric."""
+    col = design.column(name)
+    if pd.api.types.is_bool_dtype(col):
+        return col.astype(float).to_numpy()
+    if not pd.api.types.is_numeric_dtype(col):
+        bad = col[col.notna() & pd.to_numeric(col, errors="coerce").isna()]
+        if len(bad):
+            raise ComputationError(
+                f"column {name!r} must be numeric; row {bad.index[0]} has {bad.iloc[0]!r}")
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+
+
+def _complete(design: SurveyDesign, columns) -> SurveyDesign:
+    """The design restricted (as a domain) to rows where every column is present (R ``na.omit``)."""
+    missing = design.data[list(columns)].isna().any(axis=1).to_numpy()
+    return design.domain(~missing & design.in_domain) if missing.any() else design
+
+
+def _mean_influence(design: SurveyDesign, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted means of the columns of ``z`` and their influence values w·(z − z̄)/Σw
+    (R ``svymean``), zero outside the domain. ``z`` must be free of NaN inside the domain."""
+    w = design.weights
+    z = np.where(w[:, None] > 0, np.nan_to_num(z), 0.0)
+    total = w.sum()
+    if total <= 0:
+        raise ComputationError("the domain is empty: no rows with positive weight")
+    means = (w @ z) / total
+    return means, (z - means) * (w / total)[:, None]
+
+
+def _t_p_value(t: np.ndarray, df: float) -> np.ndarray:
+    """Two-sided p-value of Student's t (normal if df is infinite), NaN when df ≤ 0 (as R)."""
+    if df <= 0:
+        return np.full_like(np.asarray(t, dtype=float), np.nan)
+    return 2 * stats.t.sf(np.abs(t), df)
+
+
+# -- formulas and model matrices -----------------------------------------------------------
+@dataclass(frozen=True)
+class _Term:
+    variables: tuple[str, ...]  # one for a main effect, several for an interaction
+    forced_factor: frozenset[str]  # variables wrapped in C(...)
+
+
+def _parse_formula(formula: Formula) -> tuple[str, list[_Term], bool]:
+    """(outcome, terms ordered as R orders them, intercept?) for a formula or (outcome, predictors)."""
+    if isinstance(formula, tuple):
+        outcome, predictors = formula
+        return outcome, [_Term((p,), frozenset()) for p in predictors], True
+    if "~" not in formula:
+        raise ValueError(f"formula {formula!r} needs an outcome: 'y ~ x1 + x2'")
+    lhs, rhs = (s.strip() for s in formula.split("~", 1))
+    intercept = True
+    terms: list[_Term] = []
+    # '- 1' / '+ 0' remove the intercept; everything else is a '+'-separated list of terms
+    rhs_clean = re.sub(r"-\s*1\b", "+ 0", rhs)
+    if "-" in rhs_clean:
+        raise ValueError(f"formula {formula!r}: only '- 1' is supported as a subtraction")
+    for raw in (t.strip() for t in rhs_clean.split("+")):
+        if raw in ("0",):
+            intercept = False
+            continue
+        if raw in ("1", ""):
+            continue
+        if "*" in raw:  # a*b*c → every sub-interaction, as R expands it
+            parts = [p.strip() for p in raw.split("*")]
+            for size in range(1, len(parts) + 1):
+                for combo in combinations(parts, size):
+                    terms.append(_make_term(":".join(combo)))
+        else:
+            terms.append(_make_term(raw))
+    unique: list[_Term] = []
+    for t in terms:
+        if t not in unique:
+            unique.append(t)
+    unique.sort(key=lambda t: len(t.variables))  # R: main effects first, then by order
+    for t in unique:
+        if len(t.variables) > 1:
+            for v in t.variables:
+                if not any(u.variables == (v,) for u in unique):
+                    raise ValueError(
+                        f"formula {formula!r}: interaction {':'.join(t.variables)} needs the main "
+                        f"effect {v} too (other codings are not supported)")
+    return lhs, unique, intercept
+
+
+def _make_term(text: str) -> _Term:
+    names, forced = [], set()
+    for part in (p.strip() for p in text.split(":")):
+        m = re.fullmatch(r"C\((.+)\)", part)
+        if m:
+            part = m.group(1).strip()
+            forced.add(part)
+        if not part:
+            raise ValueError(f"empty variable name in term {text!r}")
+        names.append(part)
+    return _Term(tuple(names), frozenset(forced))
+
+
+def _levels(values: pd.Series) -> list:
+    """Levels of a categorical variable in R's order: categories order, else sorted; unused dropped."""
+    present = values.dropna()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        used = set(present.unique())
+        return [c for c in values.cat.categories if c in used]
+    return sorted(present.unique())
+
+
+def _is_factor(values: pd.Series, forced: bool) -> bool:
+    return forced or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def _level_name(level) -> str:
+    if isinstance(level, (bool, np.bool_)):
+        return "TRUE" if level else "FALSE"
+    if isinstance(level, float) and level.is_integer():
+        return str(int(level))
+    return str(level)
+
+
+def _variable_columns(data: pd.DataFrame, name: str, forced: bool, rows: np.ndarray):
+    """Columns (names, matrix) a single variable contributes: itself, or its dummies."""
+    if name not in data.columns:
+        raise KeyError(f"no column {name!r} in the design's data")
+    values = data[name]
+    if _is_factor(values, forced):
+        levels = _levels(values[rows])
+        if len(levels) < 2:
+            raise ComputationError(f"{name!r} has fewer than two levels among the rows used")
+        mat = np.column_stack([(values == lev).to_numpy(dtype=float) for lev in levels[1:]])
+        return [f"{name}{_level_name(lev)}" for lev in levels[1:]], mat
+    return [name], pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)[:, None]
+
+
+def _model_matrix(data: pd.DataFrame, terms: list[_Term], intercept: bool, rows: np.ndarray):
+    names: list[str] = ["(Intercept)"] if intercept else []
+    blocks: list[np.ndarray] = [np.ones((len(data), 1))] if intercept else []
+    for term in terms:
+        tnames, tmat = [""], np.ones((len(data), 1))
+        for v in term.variables:  # first variable varies fastest, as in R
+            vnames, vmat = _variable_columns(data, v, v in term.forced_factor, rows)
+            tnames = [f"{a}:{b}" if a else b for b in vnames for a in tnames]
+            tmat = np.column_stack([tmat[:, i] * vmat[:, j]
+                                    for j in range(vmat.shape[1]) for i in range(tmat.shape[1])])
+        names += tnames
+        blocks.append(tmat)
+    return names, np.column_stack(blocks)
+
+
+def _check_rank(x: np.ndarray, names: list[str]) -> None:
+    """Raise naming the columns R would report as aliased (NA coefficient): like R's QR with
+    limited pivoting, a column is aliased when it lies in the span of the columns before it."""
+    scale = np.linalg.norm(x, axis=0)
+    kept: list[int] = []
+    aliased: list[str] = []
+    for j in range(x.shape[1]):  # a loop over columns (few), not rows
+        col = x[:, j]
+        if kept:
+            basis = x[:, kept]
+            col = col - basis @ np.linalg.lstsq(basis, col, rcond=None)[0]
+        if np.linalg.norm(col) <= 1e-7 * max(scale[j], 1e-300):
+            aliased.append(names[j])
+        else:
+            kept.append(j)
+    if aliased:
+        raise ComputationError(
+            "the model matrix is rank deficient (collinear predictors, or a level with no "
+            f"observations): {', '.join(aliased)} cannot be estimated; drop or merge them")
+
+
+def _design_rows(design: SurveyDesign, outcome: str, terms: list[_Term]) -> tuple[SurveyDesign, np.ndarray]:
+    used = [outcome] + [v for t in terms for v in t.variables]
+    for c in used:
+        design.column(c)  # clear KeyError for an unknown column
+    d = _complete(design, dict.fromkeys(used))
+    return d, d.in_domain
+
+
+# -- svyglm --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GlmResult:
+    """A fitted survey-weighted GLM. ``coefficients`` and ``vcov`` are labelled by term name."""
+
+    formula: str
+    family: str
+    coefficients: pd.Series
+    vcov: pd.DataFrame
+    df_residual: int
+    n: int  # rows used (positive weight, no missing value)
+    fitted: np.ndarray  # fitted mean per row of the design (NaN for rows not used)
+
+    @property
+    def se(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self.vcov.to_numpy())), index=self.coefficients.index)
+
+    def table(self, level: float = 0.95) -> pd.DataFrame:
+        """Estimate, SE, t, p (t with ``df_residual``) and Wald CI — R's ``summary``/``confint``."""
+        est, se = self.coefficients.to_numpy(), self.se.to_numpy()
+        t = est / se
+        q = stats.t.ppf(0.5 + level / 2, self.df_residual) if self.df_residual > 0 else np.nan
+        return pd.DataFrame({"estimate": est, "se": se, "t": t,
+                             "p": _t_p_value(t, self.df_residual),
+                             "ci_low": est - q * se, "ci_high": est + q * se},
+                            index=self.coefficients.index)
+
+    def odds_ratios(self, level: float = 0.95) -> pd.DataFrame:
+        """exp(β) with exp of the Wald CI (logistic models only)."""
+        if self.family != "binomial":
+            raise ValueError("odds ratios are defined for family='binomial' only")
+        tab = self.table(level)
+        return pd.DataFrame({"odds_ratio": np.exp(tab["estimate"]), "ci_low": np.exp(tab["ci_low"]),
+                             "ci_high": np.exp(tab["ci_high"]), "p": tab["p"]})
+
+
+def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
+    """Weighted (pseudo-)ML fit. Returns (β, μ, working weights w·v(μ))."""
+    sw = np.sqrt(w)
+    if family == "gaussian":
+        beta = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
+        return beta, x @ beta, w
+    # binomial, logit link: Newton-Raphson = IRLS (McCullagh & Nelder 1989 §2.5), to 1e-10
+    beta = np.linalg.lstsq(x * sw[:, None], np.log((y + 0.5) / (1.5 - y)) * sw, rcond=None)[0]
+    for _ in range(100):
+        mu = 1 / (1 + np.exp(-(x @ beta)))
+        ww = w * mu * (1 - mu)
+        step = np.linalg.solve(x.T @ (x * ww[:, None]), x.T @ (w * (y - mu)))
+        beta = beta + step
+        if np.max(np.abs(step) / (np.abs(beta) + 0.1)) < 1e-11:
+            break
+    else:
+        raise ComputationError("the logistic regression did not converge in 100 iterations")
+    mu = 1 / (1 + np.exp(-(x @ beta)))
+    if np.any((w > 0) & ((mu < 1e-10) | (mu > 1 - 1e-10))):
+        warnings.warn("fitted probabilities numerically 0 or 1 occurred (separation?)", stacklevel=3)
+    return beta, mu, w * mu * (1 - mu)
+
+
+def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian") -> GlmResult:
+    """Survey-weighted generalised linear model, as R's ``svyglm(formula, design, family)``.
+
+    ``family="gaussian"`` is linear regression; ``"binomial"`` is logistic regression (R's
+    ``quasibinomial()``: same estimates and SEs as ``binomial()``, without its warning) and needs
+    a 0/1 or boolean outcome. SEs are the design-based sandwich (module docstring).
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"family must be one of {FAMILIES}")
+    outcome, terms, intercept = _parse_formula(formula)
+    d, rows = _design_rows(design, outcome, terms)
+    if not rows.any():
+        raise ComputationError("no rows left: every row is outside the domain or has a missing value")
+    names, x = _model_matrix(d.data, terms, intercept, rows)
+    y = _numeric(d, outcome)
+    if family == "binomial":
+        bad = rows & ~np.isin(y, (0.0, 1.0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ComputationError(f"family='binomial' needs a 0/1 outcome; {outcome!r} is "
+                                   f"{d.data[outcome].iloc[i]!r} in row {d.data.index[i]}")
+    w = d.weights
+    x = np.where(rows[:, None], x, 0.0)
+    y = np.where(rows, y, 0.0)
+    _check_rank(x[rows], names)
+    beta, mu, working = _fit_glm(x, y, w, family)
+    bread = np.linalg.inv(x.T @ (x * working[:, None]))
+    influence = (x * (w * (y - mu))[:, None]) @ bread  # estfun %*% Ainv (R svy.varcoef)
+    vcov = d.vcov_total(influence)
+    df = d.degrees_of_freedom() + 1 - len(beta)
+    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
+    return GlmResult(formula=label, family=family, coefficients=pd.Series(beta, index=names),
+                     vcov=pd.DataFrame(vcov, index=names, columns=names), df_residual=df,
+                     n=int(rows.sum()), fitted=np.where(rows, mu, np.nan))
+
+
+# -- svyolr --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OlrResult:
+    """A fitted proportional-odds model: P(Y ≤ k | x) = F(ζ_k − xβ), as R ``svyolr``/``MASS::polr``."""
+
+    formula: str
+    link: str
+    coefficients: pd.Series  # slopes β
+    zeta: pd.Series  # thresholds ζ, named "lower|upper" as in R
+    vcov: pd.DataFrame  # of (β, ζ)
+    df_residual: int  # design df − number of slopes (R)
+    n: int
+
+    def table(self) -> pd.DataFrame:
+        """Value, SE, t (R ``summary.svyolr``) and a two-sided p-value from t(``df_residual``)."""
+        est = np.concatenate([self.coefficients.to_numpy(), self.zeta.to_numpy()])
+        se = np.sqrt(np.diag(self.vcov.to_numpy()))
+        t = est / se
+        return pd.DataFrame({"estimate": est, "se": se, "t": t, "p": _t_p_value(t, self.df_residual)},
+                            index=list(self.coefficients.index) + list(self.zeta.index))
+
+    def odds_ratios(self, level: float = 0.95) -> pd.DataFrame:
+        """exp(β): the odds of a *higher* category per unit (logistic link only)."""
+        if self.link != "logistic":
+            raise ValueError("odds ratios need link='logistic'")
+        tab = self.table().loc[self.coefficients.index]
+        q = stats.t.ppf(0.5 + level / 2, self.df_residual)
+        return pd.DataFrame({"odds_ratio": np.exp(tab["estimate"]),
+                             "ci_low": np.exp(tab["estimate"] - q * tab["se"]),
+                             "ci_high": np.exp(tab["estimate"] + q * tab["se"]), "p": tab["p"]})
+
+
+def _link_functions(link: str):
+    if link == "logistic":
+        cdf = stats.logistic.cdf
+
+        def pdf(z):
+            f = stats.logistic.pdf(z)
+            return f, f * (1 - 2 * cdf(z))  # f and f'
+        return cdf, pdf
+    cdf = stats.norm.cdf
+
+    def npdf(z):
+        f = stats.norm.pdf(z)
+        return f, np.where(np.isfinite(z), -np.where(np.isfinite(z), z, 0.0) * f, 0.0)
+    return cdf, npdf
+
+
+def _olr_parts(params, x, y, q, w, link, hessian=False):
+    """−log-likelihood, per-row gradient (R's ``gmini``, in (β, ζ)) and optionally the Hessian.
+
+    Row i in category y (1..q+1) has P = F(a) − F(b), a = ζ_y − xβ, b = ζ_{y−1} − xβ, with
+    ζ_0 = −∞ and ζ_{q+1} = +∞ (McCullagh 1980, JRSS B 42:109).
+    """
+    cdf, pdf = _link_functions(link)
+    p = x.shape[1]
+    beta, zeta = params[:p], params[p:]
+    eta = x @ beta
+    cuts = np.concatenate([[-np.inf], zeta, [np.inf]])
+    a, b = cuts[y] - eta, cuts[y - 1] - eta
+    prob = cdf(a) - cdf(b)
+    if np.any(prob[w > 0] <= 0):
+        return np.inf, None, None
+    fa, dfa = (np.nan_to_num(v) for v in pdf(a))
+    fb, dfb = (np.nan_to_num(v) for v in pdf(b))
+    # ∂a/∂θ and ∂b/∂θ: −x for β, a unit vector at the row's upper / lower threshold
+    k = p + q
+    da = np.zeros((len(y), k))
+    db = np.zeros((len(y), k))
+    da[:, :p] = -x
+    db[:, :p] = -x
+    idx = np.arange(len(y))
+    up, lo = y - 1, y - 2  # threshold index (0-based) of ζ_y and ζ_{y−1}
+    da[idx[up < q], p + up[up < q]] = 1.0
+    db[idx[lo >= 0], p + lo[lo >= 0]] = 1.0
+    dprob = fa[:, None] * da - fb[:, None] * db
+    safe = np.where(w > 0, prob, 1.0)
+    nll = -np.sum(w * np.log(safe))
+    grad_rows = -(w / safe)[:, None] * dprob
+    if not hessian:
+        return nll, grad_rows, None
+    d2 = (np.einsum("i,ij,ik->jk", w * dfa / safe, da, da) - np.einsum("i,ij,ik->jk", w * dfb / safe, db, db))
+    outer = np.einsum("i,ij,ik->jk", w / safe**2, dprob, dprob)
+    return nll, grad_rows, -(d2 - outer)
+
+
+def svyolr(design: SurveyDesign, formula: Formula, link: str = "logistic") -> OlrResult:
+    """Proportional-odds (cumulative link) model for an ordered outcome, as R's ``svyolr``.
+
+    The outcome's levels are ordered as a pandas ordered Categorical says, else sorted; at least
+    three are needed (R). Parameterisation as R: logit P(Y ≤ k) = ζ_k − xβ, so a positive β
+    means higher categories. Estimated by Newton-Raphson on the weighted log-likelihood to
+    machine precision; the variance is the design-based sandwich with R's influence values
+    ``gmini(θ̂) · H⁻¹`` (H the weighted Hessian).
+    """
+    if link not in OLR_LINKS:
+        raise ValueError(f"link must be one of {OLR_LINKS}")
+    outcome, terms, _ = _parse_formula(formula)
+    d, rows = _design_rows(design, outcome, terms)
+    if not rows.any():
+        raise ComputationError("no rows left: every row is outside the domain or has a missing value")
+    levels = _levels(d.data[outcome][rows])
+    if len(levels) < 3:
+        raise ComputationError(f"{outcome!r} needs three or more levels for a proportional-odds "
+                               f"model (found {len(levels)}); use svyglm(family='binomial')")
+    names, x = _model_matrix(d.data, terms, True, rows)
+    names, x = names[1:], x[:, 1:]  # thresholds replace the intercept
+    _check_rank(np.column_stack([np.ones(rows.sum()), x[rows]]), ["(Intercept)"] + names)
+    code = {lev: i + 1 for i, lev in enumerate(levels)}
+    y = d.data[outcome].map(code).to_numpy()
+    y = np.where(rows, y, 1).astype(int)
+    x = np.where(rows[:, None], x, 0.0)
+    w = d.weights
+    q = len(levels) - 1
+    params = _olr_start(x, y, q, w, link)
+    for _ in range(200):
+        nll, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
+        step = np.linalg.solve(h, g.sum(axis=0))
+        t = 1.0
+        while True:  # step halving keeps thresholds ordered and the likelihood improving
+            trial = params - t * step
+            if np.all(np.diff(trial[x.shape[1]:]) > 0):
+                new = _olr_parts(trial, x, y, q, w, link)[0]
+                if new <= nll + 1e-12 * abs(nll):
+                    break
+            t /= 2
+            if t < 1e-10:
+                break
+        params = trial
+        if np.max(np.abs(t * step)) < 1e-11 * (1 + np.max(np.abs(params))):
+            break
+    else:
+        raise ComputationError("the proportional-odds model did not converge")
+    _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
+    influence = g @ np.linalg.inv(h)
+    vcov = d.vcov_total(influence)
+    zeta_names = [f"{_level_name(a)}|{_level_name(b)}" for a, b in zip(levels[:-1], levels[1:])]
+    allnames = names + zeta_names
+    p = len(names)
+    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
+    return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
+                     zeta=pd.Series(params[p:], index=zeta_names),
+                     vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
+                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()))
+
+
+def _olr_start(x, y, q, w, link) -> np.ndarray:
+    """Start values: zero slopes, thresholds at the link's quantiles of the weighted cumulative shares."""
+    cum = np.cumsum(np.bincount(y, weights=w, minlength=q + 2)[1:q + 1]) / w.sum()
+    cum = np.clip(cum, 1e-4, 1 - 1e-4)
+    zeta = stats.logistic.ppf(cum) if link == "logistic" else stats.norm.ppf(cum)
+    zeta = np.maximum.accumulate(zeta + np.arange(q) * 1e-6)
+    return np.concatenate([np.zeros(x.shape[1]), zeta])
+
+
+__all__ = ["GlmResult", "OlrResult", "svyglm", "svyolr"]
