@@ -1,0 +1,455 @@
+"""Design-based tests of association: two-way tables (R ``svychisq``), correlation, trend across
+ordered groups and rank tests (R ``svyranktest``).
+
+Every test keeps the whole design (strata, clusters, fpc, calibration) and uses the design's
+degrees of freedom, as R's ``survey`` package does; results were checked against survey 4.1.1
+(tests/fixtures/r/association.R).
+
+R details we reproduce on purpose, because the results should be the same as R's:
+
+* ``svychisq`` scales the weighted table to N = the number of rows in the (sub)design, counting
+  rows with a missing row/column value, and takes its design df from all those rows;
+* for a *calibrated* design (post-stratified, raked, GREG) R keeps rows outside a domain, with
+  weight 0, in the design object. So there N and the df of ``svychisq`` count every row, and
+  the tied ranks of ``svyranktest`` are averaged over every row. We do the same. (For an
+  uncalibrated design R drops those rows; so do we.)
+
+One difference: a category with no weight in the domain is dropped (R keeps it when the design
+is calibrated and then returns NaN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy import integrate, optimize, stats
+
+from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.models import _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
+
+CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
+RANK_TESTS = ("wilcoxon", "vanderWaerden", "median", "KruskalWallis")
+
+
+def _r_rows(design: SurveyDesign) -> np.ndarray:
+    """Rows R's subset of this design keeps: every row if calibrated, else the domain."""
+    if design.adjustments:
+        return np.ones(design.n, dtype=bool)
+    return design.in_domain
+
+
+# -- svychisq ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChisqTest:
+    """Result of :func:`svychisq`, with R's conventions for ``statistic``:
+
+    * ``"F"``: X²/Σδ, referred to F(d, d·ν) with d = (Σδ)²/Σδ² (Rao & Scott second-order);
+    * ``"Chisq"``: the statistic is the uncorrected Pearson X²; the p-value is that of
+      X²/δ̄ on (r−1)(c−1) df (Rao & Scott first-order);
+    * ``"Wald"``/``"adjWald"``: the design-based Wald statistic as an F;
+    * ``"lincom"``/``"saddlepoint"``: X² with the p-value of its asymptotic distribution
+      Σ δ_j χ²_1 (ndf and ddf are None).
+
+    ``design_effects`` are the δ's (eigenvalues of the generalised design-effect matrix Δ),
+    ``table`` the weighted totals (estimated population counts), ``pearson`` the uncorrected X².
+    """
+
+    statistic: float
+    ndf: float | None
+    ddf: float | None
+    p_value: float
+    method: str
+    pearson: float
+    table: pd.DataFrame
+    design_effects: np.ndarray | None
+
+
+def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> ChisqTest:
+    """Test of independence in a two-way table, as R's ``svychisq(~row + col, design, statistic)``.
+
+    Sources: Rao & Scott 1981 (JASA 76:221) and 1984 (Ann. Stat. 12:46) for the first- and
+    second-order corrections of Pearson's X²; Koch, Freeman & Freeman 1975 (Int. Stat. Rev.
+    43:59) and Thomas & Rao 1987 (JASA 82:630) for the Wald and adjusted Wald tests; Lumley
+    2010, *Complex Surveys*, §6.1; R code ``svychisq.survey.design`` (survey 4.1.1).
+    ``"saddlepoint"`` uses Kuonen 1999 (Biometrika 86:929) as R's ``pFsum``; ``"lincom"`` integrates
+    the exact distribution of Σ δ_j χ²_1 − (X²/ν')χ²_ν' by Imhof 1961 (Biometrika 48:419), where R
+    uses Davies' algorithm from package CompQuadForm (both numerically exact; without
+    CompQuadForm R itself falls back to the saddlepoint).
+    """
+    if statistic not in CHISQ_STATISTICS:
+        raise ValueError(f"statistic must be one of {CHISQ_STATISTICS}")
+    for name in (row, col):
+        design.column(name)
+    r_rows = _r_rows(design)
+    big_n = int(r_rows.sum())  # R: nrow(model.matrix(..., na.pass))
+    nu = _r_degrees_of_freedom(design, r_rows)
+    d = _complete(design, [row, col])
+    use = d.in_domain
+    if not use.any():
+        raise ComputationError(f"no rows with {row!r} and {col!r} both present in the domain")
+    w = d.weights
+    row_codes, row_levels = _codes_with_weight(d.data[row], w, use)
+    col_codes, col_levels = _codes_with_weight(d.data[col], w, use)
+    nr, nc = len(row_levels), len(col_levels)
+    if nr < 2 or nc < 2:
+        raise ComputationError(
+            f"a two-way table needs at least two categories in each variable; {row!r} has {nr} "
+            f"and {col!r} has {nc} among the rows with positive weight")
+    cell = np.where(use, row_codes + nr * col_codes, 0)  # rows vary fastest, as R's interaction()
+    mm = np.zeros((design.n, nr * nc))
+    mm[np.flatnonzero(use), cell[use]] = 1.0
+    totals = np.bincount(cell[use], weights=w[use], minlength=nr * nc)
+    table = pd.DataFrame(totals.reshape(nc, nr).T, index=pd.Index(row_levels, name=row),
+                         columns=pd.Index(col_levels, name=col))
+    pearson = _pearson(totals.reshape(nc, nr).T, big_n)
+
+    if statistic in ("Wald", "adjWald"):
+        stat, ndf, ddf = _wald(d, mm, row_codes, col_codes, use, nr, nc, nu, statistic)
+        p = float(stats.f.sf(stat, ndf, ddf))
+        return ChisqTest(stat, ndf, ddf, p, "Design-based Wald test of association", pearson, table, None)
+
+    means, infl = _mean_influence(d, mm)
+    v = d.vcov_total(infl)
+    x1, x12 = _cell_designs(nr, nc)
+    q, _ = np.linalg.qr(x1)
+    cmat = x12 - q @ (q.T @ x12)  # R: qr.resid(qr(X1), interaction columns)
+    inv_d = np.where(means == 0, 0.0, 1 / np.where(means == 0, 1.0, means))
+    denom = cmat.T @ (cmat * (inv_d / big_n)[:, None])
+    numr = (cmat * inv_d[:, None]).T @ v @ (cmat * inv_d[:, None])
+    delta = np.linalg.solve(denom, numr)
+    tr, tr2 = np.trace(delta), np.trace(delta @ delta)
+    d0 = tr**2 / tr2
+    deltas = np.sort(np.real(np.linalg.eigvals(delta)))[::-1]
+    if statistic == "F":
+        stat = pearson / tr
+        p = float(stats.f.sf(stat, d0, d0 * nu))
+        return ChisqTest(stat, d0, d0 * nu, p, "Pearson's X^2: Rao & Scott adjustment", pearson, table, deltas)
+    if statistic == "Chisq":
+        k = delta.shape[1]
+        p = float(stats.chi2.sf(pearson / np.mean(np.diag(delta)), k))
+        return ChisqTest(pearson, k, None, p, "Pearson's X^2: Rao & Scott adjustment", pearson, table, deltas)
+    if statistic == "saddlepoint":
+        p = _pfsum_saddlepoint(pearson, deltas, d0 * nu)
+        return ChisqTest(pearson, None, None, p, "Pearson's X^2: saddlepoint approximation", pearson, table, deltas)
+    p = _pfsum_imhof(pearson, deltas, d0 * nu)
+    return ChisqTest(pearson, None, None, p, "Pearson's X^2: asymptotic exact distribution", pearson, table, deltas)
+
+
+def _r_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray) -> int:
+    """R's ν in svychisq: distinct PSUs minus distinct strata among ``rows``."""
+    psus = pd.MultiIndex.from_arrays([design.strata[rows], design.cluster[rows]]).nunique()
+    return int(psus - len(np.unique(design.strata[rows])))
+
+
+def _codes_with_weight(values: pd.Series, w: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, list]:
+    """Integer codes of the categories that have positive weight among ``use`` rows."""
+    levels = _levels(values[use & (w > 0)])
+    codes = pd.Index(levels).get_indexer(values)  # -1 outside the levels (those rows are unused)
+    return codes, levels
+
+
+def _pearson(table: np.ndarray, big_n: int) -> float:
+    """Pearson's X² of the weighted table rescaled to ``big_n`` (R: svytable(Ntotal = N))."""
+    obs = table * big_n / table.sum()
+    exp = np.outer(obs.sum(axis=1), obs.sum(axis=0)) / big_n
+    return float(((obs - exp) ** 2 / exp).sum())
+
+
+def _cell_designs(nr: int, nc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Main-effects and interaction matrices over the nr·nc cells (R's X1 and X12[, -(1:(nr+nc-1))])."""
+    rows = np.tile(np.arange(nr), nc)
+    cols = np.repeat(np.arange(nc), nr)
+    r_dummies = (rows[:, None] == np.arange(1, nr)).astype(float)
+    c_dummies = (cols[:, None] == np.arange(1, nc)).astype(float)
+    x1 = np.column_stack([np.ones(nr * nc), r_dummies, c_dummies])
+    x12 = np.column_stack([r_dummies[:, i] * c_dummies[:, j] for j in range(nc - 1) for i in range(nr - 1)])
+    return x1, x12
+
+
+def _wald(d, mm, row_codes, col_codes, use, nr, nc, nu, statistic):
+    """R's Wald test: cell totals minus row × column totals / N, with the delta-method variance."""
+    w = d.weights
+    mr = np.where(use[:, None], (row_codes[:, None] == np.arange(nr)), 0).astype(float)
+    mc = np.where(use[:, None], (col_codes[:, None] == np.arange(nc)), 0).astype(float)
+    one = use.astype(float)[:, None]
+    z = np.column_stack([mm, mr, mc, one])
+    cells = w @ z
+    v = d.vcov_total(z * w[:, None])
+    k = nr * nc
+    rowt, colt, tot = cells[k:k + nr], cells[k + nr:k + nr + nc], cells[-1]
+    cell_rows = np.tile(np.arange(nr), nc)
+    cell_cols = np.repeat(np.arange(nc), nr)
+    jac = np.column_stack([
+        np.eye(k),
+        -(cell_rows[:, None] == np.arange(nr)).astype(float) * (colt[cell_cols] / tot)[:, None],
+        -(cell_cols[:, None] == np.arange(nc)).astype(float) * (rowt[cell_rows] / tot)[:, None],
+        (np.outer(rowt, colt).T.ravel() / tot**2)[:, None],
+    ])
+    y = cells[:k] - np.outer(rowt, colt).T.ravel() / tot
+    vy = jac @ v @ jac.T
+    keep = np.arange(k).reshape(nc, nr)[1:, 1:].ravel()  # drop first row and first column
+    wald = float(y[keep] @ np.linalg.solve(vy[np.ix_(keep, keep)], y[keep]))
+    ndf = (nr - 1) * (nc - 1)
+    if statistic == "Wald":
+        return wald / ndf, ndf, nu
+    ddf = nu - ndf + 1
+    return wald * ddf / (ndf * nu), ndf, ddf
+
+
+def _saddle(x: float, lam: np.ndarray) -> float:
+    """Upper tail of Σ λ_j χ²_1 at x by the saddlepoint approximation (Kuonen 1999); NaN when the
+    saddlepoint is too close to 0 (R ``survey:::saddle``)."""
+    d = lam.max()
+    lam = lam / d
+    x = x / d
+
+    def k0(z):
+        return -np.sum(np.log(1 - 2 * z * lam)) / 2
+
+    def k1(z):
+        return np.sum(lam / (1 - 2 * z * lam))
+
+    def k2(z):
+        return 2 * np.sum(lam**2 / (1 - 2 * z * lam) ** 2)
+
+    if np.any(lam < 0):
+        lmin = np.max(1 / (2 * lam[lam < 0])) * 0.99999
+    elif x > lam.sum():
+        lmin = -0.01
+    else:
+        lmin = -len(lam) / (2 * x)
+    lmax = np.min(1 / (2 * lam[lam > 0])) * 0.99999
+    z = optimize.brentq(lambda t: k1(t) - x, lmin, lmax, xtol=1e-12)
+    if abs(z) < 1e-4:
+        return float("nan")
+    w = np.sign(z) * np.sqrt(2 * (z * x - k0(z)))
+    v = z * np.sqrt(k2(z))
+    return float(stats.norm.sf(w + np.log(v / w) / w))
+
+
+def _pfsum_saddlepoint(x: float, a: np.ndarray, ddf: float) -> float:
+    """P(Σ a_j χ²_1 / (χ²_ddf/ddf) > x) as R's ``pFsum(method="saddlepoint")``: the saddlepoint of
+    Σ a_j χ²_1 − (x/ddf)·χ²_1 repeated ⌊ddf⌋ times (R's rep() truncates), else Satterthwaite's F."""
+    tr = a.mean()
+    tr2 = np.mean(a**2) / tr**2
+    fallback = float(stats.f.sf(x / (len(a) / tr2) / (tr * tr2), len(a) / tr2, ddf))
+    lam = np.concatenate([a, np.full(int(ddf), -x / ddf)])
+    s = _saddle(0.0, lam)
+    return fallback if np.isnan(s) else s
+
+
+def _pfsum_imhof(x: float, a: np.ndarray, ddf: float) -> float:
+    """P(Σ a_j χ²_1 − (x/ddf)·χ²_ddf > 0) by Imhof's (1961) inversion of the characteristic function."""
+    lam = np.concatenate([a, [-x / ddf]])
+    h = np.concatenate([np.ones(len(a)), [ddf]])
+
+    def integrand(u):
+        theta = 0.5 * np.sum(h * np.arctan(lam * u))
+        log_rho = np.sum(h / 4 * np.log1p((lam * u) ** 2))
+        return np.sin(theta) * np.exp(-log_rho) / u
+
+    value, _ = integrate.quad(integrand, 0, np.inf, limit=1000, epsabs=1e-12, epsrel=1e-10)
+    return float(0.5 + value / np.pi)
+
+
+# -- correlation ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CorTest:
+    """Weighted correlation with its linearised SE, a t test of r = 0 on ``df`` (design df − 1,
+    as the slope of a survey regression) and a CI from Fisher's z (tanh of z ± t·SE_z)."""
+
+    estimate: float
+    se: float
+    statistic: float
+    df: int
+    p_value: float
+    ci_low: float
+    ci_high: float
+    method: str
+    n: int
+
+
+def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level: float = 0.95) -> CorTest:
+    """Population correlation of ``x`` and ``y`` estimated with the survey weights.
+
+    ``pearson``: r = S_xy / (S_x S_y) from weighted moments. ``spearman``: the same on weighted
+    mid-ranks (ridits, the estimated population distribution function at each value, with ties
+    averaged as R's ``svyranktest`` does), so it estimates the population Spearman ρ; the ridits
+    are treated as fixed, as ``svyranktest`` treats its ranks.
+
+    SE: Taylor linearisation of r as a function of the weighted means of x, y, x², y², xy
+    (Woodruff 1971, JASA 66:411; Wolter 2007 ch. 6) — identical to R's
+    ``svycontrast(svymean(~x+y+xx+yy+xy, design), quote((xy-x*y)/sqrt((xx-x^2)*(yy-y^2))))``,
+    the reference in our tests. The CI uses Fisher's z = atanh r with SE_z = SE_r / (1 − r²).
+    """
+    if method not in ("pearson", "spearman"):
+        raise ValueError("method must be 'pearson' or 'spearman'")
+    d = _complete(design, [x, y])
+    use = d.in_domain
+    if use.sum() < 3:
+        raise ComputationError(f"a correlation needs at least three rows with {x!r} and {y!r}")
+    vx, vy = _numeric(d, x), _numeric(d, y)
+    if method == "spearman":
+        rows = _r_rows(design) & ~d.data[[x, y]].isna().any(axis=1).to_numpy()
+        vx, vy = _ridits(vx, d.weights, rows), _ridits(vy, d.weights, rows)
+    w = d.weights
+    # centring first changes nothing in r or its linearisation, and keeps the moments accurate
+    vx = vx - np.sum(w[use] * vx[use]) / w[use].sum()
+    vy = vy - np.sum(w[use] * vy[use]) / w[use].sum()
+    z = np.column_stack([vx, vy, vx**2, vy**2, vx * vy])
+    m, infl = _mean_influence(d, z)
+    mx, my, mxx, myy, mxy = m
+    sxx, syy, sxy = mxx - mx**2, myy - my**2, mxy - mx * my
+    if sxx <= 0 or syy <= 0:
+        raise ComputationError(f"{x!r} or {y!r} is constant in the domain: no correlation")
+    r = sxy / np.sqrt(sxx * syy)
+    grad = _cor_gradient(mx, my, sxx, syy, sxy)
+    se = float(np.sqrt(grad @ d.vcov_total(infl) @ grad))
+    df = d.degrees_of_freedom() - 1
+    t = r / se
+    se_z = se / (1 - r**2)
+    q = stats.t.ppf(0.5 + level / 2, df)
+    return CorTest(float(r), se, float(t), df, float(_t_p_value(t, df)),
+                   float(np.tanh(np.arctanh(r) - q * se_z)), float(np.tanh(np.arctanh(r) + q * se_z)),
+                   method, int(use.sum()))
+
+
+def _cor_gradient(mx, my, sxx, syy, sxy) -> np.ndarray:
+    """Gradient of r = (mxy − mx·my)/√((mxx − mx²)(myy − my²)) in (mx, my, mxx, myy, mxy)."""
+    root = np.sqrt(sxx * syy)
+    r = sxy / root
+    d_sxy = 1 / root
+    d_sxx = -0.5 * r / sxx
+    d_syy = -0.5 * r / syy
+    return np.array([
+        d_sxy * (-my) + d_sxx * (-2 * mx),
+        d_sxy * (-mx) + d_syy * (-2 * my),
+        d_sxx,
+        d_syy,
+        d_sxy,
+    ])
+
+
+def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Weighted mid-ranks / N (R ``svyranktest``): cumsum(w) − w/2 in stable order of the value,
+    averaged (unweighted, as R's ``ave``) within ties; NaN outside ``rows``."""
+    idx = np.flatnonzero(rows)
+    v, wt = values[idx], w[idx]
+    order = np.argsort(v, kind="stable")
+    mid = np.cumsum(wt[order]) - wt[order] / 2
+    tied = pd.Series(mid).groupby(v[order]).transform("mean").to_numpy()
+    out = np.full(len(values), np.nan)
+    out[idx[order]] = tied / wt.sum()
+    return out
+
+
+# -- trend ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TrendTest:
+    """Slope of the outcome on the group scores, its SE, t, df and p (survey regression)."""
+
+    slope: float
+    se: float
+    statistic: float
+    df: int
+    p_value: float
+    scores: dict
+    family: str
+
+
+def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None = None,
+             family: str = "gaussian") -> TrendTest:
+    """Test for a linear trend of ``outcome`` across the ordered categories of ``group``.
+
+    The survey regression ``svyglm(outcome ~ score(group), family)`` (Lumley 2010 §5.2; for a
+    binary outcome with ``family="binomial"`` it is the design-based analogue of the
+    Cochran-Armitage trend test, Cochran 1954, Armitage 1955). ``scores`` maps each category to
+    its score; by default a numeric group is used as it is, and other groups get 1, 2, …, K in
+    their order (ordered Categorical order, else sorted).
+    """
+    values = design.column(group)
+    if scores is None:
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            score = pd.to_numeric(values).astype(float)
+            scores = {v: float(v) for v in _levels(values)}
+        else:
+            scores = {lev: float(i + 1) for i, lev in enumerate(_levels(values))}
+            score = values.map(scores).astype(float)
+    else:
+        unknown = set(values.dropna().unique()) - set(scores)
+        if unknown:
+            raise ValueError(f"scores has no value for {group!r} categories {sorted(map(str, unknown))}")
+        score = values.map(scores).astype(float)
+    name = "__trend_score__"
+    scored = replace(design, data=design.data.assign(**{name: score.to_numpy()}))
+    fit = svyglm(scored, (outcome, [name]), family=family)
+    tab = fit.table().loc[name]
+    return TrendTest(float(tab["estimate"]), float(tab["se"]), float(tab["t"]), fit.df_residual,
+                     float(tab["p"]), dict(scores), family)
+
+
+# -- rank tests ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RankTest:
+    """A design-based rank test. Two groups: ``statistic`` is t on ``ddf`` df and ``estimate`` the
+    difference in mean rank score (second group minus first). More groups: ``statistic`` is the
+    F = χ²/ndf on (ndf, ddf) of the Wald test that all groups have the same mean rank score,
+    ``chisq`` the Wald χ²."""
+
+    statistic: float
+    ndf: int | None
+    ddf: int
+    p_value: float
+    estimate: float | None
+    chisq: float | None
+    method: str
+    groups: list
+
+
+def svyranktest(design: SurveyDesign, y: str, group: str, test: str = "wilcoxon") -> RankTest:
+    """Rank test of ``y`` across ``group``, as R's ``svyranktest(y ~ group, design, test)``.
+
+    Lumley & Scott 2013 (Biometrika 100:831), "Two-sample rank tests under complex sampling":
+    each row's score is a function of its estimated population mid-rank ÷ N (Wilcoxon/Kruskal-
+    Wallis: the rank; van der Waerden: its normal quantile; median: above the median or not);
+    the mean scores of the groups are compared by survey regression. ``group`` is treated as
+    categorical (R uses a numeric two-valued group as a number, which changes the estimate's
+    scale but not the test).
+    """
+    if test not in RANK_TESTS:
+        raise ValueError(f"test must be one of {RANK_TESTS}")
+    d = _complete(design, [y, group])
+    rows = _r_rows(design) & ~design.data[[y, group]].isna().any(axis=1).to_numpy()
+    values = _numeric(d, y)
+    ridit = _ridits(values, d.weights, rows)
+    if test == "vanderWaerden":
+        score = stats.norm.ppf(ridit)
+    elif test == "median":
+        score = (ridit > 0.5).astype(float)
+    else:
+        score = ridit
+    groups = _levels(d.data[group][d.in_domain])
+    if len(groups) < 2:
+        raise ComputationError(f"{group!r} has fewer than two groups in the domain")
+    name, gname = "__rank_score__", "__rank_group__"
+    data = d.data.assign(**{name: score, gname: pd.Categorical(d.data[group], categories=groups)})
+    fit = svyglm(replace(d, data=data), (name, [gname]))
+    label = "KruskalWallis" if test == "wilcoxon" else test
+    method = f"Design-based {label} test"
+    if len(groups) == 2:
+        tab = fit.table().iloc[1]
+        return RankTest(float(tab["t"]), None, fit.df_residual, float(tab["p"]), float(tab["estimate"]),
+                        None, method, groups)
+    beta = fit.coefficients.to_numpy()[1:]
+    v = fit.vcov.to_numpy()[1:, 1:]
+    chisq = float(beta @ np.linalg.solve(v, beta))
+    ndf = len(groups) - 1
+    ddf = d.degrees_of_freedom() - ndf
+    return RankTest(chisq / ndf, ndf, ddf, float(stats.f.sf(chisq / ndf, ndf, ddf)), None, chisq,
+                    method, groups)
+
+
+__all__ = ["ChisqTest", "CorTest", "RankTest", "TrendTest", "svychisq", "svycor", "svyranktest", "svytrend"]

@@ -1,0 +1,210 @@
+"""svychisq, svycor, svytrend and svyranktest against R survey 4.1.1
+(tests/fixtures/r/association.R → association.json)."""
+
+from __future__ import annotations
+
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey.association import (
+    _pfsum_imhof,
+    _pfsum_saddlepoint,
+    svychisq,
+    svycor,
+    svyranktest,
+    svytrend,
+)
+from fjernarbeid.survey.design import svydesign
+
+REF_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "association.py"
+
+
+@pytest.fixture(scope="module")
+def api():
+    spec = spec_from_file_location("association_reference", REF_FILE)
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def designs(api):
+    return api.designs()
+
+
+@pytest.fixture(scope="module")
+def reference(api):
+    return api.reference()
+
+
+def close(actual, expected, rel):
+    np.testing.assert_allclose(np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=rel)
+
+
+CHISQ_CASES = range(7)  # stratified, clustered, post-stratified, and domains of each kind
+
+
+@pytest.mark.parametrize("statistic", ["F", "Chisq", "Wald", "adjWald", "saddlepoint"])
+@pytest.mark.parametrize("i", CHISQ_CASES)
+def test_svychisq_matches_r(i, statistic, api, designs, reference):
+    case = reference["chisq"][i]
+    expected = case["tests"][statistic]
+    design = api.in_domain(designs[case["design"]], case["domain"])
+    result = svychisq(design, case["row"], case["col"], statistic=statistic)
+    close(result.statistic, expected["statistic"], 1e-6)
+    # R's saddlepoint root is found to uniroot's tolerance 1e-8, ours tighter: still far inside 1e-4
+    close(result.p_value, expected["p"], 1e-4)
+    if expected["ndf"] is not None:
+        close(result.ndf, expected["ndf"], 1e-6)
+    if expected["ddf"] is not None:
+        close(result.ddf, expected["ddf"], 1e-6)
+    close(result.pearson, case["pearson"], 1e-6)
+
+
+@pytest.mark.parametrize("i", CHISQ_CASES)
+def test_svychisq_returns_r_weighted_table(i, api, designs, reference):
+    case = reference["chisq"][i]
+    design = api.in_domain(designs[case["design"]], case["domain"])
+    table = svychisq(design, case["row"], case["col"]).table
+    assert [str(v) for v in table.index] == case["table"]["rows"]
+    assert [str(v) for v in table.columns] == case["table"]["cols"]
+    close(table.to_numpy(), case["table"]["values"], 1e-9)
+
+
+def test_second_order_correction_uses_the_design_effects(designs):
+    """F = X²/Σδ with d = (Σδ)²/Σδ² numerator df: the δ's returned are the ones used."""
+    result = svychisq(designs["strat"], "stype", "apicat")
+    deltas = result.design_effects
+    assert len(deltas) == 2 * 3
+    close(result.statistic, result.pearson / deltas.sum(), 1e-10)
+    close(result.ndf, deltas.sum() ** 2 / (deltas**2).sum(), 1e-8)
+
+
+def test_unused_category_levels_are_dropped_as_r_factor_does(api, designs, reference):
+    """A categorical with a level nobody has gives R's answer without it (R's factor() drops it)."""
+    design = designs["strat"]
+    data = design.data.assign(stype=pd.Categorical(design.data["stype"], categories=["E", "H", "M", "X"]))
+    result = svychisq(svydesign(data, "pw", strata="stype", fpc="fpc"), "sch.wide", "stype")
+    close(result.statistic, reference["chisq"][0]["tests"]["F"]["statistic"], 1e-6)
+    assert list(result.table.columns) == ["E", "H", "M"]
+
+
+def test_a_variable_with_one_category_in_the_domain_is_a_clear_error(designs):
+    elementary = designs["strat"].domain(designs["strat"].data["stype"].to_numpy() == "E")
+    with pytest.raises(ComputationError, match="at least two categories.*'stype' has 1"):
+        svychisq(elementary, "sch.wide", "stype")
+
+
+def test_unknown_statistic_and_column(designs):
+    with pytest.raises(ValueError, match="statistic"):
+        svychisq(designs["strat"], "sch.wide", "stype", statistic="G2")
+    with pytest.raises(KeyError, match="nosuch"):
+        svychisq(designs["strat"], "nosuch", "stype")
+
+
+def test_lincom_integrates_the_exact_distribution():
+    """With equal δ's, Σ δχ²_1 / (χ²_ν/ν) is δ·m·F(m, ν): Imhof's integral must give that exactly.
+    (R computes "lincom" with package CompQuadForm, absent here, so R cannot be the reference.)"""
+    for m, nu, delta, x in [(2, 30.0, 1.7, 9.0), (6, 150.5, 0.8, 4.0), (1, 14.0, 2.5, 12.0)]:
+        exact = stats.f.sf(x / (delta * m), m, nu)
+        close(_pfsum_imhof(x, np.full(m, delta), nu), exact, 1e-6)
+
+
+def test_lincom_agrees_roughly_with_the_saddlepoint(designs):
+    result = svychisq(designs["strat"], "stype", "apicat", statistic="lincom")
+    saddle = svychisq(designs["strat"], "stype", "apicat", statistic="saddlepoint")
+    assert result.p_value == pytest.approx(saddle.p_value, rel=0.05)
+    assert result.ndf is None and result.method.endswith("exact distribution")
+
+
+def test_saddlepoint_falls_back_to_satterthwaite_near_the_centre():
+    """R returns the Satterthwaite F when the saddlepoint is within 1e-4 of zero."""
+    a = np.array([1.0, 1.0])
+    x = 2.0 * (1 - 1 / 50)  # near the mean of Σχ²_1/(χ²_ν/ν): the saddlepoint is ≈ 0
+    p = _pfsum_saddlepoint(x, a, 50.0)
+    assert 0.05 < p < 0.95
+
+
+@pytest.mark.parametrize("i", range(7))
+def test_svycor_matches_r_linearisation(i, api, designs, reference):
+    case = reference["cor"][i]
+    design = api.in_domain(designs[case["design"]], case["domain"])
+    result = svycor(design, case["x"], case["y"], method=case["method"])
+    close(result.estimate, case["estimate"], 1e-6)
+    close(result.se, case["se"], 1e-4)
+    assert result.df == case["df"]
+    # t test and Fisher-z CI from R's SE of r and of atanh(r)
+    close(result.p_value, 2 * stats.t.sf(abs(case["estimate"] / case["se"]), case["df"]), 1e-4)
+    q = stats.t.ppf(0.975, case["df"])
+    close([result.ci_low, result.ci_high],
+          np.tanh([case["z"] - q * case["se_z"], case["z"] + q * case["se_z"]]), 1e-4)
+
+
+def test_unweighted_pearson_and_spearman_equal_the_textbook_values(designs):
+    """With equal weights the point estimates are the ordinary Pearson r and Spearman ρ."""
+    data = designs["strat"].data
+    srs = svydesign(data)
+    close(svycor(srs, "ell", "api00").estimate, stats.pearsonr(data["ell"], data["api00"])[0], 1e-10)
+    close(svycor(srs, "ell", "api00", "spearman").estimate, stats.spearmanr(data["ell"], data["api00"])[0], 1e-10)
+
+
+def test_svycor_ignores_rows_with_a_missing_value(designs):
+    data = designs["strat"].data.copy()
+    data.loc[[3, 7], "api00"] = np.nan
+    with_na = svycor(svydesign(data, "pw", strata="stype", fpc="fpc"), "ell", "api00")
+    keep = ~data["api00"].isna().to_numpy()
+    domain = svycor(designs["strat"].domain(keep), "ell", "api00")
+    close(with_na.estimate, domain.estimate, 1e-12)
+    assert with_na.n == 198
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_svytrend_matches_r_svyglm_on_scores(i, api, designs, reference):
+    case = reference["trend"][i]
+    design = api.in_domain(designs[case["design"]], case["domain"])
+    result = svytrend(design, case["outcome"], case["group"], family=case["family"])
+    close(result.slope, case["slope"], 1e-6)
+    close(result.se, case["se"], 1e-4)
+    close(result.p_value, case["p"], 1e-4)
+    assert result.df == case["df"]
+
+
+def test_svytrend_scores_for_text_categories(designs):
+    """Text groups get 1..K in order; explicit scores change the slope's scale, not the test."""
+    design = designs["strat"]
+    labels = {0: "low", 1: "mid", 2: "high"}
+    data = design.data.assign(meal_label=design.data["mealcat"].map(labels))
+    d2 = svydesign(data, "pw", strata="stype", fpc="fpc")
+    by_number = svytrend(design, "growth", "mealcat")
+    doubled = svytrend(d2, "growth", "meal_label", scores={"low": 0, "mid": 2, "high": 4})
+    close(doubled.slope * 2, by_number.slope, 1e-10)
+    close(doubled.p_value, by_number.p_value, 1e-10)
+    with pytest.raises(ValueError, match="no value"):
+        svytrend(d2, "growth", "meal_label", scores={"low": 0, "mid": 1})
+
+
+@pytest.mark.parametrize("i", range(8))
+def test_svyranktest_matches_r(i, api, designs, reference):
+    case = reference["ranktest"][i]
+    design = api.in_domain(designs[case["design"]], case["domain"])
+    result = svyranktest(design, case["y"], case["group"], test=case["test"])
+    if case["k"] == 2:
+        close(result.statistic, case["t"], 1e-6)
+        close(result.estimate, case["estimate"], 1e-6)
+        assert result.ddf == case["df"]
+    else:
+        close(result.chisq, case["chisq"], 1e-6)
+        assert (result.ndf, result.ddf) == (case["ndf"], case["ddf"])
+    close(result.p_value, case["p"], 1e-4)
+
+
+def test_svyranktest_needs_two_groups(designs):
+    elementary = designs["strat"].domain(designs["strat"].data["stype"].to_numpy() == "E")
+    with pytest.raises(ComputationError, match="fewer than two groups"):
+        svyranktest(elementary, "ell", "stype")
