@@ -72,7 +72,9 @@ def test_a_second_survey_is_just_another_definition(library):
 def test_a_second_survey_routes_and_derives_like_the_study(library):
     from fjernarbeid.data.derive import derive
 
-    frame = pd.DataFrame({"born": [2000, 1960, None], "member": [1, 1, 1], "visits": [0, 20, 3], "rating": [None, 1, 9]})
+    frame = pd.DataFrame(
+        {"born": [2000, 1960, None], "member": [1, 1, 1], "visits": [0, 20, 3], "rating": [None, 1, 9]}
+    )
     assert library.asked_mask(frame)["rating"].tolist() == [False, True, True]
     out = derive(frame, library)
     assert out["age"].tolist() == [26, 66, pd.NA]

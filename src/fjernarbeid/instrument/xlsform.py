@@ -1,0 +1,704 @@
+"""The instrument as an XLSForm, and back.
+
+An XLSForm (https://xlsform.org) is the spreadsheet form definition that ODK, KoboToolbox,
+SurveyCTO and Enketo read. :func:`write_xlsform` turns an :class:`~fjernarbeid.instrument.Instrument`
+into one that ``pyxform`` converts without errors; :func:`read_xlsform` reads such a workbook back
+into the same instrument (``read_xlsform(write_xlsform(inst, p)) == inst``), so a researcher can
+edit the questionnaire in a spreadsheet and load it with ``load_instrument("form.xlsx")``.
+
+Layout
+------
+``survey``
+    One row per question, in interview order, with ``label::Norsk bokmål (nb)`` and
+    ``label::English (en)`` (one column per language), ``hint::…`` for clarifications that are
+    read out, ``guidance_hint::…`` for interviewer instructions ("REGISTRER ANTALL PERSONER"),
+    ``required``, ``relevant`` (routing: ``${q12} < 6``), ``constraint`` and
+    ``constraint_message::…`` (integer ranges, e.g. birth year 1964-2000; postal codes
+    ``regex(., '^[0-9]{4}$')``). Preambles, the introduction and the closing words are ``note``
+    rows. Screening is done the XLSForm way: every screening question's answer feeds the
+    ``calculate`` field ``disposition`` (``screened_out_s1``, ``screened_out_s2``, ``complete``),
+    everything after a screening question sits in a group whose ``relevant`` excludes those it
+    screened out, and a final ``note`` thanks the screened-out respondents.
+``choices``
+    The code lists. A list shared by several questions (``agree5``) is written once and reused by
+    name; a question's own list carries the question's name (``q13``). Lists of derived
+    variables carry the variable's name; age bins add ``fj_min``/``fj_max``.
+``settings``
+    ``form_title``, ``form_id`` (instrument id), ``version``, ``default_language``.
+``fj_instrument``, ``fj_derived``
+    What a form does not need but the instrument does (fieldwork dates, target ages, source,
+    derived variables), so that nothing is lost on the way back. XLSForm tools ignore sheets
+    and columns they do not know; ours all start with ``fj_``: ``fj_number`` (the question
+    number in the report), ``fj_type`` (``postal_code`` is a text question to a form),
+    ``fj_role`` (what a note, group or calculate is for), ``fj_screening``/``fj_screen_out``,
+    ``fj_ask_if`` (the routing as written in the instrument), ``fj_range_rule``,
+    ``fj_condition_text::…`` and, in ``choices``, ``fj_missing``.
+
+"Not sure" codes (IKKE LES)
+---------------------------
+The study was a telephone survey (CATI): answer codes such as "Ikke sikker, ubesvart (IKKE LES)"
+are not read out, but the interviewer must be able to record them. So by default
+(``mode="cati"``) they are ordinary choices — the label itself says "(IKKE LES)" — flagged
+``fj_missing = yes`` so that the form and the instrument agree on what is missing in analysis,
+and every question is required. For self-completion (``mode="self"``, web/tablet) showing
+"not sure" would change the question compared with the interview, where it is never offered;
+there the choices are hidden with ``choice_filter`` ``fj_missing != 'yes'`` and such questions
+are not required, so skipping them is how a respondent says "not sure / no answer". Both modes
+read back into the same instrument.
+
+Everything that the instrument has and this layout cannot express raises
+:class:`~fjernarbeid.errors.InstrumentError`, and reading names the sheet, row and column of any
+cell it cannot understand.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import zipfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from fjernarbeid._io import atomic_path
+from fjernarbeid.errors import InputFileError, InstrumentError
+from fjernarbeid.instrument.expr import Condition
+from fjernarbeid.instrument.model import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Code,
+    Derived,
+    Instrument,
+    Question,
+    instrument_from_dict,
+)
+
+MODES = ("cati", "self")
+
+# XLSForm names a language "Name (code)"; the code in brackets is what the instrument uses.
+LANGUAGE_NAMES = {"nb": "Norsk bokmål (nb)", "en": "English (en)"}
+
+MISSING_FILTER = "fj_missing != 'yes'"
+POSTAL_CODE_REGEX = "^[0-9]{4}$"
+DISPOSITION = "disposition"
+COMPLETE = "complete"
+
+# Constraint messages and the closing note for screened-out respondents: the report has none
+# (the interviewer simply ends the call), so these are ours.
+_RANGE_MESSAGE = {
+    "nb": "Svaret må være et heltall fra {lo} til {hi}.",
+    "en": "The answer must be a whole number from {lo} to {hi}.",
+}
+_BIRTH_YEAR_MESSAGE = {
+    "nb": "Fødselsåret må være fra {lo} til {hi} (alder {min_age}-{max_age} år i feltperioden).",
+    "en": "The year of birth must be from {lo} to {hi} (age {min_age}-{max_age} during the fieldwork).",
+}
+_POSTAL_CODE_MESSAGE = {
+    "nb": "Postnummeret må ha fire sifre.",
+    "en": "The postal code must have four digits.",
+}
+_SCREENED_OUT_NOTE = {
+    "nb": "Du er dessverre ikke i målgruppen for denne undersøkelsen. Tusen takk for at du tok deg tid!",
+    "en": "Unfortunately you are not in the target group of this survey. Thank you very much for your time!",
+}
+
+SURVEY_COLUMNS = (
+    "type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
+    "constraint_message", "calculation", "choice_filter", "appearance",
+    "fj_number", "fj_type", "fj_role", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
+    "fj_condition_text",
+)
+TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text"})
+CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max")
+DERIVED_COLUMNS = ("name", "kind", "source", "expr", "field", "list_name", "label")
+INSTRUMENT_KEYS = (
+    "id", "version", "source", "mode", "id_variable", "fieldwork_start", "fieldwork_end",
+    "min_age", "max_age", "age_reference_year",
+)
+
+
+# == writing ====================================================================================
+
+
+def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati") -> Path:
+    """Write ``instrument`` as an XLSForm workbook at ``path`` (atomically) and return the path.
+
+    ``mode`` is ``"cati"`` (interviewer records "not sure" codes) or ``"self"`` (they are hidden
+    and the question may be skipped); see the module documentation.
+    """
+    import openpyxl
+
+    if mode not in MODES:
+        raise InstrumentError(f"XLSForm mode must be one of {MODES}, not {mode!r}")
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputFileError(f"{path}: an XLSForm is written as an .xlsx workbook")
+    languages = _languages(instrument)
+    lists = _choice_lists(instrument)
+
+    wb = openpyxl.Workbook()
+    _fill(wb.active, "survey", _header(SURVEY_COLUMNS, languages), _survey_rows(instrument, languages, mode))
+    _fill(wb.create_sheet(), "choices", _header(CHOICE_COLUMNS, languages), _choice_rows(lists, languages))
+    default = LANGUAGE_NAMES.get(DEFAULT_LANGUAGE, DEFAULT_LANGUAGE)
+    _fill(wb.create_sheet(), "settings", ["form_title", "form_id", "version", "default_language"],
+          [{"form_title": instrument.label(DEFAULT_LANGUAGE), "form_id": instrument.id,
+            "version": instrument.version, "default_language": default}])
+    _fill(wb.create_sheet(), "fj_instrument", ["key", "value"], _instrument_rows(instrument, languages))
+    _fill(wb.create_sheet(), "fj_derived", _header(DERIVED_COLUMNS, languages), _derived_rows(instrument))
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def _language_name(lang: str) -> str:
+    return LANGUAGE_NAMES.get(lang, f"{lang} ({lang})")
+
+
+def _languages(instrument: Instrument) -> list[str]:
+    """Languages used anywhere in the instrument: bokmål first, then English, then the rest."""
+    found: set[str] = set(instrument.title) | set(instrument.intro) | set(instrument.closing)
+    for q in instrument:
+        for labels in (q.text, q.hint, q.preamble, q.instruction, q.condition_text):
+            found |= set(labels)
+        for c in q.codes:
+            found |= set(c.labels)
+    for codes in instrument.code_lists.values():
+        for c in codes:
+            found |= set(c.labels)
+    for d in instrument.derived:
+        found |= set(d.labels)
+        for item in (*d.bins, *d.codes):
+            found |= set(item.labels)
+    order = {lang: i for i, lang in enumerate(LANGUAGES)}
+    return sorted(found | {DEFAULT_LANGUAGE}, key=lambda lang: (order.get(lang, len(order)), lang))
+
+
+def _header(columns: Iterable[str], languages: list[str]) -> list[str]:
+    out = []
+    for col in columns:
+        if col in TRANSLATED or col == "label":
+            out.extend(f"{col}::{_language_name(lang)}" for lang in languages)
+        else:
+            out.append(col)
+    return out
+
+
+def _translated(column: str, labels: dict[str, str]) -> dict[str, str]:
+    return {f"{column}::{_language_name(lang)}": text for lang, text in labels.items() if text}
+
+
+def _fill(ws, title: str, header: list[str], rows: Iterable[dict[str, Any]]) -> None:
+    ws.title = title
+    ws.append(header)
+    known = set(header)
+    for row in rows:
+        unknown = set(row) - known
+        if unknown:  # a label in a language the header does not have, or a misspelt column
+            raise InstrumentError(f"XLSForm sheet {title}: no column for {sorted(unknown)}")
+        ws.append([row.get(col, "") for col in header])
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(header, start=1):
+        width = 60 if col.startswith(("label", "hint", "guidance_hint")) else max(10, min(len(col) + 2, 30))
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = width
+
+
+def _choice_lists(instrument: Instrument) -> dict[str, tuple[Any, ...]]:
+    """Every code list the form needs, by list name, in order: shared lists, questions', derived."""
+    lists: dict[str, tuple[Any, ...]] = dict(instrument.code_lists)
+    owners: dict[str, str] = {name: "a shared code list" for name in lists}
+
+    def add(name: str, items: tuple[Any, ...], owner: str) -> None:
+        if name in lists:
+            raise InstrumentError(
+                f"instrument {instrument.id}: the XLSForm list name {name!r} is needed for {owner} "
+                f"but already used for {owners[name]}; rename one of them"
+            )
+        lists[name], owners[name] = items, owner
+
+    for q in instrument:
+        if q.codes and q.code_list is None:
+            add(q.name, q.codes, f"question {q.name}")
+    for d in instrument.derived:
+        if (d.bins or d.codes) and _shared_list_name(instrument, d) is None:
+            add(d.name, d.bins or d.codes, f"derived variable {d.name}")
+    return lists
+
+
+def _shared_list_name(instrument: Instrument, d: Derived) -> str | None:
+    if d.bins or not d.codes:
+        return None
+    return next((name for name, codes in instrument.code_lists.items() if codes == d.codes), None)
+
+
+def _choice_rows(lists: dict[str, tuple[Any, ...]], languages: list[str]) -> Iterable[dict[str, Any]]:
+    for list_name, items in lists.items():
+        for item in items:
+            row = {"list_name": list_name, "name": str(item.code), **_translated("label", item.labels)}
+            if isinstance(item, Code):
+                row["fj_missing"] = "yes" if item.missing else ""
+            else:  # a bin of a derived variable
+                row["fj_min"], row["fj_max"] = str(item.min), str(item.max)
+            yield row
+
+
+def _survey_rows(instrument: Instrument, languages: list[str], mode: str) -> Iterable[dict[str, Any]]:
+    if instrument.intro:
+        yield {"type": "note", "name": "intro", "fj_role": "intro", **_translated("label", instrument.intro)}
+    open_groups = 0
+    for q in instrument:
+        relevant = q.ask_if.to_xpath() if q.ask_if is not None else ""
+        if q.preamble:
+            yield {"type": "note", "name": f"{q.name}_preamble", "fj_role": "preamble", "relevant": relevant,
+                   **_translated("label", q.preamble)}
+        yield _question_row(instrument, q, relevant, mode, languages)
+        if q.screen_out:
+            # Everything after a screening question is only for those it did not screen out.
+            group = f"after_{(q.screening or q.name).lower()}"
+            yield {"type": "begin group", "name": group, "fj_role": "screening_group", "relevant": _kept(q).to_xpath()}
+            open_groups += 1
+    if instrument.closing:
+        yield {"type": "note", "name": "closing", "fj_role": "closing", **_translated("label", instrument.closing)}
+    for _ in range(open_groups):
+        yield {"type": "end group", "fj_role": "screening_group"}
+    screening = instrument.screening_questions
+    if screening:
+        yield {"type": "calculate", "name": DISPOSITION, "fj_role": "disposition",
+               "calculation": _disposition_xpath(screening)}
+        labels = {lang: text for lang, text in _SCREENED_OUT_NOTE.items() if lang in languages}
+        yield {"type": "note", "name": "screened_out", "fj_role": "screened_out",
+               "relevant": f"${{{DISPOSITION}}} != '{COMPLETE}'", **_translated("label", labels)}
+
+
+def _codes_tuple(codes: Iterable[int]) -> str:
+    return "(" + ", ".join(str(c) for c in sorted(codes)) + ",)"
+
+
+def _screened_out(q: Question) -> Condition:
+    return Condition.parse(f"{q.name} in {_codes_tuple(q.screen_out)}")
+
+
+def _kept(q: Question) -> Condition:
+    return Condition.parse(f"{q.name} not in {_codes_tuple(q.screen_out)}")
+
+
+def disposition_code(q: Question) -> str:
+    """The ``disposition`` value of those screened out by ``q``: ``screened_out_s1`` for S1."""
+    return f"screened_out_{(q.screening or q.name).lower()}"
+
+
+def _disposition_xpath(screening: list[Question]) -> str:
+    text = f"'{COMPLETE}'"
+    for q in reversed(screening):
+        text = f"if({_screened_out(q).to_xpath()}, '{disposition_code(q)}', {text})"
+    return text
+
+
+def _question_row(
+    instrument: Instrument, q: Question, relevant: str, mode: str, languages: list[str]
+) -> dict[str, Any]:
+    def ours(messages: dict[str, str]) -> dict[str, str]:  # our messages, in the form's languages only
+        return _translated("constraint_message", {lang: m for lang, m in messages.items() if lang in languages})
+
+    row: dict[str, Any] = {
+        "name": q.name,
+        "fj_number": q.number,
+        "fj_type": q.type,
+        "relevant": relevant,
+        "fj_ask_if": str(q.ask_if) if q.ask_if is not None else "",
+        "required": "yes",
+        **_translated("label", q.text),
+        **_translated("hint", q.hint),
+        **_translated("guidance_hint", q.instruction),
+        **_translated("fj_condition_text", q.condition_text),
+    }
+    if q.screen_out:
+        row["fj_screening"] = q.screening or ""
+        row["fj_screen_out"] = " ".join(str(c) for c in sorted(q.screen_out))
+    if q.type == "single":
+        row["type"] = f"select_one {q.code_list or q.name}"
+        if mode == "self" and q.missing_codes:
+            row["choice_filter"] = MISSING_FILTER
+            row["required"] = ""
+    elif q.type == "integer":
+        row["type"] = "integer"
+        rng = instrument.range_of(q)
+        if rng is not None:
+            lo, hi = rng
+            row["constraint"] = f". >= {lo} and . <= {hi}"
+            if q.range_rule == "birth_year":
+                row["fj_range_rule"] = q.range_rule
+                messages = {lang: m.format(lo=lo, hi=hi, min_age=instrument.min_age, max_age=instrument.max_age)
+                            for lang, m in _BIRTH_YEAR_MESSAGE.items()}
+            elif q.range_rule is not None:
+                raise InstrumentError(f"question {q.name}: range rule {q.range_rule!r} has no XLSForm form")
+            else:
+                messages = {lang: m.format(lo=lo, hi=hi) for lang, m in _RANGE_MESSAGE.items()}
+            row.update(ours(messages))
+    elif q.type == "postal_code":
+        row["type"] = "text"
+        row["appearance"] = "numbers"
+        row["constraint"] = f"regex(., '{POSTAL_CODE_REGEX}')"
+        row.update(ours(_POSTAL_CODE_MESSAGE))
+    elif q.type == "text":
+        row["type"] = "text"
+    else:
+        raise InstrumentError(f"question {q.name}: type {q.type!r} has no XLSForm form")
+    return row
+
+
+def _instrument_rows(instrument: Instrument, languages: list[str]) -> Iterable[dict[str, Any]]:
+    values = {
+        "id": instrument.id,
+        "version": instrument.version,
+        "source": instrument.source,
+        "mode": instrument.mode,
+        "id_variable": instrument.id_variable,
+        "fieldwork_start": instrument.fieldwork_start.isoformat() if instrument.fieldwork_start else "",
+        "fieldwork_end": instrument.fieldwork_end.isoformat() if instrument.fieldwork_end else "",
+        "min_age": instrument.min_age,
+        "max_age": instrument.max_age,
+        "age_reference_year": instrument.age_reference_year,
+    }
+    for key in INSTRUMENT_KEYS:
+        if values[key] not in (None, ""):
+            yield {"key": key, "value": str(values[key])}
+    for lang, text in instrument.title.items():
+        yield {"key": f"title::{_language_name(lang)}", "value": text}
+
+
+def _derived_rows(instrument: Instrument) -> Iterable[dict[str, Any]]:
+    for d in instrument.derived:
+        list_name = _shared_list_name(instrument, d) or (d.name if (d.bins or d.codes) else "")
+        yield {
+            "name": d.name, "kind": d.kind, "source": d.source or "", "expr": str(d.expr) if d.expr else "",
+            "field": d.field or "", "list_name": list_name, **_translated("label", d.labels),
+        }
+
+
+# == reading ====================================================================================
+
+_LANG_IN_NAME = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
+_RANGE = re.compile(r"^\.\s*>=\s*(-?\d+)\s+and\s+\.\s*<=\s*(-?\d+)$")
+_TRUE = {"yes", "true", "1", "y"}
+_SUPPORTED_TYPES = {"integer": "integer", "text": "text"}
+
+
+class _Sheet:
+    """One worksheet as rows of {column: text}, remembering each row's number for messages."""
+
+    def __init__(self, path: Path, title: str, rows: list[tuple[Any, ...]]):
+        self.path, self.title = path, title
+        header = [_text(v) for v in rows[0]] if rows else []
+        self.columns = header
+        self.rows: list[tuple[int, dict[str, str]]] = []
+        for number, values in enumerate(rows[1:], start=2):
+            record = {col: _text(v) for col, v in zip(header, values) if col}
+            if any(record.values()):
+                self.rows.append((number, record))
+
+    def where(self, row: int, column: str | None = None) -> str:
+        place = f"{self.path}, sheet {self.title}, row {row}"
+        return f"{place}, column {column}" if column else place
+
+    def translations(self, record: dict[str, str], column: str) -> dict[str, str]:
+        """``label::Norsk bokmål (nb)`` → {"nb": …}; a plain ``label`` column is bokmål."""
+        out = {}
+        for col, value in record.items():
+            if not value:
+                continue
+            base, _, lang_name = col.partition("::")
+            if base.strip() != column:
+                continue
+            if not lang_name:
+                out[DEFAULT_LANGUAGE] = value
+                continue
+            match = _LANG_IN_NAME.search(lang_name)
+            out[match.group(1) if match else lang_name.strip()] = value
+        return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a spreadsheet program turned "3" into 3.0
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _open_workbook(path: Path) -> dict[str, _Sheet]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not path.exists():
+        raise InputFileError(f"{path}: XLSForm file not found")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise InputFileError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+    try:
+        return {ws.title.strip(): _Sheet(path, ws.title.strip(), list(ws.iter_rows(values_only=True)))
+                for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def read_xlsform(path: str | Path) -> Instrument:
+    """Read an XLSForm written by :func:`write_xlsform` (possibly edited since) into an instrument."""
+    path = Path(path)
+    sheets = _open_workbook(path)
+    for needed in ("survey", "choices"):
+        if needed not in sheets:
+            raise InstrumentError(f"{path}: an XLSForm needs a sheet named {needed!r} (found {sorted(sheets)})")
+    survey, choices = sheets["survey"], sheets["choices"]
+    for sheet, column in ((survey, "type"), (survey, "name"), (choices, "list_name"), (choices, "name")):
+        if column not in sheet.columns:
+            raise InstrumentError(f"{path}, sheet {sheet.title}: no column {column!r}")
+
+    lists = _read_choices(choices)
+    raw: dict[str, Any] = _read_metadata(path, sheets)
+    questions = _read_survey(survey, lists, raw)
+    # A list named after the one question that uses it is that question's own; any other list
+    # is a shared code list, referred to by name.
+    users: dict[str, list[str]] = {}
+    for q in questions:
+        if "codes" in q:
+            users.setdefault(q["codes"], []).append(q["name"])
+    own = {name for name, names in users.items() if names == [name]}
+    for q in questions:
+        if q.get("codes") in own:
+            q["codes"] = [dict(item) for item in lists[q["codes"]]]
+    derived, derived_lists = _read_derived(sheets.get("fj_derived"), lists, set(users))
+    own |= derived_lists
+    raw["code_lists"] = {name: items for name, items in lists.items() if name not in own}
+    raw["questions"] = questions
+    raw["derived"] = derived
+    return instrument_from_dict(raw, where=str(path))
+
+
+def _read_choices(choices: _Sheet) -> dict[str, list[dict[str, Any]]]:
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for number, record in choices.rows:
+        list_name, name = record.get("list_name", ""), record.get("name", "")
+        if not list_name:
+            raise InstrumentError(f"{choices.where(number, 'list_name')}: a choice needs a list name")
+        if not re.fullmatch(r"-?\d+", name):
+            raise InstrumentError(
+                f"{choices.where(number, 'name')}: choice name {name!r} is not a whole-number code"
+            )
+        item: dict[str, Any] = {"code": int(name), **choices.translations(record, "label")}
+        if record.get("fj_missing", "").lower() in _TRUE:
+            item["missing"] = True
+        if record.get("fj_min") or record.get("fj_max"):
+            for key in ("fj_min", "fj_max"):
+                if not re.fullmatch(r"-?\d+", record.get(key, "")):
+                    raise InstrumentError(f"{choices.where(number, key)}: a bin needs whole-number fj_min and fj_max")
+            item["min"], item["max"] = int(record["fj_min"]), int(record["fj_max"])
+        lists.setdefault(list_name, []).append(item)
+    return lists
+
+
+def _read_metadata(path: Path, sheets: dict[str, _Sheet]) -> dict[str, Any]:
+    values: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    meta = sheets.get("fj_instrument")
+    if meta is not None:
+        for number, record in meta.rows:
+            key, value = record.get("key", ""), record.get("value", "")
+            if key.startswith("title::"):
+                titles.update(meta.translations({"title::" + key.partition("::")[2]: value}, "title"))
+            elif key in INSTRUMENT_KEYS:
+                values[key] = value
+            else:
+                raise InstrumentError(f"{meta.where(number, 'key')}: unknown instrument property {key!r}")
+    settings = sheets.get("settings")
+    setting = settings.rows[0][1] if settings is not None and settings.rows else {}
+    if not titles and setting.get("form_title"):
+        titles[DEFAULT_LANGUAGE] = setting["form_title"]
+
+    def integer(key: str) -> int | None:
+        text = values.get(key)
+        if not text:
+            return None
+        if not re.fullmatch(r"-?\d+", text):
+            raise InstrumentError(f"{path}, sheet fj_instrument: {key} must be a whole number, not {text!r}")
+        return int(text)
+
+    def date(key: str) -> str | None:
+        text = values.get(key)
+        if not text:
+            return None
+        try:
+            return _dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise InstrumentError(
+                f"{path}, sheet fj_instrument: {key} must be a date YYYY-MM-DD, not {text!r}"
+            ) from None
+
+    raw: dict[str, Any] = {
+        "id": values.get("id") or setting.get("form_id") or path.stem,
+        "version": values.get("version") or setting.get("version", ""),
+        "title": titles,
+        "source": values.get("source", ""),
+        "mode": values.get("mode", ""),
+        "id_variable": values.get("id_variable") or "id",
+        "fieldwork": {"start": date("fieldwork_start"), "end": date("fieldwork_end")},
+        "target_population": {"min_age": integer("min_age"), "max_age": integer("max_age"),
+                              "age_reference_year": integer("age_reference_year")},
+    }
+    return raw
+
+
+def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any]) -> list[dict[str, Any]]:
+    questions: list[dict[str, Any]] = []
+    preamble: dict[str, str] = {}
+    preamble_row = 0
+    for number, record in survey.rows:
+        qtype = " ".join(record.get("type", "").split())
+        role = record.get("fj_role", "")
+        name = record.get("name", "")
+        if qtype in ("begin group", "begin_group", "end group", "end_group"):
+            continue
+        if qtype == "note":
+            label = survey.translations(record, "label")
+            if role == "intro":
+                raw["intro"] = label
+            elif role == "closing":
+                raw["closing"] = label
+            elif role == "screened_out":
+                continue
+            else:  # a note before a question introduces it
+                if preamble:
+                    raise InstrumentError(
+                        f"{survey.where(number)}: two notes in a row (rows {preamble_row} and {number}); "
+                        "a question can have one preamble"
+                    )
+                preamble, preamble_row = label, number
+            continue
+        if qtype == "calculate" and role == "disposition":
+            continue
+        if not name:
+            raise InstrumentError(f"{survey.where(number, 'name')}: a {qtype or 'row'} needs a name")
+        q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
+        q["text"] = survey.translations(record, "label")
+        for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
+                            ("fj_condition_text", "condition_text")):
+            labels = survey.translations(record, column)
+            if labels:
+                q[key] = labels
+        if preamble:
+            q["preamble"], preamble = preamble, {}
+        declared = record.get("fj_type", "")
+        if qtype.startswith("select_one "):
+            list_name = qtype.split(" ", 1)[1].strip()
+            if list_name not in lists:
+                raise InstrumentError(f"{survey.where(number, 'type')}: no choice list {list_name!r} in sheet choices")
+            q["type"] = "single"
+            q["codes"] = list_name  # resolved to the question's own list or a shared one by the caller
+        elif qtype in _SUPPORTED_TYPES:
+            q["type"] = declared if declared == "postal_code" and qtype == "text" else _SUPPORTED_TYPES[qtype]
+        else:
+            raise InstrumentError(
+                f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
+                "(select_one, integer and text are)"
+            )
+        if declared and declared != q["type"]:
+            raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
+        _read_routing(survey, number, record, q)
+        _read_screening(survey, number, record, q)
+        _read_range(survey, number, record, q)
+        questions.append(q)
+    if preamble:
+        raise InstrumentError(f"{survey.where(preamble_row)}: a note with no question after it")
+    return questions
+
+
+def _read_routing(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any]) -> None:
+    relevant, written = record.get("relevant", ""), record.get("fj_ask_if", "")
+    if not relevant:
+        if written:
+            raise InstrumentError(f"{survey.where(number, 'fj_ask_if')}: routing {written!r} but no relevant")
+        return
+    try:
+        cond = Condition.from_xpath(relevant)
+    except InstrumentError as exc:
+        raise InstrumentError(f"{survey.where(number, 'relevant')}: {exc}") from None
+    # fj_ask_if keeps the routing as written in the instrument ("q12 in (1, 2)"); it is used only
+    # while it still says the same as `relevant`, which is what a form-builder would edit.
+    if written:
+        try:
+            original = Condition.parse(written)
+        except InstrumentError as exc:
+            raise InstrumentError(f"{survey.where(number, 'fj_ask_if')}: {exc}") from None
+        if original.to_xpath() == relevant:
+            cond = original
+    q["ask_if"] = str(cond)
+
+
+def _read_screening(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any]) -> None:
+    text = record.get("fj_screen_out", "")
+    if not text:
+        return
+    if not re.fullmatch(r"-?\d+(\s+-?\d+)*", text):
+        raise InstrumentError(
+            f"{survey.where(number, 'fj_screen_out')}: expected codes separated by spaces, got {text!r}"
+        )
+    q["screen_out"] = [int(c) for c in text.split()]
+    if record.get("fj_screening"):
+        q["screening"] = record["fj_screening"]
+
+
+def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any]) -> None:
+    constraint, rule = record.get("constraint", ""), record.get("fj_range_rule", "")
+    if q["type"] == "postal_code":
+        if constraint and constraint.replace('"', "'") != f"regex(., '{POSTAL_CODE_REGEX}')":
+            raise InstrumentError(
+                f"{survey.where(number, 'constraint')}: a postal code is checked with "
+                f"regex(., '{POSTAL_CODE_REGEX}'), not {constraint!r}"
+            )
+        return
+    if rule:
+        q["range"] = rule
+        return
+    if not constraint:
+        return
+    match = _RANGE.match(constraint)
+    if q["type"] != "integer" or not match:
+        raise InstrumentError(
+            f"{survey.where(number, 'constraint')}: the instrument can only keep integer ranges "
+            f"written '. >= MIN and . <= MAX', not {constraint!r}"
+        )
+    q["range"] = {"min": int(match.group(1)), "max": int(match.group(2))}
+
+
+def _read_derived(sheet: _Sheet | None, lists: dict[str, list], used: set[str]) -> tuple[list[dict], set[str]]:
+    if sheet is None:
+        return [], set()
+    derived, own_lists = [], set()
+    for number, record in sheet.rows:
+        d: dict[str, Any] = {
+            key: record[key] for key in ("name", "kind", "source", "expr", "field") if record.get(key)
+        }
+        d["label"] = sheet.translations(record, "label")
+        list_name = record.get("list_name", "")
+        if list_name:
+            if list_name not in lists:
+                raise InstrumentError(f"{sheet.where(number, 'list_name')}: no choice list {list_name!r}")
+            items = lists[list_name]
+            if list_name == d.get("name") and list_name not in used:
+                own_lists.add(list_name)
+                if all("min" in item for item in items):
+                    d["bins"] = [dict(item) for item in items]
+                else:
+                    d["codes"] = [dict(item) for item in items]
+            else:
+                d["codes"] = list_name
+        derived.append(d)
+    return derived, own_lists
+
+
+__all__ = ["MODES", "disposition_code", "read_xlsform", "write_xlsform"]
