@@ -47,7 +47,12 @@ def close(actual, expected, rel):
     np.testing.assert_allclose(np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=rel)
 
 
-CHISQ_CASES = range(7)  # stratified, clustered, post-stratified, and domains of each kind
+def label(value) -> str:
+    """A level as R prints it: 0 for the float 0.0."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+CHISQ_CASES = range(9)  # stratified, clustered, post-stratified, domains of each kind, missing values
 
 
 @pytest.mark.parametrize("statistic", ["F", "Chisq", "Wald", "adjWald", "saddlepoint"])
@@ -72,8 +77,8 @@ def test_svychisq_returns_r_weighted_table(i, api, designs, reference):
     case = reference["chisq"][i]
     design = api.in_domain(designs[case["design"]], case["domain"])
     table = svychisq(design, case["row"], case["col"]).table
-    assert [str(v) for v in table.index] == case["table"]["rows"]
-    assert [str(v) for v in table.columns] == case["table"]["cols"]
+    assert [label(v) for v in table.index] == case["table"]["rows"]
+    assert [label(v) for v in table.columns] == case["table"]["cols"]
     close(table.to_numpy(), case["table"]["values"], 1e-9)
 
 
@@ -189,7 +194,7 @@ def test_svytrend_scores_for_text_categories(designs):
         svytrend(d2, "growth", "meal_label", scores={"low": 0, "mid": 1})
 
 
-@pytest.mark.parametrize("i", range(8))
+@pytest.mark.parametrize("i", range(10))
 def test_svyranktest_matches_r(i, api, designs, reference):
     case = reference["ranktest"][i]
     design = api.in_domain(designs[case["design"]], case["domain"])

@@ -37,7 +37,7 @@ def close(actual, expected, rel):
     np.testing.assert_allclose(np.asarray(actual, dtype=float), np.asarray(expected, dtype=float), rtol=rel)
 
 
-GLM_CASES = range(8)
+GLM_CASES = range(9)
 
 
 @pytest.mark.parametrize("i", GLM_CASES)
