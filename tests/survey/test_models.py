@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,13 +13,11 @@ from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey.design import svydesign
 from fjernarbeid.survey.models import svyglm, svyolr
 
-REF_FILE = __import__("pathlib").Path(__file__).resolve().parents[1] / "fixtures" / "r" / "association.py"
+REF_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "association.py"
 
 
 @pytest.fixture(scope="module")
 def api():
-    from importlib.util import module_from_spec, spec_from_file_location
-
     spec = spec_from_file_location("association_reference", REF_FILE)
     module = module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -70,7 +71,11 @@ def test_odds_ratios_are_exp_of_the_logistic_coefficients_and_ci(api, designs, r
 def test_columns_form_equals_the_formula_form(designs):
     by_formula = svyglm(designs["clus1"], "api00 ~ ell + stype")
     by_columns = svyglm(designs["clus1"], ("api00", ["ell", "stype"]))
+    by_keyword = svyglm(designs["clus1"], "api00", predictors=["ell", "stype"])
     pd.testing.assert_frame_equal(by_formula.table(), by_columns.table())
+    pd.testing.assert_frame_equal(by_formula.table(), by_keyword.table())
+    olr = svyolr(designs["strat"], "apicat", ["ell", "meals"])
+    pd.testing.assert_frame_equal(olr.table(), svyolr(designs["strat"], "apicat ~ ell + meals").table())
 
 
 def test_rows_with_a_missing_value_are_left_out_but_keep_the_design(designs):
@@ -107,7 +112,7 @@ def test_unknown_column_and_bad_formula_are_clear(designs):
         svyglm(designs["strat"], "api00 ~ ell:meals")
 
 
-@pytest.mark.parametrize("i", range(3))
+@pytest.mark.parametrize("i", range(4))
 def test_svyolr_matches_r(i, api, designs, reference):
     case = reference["olr"][i]
     assert case["converged"]
@@ -134,5 +139,6 @@ def test_svyolr_probit_is_a_rescaled_logit(designs):
     """Probit slopes are close to logit slopes / 1.7 (Amemiya 1981): a sanity check of the link."""
     logit = svyolr(designs["strat"], "apicat ~ ell + meals")
     probit = svyolr(designs["strat"], "apicat ~ ell + meals", link="probit")
+    assert probit.link == "probit"
     ratio = logit.coefficients / probit.coefficients
     assert ratio.between(1.5, 1.9).all()

@@ -282,8 +282,12 @@ def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
     return beta, mu, w * mu * (1 - mu)
 
 
-def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian") -> GlmResult:
+def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian", *,
+           predictors: list[str] | None = None) -> GlmResult:
     """Survey-weighted generalised linear model, as R's ``svyglm(formula, design, family)``.
+
+    ``formula`` is ``"y ~ x1 + x2"``, a pair ``("y", ["x1", "x2"])``, or the outcome's name with
+    ``predictors=["x1", "x2"]``.
 
     ``family="gaussian"`` is linear regression; ``"binomial"`` is logistic regression (R's
     ``quasibinomial()``: same estimates and SEs as ``binomial()``, without its warning) and needs
@@ -291,6 +295,8 @@ def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian") -> 
     """
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}")
+    if predictors is not None:
+        formula = (formula, list(predictors))
     outcome, terms, intercept = _parse_formula(formula)
     d, rows = _design_rows(design, outcome, terms)
     if not rows.any():
@@ -404,8 +410,12 @@ def _olr_parts(params, x, y, q, w, link, hessian=False):
     return nll, grad_rows, -(d2 - outer)
 
 
-def svyolr(design: SurveyDesign, formula: Formula, link: str = "logistic") -> OlrResult:
+def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None = None,
+           link: str = "logistic") -> OlrResult:
     """Proportional-odds (cumulative link) model for an ordered outcome, as R's ``svyolr``.
+
+    Call it as ``svyolr(design, "y ~ x1 + x2")``, ``svyolr(design, ("y", ["x1", "x2"]))`` or
+    ``svyolr(design, "y", ["x1", "x2"])``.
 
     The outcome's levels are ordered as a pandas ordered Categorical says, else sorted; at least
     three are needed (R). Parameterisation as R: logit P(Y ≤ k) = ζ_k − xβ, so a positive β
@@ -415,6 +425,8 @@ def svyolr(design: SurveyDesign, formula: Formula, link: str = "logistic") -> Ol
     """
     if link not in OLR_LINKS:
         raise ValueError(f"link must be one of {OLR_LINKS}")
+    if predictors is not None:
+        formula = (formula, list(predictors))
     outcome, terms, _ = _parse_formula(formula)
     d, rows = _design_rows(design, outcome, terms)
     if not rows.any():
