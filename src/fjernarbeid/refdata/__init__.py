@@ -79,6 +79,10 @@ class RefData:
 
     directory: Path | None
 
+    def __post_init__(self):
+        if self.directory is not None and not isinstance(self.directory, Path):
+            object.__setattr__(self, "directory", Path(self.directory))
+
     @classmethod
     def locate(cls, refdata_dir: str | Path | None = None) -> "RefData":
         return cls(default_refdata_dir(refdata_dir))

@@ -1,0 +1,445 @@
+"""One function per analysis type of the findings catalogue.
+
+Each takes the weighted design (its data already cleaned: "not sure" codes and skipped questions
+are missing, see :func:`fjernarbeid.findings.run.analysis_frame`), the finding and a context, and
+fills a :class:`FindingResult`: estimates, tests with an effect size, tables for the report, the
+values its sentence needs, and the replication checks. Domains keep the whole design (R's
+``subset``): a base is a domain, never a filtered data frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from fjernarbeid.errors import ComputationError
+from fjernarbeid.findings import verdict as V
+from fjernarbeid.findings.catalogue import Catalogue, Finding
+from fjernarbeid.findings.projection import ProjectionBase, default_base, project
+from fjernarbeid.findings.results import EstimateRow, FindingResult, Table, TestRow
+from fjernarbeid.instrument import Instrument
+from fjernarbeid.survey.association import svychisq, svycor, svytrend
+from fjernarbeid.survey.compare import svyprop_diff, svyttest
+from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.estimate import svymean, svyprop
+from fjernarbeid.survey.models import svyolr
+from fjernarbeid.survey.scale import cronbach_alpha
+
+
+@dataclass
+class Context:
+    instrument: Instrument
+    catalogue: Catalogue
+    lang_labels: Callable[[str, Any], dict[str, str]]  # (variable, code) → {"nb": …, "en": …}
+    min_cell: int = 5
+    level: float = 0.95
+    lang: str = "nb"  # language of labels in tables
+    base: ProjectionBase = field(default_factory=default_base)
+    fieldwork: Any = None  # FieldworkSummary or None
+    values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
+
+
+# -- small helpers -----------------------------------------------------------------------------------
+
+
+def _col(design: SurveyDesign, name: str) -> pd.Series:
+    return design.column(name)
+
+
+def _with(design: SurveyDesign, **columns) -> SurveyDesign:
+    return replace(design, data=design.data.assign(**columns))
+
+
+def _count(design: SurveyDesign, mask: np.ndarray) -> int:
+    return int((mask & design.in_domain).sum())
+
+
+def share_of(design: SurveyDesign, variable: str, codes, name: str, label: str, ctx: Context,
+             where: np.ndarray | None = None) -> EstimateRow:
+    """Weighted share of ``codes`` among those who answered ``variable`` (in ``where``), logit CI."""
+    x = pd.to_numeric(_col(design, variable), errors="coerce")
+    answered = x.notna().to_numpy()
+    if where is not None:
+        answered = answered & where
+    if not (answered & design.in_domain).any():
+        raise ComputationError(f"nobody in the base answered {variable}")
+    indicator = x.isin(list(codes)).astype(float).where(x.notna())
+    d = _with(design, __share__=indicator).domain(answered & design.in_domain)
+    props = svyprop(d, "__share__", categories=[0.0, 1.0], level=ctx.level)
+    est = props[1.0]
+    hits = _count(d, (indicator == 1).to_numpy())
+    return _row(name, label, est, hits < ctx.min_cell)
+
+
+def _row(name: str, label: str, est, suppressed: bool) -> EstimateRow:
+    return EstimateRow(name=name, label=label, estimate=est.estimate, se=est.se, ci_low=est.ci_low,
+                       ci_high=est.ci_high, n_unweighted=est.n_unweighted, weighted_base=est.weighted_base,
+                       deff=est.deff, suppressed=suppressed)
+
+
+def distribution_rows(design: SurveyDesign, variable: str, ctx: Context) -> list[EstimateRow]:
+    """Weighted share of every substantive code of a question (missing codes are NA already)."""
+    q = ctx.instrument[variable] if variable in ctx.instrument else None
+    codes = list(q.substantive_codes) if q else sorted(pd.to_numeric(_col(design, variable)).dropna().unique())
+    x = pd.to_numeric(_col(design, variable), errors="coerce")
+    if not (x.notna().to_numpy() & design.in_domain).any():
+        raise ComputationError(f"nobody in the base answered {variable}")
+    props = svyprop(design, variable, categories=[float(c) for c in codes], level=ctx.level)
+    rows = []
+    for code in codes:
+        est = props[float(code)]
+        hits = _count(design, (x == code).to_numpy())
+        rows.append(_row(f"cat{int(code)}", ctx.lang_labels(variable, code)[ctx.lang], est, hits < ctx.min_cell))
+    return rows
+
+
+def distribution_table(rows: list[EstimateRow], variable: str) -> Table:
+    return Table(
+        name=f"distribution:{variable}",
+        columns=["code", "label", "share", "ci_low", "ci_high", "se", "n_unweighted", "suppressed"],
+        rows=[[int(r.name[3:]), r.label, None if r.suppressed else r.estimate, None if r.suppressed else r.ci_low,
+               None if r.suppressed else r.ci_high, None if r.suppressed else r.se, r.n_unweighted, r.suppressed]
+              for r in rows],
+    )
+
+
+def estimates_table(rows: list[EstimateRow]) -> Table:
+    return Table("estimates", ["label", "share", "ci", "n_unweighted", "deff"],
+                 [[r.label, None if r.suppressed else r.estimate,
+                   None if r.suppressed else [r.ci_low, r.ci_high], r.n_unweighted, r.deff] for r in rows])
+
+
+def tests_table(tests: list[TestRow]) -> Table:
+    return Table("tests", ["name", "test", "statistic", "df", "p", "effect", "effect_value"],
+                 [[t.name, t.method, t.statistic, " / ".join(f"{d:g}" for d in t.df) if t.df else None, t.p,
+                   t.effect_name, t.effect] for t in tests])
+
+
+def _check_estimate(res: FindingResult, name: str, pub: dict) -> None:
+    try:
+        e = res.estimate(name)
+    except KeyError:
+        res.checks.append(V.check_share(name, pub, None, None).to_dict())
+        return
+    if e.suppressed:
+        res.checks.append(V.check_share(name, pub, None, None).to_dict())
+    else:
+        res.checks.append(V.check_share(name, pub, e.estimate, (e.ci_low, e.ci_high)).to_dict())
+
+
+# -- analyses ------------------------------------------------------------------------------------------
+
+
+def run_fieldwork(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    fw = ctx.fieldwork
+    if fw is None:
+        raise ComputationError("no disposition log was given (--dispositions), so the fieldwork cannot be summarised")
+    s1, s2 = (list(fw.screened_out.items()) + [(None, None), (None, None)])[:2]
+    values = {"contacts": fw.contacts, "screened_s1": s1[1], "screened_s2": s2[1], "completes": fw.completes}
+    for key, pub in f.published.items():
+        res.checks.append(V.check_exact(key, pub, values.get(key)).to_dict())
+    res.tables.append(Table("estimates_fieldwork", ["name", "count"], [[k, v] for k, v in values.items()]))
+    ctx.values.update(values)
+    shares = list(fw.screened_out_share.values()) + [None, None]
+    ctx.values.update({"screened_s1_pct": shares[0], "screened_s2_pct": shares[1]})
+
+
+def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    var = f.spec["variable"]
+    d = design.domain(_col(design, var).notna().to_numpy() & design.in_domain)
+    rows = distribution_rows(d, var, ctx)
+    res.estimates.extend(rows)
+    res.tables.append(distribution_table(rows, var))
+    res.base = {"variable": var, "n_unweighted": rows[0].n_unweighted, "weighted_base": rows[0].weighted_base}
+    for s in f.spec.get("sets") or []:
+        cs = ctx.catalogue.code_sets[s]
+        res.estimates.append(share_of(d, var, cs.codes, s, cs.labels.get(ctx.lang, s), ctx))
+    visible = [r for r in rows if not r.suppressed]
+    if visible:
+        mode = max(visible, key=lambda r: r.estimate)
+        ctx.values["mode_label"] = {lang: ctx.lang_labels(var, int(mode.name[3:]))[lang].lower() for lang in ("nb", "en")}
+        ctx.values["mode"] = mode.estimate
+    for key, pub in f.published.items():
+        if key == "mode_in":
+            ok_mode = int(mode.name[3:]) in pub if visible else None
+            res.checks.append(V.Check("mode", f"most common answer is one of {pub}", pub,
+                                      int(mode.name[3:]) if visible else None, ok_mode).to_dict())
+        else:
+            _check_estimate(res, key, pub)
+
+
+def run_shares(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    var = f.spec["variable"]
+    d = design.domain(_col(design, var).notna().to_numpy() & design.in_domain)
+    dist = distribution_rows(d, var, ctx)
+    res.tables.append(distribution_table(dist, var))
+    for s in f.spec.get("sets") or []:
+        cs = ctx.catalogue.code_sets[s]
+        res.estimates.append(share_of(d, var, cs.codes, s, cs.labels.get(ctx.lang, s), ctx))
+    res.base = {"variable": var, "n_unweighted": dist[0].n_unweighted, "weighted_base": dist[0].weighted_base}
+    for s in f.spec.get("project") or []:
+        e = res.estimate(s)
+        if e.suppressed:
+            continue
+        p = project(e.estimate, (e.ci_low, e.ci_high), ctx.base, n_unweighted=e.n_unweighted)
+        res.projections.append({"of": s, **p.to_dict()})
+        ctx.values[f"{s}_workers"] = (p.low, p.high)
+    for key, pub in f.published.items():
+        if key.endswith("_workers"):
+            proj = next((p for p in res.projections if f"{p['of']}_workers" == key), None)
+            res.checks.append(V.check_interval(key, pub, proj and proj["low"], proj and proj["high"]).to_dict())
+        else:
+            _check_estimate(res, key, pub)
+    res.tables.append(estimates_table(res.estimates))
+
+
+def run_correlation(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    x, y = f.spec["x"], f.spec["y"]
+    test = _spearman(design, x, y, ctx)
+    res.tests.append(test)
+    res.checks.append(V.check_association(f"rho({x},{y})", f.published, test.effect, test.p).to_dict())
+    ctx.values.update({"rho": test.effect, "p": test.p, "direction_word": _direction_word(test.effect)})
+    res.tables.append(tests_table(res.tests))
+
+
+def _spearman(design, x: str, y: str, ctx: Context, name: str | None = None) -> TestRow:
+    r = svycor(design, x, y, method="spearman", level=ctx.level)
+    return TestRow(name=name or f"rho({x},{y})", method="weighted Spearman correlation, linearised t test",
+                   statistic=r.statistic, df=[r.df], p=r.p_value, effect_name="Spearman rho", effect=r.estimate,
+                   effect_ci_low=r.ci_low, effect_ci_high=r.ci_high)
+
+
+def _direction_word(effect: float) -> dict[str, str]:
+    if effect < 0:
+        return {"nb": "negativ", "en": "negative"}
+    return {"nb": "positiv", "en": "positive"}
+
+
+def _cramers_v(table: pd.DataFrame) -> float:
+    """Cramér's V of the weighted table: sqrt(φ² / (min(r, c) − 1)), φ² = Σ (p_ij − p_i p_j)² / (p_i p_j)."""
+    p = table.to_numpy(dtype=float)
+    p = p / p.sum()
+    expected = np.outer(p.sum(axis=1), p.sum(axis=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi2 = np.nansum((p - expected) ** 2 / expected)
+    k = min(p.shape) - 1
+    return float(np.sqrt(phi2 / k)) if k > 0 else float("nan")
+
+
+def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    row, col = f.spec["row"], f.spec["col"]
+    both = _col(design, row).notna().to_numpy() & _col(design, col).notna().to_numpy()
+    d = design.domain(both & design.in_domain)
+    test = svychisq(d, row, col, statistic="F")
+    v = _cramers_v(test.table)
+    res.tests.append(TestRow(name=f"{row}×{col}", method="Rao-Scott second-order corrected F (svychisq)",
+                             statistic=test.statistic, df=[test.ndf, test.ddf], p=test.p_value,
+                             effect_name="Cramér's V (weighted)", effect=v))
+    res.tests.append(TestRow(name=f"{row}×{col} (Pearson)", method="uncorrected Pearson chi-square",
+                             statistic=test.pearson, df=[(test.table.shape[0] - 1) * (test.table.shape[1] - 1)],
+                             p=None))
+    # column percentages: the distribution of `row` within each group of `col`
+    rows_out = []
+    x = pd.to_numeric(_col(d, row), errors="coerce")
+    for g in sorted(pd.to_numeric(_col(d, col), errors="coerce").dropna().unique()):
+        in_g = (pd.to_numeric(_col(d, col), errors="coerce") == g).to_numpy()
+        dg = d.domain(in_g & d.in_domain)
+        for r in distribution_rows(dg, row, ctx):
+            code = int(r.name[3:])
+            rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], code, r.label,
+                             None if r.suppressed else r.estimate, r.n_unweighted,
+                             bool(_count(dg, (x == code).to_numpy()) < ctx.min_cell)])
+    res.tables.append(Table("crosstab_colpct", ["group", "code", "label", "share", "n_unweighted", "suppressed"],
+                            rows_out))
+    effect = v
+    direction = f.spec.get("direction")
+    if direction:
+        first = (pd.to_numeric(_col(d, col), errors="coerce") == direction["first"]).to_numpy()
+        second = (pd.to_numeric(_col(d, col), errors="coerce") == direction["second"]).to_numpy()
+        longer = x.isin(direction["share_of"]).astype(float).where(x.notna())
+        group = pd.Series(np.where(first, 1.0, np.where(second, 0.0, np.nan)))
+        dd = _with(d, __y__=longer.to_numpy(), __g__=group.to_numpy())
+        diff = svyprop_diff(dd, "__y__", "__g__", value=1.0, level=ctx.level)
+        # svyprop_diff is second level minus first level (0 then 1): group 1 (first) minus group 0
+        effect = diff.estimate
+        res.tests.append(TestRow(name="difference in share", method="difference in weighted proportions, linearised t",
+                                 statistic=diff.statistic, df=[diff.df], p=diff.p_value,
+                                 effect_name="difference (first − second group)", effect=diff.estimate,
+                                 effect_ci_low=diff.ci_low, effect_ci_high=diff.ci_high))
+        ctx.values["longer_first"] = diff.means[1]
+        ctx.values["longer_second"] = diff.means[0]
+    res.checks.append(V.check_association(f"{row}×{col}", f.published, effect, test.p_value).to_dict())
+    ctx.values["test"] = {"F": test.statistic, "ndf": test.ndf, "ddf": test.ddf, "p": test.p_value}
+    res.tables.append(tests_table(res.tests))
+
+
+def _group_indicator(design, spec: dict) -> np.ndarray:
+    by = pd.to_numeric(_col(design, spec["by"]), errors="coerce")
+    first = by.isin(spec["first"]).to_numpy()
+    second = by.isin(spec["second"]).to_numpy()
+    return np.where(first, 1.0, np.where(second, 0.0, np.nan))
+
+
+def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
+    d = design.domain(mask & design.in_domain & _col(design, variable).notna().to_numpy())
+    if not d.in_domain.any():
+        return None
+    return svymean(d, variable, level=ctx.level)
+
+
+def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    spec = f.spec["groups"]
+    g = _group_indicator(design, spec)
+    dd = _with(design, __g__=g)
+    outcomes = f.spec.get("outcomes") or [f.spec["outcome"]]
+    first_label = ", ".join(ctx.lang_labels(spec["by"], c)[ctx.lang] for c in spec["first"])
+    second_label = ", ".join(ctx.lang_labels(spec["by"], c)[ctx.lang] for c in spec["second"])
+    means = []
+    for y in outcomes:
+        ok = ~np.isnan(g) & _col(dd, y).notna().to_numpy()
+        d = dd.domain(ok & dd.in_domain)
+        diff = svyttest(d, y, "__g__", level=ctx.level)
+        # svyttest gives second level minus first (levels sorted: 0 then 1) = first group − second group
+        res.tests.append(TestRow(name=y, method="design-based t test of the difference in means (svyttest)",
+                                 statistic=diff.statistic, df=[diff.df], p=diff.p_value,
+                                 effect_name="difference in means (first − second group)", effect=diff.estimate,
+                                 effect_ci_low=diff.ci_low, effect_ci_high=diff.ci_high))
+        res.estimates.append(EstimateRow(name=f"{y}:d", label=f"{y}: standardised difference",
+                                         estimate=diff.effect_size))
+        pub = f.published.get(y) if y in f.published else (f.published if "significant" in f.published or "expect" in f.published else None)
+        if pub is not None:
+            res.checks.append(V.check_association(y, pub, diff.estimate, diff.p_value).to_dict())
+        ctx.values[y] = {"diff": diff.estimate, "p": diff.p_value, "d": diff.effect_size}
+        for label, flag in ((first_label, 1.0), (second_label, 0.0)):
+            m = _mean_row(dd, y, g == flag, ctx)
+            means.append([ctx.instrument[y].number if y in ctx.instrument else y, label,
+                          None if m is None else m.estimate, None if m is None else m.ci_low,
+                          None if m is None else m.ci_high, None if m is None else m.n_unweighted])
+    res.tables.append(Table("group_means", ["outcome", "group", "mean", "ci_low", "ci_high", "n_unweighted"], means))
+    res.tables.append(tests_table(res.tests))
+    ctx.values["summary"] = res.tests
+
+
+def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    x = f.spec["x"]
+    x_codes = f.spec.get("x_codes")
+    xv = pd.to_numeric(_col(design, x), errors="coerce")
+    usable = xv.notna().to_numpy() if not x_codes else xv.isin(x_codes).to_numpy()
+    means = []
+    for y in f.spec["outcomes"]:
+        ok = usable & _col(design, y).notna().to_numpy()
+        d = design.domain(ok & design.in_domain)
+        rho = _spearman(d, x, y, ctx, name=y)
+        res.tests.append(rho)
+        tr = svytrend(d, y, x)
+        res.tests.append(TestRow(name=f"{y} trend", method=f"linear trend of {y} across {x} (svyglm slope)",
+                                 statistic=tr.statistic, df=[tr.df], p=tr.p_value,
+                                 effect_name="slope per category", effect=tr.slope))
+        pub = f.published.get(y)
+        if pub is not None:
+            res.checks.append(V.check_association(y, pub, rho.effect, rho.p).to_dict())
+        ctx.values[y] = {"rho": rho.effect, "p": rho.p}
+        codes = x_codes or sorted(xv.dropna().unique())
+        for c in codes:
+            m = _mean_row(d, y, (xv == c).to_numpy(), ctx)
+            means.append([ctx.instrument[y].number if y in ctx.instrument else y, ctx.lang_labels(x, int(c))[ctx.lang],
+                          None if m is None else m.estimate, None if m is None else m.ci_low,
+                          None if m is None else m.ci_high, None if m is None else m.n_unweighted])
+    res.tables.append(Table("trend_means", ["outcome", "group", "mean", "ci_low", "ci_high", "n_unweighted"], means))
+    sub = f.spec.get("subgroup_share")
+    if sub:
+        where = np.ones(design.n, dtype=bool)
+        for var, codes in sub["where"].items():
+            where = where & pd.to_numeric(_col(design, var), errors="coerce").isin(codes).to_numpy()
+        cs = ctx.catalogue.code_sets[sub["set"]]
+        e = share_of(design, sub["variable"], cs.codes, "subgroup_share", cs.labels.get(ctx.lang, ""), ctx, where=where)
+        res.estimates.append(e)
+        ctx.values["subgroup_share"] = e
+        if "subgroup_share" in f.published:
+            _check_estimate(res, "subgroup_share", f.published["subgroup_share"])
+    res.tables.append(tests_table(res.tests))
+    ctx.values["summary"] = [t for t in res.tests if not t.name.endswith("trend")]
+
+
+def build_index_column(design, f: Finding, ctx: Context) -> pd.Series:
+    from fjernarbeid.survey.scale import index_from_instrument
+
+    return index_from_instrument(design.data, ctx.instrument, f.spec["items"], reverse=f.spec.get("reverse", ()),
+                                 method=f.spec.get("method", "mean"), min_items=f.spec.get("min_items"),
+                                 name=f.spec["name"])
+
+
+def run_index(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    items = f.spec["items"]
+    q = ctx.instrument[items[0]]
+    a = cronbach_alpha(design, items, reverse=f.spec.get("reverse", ()), scale_min=min(q.substantive_codes),
+                       scale_max=max(q.substantive_codes), level=ctx.level)
+    res.estimates.append(EstimateRow(name="alpha", label="Cronbach's alpha (weighted)", estimate=a.alpha, se=a.se,
+                                     ci_low=a.ci_low, ci_high=a.ci_high, n_unweighted=a.n))
+    idx = _col(design, f.spec["name"])
+    m = _mean_row(design, f.spec["name"], idx.notna().to_numpy(), ctx)
+    if m is not None:
+        res.estimates.append(EstimateRow(name="index_mean", label=f"mean of {f.spec['name']}", estimate=m.estimate,
+                                         se=m.se, ci_low=m.ci_low, ci_high=m.ci_high, n_unweighted=m.n_unweighted,
+                                         weighted_base=m.weighted_base, deff=m.deff))
+    items_tab = a.items.reset_index()
+    res.tables.append(Table("estimates_items", ["item", "mean", "sd", "alpha_if_deleted", "item_rest_r"],
+                            items_tab[["item", "mean", "sd", "alpha_if_deleted", "item_rest_r"]].values.tolist()))
+    if "alpha" in f.published:
+        res.checks.append(V.check_value("alpha", f.published["alpha"], a.alpha).to_dict())
+    word = ({"nb": "svært god", "en": "very good"} if a.alpha >= 0.9 else {"nb": "god", "en": "good"} if a.alpha >= 0.8
+            else {"nb": "akseptabel", "en": "acceptable"} if a.alpha >= 0.7 else {"nb": "svak", "en": "weak"})
+    ctx.values.update({"alpha": a.alpha, "alpha_ci": (a.ci_low, a.ci_high), "consistency_word": word})
+    res.base = {"n_unweighted": a.n, "items": items}
+
+
+def run_ordinal_model(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    y = f.spec["outcome"]
+    preds = f.spec["predictors"]
+    ok = _col(design, y).notna().to_numpy()
+    for p in preds:
+        ok = ok & _col(design, p).notna().to_numpy()
+    d = design.domain(ok & design.in_domain)
+    fit = svyolr(d, f"{y} ~ {' + '.join(preds)}")
+    tab = fit.table()
+    ors = fit.odds_ratios(ctx.level)
+    for p in preds:
+        row = tab.loc[p]
+        res.tests.append(TestRow(name=p, method="proportional-odds model (svyolr), design-based t test",
+                                 statistic=float(row["t"]), df=[fit.df_residual], p=float(row["p"]),
+                                 effect_name="odds ratio of a higher (less relevant) answer per scale point",
+                                 effect=float(ors.loc[p, "odds_ratio"]), effect_ci_low=float(ors.loc[p, "ci_low"]),
+                                 effect_ci_high=float(ors.loc[p, "ci_high"])))
+        pub = f.published.get(p)
+        if pub is not None:
+            res.checks.append(V.check_association(p, pub, float(row["estimate"]), float(row["p"])).to_dict())
+        ctx.values.update({"or": float(ors.loc[p, "odds_ratio"]),
+                           "or_ci": (float(ors.loc[p, "ci_low"]), float(ors.loc[p, "ci_high"])), "p": float(row["p"])})
+    res.base = {"n_unweighted": fit.n}
+    res.tables.append(tests_table(res.tests))
+
+
+def run_projection_base(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    b = ctx.base
+    res.estimates.append(EstimateRow(name="base_low", label=b.source, estimate=b.low))
+    res.estimates.append(EstimateRow(name="base_high", label=b.source, estimate=b.high))
+    for key, pub in f.published.items():
+        res.checks.append(V.check_interval(key, pub, b.low, b.high).to_dict())
+    ctx.values.update({"base_low": b.low, "base_high": b.high})
+
+
+ANALYSIS_FUNCTIONS = {
+    "fieldwork": run_fieldwork,
+    "distribution": run_distribution,
+    "shares": run_shares,
+    "correlation": run_correlation,
+    "crosstab": run_crosstab,
+    "compare_means": run_compare_means,
+    "trend": run_trend,
+    "index": run_index,
+    "ordinal_model": run_ordinal_model,
+    "projection_base": run_projection_base,
+}

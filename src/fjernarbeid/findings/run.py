@@ -1,0 +1,261 @@
+"""Run the findings catalogue on a weighted survey: from a design to :class:`Results`.
+
+>>> from fjernarbeid.findings import run_findings
+>>> results = run_findings(frame, weights)          # frame with derived variables
+>>> results["P06"].estimate("agree").estimate        # weighted share agreeing with q10_2
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from fjernarbeid import __version__
+from fjernarbeid.errors import ComputationError, FjernarbeidError
+from fjernarbeid.findings import analyses as A
+from fjernarbeid.findings.catalogue import Catalogue, Finding, load_catalogue
+from fjernarbeid.findings.projection import ProjectionBase, default_base
+from fjernarbeid.findings.results import EstimateRow, FindingResult, Results, Table, TestRow
+from fjernarbeid.findings.verdict import NOT_COMPUTED, overall
+from fjernarbeid.instrument import Instrument, load_instrument
+from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct
+from fjernarbeid.survey.design import SurveyDesign, svydesign
+
+# Background variables of table 3.2.1 (respondents), in the report's order.
+RESPONDENT_VARIABLES = ("q207", "age_group", "q4", "q1", "q12", "centrality")
+
+
+def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """A copy where "not sure" codes are missing and answers to skipped questions are dropped,
+    so that a question's base is simply its non-missing rows (the report's convention)."""
+    out = frame.copy()
+    for q in instrument.questions:
+        if q.name not in out.columns or q.type in ("text", "postal_code"):
+            continue
+        x = pd.to_numeric(out[q.name], errors="coerce")
+        if q.missing_codes:
+            x = x.mask(x.isin(q.missing_codes))
+        if q.ask_if is not None:
+            asked = q.ask_if.evaluate(out).fillna(False).to_numpy(dtype=bool)
+            x = x.where(asked)
+        out[q.name] = x.astype("Float64").astype(float)
+    return out
+
+
+def _labeller(instrument: Instrument) -> Callable[[str, Any], dict[str, str]]:
+    def labels(variable: str, code) -> dict[str, str]:
+        code = int(code)
+        if variable in instrument:
+            q = instrument[variable]
+            try:
+                c = q.code(code)
+                return {lang: c.label(lang) for lang in ("nb", "en")}
+            except KeyError:
+                pass
+        try:
+            d = instrument.derived_variable(variable)
+            return {lang: d.code_labels(lang).get(code, str(code)) for lang in ("nb", "en")}
+        except KeyError:
+            return {"nb": str(code), "en": str(code)}
+
+    return labels
+
+
+# -- sentences ----------------------------------------------------------------------------------------
+
+
+class _Values(dict):
+    def __missing__(self, key):
+        return "–"
+
+
+def _render(value, lang: str) -> str:
+    """A sentence value as text: shares with their CI, tests as 'F = …, p = …', etc."""
+    ci_word = "95 % KI" if lang == "nb" else "95 % CI"
+    if isinstance(value, EstimateRow):
+        if value.suppressed or value.estimate is None:
+            return "–"
+        return f"{fmt_pct(value.estimate, lang)} ({ci_word} {fmt_ci(value.ci_low, value.ci_high, lang)})"
+    if isinstance(value, dict) and set(value) >= {"nb", "en"}:
+        return value[lang]
+    if isinstance(value, dict) and "F" in value:
+        return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} og "
+                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " og " if lang == "nb" else " and ")
+    if isinstance(value, dict) and "diff" in value:
+        return (f"{'differanse' if lang == 'nb' else 'difference'} {fmt_number(value['diff'], lang, 2)}, "
+                f"d = {fmt_number(value['d'], lang, 2)}, {fmt_p(value['p'], lang)}")
+    if isinstance(value, dict) and "rho" in value:
+        return f"rho = {fmt_number(value['rho'], lang, 2)}, {fmt_p(value['p'], lang)}"
+    if isinstance(value, list) and value and isinstance(value[0], TestRow):
+        parts = []
+        for t in value:
+            name = t.name.split(" ")[0]
+            parts.append(f"{name}: {fmt_number(t.effect, lang, 2)}, {fmt_p(t.p, lang)}")
+        return "; ".join(parts)
+    if isinstance(value, tuple) and len(value) == 2:
+        a, b = value
+        if max(abs(a), abs(b)) > 1000:
+            return f"{fmt_number(round(a, -4), lang)}–{fmt_number(round(b, -4), lang)}"
+        if max(abs(a), abs(b)) <= 1:
+            return f"{fmt_number(a, lang, 2)}–{fmt_number(b, lang, 2)}"
+    if isinstance(value, float):
+        if abs(value) > 1000:
+            return fmt_number(round(value, -3), lang)
+        if 0 <= value <= 1:
+            return fmt_number(value, lang, 2)
+        return fmt_number(value, lang, 2)
+    if isinstance(value, int):
+        return fmt_number(value, lang)
+    return str(value)
+
+
+_PCT_KEYS = ("screened_s1_pct", "screened_s2_pct", "mode", "longer_first", "longer_second")
+
+
+def render_sentence(template: str, values: dict[str, Any], lang: str) -> str:
+    rendered = _Values()
+    for key, value in values.items():
+        if key in _PCT_KEYS and isinstance(value, float):
+            rendered[key] = fmt_pct(value, lang)
+        elif key == "p":
+            rendered[key] = fmt_p(value, lang)
+        else:
+            rendered[key] = _render(value, lang)
+    return template.format_map(rendered)
+
+
+# -- the run ------------------------------------------------------------------------------------------
+
+
+def _run_one(design: SurveyDesign, f: Finding, ctx: A.Context) -> FindingResult:
+    res = FindingResult(id=f.id, section=f.section, analysis=f.analysis, title=dict(f.title),
+                        published=dict(f.published))
+    ctx.values = {}
+    missing = [v for v in f.variables if v not in design.data.columns]
+    try:
+        if missing:
+            raise ComputationError(f"the data have no column {', '.join(missing)}")
+        A.ANALYSIS_FUNCTIONS[f.analysis](design, f, res, ctx)
+        for est in res.estimates:
+            ctx.values.setdefault(est.name, est)
+        res.sentence = {lang: render_sentence(text, ctx.values, lang) for lang, text in f.sentence.items()}
+        res.verdict = overall([_check(c) for c in res.checks]) if res.checks else NOT_COMPUTED
+        if not res.checks:
+            res.verdict = "agrees" if not f.published else NOT_COMPUTED
+    except (FjernarbeidError, KeyError, ValueError, np.linalg.LinAlgError) as exc:
+        res.status = "not_computed"
+        res.reason = str(exc).strip("'\"")
+        res.verdict = NOT_COMPUTED
+        res.estimates, res.tests, res.tables = [], [], []
+    return res
+
+
+def _check(d: dict):
+    from fjernarbeid.findings.verdict import Check
+
+    return Check(**d)
+
+
+def run_findings(
+    frame: pd.DataFrame,
+    weights: Iterable[float] | str | None = None,
+    *,
+    design: SurveyDesign | None = None,
+    instrument: Instrument | None = None,
+    catalogue: Catalogue | None = None,
+    fieldwork=None,
+    weighting: dict | None = None,
+    base: ProjectionBase | None = None,
+    min_cell: int = 5,
+    level: float = 0.95,
+    lang: str = "nb",
+    source: str = "",
+    synthetic: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Results:
+    """Run every finding of ``catalogue`` (the study's by default) on the survey.
+
+    ``frame`` holds the answers and derived variables; the weights come from ``weights`` (a
+    column name or values) or a ready ``design`` (e.g. the calibrated design of
+    :func:`fjernarbeid.survey.weighting.weight_study`, whose calibration the standard errors then
+    account for). A finding that cannot be computed (a question missing, a group empty) is
+    reported as ``not_computed`` with the reason; it never stops the others.
+    """
+    instrument = instrument or load_instrument()
+    catalogue = catalogue or load_catalogue(instrument=instrument)
+    data = analysis_frame(frame.reset_index(drop=True), instrument)
+    if design is None:
+        design = svydesign(data, weights if weights is not None else None)
+    else:
+        if design.n != len(data):
+            raise ValueError(f"the design has {design.n} rows but the data {len(data)}")
+        design = replace(design, data=data)
+    ctx = A.Context(instrument=instrument, catalogue=catalogue, lang_labels=_labeller(instrument),
+                    min_cell=min_cell, level=level, base=base or default_base(), fieldwork=fieldwork, lang=lang)
+    # indices first: later findings use them as variables
+    for name, f in catalogue.indices.items():
+        try:
+            col = A.build_index_column(design, f, ctx)
+            design = A._with(design, **{name: col.to_numpy(dtype=float)})
+        except (FjernarbeidError, KeyError, ValueError):
+            pass  # the index finding itself reports why
+    findings = []
+    for f in catalogue:
+        if progress:
+            progress(f.id)
+        findings.append(_run_one(design, f, ctx))
+        for extra in f.also:
+            findings.append(_run_one(design, extra, ctx))
+    return Results(
+        data={"source": source, "n": int(design.in_domain.sum()), "instrument": instrument.id, "synthetic": synthetic},
+        settings={"confidence": level, "min_cell": min_cell, "lang": lang, "projection_base": vars(ctx.base)},
+        weighting=weighting or {},
+        fieldwork=fieldwork.to_dict() if fieldwork is not None else None,
+        findings=findings,
+        generator={"name": "fjernarbeid", "version": __version__},
+        respondents=respondents_tables(design, instrument, ctx),
+        distributions=all_distributions(design, instrument, ctx),
+    )
+
+
+def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Context) -> list[Table]:
+    """Table 3.2.1: every background variable with unweighted n and %, and weighted %."""
+    rows = []
+    n_all = int(design.in_domain.sum())
+    for var in RESPONDENT_VARIABLES:
+        if var not in design.data.columns:
+            continue
+        x = pd.to_numeric(design.data[var], errors="coerce")
+        name = instrument[var].label(ctx.lang) if var in instrument else instrument.derived_variable(var).label(ctx.lang)
+        w = design.weights
+        total_w = w[x.notna().to_numpy()].sum()
+        for code in sorted(x.dropna().unique()):
+            hit = (x == code).to_numpy()
+            n = int((hit & design.in_domain).sum())
+            suppressed = n < ctx.min_cell
+            rows.append([name, ctx.lang_labels(var, int(code))[ctx.lang], n,
+                         None if suppressed else n / max(n_all, 1),
+                         None if suppressed else float(w[hit].sum() / total_w), suppressed])
+    return [Table("respondents", ["variable", "label", "n_unweighted", "share_unweighted", "share_weighted",
+                                  "suppressed"], rows)]
+
+
+def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Context) -> dict[str, Table]:
+    out = {}
+    for q in instrument.questions:
+        if not q.codes or q.screen_out or q.name not in design.data.columns:
+            continue
+        d = design.domain(design.data[q.name].notna().to_numpy() & design.in_domain)
+        if not d.in_domain.any():
+            continue
+        try:
+            out[q.name] = A.distribution_table(A.distribution_rows(d, q.name, ctx), q.name)
+        except (FjernarbeidError, ValueError, KeyError):
+            continue
+    return out
+
+
+__all__ = ["analysis_frame", "render_sentence", "run_findings"]
