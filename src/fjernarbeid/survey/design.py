@@ -7,31 +7,99 @@ observation, already multiplied by the weight, as R's ``svyrecvar(x * pweights, 
 :meth:`SurveyDesign.vcov_total` turns them into a variance-covariance matrix.
 
 Formulas follow R's ``survey`` package (T. Lumley, *Complex Surveys: A Guide to Analysis Using
-R*, Wiley 2010, ch. 2 and 7; functions ``svyrecvar``, ``onestrat``, ``multistage``):
+R*, Wiley 2010, ch. 2 and 7; functions ``svydesign``, ``svyrecvar``, ``onestage``, ``onestrat``):
 
 * with-replacement (or fpc-corrected) between-PSU variance within strata, the "ultimate
   cluster" approximation for multistage designs (Wolter 2007, *Introduction to Variance
   Estimation*, §1.5):  V = Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (z_hi − z̄_h)(z_hi − z̄_h)ᵀ,
   where z_hi is the PSU total of the influence values and f_h = n_h/N_h;
+* strata with a single PSU are handled as R's ``options(survey.lonely.psu=…)``;
 * after calibration, influence values are first replaced by the residuals of the
   calibration model (Deville & Särndal 1992, JASA 87:376; Lumley 2010 §7.4), exactly as R
   does for ``calibrate`` (GREG projection), ``postStratify`` and ``rake`` (backfitting).
 
 Domains keep the whole design (:meth:`SurveyDesign.domain` zeroes the weights outside the
-domain, as R's ``subset`` does), so variances of subgroup estimates are correct.
+domain), so variances of subgroup estimates are correct. As in R, a stratum with no
+observation in the domain of an uncalibrated design takes no part in the variance (R's
+``subset`` drops its rows), while a calibrated design keeps every stratum (R keeps the rows
+with weight zero).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from functools import cached_property
+import math
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 
-from fjernarbeid.errors import ComputationError
+from fjernarbeid.errors import ComputationError, DataValidationError
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
+
+
+# -- vectorised helpers ------------------------------------------------------------------------
+
+
+def group_sums(codes: np.ndarray, x: np.ndarray, ngroups: int) -> np.ndarray:
+    """Column sums of ``x`` (n × k) within groups ``codes`` (0..ngroups-1): a (ngroups × k) array.
+
+    ``np.bincount`` on contiguous columns is several times faster than ``np.add.at`` or a
+    sparse indicator product for the few-column case every estimator has.
+    """
+    if x.ndim == 1:
+        return np.bincount(codes, weights=x, minlength=ngroups)
+    xf = np.asfortranarray(x)
+    out = np.empty((ngroups, x.shape[1]))
+    for j in range(x.shape[1]):
+        out[:, j] = np.bincount(codes, weights=xf[:, j], minlength=ngroups)
+    return out
+
+
+def _label_key(value: Any) -> str | None:
+    """A label both data and targets agree on: 1, 1.0, '1' and np.int64(1) are all '1'."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if math.isnan(number):
+        return text
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _label_sort_key(key: str | None) -> tuple:
+    """Order of category keys: numbers numerically, then text, then missing (as R's factor levels)."""
+    if key is None:
+        return (2, 0.0, "")
+    try:
+        return (0, float(key), "")
+    except ValueError:
+        return (1, 0.0, key)
+
+
+def _codes(values) -> np.ndarray:
+    """Integer codes 0..k-1 for any labels, in sorted order (missing values must be caught first)."""
+    return pd.factorize(pd.Series(values), sort=True)[0]
+
+
+def _row_list(mask: np.ndarray, limit: int = 10) -> str:
+    rows = np.flatnonzero(mask)
+    shown = ", ".join(str(r + 1) for r in rows[:limit])
+    more = f" … ({rows.size} in all)" if rows.size > limit else ""
+    return shown + more
+
+
+# -- calibration adjustments -------------------------------------------------------------------
 
 
 class Adjustment(Protocol):
@@ -41,68 +109,113 @@ class Adjustment(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PostStratAdjustment:
-    """R's ``postStratify`` correction: x − cell mean of (x·w_old/w) weighted by w_old, times w."""
+    """R's ``postStratify`` correction (``svyrecvar``): x − cell mean of (x·w_old/w), weighted by
+    w_old, times w.
+
+    ``summary`` describes the targets and is used by :class:`~fjernarbeid.survey.WeightReport`.
+    """
 
     cells: np.ndarray  # integer cell index per row
     weights: np.ndarray  # weights after post-stratification
     old_weights: np.ndarray  # weights before
+    summary: object = None
 
     def residualise(self, x: np.ndarray) -> np.ndarray:
         psw = self.weights.copy()
-        zero = (psw == 0) & (self.old_weights == 0)
-        psw[zero] = 1.0
+        psw[(psw == 0) & (self.old_weights == 0)] = 1.0
         ncell = int(self.cells.max()) + 1
-        num = np.zeros((ncell, x.shape[1]))
-        np.add.at(num, self.cells, x * (self.old_weights / psw)[:, None])
+        num = group_sums(self.cells, x * (self.old_weights / psw)[:, None], ncell)
         den = np.bincount(self.cells, weights=self.old_weights, minlength=ncell)
         means = num / np.where(den == 0, 1.0, den)[:, None]
         return x - means[self.cells] * psw[:, None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RakingAdjustment:
-    """R's ``rake`` correction: 10 rounds of backfitting over the margins (``svyrecvar``)."""
+    """R's ``rake`` correction (``svyrecvar``): 10 rounds of backfitting over the margins, each
+    subtracting w · (unweighted cell mean of x/w), with the weights stored after each margin's
+    post-stratification in the last raking sweep."""
 
     margins: tuple[np.ndarray, ...]  # integer category index per row, one array per margin
     weights: tuple[np.ndarray, ...]  # the weights stored with each margin (after that step)
     iterations: int = 10
+    summary: object = None
+
+    @cached_property
+    def _counts(self) -> tuple[np.ndarray, ...]:
+        return tuple(np.bincount(c).astype(float) for c in self.margins)
 
     def residualise(self, x: np.ndarray) -> np.ndarray:
         x = x.copy()
         for _ in range(self.iterations):
-            for cells, psw in zip(self.margins, self.weights):
-                ncell = int(cells.max()) + 1
-                counts = np.bincount(cells, minlength=ncell).astype(float)
-                sums = np.zeros((ncell, x.shape[1]))
-                np.add.at(sums, cells, x / psw[:, None])
+            for cells, psw, counts in zip(self.margins, self.weights, self._counts):
+                sums = group_sums(cells, x / psw[:, None], counts.size)
                 means = sums / np.where(counts == 0, 1.0, counts)[:, None]
-                x = x - psw[:, None] * means[cells]
+                x -= psw[:, None] * means[cells]
         return x
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GregAdjustment:
-    """R's ``calibrate`` correction: residuals of the design-weighted regression on the
-    calibration model matrix, times the calibrated weight (Deville & Särndal 1992)."""
+    """R's ``calibrate`` correction: residuals of the regression of x/(g·√d) on the calibration
+    model matrix scaled by √d, times g·√d (``qr.resid(qr(mm·√d), x/w)·w``; Deville & Särndal
+    1992)."""
 
     model_matrix: np.ndarray  # n × p calibration variables
     design_weights: np.ndarray  # weights before calibration (d_k)
     g: np.ndarray  # calibration factors g_k (w_k = g_k d_k)
+    summary: object = None
+
+    @cached_property
+    def _basis(self) -> np.ndarray:
+        """Orthonormal basis of the column space of mm·√d (pivoted QR, R's rank tolerance 1e-7)."""
+        a = self.model_matrix * np.sqrt(self.design_weights)[:, None]
+        q, r, _ = scipy.linalg.qr(a, mode="economic", pivoting=True)
+        diag = np.abs(np.diag(r))
+        rank = int(np.sum(diag > 1e-7 * diag[0])) if diag.size else 0
+        return q[:, :rank]
 
     def residualise(self, x: np.ndarray) -> np.ndarray:
-        whalf = np.sqrt(self.design_weights)
-        w = self.g * whalf
-        a = self.model_matrix * whalf[:, None]
+        w = self.g * np.sqrt(self.design_weights)
         y = x / np.where(w == 0, 1.0, w)[:, None]
-        coef, *_ = np.linalg.lstsq(a, y, rcond=None)
-        return (y - a @ coef) * w[:, None]
+        q = self._basis
+        return (y - q @ (q.T @ y)) * w[:, None]
 
 
-def _codes(values) -> np.ndarray:
-    """Integer codes 0..k-1 for any labels (NaN not allowed)."""
-    return pd.factorize(pd.Series(values), sort=True)[0]
+# -- the design ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """PSU and stratum bookkeeping computed once per design (shared by its domains)."""
+
+    psu: np.ndarray  # global PSU index per row (0..P-1)
+    psu_stratum: np.ndarray  # stratum of each PSU (P,)
+    n_psu: np.ndarray  # PSUs per stratum in the full design (H,)
+    popsize: np.ndarray | None  # population PSUs per stratum (H,), inf = no fpc
+    own_psu: bool  # every row its own PSU (no cluster variable)
+
+
+def _structure(strata: np.ndarray, cluster: np.ndarray, fpc: np.ndarray | None) -> _Structure:
+    n = strata.size
+    nstrata = int(strata.max()) + 1 if n else 0
+    own = bool(np.array_equal(cluster, np.arange(n)))
+    if own:
+        psu = np.arange(n)
+        psu_stratum = strata.copy()
+    else:
+        pairs = strata.astype(np.int64) * (int(cluster.max()) + 1) + cluster
+        psu = pd.factorize(pairs, sort=True)[0]
+        psu_stratum = np.zeros(int(psu.max()) + 1, dtype=int)
+        psu_stratum[psu] = strata
+    n_psu = np.bincount(psu_stratum, minlength=nstrata)
+    popsize = None
+    if fpc is not None:
+        popsize = np.full(nstrata, np.inf)
+        popsize[strata] = fpc
+    return _Structure(psu=psu, psu_stratum=psu_stratum, n_psu=n_psu, popsize=popsize, own_psu=own)
 
 
 @dataclass(frozen=True)
@@ -121,15 +234,17 @@ class SurveyDesign:
     lonely_psu: str = "fail"
     adjustments: tuple = ()
     weight_name: str = "weight"
-    # PSUs per stratum in the full design (kept when a domain zeroes weights)
+    # PSUs per stratum in the full design, per row (kept when a domain zeroes weights)
     _n_psu: np.ndarray = field(default=None, repr=False)
+    _struct: _Structure = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.lonely_psu not in LONELY_PSU_OPTIONS:
-            raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}")
+            raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, not {self.lonely_psu!r}")
+        if self._struct is None:
+            object.__setattr__(self, "_struct", _structure(self.strata, self.cluster, self.fpc))
         if self._n_psu is None:
-            n_psu = pd.Series(self.cluster).groupby(self.strata).transform("nunique").to_numpy()
-            object.__setattr__(self, "_n_psu", n_psu)
+            object.__setattr__(self, "_n_psu", self._struct.n_psu[self.strata])
 
     # -- basics --------------------------------------------------------------------------------
     @property
@@ -140,6 +255,11 @@ class SurveyDesign:
     @property
     def in_domain(self) -> np.ndarray:
         return self.weights > 0
+
+    @property
+    def is_calibrated(self) -> bool:
+        """True once post-stratified, raked or calibrated (R's ``is.calibrated``)."""
+        return bool(self.adjustments)
 
     def with_weights(self, weights: np.ndarray, adjustment=None) -> "SurveyDesign":
         """A new design with other weights (and optionally one more calibration step)."""
@@ -170,57 +290,51 @@ class SurveyDesign:
             x = x[:, None]
         for adj in self.adjustments:
             x = adj.residualise(x)
-        return _stratified_vcov(x, self.strata, self.cluster, self._n_psu, self.fpc, self.lonely_psu)
+        if self.is_calibrated:
+            present = np.ones(self._struct.n_psu.size, dtype=bool)
+        else:  # R's subset() drops the rows, and with them the strata, outside the domain
+            present = np.bincount(self.strata[self.weights > 0], minlength=self._struct.n_psu.size) > 0
+        return _stratified_vcov(x, self._struct, present, self.lonely_psu)
 
     def degrees_of_freedom(self) -> int:
         """Design degrees of freedom: PSUs minus strata (R ``degf``), counting rows with weight > 0."""
         keep = self.weights > 0
-        psus = pd.unique(pd.Series(list(zip(self.strata[keep], self.cluster[keep]))))
-        return int(len(psus) - len(np.unique(self.strata[keep])))
+        s = self._struct
+        n_psus = int(np.count_nonzero(np.bincount(s.psu[keep], minlength=s.psu_stratum.size)))
+        n_strata = int(np.count_nonzero(np.bincount(self.strata[keep], minlength=s.n_psu.size)))
+        return n_psus - n_strata
 
 
-def _stratified_vcov(x, strata, cluster, n_psu, fpc, lonely_psu) -> np.ndarray:
-    k = x.shape[1]
-    total = np.zeros((k, k))
-    strata_ids = np.unique(strata)
-    ok = 0
-    for h in strata_ids:
-        rows = strata == h
-        xh = x[rows]
-        nh = int(n_psu[rows][0])
-        if fpc is None:
-            f = 1.0
-        else:
-            big_n = float(fpc[rows][0])
-            f = 1.0 if np.isinf(big_n) else (big_n - nh) / big_n
-        scale = f * nh / (nh - 1) if nh > 1 else f
-        if f < 1e-7:
-            ok += 1
-            continue
-        codes, _ = pd.factorize(cluster[rows])
-        z = np.zeros((codes.max() + 1, k))
-        np.add.at(z, codes, xh)
-        if z.shape[0] < nh:  # PSUs absent from this subset still count, with zero totals
-            z = np.vstack([z, np.zeros((nh - z.shape[0], k))])
-        nsub = z.shape[0]
-        if lonely_psu != "adjust" or nsub > 1:
-            z = z - z.mean(axis=0)
-        if nh > 1:
-            total += scale * (z.T @ z)
-            ok += 1
-        elif lonely_psu == "fail":
-            raise ComputationError(
-                f"stratum {h!r} has only one PSU; choose lonely_psu='remove', 'adjust', 'average' "
-                "or 'certainty' (as R's options(survey.lonely.psu=…))"
-            )
-        elif lonely_psu == "average":
-            continue  # excluded, then the total is scaled up below
-        else:  # remove / adjust / certainty
-            total += scale * (z.T @ z)
-            ok += 1
-    if ok == 0:
-        return total
-    return total * len(strata_ids) / ok
+def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_psu: str) -> np.ndarray:
+    """R's ``onestage``/``onestrat`` for all strata at once (one stage, ultimate clusters)."""
+    nstrata = s.n_psu.size
+    z = x if s.own_psu else group_sums(s.psu, x, s.psu_stratum.size)  # PSU totals
+    zs = s.psu_stratum
+    n_h = s.n_psu.astype(float)
+    f = np.ones(nstrata) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0, (s.popsize - n_h) / s.popsize)
+    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
+    exhausted = f < 1e-7  # census strata contribute exactly zero (checked before lonely PSUs, as R)
+    lonely = (n_h == 1) & ~exhausted & present
+    if lonely_psu == "fail" and lonely.any():
+        h = int(np.flatnonzero(lonely)[0])
+        raise ComputationError(
+            f"stratum {h + 1} (in sorted order) has only one PSU; choose lonely_psu='remove', 'adjust', "
+            "'average' or 'certainty' (as R's options(survey.lonely.psu=…))"
+        )
+    # centre PSU totals at the stratum mean over all its PSUs (absent ones have total 0), except
+    # a lonely PSU under "adjust", which is compared with zero (R: not swept)
+    means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
+    centre = ~((n_h == 1) & (lonely_psu == "adjust"))
+    d = z - np.where(centre[zs, None], means[zs], 0.0)
+    contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
+    factor = np.where(contributes, np.sqrt(scale), 0.0)[zs]
+    d = d * factor[:, None]
+    v = d.T @ d
+    n_present = int(present.sum())
+    n_ok = n_present - int((lonely & (lonely_psu == "average")).sum())
+    if n_ok == 0:
+        return np.full_like(v, np.nan) if n_present else v
+    return v * n_present / n_ok
 
 
 def svydesign(
@@ -231,16 +345,67 @@ def svydesign(
     cluster: str | None = None,
     fpc: str | None = None,
     lonely_psu: str = "fail",
+    nest: bool = False,
 ) -> SurveyDesign:
     """Build a design, as R's ``svydesign(ids=~cluster, strata=~strata, weights=~w, fpc=~fpc)``.
 
-    ``weights`` is a column name or an array; ``None`` means equal weights of 1. ``fpc`` is a
-    column holding either the population number of PSUs in the stratum (> 1) or the sampling
-    fraction (≤ 1), as R accepts. Weights must be positive and finite.
+    ``weights`` is a column name or an array; ``None`` means the population size over the sample
+    size of the stratum when ``fpc`` is given (as R), else equal weights of 1. ``fpc`` is a
+    column holding either the population number of PSUs in the stratum (all ≥ 1) or the sampling
+    fraction (all ≤ 1), as R accepts. ``nest=True`` makes cluster labels local to their stratum
+    (R's ``nest=TRUE``); otherwise a cluster found in two strata is an error, as in R.
+    Weights must be positive and finite; strata, clusters and fpc must not be missing.
     """
     n = len(data)
+    data = data.reset_index(drop=True)
+    for role, col in (("strata", strata), ("cluster", cluster), ("fpc", fpc)):
+        if col is not None:
+            if col not in data.columns:
+                raise KeyError(f"{role} column {col!r} is not in the data")
+            bad = data[col].isna().to_numpy()
+            if bad.any():
+                raise DataValidationError(f"{role} column {col!r} is missing in rows {_row_list(bad)}")
+    s = _codes(data[strata]) if strata else np.zeros(n, dtype=int)
+    if cluster:
+        c = _codes(data[cluster])
+        if nest:
+            c = _codes(s.astype(np.int64) * (int(c.max()) + 1) + c)
+        else:
+            strata_per_cluster = pd.Series(s).groupby(c).nunique().to_numpy()
+            if (strata_per_cluster > 1).any():
+                label = pd.Series(data[cluster]).iloc[np.flatnonzero(strata_per_cluster[c] > 1)[0]]
+                raise DataValidationError(
+                    f"cluster {label!r} of column {cluster!r} appears in more than one stratum of "
+                    f"{strata!r}; pass nest=True if cluster labels are only unique within strata"
+                )
+    else:
+        c = np.arange(n)
+    if n == 0 or (np.unique(c).size == 1 and not (nest and strata)):
+        raise ComputationError("the design has only one primary sampling unit; no variance can be estimated")
+    n_psu = pd.Series(c).groupby(s).transform("nunique").to_numpy()
+    f = None
+    if fpc:
+        raw = pd.to_numeric(data[fpc], errors="coerce").to_numpy(dtype=float)
+        if np.isnan(raw).any():
+            raise DataValidationError(f"fpc column {fpc!r} is not a number in rows {_row_list(np.isnan(raw))}")
+        if (raw > 1).any() and (raw < 1).any():
+            raise DataValidationError(
+                f"fpc column {fpc!r} mixes population sizes (> 1, rows {_row_list(raw > 1, 3)}) and sampling "
+                f"fractions (< 1, rows {_row_list(raw < 1, 3)}); use one or the other"
+            )
+        f = raw if (raw > 1).any() else n_psu / np.where(raw <= 0, np.nan, raw)
+        if not (f >= n_psu).all():
+            bad = ~(f >= n_psu)
+            raise DataValidationError(
+                f"fpc column {fpc!r} implies more than 100% sampling (population smaller than the "
+                f"number of sampled PSUs, or a fraction ≤ 0) in rows {_row_list(bad)}"
+            )
+        varies = pd.Series(f).groupby(s).nunique().to_numpy() > 1
+        if varies.any():
+            raise DataValidationError(f"fpc column {fpc!r} varies within stratum "
+                                      f"{pd.Series(data[strata] if strata else s).iloc[np.flatnonzero(varies[s])[0]]!r}")
     if weights is None:
-        w = np.ones(n)
+        w = f / n_psu if f is not None else np.ones(n)
         wname = "weight"
     elif isinstance(weights, str):
         if weights not in data.columns:
@@ -250,19 +415,11 @@ def svydesign(
     else:
         w = np.asarray(weights, dtype=float)
         wname = "weight"
+        if w.shape != (n,):
+            raise ValueError(f"weights must have one value per row ({n}), got shape {w.shape}")
     bad = ~np.isfinite(w) | (w <= 0)
     if bad.any():
-        rows = np.flatnonzero(bad)[:10] + 1
-        raise ComputationError(
-            f"weights {wname!r} must be positive numbers; missing, zero or negative in rows "
-            f"{', '.join(map(str, rows))}{' …' if bad.sum() > 10 else ''} ({int(bad.sum())} in all)"
+        raise DataValidationError(
+            f"weights {wname!r} must be positive numbers; missing, zero or negative in rows {_row_list(bad)}"
         )
-    s = _codes(data[strata]) if strata else np.zeros(n, dtype=int)
-    c = _codes(data[cluster]) if cluster else np.arange(n)
-    f = None
-    if fpc:
-        raw = pd.to_numeric(data[fpc], errors="coerce").to_numpy(dtype=float)
-        n_psu = pd.Series(c).groupby(s).transform("nunique").to_numpy()
-        f = np.where(raw <= 1, n_psu / np.where(raw == 0, np.nan, raw), raw)  # fraction → population size
-    return SurveyDesign(data=data.reset_index(drop=True), weights=w, strata=s, cluster=c, fpc=f,
-                        lonely_psu=lonely_psu, weight_name=wname)
+    return SurveyDesign(data=data, weights=w, strata=s, cluster=c, fpc=f, lonely_psu=lonely_psu, weight_name=wname)

@@ -1,0 +1,469 @@
+"""Design-based estimates with standard errors, confidence intervals and design effects.
+
+Small estimator functions over one design object, as R's ``survey``:
+
+* :func:`svymean`, :func:`svytotal` — ``svymean``/``svytotal(~x, design, deff=TRUE, na.rm=TRUE)``;
+* :func:`svyprop` — the share of every category of a categorical variable (``svymean(~factor(x))``)
+  with ``svyciprop`` intervals;
+* :func:`svyratio` — ``svyratio(~y, ~x, design)``;
+* :func:`svyby` — any of these in every domain (``svyby``; domains keep the whole design).
+
+Each works on a linearisation :class:`~fjernarbeid.survey.SurveyDesign` (Taylor series: the
+statistic's influence values go to :meth:`SurveyDesign.vcov_total`; Binder 1983, Int. Stat. Rev.
+51:279) or a :class:`~fjernarbeid.survey.replicate.ReplicateDesign` (the statistic recomputed
+with every set of replicate weights).
+
+Missing values: rows where the variable is missing are left out of the estimate as a domain (R's
+``na.rm=TRUE``), which keeps the design's variance structure.
+
+Confidence intervals use the design degrees of freedom (PSUs − strata among the rows in the
+domain; R's ``degf``): t intervals for means, totals and ratios (``confint(…, df=degf(design))``);
+for proportions (R's ``svyciprop``)
+
+* ``"logit"`` (default): expit(logit p̂ ± t_df · se(p̂)/(p̂(1 − p̂))), the Wald interval of the
+  intercept-only logistic model R fits;
+* ``"beta"``: Korn & Graubard (1998, Survey Methodology 24:193) — Clopper-Pearson with the
+  effective sample size n* = p̂(1 − p̂)/v(p̂) · (t_{n−1}/t_df)², n = rows of the design;
+* ``"wilson"``: the Wilson score interval with n* = p̂(1 − p̂)/v(p̂) and the t_df quantile (Kott &
+  Carr 1997, *Proc. Survey Research Methods*, ASA; Dean & Pagano 2015, J. Surv. Stat. Methodol.
+  3:484). R's survey has no Wilson method; the reference values are computed from this formula.
+
+When p̂ is 0 or 1 the variance is 0 and these intervals degenerate (R returns a point or NaN);
+here every method then gives the Clopper-Pearson interval with n* = the number of rows
+(Korn & Graubard's rule), df-adjusted as for "beta".
+
+Design effects are R's ``deff=TRUE``: the variance over that of a simple random sample of the
+same size without replacement, v_srs = s²_w (N̂ − n)/(N̂ n) for a mean (``svymean.survey.design2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from fjernarbeid.errors import ComputationError, DataValidationError
+from fjernarbeid.survey.design import SurveyDesign, _label_key, _label_sort_key, _row_list
+from fjernarbeid.survey.replicate import ReplicateDesign
+
+CI_METHODS = ("logit", "beta", "wilson")
+Design = Union[SurveyDesign, ReplicateDesign]
+
+
+# -- results -------------------------------------------------------------------------------------
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One estimate with its precision.
+
+    ``n_unweighted`` counts the rows used (in the domain, non-missing); ``weighted_base`` is
+    their sum of weights (the estimated population the mean or share refers to); ``df`` the
+    design degrees of freedom used for the interval.
+    """
+
+    statistic: str  # "mean", "total", "proportion" or "ratio"
+    variable: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    df: int
+    deff: float
+    n_unweighted: int
+    weighted_base: float
+    category: Any = None
+    group: tuple[tuple[str, Any], ...] = ()
+    level: float = 0.95
+    ci_method: str = "t"
+
+    @property
+    def cv(self) -> float:
+        """Coefficient of variation se/|estimate|."""
+        return self.se / abs(self.estimate) if self.estimate else float("nan")
+
+    @property
+    def var(self) -> float:
+        return self.se**2
+
+    def to_dict(self) -> dict:
+        return {
+            "statistic": self.statistic, "variable": self.variable, "category": _plain(self.category),
+            "group": {k: _plain(v) for k, v in self.group}, "estimate": float(self.estimate), "se": float(self.se),
+            "ci_low": float(self.ci_low), "ci_high": float(self.ci_high), "level": self.level,
+            "ci_method": self.ci_method, "df": int(self.df), "deff": float(self.deff),
+            "n_unweighted": int(self.n_unweighted), "weighted_base": float(self.weighted_base),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        return Estimates((self,)).to_frame()
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Several estimates (categories of a variable, or domains) and their covariance matrix.
+
+    Index by position or by category: ``props["Yes"]``. ``vcov`` is None when not available.
+    """
+
+    rows: tuple[Estimate, ...]
+    vcov: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Estimate]:
+        return iter(self.rows)
+
+    def __getitem__(self, key) -> Estimate:
+        if isinstance(key, (int, np.integer)):
+            return self.rows[key]
+        for row in self.rows:
+            if row.category == key or (row.category is not None and str(row.category) == str(key)):
+                return row
+        raise KeyError(f"no estimate for category {key!r} (categories: {[r.category for r in self.rows]})")
+
+    @property
+    def estimate(self) -> np.ndarray:
+        return np.array([r.estimate for r in self.rows])
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.array([r.se for r in self.rows])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per estimate; domain variables become leading columns."""
+        records = []
+        for r in self.rows:
+            d = r.to_dict()
+            group = d.pop("group")
+            records.append({**group, **d})
+        return pd.DataFrame.from_records(records)
+
+    def to_dict(self) -> dict:
+        return {"estimates": [r.to_dict() for r in self.rows],
+                "vcov": None if self.vcov is None else np.asarray(self.vcov).tolist()}
+
+
+# -- input handling ------------------------------------------------------------------------------
+
+
+def numeric_values(design: Design, variable: str) -> np.ndarray:
+    """The column as floats (NaN = missing). Text that is not a number is an error naming the rows."""
+    series = design.column(variable)
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    text = series.astype("string").str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    bad = (values.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+    if bad.any():
+        example = text[bad].iloc[0]
+        raise DataValidationError(
+            f"column {variable!r} must be numeric but has text (e.g. {example!r}) in rows {_row_list(bad)}"
+        )
+    return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _valid_domain(design: Design, ok: np.ndarray, variable: str, na_rm: bool) -> tuple[Design, np.ndarray]:
+    """Restrict to rows where the variable is usable (R's na.rm=TRUE is a domain)."""
+    in_domain = design.weights > 0
+    missing = in_domain & ~ok
+    if missing.any():
+        if not na_rm:
+            raise ComputationError(f"{variable!r} is missing in rows {_row_list(missing)}; pass na_rm=True to "
+                                   "estimate from the rows that have it")
+        design = design.domain(ok)
+    keep = in_domain & ok
+    if not keep.any():
+        raise ComputationError(f"no observations of {variable!r} in this domain")
+    return design, keep
+
+
+def _variance(design: Design, u: np.ndarray, f: Callable[[np.ndarray], np.ndarray],
+              influence: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Variance of θ = f(weighted totals of the columns of ``u``).
+
+    Linearisation: the influence values (n × k, weighted) go to ``vcov_total``. Replicates: f of
+    every replicate's totals (the replicate estimates are returned too, for logit intervals).
+    """
+    if isinstance(design, ReplicateDesign):
+        totals = design.replicate_totals(u)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            thetas = f(totals)
+            full = f((u * design.weights[:, None]).sum(axis=0)[None, :])[0]
+        return design.vcov_replicates(thetas, full), thetas
+    return design.vcov_total(influence()), None
+
+
+def _t_interval(est: np.ndarray, se: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:
+    q = stats.t.ppf(1 - (1 - level) / 2, df) if df > 0 else np.nan
+    return est - q * se, est + q * se
+
+
+def _srs_variance_of_mean(x: np.ndarray, means: np.ndarray, w: np.ndarray, base: float, n: int) -> np.ndarray:
+    """R's svyvar(x) · (N̂ − n)/(N̂ n): variance of a mean under SRS without replacement."""
+    if n < 2 or base < n:  # R: NA ("are weights correctly scaled?") when N̂ < n
+        return np.full(means.shape, np.nan)
+    s2 = (w[:, None] * (x - means) ** 2).sum(axis=0) / base * n / (n - 1)
+    return s2 * (base - n) / (base * n)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.divide(a, b)
+
+
+# -- means and totals ----------------------------------------------------------------------------
+
+
+def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95) -> Estimate:
+    """Mean of a numeric variable: Σwx/Σw (R ``svymean``; influence (x − x̄)w/Σw)."""
+    x = numeric_values(design, variable)
+    design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
+    w = design.weights
+    xs = np.where(keep, x, 0.0)
+    base = float(w.sum())
+    n = int(keep.sum())
+    mean = float(w @ xs) / base
+    u = np.column_stack([xs, np.ones_like(xs)])
+    v, _ = _variance(design, u, lambda t: _ratio(t[:, :1], t[:, 1:2]),
+                     lambda: (w * (xs - mean) / base)[:, None])
+    se = float(np.sqrt(v[0, 0]))
+    vsrs = _srs_variance_of_mean(xs[:, None], np.array([mean]), w, base, n)[0]
+    df = design.degrees_of_freedom()
+    lo, hi = _t_interval(mean, se, df, level)
+    return Estimate("mean", variable, mean, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n, base,
+                    level=level)
+
+
+def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95) -> Estimate:
+    """Total of a numeric variable: Σwx (R ``svytotal``; influence wx)."""
+    x = numeric_values(design, variable)
+    design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
+    w = design.weights
+    xs = np.where(keep, x, 0.0)
+    base = float(w.sum())
+    n = int(keep.sum())
+    total = float(w @ xs)
+    v, _ = _variance(design, xs[:, None], lambda t: t, lambda: (w * xs)[:, None])
+    se = float(np.sqrt(v[0, 0]))
+    # R: svyvar(x) · N̂² (N̂ − n)/(N̂ n)
+    vsrs = _srs_variance_of_mean(xs[:, None], np.array([total / base]), w, base, n)[0] * base**2
+    df = design.degrees_of_freedom()
+    lo, hi = _t_interval(total, se, df, level)
+    return Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n, base,
+                    level=level)
+
+
+def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = True,
+             level: float = 0.95) -> Estimate:
+    """Ratio of totals Σwy/Σwx (R ``svyratio``; influence w(y − R̂x)/Σwx; design effect that of
+    the total of the linearised variable, as R)."""
+    y = numeric_values(design, numerator)
+    x = numeric_values(design, denominator)
+    name = f"{numerator}/{denominator}"
+    design, keep = _valid_domain(design, ~np.isnan(y) & ~np.isnan(x), name, na_rm)
+    w = design.weights
+    ys, xs = np.where(keep, y, 0.0), np.where(keep, x, 0.0)
+    tx = float(w @ xs)
+    if tx == 0:
+        raise ComputationError(f"the weighted total of {denominator!r} is zero: the ratio is undefined")
+    ratio = float(w @ ys) / tx
+    r = (ys - ratio * xs) / tx
+    v, _ = _variance(design, np.column_stack([ys, xs]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
+                     lambda: (w * r)[:, None])
+    se = float(np.sqrt(v[0, 0]))
+    base = float(w.sum())
+    n = int(keep.sum())
+    vsrs = _srs_variance_of_mean(r[:, None], np.array([float(w @ r) / base]), w, base, n)[0] * base**2
+    df = design.degrees_of_freedom()
+    lo, hi = _t_interval(ratio, se, df, level)
+    return Estimate("ratio", name, ratio, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n, base,
+                    level=level)
+
+
+# -- proportions ---------------------------------------------------------------------------------
+
+
+def svyprop(
+    design: Design,
+    variable: str,
+    *,
+    missing: Iterable = (),
+    include_missing: bool = False,
+    categories: Sequence | None = None,
+    ci: str = "logit",
+    level: float = 0.95,
+) -> Estimates:
+    """Share of every category of ``variable`` among the rows that answered (R ``svymean(~factor(x))``
+    with ``svyciprop`` intervals).
+
+    ``missing`` lists codes that count as no answer ("not sure", e.g. an instrument question's
+    ``missing_codes``); they and empty values are left out unless ``include_missing=True``, which
+    reports them as categories (an empty value as category ``None``). ``categories`` fixes the
+    categories and their order; by default every value found in the whole data set (also outside
+    the domain, as R's factor levels) — so a category absent from a domain is reported as 0.
+    """
+    if ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+    series = design.column(variable)
+    codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)  # −1 = empty
+    ukeys = [_label_key(u) for u in uniques]
+    missing_keys = {_label_key(m) for m in missing} - {None}
+    label_of: dict[Any, Any] = {None: None}
+    for raw, key in zip(uniques, ukeys):
+        label_of.setdefault(key, _plain(raw))
+    if categories is None:
+        cat_keys = sorted({k for k in ukeys if include_missing or k not in missing_keys}, key=_label_sort_key)
+        if include_missing and (codes < 0).any():
+            cat_keys.append(None)
+    else:
+        cat_keys = [_label_key(c) for c in categories]
+        label_of.update({_label_key(c): c for c in categories})
+    index = {key: j for j, key in enumerate(cat_keys)}
+    u_cat = np.array([index.get(k, -1) for k in ukeys] + [index.get(None, -1)], dtype=int)
+    row_cat = u_cat[codes]  # code −1 picks the last entry: the category of an empty value
+    if categories is not None:
+        u_stray = np.array([k not in index and k not in missing_keys for k in ukeys] + [False])
+        stray = u_stray[codes] & (design.weights > 0)
+        if stray.any():
+            raise DataValidationError(f"{variable!r} has values outside the categories given in rows {_row_list(stray)}")
+    usable = row_cat >= 0
+    design, keep = _valid_domain(design, usable, variable, True)
+    w = design.weights
+    k = len(cat_keys)
+    x = np.zeros((len(w), k))
+    x[np.flatnonzero(keep), row_cat[keep]] = 1.0
+    base = float(w.sum())
+    n = int(keep.sum())
+    p = (w @ x) / base
+    u = np.column_stack([x, np.ones(len(w))])
+    v, reps = _variance(design, u, lambda t: _ratio(t[:, :k], t[:, k:k + 1]),
+                        lambda: w[:, None] * (x - p) / base)
+    se = np.sqrt(np.clip(np.diag(v), 0, None))
+    vsrs = _srs_variance_of_mean(x, p, w, base, n)
+    deff = _ratio(np.diag(v), vsrs)
+    df = design.degrees_of_freedom()
+    n_rows = design.n if design.is_calibrated else n  # R's nrow(design) in svyciprop(method="beta")
+    logit_var = None
+    if reps is not None and ci == "logit":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lr = np.log(reps / (1 - reps))
+            full = np.log(p / (1 - p))
+        finite = np.isfinite(full)
+        logit_var = np.full(k, np.nan)
+        if finite.any():
+            logit_var[finite] = np.diag(design.vcov_replicates(lr[:, finite], full[finite]))
+    lows, highs = proportion_ci(p, se, df, level=level, method=ci, n_rows=n_rows, logit_var=logit_var)
+    rows = tuple(
+        Estimate("proportion", variable, float(p[j]), float(se[j]), float(lows[j]), float(highs[j]), df,
+                 float(deff[j]), n, base, category=label_of.get(cat_keys[j]), level=level, ci_method=ci)
+        for j in range(k)
+    )
+    return Estimates(rows, v)
+
+
+def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit", n_rows: int | None = None,
+                  logit_var=None) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits for proportions ``p`` with standard errors ``se`` (see the module notes).
+
+    ``n_rows`` is the number of rows of the design (for "beta" and for p̂ ∈ {0, 1});
+    ``logit_var`` the variance of logit p̂ when known directly (replicate designs), else
+    (se/(p̂(1 − p̂)))².
+    """
+    p = np.atleast_1d(np.asarray(p, dtype=float))
+    se = np.atleast_1d(np.asarray(se, dtype=float))
+    alpha = 1 - level
+    q = stats.t.ppf(1 - alpha / 2, df) if df > 0 else np.nan
+    # the df adjustment of Korn & Graubard's effective sample size
+    adj = (stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, df)) ** 2 \
+        if (n_rows is not None and n_rows > 1 and df > 0) else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = p * (1 - p) / se**2
+        if method == "logit":
+            eta = np.log(p / (1 - p))
+            s = np.sqrt(logit_var) if logit_var is not None else se / (p * (1 - p))
+            low, high = _expit(eta - q * s), _expit(eta + q * s)
+        elif method == "beta":
+            ne = n_eff * adj
+            low = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
+            high = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
+        elif method == "wilson":
+            centre = (p + q**2 / (2 * n_eff)) / (1 + q**2 / n_eff)
+            half = q / (1 + q**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + q**2 / (4 * n_eff**2))
+            low, high = centre - half, centre + half
+        else:
+            raise ValueError(f"method must be one of {CI_METHODS}, not {method!r}")
+    low, high = np.array(low, dtype=float), np.array(high, dtype=float)
+    edge = (p == 0) | (p == 1)
+    if edge.any():  # Korn & Graubard: n* = n when p̂ is 0 or 1
+        ne = (n_rows or np.nan) * adj
+        low[edge] = np.where(p[edge] == 0, 0.0, stats.beta.ppf(alpha / 2, ne, 1))
+        high[edge] = np.where(p[edge] == 1, 1.0, stats.beta.ppf(1 - alpha / 2, 1, ne))
+    return low, high
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# -- domains -------------------------------------------------------------------------------------
+
+
+def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Sequence[str], *args,
+          **kwargs) -> Estimates:
+    """Apply the estimator ``fn`` (e.g. :func:`svymean`) in every domain defined by ``by`` (R ``svyby``).
+
+    Each domain keeps the whole design (weights zero outside it), so standard errors account for
+    the domain size being random. Domains are the combinations of ``by`` present among rows with
+    weight > 0, sorted; rows with a missing ``by`` value belong to none. ``args``/``kwargs`` go
+    to ``fn``. The covariance matrix is block-diagonal (covariances between domains are not
+    estimated, as R's ``svyby`` for linearisation designs).
+    """
+    names = [by] if isinstance(by, str) else list(by)
+    frame = pd.DataFrame({n: design.column(n).reset_index(drop=True) for n in names})
+    valid = frame.notna().all(axis=1).to_numpy() & (design.weights > 0)
+    if not valid.any():
+        raise ComputationError(f"no rows with a value of {', '.join(names)} in this design")
+    groups = frame[valid].drop_duplicates()
+    groups = groups.sort_values(names, key=lambda s: s.map(_label_sort_key)).itertuples(index=False, name=None)
+    rows: list[Estimate] = []
+    blocks: list[np.ndarray] = []
+    for values in groups:
+        mask = valid & np.logical_and.reduce([(frame[n] == v).to_numpy() for n, v in zip(names, values)])
+        result = fn(design.domain(mask), *args, **kwargs)
+        group = tuple((n, _plain(v)) for n, v in zip(names, values))
+        if isinstance(result, Estimate):
+            rows.append(_with_group(result, group))
+            blocks.append(np.array([[result.se**2]]))
+        else:
+            rows.extend(_with_group(r, group) for r in result)
+            blocks.append(np.asarray(result.vcov) if result.vcov is not None else np.diag(result.se**2))
+    size = sum(b.shape[0] for b in blocks)
+    vcov = np.zeros((size, size))
+    at = 0
+    for b in blocks:
+        vcov[at:at + b.shape[0], at:at + b.shape[0]] = b
+        at += b.shape[0]
+    return Estimates(tuple(rows), vcov)
+
+
+def _with_group(e: Estimate, group: tuple) -> Estimate:
+    from dataclasses import replace
+
+    return replace(e, group=group + e.group)
+
+
+__all__ = [
+    "CI_METHODS", "Estimate", "Estimates", "numeric_values", "proportion_ci", "svyby", "svymean", "svyprop",
+    "svyratio", "svytotal",
+]
