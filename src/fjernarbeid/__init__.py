@@ -8,9 +8,10 @@ The public API a notebook user needs is re-exported here; everything else is int
 'How often do you normally use a home office or remote work?'
 """
 
+from fjernarbeid.data import SurveyData, read_survey
 from fjernarbeid.errors import FjernarbeidError
 from fjernarbeid.instrument import Instrument, load_instrument
 
 __version__ = "0.1.0"
 
-__all__ = ["FjernarbeidError", "Instrument", "load_instrument", "__version__"]
+__all__ = ["FjernarbeidError", "Instrument", "SurveyData", "load_instrument", "read_survey", "__version__"]

@@ -1,0 +1,113 @@
+"""``fjernarbeid validate FILE``: what is wrong with a fieldwork file, row by row."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+HELP = """Check a fieldwork file against the questionnaire and list every problem.
+
+Reads CSV (any of , ; tab | as delimiter; UTF-8 or Windows-1252), Excel .xlsx, SPSS .sav,
+Stata .dta, Parquet, and KoboToolbox / ODK Central exports. Each problem has the respondent
+id, the row in the file, the column, a rule name and a message.
+
+Exit code: 0 no errors (warnings allowed), 1 the data break rules, 2 wrong usage,
+3 the file cannot be read, 4 reference data needed but missing.
+"""
+
+
+def validate_command(
+    file: Annotated[Path, typer.Argument(help="The fieldwork file to check.", show_default=False)],
+    instrument: Annotated[Optional[Path], typer.Option(
+        "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target (e.g. Postnr → q201).")] = None,
+    refdata: Annotated[Optional[Path], typer.Option(
+        "--refdata", help="Reference-data directory with the postal-code register (default: "
+        "$FJERNARBEID_REFDATA or the user data directory).", exists=True, file_okay=False)] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="text: summary and table; json: every problem, to stdout.")] = OutputFormat.text,
+    max_show: Annotated[int, typer.Option(
+        "--max-show", min=0, help="Problems listed in the text table (0: all). JSON always lists all.")] = 50,
+) -> None:
+    from fjernarbeid.data import read_survey, validate
+    from fjernarbeid.instrument import load_instrument
+    from fjernarbeid.refdata import RefData
+
+    try:
+        inst = load_instrument(instrument)
+        data = read_survey(file, inst, mapping, sheet=sheet)
+        report = validate(data, inst, RefData.locate(refdata))
+    except FjernarbeidError as exc:
+        Console(stderr=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_text(report, max_show)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_INVALID_DATA)
+
+
+def _print_text(report, max_show: int) -> None:
+    from fjernarbeid.data.read import ROW_KIND_HELP
+
+    console = Console(highlight=False)
+    console.print(f"[bold]{report.path}[/bold]: {report.rows:,} data rows ({report.description}); "
+                  f"'{report.row_kind}' = {ROW_KIND_HELP[report.row_kind]}")
+    verdict = Text("✓ no errors", style="bold green") if report.ok else Text(
+        f"✗ {report.n_errors:,} error(s)", style="bold red")
+    console.print(verdict + Text(f", {report.n_warnings:,} warning(s)"))
+    if report.table.empty:
+        return
+
+    counts = Table(title="Problems by rule", title_justify="left", show_edge=False)
+    for name, justify in (("severity", "left"), ("rule", "left"), ("count", "right")):
+        counts.add_column(name, justify=justify)
+    for row in report.counts().itertuples():
+        counts.add_row(Text(row.severity, style="red" if row.severity == "error" else "yellow"), row.rule,
+                       f"{row.count:,}")
+    console.print(counts)
+
+    shown = report.table if max_show == 0 else report.table.head(max_show)
+    table = Table(title="Problems", title_justify="left", show_edge=False)
+    for name in ("id", report.row_kind, "column", "rule", "message"):
+        table.add_column(name, overflow="fold")
+    for item in shown.itertuples():
+        table.add_row(
+            "" if _missing(item.id) else str(item.id),
+            "" if _missing(item.row) else str(item.row),
+            "" if _missing(item.column) else str(item.column),
+            Text(item.rule, style="red" if item.severity == "error" else "yellow"),
+            str(item.message),
+        )
+    console.print(table)
+    hidden = len(report.table) - len(shown)
+    if hidden:
+        console.print(f"… and {hidden:,} more not shown (--max-show 0 shows all; --format json lists all)")
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate", help=HELP)(validate_command)

@@ -1,0 +1,515 @@
+"""Read a fieldwork file into canonical, typed columns, remembering where every row came from.
+
+:func:`read_survey` accepts what fieldwork firms and data-collection servers deliver:
+
+========================  ==============================================================
+CSV (.csv .tsv .txt)      delimiter sniffed among ``,`` ``;`` tab ``|``; UTF-8 with or without
+                          BOM, else Windows-1252 (Norwegian Excel's "CSV (semikolondelt)")
+Excel (.xlsx .xlsm)       first sheet unless ``sheet=``; the header is the first non-empty row
+SPSS (.sav .zsav)         value and variable labels kept; user-missing values kept as values
+Stata (.dta)              value and variable labels kept
+Parquet (.parquet .pq)
+KoboToolbox / ODK         any of the above with export columns (``_uuid``, ``KEY`` …): group
+                          paths stripped, form metadata ignored, ``n/a`` read as missing
+========================  ==============================================================
+
+The content decides when it contradicts the extension (an .xlsx renamed to .csv is read as
+Excel, with a warning). Nothing is ever written: the input's bytes and modification time stay
+as they were.
+
+Values are converted by question type — single-choice codes and integers to nullable ``Int64``,
+postal codes to four-character strings (leading zeros restored where a spreadsheet dropped
+them), ids and text to strings — and a value that cannot be converted becomes missing in
+:attr:`SurveyData.frame` while its original text is kept in :attr:`SurveyData.unparsed` for
+:func:`~fjernarbeid.data.validate.validate` to report. Reading never rejects a file for its
+*contents*; only a file that cannot be read at all raises :class:`InputFileError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fjernarbeid.data.derive import normalise_postal_code
+from fjernarbeid.data.mapping import ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns
+from fjernarbeid.errors import InputFileError
+from fjernarbeid.instrument import Instrument, load_instrument
+
+# Cell contents read as "no value" in every format (case-insensitive, after stripping blanks).
+# Kobo writes "n/a" for questions that were not relevant; "." is SPSS/Stata's system missing.
+MISSING_TOKENS = ("", "n/a", "na", "nan", ".", "#n/a", "null")
+
+FORMATS = {
+    ".csv": "csv", ".tsv": "csv", ".txt": "csv", ".tab": "csv",
+    ".xlsx": "xlsx", ".xlsm": "xlsx",
+    ".sav": "sav", ".zsav": "sav",
+    ".dta": "dta",
+    ".parquet": "parquet", ".pq": "parquet",
+}
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "sav": "SPSS", "dta": "Stata", "parquet": "Parquet"}
+_A_FILE = {"csv": "a CSV file", "xlsx": "an Excel workbook", "sav": "an SPSS file", "dta": "a Stata file",
+           "parquet": "a Parquet file"}
+
+# How SurveyData.row_numbers count, by format.
+ROW_KINDS = {"csv": "line", "xlsx": "row", "sav": "record", "dta": "record", "parquet": "record"}
+ROW_KIND_HELP = {
+    "line": "line number in the text file (the header is line 1)",
+    "row": "row number in the spreadsheet (as Excel shows it; the header row counts)",
+    "record": "record (case) number in the file, from 1",
+}
+
+
+@dataclass(frozen=True)
+class SurveyData:
+    """A fieldwork file read into canonical, typed columns.
+
+    ``frame`` has the instrument's names (id first, then questions in interview order, then any
+    extra columns of the file under their own names) and a default ``RangeIndex``;
+    ``row_numbers[i]`` is where ``frame.iloc[i]`` is in the file, counted as ``row_kind`` says
+    (:data:`ROW_KIND_HELP`).
+    """
+
+    frame: pd.DataFrame
+    path: Path
+    format: str
+    row_numbers: np.ndarray
+    row_kind: str
+    instrument: Instrument
+    columns: dict[str, str]  # source column name → canonical name, for every column mapped
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)  # canonical name → {code: label}
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    unparsed: dict[str, pd.Series] = field(default_factory=dict)  # canonical name → original text, by index
+    ignored_columns: tuple[str, ...] = ()
+    unknown_columns: tuple[str, ...] = ()
+    notes: tuple[ReadNote, ...] = ()
+    is_export: bool = False  # a KoboToolbox / ODK Central export
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def description(self) -> str:
+        """One line saying what was read, e.g. ``CSV, ';'-delimited, Windows-1252``."""
+        parts = [FORMAT_NAMES[self.format]]
+        if self.is_export:
+            parts[0] += " (KoboToolbox/ODK export)"
+        if self.delimiter is not None:
+            parts.append({"\t": "tab"}.get(self.delimiter, repr(self.delimiter)) + "-delimited")
+        if self.encoding is not None:
+            parts.append({"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}[self.encoding])
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet!r}")
+        return ", ".join(parts)
+
+
+@dataclass
+class _Raw:
+    """A file's table before canonical names and types: cells as the format gives them."""
+
+    frame: pd.DataFrame  # columns by position 0..k-1
+    header: list[str]
+    row_numbers: np.ndarray
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    variable_labels: dict[str, str] = field(default_factory=dict)
+    notes: list[ReadNote] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+
+
+# -- the public entry point ------------------------------------------------------------------
+
+
+def read_survey(
+    path: str | Path,
+    instrument: Instrument | None = None,
+    mapping: str | Path | dict | ColumnMapping | None = None,
+    *,
+    sheet: str | None = None,
+) -> SurveyData:
+    """Read a fieldwork file (CSV, Excel, SPSS, Stata, Parquet, Kobo/ODK export) for ``instrument``
+    (the study's questionnaire by default), with an optional column ``mapping`` file.
+
+    Raises :class:`InputFileError` naming the file when it is missing, empty, corrupt or of an
+    unknown type. Problems with the *contents* do not raise; run
+    :func:`~fjernarbeid.data.validate.validate` on the result.
+    """
+    path = Path(path)
+    instrument = instrument if instrument is not None else load_instrument()
+    column_mapping = load_mapping(mapping)
+    fmt, notes = _detect_format(path)
+    if fmt == "xlsx":
+        raw = _read_xlsx(path, sheet)
+    elif sheet is not None:
+        raise InputFileError(f"{path}: sheet={sheet!r} applies to Excel files only")
+    elif fmt == "csv":
+        raw = _read_csv(path)
+    elif fmt in ("sav", "dta"):
+        raw = _read_stat(path, fmt)
+    else:
+        raw = _read_parquet(path)
+    raw.notes[:0] = notes
+    return _conform(raw, path, fmt, instrument, column_mapping)
+
+
+# -- formats ------------------------------------------------------------------------------------
+
+_MAGIC = (
+    (b"PK\x03\x04", "xlsx"),
+    (b"$FL2", "sav"),
+    (b"$FL3", "sav"),
+    (b"PAR1", "parquet"),
+    (b"<stata_dta>", "dta"),
+)
+
+
+def _detect_format(path: Path) -> tuple[str, list[ReadNote]]:
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, not a data file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not head:
+        raise InputFileError(f"{path}: the file is empty (0 bytes)")
+    by_extension = FORMATS.get(path.suffix.lower())
+    by_content = next((fmt for magic, fmt in _MAGIC if head.startswith(magic)), None)
+    # Stata 8-13 files (format 113-115) start with the version byte and a byte order flag.
+    if by_content is None and head[0] in (113, 114, 115) and head[1] in (1, 2):
+        by_content = "dta"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputFileError(f"{path}: this is an old binary Office file (.xls); save it as .xlsx or CSV")
+    if by_extension is None and by_content is None:
+        raise InputFileError(
+            f"{path}: unknown file type {path.suffix or '(no extension)'!r}; supported: "
+            f"{', '.join(sorted(FORMATS))}")
+    if by_content is None:
+        if by_extension != "csv":
+            raise InputFileError(f"{path}: does not look like {_A_FILE[by_extension]} "
+                                 f"(it starts with {head[:8]!r})")
+        return "csv", []
+    notes = []
+    if by_extension is not None and by_extension != by_content:
+        notes.append(ReadNote("format_mismatch", f"the file is named {path.suffix} but its content is "
+                              f"{FORMAT_NAMES[by_content]}; it was read as {FORMAT_NAMES[by_content]}"))
+    return by_content, notes
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{path}: the text is neither UTF-8 nor Windows-1252 (byte {utf8_error.start + 1} cannot be "
+            "decoded); save it as UTF-8") from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The candidate delimiter that splits the header into most columns, rows agreeing with it.
+
+    Judged on the first 50 records: the header must split into more than one column, and most
+    data rows into as many. (csv.Sniffer guesses wrong on short or decimal-comma files.)
+    """
+    sample = text[:65536]
+    truncated = len(text) > len(sample)
+    best, best_score = ",", (False, 0.0, 0)
+    for delimiter in (",", ";", "\t", "|"):
+        rows = list(itertools.islice(csv.reader(io.StringIO(sample), delimiter=delimiter), 51))
+        if truncated and len(rows) > 1:
+            rows = rows[:-1]
+        rows = [r for r in rows if any(c.strip() for c in r)]
+        if not rows:
+            continue
+        width = len(rows[0])
+        data = rows[1:]
+        agree = sum(len(r) == width for r in data) / len(data) if data else 1.0
+        score = (width > 1, agree, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _physical_lines(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
+    """First physical line of every record, for files whose quoted fields contain line breaks."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    starts, previous_end = [], 0
+    for _ in reader:
+        starts.append(previous_end + 1)
+        previous_end = reader.line_num
+    return np.asarray(starts, dtype=np.int64)
+
+
+def _read_csv(path: Path) -> _Raw:
+    data = path.read_bytes()
+    text, encoding = _decode(path, data)
+    if "\x00" in text:
+        raise InputFileError(f"{path}: contains NUL bytes; this is not a text (CSV) file")
+    if not text.strip():
+        raise InputFileError(f"{path}: the file is empty (no header row)")
+    delimiter = _sniff_delimiter(text)
+    try:
+        # Every cell as text (leading zeros, "n/a", "3,0" survive to be judged); one frame row per
+        # physical line so that line numbers are exact.
+        table = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, quotechar='"', engine="c")
+    except pd.errors.ParserError as exc:
+        raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: "
+                             f"{str(exc).replace('Error tokenizing data. C error: ', '')}") from None
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{path}: the file is empty (no header row)") from None
+    if len(table) == _physical_lines(text):
+        lines = np.arange(1, len(table) + 1, dtype=np.int64)
+    else:  # quoted line breaks: count them out
+        lines = _record_start_lines(text, delimiter)
+        if len(lines) != len(table):  # pragma: no cover - csv and pandas disagree on the records
+            raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
+    return _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+
+
+def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, unit: str, **extra) -> _Raw:
+    """Split a header-less table into the first non-empty row (the header) and data rows.
+
+    Empty rows after the header are dropped: trailing ones silently (editors leave them), the
+    others with one ``empty_rows`` warning listing them.
+    """
+    empty = np.column_stack([_blank(table[j]) for j in table.columns])
+    blank = empty.all(axis=1)
+    if blank.all():
+        raise InputFileError(f"{path}: the file is empty (no header row)")
+    # The header is the first row with two or more names: a title above the table is skipped.
+    filled = (~empty).sum(axis=1)
+    head = int(np.argmax(filled >= 2)) if (filled >= 2).any() else int(np.argmax(~blank))
+    header = ["" if empty[head, j] else str(v).strip() for j, v in enumerate(table.iloc[head])]
+    notes = []
+    above = np.flatnonzero(~blank[:head])
+    if above.size:
+        notes.append(ReadNote("rows_before_header", f"the header is at {unit} {numbers[head]}; "
+                              f"{above.size} non-empty {unit}(s) above it (a title?) were skipped"))
+    # Unnamed columns at the right edge with no data are an artefact of the editor, not columns.
+    body = table.iloc[head + 1:]
+    body_blank = blank[head + 1:]
+    width = len(header)
+    while width > 0 and header[width - 1] == "" and empty[head + 1:, width - 1].all():
+        width -= 1
+    header, body = header[:width], body.iloc[:, :width]
+    for j, name in enumerate(header):
+        if name == "":
+            header[j] = f"column_{j + 1}"
+            notes.append(ReadNote("unnamed_column", f"column {j + 1} has no name in the header; it is "
+                                  f"called {header[j]!r}", column=header[j]))
+    numbers = numbers[head + 1:]
+    last = len(body_blank) - int(np.argmax(~body_blank[::-1])) if (~body_blank).any() else 0
+    interior = np.flatnonzero(body_blank[:last])
+    if interior.size:
+        shown = ", ".join(str(n) for n in numbers[interior])
+        notes.append(ReadNote("empty_rows", f"{interior.size} empty row(s) skipped, at {unit} {shown}"))
+    keep = ~body_blank
+    keep[last:] = False
+    body = body[keep].reset_index(drop=True)
+    body.columns = range(width)
+    return _Raw(body, header, numbers[keep], notes=notes, **extra)
+
+
+def _blank(col: pd.Series) -> np.ndarray:
+    """True where a cell holds nothing (missing, or only blanks)."""
+    return (col.astype("string").str.strip().str.len() == 0).fillna(True).to_numpy(dtype=bool)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> _Raw:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    handle = path.open("rb")  # a file object: openpyxl would refuse a workbook named .csv
+    try:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError, Exception) as exc:  # zipfile.BadZipFile etc.
+        handle.close()
+        raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        names = workbook.sheetnames
+        if sheet is not None and sheet not in names:
+            raise InputFileError(f"{path}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}")
+        name = sheet if sheet is not None else names[0]
+        # read_only iteration yields every row from row 1, empty ones included, so position + 1 is
+        # the row number Excel shows.
+        rows = list(workbook[name].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+        handle.close()
+    if not rows:
+        raise InputFileError(f"{path}: sheet {name!r} is empty")
+    table = pd.DataFrame.from_records(rows)
+    raw = _table_with_header(table, np.arange(1, len(rows) + 1, dtype=np.int64), path, "row", sheet=name)
+    if sheet is None and len(names) > 1:
+        raw.notes.append(ReadNote("other_sheets", f"the workbook has {len(names)} sheets; the first, {name!r}, "
+                                  "was read (choose another with --sheet)"))
+    return raw
+
+
+def _read_stat(path: Path, fmt: str) -> _Raw:
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    try:
+        # user_missing=True: a "not sure" code that the firm declared user-missing is still an answer.
+        table, meta = reader(str(path), user_missing=True, apply_value_formats=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise InputFileError(f"{path}: cannot be read as {_A_FILE[fmt]} ({exc})") from None
+    header = [str(c) for c in table.columns]
+    table.columns = range(len(header))
+    labels = {str(k): {_label_key(c): str(v) for c, v in d.items()} for k, d in meta.variable_value_labels.items()}
+    variable_labels = {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
+    return _Raw(table, header, np.arange(1, len(table) + 1, dtype=np.int64), labels, variable_labels)
+
+
+def _label_key(code: Any) -> Any:
+    """Value-label codes as ints when they are whole numbers (SPSS stores 1 as 1.0)."""
+    if isinstance(code, float) and code.is_integer():
+        return int(code)
+    if isinstance(code, str) and code.strip().lstrip("+-").isdigit():
+        return int(code)
+    return code
+
+
+def _read_parquet(path: Path) -> _Raw:
+    try:
+        table = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow.ArrowInvalid, OSError
+        raise InputFileError(f"{path}: cannot be read as {_A_FILE['parquet']} ({exc})") from None
+    header = [str(c) for c in table.columns]
+    table = table.reset_index(drop=True)
+    table.columns = range(len(header))
+    return _Raw(table, header, np.arange(1, len(table) + 1, dtype=np.int64))
+
+
+# -- names and types ----------------------------------------------------------------------------
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """Cells as stripped strings, with :data:`MISSING_TOKENS` (and NaN) as <NA>."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.astype(object)
+    if pd.api.types.is_float_dtype(col.dtype):
+        # 17.0 → "17": formats without integer columns store whole numbers as floats.
+        whole = col.notna() & (col == np.floor(col))
+        s = col.astype(object)
+        s[whole] = col[whole].astype("int64")
+        col = s
+    s = col.astype("string").str.strip()
+    return s.mask(s.str.lower().isin(MISSING_TOKENS))
+
+
+def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(values as Int64, original text of the cells that are not whole numbers) — vectorised."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        col = col.astype("Int64")
+    if isinstance(col.dtype, pd.StringDtype):
+        # Fast path: a column of plain whole numbers and empty cells (nearly every column).
+        stripped = col.str.strip()
+        if stripped.str.fullmatch(r"\d{0,15}").fillna(True).all():
+            values = stripped.mask(stripped == "").astype("int64[pyarrow]").astype("Int64")
+            return values, pd.Series([], dtype=object, index=pd.RangeIndex(0))
+    if pd.api.types.is_numeric_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype):
+        x = col.astype("Float64")
+        original = col.astype("string")
+        present = x.notna()
+    else:
+        original = _text(col)
+        present = original.notna()
+        # Fast path for plain digits (nearly every cell); the general parser only for the rest.
+        digits = original.str.fullmatch(r"[+-]?\d{1,15}").fillna(False).to_numpy()
+        x = pd.Series(pd.array(np.full(len(col), np.nan), dtype="Float64"), index=col.index)
+        x[digits] = original[digits].astype("int64[pyarrow]").astype("Float64")
+        rest = present.to_numpy() & ~digits
+        if rest.any():
+            # "3,0" is a decimal comma (Norwegian Excel), not a thousands separator.
+            cleaned = original[rest].str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+            x[rest] = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
+    whole = (x == x.round(0)).fillna(False) & np.isfinite(x.fillna(0).to_numpy(dtype=float))
+    bad = present & ~whole
+    values = x.where(~bad).astype("Int64")
+    return values, original[bad].astype(object)
+
+
+def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: ColumnMapping | None) -> SurveyData:
+    resolution: ColumnResolution = resolve_columns(raw.header, instrument, mapping)
+    by_target = {t: i for i, t in enumerate(resolution.targets) if t is not None}
+    columns: dict[str, pd.Series] = {}
+    unparsed: dict[str, pd.Series] = {}
+
+    id_var = instrument.id_variable
+    if id_var in by_target:
+        columns[id_var] = _text(raw.frame[by_target[id_var]])
+    for q in instrument.questions:
+        if q.name not in by_target:
+            continue
+        col = raw.frame[by_target[q.name]]
+        if q.type in ("single", "integer"):
+            values, bad = _integers(col)
+            columns[q.name] = values
+            if len(bad):
+                unparsed[q.name] = bad.rename(q.name)
+        elif q.type == "postal_code":
+            columns[q.name] = normalise_postal_code(_text(col))
+        else:
+            columns[q.name] = _text(col)
+    for i, name in enumerate(resolution.sources):
+        if resolution.keep[i] and resolution.targets[i] is None:
+            extra = raw.frame[i]
+            columns[name] = extra.reset_index(drop=True) if isinstance(extra, pd.Series) else extra
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
+
+    rename = resolution.mapping
+    value_labels = {rename.get(k, k): v for k, v in raw.value_labels.items() if _keeps(resolution, k)}
+    variable_labels = {rename.get(k, k): v for k, v in raw.variable_labels.items() if _keeps(resolution, k)}
+    return SurveyData(
+        frame=frame,
+        path=path,
+        format=fmt,
+        row_numbers=np.asarray(raw.row_numbers, dtype=np.int64),
+        row_kind=ROW_KINDS[fmt],
+        instrument=instrument,
+        columns=rename,
+        value_labels=value_labels,
+        variable_labels=variable_labels,
+        unparsed=unparsed,
+        ignored_columns=resolution.ignored,
+        unknown_columns=resolution.unknown,
+        notes=tuple(raw.notes) + resolution.notes,
+        is_export=resolution.is_export,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        sheet=raw.sheet,
+    )
+
+
+def _keeps(resolution: ColumnResolution, source: str) -> bool:
+    try:
+        return resolution.keep[resolution.sources.index(source)]
+    except ValueError:
+        return False

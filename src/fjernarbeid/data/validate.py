@@ -1,0 +1,546 @@
+"""Check a fieldwork file against its questionnaire and say exactly what is wrong, where.
+
+:func:`validate` takes what :func:`~fjernarbeid.data.read.read_survey` read and returns a
+:class:`ValidationReport`: every problem with the respondent id, the row as the user sees it in
+the file (:attr:`SurveyData.row_kind <fjernarbeid.data.read.SurveyData.row_kind>`), the column,
+a stable rule name, a message and the offending value. Nothing is capped: a million bad rows
+give a million items. All checks are column-wise (vectorised); no Python loop runs over rows.
+
+Errors make the data unusable as delivered; warnings are worth reading but do not stop the
+analysis. The split, one rule per line (:data:`RULES`):
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fjernarbeid.data.read import SurveyData
+from fjernarbeid.errors import DataValidationError, MissingReferenceDataError
+from fjernarbeid.instrument import Instrument, Question
+from fjernarbeid.refdata import RefData
+
+ERROR, WARNING = "error", "warning"
+
+RULES: dict[str, tuple[str, str]] = {
+    # -- errors: the file does not match the questionnaire --------------------------------------
+    "empty_file": (ERROR, "the file has a header but no data rows"),
+    "duplicate_column": (ERROR, "a column name appears more than once in the header"),
+    "missing_column": (ERROR, "the id or a coded/integer/postal-code question has no column"),
+    "missing_id": (ERROR, "a row has no respondent id"),
+    "duplicate_id": (ERROR, "two or more rows share a respondent id (every one of them is listed)"),
+    "not_numeric": (ERROR, "a coded or integer question holds something that is not a number"),
+    "code_not_in_list": (ERROR, "a value is not one of the question's codes ('not sure' codes are valid)"),
+    "birth_year_out_of_range": (ERROR, "birth year for which the target age was impossible during the fieldwork"),
+    "household_size_range": (ERROR, "household size is not a whole number from 1 to 20"),
+    "out_of_range": (ERROR, "an integer answer outside the question's range, or not a whole number"),
+    "postal_code_format": (ERROR, "a postal code that is not four digits"),
+    "postal_code_unknown": (ERROR, "a postal code that is not in the postal-code register"),
+    "screened_out": (ERROR, "a screening answer that ends the interview, in a file of completed interviews"),
+    "answered_but_skipped": (ERROR, "an answer to a question the routing skipped"),
+    "required_missing": (ERROR, "no answer to a question the routing asked (or that everyone is asked)"),
+    "value_labels_conflict": (ERROR, "the file's value label of a code is the questionnaire's label of another code"),
+    # -- warnings: worth reading, the data remain usable ----------------------------------------
+    "missing_text_column": (WARNING, "an open-text question has no column"),
+    "text_missing": (WARNING, "an open-text question the routing asked is empty"),
+    "column_renamed": (WARNING, "a column was matched to a variable by the automatic name normalisation"),
+    "unknown_column": (WARNING, "a column that is not in the questionnaire (kept as an extra column)"),
+    "derived_column": (WARNING, "a column named like a derived variable (recomputed from the answers)"),
+    "ambiguous_column": (WARNING, "several columns look like the same variable; none was chosen"),
+    "mapping_unused": (WARNING, "the mapping names a column the file does not have"),
+    "id_from_metadata": (WARNING, "a Kobo/ODK export without an id column: the submission id is used"),
+    "unnamed_column": (WARNING, "a column has no name in the header"),
+    "empty_rows": (WARNING, "empty rows between data rows were skipped"),
+    "rows_before_header": (WARNING, "non-empty rows above the header (a title?) were skipped"),
+    "other_sheets": (WARNING, "the workbook has more sheets than the one read"),
+    "format_mismatch": (WARNING, "the file's content is another format than its extension says"),
+    "routing_not_checked": (WARNING, "a routing condition uses a column the file does not have"),
+    "postal_code_not_checked": (WARNING, "postal codes could not be checked against the register (and why)"),
+    "value_labels_differ": (WARNING, "the file labels a code the questionnaire does not have"),
+}
+__doc__ += "\n" + "\n".join(f"* ``{name}`` ({sev}): {text}" for name, (sev, text) in RULES.items()) + "\n"
+
+# Rule names of range checks that readers know by a name of their own; others are "out_of_range".
+_RANGE_RULES = {"birth_year": "birth_year_out_of_range"}
+_NAMED_RANGE_CHECKS = {"q3": "household_size_range"}
+
+_COLUMNS = ["severity", "id", "row", "column", "rule", "message", "value"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found: where (respondent ``id``, file ``row``, ``column``), which ``rule``, why."""
+
+    severity: str
+    rule: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    id: str | None = None
+    value: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "row": self.row, "column": self.column, "rule": self.rule,
+                "message": self.message, "value": self.value}
+
+
+class ValidationReport:
+    """Every problem of one file, errors first, then in file order.
+
+    ``table`` is the whole report as a data frame (columns ``severity, id, row, column, rule,
+    message, value``), convenient for large reports; ``errors``/``warnings`` give
+    :class:`Problem` objects.
+    """
+
+    def __init__(self, table: pd.DataFrame, *, path: Path | None = None, rows: int = 0,
+                 row_kind: str = "row", description: str = ""):
+        self.table = table.reset_index(drop=True)
+        self.path = path
+        self.rows = rows
+        self.row_kind = row_kind
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport {self.path}: {self.n_errors} errors, {self.n_warnings} warnings>"
+
+    @property
+    def n_errors(self) -> int:
+        return int((self.table["severity"] == ERROR).sum())
+
+    @property
+    def n_warnings(self) -> int:
+        return int((self.table["severity"] == WARNING).sum())
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return self.n_errors == 0
+
+    @cached_property
+    def errors(self) -> list[Problem]:
+        return self._problems(ERROR)
+
+    @cached_property
+    def warnings(self) -> list[Problem]:
+        return self._problems(WARNING)
+
+    def _records(self, severity: str) -> list[dict[str, Any]]:
+        part = self.table[self.table["severity"] == severity]
+        out = pd.DataFrame({c: _plain(part[c]) for c in _COLUMNS})
+        return out.to_dict("records")
+
+    def _problems(self, severity: str) -> list[Problem]:
+        return [Problem(**r) for r in self._records(severity)]
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        """``{"errors": [...], "warnings": [...]}``, each item ``{id, row, column, rule, message, value}``."""
+        strip = lambda records: [{k: r[k] for k in _COLUMNS[1:]} for r in records]  # noqa: E731
+        return {"errors": strip(self._records(ERROR)), "warnings": strip(self._records(WARNING))}
+
+    def counts(self) -> pd.DataFrame:
+        """Number of problems by severity and rule, errors first."""
+        if self.table.empty:
+            return pd.DataFrame({"severity": [], "rule": [], "count": []})
+        c = self.table.groupby(["severity", "rule"], sort=False).size().rename("count").reset_index()
+        return c.sort_values(["severity", "count"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+    def raise_for_errors(self) -> "ValidationReport":
+        """Raise :class:`DataValidationError` (carrying this report) if there is any error."""
+        if not self.ok:
+            raise DataValidationError(
+                f"{self.path}: {self.n_errors} validation error(s); first: {self.errors[0].message}", report=self)
+        return self
+
+
+def _plain(col: pd.Series) -> pd.Series:
+    """Python objects with None for missing, ready for JSON."""
+    out = col.astype(object)
+    return out.where(col.notna().to_numpy(), None)
+
+
+# -- collecting problems --------------------------------------------------------------------
+
+
+class _Collector:
+    """Problems as column-wise batches: positions in the frame (-1: the file or a column as a whole)."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def rows(self, rule: str, column: str | None, positions: np.ndarray, message, value) -> None:
+        positions = np.asarray(positions, dtype=np.int64)
+        if positions.size == 0:
+            return
+        self.parts.append(pd.DataFrame({
+            "pos": positions,
+            "rule": rule,
+            "column": column,
+            "message": _aligned(message, positions.size),
+            "value": _aligned(value, positions.size),
+        }))
+
+    def once(self, rule: str, message: str, column: str | None = None, value: Any = None) -> None:
+        self.rows(rule, column, np.array([-1]), message, value)
+
+    def report(self, data: SurveyData, column_order: list[str]) -> ValidationReport:
+        if not self.parts:
+            table = pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
+            return ValidationReport(table, path=data.path, rows=len(data), row_kind=data.row_kind,
+                                    description=data.description)
+        t = pd.concat(self.parts, ignore_index=True)
+        pos = t["pos"].to_numpy()
+        at_row = pos >= 0
+        safe = np.where(at_row, pos, 0)
+        row = pd.array(data.row_numbers[safe] if len(data) else np.zeros(len(t), np.int64), dtype="Int64")
+        row[~at_row] = pd.NA
+        id_var = data.instrument.id_variable
+        if id_var in data.frame.columns and len(data):
+            ids = data.frame[id_var].astype("string").to_numpy()[safe]
+            ids = pd.array(ids, dtype="string")
+            ids[~at_row] = pd.NA
+        else:
+            ids = pd.array([pd.NA] * len(t), dtype="string")
+        order = {name: i for i, name in enumerate(column_order)}
+        severity = t["rule"].map(lambda r: RULES[r][0])
+        table = pd.DataFrame({
+            "severity": severity,
+            "id": ids,
+            "row": row,
+            "column": t["column"],
+            "rule": t["rule"],
+            "message": t["message"].astype(object),
+            "value": t["value"],
+        })
+        key = pd.DataFrame({
+            "s": (severity != ERROR).astype(int),
+            "p": pos,
+            "c": t["column"].map(order).fillna(-1),
+        })
+        table = table.iloc[np.lexsort((key["c"].to_numpy(), key["p"].to_numpy(), key["s"].to_numpy()))]
+        return ValidationReport(table, path=data.path, rows=len(data), row_kind=data.row_kind,
+                                description=data.description)
+
+
+def _aligned(x, n: int):
+    if isinstance(x, pd.Series):
+        return x.to_numpy(dtype=object) if len(x) == n else _fail(n, len(x))
+    if isinstance(x, np.ndarray):
+        return x.astype(object)
+    return [x] * n
+
+
+def _fail(n: int, m: int):  # pragma: no cover - programming error
+    raise AssertionError(f"{m} messages for {n} problems")
+
+
+def _show(values: pd.Series) -> pd.Series:
+    """Values as message text: numbers bare, text quoted."""
+    s = values.astype(object)
+    text = s.astype(str)
+    is_text = s.map(lambda v: isinstance(v, str))
+    return text.where(~is_text, "'" + text + "'")
+
+
+def _codes_text(codes: tuple[int, ...]) -> str:
+    codes = sorted(codes)
+    if codes and codes == list(range(codes[0], codes[-1] + 1)) and len(codes) > 2:
+        return f"{codes[0]}-{codes[-1]}"
+    return ", ".join(str(c) for c in codes)
+
+
+def _norm_label(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().strip(".:").casefold()
+
+
+# -- the checks ---------------------------------------------------------------------------------
+
+
+def validate(
+    data: SurveyData,
+    instrument: Instrument | None = None,
+    refdata: RefData | str | Path | None = None,
+) -> ValidationReport:
+    """Check ``data`` against ``instrument`` (by default the one it was read with).
+
+    Postal codes are looked up in the postal-code register of ``refdata`` (a :class:`RefData`
+    or a directory; ``None`` looks where :meth:`RefData.locate` looks). Without a register they
+    are checked for format only and one ``postal_code_not_checked`` warning says why.
+    """
+    instrument = instrument if instrument is not None else data.instrument
+    frame = data.frame
+    out = _Collector()
+    for note in data.notes:
+        out.once(note.rule, note.message, column=note.column)
+    column_order = [instrument.id_variable, *instrument.names, *[c for c in frame.columns]]
+    if len(frame) == 0:
+        out.once("empty_file", f"{data.path.name}: the file has a header but no data rows")
+        return out.report(data, column_order)
+
+    _check_columns(out, frame, instrument)
+    _check_ids(out, frame, instrument, data)
+    clean = _check_values(out, data, instrument)
+    _check_postal_register(out, frame, instrument, refdata)
+    _check_routing(out, data, clean, instrument)
+    _check_value_labels(out, data, instrument)
+    return out.report(data, column_order)
+
+
+def _check_columns(out: _Collector, frame: pd.DataFrame, instrument: Instrument) -> None:
+    if instrument.id_variable not in frame.columns:
+        out.once("missing_column", f"the file has no respondent-id column {instrument.id_variable!r}",
+                 column=instrument.id_variable)
+    for q in instrument:
+        if q.name in frame.columns:
+            continue
+        if q.type == "text":
+            out.once("missing_text_column", f"the file has no column for the open answer {q.name} "
+                     f"({q.number}. {q.label('en')})", column=q.name)
+        else:
+            out.once("missing_column", f"the file has no column for {q.name} ({q.number}. {q.label('en')})",
+                     column=q.name)
+
+
+def _check_ids(out: _Collector, frame: pd.DataFrame, instrument: Instrument, data: SurveyData) -> None:
+    id_var = instrument.id_variable
+    if id_var not in frame.columns:
+        return
+    ids = frame[id_var]
+    missing = ids.isna().to_numpy()
+    out.rows("missing_id", id_var, np.flatnonzero(missing), "the row has no respondent id", None)
+    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    if dup.any():
+        where = np.flatnonzero(dup)
+        d = pd.DataFrame({"id": ids.to_numpy()[where], "line": data.row_numbers[where]})
+        group = d.groupby("id", sort=False)["line"]
+        count, first = group.transform("size"), group.transform("min")
+        message = ("id '" + d["id"].astype(str) + "' occurs " + count.astype(str) + f" times (first at {data.row_kind} "
+                   + first.astype(str) + ")")
+        out.rows("duplicate_id", id_var, where, message, d["id"].astype(object))
+
+
+def _range_rule(q: Question) -> str:
+    if q.range_rule in _RANGE_RULES:
+        return _RANGE_RULES[q.range_rule]
+    return _NAMED_RANGE_CHECKS.get(q.name, "out_of_range")
+
+
+def _range_reason(q: Question, instrument: Instrument, lo: int, hi: int) -> str:
+    if q.range_rule == "birth_year":
+        return (f"born outside {lo}-{hi}, the respondent cannot have been {instrument.min_age}-{instrument.max_age} "
+                f"years old during the fieldwork ({instrument.fieldwork_start} to {instrument.fieldwork_end})")
+    return f"{q.name} must be a whole number from {lo} to {hi}"
+
+
+def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> pd.DataFrame:
+    """Codes, numbers, ranges and postal-code format. Returns the frame with every invalid value
+    set to missing, which is what routing is judged on (a wrong code is reported once, as itself,
+    not again as a routing error of every question that depends on it)."""
+    frame = data.frame
+    clean = {}
+    for q in instrument:
+        if q.name not in frame.columns:
+            continue
+        col = frame[q.name]
+        if q.type in ("single", "integer"):
+            _check_unparsed(out, data, q, instrument)
+        if q.type == "single":
+            bad = (col.notna() & ~col.isin(q.valid_codes)).to_numpy()
+            out.rows("code_not_in_list", q.name, np.flatnonzero(bad),
+                     f"{q.name} = " + _show(col[bad]) + f" is not one of its codes ({_codes_text(q.valid_codes)})",
+                     col[bad].astype(object))
+            clean[q.name] = col.mask(bad)
+        elif q.type == "integer":
+            rng = instrument.range_of(q)
+            clean[q.name] = col
+            if rng is not None:
+                lo, hi = rng
+                bad = (col.notna() & ((col < lo) | (col > hi))).fillna(False).to_numpy()
+                out.rows(_range_rule(q), q.name, np.flatnonzero(bad),
+                         f"{q.name} = " + _show(col[bad]) + f" is outside {lo}-{hi}: " + _range_reason(q, instrument, lo, hi),
+                         col[bad].astype(object))
+        elif q.type == "postal_code":
+            bad = (col.notna() & ~col.str.fullmatch(r"\d{4}")).fillna(False).to_numpy()
+            out.rows("postal_code_format", q.name, np.flatnonzero(bad),
+                     f"{q.name} = " + _show(col[bad]) + " is not a four-digit postal code",
+                     col[bad].astype(object))
+            clean[q.name] = col.mask(bad)
+        else:
+            clean[q.name] = col
+    return pd.DataFrame(clean, index=frame.index)
+
+
+def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: Instrument) -> None:
+    """Cells of a numeric question that did not read as whole numbers: not numbers at all, or
+    numbers with a fraction (which are out of range / not a code)."""
+    raw = data.unparsed.get(q.name)
+    if raw is None or raw.empty:
+        return
+    text = raw.astype(str)
+    number = pd.to_numeric(text.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True), errors="coerce")
+    is_number = number.notna().to_numpy()
+    positions = raw.index.to_numpy()
+    words = ~is_number
+    if words.any():
+        message = f"{q.name} = '" + text[words] + "' is not a number"
+        if q.codes:
+            labels = {}
+            for c in q.codes:
+                for label in c.labels.values():
+                    labels.setdefault(_norm_label(label), c.code)
+            code = text[words].map(_norm_label).map(labels)
+            hint = ("; it is the label of code " + code.astype("Int64").astype(str)
+                    + ": the file seems to hold labels instead of codes")
+            message = message + hint.where(code.notna(), "")
+        out.rows("not_numeric", q.name, positions[words], message, raw[words])
+    if is_number.any():
+        shown = f"{q.name} = " + text[is_number]
+        if q.type == "single":
+            out.rows("code_not_in_list", q.name, positions[is_number],
+                     shown + f" is not one of its codes ({_codes_text(q.valid_codes)})", raw[is_number])
+        else:
+            rng = instrument.range_of(q)
+            reason = (_range_reason(q, instrument, *rng) if rng else f"{q.name} must be a whole number")
+            out.rows(_range_rule(q) if rng else "out_of_range", q.name, positions[is_number],
+                     shown + " is not a whole number: " + reason, raw[is_number])
+
+
+def _check_postal_register(out: _Collector, frame: pd.DataFrame, instrument: Instrument, refdata) -> None:
+    try:
+        question = instrument.question_for_role("postal_code")
+    except KeyError:
+        return
+    if question.name not in frame.columns:
+        return
+    if not isinstance(refdata, RefData):
+        refdata = RefData.locate(refdata)
+    try:
+        register = refdata.postal_codes()
+        source = refdata.path("postal_codes").name
+    except MissingReferenceDataError as exc:
+        out.once("postal_code_not_checked",
+                 f"postal codes were checked for format only, not against the postal-code register: {exc}",
+                 column=question.name)
+        return
+    col = frame[question.name]
+    well_formed = col.str.fullmatch(r"\d{4}").fillna(False)
+    unknown = (well_formed & ~col.isin(register["postal_code"])).to_numpy()
+    out.rows("postal_code_unknown", question.name, np.flatnonzero(unknown),
+             f"{question.name} = '" + col[unknown].astype(str) + f"' is not in the postal-code register ({source})",
+             col[unknown].astype(object))
+
+
+def _answered(data: SurveyData, q: Question) -> pd.Series:
+    col = data.frame[q.name]
+    answered = col.notna()
+    if q.name in data.unparsed:  # something was there, even if not a valid number
+        answered = answered | pd.Series(col.index.isin(data.unparsed[q.name].index), index=col.index)
+    return answered
+
+
+def _context(clean: pd.DataFrame, variables: list[str], where: np.ndarray) -> pd.Series:
+    """'q12 = 6' (and 'q5 = 3' …) for the rows ``where``: the answers a routing decision used."""
+    parts = [v + " = " + clean[v].iloc[where].astype("string").fillna("(missing)").reset_index(drop=True)
+             for v in variables]
+    text = parts[0]
+    for p in parts[1:]:
+        text = text + ", " + p
+    return text.astype(object)
+
+
+def _check_routing(out: _Collector, data: SurveyData, clean: pd.DataFrame, instrument: Instrument) -> None:
+    """Screening, skips and required answers, in interview order.
+
+    A respondent screened out at S1/S2 is reported once (``screened_out``); the questions after
+    the screen-out are then not required of them. Where a routing condition is unknown because
+    an answer it uses is missing or invalid, that answer is what gets reported.
+    """
+    frame = data.frame
+    n = len(frame)
+    screened = np.zeros(n, dtype=bool)  # screened out at an earlier question
+    for q in instrument:
+        if q.name not in frame.columns:
+            continue
+        answered = _answered(data, q).to_numpy()
+        in_scope = ~screened
+        if q.ask_if is None:
+            asked = np.ones(n, dtype=bool)
+            not_asked = np.zeros(n, dtype=bool)
+            variables: list[str] = []
+        else:
+            variables = sorted(q.ask_if.variables)
+            absent = [v for v in variables if v not in clean.columns]
+            if absent:
+                out.once("routing_not_checked", f"the routing of {q.name} ({q.ask_if}) was not checked: the "
+                         f"file has no column {', '.join(absent)}", column=q.name)
+                continue
+            decision = q.ask_if.evaluate(clean)
+            asked = decision.fillna(False).to_numpy(dtype=bool)
+            not_asked = (~decision).fillna(False).to_numpy(dtype=bool)
+
+        skipped = np.flatnonzero(answered & not_asked & in_scope)
+        if skipped.size:
+            out.rows("answered_but_skipped", q.name, skipped,
+                     f"{q.name} is answered (" + _show(_value(data, q, skipped)) + ") but should have been skipped: "
+                     f"it is asked only if {q.ask_if}, and here " + _context(clean, variables, skipped),
+                     _value(data, q, skipped))
+
+        required = np.flatnonzero(~answered & asked & in_scope)
+        if required.size:
+            rule = "text_missing" if q.type == "text" else "required_missing"
+            if q.ask_if is None:
+                message = f"{q.name} has no answer, but every respondent is asked it"
+            else:
+                message = (f"{q.name} has no answer, but it is asked when {q.ask_if}, and here "
+                           + _context(clean, variables, required))
+            out.rows(rule, q.name, required, message, None)
+
+        if q.screen_out:
+            col = clean[q.name]
+            out_here = col.isin(sorted(q.screen_out)).fillna(False).to_numpy() & in_scope
+            hits = np.flatnonzero(out_here)
+            if hits.size:
+                labels = col[hits].map(q.code_labels("en")).astype(str)
+                out.rows("screened_out", q.name, hits,
+                         f"{q.name} = " + col[hits].astype(str) + " (" + labels + ") screens the respondent out"
+                         + (f" ({q.screening})" if q.screening else "")
+                         + "; a file of completed interviews cannot contain them",
+                         col[hits].astype(object))
+            screened |= out_here
+
+
+def _value(data: SurveyData, q: Question, positions: np.ndarray) -> pd.Series:
+    """The delivered value at ``positions``: the typed value, or the original text if it did not convert."""
+    values = data.frame[q.name].iloc[positions].astype(object)
+    if q.name in data.unparsed:
+        raw = data.unparsed[q.name]
+        values = values.where(~values.index.isin(raw.index), raw.reindex(values.index))
+    return values.reset_index(drop=True)
+
+
+def _check_value_labels(out: _Collector, data: SurveyData, instrument: Instrument) -> None:
+    """SPSS/Stata value labels against the questionnaire's: a reversed or recoded scale shows here."""
+    for q in instrument:
+        file_labels = data.value_labels.get(q.name)
+        if not file_labels or not q.codes:
+            continue
+        ours: dict[str, int] = {}
+        for c in q.codes:
+            for label in c.labels.values():
+                ours.setdefault(_norm_label(label), c.code)
+        valid = set(q.valid_codes)
+        for code, label in file_labels.items():
+            meant = ours.get(_norm_label(label))
+            if meant is not None and meant != code:
+                out.once("value_labels_conflict",
+                         f"in the file, {q.name} code {code} is labelled {label!r}, which is code {meant} in the "
+                         "questionnaire: the codes may be reversed or recoded", column=q.name, value=code)
+            elif code not in valid:
+                out.once("value_labels_differ",
+                         f"in the file, {q.name} has a label for code {code} ({label!r}), which the questionnaire "
+                         f"does not have (its codes: {_codes_text(q.valid_codes)})", column=q.name, value=code)
