@@ -33,7 +33,6 @@ import datetime as _dt
 import hashlib
 import io
 import json
-import re
 import socket
 import urllib.error
 import urllib.parse
