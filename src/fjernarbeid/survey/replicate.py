@@ -119,10 +119,12 @@ class ReplicateDesign:
     def degrees_of_freedom(self) -> int:
         """Rank of the analysis weights of the rows in the domain, minus one (R's ``degf``).
 
-        The rank of the n × R matrix A is that of AᵀA = Mᵀ diag(Σ_{i∈p} w_i²) M, computed per PSU.
+        The n × R matrix A has the rank of B = diag(√Σ_{i∈p} w_i²) M (P × R), found from the smaller
+        of BBᵀ and BᵀB.
         """
         s = np.bincount(self.psu, weights=self.weights**2, minlength=self.multipliers.shape[0])
-        gram = self.multipliers.T @ (self.multipliers * s[:, None])
+        b = self.multipliers * np.sqrt(s)[:, None]  # P × R, same rank as A
+        gram = b @ b.T if b.shape[0] < b.shape[1] else b.T @ b
         eig = np.linalg.eigvalsh(gram)
         sv = np.sqrt(np.clip(eig, 0, None))
         if sv.size == 0 or sv.max() == 0:

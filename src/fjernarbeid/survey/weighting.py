@@ -27,7 +27,7 @@ population on 1 January 2025.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -142,11 +142,13 @@ def _match_cells(design: SurveyDesign, names: Sequence[str], table: pd.DataFrame
     data_keys = [tuple(per_var[v][1][combos[v][c]] for v in range(len(names))) for c in range(len(cell_index))]
     data_labels = [tuple(per_var[v][2][combos[v][c]] for v in range(len(names))) for c in range(len(cell_index))]
 
-    target_keys = [tuple(_key(v) for v in row) for row in table[list(names)].itertuples(index=False)]
+    target_labels = [tuple(v.item() if isinstance(v, np.generic) else v for v in row)
+                     for row in table[list(names)].itertuples(index=False)]
+    target_keys = [tuple(_key(v) for v in row) for row in target_labels]
     if len(set(target_keys)) != len(target_keys):
         dup = pd.Series(target_keys).duplicated()
         raise ComputationError(f"{what}: the targets list the cell "
-                               f"{_cell_text(names, target_keys[int(np.flatnonzero(dup)[0])])} twice")
+                               f"{_cell_text(names, target_labels[int(np.flatnonzero(dup)[0])])} twice")
     target_of = dict(zip(target_keys, table["target"].to_numpy(dtype=float)))
     counts = np.bincount(row_cell, minlength=len(data_keys))
     sample_w = np.bincount(row_cell, weights=design.weights, minlength=len(data_keys))
@@ -161,9 +163,9 @@ def _match_cells(design: SurveyDesign, names: Sequence[str], table: pd.DataFrame
         if sample_w[c] <= 0:
             raise ComputationError(f"{what}: cell {_cell_text(names, data_labels[c])} has no weight in the sample")
     present = set(data_keys)
-    absent = [k for k in target_keys if k not in present and target_of[k] > 0]
+    absent = [(k, lab) for k, lab in zip(target_keys, target_labels) if k not in present and target_of[k] > 0]
     if absent and not partial:
-        cells = "; ".join(_cell_text(names, k) + f" (target {target_of[k]:,.6g})" for k in absent[:5])
+        cells = "; ".join(_cell_text(names, lab) + f" (target {target_of[k]:,.6g})" for k, lab in absent[:5])
         raise ComputationError(
             f"{what}: no respondents in {len(absent)} cell(s) with a population target: {cells}. "
             "Collapse such a cell with a neighbouring one (e.g. merge adjacent age groups), or rake on "
@@ -646,15 +648,24 @@ def weight_study(
     instrument = instrument or load_instrument()
     targets = population_targets() if targets is None else targets
     sex = instrument.question_for_role("sex").name
-    if "age_group" not in frame.columns:
-        frame = derive(frame, instrument, skip_unavailable=True)
+    if "age_group" not in frame.columns:  # derive age and age group only (as the instrument defines them)
+        needed = {"age_group"} | {d.source for d in instrument.derived if d.name == "age_group"}
+        only_age = replace(instrument, derived=tuple(d for d in instrument.derived if d.name in needed))
+        frame = derive(frame, only_age)
     for col in (sex, "age_group"):
         if col not in frame.columns:
             raise DataValidationError(f"weighting needs column {col!r}, which the data do not have")
     design = svydesign(frame.reset_index(drop=True))
     table = targets.rename(columns={"sex": sex})[[sex, "age_group", "population"]]
     if method == "poststratify":
-        weighted = poststratify(design, [sex, "age_group"], table, column="population")
+        try:
+            weighted = poststratify(design, [sex, "age_group"], table, column="population")
+        except ComputationError as exc:
+            codes = instrument.value_labels("en")
+            legend = "; ".join(f"{v}: " + ", ".join(f"{c} = {label}" for c, label in codes.get(v, {}).items())
+                               for v in (sex, "age_group"))
+            raise ComputationError(f"{exc} (codes — {legend}). Raking (method='rake'; `fjernarbeid weight "
+                                   "--method rake`) needs only the sex and the age margins") from None
     elif method == "rake":
         margins = {sex: table.groupby(sex)["population"].sum(), "age_group": table.groupby("age_group")["population"].sum()}
         weighted = rake(design, margins, epsilon=epsilon, max_iter=max_iter)
