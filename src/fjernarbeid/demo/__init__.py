@@ -1,0 +1,19 @@
+"""A synthetic demo fieldwork, so that everything can be tried without data of one's own.
+
+>>> from fjernarbeid.demo import generate_demo, write_demo
+>>> demo = generate_demo(n=500, seed=2025)     # the report's fieldwork: 1,074 screened, 500 interviews
+>>> paths = write_demo(demo, "demo-output")    # CSV, SPSS, metadata and README, all marked synthetic
+
+How the data are made: :mod:`.model` (latent traits, screening, answers), :mod:`.frame` (the
+shipped sampling frame of real postal codes), :mod:`.dispositions` (AAPOR codes and counts).
+"""
+
+from fjernarbeid.demo.dispositions import DISPOSITIONS, disposition_counts
+from fjernarbeid.demo.generate import DEFAULT_N, DEFAULT_SEED, DemoFieldwork, generate_demo
+from fjernarbeid.demo.summary import summary_tables
+from fjernarbeid.demo.write import write_demo
+
+__all__ = [
+    "DEFAULT_N", "DEFAULT_SEED", "DISPOSITIONS", "DemoFieldwork", "disposition_counts", "generate_demo",
+    "summary_tables", "write_demo",
+]
