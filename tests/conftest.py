@@ -41,3 +41,29 @@ def instrument():
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def demo():
+    from fjernarbeid.demo.generate import generate_demo
+
+    return generate_demo()
+
+
+@pytest.fixture(scope="session")
+def demo_frame(demo, instrument, refdata):
+    from fjernarbeid.data.derive import derive
+
+    return derive(demo.survey, instrument, refdata)
+
+
+@pytest.fixture(scope="session")
+def demo_results(demo_frame, demo, instrument):
+    from fjernarbeid.fieldwork import summarise_fieldwork
+    from fjernarbeid.findings.run import run_findings
+    from fjernarbeid.survey.weighting import weight_study
+
+    weighted = weight_study(demo_frame, instrument)
+    fieldwork = summarise_fieldwork(demo.dispositions, instrument)
+    return run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=fieldwork,
+                        source="demo", synthetic=True)

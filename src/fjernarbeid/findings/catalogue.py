@@ -100,7 +100,7 @@ class Catalogue:
         return {f.spec["name"]: f for f in self.findings if f.analysis == "index"}
 
 
-def _finding(raw: dict[str, Any], where: str) -> Finding:
+def _finding(raw: dict[str, Any], where: str, section: str = "") -> Finding:
     fid = raw.get("id")
     if not fid:
         raise InstrumentError(f"{where}: a finding without an id")
@@ -108,11 +108,12 @@ def _finding(raw: dict[str, Any], where: str) -> Finding:
     if analysis not in ANALYSES:
         raise InstrumentError(f"{where}: finding {fid}: analysis {analysis!r} is not one of {', '.join(ANALYSES)}")
     spec = {k: v for k, v in raw.items() if k not in ("id", "analysis", "section", "title", "sentence", "published", "also")}
-    also = tuple(_finding(a, where) for a in raw.get("also") or [])
+    own_section = str(raw.get("section", section))
+    also = tuple(_finding(a, where, own_section) for a in raw.get("also") or [])  # extra analyses inherit it
     return Finding(
         id=str(fid),
         analysis=analysis,
-        section=str(raw.get("section", "")),
+        section=own_section,
         title=dict(raw.get("title") or {}),
         sentence=dict(raw.get("sentence") or {}),
         spec=spec,

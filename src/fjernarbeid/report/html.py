@@ -43,6 +43,25 @@ _COLS = {
 }
 
 
+def _respondents_table(table: Table, lang: str, caption: str, min_cell: int) -> Markup:
+    """Table 3.2.1: one block per background variable, its name once, suppressed cells as '–'."""
+    idx = {c: i for i, c in enumerate(table.columns)}
+    head = (f"<th>{escape(t('category', lang))}</th><th class=num>{escape(t('n_u', lang))}</th>"
+            f"<th class=num>{escape(t('share_u', lang))}</th><th class=num>{escape(t('share_w', lang))}</th>")
+    body, current = [], None
+    for row in table.rows:
+        if row[idx["variable"]] != current:
+            current = row[idx["variable"]]
+            body.append(f'<tr class="group"><th colspan="4">{escape(current)}</th></tr>')  # f-string: escape → str
+        hidden = row[idx["suppressed"]]
+        cells = [str(escape(row[idx["label"]])), fmt_number(row[idx["n_unweighted"]], lang) if not hidden else f"&lt; {min_cell}",
+                 "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang),
+                 "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang)]
+        body.append("<tr><td>" + cells[0] + "</td>" + "".join(f"<td class=num>{c}</td>" for c in cells[1:]) + "</tr>")
+    return Markup(f'<table data-table="respondents"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+                  f'<tbody>{"".join(body)}</tbody></table>')
+
+
 def _col_label(col: str, lang: str) -> str:
     if col in _COLS:
         return t(_COLS[col][0], lang)
@@ -234,7 +253,7 @@ def render_html(results: Results, instrument: Instrument, lang: str = "nb", min_
         key = "s2" if sec == "2" else f"s{sec}"
         tables = []
         if sec == "3.2.2":  # the respondents table opens chapter 3.2
-            tables = [_html_table(tb, lang, caption=t("respondents", lang)) for tb in results.respondents]
+            tables = [_respondents_table(tb, lang, t("respondents", lang), min_cell) for tb in results.respondents]
         sections.append({"anchor": f"sec-{sec.replace('.', '-')}", "title": t(key, lang), "findings": findings,
                          "tables": tables, "intro": t("respondents_intro", lang) if tables else ""})
     replication = []

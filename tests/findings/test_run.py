@@ -1,0 +1,102 @@
+"""The findings catalogue run on the calibrated demo survey, and on data where findings cannot be computed."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fjernarbeid.findings.catalogue import load_catalogue
+from fjernarbeid.findings.run import analysis_frame, render_sentence, run_findings
+from fjernarbeid.survey.weighting import weight_study
+
+
+def test_every_published_finding_replicates_on_the_demo(demo_results):
+    ids = [f.id for f in demo_results.findings]
+    assert [f"P{i:02d}" for i in range(1, 30)] == [i for i in ids if len(i) == 3]
+    verdicts = {f.id: (f.verdict, f.reason) for f in demo_results.findings}
+    assert all(v == "agrees" for v, _ in verdicts.values()), verdicts
+
+
+def test_shares_exclude_not_sure_and_match_a_weighted_count(demo_results, demo_frame, instrument):
+    # P06: weighted share agreeing (1-2) with q10_2 among those who gave a substantive answer (1-5)
+    w = weight_study(demo_frame, instrument).weights.to_numpy()
+    q = demo_frame["q10_2"].to_numpy(dtype=float)
+    substantive = np.isin(q, [1, 2, 3, 4, 5])
+    expected = w[substantive & np.isin(q, [1, 2])].sum() / w[substantive].sum()
+    est = demo_results["P06"].estimate("agree")
+    assert est.estimate == pytest.approx(expected, rel=1e-12)
+    assert est.n_unweighted == substantive.sum()
+    assert est.ci_low < est.estimate < est.ci_high
+
+
+def test_routed_questions_use_only_those_asked(demo_results, demo_frame):
+    asked = (demo_frame["q12"] < 6) & demo_frame["q13"].isin([1, 2, 3])
+    assert demo_results["P03"].base["n_unweighted"] == asked.sum()
+
+
+def test_associations_carry_a_test_and_an_effect_size(demo_results):
+    for fid in ("P05", "P12", "P13", "P17", "P21", "P22", "P25", "P26", "P27", "P28"):
+        tests = demo_results[fid].tests
+        assert tests and all(t.p is None or 0 <= t.p <= 1 for t in tests), fid
+        assert any(t.effect is not None for t in tests), fid
+    alpha = demo_results["P14"].estimate("alpha")
+    assert 0.7 <= alpha.estimate < 1 and alpha.ci_low < alpha.estimate < alpha.ci_high
+
+
+def test_projection_interval_carries_both_uncertainties(demo_results):
+    proj = demo_results["P18"].projections[0]
+    share = demo_results["P18"].estimate("relevant")
+    assert proj["low"] == pytest.approx(share.ci_low * 0.40 * 2_863_316)
+    assert proj["high"] == pytest.approx(share.ci_high * 0.50 * 2_863_316)
+
+
+def test_a_missing_question_or_empty_group_is_reported_not_invented(demo_frame, instrument):
+    frame = demo_frame.drop(columns=["q13"])
+    frame["q21"] = 1  # everyone accepts only 30 minutes: P21 has one group
+    weighted = weight_study(frame, instrument)
+    res = run_findings(frame, design=weighted.design, instrument=instrument)
+    for fid in ("P03", "P13", "P27"):
+        assert res[fid].status == "not_computed" and "q13" in res[fid].reason
+        assert res[fid].verdict == "not_computed" and not res[fid].estimates
+    assert res["P21"].status == "not_computed" and "two groups" in res["P21"].reason
+    assert res["P01"].status == "not_computed" and "disposition log" in res["P01"].reason
+    assert res["P06"].verdict == "agrees"  # the others still run
+
+
+def test_analysis_frame_blanks_not_sure_and_skipped(instrument):
+    frame = pd.DataFrame({"q12": [6, 3, 3], "q13": [1, 4, 2], "q6_1": [6, 1, 5]})
+    out = analysis_frame(frame, instrument)
+    assert out["q13"].isna().tolist() == [True, True, False]  # skipped, not sure, answered
+    assert out["q6_1"].isna().tolist() == [True, False, False]
+
+
+def test_sentences_in_both_languages(demo_results):
+    nb, en = demo_results["P06"].sentence["nb"], demo_results["P06"].sentence["en"]
+    assert "95 % KI" in nb and "95 % CI" in en and "%" in nb
+    assert render_sentence("{x} og {missing}", {"x": 3}, "nb") == "3 og –"
+
+
+def test_catalogue_is_editable_data(tmp_path, instrument):
+    text = """
+schema_version: 1
+code_sets: {agree: {codes: [1, 2], nb: enig, en: agree}}
+findings:
+  - id: X1
+    section: "3.2.3"
+    analysis: shares
+    variable: q6_1
+    sets: [agree]
+    title: {nb: Test, en: Test}
+    sentence: {nb: "{agree}", en: "{agree}"}
+    published: {agree: {comparator: gt, value: 10}}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    cat = load_catalogue(path, instrument=instrument)
+    frame = pd.DataFrame({"q6_1": [1, 2, 3, 4, 5, 1] * 5, "q207": [1, 2] * 15})
+    res = run_findings(frame, None, instrument=instrument, catalogue=cat)
+    assert res["X1"].estimate("agree").estimate == pytest.approx(0.5)
+    assert res["X1"].verdict == "agrees"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("q6_1", "q99"))
+    with pytest.raises(Exception, match="X1 uses q99"):
+        load_catalogue(bad, instrument=instrument)
