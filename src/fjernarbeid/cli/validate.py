@@ -69,8 +69,7 @@ def _print_text(report, max_show: int) -> None:
     from fjernarbeid.data.read import ROW_KIND_HELP
 
     console = Console(highlight=False)
-    console.print(f"[bold]{report.path}[/bold]: {report.rows:,} data rows ({report.description}); "
-                  f"'{report.row_kind}' = {ROW_KIND_HELP[report.row_kind]}")
+    console.print(f"[bold]{report.path}[/bold]: {report.rows:,} data rows ({report.description})")
     verdict = Text("✓ no errors", style="bold green") if report.ok else Text(
         f"✗ {report.n_errors:,} error(s)", style="bold red")
     console.print(verdict + Text(f", {report.n_warnings:,} warning(s)"))
@@ -98,6 +97,7 @@ def _print_text(report, max_show: int) -> None:
             str(item.message),
         )
     console.print(table)
+    console.print(f"'{report.row_kind}' is the {ROW_KIND_HELP[report.row_kind]}.")
     hidden = len(report.table) - len(shown)
     if hidden:
         console.print(f"… and {hidden:,} more not shown (--max-show 0 shows all; --format json lists all)")

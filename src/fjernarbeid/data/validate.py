@@ -291,6 +291,14 @@ def validate(
     return out.report(data, column_order)
 
 
+def _about(q: Question, width: int = 60) -> str:
+    """'q12 (12. How often do you normally use a home office or …)': which question, briefly."""
+    text = q.label("en")
+    if len(text) > width:
+        text = text[:width].rsplit(" ", 1)[0] + " …"
+    return f"{q.name} ({q.number}. {text})"
+
+
 def _check_columns(out: _Collector, frame: pd.DataFrame, instrument: Instrument) -> None:
     if instrument.id_variable not in frame.columns:
         out.once("missing_column", f"the file has no respondent-id column {instrument.id_variable!r}",
@@ -299,11 +307,10 @@ def _check_columns(out: _Collector, frame: pd.DataFrame, instrument: Instrument)
         if q.name in frame.columns:
             continue
         if q.type == "text":
-            out.once("missing_text_column", f"the file has no column for the open answer {q.name} "
-                     f"({q.number}. {q.label('en')})", column=q.name)
-        else:
-            out.once("missing_column", f"the file has no column for {q.name} ({q.number}. {q.label('en')})",
+            out.once("missing_text_column", f"the file has no column for the open answer {_about(q)}",
                      column=q.name)
+        else:
+            out.once("missing_column", f"the file has no column for {_about(q)}", column=q.name)
 
 
 def _check_ids(out: _Collector, frame: pd.DataFrame, instrument: Instrument, data: SurveyData) -> None:
