@@ -1,0 +1,106 @@
+"""Reading a data file for the analysis commands (``weight``, ``tab``) and naming its rows in
+messages as the file counts them (line, spreadsheet row or record), with the respondent id."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.text import Text
+
+from fjernarbeid.errors import EXIT_USAGE, DataValidationError, FjernarbeidError
+
+
+class UsageError(FjernarbeidError):
+    """Wrong use of the command line (e.g. a column that is not in the file)."""
+
+    exit_code = EXIT_USAGE
+
+
+def fail(exc: FjernarbeidError):
+    """Print the error and return the typer exit carrying its code."""
+    import typer
+
+    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    return typer.Exit(exc.exit_code)
+
+
+def read_data(path: Path, instrument, mapping=None, sheet=None):
+    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet)."""
+    from fjernarbeid.data import read_survey
+
+    return read_survey(path, instrument, mapping, sheet=sheet)
+
+
+def where(data, mask: np.ndarray, limit: int = 5) -> str:
+    """'line 4 (id 17), line 9 (id 22) … (12 in all)' for the rows in ``mask``."""
+    rows = np.flatnonzero(mask)
+    ids = data.frame[data.instrument.id_variable] if data.instrument.id_variable in data.frame else None
+    parts = []
+    for r in rows[:limit]:
+        text = f"{data.row_kind} {int(data.row_numbers[r])}"
+        if ids is not None and not pd.isna(ids.iloc[r]):
+            text += f" (id {ids.iloc[r]})"
+        parts.append(text)
+    more = f" … ({rows.size} in all)" if rows.size > limit else ""
+    return ", ".join(parts) + more
+
+
+def require_columns(data, columns: dict[str, str | None]) -> None:
+    """Every named column must be in the file; otherwise a usage error listing close matches."""
+    for role, name in columns.items():
+        if name is None or name in data.frame.columns:
+            continue
+        close = difflib.get_close_matches(name, [str(c) for c in data.frame.columns], n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
+            f" (columns: {', '.join(map(str, data.frame.columns[:30]))}{' …' if data.frame.shape[1] > 30 else ''})"
+        raise UsageError(f"{data.path}: {role} column {name!r} is not in the file{hint}")
+
+
+def numeric_column(data, name: str, role: str) -> np.ndarray:
+    """A column as numbers; text that is not a number is an error naming where it is."""
+    series = data.frame[name]
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    text = series.astype("string").str.strip()
+    values = pd.to_numeric(text, errors="coerce")
+    bad = (values.isna() & text.notna() & (text != "")).to_numpy(dtype=bool)
+    if bad.any():
+        example = text[bad].iloc[0]
+        raise DataValidationError(f"{data.path}: {role} column {name!r} must be numeric but has text "
+                                  f"(e.g. {example!r}) at {where(data, bad)}")
+    return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def check_weights(data, name: str) -> np.ndarray:
+    """Weights must be positive numbers on every row."""
+    w = numeric_column(data, name, "weight")
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        raise DataValidationError(f"{data.path}: weight column {name!r} is missing, zero or negative at "
+                                  f"{where(data, bad)}; every row needs a positive weight")
+    return w
+
+
+def derive_available(frame: pd.DataFrame, instrument, refdata_dir: Path | None = None) -> pd.DataFrame:
+    """Add the instrument's derived variables whose inputs the file has (age and age group from the
+    birth year, indicators, and — with a reference-data directory — municipality, county and
+    centrality from the postal code). Variables whose inputs are absent are left out."""
+    from dataclasses import replace
+
+    from fjernarbeid.data.derive import derive
+    from fjernarbeid.refdata import RefData
+
+    have = set(frame.columns)
+    chosen = []
+    for d in instrument.derived:  # in definition order, so age is there before age group
+        needs = d.expr.variables if d.expr is not None else {d.source}
+        if d.needs_refdata and refdata_dir is None:
+            continue
+        if needs <= have:
+            chosen.append(d)
+            have.add(d.name)
+    return derive(frame, replace(instrument, derived=tuple(chosen)), RefData(refdata_dir) if refdata_dir else None)

@@ -1,0 +1,363 @@
+"""``fjernarbeid tab FILE VAR``: design-based shares, means or totals, by group or as a two-way table."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fjernarbeid.cli._survey_input import (
+    UsageError,
+    check_weights,
+    derive_available,
+    fail,
+    numeric_column,
+    read_data,
+    require_columns,
+    where,
+)
+from fjernarbeid.errors import DataValidationError, FjernarbeidError
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class CiMethod(str, enum.Enum):
+    logit = "logit"
+    beta = "beta"
+    wilson = "wilson"
+
+
+class LonelyPsu(str, enum.Enum):
+    fail = "fail"
+    remove = "remove"
+    adjust = "adjust"
+    average = "average"
+    certainty = "certainty"
+
+
+class Language(str, enum.Enum):
+    nb = "nb"
+    en = "en"
+
+
+HELP = """Estimate from survey data with design-based standard errors and confidence intervals.
+
+A categorical VAR gives the share of every category (with --ci logit, beta or wilson intervals);
+with --mean or --total a numeric VAR gives its mean or total (t intervals). --by GROUP repeats
+the estimate in every group; --crosstab COL gives the distribution of VAR within each category
+of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
+
+Weights: --weight COL, else a column named `weight` if the file has one (as written by
+`fjernarbeid weight`), else equal weights. The design: --strata, --cluster (primary sampling
+units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
+single PSU. For the study's questions the "not sure" codes are left out (--include-missing keeps
+them) and categories are labelled from the questionnaire. Works on any CSV, Excel, SPSS, Stata
+or Parquet file.
+
+Exit code: 0 done, 1 the data break a rule (text in a numeric column, bad weights: named by
+line), 2 wrong usage (e.g. an unknown column), 3 the file cannot be read, 5 the estimate is
+impossible (e.g. a stratum with a single PSU under --lonely-psu fail).
+"""
+
+
+def tab_command(
+    file: Annotated[Path, typer.Argument(help="The data file.", show_default=False)],
+    variable: Annotated[str, typer.Argument(metavar="VAR", help="The variable to estimate.", show_default=False)],
+    mean: Annotated[bool, typer.Option("--mean", help="Mean of a numeric VAR.")] = False,
+    total: Annotated[bool, typer.Option("--total", help="Total of a numeric VAR.")] = False,
+    by: Annotated[Optional[str], typer.Option("--by", help="Estimate in every group of this column.")] = None,
+    crosstab: Annotated[Optional[str], typer.Option(
+        "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
+    weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
+    strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
+    fpc: Annotated[Optional[str], typer.Option(
+        "--fpc", help="Finite population correction column: population PSUs per stratum, or sampling fraction.")] = None,
+    nest: Annotated[bool, typer.Option("--nest", help="Cluster labels are unique only within strata.")] = False,
+    lonely_psu: Annotated[LonelyPsu, typer.Option(
+        "--lonely-psu", help="Strata with one PSU: fail, remove, adjust, average or certainty (as R's "
+        "survey.lonely.psu).")] = LonelyPsu.fail,
+    ci: Annotated[CiMethod, typer.Option("--ci", help="Interval for shares: logit (as R's svyciprop), beta "
+                                         "(Korn-Graubard) or wilson.")] = CiMethod.logit,
+    level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="Confidence level.")] = 0.95,
+    include_missing: Annotated[bool, typer.Option(
+        "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
+    refdata: Annotated[Optional[Path], typer.Option(
+        "--refdata", help="Reference-data directory, to derive municipality, county and centrality from the "
+        "postal code when the file lacks them.", exists=True, file_okay=False)] = None,
+    instrument: Annotated[Optional[Path], typer.Option(
+        "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+) -> None:
+    from fjernarbeid.instrument import load_instrument
+
+    try:
+        if mean and total:
+            raise UsageError("choose one of --mean and --total")
+        if crosstab and (mean or total or by):
+            raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total or --by")
+        inst = load_instrument(instrument)
+        data = read_data(file, inst, mapping, sheet)
+        wanted = [c for c in (variable, by, crosstab) if c]
+        if any(c not in data.frame.columns for c in wanted):
+            data = _with_frame(data, derive_available(data.frame, inst, refdata))
+        require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--weight": weight,
+                               "--strata": strata, "--cluster": cluster, "--fpc": fpc})
+        result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
+                           strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
+                           ci=ci.value, level=level, include_missing=include_missing, lang=lang.value)
+    except FjernarbeidError as exc:
+        raise fail(exc) from None
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=_json_default))
+    else:
+        _print_text(result)
+
+
+def _with_frame(data, frame):
+    from dataclasses import replace
+
+    return replace(data, frame=frame)
+
+
+def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
+              ci, level, include_missing, lang) -> dict[str, Any]:
+    from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
+
+    frame = data.frame
+    weight_source = weight or ("weight" if "weight" in frame.columns else None)
+    w = check_weights(data, weight_source) if weight_source else None
+    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
+        if col is not None and frame[col].isna().any():
+            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at {where(data, frame[col].isna().to_numpy())}")
+    if fpc is not None:
+        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
+    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    labels = _labels(data, inst, lang)
+    missing = _missing_codes(inst, variable)
+    result: dict[str, Any] = {
+        "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
+        "weights": weight_source, "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest,
+                                             "lonely_psu": lonely_psu, "rows": design.n},
+        "level": level, "by": by, "crosstab": crosstab, "test": None,
+    }
+    group = by or crosstab
+    if group and not include_missing and _missing_codes(inst, group):
+        design = design.domain(~design.column(group).isin(_missing_codes(inst, group)).to_numpy())
+    if mean or total:
+        numeric_column(data, variable, "VAR")  # text that is not a number: named by line
+        fn = svymean if mean else svytotal
+        estimates = svyby(design, fn, by, variable) if by else fn(design, variable)
+        result["statistic"] = "mean" if mean else "total"
+        result["ci_method"] = "t"
+    else:
+        result["statistic"] = "proportion"
+        result["ci_method"] = ci
+        options = {"missing": () if include_missing else missing, "include_missing": include_missing, "ci": ci,
+                   "level": level}
+        if group:
+            if crosstab and not include_missing:
+                design = design.domain(design.column(variable).notna().to_numpy()
+                                       & ~design.column(variable).isin(missing).to_numpy())
+            estimates = svyby(design, svyprop, group, variable, **options)
+            if crosstab:
+                result["test"] = _rao_scott(design, variable, crosstab)
+        else:
+            estimates = svyprop(design, variable, **options)
+        result["left_out"] = _left_out(design, variable, missing, include_missing)
+    rows = [estimates.to_dict()] if not hasattr(estimates, "rows") else estimates.to_dict()["estimates"]
+    for row in rows:
+        row["label"] = labels.get(variable, {}).get(_code(row["category"]))
+        row["group_labels"] = {k: labels.get(k, {}).get(_code(v)) for k, v in row["group"].items()}
+    result["estimates"] = rows
+    result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
+                        if k in (variable, by, crosstab)}
+    return result
+
+
+def _rao_scott(design, row: str, col: str) -> dict[str, Any]:
+    from fjernarbeid.survey.association import svychisq  # the association module's test, loaded when needed
+
+    test = svychisq(design, row, col, statistic="F")
+    return {"method": test.method, "statistic": test.statistic, "ndf": test.ndf, "ddf": test.ddf,
+            "p_value": test.p_value, "pearson": test.pearson}
+
+
+def _left_out(design, variable, missing, include_missing) -> dict[str, int]:
+    if include_missing:
+        return {"not_sure": 0, "empty": 0}
+    values = design.column(variable)[design.weights > 0]
+    return {"not_sure": int(values.isin(missing).sum()), "empty": int(values.isna().sum())}
+
+
+def _missing_codes(inst, name: str) -> tuple:
+    return inst[name].missing_codes if name in inst else ()
+
+
+def _labels(data, inst, lang: str) -> dict[str, dict]:
+    labels = {k: dict(v) for k, v in (data.value_labels or {}).items()}
+    for k, v in inst.value_labels(lang).items():
+        labels.setdefault(k, {}).update(v)
+    return labels
+
+
+def _variable_label(data, inst, name: str, lang: str) -> str | None:
+    return inst.variable_labels(lang).get(name) or (data.variable_labels or {}).get(name)
+
+
+def _code(value):
+    """Categories as the label dictionaries key them (integer codes)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+# -- text output ---------------------------------------------------------------------------------
+
+
+def _fmt(x: float, digits: int) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+
+
+def _print_text(result: dict[str, Any]) -> None:
+    console = Console(highlight=False)
+    title = result["variable"] + (f": {result['label']}" if result["label"] else "")
+    weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
+    console.print(f"[bold]{title}[/bold]")
+    console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
+    if result["crosstab"]:
+        _print_crosstab(console, result)
+    elif result["statistic"] == "proportion":
+        _print_proportions(console, result)
+    else:
+        _print_numeric(console, result)
+
+
+def _design_text(design: dict) -> str:
+    parts = [f"{k} {design[k]!r}" for k in ("strata", "cluster", "fpc") if design[k]]
+    return ", ".join(parts) if parts else "simple random sample design (no strata or clusters given)"
+
+
+def _group_text(row: dict) -> str:
+    """The group's value (its label when the questionnaire has one)."""
+    return ", ".join(str(row["group_labels"].get(k) or v) for k, v in row["group"].items())
+
+
+def _ci_header(result) -> str:
+    return f"{round(result['level'] * 100):d}% CI ({result['ci_method']})"
+
+
+def _print_proportions(console, result) -> None:
+    table = Table(show_edge=False)
+    labelled = any(row["label"] for row in result["estimates"])
+    if result["by"]:
+        table.add_column(result["by"])
+    table.add_column("code" if labelled else "category")
+    if labelled:
+        table.add_column("category")
+    for name in ("%", "SE", _ci_header(result), "deff"):
+        table.add_column(name, justify="right")
+    previous = None
+    for row in result["estimates"]:
+        cells = [] if not result["by"] else [_group_text(row) if _group_text(row) != previous else ""]
+        previous = _group_text(row) if result["by"] else None
+        cells += [str(row["category"])] + ([row["label"] or ""] if labelled else [])
+        cells += [_fmt(100 * row["estimate"], 1), _fmt(100 * row["se"], 1),
+                  f"{_fmt(100 * row['ci_low'], 1)} – {_fmt(100 * row['ci_high'], 1)}", _fmt(row["deff"], 2)]
+        table.add_row(*cells)
+    console.print(table)
+    _print_bases(console, result)
+
+
+def _print_bases(console, result) -> None:
+    seen = {}
+    for row in result["estimates"]:
+        seen.setdefault(_group_text(row), (row["n_unweighted"], row["weighted_base"], row["df"]))
+    for group, (n, base, df) in seen.items():
+        prefix = f"{group}: " if group else ""
+        console.print(f"{prefix}n = {n:,} respondents, weighted base {base:,.1f}, design df {df}")
+    left = result.get("left_out")
+    if left and (left["not_sure"] or left["empty"]):
+        console.print(f"left out: {left['not_sure']:,} 'not sure' and {left['empty']:,} empty answers "
+                      "(--include-missing keeps them)")
+
+
+def _print_numeric(console, result) -> None:
+    table = Table(show_edge=False)
+    if result["by"]:
+        table.add_column(result["by"])
+    for name in (result["statistic"], "SE", _ci_header(result), "deff", "n", "df"):
+        table.add_column(name, justify="right")
+    for row in result["estimates"]:
+        cells = [_group_text(row)] if result["by"] else []
+        cells += [_fmt(row["estimate"], 3), _fmt(row["se"], 3),
+                  f"{_fmt(row['ci_low'], 3)} – {_fmt(row['ci_high'], 3)}", _fmt(row["deff"], 2),
+                  f"{row['n_unweighted']:,}", str(row["df"])]
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _print_crosstab(console, result) -> None:
+    col = result["crosstab"]
+    frame = pd.DataFrame(result["estimates"])
+    columns = list(dict.fromkeys(_group_text(r) for r in result["estimates"]))
+    categories = list(dict.fromkeys((r["category"], r["label"]) for r in result["estimates"]))
+    labelled = any(label for _, label in categories)
+    table = Table(title=f"% of {result['variable']} within each {col}, {_ci_header(result)}", title_justify="left",
+                  show_edge=False)
+    table.add_column("code" if labelled else "category")
+    if labelled:
+        table.add_column("category")
+    for c in columns:
+        table.add_column(c, justify="right")
+    for code, label in categories:
+        cells = [str(code)] + ([label or ""] if labelled else [])
+        for c in columns:
+            hit = [r for r in result["estimates"] if _group_text(r) == c and r["category"] == code]
+            r = hit[0]
+            cells.append(f"{_fmt(100 * r['estimate'], 1)} ({_fmt(100 * r['ci_low'], 1)}–{_fmt(100 * r['ci_high'], 1)})")
+        table.add_row(*cells)
+    n_row = ([""] if labelled else []) + ["n"] + [f"{frame[[_group_text(r) == c for r in result['estimates']]]['n_unweighted'].iloc[0]:,}"
+                         for c in columns]
+    table.add_row(*n_row, style="dim")
+    console.print(table)
+    test = result["test"]
+    console.print(f"Rao-Scott test of independence: F = {test['statistic']:.3f} on {test['ndf']:.2f} and "
+                  f"{test['ddf']:.1f} df, p = {test['p_value']:.4g}")
+    left = result.get("left_out")
+    if left and (left["not_sure"] or left["empty"]):
+        console.print(f"left out: {left['not_sure']:,} 'not sure' and {left['empty']:,} empty answers of "
+                      f"{result['variable']} (--include-missing keeps them)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tab", help=HELP)(tab_command)

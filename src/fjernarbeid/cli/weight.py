@@ -1,0 +1,149 @@
+"""``fjernarbeid weight FILE --out FILE.csv``: weights to SSB's population by sex and age group."""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fjernarbeid.cli._survey_input import UsageError, derive_available, fail, read_data, where
+from fjernarbeid.errors import DataValidationError, FjernarbeidError
+
+
+class Method(str, enum.Enum):
+    poststratify = "poststratify"
+    rake = "rake"
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+HELP = """Weight a fieldwork file to the population aged 25-60 by sex and age group.
+
+Derives age group from the birth year (q202), post-stratifies on sex (q207) × age group to SSB's
+population on 1 January 2025 (table 07459, shipped with the program), or with --method rake
+meets only the sex and the age-group margins (for when a sex × age cell has no respondents).
+Writes the data, the derived variables and a `weight` column to --out (.csv or .parquet), and
+prints the weight report: range of the weights, Kish design effect, effective sample size and
+the weighted margins against the targets.
+
+Exit code: 0 done, 1 the data cannot be weighted as they are (missing sex or birth year, named by
+line), 2 wrong usage, 3 the file cannot be read, 5 the targets cannot be met (e.g. an empty cell).
+"""
+
+
+def weight_command(
+    file: Annotated[Path, typer.Argument(help="The fieldwork file (CSV, Excel, SPSS, Stata, Parquet).",
+                                         show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the weighted data (.csv or .parquet).",
+                                      show_default=False)],
+    refdata: Annotated[Optional[Path], typer.Option(
+        "--refdata", help="Reference-data directory; when given, municipality, county and centrality are "
+        "derived from the postal code too (weighting itself does not need it).", exists=True,
+        file_okay=False)] = None,
+    method: Annotated[Method, typer.Option("--method", help="poststratify: sex × age-group cells; rake: "
+                                           "sex and age-group margins.")] = Method.poststratify,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="text: readable report; json: the report with every number, to stdout.")] = OutputFormat.text,
+    instrument: Annotated[Optional[Path], typer.Option(
+        "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+) -> None:
+    from fjernarbeid._io import atomic_path, refuse_overwrite_input
+    from fjernarbeid.instrument import load_instrument
+    from fjernarbeid.refdata import population_targets
+    from fjernarbeid.survey import weight_study
+
+    try:
+        if out.suffix.lower() not in (".csv", ".parquet"):
+            raise UsageError(f"{out}: --out must end in .csv or .parquet")
+        refuse_overwrite_input(out, file)
+        inst = load_instrument(instrument)
+        data = read_data(file, inst, mapping, sheet)
+        frame = derive_available(data.frame, inst, refdata)
+        targets = population_targets()
+        _check_weighting_variables(data, frame, inst, targets)
+        result = weight_study(frame, inst, targets, method=method.value)
+        weighted = frame.assign(weight=result.weights.to_numpy())
+        with atomic_path(out) as tmp:
+            if out.suffix.lower() == ".parquet":
+                weighted.to_parquet(tmp, index=False)
+            else:
+                weighted.to_csv(tmp, index=False)
+    except FjernarbeidError as exc:
+        raise fail(exc) from None
+
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps({"file": str(file), "out": str(out), **result.report.to_dict()},
+                              ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_report(result.report, inst, file, out)
+
+
+def _check_weighting_variables(data, frame, inst, targets) -> None:
+    """Sex and age group must be known and have a target on every row; name the lines that fail."""
+    sex = inst.question_for_role("sex").name
+    birth = inst.question_for_role("birth_year").name
+    for column, source, allowed in ((sex, sex, set(targets["sex"])), ("age_group", birth, set(targets["age_group"]))):
+        if column not in frame.columns:
+            raise DataValidationError(f"{data.path}: weighting needs {column!r}, which the file does not have")
+        values = frame[column]
+        missing = values.isna().to_numpy()
+        outside = (~missing) & ~values.isin(allowed).to_numpy()
+        if missing.any():
+            what = "missing" if column == source else f"unknown (missing or out-of-range {source})"
+            raise DataValidationError(f"{data.path}: {column} is {what} at {where(data, missing)}; "
+                                      "such respondents cannot be weighted")
+        if outside.any():
+            raise DataValidationError(f"{data.path}: {column} has values without a population target "
+                                      f"({sorted(set(values[outside]))}) at {where(data, outside)}")
+
+
+def _print_report(report, inst, file: Path, out: Path) -> None:
+    console = Console(highlight=False)
+    labels = inst.value_labels()
+    console.print(f"[bold]{file}[/bold] → {out}: {report.n:,} respondents weighted ({report.method}"
+                  + (f", {report.iterations} sweeps" if report.iterations else "") + ")")
+    summary = Table(show_header=False, show_edge=False, box=None)
+    summary.add_column(justify="left")
+    summary.add_column(justify="right")
+    for name, value in (("sum of weights (population)", f"{report.sum_weights:,.0f}"),
+                        ("smallest weight", f"{report.min:,.1f}"), ("largest weight", f"{report.max:,.1f}"),
+                        ("largest / smallest", f"{report.ratio:.2f}"), ("CV of the weights", f"{report.cv:.3f}"),
+                        ("Kish design effect 1 + CV²", f"{report.kish_deff:.3f}"),
+                        ("effective sample size", f"{report.effective_n:,.1f}")):
+        summary.add_row(name, value)
+    console.print(summary)
+    table = Table(title="Weighted margins against the targets", title_justify="left", show_edge=False)
+    for name, justify in (("cell", "left"), ("respondents", "right"), ("target", "right"), ("weighted", "right")):
+        table.add_column(name, justify=justify)
+    for row in report.margins.itertuples():
+        table.add_row(_cell_label(row.variable, row.category, labels), f"{row.n:,}", f"{row.target:,.0f}",
+                      f"{row.weighted:,.0f}")
+    console.print(table)
+
+
+def _cell_label(variable: str, category, labels: dict) -> str:
+    names = variable.split(" × ")
+    values = category if isinstance(category, tuple) else (category,)
+    return ", ".join(labels.get(n, {}).get(_as_int(v), str(v)) for n, v in zip(names, values))
+
+
+def _as_int(v):
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return v
+
+
+def register(app: typer.Typer) -> None:
+    app.command("weight", help=HELP)(weight_command)
