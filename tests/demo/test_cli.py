@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from typer.testing import CliRunner
 
 from fjernarbeid.cli import app
-from fjernarbeid.errors import EXIT_USAGE
+from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_USAGE
 
 runner = CliRunner()
 
@@ -47,3 +49,13 @@ def test_impossible_sizes_are_usage_errors(tmp_path):
         result = runner.invoke(app, ["demo", "--out", str(tmp_path), *args])
         assert result.exit_code == EXIT_USAGE, args
         assert not any(tmp_path.iterdir())
+
+
+def test_out_must_be_a_directory(tmp_path):
+    target = tmp_path / "taken.csv"
+    target.write_text("someone's file\n")
+    result = subprocess.run([sys.executable, "-m", "fjernarbeid", "demo", "--out", str(target), "--n", "5"],
+                            capture_output=True, text=True)
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "is not a directory" in result.stderr
+    assert target.read_text() == "someone's file\n"

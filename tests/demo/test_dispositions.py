@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fjernarbeid.demo.dispositions import BY_CODE, DISPOSITIONS, disposition_counts, scale_count
-from fjernarbeid.fieldwork import aapor_category
+from fjernarbeid.fieldwork import aapor_category, outcome_rates
 
 
 def test_at_500_interviews_the_screening_is_the_reports():
@@ -20,6 +20,16 @@ def test_codes_are_aapor_final_dispositions_in_the_right_families():
     families = {d.code: aapor_category(d.code) for d in DISPOSITIONS}
     assert families == {"1.1": "I", "3.211": "UO", "3.212": "UO", "3.91": "UO", "3.13": "UH", "3.14": "UH",
                         "4.31": "NE", "4.71": "NE", "4.72": "NE"}
+
+
+def test_outcome_rates_are_those_the_module_documents():
+    counts = disposition_counts(500)
+    reached = sum(k for code, k in counts.items() if code in ("1.1", "4.71", "4.72", "3.211", "3.212", "3.91"))
+    assert 1074 / reached == pytest.approx(0.45, abs=0.005)
+    by_category = {}
+    for code, k in counts.items():
+        by_category[aapor_category(code)] = by_category.get(aapor_category(code), 0) + k
+    assert outcome_rates(by_category).rates["RR3"] == pytest.approx(0.23, abs=0.005)
 
 
 def test_codes_survive_a_round_trip_through_a_number():

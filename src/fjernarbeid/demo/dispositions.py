@@ -15,10 +15,11 @@ with 2.111/2.112). Why these and not others:
 * Numbers that never answer or only reach voicemail are 3.13 / 3.14; numbers not in use 4.31;
   the screened-out are not eligible, 4.71 (S1) and 4.72 (S2).
 
-The counts per 500 interviews besides the report's three are the demo's assumptions, chosen to
-give rates typical of Norwegian telephone surveys of the 2020s (AAPOR RR3 ≈ 22 %, cooperation
-among persons reached ≈ 45 %). For ``n`` interviews every count is scaled by n/500 and rounded
-half up (:func:`disposition_counts`).
+The counts per 500 interviews besides the report's three are the demo's assumptions (the report
+gives none): about 45 % of the persons reached answer the screening, and AAPOR RR3 is about 23 %
+with e estimated by proportional allocation — plausible for a telephone survey today, not a
+published figure. For ``n`` interviews every count is scaled by n/500 and rounded half up
+(:func:`disposition_counts`).
 """
 
 from __future__ import annotations

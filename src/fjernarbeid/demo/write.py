@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 from fjernarbeid._io import atomic_path, write_text_atomic
 from fjernarbeid.demo import dispositions as dispo
 from fjernarbeid.demo.generate import SYNTHETIC_STATEMENT, SYNTHETIC_STATEMENT_NB, DemoFieldwork
+from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 
 DISPOSITIONS_FILE = "demo_dispositions.csv"
@@ -42,6 +43,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def write_demo(demo: DemoFieldwork, out_dir: str | Path, *, sav: bool = True) -> dict[str, Path]:
     """Write the demo's files into ``out_dir`` (created if needed); returns {kind: path}."""
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"{out}: exists and is not a directory; give --out a directory for the demo files")
     instrument = load_instrument()
     paths = {
         "dispositions": write_csv(demo.dispositions, out / DISPOSITIONS_FILE),
