@@ -258,6 +258,15 @@ def test_an_exact_name_wins_over_a_normalised_one(tmp_path, write, valid_frame):
     assert [n.rule for n in data.notes] == ["ambiguous_column"]
 
 
+def test_a_leftover_column_never_hides_a_variable(tmp_path, write, valid_frame):
+    frame = valid_frame.rename(columns={"q201": "Postnr"})
+    frame["q201"] = "x"  # the firm's own (wrong) column, which the mapping replaces by Postnr
+    data = read_survey(write(frame, tmp_path / "f.csv"), mapping={"Postnr": "q201"})
+    assert data.frame["q201"].tolist() == valid_frame["q201"].tolist()
+    assert data.frame["q201 (column 29)"].tolist() == ["x"] * 6
+    assert [n.rule for n in data.notes] == ["ambiguous_column"]
+
+
 def test_repeated_header_names_are_reported(tmp_path, write, valid_frame):
     text = write(valid_frame, tmp_path / "f.csv").read_text().splitlines()
     path = tmp_path / "dup.csv"

@@ -188,7 +188,7 @@ def _detect_format(path: Path) -> tuple[str, list[ReadNote]]:
     by_extension = FORMATS.get(path.suffix.lower())
     by_content = next((fmt for magic, fmt in _MAGIC if head.startswith(magic)), None)
     # Stata 8-13 files (format 113-115) start with the version byte and a byte order flag.
-    if by_content is None and head[0] in (113, 114, 115) and head[1] in (1, 2):
+    if by_content is None and len(head) > 1 and head[0] in (113, 114, 115) and head[1] in (1, 2):
         by_content = "dta"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputFileError(f"{path}: this is an old binary Office file (.xls); save it as .xlsx or CSV")
@@ -416,7 +416,7 @@ def _text(col: pd.Series) -> pd.Series:
         col = col.astype(object)
     if pd.api.types.is_float_dtype(col.dtype):
         # 17.0 → "17": formats without integer columns store whole numbers as floats.
-        whole = col.notna() & (col == np.floor(col))
+        whole = col.notna() & (col == np.floor(col)) & (col.abs() < 2**53)
         s = col.astype(object)
         s[whole] = col[whole].astype("int64")
         col = s
@@ -480,8 +480,9 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             columns[q.name] = _text(col)
     for i, name in enumerate(resolution.sources):
         if resolution.keep[i] and resolution.targets[i] is None:
-            extra = raw.frame[i]
-            columns[name] = extra.reset_index(drop=True) if isinstance(extra, pd.Series) else extra
+            # An extra column never hides a variable: 'q202' left over when a mapping made another
+            # column q202 is kept as 'q202 (column 7)'.
+            columns[name if name not in columns else f"{name} (column {i + 1})"] = raw.frame[i]
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
 
     rename = resolution.mapping

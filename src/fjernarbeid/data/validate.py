@@ -130,18 +130,18 @@ class ValidationReport:
     def warnings(self) -> list[Problem]:
         return self._problems(WARNING)
 
-    def _records(self, severity: str) -> list[dict[str, Any]]:
+    def _records(self, severity: str, keys: list[str]) -> list[dict[str, Any]]:
         part = self.table[self.table["severity"] == severity]
-        out = pd.DataFrame({c: _plain(part[c]) for c in _COLUMNS})
-        return out.to_dict("records")
+        columns = [_plain(part[k]).tolist() for k in keys]
+        return [dict(zip(keys, values)) for values in zip(*columns)]
 
     def _problems(self, severity: str) -> list[Problem]:
-        return [Problem(**r) for r in self._records(severity)]
+        return [Problem(**r) for r in self._records(severity, _COLUMNS)]
 
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
         """``{"errors": [...], "warnings": [...]}``, each item ``{id, row, column, rule, message, value}``."""
-        strip = lambda records: [{k: r[k] for k in _COLUMNS[1:]} for r in records]  # noqa: E731
-        return {"errors": strip(self._records(ERROR)), "warnings": strip(self._records(WARNING))}
+        keys = _COLUMNS[1:]
+        return {"errors": self._records(ERROR, keys), "warnings": self._records(WARNING, keys)}
 
     def counts(self) -> pd.DataFrame:
         """Number of problems by severity and rule, errors first."""
@@ -201,13 +201,14 @@ class _Collector:
         row[~at_row] = pd.NA
         id_var = data.instrument.id_variable
         if id_var in data.frame.columns and len(data):
-            ids = data.frame[id_var].astype("string").to_numpy()[safe]
-            ids = pd.array(ids, dtype="string")
+            ids = data.frame[id_var].astype("string").take(safe).array
             ids[~at_row] = pd.NA
         else:
             ids = pd.array([pd.NA] * len(t), dtype="string")
         order = {name: i for i, name in enumerate(column_order)}
-        severity = t["rule"].map(lambda r: RULES[r][0])
+        severity = t["rule"].map({rule: sev for rule, (sev, _) in RULES.items()})
+        if severity.isna().any():  # pragma: no cover - a check emitted a rule missing from RULES
+            raise AssertionError(f"rules without a severity: {sorted(set(t['rule'][severity.isna()]))}")
         table = pd.DataFrame({
             "severity": severity,
             "id": ids,
@@ -241,9 +242,12 @@ def _fail(n: int, m: int):  # pragma: no cover - programming error
 
 def _show(values: pd.Series) -> pd.Series:
     """Values as message text: numbers bare, text quoted."""
-    s = values.astype(object)
-    text = s.astype(str)
-    is_text = s.map(lambda v: isinstance(v, str))
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("string")
+    if isinstance(values.dtype, pd.StringDtype):
+        return "'" + values + "'"
+    text = values.astype(str)
+    is_text = values.map(lambda v: isinstance(v, str))
     return text.where(~is_text, "'" + text + "'")
 
 
