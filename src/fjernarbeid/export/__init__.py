@@ -1,0 +1,1 @@
+"""Handing the results on: Excel banner tables and weighted, disclosure-controlled microdata."""

@@ -1,0 +1,677 @@
+"""The Excel workbook: the findings with published figures beside ours, and banner tables.
+
+:func:`write_workbook` writes one ``.xlsx`` file (openpyxl) that needs no tidying by hand:
+
+* a contents sheet (title, data, weighting, the synthetic-data warning, a linked list of sheets);
+* a findings overview and one sheet per finding: its estimates, tests, the published figure
+  against ours with the rule used, the verdict, and its tables;
+* one banner table per coded question (:mod:`fjernarbeid.export.banner`): weighted column %,
+  unweighted and effective bases, significance letters, suppressed small cells, and notes saying
+  how all of it was computed;
+* the respondents' composition (table 3.2.1) and the weighting (targets against weighted sums).
+
+Every sheet has a title, frozen panes, number formats and column widths.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from fjernarbeid import __version__
+from fjernarbeid._io import atomic_path
+from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_table, study_banner
+from fjernarbeid.findings.results import FindingResult, Results, Table
+from fjernarbeid.instrument import Instrument, Question
+from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.weighting import WeightReport
+
+# Findings whose estimates are shares (0-1) and are shown as percentages.
+SHARE_ANALYSES = frozenset({"distribution", "shares"})
+
+TEXT: dict[str, dict[str, str]] = {
+    "contents": {"nb": "Innhold", "en": "Contents"},
+    "findings": {"nb": "Funn", "en": "Findings"},
+    "respondents": {"nb": "Respondenter", "en": "Respondents"},
+    "weighting": {"nb": "Vekting", "en": "Weighting"},
+    "question_sheet": {"nb": "Spm {number}", "en": "Q{number}"},
+    "question_title": {"nb": "Spørsmål {number}: {text}", "en": "Question {number}: {text}"},
+    "sheet": {"nb": "Ark", "en": "Sheet"},
+    "description": {"nb": "Innhold", "en": "Contents"},
+    "data": {"nb": "Data: {source}, {n} respondenter; spørreskjema {instrument}.",
+             "en": "Data: {source}, {n} respondents; questionnaire {instrument}."},
+    "made_with": {"nb": "Laget med fjernarbeid {version}.", "en": "Made with fjernarbeid {version}."},
+    "synthetic": {"nb": "SYNTETISKE DATA – tallene i denne arbeidsboken er laget av en simuleringsmodell, ikke av ekte intervjuer. "
+                        "Bruk dem til å prøve programvaren, aldri til å trekke konklusjoner.",
+                  "en": "SYNTHETIC DATA – the figures in this workbook come from a simulation model, not from real interviews. "
+                        "Use them to try the software, never to draw conclusions."},
+    "banner_sheets": {"nb": "Krysstabeller (bannertabeller)", "en": "Banner tables"},
+    "finding_sheets": {"nb": "Funn fra rapporten", "en": "Findings of the report"},
+    "banner_subtitle": {"nb": "Vektede kolonneprosenter", "en": "Weighted column percentages"},
+    "total": {"nb": "Totalt", "en": "Total"},
+    "base": {"nb": "Uvektet base (n)", "en": "Unweighted base (n)"},
+    "effective_base": {"nb": "Effektiv base (Kish)", "en": "Effective base (Kish)"},
+    "letters": {"nb": "Signifikant høyere enn kolonne", "en": "Significantly higher than column"},
+    "note_base": {"nb": "Grunnlag: de som fikk spørsmålet og ga et svar i kategoriene som vises.",
+                  "en": "Base: respondents who were asked the question and gave one of the answers shown."},
+    "note_routing": {"nb": "Stilles hvis: {condition}.", "en": "Asked if: {condition}."},
+    "note_not_sure": {"nb": "«{label}» er holdt utenfor prosentgrunnlaget ({n} svar).",
+                      "en": "'{label}' is excluded from the percentage base ({n} answers)."},
+    "fewer_than": {"nb": "færre enn {k}", "en": "fewer than {k}"},
+    "note_weighting": {"nb": "Vekting: {method} etter {variables} til befolkningstall (Kish designeffekt {deff}, effektivt utvalg {neff} av {n}).",
+                       "en": "Weighting: {method} by {variables} to population figures (Kish design effect {deff}, effective sample size {neff} of {n})."},
+    "overview": {"nb": "Oversikt over funnene med vurdering", "en": "Overview of the findings with verdicts"},
+    "note_effective": {"nb": "Effektiv base = Kish' effektive utvalgsstørrelse (Σw)²/Σw² for vektene i kolonnen.",
+                       "en": "Effective base = Kish's effective sample size (Σw)²/Σw² of the weights in the column."},
+    "note_letters": {"nb": "Bokstavene under en prosent viser hvilke kolonner innen samme bakgrunnsvariabel prosenten er signifikant høyere enn: "
+                           "liten bokstav p < {lo}, stor bokstav p < {hi}. Test: designbasert t-test av differansen mellom to vektede andeler "
+                           "(Taylor-linearisering som tar hensyn til vektingen, som svyprop_diff / R survey), Holm-korrigert for alle parvise "
+                           "sammenligninger innen hver rad og bakgrunnsvariabel.",
+                     "en": "The letters under a percentage name the columns of the same background variable that it is significantly higher than: "
+                           "lower case p < {lo}, upper case p < {hi}. Test: design-based t test of the difference between two weighted shares "
+                           "(Taylor linearisation accounting for the weighting, as svyprop_diff / R survey), Holm-corrected over all pairwise "
+                           "comparisons within each row and background variable."},
+    "note_suppressed": {"nb": "Celler med færre enn {k} uvektede respondenter er skjult (–) og inngår ikke i testene.",
+                        "en": "Cells with fewer than {k} unweighted respondents are suppressed (–) and not tested."},
+    "finding_title": {"nb": "{id} – {title}", "en": "{id} – {title}"},
+    "section": {"nb": "Avsnitt", "en": "Section"},
+    "analysis": {"nb": "Analyse", "en": "Analysis"},
+    "verdict": {"nb": "Vurdering", "en": "Verdict"},
+    "status": {"nb": "Status", "en": "Status"},
+    "reason": {"nb": "Kunne ikke beregnes: {reason}", "en": "Could not be computed: {reason}"},
+    "base_line": {"nb": "Grunnlag: {variable}, n = {n} (uvektet)", "en": "Base: {variable}, n = {n} (unweighted)"},
+    "estimates": {"nb": "Estimater", "en": "Estimates"},
+    "tests": {"nb": "Tester", "en": "Tests"},
+    "checks": {"nb": "Publisert mot denne kjøringen", "en": "Published against this run"},
+    "projections": {"nb": "Framskrivinger", "en": "Projections"},
+    "tables": {"nb": "Tabell: {name}", "en": "Table: {name}"},
+    "agrees": {"nb": "Stemmer", "en": "Agrees"},
+    "differs": {"nb": "Avviker", "en": "Differs"},
+    "not_computed": {"nb": "Ikke beregnet", "en": "Not computed"},
+    "ok": {"nb": "ja", "en": "yes"},
+    "not_ok": {"nb": "nei", "en": "no"},
+    "target": {"nb": "Mål (befolkning)", "en": "Target (population)"},
+    "weighted_sum": {"nb": "Vektet sum", "en": "Weighted sum"},
+    "not_in_data": {"nb": "Ikke i dataene: {names}.", "en": "Not in the data: {names}."},
+    "weights_line": {"nb": "{n} respondenter, vekter {min} – {max} (maks/min {ratio}), CV {cv}, Kish designeffekt {deff}, effektivt utvalg {neff}.",
+                     "en": "{n} respondents, weights {min} – {max} (max/min {ratio}), CV {cv}, Kish design effect {deff}, effective sample size {neff}."},
+}
+
+# Column headings of the tables on finding sheets.
+HEADINGS: dict[str, dict[str, str]] = {
+    "name": {"nb": "Navn", "en": "Name"}, "label": {"nb": "Etikett", "en": "Label"},
+    "estimate": {"nb": "Estimat", "en": "Estimate"}, "se": {"nb": "SE", "en": "SE"},
+    "ci_low": {"nb": "95 % KI nedre", "en": "95 % CI lower"}, "ci_high": {"nb": "95 % KI øvre", "en": "95 % CI upper"},
+    "n_unweighted": {"nb": "n (uvektet)", "en": "n (unweighted)"},
+    "weighted_base": {"nb": "Vektet base", "en": "Weighted base"}, "deff": {"nb": "Designeffekt", "en": "Design effect"},
+    "suppressed": {"nb": "Skjult", "en": "Suppressed"}, "method": {"nb": "Metode", "en": "Method"},
+    "statistic": {"nb": "Observator", "en": "Statistic"}, "df": {"nb": "Frihetsgrader", "en": "df"},
+    "p": {"nb": "p", "en": "p"}, "effect_name": {"nb": "Effektmål", "en": "Effect size"},
+    "effect": {"nb": "Effekt", "en": "Effect"}, "effect_ci_low": {"nb": "KI nedre", "en": "CI lower"},
+    "effect_ci_high": {"nb": "KI øvre", "en": "CI upper"}, "what": {"nb": "Hva", "en": "What"},
+    "rule": {"nb": "Regel", "en": "Rule"}, "published": {"nb": "Publisert", "en": "Published"},
+    "ours": {"nb": "Denne kjøringen", "en": "This run"}, "ok": {"nb": "Stemmer", "en": "Agrees"},
+    "id": {"nb": "Nr.", "en": "No."}, "title": {"nb": "Funn", "en": "Finding"},
+    "section": {"nb": "Avsnitt", "en": "Section"}, "verdict": {"nb": "Vurdering", "en": "Verdict"},
+    "variable": {"nb": "Variabel", "en": "Variable"}, "category": {"nb": "Kategori", "en": "Category"},
+    "target": {"nb": "Mål", "en": "Target"}, "weighted": {"nb": "Vektet", "en": "Weighted"},
+    "difference": {"nb": "Differanse", "en": "Difference"},
+    "relative_difference": {"nb": "Relativ differanse", "en": "Relative difference"},
+    "share": {"nb": "Andel", "en": "Share"}, "code": {"nb": "Kode", "en": "Code"},
+    "group": {"nb": "Gruppe", "en": "Group"}, "mean": {"nb": "Gjennomsnitt", "en": "Mean"},
+    "outcome": {"nb": "Spørsmål", "en": "Question"}, "test": {"nb": "Test", "en": "Test"},
+    "effect_value": {"nb": "Effekt", "en": "Effect"}, "sd": {"nb": "Standardavvik", "en": "SD"},
+    "item": {"nb": "Ledd", "en": "Item"}, "n": {"nb": "n", "en": "n"},
+    "of": {"nb": "Andel av", "en": "Share of"}, "central": {"nb": "Sentralt anslag", "en": "Central"},
+    "low": {"nb": "Lavt anslag", "en": "Low"}, "high": {"nb": "Høyt anslag", "en": "High"},
+    "warning": {"nb": "Advarsel", "en": "Warning"}, "share_ci_low": {"nb": "Andel KI nedre", "en": "Share CI lower"},
+    "share_ci_high": {"nb": "Andel KI øvre", "en": "Share CI upper"}, "share_weighted": {"nb": "Vektet andel", "en": "Weighted share"},
+    "share_unweighted": {"nb": "Uvektet andel", "en": "Unweighted share"},
+}
+
+# Names of the weighting methods (WeightReport.method).
+METHODS: dict[str, dict[str, str]] = {
+    "poststratify": {"nb": "poststratifisering", "en": "post-stratification"},
+    "rake": {"nb": "raking", "en": "raking"},
+    "calibrate": {"nb": "kalibrering", "en": "calibration"},
+    "design weights": {"nb": "designvekter", "en": "design weights"},
+}
+
+# Number formats (Excel codes); a percentage format multiplies by 100.
+PERCENT = {"nb": "0 %", "en": "0%"}
+PERCENT_1 = {"nb": "0.0 %", "en": "0.0%"}
+P_VALUE = {"nb": '[<0.001]"<0,001";0.000', "en": '[<0.001]"<0.001";0.000'}
+INTEGER = "0"
+THOUSANDS = "#,##0"
+DECIMAL_1 = "0.0"
+DECIMAL_2 = "0.00"
+DECIMAL_3 = "0.000"
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_WARNING = Font(bold=True, color="C00000")
+_NOTE = Font(italic=True, size=9, color="404040")
+_LETTERS = Font(size=8, color="1F4E9A")
+_LINK = Font(color="0563C1", underline="single")
+_HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
+_THIN = Side(style="thin", color="808080")
+_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    text = TEXT[key].get(lang) or TEXT[key]["nb"]
+    return text.format(**kw) if kw else text
+
+
+def _heading(col: str, lang: str) -> str:
+    return HEADINGS[col][lang] if col in HEADINGS else col.replace("_", " ")
+
+
+def _number(value: float, lang: str, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "nb" else text
+
+
+# -- the public writer -----------------------------------------------------------------------
+
+
+def write_workbook(
+    path: str | Path,
+    results: Results | None,
+    design: SurveyDesign,
+    instrument: Instrument,
+    *,
+    lang: str = "nb",
+    min_cell: int = 5,
+    breakdowns: list[Breakdown] | None = None,
+) -> Path:
+    """Write the Excel workbook to ``path`` (atomically) and return the path.
+
+    ``design`` is the weighted design the findings were computed from (its data with the derived
+    variables); ``results`` the findings (``None``: banner tables only). ``breakdowns`` defaults
+    to the study's banner (:func:`fjernarbeid.export.banner.study_banner`).
+    """
+    if lang not in ("nb", "en"):
+        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+    if min_cell < 1:
+        raise ValueError("min_cell must be at least 1")
+    path = Path(path)
+    synthetic = bool(results is not None and results.data.get("synthetic"))
+    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data)
+    weights = WeightReport.from_design(design)
+
+    questions = [q for q in instrument if q.type == "single"]
+    missing = [q.name for q in questions if q.name not in design.data.columns]
+    tables = [banner_table(design, q, breakdowns, min_cell=min_cell) for q in questions
+              if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
+
+    wb = Workbook()
+    contents = wb.active
+    contents.title = _t("contents", lang)
+    entries: list[tuple[str, str, str]] = []  # (group, sheet name, description)
+
+    if results is not None:
+        overview = wb.create_sheet(_t("findings", lang))
+        entries.append((_t("finding_sheets", lang), overview.title, _t("overview", lang)))
+        for f in results.findings:
+            ws = wb.create_sheet(_sheet_name(f.id))
+            _finding_sheet(ws, f, lang, synthetic)
+            entries.append((_t("finding_sheets", lang), ws.title, f"{f.id} – {f.title.get(lang, f.title.get('nb', ''))}"))
+        _overview_sheet(overview, results.findings, lang, synthetic)
+
+    common_notes = _common_notes(weights, instrument, lang, min_cell, synthetic)
+    for table in tables:
+        q = instrument[table.question]
+        ws = wb.create_sheet(_sheet_name(_t("question_sheet", lang, number=q.number)))
+        _banner_sheet(ws, table, q, lang, common_notes)
+        entries.append((_t("banner_sheets", lang), ws.title, f"{q.number}. {q.label(lang)}"))
+
+    if results is not None and results.respondents:
+        ws = wb.create_sheet(_t("respondents", lang))
+        _respondents_sheet(ws, results.respondents[0], lang, min_cell, synthetic)
+        entries.append(("", ws.title, _t("respondents", lang)))
+    ws = wb.create_sheet(_t("weighting", lang))
+    _weighting_sheet(ws, weights, instrument, lang, synthetic)
+    entries.append(("", ws.title, _t("weighting", lang)))
+
+    _contents_sheet(contents, entries, results, design, instrument, weights, lang, synthetic, missing)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
+
+
+# -- sheets ------------------------------------------------------------------------------------
+
+
+def _sheet_name(name: str) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, "-")
+    return name[:31]
+
+
+def _title(ws: Worksheet, text: str, subtitle: str | None, synthetic: bool, lang: str) -> int:
+    """Title (and subtitle, synthetic warning) at the top; returns the next free row."""
+    ws.cell(1, 1, text).font = _TITLE
+    row = 2
+    if subtitle:
+        ws.cell(row, 1, subtitle).font = Font(italic=True)
+        row += 1
+    if synthetic:
+        ws.cell(row, 1, _t("synthetic", lang)).font = _WARNING
+        row += 1
+    return row + 1
+
+
+def _variable_label(instrument: Instrument, name: str, lang: str) -> str:
+    """A variable's short label: the question text without its '?', or the derived variable's label."""
+    if name in instrument:
+        return instrument[name].label(lang).rstrip("?")
+    try:
+        return instrument.derived_variable(name).label(lang)
+    except KeyError:
+        return name
+
+
+def _code_label(instrument: Instrument, name: str, code: Any) -> Any:
+    labels = instrument.value_labels().get(name, {})
+    try:
+        return labels.get(int(code), code)
+    except (TypeError, ValueError):
+        return code
+
+
+def _method(weights: WeightReport, lang: str) -> str:
+    return METHODS.get(weights.method, {}).get(lang, weights.method)
+
+
+def _common_notes(weights: WeightReport, instrument: Instrument, lang: str, min_cell: int, synthetic: bool) -> list[str]:
+    names = list(dict.fromkeys(weights.margins["variable"])) if len(weights.margins) else []
+    variables = ", ".join(" × ".join(_variable_label(instrument, v, lang) for v in str(n).split(" × ")) for n in names)
+    notes = [
+        _t("note_weighting", lang, method=_method(weights, lang), variables=variables or "–",
+           deff=_number(weights.kish_deff, lang, 2),
+           neff=_number(weights.effective_n, lang, 0), n=_number(weights.n, lang, 0)),
+        _t("note_effective", lang),
+        _t("note_letters", lang, lo=_number(ALPHA_LOWER, lang, 2), hi=_number(ALPHA_UPPER, lang, 3)),
+        _t("note_suppressed", lang, k=min_cell),
+    ]
+    if synthetic:
+        notes.append(_t("synthetic", lang))
+    return notes
+
+
+def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, common_notes: list[str]) -> None:
+    n_cols = len(table.columns)
+    last_col = 1 + n_cols
+    ws.cell(1, 1, _t("question_title", lang, number=q.number, text=q.label(lang))).font = _TITLE
+    ws.cell(2, 1, _t("banner_subtitle", lang)).font = Font(italic=True)
+
+    # header: breakdown titles (merged), column labels, column letters
+    head, labels_row, letters_row, base_row, eff_row, first_data = 4, 5, 6, 7, 8, 9
+    for r in (head, labels_row, letters_row):
+        for c in range(1, last_col + 1):
+            ws.cell(r, c).fill = _HEADER_FILL
+    ws.cell(labels_row, 2, _t("total", lang))
+    starts = []
+    for b, breakdown in enumerate(table.breakdowns):
+        cols = [g for g, bo in enumerate(table.breakdown_of) if bo == b]
+        first, last = 2 + cols[0], 2 + cols[-1]
+        starts.append(first)
+        ws.cell(head, first, breakdown.label(lang))
+        if last > first:
+            ws.merge_cells(start_row=head, start_column=first, end_row=head, end_column=last)
+        ws.cell(head, first).alignment = _CENTRE
+        ws.cell(head, first).font = _BOLD
+    for g, column in enumerate(table.columns):
+        c = 2 + g
+        if g > 0:
+            ws.cell(labels_row, c, column.label(lang))
+        ws.cell(labels_row, c).alignment = _CENTRE
+        ws.cell(labels_row, c).font = _BOLD
+        if table.letters[g]:
+            ws.cell(letters_row, c, f"({table.letters[g]})").alignment = _CENTRE
+            ws.cell(letters_row, c).font = _LETTERS
+    ws.cell(letters_row, 1, _t("letters", lang)).font = _LETTERS
+
+    # bases
+    ws.cell(base_row, 1, _t("base", lang)).font = _BOLD
+    ws.cell(eff_row, 1, _t("effective_base", lang)).font = _BOLD
+    for g in range(n_cols):
+        cell = ws.cell(base_row, 2 + g, int(table.base[g]))
+        cell.number_format = INTEGER
+        cell = ws.cell(eff_row, 2 + g, round(float(table.effective_base[g]), 1))
+        cell.number_format = DECIMAL_1
+
+    # one row of percentages and one of letters per category
+    labels = q.code_labels(lang)
+    percent_format = PERCENT[lang]
+    row = first_data
+    for c, code in enumerate(table.categories):
+        ws.cell(row, 1, labels.get(code, str(code)))
+        for g in range(n_cols):
+            cell = ws.cell(row, 2 + g)
+            if table.suppressed[c, g] or not math.isfinite(table.percent[c, g]):
+                cell.value = "–"
+            else:
+                cell.value = float(table.percent[c, g])
+                cell.number_format = percent_format
+            cell.alignment = Alignment(horizontal="center")
+            if table.higher_than[c, g]:
+                letters = ws.cell(row + 1, 2 + g, table.higher_than[c, g])
+                letters.font = _LETTERS
+                letters.alignment = Alignment(horizontal="center", vertical="top")
+        ws.row_dimensions[row + 1].height = 11
+        row += 2
+
+    # borders: a line under the header and before every breakdown
+    for c in range(1, last_col + 1):
+        ws.cell(letters_row, c).border = Border(bottom=_THIN)
+        ws.cell(eff_row, c).border = Border(bottom=_THIN)
+    for first in [2] + starts:
+        for r in range(head, row):
+            cell = ws.cell(r, first)
+            cell.border = Border(left=_THIN, bottom=cell.border.bottom)
+
+    # notes
+    notes = [_t("note_base", lang)]
+    if q.ask_if is not None:
+        condition = q.condition_text.get(lang) or q.condition_text.get("nb") or str(q.ask_if)
+        notes.append(_t("note_routing", lang, condition=condition))
+    for code in q.missing_codes:
+        n = table.not_sure
+        shown = _number(n, lang, 0) if n == 0 or n >= table.min_cell else _t("fewer_than", lang, k=table.min_cell)
+        notes.append(_t("note_not_sure", lang, label=q.code(code).label(lang), n=shown))
+    notes += common_notes
+    row += 1
+    for text in notes:
+        _note(ws, row, text, last_col, warning=text == common_notes[-1] and text == _t("synthetic", lang))
+        row += 1
+
+    ws.column_dimensions["A"].width = 44
+    for g in range(n_cols):
+        ws.column_dimensions[get_column_letter(2 + g)].width = 11
+    longest = max((len(c.label(lang)) for c in table.columns), default=10)
+    ws.row_dimensions[labels_row].height = 15 * min(6, max(2, math.ceil(longest / 10)))
+    ws.freeze_panes = ws.cell(first_data, 2)
+
+
+def _note(ws: Worksheet, row: int, text: str, last_col: int, warning: bool = False) -> None:
+    cell = ws.cell(row, 1, text)
+    cell.font = _WARNING if warning else _NOTE
+    cell.alignment = _WRAP
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(last_col, 8))
+    width = 44 + 11 * max(last_col - 1, 7)  # characters across the merged cells
+    ws.row_dimensions[row].height = 12 * max(1, math.ceil(len(text) * 1.1 / width))
+
+
+def _write_table(ws: Worksheet, row: int, columns: list[str], rows: Iterable[list[Any]], lang: str,
+                 formats: dict[str, str] | None = None, headings: list[str] | None = None) -> int:
+    """A header row and data rows from ``row``; returns the next free row."""
+    formats = formats or {}
+    for j, col in enumerate(columns):
+        cell = ws.cell(row, 1 + j, headings[j] if headings else _heading(col, lang))
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+    row += 1
+    hidden_at = columns.index("suppressed") if "suppressed" in columns else None
+    for values in rows:
+        hidden = hidden_at is not None and values[hidden_at] is True
+        for j, (col, value) in enumerate(zip(columns, values)):
+            cell = ws.cell(row, 1 + j, "–" if hidden and value is None else _cell_value(value, lang))
+            fmt = formats.get(col)
+            if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+        row += 1
+    return row + 1
+
+
+def _cell_value(value: Any, lang: str) -> Any:
+    """A value Excel can hold: numbers stay numbers, NaN/None are empty, structures become text."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if isinstance(value, bool):
+        return _t("ok" if value else "not_ok", lang)
+    if isinstance(value, (int, float, str)):
+        return value
+    return _describe(value)
+
+
+def _describe(value: Any) -> str:
+    """A published or computed figure as text: [est, low, high] → 'est (low–high)', [a, b] → 'a–b',
+    a dict → 'key: value, …'."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        parts = [_describe(v) for v in value]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        if numeric and len(parts) == 3:
+            return f"{parts[0]} ({parts[1]}–{parts[2]})"
+        if numeric and len(parts) == 2:
+            return f"{parts[0]}–{parts[1]}"
+        return ", ".join(parts)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_describe(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _split_pairs(columns: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Columns holding (low, high) pairs, such as a CI, become two columns ``<name>_low``/``_high``
+    (``ci`` → ``ci_low``/``ci_high``), so that both are numbers Excel can format."""
+    pairs = [j for j in range(len(columns))
+             if any(r[j] is not None for r in rows)
+             and all(r[j] is None or (isinstance(r[j], (list, tuple)) and len(r[j]) == 2) for r in rows)]
+    if not pairs:
+        return columns, rows
+    new_cols: list[str] = []
+    for j, c in enumerate(columns):
+        new_cols += [f"{c}_low", f"{c}_high"] if j in pairs else [c]
+    new_rows = []
+    for r in rows:
+        out: list[Any] = []
+        for j, v in enumerate(r):
+            out += (list(v) if v is not None else [None, None]) if j in pairs else [v]
+        new_rows.append(out)
+    return new_cols, new_rows
+
+
+def _table_formats(columns: list[str], lang: str) -> dict[str, str]:
+    """Formats of a finding's table by column name: shares (and their CI/SE) as %, counts as whole
+    numbers, p-values with '<0.001', the rest with two or three decimals."""
+    share_table = any(c.startswith("share") for c in columns)
+    out = {}
+    for c in columns:
+        if c.startswith("share") or (share_table and c in ("ci_low", "ci_high", "se")):
+            out[c] = PERCENT_1[lang]
+        elif c in ("n_unweighted", "n", "code"):
+            out[c] = INTEGER
+        elif c in ("weighted_base", "target", "weighted", "central", "low", "high", "difference"):
+            out[c] = THOUSANDS
+        elif c == "p":
+            out[c] = P_VALUE[lang]
+        else:
+            out[c] = DECIMAL_3
+    return out
+
+
+def _finding_sheet(ws: Worksheet, f: FindingResult, lang: str, synthetic: bool) -> None:
+    title = f.title.get(lang) or f.title.get("nb", "")
+    verdict = _t(f.verdict, lang) if f.verdict in TEXT else f.verdict
+    row = _title(ws, _t("finding_title", lang, id=f.id, title=title),
+                 f"{_t('section', lang)} {f.section or '–'} · {_t('analysis', lang)}: {f.analysis} · "
+                 f"{_t('verdict', lang)}: {verdict}", synthetic, lang)
+    ws.freeze_panes = ws.cell(row - 1, 1)
+    sentence = f.sentence.get(lang) or f.sentence.get("nb")
+    if sentence:
+        _note(ws, row, sentence, 10)
+        ws.cell(row, 1).font = Font(size=11)
+        row += 1
+    if f.status != "ok":
+        ws.cell(row, 1, _t("reason", lang, reason=f.reason or "")).font = _WARNING
+        row += 1
+    if f.base.get("n_unweighted") is not None:
+        ws.cell(row, 1, _t("base_line", lang, variable=f.base.get("variable", ""), n=f.base["n_unweighted"]))
+        row += 1
+    row += 1
+
+    if f.estimates:
+        share = f.analysis in SHARE_ANALYSES
+        cols = ["name", "label", "estimate", "se", "ci_low", "ci_high", "n_unweighted", "weighted_base", "deff", "suppressed"]
+        rows = []
+        for e in f.estimates:
+            d = asdict(e)
+            if e.suppressed:
+                d.update(estimate="–", se=None, ci_low=None, ci_high=None)
+            rows.append([d[c] for c in cols])
+        number = PERCENT_1[lang] if share else DECIMAL_3
+        formats = {c: number for c in ("estimate", "se", "ci_low", "ci_high")}
+        formats.update(n_unweighted=INTEGER, weighted_base=THOUSANDS, deff=DECIMAL_2)
+        if not share and any(e.estimate is not None and abs(e.estimate) >= 1000 for e in f.estimates):
+            formats.update(estimate=THOUSANDS, ci_low=THOUSANDS, ci_high=THOUSANDS, se=THOUSANDS)
+        ws.cell(row, 1, _t("estimates", lang)).font = _BOLD
+        row = _write_table(ws, row + 1, cols, rows, lang, formats)
+    if f.tests:
+        cols = ["name", "method", "statistic", "df", "p", "effect_name", "effect", "effect_ci_low", "effect_ci_high"]
+        rows = [[getattr(t, c) if c != "df" else _df_text(t.df) for c in cols] for t in f.tests]
+        formats = {"statistic": DECIMAL_3, "p": P_VALUE[lang], "effect": DECIMAL_3, "effect_ci_low": DECIMAL_3,
+                   "effect_ci_high": DECIMAL_3}
+        ws.cell(row, 1, _t("tests", lang)).font = _BOLD
+        row = _write_table(ws, row + 1, cols, rows, lang, formats)
+    if f.checks:
+        cols = ["what", "rule", "published", "ours", "ok"]
+        ws.cell(row, 1, _t("checks", lang)).font = _BOLD
+        row = _write_table(ws, row + 1, cols, [[c.get(k) for k in cols] for c in f.checks], lang)
+    if f.projections:
+        keys = [k for k in f.projections[0] if not isinstance(f.projections[0][k], dict)]
+        keys, rows = _split_pairs(keys, [[p.get(k) for k in keys] for p in f.projections])
+        ws.cell(row, 1, _t("projections", lang)).font = _BOLD
+        formats = {k: (PERCENT_1[lang] if k.startswith("share") else THOUSANDS) for k in keys}
+        formats["n_unweighted"] = INTEGER
+        row = _write_table(ws, row + 1, keys, rows, lang, formats)
+    for table in f.tables:
+        ws.cell(row, 1, _t("tables", lang, name=table.name)).font = _BOLD
+        columns, rows = _split_pairs(list(table.columns), [list(r) for r in table.rows])
+        row = _write_table(ws, row + 1, columns, rows, lang, _table_formats(columns, lang))
+    _widths(ws, {1: 24, 2: 40}, default=14)
+
+
+def _df_text(df) -> Any:
+    if df is None:
+        return None
+    if len(df) == 1:
+        return df[0]
+    return " / ".join(f"{d:.2f}" for d in df)
+
+
+def _widths(ws: Worksheet, fixed: dict[int, float], default: float, upto: int | None = None) -> None:
+    last = upto or max(ws.max_column, max(fixed))
+    for c in range(1, last + 1):
+        ws.column_dimensions[get_column_letter(c)].width = fixed.get(c, default)
+
+
+def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, synthetic: bool) -> None:
+    row = _title(ws, _t("findings", lang), None, synthetic, lang)
+    cols = ["id", "section", "title", "status", "verdict"]
+    ws.freeze_panes = ws.cell(row + 1, 1)
+    rows = [[f.id, f.section, f.title.get(lang) or f.title.get("nb", ""), f.status,
+             _t(f.verdict, lang) if f.verdict in TEXT else f.verdict] for f in findings]
+    end = _write_table(ws, row, cols, rows, lang, headings=[_heading("id", lang), _heading("section", lang),
+                                                            _heading("title", lang), _t("status", lang),
+                                                            _heading("verdict", lang)])
+    for i, f in enumerate(findings):
+        cell = ws.cell(row + 1 + i, 1)
+        cell.hyperlink = f"#'{_sheet_name(f.id)}'!A1"
+        cell.font = _LINK
+    _widths(ws, {1: 8, 2: 10, 3: 60, 4: 14, 5: 16}, default=12)
+    del end
+
+
+def _respondents_sheet(ws: Worksheet, table: Table, lang: str, min_cell: int, synthetic: bool) -> None:
+    row = _title(ws, _t("respondents", lang), None, synthetic, lang)
+    ws.freeze_panes = ws.cell(row + 1, 1)
+    idx = {c: i for i, c in enumerate(table.columns)}
+    cols = ["variable", "category", "n_unweighted", "share_unweighted", "share_weighted"]
+    rows = []
+    for r in table.rows:
+        hidden = bool(r[idx["suppressed"]]) if "suppressed" in idx else False
+        rows.append([r[idx["variable"]], r[idx["label"]],
+                     _t("fewer_than", lang, k=min_cell) if hidden else r[idx["n_unweighted"]],
+                     "–" if hidden else r[idx["share_unweighted"]], "–" if hidden else r[idx["share_weighted"]]])
+    end = _write_table(ws, row, cols, rows, lang, {"n_unweighted": INTEGER, "share_unweighted": PERCENT_1[lang],
+                                                   "share_weighted": PERCENT_1[lang]})
+    _note(ws, end, _t("note_suppressed", lang, k=min_cell), 5)
+    _widths(ws, {1: 30, 2: 44}, default=14)
+
+
+def _weighting_sheet(ws: Worksheet, weights: WeightReport, instrument: Instrument, lang: str, synthetic: bool) -> None:
+    row = _title(ws, _t("weighting", lang), _method(weights, lang), synthetic, lang)
+    ws.freeze_panes = ws.cell(row, 1)
+    ws.cell(row, 1, _t("weights_line", lang, n=_number(weights.n, lang, 0), min=_number(weights.min, lang, 1),
+                       max=_number(weights.max, lang, 1), ratio=_number(weights.ratio, lang, 2),
+                       cv=_number(weights.cv, lang, 3), deff=_number(weights.kish_deff, lang, 3),
+                       neff=_number(weights.effective_n, lang, 1)))
+    row += 2
+    if len(weights.margins):
+        cols = ["variable", "category", "target", "weighted", "n", "difference", "relative_difference"]
+        rows = []
+        for m in weights.margins.to_dict("records"):
+            names = str(m["variable"]).split(" × ")
+            codes = m["category"] if isinstance(m["category"], tuple) else (m["category"],)
+            m["variable"] = " × ".join(_variable_label(instrument, v, lang) for v in names)
+            m["category"] = " × ".join(str(_code_label(instrument, v, c)) for v, c in zip(names, codes))
+            rows.append([m.get(c) for c in cols])
+        _write_table(ws, row, cols, rows, lang, {"target": THOUSANDS, "weighted": THOUSANDS, "n": INTEGER,
+                                                 "difference": DECIMAL_3, "relative_difference": "0.0E+00"})
+    _widths(ws, {1: 26, 2: 26}, default=16)
+
+
+def _contents_sheet(ws: Worksheet, entries, results: Results | None, design: SurveyDesign, instrument: Instrument,
+                    weights: WeightReport, lang: str, synthetic: bool, missing: list[str]) -> None:
+    source = (results.data.get("source") if results is not None else "") or "–"
+    row = _title(ws, instrument.label(lang), _t("data", lang, source=source, n=int(design.in_domain.sum()),
+                                                 instrument=f"{instrument.id} {instrument.version}"), synthetic, lang)
+    ws.cell(row - 1, 1, _t("made_with", lang, version=__version__)).font = _NOTE
+    ws.cell(row, 1, _t("weights_line", lang, n=_number(weights.n, lang, 0), min=_number(weights.min, lang, 1),
+                       max=_number(weights.max, lang, 1), ratio=_number(weights.ratio, lang, 2),
+                       cv=_number(weights.cv, lang, 3), deff=_number(weights.kish_deff, lang, 3),
+                       neff=_number(weights.effective_n, lang, 1))).font = _NOTE
+    row += 1
+    if missing:
+        ws.cell(row, 1, _t("not_in_data", lang, names=", ".join(missing))).font = _WARNING
+        row += 1
+    row += 1
+    ws.freeze_panes = ws.cell(row + 1, 1)
+    for j, head in enumerate((_t("sheet", lang), _t("description", lang))):
+        cell = ws.cell(row, 1 + j, head)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+    row += 1
+    group = None
+    for g, sheet, description in entries:
+        if g and g != group:
+            ws.cell(row, 1, g).font = _BOLD
+            row += 1
+            group = g
+        cell = ws.cell(row, 1, sheet)
+        cell.hyperlink = f"#'{sheet}'!A1"
+        cell.font = _LINK
+        ws.cell(row, 2, description)
+        row += 1
+    _widths(ws, {1: 22, 2: 100}, default=12)
+
+
+__all__ = ["SHARE_ANALYSES", "write_workbook"]
