@@ -47,7 +47,7 @@ def test_a_valid_file_exits_0(good_file, refdata_dir):
     assert "✓ no errors, 0 warning(s)" in result.output
 
 
-def test_warnings_only_still_exit_0(good_file, monkeypatch, tmp_path):
+def test_warnings_only_still_exit_0(good_file, tmp_path):
     empty = tmp_path / "refdata"
     empty.mkdir()
     result = run(good_file, "--refdata", empty)

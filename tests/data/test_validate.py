@@ -245,6 +245,32 @@ def test_a_repeated_column_is_an_error(tmp_path, valid_frame, write):
     assert p["column"] == "q3" and "columns 6 and 29" in p["message"]
 
 
+def test_a_column_without_a_name(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("id,,q1\n1,x,1\n")
+    report = validate(read_survey(path), refdata=NO_REFDATA)
+    (p,) = problems(report, "unnamed_column")
+    assert p["column"] == "column_2" and "column 2 has no name" in p["message"]
+
+
+def test_another_survey_gets_the_generic_range_rule(tmp_path):
+    from fjernarbeid.instrument.model import instrument_from_dict
+
+    other = instrument_from_dict({"id": "other", "questions": [
+        {"name": "children", "type": "integer", "range": {"min": 0, "max": 10}},
+        {"name": "school", "type": "single", "ask_if": "children > 0",
+         "codes": [{"code": 1, "en": "yes"}, {"code": 2, "en": "no"}]},
+    ]})
+    path = tmp_path / "f.csv"
+    path.write_text("id,children,school\na,11,1\nb,0,\nc,0,2\n")
+
+    report = validate(read_survey(path, other), refdata=NO_REFDATA)
+
+    assert [(p["rule"], p["row"], p["column"]) for p in report.to_dict()["errors"]] == [
+        ("out_of_range", 2, "children"), ("answered_but_skipped", 4, "school")]
+    assert report.to_dict()["warnings"] == []
+
+
 # -- SPSS value labels --------------------------------------------------------------------------
 
 

@@ -52,7 +52,7 @@ RULES: dict[str, tuple[str, str]] = {
     "column_renamed": (WARNING, "a column was matched to a variable by the automatic name normalisation"),
     "unknown_column": (WARNING, "a column that is not in the questionnaire (kept as an extra column)"),
     "derived_column": (WARNING, "a column named like a derived variable (recomputed from the answers)"),
-    "ambiguous_column": (WARNING, "several columns look like the same variable; none was chosen"),
+    "ambiguous_column": (WARNING, "a column looks like a variable that another column is or also looks like; kept as extra"),
     "mapping_unused": (WARNING, "the mapping names a column the file does not have"),
     "id_from_metadata": (WARNING, "a Kobo/ODK export without an id column: the submission id is used"),
     "unnamed_column": (WARNING, "a column has no name in the header"),
