@@ -14,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from fjernarbeid.errors import EXIT_INVALID_DATA, InputFileError
 
 FORMATS = ("html", "json")
-EXTRA_FORMATS = ("xlsx",)
+EXTRA_FORMATS = ("xlsx", "docx", "pdf")
 
 
 def _formats(value: str) -> list[str]:
@@ -42,12 +42,14 @@ def report(
                                                 help="Disposition log (CSV) for the fieldwork summary and AAPOR rates."),
     out: Path = typer.Option(Path("report"), "--out", "-o", help="Output directory."),
     lang: str = typer.Option("nb", "--lang", help="Report language: nb (bokmål) or en."),
-    formats: str = typer.Option("html,json", "--format", "-f", help="Comma-separated: html, json, xlsx."),
+    formats: str = typer.Option("html,json", "--format", "-f", help="Comma-separated: html, json, xlsx, docx, pdf."),
     mapping: Optional[Path] = typer.Option(None, "--mapping", help="Column-mapping file for the fieldwork firm's names."),
     refdata: Optional[Path] = typer.Option(None, "--refdata", help="Reference-data directory (postal codes, centrality)."),
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="Questionnaire (YAML or XLSForm); default: the study's."),
     catalogue_file: Optional[Path] = typer.Option(None, "--catalogue", help="Findings catalogue (YAML); default: the study's."),
     min_cell: int = typer.Option(5, "--min-cell", min=1, help="Suppress cells with fewer unweighted respondents than this."),
+    docx_template: Optional[Path] = typer.Option(None, "--docx-template",
+                                                 help="Word template (.docx/.dotx) whose named styles the report uses."),
     method: str = typer.Option("poststratify", "--weighting", help="poststratify (sex × age group) or rake (the two margins)."),
 ) -> None:
     """Validate, weight and run the study's findings; write report.html and results.json.
@@ -117,7 +119,8 @@ def report(
             written.append(write_html(results, instrument, out / "report.html", lang=lang, min_cell=min_cell))
         for fmt in chosen:
             if fmt in EXTRA_FORMATS:
-                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang, min_cell))
+                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang, min_cell,
+                                            docx_template))
 
     for w in checked.warnings[:5]:
         console.print(f"warning: row {w.row}, column {w.column}: {w.message}", markup=False, highlight=False)
@@ -145,14 +148,23 @@ def _weighting_dict(report) -> dict:
     }
 
 
-def _write_extra(fmt, out, results, design, instrument, lang, min_cell):
+def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None):
     if fmt == "xlsx":
-        try:
-            from fjernarbeid.export.xlsx import write_workbook
-        except ImportError:  # pragma: no cover - until the workbook writer exists
-            raise InputFileError("the xlsx format is not available in this version") from None
+        from fjernarbeid.export.xlsx import write_workbook
+
         return write_workbook(out / "report.xlsx", results, design, instrument, lang=lang, min_cell=min_cell)
-    raise InputFileError(f"the {fmt} format is not available yet in this version of fjernarbeid")
+    if fmt == "docx":
+        from fjernarbeid.report.docx import write_docx
+
+        if docx_template is not None and not docx_template.is_file():
+            raise InputFileError(f"{docx_template}: Word template not found")
+        return write_docx(results, instrument, out / "report.docx", lang=lang, min_cell=min_cell,
+                          template=docx_template)
+    if fmt == "pdf":
+        from fjernarbeid.report.pdf import write_pdf
+
+        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell)
+    raise ValueError(fmt)
 
 
 def register(app: typer.Typer) -> None:

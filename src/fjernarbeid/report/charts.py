@@ -26,7 +26,14 @@ SCALE_COLOURS = ["#5e3c99", "#b2abd2", "#d9d9d9", "#fdb863", "#e66101"]
 GROUP_COLOURS = ["#1b6ca8", "#f29e4c", "#6aa84f", "#9e9e9e", "#8e44ad", "#c0392b", "#16a085"]
 
 
-def _svg(fig) -> str:
+def _svg(fig, fmt: str = "svg") -> str | bytes:
+    """The figure as inline SVG text (``fmt="svg"``) or as PNG bytes at 200 dpi (``fmt="png"``, for
+    Word and PDF)."""
+    if fmt == "png":
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        return buf.getvalue()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -47,7 +54,7 @@ def _wrap(label: str, width: int = 38) -> str:
     return "\n".join(lines)
 
 
-def likert_chart(items: list[tuple[str, dict[int, float]]], scale: list[tuple[int, str]], title: str = "") -> str:
+def likert_chart(items: list[tuple[str, dict[int, float]]], scale: list[tuple[int, str]], title: str = "", fmt: str = "svg") -> str | bytes:
     """Diverging stacked bars: one bar per item, the scale's first codes to the left of zero, the
     middle code centred, the last codes to the right. ``items``: (label, {code: share}) with shares
     of the substantive answers (they need not sum to one if cells were suppressed)."""
@@ -80,10 +87,10 @@ def likert_chart(items: list[tuple[str, dict[int, float]]], scale: list[tuple[in
               bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8)
     if title:
         ax.set_title(title, loc="left", fontsize=10)
-    return _svg(fig)
+    return _svg(fig, fmt)
 
 
-def distribution_chart(categories: list[tuple[str, float, float, float]], title: str = "") -> str:
+def distribution_chart(categories: list[tuple[str, float, float, float]], title: str = "", fmt: str = "svg") -> str | bytes:
     """Horizontal bars with 95 % CIs: (label, share, ci_low, ci_high) per category."""
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(categories) + 1.0))
     ys = list(range(len(categories)))[::-1]
@@ -97,11 +104,11 @@ def distribution_chart(categories: list[tuple[str, float, float, float]], title:
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     if title:
         ax.set_title(title, loc="left", fontsize=10)
-    return _svg(fig)
+    return _svg(fig, fmt)
 
 
 def group_bars(categories: list[str], series: dict[str, list[tuple[float, float, float]]], xlabel: str = "",
-               title: str = "") -> str:
+               title: str = "", fmt: str = "svg") -> str | bytes:
     """Grouped horizontal bars with CIs: for each category one bar per series (value, lo, hi)."""
     n_series = len(series)
     height = 0.8 / max(n_series, 1)
@@ -121,10 +128,10 @@ def group_bars(categories: list[str], series: dict[str, list[tuple[float, float,
               frameon=False, fontsize=8)
     if title:
         ax.set_title(title, loc="left", fontsize=10)
-    return _svg(fig)
+    return _svg(fig, fmt)
 
 
-def stacked_100(groups: list[tuple[str, dict[int, float]]], scale: list[tuple[int, str]], title: str = "") -> str:
+def stacked_100(groups: list[tuple[str, dict[int, float]]], scale: list[tuple[int, str]], title: str = "", fmt: str = "svg") -> str | bytes:
     """100 % stacked bars, one per group (e.g. acceptable travel time by home-office use: the donut
     effect). Codes are coloured from short (dark) to long (light)."""
     codes = [c for c, _ in scale]
@@ -149,4 +156,4 @@ def stacked_100(groups: list[tuple[str, dict[int, float]]], scale: list[tuple[in
               bbox_to_anchor=(0.5, -0.15), frameon=False, fontsize=8)
     if title:
         ax.set_title(title, loc="left", fontsize=10)
-    return _svg(fig)
+    return _svg(fig, fmt)

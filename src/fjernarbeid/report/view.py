@@ -1,0 +1,368 @@
+"""What the report says, independent of the file format.
+
+:func:`build_view` turns :class:`~fjernarbeid.findings.results.Results` into sections of findings with
+their sentence, formatted tables and charts. The HTML, Word and PDF writers only lay this out, so the
+three formats always carry the same content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from fjernarbeid import __version__
+from fjernarbeid.findings.results import FindingResult, Results, Table
+from fjernarbeid.instrument import Instrument
+from fjernarbeid.report import charts
+from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, t
+
+SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
+# Likert items drawn together in one diverging chart, at the first finding that shows one of them.
+LIKERT_BLOCKS = (("q10_1", "q10_2"), ("q6_1", "q6_2", "q6_3", "q6_4"), ("q16_1", "q16_2", "q16_3", "q16_4", "q16_5"))
+DISTRIBUTION_CHARTS = ("q12", "q13", "q14", "q21", "q22", "q23")
+# Columns that hold text; the others are right-aligned numbers.
+TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect")
+
+
+@dataclass
+class TextTable:
+    """A table with its cells already formatted for the report's language."""
+
+    name: str
+    headers: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+    caption: str = ""
+    group_rows: set[int] = field(default_factory=set)  # rows that are headings of a block (table 3.2.1)
+
+
+@dataclass
+class Chart:
+    caption: str
+    draw: Callable[[str], str | bytes]  # format ("svg" | "png") → the drawing
+    finding: str = ""
+
+    def svg(self) -> str:
+        return self.draw("svg")
+
+    def png(self) -> bytes:
+        return self.draw("png")
+
+
+@dataclass
+class FindingView:
+    id: str
+    title: str
+    status: str
+    reason: str | None
+    verdict: str
+    sentence: str
+    charts: list[Chart]
+    tables: list[TextTable]
+    published: str
+    ours: str
+
+
+@dataclass
+class SectionView:
+    anchor: str
+    title: str
+    intro: str
+    tables: list[TextTable]
+    findings: list[FindingView]
+
+
+@dataclass
+class QuestionView:
+    number: str
+    text: str
+    preamble: str
+    routing: str
+    codes: list[dict]
+
+
+@dataclass
+class ReportView:
+    lang: str
+    title: str
+    subtitle: str
+    generated: str
+    synthetic: bool
+    summary_intro: str
+    replication: TextTable
+    verdicts: list[str]  # per replication row, for colouring
+    counts: str
+    sections: list[SectionView]
+    methods_text: str
+    methods_tables: list[TextTable]
+    suppression_note: str
+    instrument_title: str
+    questions: list[QuestionView]
+    version: str = __version__
+
+    def t(self, key: str, **kw) -> str:
+        return t(key, self.lang, **kw)
+
+
+# -- formatting -------------------------------------------------------------------------------------
+
+
+_HEADERS = {"label": "category", "n_unweighted": "n_u", "share": "share_w", "share_unweighted": "share_u",
+            "share_weighted": "share_w", "ci": "ci95", "deff": "deff", "p": "p"}
+
+
+def _header(col: str, lang: str) -> str:
+    return t(_HEADERS[col], lang) if col in _HEADERS else col.replace("_", " ")
+
+
+def fmt_cell(col: str, value, lang: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
+        return fmt_ci(value[0], value[1], lang)
+    if col.startswith("share") or col in ("ci_low", "ci_high"):
+        return fmt_pct(value, lang)
+    if col in ("n_unweighted", "n", "count"):
+        return fmt_number(value, lang)
+    if col == "p":
+        return fmt_p(value, lang).replace("p = ", "").replace("p ", "")
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return fmt_number(value, lang, 2 if abs(value) < 100 else 0)
+    if isinstance(value, int):
+        return fmt_number(value, lang)
+    return str(value)
+
+
+def text_table(table: Table, lang: str, caption: str = "") -> TextTable:
+    return TextTable(
+        name=table.name,
+        headers=[_header(c, lang) for c in table.columns],
+        rows=[[fmt_cell(c, v, lang) for c, v in zip(table.columns, row)] for row in table.rows],
+        numeric=[c not in TEXT_COLUMNS for c in table.columns],
+        caption=caption,
+    )
+
+
+def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
+    """Table 3.2.1: a heading row per background variable; suppressed cells as '< k' and '–'."""
+    idx = {c: i for i, c in enumerate(table.columns)}
+    rows, groups, current = [], set(), None
+    for row in table.rows:
+        if row[idx["variable"]] != current:
+            current = row[idx["variable"]]
+            groups.add(len(rows))
+            rows.append([str(current), "", "", ""])
+        hidden = row[idx["suppressed"]]
+        rows.append([str(row[idx["label"]]),
+                     f"< {min_cell}" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
+                     "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang),
+                     "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang)])
+    return TextTable("respondents", [t("category", lang), t("n_u", lang), t("share_u", lang), t("share_w", lang)],
+                     rows, [False, True, True, True], caption=t("respondents", lang), group_rows=groups)
+
+
+def _short(v, lang: str) -> str:
+    """A published figure or our result in a few characters, for the replication table."""
+    if v is None:
+        return "–"
+    if isinstance(v, dict):
+        if "effect" in v:
+            return f"{fmt_number(v['effect'], lang, 3)}, {fmt_p(v['p'], lang)}"
+        parts = []
+        if v.get("expect"):
+            parts.append({"positive": "+", "negative": "−"}[v["expect"]])
+        if "significant" in v:
+            yes, no = ("signifikant", "ikke signifikant") if lang == "nb" else ("significant", "not significant")
+            parts.append(yes if v["significant"] else no)
+        if "comparator" in v:
+            sign = {"approx": "≈", "gt": ">", "lt": "<", "ge": "≥"}.get(v["comparator"], v["comparator"])
+            parts.append(f"{sign} {v.get('value', '')}")
+        return " ".join(parts)
+    if isinstance(v, list):
+        if len(v) == 3:  # estimate, lo, hi in percent
+            return f"{fmt_number(v[0], lang, 1)} % ({fmt_number(v[1], lang, 1)}–{fmt_number(v[2], lang, 1)})"
+        return "–".join(fmt_number(x, lang) for x in v)
+    if isinstance(v, float):
+        return fmt_number(v, lang, 3 if abs(v) < 1 else 1)
+    if isinstance(v, int):
+        return fmt_number(v, lang)
+    return str(v)
+
+
+def published_and_ours(f: FindingResult, lang: str) -> tuple[str, str]:
+    pub = "; ".join(f"{c['what']}: {_short(c['published'], lang)}" for c in f.checks)
+    ours = "; ".join(f"{c['what']}: {_short(c['ours'], lang)}" for c in f.checks)
+    return pub, ours
+
+
+# -- charts -------------------------------------------------------------------------------------------
+
+
+def _table_index(table: Table) -> dict[str, int]:
+    return {c: i for i, c in enumerate(table.columns)}
+
+
+def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart | None:
+    rows, scale = [], None
+    for name in items:
+        table = results.distributions.get(name)
+        if table is None or name not in instrument:
+            continue
+        q = instrument[name]
+        scale = [(c.code, c.label(lang)) for c in q.codes if not c.missing]
+        idx = _table_index(table)
+        shares = {int(r[idx["code"]]): (0.0 if r[idx["suppressed"]] else r[idx["share"]]) for r in table.rows}
+        rows.append((q.label(lang), shares))
+    if not rows:
+        return None
+    caption = "Vektet fordeling, «ikke sikker» utelatt." if lang == "nb" else "Weighted distribution, 'not sure' left out."
+    return Chart(caption, lambda fmt: charts.likert_chart(rows, scale, fmt=fmt))
+
+
+def _distribution(results: Results, name: str, lang: str) -> Chart | None:
+    table = results.distributions.get(name)
+    if table is None:
+        return None
+    idx = _table_index(table)
+    cats = [(r[idx["label"]], r[idx["share"]], r[idx["ci_low"]], r[idx["ci_high"]])
+            for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
+    if not cats:
+        return None
+    caption = "Vektet andel med 95 % konfidensintervall." if lang == "nb" else "Weighted share with 95 % confidence interval."
+    return Chart(caption, lambda fmt: charts.distribution_chart(cats, fmt=fmt))
+
+
+def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
+    """Grouped bars of weighted means with CIs (group comparisons and trends)."""
+    idx = _table_index(table)
+    cats, series = [], {}
+    for r in table.rows:
+        if r[idx["mean"]] is None:
+            continue
+        cat, ser = (r[idx["outcome"]], r[idx["group"]]) if by_outcome else (r[idx["group"]], r[idx["outcome"]])
+        if cat not in cats:
+            cats.append(cat)
+        series.setdefault(ser, []).append((r[idx["mean"]], r[idx["ci_low"]], r[idx["ci_high"]]))
+    if not series or any(len(v) != len(cats) for v in series.values()):
+        return None
+    xlabel = ("Gjennomsnitt på svarskalaen (lavere = mer enig/viktig/sannsynlig)" if lang == "nb"
+              else "Mean on the answer scale (lower = more agree/important/likely)")
+    caption = "Vektede gjennomsnitt med 95 % KI." if lang == "nb" else "Weighted means with 95 % CI."
+    return Chart(caption, lambda fmt: charts.group_bars([str(c) for c in cats], series, xlabel, fmt=fmt))
+
+
+def _crosstab(table: Table, lang: str) -> Chart | None:
+    idx = _table_index(table)
+    groups: dict[str, dict[int, float]] = {}
+    scale: dict[int, str] = {}
+    for r in table.rows:
+        share = 0.0 if r[idx["suppressed"]] else (r[idx["share"]] or 0.0)
+        groups.setdefault(r[idx["group"]], {})[int(r[idx["code"]])] = share
+        scale[int(r[idx["code"]])] = r[idx["label"]]
+    if not groups:
+        return None
+    caption = "Vektet fordeling innen hver gruppe." if lang == "nb" else "Weighted distribution within each group."
+    items = list(groups.items())
+    ordered = sorted(scale.items())
+    return Chart(caption, lambda fmt: charts.stacked_100(items, ordered, fmt=fmt))
+
+
+def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set) -> list[Chart]:
+    out: list[Chart | None] = []
+    for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("distribution:")):
+        block = next((b for b in LIKERT_BLOCKS if name in b), None)
+        if block and block not in drawn:
+            drawn.add(block)
+            out.append(_likert(results, block, instrument, lang))
+        elif not block and name in DISTRIBUTION_CHARTS and name not in drawn:
+            drawn.add(name)
+            out.append(_distribution(results, name, lang))
+    for table in f.tables:
+        if table.name == "group_means":
+            out.append(_means(table, lang, by_outcome=True))
+        elif table.name == "trend_means":
+            out.append(_means(table, lang, by_outcome=False))
+        elif table.name == "crosstab_colpct":
+            out.append(_crosstab(table, lang))
+    charts_ = [c for c in out if c is not None]
+    for c in charts_:
+        c.finding = f.id
+    return charts_
+
+
+# -- the whole report ---------------------------------------------------------------------------------
+
+
+def _methods_tables(results: Results, lang: str) -> list[TextTable]:
+    out = []
+    w = results.weighting or {}
+    if w.get("summary"):
+        out.append(text_table(Table("weights", list(w["summary"].keys()), [list(w["summary"].values())]), lang,
+                              t("weighting", lang)))
+    if w.get("margins"):
+        out.append(text_table(Table("weight_margins", w["margins"]["columns"], w["margins"]["rows"]), lang,
+                              f"{t('target', lang)} / {t('weighted', lang)}"))
+    fw = results.fieldwork
+    if fw:
+        rows = [["records", fw["records"]], ["contacts", fw["contacts"]]]
+        rows += [[f"screened out {k}", v] for k, v in fw["screened_out"].items()]
+        rows += [["completes", fw["completes"]]]
+        out.append(text_table(Table("fieldwork", ["what", "count"], rows), lang, t("fieldwork", lang)))
+        rates = fw["outcome"]["rates"]
+        out.append(text_table(Table("aapor", ["what", "share"], [[k, v] for k, v in rates.items()]), lang,
+                              t("fieldwork_rates", lang) + f" — e = {fmt_number(fw['outcome']['e'] or 0, lang, 3)} "
+                              f"({fw['outcome']['e_method']})"))
+        for note in fw["outcome"].get("notes") or []:
+            out[-1].caption += " " + note
+    return out
+
+
+def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5) -> ReportView:
+    drawn: set = set()
+    sections = []
+    for sec in SECTIONS:
+        findings = []
+        for f in results.findings:
+            if f.section != sec:
+                continue
+            pub, ours = published_and_ours(f, lang)
+            findings.append(FindingView(
+                id=f.id, title=f.title.get(lang, f.title.get("nb", "")), status=f.status, reason=f.reason,
+                verdict=f.verdict, sentence=f.sentence.get(lang, ""),
+                charts=_finding_charts(f, results, instrument, lang, drawn) if f.status == "ok" else [],
+                tables=[text_table(tb, lang) for tb in f.tables if tb.name.startswith(("estimates", "tests"))],
+                published=pub, ours=ours))
+        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if sec == "3.2.2" else []
+        key = "s2" if sec == "2" else f"s{sec}"
+        sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=t(key, lang),
+                                    intro=t("respondents_intro", lang) if tables else "", tables=tables,
+                                    findings=findings))
+    rows, verdicts = [], []
+    for f in results.findings:
+        pub, ours = published_and_ours(f, lang)
+        rows.append([f.id, f.title.get(lang, ""), pub or "–", ours or (f.reason or "–"), t(f.verdict, lang)])
+        verdicts.append(f.verdict)
+    replication = TextTable("replication", [t(k, lang) for k in ("col_id", "col_finding", "col_published", "col_ours",
+                                                                  "col_verdict")], rows, [False] * 5)
+    s = results.summary
+    counts = (f"{s['agrees']} stemmer, {s['differs']} avviker, {s['not_computed']} ikke beregnet." if lang == "nb"
+              else f"{s['agrees']} agree, {s['differs']} differ, {s['not_computed']} not computed.")
+    questions = [
+        QuestionView(number=q.number, text=q.label(lang), preamble=q.preamble.get(lang, ""),
+                     routing=str(q.ask_if) if q.ask_if else "",
+                     codes=[{"code": c.code, "label": c.label(lang), "missing": c.missing,
+                             "screen_out": c.code in q.screen_out} for c in q.codes])
+        for q in instrument.questions
+    ]
+    return ReportView(
+        lang=lang, title=t("report_title", lang), subtitle=t("subtitle", lang),
+        generated=t("generated", lang, version=__version__, source=results.data.get("source", "?"),
+                    n=fmt_number(results.data.get("n"), lang)),
+        synthetic=bool(results.data.get("synthetic")), summary_intro=t("summary_intro", lang),
+        replication=replication, verdicts=verdicts, counts=counts, sections=sections,
+        methods_text=t("weighting_text", lang), methods_tables=_methods_tables(results, lang),
+        suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
+        questions=questions,
+    )
