@@ -87,6 +87,14 @@ def _label_sort_key(key: str | None) -> tuple:
         return (1, 0.0, key)
 
 
+def _minus_cell_values(x: np.ndarray, values: np.ndarray, cells: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """x − scale · values[cells], column by column (keeps x's column-major layout, no n × k temporaries)."""
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):
+        out[:, j] = x[:, j] - scale * values[cells, j]
+    return out
+
+
 def _codes(values) -> np.ndarray:
     """Integer codes 0..k-1 for any labels, in sorted order (missing values must be caught first)."""
     return pd.factorize(pd.Series(values), sort=True)[0]
@@ -129,32 +137,50 @@ class PostStratAdjustment:
         num = group_sums(self.cells, x * (self.old_weights / psw)[:, None], ncell)
         den = np.bincount(self.cells, weights=self.old_weights, minlength=ncell)
         means = num / np.where(den == 0, 1.0, den)[:, None]
-        return x - means[self.cells] * psw[:, None]
+        return _minus_cell_values(x, means, self.cells, psw)
 
 
 @dataclass(frozen=True, eq=False)
 class RakingAdjustment:
     """R's ``rake`` correction (``svyrecvar``): 10 rounds of backfitting over the margins, each
-    subtracting w · (unweighted cell mean of x/w), with the weights stored after each margin's
-    post-stratification in the last raking sweep."""
+    subtracting psw_m · (unweighted mean of x/psw_m in the row's category of margin m), where
+    psw_m are the weights stored after margin m's post-stratification in the last raking sweep.
 
-    margins: tuple[np.ndarray, ...]  # integer category index per row, one array per margin
-    weights: tuple[np.ndarray, ...]  # the weights stored with each margin (after that step)
+    Those weights are w0 · F_m(joint cell), w0 the weights before raking and F_m a factor per cell
+    of the joint cross-classification of the margins. So with y = x/w0 every step changes y by
+    an amount that depends only on the row's joint cell, and the backfitting runs on joint-cell
+    sums (a few hundred numbers) instead of on every row — the same arithmetic, regrouped.
+    """
+
+    joint: np.ndarray  # joint cell per row (n,)
+    joint_margins: tuple[np.ndarray, ...]  # category of margin m of every joint cell (J,)
+    factors: tuple[np.ndarray, ...]  # raking factor F_m of every joint cell after margin m's step (J,)
+    base_weights: np.ndarray  # w0, the weights before raking (n,)
     iterations: int = 10
     summary: object = None
 
+    def margin_weights(self, m: int) -> np.ndarray:
+        """R's ``attr(margin, "weights")`` of margin ``m``: w0 · F_m."""
+        return self.base_weights * self.factors[m][self.joint]
+
     @cached_property
-    def _counts(self) -> tuple[np.ndarray, ...]:
-        return tuple(np.bincount(c).astype(float) for c in self.margins)
+    def _joint_counts(self) -> np.ndarray:
+        return np.bincount(self.joint, minlength=self.factors[0].size).astype(float)
 
     def residualise(self, x: np.ndarray) -> np.ndarray:
-        x = x.copy()
+        w0 = self.base_weights
+        y_sums = group_sums(self.joint, x / np.where(w0 == 0, 1.0, w0)[:, None], self.factors[0].size)
+        counts = self._joint_counts
+        shift = np.zeros_like(y_sums)  # total change of y in every joint cell
         for _ in range(self.iterations):
-            for cells, psw, counts in zip(self.margins, self.weights, self._counts):
-                sums = group_sums(cells, x / psw[:, None], counts.size)
-                means = sums / np.where(counts == 0, 1.0, counts)[:, None]
-                x -= psw[:, None] * means[cells]
-        return x
+            for cells, factor in zip(self.joint_margins, self.factors):
+                k = int(cells.max()) + 1
+                n_cat = np.bincount(cells, weights=counts, minlength=k)
+                means = group_sums(cells, y_sums / factor[:, None], k) / np.where(n_cat == 0, 1.0, n_cat)[:, None]
+                step = factor[:, None] * means[cells]
+                y_sums -= counts[:, None] * step
+                shift += step
+        return _minus_cell_values(x, shift, self.joint, w0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,7 +207,8 @@ class GregAdjustment:
         w = self.g * np.sqrt(self.design_weights)
         y = x / np.where(w == 0, 1.0, w)[:, None]
         q = self._basis
-        return (y - q @ (q.T @ y)) * w[:, None]
+        projection = ((q.T @ y).T @ q.T).T  # q qᵀ y, computed so that it stays column-major like y
+        return (y - projection) * w[:, None]
 
 
 # -- the design ------------------------------------------------------------------------------
@@ -288,6 +315,7 @@ class SurveyDesign:
         x = np.asarray(x, dtype=float)
         if x.ndim == 1:
             x = x[:, None]
+        x = np.asfortranarray(x)  # every step below works column by column
         for adj in self.adjustments:
             x = adj.residualise(x)
         if self.is_calibrated:

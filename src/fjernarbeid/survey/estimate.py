@@ -188,14 +188,16 @@ def _valid_domain(design: Design, ok: np.ndarray, variable: str, na_rm: bool) ->
     return design, keep
 
 
-def _variance(design: Design, u: np.ndarray, f: Callable[[np.ndarray], np.ndarray],
+def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarray], np.ndarray],
               influence: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
-    """Variance of θ = f(weighted totals of the columns of ``u``).
+    """Variance of θ = f(weighted totals of the columns of ``u()``).
 
     Linearisation: the influence values (n × k, weighted) go to ``vcov_total``. Replicates: f of
     every replicate's totals (the replicate estimates are returned too, for logit intervals).
+    Only the one that is needed is computed.
     """
     if isinstance(design, ReplicateDesign):
+        u = u()
         totals = design.replicate_totals(u)
         with np.errstate(invalid="ignore", divide="ignore"):
             thetas = f(totals)
@@ -209,11 +211,17 @@ def _t_interval(est: np.ndarray, se: np.ndarray, df: int, level: float) -> tuple
     return est - q * se, est + q * se
 
 
-def _srs_variance_of_mean(x: np.ndarray, means: np.ndarray, w: np.ndarray, base: float, n: int) -> np.ndarray:
-    """R's svyvar(x) · (N̂ − n)/(N̂ n): variance of a mean under SRS without replacement."""
+def _srs_variance_of_mean(x: np.ndarray | None, means: np.ndarray, w: np.ndarray, base: float, n: int,
+                          spread: np.ndarray | None = None) -> np.ndarray:
+    """R's svyvar(x) · (N̂ − n)/(N̂ n): variance of a mean under SRS without replacement.
+
+    svyvar(x) = Σw(x − x̄)²/Σw · n/(n − 1); ``spread`` may give Σw(x − x̄)²/Σw directly.
+    """
     if n < 2 or base < n:  # R: NA ("are weights correctly scaled?") when N̂ < n
         return np.full(means.shape, np.nan)
-    s2 = (w[:, None] * (x - means) ** 2).sum(axis=0) / base * n / (n - 1)
+    if spread is None:
+        spread = np.array([w @ (x[:, j] - means[j]) ** 2 for j in range(x.shape[1])]) / base
+    s2 = spread * n / (n - 1)
     return s2 * (base - n) / (base * n)
 
 
@@ -234,8 +242,7 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
     base = float(w.sum())
     n = int(keep.sum())
     mean = float(w @ xs) / base
-    u = np.column_stack([xs, np.ones_like(xs)])
-    v, _ = _variance(design, u, lambda t: _ratio(t[:, :1], t[:, 1:2]),
+    v, _ = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
                      lambda: (w * (xs - mean) / base)[:, None])
     se = float(np.sqrt(v[0, 0]))
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([mean]), w, base, n)[0]
@@ -254,7 +261,7 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     base = float(w.sum())
     n = int(keep.sum())
     total = float(w @ xs)
-    v, _ = _variance(design, xs[:, None], lambda t: t, lambda: (w * xs)[:, None])
+    v, _ = _variance(design, lambda: xs[:, None], lambda t: t, lambda: (w * xs)[:, None])
     se = float(np.sqrt(v[0, 0]))
     # R: svyvar(x) · N̂² (N̂ − n)/(N̂ n)
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([total / base]), w, base, n)[0] * base**2
@@ -279,7 +286,7 @@ def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = 
         raise ComputationError(f"the weighted total of {denominator!r} is zero: the ratio is undefined")
     ratio = float(w @ ys) / tx
     r = (ys - ratio * xs) / tx
-    v, _ = _variance(design, np.column_stack([ys, xs]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
+    v, _ = _variance(design, lambda: np.column_stack([ys, xs]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
                      lambda: (w * r)[:, None])
     se = float(np.sqrt(v[0, 0]))
     base = float(w.sum())
@@ -341,16 +348,31 @@ def svyprop(
     design, keep = _valid_domain(design, usable, variable, True)
     w = design.weights
     k = len(cat_keys)
-    x = np.zeros((len(w), k))
-    x[np.flatnonzero(keep), row_cat[keep]] = 1.0
+    rows = np.flatnonzero(keep)
     base = float(w.sum())
     n = int(keep.sum())
-    p = (w @ x) / base
-    u = np.column_stack([x, np.ones(len(w))])
-    v, reps = _variance(design, u, lambda t: _ratio(t[:, :k], t[:, k:k + 1]),
-                        lambda: w[:, None] * (x - p) / base)
+    p = np.bincount(row_cat[rows], weights=w[rows], minlength=k) / base
+
+    def indicators(extra: int = 0) -> np.ndarray:
+        x = np.zeros((len(w), k + extra), order="F")
+        x[rows, row_cat[rows]] = 1.0
+        return x
+
+    def influence() -> np.ndarray:  # w(1[x = c] − p_c)/Σw, one column per category
+        x = indicators()
+        scale = w / base
+        for j in range(k):
+            x[:, j] = (x[:, j] - p[j]) * scale
+        return x
+
+    def with_ones() -> np.ndarray:
+        x = indicators(1)
+        x[:, k] = 1.0
+        return x
+
+    v, reps = _variance(design, with_ones, lambda t: _ratio(t[:, :k], t[:, k:k + 1]), influence)
     se = np.sqrt(np.clip(np.diag(v), 0, None))
-    vsrs = _srs_variance_of_mean(x, p, w, base, n)
+    vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p))  # Σw(1[x=c] − p)²/Σw = p(1 − p)
     deff = _ratio(np.diag(v), vsrs)
     df = design.degrees_of_freedom()
     n_rows = design.n if design.is_calibrated else n  # R's nrow(design) in svyciprop(method="beta")

@@ -319,8 +319,8 @@ def rake(
             for n, lab, t, a, c in zip(names, labels, targets, achieved, codes)]
     summary = CalibrationSummary("rake", pd.concat(rows, ignore_index=True), iterations=sweeps,
                                  converged=converged, max_change=delta)
-    adj = RakingAdjustment(margins=tuple(codes), weights=tuple(design.weights * f[joint] for f in step_factors),
-                           summary=summary)
+    adj = RakingAdjustment(joint=joint, joint_margins=tuple(cell_codes), factors=tuple(step_factors),
+                           base_weights=design.weights.copy(), summary=summary)
     return design.with_weights(new_w, adj)
 
 
