@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+# The main job on the built-in demo: a synthetic fieldwork (with the derived reference-data subset it needs),
+# then the report on it.
 demo: install
 	$(BIN)/fjernarbeid demo --out $(DEMO_OUT)
+	$(BIN)/fjernarbeid report $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
+	  --refdata $(DEMO_OUT)/refdata --out $(DEMO_OUT)/report --format html,json
+	@echo "The demo report is $(DEMO_OUT)/report/report.html (numbers in $(DEMO_OUT)/report/results.json)"
 
 test: install
 	$(BIN)/python -m pytest -q
