@@ -154,3 +154,11 @@ def test_conflicting_options_and_missing_files(apistrat, tmp_path):
 def test_help():
     result = runner.invoke(app, ["tab", "--help"])
     assert result.exit_code == 0 and "--crosstab" in result.stdout and "Rao-Scott" in result.stdout
+
+
+def test_json_is_strict_and_undefined_numbers_are_null(apistrat, R):
+    out = tab_json(apistrat, "stype", "--by", "cname", *STRAT)
+    alameda = {e["category"]: e for e in out["estimates"] if e["group"]["cname"] == "Alameda"}
+    assert alameda["H"]["estimate"] == 0 and alameda["H"]["deff"] is None  # 0/0, R: NaN
+    assert alameda["E"]["estimate"] == pytest.approx(R["absent_category"]["estimate"][0], rel=1e-6)
+    assert alameda["E"]["se"] == pytest.approx(R["absent_category"]["se"][0], rel=SE)

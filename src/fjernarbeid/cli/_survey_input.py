@@ -104,3 +104,16 @@ def derive_available(frame: pd.DataFrame, instrument, refdata_dir: Path | None =
             chosen.append(d)
             have.add(d.name)
     return derive(frame, replace(instrument, derived=tuple(chosen)), RefData(refdata_dir) if refdata_dir else None)
+
+
+def json_ready(value):
+    """Plain JSON: numpy scalars as numbers, NaN and ±inf (undefined statistics) as null."""
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

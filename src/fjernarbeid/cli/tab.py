@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -19,6 +18,7 @@ from fjernarbeid.cli._survey_input import (
     check_weights,
     derive_available,
     fail,
+    json_ready,
     numeric_column,
     read_data,
     require_columns,
@@ -125,7 +125,7 @@ def tab_command(
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=_json_default))
+        typer.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         _print_text(result)
 
@@ -231,14 +231,6 @@ def _code(value):
         except ValueError:
             return value
     return value
-
-
-def _json_default(value):
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
 
 
 # -- text output ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._survey_input import UsageError, derive_available, fail, read_data, where
+from fjernarbeid.cli._survey_input import UsageError, derive_available, fail, json_ready, read_data, where
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
 
 
@@ -83,8 +83,8 @@ def weight_command(
         raise fail(exc) from None
 
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps({"file": str(file), "out": str(out), **result.report.to_dict()},
-                              ensure_ascii=False, indent=2, default=str))
+        report = json_ready({"file": str(file), "out": str(out), **result.report.to_dict()})
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         _print_report(result.report, inst, file, out)
 

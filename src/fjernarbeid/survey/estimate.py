@@ -462,8 +462,12 @@ def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Seq
     blocks: list[np.ndarray] = []
     for values in groups:
         mask = valid & np.logical_and.reduce([(frame[n] == v).to_numpy() for n, v in zip(names, values)])
-        result = fn(design.domain(mask), *args, **kwargs)
         group = tuple((n, _plain(v)) for n, v in zip(names, values))
+        try:
+            result = fn(design.domain(mask), *args, **kwargs)
+        except ComputationError as exc:
+            where = ", ".join(f"{n}={v!r}" for n, v in group)
+            raise ComputationError(f"in the domain {where}: {exc}") from None
         if isinstance(result, Estimate):
             rows.append(_with_group(result, group))
             blocks.append(np.array([[result.se**2]]))
