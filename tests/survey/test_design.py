@@ -167,3 +167,9 @@ def test_raking_correction_equals_rs_row_by_row_backfitting(fixtures_dir):
             means = pd.DataFrame(expected / psw[:, None]).groupby(cells).transform("mean").to_numpy()
             expected = expected - psw[:, None] * means
     np.testing.assert_allclose(adj.residualise(x), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_fpc_must_be_constant_within_a_stratum():
+    frame = pd.DataFrame({"h": [1, 1, 2, 2], "f": [10, 11, 5, 5]})
+    with pytest.raises(DataValidationError, match=r"differs between rows of stratum '1' \(rows 1, 2\)"):
+        svydesign(frame, strata="h", fpc="f")

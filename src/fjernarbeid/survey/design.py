@@ -428,10 +428,12 @@ def svydesign(
                 f"fpc column {fpc!r} implies more than 100% sampling (population smaller than the "
                 f"number of sampled PSUs, or a fraction ≤ 0) in rows {_row_list(bad)}"
             )
-        varies = pd.Series(f).groupby(s).nunique().to_numpy() > 1
+        varies = pd.Series(f).groupby(s).nunique().to_numpy() > 1  # R warns; a stratum has one size
         if varies.any():
-            raise DataValidationError(f"fpc column {fpc!r} varies within stratum "
-                                      f"{pd.Series(data[strata] if strata else s).iloc[np.flatnonzero(varies[s])[0]]!r}")
+            rows = varies[s]
+            where = f" of stratum {_label_key(data[strata][rows].iloc[0])!r}" if strata else ""
+            raise DataValidationError(f"fpc column {fpc!r} differs between rows{where} (rows {_row_list(rows)}); "
+                                      "it must be the same for every row of a stratum")
     if weights is None:
         w = f / n_psu if f is not None else np.ones(n)
         wname = "weight"
