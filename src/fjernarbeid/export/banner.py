@@ -79,7 +79,7 @@ class BannerColumn:
 
     labels: Labels
     variable: str | None = None
-    codes: tuple[int, ...] = ()
+    codes: tuple = ()  # the variable's values in this column (codes as stored: 1, or "E")
 
     def label(self, lang: str = "nb") -> str:
         return _pick(self.labels, lang)
@@ -87,8 +87,7 @@ class BannerColumn:
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
         if self.variable is None:
             return np.ones(len(frame), dtype=bool)
-        x = pd.to_numeric(frame[self.variable], errors="coerce")
-        return x.isin(self.codes).to_numpy(dtype=bool)
+        return frame[self.variable].isin(self.codes).to_numpy(dtype=bool)
 
 
 @dataclass(frozen=True)

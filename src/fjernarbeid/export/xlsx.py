@@ -24,10 +24,12 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fjernarbeid import __version__
 from fjernarbeid._io import atomic_path
+from fjernarbeid.export._text import method_name, variable_label, weighting_variables
 from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_table, study_banner
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument, Question
@@ -137,14 +139,6 @@ HEADINGS: dict[str, dict[str, str]] = {
     "share_unweighted": {"nb": "Uvektet andel", "en": "Unweighted share"},
 }
 
-# Names of the weighting methods (WeightReport.method).
-METHODS: dict[str, dict[str, str]] = {
-    "poststratify": {"nb": "poststratifisering", "en": "post-stratification"},
-    "rake": {"nb": "raking", "en": "raking"},
-    "calibrate": {"nb": "kalibrering", "en": "calibration"},
-    "design weights": {"nb": "designvekter", "en": "design weights"},
-}
-
 # Number formats (Excel codes); a percentage format multiplies by 100.
 PERCENT = {"nb": "0 %", "en": "0%"}
 PERCENT_1 = {"nb": "0.0 %", "en": "0.0%"}
@@ -252,6 +246,12 @@ def write_workbook(
 # -- sheets ------------------------------------------------------------------------------------
 
 
+def _link(cell, sheet: str) -> None:
+    """An internal link to cell A1 of ``sheet`` (a location, not an external target)."""
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!A1")
+    cell.font = _LINK
+
+
 def _sheet_name(name: str) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\."""
     for ch in "[]:*?/\\":
@@ -272,16 +272,6 @@ def _title(ws: Worksheet, text: str, subtitle: str | None, synthetic: bool, lang
     return row + 1
 
 
-def _variable_label(instrument: Instrument, name: str, lang: str) -> str:
-    """A variable's short label: the question text without its '?', or the derived variable's label."""
-    if name in instrument:
-        return instrument[name].label(lang).rstrip("?")
-    try:
-        return instrument.derived_variable(name).label(lang)
-    except KeyError:
-        return name
-
-
 def _code_label(instrument: Instrument, name: str, code: Any) -> Any:
     labels = instrument.value_labels().get(name, {})
     try:
@@ -291,12 +281,11 @@ def _code_label(instrument: Instrument, name: str, code: Any) -> Any:
 
 
 def _method(weights: WeightReport, lang: str) -> str:
-    return METHODS.get(weights.method, {}).get(lang, weights.method)
+    return method_name(weights.method, lang)
 
 
 def _common_notes(weights: WeightReport, instrument: Instrument, lang: str, min_cell: int, synthetic: bool) -> list[str]:
-    names = list(dict.fromkeys(weights.margins["variable"])) if len(weights.margins) else []
-    variables = ", ".join(" × ".join(_variable_label(instrument, v, lang) for v in str(n).split(" × ")) for n in names)
+    variables = weighting_variables(weights.margins["variable"], instrument, lang)
     notes = [
         _t("note_weighting", lang, method=_method(weights, lang), variables=variables or "–",
            deff=_number(weights.kish_deff, lang, 2),
@@ -594,8 +583,7 @@ def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, syn
                                                             _heading("verdict", lang)])
     for i, f in enumerate(findings):
         cell = ws.cell(row + 1 + i, 1)
-        cell.hyperlink = f"#'{_sheet_name(f.id)}'!A1"
-        cell.font = _LINK
+        _link(cell, _sheet_name(f.id))
     _widths(ws, {1: 8, 2: 10, 3: 60, 4: 14, 5: 16}, default=12)
     del end
 
@@ -631,7 +619,7 @@ def _weighting_sheet(ws: Worksheet, weights: WeightReport, instrument: Instrumen
         for m in weights.margins.to_dict("records"):
             names = str(m["variable"]).split(" × ")
             codes = m["category"] if isinstance(m["category"], tuple) else (m["category"],)
-            m["variable"] = " × ".join(_variable_label(instrument, v, lang) for v in names)
+            m["variable"] = " × ".join(variable_label(instrument, v, lang) for v in names)
             m["category"] = " × ".join(str(_code_label(instrument, v, c)) for v, c in zip(names, codes))
             rows.append([m.get(c) for c in cols])
         _write_table(ws, row, cols, rows, lang, {"target": THOUSANDS, "weighted": THOUSANDS, "n": INTEGER,
@@ -667,8 +655,7 @@ def _contents_sheet(ws: Worksheet, entries, results: Results | None, design: Sur
             row += 1
             group = g
         cell = ws.cell(row, 1, sheet)
-        cell.hyperlink = f"#'{sheet}'!A1"
-        cell.font = _LINK
+        _link(cell, sheet)
         ws.cell(row, 2, description)
         row += 1
     _widths(ws, {1: 22, 2: 100}, default=12)

@@ -1,0 +1,136 @@
+"""The Excel workbook, read back with openpyxl: sheets, frozen panes, formats, letters, suppression."""
+
+from __future__ import annotations
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from fjernarbeid.export.xlsx import write_workbook
+from fjernarbeid.survey.design import svydesign
+
+
+@pytest.fixture(scope="module")
+def demo_results(export_frame, export_weighted, instrument):
+    from fjernarbeid.findings.run import run_findings
+
+    return run_findings(export_frame, design=export_weighted.design, instrument=instrument, source="demo",
+                        synthetic=True)
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory, demo_results, export_weighted, instrument):
+    path = tmp_path_factory.mktemp("xlsx") / "report.xlsx"
+    assert write_workbook(path, demo_results, export_weighted.design, instrument, lang="nb") == path
+    return openpyxl.load_workbook(path)
+
+
+def find(ws, value):
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == value:
+                return cell
+    raise AssertionError(f"{value!r} not on sheet {ws.title}")
+
+
+def test_a_sheet_per_finding_and_per_coded_question_after_the_contents(demo_book, demo_results, instrument):
+    names = demo_book.sheetnames
+    assert names[0] == "Innhold" and names[1] == "Funn"
+    assert [f.id for f in demo_results.findings] == names[2:2 + len(demo_results.findings)]
+    banner = [f"Spm {q.number}" for q in instrument if q.type == "single" and q.name != "q2"]  # q2: one answer left
+    assert [n for n in names if n.startswith("Spm ")] == banner
+    assert names[-2:] == ["Respondenter", "Vekting"]
+
+
+def test_every_sheet_has_frozen_panes_and_a_title(demo_book):
+    for ws in demo_book.worksheets:
+        assert ws.freeze_panes is not None, ws.title
+        assert isinstance(ws["A1"].value, str) and ws["A1"].font.bold, ws.title
+
+
+def test_contents_links_every_sheet_and_warns_that_the_data_are_synthetic(demo_book):
+    ws = demo_book["Innhold"]
+    links = {c.value: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink}
+    assert set(links) == set(demo_book.sheetnames[1:])
+    assert all(loc == f"'{name}'!A1" for name, loc in links.items())
+    assert any(str(c.value).startswith("SYNTETISKE DATA") for row in ws.iter_rows() for c in row)
+
+
+def test_banner_sheet_layout_formats_and_notes(demo_book, export_weighted):
+    ws = demo_book["Spm 12"]
+    assert ws.freeze_panes == "B9"
+    assert [ws.cell(4, c).value for c in (3, 5)] == ["Kjønn", "Alder"]
+    assert ws.cell(5, 2).value == "Totalt" and ws.cell(6, 3).value == "(A)"
+    assert ws.cell(7, 1).value == "Uvektet base (n)" and ws.cell(7, 2).value == 300
+    assert ws.cell(8, 2).value == pytest.approx(export_weighted.report.effective_n, abs=0.05)
+    assert ws.cell(8, 2).number_format == "0.0"
+    share = ws.cell(9, 2)
+    assert ws.cell(9, 1).value == "Hver dag" and share.number_format == "0 %" and 0 < share.value < 1
+    w = export_weighted.weights.to_numpy()
+    q12 = export_weighted.design.data["q12"].to_numpy()
+    assert share.value == pytest.approx(w[q12 == 1].sum() / w.sum(), rel=1e-12)
+    notes = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    assert any("Holm" in n for n in notes) and any("færre enn 5" in n for n in notes)
+    assert any(n.startswith("SYNTETISKE DATA") for n in notes)
+
+
+def test_routed_question_notes_its_condition_and_the_excluded_not_sure_answers(demo_book):
+    notes = [c.value for c in demo_book["Spm 13"]["A"] if isinstance(c.value, str)]
+    assert "Stilles hvis: HVIS BENYTTER HJEMMEKONTOR (SPM 12 < 6)." in notes
+    assert any(n.startswith("«Ikke sikker, ubesvart (IKKE LES)» er holdt utenfor") for n in notes)
+
+
+def test_finding_sheet_shows_estimates_published_against_ours_and_verdict(demo_book, demo_results):
+    f = demo_results["P06"]
+    ws = demo_book["P06"]
+    assert ws["A1"].value == f"P06 – {f.title['nb']}"
+    assert "Vurdering: " in ws["A2"].value
+    head = find(ws, "Estimat")
+    value = ws.cell(head.row + 1, head.column)
+    assert value.value == pytest.approx(f.estimate("agree").estimate) and value.number_format == "0.0 %"
+    published = find(ws, "Publisert")
+    assert ws.cell(published.row + 1, published.column).value == f.checks[0]["published"]
+    find(ws, "Publisert mot denne kjøringen")
+
+
+def constructed_design() -> tuple[pd.DataFrame, object]:
+    """100 men of whom 80 have personnel responsibility, 100 women of whom 20; and 3 people in the
+    youngest age group, so that its cells are too small to show."""
+    sex = np.repeat([1, 2], 100)
+    q11 = np.concatenate([np.where(np.arange(100) < 80, 1, 2), np.where(np.arange(100) < 20, 1, 2)])
+    age_group = np.where(np.arange(200) < 3, 1, 2 + np.arange(200) % 6)
+    frame = pd.DataFrame({"id": np.arange(1, 201), "q207": sex, "q11": q11, "age_group": age_group})
+    return frame, svydesign(frame)
+
+
+def test_constructed_case_letter_and_suppressed_cell(tmp_path, instrument):
+    frame, design = constructed_design()
+    path = write_workbook(tmp_path / "t.xlsx", None, design, instrument, lang="en", min_cell=5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]  # no temporary file left behind
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Contents", "Q11", "Q207", "Weighting"]
+    ws = wb["Q11"]
+    header = {ws.cell(5, c).value: c for c in range(2, ws.max_column + 1)}
+    letters = {ws.cell(6, c).value: c for c in range(2, ws.max_column + 1) if ws.cell(6, c).value}
+    assert letters["(A)"] == header["Man"] and letters["(B)"] == header["Woman"]
+    yes_row = find(ws, "Yes").row
+    assert ws.cell(yes_row, header["Man"]).value == pytest.approx(0.8)
+    assert ws.cell(yes_row + 1, header["Man"]).value == "B"  # men higher than women, p < 0.001
+    assert ws.cell(yes_row + 1, header["Woman"]).value is None
+    no_row = find(ws, "No").row
+    assert ws.cell(no_row + 1, header["Woman"]).value == "A"
+    young = header["25-29 years"]
+    assert ws.cell(7, young).value == 3  # the base is shown …
+    assert ws.cell(yes_row, young).value == "–" and ws.cell(no_row, young).value == "–"  # … its cells are not
+    assert ws.cell(yes_row + 1, young).value is None
+    contents = [c.value for c in wb["Contents"]["A"] if isinstance(c.value, str)]
+    assert any(v.startswith("Not in the data:") and "q12" in v for v in contents)
+    assert not any("SYNTHETIC" in v for v in contents)
+
+
+def test_rejects_an_unknown_language(tmp_path, instrument):
+    _, design = constructed_design()
+    with pytest.raises(ValueError, match="lang"):
+        write_workbook(tmp_path / "t.xlsx", None, design, instrument, lang="de")
+    assert not list(tmp_path.iterdir())
