@@ -152,7 +152,8 @@ def run_demo(out: str | Path, codebook: Codebook | None = None,
     # Import (real names; these files stay inside the project like the recordings).
     raw = []
     for informant in demo_data.INFORMANTS:
-        interview = read_transcript(files[informant["file"]], interviewers=mapping.interviewers)
+        interview = read_transcript(files[informant["file"]], interviewers=mapping.interviewers,
+                                    date=_dt.date.fromisoformat(informant["date"]))
         interview.write(out / "2_importert")
         raw.append(interview)
     # Pseudonymise before anything else; the report with the real names goes with the mapping.
@@ -170,7 +171,7 @@ def run_demo(out: str | Path, codebook: Codebook | None = None,
     note = ("Kodingen i denne demoen er nøkkelordforslag som er godtatt automatisk uten gjennomgang; i et ekte "
             "prosjekt godtar eller avviser forskeren hvert forslag.")
     files.update(write_outputs(out / "5_resultater", interviews, codings, codebook, typology=TYPOLOGY,
-                               notes=[demo_data.__doc__.strip().splitlines()[0], note]))
+                               notes=[SYNTHETIC_NOTE, note]))
     files["qdpx"] = write_qdpx(out / "5_resultater" / "intervjuer.qdpx", interviews, codebook, codings,
                                name="SYNTETISK DEMO – Fjernarbeid i Hardanger, intervjuer", created=created,
                                description=SYNTHETIC_NOTE + " " + note)

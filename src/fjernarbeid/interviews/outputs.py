@@ -133,7 +133,7 @@ def theme_report_html(interviews: Sequence[Interview], codings: pd.DataFrame, co
     cases = cases_frame(interviews)
     attributes = [c for c in cases.columns if c != "informant"]
     by_attr = {a: counts_by_attribute(interviews, codings, codebook, a) for a in attributes
-               if cases[a].nunique() <= 4 and a != "kommune"}
+               if 2 <= cases[a].nunique() <= 4}
     sections = []
     for section in codebook.sections:
         codes = []

@@ -266,10 +266,13 @@ def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None)
 def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping) -> list[Finding]:
     covered = [(f.start, f.end) for f in chosen]
     pseudo_words = {w for p in mapping.pseudonyms for w in re.findall(r"\w+", p)}
+    known = STOP_WORDS | mapping.keep | set(mapping.names) | pseudo_words
     found = []
     for m in _CAPITALISED.finditer(text):
         word = m[0]
-        if word in STOP_WORDS or word in mapping.keep or word in mapping.names or word in pseudo_words:
+        # A compound is fine when each capitalised part is known ("Teams-møtet"), not when one is new.
+        parts = [p for p in re.split(r"[-’']", word) if p[:1].isupper()]
+        if word in known or all(p in known for p in parts):
             continue
         if any(s <= m.start() < e for s, e in covered):
             continue
