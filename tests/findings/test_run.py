@@ -100,3 +100,16 @@ findings:
     bad.write_text(text.replace("q6_1", "q99"))
     with pytest.raises(Exception, match="X1 uses q99"):
         load_catalogue(bad, instrument=instrument)
+
+
+def test_projection_by_centrality_and_county_warns_for_small_groups(demo_results):
+    by_group = [p for p in demo_results["P18"].projections if p.get("group")]
+    assert {p["group"]["variable"] for p in by_group} == {"centrality", "county"}
+    national = next(p for p in demo_results["P18"].projections if not p.get("group"))
+    central = [p for p in by_group if p["group"]["variable"] == "centrality"]
+    # the groups' central estimates add up to the national one (joint shares of one base)
+    assert sum(p["central"] for p in central) == pytest.approx(national["central"], rel=1e-9)
+    small = [p for p in by_group if p["n_unweighted"] < 50]
+    assert small and all("too wide" in p["warning"] for p in small)
+    table = next(t for t in demo_results["P18"].tables if t.name == "estimates_projection:county")
+    assert any(row[-1] == "skjult" and row[2] is None for row in table.rows)  # too few to show at all

@@ -187,6 +187,9 @@ def run_shares(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         p = project(e.estimate, (e.ci_low, e.ci_high), ctx.base, n_unweighted=e.n_unweighted)
         res.projections.append({"of": s, **p.to_dict()})
         ctx.values[f"{s}_workers"] = (p.low, p.high)
+    for s_name in f.spec.get("project") or []:
+        for group_var in f.spec.get("project_by") or []:
+            _project_by_group(d, var, ctx.catalogue.code_sets[s_name].codes, s_name, group_var, res, ctx)
     for key, pub in f.published.items():
         if key.endswith("_workers"):
             proj = next((p for p in res.projections if f"{p['of']}_workers" == key), None)
@@ -194,6 +197,45 @@ def run_shares(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         else:
             _check_estimate(res, key, pub)
     res.tables.append(estimates_table(res.estimates))
+
+
+def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var: str, res: FindingResult,
+                      ctx: Context) -> None:
+    """Workers in each group (e.g. centrality class) for whom ``var`` is in ``codes``.
+
+    The share projected is the *joint* share — in group g and answering ``codes`` — among everyone
+    who answered, so its CI carries the uncertainty of both the group's size and its answers and
+    no population figure per group is needed. Groups with few respondents get a warning.
+    """
+    if group_var not in d.data.columns:
+        return
+    x = pd.to_numeric(_col(d, var), errors="coerce")
+    groups = pd.to_numeric(_col(d, group_var), errors="coerce")
+    rows = []
+    for g in sorted(groups[d.in_domain].dropna().unique()):
+        in_g = (groups == g).to_numpy()
+        joint = (x.isin(list(codes)).to_numpy() & in_g).astype(float)
+        dj = _with(d, __joint__=np.where(x.notna().to_numpy(), joint, np.nan))
+        est = svyprop(dj, "__joint__", categories=[0.0, 1.0], level=ctx.level)[1.0]
+        n_group = _count(d, in_g & x.notna().to_numpy())
+        label = ctx.lang_labels(group_var, int(g))[ctx.lang]
+        names = d.data.get(f"{group_var}_name")  # e.g. county_name beside the county number
+        if names is not None and names[in_g].notna().any():
+            label = str(names[in_g].dropna().iloc[0])
+        hits = _count(d, joint.astype(bool))
+        if hits < ctx.min_cell:
+            rows.append([label, n_group, None, None, None, "suppressed" if ctx.lang == "en" else "skjult"])
+            continue
+        p = project(est.estimate, (est.ci_low, est.ci_high), ctx.base, n_unweighted=n_group)
+        res.projections.append({"of": set_name, "group": {"variable": group_var, "code": int(g), "label": label},
+                                **p.to_dict()})
+        note = ""
+        if p.warning:
+            note = (f"bare {n_group} respondenter: intervallet er for bredt til å si mye" if ctx.lang == "nb"
+                    else p.warning)
+        rows.append([label, n_group, est.estimate, round(p.low, -2), round(p.high, -2), note])
+    res.tables.append(Table(f"estimates_projection:{group_var}", ["group", "n_unweighted", "share", "low", "high",
+                                                                  "note"], rows))
 
 
 def run_correlation(design, f: Finding, res: FindingResult, ctx: Context) -> None:

@@ -21,7 +21,7 @@ SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
 LIKERT_BLOCKS = (("q10_1", "q10_2"), ("q6_1", "q6_2", "q6_3", "q6_4"), ("q16_1", "q16_2", "q16_3", "q16_4", "q16_5"))
 DISTRIBUTION_CHARTS = ("q12", "q13", "q14", "q21", "q22", "q23")
 # Columns that hold text; the others are right-aligned numbers.
-TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect")
+TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note")
 
 
 @dataclass
@@ -304,6 +304,12 @@ def _methods_tables(results: Results, lang: str) -> list[TextTable]:
     if w.get("margins"):
         out.append(text_table(Table("weight_margins", w["margins"]["columns"], w["margins"]["rows"]), lang,
                               f"{t('target', lang)} / {t('weighted', lang)}"))
+    deffs = sorted(e.deff for f in results.findings for e in f.estimates if e.deff is not None and e.deff == e.deff)
+    if deffs:
+        median = deffs[len(deffs) // 2] if len(deffs) % 2 else (deffs[len(deffs) // 2 - 1] + deffs[len(deffs) // 2]) / 2
+        out.append(text_table(Table("design_effects", ["what", "value"],
+                                    [["estimates", len(deffs)], ["median", median], ["min", deffs[0]],
+                                     ["max", deffs[-1]]]), lang, t("design_effects", lang)))
     fw = results.fieldwork
     if fw:
         rows = [["records", fw["records"]], ["contacts", fw["contacts"]]]
