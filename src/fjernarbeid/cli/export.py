@@ -1,0 +1,116 @@
+"""``fjernarbeid export FILE --to OUT``: weighted, labelled, disclosure-controlled microdata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
+
+_HELP = """Export the survey as weighted, labelled microdata with disclosure control.
+
+Validates FILE (data with errors are refused, exit 1, with every problem listed as `validate`
+lists them), derives age group, municipality, centrality …, weights by sex × age group, and
+protects the respondents: the id becomes a sequential number (records in random order), open
+text and columns not in the questionnaire are dropped, birth year → age group, postal code →
+municipality (blank where fewer than k respondents live), household size top-coded at 6; then
+k-anonymity over sex, age group, education and geography is checked, coarsening geography
+(municipality → county → centrality class) until it holds, or saying plainly that it does not.
+
+The format follows the extension of --to: .sav (SPSS), .dta (Stata), .parquet, .csv (with
+OUT.labels.json). Beside it: OUT.codebook.md/.json (every variable, codes, routing, frequencies
+where not disclosive) and OUT.disclosure.md/.json (what was done and why, the k reached).
+All files are written atomically; the input is never overwritten.
+
+Exit code: 0 written (read the k-anonymity line), 1 the data break rules, 2 wrong usage,
+3 unreadable input or output over the input, 5 weighting impossible.
+"""
+# one line per paragraph: the help formatter wraps lines itself
+HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in _HELP.split("\n\n"))
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def export_command(
+    file: Annotated[Path, typer.Argument(help="The fieldwork file (CSV, Excel, SPSS, Stata, Parquet, Kobo/ODK).",
+                                         show_default=False)],
+    to: Annotated[Path, typer.Option("--to", help="Output file: .sav, .dta, .parquet or .csv.", show_default=False)],
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
+    refdata: Annotated[Optional[Path], typer.Option(
+        "--refdata", help="Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA "
+        "or the user data directory). Without it the postal code is dropped and no geography is published.",
+        exists=True, file_okay=False)] = None,
+    instrument: Annotated[Optional[Path], typer.Option(
+        "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
+    keep: Annotated[Optional[list[str]], typer.Option(
+        "--keep", metavar="VAR", help="Do not apply the disclosure rule to VAR (repeat, or comma-separate): "
+        "e.g. q202 (birth year), q201 (postal code), municipality, q3, id, q5_text. The disclosure "
+        "statement says so in capitals.")] = None,
+    k: Annotated[int, typer.Option("--k", min=2, help="k of k-anonymity, and the smallest area or "
+                                   "frequency published.")] = 5,
+    lang: Annotated[str, typer.Option("--lang", help="Language of labels and codebook: nb or en.")] = "nb",
+    weighting: Annotated[str, typer.Option(
+        "--weighting", help="poststratify (sex × age group cells) or rake (the two margins).")] = "poststratify",
+) -> None:
+    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
+    from fjernarbeid.instrument import load_instrument
+
+    err = Console(stderr=True, highlight=False)
+    if lang not in ("nb", "en"):
+        raise typer.BadParameter("must be nb or en", param_hint="--lang")
+    if weighting not in ("poststratify", "rake"):
+        raise typer.BadParameter("must be poststratify or rake", param_hint="--weighting")
+    try:
+        targets = output_paths(to)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from None
+    inputs = [file] + ([mapping] if mapping else [])
+    try:
+        for target in targets.values():  # before any work: never write over an input
+            refuse_overwrite_input(target, *inputs)
+        inst = load_instrument(instrument)
+        try:
+            export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,
+                                       keep=_split(keep or []), lang=lang, method=weighting)
+        except ValueError as exc:  # a --keep that names nothing protected
+            err.print(Text("error: ", style="bold red") + Text(str(exc)))
+            raise typer.Exit(EXIT_USAGE) from None
+        paths = write_microdata(export, to, inputs=inputs)
+    except DataValidationError as exc:
+        from fjernarbeid.cli.validate import _print_text
+
+        err.print(Text("error: ", style="bold red") + Text(str(exc)))
+        if exc.report is not None:
+            _print_text(exc.report, 0)
+        raise typer.Exit(EXIT_INVALID_DATA) from None
+    except FjernarbeidError as exc:
+        err.print(Text("error: ", style="bold red") + Text(str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+
+    report = export.disclosure
+    if export.synthetic:
+        err.print(Text("SYNTHETIC DATA: the input is the fjernarbeid demo; the export says so.", style="bold"))
+    done = {}
+    for a in report.actions:
+        done.setdefault(a.action, []).append(a.variable)
+    err.print("; ".join(f"{action}: {', '.join(names)}" for action, names in done.items()))
+    for line in report.to_dict()["overrides"]:
+        err.print(Text(line, style="bold yellow"))
+    for note in report.notes + export.notes:
+        err.print(Text(note, style="yellow"))
+    err.print(Text(report.conclusion, style="green" if report.holds else "bold red"))
+    err.print(f"{len(export.data):,} records, {export.data.shape[1]} variables.")
+    for path in paths.values():
+        typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export", help=HELP)(export_command)

@@ -1,0 +1,557 @@
+"""Weighted, labelled, disclosure-controlled microdata: from a fieldwork file to SPSS, Stata,
+Parquet or CSV, with a codebook and a disclosure statement beside it.
+
+>>> from fjernarbeid.export.microdata import prepare_microdata, write_microdata
+>>> export = prepare_microdata("fieldwork.csv", refdata="refdata/")     # doctest: +SKIP
+>>> write_microdata(export, "survey.sav")                               # doctest: +SKIP
+
+:func:`prepare_microdata` validates (refusing data with errors), derives, weights (the study's
+default, :func:`~fjernarbeid.survey.weighting.weight_study`) and protects
+(:func:`~fjernarbeid.export.disclosure.protect`). :func:`write_microdata` writes, all atomically
+and never over the input:
+
+=========================  ======================================================================
+``<out>``                  the data: ``.sav`` (SPSS: variable and value labels, "not sure" codes
+                           user-missing), ``.dta`` (Stata 14+: variable and value labels),
+                           ``.parquet`` (labels in the schema metadata, key ``fjernarbeid``, and
+                           each field's ``label``), ``.csv`` (UTF-8, comma, empty = missing)
+``<out>.labels.json``      (CSV only) variable labels, value labels and "not sure" codes
+``<out>.codebook.json``    every variable: label, type, codes, "not sure" codes, routing, how it
+                           was derived or protected, and unweighted/weighted frequencies where they
+                           are not disclosive (cells under k are suppressed)
+``<out>.codebook.md``      the same for people
+``<out>.disclosure.json``  what was dropped or coarsened and why, the k-anonymity reached, any
+``<out>.disclosure.md``    override (in capitals), and whether the input was synthetic
+=========================  ======================================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from fjernarbeid import __version__
+from fjernarbeid._io import atomic_path, refuse_overwrite_input
+from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
+from fjernarbeid.export._text import method_name, weighting_variables
+from fjernarbeid.export.disclosure import TOP_CODES, WEIGHT_COLUMN, DisclosureReport, protect
+from fjernarbeid.instrument import Instrument, load_instrument
+from fjernarbeid.survey.weighting import WeightReport
+
+FORMATS = {".sav": "sav", ".dta": "dta", ".parquet": "parquet", ".csv": "csv"}
+SIDECARS = (".codebook.json", ".codebook.md", ".disclosure.json", ".disclosure.md")
+CSV_LABELS = ".labels.json"
+PARQUET_KEY = b"fjernarbeid"
+
+# Label limits of the file formats (longer labels are cut with '…'; the codebook has them whole).
+SAV_VARIABLE_LABEL_BYTES = 256
+SAV_VALUE_LABEL_BYTES = 120
+SAV_FILE_LABEL_BYTES = 64
+DTA_LABEL_CHARS = 80
+
+WORDS: dict[str, dict[str, str]] = {
+    "id": {"nb": "Løpenummer (ikke intervjuets ID; postene er i tilfeldig rekkefølge)",
+           "en": "Sequential record number (not the interview id; records are in random order)"},
+    "id_kept": {"nb": "Respondent-ID (fra datafilen)", "en": "Respondent id (from the data file)"},
+    "weight": {"nb": "Vekt: {method} etter {variables} til befolkningstall",
+               "en": "Weight: {method} by {variables} to population figures"},
+    "top": {"nb": "{top} eller flere", "en": "{top} or more"},
+    "codebook": {"nb": "Kodebok", "en": "Codebook"},
+    "synthetic": {"nb": "SYNTETISKE DATA: postene er laget av en simuleringsmodell, ikke av ekte intervjuer.",
+                  "en": "SYNTHETIC DATA: the records come from a simulation model, not from real interviews."},
+    "source": {"nb": "Kilde", "en": "Source"}, "records": {"nb": "poster", "en": "records"},
+    "variables": {"nb": "Variabler", "en": "Variables"}, "variable": {"nb": "Variabel", "en": "Variable"},
+    "label": {"nb": "Etikett", "en": "Label"}, "type": {"nb": "Type", "en": "Type"},
+    "code": {"nb": "Kode", "en": "Code"}, "n": {"nb": "n (uvektet)", "en": "n (unweighted)"},
+    "wpct": {"nb": "Vektet %", "en": "Weighted %"}, "routing": {"nb": "Stilles hvis", "en": "Asked if"},
+    "not_sure": {"nb": "«Ikke sikker»-koder (gyldige svar, mangler i analyse)",
+                 "en": "'Not sure' codes (valid answers, missing in analysis)"},
+    "missing": {"nb": "Uten verdi (ikke spurt / blank)", "en": "No value (not asked / blank)"},
+    "derived": {"nb": "Avledet", "en": "Derived"}, "protection": {"nb": "Personvern", "en": "Disclosure control"},
+    "suppressed": {"nb": "Tall for celler med færre enn {k} poster er skjult (–).",
+                   "en": "Counts of cells with fewer than {k} records are suppressed (–)."},
+    "disclosure_ref": {"nb": "Personvern (k = {k}): se {file}.", "en": "Disclosure control (k = {k}): see {file}."},
+    "summary": {"nb": "Sammendrag", "en": "Summary"},
+    "weighted_pct_note": {"nb": "Vektet % er av postene med verdi.", "en": "Weighted % is of the records with a value."},
+}
+
+
+def _w(key: str, lang: str, **kw) -> str:
+    text = WORDS[key].get(lang) or WORDS[key]["nb"]
+    return text.format(**kw) if kw else text
+
+
+# -- the prepared export ----------------------------------------------------------------------
+
+
+@dataclass
+class MicrodataExport:
+    """Protected, weighted data with everything needed to label and document them."""
+
+    data: pd.DataFrame
+    instrument: Instrument
+    disclosure: DisclosureReport
+    weights: WeightReport
+    lang: str = "nb"
+    source: str = ""
+    synthetic: bool = False
+    notes: list[str] = field(default_factory=list)
+    area_names: dict[str, dict[str, str]] = field(default_factory=dict)  # look-up field → {code: name}
+
+    @property
+    def variable_labels(self) -> dict[str, str]:
+        inst, lang = self.instrument, self.lang
+        labels = inst.variable_labels(lang)
+        labels[inst.id_variable] = _w("id" if self.disclosure.shuffled else "id_kept", lang)
+        labels[WEIGHT_COLUMN] = _w("weight", lang, method=method_name(self.weights.method, lang),
+                                   variables=weighting_variables(self.weights.margins["variable"], inst, lang) or "–")
+        return {c: labels.get(c, c) for c in self.data.columns}
+
+    @property
+    def value_labels(self) -> dict[str, dict[int, str]]:
+        labels = self.instrument.value_labels(self.lang)
+        for name, top in TOP_CODES.items():
+            if name in self.data.columns and name not in self.disclosure.kept:
+                labels[name] = {**labels.get(name, {}), top: _w("top", self.lang, top=top)}
+        return {c: labels[c] for c in self.data.columns if c in labels and labels[c]}
+
+    @property
+    def missing_codes(self) -> dict[str, list[int]]:
+        """"Not sure" codes of every coded question in the data (valid answers, missing in analysis)."""
+        return {q.name: list(q.missing_codes) for q in self.instrument
+                if q.missing_codes and q.name in self.data.columns}
+
+
+def is_synthetic(path: str | Path) -> bool:
+    """True when ``path`` is the synthetic demo: the demo writes ``demo_metadata.json`` beside its
+    files saying so, and labels its SPSS file as synthetic."""
+    path = Path(path)
+    meta = path.parent / "demo_metadata.json"
+    if meta.is_file():
+        try:
+            if json.loads(meta.read_text("utf-8")).get("synthetic"):
+                return True
+        except (ValueError, OSError):
+            pass
+    if path.suffix.lower() in (".sav", ".zsav"):
+        import pyreadstat
+
+        try:
+            _, meta_sav = pyreadstat.read_sav(str(path), metadataonly=True)
+            return str(meta_sav.file_label or "").upper().startswith("SYNTHETIC")
+        except Exception:  # unreadable files are reported by the reader, not here
+            return False
+    return False
+
+
+def prepare_microdata(
+    path: str | Path,
+    *,
+    instrument: Instrument | None = None,
+    mapping: str | Path | None = None,
+    refdata=None,
+    k: int = 5,
+    keep: Iterable[str] = (),
+    lang: str = "nb",
+    method: str = "poststratify",
+    seed: int | None = None,
+) -> MicrodataExport:
+    """Read, validate, derive, weight and protect a fieldwork file for export.
+
+    Raises :class:`DataValidationError` (its ``report`` lists every problem) when the data break
+    the questionnaire's rules; :class:`ValueError` for a ``keep`` that names no protected variable.
+    Without the postal-code register the postal code is dropped and no geography is published.
+    """
+    from fjernarbeid.data.derive import derive
+    from fjernarbeid.data.read import read_survey
+    from fjernarbeid.data.validate import validate
+    from fjernarbeid.refdata import RefData
+    from fjernarbeid.survey.weighting import weight_study
+
+    if lang not in ("nb", "en"):
+        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+    instrument = instrument or load_instrument()
+    ref = refdata if isinstance(refdata, RefData) else RefData.locate(refdata)
+    data = read_survey(path, instrument, mapping)
+    report = validate(data, instrument, ref)
+    if not report.ok:
+        raise DataValidationError(f"{path}: {report.n_errors} validation error(s); nothing was written", report)
+    frame = derive(data.frame, instrument, ref, skip_unavailable=True)
+    notes = []
+    if frame.attrs.get("derived_skipped"):
+        notes.append(f"Not derived (no postal-code register): {', '.join(frame.attrs['derived_skipped'])}.")
+    weighted = weight_study(frame, instrument, method=method)
+    frame = frame.assign(**{WEIGHT_COLUMN: weighted.weights.to_numpy()})
+    synthetic = is_synthetic(path)
+    protected, disclosure = protect(frame, instrument, k=k, keep=keep, seed=seed, synthetic=synthetic)
+    return MicrodataExport(data=protected, instrument=instrument, disclosure=disclosure, weights=weighted.report,
+                           lang=lang, source=Path(path).name, synthetic=synthetic, notes=notes,
+                           area_names=_area_names(ref))
+
+
+def _area_names(ref) -> dict[str, dict[str, str]]:
+    """Names of municipality and county codes by postal look-up field, for the codebook."""
+    try:
+        mun = ref.municipalities()
+    except (MissingReferenceDataError, InputFileError):
+        return {}
+    return {"municipality_code": dict(zip(mun["municipality_code"], mun["municipality_name"])),
+            "county_code": dict(zip(mun["county_code"], mun["county_name"]))}
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def output_paths(out: str | Path) -> dict[str, Path]:
+    """Every file :func:`write_microdata` writes for ``out``, by kind."""
+    out = Path(out)
+    fmt = FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{out}: unknown output format {out.suffix or '(no extension)'!r}; "
+                         f"use one of {', '.join(FORMATS)}")
+    paths = {"data": out}
+    if fmt == "csv":
+        paths["labels"] = out.with_name(out.name + CSV_LABELS)
+    for suffix in SIDECARS:
+        paths[suffix.strip(".").replace(".", "_")] = out.with_name(out.name + suffix)
+    return paths
+
+
+def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterable[str | Path] = ()) -> dict[str, Path]:
+    """Write the data and its sidecars (module docstring); returns {kind: path}.
+
+    All files are written to temporary files first and renamed together at the end, so a failure
+    leaves no partial export. Refuses to write over any of ``inputs``.
+    """
+    paths = output_paths(out)
+    for p in paths.values():
+        refuse_overwrite_input(p, *inputs)
+        if p.is_dir():
+            raise InputFileError(f"{p}: is a directory")
+    fmt = FORMATS[paths["data"].suffix.lower()]
+    codebook = build_codebook(export, paths["data"].name)
+    with contextlib.ExitStack() as stack:
+        tmp = {kind: stack.enter_context(atomic_path(p)) for kind, p in paths.items()}
+        if fmt == "sav":
+            _write_sav(export, tmp["data"])
+        elif fmt == "dta":
+            _write_dta(export, tmp["data"])
+        elif fmt == "parquet":
+            _write_parquet(export, tmp["data"])
+        else:
+            _write_csv(export, tmp["data"], tmp["labels"])
+        tmp["codebook_json"].write_text(json.dumps(codebook, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        tmp["codebook_md"].write_text(codebook_markdown(codebook, export.lang), "utf-8")
+        tmp["disclosure_json"].write_text(json.dumps(_disclosure_dict(export), ensure_ascii=False, indent=2) + "\n",
+                                          "utf-8")
+        tmp["disclosure_md"].write_text(disclosure_markdown(export, paths["data"].name), "utf-8")
+    return paths
+
+
+def _fit_bytes(text: str, limit: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode("utf-8", errors="ignore") + "…"
+
+
+def _fit_chars(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _numeric_frame(data: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as float64 with NaN, text as str with '' for missing: what SPSS and Stata store."""
+    out = {}
+    for name in data.columns:
+        col = data[name]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            out[name] = col.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        else:
+            out[name] = col.astype("string").fillna("").astype(object).to_numpy()
+    return pd.DataFrame(out)
+
+
+def _file_label(export: MicrodataExport) -> str:
+    if export.synthetic:
+        return "SYNTHETIC DEMO DATA - not real respondents (fjernarbeid export)"
+    return f"fjernarbeid export, disclosure-controlled (k={export.disclosure.k})"
+
+
+def _document(export: MicrodataExport) -> list[str]:
+    """Lines stored in the data file itself (SPSS documents)."""
+    lines = []
+    if export.synthetic:
+        lines.append(WORDS["synthetic"]["en"])
+    lines.append(f"fjernarbeid {__version__} export of {export.source}; weights: {export.weights.method}.")
+    lines.append(export.disclosure.conclusion)
+    lines += [o for o in export.disclosure.to_dict()["overrides"]]
+    # SPSS keeps documents as lines of 80 bytes
+    out = []
+    for line in lines:
+        words, current = line.split(), ""
+        for w in words:
+            if current and len((current + " " + w).encode("utf-8")) > 76:
+                out.append(current)
+                current = w
+            else:
+                current = f"{current} {w}" if current else w
+        out.append(current)
+    return out
+
+
+def _write_sav(export: MicrodataExport, path: Path) -> None:
+    import pyreadstat
+
+    frame = _numeric_frame(export.data)
+    labels = {k: _fit_bytes(v, SAV_VARIABLE_LABEL_BYTES) for k, v in export.variable_labels.items()}
+    values = {name: {float(c): _fit_bytes(text, SAV_VALUE_LABEL_BYTES) for c, text in codes.items()}
+              for name, codes in export.value_labels.items()}
+    missing = {name: [float(c) for c in codes] for name, codes in export.missing_codes.items()}
+    measure = {}
+    for name in frame.columns:
+        if name in values:
+            measure[name] = "nominal"
+        elif name == WEIGHT_COLUMN or pd.api.types.is_float_dtype(frame[name]):
+            measure[name] = "scale"
+        else:
+            measure[name] = "nominal"
+    pyreadstat.write_sav(frame, str(path), file_label=_fit_bytes(_file_label(export), SAV_FILE_LABEL_BYTES),
+                         note=_document(export), column_labels=labels, variable_value_labels=values,
+                         missing_ranges=missing, variable_measure=measure)
+
+
+def _write_dta(export: MicrodataExport, path: Path) -> None:
+    import pyreadstat
+
+    frame = _numeric_frame(export.data)
+    labels = {k: _fit_chars(v, DTA_LABEL_CHARS) for k, v in export.variable_labels.items()}
+    values = {name: {int(c): text for c, text in codes.items()} for name, codes in export.value_labels.items()}
+    pyreadstat.write_dta(frame, str(path), file_label=_fit_chars(_file_label(export), DTA_LABEL_CHARS),
+                         column_labels=labels, variable_value_labels=values, version=15)
+
+
+def _labels_dict(export: MicrodataExport) -> dict[str, Any]:
+    return {
+        "variable_labels": export.variable_labels,
+        "value_labels": {name: {str(c): t for c, t in codes.items()} for name, codes in export.value_labels.items()},
+        "not_sure_codes": export.missing_codes,
+        "synthetic": export.synthetic,
+        "disclosure": {"k": export.disclosure.k, "holds": export.disclosure.holds,
+                       "conclusion": export.disclosure.conclusion},
+    }
+
+
+def _write_parquet(export: MicrodataExport, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(export.data, preserve_index=False)
+    variable_labels, value_labels = export.variable_labels, export.value_labels
+    fields = []
+    for f in table.schema:
+        meta = {b"label": variable_labels.get(f.name, f.name).encode("utf-8")}
+        if f.name in value_labels:
+            meta[b"value_labels"] = json.dumps({str(c): t for c, t in value_labels[f.name].items()},
+                                               ensure_ascii=False).encode("utf-8")
+        fields.append(f.with_metadata(meta))
+    schema = pa.schema(fields, metadata={**(table.schema.metadata or {}),
+                                         PARQUET_KEY: json.dumps(_labels_dict(export), ensure_ascii=False).encode("utf-8")})
+    pq.write_table(table.cast(schema), str(path))
+
+
+def _write_csv(export: MicrodataExport, path: Path, labels_path: Path) -> None:
+    export.data.to_csv(path, index=False, na_rep="", encoding="utf-8", lineterminator="\n")
+    labels_path.write_text(json.dumps(_labels_dict(export), ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+# -- the codebook ----------------------------------------------------------------------------
+
+
+def _frequencies(values: pd.Series, weights: np.ndarray, labels: dict, k: int) -> list[dict[str, Any]]:
+    """Unweighted n and weighted % (of the records with a value) of every value, labelled ones first;
+    a value with fewer than k records is suppressed (n and % null)."""
+    present = values.notna().to_numpy()
+    total = float(weights[present].sum())
+    keys = pd.Series(values[present].to_numpy(), dtype=object)
+    w = weights[present]
+    counts = keys.value_counts()
+    wsum = pd.Series(w).groupby(keys.to_numpy()).sum()
+    values_seen = [v for v in counts.index if v not in labels]
+    if values_seen:  # an integer with a few labelled values (a top code): all values in order
+        order = sorted(set(labels) | set(values_seen), key=lambda v: (isinstance(v, str), v))
+    else:
+        order = list(labels)
+    rows = []
+    for value in order:
+        n = int(counts.get(value, 0))
+        hidden = n < k
+        rows.append({"value": value.item() if isinstance(value, np.generic) else value,
+                     "label": labels.get(value), "n": None if hidden else n,
+                     "weighted_percent": None if hidden or total == 0 else 100 * float(wsum.get(value, 0.0)) / total,
+                     "suppressed": hidden})
+    return rows
+
+
+def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
+    """The codebook of the exported data as plain data (the ``.codebook.json`` content)."""
+    inst, lang, data, k = export.instrument, export.lang, export.data, export.disclosure.k
+    weights = data[WEIGHT_COLUMN].to_numpy(dtype=float)
+    variable_labels, value_labels = export.variable_labels, export.value_labels
+    protection = {a.variable: f"{a.action}: {a.reason}" for a in export.disclosure.actions}
+    variables = []
+    for name in data.columns:
+        col = data[name]
+        entry: dict[str, Any] = {"name": name, "label": variable_labels.get(name, name)}
+        if name in inst:
+            q = inst[name]
+            entry.update(source="question", question=q.number, text=q.label(lang),
+                         type={"single": "categorical", "integer": "integer", "postal_code": "postal code",
+                               "text": "text"}[q.type])
+            if q.ask_if is not None:
+                entry["routing"] = {"ask_if": str(q.ask_if),
+                                    "text": q.condition_text.get(lang) or q.condition_text.get("nb")}
+            if q.codes:
+                entry["codes"] = [{"code": c.code, "label": c.label(lang), "not_sure": c.missing} for c in q.codes]
+                entry["not_sure_codes"] = list(q.missing_codes)
+        elif name == WEIGHT_COLUMN:
+            entry.update(source="weighting", type="weight", method=export.weights.method)
+        elif name == inst.id_variable:
+            entry.update(source="export", type="id")
+        else:
+            try:
+                d = inst.derived_variable(name)
+                how = str(d.expr) if d.expr else f"{d.kind}({d.source})" + (f".{d.field}" if d.field else "")
+                entry.update(source="derived", derivation=how,
+                             type="categorical" if d.code_labels(lang) else "code")
+                if d.field:
+                    entry["field"] = d.field
+                if d.code_labels(lang):
+                    entry["codes"] = [{"code": c, "label": t, "not_sure": False} for c, t in d.code_labels(lang).items()]
+            except KeyError:
+                entry.update(source="data file", type="text" if not pd.api.types.is_numeric_dtype(col) else "number")
+        if name in protection:
+            entry["disclosure"] = protection[name]
+        entry["missing"] = int(col.isna().sum())
+        if entry["type"] in ("categorical", "integer", "code"):
+            labels = dict(value_labels.get(name, {}))
+            names = export.area_names.get(entry.get("field"))
+            if names is not None:  # municipality and county numbers with their names
+                labels = {code: names.get(code, "") for code in sorted(col.dropna().unique())}
+            entry["frequencies"] = _frequencies(col, weights, labels, k)
+        elif entry["type"] == "weight":
+            entry["summary"] = {"min": float(col.min()), "max": float(col.max()), "mean": float(col.mean()),
+                                "sum": float(col.sum())}
+        variables.append(entry)
+    return {
+        "schema": "fjernarbeid.codebook", "schema_version": 1,
+        "generator": {"name": "fjernarbeid", "version": __version__},
+        "file": data_file, "source": export.source, "synthetic": export.synthetic,
+        "records": len(data), "language": lang,
+        "instrument": {"id": inst.id, "version": inst.version, "title": inst.label(lang)},
+        "weighting": {k_: v for k_, v in export.weights.to_dict().items() if k_ != "margins"},
+        "disclosure": {"k": k, "holds": export.disclosure.holds, "conclusion": export.disclosure.conclusion,
+                       "suppression": f"frequencies of values held by fewer than {k} records are null"},
+        "notes": export.notes,
+        "variables": variables,
+    }
+
+
+def _md(text: Any) -> str:
+    return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _pct(v: float | None, lang: str) -> str:
+    if v is None:
+        return "–"
+    text = f"{v:.1f}"
+    return text.replace(".", ",") if lang == "nb" else text
+
+
+def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
+    """The codebook for people: a list of variables, then one section per variable."""
+    out = [f"# {_w('codebook', lang)}: {codebook['file']}", ""]
+    if codebook["synthetic"]:
+        out += [f"**{_w('synthetic', lang)}**", ""]
+    out += [f"{_w('source', lang)}: {codebook['source']}, {codebook['records']} {_w('records', lang)}; "
+            f"{codebook['instrument']['title']} ({codebook['instrument']['id']} {codebook['instrument']['version']}).",
+            "", _w("disclosure_ref", lang, k=codebook["disclosure"]["k"],
+                   file=codebook["file"] + ".disclosure.md") + " " + codebook["disclosure"]["conclusion"], "",
+            _w("suppressed", lang, k=codebook["disclosure"]["k"]) + " " + _w("weighted_pct_note", lang), ""]
+    for note in codebook["notes"]:
+        out += [note, ""]
+    out += [f"## {_w('variables', lang)}", "", f"| {_w('variable', lang)} | {_w('label', lang)} | {_w('type', lang)} |",
+            "|---|---|---|"]
+    out += [f"| `{v['name']}` | {_md(v['label'])} | {v['type']} |" for v in codebook["variables"]]
+    for v in codebook["variables"]:
+        out += ["", f"## `{v['name']}` – {_md(v['label'])}", ""]
+        if v.get("text") and v["text"] not in v["label"]:
+            out.append(f"- {_md(v['text'])}")
+        out.append(f"- {_w('type', lang)}: {v['type']}")
+        if v.get("routing"):
+            out.append(f"- {_w('routing', lang)}: {_md(v['routing']['text'] or v['routing']['ask_if'])} "
+                       f"(`{v['routing']['ask_if']}`)")
+        if v.get("not_sure_codes"):
+            out.append(f"- {_w('not_sure', lang)}: {', '.join(map(str, v['not_sure_codes']))}")
+        if v.get("derivation"):
+            out.append(f"- {_w('derived', lang)}: `{v['derivation']}`")
+        if v.get("disclosure"):
+            out.append(f"- {_w('protection', lang)}: {_md(v['disclosure'])}")
+        out.append(f"- {_w('missing', lang)}: {v['missing']}")
+        if v.get("summary"):
+            s = v["summary"]
+            out.append(f"- {_w('summary', lang)}: min {s['min']:.3f}, max {s['max']:.3f}, mean {s['mean']:.3f}, "
+                       f"sum {s['sum']:,.1f}")
+        if v.get("frequencies"):
+            out += ["", f"| {_w('code', lang)} | {_w('label', lang)} | {_w('n', lang)} | {_w('wpct', lang)} |",
+                    "|---:|---|---:|---:|"]
+            for f in v["frequencies"]:
+                n = "–" if f["suppressed"] else str(f["n"])
+                out.append(f"| {_md(f['value'])} | {_md(f['label'])} | {n} | {_pct(f['weighted_percent'], lang)} |")
+    return "\n".join(out) + "\n"
+
+
+# -- the disclosure statement ----------------------------------------------------------------
+
+
+def _disclosure_dict(export: MicrodataExport) -> dict[str, Any]:
+    d = export.disclosure.to_dict()
+    return {"schema": "fjernarbeid.disclosure", "schema_version": 1,
+            "generator": {"name": "fjernarbeid", "version": __version__},
+            "source": export.source, "records": len(export.data), **d}
+
+
+def disclosure_markdown(export: MicrodataExport, data_file: str) -> str:
+    """The disclosure statement for people (in English, like the rules it cites)."""
+    r = export.disclosure
+    out = [f"# Disclosure control: {data_file}", ""]
+    if export.synthetic:
+        out += ["**SYNTHETIC DATA: the input was the fjernarbeid demo; no record is a real person.**", ""]
+    out += [f"Source: {export.source}, {len(export.data)} records. k = {r.k}.", "", f"**{r.conclusion}**", ""]
+    for line in r.to_dict()["overrides"]:
+        out += [f"**{line}**", ""]
+    out += ["## What was done", "", "| Variable | Action | Why |", "|---|---|---|"]
+    out += [f"| `{a.variable}` | {a.action.upper() if a.override else a.action} | {_md(a.reason)} |" for a in r.actions]
+    out += ["", "## k-anonymity", "",
+            f"Key variables (what an outsider may know of a person): {', '.join(r.keys)}. "
+            "A missing value counts as a value of its own.", "",
+            "| Geography | Groups | Smallest group | Groups < k | Records in groups < k |", "|---|---:|---:|---:|---:|"]
+    out += [f"| {level} | {s.groups} | {s.smallest} | {s.groups_below_k} | {s.records_below_k} |" for level, s in r.steps]
+    if r.without:
+        out += ["", "Without one key variable (at the geography published):", "",
+                "| Left out | Smallest group | Records in groups < k |", "|---|---:|---:|"]
+        out += [f"| {key} | {s.smallest} | {s.records_below_k} |" for key, s in r.without.items()]
+    for note in r.notes + export.notes:
+        out += ["", note]
+    return "\n".join(out) + "\n"
+
+
+__all__ = [
+    "FORMATS", "MicrodataExport", "build_codebook", "codebook_markdown", "disclosure_markdown", "is_synthetic",
+    "output_paths", "prepare_microdata", "write_microdata",
+]

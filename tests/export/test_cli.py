@@ -1,0 +1,87 @@
+"""``fjernarbeid export``: exit codes, the files written, --keep, and refusing bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pyreadstat
+import pytest
+from typer.testing import CliRunner
+
+from fjernarbeid.cli import app
+from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE
+
+runner = CliRunner()
+
+
+def export(*args):
+    return runner.invoke(app, ["export", *map(str, args)])
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_help():
+    result = export("--help")
+    assert result.exit_code == 0 and "--keep" in result.output and "k-anonymity" in result.output
+
+
+def test_exports_the_demo_with_sidecars_and_says_whether_k_anonymity_holds(demo_csv, refdata_dir, tmp_path):
+    before = sha(demo_csv)
+    out = tmp_path / "survey.sav"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--lang", "en")
+    assert result.exit_code == EXIT_OK, result.output
+    written = [line for line in result.stdout.splitlines() if line]
+    assert written == [str(out)] + [f"{out}{s}" for s in (".codebook.json", ".codebook.md", ".disclosure.json",
+                                                            ".disclosure.md")]
+    assert "SYNTHETIC DATA" in result.stderr and "k-anonymity" in result.stderr.lower()
+    _, meta = pyreadstat.read_sav(str(out), metadataonly=True)
+    assert meta.column_names_to_labels["q207"] == "207. Sex?"
+    statement = json.loads((tmp_path / "survey.sav.disclosure.json").read_text("utf-8"))
+    assert statement["synthetic"] is True and statement["overrides"] == []
+    assert sha(demo_csv) == before
+
+
+def test_keep_is_applied_and_said_in_capitals(demo_csv, refdata_dir, refdata, tmp_path):
+    out = tmp_path / "survey.parquet"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q202", "--keep", "q3,municipality")
+    assert result.exit_code == EXIT_OK, result.output
+    data = pd.read_parquet(out)
+    assert {"q202", "municipality"} <= set(data.columns) and data["q3"].max() > 6
+    md = (tmp_path / "survey.parquet.disclosure.md").read_text("utf-8")
+    assert "**Q202 KEPT AS IN THE DATA (--keep q202): THE RULE FOR IT WAS NOT APPLIED**" in md
+    assert "MUNICIPALITY KEPT AS IN THE DATA" in result.stderr
+    book = json.loads((tmp_path / "survey.parquet.codebook.json").read_text("utf-8"))
+    municipality = next(v for v in book["variables"] if v["name"] == "municipality")
+    names = refdata.municipalities().set_index("municipality_code")["municipality_name"]
+    assert {f["value"]: f["label"] for f in municipality["frequencies"]}["0301"] == names["0301"]
+
+
+def test_invalid_data_exit_1_listing_the_problems_and_nothing_is_written(demo_csv, refdata_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    frame = pd.read_csv(demo_csv, dtype=str)
+    frame.loc[9, "q4"] = "7"
+    frame.to_csv(bad, index=False)
+    result = export(bad, "--to", tmp_path / "out.csv", "--refdata", refdata_dir)
+    assert result.exit_code == EXIT_INVALID_DATA
+    assert "code_not_in_list" in result.output and "q4 = 7 is not one of its codes" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--to", "{tmp}/x.xlsx"], EXIT_USAGE, "unknown output format"),
+    (["--to", "{tmp}/x.csv", "--keep", "q12"], EXIT_USAGE, "no disclosure rule applies"),
+    (["--to", "{tmp}/x.csv", "--k", "1"], EXIT_USAGE, "--k"),
+    (["--to", "{input}"], EXIT_BAD_INPUT, "refusing to write over the input"),
+])
+def test_usage_errors_and_refusing_to_overwrite_the_input(demo_csv, refdata_dir, tmp_path, args, code, message):
+    before = sha(demo_csv)
+    args = [a.format(tmp=tmp_path, input=demo_csv) for a in args]
+    result = export(demo_csv, *args, "--refdata", refdata_dir)
+    assert result.exit_code == code, result.output
+    assert message in " ".join(result.output.split())
+    assert sha(demo_csv) == before
+    assert not list(tmp_path.iterdir())

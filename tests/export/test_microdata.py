@@ -1,0 +1,175 @@
+"""Microdata export: every format read back with its labels, the codebook, the disclosure statement."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pyreadstat
+import pytest
+
+from fjernarbeid.errors import DataValidationError, InputFileError
+from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
+
+
+@pytest.fixture(scope="module")
+def export(demo_csv, refdata_dir):
+    return prepare_microdata(demo_csv, refdata=refdata_dir, k=5, seed=3)
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_prepared_data_are_weighted_protected_and_flagged_synthetic(export, export_weighted):
+    data = export.data
+    assert export.synthetic and export.disclosure.synthetic
+    assert len(data) == 300 and data["id"].tolist() == list(range(1, 301))
+    for gone in ("q201", "q202", "q5_text", "age"):
+        assert gone not in data.columns
+    assert data["q3"].max() <= 6
+    # the study's weights, record for record (records are shuffled: compare sorted)
+    np.testing.assert_allclose(np.sort(data["weight"].to_numpy()), np.sort(export_weighted.weights.to_numpy()),
+                               rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def export_with_places(demo_csv, refdata_dir):
+    """An export that keeps the municipality: text columns (municipality and county numbers, county
+    names) in the data, with blanks."""
+    return prepare_microdata(demo_csv, refdata=refdata_dir, k=5, keep=["municipality"], seed=3)
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta", ".parquet", ".csv"])
+def test_every_format_reads_back_with_the_same_values(export_with_places, tmp_path, suffix):
+    export = export_with_places
+    paths = write_microdata(export, tmp_path / f"survey{suffix}")
+    assert set(paths) >= {"data", "codebook_json", "codebook_md", "disclosure_json", "disclosure_md"}
+    assert all(p.is_file() for p in paths.values())
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+    if suffix == ".sav":
+        back, _ = pyreadstat.read_sav(str(paths["data"]), user_missing=True)
+    elif suffix == ".dta":
+        back, _ = pyreadstat.read_dta(str(paths["data"]))
+    elif suffix == ".parquet":
+        back = pd.read_parquet(paths["data"])
+    else:
+        text = [c for c in export.data.columns if not pd.api.types.is_numeric_dtype(export.data[c])]
+        back = pd.read_csv(paths["data"], dtype={c: str for c in text})
+    assert list(back.columns) == list(export.data.columns)
+    text_columns = 0
+    for name in export.data.columns:
+        column = export.data[name]
+        if pd.api.types.is_numeric_dtype(column):
+            expected = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            np.testing.assert_allclose(back[name].astype(float).to_numpy(), expected, rtol=1e-12, equal_nan=True,
+                                       err_msg=name)
+        else:  # SPSS and Stata have no missing text: a blank is ""
+            text_columns += 1
+            assert back[name].fillna("").astype(str).tolist() == column.fillna("").astype(str).tolist(), name
+    assert text_columns >= 2 and "0301" in set(back["municipality"])
+
+
+def test_spss_file_has_variable_value_labels_and_not_sure_codes_as_user_missing(export, tmp_path, instrument):
+    path = write_microdata(export, tmp_path / "s.sav")["data"]
+    _, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    labels = meta.column_names_to_labels
+    assert labels["q12"] == "12. Hvor ofte benytter du normalt hjemmekontor eller fjernarbeid?"
+    assert labels["id"].startswith("Løpenummer") and labels["weight"].startswith("Vekt: poststratifisering")
+    assert meta.variable_value_labels["q12"] == {float(c): t for c, t in instrument["q12"].code_labels("nb").items()}
+    assert meta.variable_value_labels["q3"] == {6.0: "6 eller flere"}
+    assert meta.missing_ranges["q6_1"] == [{"lo": 6.0, "hi": 6.0}]
+    assert meta.file_label.startswith("SYNTHETIC")
+    assert any("DOES NOT HOLD" in line or "holds" in line for line in meta.notes)
+
+
+def test_stata_file_has_labels_within_its_limits(export, tmp_path, instrument):
+    path = write_microdata(export, tmp_path / "s.dta")["data"]
+    _, meta = pyreadstat.read_dta(str(path))
+    assert all(len(v) <= 80 for v in meta.column_names_to_labels.values())
+    assert meta.column_names_to_labels["q10_1"].endswith("…")  # cut, the codebook has it whole
+    assert meta.variable_value_labels["q207"] == {1: "Mann", 2: "Kvinne"}
+
+
+def test_parquet_keeps_labels_in_the_schema(export, tmp_path):
+    path = write_microdata(export, tmp_path / "s.parquet")["data"]
+    schema = pq.read_schema(path)
+    meta = json.loads(schema.metadata[b"fjernarbeid"])
+    assert meta["variable_labels"]["q207"] == "207. Kjønn?"
+    assert meta["value_labels"]["q207"] == {"1": "Mann", "2": "Kvinne"}
+    assert meta["not_sure_codes"]["q21"] == [5] and meta["synthetic"] is True
+    assert schema.field("q12").metadata[b"label"].decode() == "12. Hvor ofte benytter du normalt hjemmekontor eller fjernarbeid?"
+
+
+def test_csv_comes_with_a_labels_sidecar(export, tmp_path):
+    paths = write_microdata(export, tmp_path / "s.csv")
+    assert paths["labels"].name == "s.csv.labels.json"
+    labels = json.loads(paths["labels"].read_text("utf-8"))
+    assert labels["value_labels"]["age_group"]["1"] == "25-29 år"
+    assert labels["not_sure_codes"]["q13"] == [4]
+
+
+def test_codebook_documents_every_variable_with_routing_and_non_disclosive_frequencies(export, tmp_path):
+    paths = write_microdata(export, tmp_path / "s.sav")
+    book = json.loads(paths["codebook_json"].read_text("utf-8"))
+    by_name = {v["name"]: v for v in book["variables"]}
+    assert list(by_name) == list(export.data.columns)
+    assert book["synthetic"] is True and book["records"] == 300
+    q13 = by_name["q13"]
+    assert q13["routing"] == {"ask_if": "q12 < 6", "text": "HVIS BENYTTER HJEMMEKONTOR (SPM 12 < 6)"}
+    assert q13["not_sure_codes"] == [4] and q13["missing"] == (export.data["q12"] == 6).sum()
+    # weighted % of a value = its share of the weights among the records with a value
+    data, w = export.data, export.data["weight"].to_numpy()
+    for f in by_name["q12"]["frequencies"]:
+        hit = (data["q12"] == f["value"]).to_numpy()
+        assert f["suppressed"] == (hit.sum() < 5)
+        if not f["suppressed"]:
+            assert f["n"] == hit.sum()
+            assert f["weighted_percent"] == pytest.approx(100 * w[hit].sum() / w.sum(), rel=1e-12)
+        else:
+            assert f["n"] is None and f["weighted_percent"] is None
+    q1 = {f["value"]: f for f in by_name["q1"]["frequencies"]}
+    assert q1[3]["suppressed"]  # the screened-out code: nobody, not shown as a count
+    assert by_name["centrality"]["derivation"] == "postal_lookup(q201).centrality"
+    md = paths["codebook_md"].read_text("utf-8")
+    assert md.startswith("# Kodebok: s.sav") and "SYNTETISKE DATA" in md and "## `q13`" in md
+
+
+def test_disclosure_statement_says_what_was_done_and_the_k_reached(export, tmp_path):
+    paths = write_microdata(export, tmp_path / "s.parquet")
+    statement = json.loads(paths["disclosure_json"].read_text("utf-8"))
+    assert statement["synthetic"] is True and statement["k"] == 5
+    assert {a["variable"]: a["action"] for a in statement["actions"]}["q5_text"] == "dropped"
+    assert statement["k_anonymity"]["keys"][:3] == ["q207", "age_group", "q4"]
+    assert [s["geography"] for s in statement["steps"]][0] == "municipality"
+    assert statement["holds"] == statement["k_anonymity"]["holds"]
+    md = paths["disclosure_md"].read_text("utf-8")
+    assert "**SYNTHETIC DATA" in md and statement["conclusion"] in md
+
+
+def test_never_writes_over_the_input(export, demo_csv):
+    before = sha(demo_csv)
+    with pytest.raises(InputFileError, match="refusing to write over the input"):
+        write_microdata(export, demo_csv, inputs=[demo_csv])
+    assert sha(demo_csv) == before
+
+
+def test_invalid_data_are_refused_with_the_problems(demo_csv, tmp_path, refdata_dir):
+    bad = tmp_path / "bad.csv"
+    frame = pd.read_csv(demo_csv, dtype=str)
+    frame.loc[4, "q12"] = "9"
+    frame.to_csv(bad, index=False)
+    with pytest.raises(DataValidationError) as err:
+        prepare_microdata(bad, refdata=refdata_dir)
+    assert [(p.rule, p.column, p.row) for p in err.value.report.errors] == [("code_not_in_list", "q12", 6)]
+
+
+def test_output_paths_follow_the_extension():
+    assert set(output_paths("x.csv")) == {"data", "labels", "codebook_json", "codebook_md", "disclosure_json",
+                                          "disclosure_md"}
+    assert output_paths("x.sav")["disclosure_md"].name == "x.sav.disclosure.md"
+    with pytest.raises(ValueError, match="unknown output format '.xlsx'"):
+        output_paths("x.xlsx")
