@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from importlib.util import module_from_spec, spec_from_file_location
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,26 +19,6 @@ from fjernarbeid.survey.association import (
     svytrend,
 )
 from fjernarbeid.survey.design import svydesign
-
-REF_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "association.py"
-
-
-@pytest.fixture(scope="module")
-def api():
-    spec = spec_from_file_location("association_reference", REF_FILE)
-    module = module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def designs(api):
-    return api.designs()
-
-
-@pytest.fixture(scope="module")
-def reference(api):
-    return api.reference()
 
 
 def close(actual, expected, rel):

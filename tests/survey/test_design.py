@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -14,21 +13,6 @@ from fjernarbeid.survey import svydesign, svymean, svytotal
 from fjernarbeid.survey.design import group_sums
 
 SE = 1e-4
-
-
-@pytest.fixture(scope="module")
-def R(fixtures_dir):
-    return json.loads((fixtures_dir / "r" / "estimation.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def apistrat(fixtures_dir):
-    return pd.read_csv(fixtures_dir / "api" / "apistrat.csv")
-
-
-@pytest.fixture(scope="module")
-def apiclus1(fixtures_dir):
-    return pd.read_csv(fixtures_dir / "api" / "apiclus1.csv")
 
 
 def test_degrees_of_freedom_are_psus_minus_strata(apistrat, apiclus1, R):

@@ -35,21 +35,6 @@ def r_number(v):
 
 
 @pytest.fixture(scope="module")
-def R(fixtures_dir):
-    return json.loads((fixtures_dir / "r" / "estimation.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def apistrat(fixtures_dir):
-    return pd.read_csv(fixtures_dir / "api" / "apistrat.csv")
-
-
-@pytest.fixture(scope="module")
-def apiclus1(fixtures_dir):
-    return pd.read_csv(fixtures_dir / "api" / "apiclus1.csv")
-
-
-@pytest.fixture(scope="module")
 def dstrat(apistrat):
     return svydesign(apistrat, "pw", strata="stype", fpc="fpc")
 

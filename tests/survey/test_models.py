@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.util import module_from_spec, spec_from_file_location
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,26 +10,6 @@ import pytest
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey.design import svydesign
 from fjernarbeid.survey.models import svyglm, svyolr
-
-REF_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "association.py"
-
-
-@pytest.fixture(scope="module")
-def api():
-    spec = spec_from_file_location("association_reference", REF_FILE)
-    module = module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def designs(api):
-    return api.designs()
-
-
-@pytest.fixture(scope="module")
-def reference(api):
-    return api.reference()
 
 
 def close(actual, expected, rel):

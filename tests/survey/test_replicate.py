@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
@@ -22,21 +21,6 @@ from fjernarbeid.survey import (
 )
 
 EST, SE = 1e-6, 1e-4
-
-
-@pytest.fixture(scope="module")
-def R(fixtures_dir):
-    return json.loads((fixtures_dir / "r" / "estimation.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def apistrat(fixtures_dir):
-    return pd.read_csv(fixtures_dir / "api" / "apistrat.csv")
-
-
-@pytest.fixture(scope="module")
-def apiclus1(fixtures_dir):
-    return pd.read_csv(fixtures_dir / "api" / "apiclus1.csv")
 
 
 def check_replicates(rep, ref):

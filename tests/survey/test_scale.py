@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from importlib.util import module_from_spec, spec_from_file_location
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,26 +13,7 @@ from fjernarbeid.errors import ComputationError, DataValidationError
 from fjernarbeid.survey.design import svydesign
 from fjernarbeid.survey.scale import build_index, cronbach_alpha, index_from_instrument
 
-REF_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "association.py"
 FIVE_POINT = {"scale_min": 1, "scale_max": 5}
-
-
-@pytest.fixture(scope="module")
-def api():
-    spec = spec_from_file_location("association_reference", REF_FILE)
-    module = module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def designs(api):
-    return api.designs()
-
-
-@pytest.fixture(scope="module")
-def reference(api):
-    return api.reference()
 
 
 def close(actual, expected, rel):

@@ -29,11 +29,6 @@ EST, SE = 1e-6, 1e-4
 
 
 @pytest.fixture(scope="module")
-def R(fixtures_dir):
-    return json.loads((fixtures_dir / "r" / "estimation.json").read_text())
-
-
-@pytest.fixture(scope="module")
 def P(R):
     return R["populations"]
 
