@@ -93,6 +93,14 @@ def test_direct_identifiers_and_quasi_identifiers_are_removed_or_coarsened(instr
     assert {a.variable: a.action for a in report.actions}["q3"] == "top-coded"
 
 
+def test_top_coding_leaves_missing_values_missing(instrument):
+    frame = people({"0301": 10}, {"0301": 1})
+    frame["q3"] = pd.array([1, 7, None, 12, 6, 2, 3, None, 4, 5], dtype="Int64")
+    out, _ = protect(frame, instrument, k=5, seed=1)
+    assert out["q3"].isna().sum() == 2
+    assert sorted(out["q3"].dropna().tolist()) == [1, 2, 3, 4, 5, 6, 6, 6]
+
+
 def test_keep_overrides_a_rule_and_the_report_says_so_in_capitals(instrument):
     frame = people({"0301": 20, "1103": 3}, {"0301": 1, "1103": 2})
     out, report = protect(frame, instrument, k=5, keep=["q202", "municipality", "q3"], seed=1)

@@ -193,6 +193,25 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
+def _layout(frame: pd.DataFrame, breakdowns: list[Breakdown]):
+    """The Total and every breakdown column, the breakdown of each, and their row masks (n × G)."""
+    columns = (BannerColumn(TOTAL_LABELS),) + tuple(c for b in breakdowns for c in b.columns)
+    breakdown_of = (-1,) + tuple(i for i, b in enumerate(breakdowns) for _ in b.columns)
+    return columns, breakdown_of, np.column_stack([c.mask(frame) for c in columns])
+
+
+def banner_tables(
+    design: SurveyDesign,
+    questions: list[Question],
+    breakdowns: list[Breakdown],
+    *,
+    min_cell: int = 5,
+) -> list[BannerTable]:
+    """:func:`banner_table` of every question, the column masks computed once."""
+    layout = _layout(design.data, breakdowns)
+    return [_banner_table(design, q, breakdowns, layout, min_cell, None) for q in questions]
+
+
 def banner_table(
     design: SurveyDesign,
     question: Question,
@@ -208,6 +227,10 @@ def banner_table(
     answer to a question the routing skipped. ``categories`` defaults to the question's
     substantive codes that do not end the interview.
     """
+    return _banner_table(design, question, breakdowns, _layout(design.data, breakdowns), min_cell, categories)
+
+
+def _banner_table(design, question, breakdowns, layout, min_cell, categories) -> BannerTable:
     frame = design.data
     name = question.name
     if categories is None:
@@ -219,9 +242,8 @@ def banner_table(
         asked &= question.ask_if.evaluate(frame).fillna(False).to_numpy(dtype=bool)
     valid = asked & np.isin(x, categories)
 
-    columns = (BannerColumn(TOTAL_LABELS),) + tuple(c for b in breakdowns for c in b.columns)
-    breakdown_of = (-1,) + tuple(i for i, b in enumerate(breakdowns) for _ in b.columns)
-    masks = np.column_stack([c.mask(frame) for c in columns]) & valid[:, None]  # n × G
+    columns, breakdown_of, in_column = layout
+    masks = in_column & valid[:, None]  # n × G
     y = (x[:, None] == np.asarray(categories, dtype=float)[None, :]).astype(float)  # n × C
 
     count = (y.T @ masks).round().astype(int)  # C × G
@@ -303,5 +325,6 @@ def _pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, 
 
 __all__ = [
     "ALPHA_LOWER", "ALPHA_UPPER", "BannerColumn", "BannerTable", "Breakdown", "EDUCATION_GROUPS",
-    "HOME_OFFICE_GROUPS", "PairTest", "STUDY_BANNER", "banner_table", "column_letters", "holm", "study_banner",
+    "HOME_OFFICE_GROUPS", "PairTest", "STUDY_BANNER", "banner_table", "banner_tables", "column_letters", "holm",
+    "study_banner",
 ]

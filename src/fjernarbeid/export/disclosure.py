@@ -265,7 +265,7 @@ def protect(
         if name in kept:
             actions.append(Action(name, "kept", f"NOT TOP-CODED (--keep): values above {top} stay", override=True))
         else:
-            out[name] = x.where(~(x > top), top).astype("Int64")
+            out[name] = x.mask((x > top).fillna(False), top).astype("Int64")  # a missing value stays missing
             # no count of the records changed: with the published count of the top code it would
             # tell how many hold exactly the top value
             actions.append(Action(name, "top-coded", f"values above {top} set to {top} ('{top} or more')"))
@@ -395,6 +395,6 @@ def _ordered_columns(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
 
 
 __all__ = [
-    "Action", "DisclosureReport", "FIELD_LEVEL", "GEOGRAPHY_LEVELS", "KAnonymity", "KEY_VARIABLES", "TOP_CODES", "k_anonymity",
-    "keepable", "protect",
+    "Action", "DisclosureReport", "FIELD_LEVEL", "GEOGRAPHY_LEVELS", "KAnonymity", "KEY_VARIABLES", "TOP_CODES",
+    "k_anonymity", "keepable", "protect",
 ]

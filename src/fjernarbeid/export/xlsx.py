@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fjernarbeid import __version__
 from fjernarbeid._io import atomic_path
 from fjernarbeid.export._text import method_name, variable_label, weighting_variables
-from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_table, study_banner
+from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_tables, study_banner
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument, Question
 from fjernarbeid.survey.design import SurveyDesign
@@ -205,8 +205,9 @@ def write_workbook(
 
     questions = [q for q in instrument if q.type == "single"]
     missing = [q.name for q in questions if q.name not in design.data.columns]
-    tables = [banner_table(design, q, breakdowns, min_cell=min_cell) for q in questions
-              if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
+    shown = [q for q in questions
+             if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
+    tables = banner_tables(design, shown, breakdowns, min_cell=min_cell)
 
     wb = Workbook()
     contents = wb.active
