@@ -50,6 +50,15 @@ def share(data: pd.DataFrame, variable: str, codes, instrument: Instrument, wher
     return 100 * w[np.isin(x, codes)].sum() / w.sum()
 
 
+def share_standard_error(data: pd.DataFrame, variable: str, codes, instrument: Instrument, where=None) -> float:
+    """Standard error of :func:`share` in percentage points: sqrt(p(1 − p) / n_eff)."""
+    base = answered(data, variable, instrument)
+    if where is not None:
+        base &= np.asarray(where, dtype=bool)
+    p = share(data, variable, codes, instrument, where) / 100
+    return 100 * float(np.sqrt(p * (1 - p) / effective_n(data["w"].to_numpy()[base])))
+
+
 def effective_n(w: np.ndarray) -> float:
     return w.sum() ** 2 / np.sum(w**2)
 

@@ -22,7 +22,7 @@ from fjernarbeid.instrument import Instrument, load_instrument
 
 DEFAULT_N = 500
 DEFAULT_SEED = 2025
-MODEL_VERSION = "1"  # bump when a change to the model changes the data of a given seed
+MODEL_VERSION = "2"  # bump when a change to the model changes the data of a given seed
 
 SYNTHETIC_STATEMENT = (
     "SYNTHETIC DATA. Every record in these files was made up by a statistical model "
