@@ -10,8 +10,13 @@ small table shipped with the package:
   where people live, not P (post boxes only) or S (special). A municipality with ``n`` such codes
   keeps ``min(n, 1 + floor(log2 n))`` of them, evenly spread over its sorted codes (Oslo 9,
   Eidfjord 2), so that large municipalities show some variety without copying the register;
-* **municipality number, name and county** — SSB KLASS classification 131 (municipalities);
+* **municipality number, name and county** (number and name) — SSB KLASS classification 131
+  (municipalities) with its county correspondence (KLASS 104);
 * **centrality class** — SSB KLASS classification 128 (sentralitetsindeks), classes 1-6;
+* **place, category and Bring's spelling of the municipality** of each kept postal code, from the
+  postal register, so that ``fjernarbeid demo`` can write a reference-data subset for exactly
+  these codes (in the registers' own formats) and the demo can be validated and reported on
+  without the full registers;
 * **municipality_size** — a measure of size for drawing respondents. The registers carry no
   population by municipality, so it is a proxy: the number of street-address postal codes of the
   municipality beyond the first three, at least 1. Rural municipalities have several codes for
@@ -20,7 +25,8 @@ small table shipped with the package:
   and 37 % in classes 4-6, and since remote-capable workers live more centrally, about half of
   the demo's respondents end up in classes 1-2. It is a modelling device, not a statistic.
 
-Svalbard (2100) and Jan Mayen (2211) have no county or centrality and are left out.
+Svalbard (2100) and Jan Mayen (2211) have no county or centrality and are left out. The registers'
+vintages (from their file names) are recorded in a ``# vintage`` line of the header.
 
 Usage (from the repository root, with a reference-data directory as ``fjernarbeid refdata`` uses)::
 
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -48,7 +55,8 @@ DEFAULT_OUT = REPO / "src" / "fjernarbeid" / "demo" / "sampling_frame.csv"
 RESIDENTIAL_CATEGORIES = ("G", "B")  # Bring: G = street addresses, B = both street addresses and boxes
 SIZE_BASELINE = 3  # codes per municipality that serve few people (see the module docstring)
 COLUMNS = ["postal_code", "municipality_code", "municipality_name", "county_code", "centrality",
-           "municipality_size"]
+           "municipality_size", "place", "category", "postal_municipality_name", "county_name"]
+REGISTERS = ("postal_codes", "municipalities", "centrality")
 
 
 def codes_to_keep(n_codes: int) -> int:
@@ -68,21 +76,32 @@ def derive_frame(refdata: RefData) -> pd.DataFrame:
 
     rows = []
     for muni in munis.sort_values("municipality_code").itertuples(index=False):
-        codes = residential.loc[residential["municipality_code"] == muni.municipality_code, "postal_code"].to_numpy()
-        if len(codes) == 0:
+        in_muni = residential[residential["municipality_code"] == muni.municipality_code]
+        if len(in_muni) == 0:
             raise SystemExit(f"municipality {muni.municipality_code} {muni.municipality_name} has no "
                              "street-address postal code in the register")
-        keep = codes_to_keep(len(codes))
-        picks = np.unique(np.round(np.linspace(0, len(codes) - 1, keep)).astype(int))
-        size = max(len(codes) - SIZE_BASELINE, 1)
-        for code in codes[picks]:
-            rows.append((code, muni.municipality_code, muni.municipality_name, muni.county_code,
-                         int(muni.centrality), size))
+        keep = codes_to_keep(len(in_muni))
+        picks = np.unique(np.round(np.linspace(0, len(in_muni) - 1, keep)).astype(int))
+        size = max(len(in_muni) - SIZE_BASELINE, 1)
+        for code in in_muni.iloc[picks].itertuples(index=False):
+            rows.append((code.postal_code, muni.municipality_code, muni.municipality_name, muni.county_code,
+                         int(muni.centrality), size, code.place, code.category, code.municipality_name,
+                         muni.county_name))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def vintage(path: Path) -> str:
+    """The vintage in a register's file name: a date (2026-01-22) or a year (2024)."""
+    found = re.search(r"\d{4}-\d{2}-\d{2}|(?<!\d)\d{4}(?!\d)", path.name)
+    if not found:
+        raise SystemExit(f"{path}: no date or year in the file name, so the register's vintage is unknown; "
+                         "rename it as its publisher or `fjernarbeid refdata update` does")
+    return found.group(0)
+
+
 def header(refdata: RefData) -> str:
-    sources = {name: refdata.path(name).name for name in ("postal_codes", "municipalities", "centrality")}
+    sources = {name: refdata.path(name).name for name in REGISTERS}
+    vintages = " ".join(f"{name}={vintage(refdata.path(name))}" for name in REGISTERS)
     return (
         "# Sampling frame of the synthetic demo survey (fjernarbeid demo). Derived, not a copy of the registers:\n"
         "# a few real postal codes per municipality (Bring categories G/B, evenly spread), with municipality,\n"
@@ -92,6 +111,9 @@ def header(refdata: RefData) -> str:
         f"#   SSB KLASS 128 centrality ({sources['centrality']}).\n"
         "# municipality_size: a population proxy for drawing respondents (the registers carry no population):\n"
         f"#   street-address postal codes of the municipality beyond the first {SIZE_BASELINE}, at least 1.\n"
+        "# place, category, postal_municipality_name: the postal register's place name, category and spelling\n"
+        "#   of the municipality; county_name: SSB's (KLASS 131/104). For the demo's reference-data subset.\n"
+        f"# vintage {vintages}\n"
     )
 
 

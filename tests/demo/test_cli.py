@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -19,14 +20,14 @@ def test_help_explains_the_options():
     assert result.exit_code == 0
     for option in ("--out", "--seed", "--n", "--no-sav"):
         assert option in result.output
-    assert "SYNTHETIC" in result.output
+    assert "SYNTHETIC" in result.output and "refdata/" in result.output
 
 
 def test_writes_the_files_and_summarises_fieldwork_and_respondents(tmp_path):
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "out"), "--seed", "7", "--n", "250"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "README.txt", "demo_dispositions.csv", "demo_metadata.json", "demo_survey.csv", "demo_survey.sav"]
+        "README.txt", "demo_dispositions.csv", "demo_metadata.json", "demo_survey.csv", "demo_survey.sav", "refdata"]
     out = " ".join(result.output.split())
     assert "Synthetic demo (seed 7, n 250)" in out
     assert "contacts (answered S1) │ 537" in out  # 91 + 196 + 250
@@ -59,3 +60,22 @@ def test_out_must_be_a_directory(tmp_path):
     assert result.returncode == EXIT_BAD_INPUT
     assert "is not a directory" in result.stderr
     assert target.read_text() == "someone's file\n"
+
+
+def test_the_demo_is_reported_on_with_nothing_but_its_own_refdata(tmp_path):
+    # what `make demo` runs, with no other reference data anywhere (no variable, no user data dir)
+    env = {k: v for k, v in os.environ.items() if k != "FJERNARBEID_REFDATA"}
+    env |= {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    out = tmp_path / "demo-output"
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "fjernarbeid", *map(str, args)], capture_output=True,
+                              text=True, env=env)
+
+    assert run("demo", "--out", out).returncode == 0
+    report = run("report", out / "demo_survey.csv", "--dispositions", out / "demo_dispositions.csv",
+                 "--refdata", out / "refdata", "--out", out / "report", "--format", "json")
+    assert report.returncode == 0, report.stderr
+    assert "not derived" not in report.stderr  # municipality, county and centrality were looked up
+    results = json.loads((out / "report" / "results.json").read_text("utf-8"))
+    assert results["summary"]["not_computed"] == 0

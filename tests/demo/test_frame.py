@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fjernarbeid.demo.frame import FRAME_FILE, draw_addresses, load_frame
+from fjernarbeid.demo.frame import FRAME_FILE, draw_addresses, frame_vintages, load_frame
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "derive_demo_frame.py"
 
@@ -34,6 +34,20 @@ def test_municipality_county_and_centrality_agree_with_the_registers(frame, refd
     assert (lookup["municipality_name"].to_numpy() == frame["municipality_name"].to_numpy()).all()
     assert (lookup["county_code"].to_numpy() == frame["county_code"].to_numpy()).all()
     assert (lookup["centrality"].astype(int).to_numpy() == frame["centrality"].to_numpy()).all()
+
+
+def test_place_category_and_names_are_the_registers(frame, refdata):
+    register = refdata.postal_codes().set_index("postal_code").loc[frame["postal_code"]]
+    assert (register["place"].to_numpy() == frame["place"].to_numpy()).all()
+    assert (register["category"].to_numpy() == frame["category"].to_numpy()).all()
+    assert (register["municipality_name"].to_numpy() == frame["postal_municipality_name"].to_numpy()).all()
+    counties = refdata.municipalities().set_index("municipality_code").loc[frame["municipality_code"]]
+    assert (counties["county_name"].to_numpy() == frame["county_name"].to_numpy()).all()
+
+
+def test_the_registers_vintages_are_recorded(refdata):
+    assert frame_vintages() == {"postal_codes": "2026-01-22", "municipalities": "2024", "centrality": "2024"}
+    assert frame_vintages()["postal_codes"] in refdata.path("postal_codes").name
 
 
 def test_every_municipality_is_in_the_frame(frame, refdata):

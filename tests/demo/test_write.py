@@ -12,7 +12,8 @@ import pytest
 from fjernarbeid.demo import write_demo
 from fjernarbeid.demo.write import SAV_FILE_LABEL
 
-FILES = ["README.txt", "demo_dispositions.csv", "demo_metadata.json", "demo_survey.csv", "demo_survey.sav"]
+FILES = ["README.txt", "demo_dispositions.csv", "demo_metadata.json", "demo_survey.csv", "demo_survey.sav", "refdata"]
+REFDATA_FILES = ["README.txt", "SOURCES.json", "kommuner_demo.csv", "postnummerregister_demo.tsv", "sentralitet_demo.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +23,14 @@ def written(make_demo, tmp_path_factory):
     return out
 
 
-def test_writes_the_five_files(written):
+def test_writes_the_five_files_and_the_refdata_folder(written):
     assert sorted(p.name for p in written.iterdir()) == FILES
+    assert sorted(p.name for p in (written / "refdata").iterdir()) == REFDATA_FILES
 
 
 def test_same_seed_gives_byte_identical_files(make_demo, written, tmp_path):
     write_demo(make_demo(), tmp_path)
-    for name in FILES:
+    for name in [f for f in FILES if f != "refdata"] + [f"refdata/{f}" for f in REFDATA_FILES]:
         assert (tmp_path / name).read_bytes() == (written / name).read_bytes(), name
 
 
@@ -94,9 +96,13 @@ def test_every_file_says_synthetic(make_demo, written):
     assert (metadata["seed"], metadata["n"], metadata["generated"]) == (2025, 500, "2025-12-02")
     assert metadata["fieldwork"]["contacts_screened"] == 1074
     assert sorted(metadata["files"].values()) == FILES
+    assert metadata["reference_data"]["demo_subset"] is True
+    assert metadata["reference_data"]["vintages"]["postal_codes"] == "2026-01-22"
+    assert metadata["model_version"] == "2"
     readme = (written / "README.txt").read_text("utf-8")
     assert readme.startswith("SYNTHETIC DEMO DATA") and "SYNTETISKE DATA" in readme
     assert "fjernarbeid demo --seed 2025 --n 500" in readme
+    assert "--refdata refdata" in readme and "not for real data" in readme
 
 
 def test_without_sav(make_demo, tmp_path):

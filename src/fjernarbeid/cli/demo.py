@@ -22,6 +22,8 @@ def demo(
 ) -> None:
     """Generate a SYNTHETIC fieldwork like the 2025 survey: call log, interviews (CSV and SPSS), README.
 
+    Also writes refdata/, the reference registers' entries for the demo's postal codes (a derived demo subset, not for real data), so that `fjernarbeid validate` and `fjernarbeid report` run on the demo with --refdata OUT/refdata.
+
     The data are made up by a latent model tuned to the report's published figures and are marked as synthetic in every file. Use them to try the software without data of your own.
     """
     from rich.console import Console
@@ -38,5 +40,6 @@ def demo(
     console.print(f"[bold]Synthetic demo[/bold] (seed {seed}, n {n:,}): made up by a model, not real answers.")
     for table in summary_tables(fieldwork):
         console.print(table)
-    console.print(f"Wrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths.values()))
+    names = [p.name + ("/" if p.is_dir() else "") for p in paths.values()]
+    console.print(f"Wrote {len(names)} files and folders to {out}/: " + ", ".join(names))
     console.print(f"[dim]generated in {generated - started:.1f} s, written in {written - generated:.1f} s[/dim]")

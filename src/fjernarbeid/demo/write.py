@@ -1,4 +1,5 @@
-"""Write a generated demo to a directory: CSV, SPSS .sav, metadata JSON and a README.
+"""Write a generated demo to a directory: CSV, SPSS .sav, metadata JSON, a README and ``refdata/``
+(the reference registers' entries for the demo's postal codes, :mod:`.registers`).
 
 Every file is written atomically (:mod:`fjernarbeid._io`) and byte-for-byte reproducibly: no clock
 time goes into any file (the .sav header's creation stamp, which the SPSS writer takes from the
@@ -17,7 +18,9 @@ import pyarrow.csv as pacsv
 
 from fjernarbeid._io import atomic_path, write_text_atomic
 from fjernarbeid.demo import dispositions as dispo
+from fjernarbeid.demo.frame import frame_vintages
 from fjernarbeid.demo.generate import SYNTHETIC_STATEMENT, SYNTHETIC_STATEMENT_NB, DemoFieldwork
+from fjernarbeid.demo.registers import REFDATA_DIR, write_registers
 from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 
@@ -41,7 +44,10 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def write_demo(demo: DemoFieldwork, out_dir: str | Path, *, sav: bool = True) -> dict[str, Path]:
-    """Write the demo's files into ``out_dir`` (created if needed); returns {kind: path}."""
+    """Write the demo's files into ``out_dir`` (created if needed); returns {kind: path}.
+
+    ``refdata`` is the folder of reference-data subsets (:func:`.registers.write_registers`).
+    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputFileError(f"{out}: exists and is not a directory; give --out a directory for the demo files")
@@ -52,9 +58,14 @@ def write_demo(demo: DemoFieldwork, out_dir: str | Path, *, sav: bool = True) ->
     }
     if sav:
         paths["survey_sav"] = write_sav(demo, out / SURVEY_SAV, instrument)
+    paths["refdata"] = write_registers(out)
     metadata = demo.metadata
     metadata["files"] = {kind: path.name for kind, path in paths.items()} | {"metadata": METADATA_FILE,
                                                                              "readme": README_FILE}
+    metadata["reference_data"] = {
+        "directory": REFDATA_DIR, "demo_subset": True, "vintages": frame_vintages(),
+        "note": "the registers' entries for the sampling frame's postal codes only; not for real data",
+    }
     paths["metadata"] = write_text_atomic(out / METADATA_FILE, json.dumps(metadata, ensure_ascii=False, indent=2) + "\n")
     paths["readme"] = write_text_atomic(out / README_FILE, readme_text(demo, sav=sav))
     return paths
@@ -156,6 +167,9 @@ Files
   {SURVEY_CSV:<24} the {demo.n:,} completed interviews, one row each, UTF-8, the questionnaire's
   {'':<24} variable names (id, q201 ... q207, q5_text); empty = not asked (routing)
 {sav_line}  {METADATA_FILE:<24} seed, n, versions and the statement that the data are synthetic
+  {REFDATA_DIR + '/':<24} the reference registers' entries (Bring's postal codes, SSB's municipalities,
+  {'':<24} counties and centrality classes) for the demo's postal codes only: a derived demo
+  {'':<24} subset, not for real data (see its README.txt and SOURCES.json)
 
 Fieldwork ({screened:,} persons answered the screening, as the report's 1,074 at n = 500)
   code   contacts  outcome
@@ -164,7 +178,9 @@ Fieldwork ({screened:,} persons answered the screening, as the report's 1,074 at
 Like a real telephone sample, the interviews over-represent women and older people: weight by
 sex x age group to the population (fjernarbeid's weighting, as the report did) before estimating.
 Home postal codes are real (a few per municipality), so municipality, county and centrality
-class can be looked up as for real data.
+class are looked up as for real data; refdata/ holds what the registers say about these codes:
+  fjernarbeid validate demo_survey.csv --refdata refdata
+  fjernarbeid report demo_survey.csv --dispositions demo_dispositions.csv --refdata refdata --out report
 """
 
 
