@@ -2,10 +2,12 @@
 
 >>> from fjernarbeid.demo import generate_demo, write_demo
 >>> demo = generate_demo(n=500, seed=2025)     # the report's fieldwork: 1,074 screened, 500 interviews
->>> paths = write_demo(demo, "demo-output")    # CSV, SPSS, metadata and README, all marked synthetic
+>>> paths = write_demo(demo, "demo-output")    # CSV, SPSS, metadata, README (marked synthetic), refdata/
 
-How the data are made: :mod:`.model` (latent traits, screening, answers), :mod:`.frame` (the
-shipped sampling frame of real postal codes), :mod:`.dispositions` (AAPOR codes and counts).
+How the data are made: :mod:`.model` (latent traits, screening, answers, read against fixed
+population cut points), :mod:`.calibration` (how those cut points were derived), :mod:`.frame`
+(the shipped sampling frame of real postal codes), :mod:`.dispositions` (AAPOR codes and counts),
+:mod:`.registers` (the reference-data subset for the frame's postal codes).
 """
 
 from fjernarbeid.demo.dispositions import DISPOSITIONS, disposition_counts
