@@ -42,20 +42,18 @@ def check_share(what: str, published: dict, estimate: float | None, ci: tuple[fl
     """``published`` in percent ({comparator, value}); ``estimate``/``ci`` as proportions 0-1."""
     comp = published.get("comparator", "approx")
     value = published.get("value")
+    shown = {"comparator": comp, "value": value, "unit": "%"}
     if estimate is None:
-        return Check(what, comp, value, None, None)
-    pct = 100 * estimate
+        return Check(what, comp, shown, None, None)
+    pct, lo, hi = 100 * estimate, 100 * ci[0], 100 * ci[1]
+    ours = [round(pct, 2), round(lo, 2), round(hi, 2)]  # estimate and 95 % CI, in percent
     if comp == "approx":
-        lo, hi = 100 * ci[0], 100 * ci[1]
         ok = (value + ROUNDING_PP) >= lo and (value - ROUNDING_PP) <= hi
-        return Check(what, f"published ≈{value} % (±{ROUNDING_PP}) overlaps our 95 % CI", value,
-                     [round(pct, 2), round(lo, 2), round(hi, 2)], ok)
+        return Check(what, f"published ≈{value} % (±{ROUNDING_PP}) overlaps our 95 % CI", shown, ours, ok)
     if comp == "gt":
-        return Check(what, f"our estimate above {value} %", value, round(pct, 2), pct > value)
+        return Check(what, f"our estimate above {value} %", shown, ours, pct > value)
     if comp == "lt":
-        return Check(what, f"our estimate below {value} %", value, round(pct, 2), pct < value)
-    if comp == "ge":
-        return Check(what, f"our estimate at least {value}", value, estimate, estimate >= value)
+        return Check(what, f"our estimate below {value} %", shown, ours, pct < value)
     raise ValueError(f"unknown comparator {comp!r} for {what}")
 
 
@@ -69,7 +67,7 @@ def check_value(what: str, published: dict, value: float | None) -> Check:
     if comp not in words:
         raise ValueError(f"unknown comparator {comp!r} for {what}")
     ok = {"ge": value >= target, "gt": value > target, "lt": value < target}[comp]
-    return Check(what, f"{words[comp]} {target}", target, value, ok)
+    return Check(what, f"{words[comp]} {target}", {"comparator": comp, "value": target}, value, ok)
 
 
 def check_interval(what: str, published: dict, low: float | None, high: float | None, central: float | None = None) -> Check:

@@ -178,7 +178,9 @@ def _short(v, lang: str) -> str:
             parts.append(yes if v["significant"] else no)
         if "comparator" in v:
             sign = {"approx": "≈", "gt": ">", "lt": "<", "ge": "≥"}.get(v["comparator"], v["comparator"])
-            parts.append(f"{sign} {v.get('value', '')}")
+            value = v.get("value", "")
+            value = fmt_number(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, (int, float)) else value
+            parts.append(f"{sign} {value}{' %' if v.get('unit') == '%' else ''}")
         return " ".join(parts)
     if isinstance(v, list):
         if len(v) == 3:  # estimate, lo, hi in percent
