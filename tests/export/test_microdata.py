@@ -83,7 +83,35 @@ def test_spss_file_has_variable_value_labels_and_not_sure_codes_as_user_missing(
     assert meta.variable_value_labels["q3"] == {6.0: "6 eller flere"}
     assert meta.missing_ranges["q6_1"] == [{"lo": 6.0, "hi": 6.0}]
     assert meta.file_label.startswith("SYNTHETIC")
-    assert any("DOES NOT HOLD" in line or "holds" in line for line in meta.notes)
+    assert any(line.startswith("k-anonymity holds") or "k-ANONYMITY IS NOT REACHED" in line for line in meta.notes)
+
+
+def test_recoded_variables_carry_the_labels_of_their_new_categories(export, tmp_path, instrument):
+    """A frame where the education codes are merged: SPSS labels, the CSV labels and the codebook
+    name the published categories, not the questionnaire's."""
+    import numpy as np
+
+    from fjernarbeid.export.disclosure import protect
+    from fjernarbeid.export.microdata import MicrodataExport, build_codebook
+
+    n = 40
+    frame = pd.DataFrame({"id": [f"R{i}" for i in range(n)], "q207": 1, "age_group": 3,
+                          "q4": np.r_[np.full(30, 2), np.full(3, 1), np.full(7, 5)],
+                          "weight": 1.0 + np.arange(n) / n})
+    data, disclosure = protect(frame, instrument, k=5, seed=1)
+    assert set(disclosure.recoded) == {"q4"} and set(data["q4"]) == {1}
+    export = MicrodataExport(data=data, instrument=instrument, disclosure=disclosure, weights=export.weights,
+                             lang="en")
+    assert export.value_labels["q4"] == {1: "Primary, lower or upper secondary school, or other",
+                                         3: instrument["q4"].code_labels("en")[3],
+                                         4: instrument["q4"].code_labels("en")[4]}
+    path = write_microdata(export, tmp_path / "s.sav")["data"]
+    _, meta = pyreadstat.read_sav(str(path))
+    assert meta.variable_value_labels["q4"] == {float(c): t for c, t in export.value_labels["q4"].items()}
+    book = {v["name"]: v for v in build_codebook(export, "s.sav")["variables"]}
+    assert [c["code"] for c in book["q4"]["codes"]] == [1, 3, 4]
+    assert book["q4"]["disclosure"].startswith("recoded: global recode to three levels")
+    assert [(f["value"], f["n"]) for f in book["q4"]["frequencies"]] == [(1, 40), (3, None), (4, None)]
 
 
 def test_stata_file_has_labels_within_its_limits(export, tmp_path, instrument):
@@ -138,16 +166,30 @@ def test_codebook_documents_every_variable_with_routing_and_non_disclosive_frequ
     assert md.startswith("# Kodebok: s.sav") and "SYNTETISKE DATA" in md and "## `q13`" in md
 
 
-def test_disclosure_statement_says_what_was_done_and_the_k_reached(export, tmp_path):
+def test_disclosure_statement_says_what_was_done_and_the_k_reached(export, export_weighted, tmp_path):
     paths = write_microdata(export, tmp_path / "s.parquet")
     statement = json.loads(paths["disclosure_json"].read_text("utf-8"))
     assert statement["synthetic"] is True and statement["k"] == 5
     assert {a["variable"]: a["action"] for a in statement["actions"]}["q5_text"] == "dropped"
     assert statement["k_anonymity"]["keys"][:3] == ["q207", "age_group", "q4"]
-    assert [s["geography"] for s in statement["steps"]][0] == "municipality"
-    assert statement["holds"] == statement["k_anonymity"]["holds"]
+    assert statement["weight_is_key"] is True and "weight" in statement["k_anonymity"]["keys"]
+    # the demo reaches k = 5; the sidecar's numbers agree with the data written
+    data = pd.read_parquet(paths["data"])
+    assert statement["holds"] is True and statement["k_anonymity"]["holds"] is True
+    sizes = data.groupby(statement["key_variables"], dropna=False).size()
+    assert statement["k_achieved"] == statement["smallest_group"] == sizes.min() >= 5
+    assert [s["variable"] for s in statement["global_recoding"]] == ["geography", "geography", "age_group", "q4"]
+    assert {s["status"] for s in statement["global_recoding"]} <= {"applied", "undone", "not needed"}
+    suppressed = statement["local_suppression"]
+    assert data["q4"].isna().sum() == suppressed["q4"]["values"]
+    assert suppressed["q4"]["columns"] == ["q4", "higher_education"]
+    loss = statement["information_loss"]
+    assert loss["share"] == pytest.approx(sum(v["recoded"] + v["suppressed"] for v in loss["by_variable"].values())
+                                          / (len(data) * 4))
     md = paths["disclosure_md"].read_text("utf-8")
     assert "**SYNTHETIC DATA" in md and statement["conclusion"] in md
+    assert "### Global recoding" in md and "### Local suppression" in md and "### Information loss" in md
+    assert f"| k achieved (smallest group) | {statement['k_achieved']} |" in md
 
 
 def test_never_writes_over_the_input(export, demo_csv):

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
+from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
 _HELP = """Export the survey as weighted, labelled microdata with disclosure control.
 
@@ -17,17 +17,23 @@ Validates FILE (data with errors are refused, exit 1, with every problem listed 
 lists them), derives age group, municipality, centrality …, weights by sex × age group, and
 protects the respondents: the id becomes a sequential number (records in random order), open
 text and columns not in the questionnaire are dropped, birth year → age group, postal code →
-municipality (blank where fewer than k respondents live), household size top-coded at 6; then
-k-anonymity over sex, age group, education and geography is checked, coarsening geography
-(municipality → county → centrality class) until it holds, or saying plainly that it does not.
+municipality (blank where fewer than k respondents live), household size top-coded at 6. Then
+k-anonymity over the key variables (sex, age group, education, geography, and the weight, which
+reveals sex and age group) is reached as sdcMicro does: global recoding while it does not hold
+(geography to county, then to centrality class; age group to 10-year bands; education to three
+levels), then local suppression of the fewest key values (geography first, then education, then
+age group; sex only when nothing else works).
 
 The format follows the extension of --to: .sav (SPSS), .dta (Stata), .parquet, .csv (with
 OUT.labels.json). Beside it: OUT.codebook.md/.json (every variable, codes, routing, frequencies
-where not disclosive) and OUT.disclosure.md/.json (what was done and why, the k reached).
-All files are written atomically; the input is never overwritten.
+where not disclosive) and OUT.disclosure.md/.json (what was done and why, every recode step,
+suppressions per variable, the k achieved, the information lost). All files are written
+atomically; the input is never overwritten.
 
-Exit code: 0 written (read the k-anonymity line), 1 the data break rules, 2 wrong usage,
-3 unreadable input or output over the input, 5 weighting impossible.
+Exit code: 0 written and k-anonymity holds (or --keep kept a key variable: then the files are
+written and say in capitals that it does not), 1 the data break rules, 2 wrong usage, 3
+unreadable input or output over the input, 5 weighting impossible, or k-anonymity NOT reached
+(the files are written and say why).
 """
 # one line per paragraph: the help formatter wraps lines itself
 HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in _HELP.split("\n\n"))
@@ -51,7 +57,8 @@ def export_command(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     keep: Annotated[Optional[list[str]], typer.Option(
         "--keep", metavar="VAR", help="Do not apply the disclosure rule to VAR (repeat, or comma-separate): "
-        "e.g. q202 (birth year), q201 (postal code), municipality, q3, id, q5_text. The disclosure "
+        "e.g. q202 (birth year), q201 (postal code), municipality, q3, id, q5_text, or a key variable "
+        "(q207, age_group, q4, centrality), which is then neither recoded nor suppressed. The disclosure "
         "statement says so in capitals.")] = None,
     k: Annotated[int, typer.Option("--k", min=2, help="k of k-anonymity, and the smallest area or "
                                    "frequency published.")] = 5,
@@ -102,6 +109,9 @@ def export_command(
     for a in report.actions:
         done.setdefault(a.action, []).append(a.variable)
     err.print("; ".join(f"{action}: {', '.join(names)}" for action, names in done.items()))
+    if any(report.suppressed.values()):
+        err.print("local suppression (values set to missing): "
+                  + ", ".join(f"{name} {n}" for name, n in report.suppressed.items() if n))
     for line in report.to_dict()["overrides"]:
         err.print(Text(line, style="bold yellow"))
     for note in report.notes + export.notes:
@@ -110,6 +120,9 @@ def export_command(
     err.print(f"{len(export.data):,} records, {export.data.shape[1]} variables.")
     for path in paths.values():
         typer.echo(str(path))
+    if not report.holds and not report.kept_keys:
+        # the files are written (they say so), but a script must not take them for anonymous data
+        raise typer.Exit(EXIT_IMPOSSIBLE)
 
 
 def register(app: typer.Typer) -> None:

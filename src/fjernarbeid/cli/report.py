@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Optional
@@ -23,17 +22,6 @@ def _formats(value: str) -> list[str]:
     if unknown or not chosen:
         raise typer.BadParameter(f"choose from {', '.join(FORMATS + EXTRA_FORMATS)} (comma-separated); got {value!r}")
     return chosen
-
-
-def _is_synthetic(path: Path) -> bool:
-    """The demo writes ``demo_metadata.json`` beside its files, saying the data are synthetic."""
-    meta = path.parent / "demo_metadata.json"
-    if meta.is_file():
-        try:
-            return bool(json.loads(meta.read_text("utf-8")).get("synthetic"))
-        except (ValueError, OSError):
-            return False
-    return False
 
 
 def report(
@@ -59,6 +47,7 @@ def report(
     """
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
+    from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.fieldwork import summarise_fieldwork
     from fjernarbeid.findings.catalogue import load_catalogue
@@ -105,7 +94,7 @@ def report(
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
             weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
-            synthetic=_is_synthetic(file),
+            synthetic=is_synthetic(file),
             progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"),
         )
         progress.update(steps, advance=1, description="writing")

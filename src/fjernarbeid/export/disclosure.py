@@ -1,13 +1,15 @@
-"""Disclosure control for respondent-level data: what is dropped, coarsened and checked before
+"""Disclosure control for respondent-level data: what is dropped, recoded and suppressed before
 microdata leave the project.
 
 :func:`protect` applies the rules below to a weighted frame (answers, derived variables, weight)
 and returns the protected frame with a :class:`DisclosureReport` of every action and why. The
-rules follow the usual order of statistical disclosure control for microdata (Hundepool et al.
-2012, *Statistical Disclosure Control*, Wiley, ch. 3; the sdcMicro guidelines of Benschop & Welch,
-2016-): remove direct identifiers, recode quasi-identifiers globally, then measure the risk left
-with k-anonymity (Samarati & Sweeney 1998; Sweeney 2002, *Int. J. Uncertainty, Fuzziness and
-Knowledge-Based Systems* 10:557) and recode further where it fails.
+order is the usual one of statistical disclosure control for microdata (Hundepool et al. 2012,
+*Statistical Disclosure Control*, Wiley, ch. 3; Templ, Kowarik & Meindl 2015, "Statistical
+disclosure control for micro-data using the R package sdcMicro", *J. Stat. Softw.* 67(4); the
+sdcMicro guidelines of Benschop & Welch, 2016-): remove direct identifiers, coarsen what need not
+be exact, then reach k-anonymity (Samarati & Sweeney 1998; Sweeney 2002, *Int. J. Uncertainty,
+Fuzziness and Knowledge-Based Systems* 10:557) over the key variables by **global recoding** and
+then **local suppression**.
 
 ==========================  ==================================================================
 respondent id               replaced by a sequential id; records in random order, so neither
@@ -19,19 +21,63 @@ birth year (q202), age      dropped; the age group stays
 household size (q3)         top-coded: 6 or more is 6 (large households are rare and visible)
 postal code (q201)          dropped; the home municipality stays, blanked (centrality class
                             only) in municipalities with fewer than k respondents
-k-anonymity                 every combination of the key variables (sex, age group, education,
-                            geography) must be shared by at least k records; where it is not,
-                            geography is coarsened: municipality → county → centrality class,
-                            until it holds. If it still does not hold, the report says so.
+k-anonymity                 every record shares its combination of key variables (sex, age
+                            group, education, geography; see below for the weight) with at
+                            least k − 1 others: global recoding (:data:`GLOBAL_RECODES`), then
+                            local suppression (:data:`SUPPRESSION_ORDER`)
 ==========================  ==================================================================
 
-``keep`` overrides a rule for named variables; the report then lists the override prominently.
+**Key variables** are what an outsider may know of a person: sex, age group, education (q4) and
+the geography published, plus any quasi-identifier kept by ``keep`` (birth year, postal code).
+The **weight** is one too when it is the same for every record with the same key values (true of
+post-stratified and raked weights, which are computed from sex and age group): anyone can then
+read a person's original sex × age group cell off the weight (de Waal & Willenborg 1997,
+"Statistical disclosure control and sampling weights", *J. Official Statistics* 13:417). It is
+counted as a key variable that can be neither recoded nor suppressed, so that recoding or
+suppressing what the weight still reveals is not mistaken for protection.
+
+**Missing values are a category of their own** when records are counted: a record whose education
+was suppressed forms a group with the other records whose education is missing and whose other
+key values are the same as its own. sdcMicro instead lets a missing value match every category
+(``freqCalc``, ``alpha = 1``); that counts, for a blanked record, records an outsider who knows
+the person's true value can rule out, so the group it reports can be larger than the set the
+person is hidden in. A group of records identical in every published key value is always among
+the records an outsider cannot tell apart from a member, so k counted this way holds for every
+person.
+
+**Global recoding** (:data:`GLOBAL_RECODES`) is tried step by step in the order of the table, only
+while k-anonymity does not hold; then the steps applied are looked at again, latest first, and a
+step without which no more records are in groups smaller than k is undone (it protected nobody and
+only lost information — e.g. coarsening the age group while the weight still reveals it; a step
+may help only together with a later one, which is why the check comes after all of them). Merged
+codes take the lowest code of their group, so conditions written against the questionnaire's
+codes that respect the grouping (``q4 in (3, 4)``, ``age_group >= 5``) keep their meaning. Education "Annet" (other) goes with compulsory and
+upper secondary school, not into a category of its own: it is too rare to stand alone (a handful
+of the report's 500), and the report's one use of education, higher education = q4 in (3, 4),
+counts it as not higher, so the derived ``higher_education`` stays exactly computable.
+
+**Local suppression** then sets key values of the records still in groups smaller than k to
+missing, a greedy search in the spirit of sdcMicro's ``localSuppression`` (Templ et al. 2015,
+sec. 3.3): the smallest group at risk first (ties in the order of the key values); for it, every
+set of suppressible key variables is tried; suppressing a set moves the group's records into the
+group with those values missing, joined by the fewest other records needed to make it k strong —
+first other records at risk, then records from groups that stay at least k strong. The set that
+suppresses the fewest values wins; ties go by :data:`SUPPRESSION_ORDER` (geography first, then
+education, then age group); sex is suppressed only when nothing else reaches k. Variables derived
+from a suppressed one (``higher_education`` from q4) are suppressed with it. A record no
+suppression can protect (its values of the variables that cannot be suppressed — kept ones, the
+weight — are shared by fewer than k records) is left as it is, and the report says k is NOT
+reached and why.
+
+``keep`` overrides a rule for named variables: a kept variable is neither dropped, recoded nor
+suppressed; the report lists every override in capitals.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,11 +98,74 @@ FIELD_LEVEL: dict[str, str] = {
     "county_code": "county", "county_name": "county", "centrality": "centrality",
 }
 
-# Key (quasi-identifying) variables besides geography: what an outsider may know of a person.
+# The key variable made of every geography column published (they are recoded and suppressed together).
+GEOGRAPHY = "geography"
 # "role:sex" is the instrument's sex question (q207).
-KEY_VARIABLES: tuple[str, ...] = ("role:sex", "age_group", "q4")
+SEX = "role:sex"
+
+# Key (quasi-identifying) variables besides geography: what an outsider may know of a person.
+KEY_VARIABLES: tuple[str, ...] = (SEX, "age_group", "q4")
 
 WEIGHT_COLUMN = "weight"
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Codes merged into one category by a global recode; ``label`` {lang: text} names it (None:
+    the questionnaire's label of its single code)."""
+
+    codes: tuple[int, ...]
+    label: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Recode:
+    """One global recoding step: geography to a coarser ``level``, or codes of ``variable`` merged."""
+
+    variable: str  # GEOGRAPHY or a key variable of KEY_VARIABLES
+    to: str  # what the variable becomes, for the report
+    level: str | None = None  # geography steps: the level published
+    merges: tuple[Merge, ...] = ()
+
+    @property
+    def mapping(self) -> dict[int, int]:
+        """Old code → new code (the lowest code of its group)."""
+        return {code: min(m.codes) for m in self.merges for code in m.codes}
+
+    @property
+    def merged_codes(self) -> set[int]:
+        """Codes whose category became wider (merged with another)."""
+        return {code for m in self.merges if len(m.codes) > 1 for code in m.codes}
+
+    def value_labels(self, original: Mapping[int, str], lang: str) -> dict[int, str]:
+        """Labels of the new codes; ``original`` are the questionnaire's labels of the old ones."""
+        return {min(m.codes): (m.label.get(lang) or m.label["nb"]) if m.label else original[m.codes[0]]
+                for m in self.merges}
+
+
+# Global recoding, tried in this order while k-anonymity does not hold (module docstring).
+GLOBAL_RECODES: tuple[Recode, ...] = (
+    Recode(GEOGRAPHY, "county (municipality dropped)", level="county"),
+    Recode(GEOGRAPHY, "centrality class (municipality and county dropped)", level="centrality"),
+    Recode("age_group", "10-year bands", merges=(
+        Merge((1, 2), {"nb": "25-34 år", "en": "25-34 years"}),
+        Merge((3, 4), {"nb": "35-44 år", "en": "35-44 years"}),
+        Merge((5, 6), {"nb": "45-54 år", "en": "45-54 years"}),
+        Merge((7,)),
+    )),
+    Recode("q4", "three levels", merges=(
+        Merge((1, 2, 5), {"nb": "Grunnskole, videregående eller annet",
+                          "en": "Primary, lower or upper secondary school, or other"}),
+        Merge((3,)),
+        Merge((4,)),
+    )),
+)
+
+# Local suppression: the key variables whose values may be set to missing, the first most readily
+# (ties between equally small suppressions go by this order); LAST_RESORT ones only when no
+# suppression of the others reaches k.
+SUPPRESSION_ORDER: tuple[str, ...] = (GEOGRAPHY, "q4", "age_group")
+LAST_RESORT: tuple[str, ...] = (SEX,)
 
 
 # -- k-anonymity -------------------------------------------------------------------------------
@@ -70,7 +179,7 @@ class KAnonymity:
     k: int
     n: int
     groups: int
-    smallest: int  # size of the smallest group (0 when there are no records)
+    smallest: int  # size of the smallest group (0 when there are no records): the k achieved
     groups_below_k: int
     records_below_k: int  # records in groups smaller than k
 
@@ -82,6 +191,14 @@ class KAnonymity:
         return {**asdict(self), "keys": list(self.keys), "holds": self.holds}
 
 
+def _key_codes(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    """One integer column per key, -1 for a missing value; codes follow the sorted values, so the
+    order of groups does not depend on the order of the records."""
+    if not keys:
+        return np.zeros((len(frame), 0), dtype=np.int64)
+    return np.column_stack([pd.factorize(frame[c], sort=True)[0] for c in keys]).astype(np.int64)
+
+
 def k_anonymity(frame: pd.DataFrame, keys: Iterable[str], k: int) -> KAnonymity:
     """Group sizes of the combinations of ``keys`` in ``frame`` (vectorised: one integer code per
     combination, then counts)."""
@@ -89,11 +206,111 @@ def k_anonymity(frame: pd.DataFrame, keys: Iterable[str], k: int) -> KAnonymity:
     n = len(frame)
     if n == 0 or not keys:
         return KAnonymity(keys, k, n, int(n > 0), n, int(0 < n < k), n if n < k else 0)
-    codes = np.column_stack([pd.factorize(frame[c], use_na_sentinel=False)[0] for c in keys])
-    _, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(_key_codes(frame, keys), axis=0, return_inverse=True, return_counts=True)
     sizes = counts[inverse.ravel()]
     return KAnonymity(keys=keys, k=k, n=n, groups=int(counts.size), smallest=int(counts.min()),
                       groups_below_k=int((counts < k).sum()), records_below_k=int((sizes < k).sum()))
+
+
+# -- local suppression (pure numpy on key codes) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dimension:
+    """A key variable as columns of the code matrix (geography has several)."""
+
+    name: str
+    columns: tuple[int, ...]
+    suppressible: bool
+    last_resort: bool = False
+
+
+def _candidate_sets(dims: Sequence[_Dimension]) -> list[tuple[int, ...]]:
+    """Sets of suppressible dimensions, in the order that breaks ties: without last-resort ones
+    first, then smaller sets, then by the order of ``dims``."""
+    free = [i for i, d in enumerate(dims) if d.suppressible]
+    sets = [s for r in range(1, len(free) + 1) for s in itertools.combinations(free, r)]
+    return sorted(sets, key=lambda s: (sum(dims[i].last_resort for i in s), len(s), s))
+
+
+def _take(need: int, size: int, order: np.ndarray, limit: np.ndarray, whole: bool) -> np.ndarray:
+    """How many records to take from each of ``size`` groups, visiting them in ``order`` and taking
+    at most ``limit`` from each (``whole``: all of it or nothing), until ``need`` are taken."""
+    taken = np.zeros(size, dtype=np.int64)
+    if need <= 0 or order.size == 0:
+        return taken
+    available = limit[order]
+    before = np.concatenate(([0], np.cumsum(available)[:-1]))
+    taken[order] = np.where(before < need, available, 0) if whole else np.clip(need - before, 0, available)
+    return taken
+
+
+def local_suppression(codes: np.ndarray, dims: Sequence[_Dimension], k: int) -> np.ndarray:
+    """Which values to suppress so that every group of identical rows of ``codes`` (-1 = missing,
+    a value of its own) has at least ``k`` rows: a boolean array (rows × dims), True where the
+    dimension's columns are to be set to missing. The greedy search of the module docstring;
+    rows no suppression can protect are left unsuppressed."""
+    codes = codes.copy()
+    n = codes.shape[0]
+    suppressed = np.zeros((n, len(dims)), dtype=bool)
+    candidates = _candidate_sets(dims)
+    hopeless: set[bytes] = set()
+    # one group is settled per pass, and each suppression changes the groups the next pass sees,
+    # so the passes cannot be done at once
+    while True:
+        rows, inverse, counts = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.ravel()
+        at_risk = counts < k
+        for i in np.flatnonzero(at_risk):
+            if rows[i].tobytes() in hopeless:
+                at_risk[i] = False
+        if not at_risk.any():
+            return suppressed
+        risky = np.flatnonzero(at_risk)
+        i = risky[np.argmin(counts[risky])]  # the smallest group; ties: the first in key order
+        present = np.stack([(rows[:, list(d.columns)] >= 0).any(axis=1) for d in dims], axis=1)
+        best = None
+        for subset in candidates:
+            cols = [c for j in subset for c in dims[j].columns]
+            outside = np.ones(codes.shape[1], dtype=bool)
+            outside[cols] = False
+            target = rows[i].copy()
+            target[cols] = -1
+            cost = present[:, list(subset)].sum(axis=1)  # values each of their records loses
+            if cost[i] == 0:  # those values are missing already: the group would not move
+                continue
+            joins = (rows[:, outside] == target[outside]).all(axis=1)  # groups that can move there
+            movers = joins & (cost > 0)
+            movers[i] = False
+            need = k - counts[i] - counts[joins & (cost == 0)].sum()  # cost 0: the target group itself
+            # whole groups at risk first, cheapest first; then what safe groups can give and stay at
+            # least k strong; then whole safe groups (a safe group is never left smaller than k)
+            size = counts.size
+            risky_movers = np.flatnonzero(movers & at_risk)
+            order = risky_movers[np.lexsort((counts[risky_movers], cost[risky_movers]))]
+            take = _take(need, size, order, counts, whole=True)
+            safe = np.flatnonzero(movers & (counts >= k))
+            safe = safe[np.argsort(cost[safe], kind="stable")]
+            take += _take(need - take.sum(), size, safe, counts - k, whole=False)
+            rest = safe[np.lexsort((counts[safe], cost[safe]))]
+            take += _take(need - take.sum(), size, rest, counts - take, whole=True)
+            if take.sum() < need:
+                continue
+            total = counts[i] * cost[i] + int((take * cost).sum())
+            rank = (sum(dims[j].last_resort for j in subset), total)
+            if best is None or rank < best[0]:
+                best = (rank, subset, cols, take)
+        if best is None:
+            hopeless.add(rows[i].tobytes())
+            continue
+        _, subset, cols, take = best
+        take[i] = counts[i]
+        for group in np.flatnonzero(take):
+            records = np.flatnonzero(inverse == group)[: take[group]]
+            for j in subset:
+                lost = (codes[np.ix_(records, list(dims[j].columns))] >= 0).any(axis=1)
+                suppressed[records[lost], j] = True
+            codes[np.ix_(records, cols)] = -1
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -104,9 +321,24 @@ class Action:
     """One disclosure-control step on one variable."""
 
     variable: str
-    action: str  # dropped | replaced | coarsened | blanked | top-coded | kept
+    action: str  # dropped | replaced | coarsened | blanked | top-coded | recoded | suppressed | kept
     reason: str
     override: bool = False  # True when ``keep`` overrode the rule
+
+
+@dataclass(frozen=True)
+class RecodeStep:
+    """What became of one global recode: applied, undone (it protected nobody), not needed or kept."""
+
+    variable: str  # the column (or GEOGRAPHY)
+    to: str
+    status: str  # applied | undone | not needed | kept
+    reason: str
+    result: KAnonymity | None = None  # k-anonymity with the step (None when it was not tried)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"variable": self.variable, "to": self.to, "status": self.status, "reason": self.reason,
+                "k_anonymity": None if self.result is None else self.result.to_dict()}
 
 
 @dataclass
@@ -116,49 +348,94 @@ class DisclosureReport:
     k: int
     keys: tuple[str, ...]
     actions: list[Action]
-    steps: list[tuple[str, KAnonymity]]  # (geography level, k-anonymity there), in the order tried
+    start: KAnonymity  # before global recoding (geography at the municipality level)
+    steps: list[RecodeStep]  # every global recode of GLOBAL_RECODES that applies to the data
+    after_recoding: KAnonymity
+    suppressed: dict[str, int]  # key variable → records whose value was suppressed
+    suppressed_with: dict[str, tuple[str, ...]]  # key variable → columns set to missing with it
     geography: str | None  # the level published (None: no geography in the data)
     result: KAnonymity
+    information_loss: dict[str, dict[str, int]]  # key variable → {"recoded": n, "suppressed": n}
     kept: tuple[str, ...] = ()
+    kept_keys: tuple[str, ...] = ()  # kept variables that are key variables
+    weight_is_key: bool = False
     synthetic: bool = False
     shuffled: bool = True
     notes: list[str] = field(default_factory=list)
-    # k-anonymity at the level published with each key variable left out in turn: which key
-    # stands in the way (a guide to what else could be coarsened or dropped)
+    recoded: dict[str, Recode] = field(default_factory=dict)  # code merges applied, by column
+    # k-anonymity with each key variable left out in turn, when k is not reached: which key stands
+    # in the way
     without: dict[str, KAnonymity] = field(default_factory=dict)
+    blocking: KAnonymity | None = None  # k-anonymity of the keys that can be neither recoded nor suppressed
 
     @property
     def holds(self) -> bool:
         return self.result.holds
 
     @property
+    def k_achieved(self) -> int:
+        """The largest k for which k-anonymity holds: the size of the smallest group."""
+        return self.result.smallest
+
+    @property
+    def information_loss_share(self) -> float:
+        """Share of the key values (records × key variables of the questionnaire) recoded to a wider
+        category or suppressed."""
+        cells = self.result.n * len(self.information_loss)
+        changed = sum(v["recoded"] + v["suppressed"] for v in self.information_loss.values())
+        return changed / cells if cells else 0.0
+
+    @property
     def conclusion(self) -> str:
         r = self.result
+        done = self._summary()
         if r.holds:
             return (f"k-anonymity holds for k = {self.k}: every combination of {', '.join(r.keys)} is shared by "
-                    f"at least {r.smallest} records.")
-        return (f"k-ANONYMITY DOES NOT HOLD for k = {self.k}, even after coarsening geography to "
-                f"{self.geography or 'nothing'}: the smallest group of {', '.join(r.keys)} has {r.smallest} "
-                f"record(s), and {r.records_below_k} of {r.n} records are in {r.groups_below_k} groups smaller "
-                f"than {self.k}. Do not publish these data as anonymous; share them only under an agreement, "
-                "or drop or coarsen more variables.")
+                    f"at least {r.smallest} records{done}.")
+        why = ""
+        if self.blocking is not None and not self.blocking.holds:
+            why = (f" {', '.join(self.blocking.keys).upper()} CAN BE NEITHER RECODED NOR SUPPRESSED"
+                   f"{' (KEPT BY --keep)' if self.kept_keys else ''}, AND {self.blocking.records_below_k} "
+                   f"RECORD(S) ARE IN GROUPS OF THEM SMALLER THAN {self.k}.")
+        return (f"k-ANONYMITY IS NOT REACHED for k = {self.k}{done}: the smallest group of {', '.join(r.keys)} "
+                f"has {r.smallest} record(s), and {r.records_below_k} of {r.n} records are in {r.groups_below_k} "
+                f"groups smaller than {self.k}.{why} Do not publish these data as anonymous; share them only under "
+                "an agreement, or drop or coarsen more variables.")
+
+    def _summary(self) -> str:
+        applied = [s for s in self.steps if s.status == "applied"]
+        geography = [s for s in applied if s.variable == GEOGRAPHY][-1:]  # the level published
+        recodes = [f"{s.variable} to {s.to}" for s in applied if s.variable != GEOGRAPHY or s in geography]
+        total = sum(self.suppressed.values())
+        parts = [f"after recoding {', '.join(recodes)}" if recodes else "without recoding",
+                 f"suppressing {total} value(s)" if total else "no suppression"]
+        return f" ({'; '.join(parts)}; {100 * self.information_loss_share:.1f} % of key values changed)"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "k": self.k,
             "holds": self.holds,
+            "k_achieved": self.k_achieved,
+            "smallest_group": self.result.smallest,
             "conclusion": self.conclusion,
             "synthetic": self.synthetic,
             "key_variables": list(self.keys),
+            "weight_is_key": self.weight_is_key,
             "geography": self.geography,
             "k_anonymity": self.result.to_dict(),
-            "steps": [{"geography": level, **result.to_dict()} for level, result in self.steps],
+            "before_recoding": self.start.to_dict(),
+            "global_recoding": [s.to_dict() for s in self.steps],
+            "after_recoding": self.after_recoding.to_dict(),
+            "local_suppression": {name: {"values": n, "columns": list(self.suppressed_with.get(name, ()))}
+                                  for name, n in self.suppressed.items()},
+            "information_loss": {"share": self.information_loss_share, "by_variable": self.information_loss},
             "actions": [asdict(a) for a in self.actions],
             "overrides": [f"{v.upper()} KEPT AS IN THE DATA (--keep {v}): THE RULE FOR IT WAS NOT APPLIED"
                           for v in self.kept],
             "records_shuffled": self.shuffled,
             "notes": list(self.notes),
             "without_each_key": {key: r.to_dict() for key, r in self.without.items()},
+            "not_suppressible": None if self.blocking is None else self.blocking.to_dict(),
         }
 
 
@@ -172,14 +449,18 @@ def _role(instrument: Instrument, role: str) -> str | None:
         return None
 
 
+def _key_name(instrument: Instrument, variable: str) -> str | None:
+    return _role(instrument, "sex") if variable == SEX else variable
+
+
 def keepable(instrument: Instrument, frame: pd.DataFrame) -> list[str]:
     """Variables whose disclosure rule ``keep`` may override (for help and error messages)."""
     birth, postal = _role(instrument, "birth_year"), _role(instrument, "postal_code")
     ages = [d.name for d in instrument.derived if d.kind == "age"]
     texts = [q.name for q in instrument if q.type == "text"]
-    geography = [n for n, level in _geography_variables(instrument, frame).items() if level != "centrality"]
-    names = [instrument.id_variable, birth, *ages, postal, *TOP_CODES, *geography, *texts,
-             *_extra_columns(instrument, frame)]
+    keys = [_key_name(instrument, v) for v in KEY_VARIABLES]
+    names = [instrument.id_variable, birth, *ages, postal, *TOP_CODES, *_geography_variables(instrument, frame),
+             *keys, *texts, *_extra_columns(instrument, frame)]
     return [n for n in dict.fromkeys(names) if n is not None and n in frame.columns]
 
 
@@ -198,9 +479,24 @@ def _extra_columns(instrument: Instrument, frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c not in known]
 
 
+def _derived_from(instrument: Instrument, name: str, frame: pd.DataFrame) -> list[str]:
+    """Derived variables in ``frame`` computed from ``name`` (they reveal it, so they go with it)."""
+    return [d.name for d in instrument.derived if d.name in frame.columns
+            and (d.source == name or (d.expr is not None and name in d.expr.variables))]
+
+
 def _count(n: int, k: int) -> str:
     """A count for the report, itself protected: small counts are only said to be small."""
     return str(n) if n == 0 or n >= k else f"fewer than {k}"
+
+
+def _weight_is_key(frame: pd.DataFrame, keys: Sequence[str]) -> bool:
+    """True when the weight is the same for all records with the same key values (module docstring)."""
+    if WEIGHT_COLUMN not in frame.columns or not keys or frame.empty:
+        return False
+    groups = np.unique(_key_codes(frame, keys), axis=0, return_inverse=True)[1].ravel()
+    pairs = np.column_stack([groups, pd.factorize(frame[WEIGHT_COLUMN], sort=True)[0]])
+    return bool(len(np.unique(pairs, axis=0)) == groups.max() + 1)
 
 
 def protect(
@@ -217,7 +513,8 @@ def protect(
 
     ``keep`` names variables whose rule is not applied (see :func:`keepable`); anything else in
     it raises :class:`ValueError`. ``seed`` fixes the random order of the records (default: fresh
-    randomness, so that the order cannot be reproduced from the file).
+    randomness, so that the order cannot be reproduced from the file). Recoding and suppression
+    are deterministic: the same data give the same protected values.
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
@@ -251,6 +548,7 @@ def protect(
 
     # birth year → age group
     birth = _role(instrument, "birth_year")
+    ages = [d.name for d in instrument.derived if d.kind == "age"]
     if birth is not None:
         drop(birth, "birth year: a quasi-identifier; the age group is published instead")
     for d in instrument.derived:
@@ -270,7 +568,7 @@ def protect(
             # tell how many hold exactly the top value
             actions.append(Action(name, "top-coded", f"values above {top} set to {top} ('{top} or more')"))
 
-    # postal code → municipality (and the geography ladder below)
+    # postal code → municipality (and the geography recodes below)
     postal = _role(instrument, "postal_code")
     geo = _geography_variables(instrument, out)
     has_geography = bool(geo) and out[list(geo)].notna().any().any()
@@ -285,46 +583,134 @@ def protect(
         notes.append("No geography: the postal-code register was not available to derive municipality, "
                      "county and centrality class.")
 
-    # key variables and the k-anonymity ladder
-    sex = _role(instrument, "sex")
-    keys = [sex if v == "role:sex" else v for v in KEY_VARIABLES]
-    keys += [v for v in (birth, *[d.name for d in instrument.derived if d.kind == "age"]) if v in kept]
-    if postal in kept:
-        keys.append(postal)
-    keys = [v for v in keys if v is not None and v in out.columns]
+    # the key variables
+    names = {v: _key_name(instrument, v) for v in KEY_VARIABLES}
+    names = {v: n for v, n in names.items() if n is not None and n in out.columns}
+    extra_keys = [v for v in (birth, *ages, postal) if v is not None and v in kept and v in out.columns]
+    weight_is_key = _weight_is_key(out, [*names.values(), *extra_keys, *geo])
+    if weight_is_key:
+        notes.append("The weight is the same for every record with the same key values (it was computed from "
+                     "them), so it reveals the original sex and age group: it is counted as a key variable that "
+                     "can be neither recoded nor suppressed (de Waal & Willenborg 1997).")
 
-    steps: list[tuple[str, KAnonymity]] = []
-    level_used: str | None = None
-    if has_geography:
-        # a kept variable stops the ladder at its level: coarser levels would not change it
-        kept_levels = [_level(level) for name, level in geo.items() if name in kept]
-        levels = GEOGRAPHY_LEVELS[: min(kept_levels) + 1] if kept_levels else GEOGRAPHY_LEVELS
-        candidate = out
-        for level in levels:
-            candidate = _geography(out, level, geo, k, kept)
-            result = k_anonymity(candidate, keys + [c for c in geo if c in candidate.columns], k)
-            steps.append((level, result))
-            level_used = level
-            if result.holds:
-                break
-        out = candidate
-        actions += _geography_actions(frame, level_used, geo, k, kept)
-        if not steps[-1][1].holds and len(levels) < len(GEOGRAPHY_LEVELS):
-            stopped = ", ".join(n.upper() for n in geo if n in kept)
-            notes.append(f"Geography was not coarsened beyond the {level_used} level because {stopped} "
-                         f"{'IS' if ',' not in stopped else 'ARE'} KEPT BY --keep.")
-        result = steps[-1][1]
-        keys = list(result.keys)
-    else:
-        result = k_anonymity(out, keys, k)
-        steps.append(("none", result))
+    def key_columns(data: pd.DataFrame) -> list[str]:
+        cols = [*names.values(), *extra_keys, *(c for c in geo if c in data.columns)]
+        return cols + ([WEIGHT_COLUMN] if weight_is_key else [])
+
+    # global recoding, from the data at the municipality level
+    base = out
+    level = GEOGRAPHY_LEVELS[0] if geo else None
+    merges: dict[str, Recode] = {}
+
+    def recoded(level_: str | None, merges_: dict[str, Recode]) -> pd.DataFrame:
+        data = _geography(base, level_, geo, k, kept) if level_ is not None else base.copy()
+        for name, recode in merges_.items():
+            data[name] = data[name].replace(recode.mapping)
+        return data
+
+    def check(level_: str | None, merges_: dict[str, Recode]) -> KAnonymity:
+        data = recoded(level_, merges_)
+        return k_anonymity(data, key_columns(data), k)
+
+    start = state = check(level, merges)
+    steps: list[RecodeStep] = []
+    applied: list[tuple[int, str | None, str | None]] = []  # (step, geography level before it, after it)
+    for recode in GLOBAL_RECODES:
+        is_geo = recode.level is not None
+        name = GEOGRAPHY if is_geo else names.get(recode.variable)
+        if (is_geo and not geo) or name is None:
+            continue
+        blocked = ([n for n, lvl in geo.items() if n in kept and _level(lvl) < _level(recode.level)] if is_geo
+                   else [name] if name in kept else [])
+        if state.holds:
+            steps.append(RecodeStep(name, recode.to, "not needed", "k-anonymity already holds"))
+            continue
+        if blocked:
+            steps.append(RecodeStep(name, recode.to, "kept", f"NOT APPLIED: {', '.join(blocked).upper()} "
+                                                            f"{'IS' if len(blocked) == 1 else 'ARE'} KEPT BY --keep"))
+            continue
+        if is_geo:
+            applied.append((len(steps), level, recode.level))
+            level = recode.level
+        else:
+            applied.append((len(steps), level, level))
+            merges = {**merges, name: recode}
+        result = check(level, merges)
+        steps.append(RecodeStep(name, recode.to, "applied", f"records in groups smaller than {k}: "
+                                f"{state.records_below_k} before, {result.records_below_k} after", result))
+        state = result
+    # a step that protects nobody only loses information (coarsening the age group while the weight
+    # still reveals it): undone, latest first, when the data without it have no more records at risk
+    for index, level_before, level_after in reversed(applied):
+        step = steps[index]
+        if step.variable == GEOGRAPHY:
+            if level_after != level:  # a coarser level is in force: this step is part of it
+                continue
+            trial_level, trial_merges = level_before, merges
+        else:
+            trial_level, trial_merges = level, {n: r for n, r in merges.items() if n != step.variable}
+        result = check(trial_level, trial_merges)
+        if result.records_below_k <= state.records_below_k:
+            why = (f"undone: without it {result.records_below_k} records are in groups smaller than {k}, "
+                   f"as with it, so it protected nobody")
+            if weight_is_key and step.variable in (names.get(SEX), names.get("age_group")):
+                why += " (the weight still reveals the original categories)"
+            steps[index] = RecodeStep(step.variable, step.to, "undone", why, step.result)
+            level, merges, state = trial_level, trial_merges, result
+    current = recoded(level, merges)
+    after_recoding = state
+    if geo:
+        actions += _geography_actions(frame, level, geo, k, kept)
+    for name, recode in merges.items():
+        actions.append(Action(name, "recoded", f"global recode to {recode.to} for k-anonymity"))
+
+    # local suppression of what recoding left at risk
+    keys = key_columns(current)
+    dims: list[_Dimension] = []
+    position = {c: i for i, c in enumerate(keys)}
+    order = [*SUPPRESSION_ORDER, *LAST_RESORT]
+    for variable in sorted([GEOGRAPHY, *names], key=lambda v: order.index(v) if v in order else len(order)):
+        cols = [c for c in geo if c in current.columns] if variable == GEOGRAPHY else [names[variable]]
+        if not cols:
+            continue
+        free = variable in order and not any(c in kept for c in cols)
+        dims.append(_Dimension(GEOGRAPHY if variable == GEOGRAPHY else names[variable],
+                               tuple(position[c] for c in cols), free, variable in LAST_RESORT))
+    for name in [*extra_keys, *([WEIGHT_COLUMN] if weight_is_key else [])]:
+        dims.append(_Dimension(name, (position[name],), False))
+    suppress = np.zeros((len(current), len(dims)), dtype=bool)
+    if keys:
+        # records visited in an order set by their content, not their position in the file, so
+        # that which of a group's records give up a value does not depend on the order of the input
+        answers = current.drop(columns=[instrument.id_variable], errors="ignore")
+        by_content = np.argsort(pd.util.hash_pandas_object(answers, index=False).to_numpy(), kind="stable")
+        suppress[by_content] = local_suppression(_key_codes(current, keys)[by_content], dims, k)
+    suppressed: dict[str, int] = {}
+    suppressed_with: dict[str, tuple[str, ...]] = {}
+    masks: dict[str, np.ndarray] = {}
+    for j, dim in enumerate(dims):
+        if not dim.suppressible:
+            continue
+        mask = masks[dim.name] = suppress[:, j]
+        cols = [keys[c] for c in dim.columns]
+        cols += [d for c in cols for d in _derived_from(instrument, c, current) if d not in keys]
+        suppressed[dim.name] = int(mask.sum())
+        suppressed_with[dim.name] = tuple(dict.fromkeys(cols))
+        if mask.any():
+            for col in suppressed_with[dim.name]:
+                current[col] = current[col].mask(mask)
+            actions.append(Action(dim.name, "suppressed", f"local suppression for k-anonymity: {int(mask.sum())} "
+                                  f"value(s) set to missing ({', '.join(suppressed_with[dim.name])})"))
+    out = current
+    result = k_anonymity(out, keys, k)
+    loss = _information_loss(base, masks, level, merges, names, geo, k, kept)
 
     # sequential ids in random order
     idv = instrument.id_variable
     shuffled = idv not in kept
     if shuffled:
-        order = np.random.default_rng(seed).permutation(len(out))
-        out = out.iloc[order].reset_index(drop=True)
+        order_ = np.random.default_rng(seed).permutation(len(out))
+        out = out.iloc[order_].reset_index(drop=True)
         out[idv] = np.arange(1, len(out) + 1, dtype=np.int64)
         actions.insert(0, Action(idv, "replaced", "respondent id replaced by a sequential number 1…n; the records "
                                                   "are in random order"))
@@ -333,12 +719,38 @@ def protect(
                                               "record order are kept", override=True))
 
     out = out[_ordered_columns(out, instrument)]
-    without = {} if result.holds else {
-        key: k_anonymity(out, [c for c in keys if c != key], k) for key in keys}
-    report = DisclosureReport(k=k, keys=tuple(keys), actions=actions, steps=steps, geography=level_used,
-                              result=result, kept=keep, synthetic=synthetic, shuffled=shuffled, notes=notes,
-                              without=without)
+    fixed = [keys[c] for d in dims if not d.suppressible for c in d.columns]
+    blocking = k_anonymity(out, fixed, k) if fixed and not result.holds else None
+    without = {} if result.holds else {key: k_anonymity(out, [c for c in keys if c != key], k) for key in keys}
+    kept_keys = tuple(v for v in keep if v in keys)
+    report = DisclosureReport(
+        k=k, keys=tuple(keys), actions=actions, start=start, steps=steps, after_recoding=after_recoding,
+        suppressed=suppressed, suppressed_with=suppressed_with, geography=level, result=result,
+        information_loss=loss, kept=keep, kept_keys=kept_keys, weight_is_key=weight_is_key, synthetic=synthetic,
+        shuffled=shuffled, notes=notes, recoded=merges, without=without, blocking=blocking)
     return out, report
+
+
+def _information_loss(original: pd.DataFrame, masks: dict[str, np.ndarray], level: str | None,
+                      merges: dict[str, Recode], names: dict[str, str], geo: dict[str, str], k: int,
+                      kept: set[str]) -> dict[str, dict[str, int]]:
+    """Per key variable of the questionnaire: records whose value was recoded to a wider category
+    (geography: published coarser than the finest level in the data, or blanked), and records whose
+    value was suppressed (``masks``); a record is counted once, as suppressed."""
+    none = np.zeros(len(original), dtype=bool)
+    wider: dict[str, np.ndarray] = {}
+    for name in names.values():
+        wider[name] = (original[name].isin(list(merges[name].merged_codes)).to_numpy() if name in merges else none)
+    if geo and level is not None:
+        finest = min(geo, key=lambda n: _level(geo[n]))
+        if _level(level) > _level(geo[finest]):
+            wider[GEOGRAPHY] = original[finest].notna().to_numpy()
+        elif finest not in kept and geo[finest] != "centrality":
+            wider[GEOGRAPHY] = _small_areas(original[finest], k)
+        else:
+            wider[GEOGRAPHY] = none
+    return {name: {"recoded": int((w & ~masks.get(name, none)).sum()), "suppressed": int(masks.get(name, none).sum())}
+            for name, w in wider.items()}
 
 
 def _area(geo: dict[str, str], level: str) -> str:
@@ -356,12 +768,16 @@ def _geography(frame: pd.DataFrame, level: str, geo: dict[str, str], k: int, kep
     area_name = _area(geo, level)
     if area_name in kept:
         return out
-    area = frame[area_name]
-    small = area.map(area.value_counts()).fillna(0).to_numpy() < k
+    small = _small_areas(frame[area_name], k)
     for name, lvl in geo.items():
         if name in out.columns and lvl != "centrality" and name not in kept:
             out[name] = out[name].mask(small)
     return out
+
+
+def _small_areas(area: pd.Series, k: int) -> np.ndarray:
+    """Records living in an area with fewer than k respondents (a record without area is not one)."""
+    return (area.map(area.value_counts()).fillna(k).to_numpy() < k)
 
 
 def _geography_actions(frame: pd.DataFrame, level: str, geo: dict[str, str], k: int, kept: set[str]) -> list[Action]:
@@ -377,7 +793,7 @@ def _geography_actions(frame: pd.DataFrame, level: str, geo: dict[str, str], k: 
         elif name == area_name:
             area = frame[name]
             counts = area.value_counts()
-            records = int(area.map(counts).lt(k).sum())
+            records = int(_small_areas(area, k).sum())
             out.append(Action(name, "blanked", f"areas ({level}) with fewer than {k} respondents are blank; the "
                                                f"centrality class is kept: {int((counts < k).sum())} areas, "
                                                f"{_count(records, k)} records"))
@@ -395,6 +811,7 @@ def _ordered_columns(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
 
 
 __all__ = [
-    "Action", "DisclosureReport", "FIELD_LEVEL", "GEOGRAPHY_LEVELS", "KAnonymity", "KEY_VARIABLES", "TOP_CODES",
-    "k_anonymity", "keepable", "protect",
+    "Action", "DisclosureReport", "FIELD_LEVEL", "GEOGRAPHY", "GEOGRAPHY_LEVELS", "GLOBAL_RECODES", "KAnonymity",
+    "KEY_VARIABLES", "LAST_RESORT", "Merge", "Recode", "RecodeStep", "SUPPRESSION_ORDER", "TOP_CODES",
+    "k_anonymity", "keepable", "local_suppression", "protect",
 ]

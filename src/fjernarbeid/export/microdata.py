@@ -20,8 +20,9 @@ and never over the input:
                            was derived or protected, and unweighted/weighted frequencies where they
                            are not disclosive (cells under k are suppressed)
 ``<out>.codebook.md``      the same for people
-``<out>.disclosure.json``  what was dropped or coarsened and why, the k-anonymity reached, any
-``<out>.disclosure.md``    override (in capitals), and whether the input was synthetic
+``<out>.disclosure.json``  what was dropped, recoded and suppressed and why, every global recode
+``<out>.disclosure.md``    step, suppressions per variable, the k achieved, the information lost,
+                           any override (in capitals), and whether the input was synthetic
 =========================  ======================================================================
 """
 
@@ -40,7 +41,7 @@ from fjernarbeid import __version__
 from fjernarbeid._io import atomic_path, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
-from fjernarbeid.export.disclosure import TOP_CODES, WEIGHT_COLUMN, DisclosureReport, protect
+from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, TOP_CODES, WEIGHT_COLUMN, DisclosureReport, protect
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.survey.weighting import WeightReport
 
@@ -119,6 +120,8 @@ class MicrodataExport:
         for name, top in TOP_CODES.items():
             if name in self.data.columns and name not in self.disclosure.kept:
                 labels[name] = {**labels.get(name, {}), top: _w("top", self.lang, top=top)}
+        for name, recode in self.disclosure.recoded.items():
+            labels[name] = recode.value_labels(labels[name], self.lang)
         return {c: labels[c] for c in self.data.columns if c in labels and labels[c]}
 
     @property
@@ -126,28 +129,6 @@ class MicrodataExport:
         """"Not sure" codes of every coded question in the data (valid answers, missing in analysis)."""
         return {q.name: list(q.missing_codes) for q in self.instrument
                 if q.missing_codes and q.name in self.data.columns}
-
-
-def is_synthetic(path: str | Path) -> bool:
-    """True when ``path`` is the synthetic demo: the demo writes ``demo_metadata.json`` beside its
-    files saying so, and labels its SPSS file as synthetic."""
-    path = Path(path)
-    meta = path.parent / "demo_metadata.json"
-    if meta.is_file():
-        try:
-            if json.loads(meta.read_text("utf-8")).get("synthetic"):
-                return True
-        except (ValueError, OSError):
-            pass
-    if path.suffix.lower() in (".sav", ".zsav"):
-        import pyreadstat
-
-        try:
-            _, meta_sav = pyreadstat.read_sav(str(path), metadataonly=True)
-            return str(meta_sav.file_label or "").upper().startswith("SYNTHETIC")
-        except Exception:  # unreadable files are reported by the reader, not here
-            return False
-    return False
 
 
 def prepare_microdata(
@@ -170,6 +151,7 @@ def prepare_microdata(
     """
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
+    from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.refdata import RefData
     from fjernarbeid.survey.weighting import weight_study
@@ -343,7 +325,7 @@ def _labels_dict(export: MicrodataExport) -> dict[str, Any]:
         "not_sure_codes": export.missing_codes,
         "synthetic": export.synthetic,
         "disclosure": {"k": export.disclosure.k, "holds": export.disclosure.holds,
-                       "conclusion": export.disclosure.conclusion},
+                       "k_achieved": export.disclosure.k_achieved, "conclusion": export.disclosure.conclusion},
     }
 
 
@@ -403,7 +385,16 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
     inst, lang, data, k = export.instrument, export.lang, export.data, export.disclosure.k
     weights = data[WEIGHT_COLUMN].to_numpy(dtype=float)
     variable_labels, value_labels = export.variable_labels, export.value_labels
-    protection = {a.variable: f"{a.action}: {a.reason}" for a in export.disclosure.actions}
+    protection: dict[str, list[str]] = {}
+    for a in export.disclosure.actions:
+        protection.setdefault(a.variable, []).append(f"{a.action}: {a.reason}")
+    for name, columns in export.disclosure.suppressed_with.items():
+        for column in columns:
+            n = export.disclosure.suppressed.get(name, 0)
+            if column != name and n:
+                protection.setdefault(column, []).append(
+                    f"suppressed: set to missing in the {n} record(s) where {name} was suppressed for k-anonymity")
+    recoded = {name: value_labels[name] for name in export.disclosure.recoded if name in value_labels}
     variables = []
     for name in data.columns:
         col = data[name]
@@ -435,8 +426,10 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
                     entry["codes"] = [{"code": c, "label": t, "not_sure": False} for c, t in d.code_labels(lang).items()]
             except KeyError:
                 entry.update(source="data file", type="text" if not pd.api.types.is_numeric_dtype(col) else "number")
+        if name in recoded:  # the categories published, not the questionnaire's
+            entry["codes"] = [{"code": c, "label": t, "not_sure": False} for c, t in recoded[name].items()]
         if name in protection:
-            entry["disclosure"] = protection[name]
+            entry["disclosure"] = "; ".join(protection[name])
         entry["missing"] = int(col.isna().sum())
         if entry["type"] in ("categorical", "integer", "code"):
             labels = dict(value_labels.get(name, {}))
@@ -455,7 +448,8 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
         "records": len(data), "language": lang,
         "instrument": {"id": inst.id, "version": inst.version, "title": inst.label(lang)},
         "weighting": {k_: v for k_, v in export.weights.to_dict().items() if k_ != "margins"},
-        "disclosure": {"k": k, "holds": export.disclosure.holds, "conclusion": export.disclosure.conclusion,
+        "disclosure": {"k": k, "holds": export.disclosure.holds, "k_achieved": export.disclosure.k_achieved,
+                       "conclusion": export.disclosure.conclusion,
                        "suppression": f"frequencies of values held by fewer than {k} records are null"},
         "notes": export.notes,
         "variables": variables,
@@ -535,15 +529,38 @@ def disclosure_markdown(export: MicrodataExport, data_file: str) -> str:
     out += [f"Source: {export.source}, {len(export.data)} records. k = {r.k}.", "", f"**{r.conclusion}**", ""]
     for line in r.to_dict()["overrides"]:
         out += [f"**{line}**", ""]
+    out += ["| | |", "|---|---:|", f"| k required | {r.k} |", f"| k achieved (smallest group) | {r.k_achieved} |",
+            f"| records in groups smaller than k | {r.result.records_below_k} |",
+            f"| values suppressed | {sum(r.suppressed.values())} |",
+            f"| information loss (key values recoded or suppressed) | {100 * r.information_loss_share:.1f} % |", ""]
     out += ["## What was done", "", "| Variable | Action | Why |", "|---|---|---|"]
     out += [f"| `{a.variable}` | {a.action.upper() if a.override else a.action} | {_md(a.reason)} |" for a in r.actions]
     out += ["", "## k-anonymity", "",
             f"Key variables (what an outsider may know of a person): {', '.join(r.keys)}. "
-            "A missing value counts as a value of its own.", "",
-            "| Geography | Groups | Smallest group | Groups < k | Records in groups < k |", "|---|---:|---:|---:|---:|"]
-    out += [f"| {level} | {s.groups} | {s.smallest} | {s.groups_below_k} | {s.records_below_k} |" for level, s in r.steps]
+            "A missing value counts as a category of its own: a record whose value was suppressed is grouped "
+            "with the records missing the same values and alike in the others."]
+    if r.weight_is_key:
+        out += ["", "The weight is a key variable here: it is the same for every record with the same key values, "
+                "so it reveals the original sex and age group; it is neither recoded nor suppressed."]
+    out += ["", "### Global recoding", "", "Tried in order while k-anonymity does not hold; then a step without "
+            "which no more records are in groups smaller than k is undone (it protected nobody). The counts "
+            "are those right after the step.", "",
+            "| Variable | To | Status | Groups < k | Records in groups < k | Smallest group |",
+            "|---|---|---|---:|---:|---:|",
+            f"| (start) | geography {'at the ' + GEOGRAPHY_LEVELS[0] + ' level' if r.geography else 'none'} | | "
+            f"{r.start.groups_below_k} | {r.start.records_below_k} | {r.start.smallest} |"]
+    for s in r.steps:
+        counts = ("| | |" if s.result is None else
+                  f"| {s.result.groups_below_k} | {s.result.records_below_k} | {s.result.smallest} |")
+        out.append(f"| `{s.variable}` | {_md(s.to)} | {s.status}: {_md(s.reason)} {counts}")
+    out += ["", "### Local suppression", "",
+            f"After recoding, {r.after_recoding.records_below_k} records were in groups smaller than {r.k}.", "",
+            "| Variable | Values suppressed | Columns set to missing |", "|---|---:|---|"]
+    out += [f"| `{name}` | {n} | {', '.join(r.suppressed_with.get(name, ()))} |" for name, n in r.suppressed.items()]
+    out += ["", "### Information loss", "", "| Variable | Recoded to a wider category | Suppressed |", "|---|---:|---:|"]
+    out += [f"| `{name}` | {v['recoded']} | {v['suppressed']} |" for name, v in r.information_loss.items()]
     if r.without:
-        out += ["", "Without one key variable (at the geography published):", "",
+        out += ["", "Without one key variable:", "",
                 "| Left out | Smallest group | Records in groups < k |", "|---|---:|---:|"]
         out += [f"| {key} | {s.smallest} | {s.records_below_k} |" for key, s in r.without.items()]
     for note in r.notes + export.notes:
@@ -552,6 +569,6 @@ def disclosure_markdown(export: MicrodataExport, data_file: str) -> str:
 
 
 __all__ = [
-    "FORMATS", "MicrodataExport", "build_codebook", "codebook_markdown", "disclosure_markdown", "is_synthetic",
+    "FORMATS", "MicrodataExport", "build_codebook", "codebook_markdown", "disclosure_markdown",
     "output_paths", "prepare_microdata", "write_microdata",
 ]

@@ -11,9 +11,18 @@ import pytest
 from typer.testing import CliRunner
 
 from fjernarbeid.cli import app
-from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE
+from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE
 
 runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo_csv(tmp_path_factory):
+    """A small demo written as `fjernarbeid demo` writes it (CSV and the metadata saying it is synthetic)."""
+    from fjernarbeid.demo.generate import generate_demo
+    from fjernarbeid.demo.write import write_demo
+
+    return write_demo(generate_demo(300, 11), tmp_path_factory.mktemp("demo"), sav=False)["survey_csv"]
 
 
 def export(*args):
@@ -29,7 +38,7 @@ def test_help():
     assert result.exit_code == 0 and "--keep" in result.output and "k-anonymity" in result.output
 
 
-def test_exports_the_demo_with_sidecars_and_says_whether_k_anonymity_holds(demo_csv, refdata_dir, tmp_path):
+def test_exports_the_demo_with_sidecars_and_k_anonymity_holding(demo_csv, refdata_dir, tmp_path):
     before = sha(demo_csv)
     out = tmp_path / "survey.sav"
     result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--lang", "en")
@@ -37,18 +46,45 @@ def test_exports_the_demo_with_sidecars_and_says_whether_k_anonymity_holds(demo_
     written = [line for line in result.stdout.splitlines() if line]
     assert written == [str(out)] + [f"{out}{s}" for s in (".codebook.json", ".codebook.md", ".disclosure.json",
                                                             ".disclosure.md")]
-    assert "SYNTHETIC DATA" in result.stderr and "k-anonymity" in result.stderr.lower()
+    assert "SYNTHETIC DATA" in result.stderr
+    assert "k-anonymity holds for k = 5" in " ".join(result.stderr.split())
+    assert "local suppression (values set to missing):" in result.stderr
     _, meta = pyreadstat.read_sav(str(out), metadataonly=True)
     assert meta.column_names_to_labels["q207"] == "207. Sex?"
     statement = json.loads((tmp_path / "survey.sav.disclosure.json").read_text("utf-8"))
     assert statement["synthetic"] is True and statement["overrides"] == []
+    assert statement["holds"] is True and statement["k_achieved"] >= 5
     assert sha(demo_csv) == before
+
+
+def test_k_not_reached_writes_the_files_says_why_and_exits_5(demo_csv, refdata_dir, tmp_path):
+    # 300 records in 14 sex × age group cells, each with its own weight: no cell has 100 records
+    out = tmp_path / "survey.csv"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--k", "100")
+    assert result.exit_code == EXIT_IMPOSSIBLE, result.output
+    said = " ".join(result.stderr.split())
+    assert "k-ANONYMITY IS NOT REACHED for k = 100" in said and "WEIGHT CAN BE NEITHER RECODED NOR SUPPRESSED" in said
+    assert out.is_file() and (tmp_path / "survey.csv.disclosure.md").is_file()
+    statement = json.loads((tmp_path / "survey.csv.disclosure.json").read_text("utf-8"))
+    assert statement["holds"] is False and statement["not_suppressible"]["keys"] == ["weight"]
+
+
+def test_k_not_reached_because_of_a_kept_key_variable_exits_0(demo_csv, refdata_dir, tmp_path):
+    out = tmp_path / "survey.csv"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q4,municipality")
+    assert result.exit_code == EXIT_OK, result.output
+    said = " ".join(result.stderr.split())
+    assert "k-ANONYMITY IS NOT REACHED" in said and "(KEPT BY --keep)" in said
+    assert "Q4 KEPT AS IN THE DATA (--keep q4)" in said
+    data = pd.read_csv(out, dtype={"municipality": str})
+    original = pd.read_csv(demo_csv)
+    assert sorted(data["q4"]) == sorted(original["q4"])  # neither recoded nor suppressed
 
 
 def test_keep_is_applied_and_said_in_capitals(demo_csv, refdata_dir, refdata, tmp_path):
     out = tmp_path / "survey.parquet"
     result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q202", "--keep", "q3,municipality")
-    assert result.exit_code == EXIT_OK, result.output
+    assert result.exit_code == EXIT_OK, result.output  # k is not reached, but the user kept key variables
     data = pd.read_parquet(out)
     assert {"q202", "municipality"} <= set(data.columns) and data["q3"].max() > 6
     md = (tmp_path / "survey.parquet.disclosure.md").read_text("utf-8")
