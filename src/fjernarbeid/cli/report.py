@@ -88,7 +88,10 @@ def report(
 
             if not dispositions.is_file():
                 raise InputFileError(f"{dispositions}: disposition log not found")
-            log = pd.read_csv(dispositions, dtype={"disposition": str})
+            # Only the columns the summary reads: a call log has a row per contact (ten million for a
+            # million interviews), and its free-text columns would cost most of the time and memory.
+            wanted = {"disposition"} | {q.name for q in instrument.screening_questions}
+            log = pd.read_csv(dispositions, dtype={"disposition": str}, usecols=lambda c: c in wanted)
             fieldwork = summarise_fieldwork(log, instrument, source=str(dispositions))
         progress.update(steps, advance=1, description="findings")
         results = run_findings(

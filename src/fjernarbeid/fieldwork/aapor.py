@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from fjernarbeid.errors import InputFileError
@@ -143,14 +144,19 @@ def summarise_fieldwork(
     names (q1, q2 …). Screen-outs are counted per screening question from those answers."""
     if disposition_column not in log.columns:
         raise InputFileError(f"{source}: no column {disposition_column!r} with AAPOR disposition codes")
-    cats = []
-    for row, code in enumerate(log[disposition_column].astype(str), start=2):
+    # A log has a handful of distinct codes but may have millions of rows: classify each distinct
+    # code once. Uniques come in order of first appearance, so the first bad one is on the first bad line.
+    row_code, uniques = pd.factorize(log[disposition_column].astype(str), use_na_sentinel=False)
+    categories = []
+    for j, code in enumerate(uniques):
         try:
-            cats.append(aapor_category(code))
+            categories.append(aapor_category(code))
         except ValueError as exc:
-            raise InputFileError(f"{source}, line {row}, column {disposition_column}: {exc}") from None
-    cats = pd.Series(cats, index=log.index)
-    counts = {k: int((cats == k).sum()) for k in CATEGORY_NAMES}
+            line = int(np.argmax(row_code == j)) + 2  # + header line, 1-based
+            raise InputFileError(f"{source}, line {line}, column {disposition_column}: {exc}") from None
+    per_code = np.bincount(row_code, minlength=len(uniques))
+    categories = np.array(categories, dtype=object)
+    counts = {k: int(per_code[categories == k].sum()) for k in CATEGORY_NAMES}
 
     screened_out: dict[str, int] = {}
     shares: dict[str, float] = {}

@@ -40,6 +40,8 @@ class Context:
     base: ProjectionBase = field(default_factory=default_base)
     fieldwork: Any = None  # FieldworkSummary or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
+    # variable → (design, base domain, rows) of :func:`base_distribution`, computed once per run
+    distributions: dict[str, tuple] = field(default_factory=dict, repr=False)
 
 
 # -- small helpers -----------------------------------------------------------------------------------
@@ -96,6 +98,21 @@ def distribution_rows(design: SurveyDesign, variable: str, ctx: Context) -> list
     return rows
 
 
+def base_distribution(design: SurveyDesign, variable: str, ctx: Context) -> tuple[SurveyDesign, list[EstimateRow]]:
+    """The base of ``variable`` (everyone in ``design`` who answered it) and the share of each of its codes.
+
+    Findings and the report's table of every question need the same distributions; each is
+    computed once per run (and design) and then reused.
+    """
+    cached = ctx.distributions.get(variable)
+    if cached is not None and cached[0] is design:
+        return cached[1], cached[2]
+    d = design.domain(_col(design, variable).notna().to_numpy() & design.in_domain)
+    rows = distribution_rows(d, variable, ctx)
+    ctx.distributions[variable] = (design, d, rows)
+    return d, rows
+
+
 def distribution_table(rows: list[EstimateRow], variable: str) -> Table:
     return Table(
         name=f"distribution:{variable}",
@@ -149,8 +166,7 @@ def run_fieldwork(design, f: Finding, res: FindingResult, ctx: Context) -> None:
 
 def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     var = f.spec["variable"]
-    d = design.domain(_col(design, var).notna().to_numpy() & design.in_domain)
-    rows = distribution_rows(d, var, ctx)
+    d, rows = base_distribution(design, var, ctx)
     res.estimates.extend(rows)
     res.tables.append(distribution_table(rows, var))
     res.base = {"variable": var, "n_unweighted": rows[0].n_unweighted, "weighted_base": rows[0].weighted_base}
@@ -173,8 +189,7 @@ def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> No
 
 def run_shares(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     var = f.spec["variable"]
-    d = design.domain(_col(design, var).notna().to_numpy() & design.in_domain)
-    dist = distribution_rows(d, var, ctx)
+    d, dist = base_distribution(design, var, ctx)
     res.tables.append(distribution_table(dist, var))
     for s in f.spec.get("sets") or []:
         cs = ctx.catalogue.code_sets[s]

@@ -248,11 +248,8 @@ def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Conte
     for q in instrument.questions:
         if not q.codes or q.screen_out or q.name not in design.data.columns:
             continue
-        d = design.domain(design.data[q.name].notna().to_numpy() & design.in_domain)
-        if not d.in_domain.any():
-            continue
-        try:
-            out[q.name] = A.distribution_table(A.distribution_rows(d, q.name, ctx), q.name)
+        try:  # most were computed already by the findings; base_distribution reuses them
+            out[q.name] = A.distribution_table(A.base_distribution(design, q.name, ctx)[1], q.name)
         except (FjernarbeidError, ValueError, KeyError):
             continue
     return out

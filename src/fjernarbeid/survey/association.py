@@ -140,8 +140,7 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
 
 def _r_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray) -> int:
     """R's ν in svychisq: distinct PSUs minus distinct strata among ``rows``."""
-    psus = pd.MultiIndex.from_arrays([design.strata[rows], design.cluster[rows]]).nunique()
-    return int(psus - len(np.unique(design.strata[rows])))
+    return design._psus_minus_strata(rows)  # PSUs are the design's distinct (stratum, cluster) pairs
 
 
 def _codes_with_weight(values: pd.Series, w: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, list]:

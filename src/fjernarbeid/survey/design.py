@@ -130,13 +130,22 @@ class PostStratAdjustment:
     old_weights: np.ndarray  # weights before
     summary: object = None
 
-    def residualise(self, x: np.ndarray) -> np.ndarray:
+    @cached_property
+    def _parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What every call needs and no call changes (a design's domains share the adjustment):
+        psw (R's, with 0/0 rows set to 1), w_old/psw, and the cells' sums of w_old."""
         psw = self.weights.copy()
         psw[(psw == 0) & (self.old_weights == 0)] = 1.0
         ncell = int(self.cells.max()) + 1
-        num = group_sums(self.cells, x * (self.old_weights / psw)[:, None], ncell)
         den = np.bincount(self.cells, weights=self.old_weights, minlength=ncell)
-        means = num / np.where(den == 0, 1.0, den)[:, None]
+        return psw, self.old_weights / psw, np.where(den == 0, 1.0, den)
+
+    def residualise(self, x: np.ndarray) -> np.ndarray:
+        psw, ratio, den = self._parts
+        num = np.empty((den.size, x.shape[1]))
+        for j in range(x.shape[1]):  # column by column: no n × k temporary
+            num[:, j] = np.bincount(self.cells, weights=x[:, j] * ratio, minlength=den.size)
+        means = num / den[:, None]
         return _minus_cell_values(x, means, self.cells, psw)
 
 
@@ -326,10 +335,19 @@ class SurveyDesign:
 
     def degrees_of_freedom(self) -> int:
         """Design degrees of freedom: PSUs minus strata (R ``degf``), counting rows with weight > 0."""
-        keep = self.weights > 0
+        return self._psus_minus_strata(self.weights > 0)
+
+    def _psus_minus_strata(self, rows: np.ndarray) -> int:
+        """Distinct PSUs minus distinct strata among ``rows`` (a boolean mask)."""
         s = self._struct
-        n_psus = int(np.count_nonzero(np.bincount(s.psu[keep], minlength=s.psu_stratum.size)))
-        n_strata = int(np.count_nonzero(np.bincount(self.strata[keep], minlength=s.n_psu.size)))
+        if s.own_psu:  # every row its own PSU
+            n_psus = int(np.count_nonzero(rows))
+        else:
+            n_psus = int(np.count_nonzero(np.bincount(s.psu[rows], minlength=s.psu_stratum.size)))
+        if s.n_psu.size == 1:
+            n_strata = int(n_psus > 0)
+        else:
+            n_strata = int(np.count_nonzero(np.bincount(self.strata[rows], minlength=s.n_psu.size)))
         return n_psus - n_strata
 
 
@@ -353,10 +371,14 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
     # a lonely PSU under "adjust", which is compared with zero (R: not swept)
     means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
     centre = ~((n_h == 1) & (lonely_psu == "adjust"))
-    d = z - np.where(centre[zs, None], means[zs], 0.0)
     contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
-    factor = np.where(contributes, np.sqrt(scale), 0.0)[zs]
-    d = d * factor[:, None]
+    factor = np.where(contributes, np.sqrt(scale), 0.0)
+    if nstrata == 1:  # the same arithmetic without gathering one stratum's mean and factor n times
+        d = np.subtract(z, means[0] if centre[0] else 0.0, order="C")
+        d *= factor[0]
+    else:
+        d = z - (means[zs] if centre.all() else np.where(centre[zs, None], means[zs], 0.0))
+        d *= factor[zs][:, None]
     v = d.T @ d
     n_present = int(present.sum())
     n_ok = n_present - int((lonely & (lonely_psu == "average")).sum())
@@ -408,7 +430,7 @@ def svydesign(
                 )
     else:
         c = np.arange(n)
-    if n == 0 or (np.unique(c).size == 1 and not (nest and strata)):
+    if n == 0 or (c.min() == c.max() and not (nest and strata)):  # one PSU (min = max: no hashing of n ids)
         raise ComputationError("the design has only one primary sampling unit; no variance can be estimated")
     n_psu = pd.Series(c).groupby(s).transform("nunique").to_numpy()
     f = None

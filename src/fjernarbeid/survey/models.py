@@ -32,7 +32,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey.design import SurveyDesign
@@ -357,23 +357,25 @@ class OlrResult:
 
 
 def _link_functions(link: str):
+    """(F, density) of the link: F(z) and, given z and F(z), the density f(z) and its derivative f'(z)."""
     if link == "logistic":
-        cdf = stats.logistic.cdf
+        # scipy.stats.logistic's own formulas (cdf = expit; pdf = exp(y − 2·log1p(e^y)), y = −|z|),
+        # called directly: the distribution objects' argument checks cost more than the sums here.
+        def pdf(z, cdf_z):
+            y = -np.abs(z)
+            f = np.exp(y - 2.0 * special.log1p(np.exp(y)))
+            return f, f * (1 - 2 * cdf_z)  # f and f'
+        return special.expit, pdf
 
-        def pdf(z):
-            f = stats.logistic.pdf(z)
-            return f, f * (1 - 2 * cdf(z))  # f and f'
-        return cdf, pdf
-    cdf = stats.norm.cdf
-
-    def npdf(z):
+    def npdf(z, cdf_z):
         f = stats.norm.pdf(z)
         return f, np.where(np.isfinite(z), -np.where(np.isfinite(z), z, 0.0) * f, 0.0)
-    return cdf, npdf
+    return stats.norm.cdf, npdf
 
 
-def _olr_parts(params, x, y, q, w, link, hessian=False):
-    """−log-likelihood, per-row gradient (R's ``gmini``, in (β, ζ)) and optionally the Hessian.
+def _olr_parts(params, x, y, q, w, link, hessian=False, gradient=True):
+    """−log-likelihood, per-row gradient (R's ``gmini``, in (β, ζ)) and optionally the Hessian
+    (``gradient=False``: the −log-likelihood alone, for the step-halving search).
 
     Row i in category y (1..q+1) has P = F(a) − F(b), a = ζ_y − xβ, b = ζ_{y−1} − xβ, with
     ζ_0 = −∞ and ζ_{q+1} = +∞ (McCullagh 1980, JRSS B 42:109).
@@ -384,11 +386,14 @@ def _olr_parts(params, x, y, q, w, link, hessian=False):
     eta = x @ beta
     cuts = np.concatenate([[-np.inf], zeta, [np.inf]])
     a, b = cuts[y] - eta, cuts[y - 1] - eta
-    prob = cdf(a) - cdf(b)
+    cdf_a, cdf_b = cdf(a), cdf(b)
+    prob = cdf_a - cdf_b
     if np.any(prob[w > 0] <= 0):
         return np.inf, None, None
-    fa, dfa = (np.nan_to_num(v) for v in pdf(a))
-    fb, dfb = (np.nan_to_num(v) for v in pdf(b))
+    if not gradient:
+        return -np.sum(w * np.log(np.where(w > 0, prob, 1.0))), None, None
+    fa, dfa = (np.nan_to_num(v) for v in pdf(a, cdf_a))
+    fb, dfb = (np.nan_to_num(v) for v in pdf(b, cdf_b))
     # ∂a/∂θ and ∂b/∂θ: −x for β, a unit vector at the row's upper / lower threshold
     k = p + q
     da = np.zeros((len(y), k))
@@ -452,7 +457,7 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
         while True:  # step halving keeps thresholds ordered and the likelihood improving
             trial = params - t * step
             if np.all(np.diff(trial[x.shape[1]:]) > 0):
-                new = _olr_parts(trial, x, y, q, w, link)[0]
+                new = _olr_parts(trial, x, y, q, w, link, gradient=False)[0]
                 if new <= nll + 1e-12 * abs(nll):
                     break
             t /= 2
