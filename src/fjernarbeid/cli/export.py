@@ -19,10 +19,11 @@ protects the respondents: the id becomes a sequential number (records in random 
 text and columns not in the questionnaire are dropped, birth year → age group, postal code →
 municipality (blank where fewer than k respondents live), household size top-coded at 6. Then
 k-anonymity over the key variables (sex, age group, education, geography, and the weight, which
-reveals sex and age group) is reached as sdcMicro does: global recoding while it does not hold
-(geography to county, then to centrality class; age group to 10-year bands; education to three
-levels), then local suppression of the fewest key values (geography first, then education, then
-age group; sex only when nothing else works).
+reveals sex and age group) is reached in the order sdcMicro uses: global recoding while it does
+not hold (geography to county, then to centrality class; age group to 10-year bands; education to
+three levels), then local suppression of the fewest key values (geography first, then education,
+then age group; sex only when nothing else works). A suppressed value counts as a category of its
+own, so every person is hidden among at least k records.
 
 The format follows the extension of --to: .sav (SPSS), .dta (Stata), .parquet, .csv (with
 OUT.labels.json). Beside it: OUT.codebook.md/.json (every variable, codes, routing, frequencies

@@ -666,41 +666,13 @@ def protect(
 
     # local suppression of what recoding left at risk
     keys = key_columns(current)
-    dims: list[_Dimension] = []
-    position = {c: i for i, c in enumerate(keys)}
-    order = [*SUPPRESSION_ORDER, *LAST_RESORT]
-    for variable in sorted([GEOGRAPHY, *names], key=lambda v: order.index(v) if v in order else len(order)):
-        cols = [c for c in geo if c in current.columns] if variable == GEOGRAPHY else [names[variable]]
-        if not cols:
-            continue
-        free = variable in order and not any(c in kept for c in cols)
-        dims.append(_Dimension(GEOGRAPHY if variable == GEOGRAPHY else names[variable],
-                               tuple(position[c] for c in cols), free, variable in LAST_RESORT))
-    for name in [*extra_keys, *([WEIGHT_COLUMN] if weight_is_key else [])]:
-        dims.append(_Dimension(name, (position[name],), False))
-    suppress = np.zeros((len(current), len(dims)), dtype=bool)
-    if keys:
-        # records visited in an order set by their content, not their position in the file, so
-        # that which of a group's records give up a value does not depend on the order of the input
-        answers = current.drop(columns=[instrument.id_variable], errors="ignore")
-        by_content = np.argsort(pd.util.hash_pandas_object(answers, index=False).to_numpy(), kind="stable")
-        suppress[by_content] = local_suppression(_key_codes(current, keys)[by_content], dims, k)
-    suppressed: dict[str, int] = {}
-    suppressed_with: dict[str, tuple[str, ...]] = {}
-    masks: dict[str, np.ndarray] = {}
-    for j, dim in enumerate(dims):
-        if not dim.suppressible:
-            continue
-        mask = masks[dim.name] = suppress[:, j]
-        cols = [keys[c] for c in dim.columns]
-        cols += [d for c in cols for d in _derived_from(instrument, c, current) if d not in keys]
-        suppressed[dim.name] = int(mask.sum())
-        suppressed_with[dim.name] = tuple(dict.fromkeys(cols))
-        if mask.any():
-            for col in suppressed_with[dim.name]:
-                current[col] = current[col].mask(mask)
-            actions.append(Action(dim.name, "suppressed", f"local suppression for k-anonymity: {int(mask.sum())} "
-                                  f"value(s) set to missing ({', '.join(suppressed_with[dim.name])})"))
+    dims = _dimensions(keys, names, geo, extra_keys, weight_is_key, kept)
+    current, masks, suppressed_with = _suppress(current, keys, dims, instrument, k)
+    suppressed = {name: int(mask.sum()) for name, mask in masks.items()}
+    for name, n in suppressed.items():
+        if n:
+            actions.append(Action(name, "suppressed", f"local suppression for k-anonymity: {n} value(s) set to "
+                                                      f"missing ({', '.join(suppressed_with[name])})"))
     out = current
     result = k_anonymity(out, keys, k)
     loss = _information_loss(base, masks, level, merges, names, geo, k, kept)
@@ -729,6 +701,50 @@ def protect(
         information_loss=loss, kept=keep, kept_keys=kept_keys, weight_is_key=weight_is_key, synthetic=synthetic,
         shuffled=shuffled, notes=notes, recoded=merges, without=without, blocking=blocking)
     return out, report
+
+
+def _dimensions(keys: list[str], names: dict[str, str], geo: dict[str, str], extra_keys: list[str],
+                weight_is_key: bool, kept: set[str]) -> list[_Dimension]:
+    """The key variables as local suppression sees them, in SUPPRESSION_ORDER then LAST_RESORT,
+    then those that cannot be suppressed (kept quasi-identifiers, the weight)."""
+    position = {c: i for i, c in enumerate(keys)}
+    order = [*SUPPRESSION_ORDER, *LAST_RESORT]
+    dims = []
+    for variable in sorted([GEOGRAPHY, *names], key=lambda v: order.index(v) if v in order else len(order)):
+        cols = [c for c in geo if c in position] if variable == GEOGRAPHY else [names[variable]]
+        if cols:
+            free = variable in order and not any(c in kept for c in cols)
+            dims.append(_Dimension(GEOGRAPHY if variable == GEOGRAPHY else names[variable],
+                                   tuple(position[c] for c in cols), free, variable in LAST_RESORT))
+    for name in [*extra_keys, *([WEIGHT_COLUMN] if weight_is_key else [])]:
+        dims.append(_Dimension(name, (position[name],), False))
+    return dims
+
+
+def _suppress(data: pd.DataFrame, keys: list[str], dims: list[_Dimension], instrument: Instrument,
+              k: int) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, tuple[str, ...]]]:
+    """``data`` with the values :func:`local_suppression` chooses set to missing, with the variables
+    derived from them; returns it, the records suppressed per key variable, and the columns emptied
+    with each."""
+    data = data.copy()
+    suppress = np.zeros((len(data), len(dims)), dtype=bool)
+    if keys:
+        # records visited in an order set by their content, not their position in the file, so
+        # that which of a group's records give up a value does not depend on the order of the input
+        answers = data.drop(columns=[instrument.id_variable], errors="ignore")
+        by_content = np.argsort(pd.util.hash_pandas_object(answers, index=False).to_numpy(), kind="stable")
+        suppress[by_content] = local_suppression(_key_codes(data, keys)[by_content], dims, k)
+    masks: dict[str, np.ndarray] = {}
+    columns: dict[str, tuple[str, ...]] = {}
+    for j, dim in enumerate(dims):
+        if not dim.suppressible:
+            continue
+        cols = [keys[c] for c in dim.columns]
+        cols += [d for c in cols for d in _derived_from(instrument, c, data) if d not in keys]
+        masks[dim.name], columns[dim.name] = suppress[:, j], tuple(dict.fromkeys(cols))
+        for col in columns[dim.name]:
+            data[col] = data[col].mask(suppress[:, j])
+    return data, masks, columns
 
 
 def _information_loss(original: pd.DataFrame, masks: dict[str, np.ndarray], level: str | None,
