@@ -439,9 +439,13 @@ def _cell_value(value: Any, lang: str) -> Any:
     return _describe(value)
 
 
+# how the findings catalogue's comparators read in a cell (as in the report's replication table)
+COMPARATOR_SIGNS = {"approx": "≈", "gt": ">", "lt": "<", "ge": "≥"}
+
+
 def _describe(value: Any) -> str:
     """A published or computed figure as text: [est, low, high] → 'est (low–high)', [a, b] → 'a–b',
-    a dict → 'key: value, …'."""
+    {comparator, value, unit} → '≈ 62 %', another dict → 'key: value, …'."""
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
@@ -454,6 +458,9 @@ def _describe(value: Any) -> str:
         if numeric and len(parts) == 2:
             return f"{parts[0]}–{parts[1]}"
         return ", ".join(parts)
+    if isinstance(value, dict) and "comparator" in value:  # a published figure: '≈ 62 %', '> 50 %'
+        sign = COMPARATOR_SIGNS.get(value["comparator"], value["comparator"])
+        return f"{sign} {_describe(value.get('value'))}{' %' if value.get('unit') == '%' else ''}"
     if isinstance(value, dict):
         return ", ".join(f"{k}: {_describe(v)}" for k, v in value.items())
     return str(value)
