@@ -57,13 +57,15 @@ of the report's 500), and the report's one use of education, higher education = 
 counts it as not higher, so the derived ``higher_education`` stays exactly computable.
 
 **Local suppression** then sets key values of the records still in groups smaller than k to
-missing, a greedy search in the spirit of sdcMicro's ``localSuppression`` (Templ et al. 2015,
-sec. 3.3): the smallest group at risk first (ties in the order of the key values); for it, every
-set of suppressible key variables is tried; suppressing a set moves the group's records into the
-group with those values missing, joined by the fewest other records needed to make it k strong —
-first other records at risk, then records from groups that stay at least k strong. The set that
-suppresses the fewest values wins; ties go by :data:`SUPPRESSION_ORDER` (geography first, then
-education, then age group); sex is suppressed only when nothing else reaches k. Variables derived
+missing, a greedy search in the spirit of sdcMicro's ``localSuppression`` (Templ et al. 2015;
+sdcMicro's own algorithm differs in detail): the smallest group at risk first (ties in the order
+of the key values); for it, every set of suppressible key variables is tried; suppressing a set
+moves the group's records into the group with those values missing, joined by as few other
+records as make it k strong — first other groups at risk (whole), then records that groups larger
+than k can spare, then whole groups (a group is never left smaller than k). The set that
+suppresses the fewest values wins; ties go to the smaller set, then by :data:`SUPPRESSION_ORDER`
+(geography first, then education, then age group); sex is suppressed only when nothing else
+reaches k. Every pass settles one group at risk, so the search ends. Variables derived
 from a suppressed one (``higher_education`` from q4) are suppressed with it. A record no
 suppression can protect (its values of the variables that cannot be suppressed — kept ones, the
 weight — are shared by fewer than k records) is left as it is, and the report says k is NOT
