@@ -131,8 +131,19 @@ def estimates_table(rows: list[EstimateRow]) -> Table:
 
 def tests_table(tests: list[TestRow]) -> Table:
     return Table("tests", ["name", "test", "statistic", "df", "p", "effect", "effect_value"],
-                 [[t.name, t.method, t.statistic, " / ".join(f"{d:g}" for d in t.df) if t.df else None, t.p,
-                   t.effect_name, t.effect] for t in tests])
+                 [[t.name, t.method, t.statistic, list(t.df) if t.df else None, t.p, t.effect_name, t.effect]
+                  for t in tests])
+
+
+def short_label(ctx: Context, variable: str, width: int = 34) -> str:
+    """'6_1 Det er like effektivt å jobbe…': the question number and the start of its text, for charts."""
+    if variable not in ctx.instrument:
+        return variable
+    q = ctx.instrument[variable]
+    text = q.label(ctx.lang)
+    if len(text) > width:
+        text = text[: width - 1].rsplit(" ", 1)[0] + "…"
+    return f"{q.number} {text}"
 
 
 def _check_estimate(res: FindingResult, name: str, pub: dict) -> None:
@@ -347,13 +358,22 @@ def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
     return svymean(d, variable, level=ctx.level)
 
 
+def _group_label(ctx: Context, by: str, codes) -> str:
+    """The group's answer labels; for a yes/no indicator (e.g. home office 3+ days) also its name."""
+    text = ", ".join(ctx.lang_labels(by, c)[ctx.lang] for c in codes)
+    try:
+        derived = ctx.instrument.derived_variable(by)
+    except KeyError:
+        return text
+    return f"{derived.label(ctx.lang)}: {text.lower()}" if derived.kind == "condition" else text
+
+
 def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     spec = f.spec["groups"]
     g = _group_indicator(design, spec)
     dd = _with(design, __g__=g)
     outcomes = f.spec.get("outcomes") or [f.spec["outcome"]]
-    first_label = ", ".join(ctx.lang_labels(spec["by"], c)[ctx.lang] for c in spec["first"])
-    second_label = ", ".join(ctx.lang_labels(spec["by"], c)[ctx.lang] for c in spec["second"])
+    first_label, second_label = (_group_label(ctx, spec["by"], spec[k]) for k in ("first", "second"))
     means = []
     for y in outcomes:
         ok = ~np.isnan(g) & _col(dd, y).notna().to_numpy()
@@ -372,7 +392,7 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
         ctx.values[y] = {"diff": diff.estimate, "p": diff.p_value, "d": diff.effect_size}
         for label, flag in ((first_label, 1.0), (second_label, 0.0)):
             m = _mean_row(dd, y, g == flag, ctx)
-            means.append([ctx.instrument[y].number if y in ctx.instrument else y, label,
+            means.append([short_label(ctx, y), label,
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
     res.tables.append(Table("group_means", ["outcome", "group", "mean", "ci_low", "ci_high", "n_unweighted"], means))
@@ -402,7 +422,7 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         codes = x_codes or sorted(xv.dropna().unique())
         for c in codes:
             m = _mean_row(d, y, (xv == c).to_numpy(), ctx)
-            means.append([ctx.instrument[y].number if y in ctx.instrument else y, ctx.lang_labels(x, int(c))[ctx.lang],
+            means.append([short_label(ctx, y), ctx.lang_labels(x, int(c))[ctx.lang],
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
     res.tables.append(Table("trend_means", ["outcome", "group", "mean", "ci_low", "ci_high", "n_unweighted"], means))

@@ -99,8 +99,7 @@ def _render(value, lang: str) -> str:
         a, b = value
         if max(abs(a), abs(b)) > 1000:
             return f"{fmt_number(round(a, -4), lang)}–{fmt_number(round(b, -4), lang)}"
-        if max(abs(a), abs(b)) <= 1:
-            return f"{fmt_number(a, lang, 2)}–{fmt_number(b, lang, 2)}"
+        return f"{fmt_number(a, lang, 2)}–{fmt_number(b, lang, 2)}"
     if isinstance(value, float):
         if abs(value) > 1000:
             return fmt_number(round(value, -3), lang)

@@ -125,8 +125,8 @@ def group_bars(categories: list[str], series: dict[str, list[tuple[float, float,
     ax.set_yticklabels([_wrap(c) for c in categories])
     if xlabel:
         ax.set_xlabel(xlabel)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15 if xlabel else -0.08), ncol=min(n_series, 3),
-              frameon=False, fontsize=8)
+    # legend above the plot, where it cannot collide with the axis title
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=min(n_series, 2), frameon=False, fontsize=8)
     if title:
         ax.set_title(title, loc="left", fontsize=10)
     return _svg(fig, fmt)

@@ -72,6 +72,49 @@ TEXT: dict[str, dict[str, str]] = {
     "screen_out": {"nb": "Avslutter intervjuet", "en": "Ends the interview"},
     "not_read": {"nb": "leses ikke opp; mangler i analysen", "en": "not read aloud; missing in analysis"},
     "design_effects": {"nb": "Designeffekter", "en": "Design effects"},
+    # table headers
+    "h_name": {"nb": "Hva", "en": "What"},
+    "h_test": {"nb": "Test", "en": "Test"},
+    "h_statistic": {"nb": "Testobservator", "en": "Statistic"},
+    "h_df": {"nb": "Frihetsgrader", "en": "Degrees of freedom"},
+    "h_effect": {"nb": "Effektmål", "en": "Effect size"},
+    "h_effect_value": {"nb": "Verdi", "en": "Value"},
+    "h_group": {"nb": "Gruppe", "en": "Group"},
+    "h_low": {"nb": "Antall, nedre", "en": "Number, low"},
+    "h_high": {"nb": "Antall, øvre", "en": "Number, high"},
+    "h_note": {"nb": "Merknad", "en": "Note"},
+    "h_what": {"nb": "", "en": ""},
+    "h_value": {"nb": "Verdi", "en": "Value"},
+    "h_count": {"nb": "Antall", "en": "Count"},
+    "h_rate": {"nb": "Rate", "en": "Rate"},
+    "h_mean": {"nb": "Gjennomsnitt", "en": "Mean"},
+    "h_sd": {"nb": "Standardavvik", "en": "SD"},
+    "h_item": {"nb": "Ledd", "en": "Item"},
+    "h_alpha_if_deleted": {"nb": "Alfa uten leddet", "en": "Alpha if deleted"},
+    "h_item_rest_r": {"nb": "Korrelasjon med resten", "en": "Item-rest correlation"},
+    "h_variable": {"nb": "Variabel", "en": "Variable"},
+    "h_category": {"nb": "Kategori", "en": "Category"},
+    "h_target": {"nb": "Mål (befolkning)", "en": "Target (population)"},
+    "h_weighted": {"nb": "Vektet", "en": "Weighted"},
+    "h_method": {"nb": "Metode", "en": "Method"},
+    "h_min": {"nb": "Minste vekt", "en": "Smallest weight"},
+    "h_max": {"nb": "Største vekt", "en": "Largest weight"},
+    "h_ratio": {"nb": "Største/minste", "en": "Largest/smallest"},
+    "h_kish_deff": {"nb": "Kish designeffekt", "en": "Kish design effect"},
+    "h_effective_n": {"nb": "Effektivt utvalg", "en": "Effective sample size"},
+    # row labels of the methods tables
+    "r_records": {"nb": "Poster i kontaktloggen", "en": "Records in the call log"},
+    "r_contacts": {"nb": "Kontakter (svarte på S1)", "en": "Contacts (answered S1)"},
+    "r_screened_out": {"nb": "Silt ut i {q}", "en": "Screened out at {q}"},
+    "r_completes": {"nb": "Gjennomførte intervjuer", "en": "Completed interviews"},
+    "r_estimates": {"nb": "Antall estimater", "en": "Number of estimates"},
+    "r_median": {"nb": "Median", "en": "Median"},
+    "r_min": {"nb": "Minst", "en": "Smallest"},
+    "r_max": {"nb": "Størst", "en": "Largest"},
+    "e_casro": {"nb": "e er estimert ved proporsjonal fordeling (CASRO): andelen kvalifiserte blant kontakter med kjent kvalifisering",
+                "en": "e estimated by proportional allocation (CASRO): the eligible share among cases of known eligibility"},
+    "no_rates": {"nb": "Loggen har ingen nektere, ikke-kontakter eller kontakter med ukjent kvalifisering, bare fullførte og utsilte: svar-, samarbeids-, nekte- og kontaktrater kan ikke beregnes fra den (de ville alle vist 100 %).",
+                 "en": "The log has no refusals, non-contacts or cases of unknown eligibility, only completes and screen-outs: response, cooperation, refusal and contact rates cannot be computed from it (they would all read 100 %)."},
     "effective_n": {"nb": "Effektivt utvalg", "en": "Effective sample size"},
 }
 
@@ -106,6 +149,32 @@ def fmt_ci(lo: float | None, hi: float | None, lang: str) -> str:
         return "–"
     a, b = fmt_pct(lo, lang).replace("\u00a0%", ""), fmt_pct(hi, lang)
     return f"{a}–{b}"
+
+
+# Names of test methods, as the analyses write them (English) → bokmål.
+METHODS_NB = {
+    "weighted Spearman correlation, linearised t test": "vektet Spearman-korrelasjon, linearisert t-test",
+    "design-based t test of the difference in means (svyttest)": "designbasert t-test av forskjell i gjennomsnitt (svyttest)",
+    "Rao-Scott second-order corrected F (svychisq)": "Rao–Scott-korrigert F, andre orden (svychisq)",
+    "uncorrected Pearson chi-square": "ukorrigert Pearson kjikvadrat",
+    "difference in weighted proportions, linearised t": "forskjell i vektede andeler, linearisert t",
+    "proportional-odds model (svyolr), design-based t test": "ordinal logistisk regresjon (svyolr), designbasert t-test",
+    "Spearman rho": "Spearmans rho",
+    "Cramér's V (weighted)": "Cramérs V (vektet)",
+    "difference in means (first − second group)": "forskjell i gjennomsnitt (første − andre gruppe)",
+    "difference (first − second group)": "forskjell (første − andre gruppe)",
+    "slope per category": "stigning per kategori",
+    "odds ratio of a higher (less relevant) answer per scale point": "oddsforhold for et høyere (mindre aktuelt) svar per skalapoeng",
+}
+
+
+def method_text(text: str, lang: str) -> str:
+    if lang == "nb":
+        if text in METHODS_NB:
+            return METHODS_NB[text]
+        if text.startswith("linear trend of "):
+            return "lineær trend av " + text[len("linear trend of "):].replace(" across ", " over ").replace("(svyglm slope)", "(svyglm-stigning)")
+    return text
 
 
 def fmt_p(p: float | None, lang: str) -> str:

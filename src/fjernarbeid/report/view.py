@@ -14,7 +14,7 @@ from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.report import charts
-from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, t
+from fjernarbeid.report.i18n import TEXT, fmt_ci, fmt_number, fmt_p, fmt_pct, method_text, t
 
 SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
 # Likert items drawn together in one diverging chart, at the first finding that shows one of them.
@@ -112,7 +112,11 @@ _HEADERS = {"label": "category", "n_unweighted": "n_u", "share": "share_w", "sha
 
 
 def _header(col: str, lang: str) -> str:
-    return t(_HEADERS[col], lang) if col in _HEADERS else col.replace("_", " ")
+    if col in _HEADERS:
+        return t(_HEADERS[col], lang)
+    if f"h_{col}" in TEXT:
+        return t(f"h_{col}", lang)
+    return col.replace("_", " ")
 
 
 def fmt_cell(col: str, value, lang: str) -> str:
@@ -120,9 +124,13 @@ def fmt_cell(col: str, value, lang: str) -> str:
         return "–"
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
         return fmt_ci(value[0], value[1], lang)
-    if col.startswith("share") or col in ("ci_low", "ci_high"):
+    if col == "df" and isinstance(value, (list, tuple)):
+        return " / ".join(fmt_number(d, lang, 0 if float(d).is_integer() else 1) for d in value)
+    if col in ("test", "effect"):
+        return method_text(str(value), lang)
+    if col.startswith("share") or col in ("ci_low", "ci_high", "rate"):
         return fmt_pct(value, lang)
-    if col in ("n_unweighted", "n", "count"):
+    if col in ("n_unweighted", "n", "count", "low", "high", "target", "weighted"):
         return fmt_number(value, lang)
     if col == "p":
         return fmt_p(value, lang).replace("p = ", "").replace("p ", "")
@@ -193,9 +201,31 @@ def _short(v, lang: str) -> str:
     return str(v)
 
 
-def published_and_ours(f: FindingResult, lang: str) -> tuple[str, str]:
-    pub = "; ".join(f"{c['what']}: {_short(c['published'], lang)}" for c in f.checks)
-    ours = "; ".join(f"{c['what']}: {_short(c['ours'], lang)}" for c in f.checks)
+def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str) -> str:
+    """A check's subject in words: an estimate's label, or question numbers instead of variable names."""
+    def number(name: str) -> str:
+        if instrument is not None and name in instrument:
+            return ("spm. " if lang == "nb" else "Q") + instrument[name].number
+        if instrument is not None:
+            try:
+                return instrument.derived_variable(name).label(lang).lower()
+            except KeyError:
+                pass
+        return name
+    for e in f.estimates:
+        if e.name == what and e.label:
+            return e.label
+    if what.startswith("rho(") and what.endswith(")"):
+        a, b = what[4:-1].split(",")
+        return f"rho {number(a)}–{number(b)}"
+    if "×" in what:
+        return " × ".join(number(v) for v in what.split("×"))
+    return number(what)
+
+
+def published_and_ours(f: FindingResult, lang: str, instrument: Instrument | None = None) -> tuple[str, str]:
+    pub = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['published'], lang)}" for c in f.checks)
+    ours = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['ours'], lang)}" for c in f.checks)
     return pub, ours
 
 
@@ -297,34 +327,86 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
 # -- the whole report ---------------------------------------------------------------------------------
 
 
-def _methods_tables(results: Results, lang: str) -> list[TextTable]:
+def _margin_label(variable: str, category, instrument: Instrument, lang: str) -> tuple[str, str]:
+    """'q207 × age_group', [1, 1] → ('Kjønn × Aldersgruppe', 'Mann, 25-29 år')."""
+    names = [v.strip() for v in str(variable).split("×")]
+    codes = category if isinstance(category, (list, tuple)) else [category]
+    if isinstance(category, str) and category.startswith("["):
+        codes = [c.strip() for c in category.strip("[]").split(",")]
+    labels, var_labels = [], []
+    for name, code in zip(names, codes):
+        try:
+            code = int(float(code))
+        except (TypeError, ValueError):
+            labels.append(str(code))
+            var_labels.append(name)
+            continue
+        if name in instrument:
+            q = instrument[name]
+            var_labels.append(q.label(lang).rstrip("?"))
+            labels.append(q.code_labels(lang).get(code, str(code)))
+        else:
+            try:
+                d = instrument.derived_variable(name)
+                var_labels.append(d.label(lang))
+                labels.append(d.code_labels(lang).get(code, str(code)))
+            except KeyError:
+                var_labels.append(name)
+                labels.append(str(code))
+    return " × ".join(var_labels), ", ".join(labels)
+
+
+def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list[TextTable]:
     out = []
     w = results.weighting or {}
     if w.get("summary"):
-        out.append(text_table(Table("weights", list(w["summary"].keys()), [list(w["summary"].values())]), lang,
+        summary = {k: v for k, v in w["summary"].items() if k != "n"}
+        out.append(text_table(Table("weights", list(summary.keys()), [list(summary.values())]), lang,
                               t("weighting", lang)))
     if w.get("margins"):
-        out.append(text_table(Table("weight_margins", w["margins"]["columns"], w["margins"]["rows"]), lang,
-                              f"{t('target', lang)} / {t('weighted', lang)}"))
+        cols = w["margins"]["columns"]
+        idx = {c: i for i, c in enumerate(cols)}
+        rows = []
+        for r in w["margins"]["rows"]:
+            var, cat = _margin_label(r[idx["variable"]], r[idx["category"]], instrument, lang)
+            rows.append([var, cat, r[idx["target"]], r[idx["weighted"]], r[idx["n"]]])
+        out.append(text_table(Table("weight_margins", ["variable", "category", "target", "weighted", "n_unweighted"],
+                                    rows), lang, f"{t('target', lang)} / {t('weighted', lang)}"))
     deffs = sorted(e.deff for f in results.findings for e in f.estimates if e.deff is not None and e.deff == e.deff)
     if deffs:
-        median = deffs[len(deffs) // 2] if len(deffs) % 2 else (deffs[len(deffs) // 2 - 1] + deffs[len(deffs) // 2]) / 2
+        mid = len(deffs) // 2
+        median = deffs[mid] if len(deffs) % 2 else (deffs[mid - 1] + deffs[mid]) / 2
         out.append(text_table(Table("design_effects", ["what", "value"],
-                                    [["estimates", len(deffs)], ["median", median], ["min", deffs[0]],
-                                     ["max", deffs[-1]]]), lang, t("design_effects", lang)))
+                                    [[t("r_estimates", lang), len(deffs)], [t("r_median", lang), median],
+                                     [t("r_min", lang), deffs[0]], [t("r_max", lang), deffs[-1]]]),
+                              lang, t("design_effects", lang)))
     fw = results.fieldwork
     if fw:
-        rows = [["records", fw["records"]], ["contacts", fw["contacts"]]]
-        rows += [[f"screened out {k}", v] for k, v in fw["screened_out"].items()]
-        rows += [["completes", fw["completes"]]]
+        rows = [[t("r_records", lang), fw["records"]], [t("r_contacts", lang), fw["contacts"]]]
+        rows += [[t("r_screened_out", lang, q=k), v] for k, v in fw["screened_out"].items()]
+        rows += [[t("r_completes", lang), fw["completes"]]]
         out.append(text_table(Table("fieldwork", ["what", "count"], rows), lang, t("fieldwork", lang)))
-        rates = fw["outcome"]["rates"]
-        out.append(text_table(Table("aapor", ["what", "share"], [[k, v] for k, v in rates.items()]), lang,
-                              t("fieldwork_rates", lang) + f" — e = {fmt_number(fw['outcome']['e'] or 0, lang, 3)} "
-                              f"({fw['outcome']['e_method']})"))
-        for note in fw["outcome"].get("notes") or []:
-            out[-1].caption += " " + note
+        outcome = fw["outcome"]
+        method = t("e_casro", lang) if outcome["e_method"].startswith("proportional") else outcome["e_method"]
+        table = text_table(Table("aapor", ["what", "rate"], [[k, v] for k, v in outcome["rates"].items()]), lang,
+                           t("fieldwork_rates", lang) + f" — e = {fmt_number(outcome['e'] or 0, lang, 3)} ({method})")
+        if outcome.get("notes"):
+            table.caption += " " + (t("no_rates", lang) if lang == "nb" else " ".join(outcome["notes"]))
+        out.append(table)
     return out
+
+
+def _caption(table: Table, instrument: Instrument, lang: str) -> str:
+    if table.name.startswith("estimates_projection:"):
+        variable = table.name.split(":", 1)[1]
+        try:
+            name = instrument.derived_variable(variable).label(lang)
+        except KeyError:
+            name = variable
+        return (f"Fremskrevet antall arbeidstakere etter {name.lower()} (andel av alle som svarte, 95 % KI × grunnlaget)"
+                if lang == "nb" else
+                f"Projected number of workers by {name.lower()} (share of all who answered, 95 % CI × the base)")
+    return ""
 
 
 def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5) -> ReportView:
@@ -335,12 +417,13 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         for f in results.findings:
             if f.section != sec:
                 continue
-            pub, ours = published_and_ours(f, lang)
+            pub, ours = published_and_ours(f, lang, instrument)
             findings.append(FindingView(
                 id=f.id, title=f.title.get(lang, f.title.get("nb", "")), status=f.status, reason=f.reason,
                 verdict=f.verdict, sentence=f.sentence.get(lang, ""),
                 charts=_finding_charts(f, results, instrument, lang, drawn) if f.status == "ok" else [],
-                tables=[text_table(tb, lang) for tb in f.tables if tb.name.startswith(("estimates", "tests"))],
+                tables=[text_table(tb, lang, _caption(tb, instrument, lang)) for tb in f.tables
+                        if tb.name.startswith(("estimates", "tests"))],
                 published=pub, ours=ours))
         tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if sec == "3.2.2" else []
         key = "s2" if sec == "2" else f"s{sec}"
@@ -349,7 +432,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                                     findings=findings))
     rows, verdicts = [], []
     for f in results.findings:
-        pub, ours = published_and_ours(f, lang)
+        pub, ours = published_and_ours(f, lang, instrument)
         rows.append([f.id, f.title.get(lang, ""), pub or "–", ours or (f.reason or "–"), t(f.verdict, lang)])
         verdicts.append(f.verdict)
     replication = TextTable("replication", [t(k, lang) for k in ("col_id", "col_finding", "col_published", "col_ours",
@@ -370,7 +453,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                     n=fmt_number(results.data.get("n"), lang)),
         synthetic=bool(results.data.get("synthetic")), summary_intro=t("summary_intro", lang),
         replication=replication, verdicts=verdicts, counts=counts, sections=sections,
-        methods_text=t("weighting_text", lang), methods_tables=_methods_tables(results, lang),
+        methods_text=t("weighting_text", lang), methods_tables=_methods_tables(results, instrument, lang),
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
         questions=questions,
     )
