@@ -6,9 +6,11 @@ Exit codes (documented in the README):
 0     success (warnings may have been printed)
 1     the data were read but break rules (validation errors)
 2     wrong use of the command line (unknown option, missing argument)
-3     an input file is missing, empty or unreadable
+3     an input file is missing, empty or unreadable, or an output cannot be written
 4     reference data that a step needs is not available
 5     a computation is impossible with these data (e.g. weighting targets)
+141   standard output was closed early (e.g. ``| head``): the shell's code for a
+      program ended by SIGPIPE (128 + 13), printed without a message
 ====  =========================================================================
 """
 
@@ -20,6 +22,7 @@ EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
 EXIT_MISSING_REFDATA = 4
 EXIT_IMPOSSIBLE = 5
+EXIT_BROKEN_PIPE = 141
 
 
 class FjernarbeidError(Exception):
@@ -30,6 +33,12 @@ class FjernarbeidError(Exception):
 
 class InputFileError(FjernarbeidError):
     """An input file is missing, empty, unreadable or in an unknown format."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class OutputFileError(FjernarbeidError):
+    """An output file or directory cannot be created or replaced (no permission, not a directory, …)."""
 
     exit_code = EXIT_BAD_INPUT
 

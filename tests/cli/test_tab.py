@@ -106,7 +106,7 @@ def test_study_questions_get_labels_and_not_sure_is_left_out(tmp_path):
     frame.to_csv(tmp_path / "s.csv", index=False)
     out = tab_json(tmp_path / "s.csv", "q13")
     assert [e["category"] for e in out["estimates"]] == [1, 2, 3]  # 4 = "not sure"
-    assert out["left_out"] == {"not_sure": 2, "empty": 1}
+    assert out["left_out"] == {"not_sure": 2, "skipped": 0, "empty": 1}
     assert all(e["label"] for e in out["estimates"])
     kept = tab_json(tmp_path / "s.csv", "q13", "--include-missing")
     assert [e["category"] for e in kept["estimates"]] == [1, 2, 3, 4, None]

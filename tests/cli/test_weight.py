@@ -85,4 +85,5 @@ def test_refuses_to_overwrite_the_input_and_odd_outputs(fieldwork, tmp_path):
 
 def test_help():
     result = runner.invoke(app, ["weight", "--help"])
-    assert result.exit_code == 0 and "--method" in result.stdout and "SSB" in result.stdout
+    assert result.exit_code == 0 and "--weighting" in result.stdout and "SSB" in result.stdout
+    assert "--method" not in result.stdout  # the earlier name still works, but is not advertised

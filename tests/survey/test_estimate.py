@@ -158,7 +158,8 @@ def test_equal_weights_give_the_textbook_srs_formulas(apistrat, R):
     x = apistrat["api00"]
     assert mean.se == pytest.approx(x.std(ddof=1) / math.sqrt(len(x)), rel=1e-12)
     check(mean, R["srs_mean_api00"], deff=False)
-    assert mean.deff == math.inf  # N̂ = n: no finite-population SRS to compare with (R: Inf)
+    # N̂ = n: no finite population to compare with, so SRS with replacement (R's deff="replace")
+    assert mean.deff == pytest.approx(1.0, rel=1e-12)
     assert svytotal(srs, "enroll").se == pytest.approx(R["srs_total_enroll"]["se"], rel=SE)
 
 

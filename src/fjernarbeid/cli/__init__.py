@@ -8,14 +8,42 @@ means adding a module, not editing this file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 
 import typer
+from typer.core import TyperGroup
 
-from fjernarbeid.errors import FjernarbeidError
+from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, FjernarbeidError
+
+
+class StdoutClosed(Exception):
+    """Standard output was closed by its reader (``fjernarbeid … | head``)."""
+
+
+class _Commands(TyperGroup):
+    """The command group; a closed standard output leaves it as :class:`StdoutClosed`.
+
+    Click would turn the BrokenPipeError into exit code 1 without a word, the code of invalid
+    data; :func:`main` gives the shell's code for it instead.
+    """
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:  # `fjernarbeid --help | head -1`
+            raise StdoutClosed() from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed() from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     name="fjernarbeid",
     help=(
         "Survey pipeline for the NORCE/Hardanger 2025 remote-work study: the questionnaire as data, "
@@ -56,12 +84,42 @@ _register_commands()
 
 
 def main() -> None:
-    """Console entry point: turns the package's own errors into a message and an exit code."""
+    """Console entry point: turns the package's own errors into a message and an exit code.
+
+    A file-system error that no command anticipated still gets a message naming the file and exit
+    code 3 rather than a traceback. When the reader of standard output goes away (``| head``),
+    the program stops quietly with 141 (128 + SIGPIPE), what a shell reports for a program that
+    the broken pipe ended; files already written stay complete, as every output is atomic.
+    """
+    from rich.console import Console
+
+    # Rich ends the program with exit code 1 on a broken pipe (its documented hook for a different
+    # behaviour is this method); 1 means invalid data here, so report it as what it is.
+    Console.on_broken_pipe = _stdout_closed
     try:
         app()
-    except FjernarbeidError as exc:  # pragma: no cover - exercised through subprocess tests
-        from rich.console import Console
-        from rich.text import Text
-
-        Console(stderr=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    except FjernarbeidError as exc:
+        _print_error(str(exc))
         sys.exit(exc.exit_code)
+    except (StdoutClosed, BrokenPipeError):
+        # Python flushes standard output once more at exit; point it at /dev/null so that this
+        # last flush does not fail too (the recipe of the Python documentation, `signal` module).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _print_error(f"{where}{exc.strerror or exc}")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _stdout_closed(console) -> None:
+    console.quiet = True
+    raise StdoutClosed()
+
+
+def _print_error(message: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(message), highlight=False)

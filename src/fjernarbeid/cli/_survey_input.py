@@ -35,6 +35,44 @@ def read_data(path: Path, instrument, mapping=None, sheet=None):
     return read_survey(path, instrument, mapping, sheet=sheet)
 
 
+def problem_place(problem, row_kind: str) -> str:
+    """'line 4 (id 17), column q12' — only the parts a problem has (a file-level one may have none)."""
+    parts = []
+    if problem.row is not None and not pd.isna(problem.row):
+        parts.append(f"{row_kind} {int(problem.row)}"
+                     + (f" (id {problem.id})" if problem.id is not None and not pd.isna(problem.id) else ""))
+    if problem.column is not None and not pd.isna(problem.column):
+        parts.append(f"column {problem.column}")
+    return ", ".join(parts)
+
+
+def looks_like_the_study(data, instrument) -> bool:
+    """True when the file has at least half of the questionnaire's questions as columns: then it is
+    (a version of) the study's survey, and the study's rules apply to it."""
+    names = instrument.names
+    return 2 * sum(name in data.frame.columns for name in names) >= len(names)
+
+
+def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str) -> None:
+    """A one-line warning when a file that looks like the study's survey breaks its rules.
+
+    ``weight`` and ``tab`` work on the data as they are (``tab`` is for any data), but the numbers
+    of a file that ``report`` and ``export`` would refuse should not pass without a word.
+    """
+    if not looks_like_the_study(data, instrument):
+        return
+    from fjernarbeid.data.validate import validate
+    from fjernarbeid.refdata import RefData
+
+    checked = validate(data, instrument, RefData.locate(refdata_dir))
+    if checked.n_errors:
+        Console(stderr=True, soft_wrap=True).print(
+            Text("warning: ", style="bold yellow")
+            + Text(f"{data.path} has {checked.n_errors:,} validation error(s) against the questionnaire "
+                   f"(`fjernarbeid report` and `export` refuse it); `{command}` uses the data as they are. "
+                   f"Run `fjernarbeid validate {data.path}` to see them."), highlight=False)
+
+
 def where(data, mask: np.ndarray, limit: int = 5) -> str:
     """'line 4 (id 17), line 9 (id 22) … (12 in all)' for the rows in ``mask``."""
     rows = np.flatnonzero(mask)
@@ -83,6 +121,25 @@ def check_weights(data, name: str) -> np.ndarray:
         raise DataValidationError(f"{data.path}: weight column {name!r} is missing, zero or negative at "
                                   f"{where(data, bad)}; every row needs a positive weight")
     return w
+
+
+def check_weighting_variables(data, frame, inst, targets) -> None:
+    """Sex and age group must be known and have a target on every row; name the lines that fail."""
+    sex = inst.question_for_role("sex").name
+    birth = inst.question_for_role("birth_year").name
+    for column, source, allowed in ((sex, sex, set(targets["sex"])), ("age_group", birth, set(targets["age_group"]))):
+        if column not in frame.columns:
+            raise DataValidationError(f"{data.path}: weighting needs {column!r}, which the file does not have")
+        values = frame[column]
+        missing = values.isna().to_numpy()
+        outside = (~missing) & ~values.isin(allowed).to_numpy()
+        if missing.any():
+            what = "missing" if column == source else f"unknown (missing or out-of-range {source})"
+            raise DataValidationError(f"{data.path}: {column} is {what} at {where(data, missing)}; "
+                                      "such respondents cannot be weighted")
+        if outside.any():
+            raise DataValidationError(f"{data.path}: {column} has values without a population target "
+                                      f"({sorted(set(values[outside]))}) at {where(data, outside)}")
 
 
 def derive_available(frame: pd.DataFrame, instrument, refdata_dir: Path | None = None) -> pd.DataFrame:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import typer
 
+from fjernarbeid.cli._survey_input import fail
 from fjernarbeid.demo import DEFAULT_N, DEFAULT_SEED
+from fjernarbeid.errors import FjernarbeidError
 
 
 def register(app: typer.Typer) -> None:
@@ -28,14 +30,19 @@ def demo(
     """
     from rich.console import Console
 
+    from fjernarbeid._io import ensure_directory
     from fjernarbeid.demo import generate_demo, summary_tables, write_demo
 
     console = Console()
-    started = time.perf_counter()
-    fieldwork = generate_demo(n=n, seed=seed)
-    generated = time.perf_counter()
-    paths = write_demo(fieldwork, out, sav=sav)
-    written = time.perf_counter()
+    try:
+        ensure_directory(out)  # before the work: a place that cannot be written is named at once (exit 3)
+        started = time.perf_counter()
+        fieldwork = generate_demo(n=n, seed=seed)
+        generated = time.perf_counter()
+        paths = write_demo(fieldwork, out, sav=sav)
+        written = time.perf_counter()
+    except FjernarbeidError as exc:
+        raise fail(exc) from None
 
     console.print(f"[bold]Synthetic demo[/bold] (seed {seed}, n {n:,}): made up by a model, not real answers.")
     for table in summary_tables(fieldwork):

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, refdata_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
 _HELP = """Export the survey as weighted, labelled microdata with disclosure control.
@@ -50,10 +51,9 @@ def export_command(
     to: Annotated[Path, typer.Option("--to", help="Output file: .sav, .dta, .parquet or .csv.", show_default=False)],
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
-    refdata: Annotated[Optional[Path], typer.Option(
-        "--refdata", help="Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA "
-        "or the user data directory). Without it the postal code is dropped and no geography is published.",
-        exists=True, file_okay=False)] = None,
+    refdata: Annotated[Optional[Path], refdata_option(
+        "Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA or the user "
+        "data directory). Without it the postal code is dropped and no geography is published.")] = None,
     instrument: Annotated[Optional[Path], typer.Option(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     keep: Annotated[Optional[list[str]], typer.Option(
@@ -63,19 +63,14 @@ def export_command(
         "statement says so in capitals.")] = None,
     k: Annotated[int, typer.Option("--k", min=2, help="k of k-anonymity, and the smallest area or "
                                    "frequency published.")] = 5,
-    lang: Annotated[str, typer.Option("--lang", help="Language of labels and codebook: nb or en.")] = "nb",
-    weighting: Annotated[str, typer.Option(
-        "--weighting", help="poststratify (sex × age group cells) or rake (the two margins).")] = "poststratify",
+    lang: Annotated[Language, typer.Option("--lang", help="Language of labels and codebook.")] = Language.nb,
+    weighting: Annotated[Weighting, typer.Option("--weighting", help=WEIGHTING_HELP)] = Weighting.poststratify,
 ) -> None:
     from fjernarbeid._io import refuse_overwrite_input
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
     from fjernarbeid.instrument import load_instrument
 
-    err = Console(stderr=True, highlight=False)
-    if lang not in ("nb", "en"):
-        raise typer.BadParameter("must be nb or en", param_hint="--lang")
-    if weighting not in ("poststratify", "rake"):
-        raise typer.BadParameter("must be poststratify or rake", param_hint="--weighting")
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         targets = output_paths(to)
     except ValueError as exc:
@@ -87,7 +82,7 @@ def export_command(
         inst = load_instrument(instrument)
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,
-                                       keep=_split(keep or []), lang=lang, method=weighting)
+                                       keep=_split(keep or []), lang=lang.value, method=weighting.value)
         except ValueError as exc:  # a --keep that names nothing protected
             err.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(EXIT_USAGE) from None

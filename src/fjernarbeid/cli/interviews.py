@@ -6,6 +6,7 @@ import → pseudonymise → code → report / export; ``demo`` runs all of them 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Annotated, List, Optional
 
@@ -163,13 +164,7 @@ def code_command(
                     raise typer.BadParameter(f"--add {item!r}: expected INTERVIEW:TURN:CODE")
                 rows.append({"interview": parts[0], "turn": parts[1], "code": parts[2], "coder": coder})
             existing = read_codings(codings, interviews, book) if codings.exists() else None
-            new = pd.DataFrame(rows)
-            tmp = codings.with_name(f".{codings.name}.check.csv")
-            try:  # check the new rows with the same rules as the file, before touching it
-                write_table(new, tmp)
-                new = read_codings(tmp, interviews, book)
-            finally:
-                tmp.unlink(missing_ok=True)
+            new = _check_added(rows, add, interviews, book)  # before touching the codings file
             merged = pd.concat([existing, new], ignore_index=True) if existing is not None else new
             write_table(merged.drop_duplicates(), codings)
             console.print(f"{codings}: {len(new)} coding(s) added, {len(merged.drop_duplicates())} in all")
@@ -183,6 +178,29 @@ def code_command(
                           + " (set status to accepted or rejected, then run report/export with --suggestions)")
     except FjernarbeidError as exc:
         raise _fail(exc) from None
+
+
+def _check_added(rows: list[dict], items: list[str], interviews, book):
+    """The ``--add`` rows checked with the rules of a codings file; a problem names the --add value
+    it is about (the check reads them from a scratch file, whose name means nothing to the user)."""
+    import tempfile
+
+    import pandas as pd
+
+    from fjernarbeid.errors import DataValidationError
+    from fjernarbeid.interviews.coding import read_codings, write_table
+
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder) / "add.csv"
+        write_table(pd.DataFrame(rows), scratch)
+        try:
+            return read_codings(scratch, interviews, book)
+        except DataValidationError as exc:
+            # the scratch file's line 2 is the first --add
+            where = re.compile(rf"^{re.escape(str(scratch))}, row (\d+), ")
+            problems = [where.sub(lambda m: f"--add {items[int(m.group(1)) - 2]!r}: ", p) for p in exc.report]
+            raise DataValidationError(f"{len(problems)} problem(s) in --add:\n  " + "\n  ".join(problems),
+                                      report=problems) from None
 
 
 def report_command(
@@ -227,6 +245,10 @@ def export_command(
     from fjernarbeid.errors import DataValidationError
     from fjernarbeid.interviews.qdpx import validate_qdpx, write_qdc, write_qdpx
 
+    for option, path, suffix in (("--qdpx", qdpx, ".qdpx"), ("--qdc", qdc, ".qdc")):
+        if path is not None and path.suffix.lower() != suffix:
+            raise typer.BadParameter(f"{path}: the file must end in {suffix} (what QDA programs open)",
+                                     param_hint=option)
     try:
         interviews, book, coded = _load(inputs, codebook, codings, suggestions, cases)
         path = write_qdpx(qdpx, interviews, book, coded, name=name)
@@ -281,9 +303,11 @@ def demo_command(
 ) -> None:
     """Run the whole chain on SYNTHETIC Teams transcripts of seven invented informants and print the
     code × informant matrix. Keyword suggestions are accepted without review (demo only)."""
+    from fjernarbeid._io import ensure_directory
     from fjernarbeid.interviews.demo import run_demo
 
     try:
+        ensure_directory(out)
         result = run_demo(out)
     except FjernarbeidError as exc:
         raise _fail(exc) from None

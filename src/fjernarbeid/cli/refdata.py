@@ -16,9 +16,10 @@ from fjernarbeid.errors import EXIT_MISSING_REFDATA, EXIT_OK, FjernarbeidError
 UPDATE_HELP = (
     "Download fresh copies of the reference registers from their official publishers.\n\n"
     "Bring's postal-code register, SSB's municipality (KLASS 131, with counties from 104) and centrality "
-    "(KLASS 128) classifications, and SSB StatBank table 07459 (population by sex and age) are written to DIR "
-    "(default: this user's data directory, where every command looks for them), with SOURCES.json recording "
-    "URL, retrieval time and SHA-256 of each. Nothing is written unless every download succeeds.\n\n"
+    "(KLASS 128) classifications, and SSB StatBank table 07459 (population by sex and age) are written to "
+    "--refdata DIR (default: this user's data directory, where every command looks for them), with "
+    "SOURCES.json recording URL, retrieval time and SHA-256 of each. Nothing is written unless every "
+    "download succeeds. --dir is another name of --refdata.\n\n"
     "Exit code: 0 done, 3 a publisher's answer is not in the expected format, 4 a download failed."
 )
 
@@ -46,7 +47,8 @@ def _parse_date(value: Optional[str]) -> Optional[_dt.date]:
 
 def update_command(
     directory: Annotated[Optional[Path], typer.Option(
-        "--dir", help="Where to write the registers (default: the user data directory).", file_okay=False)] = None,
+        "--refdata", "--dir", help="Where to write the registers (default: the user data directory).",
+        file_okay=False)] = None,
     date: Annotated[Optional[str], typer.Option(
         "--date", help="Municipality structure and classes valid on this day, YYYY-MM-DD (default: today).",
         show_default=False)] = None,

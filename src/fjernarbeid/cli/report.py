@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fjernarbeid.errors import EXIT_INVALID_DATA, InputFileError
+from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, refdata_option
+from fjernarbeid.cli._survey_input import fail, problem_place
+from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError
+
+_HELP = """Validate, weight and run the study's findings; write report.html and results.json.
+
+Exit codes: 0 done, 1 the data have validation errors (nothing is written), 2 wrong usage, 3 an
+input cannot be read or an output cannot be written (--out is never an input), 4 missing
+reference data (e.g. a --refdata directory that does not exist), 5 weighting impossible.
+"""
+# one line per paragraph: the help formatter wraps lines itself
+HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in _HELP.split("\n\n"))
 
 FORMATS = ("html", "json")
 EXTRA_FORMATS = ("xlsx", "docx", "pdf")
 
 
-def _formats(value: str) -> list[str]:
-    chosen = [f.strip().lower() for f in value.split(",") if f.strip()]
+def _formats(value: list[str]) -> list[str]:
+    """``-f html,json`` or ``-f html -f json``: every item one of the formats, in the order given."""
+    chosen = list(dict.fromkeys(f.strip().lower() for item in value for f in item.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS + EXTRA_FORMATS]
     if unknown or not chosen:
-        raise typer.BadParameter(f"choose from {', '.join(FORMATS + EXTRA_FORMATS)} (comma-separated); got {value!r}")
+        raise typer.BadParameter(f"choose from {', '.join(FORMATS + EXTRA_FORMATS)} (comma-separated or the "
+                                 f"option repeated); got {', '.join(map(repr, value))}")
     return chosen
 
 
@@ -29,40 +42,50 @@ def report(
     dispositions: Optional[Path] = typer.Option(None, "--dispositions", "-d",
                                                 help="Disposition log (CSV) for the fieldwork summary and AAPOR rates."),
     out: Path = typer.Option(Path("report"), "--out", "-o", help="Output directory."),
-    lang: str = typer.Option("nb", "--lang", help="Report language: nb (bokmål) or en."),
-    formats: str = typer.Option("html,json", "--format", "-f", help="Comma-separated: html, json, xlsx, docx, pdf."),
+    lang: Language = typer.Option(Language.nb, "--lang", help="Report language: nb (bokmål) or en."),
+    formats: list[str] = typer.Option(["html,json"], "--format", "-f", callback=_formats,
+                                      metavar="FORMAT[,FORMAT…]",
+                                      help="Comma-separated or repeated: html, json, xlsx, docx, pdf."),
     mapping: Optional[Path] = typer.Option(None, "--mapping", help="Column-mapping file for the fieldwork firm's names."),
-    refdata: Optional[Path] = typer.Option(None, "--refdata", help="Reference-data directory (postal codes, centrality)."),
+    refdata: Annotated[Optional[Path], refdata_option("Reference-data directory (postal codes, centrality).")] = None,
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="Questionnaire (YAML or XLSForm); default: the study's."),
     catalogue_file: Optional[Path] = typer.Option(None, "--catalogue", help="Findings catalogue (YAML); default: the study's."),
     min_cell: int = typer.Option(5, "--min-cell", min=1, help="Suppress cells with fewer unweighted respondents than this."),
     docx_template: Optional[Path] = typer.Option(None, "--docx-template",
                                                  help="Word template (.docx/.dotx) whose named styles the report uses."),
-    method: str = typer.Option("poststratify", "--weighting", help="poststratify (sex × age group) or rake (the two margins)."),
+    weighting: Weighting = typer.Option(Weighting.poststratify, "--weighting", help=WEIGHTING_HELP),
 ) -> None:
-    """Validate, weight and run the study's findings; write report.html and results.json.
+    try:
+        _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file, min_cell,
+                docx_template, weighting)
+    except FjernarbeidError as exc:
+        raise fail(exc) from None
 
-    Exit codes: 0 done, 1 the data have validation errors (nothing is written), 3 unreadable input,
-    4 missing reference data, 5 weighting impossible.
-    """
+
+def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language, chosen: list[str],
+            mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
+            catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
+            weighting: Weighting) -> None:
+    from fjernarbeid._io import ensure_directory, refuse_overwrite_input
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.fieldwork import summarise_fieldwork
-    from fjernarbeid.findings.catalogue import load_catalogue
     from fjernarbeid.findings.run import run_findings
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import RefData
     from fjernarbeid.survey.weighting import weight_study
 
     console = Console(stderr=True)
-    if lang not in ("nb", "en"):
-        raise typer.BadParameter("--lang must be nb or en")
-    chosen = _formats(formats)
     started = time.perf_counter()
+    inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template)
+    for target in (out, *(out / name for name in _file_names(chosen))):
+        refuse_overwrite_input(target, *inputs)
+    if "docx" in chosen and docx_template is not None:
+        _check_docx_template(docx_template)
     instrument = load_instrument(instrument_file)
-    catalogue = load_catalogue(catalogue_file, instrument=instrument)
+    catalogue = _load_catalogue(catalogue_file, instrument)
     ref = RefData.locate(refdata)
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -76,46 +99,39 @@ def report(
             console.print(f"[bold red]{file}: {checked.n_errors} validation error(s)[/]; nothing was written. "
                           f"Run `fjernarbeid validate {file}` for the full list. First errors:")
             for p in checked.errors[:10]:
-                console.print(f"  row {p.row}, column {p.column}: {p.message} [{p.rule}]", markup=False)
+                console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
             raise typer.Exit(EXIT_INVALID_DATA)
         progress.update(steps, advance=1, description="weighting")
         frame = derive(data.frame, instrument, ref, skip_unavailable=True)
         skipped = frame.attrs.get("derived_skipped", [])
-        weighted = weight_study(frame, instrument, method=method)
+        weighted = weight_study(frame, instrument, method=weighting.value)
         fieldwork = None
         if dispositions is not None:
-            import pandas as pd
-
-            if not dispositions.is_file():
-                raise InputFileError(f"{dispositions}: disposition log not found")
-            # Only the columns the summary reads: a call log has a row per contact (ten million for a
-            # million interviews), and its free-text columns would cost most of the time and memory.
-            wanted = {"disposition"} | {q.name for q in instrument.screening_questions}
-            log = pd.read_csv(dispositions, dtype={"disposition": str}, usecols=lambda c: c in wanted)
-            fieldwork = summarise_fieldwork(log, instrument, source=str(dispositions))
+            fieldwork = summarise_fieldwork(_read_dispositions(dispositions, instrument), instrument,
+                                            source=str(dispositions))
         progress.update(steps, advance=1, description="findings")
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
-            weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
+            weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang.value, source=file.name,
             synthetic=is_synthetic(file),
             progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"),
         )
         progress.update(steps, advance=1, description="writing")
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_directory(out)
         written = []
         if "json" in chosen:
             written.append(results.write_json(out / "results.json"))
         if "html" in chosen:
             from fjernarbeid.report.html import write_html
 
-            written.append(write_html(results, instrument, out / "report.html", lang=lang, min_cell=min_cell))
+            written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell))
         for fmt in chosen:
             if fmt in EXTRA_FORMATS:
-                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang, min_cell,
+                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang.value, min_cell,
                                             docx_template))
 
     for w in checked.warnings[:5]:
-        console.print(f"warning: row {w.row}, column {w.column}: {w.message}", markup=False, highlight=False)
+        console.print(_problem_line(w, checked.row_kind, "warning: "), markup=False, highlight=False)
     if checked.n_warnings > 5:
         console.print(f"… and {checked.n_warnings - 5} more warnings (fjernarbeid validate {file})", markup=False)
     if skipped:
@@ -126,6 +142,76 @@ def report(
                   f"{s['not_computed']} not computed. ({time.perf_counter() - started:.1f} s)", markup=False)
     for path in written:
         typer.echo(str(path))
+
+
+def _file_names(formats: list[str]) -> list[str]:
+    """The files the chosen formats write into --out."""
+    return [{"json": "results.json", "html": "report.html"}.get(f, f"report.{f}") for f in formats]
+
+
+def _problem_line(problem, row_kind: str, prefix: str = "  ") -> str:
+    """'  line 4 (id 17), column q12: message [rule]' — only the places the problem has."""
+    place = problem_place(problem, row_kind)
+    return f"{prefix}{place + ': ' if place else ''}{problem.message} [{problem.rule}]"
+
+
+def _load_catalogue(path: Optional[Path], instrument):
+    """The findings catalogue; a file that is not one is an input error naming it, not a traceback."""
+    from fjernarbeid.findings.catalogue import load_catalogue
+
+    if path is not None and not path.is_file():
+        raise InputFileError(f"{path}: findings catalogue not found" if not path.exists()
+                             else f"{path}: is a directory, not a findings catalogue")
+    try:
+        return load_catalogue(path, instrument=instrument)
+    except FjernarbeidError:
+        raise
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read the findings catalogue: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        # the loader expects a YAML mapping with `findings:`; anything else fails on its first look-up
+        raise InputFileError(f"{path}: not a findings catalogue (a YAML file with code_sets and findings, "
+                             f"like the study's catalogue.yaml): {type(exc).__name__}: {exc}") from None
+
+
+def _read_dispositions(path: Path, instrument):
+    """The call log's disposition and screening columns (CSV); unreadable or empty: an input error."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputFileError(f"{path}: disposition log not found" if not path.exists()
+                             else f"{path}: is a directory, not a disposition log")
+    # Only the columns the summary reads: a call log has a row per contact (ten million for a
+    # million interviews), and its free-text columns would cost most of the time and memory.
+    wanted = {"disposition"} | {q.name for q in instrument.screening_questions}
+    try:
+        log = pd.read_csv(path, dtype={"disposition": str}, usecols=lambda c: c in wanted)
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{path}: the disposition log is empty (expected a CSV with a 'disposition' "
+                             "column)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: not a readable CSV disposition log ({exc})") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read the disposition log: {exc.strerror or exc}") from None
+    if "disposition" not in log.columns:
+        raise InputFileError(f"{path}: the disposition log has no 'disposition' column")
+    return log
+
+
+def _check_docx_template(path: Path) -> None:
+    """Open the Word template before any work, so that a wrong file is named at once."""
+    if not path.is_file():
+        raise InputFileError(f"{path}: Word template not found" if not path.exists()
+                             else f"{path}: is a directory, not a Word template")
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        Document(str(path))  # as the report's writer opens it
+    except (PackageNotFoundError, ValueError, KeyError) as exc:
+        raise InputFileError(f"{path}: not a Word document or template (.docx/.dotx): {exc}") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read the Word template: {exc.strerror or exc}") from None
 
 
 def _weighting_dict(report) -> dict:
@@ -160,4 +246,4 @@ def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_tem
 
 
 def register(app: typer.Typer) -> None:
-    app.command("report")(report)
+    app.command("report", help=HELP)(report)

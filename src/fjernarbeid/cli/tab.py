@@ -8,13 +8,16 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from fjernarbeid.cli._options import Language, Weighting, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
+    check_weighting_variables,
     check_weights,
     derive_available,
     fail,
@@ -22,6 +25,7 @@ from fjernarbeid.cli._survey_input import (
     numeric_column,
     read_data,
     require_columns,
+    warn_if_invalid,
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
@@ -46,11 +50,6 @@ class LonelyPsu(str, enum.Enum):
     certainty = "certainty"
 
 
-class Language(str, enum.Enum):
-    nb = "nb"
-    en = "en"
-
-
 HELP = """Estimate from survey data with design-based standard errors and confidence intervals.
 
 A categorical VAR gives the share of every category (with --ci logit, beta or wilson intervals);
@@ -61,9 +60,18 @@ of COL and the Rao-Scott test of independence. Intervals use the design degrees 
 Weights: --weight COL, else a column named `weight` if the file has one (as written by
 `fjernarbeid weight`), else equal weights. The design: --strata, --cluster (primary sampling
 units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
-single PSU. For the study's questions the "not sure" codes are left out (--include-missing keeps
-them) and categories are labelled from the questionnaire. Works on any CSV, Excel, SPSS, Stata
-or Parquet file.
+single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
+
+--study-weighting weights the file as the study's report does instead: age group from the birth
+year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
+margins), and the estimate on that calibrated design, so shares, standard errors and intervals
+equal the report's. A weight column is then ignored: weights from `fjernarbeid weight` alone do
+not tell that they came from post-stratification, which lowers the standard errors.
+
+For the study's questions (VAR, --by and --crosstab), "not sure" codes and answers to questions
+the routing skipped are left out of shares, means, totals and tables, and how many is printed
+(--include-missing keeps them); categories are labelled from the questionnaire. A file that looks
+like the study's survey but breaks its rules is used as it is, with a warning.
 
 Exit code: 0 done, 1 the data break a rule (text in a numeric column, bad weights: named by
 line), 2 wrong usage (e.g. an unknown column), 3 the file cannot be read, 5 the estimate is
@@ -79,6 +87,12 @@ def tab_command(
     by: Annotated[Optional[str], typer.Option("--by", help="Estimate in every group of this column.")] = None,
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
+    study_weighting: Annotated[bool, typer.Option(
+        "--study-weighting", help="Weight as the report does (post-stratified to the population by sex × age "
+        "group) and estimate on that calibrated design; see above.")] = False,
+    weighting: Annotated[Optional[Weighting], typer.Option(
+        "--weighting", help="With --study-weighting (implied): poststratify (default) or rake.",
+        show_default=False)] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
@@ -96,9 +110,9 @@ def tab_command(
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
     lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
-    refdata: Annotated[Optional[Path], typer.Option(
-        "--refdata", help="Reference-data directory, to derive municipality, county and centrality from the "
-        "postal code when the file lacks them.", exists=True, file_okay=False)] = None,
+    refdata: Annotated[Optional[Path], refdata_option(
+        "Reference-data directory, to derive municipality, county and centrality from the postal code when "
+        "the file lacks them.")] = None,
     instrument: Annotated[Optional[Path], typer.Option(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     mapping: Annotated[Optional[Path], typer.Option(
@@ -112,16 +126,25 @@ def tab_command(
             raise UsageError("choose one of --mean and --total")
         if crosstab and (mean or total or by):
             raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total or --by")
+        study = weighting or (Weighting.poststratify if study_weighting else None)
+        if study is not None:
+            given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
+                                              ("--fpc", fpc)) if value]
+            if given:
+                raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
+                                 f"sample); it cannot be combined with {', '.join(given)}")
         inst = load_instrument(instrument)
         data = read_data(file, inst, mapping, sheet)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         wanted = [c for c in (variable, by, crosstab) if c]
-        if any(c not in data.frame.columns for c in wanted):
+        if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
         require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--weight": weight,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
-                           ci=ci.value, level=level, include_missing=include_missing, lang=lang.value)
+                           ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
+                           study=study.value if study else None)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
@@ -137,29 +160,45 @@ def _with_frame(data, frame):
 
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
-              ci, level, include_missing, lang) -> dict[str, Any]:
+              ci, level, include_missing, lang, study=None) -> dict[str, Any]:
+    from dataclasses import replace
+
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
 
     frame = data.frame
-    weight_source = weight or ("weight" if "weight" in frame.columns else None)
-    w = check_weights(data, weight_source) if weight_source else None
-    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
-        if col is not None and frame[col].isna().any():
-            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at {where(data, frame[col].isna().to_numpy())}")
-    if fpc is not None:
-        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
-    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    group = by or crosstab
+    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c])
+    if not include_missing:
+        # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
+        frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
+    weighting = None
+    if study is not None:
+        weighted = _study_weights(data, inst, study)
+        design = replace(weighted.design, data=frame.reset_index(drop=True))
+        weight_source = f"study weighting ({study})"
+        weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
+    else:
+        weight_source = weight or ("weight" if "weight" in frame.columns else None)
+        w = check_weights(data, weight_source) if weight_source else None
+        for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
+            if col is not None and frame[col].isna().any():
+                raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
+                                          f"{where(data, frame[col].isna().to_numpy())}")
+        if fpc is not None:
+            frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
+        design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
     labels = _labels(data, inst, lang)
-    missing = _missing_codes(inst, variable)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
-        "weights": weight_source, "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest,
-                                             "lonely_psu": lonely_psu, "rows": design.n},
+        "weights": weight_source, "weighting": weighting,
+        "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
+                   "rows": design.n, "calibrated": design.is_calibrated},
         "level": level, "by": by, "crosstab": crosstab, "test": None,
     }
-    group = by or crosstab
-    if group and not include_missing and _missing_codes(inst, group):
-        design = design.domain(~design.column(group).isin(_missing_codes(inst, group)).to_numpy())
+    # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as left out
+    counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
+    result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
+                                   skipped.get(variable), include_missing)
     if mean or total:
         numeric_column(data, variable, "VAR")  # text that is not a number: named by line
         fn = svymean if mean else svytotal
@@ -169,18 +208,16 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     else:
         result["statistic"] = "proportion"
         result["ci_method"] = ci
-        options = {"missing": () if include_missing else missing, "include_missing": include_missing, "ci": ci,
-                   "level": level}
+        options = {"include_missing": include_missing, "ci": ci, "level": level}
         if group:
             if crosstab and not include_missing:
                 design = design.domain(design.column(variable).notna().to_numpy()
-                                       & ~design.column(variable).isin(missing).to_numpy())
+                                       & design.column(crosstab).notna().to_numpy())
             estimates = svyby(design, svyprop, group, variable, **options)
             if crosstab:
                 result["test"] = _rao_scott(design, variable, crosstab)
         else:
             estimates = svyprop(design, variable, **options)
-        result["left_out"] = _left_out(design, variable, missing, include_missing)
     rows = [estimates.to_dict()] if not hasattr(estimates, "rows") else estimates.to_dict()["estimates"]
     for row in rows:
         row["label"] = labels.get(variable, {}).get(_code(row["category"]))
@@ -191,6 +228,49 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     return result
 
 
+def _study_weights(data, inst, method: str):
+    """The study's weights and calibrated design (:func:`~fjernarbeid.survey.weighting.weight_study`),
+    after the same checks as ``fjernarbeid weight`` (missing sex or birth year named by line)."""
+    from fjernarbeid.refdata import population_targets
+    from fjernarbeid.survey.weighting import weight_study
+
+    targets = population_targets()
+    check_weighting_variables(data, data.frame, inst, targets)
+    return weight_study(data.frame, inst, targets, method=method)
+
+
+def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """For each of ``names`` that is a question of the instrument: the rows with a "not sure" code,
+    and the rows with an answer although the routing skipped the question.
+
+    The convention of the report (:func:`fjernarbeid.findings.run.analysis_frame`): routing is
+    evaluated on answers where the filter questions' own "not sure" codes and skipped answers are
+    missing already, so an unknown filter means not asked. A routing condition on a variable the
+    file does not have is taken as met: an extract without the filter question keeps its answers.
+    """
+    questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code")]
+    wanted = {n for n in names if n in {q.name for q in questions}}
+    needed = set(wanted)
+    for q in reversed(questions):  # routing refers to earlier questions: collect the filters' filters
+        if q.name in needed and q.ask_if is not None:
+            needed |= q.ask_if.variables
+    answers = pd.DataFrame(index=frame.index)
+    not_sure, skipped = {}, {}
+    for q in questions:
+        if q.name not in needed:
+            continue
+        x = pd.to_numeric(frame[q.name], errors="coerce")
+        unsure = x.isin(q.missing_codes).to_numpy()
+        asked = np.ones(len(x), dtype=bool)
+        if q.ask_if is not None and q.ask_if.variables <= set(answers.columns):
+            asked = q.ask_if.evaluate(answers).fillna(False).to_numpy(dtype=bool)
+        not_asked = ~asked & x.notna().to_numpy() & ~unsure
+        answers[q.name] = x.mask(unsure | not_asked)
+        if q.name in wanted:
+            not_sure[q.name], skipped[q.name] = unsure, not_asked
+    return not_sure, skipped
+
+
 def _rao_scott(design, row: str, col: str) -> dict[str, Any]:
     from fjernarbeid.survey.association import svychisq  # the association module's test, loaded when needed
 
@@ -199,15 +279,17 @@ def _rao_scott(design, row: str, col: str) -> dict[str, Any]:
             "p_value": test.p_value, "pearson": test.pearson}
 
 
-def _left_out(design, variable, missing, include_missing) -> dict[str, int]:
+def _left_out(values: pd.Series, counted: np.ndarray, not_sure, skipped, include_missing: bool) -> dict[str, int]:
+    """How many of the ``counted`` rows have no usable answer: "not sure", an answer to a question
+    the routing skipped, or nothing at all (none with --include-missing)."""
     if include_missing:
-        return {"not_sure": 0, "empty": 0}
-    values = design.column(variable)[design.weights > 0]
-    return {"not_sure": int(values.isin(missing).sum()), "empty": int(values.isna().sum())}
-
-
-def _missing_codes(inst, name: str) -> tuple:
-    return inst[name].missing_codes if name in inst else ()
+        return {"not_sure": 0, "skipped": 0, "empty": 0}
+    none = np.zeros(len(values), dtype=bool)
+    not_sure = none if not_sure is None else not_sure
+    skipped = none if skipped is None else skipped
+    empty = values.isna().to_numpy() & ~not_sure & ~skipped
+    return {"not_sure": int((not_sure & counted).sum()), "skipped": int((skipped & counted).sum()),
+            "empty": int((empty & counted).sum())}
 
 
 def _labels(data, inst, lang: str) -> dict[str, dict]:
@@ -243,7 +325,11 @@ def _fmt(x: float, digits: int) -> str:
 def _print_text(result: dict[str, Any]) -> None:
     console = Console(highlight=False)
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
-    weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
+    if result["weighting"]:
+        weights = (f"study weighting: {result['weighting']['method']} to the population by sex × age group "
+                   f"(Kish deff {result['weighting']['kish_deff']:.2f})")
+    else:
+        weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     console.print(f"[bold]{title}[/bold]")
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
     if result["crosstab"]:
@@ -255,6 +341,8 @@ def _print_text(result: dict[str, Any]) -> None:
 
 
 def _design_text(design: dict) -> str:
+    if design.get("calibrated"):
+        return "simple random sample, post-stratified (standard errors as in the report)"
     parts = [f"{k} {design[k]!r}" for k in ("strata", "cluster", "fpc") if design[k]]
     return ", ".join(parts) if parts else "simple random sample design (no strata or clusters given)"
 
@@ -297,10 +385,18 @@ def _print_bases(console, result) -> None:
     for group, (n, base, df) in seen.items():
         prefix = f"{group}: " if group else ""
         console.print(f"{prefix}n = {n:,} respondents, weighted base {base:,.1f}, design df {df}")
+    _print_left_out(console, result)
+
+
+def _print_left_out(console, result) -> None:
+    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of q23 (…)'."""
     left = result.get("left_out")
-    if left and (left["not_sure"] or left["empty"]):
-        console.print(f"left out: {left['not_sure']:,} 'not sure' and {left['empty']:,} empty answers "
-                      "(--include-missing keeps them)")
+    if not left or not any(left.values()):
+        return
+    parts = [f"{left['not_sure']:,} 'not sure'"] + (
+        [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
+    console.print(f"left out: {', '.join(parts)} and {left['empty']:,} empty answers of {result['variable']} "
+                  "(--include-missing keeps them)")
 
 
 def _print_numeric(console, result) -> None:
@@ -316,6 +412,7 @@ def _print_numeric(console, result) -> None:
                   f"{row['n_unweighted']:,}", str(row["df"])]
         table.add_row(*cells)
     console.print(table)
+    _print_left_out(console, result)
 
 
 def _print_crosstab(console, result) -> None:
@@ -345,10 +442,7 @@ def _print_crosstab(console, result) -> None:
     test = result["test"]
     console.print(f"Rao-Scott test of independence: F = {test['statistic']:.3f} on {test['ndf']:.2f} and "
                   f"{test['ddf']:.1f} df, p = {test['p_value']:.4g}")
-    left = result.get("left_out")
-    if left and (left["not_sure"] or left["empty"]):
-        console.print(f"left out: {left['not_sure']:,} 'not sure' and {left['empty']:,} empty answers of "
-                      f"{result['variable']} (--include-missing keeps them)")
+    _print_left_out(console, result)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fjernarbeid.cli._options import refdata_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
 
 
@@ -37,9 +38,9 @@ def validate_command(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target (e.g. Postnr → q201).")] = None,
-    refdata: Annotated[Optional[Path], typer.Option(
-        "--refdata", help="Reference-data directory with the postal-code register (default: "
-        "$FJERNARBEID_REFDATA or the user data directory).", exists=True, file_okay=False)] = None,
+    refdata: Annotated[Optional[Path], refdata_option(
+        "Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA or the user "
+        "data directory).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: summary and table; json: every problem, to stdout.")] = OutputFormat.text,

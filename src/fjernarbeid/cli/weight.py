@@ -11,13 +11,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._survey_input import UsageError, derive_available, fail, json_ready, read_data, where
-from fjernarbeid.errors import DataValidationError, FjernarbeidError
-
-
-class Method(str, enum.Enum):
-    poststratify = "poststratify"
-    rake = "rake"
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, refdata_option
+from fjernarbeid.cli._survey_input import (
+    UsageError,
+    check_weighting_variables,
+    derive_available,
+    fail,
+    json_ready,
+    read_data,
+    warn_if_invalid,
+    where,
+)
+from fjernarbeid.errors import FjernarbeidError
 
 
 class OutputFormat(str, enum.Enum):
@@ -28,11 +33,12 @@ class OutputFormat(str, enum.Enum):
 HELP = """Weight a fieldwork file to the population aged 25-60 by sex and age group.
 
 Derives age group from the birth year (q202), post-stratifies on sex (q207) × age group to SSB's
-population on 1 January 2025 (table 07459, shipped with the program), or with --method rake
+population on 1 January 2025 (table 07459, shipped with the program), or with --weighting rake
 meets only the sex and the age-group margins (for when a sex × age cell has no respondents).
 Writes the data, the derived variables and a `weight` column to --out (.csv or .parquet), and
 prints the weight report: range of the weights, Kish design effect, effective sample size and
-the weighted margins against the targets.
+the weighted margins against the targets. A file that looks like the study's survey but breaks
+its rules is weighted as it is, with a warning (`fjernarbeid validate` lists the problems).
 
 Exit code: 0 done, 1 the data cannot be weighted as they are (missing sex or birth year, named by
 line), 2 wrong usage, 3 the file cannot be read, 5 the targets cannot be met (e.g. an empty cell).
@@ -44,12 +50,12 @@ def weight_command(
                                          show_default=False)],
     out: Annotated[Path, typer.Option("--out", help="Where to write the weighted data (.csv or .parquet).",
                                       show_default=False)],
-    refdata: Annotated[Optional[Path], typer.Option(
-        "--refdata", help="Reference-data directory; when given, municipality, county and centrality are "
-        "derived from the postal code too (weighting itself does not need it).", exists=True,
-        file_okay=False)] = None,
-    method: Annotated[Method, typer.Option("--method", help="poststratify: sex × age-group cells; rake: "
-                                           "sex and age-group margins.")] = Method.poststratify,
+    refdata: Annotated[Optional[Path], refdata_option(
+        "Reference-data directory; when given, municipality, county and centrality are derived from the "
+        "postal code too (weighting itself does not need it).")] = None,
+    weighting: Annotated[Weighting, typer.Option("--weighting", help=WEIGHTING_HELP)] = Weighting.poststratify,
+    method: Annotated[Optional[Weighting], typer.Option(
+        "--method", hidden=True, help="The earlier name of --weighting.")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: readable report; json: the report with every number, to stdout.")] = OutputFormat.text,
     instrument: Annotated[Optional[Path], typer.Option(
@@ -64,15 +70,20 @@ def weight_command(
     from fjernarbeid.survey import weight_study
 
     try:
+        if method is not None and method is not weighting and weighting is not Weighting.poststratify:
+            raise UsageError(f"--method is the earlier name of --weighting; give one of them, not "
+                             f"--weighting {weighting.value} and --method {method.value}")
+        weighting = method or weighting
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise UsageError(f"{out}: --out must end in .csv or .parquet")
-        refuse_overwrite_input(out, file)
+        refuse_overwrite_input(out, file, mapping, instrument)
         inst = load_instrument(instrument)
         data = read_data(file, inst, mapping, sheet)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
         frame = derive_available(data.frame, inst, refdata)
         targets = population_targets()
-        _check_weighting_variables(data, frame, inst, targets)
-        result = weight_study(frame, inst, targets, method=method.value)
+        check_weighting_variables(data, frame, inst, targets)
+        result = weight_study(frame, inst, targets, method=weighting.value)
         weighted = frame.assign(weight=result.weights.to_numpy())
         with atomic_path(out) as tmp:
             if out.suffix.lower() == ".parquet":
@@ -87,25 +98,6 @@ def weight_command(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         _print_report(result.report, inst, file, out)
-
-
-def _check_weighting_variables(data, frame, inst, targets) -> None:
-    """Sex and age group must be known and have a target on every row; name the lines that fail."""
-    sex = inst.question_for_role("sex").name
-    birth = inst.question_for_role("birth_year").name
-    for column, source, allowed in ((sex, sex, set(targets["sex"])), ("age_group", birth, set(targets["age_group"]))):
-        if column not in frame.columns:
-            raise DataValidationError(f"{data.path}: weighting needs {column!r}, which the file does not have")
-        values = frame[column]
-        missing = values.isna().to_numpy()
-        outside = (~missing) & ~values.isin(allowed).to_numpy()
-        if missing.any():
-            what = "missing" if column == source else f"unknown (missing or out-of-range {source})"
-            raise DataValidationError(f"{data.path}: {column} is {what} at {where(data, missing)}; "
-                                      "such respondents cannot be weighted")
-        if outside.any():
-            raise DataValidationError(f"{data.path}: {column} has values without a population target "
-                                      f"({sorted(set(values[outside]))}) at {where(data, outside)}")
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:

@@ -89,10 +89,14 @@ class RefData:
 
     # -- files --------------------------------------------------------------------------------
     def path(self, register: str) -> Path:
-        where = str(self.directory) if self.directory else f"(none configured: pass --refdata DIR or set {ENV_VAR})"
         if self.directory is None or not self.directory.is_dir():
+            if self.directory is None:
+                problem = f"no reference-data directory was found (none configured: pass --refdata DIR or set {ENV_VAR})"
+            else:
+                why = "is not a directory" if self.directory.exists() else "does not exist"
+                problem = f"the reference-data directory {self.directory} {why}"
             raise MissingReferenceDataError(
-                f"{DESCRIPTIONS[register]} is needed but no reference-data directory was found {where}. "
+                f"{DESCRIPTIONS[register]} is needed but {problem}. "
                 "Run `fjernarbeid refdata update` to download the registers, or point --refdata / "
                 f"{ENV_VAR} at a directory holding them."
             )

@@ -426,7 +426,8 @@ def svydesign(
                 label = pd.Series(data[cluster]).iloc[np.flatnonzero(strata_per_cluster[c] > 1)[0]]
                 raise DataValidationError(
                     f"cluster {label!r} of column {cluster!r} appears in more than one stratum of "
-                    f"{strata!r}; pass nest=True if cluster labels are only unique within strata"
+                    f"{strata!r}; pass nest=True (on the command line `--nest`) if cluster labels are only unique "
+                    "within strata"
                 )
     else:
         c = np.arange(n)

@@ -34,6 +34,10 @@ here every method then gives the Clopper-Pearson interval with n* = the number o
 
 Design effects are R's ``deff=TRUE``: the variance over that of a simple random sample of the
 same size without replacement, v_srs = s²_w (N̂ − n)/(N̂ n) for a mean (``svymean.survey.design2``).
+When the weights do not add up to more than the sample (N̂ ≤ n: equal weights of 1, or weights
+scaled to the sample size) there is no population to sample without replacement from — R gives
+Inf or NA — and the comparison is with sampling *with* replacement, v_srs = s²_w/n (R's
+``deff="replace"``), so that an unweighted simple random sample has a design effect of 1.
 """
 
 from __future__ import annotations
@@ -213,15 +217,20 @@ def _t_interval(est: np.ndarray, se: np.ndarray, df: int, level: float) -> tuple
 
 def _srs_variance_of_mean(x: np.ndarray | None, means: np.ndarray, w: np.ndarray, base: float, n: int,
                           spread: np.ndarray | None = None) -> np.ndarray:
-    """R's svyvar(x) · (N̂ − n)/(N̂ n): variance of a mean under SRS without replacement.
+    """R's svyvar(x) · (N̂ − n)/(N̂ n): variance of a mean under SRS without replacement; when
+    N̂ ≤ n, R's ``deff="replace"`` svyvar(x)/n, under SRS with replacement (see the module notes).
 
     svyvar(x) = Σw(x − x̄)²/Σw · n/(n − 1); ``spread`` may give Σw(x − x̄)²/Σw directly.
     """
-    if n < 2 or base < n:  # R: NA ("are weights correctly scaled?") when N̂ < n
+    if n < 2:
         return np.full(means.shape, np.nan)
     if spread is None:
         spread = np.array([w @ (x[:, j] - means[j]) ** 2 for j in range(x.shape[1])]) / base
     s2 = spread * n / (n - 1)
+    # weights not scaled to a population: R's deff=TRUE would give Inf (N̂ = n) or NA (N̂ < n). The
+    # tolerance: weights scaled to the sample size add up to n only up to rounding.
+    if base <= n * (1 + 1e-9):
+        return s2 / n
     return s2 * (base - n) / (base * n)
 
 

@@ -664,8 +664,8 @@ def weight_study(
             codes = instrument.value_labels("en")
             legend = "; ".join(f"{v}: " + ", ".join(f"{c} = {label}" for c, label in codes.get(v, {}).items())
                                for v in (sex, "age_group"))
-            raise ComputationError(f"{exc} (codes — {legend}). Raking (method='rake'; `fjernarbeid weight "
-                                   "--method rake`) needs only the sex and the age margins") from None
+            raise ComputationError(f"{exc} (codes — {legend}). Raking (method='rake'; on the command line "
+                                   "`--weighting rake`) needs only the sex and the age margins") from None
     elif method == "rake":
         margins = {sex: table.groupby(sex)["population"].sum(), "age_group": table.groupby("age_group")["population"].sum()}
         weighted = rake(design, margins, epsilon=epsilon, max_iter=max_iter)
