@@ -54,6 +54,7 @@ def derive(
     out = frame.copy()
     skipped: list[str] = []
     lookup = None
+    rows_of: dict[str, tuple[np.ndarray, pd.Series]] = {}  # source → (row → distinct code, distinct codes)
     for d in instrument.derived:
         if d.kind == "age":
             out[d.name] = _age(d, out, instrument)
@@ -72,8 +73,14 @@ def derive(
             if lookup is False:
                 skipped.append(d.name)
                 continue
-            codes = normalise_postal_code(out[d.source])
-            values = codes.map(lookup[d.field])
+            if d.source not in rows_of:  # municipality, county and centrality share one postal code:
+                # normalise and hash its n values once, then look up only the distinct codes
+                codes = normalise_postal_code(out[d.source])
+                position, distinct = pd.factorize(codes)
+                rows_of[d.source] = (position, pd.Series(distinct, dtype=codes.dtype))
+            position, distinct = rows_of[d.source]
+            per_code = distinct.map(lookup[d.field])
+            values = pd.Series(per_code.array.take(position, allow_fill=True), index=out.index)
             if d.field == "centrality":
                 values = values.astype("Int64")
             out[d.name] = values

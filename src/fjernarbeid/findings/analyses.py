@@ -238,9 +238,10 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
     x = pd.to_numeric(_col(d, var), errors="coerce")
     groups = pd.to_numeric(_col(d, group_var), errors="coerce")
     rows = []
+    in_codes = x.isin(list(codes)).to_numpy()
     for g in sorted(groups[d.in_domain].dropna().unique()):
         in_g = (groups == g).to_numpy()
-        joint = (x.isin(list(codes)).to_numpy() & in_g).astype(float)
+        joint = (in_codes & in_g).astype(float)
         dj = _with(d, __joint__=np.where(x.notna().to_numpy(), joint, np.nan))
         est = svyprop(dj, "__joint__", categories=[0.0, 1.0], level=ctx.level)[1.0]
         n_group = _count(d, in_g & x.notna().to_numpy())

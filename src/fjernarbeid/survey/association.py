@@ -99,7 +99,7 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
             f"a two-way table needs at least two categories in each variable; {row!r} has {nr} "
             f"and {col!r} has {nc} among the rows with positive weight")
     cell = np.where(use, row_codes + nr * col_codes, 0)  # rows vary fastest, as R's interaction()
-    mm = np.zeros((design.n, nr * nc))
+    mm = np.zeros((design.n, nr * nc), order="F")  # column-major: the variance works column by column
     mm[np.flatnonzero(use), cell[use]] = 1.0
     totals = np.bincount(cell[use], weights=w[use], minlength=nr * nc)
     table = pd.DataFrame(totals.reshape(nc, nr).T, index=pd.Index(row_levels, name=row),
@@ -111,7 +111,7 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
         p = float(stats.f.sf(stat, ndf, ddf))
         return ChisqTest(stat, ndf, ddf, p, "Design-based Wald test of association", pearson, table, None)
 
-    means, infl = _mean_influence(d, mm)
+    means, infl = _mean_influence(d, mm, overwrite=True)  # mm is not needed after this
     v = d.vcov_total(infl)
     x1, x12 = _cell_designs(nr, nc)
     q, _ = np.linalg.qr(x1)
@@ -298,8 +298,9 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     # centring first changes nothing in r or its linearisation, and keeps the moments accurate
     vx = vx - np.sum(w[use] * vx[use]) / w[use].sum()
     vy = vy - np.sum(w[use] * vy[use]) / w[use].sum()
-    z = np.column_stack([vx, vy, vx**2, vy**2, vx * vy])
-    m, infl = _mean_influence(d, z)
+    z = np.empty((len(vx), 5), order="F")  # column-major, to become the influence values in place
+    z[:, 0], z[:, 1], z[:, 2], z[:, 3], z[:, 4] = vx, vy, vx**2, vy**2, vx * vy
+    m, infl = _mean_influence(d, z, overwrite=True)
     mx, my, mxx, myy, mxy = m
     sxx, syy, sxy = mxx - mx**2, myy - my**2, mxy - mx * my
     if sxx <= 0 or syy <= 0:

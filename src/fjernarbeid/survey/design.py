@@ -88,10 +88,17 @@ def _label_sort_key(key: str | None) -> tuple:
 
 
 def _minus_cell_values(x: np.ndarray, values: np.ndarray, cells: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """x − scale · values[cells], column by column (keeps x's column-major layout, no n × k temporaries)."""
-    out = np.empty_like(x)
+    """x − scale · values[cells], column by column into a new column-major array.
+
+    One row-length buffer is reused for every column: at a million rows, fresh temporaries cost
+    more (page faults) than the arithmetic.
+    """
+    out = np.empty(x.shape, order="F")
+    buf = np.empty(x.shape[0])
     for j in range(x.shape[1]):
-        out[:, j] = x[:, j] - scale * values[cells, j]
+        np.take(values[:, j], cells, out=buf, mode="clip")  # cells are valid indices: no checks
+        buf *= scale
+        np.subtract(x[:, j], buf, out=out[:, j])
     return out
 
 
@@ -143,8 +150,10 @@ class PostStratAdjustment:
     def residualise(self, x: np.ndarray) -> np.ndarray:
         psw, ratio, den = self._parts
         num = np.empty((den.size, x.shape[1]))
+        buf = np.empty(x.shape[0])
         for j in range(x.shape[1]):  # column by column: no n × k temporary
-            num[:, j] = np.bincount(self.cells, weights=x[:, j] * ratio, minlength=den.size)
+            np.multiply(x[:, j], ratio, out=buf)
+            num[:, j] = np.bincount(self.cells, weights=buf, minlength=den.size)
         means = num / den[:, None]
         return _minus_cell_values(x, means, self.cells, psw)
 
@@ -321,6 +330,7 @@ class SurveyDesign:
         ``x`` must already include the weights (R: ``svyrecvar(x * pweights, …)``). Rows outside
         a domain must be zero.
         """
+        given = x
         x = np.asarray(x, dtype=float)
         if x.ndim == 1:
             x = x[:, None]
@@ -331,7 +341,9 @@ class SurveyDesign:
             present = np.ones(self._struct.n_psu.size, dtype=bool)
         else:  # R's subset() drops the rows, and with them the strata, outside the domain
             present = np.bincount(self.strata[self.weights > 0], minlength=self._struct.n_psu.size) > 0
-        return _stratified_vcov(x, self._struct, present, self.lonely_psu)
+        # a working copy (residuals, a converted array) may be overwritten; the caller's array never
+        scratch = not np.may_share_memory(x, given)
+        return _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
 
     def degrees_of_freedom(self) -> int:
         """Design degrees of freedom: PSUs minus strata (R ``degf``), counting rows with weight > 0."""
@@ -351,10 +363,17 @@ class SurveyDesign:
         return n_psus - n_strata
 
 
-def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_psu: str) -> np.ndarray:
-    """R's ``onestage``/``onestrat`` for all strata at once (one stage, ultimate clusters)."""
+def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_psu: str,
+                     overwrite: bool = False) -> np.ndarray:
+    """R's ``onestage``/``onestrat`` for all strata at once (one stage, ultimate clusters).
+
+    ``overwrite=True`` lets it centre ``x`` in place (when ``x`` is a working copy).
+    """
     nstrata = s.n_psu.size
-    z = x if s.own_psu else group_sums(s.psu, x, s.psu_stratum.size)  # PSU totals
+    if s.own_psu:
+        z = x
+    else:  # PSU totals: a new array
+        z, overwrite = group_sums(s.psu, x, s.psu_stratum.size), True
     zs = s.psu_stratum
     n_h = s.n_psu.astype(float)
     f = np.ones(nstrata) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0, (s.popsize - n_h) / s.popsize)
@@ -369,14 +388,16 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
         )
     # centre PSU totals at the stratum mean over all its PSUs (absent ones have total 0), except
     # a lonely PSU under "adjust", which is compared with zero (R: not swept)
-    means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
     centre = ~((n_h == 1) & (lonely_psu == "adjust"))
     contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
     factor = np.where(contributes, np.sqrt(scale), 0.0)
-    if nstrata == 1:  # the same arithmetic without gathering one stratum's mean and factor n times
-        d = np.subtract(z, means[0] if centre[0] else 0.0, order="C")
+    if nstrata == 1:  # no per-row gathers of one stratum's mean and factor
+        d = z if overwrite else z.copy(order="F")
+        if centre[0]:
+            d -= d.sum(axis=0) / max(n_h[0], 1)
         d *= factor[0]
     else:
+        means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
         d = z - (means[zs] if centre.all() else np.where(centre[zs, None], means[zs], 0.0))
         d *= factor[zs][:, None]
     v = d.T @ d

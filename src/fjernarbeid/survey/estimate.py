@@ -360,18 +360,20 @@ def svyprop(
     rows = np.flatnonzero(keep)
     base = float(w.sum())
     n = int(keep.sum())
-    p = np.bincount(row_cat[rows], weights=w[rows], minlength=k) / base
+    # rows outside the domain have weight 0 and add nothing; bin 0 collects the unusable rows
+    p = np.bincount(row_cat + 1, weights=w, minlength=k + 1)[1:] / base
 
     def indicators(extra: int = 0) -> np.ndarray:
         x = np.zeros((len(w), k + extra), order="F")
         x[rows, row_cat[rows]] = 1.0
         return x
 
-    def influence() -> np.ndarray:  # w(1[x = c] − p_c)/Σw, one column per category
-        x = indicators()
+    def influence() -> np.ndarray:  # w(1[x = c] − p_c)/Σw, one column per category (0 outside the domain)
+        x = np.empty((len(w), k), order="F")
         scale = w / base
         for j in range(k):
-            x[:, j] = (x[:, j] - p[j]) * scale
+            np.subtract(row_cat == j, p[j], out=x[:, j])
+            x[:, j] *= scale
         return x
 
     def with_ones() -> np.ndarray:
