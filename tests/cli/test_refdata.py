@@ -87,3 +87,10 @@ def test_status_of_the_shared_reference_data(refdata_dir):
     result = run("status", "--refdata", str(refdata_dir))
     assert result.exit_code == 0
     assert "kommuner_2024.csv" in result.output and "ssb_employed_2024q4.csv" in result.output
+
+
+def test_update_takes_refdata_like_status(publishers, tmp_path):
+    result = run("update", "--refdata", str(tmp_path), "--date", "2025-05-01")
+    assert result.exit_code == 0, result.output
+    assert run("status", "--refdata", str(tmp_path)).exit_code == 0
+    assert "--refdata" in run("update", "--help").stdout

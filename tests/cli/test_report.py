@@ -61,3 +61,69 @@ def test_missing_file_exits_3(tmp_path):
     res = run("report", tmp_path / "nope.csv")
     assert res.returncode == 3
     assert "nope.csv" in res.stderr
+
+
+# -- usage and side files (in-process: the console entry point, as a shell runs it) --------------------
+
+
+@pytest.mark.parametrize("option, value", [("--weighting", "nonsense"), ("--lang", "de"), ("--format", "pptx")])
+def test_an_unknown_choice_is_a_usage_error_that_lists_the_choices(option, value, run_main, study_csv, tmp_path):
+    ran = run_main("report", study_csv, "--out", tmp_path / "rep", option, value)
+    assert ran.code == 2
+    choices = {"--weighting": ("poststratify", "rake"), "--lang": ("nb", "en"), "--format": ("html", "xlsx")}
+    assert all(c in ran.stderr for c in choices[option]) and "Traceback" not in ran.stderr
+    assert not (tmp_path / "rep").exists()
+
+
+def test_the_weighting_option_is_named_alike_everywhere():
+    from typer.testing import CliRunner
+
+    from fjernarbeid.cli import app
+
+    for command in (["report"], ["weight"], ["export"], ["tab"]):
+        assert "--weighting" in CliRunner().invoke(app, [*command, "--help"]).stdout, command
+
+
+@pytest.fixture
+def side_files(tmp_path, study_csv):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    return {"empty dispositions": (["-d", empty], empty, "the disposition log is empty"),
+            "dispositions without the column": (["-d", study_csv], study_csv, "no 'disposition' column"),
+            "catalogue that is not one": (["--catalogue", study_csv], study_csv, "not a findings catalogue"),
+            "Word template that is not one": (["-f", "docx", "--docx-template", study_csv], study_csv,
+                                              "not a Word document or template")}
+
+
+@pytest.mark.parametrize("case", ["empty dispositions", "dispositions without the column",
+                                  "catalogue that is not one", "Word template that is not one"])
+def test_a_side_file_that_is_not_what_it_should_be_is_exit_3_naming_it(case, side_files, run_main, study_csv,
+                                                                        tmp_path):
+    options, culprit, words = side_files[case]
+    ran = run_main("report", study_csv, "--out", tmp_path / "rep", *options)
+    assert ran.code == 3, ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert f"error: {culprit}: " in message and words in message and "Traceback" not in message
+    assert not (tmp_path / "rep").exists()
+
+
+def test_validation_errors_name_only_the_places_they_have(run_main, study_csv, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(study_csv, dtype=str, keep_default_na=False).drop(columns=["q23"])
+    frame.loc[0, "q12"] = "9"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    ran = run_main("report", tmp_path / "bad.csv", "--out", tmp_path / "rep")
+    assert ran.code == 1
+    lines = [" ".join(line.split()) for line in ran.stderr.splitlines()]
+    assert "None" not in ran.stderr
+    assert any(line.startswith("column q23: the file has no column for q23") for line in lines)
+    assert any(line.startswith(f"line 2 (id {frame.loc[0, 'id']}), column q12: q12 = 9") for line in lines)
+
+
+def test_an_out_that_is_a_file_is_refused_before_the_work(run_main, study_csv, tmp_path):
+    taken = tmp_path / "notes.txt"
+    taken.write_text("someone's notes\n")
+    ran = run_main("report", study_csv, "--out", taken)
+    assert ran.code == 3 and f"error: {taken}: cannot write the report into it" in " ".join(ran.stderr.split())
+    assert taken.read_text() == "someone's notes\n"

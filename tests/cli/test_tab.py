@@ -162,3 +162,145 @@ def test_json_is_strict_and_undefined_numbers_are_null(apistrat, R):
     assert alameda["H"]["estimate"] == 0 and alameda["H"]["deff"] is None  # 0/0, R: NaN
     assert alameda["E"]["estimate"] == pytest.approx(R["absent_category"]["estimate"][0], rel=1e-6)
     assert alameda["E"]["se"] == pytest.approx(R["absent_category"]["se"][0], rel=SE)
+
+
+# -- the study's questions: "not sure" and skipped answers are no answers -----------------------------
+
+# q14 is asked if q12 < 6, and its code 6 is "not sure"
+ROUTED = pd.DataFrame({
+    "id": range(1, 10),
+    "q12": [1, 2, 3, 6, 6, 5, 4, 1, 2],
+    "q14": [2, 6, 3, 4, None, 5, 1, 2, 6],  # line 5: answered although skipped; line 6: skipped and empty
+    "q207": [1, 2, 1, 2, 1, 2, 1, 2, 1],
+    "w": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+})
+ANSWERED = ROUTED["q12"].lt(6) & ROUTED["q14"].notna() & ROUTED["q14"].ne(6)
+
+
+def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
+    ROUTED.to_csv(tmp_path / "r.csv", index=False)
+    kept = ROUTED[ANSWERED]
+    mean = tab_json(tmp_path / "r.csv", "q14", "--mean", "--weight", "w")
+    (e,) = mean["estimates"]
+    assert e["estimate"] == pytest.approx(np.average(kept["q14"], weights=kept["w"]), rel=1e-12)
+    assert e["n_unweighted"] == len(kept) == 5
+    assert mean["left_out"] == {"not_sure": 2, "skipped": 1, "empty": 1}
+    total = tab_json(tmp_path / "r.csv", "q14", "--total", "--weight", "w")
+    assert total["estimates"][0]["estimate"] == pytest.approx((kept["q14"] * kept["w"]).sum(), rel=1e-12)
+    raw = ROUTED.dropna(subset=["q14"])
+    everything = tab_json(tmp_path / "r.csv", "q14", "--mean", "--weight", "w", "--include-missing")
+    assert everything["estimates"][0]["estimate"] == pytest.approx(np.average(raw["q14"], weights=raw["w"]))
+    assert everything["left_out"] == {"not_sure": 0, "skipped": 0, "empty": 0}
+    text = tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w")
+    assert ("left out: 2 'not sure', 1 answers to a question the routing skipped and 1 empty answers of q14"
+            in " ".join(text.stdout.split()))
+
+
+def test_groups_and_crosstabs_leave_out_not_sure_and_skipped_answers(tmp_path):
+    ROUTED.to_csv(tmp_path / "r.csv", index=False)
+    by = tab_json(tmp_path / "r.csv", "q207", "--by", "q14")  # a "not sure" or skipped q14 is in no group
+    groups = {e["group"]["q14"] for e in by["estimates"]}
+    assert groups == set(ROUTED.loc[ANSWERED, "q14"])
+    table = tab_json(tmp_path / "r.csv", "q14", "--crosstab", "q207")
+    n = {e["group"]["q207"]: e["n_unweighted"] for e in table["estimates"]}
+    assert n == ROUTED[ANSWERED].groupby("q207").size().to_dict()
+    assert {e["category"] for e in table["estimates"]} == set(ROUTED.loc[ANSWERED, "q14"])
+
+
+def test_mean_of_the_demo_leaves_out_not_sure(study_csv):
+    frame = pd.read_csv(study_csv)
+    out = tab_json(study_csv, "q23", "--mean")
+    answered = frame["q23"][frame["q23"] != 6]  # 6: "not sure"
+    assert out["estimates"][0]["estimate"] == pytest.approx(answered.mean(), rel=1e-12)
+    assert out["estimates"][0]["n_unweighted"] == len(answered)
+    assert out["left_out"]["not_sure"] == int((frame["q23"] == 6).sum())
+
+
+# -- design effects without weights ---------------------------------------------------------------
+
+
+def test_design_effects_of_unscaled_weights_are_those_of_R_deff_replace(apistrat, fixtures_dir, tmp_path):
+    R = json.loads((fixtures_dir / "r" / "deff_replace.json").read_text())
+    mean = tab_json(apistrat, "api00", "--mean")["estimates"][0]
+    assert mean["deff"] == pytest.approx(R["equal"]["mean_api00"]["deff"], rel=SE)  # 1, not inf
+    total = tab_json(apistrat, "enroll", "--total")["estimates"][0]
+    assert total["deff"] == pytest.approx(R["equal"]["total_enroll"]["deff"], rel=SE)
+    shares = tab_json(apistrat, "stype")["estimates"]
+    assert [e["deff"] for e in shares] == pytest.approx(R["equal"]["prop_stype"]["deff"], rel=SE)
+    by = tab_json(apistrat, "api00", "--mean", "--by", "awards")["estimates"]
+    assert [e["group"]["awards"] for e in by] == R["equal"]["by_mean"]["groups"]
+    assert [e["deff"] for e in by] == pytest.approx(R["equal"]["by_mean"]["deff"], rel=SE)
+    # weights adding up to half the sample
+    frame = pd.read_csv(apistrat)
+    frame["w_half"] = frame["pw"] / frame["pw"].sum() * len(frame) / 2
+    frame.to_csv(tmp_path / "half.csv", index=False)
+    half = tab_json(tmp_path / "half.csv", "api00", "--mean", "--weight", "w_half", "--strata", "stype")
+    ref = R["half"]["mean_api00"]
+    assert (half["estimates"][0]["estimate"], half["estimates"][0]["se"]) == pytest.approx(
+        (ref["estimate"], ref["se"]), rel=SE)
+    assert half["estimates"][0]["deff"] == pytest.approx(ref["deff"], rel=SE)
+    awards = tab_json(tmp_path / "half.csv", "awards", "--weight", "w_half", "--strata", "stype")["estimates"]
+    assert [e["deff"] for e in awards] == pytest.approx(R["half"]["prop_awards"]["deff"], rel=SE)
+
+
+def test_text_shows_a_design_effect_of_one_without_weights(apistrat):
+    result = tab(apistrat, "api00", "--mean")
+    assert "inf" not in result.stdout and "│ 1.00 │" in result.stdout
+
+
+# -- the study's weighting -------------------------------------------------------------------------
+
+
+def test_study_weighting_gives_the_report_s_shares_and_intervals(study_csv, demo_results, tmp_path):
+    report = json.loads(demo_results.write_json(tmp_path / "results.json").read_text("utf-8"))
+    p02 = {e["name"]: e for e in next(f for f in report["findings"] if f["id"] == "P02")["estimates"]}
+    out = tab_json(study_csv, "q12", "--study-weighting")
+    shares = {e["category"]: e for e in out["estimates"]}
+    assert sorted(shares) == [1, 2, 3, 4, 5, 6]
+    for code, ours in shares.items():
+        theirs = p02[f"cat{code}"]
+        for key in ("estimate", "se", "ci_low", "ci_high"):
+            assert ours[key] == pytest.approx(theirs[key], rel=1e-9), (code, key)
+    assert out["design"]["calibrated"] and out["weighting"]["method"] == "poststratify"
+    # a weight column (as `fjernarbeid weight` writes) is ignored: the calibration is what counts
+    frame = pd.read_csv(study_csv).assign(weight=1.0)
+    frame.to_csv(tmp_path / "weighted.csv", index=False)
+    again = tab_json(tmp_path / "weighted.csv", "q12", "--study-weighting")
+    assert [e["se"] for e in again["estimates"]] == pytest.approx([e["se"] for e in out["estimates"]], rel=1e-12)
+
+
+def test_study_weighting_makes_its_own_design(study_csv, apistrat):
+    result = tab(study_csv, "q12", "--study-weighting", "--weight", "q207")
+    assert result.exit_code == EXIT_USAGE and "cannot be combined with --weight" in result.stderr
+    raking = tab_json(study_csv, "q12", "--weighting", "rake")
+    assert raking["weighting"]["method"] == "rake" and raking["design"]["calibrated"]
+    assert "--study-weighting" in runner.invoke(app, ["tab", "--help"]).stdout
+    assert tab(apistrat, "stype", "--study-weighting").exit_code == EXIT_INVALID_DATA  # no sex or birth year
+
+
+# -- files that look like the study's survey --------------------------------------------------------
+
+
+def test_a_study_file_that_breaks_the_rules_is_used_with_a_warning(study_csv, tmp_path, apistrat):
+    frame = pd.read_csv(study_csv, dtype=str, keep_default_na=False)
+    frame.loc[0, "q12"] = "9"  # not a code of q12
+    frame.loc[2, "id"] = frame.loc[1, "id"]  # a duplicate id
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    checked = runner.invoke(app, ["validate", str(tmp_path / "bad.csv"), "--format", "json"])
+    errors = len(json.loads(checked.stdout)["errors"])
+    result = tab(tmp_path / "bad.csv", "q13")
+    assert result.exit_code == EXIT_OK
+    warning = " ".join(result.stderr.split())
+    assert f"warning: {tmp_path / 'bad.csv'} has {errors} validation error(s)" in warning
+    assert f"Run `fjernarbeid validate {tmp_path / 'bad.csv'}`" in warning
+    assert "warning" not in tab(study_csv, "q13").stderr  # a valid file: no word
+    assert "warning" not in tab(apistrat, "stype").stderr  # not the study's data: tab is generic
+
+
+def test_clusters_repeated_across_strata_point_at_nest(tmp_path):
+    frame = pd.DataFrame({"x": [1, 2, 3, 4, 5, 6, 7, 8], "s": [1, 1, 1, 1, 2, 2, 2, 2],
+                          "c": [1, 1, 2, 2, 1, 1, 2, 2]})
+    frame.to_csv(tmp_path / "n.csv", index=False)
+    result = tab(tmp_path / "n.csv", "x", "--mean", "--strata", "s", "--cluster", "c")
+    assert result.exit_code == EXIT_INVALID_DATA and "`--nest`" in result.stderr
+    assert tab(tmp_path / "n.csv", "x", "--mean", "--strata", "s", "--cluster", "c", "--nest").exit_code == EXIT_OK

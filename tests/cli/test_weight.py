@@ -47,7 +47,7 @@ def test_writes_the_data_with_weights_that_hit_the_targets(fieldwork, tmp_path):
 
 
 def test_json_report_and_raking(fieldwork, tmp_path):
-    result = weight(fieldwork, "--out", tmp_path / "w.parquet", "--method", "rake", "--format", "json")
+    result = weight(fieldwork, "--out", tmp_path / "w.parquet", "--weighting", "rake", "--format", "json")
     assert result.exit_code == EXIT_OK, result.output
     report = json.loads(result.stdout)
     assert report["method"] == "rake" and report["converged"] and report["n"] == 250
@@ -65,8 +65,26 @@ def test_an_empty_cell_is_impossible_and_raking_is_suggested(fieldwork, tmp_path
     result = weight(fieldwork, "--out", tmp_path / "w.csv")
     assert result.exit_code == EXIT_IMPOSSIBLE
     assert "q207=1, age_group=7" in result.stderr and "method='rake'" in result.stderr
+    assert "`--weighting rake`" in result.stderr and "--method" not in result.stderr  # the option of this command
     assert not (tmp_path / "w.csv").exists()
-    assert weight(fieldwork, "--out", tmp_path / "w.csv", "--method", "rake").exit_code == EXIT_OK
+    assert weight(fieldwork, "--out", tmp_path / "w.csv", "--weighting", "rake").exit_code == EXIT_OK
+
+
+def test_method_is_still_accepted_as_the_earlier_name_of_weighting(fieldwork, tmp_path):
+    result = weight(fieldwork, "--out", tmp_path / "w.csv", "--method", "rake", "--format", "json")
+    assert result.exit_code == EXIT_OK and json.loads(result.stdout)["method"] == "rake"
+    assert weight(fieldwork, "--out", tmp_path / "w.csv", "--weighting", "nonsense").exit_code == EXIT_USAGE
+
+
+def test_a_study_file_that_breaks_the_rules_is_weighted_with_a_warning(study_csv, tmp_path):
+    frame = pd.read_csv(study_csv, dtype=str, keep_default_na=False)
+    frame.loc[4, "q23"] = "8"  # not a code of q23
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    result = weight(tmp_path / "bad.csv", "--out", tmp_path / "w.csv")
+    assert result.exit_code == EXIT_OK
+    warning = " ".join(result.stderr.split())
+    assert "has 1 validation error(s)" in warning and "fjernarbeid validate" in warning
+    assert "warning" not in weight(study_csv, "--out", tmp_path / "w2.csv").stderr
 
 
 def test_respondents_without_sex_or_birth_year_are_named(fieldwork, tmp_path):

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, refdata_option
 from fjernarbeid.cli._survey_input import fail, problem_place
-from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError
+from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
 
 _HELP = """Validate, weight and run the study's findings; write report.html and results.json.
 
@@ -82,6 +82,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
     inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template)
     for target in (out, *(out / name for name in _file_names(chosen))):
         refuse_overwrite_input(target, *inputs)
+    if out.exists() and not out.is_dir():  # known before the work, so said before it
+        raise OutputFileError(f"{out}: cannot write the report into it: it exists and is not a directory")
     if "docx" in chosen and docx_template is not None:
         _check_docx_template(docx_template)
     instrument = load_instrument(instrument_file)

@@ -20,7 +20,6 @@ from fjernarbeid.cli._survey_input import (
     json_ready,
     read_data,
     warn_if_invalid,
-    where,
 )
 from fjernarbeid.errors import FjernarbeidError
 
