@@ -24,6 +24,12 @@ class Language(str, enum.Enum):
     en = "en"
 
 
+def paragraphs(text: str) -> str:
+    """Help text with one line per paragraph: the help formatter wraps lines itself, and keeps a
+    line break written in the source as a break in the middle of its own lines."""
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n"))
+
+
 WEIGHTING_HELP = "poststratify: sex × age-group cells; rake: only the sex and the age-group margins."
 
 

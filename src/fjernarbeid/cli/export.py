@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
 _HELP = """Export the survey as weighted, labelled microdata with disclosure control.
@@ -34,11 +34,11 @@ atomically; the input is never overwritten.
 
 Exit code: 0 written and k-anonymity holds (or --keep kept a key variable: then the files are
 written and say in capitals that it does not), 1 the data break rules, 2 wrong usage, 3
-unreadable input or output over the input, 5 weighting impossible, or k-anonymity NOT reached
+unreadable input, output over the input or an output that cannot be written, 4 a --refdata
+directory that does not exist, 5 weighting impossible, or k-anonymity NOT reached
 (the files are written and say why).
 """
-# one line per paragraph: the help formatter wraps lines itself
-HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in _HELP.split("\n\n"))
+HELP = paragraphs(_HELP)
 
 
 def _split(values: list[str]) -> list[str]:

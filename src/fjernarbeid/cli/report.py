@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
 
@@ -20,8 +20,7 @@ Exit codes: 0 done, 1 the data have validation errors (nothing is written), 2 wr
 input cannot be read or an output cannot be written (--out is never an input), 4 missing
 reference data (e.g. a --refdata directory that does not exist), 5 weighting impossible.
 """
-# one line per paragraph: the help formatter wraps lines itself
-HELP = "\n\n".join(" ".join(paragraph.split()) for paragraph in _HELP.split("\n\n"))
+HELP = paragraphs(_HELP)
 
 FORMATS = ("html", "json")
 EXTRA_FORMATS = ("xlsx", "docx", "pdf")

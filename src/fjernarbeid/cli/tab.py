@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import Language, Weighting, refdata_option
+from fjernarbeid.cli._options import Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
     check_weighting_variables,
@@ -66,7 +66,8 @@ single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
 margins), and the estimate on that calibrated design, so shares, standard errors and intervals
 equal the report's. A weight column is then ignored: weights from `fjernarbeid weight` alone do
-not tell that they came from post-stratification, which lowers the standard errors.
+not tell that they came from post-stratification, which changes (usually lowers) the standard
+errors.
 
 For the study's questions (VAR, --by and --crosstab), "not sure" codes and answers to questions
 the routing skipped are left out of shares, means, totals and tables, and how many is printed
@@ -74,8 +75,9 @@ the routing skipped are left out of shares, means, totals and tables, and how ma
 like the study's survey but breaks its rules is used as it is, with a warning.
 
 Exit code: 0 done, 1 the data break a rule (text in a numeric column, bad weights: named by
-line), 2 wrong usage (e.g. an unknown column), 3 the file cannot be read, 5 the estimate is
-impossible (e.g. a stratum with a single PSU under --lonely-psu fail).
+line), 2 wrong usage (e.g. an unknown column), 3 the file cannot be read, 4 a --refdata
+directory that does not exist, 5 the estimate is impossible (e.g. a stratum with a single PSU
+under --lonely-psu fail).
 """
 
 
@@ -446,4 +448,4 @@ def _print_crosstab(console, result) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("tab", help=HELP)(tab_command)
+    app.command("tab", help=paragraphs(HELP))(tab_command)

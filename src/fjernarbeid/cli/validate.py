@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from fjernarbeid.cli._options import refdata_option
+from fjernarbeid.cli._options import paragraphs, refdata_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
 
 
@@ -111,4 +111,4 @@ def _missing(value) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("validate", help=HELP)(validate_command)
+    app.command("validate", help=paragraphs(HELP))(validate_command)

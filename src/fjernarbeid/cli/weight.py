@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
     check_weighting_variables,
@@ -40,7 +40,8 @@ the weighted margins against the targets. A file that looks like the study's sur
 its rules is weighted as it is, with a warning (`fjernarbeid validate` lists the problems).
 
 Exit code: 0 done, 1 the data cannot be weighted as they are (missing sex or birth year, named by
-line), 2 wrong usage, 3 the file cannot be read, 5 the targets cannot be met (e.g. an empty cell).
+line), 2 wrong usage, 3 the file cannot be read or --out cannot be written, 4 a --refdata
+directory that does not exist, 5 the targets cannot be met (e.g. an empty cell).
 """
 
 
@@ -137,4 +138,4 @@ def _as_int(v):
 
 
 def register(app: typer.Typer) -> None:
-    app.command("weight", help=HELP)(weight_command)
+    app.command("weight", help=paragraphs(HELP))(weight_command)
