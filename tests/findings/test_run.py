@@ -113,3 +113,19 @@ def test_projection_by_centrality_and_county_warns_for_small_groups(demo_results
     assert small and all("too wide" in p["warning"] for p in small)
     table = next(t for t in demo_results["P18"].tables if t.name == "estimates_projection:county")
     assert any(row[-1] == "skjult" and row[2] is None for row in table.rows)  # too few to show at all
+
+
+def test_findings_in_two_threads_are_the_findings_in_one(demo_frame, demo, instrument, demo_results, monkeypatch):
+    # large data run the findings in two threads; the results must not depend on it
+    import json
+
+    from fjernarbeid.fieldwork import summarise_fieldwork
+    from fjernarbeid.findings import run
+
+    monkeypatch.setattr(run, "PARALLEL_FROM_ROWS", 0)
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
+    weighted = weight_study(demo_frame, instrument)
+    threaded = run_findings(demo_frame, design=weighted.design, instrument=instrument,
+                            fieldwork=summarise_fieldwork(demo.dispositions, instrument), source="demo",
+                            synthetic=True)
+    assert json.dumps(threaded.to_dict(), default=str) == json.dumps(demo_results.to_dict(), default=str)

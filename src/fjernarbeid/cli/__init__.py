@@ -15,7 +15,10 @@ import sys
 import typer
 from typer.core import TyperGroup
 
+from fjernarbeid.cli._threads import use_one_blas_thread
 from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, FjernarbeidError
+
+use_one_blas_thread()  # before the command modules below import numpy
 
 
 class StdoutClosed(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -55,16 +56,27 @@ def report(
     weighting: Weighting = typer.Option(Weighting.poststratify, "--weighting", help=WEIGHTING_HELP),
 ) -> None:
     try:
-        _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file, min_cell,
-                docx_template, weighting)
+        with _chart_drawer(formats) as drawer:
+            _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
+                    min_cell, docx_template, weighting, drawer)
     except FjernarbeidError as exc:
         raise fail(exc) from None
+
+
+def _chart_drawer(formats: list[str]):
+    """Worker processes for the HTML report's charts, forked now: before the progress display or the
+    findings start a thread, and early enough to load matplotlib while the data are analysed."""
+    if "html" not in formats:
+        return contextlib.nullcontext()
+    from fjernarbeid.report.drawing import ChartDrawer
+
+    return ChartDrawer()
 
 
 def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language, chosen: list[str],
             mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
-            weighting: Weighting) -> None:
+            weighting: Weighting, drawer=None) -> None:
     from fjernarbeid._io import ensure_directory, refuse_overwrite_input
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
@@ -125,7 +137,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         if "html" in chosen:
             from fjernarbeid.report.html import write_html
 
-            written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell))
+            written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell,
+                                      drawer=drawer))
         for fmt in chosen:
             if fmt in EXTRA_FORMATS:
                 written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang.value, min_cell,

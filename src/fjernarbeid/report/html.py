@@ -12,6 +12,7 @@ import jinja2
 from fjernarbeid._io import write_text_atomic
 from fjernarbeid.findings.results import Results
 from fjernarbeid.instrument import Instrument
+from fjernarbeid.report.drawing import ChartDrawer, charts_of
 from fjernarbeid.report.view import build_view
 
 
@@ -27,10 +28,15 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_html(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5) -> str:
+def render_html(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5,
+                drawer: ChartDrawer | None = None) -> str:
+    """The report as HTML text; ``drawer`` draws its charts in worker processes (else they are drawn here)."""
     view = build_view(results, instrument, lang=lang, min_cell=min_cell)
+    if drawer is not None:
+        drawer.draw(charts_of(view), "svg")
     return _environment().get_template("report.html.j2").render(v=view, t=view.t)
 
 
-def write_html(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5) -> Path:
-    return write_text_atomic(path, render_html(results, instrument, lang=lang, min_cell=min_cell))
+def write_html(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
+               drawer: ChartDrawer | None = None) -> Path:
+    return write_text_atomic(path, render_html(results, instrument, lang=lang, min_cell=min_cell, drawer=drawer))

@@ -8,12 +8,10 @@ three formats always carry the same content.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
 from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
-from fjernarbeid.report import charts
 from fjernarbeid.report.i18n import TEXT, fmt_ci, fmt_number, fmt_p, fmt_pct, method_text, t
 
 SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
@@ -38,9 +36,22 @@ class TextTable:
 
 @dataclass
 class Chart:
+    """A chart as a drawing function of :mod:`fjernarbeid.report.charts` and its data — plain values,
+    so that another process can draw it (:mod:`fjernarbeid.report.drawing`) — drawn once per format."""
+
     caption: str
-    draw: Callable[[str], str | bytes]  # format ("svg" | "png") → the drawing
+    function: str  # the name of the drawing function in fjernarbeid.report.charts
+    args: tuple  # its arguments before ``fmt``
     finding: str = ""
+    drawings: dict[str, str | bytes] = field(default_factory=dict, repr=False)  # format → drawing
+
+    def draw(self, fmt: str) -> str | bytes:
+        """The drawing as SVG text (``"svg"``) or PNG bytes (``"png"``)."""
+        if fmt not in self.drawings:
+            from fjernarbeid.report import charts  # matplotlib loads when a chart is first drawn here
+
+            self.drawings[fmt] = getattr(charts, self.function)(*self.args, fmt=fmt)
+        return self.drawings[fmt]
 
     def svg(self) -> str:
         return self.draw("svg")
@@ -250,7 +261,7 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
     if not rows:
         return None
     caption = "Vektet fordeling, «ikke sikker» utelatt." if lang == "nb" else "Weighted distribution, 'not sure' left out."
-    return Chart(caption, lambda fmt: charts.likert_chart(rows, scale, fmt=fmt))
+    return Chart(caption, "likert_chart", (rows, scale))
 
 
 def _distribution(results: Results, name: str, lang: str) -> Chart | None:
@@ -263,7 +274,7 @@ def _distribution(results: Results, name: str, lang: str) -> Chart | None:
     if not cats:
         return None
     caption = "Vektet andel med 95 % konfidensintervall." if lang == "nb" else "Weighted share with 95 % confidence interval."
-    return Chart(caption, lambda fmt: charts.distribution_chart(cats, fmt=fmt))
+    return Chart(caption, "distribution_chart", (cats,))
 
 
 def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
@@ -282,7 +293,7 @@ def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
     xlabel = ("Gjennomsnitt på svarskalaen (lavere = mer enig/viktig/sannsynlig)" if lang == "nb"
               else "Mean on the answer scale (lower = more agree/important/likely)")
     caption = "Vektede gjennomsnitt med 95 % KI." if lang == "nb" else "Weighted means with 95 % CI."
-    return Chart(caption, lambda fmt: charts.group_bars([str(c) for c in cats], series, xlabel, fmt=fmt))
+    return Chart(caption, "group_bars", ([str(c) for c in cats], series, xlabel))
 
 
 def _crosstab(table: Table, lang: str) -> Chart | None:
@@ -298,7 +309,7 @@ def _crosstab(table: Table, lang: str) -> Chart | None:
     caption = "Vektet fordeling innen hver gruppe." if lang == "nb" else "Weighted distribution within each group."
     items = list(groups.items())
     ordered = sorted(scale.items())
-    return Chart(caption, lambda fmt: charts.stacked_100(items, ordered, fmt=fmt))
+    return Chart(caption, "stacked_100", (items, ordered))
 
 
 def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set) -> list[Chart]:

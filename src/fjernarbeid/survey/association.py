@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, optimize, stats
 
 from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf
 from fjernarbeid.survey.design import SurveyDesign
 from fjernarbeid.survey.models import _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
 
@@ -108,7 +108,7 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
 
     if statistic in ("Wald", "adjWald"):
         stat, ndf, ddf = _wald(d, mm, row_codes, col_codes, use, nr, nc, nu, statistic)
-        p = float(stats.f.sf(stat, ndf, ddf))
+        p = float(f_sf(stat, ndf, ddf))
         return ChisqTest(stat, ndf, ddf, p, "Design-based Wald test of association", pearson, table, None)
 
     means, infl = _mean_influence(d, mm, overwrite=True)  # mm is not needed after this
@@ -125,11 +125,11 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
     deltas = np.sort(np.real(np.linalg.eigvals(delta)))[::-1]
     if statistic == "F":
         stat = pearson / tr
-        p = float(stats.f.sf(stat, d0, d0 * nu))
+        p = float(f_sf(stat, d0, d0 * nu))
         return ChisqTest(stat, d0, d0 * nu, p, "Pearson's X^2: Rao & Scott adjustment", pearson, table, deltas)
     if statistic == "Chisq":
         k = delta.shape[1]
-        p = float(stats.chi2.sf(pearson / np.mean(np.diag(delta)), k))
+        p = float(chi2_sf(pearson / np.mean(np.diag(delta)), k))
         return ChisqTest(pearson, k, None, p, "Pearson's X^2: Rao & Scott adjustment", pearson, table, deltas)
     if statistic == "saddlepoint":
         p = _pfsum_saddlepoint(pearson, deltas, d0 * nu)
@@ -221,12 +221,14 @@ def _saddle(x: float, lam: np.ndarray) -> float:
     else:
         lmin = -len(lam) / (2 * x)
     lmax = np.min(1 / (2 * lam[lam > 0])) * 0.99999
+    from scipy import optimize  # here, not at the top: only this test needs it (import time)
+
     z = optimize.brentq(lambda t: k1(t) - x, lmin, lmax, xtol=1e-12)
     if abs(z) < 1e-4:
         return float("nan")
     w = np.sign(z) * np.sqrt(2 * (z * x - k0(z)))
     v = z * np.sqrt(k2(z))
-    return float(stats.norm.sf(w + np.log(v / w) / w))
+    return float(norm_sf(w + np.log(v / w) / w))
 
 
 def _pfsum_saddlepoint(x: float, a: np.ndarray, ddf: float) -> float:
@@ -234,7 +236,7 @@ def _pfsum_saddlepoint(x: float, a: np.ndarray, ddf: float) -> float:
     Σ a_j χ²_1 − (x/ddf)·χ²_1 repeated ⌊ddf⌋ times (R's rep() truncates), else Satterthwaite's F."""
     tr = a.mean()
     tr2 = np.mean(a**2) / tr**2
-    fallback = float(stats.f.sf(x / (len(a) / tr2) / (tr * tr2), len(a) / tr2, ddf))
+    fallback = float(f_sf(x / (len(a) / tr2) / (tr * tr2), len(a) / tr2, ddf))
     lam = np.concatenate([a, np.full(int(ddf), -x / ddf)])
     s = _saddle(0.0, lam)
     return fallback if np.isnan(s) else s
@@ -249,6 +251,8 @@ def _pfsum_imhof(x: float, a: np.ndarray, ddf: float) -> float:
         theta = 0.5 * np.sum(h * np.arctan(lam * u))
         log_rho = np.sum(h / 4 * np.log1p((lam * u) ** 2))
         return np.sin(theta) * np.exp(-log_rho) / u
+
+    from scipy import integrate  # here, not at the top: only this test needs it (import time)
 
     value, _ = integrate.quad(integrand, 0, np.inf, limit=1000, epsabs=1e-12, epsrel=1e-10)
     return float(0.5 + value / np.pi)
@@ -311,7 +315,7 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     df = d.degrees_of_freedom() - 1
     t = r / se
     se_z = se / (1 - r**2)
-    q = stats.t.ppf(0.5 + level / 2, df)
+    q = t_ppf(0.5 + level / 2, df)
     return CorTest(float(r), se, float(t), df, float(_t_p_value(t, df)),
                    float(np.tanh(np.arctanh(r) - q * se_z)), float(np.tanh(np.arctanh(r) + q * se_z)),
                    method, int(use.sum()))
@@ -338,7 +342,11 @@ def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
     averaged (unweighted, as R's ``ave``) within ties; NaN outside ``rows``."""
     idx = np.flatnonzero(rows)
     v, wt = values[idx], w[idx]
-    order = np.argsort(v, kind="stable")
+    # Answers take a few distinct values: their sorted codes give the same stable order as the
+    # values, and numpy sorts small integers in linear time (radix sort), floats in n log n.
+    codes, distinct = pd.factorize(v, sort=True)
+    few = len(distinct) < 2**15 and not (codes < 0).any()
+    order = np.argsort(codes.astype(np.int16) if few else v, kind="stable")
     mid = np.cumsum(wt[order]) - wt[order] / 2
     tied = pd.Series(mid).groupby(v[order]).transform("mean").to_numpy()
     out = np.full(len(values), np.nan)
@@ -426,7 +434,7 @@ def svyranktest(design: SurveyDesign, y: str, group: str, test: str = "wilcoxon"
     values = _numeric(d, y)
     ridit = _ridits(values, d.weights, rows)
     if test == "vanderWaerden":
-        score = stats.norm.ppf(ridit)
+        score = norm_ppf(ridit)
     elif test == "median":
         score = (ridit > 0.5).astype(float)
     else:
@@ -448,7 +456,7 @@ def svyranktest(design: SurveyDesign, y: str, group: str, test: str = "wilcoxon"
     chisq = float(beta @ np.linalg.solve(v, beta))
     ndf = len(groups) - 1
     ddf = d.degrees_of_freedom() - ndf
-    return RankTest(chisq / ndf, ndf, ddf, float(stats.f.sf(chisq / ndf, ndf, ddf)), None, chisq,
+    return RankTest(chisq / ndf, ndf, ddf, float(f_sf(chisq / ndf, ndf, ddf)), None, chisq,
                     method, groups)
 
 

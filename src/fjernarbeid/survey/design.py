@@ -34,7 +34,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 
 from fjernarbeid.errors import ComputationError, DataValidationError
 
@@ -215,6 +214,8 @@ class GregAdjustment:
     @cached_property
     def _basis(self) -> np.ndarray:
         """Orthonormal basis of the column space of mm·√d (pivoted QR, R's rank tolerance 1e-7)."""
+        import scipy.linalg  # here, not at the top: only calibration needs it (import time)
+
         a = self.model_matrix * np.sqrt(self.design_weights)[:, None]
         q, r, _ = scipy.linalg.qr(a, mode="economic", pivoting=True)
         diag = np.abs(np.diag(r))

@@ -47,9 +47,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from fjernarbeid.errors import ComputationError, DataValidationError
+from fjernarbeid.survey._distributions import beta_ppf, t_ppf
 from fjernarbeid.survey.design import SurveyDesign, _label_key, _label_sort_key, _row_list
 from fjernarbeid.survey.replicate import ReplicateDesign
 
@@ -211,7 +211,7 @@ def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarr
 
 
 def _t_interval(est: np.ndarray, se: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:
-    q = stats.t.ppf(1 - (1 - level) / 2, df) if df > 0 else np.nan
+    q = t_ppf(1 - (1 - level) / 2, df) if df > 0 else np.nan
     return est - q * se, est + q * se
 
 
@@ -416,9 +416,9 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
     p = np.atleast_1d(np.asarray(p, dtype=float))
     se = np.atleast_1d(np.asarray(se, dtype=float))
     alpha = 1 - level
-    q = stats.t.ppf(1 - alpha / 2, df) if df > 0 else np.nan
+    q = t_ppf(1 - alpha / 2, df) if df > 0 else np.nan
     # the df adjustment of Korn & Graubard's effective sample size
-    adj = (stats.t.ppf(alpha / 2, n_rows - 1) / stats.t.ppf(alpha / 2, df)) ** 2 \
+    adj = (t_ppf(alpha / 2, n_rows - 1) / t_ppf(alpha / 2, df)) ** 2 \
         if (n_rows is not None and n_rows > 1 and df > 0) else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = p * (1 - p) / se**2
@@ -428,8 +428,8 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
             low, high = _expit(eta - q * s), _expit(eta + q * s)
         elif method == "beta":
             ne = n_eff * adj
-            low = stats.beta.ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
-            high = stats.beta.ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
+            low = beta_ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
+            high = beta_ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
         elif method == "wilson":
             centre = (p + q**2 / (2 * n_eff)) / (1 + q**2 / n_eff)
             half = q / (1 + q**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + q**2 / (4 * n_eff**2))
@@ -440,8 +440,8 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
     edge = (p == 0) | (p == 1)
     if edge.any():  # Korn & Graubard: n* = n when p̂ is 0 or 1
         ne = (n_rows or np.nan) * adj
-        low[edge] = np.where(p[edge] == 0, 0.0, stats.beta.ppf(alpha / 2, ne, 1))
-        high[edge] = np.where(p[edge] == 1, 1.0, stats.beta.ppf(1 - alpha / 2, 1, ne))
+        low[edge] = np.where(p[edge] == 0, 0.0, beta_ppf(alpha / 2, ne, 1))
+        high[edge] = np.where(p[edge] == 1, 1.0, beta_ppf(1 - alpha / 2, 1, ne))
     return low, high
 
 

@@ -32,9 +32,10 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey._distributions import logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
 from fjernarbeid.survey.design import SurveyDesign
 
 FAMILIES = ("gaussian", "binomial")
@@ -81,7 +82,8 @@ def _mean_influence(design: SurveyDesign, z: np.ndarray, overwrite: bool = False
     else:
         out = np.zeros(z.shape, order="F")
         np.copyto(out, z, where=(w > 0)[:, None])
-    np.nan_to_num(out, copy=False)
+    if not np.isfinite(out).all():  # one pass to check, rather than three to replace nothing
+        np.nan_to_num(out, copy=False)
     means = (w @ out) / total
     out -= means
     out *= (w / total)[:, None]
@@ -92,7 +94,7 @@ def _t_p_value(t: np.ndarray, df: float) -> np.ndarray:
     """Two-sided p-value of Student's t (normal if df is infinite), NaN when df ≤ 0 (as R)."""
     if df <= 0:
         return np.full_like(np.asarray(t, dtype=float), np.nan)
-    return 2 * stats.t.sf(np.abs(t), df)
+    return 2 * t_sf(np.abs(t), df)
 
 
 # -- formulas and model matrices -----------------------------------------------------------
@@ -257,7 +259,7 @@ class GlmResult:
         """Estimate, SE, t, p (t with ``df_residual``) and Wald CI — R's ``summary``/``confint``."""
         est, se = self.coefficients.to_numpy(), self.se.to_numpy()
         t = est / se
-        q = stats.t.ppf(0.5 + level / 2, self.df_residual) if self.df_residual > 0 else np.nan
+        q = t_ppf(0.5 + level / 2, self.df_residual) if self.df_residual > 0 else np.nan
         return pd.DataFrame({"estimate": est, "se": se, "t": t,
                              "p": _t_p_value(t, self.df_residual),
                              "ci_low": est - q * se, "ci_high": est + q * se},
@@ -367,7 +369,7 @@ class OlrResult:
         if self.link != "logistic":
             raise ValueError("odds ratios need link='logistic'")
         tab = self.table().loc[self.coefficients.index]
-        q = stats.t.ppf(0.5 + level / 2, self.df_residual)
+        q = t_ppf(0.5 + level / 2, self.df_residual)
         return pd.DataFrame({"odds_ratio": np.exp(tab["estimate"]),
                              "ci_low": np.exp(tab["estimate"] - q * tab["se"]),
                              "ci_high": np.exp(tab["estimate"] + q * tab["se"]), "p": tab["p"]})
@@ -385,9 +387,9 @@ def _link_functions(link: str):
         return special.expit, pdf
 
     def npdf(z, cdf_z):
-        f = stats.norm.pdf(z)
+        f = norm_pdf(z)
         return f, np.where(np.isfinite(z), -np.where(np.isfinite(z), z, 0.0) * f, 0.0)
-    return stats.norm.cdf, npdf
+    return norm_cdf, npdf
 
 
 def _olr_parts(params, x, y, q, w, link, hessian=False, gradient=True):
@@ -505,7 +507,7 @@ def _olr_start(x, y, q, w, link) -> np.ndarray:
     """Start values: zero slopes, thresholds at the link's quantiles of the weighted cumulative shares."""
     cum = np.cumsum(np.bincount(y, weights=w, minlength=q + 2)[1:q + 1]) / w.sum()
     cum = np.clip(cum, 1e-4, 1 - 1e-4)
-    zeta = stats.logistic.ppf(cum) if link == "logistic" else stats.norm.ppf(cum)
+    zeta = logistic_ppf(cum) if link == "logistic" else norm_ppf(cum)
     zeta = np.maximum.accumulate(zeta + np.arange(q) * 1e-6)
     return np.concatenate([np.zeros(x.shape[1]), zeta])
 

@@ -25,9 +25,9 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from fjernarbeid.errors import ComputationError, DataValidationError
+from fjernarbeid.survey._distributions import f_ppf, t_ppf
 from fjernarbeid.survey.design import SurveyDesign
 
 INDEX_METHODS = ("mean", "sum")
@@ -192,9 +192,9 @@ def cronbach_alpha(
     infl = np.where(complete, infl, 0.0)
     se = float(np.sqrt(d.vcov_total(infl)[0, 0]))
     df = d.degrees_of_freedom()
-    q = stats.t.ppf(0.5 + level / 2, df) if df > 0 else np.nan
-    f_hi = stats.f.ppf(0.5 + level / 2, n - 1, (n - 1) * (k - 1))
-    f_lo = stats.f.ppf(0.5 - level / 2, n - 1, (n - 1) * (k - 1))
+    q = t_ppf(0.5 + level / 2, df) if df > 0 else np.nan
+    f_hi = f_ppf(0.5 + level / 2, n - 1, (n - 1) * (k - 1))
+    f_lo = f_ppf(0.5 - level / 2, n - 1, (n - 1) * (k - 1))
     keep = [np.delete(np.arange(k), i) for i in range(k)]
     if_deleted = [(_alpha_of(cov[np.ix_(j, j)]) if k > 2 else np.nan) for j in keep]
     item_rest = [cov[i, j].sum() / np.sqrt(cov[i, i] * cov[np.ix_(j, j)].sum()) for i, j in enumerate(keep)]
