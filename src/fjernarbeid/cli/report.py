@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -100,6 +101,14 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
     instrument = load_instrument(instrument_file)
     catalogue = _load_catalogue(catalogue_file, instrument)
     ref = RefData.locate(refdata)
+    # The call log (ten rows per interview) is read and summarised in a thread while the interviews
+    # are read and checked; its result, or its error, is taken where it was always needed.
+    fieldwork_later = None
+    if dispositions is not None:
+        pool = ThreadPoolExecutor(max_workers=1)
+        fieldwork_later = pool.submit(lambda: summarise_fieldwork(_read_dispositions(dispositions, instrument),
+                                                                  instrument, source=str(dispositions)))
+        pool.shutdown(wait=False)  # no other task: its thread ends with this one
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
@@ -118,10 +127,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         frame = derive(data.frame, instrument, ref, skip_unavailable=True)
         skipped = frame.attrs.get("derived_skipped", [])
         weighted = weight_study(frame, instrument, method=weighting.value)
-        fieldwork = None
-        if dispositions is not None:
-            fieldwork = summarise_fieldwork(_read_dispositions(dispositions, instrument), instrument,
-                                            source=str(dispositions))
+        fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
         progress.update(steps, advance=1, description="findings")
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
