@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from fjernarbeid.report import drawing
@@ -17,6 +19,8 @@ def html_drawn_here(demo_results, instrument):
 
 def test_a_report_drawn_by_workers_is_the_same_page(demo_results, instrument, html_drawn_here):
     with ChartDrawer() as drawer:
+        if threading.active_count() == 1:  # another test's thread still ending would stop the fork
+            assert drawer._pool is not None
         html = render_html(demo_results, instrument, lang="en", drawer=drawer)
     assert html == html_drawn_here
     assert html.count("<svg") >= 12
@@ -38,3 +42,9 @@ def test_without_fork_the_charts_are_drawn_in_this_process(demo_results, instrum
     with ChartDrawer() as drawer:
         assert drawer._pool is None
         assert render_html(demo_results, instrument, lang="en", drawer=drawer) == html_drawn_here
+
+
+def test_a_process_running_threads_is_not_forked(monkeypatch):
+    monkeypatch.setattr(drawing.threading, "active_count", lambda: 2)
+    with ChartDrawer() as drawer:
+        assert drawer._pool is None

@@ -11,13 +11,15 @@ the report is laid out.
 ...     results = ...                      # the analysis
 ...     drawer.draw(charts_of(view), "svg")  # each Chart keeps its drawing
 
-Where processes cannot be forked (Windows), or a worker fails, charts are drawn in this process,
-one after the other, exactly as without a drawer.
+Where processes cannot be forked (Windows), where this process already runs other Python threads
+(forking would copy their locks, held or not), or when a worker fails, charts are drawn in this
+process, one after the other, exactly as without a drawer.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable
@@ -47,7 +49,7 @@ class ChartDrawer:
 
     def __init__(self, workers: int = WORKERS):
         self._pool = None
-        if "fork" in multiprocessing.get_all_start_methods():
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                              initializer=_load_matplotlib)
             self._pool.submit(int)  # a pool forks its workers at the first task: now, not later
