@@ -64,6 +64,7 @@ def weight_command(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
 ) -> None:
+    from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import population_targets
@@ -89,7 +90,7 @@ def weight_command(
             if out.suffix.lower() == ".parquet":
                 weighted.to_parquet(tmp, index=False)
             else:
-                weighted.to_csv(tmp, index=False)
+                neutralise_frame(weighted).to_csv(tmp, index=False)  # free text never becomes a formula
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
