@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -102,10 +102,10 @@ def weight_command(
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     labels = inst.value_labels()
-    console.print(f"[bold]{file}[/bold] → {out}: {report.n:,} respondents weighted ({report.method}"
-                  + (f", {report.iterations} sweeps" if report.iterations else "") + ")")
+    console.print(styled((str(file), "bold"), f" → {out}: {report.n:,} respondents weighted ({report.method}"
+                         + (f", {report.iterations} sweeps" if report.iterations else "") + ")"))
     summary = Table(show_header=False, show_edge=False, box=None)
     summary.add_column(justify="left")
     summary.add_column(justify="right")
