@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument import Instrument
 
@@ -129,11 +129,8 @@ def load_catalogue(path: str | Path | None = None, instrument: Instrument | None
         where = "catalogue.yaml"
     else:
         where = str(path)
-        text = Path(path).read_text("utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+        text = Path(path).read_bytes()
+    raw = load_yaml(text, where, InstrumentError)
     code_sets = {
         name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in ("nb", "en") if k in v})
         for name, v in (raw.get("code_sets") or {}).items()

@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument.expr import Condition
 
@@ -394,7 +394,7 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     """Load an instrument from a YAML file, an XLSForm (.xlsx), or the study's own by default."""
     if path is None:
         text = resources.files("fjernarbeid.instrument").joinpath(STUDY_INSTRUMENT).read_text("utf-8")
-        return instrument_from_dict(yaml.safe_load(text), where=STUDY_INSTRUMENT)
+        return instrument_from_dict(load_yaml(text, STUDY_INSTRUMENT, InstrumentError), where=STUDY_INSTRUMENT)
     path = Path(path)
     if not path.exists():
         from fjernarbeid.errors import InputFileError
@@ -405,9 +405,10 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
 
         return read_xlsform(path)
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{path}: not valid YAML: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot read the instrument file: {exc.strerror or exc}") from None
+    raw = load_yaml(data, str(path), InstrumentError)
     if not isinstance(raw, dict):
         raise InstrumentError(f"{path}: expected a mapping at the top level")
     return instrument_from_dict(raw, where=str(path))

@@ -59,6 +59,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
 from fjernarbeid.errors import InputFileError, InstrumentError
 from fjernarbeid.instrument.expr import Condition
@@ -144,6 +145,7 @@ def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati
             "version": instrument.version, "default_language": default}])
     _fill(wb.create_sheet(), "fj_instrument", ["key", "value"], _instrument_rows(instrument, languages))
     _fill(wb.create_sheet(), "fj_derived", _header(DERIVED_COLUMNS, languages), _derived_rows(instrument))
+    make_workbook_inert(wb)  # a label typed as '=…' stays a label
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
