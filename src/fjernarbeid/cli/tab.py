@@ -22,7 +22,9 @@ from fjernarbeid.cli._survey_input import (
     derive_available,
     fail,
     json_ready,
+    missing_as_na,
     numeric_column,
+    parse_na_values,
     read_data,
     require_columns,
     warn_if_invalid,
@@ -68,6 +70,9 @@ margins), and the estimate on that calibrated design, so shares, standard errors
 equal the report's. A weight column is then ignored: weights from `fjernarbeid weight` alone do
 not tell that they came from post-stratification, which changes (usually lowers) the standard
 errors.
+
+Missing values: blank cells and the text NA (R's write.csv; --na-values sets other texts) are
+missing in any column and left out of the estimate, as R's na.rm=TRUE does; how many is printed.
 
 For the study's questions (VAR, --by and --crosstab), "not sure" codes and answers to questions
 the routing skipped are left out of shares, means, totals and tables, and how many is printed
@@ -120,6 +125,9 @@ def tab_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    na_values: Annotated[Optional[str], typer.Option(
+        "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
+        "blank cells are always missing.", show_default=False)] = None,
 ) -> None:
     from fjernarbeid.instrument import load_instrument
 
@@ -143,6 +151,8 @@ def tab_command(
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
         require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--weight": weight,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
+        data = missing_as_na(data, (variable, by, crosstab, weight or "weight", strata, cluster, fpc),
+                             parse_na_values(na_values))
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                            ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
@@ -395,10 +405,10 @@ def _print_left_out(console, result) -> None:
     left = result.get("left_out")
     if not left or not any(left.values()):
         return
-    parts = [f"{left['not_sure']:,} 'not sure'"] + (
+    parts = ([f"{left['not_sure']:,} 'not sure'"] if left["not_sure"] or not left["empty"] else []) + (
         [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
-    console.print(f"left out: {', '.join(parts)} and {left['empty']:,} empty answers of {result['variable']} "
-                  "(--include-missing keeps them)")
+    empty = f"{left['empty']:,} empty answers of {result['variable']}"
+    console.print(f"left out: {', '.join(parts) + ' and ' if parts else ''}{empty} (--include-missing keeps them)")
 
 
 def _print_numeric(console, result) -> None:
