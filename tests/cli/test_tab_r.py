@@ -81,3 +81,21 @@ def test_yrbs_question_8_as_r(fixtures_dir, R):
     assert one["estimate"] == pytest.approx(R["yrbs"]["qn8_1"]["estimate"][1], rel=1e-8)
     assert one["se"] == pytest.approx(R["yrbs"]["qn8_1"]["se"][1], rel=1e-6)
     assert out["left_out"] == {"not_sure": 0, "skipped": 0, "empty": 6867}
+
+
+@pytest.mark.parametrize("statistic", [(), ("--mean",)])
+def test_compare_tests_differences_between_groups_with_their_covariance(nhanes_files, R, statistic):
+    out = tab_json(nhanes_files["NA"], "HI_CHOL", *statistic, "--by", "race", "--compare", *NHANES_DESIGN)
+    pairs = {(str(d["first"]["race"]), str(d["second"]["race"]), str(d["category"])): d for d in out["differences"]}
+    category = "1" if not statistic else "None"  # a share of HI_CHOL = 1 is the mean of the 0/1 variable
+    two_minus_one = pairs[("1", "2", category)]
+    ref = R["nhanes"]["contrast_1_2"]  # race 1 − race 2 in R
+    assert two_minus_one["difference"] == pytest.approx(-ref["estimate"], rel=1e-8)
+    assert two_minus_one["se"] == pytest.approx(ref["se"], rel=1e-6)
+    assert two_minus_one["df"] == 16 and 0.01 < two_minus_one["p_value"] < 0.05
+    assert len([d for d in out["differences"] if str(d["category"]) == category]) == 6  # 4 groups: 6 pairs
+
+
+def test_compare_needs_groups(nhanes_files):
+    result = runner.invoke(app, ["tab", str(nhanes_files["NA"]), "HI_CHOL", "--compare", *NHANES_DESIGN])
+    assert result.exit_code == 2 and "--by" in result.output
