@@ -267,6 +267,9 @@ class TargetResult:
             "data": self.data,
             "screening": self.screening,
             "region": self.region,
+            "variables": {name: {"label": v.label, "numeric": v.numeric,
+                                 "codes": {str(c): lab for c, lab in v.labels.items()}}
+                          for name, v in self.spec.variables.items()},
             "outcomes": self.outcomes,
         }
 

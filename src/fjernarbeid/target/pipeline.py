@@ -96,7 +96,9 @@ def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | N
     result = run_targeting(respondents, weighted.design, contacts, population or shipped_population(), spec,
                            region=region, region_name=region_name, projections=projections,
                            synthetic=is_synthetic(survey))
-    result.data.update({"source": survey.name, "dispositions": dispositions.name})
+    result.data.update({"source": survey.name, "dispositions": dispositions.name,
+                        "items": {i: {lang: instrument[i].label(lang) for lang in ("nb", "en")}
+                                  for i in spec.importance_items if i in instrument}})
     return result
 
 
