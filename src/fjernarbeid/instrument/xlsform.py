@@ -107,8 +107,9 @@ SURVEY_COLUMNS = (
     "fj_number", "fj_type", "fj_role", "fj_required", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
     "fj_condition_text",
 )
-TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text"})
+TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text", "message"})
 CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max", "fj_code")
+CHECK_COLUMNS = ("name", "rule", "when", "column", "message")
 DERIVED_COLUMNS = ("name", "kind", "source", "expr", "field", "list_name", "label")
 INSTRUMENT_KEYS = (
     "id", "version", "source", "mode", "id_variable", "fieldwork_start", "fieldwork_end",
@@ -144,6 +145,10 @@ def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati
             "version": instrument.version, "default_language": default}])
     _fill(wb.create_sheet(), "fj_instrument", ["key", "value"], _instrument_rows(instrument, languages))
     _fill(wb.create_sheet(), "fj_derived", _header(DERIVED_COLUMNS, languages), _derived_rows(instrument))
+    if instrument.checks:
+        _fill(wb.create_sheet(), "fj_checks", _header(CHECK_COLUMNS, languages),
+              ({"name": c.name, "rule": c.rule.to_xpath(), "when": c.when.to_xpath() if c.when else "",
+                "column": c.column, **_translated("message", c.message)} for c in instrument.checks))
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
@@ -552,6 +557,7 @@ def read_xlsform(path: str | Path) -> Instrument:
         notes.append(f"choice lists no question uses were left out: {', '.join(unused)}")
     raw["questions"] = questions
     raw["derived"] = derived
+    raw["checks"] = _read_checks(sheets.get("fj_checks") or sheets.get("checks"), questions)
     raw["notes"] = notes
     return instrument_from_dict(raw, where=str(path))
 
@@ -749,6 +755,9 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             elif ordinary and not questions and not preamble and "intro" not in raw:
                 raw["intro"] = label
             else:  # a note before a question introduces it
+                if ordinary and record.get("relevant") and _after_last_question(survey, number):
+                    ignored.append(f"{name or 'note'} (shown only when {record['relevant']})")
+                    continue
                 if preamble:
                     if not ordinary:
                         raise InstrumentError(
@@ -757,9 +766,6 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
                         )
                     label = {lang: " ".join(t for t in (preamble.get(lang), label.get(lang)) if t)
                              for lang in {*preamble, *label}}
-                elif ordinary and record.get("relevant") and _after_last_question(survey, number):
-                    ignored.append(f"{name or 'note'} (shown only when {record['relevant']})")
-                    continue
                 preamble, preamble_row = label, number
             continue
         if qtype == "calculate" and role == "disposition":
@@ -953,6 +959,27 @@ def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str
         q["exclusive"] = exclusive
         return
     q["constraint"] = str(condition)
+
+
+def _read_checks(sheet: _Sheet | None, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cross-question checks (sheet ``fj_checks``): name, rule and optional when, column and message::…"""
+    if sheet is None:
+        return []
+    choices = {}
+    for q in questions:
+        if isinstance(q.get("codes"), list):
+            choices[q["name"]] = {item.get("name", str(item["code"])): item["code"] for item in q["codes"]}
+    out = []
+    for number, record in sheet.rows:
+        check: dict[str, Any] = {"name": record.get("name", "")}
+        for column in ("rule", "when"):
+            if record.get(column):
+                check[column] = str(_condition(sheet, number, column, record[column], choices))
+        if record.get("column"):
+            check["column"] = record["column"]
+        check["message"] = sheet.translations(record, "message")
+        out.append(check)
+    return out
 
 
 def _read_derived(sheet: _Sheet | None, lists: dict[str, list], used: set[str]) -> tuple[list[dict], set[str]]:
