@@ -235,6 +235,7 @@ def event_sign_up(request, event_id: int):
 class SpaceForm(forms.ModelForm):
     facilities = forms.MultipleChoiceField(label=_lazy("Facilities"), required=False,
                                            choices=list(FACILITIES.items()), widget=forms.CheckboxSelectMultiple)
+    website = forms.URLField(label=_lazy("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Space
