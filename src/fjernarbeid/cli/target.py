@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+from fjernarbeid.cli._console import console as make_console
 
 from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import UsageError, fail
@@ -80,7 +80,7 @@ def target(
         written = write_outputs(result, out, lang.value)
     except FjernarbeidError as exc:
         raise fail(exc) from None
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     first = next((o for o in result.outcomes if "potential" in o), None)
     if first is not None:
         nat = first["potential"]["national"]["rounded"]

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from fjernarbeid._yaml import load_yaml
 
 from fjernarbeid.errors import InstrumentError
 
@@ -198,10 +198,7 @@ def load_spec(path: str | Path | None = None) -> TargetingSpec:
             body = Path(path).read_text("utf-8")
         except OSError as exc:
             raise InstrumentError(f"{where}: cannot read the targeting specification: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.safe_load(body)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+    raw = load_yaml(body, where, InstrumentError)  # the project's bounded loader
     return parse_spec(raw, where)
 
 
