@@ -48,8 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid._io import write_text_atomic
 from fjernarbeid.errors import DataValidationError, InputFileError
 from fjernarbeid.interviews.identifiers import (ACCOUNT, ADDRESS, EMAIL, NATIONAL_ID, NUMBER, PHONE,  # noqa: F401
@@ -117,10 +117,7 @@ def read_mapping(path: str | Path) -> Mapping:
                 continue
             rows.append(((row["original"] or "").strip(), (row["pseudonym"] or "").strip(), kind, f"line {line}"))
     else:
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{path}: not valid YAML ({exc})") from None
+        data = load_yaml(text, str(path)) or {}
         if not isinstance(data, dict):
             raise InputFileError(f"{path}: expected sections informants/interviewers/people/employers/places/keep")
         sections = {"informants": "informant", "interviewers": "interviewer", "people": "person",
