@@ -103,8 +103,9 @@ def pseudonymise_command(
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Replacement report (CSV, holds the real names); default: next to the mapping file.")] = None,
 ) -> None:
-    """Replace names (mapping file), phone numbers, e-mail addresses and national ID numbers; list
-    possible names the mapping misses for review. Run this before anything else."""
+    """Replace names (mapping file, any case, inside compounds), phone numbers, fødselsnummer/D-numbers,
+    account numbers, e-mail addresses (also spoken), street addresses and postal codes; list possible
+    names the mapping misses for review. Run this before anything else."""
     from fjernarbeid.interviews.pseudonymise import pseudonymise, read_mapping, write_report
     from fjernarbeid.interviews.transcript import read_interviews
 
