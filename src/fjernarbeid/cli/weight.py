@@ -67,7 +67,7 @@ def weight_command(
     from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
     from fjernarbeid.instrument import load_instrument
-    from fjernarbeid.refdata import population_targets
+    from fjernarbeid.refdata import RefData, population_targets
     from fjernarbeid.survey import weight_study
 
     try:
@@ -77,7 +77,9 @@ def weight_command(
         weighting = method or weighting
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise UsageError(f"{out}: --out must end in .csv or .parquet")
-        refuse_overwrite_input(out, file, mapping, instrument)
+        # never over an input, nor into a reference-data directory (given or found by default)
+        refuse_overwrite_input(out, file, mapping, instrument,
+                               reference=(refdata, RefData.locate(refdata).directory))
         inst = load_instrument(instrument)
         data = read_data(file, inst, mapping, sheet)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
