@@ -19,6 +19,7 @@ from fjernarbeid.survey.estimate import (
     svyratio,
     svytotal,
 )
+from fjernarbeid.survey.quantile import svyquantile, svyvar
 from fjernarbeid.survey.replicate import ReplicateDesign, as_replicate_design, replicate_design, replicate_variance
 from fjernarbeid.survey.weighting import (
     StudyWeights,
@@ -37,7 +38,7 @@ __all__ = [
     # design, weighting, estimation
     "CI_METHODS", "Estimate", "Estimates", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
     "as_replicate_design", "calibrate", "poststratify", "proportion_ci", "rake", "replicate_design",
-    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
+    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",
