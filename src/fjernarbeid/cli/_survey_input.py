@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rich.console import Console
 from rich.text import Text
 
+from fjernarbeid.cli._console import console, print_error
 from fjernarbeid.errors import EXIT_USAGE, DataValidationError, FjernarbeidError
 
 
@@ -24,7 +24,7 @@ def fail(exc: FjernarbeidError):
     """Print the error and return the typer exit carrying its code."""
     import typer
 
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    print_error(str(exc))
     return typer.Exit(exc.exit_code)
 
 
@@ -66,7 +66,7 @@ def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str) ->
 
     checked = validate(data, instrument, RefData.locate(refdata_dir))
     if checked.n_errors:
-        Console(stderr=True, soft_wrap=True).print(
+        console(stderr=True).print(
             Text("warning: ", style="bold yellow")
             + Text(f"{data.path} has {checked.n_errors:,} validation error(s) against the questionnaire "
                    f"(`fjernarbeid report` and `export` refuse it); `{command}` uses the data as they are. "

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Optional
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -367,14 +367,14 @@ def _fmt(x: float, digits: int) -> str:
 
 
 def _print_text(result: dict[str, Any]) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
         weights = (f"study weighting: {result['weighting']['method']} to the population by sex × age group "
                    f"(Kish deff {result['weighting']['kish_deff']:.2f})")
     else:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
-    console.print(f"[bold]{title}[/bold]")
+    console.print(styled((title, "bold")))
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
     if result["crosstab"]:
         _print_crosstab(console, result)
