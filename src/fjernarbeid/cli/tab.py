@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
     check_weighting_variables,
@@ -120,6 +120,7 @@ def tab_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
     from fjernarbeid.instrument import load_instrument
 
@@ -136,7 +137,7 @@ def tab_command(
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
         inst = load_instrument(instrument)
-        data = read_data(file, inst, mapping, sheet)
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         wanted = [c for c in (variable, by, crosstab) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
     check_weighting_variables,
@@ -63,6 +63,7 @@ def weight_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
     from fjernarbeid.instrument import load_instrument
@@ -78,7 +79,7 @@ def weight_command(
             raise UsageError(f"{out}: --out must end in .csv or .parquet")
         refuse_overwrite_input(out, file, mapping, instrument)
         inst = load_instrument(instrument)
-        data = read_data(file, inst, mapping, sheet)
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
         frame = derive_available(data.frame, inst, refdata)
         targets = population_targets()
