@@ -617,7 +617,8 @@ def _check_declared_checks(out: _Collector, data: SurveyData, clean: pd.DataFram
             broken &= check.when.evaluate(frame).fillna(False).to_numpy(dtype=bool)
         where = np.flatnonzero(broken)
         if where.size:
-            variables = sorted(check.variables)
+            variables = [v for v in [check.column, *sorted(check.variables)] if v in frame.columns]
+            variables = list(dict.fromkeys(variables))
             out.rows("check_failed", check.column, where,
                      f"check {check.name}: {check.label('en')} ({check.rule}; here " + _context(frame, variables, where)
                      + ")", frame[check.column].iloc[where].astype(object).reset_index(drop=True)
