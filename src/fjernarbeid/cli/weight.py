@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -65,6 +65,7 @@ def weight_command(
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
     completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
+    from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import population_targets
@@ -90,7 +91,7 @@ def weight_command(
             if out.suffix.lower() == ".parquet":
                 weighted.to_parquet(tmp, index=False)
             else:
-                weighted.to_csv(tmp, index=False)
+                neutralise_frame(weighted).to_csv(tmp, index=False)  # free text never becomes a formula
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -102,10 +103,10 @@ def weight_command(
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     labels = inst.value_labels()
-    console.print(f"[bold]{file}[/bold] → {out}: {report.n:,} respondents weighted ({report.method}"
-                  + (f", {report.iterations} sweeps" if report.iterations else "") + ")")
+    console.print(styled((str(file), "bold"), f" → {out}: {report.n:,} respondents weighted ({report.method}"
+                         + (f", {report.iterations} sweeps" if report.iterations else "") + ")"))
     summary = Table(show_header=False, show_edge=False, box=None)
     summary.add_column(justify="left")
     summary.add_column(justify="right")

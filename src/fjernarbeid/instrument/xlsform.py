@@ -59,6 +59,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
 from fjernarbeid.errors import InputFileError, InstrumentError
 from fjernarbeid.instrument.expr import Condition
@@ -149,6 +150,7 @@ def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati
         _fill(wb.create_sheet(), "fj_checks", _header(CHECK_COLUMNS, languages),
               ({"name": c.name, "rule": c.rule.to_xpath(), "when": c.when.to_xpath() if c.when else "",
                 "column": c.column, **_translated("message", c.message)} for c in instrument.checks))
+    make_workbook_inert(wb)  # a label typed as '=…' stays a label
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
@@ -391,6 +393,8 @@ def _instrument_rows(instrument: Instrument, languages: list[str]) -> Iterable[d
             yield {"key": key, "value": str(values[key])}
     for lang, text in instrument.title.items():
         yield {"key": f"title::{_language_name(lang)}", "value": text}
+    for role, variable in instrument.roles.items():  # which variable is sex, birth year, … (role::sex = q7)
+        yield {"key": f"role::{role}", "value": variable}
 
 
 def _derived_rows(instrument: Instrument) -> Iterable[dict[str, Any]]:
@@ -628,12 +632,15 @@ def _read_choices(choices: _Sheet, notes: list[str]) -> dict[str, list[dict[str,
 def _read_metadata(path: Path, sheets: dict[str, _Sheet]) -> dict[str, Any]:
     values: dict[str, str] = {}
     titles: dict[str, str] = {}
+    roles: dict[str, str] = {}
     meta = sheets.get("fj_instrument")
     if meta is not None:
         for number, record in meta.rows:
             key, value = record.get("key", ""), record.get("value", "")
             if key.startswith("title::"):
                 titles.update(meta.translations({"title::" + key.partition("::")[2]: value}, "title"))
+            elif key.startswith("role::"):
+                roles[key.partition("::")[2]] = value
             elif key in INSTRUMENT_KEYS:
                 values[key] = value
             else:
@@ -674,6 +681,8 @@ def _read_metadata(path: Path, sheets: dict[str, _Sheet]) -> dict[str, Any]:
         "_default_language": language,
         "_form_title": setting.get("form_title", ""),
     }
+    if roles:
+        raw["roles"] = roles
     return raw
 
 
