@@ -43,7 +43,7 @@ def say_dropped(data) -> None:
     """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr."""
     for note in data.notes:
         if note.rule == "screened_out_dropped":
-            Console(stderr=True, soft_wrap=True).print(Text(note.message), highlight=False)
+            console(stderr=True).print(note.message)
 
 
 def problem_place(problem, row_kind: str) -> str:

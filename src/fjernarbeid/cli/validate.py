@@ -64,7 +64,7 @@ def validate_command(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         for note in inst.notes:  # what reading an XLSForm left out or interpreted
-            Console(stderr=True, soft_wrap=True).print(Text(f"questionnaire: {note}"), highlight=False)
+            make_console(stderr=True).print(f"questionnaire: {note}")
         _print_text(report, max_show)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_INVALID_DATA)
 
