@@ -54,3 +54,9 @@ def existing_refdata(value: Optional[Path]) -> Optional[Path]:
 def refdata_option(help: str) -> typer.models.OptionInfo:
     """``--refdata DIR``, checked by :func:`existing_refdata` (for ``Annotated[Optional[Path], …] = None``)."""
     return typer.Option("--refdata", help=help, callback=existing_refdata, show_default=False)
+
+
+def completes_only_option() -> typer.models.OptionInfo:
+    """``--completes-only``: drop the submissions a screening question screened out (and say how many)."""
+    return typer.Option("--completes-only", help="Drop submissions that a screening question screened out (a web "
+                        "survey's export holds them beside the completed ones) and say how many.")

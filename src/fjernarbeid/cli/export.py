@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
+from fjernarbeid.cli._console import console
 from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._study import study_option, targets_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
@@ -70,19 +70,21 @@ def export_command(
     targets_file: Annotated[Optional[Path], targets_option()] = None,
     study: Annotated[Optional[Path], study_option()] = None,
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
     from fjernarbeid.cli._study import load_cli_study
 
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = console(stderr=True)
     try:
         targets = output_paths(to)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     inputs = [file] + ([mapping] if mapping else []) + ([targets_file] if targets_file else [])
     try:
-        for target in targets.values():  # before any work: never write over an input
-            refuse_overwrite_input(target, *inputs)
+        # before any work: never over an input, nor into a reference-data directory
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument, study,
+                                reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
         inst = chosen.instrument
         try:

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
@@ -84,7 +84,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
             weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
             study_dir: Optional[Path] = None) -> None:
-    from fjernarbeid._io import ensure_directory, refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
@@ -94,11 +94,12 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     from fjernarbeid.refdata import RefData
     from fjernarbeid.study import weight
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
     inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template, targets)
-    for target in (out, *(out / name for name in _file_names(chosen))):
-        refuse_overwrite_input(target, *inputs)
+    # before any work: never over an input, nor into a reference-data directory
+    refuse_overwrite_inputs((out, *(out / name for name in _file_names(chosen))), *inputs,
+                            reference=(refdata, RefData.locate(refdata).directory))
     if out.exists() and not out.is_dir():  # known before the work, so said before it
         raise OutputFileError(f"{out}: cannot write the report into it: it exists and is not a directory")
     if "docx" in chosen and docx_template is not None:
@@ -139,8 +140,9 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         checked = validate(data, instrument, ref)
         if not checked.ok:
             progress.stop()
-            console.print(f"[bold red]{file}: {checked.n_errors} validation error(s)[/]; nothing was written. "
-                          f"Run `fjernarbeid validate {file}` for the full list. First errors:")
+            console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
+                                 f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
+                                 "First errors:"))
             for p in checked.errors[:10]:
                 console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
             raise typer.Exit(EXIT_INVALID_DATA)
@@ -161,19 +163,21 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         results.weighting_text = {code: weighted.describe(instrument, code)
                                   for code in dict.fromkeys((lang, "nb", "nn", "en"))}
         progress.update(steps, advance=1, description="writing")
-        ensure_directory(out)
-        written = []
-        if "json" in chosen:
-            written.append(results.write_json(out / "results.json"))
-        if "html" in chosen:
-            from fjernarbeid.report.html import write_html
+        # Every format is written into a staging directory and moved into --out together: a failure
+        # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
+        with staged_directory(out) as staging:
+            if "json" in chosen:
+                results.write_json(staging / "results.json")
+            if "html" in chosen:
+                from fjernarbeid.report.html import write_html
 
-            written.append(write_html(results, instrument, out / "report.html", lang=lang, min_cell=min_cell,
-                                      drawer=drawer))
-        for fmt in chosen:
-            if fmt in EXTRA_FORMATS:
-                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang, min_cell,
-                                            docx_template))
+                write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
+                           drawer=drawer)
+            for fmt in chosen:
+                if fmt in EXTRA_FORMATS:
+                    _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
+                                 docx_template)
+        written = [out / name for name in _file_names(chosen)]
 
     for w in checked.warnings[:5]:
         console.print(_problem_line(w, checked.row_kind, "warning: "), markup=False, highlight=False)

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -69,8 +69,11 @@ def weight_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
+    from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.study import weight
 
     try:
@@ -80,16 +83,18 @@ def weight_command(
         weighting = method or weighting
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise UsageError(f"{out}: --out must end in .csv or .parquet")
-        refuse_overwrite_input(out, file, mapping, instrument, targets)
+        # never over an input, nor into a reference-data directory (given or found by default)
+        refuse_overwrite_input(out, file, mapping, instrument, targets,
+                               reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
         inst = chosen.instrument
-        data = read_data(file, inst, mapping, sheet)
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
         frame = derive_available(data.frame, inst, refdata)
         result = weight(frame, inst, weighting_spec(chosen, weighting, targets), refdata,
                         where=lambda mask: where(data, mask))
         if len(result.frame) != len(frame):
-            Console(stderr=True).print(f"note: {len(frame) - len(result.frame)} respondent(s) without a weighting "
+            make_console(stderr=True).print(f"note: {len(frame) - len(result.frame)} respondent(s) without a weighting "
                                        "category left out (the study's rule: unknown: exclude)", markup=False)
         weighted = result.frame.drop(columns=[c for c in result.frame.columns if c.endswith(" (weighting groups)")])
         weighted = weighted.assign(weight=result.weights.to_numpy())
@@ -97,7 +102,7 @@ def weight_command(
             if out.suffix.lower() == ".parquet":
                 weighted.to_parquet(tmp, index=False)
             else:
-                weighted.to_csv(tmp, index=False)
+                neutralise_frame(weighted).to_csv(tmp, index=False)  # free text never becomes a formula
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -109,10 +114,10 @@ def weight_command(
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     labels = inst.value_labels()
-    console.print(f"[bold]{file}[/bold] → {out}: {report.n:,} respondents weighted ({report.method}"
-                  + (f", {report.iterations} sweeps" if report.iterations else "") + ")")
+    console.print(styled((str(file), "bold"), f" → {out}: {report.n:,} respondents weighted ({report.method}"
+                         + (f", {report.iterations} sweeps" if report.iterations else "") + ")"))
     summary = Table(show_header=False, show_edge=False, box=None)
     summary.add_column(justify="left")
     summary.add_column(justify="right")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument import Instrument
 
@@ -128,15 +128,12 @@ def load_catalogue(path: str | Path | None = None, instrument: Instrument | None
 
         study = load_study()
         return catalogue_from_text(study.catalogue_text or "", f"{study.id}: catalogue", instrument)
-    return catalogue_from_text(Path(path).read_text("utf-8"), str(path), instrument)
+    return catalogue_from_text(Path(path).read_bytes(), str(path), instrument)
 
 
-def catalogue_from_text(text: str, where: str, instrument: Instrument | None = None) -> Catalogue:
+def catalogue_from_text(text: str | bytes, where: str, instrument: Instrument | None = None) -> Catalogue:
     """A catalogue from its YAML text; ``where`` names it in messages."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+    raw = load_yaml(text, where, InstrumentError)
     code_sets = {
         name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in v if k != "codes"})
         for name, v in (raw.get("code_sets") or {}).items()

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument.expr import Condition
 
@@ -24,7 +24,7 @@ from fjernarbeid.instrument.expr import Condition
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
 ROLES = ("sex", "birth_year", "age", "age_group", "postal_code", "municipality", "education", "household_size")
-QUESTION_TYPES = ("single", "integer", "postal_code", "text")
+QUESTION_TYPES = ("single", "multiple", "integer", "postal_code", "text")
 DERIVED_KINDS = ("age", "bins", "condition", "postal_lookup")
 POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "county_name", "centrality")
 
@@ -70,11 +70,16 @@ def _pick(labels: Labels, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Code:
-    """One answer code with its labels; ``missing`` marks "not sure / not read aloud"."""
+    """One answer code with its labels; ``missing`` marks "not sure / not read aloud".
+
+    ``name`` is the choice's name in an XLSForm when that is text (``dont_know``, ``eidfjord``):
+    data exported with such names are read as the code, and the mapping is kept here.
+    """
 
     code: int
     labels: Labels
     missing: bool = False
+    name: str | None = None
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.labels, lang)
@@ -97,6 +102,15 @@ class Question:
     hint: Labels = field(default_factory=dict)
     instruction: Labels = field(default_factory=dict)
     condition_text: Labels = field(default_factory=dict)
+    # An optional question may be left unanswered even when the routing asks it.
+    required: bool = True
+    # Select-multiple: codes that must be chosen alone ("none of these", "don't know").
+    exclusive: frozenset[int] = frozenset()
+    # A check of the answer beyond its codes/range (XLSForm `constraint`, `.` is the answer).
+    constraint: Condition | None = None
+    constraint_message: Labels = field(default_factory=dict)
+    # A constraint the expression language cannot evaluate, kept as written (reported as not enforced).
+    unenforced_constraint: str | None = None
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.text, lang)
@@ -104,6 +118,25 @@ class Question:
     @property
     def is_categorical(self) -> bool:
         return self.type == "single"
+
+    @property
+    def is_multiple(self) -> bool:
+        """A select-multiple question: the answer is a set of codes, held as "1 3" (codes separated by spaces)."""
+        return self.type == "multiple"
+
+    def option_column(self, code: int) -> str:
+        """The 0/1 indicator column of one option of a select-multiple question: ``q7_3`` (``q7_m99`` for −99)."""
+        return f"{self.name}_{'m' if code < 0 else ''}{abs(code)}"
+
+    @property
+    def option_columns(self) -> dict[int, str]:
+        return {c.code: self.option_column(c.code) for c in self.codes}
+
+    def codes_by_name(self) -> dict[str, int]:
+        """Choice names → codes, for data that hold the names (an XLSForm's text choice names and the codes as text)."""
+        out = {str(c.code): c.code for c in self.codes}
+        out.update({c.name: c.code for c in self.codes if c.name})
+        return out
 
     @property
     def valid_codes(self) -> tuple[int, ...]:
@@ -166,6 +199,29 @@ class Derived:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A rule across questions that every respondent's answers must satisfy.
+
+    ``rule`` must hold wherever ``when`` holds (or everywhere); a row where it is false is an error
+    reported in ``column`` with the check's ``name``. Unknown (a missing answer) is not a breach:
+    missing answers are the routing's and the required answers' business.
+    """
+
+    name: str
+    rule: Condition
+    column: str
+    when: Condition | None = None
+    message: Labels = field(default_factory=dict)
+
+    @property
+    def variables(self) -> set[str]:
+        return self.rule.variables | (self.when.variables if self.when is not None else set())
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.message, lang) if self.message else str(self.rule)
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A questionnaire as data. Index it by variable name: ``inst["q12"]``."""
 
@@ -185,6 +241,10 @@ class Instrument:
     closing: Labels = field(default_factory=dict)
     source: str = ""
     mode: str = ""
+    checks: tuple[Check, ...] = ()
+    # What reading the questionnaire noticed (an XLSForm's metadata rows ignored, text choice names
+    # mapped to codes, constraints not enforced), for the user to read.
+    notes: tuple[str, ...] = ()
     # role → variable (question or derived): which variable is sex, birth year, postal code, … —
     # declared in the questionnaire (``roles:``) or the study file, never guessed from a name.
     roles: dict[str, str] = field(default_factory=dict)
@@ -303,6 +363,9 @@ class Instrument:
 # -- loading --------------------------------------------------------------------------------
 
 
+_CODE_KEYS = frozenset({"code", "missing", "name", "min", "max"})
+
+
 def _codes(raw: Any, code_lists: dict[str, tuple[Code, ...]], where: str) -> tuple[tuple[Code, ...], str | None]:
     if raw is None:
         return (), None
@@ -314,8 +377,11 @@ def _codes(raw: Any, code_lists: dict[str, tuple[Code, ...]], where: str) -> tup
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or "code" not in item:
             raise InstrumentError(f"{where}: code #{i + 1} needs a 'code' and labels")
-        labels = {k: " ".join(str(v).split()) for k, v in item.items() if is_language_code(k)}
-        codes.append(Code(int(item["code"]), labels, bool(item.get("missing", False))))
+        labels = {k: " ".join(str(v).split()) for k, v in item.items()
+                  if k not in _CODE_KEYS and is_language_code(k)}
+        name = item.get("name")
+        codes.append(Code(int(item["code"]), labels, bool(item.get("missing", False)),
+                          str(name) if name not in (None, "") else None))
     seen = [c.code for c in codes]
     if len(seen) != len(set(seen)):
         raise InstrumentError(f"{where}: duplicate codes {seen}")
@@ -341,8 +407,19 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         if qtype not in QUESTION_TYPES:
             raise InstrumentError(f"{qwhere}: type {qtype!r} is not one of {QUESTION_TYPES}")
         codes, list_name = _codes(q.get("codes"), code_lists, qwhere)
-        if qtype == "single" and not codes:
-            raise InstrumentError(f"{qwhere}: a single-choice question needs codes")
+        if qtype in ("single", "multiple") and not codes:
+            raise InstrumentError(f"{qwhere}: a {'single' if qtype == 'single' else 'multiple'}-choice question needs codes")
+        exclusive = frozenset(int(c) for c in q.get("exclusive") or [])
+        if exclusive and (qtype != "multiple" or not exclusive <= {c.code for c in codes}):
+            raise InstrumentError(f"{qwhere}: exclusive codes {sorted(exclusive)} need a multiple-choice question "
+                                  "with those codes")
+        required = q.get("required", True)
+        if not isinstance(required, bool):
+            raise InstrumentError(f"{qwhere}: required must be true or false, not {required!r}")
+        constraint = _condition(q["constraint"], qwhere) if q.get("constraint") else None
+        if constraint is not None and constraint.variables - known - {name}:
+            raise InstrumentError(f"{qwhere}: constraint uses {sorted(constraint.variables - known - {name})}, "
+                                  "not asked before it")
         ask_if = _condition(q["ask_if"], qwhere) if q.get("ask_if") else None
         if ask_if is not None:
             unknown = ask_if.variables - known
@@ -373,9 +450,18 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
                 hint=_labels(q.get("hint"), qwhere),
                 instruction=_labels(q.get("instruction"), qwhere),
                 condition_text=_labels(q.get("condition_text"), qwhere),
+                required=required,
+                exclusive=exclusive,
+                constraint=constraint,
+                constraint_message=_labels(q.get("constraint_message"), qwhere),
+                unenforced_constraint=q.get("unenforced_constraint") or None,
             )
         )
         known.add(name)
+    option_names = {col for q in questions if q.is_multiple for col in q.option_columns.values()}
+    if option_names & known:
+        raise InstrumentError(f"{where}: {sorted(option_names & known)} name both a question and the option column "
+                              "of a multiple-choice question (name_code); rename one")
 
     derived: list[Derived] = []
     for d in raw.get("derived") or []:
@@ -405,6 +491,21 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         )
         known.add(d["name"])
 
+    checks: list[Check] = []
+    for i, c in enumerate(raw.get("checks") or []):
+        cwhere = f"{where}: check {c.get('name') or '#' + str(i + 1)}"
+        if not isinstance(c, dict) or not c.get("name") or not c.get("rule"):
+            raise InstrumentError(f"{cwhere}: a check needs a name and a rule")
+        rule = _condition(str(c["rule"]), cwhere)
+        when = _condition(str(c["when"]), cwhere) if c.get("when") else None
+        used = rule.variables | (when.variables if when else set())
+        if used - known:
+            raise InstrumentError(f"{cwhere}: uses {sorted(used - known)}, which is no question or derived variable")
+        column = c.get("column") or sorted(rule.variables)[0]
+        if column not in known:
+            raise InstrumentError(f"{cwhere}: column {column!r} is no question or derived variable")
+        checks.append(Check(str(c["name"]), rule, column, when, _labels(c.get("message"), cwhere)))
+
     fw = raw.get("fieldwork") or {}
     tp = raw.get("target_population") or {}
     roles = check_roles(raw.get("roles"), known, where)
@@ -431,6 +532,8 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         closing=_labels(raw.get("closing"), where),
         source=str(raw.get("source", "")),
         mode=str(raw.get("mode", "")),
+        checks=tuple(checks),
+        notes=tuple(str(n) for n in raw.get("notes") or ()),
         roles=roles,
     )
 
@@ -466,9 +569,10 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
 
         return read_xlsform(path)
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{path}: not valid YAML: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot read the instrument file: {exc.strerror or exc}") from None
+    raw = load_yaml(data, str(path), InstrumentError)
     if not isinstance(raw, dict):
         raise InstrumentError(f"{path}: expected a mapping at the top level")
     return instrument_from_dict(raw, where=str(path))

@@ -124,13 +124,10 @@ class Study:
         return tuple(inst.role(r) for r in ("sex", "age_group", "education", "municipality") if inst.has_role(r))
 
 
-def _read_yaml(text: str, where: str) -> dict:
-    import yaml
+def _read_yaml(text: str | bytes, where: str) -> dict:
+    from fjernarbeid._yaml import load_yaml
 
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:  # yaml's own errors say line and column
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+    raw = load_yaml(text, where, InstrumentError)  # bounded: aliases, size, depth
     if not isinstance(raw, dict):
         raise InstrumentError(f"{where}: expected a mapping at the top level (id, questionnaire, weighting, …)")
     return raw
