@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
@@ -60,11 +60,12 @@ def report(
     weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
     targets: Optional[Path] = typer.Option(None, "--targets", help=TARGETS_HELP, show_default=False),
     study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
+    completes_only: bool = completes_only_option(),
 ) -> None:
     try:
         with _chart_drawer(formats) as drawer:
             _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
-                    min_cell, docx_template, weighting, drawer, targets, study)
+                    min_cell, docx_template, weighting, drawer, targets, study, completes_only)
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -83,7 +84,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
             weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
-            study_dir: Optional[Path] = None) -> None:
+            study_dir: Optional[Path] = None, completes_only: bool = False) -> None:
     from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
@@ -135,7 +136,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         steps = progress.add_task("reading", total=4 + len(catalogue) + sum(len(f.also) for f in catalogue))
-        data = read_survey(file, instrument, mapping)
+        data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
         checked = validate(data, instrument, ref)
         if not checked.ok:

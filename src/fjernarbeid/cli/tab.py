@@ -222,6 +222,20 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    for option, name in (("--by", by), ("--crosstab", crosstab)):
+        if name in inst and inst[name].is_multiple:
+            raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
+                             "(a respondent may be in several); use one of its choices' 0/1 columns")
+    if variable in inst and inst[variable].is_multiple:
+        if mean or total or crosstab or compare:
+            raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
+                             "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
+                             "--compare")
+        result["statistic"] = "multiple response"
+        result["ci_method"] = ci
+        result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
+        result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
+        return result
     if mean or total:
         numeric_column(data, variable, "VAR")  # text that is not a number: named by line
         fn = svymean if mean else svytotal
@@ -251,6 +265,40 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
                         if k in (variable, by, crosstab)}
     return result
+
+
+def _multiple_response(design, q, by, include_missing, ci, level, labels) -> list[dict[str, Any]]:
+    """The share of respondents choosing each choice of ``q`` and each choice's share of all choices
+    (:func:`~fjernarbeid.survey.estimate.svymultiple`), in the whole sample or in every group of ``by``."""
+    from dataclasses import replace
+
+    from fjernarbeid.data.multiple import for_analysis, option_indicators
+    from fjernarbeid.survey import svymultiple
+
+    values = design.column(q.name)
+    if not include_missing:
+        values = for_analysis(values, q)
+    indicators = option_indicators(values, q, include_missing=include_missing)
+    codes = {q.option_column(c): c for c in (q.valid_codes if include_missing else q.substantive_codes)}
+    d = replace(design, data=design.data.assign(**{c: indicators[c].to_numpy() for c in indicators.columns}))
+    groups: list[tuple[dict, Any]] = [({}, d)]
+    if by:
+        g = design.column(by)
+        groups = [({by: value}, d.domain((g == value).fillna(False).to_numpy(dtype=bool) & d.in_domain))
+                  for value in sorted(g.dropna().unique())]
+    rows = []
+    for group, part in groups:
+        for choice in svymultiple(part, list(codes), ci=ci, level=level):
+            r, share = choice.respondents, choice.responses
+            code = codes[choice.column]
+            chosen = int((part.in_domain & (indicators[choice.column].to_numpy() == 1)).sum())
+            rows.append({"category": code, "label": labels.get(q.name, {}).get(code), "column": choice.column,
+                         "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "deff": r.deff,
+                         "df": r.df, "n_unweighted": r.n_unweighted, "weighted_base": r.weighted_base,
+                         "n_chosen": chosen, "share_of_responses": share.estimate, "share_of_responses_se": share.se,
+                         "group": group,
+                         "group_labels": {k: labels.get(k, {}).get(_code(v)) for k, v in group.items()}})
+    return rows
 
 
 def group_differences(estimates, level: float) -> list[dict[str, Any]]:
@@ -308,8 +356,14 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str,
     for q in questions:
         if q.name not in needed:
             continue
-        x = pd.to_numeric(frame[q.name], errors="coerce")
-        unsure = x.isin(q.missing_codes).to_numpy()
+        if q.is_multiple:  # codes separated by spaces; "not sure" when only "don't know" codes were chosen
+            from fjernarbeid.data.multiple import for_analysis
+
+            x = frame[q.name].astype("string")
+            unsure = (x.notna() & for_analysis(x, q).isna()).to_numpy(dtype=bool)
+        else:
+            x = pd.to_numeric(frame[q.name], errors="coerce")
+            unsure = x.isin(q.missing_codes).to_numpy()
         asked = np.ones(len(x), dtype=bool)
         if q.ask_if is not None and q.ask_if.variables <= set(answers.columns):
             asked = q.ask_if.evaluate(answers).fillna(False).to_numpy(dtype=bool)
@@ -381,7 +435,9 @@ def _print_text(result: dict[str, Any]) -> None:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     console.print(styled((title, "bold")))
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
-    if result["crosstab"]:
+    if result["statistic"] == "multiple response":
+        _print_multiple(console, result)
+    elif result["crosstab"]:
         _print_crosstab(console, result)
     elif result["statistic"] == "proportion":
         _print_proportions(console, result)
@@ -448,6 +504,28 @@ def _print_left_out(console, result) -> None:
         [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
     empty = f"{left['empty']:,} empty answers of {result['variable']}"
     console.print(f"left out: {', '.join(parts) + ' and ' if parts else ''}{empty} (--include-missing keeps them)")
+
+
+def _print_multiple(console, result) -> None:
+    table = Table(show_edge=False)
+    if result["by"]:
+        table.add_column(result["by"])
+    table.add_column("code")
+    table.add_column("choice")
+    for name in ("% of respondents", "SE", _ci_header(result), "% of choices", "n chose"):
+        table.add_column(name, justify="right")
+    previous = None
+    for row in result["estimates"]:
+        cells = [] if not result["by"] else [_group_text(row) if _group_text(row) != previous else ""]
+        previous = _group_text(row) if result["by"] else None
+        cells += [str(row["category"]), row["label"] or "", _fmt(100 * row["estimate"], 1), _fmt(100 * row["se"], 1),
+                  f"{_fmt(100 * row['ci_low'], 1)} – {_fmt(100 * row['ci_high'], 1)}",
+                  _fmt(100 * row["share_of_responses"], 1), f"{row['n_chosen']:,}"]
+        table.add_row(*cells)
+    console.print(table)
+    console.print("Several choices per respondent: the % of respondents add up to more than 100, the % of "
+                  "choices to 100.")
+    _print_bases(console, result)
 
 
 def _print_numeric(console, result) -> None:

@@ -222,16 +222,27 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories) ->
     name = question.name
     if categories is None:
         categories = tuple(c for c in question.substantive_codes if c not in question.screen_out)
-    x = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
     w = design.weights
-    asked = (w > 0) & ~np.isnan(x)
+    if question.is_multiple:
+        # one row per choice: the share of the column's respondents who chose it (several per respondent)
+        from fjernarbeid.data.multiple import any_chosen, for_analysis
+
+        answers = for_analysis(frame[name], question)
+        asked = (w > 0) & frame[name].notna().to_numpy()
+        y = np.column_stack([any_chosen(answers, question, [c]) for c in categories]).astype(float)
+        unsure = asked & answers.isna().to_numpy()
+    else:
+        x = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        asked = (w > 0) & ~np.isnan(x)
+        y = (x[:, None] == np.asarray(categories, dtype=float)[None, :]).astype(float)  # n × C
+        unsure = asked & np.isin(x, question.missing_codes)
     if question.ask_if is not None:  # an answer to a question the routing skipped does not count
         asked &= question.ask_if.evaluate(frame).fillna(False).to_numpy(dtype=bool)
-    valid = asked & np.isin(x, categories)
+        unsure &= asked
+    valid = asked & (y.sum(axis=1) > 0)
 
     columns, breakdown_of, in_column = layout
     masks = in_column & valid[:, None]  # n × G
-    y = (x[:, None] == np.asarray(categories, dtype=float)[None, :]).astype(float)  # n × C
 
     count = (y.T @ masks).round().astype(int)  # C × G
     base = masks.sum(axis=0)
@@ -264,7 +275,7 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories) ->
         breakdowns=tuple(breakdowns), letters=letters, percent=percent, count=count, base=base,
         weighted_base=weighted_base, effective_base=effective_base, suppressed=suppressed,
         higher_than=higher, tests=tuple(tests), min_cell=min_cell,
-        not_sure=int((asked & np.isin(x, question.missing_codes)).sum()),
+        not_sure=int(unsure.sum()),
         no_answer=int(((w > 0) & ~asked).sum()),
     )
 

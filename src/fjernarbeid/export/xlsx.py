@@ -69,6 +69,8 @@ TEXT: dict[str, dict[str, str]] = {
     "note_not_sure": {"nb": "«{label}» er holdt utenfor prosentgrunnlaget ({n} svar).",
                       "en": "'{label}' is excluded from the percentage base ({n} answers)."},
     "fewer_than": {"nb": "færre enn {k}", "en": "fewer than {k}"},
+    "note_multiple": {"nb": "Flere svar mulig: prosentene er andelen av kolonnens respondenter som valgte hvert svar, og summerer seg til mer enn 100.",
+                      "en": "Several answers possible: the percentages are the share of the column's respondents who chose each answer, and add up to more than 100."},
     "note_weighting": {"nb": "Vekting: {method} etter {variables} til befolkningstall (Kish designeffekt {deff}, effektivt utvalg {neff} av {n}).",
                        "en": "Weighting: {method} by {variables} to population figures (Kish design effect {deff}, effective sample size {neff} of {n})."},
     "overview": {"nb": "Oversikt over funnene med vurdering", "en": "Overview of the findings with verdicts"},
@@ -204,7 +206,7 @@ def write_workbook(
     breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data)
     weights = WeightReport.from_design(design)
 
-    questions = [q for q in instrument if q.type == "single"]
+    questions = [q for q in instrument if q.type in ("single", "multiple")]
     missing = [q.name for q in questions if q.name not in design.data.columns]
     shown = [q for q in questions
              if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
@@ -375,7 +377,7 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
             cell.border = Border(left=_THIN, bottom=cell.border.bottom)
 
     # notes
-    notes = [_t("note_base", lang)]
+    notes = [_t("note_base", lang)] + ([_t("note_multiple", lang)] if q.is_multiple else [])
     if q.ask_if is not None:
         condition = q.condition_text.get(lang) or q.condition_text.get("nb") or str(q.ask_if)
         notes.append(_t("note_routing", lang, condition=condition))

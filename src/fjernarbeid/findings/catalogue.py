@@ -28,6 +28,7 @@ ANALYSES = (
     "index",
     "ordinal_model",
     "projection_base",
+    "multiple_response",
 )
 
 # Keys of a finding that name variables, to check them against the instrument.

@@ -41,6 +41,14 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     for q in instrument.questions:
         if q.name not in out.columns or q.type in ("text", "postal_code"):
             continue
+        if q.is_multiple:  # codes separated by spaces: "don't know" codes out, the routing applied
+            from fjernarbeid.data.multiple import for_analysis
+
+            answers = for_analysis(out[q.name], q)
+            if q.ask_if is not None:
+                answers = answers.where(q.ask_if.evaluate(out).fillna(False).to_numpy(dtype=bool))
+            out[q.name] = answers
+            continue
         x = pd.to_numeric(out[q.name], errors="coerce")
         if q.missing_codes:
             x = x.mask(x.isin(q.missing_codes))
@@ -287,6 +295,9 @@ def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Conte
         if not q.codes or q.screen_out or q.name not in design.data.columns:
             continue
         try:  # most were computed already by the findings; base_distribution reuses them
+            if q.is_multiple:
+                out[q.name] = A.multiple_table(A.multiple_response_rows(design, q, ctx), q.name)
+                continue
             out[q.name] = A.distribution_table(A.base_distribution(design, q.name, ctx)[1], q.name)
         except (FjernarbeidError, ValueError, KeyError):
             continue

@@ -266,7 +266,7 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
     return Chart(caption, "likert_chart", (rows, scale))
 
 
-def _distribution(results: Results, name: str, lang: str) -> Chart | None:
+def _distribution(results: Results, name: str, lang: str, caption: str | None = None) -> Chart | None:
     table = results.distributions.get(name)
     if table is None:
         return None
@@ -275,7 +275,8 @@ def _distribution(results: Results, name: str, lang: str) -> Chart | None:
             for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
     if not cats:
         return None
-    caption = "Vektet andel med 95 % konfidensintervall." if lang == "nb" else "Weighted share with 95 % confidence interval."
+    caption = caption or ("Vektet andel med 95 % konfidensintervall." if lang == "nb"
+                          else "Weighted share with 95 % confidence interval.")
     return Chart(caption, "distribution_chart", (cats,))
 
 
@@ -328,6 +329,10 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
         elif not block and (distributions is None or name in distributions) and name not in drawn:
             drawn.add(name)
             out.append(_distribution(results, name, lang))
+    for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("multiple:")):
+        if name not in drawn and (distributions is None or name in distributions):
+            drawn.add(name)
+            out.append(_distribution(results, name, lang, caption=t("multiple_caption", lang)))
     for table in f.tables:
         if table.name == "group_means":
             out.append(_means(table, lang, by_outcome=True))
@@ -414,6 +419,8 @@ def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list
 
 
 def _caption(table: Table, instrument: Instrument, lang: str) -> str:
+    if table.name.startswith("estimates_multiple:"):
+        return t("multiple_caption", lang)
     if table.name.startswith("estimates_projection:"):
         variable = table.name.split(":", 1)[1]
         try:
