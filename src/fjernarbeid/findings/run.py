@@ -255,6 +255,7 @@ def run_findings(
         generator={"name": "fjernarbeid", "version": __version__},
         respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument)),
         distributions=all_distributions(design, instrument, ctx),
+        study=study,
     )
 
 
