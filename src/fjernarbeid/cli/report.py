@@ -207,7 +207,7 @@ def _file_names(formats: list[str]) -> list[str]:
 
 
 def _problem_line(problem, row_kind: str, prefix: str = "  ") -> str:
-    """'  line 4 (id 17), column q12: message [rule]' — only the places the problem has."""
+    """'  line 4 (id 17), column tilfreds: message [rule]' — only the places the problem has."""
     place = problem_place(problem, row_kind)
     return f"{prefix}{place + ': ' if place else ''}{problem.message} [{problem.rule}]"
 

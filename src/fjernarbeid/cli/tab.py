@@ -496,7 +496,7 @@ def _print_bases(console, result) -> None:
 
 
 def _print_left_out(console, result) -> None:
-    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of q23 (…)'."""
+    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of tilfreds (…)'."""
     left = result.get("left_out")
     if not left or not any(left.values()):
         return

@@ -307,7 +307,7 @@ def validate(
 
 
 def _about(q: Question, width: int = 60) -> str:
-    """'q12 (12. How often do you normally use a home office or …)': which question, briefly."""
+    """'tilfreds (11. How satisfied are you with …)': which question, briefly."""
     text = q.label("en")
     if len(text) > width:
         text = text[:width].rsplit(" ", 1)[0] + " …"
@@ -489,7 +489,7 @@ def _answered(data: SurveyData, q: Question) -> pd.Series:
 
 
 def _context(clean: pd.DataFrame, variables: list[str], where: np.ndarray) -> pd.Series:
-    """'q12 = 6' (and 'q5 = 3' …) for the rows ``where``: the answers a routing decision used."""
+    """'dagar_heime = 0' (and 'kommune = 4622' …) for the rows ``where``: the answers a routing decision used."""
     parts = [v + " = " + clean[v].iloc[where].astype("string").fillna("(missing)").reset_index(drop=True)
              for v in variables]
     text = parts[0]

@@ -14,12 +14,12 @@ then **local suppression**.
 ==========================  ==================================================================
 respondent id               replaced by a sequential id; records in random order, so neither
                             the id nor the position leads back to the fieldwork file
-open text (q5_text)         dropped: free text can name anyone
+open text                   dropped: free text can name anyone
 columns not in the          dropped: the questionnaire does not say what they are (a phone
 questionnaire               number, a name, an interviewer …)
-birth year (q202), age      dropped; the age group stays
-household size (q3)         top-coded: 6 or more is 6 (large households are rare and visible)
-postal code (q201)          dropped; the home municipality stays, blanked (centrality class
+birth year, age             dropped; the age group stays
+household size              top-coded (the study's top code; 6 by default: large households are rare)
+postal code                 dropped; the home municipality stays, blanked (centrality class
                             only) in municipalities with fewer than k respondents
 k-anonymity                 every record shares its combination of key variables (sex, age
                             group, education, geography; see below for the weight) with at
@@ -27,7 +27,8 @@ k-anonymity                 every record shares its combination of key variables
                             local suppression (:data:`SUPPRESSION_ORDER`)
 ==========================  ==================================================================
 
-**Key variables** are what an outsider may know of a person: sex, age group, education (q4) and
+**Key variables** are what an outsider may know of a person: sex, age group, education, household
+size, the quasi-identifiers the study declares (:func:`rules_for`) and
 the geography published, plus any quasi-identifier kept by ``keep`` (birth year, postal code).
 The **weight** is one too when it is the same for every record with the same key values (true of
 post-stratified and raked weights, which are computed from sex and age group): anyone can then
@@ -51,9 +52,9 @@ step without which no more records are in groups smaller than k is undone (it pr
 only lost information — e.g. coarsening the age group while the weight still reveals it; a step
 may help only together with a later one, which is why the check comes after all of them). Merged
 codes take the lowest code of their group, so conditions written against the questionnaire's
-codes that respect the grouping (``q4 in (3, 4)``, ``age_group >= 5``) keep their meaning. Education "Annet" (other) goes with compulsory and
+codes that respect the grouping (``education in (3, 4)``, ``age_group >= 5``) keep their meaning. Education "Annet" (other) goes with compulsory and
 upper secondary school, not into a category of its own: it is too rare to stand alone (a handful
-of the report's 500), and the report's one use of education, higher education = q4 in (3, 4),
+of the report's 500), and the report's one use of education, higher education = education in (3, 4),
 counts it as not higher, so the derived ``higher_education`` stays exactly computable.
 
 **Local suppression** then sets key values of the records still in groups smaller than k to
@@ -66,7 +67,7 @@ than k can spare, then whole groups (a group is never left smaller than k). The 
 suppresses the fewest values wins; ties go to the smaller set, then by :data:`SUPPRESSION_ORDER`
 (geography first, then education, then age group); sex is suppressed only when nothing else
 reaches k. Every pass settles one group at risk, so the search ends. Variables derived
-from a suppressed one (``higher_education`` from q4) are suppressed with it. A record no
+from a suppressed one (``higher_education`` from education) are suppressed with it. A record no
 suppression can protect (its values of the variables that cannot be suppressed — kept ones, the
 weight — are shared by fewer than k records) is left as it is, and the report says k is NOT
 reached and why.

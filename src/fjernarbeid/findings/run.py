@@ -2,7 +2,7 @@
 
 >>> from fjernarbeid.findings import run_findings
 >>> results = run_findings(frame, weights)          # frame with derived variables
->>> results["P06"].estimate("agree").estimate        # weighted share agreeing with q10_2
+>>> results["P06"].estimate("agree").estimate        # a finding's estimate by name
 """
 
 from __future__ import annotations

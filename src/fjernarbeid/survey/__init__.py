@@ -2,7 +2,7 @@
 
 >>> from fjernarbeid.survey import svydesign, poststratify, svymean, svyprop
 >>> d = svydesign(frame, "weight", strata="stratum", cluster="psu")   # doctest: +SKIP
->>> svyprop(d, "q12", missing=[7]).to_frame()                        # doctest: +SKIP
+>>> svyprop(d, "tilfreds", missing=[9]).to_frame()                        # doctest: +SKIP
 """
 
 from fjernarbeid.survey.design import SurveyDesign, svydesign
