@@ -99,7 +99,7 @@ def _render(value, lang: str) -> str:
         return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value["en"]
     if isinstance(value, dict) and "F" in value:
         return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} og "
-                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " og " if lang == "nb" else " and ")
+                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " and " if lang == "en" else " og ")
     if isinstance(value, dict) and "diff" in value:
         return (f"{'differanse' if lang == 'nb' else 'difference'} {fmt_number(value['diff'], lang, 2)}, "
                 f"d = {fmt_number(value['d'], lang, 2)}, {fmt_p(value['p'], lang)}")

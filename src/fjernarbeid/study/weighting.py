@@ -495,6 +495,9 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
         raise DataValidationError("; ".join(parts) + "; such respondents cannot be weighted. Declare a rule in the "
                                   "study file (weighting: unknown: exclude | own_category | impute)")
     for v, var in matched.items():
+        if var.column == var.name and var.values.isna().any():
+            # respondents without a category: weight on a column of its own, the answers stay as given
+            var.column = f"{var.name} (weighting groups)"
         frame[var.column] = var.values
     kept = np.ones(len(frame), dtype=bool)
     if n_unknown and spec.unknown == "exclude":
@@ -549,8 +552,12 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             series = pd.Series({key(v, r.categories[0]): r.target for r in margins if r.variables == (v,)})
             series = series.groupby(level=0).sum()
             if spec.unknown == "own_category" and (frame[col] == UNKNOWN_CATEGORY).any():
+                # the unknown keep their share of the sample; the known categories share the rest,
+                # so every margin still sums to the targets' total
                 share = float((frame[col] == UNKNOWN_CATEGORY).mean())
-                series[UNKNOWN_CATEGORY] = series.sum() * share / (1 - share)
+                total_v = float(series.sum())
+                series = series * (1 - share)
+                series[UNKNOWN_CATEGORY] = total_v * share
             population[col] = series
         total = float(next(iter(population.values())).sum())
         if method == "rake":
@@ -564,18 +571,17 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
 
 
 def _own_cells(frame: pd.DataFrame, columns: list[str], table: pd.DataFrame, n_all: int) -> pd.DataFrame:
-    """Cells that contain an unknown value keep their share of the sample (own-category rule)."""
+    """Cells that contain an unknown value keep their share of the sample (own-category rule); the
+    known cells share the rest, so the weights still sum to the targets' total."""
     present = frame[columns].drop_duplicates()
     unknown_cells = present[(present == UNKNOWN_CATEGORY).any(axis=1)]
     total = float(table["population"].sum())
     counts = frame.groupby(columns, sort=False).size()
-    n_unknown = int(sum(counts[tuple(r)] if len(columns) > 1 else counts[r[0]] for r in unknown_cells.values))
-    known_total = total
-    extra = []
-    for cell in unknown_cells.values:
-        n = counts[tuple(cell)] if len(columns) > 1 else counts[cell[0]]
-        extra.append([*cell, known_total * n / (n_all - n_unknown)])
-    return pd.concat([table, pd.DataFrame(extra, columns=table.columns)], ignore_index=True)
+    sizes = [int(counts[tuple(cell)] if len(columns) > 1 else counts[cell[0]]) for cell in unknown_cells.values]
+    share = sum(sizes) / n_all
+    known = table.assign(population=table["population"] * (1 - share))
+    extra = [[*cell, total * n / n_all] for cell, n in zip(unknown_cells.values, sizes)]
+    return pd.concat([known, pd.DataFrame(extra, columns=table.columns)], ignore_index=True)
 
 
 def _with_age(frame: pd.DataFrame, instrument, year: int | None) -> pd.DataFrame:
