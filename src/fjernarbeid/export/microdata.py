@@ -417,8 +417,8 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
         if name in inst:
             q = inst[name]
             entry.update(source="question", question=q.number, text=q.label(lang),
-                         type={"single": "categorical", "integer": "integer", "postal_code": "postal code",
-                               "text": "text"}[q.type])
+                         type={"single": "categorical", "multiple": "multiple choice (codes separated by spaces)",
+                               "integer": "integer", "postal_code": "postal code", "text": "text"}.get(q.type, q.type))
             if q.ask_if is not None:
                 entry["routing"] = {"ask_if": str(q.ask_if),
                                     "text": q.condition_text.get(lang) or q.condition_text.get("nb")}
