@@ -122,6 +122,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The findings of this run. There are no published figures to compare with, so no verdict of agreement is given."},
     "findings_count": {"nb": "{n} funn, {not_computed} ikke beregnet.", "nn": "{n} funn, {not_computed} ikkje rekna ut.",
                        "en": "{n} findings, {not_computed} not computed."},
+    "screen_out_self": {"nb": "Avslutter undersøkelsen", "nn": "Avsluttar undersøkinga", "en": "Ends the survey"},
     "not_read_self": {"nb": "«vet ikke»-svar; mangler i analysen", "nn": "«veit ikkje»-svar; manglar i analysen",
                       "en": "'don't know' answer; missing in analysis"},
 }

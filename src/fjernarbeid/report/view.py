@@ -515,8 +515,9 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     overrides = {}
     if not judged:
         overrides["summary"] = t("summary_findings", lang)
-    if not telephone:
+    if not telephone:  # a web or paper questionnaire is not read aloud, and nobody interviews
         overrides["not_read"] = t("not_read_self", lang)
+        overrides["screen_out"] = t("screen_out_self", lang)
     questions = [
         QuestionView(number=q.number, text=q.label(lang), preamble=q.preamble.get(lang, ""),
                      routing=str(q.ask_if) if q.ask_if else "",
