@@ -242,3 +242,24 @@ def test_mapping_as_csv_and_its_errors(tmp_path):
     empty.write_text("informants:\n  Kari:\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"e.yaml, section informants: both the real name and its pseudonym"):
         read_mapping(empty)
+
+
+def test_names_written_without_norwegian_letters(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("informants:\n  Åse Øvretveit: Informant 1\n  Ingvild Rørvik: Informant 2\n", encoding="utf-8")
+    m = read_mapping(path)
+    assert text_of("Aase Ovretveit, Roervik, Rorvik og Ase.", m) == \
+        "Informant 1, Informant 2, Informant 2 og Informant 1."
+
+
+@pytest.mark.parametrize("spoken, placeholder", [
+    ("ni en to tre fire fem seks sju", "[telefon]"), ("9 1 2 3 4 5 6 7", "[telefon]"),
+    ("47 91 23 45 67", "[telefon]"), ("en tre null ni sju to fire åtte null to to", "[fødselsnummer]"),
+    ("ni, en, to, tre, fire, fem, seks, sju, åtte", "[nummer]")])
+def test_numbers_read_out_digit_by_digit(mapping, spoken, placeholder):
+    assert text_of(f"Det er {spoken} i boka.", mapping) == f"Det er {placeholder} i boka."
+
+
+def test_short_runs_of_number_words_are_ordinary_speech(mapping):
+    text = "Eg har to tre barn, og vi var en to tre fire fem seks sju personer."
+    assert text_of(text, mapping) == text

@@ -29,7 +29,10 @@ The rules, and why:
 * **Postal codes**: four digits before a capitalised place name ("5600 Norheimsund"), ``N-5600``,
   ``NO-5600``, or after "postnummer"/"postnr.".
 
-Limits: numbers read out as words ("ni en to …"), a postal code before a place written in lower
+* **Numbers read out digit by digit** ("ni en to tre fire fem seks sju"): eight or more digit words
+  in a row.
+
+Limits: numbers read out in pairs or as whole numbers ("nittien tjuetre …"), a postal code before a place written in lower
 case, an address without a house number are not detected (the capitalised street name is listed
 for review by the name check).
 """
@@ -135,6 +138,12 @@ def _number_hits(text: str) -> list[Hit]:
     for run in _DIGIT_RUN.finditer(text):
         groups = [(m.start() + run.start(), m.end() + run.start(), m[0]) for m in re.finditer(r"\d+", run[0])]
         used_until = -1
+        # "47 91 23 45 67", "0047 912 34 567" without the plus: the first group is the country code
+        if len(groups) > 1 and groups[0][2] in ("47", "0047") and sum(len(g[2]) for g in groups[1:]) == 8:
+            hit = _classify(text, groups[1:], 8)
+            if hit is not None and hit.action == "replaced":
+                hits.append(Hit("phone", groups[0][0], hit.end, text[groups[0][0]:hit.end], PHONE))
+                continue
         for i in range(len(groups)):
             if groups[i][0] < used_until:
                 continue
@@ -175,7 +184,8 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     elif digits[0] in "01":
         return None
     if any(len(p) < 2 for p in parts[1:]) or (len(parts[0]) < 2 and prefix is None):
-        return None  # "1 234 5678": not how anyone writes a phone number
+        if not all(len(p) == 1 for p in parts):
+            return None  # "1 234 5678": not how anyone writes a phone number ("9 1 2 3 4 5 6 7" is: dictated)
     if prefix is None:
         if _AMOUNT_AFTER.match(text[end:]) or _AMOUNT_BEFORE.search(text[:start]):
             return None
@@ -191,15 +201,43 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     return Hit("phone", start, end, original, PHONE)
 
 
+# Numbers read out digit by digit, as speech recognition may write them: "ni en to tre fire fem seks sju".
+_DIGIT_WORDS = {"null": 0, "en": 1, "ein": 1, "ett": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6,
+                "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
+_DIGIT_WORD_RUN = re.compile(
+    rf"(?<![\w\-])(?:(?:{'|'.join(_DIGIT_WORDS)})[\s,]+){{7,}}(?:{'|'.join(_DIGIT_WORDS)})(?![\w\-])", re.IGNORECASE)
+
+
+def _digit_word_hits(text: str) -> list[Hit]:
+    """Eight or more digits read out one by one: eight is a phone number, eleven a fødselsnummer or
+    account number; any other length is replaced as a number."""
+    hits = []
+    for m in _DIGIT_WORD_RUN.finditer(text):
+        digits = "".join(str(_DIGIT_WORDS[w.lower()]) for w in re.findall(r"\w+", m[0]))
+        if len(digits) == 8:
+            hit = Hit("phone", m.start(), m.end(), m[0], PHONE, note="read out digit by digit")
+        elif len(digits) == 11 and valid_national_id(digits):
+            hit = Hit("national_id", m.start(), m.end(), m[0], NATIONAL_ID, note="read out digit by digit")
+        elif len(digits) == 11 and valid_account_number(digits):
+            hit = Hit("account_number", m.start(), m.end(), m[0], ACCOUNT, note="read out digit by digit")
+        else:
+            hit = Hit("spoken_digits", m.start(), m.end(), m[0], NUMBER,
+                      note=f"{len(digits)} digits read out one by one: replaced, check the context")
+        hits.append(hit)
+    return hits
+
+
 # -- e-mail -----------------------------------------------------------------------------------------
 
 _EMAIL_WRITTEN = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _DOT = r"(?:\s*\.\s*|\s+(?:punktum|punkt|prikk|dot)\s+)"
 _DASH = r"(?:\s+(?:bindestrek|understrek|strek)\s+)"
-_AT = r"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|alfakrøll|krølla|at|a\s+med\s+krøll)\s+)"
-_TLD = r"(?:no|com|org|net|se|dk|fi|is|uk|de|eu|io|info|edu|gov|biz|nu|me|co|int)"
+_AT = (r"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla|at|"
+       r"a\s+med\s+krøll)\s+)")
+# "com" is often transcribed "kom"
+_TLD = r"(?:no|com|kom|org|net|se|dk|fi|is|uk|de|eu|io|info|edu|gov|biz|nu|me|co|int)"
 # A part of an address is never one of the spoken separator words (which keeps the match linear).
-_SPOKEN = r"(?:punktum|punkt|prikk|dot|bindestrek|understrek|strek|krøllalfa|krøll-alfa|alfakrøll|krølla|at)"
+_SPOKEN = r"(?:punktum|punkt|prikk|dot|bindestrek|understrek|strek|krøllalfa|krøll-alfa|alfakrøll|krølla|krøll|alfa|at)"
 _PART = rf"(?!{_SPOKEN}(?![\w\-]))[\w+\-]+"
 _EMAIL_SPOKEN = re.compile(
     rf"(?<![\w.@]){_PART}(?:(?:{_DOT}|{_DASH}|[._]){_PART})*{_AT}{_PART}(?:(?:{_DOT}|{_DASH}){_PART})*?{_DOT}{_TLD}(?!\w)",
@@ -221,7 +259,7 @@ _STRONG_SUFFIXES = ("gata", "gate", "gaten", "gt", "veien", "vegen", "vei", "veg
 _WEAK_SUFFIXES = ("plassen", "plass", "bakken", "bakke", "tunet", "tun", "torget", "torg", "kai", "sti", "kroken",
                   "svingen", "løkka", "løkken", "ringen", "lia", "haugen", "åsen", "myra", "jordet", "enga", "engen",
                   "vollen", "hagen", "grenda", "stranda", "sletta", "bekken", "moen", "marka", "høgda", "høyden")
-_HOUSE_NUMBER = r"\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?![\w])"
+_HOUSE_NUMBER = r"(?:nr\.?\s*|nummer\s+)?\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?![\w])"
 _STREET_ONE_WORD = re.compile(
     rf"(?<![\w\-])(?P<street>[^\W\d_][\w\-]*?(?P<suffix>{'|'.join(_STRONG_SUFFIXES + _WEAK_SUFFIXES)})\.?)"
     rf"\s+(?P<no>{_HOUSE_NUMBER})", re.IGNORECASE)
@@ -266,4 +304,4 @@ def find_identifiers(text: str, not_places: frozenset[str] = frozenset()) -> lis
     """Every phone number, 11-digit number, e-mail address, street address and postal code in
     ``text`` (NFC), overlapping hits included; ``not_places`` are lower-case words that, after four
     digits, are no place name (function words: "i 2019 Vi flytta")."""
-    return _email_hits(text) + _number_hits(text) + _address_hits(text, not_places)
+    return _email_hits(text) + _number_hits(text) + _digit_word_hits(text) + _address_hits(text, not_places)

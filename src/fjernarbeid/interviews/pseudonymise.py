@@ -145,10 +145,31 @@ def read_mapping(path: str | Path) -> Mapping:
                                  f"{names[original][0]!r} and {pseudonym!r}")
         names[original] = (pseudonym, kind)
     names = {normalise_text(k): v for k, v in names.items()}
+    for real, value in list(names.items()):  # "Rørvik" is also written "Rorvik" and "Roervik"
+        for variant in ascii_variants(real):
+            names.setdefault(variant, value)
     keep = {normalise_text(w) for w in keep}
     if not names:
         raise InputFileError(f"{path}: the mapping has no names")
     return _with_name_parts(Mapping(names=names, keep=frozenset(keep), source=str(path)))
+
+
+_ASCII = ({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"},
+          {"æ": "e", "ø": "o", "å": "a", "Æ": "E", "Ø": "O", "Å": "A"})
+
+
+def ascii_variants(name: str) -> set[str]:
+    """A name with æ, ø, å written the ways a keyboard without them does ("Åse Sæbø" → "Aase Saeboe",
+    "Ase Sebo", "Aase Sebo" …; every combination up to four such letters, else the two uniform ones)."""
+    special = sum(c in "æøåÆØÅ" for c in name)
+    if not special:
+        return set()
+    if special > 4:
+        return {"".join(table.get(c, c) for c in name) for table in _ASCII}
+    variants = [""]
+    for c in name:
+        variants = [v + t for v in variants for t in ({table[c] for table in _ASCII} if c in _ASCII[0] else {c})]
+    return set(variants)
 
 
 def _with_name_parts(mapping: Mapping) -> Mapping:
