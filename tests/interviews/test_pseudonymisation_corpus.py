@@ -13,7 +13,8 @@ from fjernarbeid.interviews.pseudonymise import read_mapping
 from fjernarbeid.interviews.recall import evaluate, read_annotations
 
 CORPUS = Path(__file__).parent / "corpus"
-REPLACE_KINDS = {"name", "name_genitive", "name_compound", "name_case", "name_nfd", "name_shared", "phone",
+REPLACE_KINDS = {"name", "name_genitive", "name_compound", "name_case", "name_nfd", "name_shared", "name_ascii",
+                 "phone", "number_spoken",
                  "national_id", "d_number", "eleven_digits", "account_number", "email", "email_spoken", "address",
                  "postcode"}
 FLAG_KINDS = {"name_unmapped", "name_word_lower"}
@@ -41,7 +42,7 @@ def test_the_committed_corpus_is_what_its_marked_up_source_builds():
 
 def test_the_corpus_has_over_200_identifiers_of_every_kind(scored):
     result, results = scored
-    assert result.annotated >= 200 and len(results) == 10
+    assert result.annotated >= 200 and len(results) == 11
     assert set(result.kinds) == REPLACE_KINDS | FLAG_KINDS
     assert all(result.kinds[k].expect == "replace" for k in REPLACE_KINDS)
     assert all(result.kinds[k].expect == "flag" for k in FLAG_KINDS)

@@ -254,14 +254,16 @@ def _email_hits(text: str) -> list[Hit]:
 
 # Street suffixes that are not ordinary words on their own: count in any case ("storgata 12").
 _STRONG_SUFFIXES = ("gata", "gate", "gaten", "gt", "veien", "vegen", "vei", "veg", "vn", "stien", "stigen", "allé",
-                    "alléen", "brygga", "bryggen", "kaien")
+                    "alléen", "brygga", "bryggen", "kaien", "allmenning", "allmenningen", "smauet", "smuget", "veita",
+                    "stredet", "passasjen")
 # Suffixes that end ordinary words too ("arbeidsplass 2 dagar"): count only in a capitalised name.
 _WEAK_SUFFIXES = ("plassen", "plass", "bakken", "bakke", "tunet", "tun", "torget", "torg", "kai", "sti", "kroken",
                   "svingen", "løkka", "løkken", "ringen", "lia", "haugen", "åsen", "myra", "jordet", "enga", "engen",
                   "vollen", "hagen", "grenda", "stranda", "sletta", "bekken", "moen", "marka", "høgda", "høyden")
 _HOUSE_NUMBER = r"(?:nr\.?\s*|nummer\s+)?\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?![\w])"
+_STREET_PREFIX = r"(?:(?:Nedre|Øvre|Søndre|Nordre|Vestre|Østre|Store|Lille|Gamle|Nye|Indre|Ytre)\s+)?"
 _STREET_ONE_WORD = re.compile(
-    rf"(?<![\w\-])(?P<street>[^\W\d_][\w\-]*?(?P<suffix>{'|'.join(_STRONG_SUFFIXES + _WEAK_SUFFIXES)})\.?)"
+    rf"(?<![\w\-]){_STREET_PREFIX}(?P<street>(?:[^\W\d_][\w\-]*?)?(?P<suffix>{'|'.join(_STRONG_SUFFIXES + _WEAK_SUFFIXES)})\.?)"
     rf"\s+(?P<no>{_HOUSE_NUMBER})", re.IGNORECASE)
 _NAME_WORD = r"[A-ZÆØÅÄÖÜÉ][\w\-]*\.?"
 _STREET_WORDS = re.compile(

@@ -9,7 +9,8 @@ Everyone and everything here is INVENTED: names, employers, phone, identity and 
 Kinds and what the pseudonymiser promises for them (``expect``):
 replace: name (a mapped name or name part as written in the mapping), name_genitive, name_compound
 (the name inside a hyphen compound: "Johansen" in "Johansen-gården"), name_case (lower or upper case), name_nfd (decomposed Unicode),
-name_shared (a name part two mapped people share), phone, national_id (fødselsnummer), d_number,
+name_shared (a name part two mapped people share), name_ascii (written without æ, ø, å), phone,
+number_spoken (read out digit by digit), national_id (fødselsnummer), d_number,
 eleven_digits (11 digits with wrong check digits), account_number, email, email_spoken, address
 (street + house number, post-office box), postcode;
 flag (listed for review, left in place): name_unmapped (capitalised, not in the mapping; also at the
@@ -42,6 +43,7 @@ informants:
   Sindre Kleppe: Informant 8
   Marte Hauge: Informant 9
   Erlend Bø: Informant 10
+  Bjørnar Sæterdal: Informant 11
 interviewers:
   Anne Kristin Dahl: Intervjuer 1
   Gunnhild Tveito: Intervjuer 2
@@ -228,6 +230,24 @@ TRANSCRIPTS = [
         ("Erlend Bø", "Fødselsnummer [[national_id:11098840054]], D-nummer [[d_number:590490-50024]], konto "
          "[[account_number:9277 62 68951]], og et gammelt nummer [[eleven_digits:11098840055]]. "
          "I 2019 2020 bodde vi i Bergen, og vi betalte kr 25 000 000 for huset. Nei, 2 500 000."),
+    ]),
+    ("intervju_bjornar", "vtt", "Intervju med Bjørnar Sæterdal", False, [
+        (I1, "Hei [[name:Bjørnar]], kan du fortelle hvordan navnet ditt skrives i systemene?"),
+        ("Bjørnar Sæterdal", "I gamle systemer uten æ, ø og å står jeg som [[name_ascii:Bjornar Saeterdal]] eller "
+         "[[name_ascii:Bjoernar]]. [[name_ascii:Saeterdals]] eiendom står i matrikkelen som [[name_ascii:Sæterdal]]. Nei, bare "
+         "[[name_ascii:Seterdal]]."),
+        (I1, "Hvordan kan vi ringe deg?"),
+        ("Bjørnar Sæterdal", "Nummeret er [[number_spoken:ni åtte sju seks fem fire tre to]], eller "
+         "[[number_spoken:fire en, to tre, fire fem, seks sju]]. Kontoret har [[phone:47 98 76 54 32]]."),
+        (I1, "E-post?"),
+        ("Bjørnar Sæterdal", "[[email_spoken:bjornar punktum saeterdal krøll alfa gmail punktum kom]]. Eller "
+         "[[email:BJORNAR.SAETERDAL@GMAIL.COM]] med store bokstaver."),
+        (I1, "Og adressen?"),
+        ("Bjørnar Sæterdal", "Jeg har kontor på [[address:Strandkaien nr. 8]] og bor på [[address:Bryggen 15]], "
+         "[[postcode:5003]] Bergen. [[name_unmapped:Ragnar]] ringte i går, han bor i [[address:Nedre Korskirkeallmenning 1]]."),
+        (I1, "Noe mer?"),
+        ("Bjørnar Sæterdal", "Fødselsnummeret leste jeg opp på telefon: [[number_spoken:en fem null tre åtte sju fire null sju null seks]]. "
+         "[[name_unmapped:Dagny]] i banken skrev [[account_number:8051 21 97721]]."),
     ]),
     ("intervju_sindre", "vtt", "Intervju med Sindre Kleppe", False, [
         (I2, "Hei [[name:Sindre]], kor jobbar du?"),
