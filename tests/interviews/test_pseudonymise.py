@@ -263,3 +263,13 @@ def test_numbers_read_out_digit_by_digit(mapping, spoken, placeholder):
 def test_short_runs_of_number_words_are_ordinary_speech(mapping):
     text = "Eg har to tre barn, og vi var en to tre fire fem seks sju personer."
     assert text_of(text, mapping) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("fnr15038712052 står", "fnr[fødselsnummer] står"),                          # glued to letters
+    ("nummer 150387–12052 står", "nummer [fødselsnummer] står"),                  # an en dash between the groups
+    ("til kari krøllalfa gmail i dag", "til [e-post] i dag"),               # the domain's end lost
+    ("Ole Martin kom", "Informant 2 kom"),                                  # a hyphenated name with a space
+    ("i 2019–2020 og kl. 10.30–11.45", "i 2019–2020 og kl. 10.30–11.45")])  # years and times stay
+def test_forms_a_typist_or_speech_recognition_may_produce(mapping, text, expected):
+    assert text_of(text, mapping) == expected

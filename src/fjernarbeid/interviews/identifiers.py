@@ -73,9 +73,10 @@ class Hit:
 
 # -- numbers ------------------------------------------------------------------------------------------
 
-# A separator between digit groups: one space (also no-break and thin spaces), dot or hyphen.
-_SEP = r"[ \u00a0\u2009\u202f.\-]"
-_DIGIT_RUN = re.compile(rf"(?<![\w+])(?:\d+{_SEP})*\d+(?!\w)")
+# A separator between digit groups: one space (also no-break and thin spaces), dot, hyphen or dash.
+_SEP = r"[ \u00a0\u2009\u202f.\-\u2010\u2011\u2012\u2013]"
+# Digits glued to letters count too ("fnr15038712052"): a leak costs more than a needless "[nummer]".
+_DIGIT_RUN = re.compile(rf"(?<![\d+])(?:\d+{_SEP})*\d+(?!\d)")
 _PHONE_GLUED = re.compile(r"(?<![\w+])(?:\+|00)47[2-9]\d{7}(?!\d)")  # +4791234567
 _PHONE_PREFIX = re.compile(r"(?:\(\s*(?:\+|00)\s*47\s*\)|(?:\+|00)\s?47)[ \u00a0.\-]?$")
 _AMOUNT_AFTER = re.compile(
@@ -189,7 +190,7 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     if prefix is None:
         if _AMOUNT_AFTER.match(text[end:]) or _AMOUNT_BEFORE.search(text[:start]):
             return None
-        if len(set(seps)) > 1:
+        if len({sep.replace("\u2013", "-") for sep in seps}) > 1:
             return None  # mixed separators: a time span "20.30-21.45" or a range
         if _is_date(parts, seps):
             return None
@@ -244,9 +245,16 @@ _EMAIL_SPOKEN = re.compile(
     re.IGNORECASE)
 
 
+# "kari krøllalfa gmail" with the domain's end lost: an unmistakable at-sign word is enough.
+_EMAIL_NO_TLD = re.compile(
+    rf"(?<![\w.@]){_PART}(?:(?:{_DOT}|{_DASH}|[._]){_PART})*"
+    rf"(?:\s*@\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla)\s+){_PART}", re.IGNORECASE)
+
+
 def _email_hits(text: str) -> list[Hit]:
     hits = [Hit("email", m.start(), m.end(), m[0], EMAIL) for m in _EMAIL_WRITTEN.finditer(text)]
     hits += [Hit("email", m.start(), m.end(), m[0], EMAIL) for m in _EMAIL_SPOKEN.finditer(text)]
+    hits += [Hit("email", m.start(), m.end(), m[0], EMAIL) for m in _EMAIL_NO_TLD.finditer(text)]
     return hits
 
 

@@ -192,6 +192,9 @@ def _with_name_parts(mapping: Mapping) -> Mapping:
         else:
             ambiguous.append(part)
             names[part] = ("[" + " / ".join(sorted(p.strip("[]") for p in pseudos)) + "]", SHARED)
+    for name, value in list(names.items()):  # "Ole-Martin" is also written "Ole Martin"
+        if "-" in name and value[1] in PERSON_KINDS:
+            names.setdefault(name.replace("-", " "), value)
     return Mapping(names=names, keep=mapping.keep, source=mapping.source, ambiguous=tuple(ambiguous))
 
 
