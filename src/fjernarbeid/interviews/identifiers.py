@@ -80,7 +80,7 @@ _DIGIT_RUN = re.compile(rf"(?<![\d+])(?:\d+{_SEP})*\d+(?!\d)")
 _PHONE_GLUED = re.compile(r"(?<![\w+])(?:\+|00)47[2-9]\d{7}(?!\d)")  # +4791234567
 _PHONE_PREFIX = re.compile(r"(?:\(\s*(?:\+|00)\s*47\s*\)|(?:\+|00)\s?47)[ \u00a0.\-]?$")
 _AMOUNT_AFTER = re.compile(
-    r"^\s*(?:kr\b|kroner|kronor|nok\b|,-|mill|milliard|tusen|euro|eur\b|dollar|prosent|%|km\b|kilometer|meter|"
+    r"\s*(?:kr\b|kroner|kronor|nok\b|,-|mill|milliard|tusen|euro|eur\b|dollar|prosent|%|km\b|kilometer|meter|"
     r"kvm|m2|m²|innbyggjarar|innbyggere|personar|personer|stykk|timar|timer|år\b)", re.IGNORECASE)
 _AMOUNT_BEFORE = re.compile(r"(?:\bkr\.?|\bnok|\bkroner)\s*$", re.IGNORECASE)
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -188,7 +188,7 @@ def _classify(text: str, groups, total: int) -> Hit | None:
         if not all(len(p) == 1 for p in parts):
             return None  # "1 234 5678": not how anyone writes a phone number ("9 1 2 3 4 5 6 7" is: dictated)
     if prefix is None:
-        if _AMOUNT_AFTER.match(text[end:]) or _AMOUNT_BEFORE.search(text[:start]):
+        if _AMOUNT_AFTER.match(text, end) or _AMOUNT_BEFORE.search(text[max(0, start - 12):start]):
             return None
         if len({sep.replace("\u2013", "-") for sep in seps}) > 1:
             return None  # mixed separators: a time span "20.30-21.45" or a range

@@ -41,6 +41,7 @@ pseudonymised transcripts before they leave the project.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -287,6 +288,15 @@ def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None,
     return "".join(out), sorted(chosen + review, key=lambda f: f.start)
 
 
+def _sentence_initial(text: str, position: int) -> bool:
+    """True if only white space or a sentence-ending mark comes before ``position`` (looks back over
+    white space only, so a long turn costs no more than a short one)."""
+    i = position - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
 _COMPOUND = re.compile(r"(?<![\w\-])\w+(?:-\w+)*")
 
 
@@ -294,7 +304,13 @@ def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
                          vocabulary: frozenset[str]) -> list[Finding]:
     """Capitalised words nothing replaced: a hyphen compound is one item ("Ole-Martina"), or, when a
     part of it was replaced ("Kari-Lise"), each capitalised part left."""
-    covered = [(f.start, f.end) for f in chosen]
+    covered = sorted((f.start, f.end) for f in chosen)  # findings do not overlap
+    starts = [a for a, _ in covered]
+
+    def is_covered(position: int) -> bool:
+        i = bisect.bisect_right(starts, position) - 1
+        return i >= 0 and position < covered[i][1]
+
     pseudo_words = {w for p in mapping.pseudonyms for w in re.findall(r"\w+", p)}
     known = KNOWN_PROPER_NOUNS | mapping.keep | set(mapping.names) | pseudo_words
     found = []
@@ -302,14 +318,13 @@ def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
         if m[0] in known:
             continue
         parts = [(p.start(), p.end(), p[0]) for p in _WORD.finditer(text, m.start(), m.end())]
-        is_covered = [any(s <= a < e for s, e in covered) for a, _, _ in parts]
-        left = [(a, b, w) for (a, b, w), c in zip(parts, is_covered)
+        part_covered = [is_covered(a) for a, _, _ in parts]
+        left = [(a, b, w) for (a, b, w), c in zip(parts, part_covered)
                 if not c and w[0].isupper() and w not in known]
         if not left:
             continue
-        before = text[: m.start()].rstrip()
-        initial = not before or before[-1] in _SENTENCE_END or before.endswith("...")
-        if not any(is_covered) and len(parts) > 1:
+        initial = _sentence_initial(text, m.start())
+        if not any(part_covered) and len(parts) > 1:
             if all(len(w) == 1 for _, _, w in left) and any(w.islower() for _, _, w in parts):
                 continue  # a letter prefix, "E-post", "D-nummer"
             left = [(m.start(), m.end(), m[0])]
