@@ -273,3 +273,12 @@ def test_short_runs_of_number_words_are_ordinary_speech(mapping):
     ("i 2019–2020 og kl. 10.30–11.45", "i 2019–2020 og kl. 10.30–11.45")])  # years and times stay
 def test_forms_a_typist_or_speech_recognition_may_produce(mapping, text, expected):
     assert text_of(text, mapping) == expected
+
+
+def test_a_group_interview_is_named_by_its_informants_and_attributes_are_pseudonymised(mapping):
+    iv = Interview("intervju_kari_og_hans", "intervju_kari_og_hans.txt", (
+        Turn(1, "Kari Haugland", "informant", "Hei."), Turn(2, "Hans Lid", "informant", "Hei.")),
+        attributes={"arbeidsgiver": "Vestfjord Energi", "merknad": "nabo til Lid"})
+    out = pseudonymise(iv, mapping).interview
+    assert out.id == "Informant_1_Informant_3" and out.source == "Informant_1_Informant_3.txt"
+    assert out.attributes == {"arbeidsgiver": "[arbeidsgiver]", "merknad": "nabo til Informant 3"}

@@ -386,12 +386,19 @@ def pseudonymise(interview: Interview, mapping: Mapping) -> Pseudonymised:
         new, found = pseudonymise_text(note, mapping, names, vocabulary)
         findings.extend(_at(found, field=f"note {i}"))
         notes.append(new)
+    attributes = {}
+    for key, value in interview.attributes.items():
+        new, found = pseudonymise_text(str(value), mapping, names, vocabulary)
+        findings.extend(_at(found, field=f"attribute {key}"))
+        attributes[key] = new
+    # The id becomes the informants' pseudonyms: the original id is the file name, which often holds
+    # the name ("intervju_kari_og_ole"), and underscores would hide the words from the name matcher.
     informants = list(dict.fromkeys(t.speaker for t in turns if t.role == "informant"))
-    new_id = safe_file_stem(informants[0]) if len(informants) == 1 else safe_file_stem(
-        pseudonymise_text(interview.id, mapping, names)[0])
+    new_id = safe_file_stem("_".join(informants) if informants else pseudonymise_text(
+        re.sub(r"[_\W]+", " ", interview.id), mapping, names)[0])
     suffix = Path(interview.source).suffix
     result = interview.replace(id=new_id, source=f"{new_id}{suffix}", turns=tuple(turns), title=title,
-                               notes=tuple(notes), pseudonymised=True)
+                               notes=tuple(notes), attributes=attributes, pseudonymised=True)
     return Pseudonymised(result, interview.source, interview.id, tuple(findings))
 
 
