@@ -17,7 +17,7 @@ REPLACE_KINDS = {"name", "name_genitive", "name_compound", "name_case", "name_nf
                  "phone", "number_spoken",
                  "national_id", "d_number", "eleven_digits", "account_number", "email", "email_spoken", "address",
                  "postcode"}
-FLAG_KINDS = {"name_unmapped", "name_word_lower"}
+FLAG_KINDS = {"name_unmapped", "name_unmapped_lower", "name_word_lower"}
 
 
 def _builder():
@@ -69,3 +69,4 @@ def test_false_positives_stay_few(scored):
     assert result.false_replacements == []
     assert len(result.false_reviews) < 4 * len(results)
     assert {kind for _, _, kind, _ in result.false_reviews} <= {"capitalised", "phone"}
+    assert not [item for item in result.false_reviews if item[2] == "name_lower_case"]

@@ -282,3 +282,10 @@ def test_a_group_interview_is_named_by_its_informants_and_attributes_are_pseudon
     out = pseudonymise(iv, mapping).interview
     assert out.id == "Informant_1_Informant_3" and out.source == "Informant_1_Informant_3.txt"
     assert out.attributes == {"arbeidsgiver": "[arbeidsgiver]", "merknad": "nabo til Informant 3"}
+
+
+def test_a_common_name_in_lower_case_is_listed(mapping):
+    # Speech recognition sometimes writes a name in lower case; "anna" (nynorsk "other") is no name.
+    new, found = pseudonymise_text("Eg snakka med solveig og anna folk. Solveig sa ja.", mapping)
+    assert new == "Eg snakka med solveig og anna folk. Solveig sa ja."
+    assert [(f.kind, f.original) for f in found] == [("name_lower_case", "solveig"), ("capitalised", "Solveig")]

@@ -57,7 +57,7 @@ from fjernarbeid.interviews.identifiers import (ACCOUNT, ADDRESS, EMAIL, NATIONA
                                                 POSTCODE, find_identifiers, normalise_text, valid_account_number,
                                                 valid_national_id)
 from fjernarbeid.interviews.transcript import Interview, Turn, normalise_name, safe_file_stem
-from fjernarbeid.interviews.wordlists import FUNCTION_WORDS, KNOWN_PROPER_NOUNS, NAMES_THAT_ARE_WORDS
+from fjernarbeid.interviews.wordlists import COMMON_NAMES, FUNCTION_WORDS, KNOWN_PROPER_NOUNS, NAMES_THAT_ARE_WORDS
 
 KINDS = ("informant", "interviewer", "person", "employer", "place")
 PERSON_KINDS = ("informant", "interviewer", "person")
@@ -313,12 +313,18 @@ def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
 
     pseudo_words = {w for p in mapping.pseudonyms for w in re.findall(r"\w+", p)}
     known = KNOWN_PROPER_NOUNS | mapping.keep | set(mapping.names) | pseudo_words
+    known_lower = {w.casefold() for w in mapping.keep}
     found = []
     for m in _COMPOUND.finditer(text):
         if m[0] in known:
             continue
         parts = [(p.start(), p.end(), p[0]) for p in _WORD.finditer(text, m.start(), m.end())]
         part_covered = [is_covered(a) for a, _, _ in parts]
+        lower_names = [(a, b, w) for (a, b, w), c in zip(parts, part_covered)
+                       if not c and w in COMMON_NAMES and w.casefold() not in known_lower]
+        found += [Finding("name_lower_case", "review", w, w, a, b,
+                          note="a common name written in lower case (by speech recognition?): a name?")
+                  for a, b, w in lower_names]
         left = [(a, b, w) for (a, b, w), c in zip(parts, part_covered)
                 if not c and w[0].isupper() and w not in known]
         if not left:
@@ -331,12 +337,13 @@ def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
         for a, b, word in left:
             lower = word.lower()
             first = initial and a == m.start()
-            if first and (lower in FUNCTION_WORDS or (lower in vocabulary and lower not in NAMES_THAT_ARE_WORDS)):
+            if first and (lower in FUNCTION_WORDS or (lower in vocabulary and lower not in NAMES_THAT_ARE_WORDS
+                                                      and lower not in COMMON_NAMES)):
                 continue
             note = ("capitalised at the start of a sentence and not a common first word: a name?" if first
                     else "capitalised word not in the mapping: a name?")
             found.append(Finding("capitalised", "review", word, word, a, b, note=note))
-    return found
+    return sorted(found, key=lambda f: f.start)
 
 
 @dataclass(frozen=True)

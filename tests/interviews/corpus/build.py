@@ -14,7 +14,8 @@ number_spoken (read out digit by digit), national_id (fødselsnummer), d_number,
 eleven_digits (11 digits with wrong check digits), account_number, email, email_spoken, address
 (street + house number, post-office box), postcode;
 flag (listed for review, left in place): name_unmapped (capitalised, not in the mapping; also at the
-start of a sentence), name_word_lower (a mapped name that is an ordinary word, in lower case).
+start of a sentence), name_unmapped_lower (a common Norwegian name written in lower case, not in the
+mapping), name_word_lower (a mapped name that is an ordinary word, in lower case).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import uuid
 from pathlib import Path
 
 HERE = Path(__file__).parent
-FLAG_KINDS = ("name_unmapped", "name_word_lower")
+FLAG_KINDS = ("name_unmapped", "name_unmapped_lower", "name_word_lower")
 MARK = re.compile(r"\[\[(?P<kind>\w+):(?P<text>[^\]]+)\]\]")
 
 MAPPING = """\
@@ -119,7 +120,7 @@ TRANSCRIPTS = [
         ("Liv Kvamme", "Ring [[phone:926-55-107]] eller send til [[email_spoken:liv punkt kvamme alfakrøll online punkt no]]. "
          "[[name:Odd]] har [[phone:47.11.22.33]], og e-posten hans er [[email:odd.kvamme @ online.no]]."),
         (I2, "Har du nokon kollegaer i nærleiken?"),
-        ("Liv Kvamme", "[[name_unmapped:Solveig]] jobbar på same kontorfellesskap. Ho bur i [[address:Sjøvegen 8]]. "
+        ("Liv Kvamme", "[[name_unmapped:Solveig]] jobbar på same kontorfellesskap, og [[name_unmapped_lower:solveig]] og eg et lunsj saman. Ho bur i [[address:Sjøvegen 8]]. "
          "Leiaren min, [[name:Siri Aakre]], kjem innom ein gong i månaden. [[name_compound:Aakre]]-saka har alle høyrt om."),
         (I2, "Kva med dokument og slikt?"),
         ("Liv Kvamme", "Eg måtte sende inn fødselsnummeret [[national_id:02117440039]] og kontonummeret [[account_number:4644 72 45272]]. "
@@ -158,7 +159,7 @@ TRANSCRIPTS = [
         ("Torstein Haugsnes", "Fødselsnummer [[national_id:09016540037]], kontonummer [[account_number:99609032347]], og D-nummer "
          "til kona [[d_number:490165 50093]]. Det var [[eleven_digits:12345678901]] på en gammel lapp."),
         (I1, "Hva synes familien?"),
-        ("Torstein Haugsnes", "[[name_unmapped:Geir]], broren min, synes vi er gale. [[name_case:per strand]] sa det samme. "
+        ("Torstein Haugsnes", "[[name_unmapped:Geir]], broren min, synes vi er gale. Både [[name_unmapped_lower:geir]] og [[name_unmapped_lower:andersen]] på jobben. [[name_case:per strand]] sa det samme. "
          "[[name_genitive:Strands]] kone er fra [[postcode:5781]] Lofthus."),
     ]),
     ("intervju_ingvild", "txt", "Intervju med Ingvild Rørvik", False, [
@@ -188,7 +189,7 @@ TRANSCRIPTS = [
         ("Fatima Rahimi", "[[address:Smiebakken 3]], [[postcode:5780]] Kinsarvik. Sjefen min, [[name:Siri]], bor i "
          "[[address:Kong Oscars gate 5]] i Bergen."),
         (I1, "Har du noen nære kolleger?"),
-        ("Fatima Rahimi", "[[name_unmapped:Yasmin]] og [[name_unmapped:Olav Tjoflot]]. [[name_genitive:Siris]] assistent "
+        ("Fatima Rahimi", "[[name_unmapped:Yasmin]] og [[name_unmapped:Olav Tjoflot]], og [[name_unmapped_lower:jonas]] [[name_unmapped_lower:hansen]]. [[name_genitive:Siris]] assistent "
          "heter [[name_unmapped:Kristine]]. [[name_genitive:Aakres]] team er stort."),
         (I1, "Papirer?"),
         ("Fatima Rahimi", "Fødselsnummer [[national_id:17128340092]], D-nummer fra før [[d_number:59049050024]], "
@@ -216,7 +217,7 @@ TRANSCRIPTS = [
     ]),
     ("intervju_erlend_bo", "vtt", "Intervju med Erlend Bø", False, [
         (I1, "Hei [[name:Erlend]]. Du startet i ny jobb da du flyttet?"),
-        ("Erlend Bø", "Ja, i [[name:Fjordtech]]. [[name_nfd:Åse]] tipset meg om jobben. [[name_nfd:Åses]] mann kjenner sjefen."),
+        ("Erlend Bø", "Ja, i [[name:Fjordtech]]. [[name_nfd:Åse]] og [[name_unmapped_lower:sverre]] tipset meg om jobben. [[name_nfd:Åses]] mann kjenner sjefen."),
         (I1, "Hvordan når vi deg?"),
         ("Erlend Bø", "[[phone:93 45 67 89]] eller [[phone:+47 46 12 34 56]]. E-post [[email:erlend.bo@fjordtech.no]], "
          "sagt [[email_spoken:erlend punktum bø krøllalfa fjordtech punktum no]]."),
