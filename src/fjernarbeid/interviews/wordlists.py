@@ -4,9 +4,9 @@ Hand-made, kept short on purpose, and meant to be read: the pseudonymiser lists 
 capitalised word it did not replace, except
 
 * ``FUNCTION_WORDS`` at the start of a sentence: pronouns, determiners, conjunctions, subjunctions,
-  prepositions, adverbs, answer words and the most frequent verbs, which begin most spoken sentences
-  (from the closed word classes of Norsk referansegrammatikk / Nynorskordboka, and the commonest
-  sentence-initial words of spoken Norwegian; both written standards);
+  prepositions, adverbs, answer words (the closed word classes, as Norsk referansegrammatikk divides
+  them), the most frequent verbs, greetings and a few nouns that begin many answers; chosen by hand,
+  both written standards;
 * ``KNOWN_PROPER_NOUNS`` anywhere: products, institutions and places that identify no one (places
   in the study region are case variables, not identifiers). A mapping's ``keep`` list adds to it.
 
@@ -15,6 +15,8 @@ capitalised word it did not replace, except
 capitalised, but in lower case it is listed for review rather than replaced ("hans" = his); a
 sentence-initial word in this list is always listed, even when the interview also uses the word
 in lower case.
+
+``COMMON_NAMES`` (below) are frequent names that a lower-case word is listed as.
 """
 
 from __future__ import annotations
