@@ -289,3 +289,16 @@ def test_a_common_name_in_lower_case_is_listed(mapping):
     new, found = pseudonymise_text("Eg snakka med solveig og anna folk. Solveig sa ja.", mapping)
     assert new == "Eg snakka med solveig og anna folk. Solveig sa ja."
     assert [(f.kind, f.original) for f in found] == [("name_lower_case", "solveig"), ("capitalised", "Solveig")]
+
+
+def test_any_white_space_inside_a_name_and_letters_whose_case_rules_differ(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("informants:\n  Erlend Bø: Informant 1\n  İlker Yılmaz: Informant 2\n  Kari Johansen: Informant 3\n",
+                    encoding="utf-8")
+    m = read_mapping(path)
+    assert text_of("Kari\u00a0Johansen og Kari  Johansen.", m) == "Informant 3 og Informant 3."
+    assert text_of("İLKER og ilker og İlker´s.", m) == "Informant 2 og Informant 2 og Informant 2s."
+    # "Bo" (Bø without ø) is a name here, but "bo" in lower case is "to live": listed, not replaced.
+    new, found = pseudonymise_text("Vi bo i Bo.", m)
+    assert new == "Vi bo i Informant 1." and [(f.original, f.action) for f in found] == [("bo", "review"),
+                                                                                       ("Bo", "replaced")]

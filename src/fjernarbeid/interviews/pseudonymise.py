@@ -228,15 +228,27 @@ class _Names:
 
     def __post_init__(self):
         names = sorted(self.mapping.names, key=len, reverse=True)
-        alternation = "|".join(re.escape(n) for n in names)
-        self.pattern = re.compile(rf"(?<!\w)(?P<name>{alternation})(?P<gen>s|['’]s|['’])?(?!\w)", re.IGNORECASE)
-        self.by_name = {n.casefold(): v for n, v in self.mapping.names.items()}
+        # Any white space between the words of a name ("Kari  Johansen", a no-break space).
+        alternation = "|".join(r"\s+".join(map(re.escape, n.split())) for n in names)
+        self.pattern = re.compile(rf"(?<!\w)(?P<name>{alternation})(?P<gen>s|['’´`]s|['’´`])?(?!\w)", re.IGNORECASE)
+        self.by_name = {_key(n): v for n, v in self.mapping.names.items()}
+
+    def lookup(self, matched: str) -> tuple[str, str]:
+        """The (pseudonym, kind) of a matched name; case folding and the regular expression's case
+        rules differ for a few letters (dotted İ), so fall back to matching each name on its own."""
+        try:
+            return self.by_name[_key(matched)]
+        except KeyError:
+            for name, value in self.mapping.names.items():
+                if re.fullmatch(r"\s+".join(map(re.escape, name.split())), matched, re.IGNORECASE):
+                    return value
+            raise
 
     def findings(self, text: str, start: int, end: int) -> list[Finding]:
         found = []
         for m in self.pattern.finditer(text, start, end):
             name = m["name"]
-            pseudo, kind = self.by_name[name.casefold()]
+            pseudo, kind = self.lookup(name)
             if name == name.lower() and name.casefold() in NAMES_THAT_ARE_WORDS:
                 found.append(Finding(kind, "review", m[0], m[0], m.start(), m.end(),
                                      note=f"'{name}' is a mapped name and an ordinary word: left in place, check"))
@@ -248,6 +260,10 @@ class _Names:
                              "check which one is meant")
             found.append(Finding(kind, "replaced", m[0], replacement, m.start(), m.end(), note="; ".join(notes)))
         return found
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def lower_case_words(texts: Iterable[str]) -> frozenset[str]:

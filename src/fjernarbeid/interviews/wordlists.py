@@ -57,6 +57,7 @@ NAMES_THAT_ARE_WORDS = frozenset("""
     hans per liv dag sol stein mai bjørn rune tor siv ørn rein lind storm vår eli kristen frank
     berg berge bakke bakken hagen haugen haug hauge lund lunde moen moe strand lie lien li holm vik strøm tangen
     brekke eide aas dal nes sand foss nord sør øst vest fjell lid vold ness rød hegg heggen
+    bo bø ås hov hol ring vang eng myr tone lene knut endre aksel ane vilde helge erlend odd anna ask eik
 """.split())
 
 # Common Norwegian given names and surnames (chosen by hand among the most frequent in Norway, cf. SSB's
