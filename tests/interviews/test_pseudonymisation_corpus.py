@@ -14,9 +14,8 @@ from fjernarbeid.interviews.recall import evaluate, read_annotations
 
 CORPUS = Path(__file__).parent / "corpus"
 REPLACE_KINDS = {"name", "name_genitive", "name_compound", "name_case", "name_nfd", "name_shared", "name_ascii",
-                 "phone", "number_spoken",
-                 "national_id", "d_number", "eleven_digits", "account_number", "email", "email_spoken", "address",
-                 "postcode"}
+                 "phone", "number_spoken", "national_id", "d_number", "eleven_digits", "account_number",
+                 "organisation_number", "email", "email_spoken", "address", "postcode"}
 FLAG_KINDS = {"name_unmapped", "name_unmapped_lower", "name_word_lower"}
 
 

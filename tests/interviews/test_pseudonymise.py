@@ -302,3 +302,13 @@ def test_any_white_space_inside_a_name_and_letters_whose_case_rules_differ(tmp_p
     new, found = pseudonymise_text("Vi bo i Bo.", m)
     assert new == "Vi bo i Informant 1." and [(f.original, f.action) for f in found] == [("bo", "review"),
                                                                                        ("Bo", "replaced")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Orgnr. 974 760 673 står der.", "Orgnr. [organisasjonsnummer] står der."),   # Brønnøysundregistrene's own
+    ("Orgnr. 974760673 står der.", "Orgnr. [organisasjonsnummer] står der."),
+    ("Tallet 974 760 674 står der.", "Tallet 974 760 674 står der."),            # wrong check digit
+    ("Det kostet 974 760 673 kroner.", "Det kostet 974 760 673 kroner."),        # an amount
+    ("IBAN NO93 8601 1117 947 står der.", "IBAN [kontonummer] står der.")])
+def test_organisation_numbers_and_iban(mapping, text, expected):
+    assert text_of(text, mapping) == expected

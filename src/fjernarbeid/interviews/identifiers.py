@@ -17,6 +17,9 @@ The rules, and why:
   "[kontonummer]", any other as "[nummer]", listed for review (a mistyped number still identifies).
   Not phone numbers: amounts ("25 000 000 kroner"), dates (``24.12.2023``), times (``20.30-21.45``,
   mixed separators) and two years (``2019-2020``; with a space between, listed for review).
+* **Organisation numbers** (9 digits starting 8 or 9 with a valid mod-11 check digit, Brønnøysund):
+  an employer's number identifies it as well as its name → "[organisasjonsnummer]". A Norwegian IBAN
+  (``NO93 8601 1117 947``) is an account number.
 * **E-mail**: the written form, with spaces around ``@``, ``(at)``/``[at]``, and the spoken form as
   Teams transcribes it: "kari punktum johansen krøllalfa gmail punktum com" (``krøllalfa``,
   ``alfakrøll``, ``krølla``, ``at``; ``punktum``, ``punkt``, ``prikk``, ``dot``) ending in a
@@ -44,6 +47,7 @@ import unicodedata
 from dataclasses import dataclass
 
 PHONE, EMAIL, NATIONAL_ID, ACCOUNT, NUMBER = "[telefon]", "[e-post]", "[fødselsnummer]", "[kontonummer]", "[nummer]"
+ORGANISATION = "[organisasjonsnummer]"
 ADDRESS, POSTCODE = "[adresse]", "[postnummer]"
 
 
@@ -86,6 +90,8 @@ _AMOUNT_BEFORE = re.compile(r"(?:\bkr\.?|\bnok|\bkroner)\s*$", re.IGNORECASE)
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _ACCOUNT_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+_ORGANISATION_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+_IBAN = re.compile(r"(?<!\w)NO[ \u00a0]?\d{2}(?:[ \u00a0]?\d{4}){2}[ \u00a0]?\d{3}(?!\d)", re.IGNORECASE)
 
 
 def _mod11(digits, weights) -> int:
@@ -120,6 +126,16 @@ def valid_account_number(number: str) -> bool:
     return k != 10 and k == digits[10]
 
 
+def valid_organisation_number(number: str) -> bool:
+    """True if a 9-digit organisation number (Enhetsregisteret) starts with 8 or 9 and has a correct
+    mod-11 check digit, weights 3,2,7,6,5,4,3,2 (Brønnøysundregistrene; 11 → 0, 10 → invalid)."""
+    digits = [int(c) for c in re.sub(_SEP, "", number) if c.isdigit()]
+    if len(digits) != 9 or digits[0] not in (8, 9):
+        return False
+    k = _mod11(digits, _ORGANISATION_WEIGHTS)
+    return k != 10 and k == digits[8]
+
+
 def _plausible_year(group: str) -> bool:
     return len(group) == 4 and 1900 <= int(group) <= 2099
 
@@ -136,6 +152,7 @@ def _is_date(groups: list[str], seps: list[str]) -> bool:
 def _number_hits(text: str) -> list[Hit]:
     """Phone numbers and 11-digit numbers within every run of digit groups."""
     hits = [Hit("phone", m.start(), m.end(), m[0], PHONE) for m in _PHONE_GLUED.finditer(text)]
+    hits += [Hit("account_number", m.start(), m.end(), m[0], ACCOUNT, note="IBAN") for m in _IBAN.finditer(text)]
     for run in _DIGIT_RUN.finditer(text):
         groups = [(m.start() + run.start(), m.end() + run.start(), m[0]) for m in re.finditer(r"\d+", run[0])]
         used_until = -1
@@ -153,7 +170,7 @@ def _number_hits(text: str) -> list[Hit]:
                 total += len(groups[j][2])
                 if total > 11:
                     break
-                if total not in (8, 11):
+                if total not in (8, 9, 11):
                     continue
                 hit = _classify(text, groups[i:j + 1], total)
                 if hit is not None:
@@ -169,6 +186,10 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     parts = [g[2] for g in groups]
     seps = [text[a[1]:b[0]] for a, b in zip(groups, groups[1:])]
     original = text[start:end]
+    if total == 9:
+        if valid_organisation_number(digits) and not _AMOUNT_AFTER.match(text, end):
+            return Hit("organisation_number", start, end, original, ORGANISATION)
+        return None
     if total == 11:
         if valid_national_id(digits):
             return Hit("national_id", start, end, original, NATIONAL_ID)

@@ -11,7 +11,7 @@ replace: name (a mapped name or name part as written in the mapping), name_genit
 (the name inside a hyphen compound: "Johansen" in "Johansen-gården"), name_case (lower or upper case), name_nfd (decomposed Unicode),
 name_shared (a name part two mapped people share), name_ascii (written without æ, ø, å), phone,
 number_spoken (read out digit by digit), national_id (fødselsnummer), d_number,
-eleven_digits (11 digits with wrong check digits), account_number, email, email_spoken, address
+eleven_digits (11 digits with wrong check digits), account_number (also IBAN), organisation_number, email, email_spoken, address
 (street + house number, post-office box), postcode;
 flag (listed for review, left in place): name_unmapped (capitalised, not in the mapping; also at the
 start of a sentence), name_unmapped_lower (a common Norwegian name written in lower case, not in the
@@ -248,7 +248,8 @@ TRANSCRIPTS = [
          "[[postcode:5003]] Bergen. [[name_unmapped:Ragnar]] ringte i går, han bor i [[address:Nedre Korskirkeallmenning 1]]."),
         (I1, "Noe mer?"),
         ("Bjørnar Sæterdal", "Fødselsnummeret leste jeg opp på telefon: [[number_spoken:en fem null tre åtte sju fire null sju null seks]]. "
-         "[[name_unmapped:Dagny]] i banken skrev [[account_number:8051 21 97721]]."),
+         "[[name_unmapped:Dagny]] i banken skrev [[account_number:8051 21 97721]], i utlandet "
+         "[[account_number:NO93 8601 1117 947]]. Firmaet mitt har organisasjonsnummer [[organisation_number:939 825 975]]."),
     ]),
     ("intervju_sindre", "vtt", "Intervju med Sindre Kleppe", False, [
         (I2, "Hei [[name:Sindre]], kor jobbar du?"),
