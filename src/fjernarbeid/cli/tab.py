@@ -219,22 +219,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    weighting = None
-    if study is not None:
-        weighted = _study_weights(data, inst, study)
-        design = replace(weighted.design, data=frame.reset_index(drop=True))
-        weight_source = f"study weighting ({study})"
-        weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
-    else:
-        weight_source = weight or ("weight" if "weight" in frame.columns else None)
-        w = check_weights(data, weight_source) if weight_source else None
-        for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
-            if col is not None and frame[col].isna().any():
-                raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
-                                          f"{where(data, frame[col].isna().to_numpy())}")
-        if fpc is not None:
-            frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
-        design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
+                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
     labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
@@ -278,6 +264,31 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
                         if k in (variable, by, crosstab)}
     return result
+
+
+def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu):
+    """The design the options describe, on ``frame`` (``data.frame`` after the command's own
+    missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
+    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary)."""
+    from dataclasses import replace
+
+    from fjernarbeid.survey import svydesign
+
+    if study is not None:
+        weighted = _study_weights(data, inst, study)
+        design = replace(weighted.design, data=frame.reset_index(drop=True))
+        return design, f"study weighting ({study})", {k: v for k, v in weighted.report.to_dict().items()
+                                                      if k != "margins"}
+    weight_source = weight or ("weight" if "weight" in frame.columns else None)
+    w = check_weights(data, weight_source) if weight_source else None
+    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
+        if col is not None and frame[col].isna().any():
+            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
+                                      f"{where(data, frame[col].isna().to_numpy())}")
+    if fpc is not None:
+        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
+    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    return design, weight_source, None
 
 
 @dataclass(frozen=True)

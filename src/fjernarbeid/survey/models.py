@@ -478,7 +478,7 @@ class TermTest:
                 "ddf": self.ddf, "p_value": self.p_value, "lambdas": list(self.lambdas)}
 
 
-def regTermTest(model: GlmResult, terms: str | list[str], method: str = "Wald") -> TermTest:  # noqa: N802 (R's name)
+def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: str = "Wald") -> TermTest:  # noqa: N802 (R's name)
     """Test that every coefficient of ``terms`` is zero in a fitted :func:`svyglm` (R
     ``regTermTest(model, ~terms, method=…)``): a design-based Wald F test, or ``method="LRT"``,
     the Rao–Scott working likelihood-ratio test (Lumley & Scott 2013, *Stat. Methodol.*
@@ -491,6 +491,8 @@ def regTermTest(model: GlmResult, terms: str | list[str], method: str = "Wald") 
     """
     if method not in ("Wald", "LRT"):
         raise ValueError(f"method must be 'Wald' or 'LRT', not {method!r}")
+    if isinstance(model, OlrResult) and method == "LRT":
+        raise ValueError("the likelihood-ratio test is implemented for svyglm models; use method='Wald'")
     wanted = [terms] if isinstance(terms, str) else list(terms)
     canonical = {":".join(sorted(t.split(":"))): i + 1 for i, t in enumerate(model.terms)}
     numbers = []
@@ -533,6 +535,8 @@ class OlrResult:
     vcov: pd.DataFrame  # of (β, ζ)
     df_residual: int  # design df − number of slopes (R)
     n: int
+    assign: tuple[int, ...] = field(default=(), repr=False, compare=False)  # term of every slope (1, 2, …)
+    terms: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def table(self) -> pd.DataFrame:
         """Value, SE, t (R ``summary.svyolr``) and a two-sided p-value from t(``df_residual``)."""
@@ -671,8 +675,9 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     if len(levels) < 3:
         raise ComputationError(f"{outcome!r} needs three or more levels for a proportional-odds "
                                f"model (found {len(levels)}); use svyglm(family='binomial')")
-    names, x = _model_matrix(d.data, terms, True, rows)
-    names, x = names[1:], x[:, 1:]  # thresholds replace the intercept
+    assign: list[int] = []
+    names, x = _model_matrix(d.data, terms, True, rows, assign)
+    names, x, assign = names[1:], x[:, 1:], assign[1:]  # thresholds replace the intercept
     _check_rank(np.column_stack([np.ones(rows.sum()), x[rows]]), ["(Intercept)"] + names)
     code = {lev: i + 1 for i, lev in enumerate(levels)}
     # fit on the rows used (the others have weight 0 and add nothing); they get influence 0
@@ -711,7 +716,8 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
                      zeta=pd.Series(params[p:], index=zeta_names),
                      vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
-                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()))
+                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()), assign=tuple(assign),
+                     terms=tuple(":".join(t.variables) for t in terms))
 
 
 def _olr_start(x, y, q, w, link) -> np.ndarray:
