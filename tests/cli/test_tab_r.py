@@ -148,3 +148,22 @@ def test_a_ratio_in_groups_and_the_difference_between_them(fixtures_dir, R):
 def test_quantile_and_ratio_usage_errors(fixtures_dir, args, message):
     result = runner.invoke(app, ["tab", str(fixtures_dir / "api" / "apistrat.csv"), "api00", *args, *API_STRAT])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_lonely_psu_names_its_stratum_and_only_its_rows(tmp_path):
+    path = tmp_path / "lonely.csv"
+    path.write_text("s,c,y\n1,1,3\n1,1,4\n2,2,5\n2,3,6\n")
+    result = runner.invoke(app, ["tab", str(path), "y", "--mean", "--strata", "s", "--cluster", "c"])
+    assert result.exit_code == 5
+    assert "stratum '1' of 's' (data rows 1, 2) has only one PSU" in result.output
+    assert "--lonely-psu" in result.output
+
+
+def test_without_weights_an_fpc_gives_the_weights(fixtures_dir, R):
+    """R's svydesign(id=~dnum, fpc=~fpc) without weights: N/n (here the file's pw)."""
+    help_text = runner.invoke(app, ["tab", "--help"]).output
+    assert "population size over the sample size" in " ".join(help_text.split())
+    out = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc")
+    with_pw = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc",
+                       "--weight", "pw")
+    assert out["estimates"][0]["se"] == pytest.approx(with_pw["estimates"][0]["se"], rel=1e-9)

@@ -241,6 +241,8 @@ def _binary(values, event, outcome: str):
     """0/1 for a binomial outcome: equal to --event, or the values themselves if they are 0/1."""
     import pandas as pd
 
+    from fjernarbeid.survey.design import shown
+
     if event is not None:
         text = values.astype("string").str.strip()
         key = str(event).strip()
@@ -253,13 +255,15 @@ def _binary(values, event, outcome: str):
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values.notna() & ~numbers.isin([0, 1])
     if bad.any():
-        raise UsageError(f"--family binomial needs a 0/1 outcome; {outcome!r} has {values[bad].iloc[0]!r}: give "
+        raise UsageError(f"--family binomial needs a 0/1 outcome; {outcome!r} has {shown(values[bad].iloc[0])}: give "
                          "--event VALUE to say which value counts as 1")
     return numbers
 
 
 def _numeric_or_ordered(values, family: str):
     import pandas as pd
+
+    from fjernarbeid.survey.design import shown
 
     if family == "ordinal":
         numbers = pd.to_numeric(values, errors="coerce")
@@ -269,7 +273,7 @@ def _numeric_or_ordered(values, family: str):
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna() & values.notna()
     if bad.any():
-        raise UsageError(f"--family {family} needs a numeric outcome; it has {values[bad].iloc[0]!r}")
+        raise UsageError(f"--family {family} needs a numeric outcome; it has {shown(values[bad].iloc[0])}")
     return numbers
 
 

@@ -71,7 +71,8 @@ the estimate in every group; --crosstab COL gives the distribution of VAR within
 of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
 
 Weights: --weight COL, else a column named `weight` if the file has one (as written by
-`fjernarbeid weight`), else equal weights. The design: --strata, --cluster (primary sampling
+`fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
+(N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
 units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
 single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 
@@ -127,7 +128,8 @@ def tab_command(
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
     fpc: Annotated[Optional[str], typer.Option(
-        "--fpc", help="Finite population correction column: population PSUs per stratum, or sampling fraction.")] = None,
+        "--fpc", help="Finite population correction column: population PSUs per stratum, or sampling fraction "
+        "(without --weight, the weights are population over sample size).")] = None,
     nest: Annotated[bool, typer.Option("--nest", help="Cluster labels are unique only within strata.")] = False,
     lonely_psu: Annotated[LonelyPsu, typer.Option(
         "--lonely-psu", help="Strata with one PSU: fail, remove, adjust, average or certainty (as R's "

@@ -76,6 +76,21 @@ def _label_key(value: Any) -> str | None:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+def shown(value: Any) -> str:
+    """A value as a message shows it: numpy scalars as plain Python values (1, not np.int64(1);
+    2.0, not np.float64(2.0))."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _plain_label(value: Any) -> Any:
+    """1.0 read from a file shows as 1."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def _label_sort_key(key: str | None) -> tuple:
     """Order of category keys: numbers numerically, then text, then missing (as R's factor levels)."""
     if key is None:
@@ -320,6 +335,7 @@ class SurveyDesign:
     lonely_psu: str = "fail"
     adjustments: tuple = ()
     weight_name: str = "weight"
+    strata_name: str | None = None  # the stratum column, to name a stratum in messages
     stages: tuple = ()  # later sampling stages (_Stage) whose variance adds to the first's
     pps: JointInclusion | None = None  # PPS without replacement with joint inclusion probabilities
     # PSUs per stratum in the full design, per row (kept when a domain zeroes weights)
@@ -386,11 +402,24 @@ class SurveyDesign:
         present = self._present(self.strata, self._struct.n_psu.size)
         # a working copy (residuals, a converted array) may be overwritten; the caller's array never
         scratch = not np.may_share_memory(x, given) and not self.stages
-        v = _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
+        try:
+            v = _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
+        except LonelyStratumError as exc:
+            raise self._lonely_message(exc.stratum) from None
         for stage in self.stages:  # R's multistage(): each later stage within the earlier units
             v = v + _stratified_vcov(x, stage.struct, self._present(stage.strata, stage.multiplier.size),
                                      self.lonely_psu, weight=stage.multiplier)
         return v
+
+    def _lonely_message(self, stratum: int) -> LonelyStratumError:
+        """Which stratum has one PSU: its label and its rows (only its own), and what to do."""
+        rows = self.strata == stratum
+        label = f"{shown(_plain_label(self.data[self.strata_name][rows].iloc[0]))} of {self.strata_name!r}" \
+            if self.strata_name in self.data.columns else f"{stratum + 1} (in sorted order)"
+        return LonelyStratumError(stratum, (
+            f"stratum {label} (data rows {_row_list(rows)}) has only one PSU, so its variance cannot be estimated; "
+            "choose how to treat it: lonely_psu (on the command line --lonely-psu) 'remove', 'adjust', 'average' "
+            "or 'certainty', as R's options(survey.lonely.psu=…)"))
 
     def _present(self, strata: np.ndarray, nstrata: int) -> np.ndarray:
         if self.is_calibrated:
@@ -414,6 +443,15 @@ class SurveyDesign:
         else:
             n_strata = int(np.count_nonzero(np.bincount(self.strata[rows], minlength=s.n_psu.size)))
         return n_psus - n_strata
+
+
+class LonelyStratumError(ComputationError):
+    """A stratum with a single PSU under lonely_psu='fail'; the design names it (label and rows)."""
+
+    def __init__(self, stratum: int, message: str | None = None):
+        self.stratum = stratum
+        super().__init__(message or f"stratum {stratum + 1} (in sorted order) has only one PSU; choose lonely_psu="
+                         "'remove', 'adjust', 'average' or 'certainty' (as R's options(survey.lonely.psu=…))")
 
 
 def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_psu: str,
@@ -442,11 +480,7 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
         scale = scale * weight
     lonely = (n_h == 1) & ~exhausted & present
     if lonely_psu == "fail" and lonely.any():
-        h = int(np.flatnonzero(lonely)[0])
-        raise ComputationError(
-            f"stratum {h + 1} (in sorted order) has only one PSU; choose lonely_psu='remove', 'adjust', "
-            "'average' or 'certainty' (as R's options(survey.lonely.psu=…))"
-        )
+        raise LonelyStratumError(int(np.flatnonzero(lonely)[0]))
     # centre PSU totals at the stratum mean over all its PSUs (absent ones have total 0), except
     # a lonely PSU under "adjust", which is compared with zero (R: not swept)
     centre = ~((n_h == 1) & (lonely_psu == "adjust"))
@@ -561,7 +595,7 @@ def svydesign(
     f = _population_sizes(data, fpc, s, strata, n_psu, per_unit=pps is not None) if fpc else None
     w, wname = _weights(data, weights, n, None if f is None else f / n_psu)
     design = SurveyDesign(data=data, weights=w, strata=s, cluster=c, fpc=None if pps is not None else f,
-                          lonely_psu=lonely_psu, weight_name=wname)
+                          lonely_psu=lonely_psu, weight_name=wname, strata_name=strata)
     if pps is None:
         return design
     return _with_pps(design, pps, n_psu / f, variance, p2bar)

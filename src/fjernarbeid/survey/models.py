@@ -37,7 +37,7 @@ from scipy import special
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
-from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.design import SurveyDesign, shown
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
 OLR_LINKS = ("logistic", "probit", "cloglog", "cauchit")
@@ -55,7 +55,7 @@ def _numeric(design: SurveyDesign, name: str) -> np.ndarray:
         bad = col[col.notna() & pd.to_numeric(col, errors="coerce").isna()]
         if len(bad):
             raise ComputationError(
-                f"column {name!r} must be numeric; row {bad.index[0]} has {bad.iloc[0]!r}")
+                f"column {name!r} must be numeric; row {bad.index[0]} has {shown(bad.iloc[0])}")
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
 
 
@@ -402,14 +402,14 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ComputationError(f"family='binomial' needs a 0/1 outcome; {outcome!r} is "
-                                   f"{d.data[outcome].iloc[i]!r} in row {d.data.index[i]}")
+                                   f"{shown(d.data[outcome].iloc[i])} in row {d.data.index[i]}")
     if family in ("poisson", "quasipoisson", "Gamma"):
         bad = rows & ~((y > 0) if family == "Gamma" else (y >= 0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             need = "positive" if family == "Gamma" else "non-negative"
             raise ComputationError(f"family={family!r} needs a {need} outcome; {outcome!r} is "
-                                   f"{d.data[outcome].iloc[i]!r} in row {d.data.index[i]}")
+                                   f"{shown(d.data[outcome].iloc[i])} in row {d.data.index[i]}")
     # Rows outside the domain (weight 0) add nothing to any sum: fit on the rows used, and give
     # the others influence 0 — at a million rows, a domain is often a fraction of the data.
     used = np.flatnonzero(rows)
