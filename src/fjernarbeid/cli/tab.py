@@ -221,6 +221,12 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
+    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    if numeric:
+        # a numeric VAR as numbers (text that is not a number is named by line), so that a file read as
+        # text is not taken for a factor; the answers masked above stay missing
+        numbers = numeric_column(data, variable, "VAR")
+        frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
     design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
     labels = _labels(data, inst, lang)
@@ -238,7 +244,6 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
     elif mean or total:
-        numeric_column(data, variable, "VAR")  # text that is not a number: named by line
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
         result["statistic"] = "mean" if mean else "total"
