@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
     derive_available,
@@ -87,8 +88,10 @@ def model_command(
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does and use that calibrated design.")] = False,
     weighting: Annotated[Optional[Weighting], typer.Option(
-        "--weighting", help="With --study-weighting (implied): poststratify (default) or rake.",
-        show_default=False)] = None,
+        "--weighting", help="The study's weighting with another method (implies --study-weighting; none: "
+        "unweighted).", show_default=False)] = None,
+    targets: Annotated[Optional[Path], targets_option()] = None,
+    study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
@@ -114,19 +117,19 @@ def model_command(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA); blank cells are "
         "always missing.", show_default=False)] = None,
 ) -> None:
-    from fjernarbeid.instrument import load_instrument
-
     try:
         outcome, variables = formula_variables(formula)
         if event is not None and family is not Family.binomial:
             raise UsageError("--event applies to --family binomial")
         if test is TermTestMethod.lrt and family is Family.ordinal:
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
-        study = weighting or (Weighting.poststratify if study_weighting else None)
-        if study is not None and any((weight, strata, cluster, fpc)):
+        use_study = study_weighting or weighting is not None or targets is not None
+        if use_study and any((weight, strata, cluster, fpc)):
             raise UsageError("--study-weighting makes the study's design; it cannot be combined with --weight, "
                              "--strata, --cluster or --fpc")
-        inst = load_instrument(instrument)
+        chosen = load_cli_study(study_dir, instrument)
+        inst = chosen.instrument
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid model")
         wanted = [outcome, *variables]
@@ -139,7 +142,7 @@ def model_command(
         data = missing_as_na(data, (*wanted, weight or "weight", strata, cluster, fpc), parse_na_values(na_values))
         result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
                            link=link.value, test=test.value, level=level, lang=lang.value,
-                           study=study.value if study else None, weight=weight, strata=strata, cluster=cluster,
+                           study=study, weight=weight, strata=strata, cluster=cluster,
                            fpc=fpc, nest=nest, lonely_psu=lonely_psu.value)
     except FjernarbeidError as exc:
         raise fail(exc) from None

@@ -16,9 +16,9 @@ from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
-    check_weighting_variables,
     check_weights,
     derive_available,
     fail,
@@ -119,11 +119,13 @@ def tab_command(
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     study_weighting: Annotated[bool, typer.Option(
-        "--study-weighting", help="Weight as the report does (post-stratified to the population by sex × age "
-        "group) and estimate on that calibrated design; see above.")] = False,
+        "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
+        "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
     weighting: Annotated[Optional[Weighting], typer.Option(
-        "--weighting", help="With --study-weighting (implied): poststratify (default) or rake.",
-        show_default=False)] = None,
+        "--weighting", help="With --study-weighting (implied): the study's method (default), poststratify, rake, "
+        "linear, or none (unweighted).", show_default=False)] = None,
+    targets: Annotated[Optional[Path], targets_option()] = None,
+    study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
@@ -155,7 +157,6 @@ def tab_command(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
         "blank cells are always missing.", show_default=False)] = None,
 ) -> None:
-    from fjernarbeid.instrument import load_instrument
 
     try:
         quantiles = parse_quantiles(quantile, median)
@@ -171,14 +172,16 @@ def tab_command(
         if crosstab and (mean or total or by or quantiles or ratio):
             raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total, "
                              "--median, --quantile, --ratio or --by")
-        study = weighting or (Weighting.poststratify if study_weighting else None)
-        if study is not None:
+        use_study = study_weighting or weighting is not None or targets is not None
+        if use_study:
             given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
                                               ("--fpc", fpc)) if value]
             if given:
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
-        inst = load_instrument(instrument)
+        chosen = load_cli_study(study_dir, instrument)
+        inst = chosen.instrument
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         denominator = ratio_denominator(ratio, variable, data.frame.columns) if ratio else None
@@ -193,7 +196,7 @@ def tab_command(
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                            ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
-                           study=study.value if study else None, compare=compare,
+                           study=study, compare=compare,
                            other=OtherStatistic(quantiles, quantile_ci.value, denominator))
     except FjernarbeidError as exc:
         raise fail(exc) from None
@@ -241,6 +244,20 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    for option, name in (("--by", by), ("--crosstab", crosstab)):
+        if name in inst and inst[name].is_multiple:
+            raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
+                             "(a respondent may be in several); use one of its choices' 0/1 columns")
+    if variable in inst and inst[variable].is_multiple:
+        if mean or total or crosstab or compare:
+            raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
+                             "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
+                             "--compare")
+        result["statistic"] = "multiple response"
+        result["ci_method"] = ci
+        result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
+        result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
+        return result
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
     elif mean or total:
@@ -282,10 +299,12 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
     from fjernarbeid.survey import svydesign
 
     if study is not None:
-        weighted = _study_weights(data, inst, study)
-        design = replace(weighted.design, data=frame.reset_index(drop=True))
-        return design, f"study weighting ({study})", {k: v for k, v in weighted.report.to_dict().items()
-                                                      if k != "margins"}
+        weighted = _study_weights(data, inst, *study)
+        frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)
+        design = replace(weighted.design, data=frame)
+        weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
+        weighting["text"] = weighted.describe(inst, "en")
+        return design, f"study weighting ({weighted.spec.method})", weighting
     weight_source = weight or ("weight" if "weight" in frame.columns else None)
     w = check_weights(data, weight_source) if weight_source else None
     for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
@@ -353,6 +372,40 @@ def other_statistic(data, design, variable: str, by, compare: bool, other: Other
     return svyratio(design, variable, other.denominator, level=level)
 
 
+def _multiple_response(design, q, by, include_missing, ci, level, labels) -> list[dict[str, Any]]:
+    """The share of respondents choosing each choice of ``q`` and each choice's share of all choices
+    (:func:`~fjernarbeid.survey.estimate.svymultiple`), in the whole sample or in every group of ``by``."""
+    from dataclasses import replace
+
+    from fjernarbeid.data.multiple import for_analysis, option_indicators
+    from fjernarbeid.survey import svymultiple
+
+    values = design.column(q.name)
+    if not include_missing:
+        values = for_analysis(values, q)
+    indicators = option_indicators(values, q, include_missing=include_missing)
+    codes = {q.option_column(c): c for c in (q.valid_codes if include_missing else q.substantive_codes)}
+    d = replace(design, data=design.data.assign(**{c: indicators[c].to_numpy() for c in indicators.columns}))
+    groups: list[tuple[dict, Any]] = [({}, d)]
+    if by:
+        g = design.column(by)
+        groups = [({by: value}, d.domain((g == value).fillna(False).to_numpy(dtype=bool) & d.in_domain))
+                  for value in sorted(g.dropna().unique())]
+    rows = []
+    for group, part in groups:
+        for choice in svymultiple(part, list(codes), ci=ci, level=level):
+            r, share = choice.respondents, choice.responses
+            code = codes[choice.column]
+            chosen = int((part.in_domain & (indicators[choice.column].to_numpy() == 1)).sum())
+            rows.append({"category": code, "label": labels.get(q.name, {}).get(code), "column": choice.column,
+                         "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "deff": r.deff,
+                         "df": r.df, "n_unweighted": r.n_unweighted, "weighted_base": r.weighted_base,
+                         "n_chosen": chosen, "share_of_responses": share.estimate, "share_of_responses_se": share.se,
+                         "group": group,
+                         "group_labels": {k: labels.get(k, {}).get(_code(v)) for k, v in group.items()}})
+    return rows
+
+
 def group_differences(estimates, level: float) -> list[dict[str, Any]]:
     """Every pair of groups of ``svyby(…, covmat=True)`` estimates: second minus first (per
     category for shares), with the SE from the covariance between the groups (``svycontrast``),
@@ -378,15 +431,14 @@ def group_differences(estimates, level: float) -> list[dict[str, Any]]:
     return out
 
 
-def _study_weights(data, inst, method: str):
-    """The study's weights and calibrated design (:func:`~fjernarbeid.survey.weighting.weight_study`),
-    after the same checks as ``fjernarbeid weight`` (missing sex or birth year named by line)."""
-    from fjernarbeid.refdata import population_targets
-    from fjernarbeid.survey.weighting import weight_study
+def _study_weights(data, inst, study, spec, refdata):
+    """The study's weights and calibrated design (:func:`fjernarbeid.study.weight`); respondents
+    who cannot be weighted are named by line."""
+    from fjernarbeid.refdata import RefData
+    from fjernarbeid.study import weight
 
-    targets = population_targets()
-    check_weighting_variables(data, data.frame, inst, targets)
-    return weight_study(data.frame, inst, targets, method=method)
+    return weight(data.frame, inst, spec, RefData(refdata) if refdata else None,
+                  where=lambda mask: where(data, mask))
 
 
 def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -409,8 +461,14 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str,
     for q in questions:
         if q.name not in needed:
             continue
-        x = pd.to_numeric(frame[q.name], errors="coerce")
-        unsure = x.isin(q.missing_codes).to_numpy()
+        if q.is_multiple:  # codes separated by spaces; "not sure" when only "don't know" codes were chosen
+            from fjernarbeid.data.multiple import for_analysis
+
+            x = frame[q.name].astype("string")
+            unsure = (x.notna() & for_analysis(x, q).isna()).to_numpy(dtype=bool)
+        else:
+            x = pd.to_numeric(frame[q.name], errors="coerce")
+            unsure = x.isin(q.missing_codes).to_numpy()
         asked = np.ones(len(x), dtype=bool)
         if q.ask_if is not None and q.ask_if.variables <= set(answers.columns):
             asked = q.ask_if.evaluate(answers).fillna(False).to_numpy(dtype=bool)
@@ -476,13 +534,15 @@ def _print_text(result: dict[str, Any]) -> None:
     console = make_console(soft_wrap=False)
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
-        weights = (f"study weighting: {result['weighting']['method']} to the population by sex × age group "
+        weights = (f"study weighting: {result['weighting']['text'].split('. Standard')[0]} "
                    f"(Kish deff {result['weighting']['kish_deff']:.2f})")
     else:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     console.print(styled((title, "bold")))
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
-    if result["crosstab"]:
+    if result["statistic"] == "multiple response":
+        _print_multiple(console, result)
+    elif result["crosstab"]:
         _print_crosstab(console, result)
     elif result["statistic"] == "proportion":
         _print_proportions(console, result)
@@ -494,7 +554,7 @@ def _print_text(result: dict[str, Any]) -> None:
 
 def _design_text(design: dict) -> str:
     if design.get("calibrated"):
-        return "simple random sample, post-stratified (standard errors as in the report)"
+        return "simple random sample, calibrated (standard errors as in the report)"
     parts = [f"{k} {design[k]!r}" for k in ("strata", "cluster", "fpc") if design[k]]
     return ", ".join(parts) if parts else "simple random sample design (no strata or clusters given)"
 
@@ -541,7 +601,7 @@ def _print_bases(console, result) -> None:
 
 
 def _print_left_out(console, result) -> None:
-    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of q23 (…)'."""
+    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of tilfreds (…)'."""
     left = result.get("left_out")
     if not left or not any(left.values()):
         return
@@ -549,6 +609,28 @@ def _print_left_out(console, result) -> None:
         [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
     empty = f"{left['empty']:,} empty answers of {result['variable']}"
     console.print(f"left out: {', '.join(parts) + ' and ' if parts else ''}{empty} (--include-missing keeps them)")
+
+
+def _print_multiple(console, result) -> None:
+    table = Table(show_edge=False)
+    if result["by"]:
+        table.add_column(result["by"])
+    table.add_column("code")
+    table.add_column("choice")
+    for name in ("% of respondents", "SE", _ci_header(result), "% of choices", "n chose"):
+        table.add_column(name, justify="right")
+    previous = None
+    for row in result["estimates"]:
+        cells = [] if not result["by"] else [_group_text(row) if _group_text(row) != previous else ""]
+        previous = _group_text(row) if result["by"] else None
+        cells += [str(row["category"]), row["label"] or "", _fmt(100 * row["estimate"], 1), _fmt(100 * row["se"], 1),
+                  f"{_fmt(100 * row['ci_low'], 1)} – {_fmt(100 * row['ci_high'], 1)}",
+                  _fmt(100 * row["share_of_responses"], 1), f"{row['n_chosen']:,}"]
+        table.add_row(*cells)
+    console.print(table)
+    console.print("Several choices per respondent: the % of respondents add up to more than 100, the % of "
+                  "choices to 100.")
+    _print_bases(console, result)
 
 
 def _print_numeric(console, result) -> None:

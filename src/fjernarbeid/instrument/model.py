@@ -223,7 +223,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Instrument:
-    """A questionnaire as data. Index it by variable name: ``inst["q12"]``."""
+    """A questionnaire as data. Index it by variable name: ``inst["tilfreds"]``."""
 
     id: str
     version: str
@@ -543,7 +543,7 @@ def check_roles(raw: Any, known: set[str], where: str) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise InstrumentError(f"{where}: roles must be a mapping such as {{sex: q7, birth_year: q8}}, got {raw!r}")
+        raise InstrumentError(f"{where}: roles must be a mapping such as {{sex: kjonn, birth_year: fodselsar}}, got {raw!r}")
     roles = {}
     for role, variable in raw.items():
         if not isinstance(variable, str) or variable not in known:

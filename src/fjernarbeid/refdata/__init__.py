@@ -192,11 +192,24 @@ def _packaged_csv(name: str) -> pd.DataFrame:
 
 
 def population_targets() -> pd.DataFrame:
-    """Population 25-60 on 1 January 2025 by sex (q207 codes) and age group (instrument codes).
+    """Population 25-60 on 1 January 2025 by sex (1 = man, 2 = woman) and the default study's age
+    groups: columns sex, age_group, age_from, age_to, population. Summed from the shipped SSB 07459
+    summary (``population_norway_sex_age_15_74.csv``), the one place these figures are kept."""
+    from fjernarbeid.study import load_study
+    from fjernarbeid.study.targets import source_population
 
-    Columns: sex, age_group, age_from, age_to, population. Source: SSB table 07459 (see the file).
-    """
-    return _packaged_csv("population_2025_25_60.csv")
+    study = load_study()
+    inst = study.instrument
+    pop = source_population("ssb-norway-sex-age", study.weighting.year or 2025)
+    bins = inst.derived_variable(inst.role("age_group")).bins
+    rows = []
+    for sex_name, sex_code in (("male", 1), ("female", 2)):
+        for b in bins:
+            lo, hi = max(b.min, inst.min_age), min(b.max, inst.max_age)  # the oldest group: 55-60
+            sel = pop[(pop["sex"] == sex_name) & pop["age"].between(lo, hi)]
+            rows.append({"sex": sex_code, "age_group": b.code, "age_from": lo, "age_to": hi,
+                         "population": int(sel["population"].sum())})
+    return pd.DataFrame(rows)
 
 
 def population_targets_from_register(refdata: RefData, year: int = 2025, bins=None) -> pd.DataFrame:
@@ -213,7 +226,7 @@ def population_targets_from_register(refdata: RefData, year: int = 2025, bins=No
 
 
 def population_by_municipality() -> pd.DataFrame:
-    """Population 25-60 on 1 January 2025 by municipality (2024 borders), sex (q207 codes) and age group.
+    """Population 25-60 on 1 January 2025 by municipality (2024 borders), sex (1 = man, 2 = woman) and age group.
 
     Columns: municipality_code (text, four digits), sex, age_group, population. Source: SSB table
     07459 (see the file; made by ``scripts/derive_municipality_population.py``).

@@ -770,3 +770,47 @@ __all__ = [
     "CI_METHODS", "Estimate", "Estimates", "contrast_test", "numeric_values", "proportion_ci", "svyby",
     "svycontrast", "svymean", "svyprop", "svyratio", "svytotal",
 ]
+
+
+# -- multiple response ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MultipleResponse:
+    """One choice of a select-multiple question: the share of respondents who chose it and its
+    share of all choices made."""
+
+    column: str
+    respondents: Estimate
+    responses: Estimate
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "respondents": self.respondents.to_dict(),
+                "responses": self.responses.to_dict()}
+
+
+def svymultiple(design: Design, columns: Sequence[str], *, ci: str = "logit", level: float = 0.95
+                ) -> list[MultipleResponse]:
+    """Multiple-response shares of the 0/1 ``columns`` (one per choice; NaN: no answer).
+
+    Among the rows that answered (every column non-missing), the share of respondents choosing
+    choice k is the mean of its indicator, p̂_k = Σ w y_k / Σ w — a domain proportion with the
+    interval of ``ci`` as :func:`svyprop` (R ``svyciprop(~I(y_k == 1), subset(design, answered))``);
+    the shares add up to more than 1 when people choose several. The share of responses is the
+    ratio of totals R̂_k = Σ w y_k / Σ w m, m = Σ_k y_k the number of choices a respondent made
+    (R ``svyratio(~y_k, ~m, …)``; Lumley 2010, *Complex Surveys*, §2.3), and these add up to 1.
+    """
+    columns = list(columns)
+    if not columns:
+        raise ComputationError("a multiple-response table needs at least one choice")
+    values = np.column_stack([numeric_values(design, c) for c in columns])
+    answered = ~np.isnan(values).any(axis=1)
+    if not (answered & design.in_domain).any():
+        raise ComputationError(f"nobody in the base answered ({', '.join(columns)})")
+    chosen = np.where(answered, np.nansum(values, axis=1), np.nan)
+    d = replace(design, data=design.data.assign(__choices_made__=chosen)).domain(answered & design.in_domain)
+    out = []
+    for c in columns:
+        share = svyprop(d, c, categories=[0.0, 1.0], ci=ci, level=level)[1.0]
+        out.append(MultipleResponse(c, share, svyratio(d, c, "__choices_made__", level=level)))
+    return out

@@ -636,7 +636,7 @@ def weight_study(
 ) -> StudyWeights:
     """Weight the study to the population by sex × age group, as the report says it did.
 
-    ``targets`` is a table with columns ``sex`` (q207 codes), ``age_group`` (instrument codes) and
+    ``targets`` is a table with columns ``sex`` (the sex question's codes), ``age_group`` (instrument codes) and
     ``population``; by default SSB's population 25-60 on 1 January 2025 (the shipped
     :func:`~fjernarbeid.refdata.population_targets`). ``method="poststratify"`` (default) uses
     the 14 sex × age cells; ``method="rake"`` meets only the sex and the age margins (use it when

@@ -1,0 +1,67 @@
+"""A KoboToolbox study from the command line alone: the Hardanger remote-work survey's XLSForm and CSV
+export through ``validate`` and ``tab`` (select-multiple shares, screened-out submissions dropped)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fjernarbeid.cli import app
+from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, EXIT_USAGE
+
+STUDY = Path(__file__).resolve().parents[1] / "fixtures" / "studies" / "hardanger_remote"
+FORM, EXPORT = STUDY / "kobo_form.xlsx", STUDY / "kobo_export.csv"
+R = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "r" / "multiple_response.json").read_text("utf-8"))
+runner = CliRunner()
+
+
+def run(*args):
+    # a wide terminal, so that no table cell or message is cut or wrapped
+    return runner.invoke(app, [*map(str, args)], env={"COLUMNS": "400"})
+
+
+def test_validate_refuses_screened_out_submissions_and_accepts_the_completes(refdata_dir):
+    everything = run("validate", EXPORT, "--instrument", FORM, "--refdata", refdata_dir, "--format", "json")
+    assert everything.exit_code == EXIT_INVALID_DATA
+    errors = json.loads(everything.stdout)["errors"]
+    assert {e["rule"] for e in errors} == {"screened_out"} and len(errors) == 8
+    completes = run("validate", EXPORT, "--instrument", FORM, "--refdata", refdata_dir, "--completes-only")
+    assert completes.exit_code == EXIT_OK, completes.output
+    as_json = run("validate", EXPORT, "--instrument", FORM, "--refdata", refdata_dir, "--completes-only",
+                  "--format", "json")
+    (dropped,) = [w for w in json.loads(as_json.stdout)["warnings"] if w["rule"] == "screened_out_dropped"]
+    assert "8 of 150 submissions were screened out and dropped" in dropped["message"]
+    # what reading the form interpreted is shown too
+    assert "questionnaire: metadata rows ignored (recorded by the device, not asked): start, end" in completes.output
+    assert "veit_ikkje marked 'don't know'" in completes.output
+
+
+def test_tab_gives_each_choice_of_a_select_multiple_question():
+    out = run("tab", EXPORT, "arbeidsstad", "--instrument", FORM, "--completes-only", "--format", "json")
+    assert out.exit_code == EXIT_OK, out.output
+    result = json.loads(out.stdout)
+    assert result["statistic"] == "multiple response"
+    rows = result["estimates"]
+    assert [r["label"] for r in rows] == ["Heime", "Kontorfellesskap", "Kafé eller bibliotek", "Hytte"]
+    # unweighted: 118 of the 124 who answered (asked, not only "don't know") work from home
+    assert rows[0]["n_chosen"] == 118 and rows[0]["n_unweighted"] == R["n_answered"] == 124
+    assert rows[0]["estimate"] == pytest.approx(118 / 124, abs=1e-12)
+    assert sum(r["share_of_responses"] for r in rows) == pytest.approx(1.0, abs=1e-12)
+    assert result["left_out"] == {"not_sure": 8, "skipped": 0, "empty": 10}
+
+
+def test_tab_by_a_group_and_as_text():
+    out = run("tab", EXPORT, "utfordringar", "--by", "kommune", "--instrument", FORM, "--completes-only",
+              "--lang", "en")
+    assert out.exit_code == EXIT_OK, out.output
+    assert "% of respondents" in out.output and "Poor broadband" in out.output and "Eidfjord" in out.output
+
+
+def test_a_multiple_choice_question_cannot_be_a_group_or_a_mean():
+    by = run("tab", EXPORT, "tilfreds", "--by", "arbeidsstad", "--instrument", FORM, "--completes-only")
+    assert by.exit_code == EXIT_USAGE and "cannot split the sample into groups" in by.output
+    mean = run("tab", EXPORT, "arbeidsstad", "--mean", "--instrument", FORM)
+    assert mean.exit_code == EXIT_USAGE and "is a multiple-choice question" in mean.output
