@@ -144,8 +144,13 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         if "html" in chosen:
             from fjernarbeid.report.html import write_html
 
+            sections = ()
+            if dispositions is not None:  # chapter 4.5 (target groups) when the data allow: fjernarbeid.target
+                from fjernarbeid.target.report_hook import report_section
+
+                sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang.value).html,)
             written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell,
-                                      drawer=drawer))
+                                      drawer=drawer, extra_sections=sections))
         for fmt in chosen:
             if fmt in EXTRA_FORMATS:
                 written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang.value, min_cell,
