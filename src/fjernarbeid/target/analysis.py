@@ -348,7 +348,12 @@ def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, p
 
     # how many and where: propensity on the area covariates, times eligibility, times population
     area = list(spec.area_covariates)
-    prop = svyglm(d, _formula(y, area, set()), family="binomial")
+    try:
+        prop = svyglm(d, _formula(y, area, set()), family="binomial")
+    except ComputationError as exc:
+        raise ComputationError(f"the propensity model of {o.name!r} on {', '.join(area)} cannot be estimated: {exc}. "
+                               "Often a group has no (or only) 'yes' answers; merge groups of the area covariates "
+                               "in the targeting specification") from None
     names = list(prop.coefficients.index)
     x = model_matrix(names, cells, area)
     res["area_model"] = {"formula": prop.formula, "n": prop.n, "df_residual": prop.df_residual,
