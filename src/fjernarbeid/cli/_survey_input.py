@@ -28,11 +28,22 @@ def fail(exc: FjernarbeidError):
     return typer.Exit(exc.exit_code)
 
 
-def read_data(path: Path, instrument, mapping=None, sheet=None):
-    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet)."""
+def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: bool = False):
+    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet);
+    with ``completes_only`` without the screened-out submissions, whose number is printed."""
     from fjernarbeid.data import read_survey
 
-    return read_survey(path, instrument, mapping, sheet=sheet)
+    data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
+    if completes_only:
+        say_dropped(data)
+    return data
+
+
+def say_dropped(data) -> None:
+    """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr."""
+    for note in data.notes:
+        if note.rule == "screened_out_dropped":
+            console(stderr=True).print(note.message)
 
 
 def problem_place(problem, row_kind: str) -> str:

@@ -66,7 +66,8 @@ def export_command(
     lang: Annotated[Language, typer.Option("--lang", help="Language of labels and codebook.")] = Language.nb,
     weighting: Annotated[Weighting, typer.Option("--weighting", help=WEIGHTING_HELP)] = Weighting.poststratify,
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
     from fjernarbeid.instrument import load_instrument
 
@@ -77,8 +78,9 @@ def export_command(
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     inputs = [file] + ([mapping] if mapping else [])
     try:
-        for target in targets.values():  # before any work: never write over an input
-            refuse_overwrite_input(target, *inputs)
+        # before any work: never over an input, nor into a reference-data directory
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument,
+                                reference=(refdata, RefData.locate(refdata).directory))
         inst = load_instrument(instrument)
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,

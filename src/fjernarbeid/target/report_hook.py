@@ -3,7 +3,8 @@
 The report calls :func:`report_section` when it has a disposition log and the study has a targeting
 specification ("when the data allow"); it gets back the chapter as an HTML fragment, or, when the
 analysis cannot be done (no screening columns, a model that cannot be estimated), a short note
-saying why — the rest of the report never fails because of this chapter.
+saying why — the rest of the report never fails because of this chapter. Data that lack the
+specification's questions (another study) get no chapter at all.
 """
 
 from __future__ import annotations
@@ -36,10 +37,17 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
     from fjernarbeid.target.pipeline import derive_contacts, findings_projections, read_disposition_log
     from fjernarbeid.target.spec import load_spec
 
+    from fjernarbeid.target.spec import LANGS
+
+    lang = lang if lang in LANGS else "en"
     try:
         spec = load_spec()
-        if not spec.questions & set(frame.columns):
-            raise FjernarbeidError("the data have none of the targeting specification's questions")
+    except FjernarbeidError:
+        return TargetSection(Markup(""), None, "no targeting specification")
+    missing = spec.questions - set(frame.columns)
+    if missing:  # another study: the chapter is not part of its report
+        return TargetSection(Markup(""), None, f"the data have no {', '.join(sorted(missing))}")
+    try:
         respondents = prepare_respondents(analysis_frame(frame.reset_index(drop=True), instrument), spec, instrument)
         log = read_disposition_log(dispositions, spec)
         contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, refdata))
