@@ -131,3 +131,18 @@ def test_the_report_gets_chapter_4_5_when_the_data_allow(demo_files, demo, instr
     broken.write_text("disposition\n1.1\n", encoding="utf-8")
     note = report_section(frame, design, broken, instrument, ref, "en")
     assert note.doc is None and "was not computed" in note.html and "q201" in note.html
+
+
+def test_a_register_by_municipality_in_the_refdata_directory_replaces_the_shipped_summary(refdata_dir, tmp_path):
+    from fjernarbeid.refdata import RefData, population_by_municipality
+    from fjernarbeid.target.analysis import population_for
+
+    shared = RefData(refdata_dir)
+    if not shared.has("population_municipality"):
+        pytest.skip("no SSB 07459 by municipality in ../shared/refdata")
+    pop = population_for(shared)
+    assert "07459" in pop.source and "ssb07459_population_by_municipality" in pop.source
+    shipped = population_by_municipality().set_index(["municipality_code", "sex", "age_group"])["population"]
+    ours = pop.cells.set_index(["municipality_code", "sex", "age_group"])["population"]
+    assert ours.sort_index().equals(shipped.sort_index())  # the summary is exactly the register, summed
+    assert population_for(RefData(tmp_path)).source.startswith("SSB StatBank table 07459, population aged 25-60")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from fjernarbeid.errors import DataValidationError, InputFileError
-from fjernarbeid.target.analysis import (Population, TargetResult, prepare_contacts, prepare_respondents,
-                                         run_targeting, shipped_population)
+from fjernarbeid.target.analysis import (Population, TargetResult, population_for, prepare_contacts,
+                                         prepare_respondents, run_targeting)
 from fjernarbeid.target.spec import TargetingSpec, load_spec
 
 
@@ -101,7 +101,7 @@ def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | N
     log = read_disposition_log(dispositions, spec)
     contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, ref))
     projections = findings_projections(weighted.design, respondents, spec)
-    result = run_targeting(respondents, weighted.design, contacts, population or shipped_population(), spec,
+    result = run_targeting(respondents, weighted.design, contacts, population or population_for(ref), spec,
                            region=region, region_name=region_name, projections=projections,
                            synthetic=is_synthetic(survey))
     result.data.update({"source": survey.name, "dispositions": dispositions.name,

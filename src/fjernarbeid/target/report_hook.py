@@ -32,7 +32,7 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
                    region: list[str] | None = None) -> TargetSection:
     """The chapter for the report: ``frame`` is the report's derived data, ``design`` its weighted design."""
     from fjernarbeid.findings.run import analysis_frame
-    from fjernarbeid.target.analysis import prepare_contacts, prepare_respondents, run_targeting, shipped_population
+    from fjernarbeid.target.analysis import population_for, prepare_contacts, prepare_respondents, run_targeting
     from fjernarbeid.target.outputs import render_section
     from fjernarbeid.target.pipeline import derive_contacts, findings_projections, read_disposition_log
     from fjernarbeid.target.spec import load_spec
@@ -51,7 +51,7 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
         respondents = prepare_respondents(analysis_frame(frame.reset_index(drop=True), instrument), spec, instrument)
         log = read_disposition_log(dispositions, spec)
         contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, refdata))
-        result = run_targeting(respondents, design, contacts, shipped_population(), spec, region=region,
+        result = run_targeting(respondents, design, contacts, population_for(refdata), spec, region=region,
                                projections=findings_projections(design, respondents, spec))
         doc = result.to_dict()
         return TargetSection(Markup(render_section(doc, lang)), doc)
