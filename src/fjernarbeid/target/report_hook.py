@@ -53,6 +53,8 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
         contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, refdata))
         result = run_targeting(respondents, design, contacts, population_for(refdata), spec, region=region,
                                projections=findings_projections(design, respondents, spec))
+        result.data["items"] = {i: {code: instrument[i].label(code) for code in ("nb", "en")}
+                                for i in spec.importance_items if i in instrument}
         doc = result.to_dict()
         return TargetSection(Markup(render_section(doc, lang)), doc)
     except (FjernarbeidError, KeyError, ValueError) as exc:
