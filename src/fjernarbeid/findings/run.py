@@ -190,7 +190,7 @@ def run_findings(
     reported as ``not_computed`` with the reason; it never stops the others.
     """
     instrument = instrument or load_instrument()
-    catalogue = catalogue or load_catalogue(instrument=instrument)
+    catalogue = catalogue if catalogue is not None else load_catalogue(instrument=instrument)
     data = analysis_frame(frame.reset_index(drop=True), instrument)
     if design is None:
         design = svydesign(data, weights if weights is not None else None)
