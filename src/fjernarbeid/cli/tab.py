@@ -216,6 +216,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    if group:
+        design, result["empty_groups"] = _without_empty_groups(design, variable, group)
     if mean or total:
         numeric_column(data, variable, "VAR")  # text that is not a number: named by line
         fn = svymean if mean else svytotal
@@ -270,6 +272,19 @@ def group_differences(estimates, level: float) -> list[dict[str, Any]]:
                         "category": category, "difference": diff.estimate, "se": diff.se,
                         "ci_low": diff.ci_low, "ci_high": diff.ci_high, "t": t, "df": diff.df, "p_value": p})
     return out
+
+
+def _without_empty_groups(design, variable: str, group: str):
+    """The design without the groups of ``group`` where nobody answered ``variable`` (they have no
+    estimate; one such group must not stop the table of the others), and those groups' values."""
+    values = design.column(group).reset_index(drop=True)
+    answered = design.column(variable).reset_index(drop=True).notna() & pd.Series(design.weights > 0)
+    present = values[pd.Series(design.weights > 0) & values.notna()].unique()
+    empty = [v for v in present if not answered[values == v].any()]
+    if not empty:
+        return design, []
+    keep = ~values.isin(empty).to_numpy()
+    return design.domain(keep), sorted((_code(v.item() if isinstance(v, np.generic) else v) for v in empty), key=str)
 
 
 def _study_weights(data, inst, method: str):
@@ -434,7 +449,15 @@ def _print_bases(console, result) -> None:
     _print_left_out(console, result)
 
 
+def _print_empty_groups(console, result) -> None:
+    if result.get("empty_groups"):
+        group = result["by"] or result["crosstab"]
+        console.print(f"no answers of {result['variable']} in {group} = "
+                      f"{', '.join(str(v) for v in result['empty_groups'])}: no estimate for that group")
+
+
 def _print_left_out(console, result) -> None:
+    _print_empty_groups(console, result)
     """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of q23 (…)'."""
     left = result.get("left_out")
     if not left or not any(left.values()):
