@@ -197,11 +197,23 @@ def atomic_paths(targets: Mapping[str, Path]) -> Iterator[dict[str, Path]]:
                 raise
             name = getattr(exc, "filename", None)
             failed = next((targets[k] for k, t in tmps.items() if name and Path(name) == t), None)
+            if failed is None:  # write() errors carry no name: the file written last is the one
+                failed = _last_written(tmps, targets)
             what = str(failed) if failed is not None else ", ".join(str(t) for t in targets.values())
             reason = (exc.strerror if isinstance(exc, OSError) else None) or f"{type(exc).__name__}: {exc}"
             raise OutputFileError(f"{what}: cannot write the file: {reason}; none of "
                                   f"{', '.join(t.name for t in targets.values())} was written") from None
         _replace_all([(tmps[k], targets[k]) for k in targets], ", ".join(str(t) for t in targets.values()))
+
+
+def _last_written(tmps: Mapping[str, Path], targets: Mapping[str, Path]) -> Path | None:
+    def written(key: str) -> int:
+        try:
+            return tmps[key].stat().st_mtime_ns
+        except OSError:
+            return -1
+    key = max(tmps, key=written, default=None)
+    return targets[key] if key is not None else None
 
 
 def _is_write_failure(exc: Exception) -> bool:

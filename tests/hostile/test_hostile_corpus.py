@@ -142,3 +142,30 @@ def test_hostile_input_gets_its_exit_code_and_message_and_changes_nothing(case, 
     assert _fingerprints(corpus, demo_refdata) == before  # no input or register was modified
     if case.check is not None:
         case.check(tmp_path)
+
+
+@pytest.mark.skipif(not __import__("sys").platform.startswith("linux"), reason="needs Linux's resource limits")
+@pytest.mark.parametrize("command, target", [
+    (("export", "{f}/survey.csv", "--to", "{t}/x.csv", "--refdata", "{r}"), "x.csv"),
+    (("weight", "{f}/survey.csv", "--out", "{t}/w.csv"), "w.csv"),
+])
+def test_a_full_disk_exits_3_naming_the_file_and_leaves_nothing(command, target, corpus, demo_refdata, tmp_path):
+    """The file-size limit (RLIMIT_FSIZE) makes writes fail as on a full disk (EFBIG instead of ENOSPC)."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [a.format(f=corpus, r=demo_refdata, t=out) for a in command]
+    ran = subprocess.run([sys.executable, "-c", "from fjernarbeid.cli import main; main()", *args],
+                         capture_output=True, text=True, preexec_fn=small_disk, timeout=300)
+    assert ran.returncode == 3, ran.stderr
+    assert f"{out / target}: cannot write the file" in " ".join(ran.stderr.split())
+    assert "Traceback" not in ran.stderr
+    assert list(out.iterdir()) == []
