@@ -28,15 +28,25 @@ def fail(exc: FjernarbeidError):
     return typer.Exit(exc.exit_code)
 
 
-def read_data(path: Path, instrument, mapping=None, sheet=None):
-    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet)."""
+def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: bool = False):
+    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet);
+    with ``completes_only`` without the screened-out submissions, whose number is printed."""
     from fjernarbeid.data import read_survey
     from fjernarbeid.errors import InputFileError
 
-    data = read_survey(path, instrument, mapping, sheet=sheet)
+    data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
+    if completes_only:
+        say_dropped(data)
     if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
         raise InputFileError(f"{path}: no data rows (the file has a header but no respondents)")
     return data
+
+
+def say_dropped(data) -> None:
+    """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr."""
+    for note in data.notes:
+        if note.rule == "screened_out_dropped":
+            console(stderr=True).print(note.message)
 
 
 def problem_place(problem, row_kind: str) -> str:

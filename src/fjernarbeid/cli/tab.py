@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.cli._options import Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
     check_weighting_variables,
@@ -128,6 +128,7 @@ def tab_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
     na_values: Annotated[Optional[str], typer.Option(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
         "blank cells are always missing.", show_default=False)] = None,
@@ -149,7 +150,7 @@ def tab_command(
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
         inst = load_instrument(instrument)
-        data = read_data(file, inst, mapping, sheet)
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         wanted = [c for c in (variable, by, crosstab) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):

@@ -182,3 +182,22 @@ def check_catalogue(cat: Catalogue, instrument: Instrument) -> None:
             for s in part.spec.get("sets") or []:
                 if s not in cat.code_sets:
                     raise InstrumentError(f"{cat.source}: finding {part.id} uses unknown code set {s!r}")
+
+
+# The section under which :func:`describe_every_question` puts its findings.
+QUESTIONS_SECTION = "questions"
+
+
+def describe_every_question(instrument: Instrument) -> Catalogue:
+    """A catalogue for a study without one: the weighted distribution of every coded question (its
+    "don't know" codes left out, as everywhere), titled with the question, in questionnaire order."""
+    findings = []
+    for q in instrument.questions:
+        if not q.codes or q.screen_out:
+            continue
+        title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
+        sentence = {"nb": "Vanligste svar: {mode_label} ({mode}).", "nn": "Vanlegaste svar: {mode_label} ({mode}).",
+                    "en": "Most common answer: {mode_label} ({mode})."}
+        findings.append(Finding(id=q.name, analysis="distribution", section=QUESTIONS_SECTION, title=title,
+                                sentence=sentence, spec={"variable": q.name}, published={}))
+    return Catalogue(tuple(findings), {}, 1, f"{instrument.id}: every question")

@@ -41,7 +41,8 @@ import pandas as pd
 from fjernarbeid.errors import ComputationError, DataValidationError, InputFileError, InstrumentError
 from fjernarbeid.study.targets import SOURCES, TargetRow, citation, read_targets_csv, source_population
 
-METHODS = ("poststratify", "rake", "linear", "logit", "none")
+# auto: post-stratify on cell targets (or one variable), rake on margins of several variables
+METHODS = ("poststratify", "rake", "linear", "logit", "none", "auto")
 UNKNOWN_RULES = ("error", "exclude", "own_category", "impute")
 UNKNOWN_CATEGORY = "unknown"
 # Labels that mean male / female in the languages a questionnaire may use.
@@ -402,8 +403,10 @@ def _source_rows(spec: WeightingSpec, variables: list[str], instrument, refdata)
 # -- the weighting --------------------------------------------------------------------------------------
 
 
-def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None) -> StudyWeighting:
-    """Weight ``frame`` (answers with derived variables) as ``spec`` says (module docstring)."""
+def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, where=None) -> StudyWeighting:
+    """Weight ``frame`` (answers with derived variables) as ``spec`` says (module docstring).
+
+    ``where(mask)`` names rows in messages ('line 6 (id 1005)'); by default row numbers."""
     from fjernarbeid.survey.design import svydesign
     from fjernarbeid.survey.weighting import WeightReport, calibrate, poststratify, rake
 
@@ -422,18 +425,21 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None) -
         if stray:
             raise InputFileError(f"{spec.targets_file}: targets for {', '.join(stray)}, which the study does not "
                                  f"weight by ({', '.join(variables)})")
-        where = {lang: str(spec.targets_file.name) for lang in ("nb", "nn", "en")}
+        source_text = {lang: str(spec.targets_file.name) for lang in ("nb", "nn", "en")}
         year = None
     else:
         variables = [_resolve(v, instrument) for v in spec.variables]
         if not variables:
             raise InstrumentError("the weighting names no variables (weighting: variables: [...])")
         rows, year = _source_rows(spec, variables, instrument, refdata)
-        where = {lang: citation(spec.source, year, lang) for lang in ("nb", "nn", "en")}
+        source_text = {lang: citation(spec.source, year, lang) for lang in ("nb", "nn", "en")}
     frame = _with_derived(frame, instrument, variables)
     cells = [r for r in rows if len(r.variables) > 1]
     margins = [r for r in rows if len(r.variables) == 1]
     method = spec.method
+    if method == "auto":
+        method = "poststratify" if cells or len(variables) == 1 else "rake"
+        spec = replace(spec, method=method)
     if method == "poststratify" and len(variables) > 1 and not cells:
         raise ComputationError(f"post-stratification on {' × '.join(variables)} needs a target for every cell "
                                f"(variable {'×'.join(variables)}, category a|b); with targets per variable use "
@@ -461,9 +467,19 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None) -
         unknown |= var.values.isna().to_numpy()
     n_unknown = int(unknown.sum())
     if n_unknown and spec.unknown == "error":
-        which = [f"{v} ({int(m.values.isna().sum())})" for v, m in matched.items() if m.values.isna().any()]
-        raise DataValidationError(f"{n_unknown} respondent(s) cannot be weighted: no weighting category for "
-                                  f"{', '.join(which)} (rows {_rows(pd.Series(unknown))}). Declare a rule in the "
+        place = where or (lambda mask: f"rows {_rows(pd.Series(mask))}")
+        parts = []
+        for v, m in matched.items():
+            bad = m.values.isna().to_numpy()
+            if not bad.any():
+                continue
+            absent = frame[v].isna().to_numpy()
+            if (bad & absent).any():
+                parts.append(f"{v} is missing at {place(bad & absent)}")
+            if (bad & ~absent).any():
+                values = sorted({str(x) for x in frame[v][bad & ~absent]})
+                parts.append(f"{v} has values without a weighting target ({', '.join(values)}) at {place(bad & ~absent)}")
+        raise DataValidationError("; ".join(parts) + "; such respondents cannot be weighted. Declare a rule in the "
                                   "study file (weighting: unknown: exclude | own_category | impute)")
     for v, var in matched.items():
         frame[var.column] = var.values
@@ -502,7 +518,15 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None) -
         if spec.unknown == "own_category" and n_unknown:
             table = _own_cells(frame, columns, table, n_all)
         table = table.groupby(columns, sort=False, as_index=False)["population"].sum()
-        weighted = poststratify(design, columns, table, column="population")
+        try:
+            weighted = poststratify(design, columns, table, column="population")
+        except ComputationError as exc:
+            codes = instrument.value_labels("en")
+            legend = "; ".join(f"{v}: " + ", ".join(f"{c} = {label}" for c, label in codes[v].items())
+                               for v in columns if v in codes)
+            raise ComputationError(f"{exc}" + (f" (codes — {legend})" if legend else "") + ". Raking "
+                                   "(method='rake' in the study file; on the command line `--weighting rake`) "
+                                   "needs only the margins") from None
         total = float(table["population"].sum())
     else:
         population = {}
@@ -520,7 +544,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None) -
             lo, hi = spec.bounds or (-np.inf, np.inf)
             weighted = calibrate(design, population, calfun=method, bounds=(lo, hi))
     weights = pd.Series(weighted.weights, index=frame.index, name="weight")
-    return StudyWeighting(weighted, weights, WeightReport.from_design(weighted), frame, spec, variables, where,
+    return StudyWeighting(weighted, weights, WeightReport.from_design(weighted), frame, spec, variables, source_text,
                           n_unknown, total)
 
 
