@@ -258,6 +258,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
         result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
         return result
+    if group:
+        design, result["empty_groups"] = _without_empty_groups(design, variable, group)
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
     elif mean or total:
@@ -431,6 +433,19 @@ def group_differences(estimates, level: float) -> list[dict[str, Any]]:
     return out
 
 
+def _without_empty_groups(design, variable: str, group: str):
+    """The design without the groups of ``group`` where nobody answered ``variable`` (they have no
+    estimate; one such group must not stop the table of the others), and those groups' values."""
+    values = design.column(group).reset_index(drop=True)
+    answered = design.column(variable).reset_index(drop=True).notna() & pd.Series(design.weights > 0)
+    present = values[pd.Series(design.weights > 0) & values.notna()].unique()
+    empty = [v for v in present if not answered[values == v].any()]
+    if not empty:
+        return design, []
+    keep = ~values.isin(empty).to_numpy()
+    return design.domain(keep), sorted((_code(v.item() if isinstance(v, np.generic) else v) for v in empty), key=str)
+
+
 def _study_weights(data, inst, study, spec, refdata):
     """The study's weights and calibrated design (:func:`fjernarbeid.study.weight`); respondents
     who cannot be weighted are named by line."""
@@ -600,8 +615,16 @@ def _print_bases(console, result) -> None:
     _print_left_out(console, result)
 
 
+def _print_empty_groups(console, result) -> None:
+    if result.get("empty_groups"):
+        group = result["by"] or result["crosstab"]
+        console.print(f"no answers of {result['variable']} in {group} = "
+                      f"{', '.join(str(v) for v in result['empty_groups'])}: no estimate for that group")
+
+
 def _print_left_out(console, result) -> None:
     """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of tilfreds (…)'."""
+    _print_empty_groups(console, result)
     left = result.get("left_out")
     if not left or not any(left.values()):
         return

@@ -353,7 +353,7 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
     if path.suffix.lower() not in (".yaml", ".yml", ".csv", ".tsv", ".txt"):
         raise InputFileError(f"{where}: unknown mapping file type {path.suffix!r} (use .yaml, .yml or .csv)")
     text, _ = read_text_file(path, where)
-    text = universal_newlines(text)
+    text, _ = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{where}: the file is empty")
     if path.suffix.lower() in (".yaml", ".yml"):

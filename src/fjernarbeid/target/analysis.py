@@ -113,7 +113,7 @@ def _index_column(frame, index_id, instrument, catalogue) -> pd.Series:
     from fjernarbeid.findings.catalogue import load_catalogue
     from fjernarbeid.survey.scale import index_from_instrument
 
-    catalogue = catalogue or load_catalogue(instrument=instrument)
+    catalogue = catalogue if catalogue is not None else load_catalogue(instrument=instrument)
     found = [f for f in catalogue if f.id == index_id]
     if not found:
         raise DataValidationError(f"the findings catalogue has no index {index_id!r}")

@@ -7,7 +7,6 @@ without a number.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from importlib import resources
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from fjernarbeid._cells import csv_writer, make_workbook_inert
 from fjernarbeid._io import write_bytes_atomic, write_text_atomic
 from fjernarbeid.target.analysis import CAVEAT, ELIGIBILITY_CAVEAT, VARIANCE_METHOD, TargetResult
 from fjernarbeid.target.spec import text
@@ -125,7 +125,7 @@ def segment_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]:
 def _csv(cols, rows, caveat: str) -> str:
     buf = io.StringIO()
     buf.write(f"# {caveat}\n")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(cols)
     w.writerows(rows)
     return buf.getvalue()
@@ -189,6 +189,7 @@ def _xlsx(sheets, caveat: str, doc: dict, lang: str) -> bytes:
         for row in rows:
             ws.append(row)
     buf = io.BytesIO()
+    make_workbook_inert(wb)
     wb.save(buf)
     return buf.getvalue()
 
