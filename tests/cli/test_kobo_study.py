@@ -65,3 +65,18 @@ def test_a_multiple_choice_question_cannot_be_a_group_or_a_mean():
     assert by.exit_code == EXIT_USAGE and "cannot split the sample into groups" in by.output
     mean = run("tab", EXPORT, "arbeidsstad", "--mean", "--instrument", FORM)
     assert mean.exit_code == EXIT_USAGE and "is a multiple-choice question" in mean.output
+
+
+def test_export_writes_a_0_1_column_per_choice_with_labels(tmp_path, refdata_dir):
+    import pyreadstat
+
+    out = run("export", EXPORT, "--instrument", FORM, "--weighting", "none", "--completes-only",
+              "--to", tmp_path / "hr.sav", "--refdata", refdata_dir)
+    assert out.exit_code == EXIT_OK, out.output
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "hr.sav"))
+    assert len(frame) == 142 and "arbeidsstad" not in frame.columns
+    assert [c for c in frame.columns if c.startswith("arbeidsstad_")] == [f"arbeidsstad_{i}" for i in range(1, 6)]
+    assert meta.variable_value_labels["arbeidsstad_2"] == {0.0: "Ikke valgt", 1.0: "Valgt"}
+    assert meta.column_names_to_labels["arbeidsstad_2"].endswith(": Kontorfellesskap")
+    assert frame["arbeidsstad_1"].sum() == 118  # as tab counts them
+    assert frame["arbeidsstad_5"].sum() == 8  # "don't know" is a column too
