@@ -60,9 +60,9 @@ def test_no_real_name_or_contact_detail_leaves_the_confidential_folder(demo_run)
     # Listed for review: the unmapped "Lise", and capitalised words at the start of a sentence that are
     # not common first words and that the interview does not also write in lower case.
     reviewed = {row["original"] for row in csv.DictReader(io.StringIO(report)) if row["action"] == "review"}
-    assert reviewed == {"Lise", "Kommunikasjonen", "Bedre", "Velkommen", "Ulempene", "Nærmeste", "Rimelige", "Nettet",
-                        "Samboeren", "Sant", "Kurs", "Ring", "Fordelen", "Opplæringen", "Samlinger"}
-    assert demo_run.to_review == 15 and demo_run.replaced > 100
+    assert reviewed == {"Lise", "Kommunikasjonen", "Bedre", "Ulempene", "Nærmeste", "Rimelige", "Nettet",
+                        "Samboeren", "Sant", "Kurs", "Fordelen", "Opplæringen", "Samlinger"}
+    assert demo_run.to_review == 13 and demo_run.replaced > 100
 
 
 def test_outputs_are_written_valid_and_say_synthetic(demo_run):

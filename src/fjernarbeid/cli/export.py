@@ -71,7 +71,8 @@ def export_command(
     study: Annotated[Optional[Path], study_option()] = None,
     completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
     from fjernarbeid.cli._study import load_cli_study
 
@@ -82,8 +83,9 @@ def export_command(
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     inputs = [file] + ([mapping] if mapping else []) + ([targets_file] if targets_file else [])
     try:
-        for target in targets.values():  # before any work: never write over an input
-            refuse_overwrite_input(target, *inputs)
+        # before any work: never over an input, nor into a reference-data directory
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument,
+                                reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
         inst = chosen.instrument
         try:

@@ -87,7 +87,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
             weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
             study_dir: Optional[Path] = None, completes_only: bool = False) -> None:
-    from fjernarbeid._io import ensure_directory, refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
@@ -100,8 +100,9 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
     inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template, targets)
-    for target in (out, *(out / name for name in _file_names(chosen))):
-        refuse_overwrite_input(target, *inputs)
+    # before any work: never over an input, nor into a reference-data directory
+    refuse_overwrite_inputs((out, *(out / name for name in _file_names(chosen))), *inputs,
+                            reference=(refdata, RefData.locate(refdata).directory))
     if out.exists() and not out.is_dir():  # known before the work, so said before it
         raise OutputFileError(f"{out}: cannot write the report into it: it exists and is not a directory")
     if "docx" in chosen and docx_template is not None:
@@ -161,19 +162,21 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         results.weighting_text = {code: weighted.describe(instrument, code)
                                   for code in dict.fromkeys((lang, "nb", "nn", "en"))}
         progress.update(steps, advance=1, description="writing")
-        ensure_directory(out)
-        written = []
-        if "json" in chosen:
-            written.append(results.write_json(out / "results.json"))
-        if "html" in chosen:
-            from fjernarbeid.report.html import write_html
+        # Every format is written into a staging directory and moved into --out together: a failure
+        # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
+        with staged_directory(out) as staging:
+            if "json" in chosen:
+                results.write_json(staging / "results.json")
+            if "html" in chosen:
+                from fjernarbeid.report.html import write_html
 
-            written.append(write_html(results, instrument, out / "report.html", lang=lang, min_cell=min_cell,
-                                      drawer=drawer))
-        for fmt in chosen:
-            if fmt in EXTRA_FORMATS:
-                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang, min_cell,
-                                            docx_template))
+                write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
+                           drawer=drawer)
+            for fmt in chosen:
+                if fmt in EXTRA_FORMATS:
+                    _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
+                                 docx_template)
+        written = [out / name for name in _file_names(chosen)]
 
     for w in checked.warnings[:5]:
         console.print(_problem_line(w, checked.row_kind, "warning: "), markup=False, highlight=False)

@@ -73,6 +73,7 @@ def weight_command(
 ) -> None:
     from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.study import weight
 
     try:
@@ -82,7 +83,9 @@ def weight_command(
         weighting = method or weighting
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise UsageError(f"{out}: --out must end in .csv or .parquet")
-        refuse_overwrite_input(out, file, mapping, instrument, targets)
+        # never over an input, nor into a reference-data directory (given or found by default)
+        refuse_overwrite_input(out, file, mapping, instrument, targets,
+                               reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)

@@ -28,7 +28,6 @@ and never over the input:
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,7 +38,7 @@ import pandas as pd
 
 from fjernarbeid import __version__
 from fjernarbeid._cells import neutralise_frame
-from fjernarbeid._io import atomic_path, refuse_overwrite_input
+from fjernarbeid._io import atomic_paths, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
 from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, protect, rules_for
@@ -242,8 +241,7 @@ def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterabl
             raise InputFileError(f"{p}: is a directory")
     fmt = FORMATS[paths["data"].suffix.lower()]
     codebook = build_codebook(export, paths["data"].name)
-    with contextlib.ExitStack() as stack:
-        tmp = {kind: stack.enter_context(atomic_path(p)) for kind, p in paths.items()}
+    with atomic_paths(paths) as tmp:  # all six files, or none
         if fmt == "sav":
             _write_sav(export, tmp["data"])
         elif fmt == "dta":

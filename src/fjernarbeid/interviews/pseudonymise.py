@@ -286,6 +286,8 @@ def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
         before = text[: m.start()].rstrip()
         initial = not before or before[-1] in _SENTENCE_END or before.endswith("...")
         if not any(is_covered) and len(parts) > 1:
+            if all(len(w) == 1 for _, _, w in left) and any(w.islower() for _, _, w in parts):
+                continue  # a letter prefix, "E-post", "D-nummer"
             left = [(m.start(), m.end(), m[0])]
         for a, b, word in left:
             lower = word.lower()

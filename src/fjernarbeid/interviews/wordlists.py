@@ -38,6 +38,7 @@ FUNCTION_WORDS = frozenset("""
     dag dagen dagar dager i-dag idag morgen kveld uke veke uka veka måned månad år året gang gangen
     tidligere tidlegare seinere senere plutselig heldigvis dessverre faktisk vanligvis vanlegvis gjerne
     mamma pappa mor far mannen kona kone barna ungane familien jobben kontoret sjefen leiaren lederen kollegaene
+    velkommen takk ring send skriv fortell fortel gjerne
     hjemme heime hjemmekontor heimekontor ute inne oppe nede borte hjemmefra heimanfrå
 """.split()) - {"dag", "per", "hans"}
 

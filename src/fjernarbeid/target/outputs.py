@@ -94,7 +94,7 @@ def fmt_p(p, lang: str) -> str:
 def municipality_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]:
     """Municipalities by potential: rounded figures, suppressed ones without numbers."""
     cols = ["municipality_code", "municipality_name", "county_name", "centrality", "potential", "ci_low", "ci_high",
-            "propensity", "eligible", "respondents_in_group", "status"]
+            "propensity", "eligible", "respondents_in_group", "status", "benchmarked_to_national_projection"]
     rows = []
     for r in outcome["potential"]["municipalities"]:
         hidden = r["status"] == "suppressed"
@@ -102,7 +102,8 @@ def municipality_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]
         rows.append([r["municipality_code"], r["municipality_name"], r["county_name"], r["centrality"],
                      None if hidden else rnd["potential"], None if hidden else rnd["ci_low"],
                      None if hidden else rnd["ci_high"], None if hidden else round(r["propensity"], 3),
-                     None if hidden else round(r["eligible"], -1), r["respondents_in_group"], r["status"]])
+                     None if hidden else round(r["eligible"], -1), r["respondents_in_group"], r["status"],
+                     None if hidden else r.get("benchmarked_rounded")])
     return cols, rows
 
 
