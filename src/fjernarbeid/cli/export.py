@@ -84,7 +84,7 @@ def export_command(
     inputs = [file] + ([mapping] if mapping else []) + ([targets_file] if targets_file else [])
     try:
         # before any work: never over an input, nor into a reference-data directory
-        refuse_overwrite_inputs(targets.values(), *inputs, instrument,
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument, study,
                                 reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
         inst = chosen.instrument

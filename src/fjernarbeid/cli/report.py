@@ -62,8 +62,6 @@ def report(
     study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
     completes_only: bool = completes_only_option(),
 ) -> None:
-    if lang is not None and not lang.isalpha():
-        raise typer.BadParameter(f"{lang!r} is not a language code (nb, nn, en …)", param_hint="--lang")
     try:
         with _chart_drawer(formats) as drawer:
             _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
@@ -109,6 +107,10 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         _check_docx_template(docx_template)
     study = load_cli_study(study_dir, instrument_file)
     instrument = study.instrument
+    languages = list(dict.fromkeys((*study.languages, "nb", "nn", "en")))
+    if lang is not None and lang not in languages:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(languages)} (the study's languages and the "
+                                 "program's own)", param_hint="'--lang'")
     lang = lang or study.default_language
     spec = weighting_spec(study, weighting, targets)
     if catalogue_file is not None:

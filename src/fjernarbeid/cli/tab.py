@@ -15,9 +15,9 @@ from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
-    check_weighting_variables,
     check_weights,
     derive_available,
     fail,
@@ -98,11 +98,13 @@ def tab_command(
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     study_weighting: Annotated[bool, typer.Option(
-        "--study-weighting", help="Weight as the report does (post-stratified to the population by sex × age "
-        "group) and estimate on that calibrated design; see above.")] = False,
+        "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
+        "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
     weighting: Annotated[Optional[Weighting], typer.Option(
-        "--weighting", help="With --study-weighting (implied): poststratify (default) or rake.",
-        show_default=False)] = None,
+        "--weighting", help="With --study-weighting (implied): the study's method (default), poststratify, rake, "
+        "linear, or none (unweighted).", show_default=False)] = None,
+    targets: Annotated[Optional[Path], targets_option()] = None,
+    study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
@@ -133,7 +135,6 @@ def tab_command(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
         "blank cells are always missing.", show_default=False)] = None,
 ) -> None:
-    from fjernarbeid.instrument import load_instrument
 
     try:
         if mean and total:
@@ -142,14 +143,16 @@ def tab_command(
             raise UsageError("--compare compares the groups of --by; give --by GROUP")
         if crosstab and (mean or total or by):
             raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total or --by")
-        study = weighting or (Weighting.poststratify if study_weighting else None)
-        if study is not None:
+        use_study = study_weighting or weighting is not None or targets is not None
+        if use_study:
             given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
                                               ("--fpc", fpc)) if value]
             if given:
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
-        inst = load_instrument(instrument)
+        chosen = load_cli_study(study_dir, instrument)
+        inst = chosen.instrument
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         wanted = [c for c in (variable, by, crosstab) if c]
@@ -162,7 +165,7 @@ def tab_command(
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                            ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
-                           study=study.value if study else None, compare=compare)
+                           study=study, compare=compare)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
@@ -191,10 +194,12 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
     weighting = None
     if study is not None:
-        weighted = _study_weights(data, inst, study)
-        design = replace(weighted.design, data=frame.reset_index(drop=True))
-        weight_source = f"study weighting ({study})"
+        weighted = _study_weights(data, inst, *study)
+        frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)
+        design = replace(weighted.design, data=frame)
+        weight_source = f"study weighting ({weighted.spec.method})"
         weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
+        weighting["text"] = weighted.describe(inst, "en")
     else:
         weight_source = weight or ("weight" if "weight" in frame.columns else None)
         w = check_weights(data, weight_source) if weight_source else None
@@ -322,15 +327,14 @@ def group_differences(estimates, level: float) -> list[dict[str, Any]]:
     return out
 
 
-def _study_weights(data, inst, method: str):
-    """The study's weights and calibrated design (:func:`~fjernarbeid.survey.weighting.weight_study`),
-    after the same checks as ``fjernarbeid weight`` (missing sex or birth year named by line)."""
-    from fjernarbeid.refdata import population_targets
-    from fjernarbeid.survey.weighting import weight_study
+def _study_weights(data, inst, study, spec, refdata):
+    """The study's weights and calibrated design (:func:`fjernarbeid.study.weight`); respondents
+    who cannot be weighted are named by line."""
+    from fjernarbeid.refdata import RefData
+    from fjernarbeid.study import weight
 
-    targets = population_targets()
-    check_weighting_variables(data, data.frame, inst, targets)
-    return weight_study(data.frame, inst, targets, method=method)
+    return weight(data.frame, inst, spec, RefData(refdata) if refdata else None,
+                  where=lambda mask: where(data, mask))
 
 
 def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -426,7 +430,7 @@ def _print_text(result: dict[str, Any]) -> None:
     console = make_console(soft_wrap=False)
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
-        weights = (f"study weighting: {result['weighting']['method']} to the population by sex × age group "
+        weights = (f"study weighting: {result['weighting']['text'].split('. Standard')[0]} "
                    f"(Kish deff {result['weighting']['kish_deff']:.2f})")
     else:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
@@ -446,7 +450,7 @@ def _print_text(result: dict[str, Any]) -> None:
 
 def _design_text(design: dict) -> str:
     if design.get("calibrated"):
-        return "simple random sample, post-stratified (standard errors as in the report)"
+        return "simple random sample, calibrated (standard errors as in the report)"
     parts = [f"{k} {design[k]!r}" for k in ("strata", "cluster", "fpc") if design[k]]
     return ", ".join(parts) if parts else "simple random sample design (no strata or clusters given)"
 

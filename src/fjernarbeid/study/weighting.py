@@ -137,6 +137,7 @@ class StudyWeighting:
     targets_text: dict[str, str]  # by language: where the targets came from
     unknown_count: int = 0
     total: float | None = None
+    kept: np.ndarray | None = None  # rows of the input weighted (all but those the rule excluded)
 
     def describe(self, instrument, lang: str) -> str:
         return describe(self, instrument, lang)
@@ -414,7 +415,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
     if spec.method == "none":
         design = svydesign(frame)
         return StudyWeighting(design, pd.Series(design.weights, index=frame.index, name="weight"),
-                              WeightReport.from_design(design), frame, spec, [], {})
+                              WeightReport.from_design(design), frame, spec, [], {}, kept=np.ones(len(frame), bool))
     if spec.targets_file is not None:
         rows = read_targets_csv(spec.targets_file)
         names = list(dict.fromkeys(v for r in rows for v in r.variables))
@@ -483,8 +484,10 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
                                   "study file (weighting: unknown: exclude | own_category | impute)")
     for v, var in matched.items():
         frame[var.column] = var.values
+    kept = np.ones(len(frame), dtype=bool)
     if n_unknown and spec.unknown == "exclude":
-        frame = frame[~unknown].reset_index(drop=True)
+        kept = ~unknown
+        frame = frame[kept].reset_index(drop=True)
     elif n_unknown and spec.unknown == "impute":
         for v, var in matched.items():
             if var.values.isna().any():
@@ -545,7 +548,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             weighted = calibrate(design, population, calfun=method, bounds=(lo, hi))
     weights = pd.Series(weighted.weights, index=frame.index, name="weight")
     return StudyWeighting(weighted, weights, WeightReport.from_design(weighted), frame, spec, variables, source_text,
-                          n_unknown, total)
+                          n_unknown, total, kept)
 
 
 def _own_cells(frame: pd.DataFrame, columns: list[str], table: pd.DataFrame, n_all: int) -> pd.DataFrame:

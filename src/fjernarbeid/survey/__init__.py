@@ -40,7 +40,8 @@ __all__ = [
     # design, weighting, estimation
     "CI_METHODS", "Estimate", "Estimates", "MultipleResponse", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
     "as_replicate_design", "calibrate", "poststratify", "proportion_ci", "rake", "replicate_design",
-    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean", "svymultiple", "svyprop", "svyratio", "svytotal", "weight_study",
+    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean",
+    "svymultiple", "svyprop", "svyratio", "svytotal", "weight_study",
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",
