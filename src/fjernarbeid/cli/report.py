@@ -60,7 +60,7 @@ def report(
     weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
     targets: Optional[Path] = typer.Option(None, "--targets", help=TARGETS_HELP, show_default=False),
     study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
-    completes_only: bool = completes_only_option(),
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
     try:
         with _chart_drawer(formats) as drawer:

@@ -198,12 +198,17 @@ def write_workbook(
     to the study's banner (:func:`fjernarbeid.export.banner.study_banner`).
     """
     if lang not in ("nb", "en"):
-        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+        # the workbook's own texts exist in bokmål and English: nynorsk gets bokmål, others English
+        # (the questionnaire's labels fall back to its own language either way)
+        if not (isinstance(lang, str) and lang.isalpha()):
+            raise ValueError(f"lang must be a language code (nb, nn, en …), not {lang!r}")
+        lang = "nb" if lang == "nn" else "en"
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     path = Path(path)
     synthetic = bool(results is not None and results.data.get("synthetic"))
-    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data)
+    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data,
+                                                                          getattr(results, "study", None))
     weights = WeightReport.from_design(design)
 
     questions = [q for q in instrument if q.type in ("single", "multiple")]

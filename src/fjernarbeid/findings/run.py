@@ -159,7 +159,7 @@ def _run_one(design: SurveyDesign, f: Finding, ctx: A.Context) -> FindingResult:
         res.sentence = {lang: render_sentence(text, ctx.values, lang) for lang, text in f.sentence.items()}
         # a finding without a published figure has nothing to agree with: it is shown, not judged
         res.verdict = overall([_check(c) for c in res.checks]) if res.checks else NOT_COMPUTED
-        if not res.checks and not f.published:
+        if not f.published:
             res.verdict = NOT_PUBLISHED
     except (FjernarbeidError, KeyError, ValueError, np.linalg.LinAlgError) as exc:
         res.status = "not_computed"
@@ -255,6 +255,7 @@ def run_findings(
         generator={"name": "fjernarbeid", "version": __version__},
         respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument)),
         distributions=all_distributions(design, instrument, ctx),
+        study=study,
     )
 
 

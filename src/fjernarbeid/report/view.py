@@ -218,7 +218,7 @@ def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str)
     """A check's subject in words: an estimate's label, or question numbers instead of variable names."""
     def number(name: str) -> str:
         if instrument is not None and name in instrument:
-            return ("spm. " if lang == "nb" else "Q") + instrument[name].number
+            return ("Q" if lang == "en" else "spm. ") + instrument[name].number
         if instrument is not None:
             try:
                 return instrument.derived_variable(name).label(lang).lower()
@@ -262,7 +262,8 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
         rows.append((q.label(lang), shares))
     if not rows:
         return None
-    caption = "Vektet fordeling, «ikke sikker» utelatt." if lang == "nb" else "Weighted distribution, 'not sure' left out."
+    caption = {"nb": "Vektet fordeling, «ikke sikker» utelatt.", "nn": "Vekta fordeling, «ikkje sikker» utelate."}.get(
+        lang, "Weighted distribution, 'not sure' left out.")
     return Chart(caption, "likert_chart", (rows, scale))
 
 
@@ -275,7 +276,8 @@ def _distribution(results: Results, name: str, lang: str, caption: str | None = 
             for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
     if not cats:
         return None
-    caption = caption or ("Vektet andel med 95 % konfidensintervall." if lang == "nb"
+    caption = caption or ("Vekta del med 95 % konfidensintervall." if lang == "nn" else
+                          "Vektet andel med 95 % konfidensintervall." if lang == "nb"
                           else "Weighted share with 95 % confidence interval.")
     return Chart(caption, "distribution_chart", (cats,))
 
@@ -295,7 +297,8 @@ def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
         return None
     xlabel = ("Gjennomsnitt på svarskalaen (lavere = mer enig/viktig/sannsynlig)" if lang == "nb"
               else "Mean on the answer scale (lower = more agree/important/likely)")
-    caption = "Vektede gjennomsnitt med 95 % KI." if lang == "nb" else "Weighted means with 95 % CI."
+    caption = {"nb": "Vektede gjennomsnitt med 95 % KI.", "nn": "Vekta gjennomsnitt med 95 % KI."}.get(
+        lang, "Weighted means with 95 % CI.")
     return Chart(caption, "group_bars", ([str(c) for c in cats], series, xlabel))
 
 
@@ -309,7 +312,8 @@ def _crosstab(table: Table, lang: str) -> Chart | None:
         scale[int(r[idx["code"]])] = r[idx["label"]]
     if not groups:
         return None
-    caption = "Vektet fordeling innen hver gruppe." if lang == "nb" else "Weighted distribution within each group."
+    caption = {"nb": "Vektet fordeling innen hver gruppe.", "nn": "Vekta fordeling innan kvar gruppe."}.get(
+        lang, "Weighted distribution within each group.")
     items = list(groups.items())
     ordered = sorted(scale.items())
     return Chart(caption, "stacked_100", (items, ordered))
@@ -482,7 +486,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                         if f.status == "ok" else []),
                 tables=[text_table(tb, lang, _caption(tb, instrument, lang)) for tb in f.tables
                         if tb.name.startswith(("estimates", "tests"))]
-                       + ([text_table(tb, lang) for tb in f.tables if tb.name.startswith("distribution:")]
+                       + ([text_table(_shares(tb), lang) for tb in f.tables if tb.name.startswith("distribution:")]
                           if not judged else []),
                 published=pub, ours=ours))
         tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
@@ -535,6 +539,14 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,
     )
+
+
+def _shares(table: Table) -> Table:
+    """A distribution as the report shows it: category, weighted share and its 95 % CI."""
+    idx = _table_index(table)
+    rows = [[r[idx["label"]], None if r[idx["suppressed"]] else r[idx["share"]],
+             None if r[idx["suppressed"]] else (r[idx["ci_low"]], r[idx["ci_high"]])] for r in table.rows]
+    return Table(table.name, ["label", "share", "ci"], rows)
 
 
 def _pick_text(texts: dict, lang: str) -> str:

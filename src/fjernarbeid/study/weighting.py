@@ -91,6 +91,8 @@ class WeightingSpec:
             year = int(targets["year"]) if targets.get("year") is not None else None
         elif isinstance(targets, str):
             targets_file = (root / targets) if root is not None else Path(targets)
+            if raw.get("age_reference_year") is not None:  # age = this year − birth year, for a form without age
+                year = int(raw["age_reference_year"])
         elif method != "none":
             raise InstrumentError(f"{where}: weighting needs targets: a CSV file (targets: targets.csv) or a "
                                   f"built-in source (targets: {{source: {SOURCES[0]}, year: 2025}})")
@@ -104,7 +106,7 @@ class WeightingSpec:
     def with_targets_file(self, path: Path) -> "WeightingSpec":
         """The same weighting with targets from ``path`` (``--targets``); its variables come from the file,
         and post-stratification of margins-only targets becomes raking."""
-        return replace(self, targets_file=Path(path), source=None, year=None, variables=(),
+        return replace(self, targets_file=Path(path), source=None, variables=(),
                        method="poststratify" if self.method == "none" else self.method)
 
 
@@ -165,14 +167,20 @@ def parse_range(text: str) -> tuple[float, float] | None:
     return float(lo) if lo else float("-inf"), float(hi) if hi else float("inf")
 
 
+AGE = "age"  # computed from the birth year when the questionnaire defines no age (an XLSForm)
+
+
 def _resolve(name: str, instrument) -> str:
-    """A weighting variable: a question or derived variable, or a role ('sex', 'age_group' …)."""
+    """A weighting variable: a question or derived variable, or a role ('sex', 'age_group' …);
+    ``age`` without an age variable is the reference year minus the birth year (:func:`_with_age`)."""
     if name.startswith("role:"):
         return instrument.role(name[5:])
     if instrument.has_variable(name):
         return name
     if instrument.has_role(name):
         return instrument.role(name)
+    if name == AGE and instrument.has_role("birth_year"):
+        return AGE
     raise InstrumentError(f"weighting variable {name!r} is neither a question, a derived variable nor a role of "
                           f"the questionnaire {instrument.id}")
 
@@ -196,6 +204,8 @@ def _codes_of(variable: str, instrument) -> list[tuple[int, list[str], tuple[flo
 
 
 def _is_age(variable: str, instrument) -> bool:
+    if variable == AGE and not instrument.has_variable(AGE):
+        return True
     if instrument.has_role("age") and instrument.role("age") == variable:
         return True
     return any(d.name == variable and d.kind == "age" for d in instrument.derived)
@@ -434,6 +444,8 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             raise InstrumentError("the weighting names no variables (weighting: variables: [...])")
         rows, year = _source_rows(spec, variables, instrument, refdata)
         source_text = {lang: citation(spec.source, year, lang) for lang in ("nb", "nn", "en")}
+    if AGE in variables and not instrument.has_variable(AGE) and AGE not in frame.columns:
+        frame = _with_age(frame, instrument, spec.year)
     frame = _with_derived(frame, instrument, variables)
     cells = [r for r in rows if len(r.variables) > 1]
     margins = [r for r in rows if len(r.variables) == 1]
@@ -564,6 +576,17 @@ def _own_cells(frame: pd.DataFrame, columns: list[str], table: pd.DataFrame, n_a
         n = counts[tuple(cell)] if len(columns) > 1 else counts[cell[0]]
         extra.append([*cell, known_total * n / (n_all - n_unknown)])
     return pd.concat([table, pd.DataFrame(extra, columns=table.columns)], ignore_index=True)
+
+
+def _with_age(frame: pd.DataFrame, instrument, year: int | None) -> pd.DataFrame:
+    """``age`` = reference year − birth year (the report's convention), for a questionnaire without
+    an age variable; the year is the study's age reference year, else the fieldwork's, else the targets'."""
+    year = instrument.age_reference_year or (instrument.fieldwork_start.year if instrument.fieldwork_start else year)
+    if year is None:
+        raise InstrumentError("weighting by age needs a reference year: target_population: age_reference_year in the "
+                              "questionnaire, fieldwork dates, or the year of the targets")
+    birth = pd.to_numeric(frame[instrument.role("birth_year")], errors="coerce")
+    return frame.assign(**{AGE: year - birth})
 
 
 def _with_derived(frame: pd.DataFrame, instrument, variables: list[str]) -> pd.DataFrame:
