@@ -130,7 +130,7 @@ class Question:
         return self.type == "multiple"
 
     def option_column(self, code: int) -> str:
-        """The 0/1 indicator column of one option of a select-multiple question: ``q7_3`` (``q7_m99`` for −99)."""
+        """The 0/1 indicator column of one option of a select-multiple question: ``v7_3`` (``v7_m99`` for −99)."""
         return f"{self.name}_{'m' if code < 0 else ''}{abs(code)}"
 
     @property
