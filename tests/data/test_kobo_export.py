@@ -155,3 +155,22 @@ def test_a_constraint_is_enforced_with_its_message(tmp_path):
     (problem,) = report.errors
     assert (problem.rule, problem.row, problem.column) == ("constraint_failed", 3, "barn_heime")
     assert "cannot exceed the number of children" in problem.message
+
+
+def test_an_odk_central_export_reads_the_same_answers(form, tmp_path):
+    """ODK Central writes group paths with '-', KEY and SubmissionDate, and split choices as group-q/choice."""
+    header, rows = rows_of(EXPORT)
+    central = {h: h.replace("om_deg/kontor/", "om_deg-kontor-").replace("om_deg/", "om_deg-") for h in header}
+    central = {k: v.replace("-arbeidsstad-", "-arbeidsstad/") for k, v in central.items()}  # split choice columns
+    central["_id"], central["_submission_time"] = "KEY", "SubmissionDate"
+    keep = [h for h in header if not h.startswith("_") or h in ("_id", "_submission_time")]
+    out = tmp_path / "central.csv"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([central[h] for h in keep])
+        for row in rows:
+            writer.writerow([row[h] for h in keep])
+    ours, theirs = read_survey(EXPORT, form), read_survey(out, form)
+    assert theirs.is_export and "om_deg-kontor-arbeidsstad/heime" not in theirs.frame.columns
+    for q in form:
+        pd.testing.assert_series_equal(theirs.frame[q.name], ours.frame[q.name], check_names=False)

@@ -146,6 +146,7 @@ def option_column_codes(sources: tuple[str, ...], instrument: Instrument, keep: 
                 continue
             for pattern, code in wanted.items():
                 if source == pattern or source.endswith("/" + pattern) or (is_export and source.endswith("-" + pattern)):
+                    # Kobo group/q/choice; ODK Central group-q-choice or, split, group-q/choice
                     out.setdefault(q.name, {}).setdefault(code, i)  # a second column for one choice stays extra
                     break
     return out
