@@ -90,3 +90,46 @@ def test_export_writes_a_0_1_column_per_choice_with_labels(tmp_path, refdata_dir
     chosen = [r["om_deg/kontor/arbeidsstad"].split() for r in COMPLETES]
     assert frame["arbeidsstad_1"].sum() == sum("heime" in c for c in chosen)  # as tab counts them
     assert frame["arbeidsstad_5"].sum() == sum(c == ["veit_ikkje"] for c in chosen)  # "don't know" too
+
+
+STUDY_FILE = STUDY / "study_kobo.yaml"
+
+
+def test_weights_from_the_kobo_study_meet_its_municipality_by_age_targets(tmp_path, refdata_dir):
+    import pandas as pd
+
+    out = run("weight", EXPORT, "--study", STUDY_FILE, "--completes-only", "--refdata", refdata_dir,
+              "--out", tmp_path / "w.csv")
+    assert out.exit_code == EXIT_OK, out.output
+    weighted = pd.read_csv(tmp_path / "w.csv")
+    targets = pd.read_csv(STUDY / "targets_kobo.csv")
+    assert weighted["weight"].sum() == pytest.approx(targets["target"].sum(), rel=1e-9)
+    names = {4619: "Eidfjord", 4622: "Kvam", 4618: "Ullensvang", 4620: "Ulvik"}
+    age = 2026 - weighted["fodselsar"]
+    bands = sorted({c.split("|")[1] for c in targets["category"]}, key=lambda b: int(b.split("-")[0]))
+    edges = [int(bands[0].split("-")[0]) - 1] + [int(b.split("-")[1]) for b in bands]
+    band = pd.cut(age, edges, labels=bands).astype(str)
+    cells = (weighted["kommune"].map(names) + "|" + band)
+    sums = weighted.groupby(cells)["weight"].sum()
+    for _, t in targets.iterrows():
+        assert sums[t["category"]] == pytest.approx(t["target"], rel=1e-9), t["category"]
+
+
+def test_the_report_of_the_kobo_study_shows_every_finding_with_the_tab_numbers(tmp_path, refdata_dir):
+    out = run("report", EXPORT, "--study", STUDY_FILE, "--completes-only", "--refdata", refdata_dir,
+              "--out", tmp_path / "report", "--format", "json")
+    assert out.exit_code == EXIT_OK, out.output
+    results = json.loads((tmp_path / "report" / "results.json").read_text("utf-8"))
+    findings = {f["id"]: f for f in results["findings"]}
+    assert sorted(findings) == ["H01", "H02", "H03", "H04"]
+    assert all(f["status"] == "ok" for f in findings.values())
+    shares = {e["name"]: e for e in findings["H02"]["estimates"]}
+    tab = run("tab", EXPORT, "arbeidsstad", "--study", STUDY_FILE, "--study-weighting", "--completes-only",
+              "--refdata", refdata_dir, "--format", "json")
+    assert tab.exit_code == EXIT_OK, tab.output
+    for row in json.loads(tab.stdout)["estimates"]:
+        ours = shares[f"opt{row['category']}"]
+        assert ours["estimate"] == pytest.approx(row["estimate"], rel=1e-12)
+        assert ours["se"] == pytest.approx(row["se"], rel=1e-9)
+        assert shares[f"opt{row['category']}_of_choices"]["estimate"] == pytest.approx(row["share_of_responses"],
+                                                                                        rel=1e-12)
