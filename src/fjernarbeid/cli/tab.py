@@ -255,6 +255,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                              "--compare")
         result["statistic"] = "multiple response"
         result["ci_method"] = ci
+        labels[variable] = inst[variable].code_labels(lang)  # its choices (the 0/1 columns have their own)
         result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
         result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
         return result

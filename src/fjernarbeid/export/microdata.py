@@ -146,14 +146,18 @@ def prepare_microdata(
     seed: int | None = None,
     study=None,
     targets=None,
+    completes_only: bool = False,
 ) -> MicrodataExport:
     """Read, validate, derive, weight and protect a fieldwork file for export.
 
     Raises :class:`DataValidationError` (its ``report`` lists every problem) when the data break
     the questionnaire's rules; :class:`ValueError` for a ``keep`` that names no protected variable.
     Without the postal-code register the postal code is dropped and no geography is published.
+    ``completes_only`` drops screened-out submissions first (a note counts them). A select-multiple
+    question is exported as the 0/1 column of each of its choices.
     """
     from fjernarbeid.data.derive import derive
+    from fjernarbeid.data.multiple import with_option_columns
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
@@ -168,12 +172,14 @@ def prepare_microdata(
             replace(study_for_instrument(instrument), weighting=default.weighting)
     instrument = instrument or study.instrument
     ref = refdata if isinstance(refdata, RefData) else RefData.locate(refdata)
-    data = read_survey(path, instrument, mapping)
+    data = read_survey(path, instrument, mapping, completes_only=completes_only)
+    notes: list[str] = []
     report = validate(data, instrument, ref)
     if not report.ok:
         raise DataValidationError(f"{path}: {report.n_errors} validation error(s); nothing was written", report)
     frame = derive(data.frame, instrument, ref, skip_unavailable=True)
-    notes = []
+    if completes_only:
+        notes.extend(n.message for n in data.notes if n.rule == "screened_out_dropped")
     if frame.attrs.get("derived_skipped"):
         notes.append(f"Not derived (no postal-code register): {', '.join(frame.attrs['derived_skipped'])}.")
     spec = study.weighting
@@ -187,6 +193,7 @@ def prepare_microdata(
                      "(the study's rule: unknown: exclude).")
     frame = weighted.frame.drop(columns=[c for c in weighted.frame.columns if c.endswith(" (weighting groups)")])
     frame = frame.assign(**{WEIGHT_COLUMN: weighted.weights.to_numpy()})
+    frame = with_option_columns(frame, instrument)
     synthetic = is_synthetic(path)
     protected, disclosure = protect(frame, instrument, k=k, keep=keep, seed=seed, synthetic=synthetic, study=study)
     return MicrodataExport(data=protected, instrument=instrument, disclosure=disclosure, weights=weighted.report,
