@@ -61,7 +61,7 @@ def test_choice_types_names_dont_know_and_exclusive_choices(hardanger):
     assert hardanger["utdanning"].missing_codes == (-99,)
     assert hardanger["utfordringar"].exclusive == {5} and not hardanger["utfordringar"].missing_codes
     assert hardanger["postnr"].type == "postal_code"  # a text with a four-digit regex
-    assert hardanger["fodselsar"].range == (1956, 2006)
+    assert hardanger["fodselsar"].range == (1959, 2006)
     assert hardanger["tiltak"].required is False and hardanger["kommentar"].required is False
     assert hardanger["tilfreds"].required is True
 

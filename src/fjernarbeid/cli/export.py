@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from fjernarbeid.cli._console import console
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import study_option, targets_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
@@ -69,6 +69,7 @@ def export_command(
                                                            show_default=False)] = None,
     targets_file: Annotated[Optional[Path], targets_option()] = None,
     study: Annotated[Optional[Path], study_option()] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
     from fjernarbeid._io import refuse_overwrite_inputs
     from fjernarbeid.refdata import RefData
@@ -90,7 +91,8 @@ def export_command(
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,
                                        keep=_split(keep or []), lang=lang.value,
-                                       method=weighting.value if weighting else None, study=chosen, targets=targets_file)
+                                       method=weighting.value if weighting else None, study=chosen, targets=targets_file,
+                                       completes_only=completes_only)
         except ValueError as exc:  # a --keep that names nothing protected
             err.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(EXIT_USAGE) from None

@@ -172,8 +172,13 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             if "html" in chosen:
                 from fjernarbeid.report.html import write_html
 
+                sections = ()
+                if dispositions is not None:  # chapter 4.5 (target groups) when the data allow: fjernarbeid.target
+                    from fjernarbeid.target.report_hook import report_section
+
+                    sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
                 write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
-                           drawer=drawer)
+                           drawer=drawer, extra_sections=sections)
             for fmt in chosen:
                 if fmt in EXTRA_FORMATS:
                     _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,

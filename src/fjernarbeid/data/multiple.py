@@ -45,4 +45,20 @@ def any_chosen(series: pd.Series, q: Question, codes) -> np.ndarray:
     return out
 
 
-__all__ = ["any_chosen", "for_analysis", "option_indicators"]
+def with_option_columns(frame: pd.DataFrame, instrument) -> pd.DataFrame:
+    """``frame`` with every select-multiple question replaced, in its place, by the 0/1 column of each
+    of its choices (``Int64``, missing where the question has no answer; "don't know" choices too):
+    the layout SPSS, Stata and spreadsheet users expect."""
+    out = frame
+    for q in instrument:
+        if not q.is_multiple or q.name not in out.columns:
+            continue
+        series = out[q.name]
+        columns = option_indicators(series, q, include_missing=True).astype("Int64")
+        at = list(out.columns).index(q.name)
+        before, after = out.iloc[:, :at], out.iloc[:, at + 1:]
+        out = pd.concat([before, columns, after], axis=1)
+    return out
+
+
+__all__ = ["any_chosen", "for_analysis", "option_indicators", "with_option_columns"]

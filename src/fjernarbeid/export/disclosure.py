@@ -514,7 +514,8 @@ def _level(name: str) -> int:
 
 
 def _extra_columns(instrument: Instrument, frame: pd.DataFrame) -> list[str]:
-    known = {instrument.id_variable, *instrument.names, *(d.name for d in instrument.derived), WEIGHT_COLUMN}
+    known = {instrument.id_variable, *instrument.names, *(d.name for d in instrument.derived), WEIGHT_COLUMN,
+             *(c for q in instrument if q.is_multiple for c in q.option_columns.values())}
     return [c for c in frame.columns if c not in known]
 
 

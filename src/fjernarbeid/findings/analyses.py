@@ -40,8 +40,9 @@ class Context:
     base: ProjectionBase = field(default_factory=default_base)
     fieldwork: Any = None  # FieldworkSummary or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
-    # variable → (design, base domain, rows) of :func:`base_distribution`, computed once per run
-    distributions: dict[str, tuple] = field(default_factory=dict, repr=False)
+    # variable → (design, base domain, rows) of :func:`base_distribution`, and ("multiple", variable) →
+    # (design, rows) of :func:`multiple_response_rows`, computed once per run
+    distributions: dict[str | tuple[str, str], tuple] = field(default_factory=dict, repr=False)
 
 
 # -- small helpers -----------------------------------------------------------------------------------

@@ -319,13 +319,12 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     """Total of a numeric variable: Σwx (R ``svytotal``; influence wx). ``influence`` as
     :func:`svymean`.
 
-    A categorical variable (text, categorical or with ``factor=True``) gives the estimated number
+    A categorical variable (a categorical dtype, text that is not all numbers, or any variable
+    with ``factor=True``) gives the estimated number
     in every category, Σw·1[x = c], with their covariance matrix (R ``svytotal(~factor(x))``);
     ``missing`` and ``categories`` as :func:`svyprop`.
     """
-    series = design.column(variable)
-    if factor or (factor is None and not (pd.api.types.is_numeric_dtype(series)
-                                          or pd.api.types.is_bool_dtype(series))):
+    if factor or (factor is None and _is_categorical(design.column(variable))):
         return _factor_total(design, variable, missing, categories, level, influence)
     x = numeric_values(design, variable)
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
@@ -342,6 +341,17 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     lo, hi = _t_interval(total, se, df, level)
     return _kept(Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
                           base, level=level), influence, infl, reps)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    """A categorical dtype, or text that is not all numbers (numbers read as text stay numbers)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    text = series.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
 
 
 def _factor_total(design: Design, variable: str, missing, categories, level: float, influence: bool) -> Estimates:

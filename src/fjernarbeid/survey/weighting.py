@@ -42,6 +42,7 @@ from fjernarbeid.survey.design import (
     _row_list,
     _label_key as _key,
     _label_sort_key,
+    shown,
     svydesign,
 )
 
@@ -110,7 +111,7 @@ def _target_table(targets: Targets, names: Sequence[str], column: str | None, wh
 
 
 def _cell_text(names: Sequence[str], labels: Sequence[Any]) -> str:
-    return ", ".join(f"{n}={label!r}" for n, label in zip(names, labels))
+    return ", ".join(f"{n}={shown(label)}" for n, label in zip(names, labels))
 
 
 def _scale_targets(target: np.ndarray, shares: bool, population_size: float | None,
