@@ -166,7 +166,7 @@ def text_table(table: Table, lang: str, caption: str = "") -> TextTable:
     )
 
 
-def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
+def respondents_table(table: Table, lang: str, min_cell: int, caption: str = "") -> TextTable:
     """Table 3.2.1: a heading row per background variable; suppressed cells as '< k' and '–'."""
     idx = {c: i for i, c in enumerate(table.columns)}
     rows, groups, current = [], set(), None
@@ -181,7 +181,7 @@ def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
                      "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang),
                      "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang)])
     return TextTable("respondents", [t("category", lang), t("n_u", lang), t("share_u", lang), t("share_w", lang)],
-                     rows, [False, True, True, True], caption=t("respondents", lang), group_rows=groups)
+                     rows, [False, True, True, True], caption=caption or t("respondents", lang), group_rows=groups)
 
 
 def _short(v, lang: str) -> str:
@@ -454,16 +454,17 @@ def _chapters(study, results: Results, lang: str):
     study has no chapter for (never dropped), in the order the findings come."""
     from fjernarbeid.findings.catalogue import QUESTIONS_SECTION
 
-    chapters = [(c.id, c.label(lang), c.respondents, _pick_text(c.intro, lang)) for c in study.chapters]
+    chapters = [(c.id, c.label(lang), c.respondents, _pick_text(c.intro, lang), _pick_text(c.respondents_title, lang))
+                for c in study.chapters]
     known = {c[0] for c in chapters}
     for f in results.findings:
         if f.section not in known:
             known.add(f.section)
             title = t("questions_chapter", lang) if f.section == QUESTIONS_SECTION else f.section
-            chapters.append((f.section, title, False, ""))
+            chapters.append((f.section, title, False, "", ""))
     if not any(c[2] for c in chapters) and chapters:  # the respondents table opens the first chapter
         first = chapters[0]
-        chapters[0] = (first[0], first[1], True, first[3])
+        chapters[0] = (first[0], first[1], True, first[3], first[4])
     return chapters
 
 
@@ -473,7 +474,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     telephone = study.is_telephone
     drawn: set = set()
     sections = []
-    for sec, title, with_respondents, intro in _chapters(study, results, lang):
+    for sec, title, with_respondents, intro, respondents_title in _chapters(study, results, lang):
         findings = []
         for f in results.findings:
             if f.section != sec:
@@ -489,7 +490,8 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                        + ([text_table(_shares(tb), lang) for tb in f.tables if tb.name.startswith("distribution:")]
                           if not judged else []),
                 published=pub, ours=ours))
-        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
+        tables = [respondents_table(tb, lang, min_cell, respondents_title) for tb in results.respondents] \
+            if with_respondents else []
         sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=title,
                                     intro=(intro or t("respondents_intro_generic", lang)) if tables else intro,
                                     tables=tables,
