@@ -57,7 +57,9 @@ def write_skeleton(directory: str | Path, n: int = 300, seed: int = 1) -> list[P
     study = load_study(directory)
     frame = synthesise(study, n=n, seed=seed)
     data = directory / "data.csv"
-    write_text_atomic(data, frame.to_csv(index=False))
+    from fjernarbeid._cells import neutralise_frame
+
+    write_text_atomic(data, neutralise_frame(frame).to_csv(index=False))  # no text a spreadsheet runs
     written.append(data)
     return written
 
