@@ -32,7 +32,8 @@ def test_every_finding_and_section_is_there(html_nb, demo_results):
 
 
 def test_questionnaire_appendix_lists_routing_and_screening(html_nb):
-    assert "Stilles hvis: q12 &lt; 6" in html_nb
+    # routing in words, never as the instrument's expression (q12 &lt; 6)
+    assert "Stilles hvis: spm. 12 er «Hver dag», «3-4 dager i uken»" in html_nb and "q12 &lt; 6" not in html_nb
     assert "Avslutter intervjuet" in html_nb
     assert "leses ikke opp" in html_nb
 

@@ -7,12 +7,14 @@ three formats always carry the same content.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
-from fjernarbeid.report.i18n import TEXT, fmt_ci, fmt_number, fmt_p, fmt_pct, method_text, t
+from fjernarbeid.i18n import has_message, message
+from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
 SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
 # Likert items drawn together in one diverging chart, at the first finding that shows one of them.
@@ -20,6 +22,8 @@ LIKERT_BLOCKS = (("q10_1", "q10_2"), ("q6_1", "q6_2", "q6_3", "q6_4"), ("q16_1",
 DISTRIBUTION_CHARTS = ("q12", "q13", "q14", "q21", "q22", "q23")
 # Columns that hold text; the others are right-aligned numbers.
 TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note")
+# Text columns whose values are names (variables, check names, English terms of the analyses) to put in words.
+WORD_COLUMNS = ("label", "group", "name", "what", "outcome", "item", "effect", "note")
 
 
 @dataclass
@@ -32,6 +36,8 @@ class TextTable:
     numeric: list[bool]
     caption: str = ""
     group_rows: set[int] = field(default_factory=set)  # rows that are headings of a block (table 3.2.1)
+    number: int = 0  # the table's number in the report (0: not numbered, e.g. a chart's data table)
+    source: str = ""  # 'Kilde: …, n = …'
 
 
 @dataclass
@@ -43,7 +49,16 @@ class Chart:
     function: str  # the name of the drawing function in fjernarbeid.report.charts
     args: tuple  # its arguments before ``fmt``
     finding: str = ""
+    data: "TextTable | None" = None  # the numbers drawn, as a table beside the chart (for screen readers too)
+    n: int = 0  # unweighted respondents behind the chart
+    number: int = 0  # the figure's number in the report
+    source: str = ""  # 'Kilde: demo_survey.csv. n = 500 (uvektet).'
     drawings: dict[str, str | bytes] = field(default_factory=dict, repr=False)  # format → drawing
+
+    @property
+    def alt(self) -> str:
+        """The chart's accessible name: its caption (the data table beside it carries the numbers)."""
+        return self.caption
 
     def draw(self, fmt: str) -> str | bytes:
         """The drawing as SVG text (``"svg"``) or PNG bytes (``"png"``)."""
@@ -55,6 +70,21 @@ class Chart:
 
     def svg(self) -> str:
         return self.draw("svg")
+
+    def svg_named(self) -> str:
+        """The SVG with its accessible name (``aria-label`` and ``<title>``), for inline use in HTML."""
+        from markupsafe import escape
+
+        name = escape(self.alt)
+        svg = self.svg().replace('role="img"', f'role="img" aria-label="{name}"', 1)
+        end = svg.index(">") + 1
+        return f"{svg[:end]}<title>{name}</title>{svg[end:]}"
+
+    def data_uri(self) -> str:
+        """The SVG as a data: URI, for an <img> with alt text (the printed report)."""
+        import base64
+
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg().encode("utf-8")).decode("ascii")
 
     def png(self) -> bytes:
         return self.draw("png")
@@ -125,20 +155,65 @@ _HEADERS = {"label": "category", "n_unweighted": "n_u", "share": "share_w", "sha
 def _header(col: str, lang: str) -> str:
     if col in _HEADERS:
         return t(_HEADERS[col], lang)
-    if f"h_{col}" in TEXT:
+    if has_text(f"h_{col}"):
         return t(f"h_{col}", lang)
-    return col.replace("_", " ")
+    raise KeyError(f"the report has no heading for the column {col!r}: add h_{col} to the message catalogue")
 
 
-def fmt_cell(col: str, value, lang: str) -> str:
+class Words:
+    """Names in the results (variables, the catalogue's check names, the analyses' English terms) as words
+    of the report's language: a variable becomes its question number ('spm. 12') or its label."""
+
+    def __init__(self, instrument: Instrument | None, lang: str):
+        self.instrument, self.lang = instrument, lang
+
+    def variable(self, name: str) -> str:
+        name = str(name).strip()
+        if "×" in name:
+            return " × ".join(self.variable(v) for v in name.split("×"))
+        instrument = self.instrument
+        if instrument is not None and name in instrument:
+            return t("question_ref", self.lang, number=instrument[name].number)
+        if instrument is not None:
+            try:
+                return instrument.derived_variable(name).label(self.lang).lower()
+            except KeyError:
+                pass
+        return name
+
+    def in_text(self, text: str) -> str:
+        """Running text with every variable name in it (e.g. 'q6_1: 0,35') put in words ('spm. 6_1: 0,35')."""
+        if self.instrument is None or not text:
+            return text
+        names = sorted((q.name for q in self.instrument.questions), key=len, reverse=True)
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+        return pattern.sub(lambda m: self.variable(m.group(1)), text)
+
+    def __call__(self, text) -> str:
+        """Any name or term: a check's subject, an analysis term, a variable, or the text itself."""
+        text = str(text)
+        if has_message("subject", text):
+            return message("subject", text, self.lang)
+        if text.startswith("rho(") and text.endswith(")") and "," in text:
+            a, b = text[4:-1].split(",", 1)
+            return message("subject", "rho", self.lang, a=self.variable(a), b=self.variable(b))
+        translated = term(text, self.lang, self.variable)
+        if translated != text:
+            return translated
+        return self.variable(text)
+
+
+def fmt_cell(col: str, value, lang: str, words: Words | None = None) -> str:
     if value is None:
         return "–"
+    if words is not None and col in WORD_COLUMNS and isinstance(value, str):
+        return words(value)
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
         return fmt_ci(value[0], value[1], lang)
     if col == "df" and isinstance(value, (list, tuple)):
         return " / ".join(fmt_number(d, lang, 0 if float(d).is_integer() else 1) for d in value)
     if col in ("test", "effect"):
-        return method_text(str(value), lang)
+        return term(str(value), lang, words.variable if words is not None else (lambda n: n))
     if col.startswith("share") or col in ("ci_low", "ci_high", "rate"):
         return fmt_pct(value, lang)
     if col in ("n_unweighted", "n", "count", "low", "high", "target", "weighted"):
@@ -146,7 +221,8 @@ def fmt_cell(col: str, value, lang: str) -> str:
     if col == "p":
         return fmt_p(value, lang).replace("p = ", "").replace("p ", "")
     if isinstance(value, bool):
-        return str(value)
+        return t("significant" if value else "not_significant", lang) if col == "significant" else (
+            "✓" if value else "–")
     if isinstance(value, float):
         return fmt_number(value, lang, 2 if abs(value) < 100 else 0)
     if isinstance(value, int):
@@ -154,11 +230,12 @@ def fmt_cell(col: str, value, lang: str) -> str:
     return str(value)
 
 
-def text_table(table: Table, lang: str, caption: str = "") -> TextTable:
+def text_table(table: Table, lang: str, caption: str = "", words: Words | None = None) -> TextTable:
+    words = words or Words(None, lang)
     return TextTable(
         name=table.name,
         headers=[_header(c, lang) for c in table.columns],
-        rows=[[fmt_cell(c, v, lang) for c, v in zip(table.columns, row)] for row in table.rows],
+        rows=[[fmt_cell(c, v, lang, words) for c, v in zip(table.columns, row)] for row in table.rows],
         numeric=[c not in TEXT_COLUMNS for c in table.columns],
         caption=caption,
     )
@@ -193,8 +270,7 @@ def _short(v, lang: str) -> str:
         if v.get("expect"):
             parts.append({"positive": "+", "negative": "−"}[v["expect"]])
         if "significant" in v:
-            yes, no = ("signifikant", "ikke signifikant") if lang == "nb" else ("significant", "not significant")
-            parts.append(yes if v["significant"] else no)
+            parts.append(t("significant" if v["significant"] else "not_significant", lang))
         if "comparator" in v:
             sign = {"approx": "≈", "gt": ">", "lt": "<", "ge": "≥"}.get(v["comparator"], v["comparator"])
             value = v.get("value", "")
@@ -213,25 +289,12 @@ def _short(v, lang: str) -> str:
 
 
 def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str) -> str:
-    """A check's subject in words: an estimate's label, or question numbers instead of variable names."""
-    def number(name: str) -> str:
-        if instrument is not None and name in instrument:
-            return ("spm. " if lang == "nb" else "Q") + instrument[name].number
-        if instrument is not None:
-            try:
-                return instrument.derived_variable(name).label(lang).lower()
-            except KeyError:
-                pass
-        return name
+    """A check's subject in words: an estimate's label, the catalogue's name for it, or question numbers
+    instead of variable names."""
     for e in f.estimates:
         if e.name == what and e.label:
-            return e.label
-    if what.startswith("rho(") and what.endswith(")"):
-        a, b = what[4:-1].split(",")
-        return f"rho {number(a)}–{number(b)}"
-    if "×" in what:
-        return " × ".join(number(v) for v in what.split("×"))
-    return number(what)
+            return Words(instrument, lang)(e.label)
+    return Words(instrument, lang)(what)
 
 
 def published_and_ours(f: FindingResult, lang: str, instrument: Instrument | None = None) -> tuple[str, str]:
@@ -247,24 +310,51 @@ def _table_index(table: Table) -> dict[str, int]:
     return {c: i for i, c in enumerate(table.columns)}
 
 
+def _question_of(label: str, instrument: Instrument):
+    """The question of a chart label such as '12 Hvor ofte benytter du normalt…' (number, then text)."""
+    number = str(label).split(" ", 1)[0]
+    return next((q for q in instrument.questions if q.number == number), None)
+
+
+def _scale(q, lang: str) -> list[tuple[int, str]]:
+    """A question's answer scale: its substantive codes and their labels, 'not sure' left out."""
+    return [(c.code, c.label(lang)) for c in q.codes if not c.missing]
+
+
+def _ended(title: str) -> str:
+    """A title as the first sentence of a caption: ending in its own '?' or '.', or given a '.'."""
+    title = str(title).strip().rstrip(":")
+    return title if title.endswith(("?", ".", "!")) else title + "."
+
+
+def _pct_cell(share, lang: str) -> str:
+    return fmt_pct(share, lang, 1)
+
+
 def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart | None:
-    rows, scale = [], None
+    rows, scale, n = [], None, 0
     for name in items:
         table = results.distributions.get(name)
         if table is None or name not in instrument:
             continue
         q = instrument[name]
-        scale = [(c.code, c.label(lang)) for c in q.codes if not c.missing]
+        scale = _scale(q, lang)
         idx = _table_index(table)
         shares = {int(r[idx["code"]]): (0.0 if r[idx["suppressed"]] else r[idx["share"]]) for r in table.rows}
-        rows.append((q.label(lang), shares))
+        n = max(n, max(r[idx["n_unweighted"]] or 0 for r in table.rows))
+        rows.append((f"{q.number} {q.label(lang)}", shares))
     if not rows:
         return None
-    caption = "Vektet fordeling, «ikke sikker» utelatt." if lang == "nb" else "Weighted distribution, 'not sure' left out."
-    return Chart(caption, "likert_chart", (rows, scale))
+    first = instrument[items[0]]
+    title = first.preamble.get(lang) or first.preamble.get("nb") or first.label(lang)
+    caption = t("chart_likert", lang, title=_ended(title))
+    data = TextTable("chart_data", [""] + [lbl for _, lbl in scale],
+                     [[label] + [_pct_cell(shares.get(c), lang) for c, _ in scale] for label, shares in rows],
+                     [False] + [True] * len(scale))
+    return Chart(caption, "likert_chart", (rows, scale, lang), data=data, n=n)
 
 
-def _distribution(results: Results, name: str, lang: str) -> Chart | None:
+def _distribution(results: Results, name: str, instrument: Instrument, lang: str) -> Chart | None:
     table = results.distributions.get(name)
     if table is None:
         return None
@@ -273,47 +363,73 @@ def _distribution(results: Results, name: str, lang: str) -> Chart | None:
             for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
     if not cats:
         return None
-    caption = "Vektet andel med 95 % konfidensintervall." if lang == "nb" else "Weighted share with 95 % confidence interval."
-    return Chart(caption, "distribution_chart", (cats,))
+    title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
+    data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
+                     [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang)] for c in cats], [False, True, True])
+    n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
+    return Chart(t("chart_distribution", lang, title=_ended(title)), "distribution_chart", (cats, lang), data=data, n=n)
 
 
-def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
-    """Grouped bars of weighted means with CIs (group comparisons and trends)."""
+def _means(table: Table, instrument: Instrument, lang: str, by_outcome: bool, title: str) -> Chart | None:
+    """Grouped bars of weighted means with CIs (group comparisons and trends), on the answer scale's own
+    range with its end labels: a mean of 1-5 codes drawn from 0 would mislead."""
     idx = _table_index(table)
-    cats, series = [], {}
+    cats, series, questions, n_by_outcome = [], {}, [], {}
     for r in table.rows:
         if r[idx["mean"]] is None:
             continue
-        cat, ser = (r[idx["outcome"]], r[idx["group"]]) if by_outcome else (r[idx["group"]], r[idx["outcome"]])
+        q = _question_of(r[idx["outcome"]], instrument)
+        if q is not None and q not in questions:
+            questions.append(q)
+        outcome = f"{q.number} {q.label(lang)}" if q is not None else str(r[idx["outcome"]])
+        cat, ser = (outcome, r[idx["group"]]) if by_outcome else (r[idx["group"]], outcome)
         if cat not in cats:
             cats.append(cat)
         series.setdefault(ser, []).append((r[idx["mean"]], r[idx["ci_low"]], r[idx["ci_high"]]))
-    if not series or any(len(v) != len(cats) for v in series.values()):
+        n_by_outcome[outcome] = n_by_outcome.get(outcome, 0) + (r[idx["n_unweighted"]] or 0)
+    if not series or any(len(v) != len(cats) for v in series.values()) or not questions:
         return None
-    xlabel = ("Gjennomsnitt på svarskalaen (lavere = mer enig/viktig/sannsynlig)" if lang == "nb"
-              else "Mean on the answer scale (lower = more agree/important/likely)")
-    caption = "Vektede gjennomsnitt med 95 % KI." if lang == "nb" else "Weighted means with 95 % CI."
-    return Chart(caption, "group_bars", ([str(c) for c in cats], series, xlabel))
+    scales = [_scale(q, lang) for q in questions]
+    # one axis for all the outcomes: their codes must span the same range (else each needs its own chart)
+    if len({(sc[0][0], sc[-1][0]) for sc in scales}) != 1:
+        return None
+    low, high = scales[0][0], scales[0][-1]
+    ends = ((low[0], low[1]), (high[0], high[1])) if len(scales) == 1 or all(sc == scales[0] for sc in scales) \
+        else ((low[0], ""), (high[0], ""))
+    xlabel = t("mean_axis", lang)
+    n = max(n_by_outcome.values())
+    data = TextTable("chart_data", [""] + [str(s) for s in series],
+                     [[c] + [f"{fmt_number(v[i][0], lang, 2)} ({fmt_number(v[i][1], lang, 2)}–"
+                             f"{fmt_number(v[i][2], lang, 2)})" for v in series.values()] for i, c in enumerate(cats)],
+                     [False] + [True] * len(series))
+    return Chart(t("chart_means", lang, title=_ended(title)), "group_bars",
+                 ([str(c) for c in cats], series, xlabel, ends, lang), data=data, n=n)
 
 
-def _crosstab(table: Table, lang: str) -> Chart | None:
+def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
     idx = _table_index(table)
     groups: dict[str, dict[int, float]] = {}
     scale: dict[int, str] = {}
+    n: dict[str, int] = {}
     for r in table.rows:
         share = 0.0 if r[idx["suppressed"]] else (r[idx["share"]] or 0.0)
         groups.setdefault(r[idx["group"]], {})[int(r[idx["code"]])] = share
         scale[int(r[idx["code"]])] = r[idx["label"]]
+        n[r[idx["group"]]] = r[idx["n_unweighted"]] or 0
     if not groups:
         return None
-    caption = "Vektet fordeling innen hver gruppe." if lang == "nb" else "Weighted distribution within each group."
     items = list(groups.items())
     ordered = sorted(scale.items())
-    return Chart(caption, "stacked_100", (items, ordered))
+    data = TextTable("chart_data", [""] + [lbl for _, lbl in ordered],
+                     [[g] + [_pct_cell(shares.get(c), lang) for c, _ in ordered] for g, shares in items],
+                     [False] + [True] * len(ordered))
+    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang), data=data,
+                 n=sum(n.values()))
 
 
 def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set) -> list[Chart]:
     out: list[Chart | None] = []
+    title = f.title.get(lang) or f.title.get("nb", "")
     for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("distribution:")):
         block = next((b for b in LIKERT_BLOCKS if name in b), None)
         if block and block not in drawn:
@@ -321,14 +437,14 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
             out.append(_likert(results, block, instrument, lang))
         elif not block and name in DISTRIBUTION_CHARTS and name not in drawn:
             drawn.add(name)
-            out.append(_distribution(results, name, lang))
+            out.append(_distribution(results, name, instrument, lang))
     for table in f.tables:
         if table.name == "group_means":
-            out.append(_means(table, lang, by_outcome=True))
+            out.append(_means(table, instrument, lang, by_outcome=True, title=title))
         elif table.name == "trend_means":
-            out.append(_means(table, lang, by_outcome=False))
+            out.append(_means(table, instrument, lang, by_outcome=False, title=title))
         elif table.name == "crosstab_colpct":
-            out.append(_crosstab(table, lang))
+            out.append(_crosstab(table, lang, title))
     charts_ = [c for c in out if c is not None]
     for c in charts_:
         c.finding = f.id
@@ -369,11 +485,12 @@ def _margin_label(variable: str, category, instrument: Instrument, lang: str) ->
 
 def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list[TextTable]:
     out = []
+    words = Words(instrument, lang)
     w = results.weighting or {}
     if w.get("summary"):
-        summary = {k: v for k, v in w["summary"].items() if k != "n"}
+        summary = {k: (term(v, lang) if k == "method" else v) for k, v in w["summary"].items() if k != "n"}
         out.append(text_table(Table("weights", list(summary.keys()), [list(summary.values())]), lang,
-                              t("weighting", lang)))
+                              t("weighting", lang), words))
     if w.get("margins"):
         cols = w["margins"]["columns"]
         idx = {c: i for i, c in enumerate(cols)}
@@ -398,11 +515,13 @@ def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list
         rows += [[t("r_completes", lang), fw["completes"]]]
         out.append(text_table(Table("fieldwork", ["what", "count"], rows), lang, t("fieldwork", lang)))
         outcome = fw["outcome"]
-        method = t("e_casro", lang) if outcome["e_method"].startswith("proportional") else outcome["e_method"]
-        table = text_table(Table("aapor", ["what", "rate"], [[k, v] for k, v in outcome["rates"].items()]), lang,
+        method = term(outcome["e_method"], lang)
+        rates = [[name, message("aapor", name, lang) if has_message("aapor", name) else name, value]
+                 for name, value in outcome["rates"].items()]
+        table = text_table(Table("aapor", ["rate_name", "definition", "rate"], rates), lang,
                            t("fieldwork_rates", lang) + f" — e = {fmt_number(outcome['e'] or 0, lang, 3)} ({method})")
         if outcome.get("notes"):
-            table.caption += " " + (t("no_rates", lang) if lang == "nb" else " ".join(outcome["notes"]))
+            table.caption += " " + t("no_rates", lang)
         out.append(table)
     return out
 
@@ -413,16 +532,52 @@ def _caption(table: Table, instrument: Instrument, lang: str) -> str:
         try:
             name = instrument.derived_variable(variable).label(lang)
         except KeyError:
-            name = variable
-        return (f"Fremskrevet antall arbeidstakere etter {name.lower()} (andel av alle som svarte, 95 % KI × grunnlaget)"
-                if lang == "nb" else
-                f"Projected number of workers by {name.lower()} (share of all who answered, 95 % CI × the base)")
+            name = Words(instrument, lang).variable(variable)
+        return t("projection_caption", lang, name=name.lower())
     return ""
+
+
+def routing_text(condition, instrument: Instrument, lang: str) -> str:
+    """A question's routing in words: 'q12 < 6' → 'spm. 12 er «Daglig», «…» eller «…»'."""
+    from fjernarbeid.instrument.expr import BoolOp, Compare, Not
+
+    def quote(label: str) -> str:
+        return f"«{label}»" if lang != "en" else f"‘{label}’"
+
+    def node(n) -> str:
+        if isinstance(n, BoolOp):
+            return f" {t(n.op, lang)} ".join(node(o) for o in n.operands)
+        if isinstance(n, Not):
+            return f"{t('not', lang)} ({node(n.operand)})"
+        if isinstance(n, Compare):
+            q = instrument[n.variable] if n.variable in instrument else None
+            who = Words(instrument, lang).variable(n.variable)
+            if q is None or not q.codes:
+                return f"{who} {n.op} {', '.join(fmt_number(v, lang) for v in n.values)}"
+            tests = {"==": lambda c: c in n.values, "in": lambda c: c in n.values,
+                     "!=": lambda c: c not in n.values, "notin": lambda c: c not in n.values,
+                     "<": lambda c: c < n.values[0], "<=": lambda c: c <= n.values[0],
+                     ">": lambda c: c > n.values[0], ">=": lambda c: c >= n.values[0]}
+            chosen = [quote(c.label(lang)) for c in q.codes if tests[n.op](c.code)]
+            values = chosen[0] if len(chosen) == 1 else f"{', '.join(chosen[:-1])} {t('or', lang)} {chosen[-1]}"
+            return t("routing_is", lang, question=who, values=values)
+        return str(n)
+
+    return node(condition.tree)
 
 
 def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5) -> ReportView:
     drawn: set = set()
     sections = []
+    words = Words(instrument, lang)
+    source = results.data.get("source", "?")
+
+    def in_lang(texts: dict) -> str:
+        return texts.get(lang) or (texts.get("nb", "") if lang == "nn" else "")
+
+    def reason_text(reason: str | None) -> str:
+        return term(reason or "", lang, words.variable)
+
     for sec in SECTIONS:
         findings = []
         for f in results.findings:
@@ -430,10 +585,10 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                 continue
             pub, ours = published_and_ours(f, lang, instrument)
             findings.append(FindingView(
-                id=f.id, title=f.title.get(lang, f.title.get("nb", "")), status=f.status, reason=f.reason,
-                verdict=f.verdict, sentence=f.sentence.get(lang, ""),
+                id=f.id, title=in_lang(f.title), status=f.status, reason=reason_text(f.reason),
+                verdict=f.verdict, sentence=words.in_text(in_lang(f.sentence)),
                 charts=_finding_charts(f, results, instrument, lang, drawn) if f.status == "ok" else [],
-                tables=[text_table(tb, lang, _caption(tb, instrument, lang)) for tb in f.tables
+                tables=[text_table(tb, lang, _caption(tb, instrument, lang), words) for tb in f.tables
                         if tb.name.startswith(("estimates", "tests"))],
                 published=pub, ours=ours))
         tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if sec == "3.2.2" else []
@@ -444,27 +599,48 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     rows, verdicts = [], []
     for f in results.findings:
         pub, ours = published_and_ours(f, lang, instrument)
-        rows.append([f.id, f.title.get(lang, ""), pub or "–", ours or (f.reason or "–"), t(f.verdict, lang)])
+        rows.append([f.id, in_lang(f.title), pub or "–", ours or (reason_text(f.reason) or "–"), t(f.verdict, lang)])
         verdicts.append(f.verdict)
     replication = TextTable("replication", [t(k, lang) for k in ("col_id", "col_finding", "col_published", "col_ours",
                                                                   "col_verdict")], rows, [False] * 5)
     s = results.summary
-    counts = (f"{s['agrees']} stemmer, {s['differs']} avviker, {s['not_computed']} ikke beregnet." if lang == "nb"
-              else f"{s['agrees']} agree, {s['differs']} differ, {s['not_computed']} not computed.")
+    counts = t("counts", lang, agrees=s["agrees"], differs=s["differs"], not_computed=s["not_computed"])
     questions = [
-        QuestionView(number=q.number, text=q.label(lang), preamble=q.preamble.get(lang, ""),
-                     routing=str(q.ask_if) if q.ask_if else "",
+        QuestionView(number=q.number, text=q.label(lang), preamble=in_lang(q.preamble) if q.preamble else "",
+                     routing=routing_text(q.ask_if, instrument, lang) if q.ask_if else "",
                      codes=[{"code": c.code, "label": c.label(lang), "missing": c.missing,
                              "screen_out": c.code in q.screen_out} for c in q.codes])
         for q in instrument.questions
     ]
+    methods_tables = _methods_tables(results, instrument, lang)
+    # Figures and tables numbered in reading order, each with its source and n.
+    n_all = results.data.get("n")
+    figure_no = table_no = 0
+    for section in sections:
+        for tb in section.tables:
+            table_no += 1
+            tb.number, tb.source = table_no, t("source_n", lang, source=source, n=fmt_number(n_all, lang))
+        for fv in section.findings:
+            for chart in fv.charts:
+                figure_no += 1
+                chart.number = figure_no
+                chart.source = t("source_n", lang, source=source, n=fmt_number(chart.n or n_all, lang))
+            for tb in fv.tables:
+                if not tb.caption:
+                    kind = "table_tests" if tb.name.startswith("tests") else "table_estimates"
+                    tb.caption = t(kind, lang, title=fv.title)
+                table_no += 1
+                tb.number, tb.source = table_no, t("source_n", lang, source=source, n=fmt_number(n_all, lang))
+    for tb in methods_tables:
+        table_no += 1
+        tb.number = table_no
     return ReportView(
         lang=lang, title=t("report_title", lang), subtitle=t("subtitle", lang),
-        generated=t("generated", lang, version=__version__, source=results.data.get("source", "?"),
+        generated=t("generated", lang, version=__version__, source=source,
                     n=fmt_number(results.data.get("n"), lang)),
         synthetic=bool(results.data.get("synthetic")), summary_intro=t("summary_intro", lang),
         replication=replication, verdicts=verdicts, counts=counts, sections=sections,
-        methods_text=t("weighting_text", lang), methods_tables=_methods_tables(results, instrument, lang),
+        methods_text=t("weighting_text", lang), methods_tables=methods_tables,
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
         questions=questions,
     )
