@@ -122,7 +122,6 @@ def _stdout_closed(console) -> None:
 
 
 def _print_error(message: str) -> None:
-    from rich.console import Console
-    from rich.text import Text
+    from fjernarbeid.cli._console import print_error
 
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(message), highlight=False)
+    print_error(message)

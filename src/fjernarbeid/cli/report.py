@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
@@ -89,7 +89,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
     from fjernarbeid.refdata import RefData
     from fjernarbeid.survey.weighting import weight_study
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
     inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template)
     for target in (out, *(out / name for name in _file_names(chosen))):
@@ -118,8 +118,9 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         checked = validate(data, instrument, ref)
         if not checked.ok:
             progress.stop()
-            console.print(f"[bold red]{file}: {checked.n_errors} validation error(s)[/]; nothing was written. "
-                          f"Run `fjernarbeid validate {file}` for the full list. First errors:")
+            console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
+                                 f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
+                                 "First errors:"))
             for p in checked.errors[:10]:
                 console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
             raise typer.Exit(EXIT_INVALID_DATA)

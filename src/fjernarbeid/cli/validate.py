@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fjernarbeid.cli._console import console as make_console, print_error, styled
 from fjernarbeid.cli._options import paragraphs, refdata_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
 
@@ -56,7 +56,7 @@ def validate_command(
         data = read_survey(file, inst, mapping, sheet=sheet)
         report = validate(data, inst, RefData.locate(refdata))
     except FjernarbeidError as exc:
-        Console(stderr=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+        print_error(str(exc))
         raise typer.Exit(exc.exit_code) from None
 
     if output_format is OutputFormat.json:
@@ -69,8 +69,8 @@ def validate_command(
 def _print_text(report, max_show: int) -> None:
     from fjernarbeid.data.read import ROW_KIND_HELP
 
-    console = Console(highlight=False)
-    console.print(f"[bold]{report.path}[/bold]: {report.rows:,} data rows ({report.description})")
+    console = make_console(soft_wrap=False)
+    console.print(styled((str(report.path), "bold"), f": {report.rows:,} data rows ({report.description})"))
     verdict = Text("✓ no errors", style="bold green") if report.ok else Text(
         f"✗ {report.n_errors:,} error(s)", style="bold red")
     console.print(verdict + Text(f", {report.n_warnings:,} warning(s)"))

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -64,6 +64,7 @@ def weight_command(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
 ) -> None:
+    from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import population_targets
@@ -89,7 +90,7 @@ def weight_command(
             if out.suffix.lower() == ".parquet":
                 weighted.to_parquet(tmp, index=False)
             else:
-                weighted.to_csv(tmp, index=False)
+                neutralise_frame(weighted).to_csv(tmp, index=False)  # free text never becomes a formula
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -101,10 +102,10 @@ def weight_command(
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     labels = inst.value_labels()
-    console.print(f"[bold]{file}[/bold] → {out}: {report.n:,} respondents weighted ({report.method}"
-                  + (f", {report.iterations} sweeps" if report.iterations else "") + ")")
+    console.print(styled((str(file), "bold"), f" → {out}: {report.n:,} respondents weighted ({report.method}"
+                         + (f", {report.iterations} sweeps" if report.iterations else "") + ")"))
     summary = Table(show_header=False, show_edge=False, box=None)
     summary.add_column(justify="left")
     summary.add_column(justify="right")

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import yaml
-
+from fjernarbeid._io import read_text_file, universal_newlines
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument
 
@@ -316,20 +316,14 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
         return mapping_from_pairs(path.items())
     path = Path(path)
     where = f"mapping file {path}"
-    if not path.is_file():
-        raise InputFileError(f"{where}: not found")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    if path.suffix.lower() not in (".yaml", ".yml", ".csv", ".tsv", ".txt"):
+        raise InputFileError(f"{where}: unknown mapping file type {path.suffix!r} (use .yaml, .yml or .csv)")
+    text, _ = read_text_file(path, where)
+    text = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{where}: the file is empty")
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{where}: not valid YAML: {exc}") from None
+        raw = load_yaml(text, where)
         if isinstance(raw, dict) and set(raw) == {"columns"}:
             raw = raw["columns"]
         if isinstance(raw, dict):
@@ -339,9 +333,14 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
         raise InputFileError(f"{where}: expected 'source: target' pairs (a mapping), or a list of "
                              "{source, target} entries")
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        first = text.splitlines()[0]
+        first = text.lstrip("\n").split("\n", 1)[0]
         delimiter = max(",;\t|", key=first.count)
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        except csv.Error as exc:
+            raise InputFileError(f"{where}: not a readable CSV mapping ({exc})") from None
+        if not rows:
+            raise InputFileError(f"{where}: the file is empty")
         header = [h.strip().lower() for h in rows[0]]
         if "source" not in header or "target" not in header:
             raise InputFileError(f"{where}, line 1: expected a header with columns 'source' and 'target', "
@@ -355,4 +354,4 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
                 raise InputFileError(f"{where}, line {line}: no source column name")
             pairs.append((row[s], row[t] if len(row) > t else None))
         return mapping_from_pairs(pairs, where, path)
-    raise InputFileError(f"{where}: unknown mapping file type {path.suffix!r} (use .yaml, .yml or .csv)")
+    raise AssertionError(path.suffix)  # pragma: no cover - the suffix was checked above

@@ -37,9 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fjernarbeid._io import ENCODING_NAMES, read_text_file, universal_newlines
 from fjernarbeid.data.derive import normalise_postal_code
 from fjernarbeid.data.mapping import ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns
-from fjernarbeid.errors import InputFileError
+from fjernarbeid.errors import FjernarbeidError, InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 
 # Cell contents read as "no value" in every format (case-insensitive, after stripping blanks).
@@ -106,7 +107,7 @@ class SurveyData:
         if self.delimiter is not None:
             parts.append({"\t": "tab"}.get(self.delimiter, repr(self.delimiter)) + "-delimited")
         if self.encoding is not None:
-            parts.append({"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}[self.encoding])
+            parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
         if self.sheet is not None:
             parts.append(f"sheet {self.sheet!r}")
         return ", ".join(parts)
@@ -148,18 +149,21 @@ def read_survey(
     instrument = instrument if instrument is not None else load_instrument()
     column_mapping = load_mapping(mapping)
     fmt, notes = _detect_format(path)
-    if fmt == "xlsx":
-        raw = _read_xlsx(path, sheet)
-    elif sheet is not None:
+    if sheet is not None and fmt != "xlsx":
         raise InputFileError(f"{path}: sheet={sheet!r} applies to Excel files only")
-    elif fmt == "csv":
-        raw = _read_csv(path)
-    elif fmt in ("sav", "dta"):
-        raw = _read_stat(path, fmt)
-    else:
-        raw = _read_parquet(path)
-    raw.notes[:0] = notes
-    return _conform(raw, path, fmt, instrument, column_mapping)
+    readers = {"xlsx": lambda: _read_xlsx(path, sheet), "csv": lambda: _read_csv(path),
+               "sav": lambda: _read_stat(path, fmt), "dta": lambda: _read_stat(path, fmt),
+               "parquet": lambda: _read_parquet(path)}
+    try:
+        raw = readers[fmt]()
+        raw.notes[:0] = notes
+        return _conform(raw, path, fmt, instrument, column_mapping)
+    except (FjernarbeidError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reading layer raises only the package's own errors
+        # A library met something no check above foresaw (the fuzz tests look for such files and
+        # keep them in tests/hostile/): the user still gets the file, the format and the reason.
+        raise InputFileError(f"{path}: cannot be read as {_A_FILE[fmt]} ({type(exc).__name__}: {exc})") from None
 
 
 # -- formats ------------------------------------------------------------------------------------
@@ -208,23 +212,6 @@ def _detect_format(path: Path) -> tuple[str, list[ReadNote]]:
     return by_content, notes
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        raise InputFileError(
-            f"{path}: the text is neither UTF-8 nor Windows-1252 (byte {utf8_error.start + 1} cannot be "
-            "decoded); save it as UTF-8") from None
-
-
 def _sniff_delimiter(text: str) -> str:
     """The candidate delimiter that splits the header into most columns, rows agreeing with it.
 
@@ -265,13 +252,14 @@ def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
 
 
 def _read_csv(path: Path) -> _Raw:
-    data = path.read_bytes()
-    text, encoding = _decode(path, data)
-    if "\x00" in text:
-        raise InputFileError(f"{path}: contains NUL bytes; this is not a text (CSV) file")
+    text, encoding = read_text_file(path, str(path))
+    text = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{path}: the file is empty (no header row)")
-    delimiter = _sniff_delimiter(text)
+    try:
+        delimiter = _sniff_delimiter(text)
+    except csv.Error as exc:  # e.g. a field over csv's size limit
+        raise InputFileError(f"{path}: cannot be read as delimited text: {exc}") from None
     try:
         # Every cell as text (leading zeros, "n/a", "3,0" survive to be judged); one frame row per
         # physical line so that line numbers are exact.
@@ -285,8 +273,11 @@ def _read_csv(path: Path) -> _Raw:
     if len(table) == _physical_lines(text):
         lines = np.arange(1, len(table) + 1, dtype=np.int64)
     else:  # quoted line breaks: count them out
-        lines = _record_start_lines(text, delimiter)
-        if len(lines) != len(table):  # pragma: no cover - csv and pandas disagree on the records
+        try:
+            lines = _record_start_lines(text, delimiter)
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: {exc}") from None
+        if len(lines) != len(table):  # csv and pandas disagree on the records
             raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
     return _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
 
@@ -352,12 +343,19 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Raw:
         raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
     try:
         names = workbook.sheetnames
+        if not names:
+            raise InputFileError(f"{path}: the workbook has no sheets")
         if sheet is not None and sheet not in names:
             raise InputFileError(f"{path}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}")
         name = sheet if sheet is not None else names[0]
         # read_only iteration yields every row from row 1, empty ones included, so position + 1 is
         # the row number Excel shows.
-        rows = list(workbook[name].iter_rows(values_only=True))
+        try:
+            rows = list(workbook[name].iter_rows(values_only=True))
+        except FjernarbeidError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid zip
+            raise InputFileError(f"{path}: sheet {name!r} cannot be read ({type(exc).__name__}: {exc})") from None
     finally:
         workbook.close()
         handle.close()
@@ -450,7 +448,10 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
             # "3,0" is a decimal comma (Norwegian Excel), not a thousands separator.
             cleaned = original[rest].str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
             x[rest] = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
-    whole = (x == x.round(0)).fillna(False) & np.isfinite(x.fillna(0).to_numpy(dtype=float))
+    # Only whole numbers a float holds exactly (|x| < 2^53) are integers: larger ones (1e308, a
+    # 23-digit number) would overflow Int64 and be shown as -9223372036854775808; they stay text.
+    finite = x.fillna(0).to_numpy(dtype=float)
+    whole = (x == x.round(0)).fillna(False) & (np.isfinite(finite) & (np.abs(finite) < 2.0 ** 53))
     bad = present & ~whole
     values = x.where(~bad).astype("Int64")
     return values, original[bad].astype(object)
@@ -475,7 +476,11 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             if len(bad):
                 unparsed[q.name] = bad.rename(q.name)
         elif q.type == "postal_code":
-            columns[q.name] = normalise_postal_code(_text(col))
+            text = _text(col)
+            columns[q.name] = normalise_postal_code(text)
+            note = _zeros_restored(text, columns[q.name], raw.row_numbers, ROW_KINDS[fmt], q.name)
+            if note is not None:
+                raw.notes.append(note)
         else:
             columns[q.name] = _text(col)
     for i, name in enumerate(resolution.sources):
@@ -507,6 +512,21 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         delimiter=raw.delimiter,
         sheet=raw.sheet,
     )
+
+
+def _zeros_restored(before: pd.Series, after: pd.Series, row_numbers: np.ndarray, unit: str,
+                    column: str) -> ReadNote | None:
+    """A warning when postal codes were read with the leading zeros a spreadsheet dropped put back
+    ('150' → '0150'): a guess worth checking, since '150' could also be a typing error."""
+    changed = (before.notna() & (before.str.replace(r"\.0$", "", regex=True) != after)).fillna(False).to_numpy(bool)
+    if not changed.any():
+        return None
+    rows = np.flatnonzero(changed)
+    examples = ", ".join(f"{unit} {row_numbers[r]}: {before.iloc[r]!r} → {after.iloc[r]!r}" for r in rows[:3])
+    return ReadNote("postal_code_zero_restored",
+                    f"{rows.size} postal code(s) had fewer than four digits and were read with leading zeros "
+                    f"restored, as a spreadsheet drops them ({examples}{' …' if rows.size > 3 else ''}); check "
+                    "that they are not typing errors", column=column)
 
 
 def _keeps(resolution: ColumnResolution, source: str) -> bool:

@@ -59,6 +59,7 @@ RULES: dict[str, tuple[str, str]] = {
     "empty_rows": (WARNING, "empty rows between data rows were skipped"),
     "rows_before_header": (WARNING, "non-empty rows above the header (a title?) were skipped"),
     "other_sheets": (WARNING, "the workbook has more sheets than the one read"),
+    "postal_code_zero_restored": (WARNING, "postal codes of 1-3 digits read with the leading zeros restored"),
     "format_mismatch": (WARNING, "the file's content is another format than its extension says"),
     "routing_not_checked": (WARNING, "a routing condition uses a column the file does not have"),
     "postal_code_not_checked": (WARNING, "postal codes could not be checked against the register (and why)"),

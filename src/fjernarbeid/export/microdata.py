@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from fjernarbeid import __version__
+from fjernarbeid._cells import neutralise_frame
 from fjernarbeid._io import atomic_path, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
@@ -348,7 +349,7 @@ def _write_parquet(export: MicrodataExport, path: Path) -> None:
 
 
 def _write_csv(export: MicrodataExport, path: Path, labels_path: Path) -> None:
-    export.data.to_csv(path, index=False, na_rep="", encoding="utf-8", lineterminator="\n")
+    neutralise_frame(export.data).to_csv(path, index=False, na_rep="", encoding="utf-8", lineterminator="\n")
     labels_path.write_text(json.dumps(_labels_dict(export), ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 

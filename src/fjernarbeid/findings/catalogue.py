@@ -9,12 +9,11 @@ finding's id before any number is computed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument import Instrument
 
@@ -123,19 +122,20 @@ def _finding(raw: dict[str, Any], where: str, section: str = "") -> Finding:
 
 
 def load_catalogue(path: str | Path | None = None, instrument: Instrument | None = None) -> Catalogue:
-    """Read a findings catalogue (the study's own by default) and check its references."""
+    """Read a findings catalogue (the default study's own by default) and check its references."""
     if path is None:
-        text = resources.files("fjernarbeid.findings").joinpath("catalogue.yaml").read_text("utf-8")
-        where = "catalogue.yaml"
-    else:
-        where = str(path)
-        text = Path(path).read_text("utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+        from fjernarbeid.study import load_study
+
+        study = load_study()
+        return catalogue_from_text(study.catalogue_text or "", f"{study.id}: catalogue", instrument)
+    return catalogue_from_text(Path(path).read_bytes(), str(path), instrument)
+
+
+def catalogue_from_text(text: str | bytes, where: str, instrument: Instrument | None = None) -> Catalogue:
+    """A catalogue from its YAML text; ``where`` names it in messages."""
+    raw = load_yaml(text, where, InstrumentError)
     code_sets = {
-        name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in ("nb", "en") if k in v})
+        name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in v if k != "codes"})
         for name, v in (raw.get("code_sets") or {}).items()
     }
     findings = tuple(_finding(f, where) for f in raw.get("findings") or [])

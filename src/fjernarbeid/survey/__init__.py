@@ -7,11 +7,13 @@
 
 from fjernarbeid.survey.design import SurveyDesign, svydesign
 from fjernarbeid.survey.estimate import (
+    contrast_test,
     CI_METHODS,
     Estimate,
     Estimates,
     proportion_ci,
     svyby,
+    svycontrast,
     svymean,
     svyprop,
     svyratio,
@@ -35,7 +37,7 @@ __all__ = [
     # design, weighting, estimation
     "CI_METHODS", "Estimate", "Estimates", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
     "as_replicate_design", "calibrate", "poststratify", "proportion_ci", "rake", "replicate_design",
-    "replicate_variance", "svyby", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
+    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",
