@@ -113,7 +113,7 @@ def test_a_norwegian_report_has_no_english_word_internal_key_or_variable_name(ou
 def test_the_check_finds_what_it_looks_for(english_words, internal_names):
     offences = _offences("Kunne ikke beregnes: the data have no column q12; screened_s1 weighted share",
                          english_words, internal_names)
-    assert offences["internal key"] == ["screened_s1"] and offences["variable name"] == ["q12"]
+    assert offences["internal key"] == ["screened_s1"] and "q12" in offences["variable name"]
     assert {"weighted", "share"} <= set(offences["english"])
 
 

@@ -21,6 +21,7 @@ class Weighting(str, enum.Enum):
 
 class Language(str, enum.Enum):
     nb = "nb"
+    nn = "nn"
     en = "en"
 
 

@@ -43,7 +43,7 @@ def report(
     dispositions: Optional[Path] = typer.Option(None, "--dispositions", "-d",
                                                 help="Disposition log (CSV) for the fieldwork summary and AAPOR rates."),
     out: Path = typer.Option(Path("report"), "--out", "-o", help="Output directory."),
-    lang: Language = typer.Option(Language.nb, "--lang", help="Report language: nb (bokmål) or en."),
+    lang: Language = typer.Option(Language.nb, "--lang", help="Report language: nb (bokmål), nn (nynorsk) or en."),
     formats: list[str] = typer.Option(["html,json"], "--format", "-f", callback=_formats,
                                       metavar="FORMAT[,FORMAT…]",
                                       help="Comma-separated or repeated: html, json, xlsx, docx, pdf."),
@@ -132,7 +132,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         progress.update(steps, advance=1, description="findings")
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
-            weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang.value, source=file.name,
+            weighting=_weighting_dict(weighted.report), min_cell=min_cell, source=file.name,
+            lang="nb" if lang.value == "nn" else lang.value,  # the findings' labels: nynorsk reads bokmål's
             synthetic=is_synthetic(file),
             progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"),
         )
