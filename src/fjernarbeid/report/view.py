@@ -516,13 +516,21 @@ def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list
         out.append(text_table(Table("fieldwork", ["what", "count"], rows), lang, t("fieldwork", lang)))
         outcome = fw["outcome"]
         method = term(outcome["e_method"], lang)
+        # only the rates the log supports; each with its definition, e with its method
         rates = [[name, message("aapor", name, lang) if has_message("aapor", name) else name, value]
-                 for name, value in outcome["rates"].items()]
-        table = text_table(Table("aapor", ["rate_name", "definition", "rate"], rates), lang,
-                           t("fieldwork_rates", lang) + f" — e = {fmt_number(outcome['e'] or 0, lang, 3)} ({method})")
-        if outcome.get("notes"):
-            table.caption += " " + t("no_rates", lang)
-        out.append(table)
+                 for name, value in outcome["rates"].items() if value is not None]
+        caption = t("fieldwork_rates", lang) + f" — e = {fmt_number(outcome['e'], lang, 3)} ({method})" \
+            if outcome.get("e") is not None else t("fieldwork_rates", lang)
+        warnings = outcome.get("warnings") or (["no_nonresponse"] if outcome.get("notes") else [])
+        counts = fw.get("counts", {})
+        notes = [t(f"aapor_{w}", lang, unknown=fmt_number(counts.get("UH", 0) + counts.get("UO", 0), lang))
+                 for w in warnings]
+        if rates:
+            table = text_table(Table("aapor", ["rate_name", "definition", "rate"], rates), lang, caption)
+            table.source = " ".join(notes)
+            out.append(table)
+        elif notes:
+            out.append(TextTable("aapor", [t("h_note", lang)], [[" ".join(notes)]], [False], caption=caption))
     return out
 
 
