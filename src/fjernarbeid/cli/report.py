@@ -16,7 +16,8 @@ from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragr
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
 
-_HELP = """Validate, weight and run the study's findings; write report.html and results.json.
+_HELP = """Validate, weight and run the study's findings; write the report as HTML, PDF and Word (html, pdf,
+docx), the tables as an Excel workbook (xlsx) and every number as results.json (json), as --format chooses.
 
 Exit codes: 0 done, 1 the data have validation errors (nothing is written), 2 wrong usage, 3 an
 input cannot be read or an output cannot be written (--out is never an input), 4 missing
@@ -67,7 +68,7 @@ def report(
 def _chart_drawer(formats: list[str]):
     """Worker processes for the HTML report's charts, forked now: before the progress display or the
     findings start a thread, and early enough to load matplotlib while the data are analysed."""
-    if "html" not in formats:
+    if not {"html", "pdf", "docx"} & set(formats):  # the formats with charts
         return contextlib.nullcontext()
     from fjernarbeid.report.drawing import ChartDrawer
 
@@ -112,7 +113,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
-        steps = progress.add_task("reading", total=4 + len(catalogue) + sum(len(f.also) for f in catalogue))
+        # one step per file written too: the PDF and the charts take a good part of the run
+        steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + sum(len(f.also) for f in catalogue))
         data = read_survey(file, instrument, mapping)
         progress.update(steps, advance=1, description="validating")
         checked = validate(data, instrument, ref)
@@ -137,20 +139,26 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
             synthetic=is_synthetic(file),
             progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"),
         )
-        progress.update(steps, advance=1, description="writing")
         ensure_directory(out)
         written = []
+        names = dict(zip(chosen, _file_names(chosen)))
         if "json" in chosen:
+            progress.update(steps, description=f"writing {names['json']}")
             written.append(results.write_json(out / "results.json"))
+            progress.update(steps, advance=1)
         if "html" in chosen:
             from fjernarbeid.report.html import write_html
 
+            progress.update(steps, description=f"writing {names['html']}")
             written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell,
                                       drawer=drawer))
+            progress.update(steps, advance=1)
         for fmt in chosen:
             if fmt in EXTRA_FORMATS:
+                progress.update(steps, description=f"writing {names[fmt]}")
                 written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang.value, min_cell,
-                                            docx_template))
+                                            docx_template, drawer))
+                progress.update(steps, advance=1)
 
     for w in checked.warnings[:5]:
         console.print(_problem_line(w, checked.row_kind, "warning: "), markup=False, highlight=False)
@@ -248,7 +256,7 @@ def _weighting_dict(report) -> dict:
     }
 
 
-def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None):
+def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None, drawer=None):
     if fmt == "xlsx":
         from fjernarbeid.export.xlsx import write_workbook
 
@@ -259,11 +267,11 @@ def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_tem
         if docx_template is not None and not docx_template.is_file():
             raise InputFileError(f"{docx_template}: Word template not found")
         return write_docx(results, instrument, out / "report.docx", lang=lang, min_cell=min_cell,
-                          template=docx_template)
+                          template=docx_template, drawer=drawer)
     if fmt == "pdf":
         from fjernarbeid.report.pdf import write_pdf
 
-        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell)
+        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell, drawer=drawer)
     raise ValueError(fmt)
 
 

@@ -243,8 +243,15 @@ def build_docx(view: ReportView, template: str | Path | None = None):
 
 
 def write_docx(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-               template: str | Path | None = None) -> Path:
-    doc = build_docx(build_view(results, instrument, lang=lang, min_cell=min_cell), template)
+               template: str | Path | None = None, drawer=None) -> Path:
+    """Write the Word report; ``drawer`` (:class:`~fjernarbeid.report.drawing.ChartDrawer`) draws its charts
+    in worker processes."""
+    view = build_view(results, instrument, lang=lang, min_cell=min_cell)
+    if drawer is not None:
+        from fjernarbeid.report.drawing import charts_of
+
+        drawer.draw(charts_of(view), "png")
+    doc = build_docx(view, template)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return Path(path)
