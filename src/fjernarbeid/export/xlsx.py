@@ -278,8 +278,9 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
                     table.net_higher_than[i], bold=True)
     if table.mean is not None:
         first, last = table.categories[0], table.categories[-1]
-        ws.cell(row, 1, _t("mean_row", lang, low=first, low_label=labels.get(first, ""), high=last,
-                           high_label=labels.get(last, ""))).font = _BOLD
+        label = ws.cell(row, 1, _t("mean_row", lang, low=first, low_label=labels.get(first, ""), high=last,
+                                   high_label=labels.get(last, "")))
+        label.font, label.alignment = _BOLD, _WRAP
         for g in range(n_cols):
             cell = ws.cell(row, 2 + g)
             if table.base[g] < table.min_cell or not math.isfinite(table.mean[g]):

@@ -21,7 +21,8 @@ SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
 LIKERT_BLOCKS = (("q10_1", "q10_2"), ("q6_1", "q6_2", "q6_3", "q6_4"), ("q16_1", "q16_2", "q16_3", "q16_4", "q16_5"))
 DISTRIBUTION_CHARTS = ("q12", "q13", "q14", "q21", "q22", "q23")
 # Columns that hold text; the others are right-aligned numbers.
-TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note")
+TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note",
+                "rate_name", "definition")
 # Text columns whose values are names (variables, check names, English terms of the analyses) to put in words.
 WORD_COLUMNS = ("label", "group", "name", "what", "outcome", "item", "effect", "note")
 
@@ -280,12 +281,20 @@ def _short(v, lang: str) -> str:
     if isinstance(v, list):
         if len(v) == 3:  # estimate, lo, hi in percent
             return f"{fmt_number(v[0], lang, 1)} % ({fmt_number(v[1], lang, 1)}–{fmt_number(v[2], lang, 1)})"
-        return "–".join(fmt_number(x, lang) for x in v)
+        return "–".join(fmt_number(_meaningful(x), lang) for x in v)
     if isinstance(v, float):
         return fmt_number(v, lang, 3 if abs(v) < 1 else 1)
     if isinstance(v, int):
         return fmt_number(v, lang)
     return str(v)
+
+
+def _meaningful(x):
+    """A projected count to the precision it has: 364 377 → 364 000 (three significant digits)."""
+    if isinstance(x, (int, float)) and abs(x) >= 1000:
+        digits = len(str(int(abs(x)))) - 3
+        return round(x, -digits)
+    return x
 
 
 def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str) -> str:
@@ -297,9 +306,23 @@ def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str)
     return Words(instrument, lang)(what)
 
 
+def _ours(f: FindingResult, check: dict, lang: str) -> str:
+    """Our figure for a check. A sign check of a model reads the coefficient (a log-odds); the reader is
+    shown the effect the text gives (the odds ratio), named."""
+    ours = check["ours"]
+    if isinstance(ours, dict) and "effect" in ours:
+        test = next((t for t in f.tests if t.name == check["what"] and t.effect is not None), None)
+        if test is not None and test.effect_name and abs(test.effect - ours["effect"]) > 1e-9:
+            low, high = test.effect_ci_low, test.effect_ci_high
+            ci = f" ({t('ci95', lang)} {fmt_number(low, lang, 2)}–{fmt_number(high, lang, 2)})" \
+                if low is not None and high is not None else ""
+            return f"{term(test.effect_name, lang)} {fmt_number(test.effect, lang, 2)}{ci}, {fmt_p(ours['p'], lang)}"
+    return _short(ours, lang)
+
+
 def published_and_ours(f: FindingResult, lang: str, instrument: Instrument | None = None) -> tuple[str, str]:
     pub = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['published'], lang)}" for c in f.checks)
-    ours = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['ours'], lang)}" for c in f.checks)
+    ours = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_ours(f, c, lang)}" for c in f.checks)
     return pub, ours
 
 
