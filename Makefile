@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_OUT ?= demo-output
 
-.PHONY: install demo test clean lock
+.PHONY: install demo portal-demo test clean lock
 
 install: $(STAMP)
 
@@ -22,7 +22,15 @@ demo: install
 	$(BIN)/fjernarbeid demo --out $(DEMO_OUT)
 	$(BIN)/fjernarbeid report $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
 	  --refdata $(DEMO_OUT)/refdata --out $(DEMO_OUT)/report --format html,json
-	@echo "The demo report is $(DEMO_OUT)/report/report.html (numbers in $(DEMO_OUT)/report/results.json)"
+	$(BIN)/fjernarbeid target $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
+	  --refdata $(DEMO_OUT)/refdata --region 4618,4619,4620,4622 --region-name Hardanger --out $(DEMO_OUT)/target
+	@echo "The demo report is $(DEMO_OUT)/report/report.html (numbers in $(DEMO_OUT)/report/results.json;"
+	@echo "chapter 4.5 with its tables in $(DEMO_OUT)/target)"
+
+# The coworking network portal with its FICTIONAL demonstration network on http://127.0.0.1:$(PORTAL_PORT)/
+PORTAL_PORT ?= 8000
+portal-demo: install
+	$(BIN)/fjernarbeid portal demo --port $(PORTAL_PORT)
 
 test: install
 	$(BIN)/python -m pytest -q

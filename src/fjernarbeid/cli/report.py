@@ -12,7 +12,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
 
@@ -44,7 +45,9 @@ def report(
     dispositions: Optional[Path] = typer.Option(None, "--dispositions", "-d",
                                                 help="Disposition log (CSV) for the fieldwork summary and AAPOR rates."),
     out: Path = typer.Option(Path("report"), "--out", "-o", help="Output directory."),
-    lang: Language = typer.Option(Language.nb, "--lang", help="Report language: nb (bokmål), nn (nynorsk) or en."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Report language: nb (bokmål), nn (nynorsk), en or any "
+                                       "language code of the questionnaire; default: the study's first language.",
+                                       show_default=False),
     formats: list[str] = typer.Option(["html,json"], "--format", "-f", callback=_formats,
                                       metavar="FORMAT[,FORMAT…]",
                                       help="Comma-separated or repeated: html, json, xlsx, docx, pdf."),
@@ -55,12 +58,15 @@ def report(
     min_cell: int = typer.Option(5, "--min-cell", min=1, help="Suppress cells with fewer unweighted respondents than this."),
     docx_template: Optional[Path] = typer.Option(None, "--docx-template",
                                                  help="Word template (.docx/.dotx) whose named styles the report uses."),
-    weighting: Weighting = typer.Option(Weighting.poststratify, "--weighting", help=WEIGHTING_HELP),
+    weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
+    targets: Optional[Path] = typer.Option(None, "--targets", help=TARGETS_HELP, show_default=False),
+    study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
     try:
         with _chart_drawer(formats) as drawer:
             _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
-                    min_cell, docx_template, weighting, drawer)
+                    min_cell, docx_template, weighting, drawer, targets, study, completes_only)
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -75,32 +81,49 @@ def _chart_drawer(formats: list[str]):
     return ChartDrawer()
 
 
-def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language, chosen: list[str],
+def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[str], chosen: list[str],
             mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
-            weighting: Weighting, drawer=None) -> None:
-    from fjernarbeid._io import ensure_directory, refuse_overwrite_input
+            weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
+            study_dir: Optional[Path] = None, completes_only: bool = False) -> None:
+    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.fieldwork import summarise_fieldwork
     from fjernarbeid.findings.run import run_findings
-    from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import RefData
-    from fjernarbeid.survey.weighting import weight_study
+    from fjernarbeid.study import weight
 
     console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
-    inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template)
-    for target in (out, *(out / name for name in _file_names(chosen))):
-        refuse_overwrite_input(target, *inputs)
+    inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template, targets)
+    # before any work: never over an input, nor into a reference-data directory
+    refuse_overwrite_inputs((out, *(out / name for name in _file_names(chosen))), *inputs,
+                            reference=(refdata, RefData.locate(refdata).directory))
     if out.exists() and not out.is_dir():  # known before the work, so said before it
         raise OutputFileError(f"{out}: cannot write the report into it: it exists and is not a directory")
     if "docx" in chosen and docx_template is not None:
         _check_docx_template(docx_template)
-    instrument = load_instrument(instrument_file)
-    catalogue = _load_catalogue(catalogue_file, instrument)
+    study = load_cli_study(study_dir, instrument_file)
+    instrument = study.instrument
+    languages = list(dict.fromkeys((*study.languages, "nb", "nn", "en")))
+    if lang is not None and lang not in languages:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(languages)} (the study's languages and the "
+                                 "program's own)", param_hint="'--lang'")
+    lang = lang or study.default_language
+    spec = weighting_spec(study, weighting, targets)
+    if catalogue_file is not None:
+        catalogue = _load_catalogue(catalogue_file, instrument)
+    elif study_dir is None and instrument_file is not None:
+        catalogue = None  # a questionnaire of its own: every question described
+    else:
+        catalogue = study.load_catalogue()
+    if catalogue is None:
+        from fjernarbeid.findings.catalogue import describe_every_question
+
+        catalogue = describe_every_question(instrument)
     ref = RefData.locate(refdata)
     # The call log (ten rows per interview) is read and summarised in a thread while the interviews
     # are read and checked; its result, or its error, is taken where it was always needed.
@@ -115,7 +138,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         # one step per file written too: the PDF and the charts take a good part of the run
         steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + sum(len(f.also) for f in catalogue))
-        data = read_survey(file, instrument, mapping)
+        data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
         checked = validate(data, instrument, ref)
         if not checked.ok:
@@ -129,36 +152,47 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         progress.update(steps, advance=1, description="weighting")
         frame = derive(data.frame, instrument, ref, skip_unavailable=True)
         skipped = frame.attrs.get("derived_skipped", [])
-        weighted = weight_study(frame, instrument, method=weighting.value)
+        weighted = weight(frame, instrument, spec, ref)
+        excluded = len(frame) - len(weighted.frame)
+        frame = weighted.frame
         fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
         progress.update(steps, advance=1, description="findings")
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
-            weighting=_weighting_dict(weighted.report), min_cell=min_cell, source=file.name,
-            lang="nb" if lang.value == "nn" else lang.value,  # the findings' labels: nynorsk reads bokmål's
+            weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
             synthetic=is_synthetic(file),
-            progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"),
+            progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"), study=study,
         )
-        ensure_directory(out)
-        written = []
+        results.weighting_text = {code: weighted.describe(instrument, code)
+                                  for code in dict.fromkeys((lang, "nb", "nn", "en"))}
         names = dict(zip(chosen, _file_names(chosen)))
-        if "json" in chosen:
-            progress.update(steps, description=f"writing {names['json']}")
-            written.append(results.write_json(out / "results.json"))
-            progress.update(steps, advance=1)
-        if "html" in chosen:
-            from fjernarbeid.report.html import write_html
+        # Every format is written into a staging directory and moved into --out together: a failure
+        # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
+        sections = ()
+        if dispositions is not None and {"html", "pdf"} & set(chosen):
+            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF prints it too
+            from fjernarbeid.target.report_hook import report_section
 
-            progress.update(steps, description=f"writing {names['html']}")
-            written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell,
-                                      drawer=drawer))
-            progress.update(steps, advance=1)
-        for fmt in chosen:
-            if fmt in EXTRA_FORMATS:
-                progress.update(steps, description=f"writing {names[fmt]}")
-                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang.value, min_cell,
-                                            docx_template, drawer))
+            sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
+        with staged_directory(out) as staging:
+            if "json" in chosen:
+                progress.update(steps, description=f"writing {names['json']}")
+                results.write_json(staging / "results.json")
                 progress.update(steps, advance=1)
+            if "html" in chosen:
+                from fjernarbeid.report.html import write_html
+
+                progress.update(steps, description=f"writing {names['html']}")
+                write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
+                           drawer=drawer, extra_sections=sections)
+                progress.update(steps, advance=1)
+            for fmt in chosen:
+                if fmt in EXTRA_FORMATS:
+                    progress.update(steps, description=f"writing {names[fmt]}")
+                    _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
+                                 docx_template, drawer, sections)
+                    progress.update(steps, advance=1)
+        written = [out / name for name in _file_names(chosen)]
 
     for w in checked.warnings[:5]:
         console.print(_problem_line(w, checked.row_kind, "warning: "), markup=False, highlight=False)
@@ -167,9 +201,16 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
     if skipped:
         console.print(f"note: {', '.join(skipped)} not derived: no postal-code register (use --refdata or "
                       "`fjernarbeid refdata update`); findings that need them say so in the report.", markup=False)
+    if excluded:
+        console.print(f"note: {excluded} respondent(s) without a weighting category left out (the study's rule: "
+                      "unknown: exclude)", markup=False)
     s = results.summary
-    console.print(f"{len(results.findings)} findings: {s['agrees']} agree with the report, {s['differs']} differ, "
-                  f"{s['not_computed']} not computed. ({time.perf_counter() - started:.1f} s)", markup=False)
+    if s.get("agrees", 0) + s.get("differs", 0):
+        console.print(f"{len(results.findings)} findings: {s['agrees']} agree with the report, {s['differs']} differ, "
+                      f"{s['not_computed']} not computed. ({time.perf_counter() - started:.1f} s)", markup=False)
+    else:
+        console.print(f"{len(results.findings)} findings, {s.get('not_computed', 0)} not computed; nothing published "
+                      f"to compare with. ({time.perf_counter() - started:.1f} s)", markup=False)
     for path in written:
         typer.echo(str(path))
 
@@ -180,7 +221,7 @@ def _file_names(formats: list[str]) -> list[str]:
 
 
 def _problem_line(problem, row_kind: str, prefix: str = "  ") -> str:
-    """'  line 4 (id 17), column q12: message [rule]' — only the places the problem has."""
+    """'  line 4 (id 17), column tilfreds: message [rule]' — only the places the problem has."""
     place = problem_place(problem, row_kind)
     return f"{prefix}{place + ': ' if place else ''}{problem.message} [{problem.rule}]"
 
@@ -256,7 +297,8 @@ def _weighting_dict(report) -> dict:
     }
 
 
-def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None, drawer=None):
+def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None, drawer=None,
+                 extra_sections=()):
     if fmt == "xlsx":
         from fjernarbeid.export.xlsx import write_workbook
 
@@ -271,7 +313,8 @@ def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_tem
     if fmt == "pdf":
         from fjernarbeid.report.pdf import write_pdf
 
-        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell, drawer=drawer)
+        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell, drawer=drawer,
+                         extra_sections=extra_sections)
     raise ValueError(fmt)
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fjernarbeid.cli._console import console as make_console, print_error, styled
-from fjernarbeid.cli._options import paragraphs, refdata_option
+from fjernarbeid.cli._options import completes_only_option, paragraphs, refdata_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
 
 
@@ -37,11 +37,12 @@ def validate_command(
     instrument: Annotated[Optional[Path], typer.Option(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     mapping: Annotated[Optional[Path], typer.Option(
-        "--mapping", help="Column mapping, YAML or CSV with columns source,target (e.g. Postnr → q201).")] = None,
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target (e.g. Postnr → the postal-code question).")] = None,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA or the user "
         "data directory).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: summary and table; json: every problem, to stdout.")] = OutputFormat.text,
     max_show: Annotated[int, typer.Option(
@@ -53,7 +54,7 @@ def validate_command(
 
     try:
         inst = load_instrument(instrument)
-        data = read_survey(file, inst, mapping, sheet=sheet)
+        data = read_survey(file, inst, mapping, sheet=sheet, completes_only=completes_only)
         report = validate(data, inst, RefData.locate(refdata))
     except FjernarbeidError as exc:
         print_error(str(exc))
@@ -62,6 +63,8 @@ def validate_command(
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
+        for note in inst.notes:  # what reading an XLSForm left out or interpreted
+            make_console(stderr=True).print(f"questionnaire: {note}")
         _print_text(report, max_show)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_INVALID_DATA)
 

@@ -1,8 +1,8 @@
 """Which column of a delivered file is which variable of the instrument.
 
 Fieldwork firms rarely use the questionnaire's own names: one delivers ``Q6_1``, another
-``spm6_1`` or ``V6_1``, a KoboToolbox export writes ``grp_arbeid/q6_1`` and ODK Central
-``grp_arbeid-q6_1``. :func:`resolve_columns` decides, for every column of a file, whether it is
+``spm6_1`` or ``V6_1``, a KoboToolbox export writes ``grp_arbeid/spm6_1`` and ODK Central
+``grp_arbeid-spm6_1``. :func:`resolve_columns` decides, for every column of a file, whether it is
 
 1. form metadata of a KoboToolbox / ODK Central export (``_uuid``, ``KEY``, ``meta/instanceID``,
    ``start``, ``deviceid`` …) — ignored;
@@ -97,6 +97,8 @@ class ColumnResolution:
     ignored: tuple[str, ...]
     is_export: bool
     notes: tuple[ReadNote, ...] = field(default=())
+    # Select-multiple questions delivered as one 0/1 column per choice: question → {code: source index}.
+    options: dict[str, dict[int, int]] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -122,6 +124,32 @@ def _group_tails(name: str, is_export: bool) -> list[str]:
     if is_export and "-" in name:
         tails.append(name.rsplit("-", 1)[1])
     return tails
+
+
+def option_column_codes(sources: tuple[str, ...], instrument: Instrument, keep: list[bool], is_export: bool
+                        ) -> dict[str, dict[int, int]]:
+    """The 0/1 columns of select-multiple choices: Kobo's ``v7/3`` or ``group/v7/3``, ODK Central's
+    ``v7-3`` or ``group-v7-3`` (exports only), and ``v7_3`` — matched on the whole path tail, so
+    that ``group/v7/3`` is never taken for a question ``v3``. Choice names and codes both match."""
+    out: dict[str, dict[int, int]] = {}
+    for q in instrument:
+        if not q.is_multiple:
+            continue
+        wanted: dict[str, int] = {}
+        for name, code in q.codes_by_name().items():
+            wanted[f"{q.name}/{name}"] = code
+            if is_export:
+                wanted[f"{q.name}-{name}"] = code
+        wanted.update({column: code for code, column in q.option_columns.items()})
+        for i, source in enumerate(sources):
+            if not keep[i]:
+                continue
+            for pattern, code in wanted.items():
+                if source == pattern or source.endswith("/" + pattern) or (is_export and source.endswith("-" + pattern)):
+                    # Kobo group/q/choice; ODK Central group-q-choice or, split, group-q/choice
+                    out.setdefault(q.name, {}).setdefault(code, i)  # a second column for one choice stays extra
+                    break
+    return out
 
 
 def is_export_metadata(name: str) -> bool:
@@ -201,12 +229,17 @@ def resolve_columns(
                     f"instrument {instrument.id}; expected one of {', '.join(canonical)}")
             assign(i, target, "explicit")
 
-    # 2. exact canonical names
+    # 2. exact canonical names, then the 0/1 columns of select-multiple choices (whole paths)
     for i, name in enumerate(sources):
         if keep[i] and targets[i] is None and name in canonical_set and name not in taken:
             assign(i, name, "exact")
+    options = option_column_codes(sources, instrument, [k and t is None for k, t in zip(keep, targets)], is_export)
+    for columns in options.values():
+        for i in columns.values():
+            keep[i] = False  # folded into the question's answer
 
-    # 3. group paths and the automatic normalisation, only where unambiguous
+    # 3. group paths (exact names after the path), then the automatic normalisation, only where
+    # unambiguous. A path ending in a number (group/v7/3) is a choice column, never question v3.
     key_to_name: dict[str, str | None] = {}
     for name in canonical:
         key = normalise_name(name)
@@ -215,19 +248,21 @@ def resolve_columns(
     for i, name in enumerate(sources):
         if not keep[i] or targets[i] is not None:
             continue
-        found: tuple[str, str] | None = None
         for tail in _group_tails(name, is_export):
             if tail in canonical_set:
-                found = (tail, "group")
+                proposals.setdefault(tail, []).append((i, "group"))
                 break
-        if found is None:
-            for candidate in (name, *_group_tails(name, is_export)):
-                target = key_to_name.get(normalise_name(candidate))
-                if target is not None:
-                    found = (target, "normalised")
-                    break
-        if found is not None:
-            proposals.setdefault(found[0], []).append((i, found[1]))
+    claimed = {i for claims in proposals.values() for i, _ in claims}
+    for i, name in enumerate(sources):
+        if not keep[i] or targets[i] is not None or i in claimed:
+            continue
+        candidates = [name] + [t for t in _group_tails(name, is_export) if not t.isdigit()]
+        for candidate in candidates:
+            target = key_to_name.get(normalise_name(candidate))
+            if target is not None:
+                if target not in proposals or all(kind == "normalised" for _, kind in proposals[target]):
+                    proposals.setdefault(target, []).append((i, "normalised"))
+                break
     for target, claims in proposals.items():
         if target in taken or len(claims) > 1:
             holder = f"column {sources[taken[target]]!r} already is {target}" if target in taken else (
@@ -274,7 +309,7 @@ def resolve_columns(
             notes.append(ReadNote("unknown_column", f"column {name!r} is not a variable of the instrument "
                                   f"{instrument.id}; it is kept as an extra column", column=name))
 
-    return ColumnResolution(sources, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes))
+    return ColumnResolution(sources, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes), options)
 
 
 # -- mapping files ----------------------------------------------------------------------------
@@ -319,7 +354,7 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
     if path.suffix.lower() not in (".yaml", ".yml", ".csv", ".tsv", ".txt"):
         raise InputFileError(f"{where}: unknown mapping file type {path.suffix!r} (use .yaml, .yml or .csv)")
     text, _ = read_text_file(path, where)
-    text = universal_newlines(text)
+    text, _ = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{where}: the file is empty")
     if path.suffix.lower() in (".yaml", ".yml"):

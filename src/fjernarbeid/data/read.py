@@ -137,9 +137,13 @@ def read_survey(
     mapping: str | Path | dict | ColumnMapping | None = None,
     *,
     sheet: str | None = None,
+    completes_only: bool = False,
 ) -> SurveyData:
     """Read a fieldwork file (CSV, Excel, SPSS, Stata, Parquet, Kobo/ODK export) for ``instrument``
     (the study's questionnaire by default), with an optional column ``mapping`` file.
+
+    ``completes_only`` drops the submissions a screening question screened out (a web survey's
+    export holds them beside the completed ones), with a ``screened_out_dropped`` note counting them.
 
     Raises :class:`InputFileError` naming the file when it is missing, empty, corrupt or of an
     unknown type. Problems with the *contents* do not raise; run
@@ -157,13 +161,42 @@ def read_survey(
     try:
         raw = readers[fmt]()
         raw.notes[:0] = notes
-        return _conform(raw, path, fmt, instrument, column_mapping)
+        data = _conform(raw, path, fmt, instrument, column_mapping)
+        return drop_screened_out(data) if completes_only else data
     except (FjernarbeidError, MemoryError):
         raise
     except Exception as exc:  # noqa: BLE001 - the reading layer raises only the package's own errors
         # A library met something no check above foresaw (the fuzz tests look for such files and
         # keep them in tests/hostile/): the user still gets the file, the format and the reason.
         raise InputFileError(f"{path}: cannot be read as {_A_FILE[fmt]} ({type(exc).__name__}: {exc})") from None
+
+
+def drop_screened_out(data: SurveyData) -> SurveyData:
+    """``data`` without the rows a screening question screened out, in interview order (a row
+    screened out at S1 is counted there, not again at S2), and a note saying how many."""
+    from dataclasses import replace
+
+    frame = data.frame
+    out = np.zeros(len(frame), dtype=bool)
+    counts = []
+    for q in data.instrument.screening_questions:
+        if q.name not in frame.columns:
+            continue
+        here = frame[q.name].isin(sorted(q.screen_out)).fillna(False).to_numpy(dtype=bool) & ~out
+        counts.append(f"{q.screening or q.name} ({q.name}): {int(here.sum())}")
+        out |= here
+    keep = ~out
+    positions = np.flatnonzero(keep)
+    new_index = pd.Series(np.arange(positions.size), index=positions)
+    unparsed = {}
+    for name, series in data.unparsed.items():
+        kept = series[series.index.isin(positions)]
+        unparsed[name] = pd.Series(kept.to_numpy(), index=new_index[kept.index].to_numpy(), dtype=object,
+                                   name=series.name)
+    message = (f"--completes-only: {int(out.sum()):,} of {len(frame):,} submissions were screened out and dropped"
+               + (f" ({'; '.join(counts)})" if counts else " (the questionnaire has no screening question)"))
+    return replace(data, frame=frame[keep].reset_index(drop=True), row_numbers=data.row_numbers[keep],
+                   unparsed=unparsed, notes=data.notes + (ReadNote("screened_out_dropped", message),))
 
 
 # -- formats ------------------------------------------------------------------------------------
@@ -253,7 +286,7 @@ def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
 
 def _read_csv(path: Path) -> _Raw:
     text, encoding = read_text_file(path, str(path))
-    text = universal_newlines(text)
+    text, stray_cr = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{path}: the file is empty (no header row)")
     try:
@@ -279,7 +312,12 @@ def _read_csv(path: Path) -> _Raw:
             raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: {exc}") from None
         if len(lines) != len(table):  # csv and pandas disagree on the records
             raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
-    return _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+    raw = _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+    if stray_cr:
+        shown = ", ".join(map(str, stray_cr[:5])) + (" …" if len(stray_cr) > 5 else "")
+        raw.notes.append(ReadNote("stray_carriage_return", f"{len(stray_cr)} carriage return(s) (CR) inside unquoted "
+                                  f"field(s), at line {shown}, were read as spaces"))
+    return raw
 
 
 def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, unit: str, **extra) -> _Raw:
@@ -466,10 +504,23 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
     id_var = instrument.id_variable
     if id_var in by_target:
         columns[id_var] = _text(raw.frame[by_target[id_var]])
+    layout_notes: list[ReadNote] = []
     for q in instrument.questions:
+        if q.is_multiple and (q.name in by_target or q.name in resolution.options):
+            combined = raw.frame[by_target[q.name]] if q.name in by_target else None
+            option_cols = {code: raw.frame[i] for code, i in resolution.options.get(q.name, {}).items()}
+            values, bad, note = _multiple(q, combined, option_cols, raw.row_numbers, ROW_KINDS[fmt])
+            columns[q.name] = values
+            if len(bad):
+                unparsed[q.name] = bad.rename(q.name)
+            if note is not None:
+                layout_notes.append(note)
+            continue
         if q.name not in by_target:
             continue
         col = raw.frame[by_target[q.name]]
+        if q.type == "single" and any(c.name for c in q.codes):
+            col = _choice_names_as_codes(col, q)
         if q.type in ("single", "integer"):
             values, bad = _integers(col)
             columns[q.name] = values
@@ -485,8 +536,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             columns[q.name] = _text(col)
     for i, name in enumerate(resolution.sources):
         if resolution.keep[i] and resolution.targets[i] is None:
-            # An extra column never hides a variable: 'q202' left over when a mapping made another
-            # column q202 is kept as 'q202 (column 7)'.
+            # An extra column never hides a variable: 'fodselsar' left over when a mapping made another
+            # column fodselsar is kept as 'fodselsar (column 7)'.
             columns[name if name not in columns else f"{name} (column {i + 1})"] = raw.frame[i]
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
 
@@ -506,12 +557,76 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         unparsed=unparsed,
         ignored_columns=resolution.ignored,
         unknown_columns=resolution.unknown,
-        notes=tuple(raw.notes) + resolution.notes,
+        notes=tuple(raw.notes) + resolution.notes + tuple(layout_notes),
         is_export=resolution.is_export,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,
     )
+
+
+def _choice_names_as_codes(col: pd.Series, q) -> pd.Series:
+    """A single-choice column holding an XLSForm's text choice names (``ja``, ``veit_ikkje``) as codes;
+    anything else is left as it is, for the number check to judge."""
+    text = _text(col)
+    codes = text.map(q.codes_by_name())
+    return text.where(codes.isna(), codes.astype("Int64").astype("string"))
+
+
+def _multiple(q, combined: pd.Series | None, options: dict[int, pd.Series], row_numbers: np.ndarray, unit: str
+              ) -> tuple[pd.Series, pd.Series, ReadNote | None]:
+    """A select-multiple answer as its codes separated by spaces, in the order of the choices ("1 3").
+
+    From the column of choice names separated by spaces (Kobo, ODK) or, without it, from the 0/1
+    columns of every choice (a row with no 1 is no answer). Returns the values, the original text of
+    cells that are not choices (for validation) and, when a file has both layouts and they disagree,
+    a note saying where.
+    """
+    names = q.codes_by_name()
+    order = {c.code: i for i, c in enumerate(q.codes)}
+
+    def joined(codes: list[int]) -> str:
+        return " ".join(str(c) for c in sorted(set(codes), key=order.__getitem__))
+
+    n = len(combined) if combined is not None else len(next(iter(options.values())))
+    index = pd.RangeIndex(n)
+    from_options = None
+    bad_options = pd.Series(False, index=index)
+    if options:
+        chosen = pd.DataFrame({code: _text(col).reset_index(drop=True) for code, col in options.items()}, index=index)
+        ones = chosen.isin(["1", "True", "true", "1.0"])
+        zeros = chosen.isin(["0", "False", "false", "0.0"])
+        bad_options = (chosen.notna() & ~ones & ~zeros).any(axis=1)
+        codes = list(chosen.columns)
+        matrix = ones.to_numpy()
+        from_options = pd.Series([joined([codes[j] for j in np.flatnonzero(r)]) if r.any() else pd.NA for r in matrix],
+                                 index=index, dtype="string")
+    if combined is None:
+        bad = pd.Series([], dtype=object)
+        if bad_options.any():
+            text = pd.DataFrame({code: _text(col).reset_index(drop=True) for code, col in options.items()})
+            shown = text[bad_options].apply(lambda r: " ".join(f"{q.option_column(c)}={v}" for c, v in r.items()
+                                                               if pd.notna(v)), axis=1)
+            bad = shown.astype(object)
+            from_options = from_options.mask(bad_options.to_numpy())
+        return from_options, bad, None
+    text = _text(combined).reset_index(drop=True)
+    tokens = text.str.split()
+    known = tokens.map(lambda ts: ts if not isinstance(ts, list) else [names.get(t) for t in ts])
+    has_unknown = known.map(lambda cs: isinstance(cs, list) and any(c is None for c in cs)).astype(bool)
+    values = pd.Series([joined(cs) if isinstance(cs, list) and cs and not unknown else pd.NA
+                        for cs, unknown in zip(known, has_unknown)], index=index, dtype="string")
+    bad = text[has_unknown.to_numpy()].astype(object)
+    note = None
+    if from_options is not None:
+        differ = (values.fillna("") != from_options.fillna("")) & ~has_unknown & ~bad_options
+        if differ.any():
+            where = ", ".join(f"{unit} {row_numbers[i]}" for i in np.flatnonzero(differ.to_numpy())[:5])
+            note = ReadNote("multiple_layouts_disagree",
+                            f"{q.name}: the column of choices and the 0/1 columns of each choice disagree at "
+                            f"{int(differ.sum())} row(s) ({where}{' …' if differ.sum() > 5 else ''}); the column of "
+                            "choices was read", column=q.name)
+    return values, bad, note
 
 
 def _zeros_restored(before: pd.Series, after: pd.Series, row_numbers: np.ndarray, unit: str,

@@ -99,15 +99,21 @@ def write_workbook(
     to the study's banner (:func:`fjernarbeid.export.banner.study_banner`).
     """
     if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+        # the workbook's own texts are in the catalogue's languages (nynorsk falling back to bokmål where
+        # a text is not translated); any other language gets English (the questionnaire's labels fall
+        # back to its own language either way)
+        if not (isinstance(lang, str) and lang.isalpha()):
+            raise ValueError(f"lang must be a language code (nb, nn, en …), not {lang!r}")
+        lang = "en"
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     path = Path(path)
     synthetic = bool(results is not None and results.data.get("synthetic"))
-    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data)
+    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data,
+                                                                          getattr(results, "study", None))
     weights = WeightReport.from_design(design)
 
-    questions = [q for q in instrument if q.type == "single"]
+    questions = [q for q in instrument if q.type in ("single", "multiple")]
     missing = [q.name for q in questions if q.name not in design.data.columns]
     shown = [q for q in questions
              if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
@@ -301,7 +307,7 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
             cell.border = Border(left=_THIN, bottom=cell.border.bottom)
 
     # notes
-    notes = [_t("note_base", lang)]
+    notes = [_t("note_base", lang)] + ([_t("note_multiple", lang)] if q.is_multiple else [])
     if not table.tested:
         notes.append(_t("note_untested", lang, question=q.label(lang).rstrip("?")))
     if q.ask_if is not None:

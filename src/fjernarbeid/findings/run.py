@@ -2,7 +2,7 @@
 
 >>> from fjernarbeid.findings import run_findings
 >>> results = run_findings(frame, weights)          # frame with derived variables
->>> results["P06"].estimate("agree").estimate        # weighted share agreeing with q10_2
+>>> results["P06"].estimate("agree").estimate        # a finding's estimate by name
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fjernarbeid.findings import analyses as A
 from fjernarbeid.findings.catalogue import Catalogue, Finding, load_catalogue
 from fjernarbeid.findings.projection import ProjectionBase, default_base
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Results, Table, TestRow
-from fjernarbeid.findings.verdict import NOT_COMPUTED, overall
+from fjernarbeid.findings.verdict import NOT_COMPUTED, NOT_PUBLISHED, overall
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct
 from fjernarbeid.survey.design import SurveyDesign, svydesign
@@ -30,8 +30,8 @@ from fjernarbeid.survey.design import SurveyDesign, svydesign
 # they save: a finding on 10,000 rows takes milliseconds).
 PARALLEL_FROM_ROWS = 50_000
 
-# Background variables of table 3.2.1 (respondents), in the report's order.
-RESPONDENT_VARIABLES = ("q207", "age_group", "q4", "q1", "q12", "centrality")
+# Languages every label and sentence value is given in (a questionnaire's own are added).
+LABEL_LANGUAGES = ("nb", "nn", "en")
 
 
 def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -40,6 +40,14 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     out = frame.copy(deep=False)  # copy-on-write: every column replaced below is new, the input untouched
     for q in instrument.questions:
         if q.name not in out.columns or q.type in ("text", "postal_code"):
+            continue
+        if q.is_multiple:  # codes separated by spaces: "don't know" codes out, the routing applied
+            from fjernarbeid.data.multiple import for_analysis
+
+            answers = for_analysis(out[q.name], q)
+            if q.ask_if is not None:
+                answers = answers.where(q.ask_if.evaluate(out).fillna(False).to_numpy(dtype=bool))
+            out[q.name] = answers
             continue
         x = pd.to_numeric(out[q.name], errors="coerce")
         if q.missing_codes:
@@ -52,20 +60,22 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
 
 
 def _labeller(instrument: Instrument) -> Callable[[str, Any], dict[str, str]]:
+    langs = tuple(dict.fromkeys((*LABEL_LANGUAGES, *instrument.languages)))
+
     def labels(variable: str, code) -> dict[str, str]:
         code = int(code)
         if variable in instrument:
             q = instrument[variable]
             try:
                 c = q.code(code)
-                return {lang: c.label(lang) for lang in ("nb", "en")}
+                return {lang: c.label(lang) for lang in langs}
             except KeyError:
                 pass
         try:
             d = instrument.derived_variable(variable)
-            return {lang: d.code_labels(lang).get(code, str(code)) for lang in ("nb", "en")}
+            return {lang: d.code_labels(lang).get(code, str(code)) for lang in langs}
         except KeyError:
-            return {"nb": str(code), "en": str(code)}
+            return {lang: str(code) for lang in langs}
 
     return labels
 
@@ -80,16 +90,16 @@ class _Values(dict):
 
 def _render(value, lang: str) -> str:
     """A sentence value as text: shares with their CI, tests as 'F = …, p = …', etc."""
-    ci_word = "95 % KI" if lang == "nb" else "95 % CI"
+    ci_word = "95 % CI" if lang == "en" else "95 % KI"
     if isinstance(value, EstimateRow):
         if value.suppressed or value.estimate is None:
             return "–"
         return f"{fmt_pct(value.estimate, lang)} ({ci_word} {fmt_ci(value.ci_low, value.ci_high, lang)})"
     if isinstance(value, dict) and set(value) >= {"nb", "en"}:
-        return value[lang]
+        return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value["en"]
     if isinstance(value, dict) and "F" in value:
         return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} og "
-                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " og " if lang == "nb" else " and ")
+                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " and " if lang == "en" else " og ")
     if isinstance(value, dict) and "diff" in value:
         return (f"{'differanse' if lang == 'nb' else 'difference'} {fmt_number(value['diff'], lang, 2)}, "
                 f"d = {fmt_number(value['d'], lang, 2)}, {fmt_p(value['p'], lang)}")
@@ -147,9 +157,10 @@ def _run_one(design: SurveyDesign, f: Finding, ctx: A.Context) -> FindingResult:
         for est in res.estimates:
             ctx.values.setdefault(est.name, est)
         res.sentence = {lang: render_sentence(text, ctx.values, lang) for lang, text in f.sentence.items()}
+        # a finding without a published figure has nothing to agree with: it is shown, not judged
         res.verdict = overall([_check(c) for c in res.checks]) if res.checks else NOT_COMPUTED
-        if not res.checks:
-            res.verdict = "agrees" if not f.published else NOT_COMPUTED
+        if not f.published:
+            res.verdict = NOT_PUBLISHED
     except (FjernarbeidError, KeyError, ValueError, np.linalg.LinAlgError) as exc:
         res.status = "not_computed"
         res.reason = str(exc).strip("'\"")
@@ -180,6 +191,7 @@ def run_findings(
     source: str = "",
     synthetic: bool = False,
     progress: Callable[[str], None] | None = None,
+    study=None,
 ) -> Results:
     """Run every finding of ``catalogue`` (the study's by default) on the survey.
 
@@ -189,8 +201,19 @@ def run_findings(
     account for). A finding that cannot be computed (a question missing, a group empty) is
     reported as ``not_computed`` with the reason; it never stops the others.
     """
-    instrument = instrument or load_instrument()
-    catalogue = catalogue or load_catalogue(instrument=instrument)
+    if study is None:
+        from fjernarbeid.study import load_study
+
+        default = load_study()
+        if instrument is None or instrument.id == default.id:  # the default study's questionnaire
+            study = default
+    instrument = instrument or study.instrument
+    if catalogue is None and study is not None:
+        catalogue = study.load_catalogue()
+    if catalogue is None:  # no findings catalogue: describe every question
+        from fjernarbeid.findings.catalogue import describe_every_question
+
+        catalogue = describe_every_question(instrument)
     data = analysis_frame(frame.reset_index(drop=True), instrument)
     if design is None:
         design = svydesign(data, weights if weights is not None else None)
@@ -230,16 +253,26 @@ def run_findings(
         fieldwork=fieldwork.to_dict() if fieldwork is not None else None,
         findings=findings,
         generator={"name": "fjernarbeid", "version": __version__},
-        respondents=respondents_tables(design, instrument, ctx),
+        respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument)),
         distributions=all_distributions(design, instrument, ctx),
+        study=study,
     )
 
 
-def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Context) -> list[Table]:
-    """Table 3.2.1: every background variable with unweighted n and %, and weighted %."""
+def _respondent_variables(study, instrument: Instrument) -> tuple[str, ...]:
+    """The study's respondents table, or the roles sex, age group, education and municipality."""
+    if study is not None:
+        return study.respondent_variables()
+    return tuple(instrument.role(r) for r in ("sex", "age_group", "education", "municipality")
+                 if instrument.has_role(r))
+
+
+def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Context,
+                       variables: Iterable[str] = ()) -> list[Table]:
+    """The respondents table: every background variable with unweighted n and %, and weighted %."""
     rows = []
     n_all = int(design.in_domain.sum())
-    for var in RESPONDENT_VARIABLES:
+    for var in variables:
         if var not in design.data.columns:
             continue
         x = pd.to_numeric(design.data[var], errors="coerce")
@@ -263,6 +296,9 @@ def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Conte
         if not q.codes or q.screen_out or q.name not in design.data.columns:
             continue
         try:  # most were computed already by the findings; base_distribution reuses them
+            if q.is_multiple:
+                out[q.name] = A.multiple_table(A.multiple_response_rows(design, q, ctx), q.name)
+                continue
             out[q.name] = A.distribution_table(A.base_distribution(design, q.name, ctx)[1], q.name)
         except (FjernarbeidError, ValueError, KeyError):
             continue

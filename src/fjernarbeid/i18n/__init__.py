@@ -51,8 +51,9 @@ def has_message(context: str, key: str) -> bool:
 
 
 def message(context: str, key: str, lang: str, **kw) -> str:
-    """The text of ``key`` in ``context`` for ``lang``, with ``{placeholders}`` filled from ``kw``."""
-    current: str | None = lang
+    """The text of ``key`` in ``context`` for ``lang``, with ``{placeholders}`` filled from ``kw``. A language
+    the catalogue does not have (a questionnaire's own, e.g. German) gets English."""
+    current: str | None = lang if lang in LANGUAGES else "en"
     while current is not None:
         text = catalogue(current).get((context, key))
         if text is not None:
@@ -74,7 +75,21 @@ def fmt_number(x: float | int | None, lang: str, decimals: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     # + 0.0: no '-0' for a small negative number rounded to zero
-    return format_decimal(round(float(x), decimals) + 0.0, format=pattern, locale=LOCALES.get(lang, "nb_NO"))
+    return format_decimal(round(float(x), decimals) + 0.0, format=pattern, locale=_locale(lang))
+
+
+@functools.cache
+def _locale(lang: str) -> str:
+    """The CLDR locale of a language: ours, else the code itself if CLDR knows it, else British English."""
+    if lang in LOCALES:
+        return LOCALES[lang]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang)
+        return lang
+    except (UnknownLocaleError, ValueError, TypeError):
+        return LOCALES["en"]
 
 
 def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:

@@ -19,20 +19,20 @@ from fjernarbeid.report.view import ReportView, build_view
 PDF_VARIANT = "pdf/ua-1"
 
 
-def build_pdf(view: ReportView, drawer=None) -> bytes:
-    """The PDF's bytes for a report view."""
+def build_pdf(view: ReportView, drawer=None, extra_sections=()) -> bytes:
+    """The PDF's bytes for a report view (``extra_sections``: finished chapters in HTML, as the HTML report has)."""
     import weasyprint
 
     from fjernarbeid.report.html import render_view
 
-    html = render_view(view, drawer, printed=True)
+    html = render_view(view, drawer, extra_sections, printed=True)
     document = weasyprint.HTML(string=html, base_url=None)
     return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, custom_metadata=True, uncompressed_pdf=False)
 
 
 def write_pdf(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-              drawer=None) -> Path:
-    data = build_pdf(build_view(results, instrument, lang=lang, min_cell=min_cell), drawer)
+              drawer=None, extra_sections=()) -> Path:
+    data = build_pdf(build_view(results, instrument, lang=lang, min_cell=min_cell), drawer, extra_sections)
     with atomic_path(path) as tmp:
         Path(tmp).write_bytes(data)
     return Path(path)

@@ -16,10 +16,8 @@ from fjernarbeid.instrument import Instrument
 from fjernarbeid.i18n import has_message, message
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
-SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
-# Likert items drawn together in one diverging chart, at the first finding that shows one of them.
-LIKERT_BLOCKS = (("q10_1", "q10_2"), ("q6_1", "q6_2", "q6_3", "q6_4"), ("q16_1", "q16_2", "q16_3", "q16_4", "q16_5"))
-DISTRIBUTION_CHARTS = ("q12", "q13", "q14", "q21", "q22", "q23")
+# The chapters, their order, the charts and the front matter come from the study file
+# (fjernarbeid.study); a finding whose section is no chapter of the study gets a chapter of its own.
 # Columns that hold text; the others are right-aligned numbers.
 TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note",
                 "rate_name", "definition")
@@ -141,8 +139,12 @@ class ReportView:
     instrument_title: str
     questions: list[QuestionView]
     version: str = __version__
+    judged: bool = True  # the study has published figures: a replication verdict per finding
+    overrides: dict[str, str] = field(default_factory=dict)  # study-specific fixed texts (mode, summary)
 
     def t(self, key: str, **kw) -> str:
+        if key in self.overrides:
+            return self.overrides[key].format(**kw) if kw else self.overrides[key]
         return t(key, self.lang, **kw)
 
 
@@ -377,7 +379,8 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
     return Chart(caption, "likert_chart", (rows, scale, lang), data=data, n=n)
 
 
-def _distribution(results: Results, name: str, instrument: Instrument, lang: str) -> Chart | None:
+def _distribution(results: Results, name: str, instrument: Instrument, lang: str,
+                  kind: str = "chart_distribution") -> Chart | None:
     table = results.distributions.get(name)
     if table is None:
         return None
@@ -390,7 +393,7 @@ def _distribution(results: Results, name: str, instrument: Instrument, lang: str
     data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
                      [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang)] for c in cats], [False, True, True])
     n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
-    return Chart(t("chart_distribution", lang, title=_ended(title)), "distribution_chart", (cats, lang), data=data, n=n)
+    return Chart(t(kind, lang, title=_ended(title)), "distribution_chart", (cats, lang), data=data, n=n)
 
 
 def _means(table: Table, instrument: Instrument, lang: str, by_outcome: bool, title: str) -> Chart | None:
@@ -450,17 +453,25 @@ def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
                  n=sum(n.values()))
 
 
-def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set) -> list[Chart]:
+def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set,
+                    charts: dict | None = None) -> list[Chart]:
     out: list[Chart | None] = []
-    title = f.title.get(lang) or f.title.get("nb", "")
+    title = _pick_text(f.title, lang)
+    charts = charts or {}
+    blocks = [tuple(b) for b in charts.get("likert_blocks") or ()]
+    distributions = charts.get("distributions")  # None: every question a finding shows gets its chart
     for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("distribution:")):
-        block = next((b for b in LIKERT_BLOCKS if name in b), None)
+        block = next((b for b in blocks if name in b), None)
         if block and block not in drawn:
             drawn.add(block)
             out.append(_likert(results, block, instrument, lang))
-        elif not block and name in DISTRIBUTION_CHARTS and name not in drawn:
+        elif not block and (distributions is None or name in distributions) and name not in drawn:
             drawn.add(name)
             out.append(_distribution(results, name, instrument, lang))
+    for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("multiple:")):
+        if name not in drawn and (distributions is None or name in distributions):
+            drawn.add(name)
+            out.append(_distribution(results, name, instrument, lang, kind="chart_multiple"))
     for table in f.tables:
         if table.name == "group_means":
             out.append(_means(table, instrument, lang, by_outcome=True, title=title))
@@ -478,7 +489,7 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
 
 
 def _margin_label(variable: str, category, instrument: Instrument, lang: str) -> tuple[str, str]:
-    """'q207 × age_group', [1, 1] → ('Kjønn × Aldersgruppe', 'Mann, 25-29 år')."""
+    """'sex × age_group', [1, 1] → ('Kjønn × Aldersgruppe', 'Mann, 25-29 år')."""
     names = [v.strip() for v in str(variable).split("×")]
     codes = category if isinstance(category, (list, tuple)) else [category]
     if isinstance(category, str) and category.startswith("["):
@@ -558,6 +569,8 @@ def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list
 
 
 def _caption(table: Table, instrument: Instrument, lang: str) -> str:
+    if table.name.startswith("estimates_multiple:"):
+        return t("multiple_caption", lang)
     if table.name.startswith("estimates_projection:"):
         variable = table.name.split(":", 1)[1]
         try:
@@ -595,49 +608,95 @@ def routing_text(condition, instrument: Instrument, lang: str) -> str:
         return str(n)
 
     return node(condition.tree)
+def _study_of(results: Results, instrument: Instrument):
+    """The study the results belong to: carried by the results, else the default study when the
+    questionnaire is its own, else a study made of the questionnaire alone."""
+    from fjernarbeid.study import load_study, study_for_instrument
+
+    study = getattr(results, "study", None)
+    if study is not None:
+        return study
+    default = load_study()
+    return default if instrument.id == default.id else study_for_instrument(instrument)
+
+
+def _chapters(study, results: Results, lang: str):
+    """(id, title) of every chapter in the study's order, then the sections findings name that the
+    study has no chapter for (never dropped), in the order the findings come."""
+    from fjernarbeid.findings.catalogue import QUESTIONS_SECTION
+
+    chapters = [(c.id, c.label(lang), c.respondents, _pick_text(c.intro, lang)) for c in study.chapters]
+    known = {c[0] for c in chapters}
+    for f in results.findings:
+        if f.section not in known:
+            known.add(f.section)
+            title = t("questions_chapter", lang) if f.section == QUESTIONS_SECTION else f.section
+            chapters.append((f.section, title, False, ""))
+    if not any(c[2] for c in chapters) and chapters:  # the respondents table opens the first chapter
+        first = chapters[0]
+        chapters[0] = (first[0], first[1], True, first[3])
+    return chapters
 
 
 def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5) -> ReportView:
+    study = _study_of(results, instrument)
+    judged = bool(study.published) or any(f.published for f in results.findings)
+    telephone = study.is_telephone
     drawn: set = set()
     sections = []
     words = Words(instrument, lang)
     source = results.data.get("source", "?")
 
-    def in_lang(texts: dict) -> str:
-        return texts.get(lang) or (texts.get("nb", "") if lang == "nn" else "")
-
     def reason_text(reason: str | None) -> str:
         return term(reason or "", lang, words.variable)
 
-    for sec in SECTIONS:
+    for sec, title, with_respondents, intro in _chapters(study, results, lang):
         findings = []
         for f in results.findings:
             if f.section != sec:
                 continue
             pub, ours = published_and_ours(f, lang, instrument)
             findings.append(FindingView(
-                id=f.id, title=in_lang(f.title), status=f.status, reason=reason_text(f.reason),
-                verdict=f.verdict, sentence=words.in_text(in_lang(f.sentence)),
-                charts=_finding_charts(f, results, instrument, lang, drawn) if f.status == "ok" else [],
+                id=f.id, title=_pick_text(f.title, lang), status=f.status, reason=reason_text(f.reason),
+                verdict=f.verdict, sentence=words.in_text(_pick_text(f.sentence, lang)),
+                charts=(_finding_charts(f, results, instrument, lang, drawn, study.charts or None)
+                        if f.status == "ok" else []),
                 tables=[text_table(tb, lang, _caption(tb, instrument, lang), words) for tb in f.tables
-                        if tb.name.startswith(("estimates", "tests"))],
+                        if tb.name.startswith(("estimates", "tests"))]
+                       + ([text_table(_shares(tb), lang, words=words) for tb in f.tables
+                           if tb.name.startswith("distribution:")] if not judged else []),
                 published=pub, ours=ours))
-        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if sec == "3.2.2" else []
-        key = "s2" if sec == "2" else f"s{sec}"
-        sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=t(key, lang),
-                                    intro=t("respondents_intro", lang) if tables else "", tables=tables,
+        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
+        sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=title,
+                                    intro=(intro or t("respondents_intro_generic", lang)) if tables else intro,
+                                    tables=tables,
                                     findings=findings))
     rows, verdicts = [], []
     for f in results.findings:
         pub, ours = published_and_ours(f, lang, instrument)
-        rows.append([f.id, in_lang(f.title), pub or "–", ours or (reason_text(f.reason) or "–"), t(f.verdict, lang)])
+        if judged:
+            rows.append([f.id, _pick_text(f.title, lang), pub or "–", ours or (reason_text(f.reason) or "–"),
+                         t(f.verdict, lang)])
+        else:
+            rows.append([f.id, _pick_text(f.title, lang), words.in_text(_pick_text(f.sentence, lang))
+                         if f.status == "ok" else (reason_text(f.reason) or "–")])
         verdicts.append(f.verdict)
-    replication = TextTable("replication", [t(k, lang) for k in ("col_id", "col_finding", "col_published", "col_ours",
-                                                                  "col_verdict")], rows, [False] * 5)
+    keys = ("col_id", "col_finding", "col_published", "col_ours", "col_verdict") if judged else \
+        ("col_id", "col_finding", "col_ours")
+    replication = TextTable("replication", [t(k, lang) for k in keys], rows, [False] * len(keys))
     s = results.summary
-    counts = t("counts", lang, agrees=s["agrees"], differs=s["differs"], not_computed=s["not_computed"])
+    if judged:
+        counts = t("counts", lang, agrees=s["agrees"], differs=s["differs"], not_computed=s["not_computed"])
+    else:
+        counts = t("findings_count", lang, n=len(results.findings), not_computed=s.get("not_computed", 0))
+    overrides = {}
+    if not judged:
+        overrides["summary"] = t("summary_findings", lang)
+    if not telephone:  # a web or paper questionnaire is not read aloud, and nobody interviews
+        overrides["not_read"] = t("not_read_self", lang)
+        overrides["screen_out"] = t("screen_out_self", lang)
     questions = [
-        QuestionView(number=q.number, text=q.label(lang), preamble=in_lang(q.preamble) if q.preamble else "",
+        QuestionView(number=q.number, text=q.label(lang), preamble=_pick_text(q.preamble, lang),
                      routing=routing_text(q.ask_if, instrument, lang) if q.ask_if else "",
                      codes=[{"code": c.code, "label": c.label(lang), "missing": c.missing,
                              "screen_out": c.code in q.screen_out} for c in q.codes])
@@ -665,13 +724,36 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     for tb in methods_tables:
         table_no += 1
         tb.number = table_no
+    weighting_text = (getattr(results, "weighting_text", None) or {})
+    method = ((results.weighting or {}).get("summary") or {}).get("method") or "design weights"
+    methods_text = (weighting_text.get(lang) or _pick_text(weighting_text, lang)
+                    or t("weighting_generic", lang, method=term(method, lang)))
     return ReportView(
-        lang=lang, title=t("report_title", lang), subtitle=t("subtitle", lang),
-        generated=t("generated", lang, version=__version__, source=source,
+        lang=lang, title=study.label(lang), subtitle=_pick_text(study.subtitle, lang),
+        generated=t("generated", lang, version=__version__, source=results.data.get("source", "?"),
                     n=fmt_number(results.data.get("n"), lang)),
-        synthetic=bool(results.data.get("synthetic")), summary_intro=t("summary_intro", lang),
+        synthetic=bool(results.data.get("synthetic")),
+        summary_intro=t("summary_intro", lang) if judged else t("summary_intro_findings", lang),
         replication=replication, verdicts=verdicts, counts=counts, sections=sections,
-        methods_text=t("weighting_text", lang), methods_tables=methods_tables,
+        methods_text=methods_text, methods_tables=methods_tables,
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
-        questions=questions,
+        questions=questions, judged=judged, overrides=overrides,
     )
+
+
+def _shares(table: Table) -> Table:
+    """A distribution as the report shows it: category, weighted share and its 95 % CI."""
+    idx = _table_index(table)
+    rows = [[r[idx["label"]], None if r[idx["suppressed"]] else r[idx["share"]],
+             None if r[idx["suppressed"]] else (r[idx["ci_low"]], r[idx["ci_high"]])] for r in table.rows]
+    return Table(table.name, ["label", "share", "ci"], rows)
+
+
+def _pick_text(texts: dict, lang: str) -> str:
+    """A text in ``lang``; nynorsk falls back to bokmål, anything else to English, then any."""
+    if not texts:
+        return ""
+    for candidate in (lang, "nb" if lang == "nn" else "en", "nb", "en"):
+        if texts.get(candidate):
+            return texts[candidate]
+    return next(iter(texts.values()))

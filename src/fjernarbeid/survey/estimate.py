@@ -53,7 +53,7 @@ from fjernarbeid.survey._distributions import beta_ppf, t_ppf
 from fjernarbeid.survey.design import SurveyDesign, _label_key, _label_sort_key, _row_list
 from fjernarbeid.survey.replicate import ReplicateDesign
 
-CI_METHODS = ("logit", "beta", "wilson")
+CI_METHODS = ("logit", "beta", "wilson", "xlogit", "asin", "mean", "likelihood")
 Design = Union[SurveyDesign, ReplicateDesign]
 
 
@@ -238,6 +238,18 @@ def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarr
     return design.vcov_total(infl), None, (np.asarray(infl) if keep else None)
 
 
+def mean_and_variance(design: Design, x: np.ndarray) -> tuple[float, float]:
+    """Weighted mean of the values ``x`` (one per row; rows outside the domain ignored) and its
+    variance (R ``svymean`` on a derived variable, for estimators built on it such as quantiles)."""
+    w = design.weights
+    xs = np.where(w > 0, x, 0.0)
+    base = float(w.sum())
+    mean = float(w @ xs) / base
+    v, _, _ = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]),
+                        lambda t: _ratio(t[:, :1], t[:, 1:2]), lambda: (w * (xs - mean) / base)[:, None])
+    return mean, float(v[0, 0])
+
+
 def _kept(result, influence: bool, infl: np.ndarray | None, reps: np.ndarray | None):
     """``result`` with its influence values or replicate estimates when asked for."""
     if not influence:
@@ -302,9 +314,18 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
 
 
 def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95,
-             influence: bool = False) -> Estimate:
+             influence: bool = False, factor: bool | None = None, missing: Iterable = (),
+             categories: Sequence | None = None) -> Estimate | Estimates:
     """Total of a numeric variable: Σwx (R ``svytotal``; influence wx). ``influence`` as
-    :func:`svymean`."""
+    :func:`svymean`.
+
+    A categorical variable (a categorical dtype, text that is not all numbers, or any variable
+    with ``factor=True``) gives the estimated number
+    in every category, Σw·1[x = c], with their covariance matrix (R ``svytotal(~factor(x))``);
+    ``missing`` and ``categories`` as :func:`svyprop`.
+    """
+    if factor or (factor is None and _is_categorical(design.column(variable))):
+        return _factor_total(design, variable, missing, categories, level, influence)
     x = numeric_values(design, variable)
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
@@ -320,6 +341,46 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     lo, hi = _t_interval(total, se, df, level)
     return _kept(Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
                           base, level=level), influence, infl, reps)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    """A categorical dtype, or text that is not all numbers (numbers read as text stay numbers)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    text = series.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
+
+
+def _factor_total(design: Design, variable: str, missing, categories, level: float, influence: bool) -> Estimates:
+    """Σw·1[x = c] for every category c (R ``svytotal(~factor(x), na.rm=TRUE)``)."""
+    row_cat, cat_keys, label_of = _category_codes(design, variable, missing, False, categories)
+    design, keep = _valid_domain(design, row_cat >= 0, variable, True)
+    w = design.weights
+    k = len(cat_keys)
+    rows = np.flatnonzero(keep)
+    base = float(w.sum())
+    n = int(keep.sum())
+
+    def indicators() -> np.ndarray:
+        x = np.zeros((len(w), k), order="F")
+        x[rows, row_cat[rows]] = 1.0
+        return x
+
+    totals = np.bincount(row_cat[rows], weights=w[rows], minlength=k)
+    v, reps, infl = _variance(design, indicators, lambda t: t, lambda: indicators() * w[:, None], influence)
+    se = np.sqrt(np.clip(np.diag(v), 0, None))
+    p = totals / base
+    vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p)) * base**2
+    deff = _ratio(np.diag(v), vsrs)
+    df = design.degrees_of_freedom()
+    lo, hi = _t_interval(totals, se, df, level)
+    out = tuple(Estimate("total", variable, float(totals[j]), float(se[j]), float(lo[j]), float(hi[j]), df,
+                         float(deff[j]), n, base, category=label_of.get(cat_keys[j]), level=level)
+                for j in range(k))
+    return _kept(Estimates(out, v), influence, infl, reps)
 
 
 def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = True,
@@ -352,28 +413,10 @@ def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = 
 # -- proportions ---------------------------------------------------------------------------------
 
 
-def svyprop(
-    design: Design,
-    variable: str,
-    *,
-    missing: Iterable = (),
-    include_missing: bool = False,
-    categories: Sequence | None = None,
-    ci: str = "logit",
-    level: float = 0.95,
-    influence: bool = False,
-) -> Estimates:
-    """Share of every category of ``variable`` among the rows that answered (R ``svymean(~factor(x))``
-    with ``svyciprop`` intervals).
-
-    ``missing`` lists codes that count as no answer ("not sure", e.g. an instrument question's
-    ``missing_codes``); they and empty values are left out unless ``include_missing=True``, which
-    reports them as categories (an empty value as category ``None``). ``categories`` fixes the
-    categories and their order; by default every value found in the whole data set (also outside
-    the domain, as R's factor levels) — so a category absent from a domain is reported as 0.
-    """
-    if ci not in CI_METHODS:
-        raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+def _category_codes(design: Design, variable: str, missing: Iterable, include_missing: bool,
+                    categories: Sequence | None) -> tuple[np.ndarray, list, dict]:
+    """Category index per row (−1: no usable answer), the categories' keys in order and their
+    labels (see :func:`svyprop` for ``missing``, ``include_missing`` and ``categories``)."""
     series = design.column(variable)
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)  # −1 = empty
     ukeys = [_label_key(u) for u in uniques]
@@ -396,6 +439,32 @@ def svyprop(
         stray = u_stray[codes] & (design.weights > 0)
         if stray.any():
             raise DataValidationError(f"{variable!r} has values outside the categories given in rows {_row_list(stray)}")
+    return row_cat, cat_keys, label_of
+
+
+def svyprop(
+    design: Design,
+    variable: str,
+    *,
+    missing: Iterable = (),
+    include_missing: bool = False,
+    categories: Sequence | None = None,
+    ci: str = "logit",
+    level: float = 0.95,
+    influence: bool = False,
+) -> Estimates:
+    """Share of every category of ``variable`` among the rows that answered (R ``svymean(~factor(x))``
+    with ``svyciprop`` intervals).
+
+    ``missing`` lists codes that count as no answer ("not sure", e.g. an instrument question's
+    ``missing_codes``); they and empty values are left out unless ``include_missing=True``, which
+    reports them as categories (an empty value as category ``None``). ``categories`` fixes the
+    categories and their order; by default every value found in the whole data set (also outside
+    the domain, as R's factor levels) — so a category absent from a domain is reported as 0.
+    """
+    if ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+    row_cat, cat_keys, label_of = _category_codes(design, variable, missing, include_missing, categories)
     usable = row_cat >= 0
     design, keep = _valid_domain(design, usable, variable, True)
     w = design.weights
@@ -440,7 +509,9 @@ def svyprop(
         logit_var = np.full(k, np.nan)
         if finite.any():
             logit_var[finite] = np.diag(design.vcov_replicates(lr[:, finite], full[finite]))
-    lows, highs = proportion_ci(p, se, df, level=level, method=ci, n_rows=n_rows, logit_var=logit_var)
+    likelihood = _likelihood_parts(row_cat, keep, w, p) if ci == "likelihood" else None
+    lows, highs = proportion_ci(p, se, df, level=level, method=ci, n_rows=n_rows, logit_var=logit_var,
+                                likelihood=likelihood)
     rows = tuple(
         Estimate("proportion", variable, float(p[j]), float(se[j]), float(lows[j]), float(highs[j]), df,
                  float(deff[j]), n, base, category=label_of.get(cat_keys[j]), level=level, ci_method=ci)
@@ -449,13 +520,33 @@ def svyprop(
     return _kept(Estimates(rows, v), influence, infl, reps)
 
 
+def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: np.ndarray) -> list[tuple]:
+    """For each category, what R's intercept-only ``svyglm(quasibinomial)`` profile needs: the sum
+    of the weights scaled to mean 1 (R's svyglm) over the category's rows, the number of rows, and
+    the dispersion — ``svyvar`` of the Pearson residuals (y − p)/√(p(1 − p)) (R's
+    ``residuals.svyglm`` divides the prior weights by the sampling weights: √(w̃/w̃) = 1)."""
+    ww = w[keep]
+    n = ww.size
+    scaled = ww / ww.mean()
+    out = []
+    for j, pj in enumerate(p):
+        y = (row_cat[keep] == j).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (y - pj) / np.sqrt(pj * (1 - pj))
+        mean = float(ww @ r) / float(ww.sum())
+        dispersion = float(ww @ (r - mean) ** 2) / float(ww.sum()) * n / (n - 1) if n > 1 else float("nan")
+        out.append((float(scaled @ y), n, dispersion))
+    return out
+
+
 def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit", n_rows: int | None = None,
-                  logit_var=None) -> tuple[np.ndarray, np.ndarray]:
+                  logit_var=None, likelihood=None) -> tuple[np.ndarray, np.ndarray]:
     """Confidence limits for proportions ``p`` with standard errors ``se`` (see the module notes).
 
     ``n_rows`` is the number of rows of the design (for "beta" and for p̂ ∈ {0, 1});
     ``logit_var`` the variance of logit p̂ when known directly (replicate designs), else
-    (se/(p̂(1 − p̂)))².
+    (se/(p̂(1 − p̂)))². ``likelihood`` (for that method): per proportion (s1, n, dispersion) as
+    :func:`fjernarbeid.survey._profile.likelihood_interval` takes them.
     """
     p = np.atleast_1d(np.asarray(p, dtype=float))
     se = np.atleast_1d(np.asarray(se, dtype=float))
@@ -466,7 +557,7 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
         if (n_rows is not None and n_rows > 1 and df > 0) else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = p * (1 - p) / se**2
-        if method == "logit":
+        if method in ("logit", "xlogit"):
             eta = np.log(p / (1 - p))
             s = np.sqrt(logit_var) if logit_var is not None else se / (p * (1 - p))
             low, high = _expit(eta - q * s), _expit(eta + q * s)
@@ -474,6 +565,18 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
             ne = n_eff * adj
             low = beta_ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
             high = beta_ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
+        elif method == "mean":
+            low, high = p - q * se, p + q * se
+        elif method == "asin":  # R: svycontrast(asin(√p)), derivative 1/(2√(p(1 − p)))
+            a, s = np.arcsin(np.sqrt(p)), se / (2 * np.sqrt(p * (1 - p)))
+            low, high = np.sin(a - q * s) ** 2, np.sin(a + q * s) ** 2
+        elif method == "likelihood":
+            from fjernarbeid.survey._profile import likelihood_interval
+
+            if likelihood is None:
+                raise ValueError("the likelihood interval needs the sums of weights and dispersions")
+            limits = [likelihood_interval(pj, sj, df, level, *parts) for pj, sj, parts in zip(p, se, likelihood)]
+            low, high = np.array([a for a, _ in limits]), np.array([b for _, b in limits])
         elif method == "wilson":
             centre = (p + q**2 / (2 * n_eff)) / (1 + q**2 / n_eff)
             half = q / (1 + q**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + q**2 / (4 * n_eff**2))
@@ -667,3 +770,47 @@ __all__ = [
     "CI_METHODS", "Estimate", "Estimates", "contrast_test", "numeric_values", "proportion_ci", "svyby",
     "svycontrast", "svymean", "svyprop", "svyratio", "svytotal",
 ]
+
+
+# -- multiple response ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MultipleResponse:
+    """One choice of a select-multiple question: the share of respondents who chose it and its
+    share of all choices made."""
+
+    column: str
+    respondents: Estimate
+    responses: Estimate
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "respondents": self.respondents.to_dict(),
+                "responses": self.responses.to_dict()}
+
+
+def svymultiple(design: Design, columns: Sequence[str], *, ci: str = "logit", level: float = 0.95
+                ) -> list[MultipleResponse]:
+    """Multiple-response shares of the 0/1 ``columns`` (one per choice; NaN: no answer).
+
+    Among the rows that answered (every column non-missing), the share of respondents choosing
+    choice k is the mean of its indicator, p̂_k = Σ w y_k / Σ w — a domain proportion with the
+    interval of ``ci`` as :func:`svyprop` (R ``svyciprop(~I(y_k == 1), subset(design, answered))``);
+    the shares add up to more than 1 when people choose several. The share of responses is the
+    ratio of totals R̂_k = Σ w y_k / Σ w m, m = Σ_k y_k the number of choices a respondent made
+    (R ``svyratio(~y_k, ~m, …)``; Lumley 2010, *Complex Surveys*, §2.3), and these add up to 1.
+    """
+    columns = list(columns)
+    if not columns:
+        raise ComputationError("a multiple-response table needs at least one choice")
+    values = np.column_stack([numeric_values(design, c) for c in columns])
+    answered = ~np.isnan(values).any(axis=1)
+    if not (answered & design.in_domain).any():
+        raise ComputationError(f"nobody in the base answered ({', '.join(columns)})")
+    chosen = np.where(answered, np.nansum(values, axis=1), np.nan)
+    d = replace(design, data=design.data.assign(__choices_made__=chosen)).domain(answered & design.in_domain)
+    out = []
+    for c in columns:
+        share = svyprop(d, c, categories=[0.0, 1.0], ci=ci, level=level)[1.0]
+        out.append(MultipleResponse(c, share, svyratio(d, c, "__choices_made__", level=level)))
+    return out

@@ -113,7 +113,7 @@ def _index_column(frame, index_id, instrument, catalogue) -> pd.Series:
     from fjernarbeid.findings.catalogue import load_catalogue
     from fjernarbeid.survey.scale import index_from_instrument
 
-    catalogue = catalogue or load_catalogue(instrument=instrument)
+    catalogue = catalogue if catalogue is not None else load_catalogue(instrument=instrument)
     found = [f for f in catalogue if f.id == index_id]
     if not found:
         raise DataValidationError(f"the findings catalogue has no index {index_id!r}")
@@ -180,6 +180,26 @@ def shipped_population() -> Population:
     from fjernarbeid.refdata import municipality_facts, population_by_municipality
 
     return Population(population_by_municipality(), municipality_facts(), POPULATION_SOURCE)
+
+
+def population_for(refdata) -> Population:
+    """SSB 07459 by municipality from the reference-data directory when it has it (``fjernarbeid refdata
+    update --municipalities``), else the shipped summary. The register must be at the summary's borders
+    (2024): the municipalities' names, counties and centrality classes come from the summary."""
+    from fjernarbeid.refdata import municipality_facts
+
+    if refdata is None or not refdata.has("population_municipality"):
+        return shipped_population()
+    cells = refdata.population_by_municipality(2025)
+    facts = municipality_facts()
+    unknown = sorted(set(cells["municipality_code"]) - set(facts["municipality_code"]))
+    if unknown:
+        raise DataValidationError(
+            f"{refdata.path('population_municipality')}: municipalities {', '.join(unknown[:5])} are not at the 2024 "
+            "borders the centrality classes are shipped for; use a table at 2024 borders (or remove it to use the "
+            "shipped summary)")
+    return Population(cells, facts, f"SSB StatBank table 07459 ({refdata.path('population_municipality').name}), "
+                                    "population aged 25-60 on 1 January 2025 by municipality, sex and age group")
 
 
 # -- models ------------------------------------------------------------------------------------------
@@ -280,11 +300,14 @@ def _q(level: float = LEVEL) -> float:
 
 def run_targeting(respondents: pd.DataFrame, design: SurveyDesign, contacts: pd.DataFrame, population: Population,
                   spec: TargetingSpec, *, region: list[str] | None = None, region_name: str | None = None,
-                  projections: dict[str, dict] | None = None, synthetic: bool = False) -> TargetResult:
+                  projections: dict[str, dict] | None = None, synthetic: bool = False,
+                  outcomes: list[str] | None = None, describe: bool = True) -> TargetResult:
     """The whole analysis. ``respondents`` is :func:`prepare_respondents`' frame (one row per design row),
     ``design`` the study's weighted design (its data are replaced by ``respondents``), ``contacts``
     :func:`prepare_contacts`' frame, ``region`` municipality or county codes. ``projections``: the findings'
-    national projections by finding id ({"central", "low", "high", "share"}), for reconciliation."""
+    national projections by finding id ({"central", "low", "high", "share"}), for reconciliation.
+    ``outcomes`` limits the run to the named outcomes; ``describe=False`` leaves out the models of who,
+    the segments and the importance comparisons (the simulation needs only the potentials)."""
     if design.n != len(respondents):
         raise ValueError(f"the design has {design.n} rows but the respondents {len(respondents)}")
     d = replace(design, data=respondents.reset_index(drop=True))
@@ -310,8 +333,10 @@ def run_targeting(respondents: pd.DataFrame, design: SurveyDesign, contacts: pd.
     if region_codes:
         result.region = _region_info(region_codes, population, region_name)
     for o in spec.outcomes:
+        if outcomes is not None and o.name not in outcomes:
+            continue
         result.outcomes.append(_outcome(o, d, spec, numeric, elig, z, cells, population, result.region,
-                                        (projections or {}).get(o.projection or "")))
+                                        (projections or {}).get(o.projection or ""), describe))
     return result
 
 
@@ -326,37 +351,29 @@ def _region_info(codes: list[str], population: Population, name: str | None) -> 
             ", ".join(codes), "municipalities": chosen["municipality_code"].tolist()}
 
 
-def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, population, region, projection) -> dict:
+def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, population, region, projection,
+             describe: bool = True) -> dict:
     y = f"{o.name}_yes"
     res: dict[str, Any] = {"name": o.name, "variable": o.variable, "yes": list(o.yes), "label": o.label,
                            "yes_label": o.yes_label, "projection_finding": o.projection}
     share = svymean(d, y)
     res["share"] = {"estimate": share.estimate, "se": share.se, "ci_low": share.ci_low, "ci_high": share.ci_high,
                     "n": share.n_unweighted}
-    # who: the full model, with a test per term
-    try:
-        full = svyglm(d, _formula(y, spec.covariates, numeric), family="binomial")
-        res["logistic"] = {"formula": full.formula, "n": full.n, "df_residual": full.df_residual,
-                           "coefficients": coefficient_rows(full), "terms": term_tests(full, list(spec.covariates))}
-    except (ComputationError, np.linalg.LinAlgError) as exc:
-        res["logistic"] = {"not_computed": str(exc)}
-    if o.ordinal:
-        try:
-            olr = svyolr(d, _formula(f"{o.name}_code", spec.covariates, numeric))
-            tab = olr.table()
-            res["ordinal"] = {"formula": olr.formula, "n": olr.n, "df_residual": olr.df_residual,
-                              "note": "positive coefficients mean higher codes (less agreement with the first answers)",
-                              "coefficients": [{"name": n, "estimate": float(r.estimate), "se": float(r.se),
-                                                "p": float(r.p)} for n, r in tab.iterrows()]}
-        except (ComputationError, np.linalg.LinAlgError) as exc:
-            res["ordinal"] = {"not_computed": str(exc)}
+    if describe:
+        res.update(who(o, d, spec, numeric))
     if not o.potential:
-        res["importance"] = importance(d, spec, y, None)
+        if describe:
+            res["importance"] = importance(d, spec, y, None)
         return res
 
     # how many and where: propensity on the area covariates, times eligibility, times population
     area = list(spec.area_covariates)
-    prop = svyglm(d, _formula(y, area, set()), family="binomial")
+    try:
+        prop = svyglm(d, _formula(y, area, set()), family="binomial")
+    except ComputationError as exc:
+        raise ComputationError(f"the propensity model of {o.name!r} on {', '.join(area)} cannot be estimated: {exc}. "
+                               "Often a group has no (or only) 'yes' answers; merge groups of the area covariates "
+                               "in the targeting specification") from None
     names = list(prop.coefficients.index)
     x = model_matrix(names, cells, area)
     res["area_model"] = {"formula": prop.formula, "n": prop.n, "df_residual": prop.df_residual,
@@ -425,20 +442,55 @@ def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, p
         res["potential"]["region_municipalities"] = [r for r in municipality_rows
                                                      if r["municipality_code"] in region["municipalities"]]
     res["reconciliation"] = _reconcile(municipality_rows, national, projection)
-    res["segments"] = segments(d, spec, y, cells, rows)
-    top = [s["cell"] for s in sorted(res["segments"], key=lambda s: -s["potential"])[:3]]
-    res["importance"] = importance(d, spec, y, top)
+    if describe:
+        res["segments"] = segments(d, spec, y, cells, rows)
+        top = [s["cell"] for s in sorted(res["segments"], key=lambda s: -s["potential"])[:3]]
+        res["importance"] = importance(d, spec, y, top)
+    return res
+
+
+def who(o, d: SurveyDesign, spec: TargetingSpec, numeric: set[str]) -> dict:
+    """The outcome's "yes" on every covariate (svyglm logistic, a Wald test per term) and, for an ordinal
+    outcome, the proportional-odds model of the whole scale (svyolr)."""
+    y = f"{o.name}_yes"
+    res: dict[str, Any] = {}
+    try:
+        full = svyglm(d, _formula(y, spec.covariates, numeric), family="binomial")
+        res["logistic"] = {"formula": full.formula, "n": full.n, "df_residual": full.df_residual,
+                           "coefficients": coefficient_rows(full), "terms": term_tests(full, list(spec.covariates))}
+    except (ComputationError, np.linalg.LinAlgError) as exc:
+        res["logistic"] = {"not_computed": str(exc)}
+    if o.ordinal:
+        try:
+            olr = svyolr(d, _formula(f"{o.name}_code", spec.covariates, numeric))
+            tab = olr.table()
+            res["ordinal"] = {"formula": olr.formula, "n": olr.n, "df_residual": olr.df_residual,
+                              "note": "positive coefficients mean higher codes (less agreement with the first answers)",
+                              "coefficients": [{"name": n, "estimate": float(r.estimate), "se": float(r.se),
+                                                "p": float(r.p)} for n, r in tab.iterrows()]}
+        except (ComputationError, np.linalg.LinAlgError) as exc:
+            res["ordinal"] = {"not_computed": str(exc)}
     return res
 
 
 def _reconcile(municipalities: list[dict], national: dict, projection: dict | None) -> dict:
+    """Municipalities add up to the nation; with the findings' national projection (share × base of
+    remote-capable jobs), each municipality also gets its potential scaled to that projection
+    (ratio benchmarking, Pfeffermann 2013, Statist. Sci. 28:40 — the synthetic distribution over municipalities with
+    the report's national level), which adds up to the projection."""
     total = sum(r["potential"] for r in municipalities)
     rounded = sum(r["rounded"]["potential"] for r in municipalities)
     out = {"sum_of_municipalities": total, "national": national["potential"],
            "sum_of_rounded_municipalities": rounded,
            "rounding_tolerance": sum(r["rounding_unit"] / 2 for r in municipalities)}
     if projection:
-        out["findings_projection"] = projection
+        factor = projection["central"] / national["potential"]
+        for r in municipalities:
+            r["benchmarked_potential"] = r["potential"] * factor
+            r["benchmarked_rounded"] = P.round_to(r["potential"] * factor, r["rounding_unit"])
+        out.update({"findings_projection": projection, "benchmark_factor": factor,
+                    "sum_of_benchmarked_municipalities": sum(r["benchmarked_potential"] for r in municipalities),
+                    "sum_of_rounded_benchmarked_municipalities": sum(r["benchmarked_rounded"] for r in municipalities)})
     return out
 
 

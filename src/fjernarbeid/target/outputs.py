@@ -7,7 +7,6 @@ without a number.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from importlib import resources
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from fjernarbeid._cells import csv_writer, make_workbook_inert
 from fjernarbeid._io import write_bytes_atomic, write_text_atomic
 from fjernarbeid.target.analysis import CAVEAT, ELIGIBILITY_CAVEAT, VARIANCE_METHOD, TargetResult
 from fjernarbeid.target.spec import text
@@ -94,7 +94,7 @@ def fmt_p(p, lang: str) -> str:
 def municipality_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]:
     """Municipalities by potential: rounded figures, suppressed ones without numbers."""
     cols = ["municipality_code", "municipality_name", "county_name", "centrality", "potential", "ci_low", "ci_high",
-            "propensity", "eligible", "respondents_in_group", "status"]
+            "propensity", "eligible", "respondents_in_group", "status", "benchmarked_to_national_projection"]
     rows = []
     for r in outcome["potential"]["municipalities"]:
         hidden = r["status"] == "suppressed"
@@ -102,7 +102,8 @@ def municipality_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]
         rows.append([r["municipality_code"], r["municipality_name"], r["county_name"], r["centrality"],
                      None if hidden else rnd["potential"], None if hidden else rnd["ci_low"],
                      None if hidden else rnd["ci_high"], None if hidden else round(r["propensity"], 3),
-                     None if hidden else round(r["eligible"], -1), r["respondents_in_group"], r["status"]])
+                     None if hidden else round(r["eligible"], -1), r["respondents_in_group"], r["status"],
+                     None if hidden else r.get("benchmarked_rounded")])
     return cols, rows
 
 
@@ -124,15 +125,24 @@ def segment_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]:
 def _csv(cols, rows, caveat: str) -> str:
     buf = io.StringIO()
     buf.write(f"# {caveat}\n")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(cols)
     w.writerows(rows)
     return buf.getvalue()
 
 
 def write_outputs(result: TargetResult, out: Path, lang: str = "nb") -> list[Path]:
-    """Every file: target.json, target.html (the section as a page), target.xlsx and the CSV tables."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Every file: target.json, target.html (the section as a page), target.xlsx and the CSV tables.
+
+    All or nothing: the files are written into a staging directory and moved into ``out`` together."""
+    from fjernarbeid._io import staged_directory
+
+    with staged_directory(out) as staging:
+        written = _write_all(result, staging, lang)
+    return [out / p.name for p in written]
+
+
+def _write_all(result: TargetResult, out: Path, lang: str) -> list[Path]:
     doc = result.to_dict()
     written = [write_text_atomic(out / "target.json", json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False,
                                                                  default=_json_default) + "\n")]
@@ -179,6 +189,7 @@ def _xlsx(sheets, caveat: str, doc: dict, lang: str) -> bytes:
         for row in rows:
             ws.append(row)
     buf = io.BytesIO()
+    make_workbook_inert(wb)
     wb.save(buf)
     return buf.getvalue()
 

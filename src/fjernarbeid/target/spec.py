@@ -1,6 +1,6 @@
 """The targeting specification: which answers, covariates and screening columns a study uses.
 
-A study says in a YAML file (the 2025 study's is ``fjernarbeid/findings/targeting.yaml``) which
+A study says in a YAML file (the 2025 study's is ``fjernarbeid/studies/norce2025/targeting.yaml``) which
 outcomes define the groups to reach (a question and its "yes" codes), how covariates are recoded,
 which of them are known for every municipality's population, the segments, the importance items
 and the columns of the screening funnel in the disposition log. This module reads and checks that
@@ -19,7 +19,8 @@ from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 
 LANGS = ("nb", "nn", "en")
-DEFAULT_FILE = "targeting.yaml"  # beside the study's findings catalogue
+DEFAULT_PACKAGE = "fjernarbeid.studies.norce2025"  # the shipped study, beside its findings catalogue
+DEFAULT_FILE = "targeting.yaml"
 
 
 def text(labels: dict[str, str] | None, lang: str, default: str = "") -> str:
@@ -188,9 +189,9 @@ def parse_spec(raw: dict, where: str) -> TargetingSpec:
 
 
 def load_spec(path: str | Path | None = None) -> TargetingSpec:
-    """The targeting specification in ``path``, or the 2025 study's (``findings/targeting.yaml``)."""
+    """The targeting specification in ``path``, or the 2025 study's (``studies/norce2025/targeting.yaml``)."""
     if path is None:
-        body = resources.files("fjernarbeid.findings").joinpath(DEFAULT_FILE).read_text("utf-8")
+        body = resources.files(DEFAULT_PACKAGE).joinpath(DEFAULT_FILE).read_text("utf-8")
         where = DEFAULT_FILE
     else:
         where = str(path)
