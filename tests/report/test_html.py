@@ -25,7 +25,7 @@ def test_report_is_self_contained(html_nb):
 def test_every_finding_and_section_is_there(html_nb, demo_results):
     for f in demo_results.findings:
         assert f'id="{f.id}"' in html_nb
-    for heading in ("3.2.1 Kjennetegn ved respondentene", "3.2.3 Betydning av tilstedeværelse", "Vedlegg A: Metode",
+    for heading in ("Kjennetegn ved respondentene", "3.2.3 Betydning av tilstedeværelse", "Vedlegg A: Metode",
                     "Vedlegg B: Spørreskjema", "SYNTETISKE DATA"):
         assert heading in html_nb
     assert html_nb.count("<svg") >= 12  # Likert blocks, distributions, group comparisons, the donut effect

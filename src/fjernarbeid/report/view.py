@@ -185,7 +185,7 @@ class Words:
         return name
 
     def in_text(self, text: str) -> str:
-        """Running text with every variable name in it (e.g. 'q6_1: 0,35') put in words ('spm. 6_1: 0,35')."""
+        """Running text with every variable name in it put in words: a question's name becomes 'spm. 7'."""
         if self.instrument is None or not text:
             return text
         names = sorted((q.name for q in self.instrument.questions), key=len, reverse=True)
@@ -582,7 +582,7 @@ def _caption(table: Table, instrument: Instrument, lang: str) -> str:
 
 
 def routing_text(condition, instrument: Instrument, lang: str) -> str:
-    """A question's routing in words: 'q12 < 6' → 'spm. 12 er «Daglig», «…» eller «…»'."""
+    """A question's routing in words: a condition 'code < 3' becomes 'spm. 7 er «Ja» eller «Kanskje»'."""
     from fjernarbeid.instrument.expr import BoolOp, Compare, Not
 
     def quote(label: str) -> str:
