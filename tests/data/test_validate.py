@@ -134,7 +134,10 @@ def test_postal_code_format(check, valid_frame):
     found = problems(report, "postal_code_format")
     assert [(p["row"], p["value"]) for p in found] == [(2, "51A0"), (3, "12345")]
     assert found[0]["message"] == "q201 = '51A0' is not a four-digit postal code"
-    assert only_rules(report) == {"postal_code_format"}  # '150' is Oslo 0150 without its zero
+    # '150' is Oslo 0150 without its zero: read as 0150, with a warning that says so
+    assert only_rules(report) == {"postal_code_format", "postal_code_zero_restored"}
+    restored = problems(report, "postal_code_zero_restored")
+    assert len(restored) == 1 and "line 4: '150' → '0150'" in restored[0]["message"]
 
 
 def test_postal_codes_not_in_the_register(check, valid_frame):

@@ -37,14 +37,19 @@ def test_and_or_not_and_parentheses():
     "source, message",
     [
         ("q12 <", "not a valid expression"),
-        ("q12 < q13", "expected a number"),
-        ("q12 == 'a'", "expected a number"),
+        ("q12 < (1 + 2)", "expected a number"),
+        ("q12 == 'a'", "'a' is not a code or choice name of q12"),
+        ("selected(q7)", r"selected\(question, code\)"),
+        ("count_selected(q7 + 1) > 1", "must be a question name"),
+        ("regex(q1, '[')", "not a valid regular expression"),
         ("q12 == True", "expected a number"),
         ("6 > q12", "one comparison of a variable with a value"),
         ("1 < q12 < 6", "one comparison of a variable with a value"),
         ("q12 in 3", "'in' needs a list of codes"),
         ("q12 + 1 == 3", "one comparison of a variable with a value"),
         ("len(q12)", "unsupported construct"),
+        ("len(q12) > 1", "unsupported construct"),
+        ("selected(q7, 1) > 1", "only count_selected"),
         ("q12", "unsupported construct"),
         ("q12 is None", "unsupported construct"),
     ],
@@ -148,3 +153,56 @@ def test_any_single_comparison_survives_the_xpath_round_trip(op, value, data):
     assert back == cond
     frame = pd.DataFrame({"v": pd.array(data, dtype="Float64")})
     pd.testing.assert_series_equal(back.evaluate(frame), cond.evaluate(frame))
+
+
+# -- select-multiple, quoted codes, other variables, regex ------------------------------------------
+
+
+def test_selected_and_count_selected_work_on_space_separated_codes():
+    frame = pd.DataFrame({"q7": ["1 3", "3", "12", None, ""]})
+    assert Condition.parse("selected(q7, 3)").evaluate(frame).tolist() == [True, True, False, pd.NA, pd.NA]
+    assert Condition.parse("selected(q7, 1)").evaluate(frame).tolist() == [True, False, False, pd.NA, pd.NA]
+    assert Condition.parse("count_selected(q7) >= 2").evaluate(frame).tolist() == [True, False, False, pd.NA, pd.NA]
+
+
+def test_a_variable_compared_with_another_is_unknown_where_either_is_missing():
+    frame = pd.DataFrame({"kommune": [4619, 4619, None, 4622], "bustad": ["4619", "4622", "4619", None]})
+    assert Condition.parse("kommune == bustad").evaluate(frame).tolist() == [True, False, pd.NA, pd.NA]
+    assert Condition.parse("kommune == bustad").variables == {"kommune", "bustad"}
+
+
+def test_answered_and_regex():
+    frame = pd.DataFrame({"postnr": ["5600", "56", None]})
+    assert Condition.parse("postnr != ''").evaluate(frame).tolist() == [True, True, False]
+    assert Condition.parse("postnr == ''").evaluate(frame).tolist() == [False, False, True]
+    assert Condition.parse("regex(postnr, '^[0-9]{4}$')").evaluate(frame).tolist() == [True, False, pd.NA]
+
+
+@pytest.mark.parametrize(
+    "xpath, canonical",
+    [
+        ("${q1} != '0'", "q1 != 0"),
+        ("${q1} != 'nei'", "q1 != 2"),
+        ("selected(${q7}, 'bredband') and count-selected(${q7}) > 1", "selected(q7, 1) and count_selected(q7) > 1"),
+        ("not(selected(., 'ingen') and count-selected(.) > 1)", "not (selected(q7, 9) and count_selected(q7) > 1)"),
+        ("${a} = ${b}", "a == b"),
+        ("regex(., '^[0-9]{4}$')", "regex(q7, '^[0-9]{4}$')"),
+    ],
+)
+def test_kobo_and_odk_expressions_are_read_with_choice_names_resolved(xpath, canonical):
+    choices = {"q1": {"ja": 1, "nei": 2}, "q7": {"bredband": 1, "ingen": 9}}
+    cond = Condition.from_xpath(xpath, choices, self_name="q7")
+    assert str(cond) == canonical
+    assert Condition.parse(str(cond)).tree == cond.tree  # the canonical text means the same
+
+
+@pytest.mark.parametrize("source", ["selected(q7, 3)", "count_selected(q7) > 1", "a == b", "q1 != ''",
+                                    "regex(p, '^[0-9]{4}$')", "not (selected(q7, 1) and q1 == 2)"])
+def test_new_constructs_survive_the_xpath_round_trip(source):
+    cond = Condition.parse(source)
+    assert Condition.from_xpath(cond.to_xpath()).tree == cond.tree
+
+
+def test_xlsform_names_that_are_not_identifiers_are_refused():
+    with pytest.raises(InstrumentError, match="'q-1'"):
+        Condition.from_xpath("${q-1} = 1")

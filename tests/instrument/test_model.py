@@ -205,3 +205,55 @@ def test_the_default_is_the_study_instrument_and_loading_is_deterministic(instru
     assert again == instrument
     assert instrument["q6_1"].codes == instrument.code_lists["agree5"]
     assert isinstance(instrument["q6_1"].codes[0], Code)
+
+
+# -- select-multiple, optional questions, constraints and cross-question checks -------------------
+
+SERVICES = {
+    "id": "services", "title": {"nn": "Tenester"},
+    "questions": [
+        {"name": "kommune", "codes": [{"code": 4619, "nn": "Eidfjord"}, {"code": 4622, "nn": "Kvam"}]},
+        {"name": "postnr", "type": "postal_code", "constraint": "regex(postnr, '^[0-9]{4}$')"},
+        {"name": "tenester", "type": "multiple", "exclusive": [9],
+         "codes": [{"code": 1, "nn": "Breiband", "name": "breiband"}, {"code": 2, "nn": "Kontorplass"},
+                   {"code": 9, "nn": "Ingen", "name": "ingen"}]},
+        {"name": "kommentar", "type": "text", "required": False},
+    ],
+    "derived": [{"name": "bustad", "kind": "postal_lookup", "source": "postnr", "field": "municipality_code"}],
+    "checks": [{"name": "postnummer_i_kommunen", "rule": "kommune == bustad", "column": "postnr",
+                "message": {"nn": "Postnummeret ligg ikkje i kommunen", "en": "The postal code is not in the municipality"}}],
+}
+
+
+def test_a_multiple_choice_question_has_option_columns_and_choice_names():
+    inst = instrument_from_dict(copy.deepcopy(SERVICES))
+    q = inst["tenester"]
+    assert q.is_multiple and not q.is_categorical
+    assert q.option_columns == {1: "tenester_1", 2: "tenester_2", 9: "tenester_9"}
+    assert q.exclusive == {9}
+    assert q.codes_by_name() == {"1": 1, "2": 2, "9": 9, "breiband": 1, "ingen": 9}
+    assert q.code(1).label("nn") == "Breiband"
+    assert inst["kommentar"].required is False and inst["kommune"].required is True
+    assert str(inst["postnr"].constraint) == "regex(postnr, '^[0-9]{4}$')"
+
+
+def test_checks_are_read_with_their_column_and_message():
+    inst = instrument_from_dict(copy.deepcopy(SERVICES))
+    (check,) = inst.checks
+    assert (check.name, check.column, str(check.rule)) == ("postnummer_i_kommunen", "postnr", "kommune == bustad")
+    assert check.variables == {"kommune", "bustad"}
+    assert check.label("en") == "The postal code is not in the municipality"
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r["questions"][2].update(exclusive=[5]), "exclusive codes"),
+    (lambda r: r["questions"][3].update(required="no"), "required must be true or false"),
+    (lambda r: r["checks"][0].update(rule="kommune == fylke"), "'fylke'"),
+    (lambda r: r["questions"].append({"name": "tenester_1", "type": "text"}), "option column"),
+    (lambda r: r["questions"][2].update(codes=None), "multiple-choice question needs codes"),
+])
+def test_mistakes_in_the_new_declarations_are_named(change, message):
+    raw = copy.deepcopy(SERVICES)
+    change(raw)
+    with pytest.raises(InstrumentError, match=message):
+        instrument_from_dict(raw)

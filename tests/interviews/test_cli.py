@@ -48,7 +48,7 @@ def test_the_chain_step_by_step(demo_run, tmp_path):
 
     r = run("pseudonymise", raw, "--mapping", mapping, "--out", pseudo)
     assert r.exit_code == 0, r.output
-    assert "2 item(s) to review" in r.output and (tmp_path / "secret" / "mapping-erstatninger.csv").exists()
+    assert "13 item(s) to review" in r.output and (tmp_path / "secret" / "mapping-erstatninger.csv").exists()
 
     suggestions = tmp_path / "forslag.csv"
     r = run("code", pseudo, "--suggestions", suggestions)

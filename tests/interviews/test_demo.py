@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import zipfile
 
 import yaml
@@ -51,10 +53,16 @@ def test_no_real_name_or_contact_detail_leaves_the_confidential_folder(demo_run)
     assert leaks == []
     report = (out / "0_fortrolig" / "erstatninger.csv").read_text(encoding="utf-8")
     for expected in ("email,replaced,kari.haugland@vestfjordenergi.no", "national_id,replaced,13097248022",
-                     "phone,replaced,+47 415 55 123", "eleven_digits,review,12345678901", "capitalised,review,Lise",
+                     "phone,replaced,+47 415 55 123", "eleven_digits,replaced,12345678901,[nummer]",
+                     "capitalised,review,Lise",
                      "informant,replaced,Ole-Martins,Informant 2s", "informant,replaced,Karis,Informant 1s"):
         assert expected in report
-    assert demo_run.to_review == 2 and demo_run.replaced > 100
+    # Listed for review: the unmapped "Lise", and capitalised words at the start of a sentence that are
+    # not common first words and that the interview does not also write in lower case.
+    reviewed = {row["original"] for row in csv.DictReader(io.StringIO(report)) if row["action"] == "review"}
+    assert reviewed == {"Lise", "Kommunikasjonen", "Bedre", "Ulempene", "Nærmeste", "Rimelige", "Nettet",
+                        "Samboeren", "Sant", "Kurs", "Fordelen", "Opplæringen", "Samlinger"}
+    assert demo_run.to_review == 13 and demo_run.replaced > 100
 
 
 def test_outputs_are_written_valid_and_say_synthetic(demo_run):

@@ -46,3 +46,18 @@ def apistrat():
 @pytest.fixture(scope="session")
 def apiclus1():
     return pd.read_csv(FIXTURES / "api" / "apiclus1.csv")
+
+
+@pytest.fixture(scope="session")
+def parity():
+    """tests/fixtures/r/parity.py: R's example data sets (nhanes, yrbs, mu284, election) and the
+    values parity.R computed from them."""
+    spec = spec_from_file_location("parity_reference", FIXTURES / "r" / "parity.py")
+    module = module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def parity_ref(parity):
+    return parity.reference()

@@ -92,7 +92,7 @@ def test_proportions_of_every_category_with_deff(design, key, request, R):
 def test_totals_of_a_categorical_are_shares_times_the_base(dstrat, R):
     props = svyprop(dstrat, "awards")
     ref = R["strat_total_awards"]
-    np.testing.assert_allclose(props.estimate * props[0].weighted_base, ref["estimate"], rtol=EST)
+    np.testing.assert_allclose(props.estimate * props.rows[0].weighted_base, ref["estimate"], rtol=EST)
 
 
 # -- domains ---------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_not_sure_codes_are_left_out_unless_asked():
     props = svyprop(d, "q", missing=[6])
     assert [e.category for e in props] == [1, 2]
     assert props.estimate == pytest.approx([0.75, 0.25])
-    assert props[0].n_unweighted == 3 and props[0].weighted_base == 4
+    assert props.rows[0].n_unweighted == 3 and props.rows[0].weighted_base == 4
     everything = svyprop(d, "q", missing=[6], include_missing=True)
     assert [e.category for e in everything] == [1, 2, 6, None]
     assert everything.estimate.sum() == pytest.approx(1)

@@ -7,9 +7,11 @@ means adding a module, not editing this file.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pkgutil
+import signal
 import sys
 
 import typer
@@ -99,6 +101,19 @@ def main() -> None:
     # Rich ends the program with exit code 1 on a broken pipe (its documented hook for a different
     # behaviour is this method); 1 means invalid data here, so report it as what it is.
     Console.on_broken_pipe = _stdout_closed
+    # `kill` (SIGTERM) ends the command through Python's exception handling, as Ctrl-C does, so that
+    # temporary files and staging directories are removed on the way out (exit code 128 + 15).
+    previous = None
+    with contextlib.suppress(ValueError):  # not in the main thread: leave it as it is
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        _run()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run() -> None:
     try:
         app()
     except FjernarbeidError as exc:
@@ -116,13 +131,16 @@ def main() -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _stdout_closed(console) -> None:
     console.quiet = True
     raise StdoutClosed()
 
 
 def _print_error(message: str) -> None:
-    from rich.console import Console
-    from rich.text import Text
+    from fjernarbeid.cli._console import print_error
 
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(message), highlight=False)
+    print_error(message)

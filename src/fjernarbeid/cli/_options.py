@@ -13,14 +13,17 @@ from fjernarbeid.errors import MissingReferenceDataError
 
 
 class Weighting(str, enum.Enum):
-    """How the study is weighted to the population by sex and age group."""
+    """How the study is weighted (its study file says; this overrides the method)."""
 
     poststratify = "poststratify"
     rake = "rake"
+    linear = "linear"
+    none = "none"
 
 
 class Language(str, enum.Enum):
     nb = "nb"
+    nn = "nn"
     en = "en"
 
 
@@ -30,7 +33,9 @@ def paragraphs(text: str) -> str:
     return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n"))
 
 
-WEIGHTING_HELP = "poststratify: sex × age-group cells; rake: only the sex and the age-group margins."
+WEIGHTING_HELP = ("Default: as the study file says (the 2025 study: post-stratified by sex × age group). poststratify: "
+                  "cells of the weighting variables; rake: only their margins; linear: GREG calibration; none: "
+                  "unweighted.")
 
 
 def existing_refdata(value: Optional[Path]) -> Optional[Path]:
@@ -49,3 +54,9 @@ def existing_refdata(value: Optional[Path]) -> Optional[Path]:
 def refdata_option(help: str) -> typer.models.OptionInfo:
     """``--refdata DIR``, checked by :func:`existing_refdata` (for ``Annotated[Optional[Path], …] = None``)."""
     return typer.Option("--refdata", help=help, callback=existing_refdata, show_default=False)
+
+
+def completes_only_option() -> typer.models.OptionInfo:
+    """``--completes-only``: drop the submissions a screening question screened out (and say how many)."""
+    return typer.Option("--completes-only", help="Drop submissions that a screening question screened out (a web "
+                        "survey's export holds them beside the completed ones) and say how many.")

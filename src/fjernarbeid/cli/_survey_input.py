@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from rich.console import Console
 from rich.text import Text
 
+from fjernarbeid.cli._console import console, print_error
 from fjernarbeid.errors import EXIT_USAGE, DataValidationError, FjernarbeidError
 
 
@@ -24,15 +24,26 @@ def fail(exc: FjernarbeidError):
     """Print the error and return the typer exit carrying its code."""
     import typer
 
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    print_error(str(exc))
     return typer.Exit(exc.exit_code)
 
 
-def read_data(path: Path, instrument, mapping=None, sheet=None):
-    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet)."""
+def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: bool = False):
+    """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet);
+    with ``completes_only`` without the screened-out submissions, whose number is printed."""
     from fjernarbeid.data import read_survey
 
-    return read_survey(path, instrument, mapping, sheet=sheet)
+    data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
+    if completes_only:
+        say_dropped(data)
+    return data
+
+
+def say_dropped(data) -> None:
+    """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr."""
+    for note in data.notes:
+        if note.rule == "screened_out_dropped":
+            console(stderr=True).print(note.message)
 
 
 def problem_place(problem, row_kind: str) -> str:
@@ -66,7 +77,7 @@ def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str) ->
 
     checked = validate(data, instrument, RefData.locate(refdata_dir))
     if checked.n_errors:
-        Console(stderr=True, soft_wrap=True).print(
+        console(stderr=True).print(
             Text("warning: ", style="bold yellow")
             + Text(f"{data.path} has {checked.n_errors:,} validation error(s) against the questionnaire "
                    f"(`fjernarbeid report` and `export` refuse it); `{command}` uses the data as they are. "
@@ -174,3 +185,41 @@ def json_ready(value):
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+# R's read.csv reads the text NA as missing (na.strings = "NA"), and an empty cell of a numeric
+# column as missing too; other programs write "." (SAS, Stata) or "NaN". The analysis commands read
+# blank cells and these tokens as missing in every column of an ordinary file (--na-values).
+DEFAULT_NA_VALUES = ("NA",)
+
+
+def parse_na_values(text: str | None) -> tuple[str, ...]:
+    """``--na-values "NA,.,-99"`` as a tuple of tokens (blank cells are always missing)."""
+    if text is None:
+        return DEFAULT_NA_VALUES
+    return tuple(token.strip() for token in text.split(",") if token.strip())
+
+
+def missing_as_na(data, columns, na_values=DEFAULT_NA_VALUES):
+    """``data`` with blank cells and the ``na_values`` tokens read as missing in ``columns``.
+
+    Only text columns change (a questionnaire's coded questions are typed when read and keep the
+    study's own missing-value rules). Missing values are then left out of every estimate (R's
+    ``na.rm=TRUE``) and counted as empty answers.
+    """
+    from dataclasses import replace
+
+    frame = data.frame
+    changed = {}
+    tokens = set(na_values)
+    for name in dict.fromkeys(c for c in columns if c is not None and c in frame.columns):
+        series = frame[name]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        text = series.astype("string").str.strip()
+        missing = text.isna() | (text == "") | text.isin(tokens)
+        if missing.any():
+            changed[name] = series.mask(missing.to_numpy(dtype=bool))
+    if not changed:
+        return data
+    return replace(data, frame=frame.assign(**changed))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._survey_input import fail
 from fjernarbeid.demo import DEFAULT_N, DEFAULT_SEED
 from fjernarbeid.errors import FjernarbeidError
@@ -28,12 +29,10 @@ def demo(
 
     The data are made up by a latent model tuned to the report's published figures and are marked as synthetic in every file. Use them to try the software without data of your own.
     """
-    from rich.console import Console
-
     from fjernarbeid._io import ensure_directory
     from fjernarbeid.demo import generate_demo, summary_tables, write_demo
 
-    console = Console()
+    console = make_console(soft_wrap=False)
     try:
         ensure_directory(out)  # before the work: a place that cannot be written is named at once (exit 3)
         started = time.perf_counter()
@@ -44,9 +43,9 @@ def demo(
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
-    console.print(f"[bold]Synthetic demo[/bold] (seed {seed}, n {n:,}): made up by a model, not real answers.")
+    console.print(styled(("Synthetic demo", "bold"), f" (seed {seed}, n {n:,}): made up by a model, not real answers."))
     for table in summary_tables(fieldwork):
         console.print(table)
     names = [p.name + ("/" if p.is_dir() else "") for p in paths.values()]
     console.print(f"Wrote {len(names)} files and folders to {out}/: " + ", ".join(names))
-    console.print(f"[dim]generated in {generated - started:.1f} s, written in {written - generated:.1f} s[/dim]")
+    console.print(styled((f"generated in {generated - started:.1f} s, written in {written - generated:.1f} s", "dim")))

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
+from fjernarbeid.cli._console import console
 from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
@@ -66,19 +66,21 @@ def export_command(
     lang: Annotated[Language, typer.Option("--lang", help="Language of labels and codebook.")] = Language.nb,
     weighting: Annotated[Weighting, typer.Option("--weighting", help=WEIGHTING_HELP)] = Weighting.poststratify,
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
     from fjernarbeid.instrument import load_instrument
 
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = console(stderr=True)
     try:
         targets = output_paths(to)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--to") from None
     inputs = [file] + ([mapping] if mapping else [])
     try:
-        for target in targets.values():  # before any work: never write over an input
-            refuse_overwrite_input(target, *inputs)
+        # before any work: never over an input, nor into a reference-data directory
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument,
+                                reference=(refdata, RefData.locate(refdata).directory))
         inst = load_instrument(instrument)
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from fjernarbeid.cli._console import console as make_console, print_error
 from fjernarbeid.errors import FjernarbeidError
 
 
@@ -49,7 +49,7 @@ WORDS = {
 
 
 def _fail(exc: FjernarbeidError) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    print_error(str(exc))
     return typer.Exit(exc.exit_code)
 
 
@@ -151,8 +151,10 @@ def _iso(date) -> str | None:
 
 def _print_text(inst, lang: str) -> None:
     words = WORDS[lang]
-    console = Console(highlight=False, soft_wrap=True)
-    out = console.print
+    console = make_console()
+
+    def out(line: str) -> None:  # the lines' own style markup; every value in them is escape()d
+        console.print(Text.from_markup(line))
     out(f"[bold]{escape(inst.label(lang))}[/bold]  ({escape(inst.id)}, {escape(inst.version)})")
     facts = []
     if inst.fieldwork_start:
@@ -169,7 +171,7 @@ def _print_text(inst, lang: str) -> None:
         out("")
         if q.preamble:
             out(f"      [italic]{escape(_pick(q.preamble, lang))}[/italic]")
-        tags = [f"[dim]{q.name}[/dim]"]
+        tags = [f"[dim]{escape(q.name)}[/dim]"]
         if q.type != "single":
             rng = inst.range_of(q)
             kind = words.get(q.type, q.type) + (f" {rng[0]}-{rng[1]}" if rng else "")
@@ -199,7 +201,7 @@ def _print_text(inst, lang: str) -> None:
         out(f"\n[bold]{words['derived']}[/bold]")
         for d in inst.derived:
             how = str(d.expr) if d.expr else (f"{d.kind}({d.source})" + (f".{d.field}" if d.field else ""))
-            out(f"  {d.name:<18} {escape(d.label(lang))}  [dim]{escape(how)}[/dim]")
+            out(f"  {escape(f'{d.name:<18}')} {escape(d.label(lang))}  [dim]{escape(how)}[/dim]")
 
 
 def register(app: typer.Typer) -> None:

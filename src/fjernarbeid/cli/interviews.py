@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fjernarbeid.cli._console import console as make_console, print_error, styled
 from fjernarbeid.errors import FjernarbeidError, InputFileError
 
 INPUTS = typer.Argument(..., help="Interview files (.json from 'interviews import'/'pseudonymise') or directories of them.",
@@ -26,7 +26,7 @@ CASES = typer.Option("--cases", help="Case attributes (CSV: interview, then one 
 
 
 def _fail(exc: FjernarbeidError) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    print_error(str(exc))
     return typer.Exit(exc.exit_code)
 
 
@@ -68,7 +68,7 @@ def import_command(
     from fjernarbeid.interviews.pseudonymise import read_mapping
     from fjernarbeid.interviews.qdpx import import_project, write_qdc
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = make_console()
     try:
         names = list(interviewer or [])
         if mapping is not None:
@@ -91,7 +91,7 @@ def import_command(
             roles = ", ".join(f"{s} ({next(t.role for t in iv.turns if t.speaker == s)})" for s in iv.speakers)
             console.print(f"{f} → {path}: {len(iv.turns)} turns; {roles}")
             if not any(t.role == "interviewer" for t in iv.turns):
-                console.print("[yellow]warning:[/yellow] no interviewer among the speakers; give --interviewer")
+                console.print(styled(("warning:", "yellow"), " no interviewer among the speakers; give --interviewer"))
     except (FjernarbeidError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, FjernarbeidError) else InputFileError(str(exc))) from None
 
@@ -103,12 +103,13 @@ def pseudonymise_command(
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Replacement report (CSV, holds the real names); default: next to the mapping file.")] = None,
 ) -> None:
-    """Replace names (mapping file), phone numbers, e-mail addresses and national ID numbers; list
-    possible names the mapping misses for review. Run this before anything else."""
+    """Replace names (mapping file, any case, inside compounds), phone numbers, fødselsnummer/D-numbers,
+    account numbers, e-mail addresses (also spoken), street addresses and postal codes; list possible
+    names the mapping misses for review. Run this before anything else."""
     from fjernarbeid.interviews.pseudonymise import pseudonymise, read_mapping, write_report
     from fjernarbeid.interviews.transcript import read_interviews
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = make_console()
     try:
         the_mapping = read_mapping(mapping)
         interviews = read_interviews(inputs)
@@ -127,7 +128,7 @@ def pseudonymise_command(
                       f"{r.to_review} to review")
     review = [(r, f) for r in results for f in r.findings if f.action == "review"]
     if review:
-        console.print(f"[yellow]{len(review)} item(s) to review[/yellow] (details in {report}):")
+        console.print(styled((f"{len(review)} item(s) to review", "yellow"), f" (details in {report}):"))
         for r, f in review[:30]:
             console.print(f"  {r.interview.id} turn {f.turn if f.turn is not None else '-'} ({f.field}): {f.note}")
     console.print(f"replacement report: {report} (keep it with the mapping, apart from the transcripts)")
@@ -149,7 +150,7 @@ def code_command(
     from fjernarbeid.interviews.coding import (SUGGESTION_COLUMNS, merge_suggestions, read_codings, read_suggestions,
                                                suggest_codes, write_table)
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = make_console()
     try:
         if not suggestions and not add:
             raise typer.BadParameter("give --suggestions FILE, or --add INTERVIEW:TURN:CODE with --codings and --coder")
@@ -290,7 +291,7 @@ def agreement_command(
     for code, r in used.iterrows():
         view.add_row(code, *(str(int(r[c])) for c in ("units", "both", "only_a", "only_b")),
                      f"{r['percent_agreement']:.1f}", _fmt(r["kappa"]), _fmt(r["alpha"]))
-    Console(highlight=False).print(view)
+    make_console(soft_wrap=False).print(view)
 
 
 def _fmt(x: float) -> str:
@@ -311,9 +312,9 @@ def demo_command(
         result = run_demo(out)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
-    console = Console(highlight=False, soft_wrap=True)
-    console.print("[bold]SYNTHETIC interview demo[/bold]: invented informants; codes are keyword suggestions "
-                  "accepted without review.")
+    console = make_console()
+    console.print(styled(("SYNTHETIC interview demo", "bold"), ": invented informants; codes are keyword "
+                         "suggestions accepted without review."))
     console.print(f"pseudonymisation: {result.replaced} replacements, {result.to_review} items to review "
                   f"(report in {out}/0_fortrolig/); {result.suggestions} codings")
     _print_matrix(result.matrix)
@@ -321,8 +322,8 @@ def demo_command(
     for label, row in result.typology.iterrows():
         typo.add_row(str(label), *(str(v) for v in row))
     console.print(typo)
-    console.print(f"REFI-QDA project: {result.files['qdpx']} "
-                  + ("(checked: valid)" if not result.problems else f"[red]{len(result.problems)} problems[/red]"))
+    console.print(styled(f"REFI-QDA project: {result.files['qdpx']} ",
+                         ("(checked: valid)", "") if not result.problems else (f"{len(result.problems)} problems", "red")))
     console.print(f"theme report: {result.files['report']}")
 
 
@@ -334,7 +335,7 @@ def _print_matrix(matrix) -> None:
     for code, row in matrix.iterrows():
         if row.iloc[-1] > 0:
             table.add_row(code, *(str(v) if v else "·" for v in row))
-    Console(highlight=False, width=max(Console().width, 130)).print(table)
+    make_console(soft_wrap=False, width=max(make_console().width, 130)).print(table)
 
 
 def register(app: typer.Typer) -> None:

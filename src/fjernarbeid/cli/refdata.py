@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from fjernarbeid.cli._console import console as make_console, print_error
 from fjernarbeid.errors import EXIT_MISSING_REFDATA, EXIT_OK, FjernarbeidError
 
 UPDATE_HELP = (
@@ -31,8 +31,18 @@ STATUS_HELP = (
 )
 
 
+class _MarkupConsole:
+    """Prints this module's lines, whose style markup is its own and whose values are escape()d."""
+
+    def __init__(self) -> None:
+        self._console = make_console()
+
+    def print(self, line) -> None:
+        self._console.print(Text.from_markup(line) if isinstance(line, str) else line)
+
+
 def _fail(exc: FjernarbeidError) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+    print_error(str(exc))
     return typer.Exit(exc.exit_code)
 
 
@@ -60,7 +70,7 @@ def update_command(
         result = update_refdata(directory, date=day)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
-    console = Console(highlight=False, soft_wrap=True)
+    console = _MarkupConsole()
     console.print(f"[bold]{escape(str(result.directory))}[/bold] (registers valid on {result.date.isoformat()})")
     for f in result.files:
         console.print(f"  {f.register:<15} {escape(f.filename):<36} {f.rows:>6,} rows  "
@@ -83,7 +93,7 @@ def status_command(
         status = refdata_status(refdata)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
-    console = Console(highlight=False, soft_wrap=True)
+    console = _MarkupConsole()
     console.print("[bold]Where reference data is looked for[/bold] (first that is set wins):")
     for source, value in status.candidates:
         mark = "→" if source == status.chosen_by else " "

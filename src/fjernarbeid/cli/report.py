@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
 
@@ -43,7 +44,9 @@ def report(
     dispositions: Optional[Path] = typer.Option(None, "--dispositions", "-d",
                                                 help="Disposition log (CSV) for the fieldwork summary and AAPOR rates."),
     out: Path = typer.Option(Path("report"), "--out", "-o", help="Output directory."),
-    lang: Language = typer.Option(Language.nb, "--lang", help="Report language: nb (bokmål) or en."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Report language: nb (bokmål), nn (nynorsk), en or any "
+                                       "language code of the questionnaire; default: the study's first language.",
+                                       show_default=False),
     formats: list[str] = typer.Option(["html,json"], "--format", "-f", callback=_formats,
                                       metavar="FORMAT[,FORMAT…]",
                                       help="Comma-separated or repeated: html, json, xlsx, docx, pdf."),
@@ -54,12 +57,16 @@ def report(
     min_cell: int = typer.Option(5, "--min-cell", min=1, help="Suppress cells with fewer unweighted respondents than this."),
     docx_template: Optional[Path] = typer.Option(None, "--docx-template",
                                                  help="Word template (.docx/.dotx) whose named styles the report uses."),
-    weighting: Weighting = typer.Option(Weighting.poststratify, "--weighting", help=WEIGHTING_HELP),
+    weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
+    targets: Optional[Path] = typer.Option(None, "--targets", help=TARGETS_HELP, show_default=False),
+    study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
 ) -> None:
+    if lang is not None and not lang.isalpha():
+        raise typer.BadParameter(f"{lang!r} is not a language code (nb, nn, en …)", param_hint="--lang")
     try:
         with _chart_drawer(formats) as drawer:
             _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
-                    min_cell, docx_template, weighting, drawer)
+                    min_cell, docx_template, weighting, drawer, targets, study)
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -74,32 +81,45 @@ def _chart_drawer(formats: list[str]):
     return ChartDrawer()
 
 
-def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language, chosen: list[str],
+def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[str], chosen: list[str],
             mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
-            weighting: Weighting, drawer=None) -> None:
-    from fjernarbeid._io import ensure_directory, refuse_overwrite_input
+            weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
+            study_dir: Optional[Path] = None) -> None:
+    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.fieldwork import summarise_fieldwork
     from fjernarbeid.findings.run import run_findings
-    from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import RefData
-    from fjernarbeid.survey.weighting import weight_study
+    from fjernarbeid.study import weight
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
-    inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template)
-    for target in (out, *(out / name for name in _file_names(chosen))):
-        refuse_overwrite_input(target, *inputs)
+    inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template, targets)
+    # before any work: never over an input, nor into a reference-data directory
+    refuse_overwrite_inputs((out, *(out / name for name in _file_names(chosen))), *inputs,
+                            reference=(refdata, RefData.locate(refdata).directory))
     if out.exists() and not out.is_dir():  # known before the work, so said before it
         raise OutputFileError(f"{out}: cannot write the report into it: it exists and is not a directory")
     if "docx" in chosen and docx_template is not None:
         _check_docx_template(docx_template)
-    instrument = load_instrument(instrument_file)
-    catalogue = _load_catalogue(catalogue_file, instrument)
+    study = load_cli_study(study_dir, instrument_file)
+    instrument = study.instrument
+    lang = lang or study.default_language
+    spec = weighting_spec(study, weighting, targets)
+    if catalogue_file is not None:
+        catalogue = _load_catalogue(catalogue_file, instrument)
+    elif study_dir is None and instrument_file is not None:
+        catalogue = None  # a questionnaire of its own: every question described
+    else:
+        catalogue = study.load_catalogue()
+    if catalogue is None:
+        from fjernarbeid.findings.catalogue import describe_every_question
+
+        catalogue = describe_every_question(instrument)
     ref = RefData.locate(refdata)
     # The call log (ten rows per interview) is read and summarised in a thread while the interviews
     # are read and checked; its result, or its error, is taken where it was always needed.
@@ -118,37 +138,44 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
         checked = validate(data, instrument, ref)
         if not checked.ok:
             progress.stop()
-            console.print(f"[bold red]{file}: {checked.n_errors} validation error(s)[/]; nothing was written. "
-                          f"Run `fjernarbeid validate {file}` for the full list. First errors:")
+            console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
+                                 f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
+                                 "First errors:"))
             for p in checked.errors[:10]:
                 console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
             raise typer.Exit(EXIT_INVALID_DATA)
         progress.update(steps, advance=1, description="weighting")
         frame = derive(data.frame, instrument, ref, skip_unavailable=True)
         skipped = frame.attrs.get("derived_skipped", [])
-        weighted = weight_study(frame, instrument, method=weighting.value)
+        weighted = weight(frame, instrument, spec, ref)
+        excluded = len(frame) - len(weighted.frame)
+        frame = weighted.frame
         fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
         progress.update(steps, advance=1, description="findings")
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
-            weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang.value, source=file.name,
+            weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
             synthetic=is_synthetic(file),
-            progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"),
+            progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"), study=study,
         )
+        results.weighting_text = {code: weighted.describe(instrument, code)
+                                  for code in dict.fromkeys((lang, "nb", "nn", "en"))}
         progress.update(steps, advance=1, description="writing")
-        ensure_directory(out)
-        written = []
-        if "json" in chosen:
-            written.append(results.write_json(out / "results.json"))
-        if "html" in chosen:
-            from fjernarbeid.report.html import write_html
+        # Every format is written into a staging directory and moved into --out together: a failure
+        # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
+        with staged_directory(out) as staging:
+            if "json" in chosen:
+                results.write_json(staging / "results.json")
+            if "html" in chosen:
+                from fjernarbeid.report.html import write_html
 
-            written.append(write_html(results, instrument, out / "report.html", lang=lang.value, min_cell=min_cell,
-                                      drawer=drawer))
-        for fmt in chosen:
-            if fmt in EXTRA_FORMATS:
-                written.append(_write_extra(fmt, out, results, weighted.design, instrument, lang.value, min_cell,
-                                            docx_template))
+                write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
+                           drawer=drawer)
+            for fmt in chosen:
+                if fmt in EXTRA_FORMATS:
+                    _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
+                                 docx_template)
+        written = [out / name for name in _file_names(chosen)]
 
     for w in checked.warnings[:5]:
         console.print(_problem_line(w, checked.row_kind, "warning: "), markup=False, highlight=False)
@@ -157,9 +184,16 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Language,
     if skipped:
         console.print(f"note: {', '.join(skipped)} not derived: no postal-code register (use --refdata or "
                       "`fjernarbeid refdata update`); findings that need them say so in the report.", markup=False)
+    if excluded:
+        console.print(f"note: {excluded} respondent(s) without a weighting category left out (the study's rule: "
+                      "unknown: exclude)", markup=False)
     s = results.summary
-    console.print(f"{len(results.findings)} findings: {s['agrees']} agree with the report, {s['differs']} differ, "
-                  f"{s['not_computed']} not computed. ({time.perf_counter() - started:.1f} s)", markup=False)
+    if s.get("agrees", 0) + s.get("differs", 0):
+        console.print(f"{len(results.findings)} findings: {s['agrees']} agree with the report, {s['differs']} differ, "
+                      f"{s['not_computed']} not computed. ({time.perf_counter() - started:.1f} s)", markup=False)
+    else:
+        console.print(f"{len(results.findings)} findings, {s.get('not_computed', 0)} not computed; nothing published "
+                      f"to compare with. ({time.perf_counter() - started:.1f} s)", markup=False)
     for path in written:
         typer.echo(str(path))
 

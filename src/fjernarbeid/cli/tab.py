@@ -11,10 +11,10 @@ from typing import Annotated, Any, Optional
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import (
     UsageError,
     check_weighting_variables,
@@ -22,7 +22,9 @@ from fjernarbeid.cli._survey_input import (
     derive_available,
     fail,
     json_ready,
+    missing_as_na,
     numeric_column,
+    parse_na_values,
     read_data,
     require_columns,
     warn_if_invalid,
@@ -69,6 +71,9 @@ equal the report's. A weight column is then ignored: weights from `fjernarbeid w
 not tell that they came from post-stratification, which changes (usually lowers) the standard
 errors.
 
+Missing values: blank cells and the text NA (R's write.csv; --na-values sets other texts) are
+missing in any column and left out of the estimate, as R's na.rm=TRUE does; how many is printed.
+
 For the study's questions (VAR, --by and --crosstab), "not sure" codes and answers to questions
 the routing skipped are left out of shares, means, totals and tables, and how many is printed
 (--include-missing keeps them); categories are labelled from the questionnaire. A file that looks
@@ -87,6 +92,9 @@ def tab_command(
     mean: Annotated[bool, typer.Option("--mean", help="Mean of a numeric VAR.")] = False,
     total: Annotated[bool, typer.Option("--total", help="Total of a numeric VAR.")] = False,
     by: Annotated[Optional[str], typer.Option("--by", help="Estimate in every group of this column.")] = None,
+    compare: Annotated[bool, typer.Option(
+        "--compare", help="With --by: the difference between every two groups, its SE from the covariance of "
+        "the groups' estimates (R's svyby covmat=TRUE and svycontrast) and a t test.")] = False,
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     study_weighting: Annotated[bool, typer.Option(
@@ -120,12 +128,18 @@ def tab_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
+    na_values: Annotated[Optional[str], typer.Option(
+        "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
+        "blank cells are always missing.", show_default=False)] = None,
 ) -> None:
     from fjernarbeid.instrument import load_instrument
 
     try:
         if mean and total:
             raise UsageError("choose one of --mean and --total")
+        if compare and not by:
+            raise UsageError("--compare compares the groups of --by; give --by GROUP")
         if crosstab and (mean or total or by):
             raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total or --by")
         study = weighting or (Weighting.poststratify if study_weighting else None)
@@ -136,17 +150,19 @@ def tab_command(
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
         inst = load_instrument(instrument)
-        data = read_data(file, inst, mapping, sheet)
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         wanted = [c for c in (variable, by, crosstab) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
         require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--weight": weight,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
+        data = missing_as_na(data, (variable, by, crosstab, weight or "weight", strata, cluster, fpc),
+                             parse_na_values(na_values))
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                            ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
-                           study=study.value if study else None)
+                           study=study.value if study else None, compare=compare)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
@@ -162,7 +178,7 @@ def _with_frame(data, frame):
 
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
-              ci, level, include_missing, lang, study=None) -> dict[str, Any]:
+              ci, level, include_missing, lang, study=None, compare=False) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
@@ -204,7 +220,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if mean or total:
         numeric_column(data, variable, "VAR")  # text that is not a number: named by line
         fn = svymean if mean else svytotal
-        estimates = svyby(design, fn, by, variable) if by else fn(design, variable)
+        estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
         result["statistic"] = "mean" if mean else "total"
         result["ci_method"] = "t"
     else:
@@ -215,11 +231,13 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             if crosstab and not include_missing:
                 design = design.domain(design.column(variable).notna().to_numpy()
                                        & design.column(crosstab).notna().to_numpy())
-            estimates = svyby(design, svyprop, group, variable, **options)
+            estimates = svyby(design, svyprop, group, variable, covmat=compare, **options)
             if crosstab:
                 result["test"] = _rao_scott(design, variable, crosstab)
         else:
             estimates = svyprop(design, variable, **options)
+    if compare:
+        result["differences"] = group_differences(estimates, level)
     rows = [estimates.to_dict()] if not hasattr(estimates, "rows") else estimates.to_dict()["estimates"]
     for row in rows:
         row["label"] = labels.get(variable, {}).get(_code(row["category"]))
@@ -228,6 +246,31 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
                         if k in (variable, by, crosstab)}
     return result
+
+
+def group_differences(estimates, level: float) -> list[dict[str, Any]]:
+    """Every pair of groups of ``svyby(…, covmat=True)`` estimates: second minus first (per
+    category for shares), with the SE from the covariance between the groups (``svycontrast``),
+    a t interval and the t test of no difference on the design degrees of freedom."""
+    from itertools import combinations
+
+    from fjernarbeid.survey import contrast_test, svycontrast
+
+    rows = estimates.rows
+    categories = list(dict.fromkeys(r.category for r in rows))
+    groups = list(dict.fromkeys(r.group for r in rows))
+    out = []
+    for category in categories:
+        where = {r.group: i for i, r in enumerate(rows) if r.category == category}
+        for first, second in combinations([g for g in groups if g in where], 2):
+            weights = np.zeros(len(rows))
+            weights[where[second]], weights[where[first]] = 1.0, -1.0
+            (diff,) = svycontrast(estimates, weights, level=level)
+            t, p = contrast_test(diff)
+            out.append({"first": {k: v for k, v in first}, "second": {k: v for k, v in second},
+                        "category": category, "difference": diff.estimate, "se": diff.se,
+                        "ci_low": diff.ci_low, "ci_high": diff.ci_high, "t": t, "df": diff.df, "p_value": p})
+    return out
 
 
 def _study_weights(data, inst, method: str):
@@ -325,14 +368,14 @@ def _fmt(x: float, digits: int) -> str:
 
 
 def _print_text(result: dict[str, Any]) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
         weights = (f"study weighting: {result['weighting']['method']} to the population by sex × age group "
                    f"(Kish deff {result['weighting']['kish_deff']:.2f})")
     else:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
-    console.print(f"[bold]{title}[/bold]")
+    console.print(styled((title, "bold")))
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
     if result["crosstab"]:
         _print_crosstab(console, result)
@@ -340,6 +383,8 @@ def _print_text(result: dict[str, Any]) -> None:
         _print_proportions(console, result)
     else:
         _print_numeric(console, result)
+    if result.get("differences"):
+        _print_differences(console, result)
 
 
 def _design_text(design: dict) -> str:
@@ -395,10 +440,10 @@ def _print_left_out(console, result) -> None:
     left = result.get("left_out")
     if not left or not any(left.values()):
         return
-    parts = [f"{left['not_sure']:,} 'not sure'"] + (
+    parts = ([f"{left['not_sure']:,} 'not sure'"] if left["not_sure"] or not left["empty"] else []) + (
         [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
-    console.print(f"left out: {', '.join(parts)} and {left['empty']:,} empty answers of {result['variable']} "
-                  "(--include-missing keeps them)")
+    empty = f"{left['empty']:,} empty answers of {result['variable']}"
+    console.print(f"left out: {', '.join(parts) + ' and ' if parts else ''}{empty} (--include-missing keeps them)")
 
 
 def _print_numeric(console, result) -> None:
@@ -445,6 +490,28 @@ def _print_crosstab(console, result) -> None:
     console.print(f"Rao-Scott test of independence: F = {test['statistic']:.3f} on {test['ndf']:.2f} and "
                   f"{test['ddf']:.1f} df, p = {test['p_value']:.4g}")
     _print_left_out(console, result)
+
+
+def _print_differences(console, result) -> None:
+    """One row per pair of groups: second − first, SE, interval, t, p."""
+    share = result["statistic"] == "proportion"
+    scale, digits = (100, 1) if share else (1, 3)
+    table = Table(title=f"Differences between groups of {result['by']} (second − first; SE with the covariance "
+                  "of the groups)", title_justify="left", show_edge=False)
+    if share:
+        table.add_column("category")
+    for name in ("second", "first", "difference" + (" (points)" if share else ""), "SE",
+                 f"{round(result['level'] * 100):d}% CI", "t", "p"):
+        table.add_column(name, justify="right" if name not in ("second", "first") else "left")
+    labels = result.get("labels", {}).get(result["by"], {})
+    for d in result["differences"]:
+        name = [str(labels.get(str(_code(v)), v)) for v in (d["second"][result["by"]], d["first"][result["by"]])]
+        cells = ([str(d["category"])] if share else []) + name + [
+            _fmt(scale * d["difference"], digits), _fmt(scale * d["se"], digits),
+            f"{_fmt(scale * d['ci_low'], digits)} – {_fmt(scale * d['ci_high'], digits)}", _fmt(d["t"], 2),
+            f"{d['p_value']:.4g}" if d["p_value"] is not None and not math.isnan(d["p_value"]) else "–"]
+        table.add_row(*cells)
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from fjernarbeid.cli._options import paragraphs, refdata_option
+from fjernarbeid.cli._console import console as make_console, print_error, styled
+from fjernarbeid.cli._options import completes_only_option, paragraphs, refdata_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
 
 
@@ -42,6 +42,7 @@ def validate_command(
         "Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA or the user "
         "data directory).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: summary and table; json: every problem, to stdout.")] = OutputFormat.text,
     max_show: Annotated[int, typer.Option(
@@ -53,15 +54,17 @@ def validate_command(
 
     try:
         inst = load_instrument(instrument)
-        data = read_survey(file, inst, mapping, sheet=sheet)
+        data = read_survey(file, inst, mapping, sheet=sheet, completes_only=completes_only)
         report = validate(data, inst, RefData.locate(refdata))
     except FjernarbeidError as exc:
-        Console(stderr=True).print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False)
+        print_error(str(exc))
         raise typer.Exit(exc.exit_code) from None
 
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
+        for note in inst.notes:  # what reading an XLSForm left out or interpreted
+            make_console(stderr=True).print(f"questionnaire: {note}")
         _print_text(report, max_show)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_INVALID_DATA)
 
@@ -69,8 +72,8 @@ def validate_command(
 def _print_text(report, max_show: int) -> None:
     from fjernarbeid.data.read import ROW_KIND_HELP
 
-    console = Console(highlight=False)
-    console.print(f"[bold]{report.path}[/bold]: {report.rows:,} data rows ({report.description})")
+    console = make_console(soft_wrap=False)
+    console.print(styled((str(report.path), "bold"), f": {report.rows:,} data rows ({report.description})"))
     verdict = Text("✓ no errors", style="bold green") if report.ok else Text(
         f"✗ {report.n_errors:,} error(s)", style="bold red")
     console.print(verdict + Text(f", {report.n_warnings:,} warning(s)"))

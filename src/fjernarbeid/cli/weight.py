@@ -1,4 +1,4 @@
-"""``fjernarbeid weight FILE --out FILE.csv``: weights to SSB's population by sex and age group."""
+"""``fjernarbeid weight FILE --out FILE.csv``: weights the data as the study says (or --targets, --weighting)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
-    check_weighting_variables,
     derive_available,
     fail,
     json_ready,
     read_data,
     warn_if_invalid,
+    where,
 )
 from fjernarbeid.errors import FjernarbeidError
 
@@ -29,11 +30,13 @@ class OutputFormat(str, enum.Enum):
     json = "json"
 
 
-HELP = """Weight a fieldwork file to the population aged 25-60 by sex and age group.
+HELP = """Weight a fieldwork file as the study says: method, variables and population targets.
 
-Derives age group from the birth year (q202), post-stratifies on sex (q207) × age group to SSB's
-population on 1 January 2025 (table 07459, shipped with the program), or with --weighting rake
-meets only the sex and the age-group margins (for when a sex × age cell has no respondents).
+The study file (--study) names the weighting; the default study (NORCE 2025) derives the age group
+from the birth year and post-stratifies on sex × age group to SSB's population on 1 January 2025
+(table 07459, shipped with the program). --weighting rake meets only the margins (for when a cell
+has no respondents), --weighting none leaves the data unweighted, and --targets FILE weights to the
+targets of a CSV file (variable,category,target[,label]; categories matched by label or range).
 Writes the data, the derived variables and a `weight` column to --out (.csv or .parquet), and
 prints the weight report: range of the weights, Kish design effect, effective sample size and
 the weighted margins against the targets. A file that looks like the study's survey but breaks
@@ -53,7 +56,10 @@ def weight_command(
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory; when given, municipality, county and centrality are derived from the "
         "postal code too (weighting itself does not need it).")] = None,
-    weighting: Annotated[Weighting, typer.Option("--weighting", help=WEIGHTING_HELP)] = Weighting.poststratify,
+    weighting: Annotated[Optional[Weighting], typer.Option("--weighting", help=WEIGHTING_HELP,
+                                                           show_default=False)] = None,
+    targets: Annotated[Optional[Path], targets_option()] = None,
+    study: Annotated[Optional[Path], study_option()] = None,
     method: Annotated[Optional[Weighting], typer.Option(
         "--method", hidden=True, help="The earlier name of --weighting.")] = None,
     output_format: Annotated[OutputFormat, typer.Option(
@@ -63,33 +69,40 @@ def weight_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
+    from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_overwrite_input
-    from fjernarbeid.instrument import load_instrument
-    from fjernarbeid.refdata import population_targets
-    from fjernarbeid.survey import weight_study
+    from fjernarbeid.refdata import RefData
+    from fjernarbeid.study import weight
 
     try:
-        if method is not None and method is not weighting and weighting is not Weighting.poststratify:
+        if method is not None and weighting is not None and method is not weighting:
             raise UsageError(f"--method is the earlier name of --weighting; give one of them, not "
                              f"--weighting {weighting.value} and --method {method.value}")
         weighting = method or weighting
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise UsageError(f"{out}: --out must end in .csv or .parquet")
-        refuse_overwrite_input(out, file, mapping, instrument)
-        inst = load_instrument(instrument)
-        data = read_data(file, inst, mapping, sheet)
+        # never over an input, nor into a reference-data directory (given or found by default)
+        refuse_overwrite_input(out, file, mapping, instrument, targets,
+                               reference=(refdata, RefData.locate(refdata).directory))
+        chosen = load_cli_study(study, instrument)
+        inst = chosen.instrument
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
         frame = derive_available(data.frame, inst, refdata)
-        targets = population_targets()
-        check_weighting_variables(data, frame, inst, targets)
-        result = weight_study(frame, inst, targets, method=weighting.value)
-        weighted = frame.assign(weight=result.weights.to_numpy())
+        result = weight(frame, inst, weighting_spec(chosen, weighting, targets), refdata,
+                        where=lambda mask: where(data, mask))
+        if len(result.frame) != len(frame):
+            make_console(stderr=True).print(f"note: {len(frame) - len(result.frame)} respondent(s) without a weighting "
+                                       "category left out (the study's rule: unknown: exclude)", markup=False)
+        weighted = result.frame.drop(columns=[c for c in result.frame.columns if c.endswith(" (weighting groups)")])
+        weighted = weighted.assign(weight=result.weights.to_numpy())
         with atomic_path(out) as tmp:
             if out.suffix.lower() == ".parquet":
                 weighted.to_parquet(tmp, index=False)
             else:
-                weighted.to_csv(tmp, index=False)
+                neutralise_frame(weighted).to_csv(tmp, index=False)  # free text never becomes a formula
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -101,10 +114,10 @@ def weight_command(
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
-    console = Console(highlight=False)
+    console = make_console(soft_wrap=False)
     labels = inst.value_labels()
-    console.print(f"[bold]{file}[/bold] → {out}: {report.n:,} respondents weighted ({report.method}"
-                  + (f", {report.iterations} sweeps" if report.iterations else "") + ")")
+    console.print(styled((str(file), "bold"), f" → {out}: {report.n:,} respondents weighted ({report.method}"
+                         + (f", {report.iterations} sweeps" if report.iterations else "") + ")"))
     summary = Table(show_header=False, show_edge=False, box=None)
     summary.add_column(justify="left")
     summary.add_column(justify="right")

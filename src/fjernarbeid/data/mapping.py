@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-import yaml
-
+from fjernarbeid._io import read_text_file, universal_newlines
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument
 
@@ -97,6 +97,8 @@ class ColumnResolution:
     ignored: tuple[str, ...]
     is_export: bool
     notes: tuple[ReadNote, ...] = field(default=())
+    # Select-multiple questions delivered as one 0/1 column per choice: question → {code: source index}.
+    options: dict[str, dict[int, int]] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -122,6 +124,31 @@ def _group_tails(name: str, is_export: bool) -> list[str]:
     if is_export and "-" in name:
         tails.append(name.rsplit("-", 1)[1])
     return tails
+
+
+def option_column_codes(sources: tuple[str, ...], instrument: Instrument, keep: list[bool], is_export: bool
+                        ) -> dict[str, dict[int, int]]:
+    """The 0/1 columns of select-multiple choices: Kobo's ``q7/3`` or ``group/q7/3``, ODK Central's
+    ``q7-3`` or ``group-q7-3`` (exports only), and ``q7_3`` — matched on the whole path tail, so
+    that ``group/q7/3`` is never taken for a question ``q3``. Choice names and codes both match."""
+    out: dict[str, dict[int, int]] = {}
+    for q in instrument:
+        if not q.is_multiple:
+            continue
+        wanted: dict[str, int] = {}
+        for name, code in q.codes_by_name().items():
+            wanted[f"{q.name}/{name}"] = code
+            if is_export:
+                wanted[f"{q.name}-{name}"] = code
+        wanted.update({column: code for code, column in q.option_columns.items()})
+        for i, source in enumerate(sources):
+            if not keep[i]:
+                continue
+            for pattern, code in wanted.items():
+                if source == pattern or source.endswith("/" + pattern) or (is_export and source.endswith("-" + pattern)):
+                    out.setdefault(q.name, {}).setdefault(code, i)  # a second column for one choice stays extra
+                    break
+    return out
 
 
 def is_export_metadata(name: str) -> bool:
@@ -201,12 +228,17 @@ def resolve_columns(
                     f"instrument {instrument.id}; expected one of {', '.join(canonical)}")
             assign(i, target, "explicit")
 
-    # 2. exact canonical names
+    # 2. exact canonical names, then the 0/1 columns of select-multiple choices (whole paths)
     for i, name in enumerate(sources):
         if keep[i] and targets[i] is None and name in canonical_set and name not in taken:
             assign(i, name, "exact")
+    options = option_column_codes(sources, instrument, [k and t is None for k, t in zip(keep, targets)], is_export)
+    for columns in options.values():
+        for i in columns.values():
+            keep[i] = False  # folded into the question's answer
 
-    # 3. group paths and the automatic normalisation, only where unambiguous
+    # 3. group paths (exact names after the path), then the automatic normalisation, only where
+    # unambiguous. A path ending in a number (group/q7/3) is a choice column, never question q3.
     key_to_name: dict[str, str | None] = {}
     for name in canonical:
         key = normalise_name(name)
@@ -215,19 +247,21 @@ def resolve_columns(
     for i, name in enumerate(sources):
         if not keep[i] or targets[i] is not None:
             continue
-        found: tuple[str, str] | None = None
         for tail in _group_tails(name, is_export):
             if tail in canonical_set:
-                found = (tail, "group")
+                proposals.setdefault(tail, []).append((i, "group"))
                 break
-        if found is None:
-            for candidate in (name, *_group_tails(name, is_export)):
-                target = key_to_name.get(normalise_name(candidate))
-                if target is not None:
-                    found = (target, "normalised")
-                    break
-        if found is not None:
-            proposals.setdefault(found[0], []).append((i, found[1]))
+    claimed = {i for claims in proposals.values() for i, _ in claims}
+    for i, name in enumerate(sources):
+        if not keep[i] or targets[i] is not None or i in claimed:
+            continue
+        candidates = [name] + [t for t in _group_tails(name, is_export) if not t.isdigit()]
+        for candidate in candidates:
+            target = key_to_name.get(normalise_name(candidate))
+            if target is not None:
+                if target not in proposals or all(kind == "normalised" for _, kind in proposals[target]):
+                    proposals.setdefault(target, []).append((i, "normalised"))
+                break
     for target, claims in proposals.items():
         if target in taken or len(claims) > 1:
             holder = f"column {sources[taken[target]]!r} already is {target}" if target in taken else (
@@ -274,7 +308,7 @@ def resolve_columns(
             notes.append(ReadNote("unknown_column", f"column {name!r} is not a variable of the instrument "
                                   f"{instrument.id}; it is kept as an extra column", column=name))
 
-    return ColumnResolution(sources, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes))
+    return ColumnResolution(sources, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes), options)
 
 
 # -- mapping files ----------------------------------------------------------------------------
@@ -316,20 +350,14 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
         return mapping_from_pairs(path.items())
     path = Path(path)
     where = f"mapping file {path}"
-    if not path.is_file():
-        raise InputFileError(f"{where}: not found")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    if path.suffix.lower() not in (".yaml", ".yml", ".csv", ".tsv", ".txt"):
+        raise InputFileError(f"{where}: unknown mapping file type {path.suffix!r} (use .yaml, .yml or .csv)")
+    text, _ = read_text_file(path, where)
+    text = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{where}: the file is empty")
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{where}: not valid YAML: {exc}") from None
+        raw = load_yaml(text, where)
         if isinstance(raw, dict) and set(raw) == {"columns"}:
             raw = raw["columns"]
         if isinstance(raw, dict):
@@ -339,9 +367,14 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
         raise InputFileError(f"{where}: expected 'source: target' pairs (a mapping), or a list of "
                              "{source, target} entries")
     if path.suffix.lower() in (".csv", ".tsv", ".txt"):
-        first = text.splitlines()[0]
+        first = text.lstrip("\n").split("\n", 1)[0]
         delimiter = max(",;\t|", key=first.count)
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        except csv.Error as exc:
+            raise InputFileError(f"{where}: not a readable CSV mapping ({exc})") from None
+        if not rows:
+            raise InputFileError(f"{where}: the file is empty")
         header = [h.strip().lower() for h in rows[0]]
         if "source" not in header or "target" not in header:
             raise InputFileError(f"{where}, line 1: expected a header with columns 'source' and 'target', "
@@ -355,4 +388,4 @@ def load_mapping(path: str | Path | Mapping[str, str | None] | ColumnMapping | N
                 raise InputFileError(f"{where}, line {line}: no source column name")
             pairs.append((row[s], row[t] if len(row) > t else None))
         return mapping_from_pairs(pairs, where, path)
-    raise InputFileError(f"{where}: unknown mapping file type {path.suffix!r} (use .yaml, .yml or .csv)")
+    raise AssertionError(path.suffix)  # pragma: no cover - the suffix was checked above

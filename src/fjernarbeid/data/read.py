@@ -37,9 +37,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fjernarbeid._io import ENCODING_NAMES, read_text_file, universal_newlines
 from fjernarbeid.data.derive import normalise_postal_code
 from fjernarbeid.data.mapping import ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns
-from fjernarbeid.errors import InputFileError
+from fjernarbeid.errors import FjernarbeidError, InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 
 # Cell contents read as "no value" in every format (case-insensitive, after stripping blanks).
@@ -106,7 +107,7 @@ class SurveyData:
         if self.delimiter is not None:
             parts.append({"\t": "tab"}.get(self.delimiter, repr(self.delimiter)) + "-delimited")
         if self.encoding is not None:
-            parts.append({"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}[self.encoding])
+            parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
         if self.sheet is not None:
             parts.append(f"sheet {self.sheet!r}")
         return ", ".join(parts)
@@ -136,9 +137,13 @@ def read_survey(
     mapping: str | Path | dict | ColumnMapping | None = None,
     *,
     sheet: str | None = None,
+    completes_only: bool = False,
 ) -> SurveyData:
     """Read a fieldwork file (CSV, Excel, SPSS, Stata, Parquet, Kobo/ODK export) for ``instrument``
     (the study's questionnaire by default), with an optional column ``mapping`` file.
+
+    ``completes_only`` drops the submissions a screening question screened out (a web survey's
+    export holds them beside the completed ones), with a ``screened_out_dropped`` note counting them.
 
     Raises :class:`InputFileError` naming the file when it is missing, empty, corrupt or of an
     unknown type. Problems with the *contents* do not raise; run
@@ -148,18 +153,50 @@ def read_survey(
     instrument = instrument if instrument is not None else load_instrument()
     column_mapping = load_mapping(mapping)
     fmt, notes = _detect_format(path)
-    if fmt == "xlsx":
-        raw = _read_xlsx(path, sheet)
-    elif sheet is not None:
+    if sheet is not None and fmt != "xlsx":
         raise InputFileError(f"{path}: sheet={sheet!r} applies to Excel files only")
-    elif fmt == "csv":
-        raw = _read_csv(path)
-    elif fmt in ("sav", "dta"):
-        raw = _read_stat(path, fmt)
-    else:
-        raw = _read_parquet(path)
-    raw.notes[:0] = notes
-    return _conform(raw, path, fmt, instrument, column_mapping)
+    readers = {"xlsx": lambda: _read_xlsx(path, sheet), "csv": lambda: _read_csv(path),
+               "sav": lambda: _read_stat(path, fmt), "dta": lambda: _read_stat(path, fmt),
+               "parquet": lambda: _read_parquet(path)}
+    try:
+        raw = readers[fmt]()
+        raw.notes[:0] = notes
+        data = _conform(raw, path, fmt, instrument, column_mapping)
+        return drop_screened_out(data) if completes_only else data
+    except (FjernarbeidError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the reading layer raises only the package's own errors
+        # A library met something no check above foresaw (the fuzz tests look for such files and
+        # keep them in tests/hostile/): the user still gets the file, the format and the reason.
+        raise InputFileError(f"{path}: cannot be read as {_A_FILE[fmt]} ({type(exc).__name__}: {exc})") from None
+
+
+def drop_screened_out(data: SurveyData) -> SurveyData:
+    """``data`` without the rows a screening question screened out, in interview order (a row
+    screened out at S1 is counted there, not again at S2), and a note saying how many."""
+    from dataclasses import replace
+
+    frame = data.frame
+    out = np.zeros(len(frame), dtype=bool)
+    counts = []
+    for q in data.instrument.screening_questions:
+        if q.name not in frame.columns:
+            continue
+        here = frame[q.name].isin(sorted(q.screen_out)).fillna(False).to_numpy(dtype=bool) & ~out
+        counts.append(f"{q.screening or q.name} ({q.name}): {int(here.sum())}")
+        out |= here
+    keep = ~out
+    positions = np.flatnonzero(keep)
+    new_index = pd.Series(np.arange(positions.size), index=positions)
+    unparsed = {}
+    for name, series in data.unparsed.items():
+        kept = series[series.index.isin(positions)]
+        unparsed[name] = pd.Series(kept.to_numpy(), index=new_index[kept.index].to_numpy(), dtype=object,
+                                   name=series.name)
+    message = (f"--completes-only: {int(out.sum()):,} of {len(frame):,} submissions were screened out and dropped"
+               + (f" ({'; '.join(counts)})" if counts else " (the questionnaire has no screening question)"))
+    return replace(data, frame=frame[keep].reset_index(drop=True), row_numbers=data.row_numbers[keep],
+                   unparsed=unparsed, notes=data.notes + (ReadNote("screened_out_dropped", message),))
 
 
 # -- formats ------------------------------------------------------------------------------------
@@ -208,23 +245,6 @@ def _detect_format(path: Path) -> tuple[str, list[ReadNote]]:
     return by_content, notes
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    else:
-        encoding = "utf-8"
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        raise InputFileError(
-            f"{path}: the text is neither UTF-8 nor Windows-1252 (byte {utf8_error.start + 1} cannot be "
-            "decoded); save it as UTF-8") from None
-
-
 def _sniff_delimiter(text: str) -> str:
     """The candidate delimiter that splits the header into most columns, rows agreeing with it.
 
@@ -265,13 +285,14 @@ def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
 
 
 def _read_csv(path: Path) -> _Raw:
-    data = path.read_bytes()
-    text, encoding = _decode(path, data)
-    if "\x00" in text:
-        raise InputFileError(f"{path}: contains NUL bytes; this is not a text (CSV) file")
+    text, encoding = read_text_file(path, str(path))
+    text = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{path}: the file is empty (no header row)")
-    delimiter = _sniff_delimiter(text)
+    try:
+        delimiter = _sniff_delimiter(text)
+    except csv.Error as exc:  # e.g. a field over csv's size limit
+        raise InputFileError(f"{path}: cannot be read as delimited text: {exc}") from None
     try:
         # Every cell as text (leading zeros, "n/a", "3,0" survive to be judged); one frame row per
         # physical line so that line numbers are exact.
@@ -285,8 +306,11 @@ def _read_csv(path: Path) -> _Raw:
     if len(table) == _physical_lines(text):
         lines = np.arange(1, len(table) + 1, dtype=np.int64)
     else:  # quoted line breaks: count them out
-        lines = _record_start_lines(text, delimiter)
-        if len(lines) != len(table):  # pragma: no cover - csv and pandas disagree on the records
+        try:
+            lines = _record_start_lines(text, delimiter)
+        except csv.Error as exc:
+            raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: {exc}") from None
+        if len(lines) != len(table):  # csv and pandas disagree on the records
             raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
     return _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
 
@@ -352,12 +376,19 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Raw:
         raise InputFileError(f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
     try:
         names = workbook.sheetnames
+        if not names:
+            raise InputFileError(f"{path}: the workbook has no sheets")
         if sheet is not None and sheet not in names:
             raise InputFileError(f"{path}: has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}")
         name = sheet if sheet is not None else names[0]
         # read_only iteration yields every row from row 1, empty ones included, so position + 1 is
         # the row number Excel shows.
-        rows = list(workbook[name].iter_rows(values_only=True))
+        try:
+            rows = list(workbook[name].iter_rows(values_only=True))
+        except FjernarbeidError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid zip
+            raise InputFileError(f"{path}: sheet {name!r} cannot be read ({type(exc).__name__}: {exc})") from None
     finally:
         workbook.close()
         handle.close()
@@ -450,7 +481,10 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
             # "3,0" is a decimal comma (Norwegian Excel), not a thousands separator.
             cleaned = original[rest].str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
             x[rest] = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
-    whole = (x == x.round(0)).fillna(False) & np.isfinite(x.fillna(0).to_numpy(dtype=float))
+    # Only whole numbers a float holds exactly (|x| < 2^53) are integers: larger ones (1e308, a
+    # 23-digit number) would overflow Int64 and be shown as -9223372036854775808; they stay text.
+    finite = x.fillna(0).to_numpy(dtype=float)
+    whole = (x == x.round(0)).fillna(False) & (np.isfinite(finite) & (np.abs(finite) < 2.0 ** 53))
     bad = present & ~whole
     values = x.where(~bad).astype("Int64")
     return values, original[bad].astype(object)
@@ -465,17 +499,34 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
     id_var = instrument.id_variable
     if id_var in by_target:
         columns[id_var] = _text(raw.frame[by_target[id_var]])
+    layout_notes: list[ReadNote] = []
     for q in instrument.questions:
+        if q.is_multiple and (q.name in by_target or q.name in resolution.options):
+            combined = raw.frame[by_target[q.name]] if q.name in by_target else None
+            option_cols = {code: raw.frame[i] for code, i in resolution.options.get(q.name, {}).items()}
+            values, bad, note = _multiple(q, combined, option_cols, raw.row_numbers, ROW_KINDS[fmt])
+            columns[q.name] = values
+            if len(bad):
+                unparsed[q.name] = bad.rename(q.name)
+            if note is not None:
+                layout_notes.append(note)
+            continue
         if q.name not in by_target:
             continue
         col = raw.frame[by_target[q.name]]
+        if q.type == "single" and any(c.name for c in q.codes):
+            col = _choice_names_as_codes(col, q)
         if q.type in ("single", "integer"):
             values, bad = _integers(col)
             columns[q.name] = values
             if len(bad):
                 unparsed[q.name] = bad.rename(q.name)
         elif q.type == "postal_code":
-            columns[q.name] = normalise_postal_code(_text(col))
+            text = _text(col)
+            columns[q.name] = normalise_postal_code(text)
+            note = _zeros_restored(text, columns[q.name], raw.row_numbers, ROW_KINDS[fmt], q.name)
+            if note is not None:
+                raw.notes.append(note)
         else:
             columns[q.name] = _text(col)
     for i, name in enumerate(resolution.sources):
@@ -501,12 +552,91 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         unparsed=unparsed,
         ignored_columns=resolution.ignored,
         unknown_columns=resolution.unknown,
-        notes=tuple(raw.notes) + resolution.notes,
+        notes=tuple(raw.notes) + resolution.notes + tuple(layout_notes),
         is_export=resolution.is_export,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,
     )
+
+
+def _choice_names_as_codes(col: pd.Series, q) -> pd.Series:
+    """A single-choice column holding an XLSForm's text choice names (``ja``, ``veit_ikkje``) as codes;
+    anything else is left as it is, for the number check to judge."""
+    text = _text(col)
+    codes = text.map(q.codes_by_name())
+    return text.where(codes.isna(), codes.astype("Int64").astype("string"))
+
+
+def _multiple(q, combined: pd.Series | None, options: dict[int, pd.Series], row_numbers: np.ndarray, unit: str
+              ) -> tuple[pd.Series, pd.Series, ReadNote | None]:
+    """A select-multiple answer as its codes separated by spaces, in the order of the choices ("1 3").
+
+    From the column of choice names separated by spaces (Kobo, ODK) or, without it, from the 0/1
+    columns of every choice (a row with no 1 is no answer). Returns the values, the original text of
+    cells that are not choices (for validation) and, when a file has both layouts and they disagree,
+    a note saying where.
+    """
+    names = q.codes_by_name()
+    order = {c.code: i for i, c in enumerate(q.codes)}
+
+    def joined(codes: list[int]) -> str:
+        return " ".join(str(c) for c in sorted(set(codes), key=order.__getitem__))
+
+    n = len(combined) if combined is not None else len(next(iter(options.values())))
+    index = pd.RangeIndex(n)
+    from_options = None
+    bad_options = pd.Series(False, index=index)
+    if options:
+        chosen = pd.DataFrame({code: _text(col).reset_index(drop=True) for code, col in options.items()}, index=index)
+        ones = chosen.isin(["1", "True", "true", "1.0"])
+        zeros = chosen.isin(["0", "False", "false", "0.0"])
+        bad_options = (chosen.notna() & ~ones & ~zeros).any(axis=1)
+        codes = list(chosen.columns)
+        matrix = ones.to_numpy()
+        from_options = pd.Series([joined([codes[j] for j in np.flatnonzero(r)]) if r.any() else pd.NA for r in matrix],
+                                 index=index, dtype="string")
+    if combined is None:
+        bad = pd.Series([], dtype=object)
+        if bad_options.any():
+            text = pd.DataFrame({code: _text(col).reset_index(drop=True) for code, col in options.items()})
+            shown = text[bad_options].apply(lambda r: " ".join(f"{q.option_column(c)}={v}" for c, v in r.items()
+                                                               if pd.notna(v)), axis=1)
+            bad = shown.astype(object)
+            from_options = from_options.mask(bad_options.to_numpy())
+        return from_options, bad, None
+    text = _text(combined).reset_index(drop=True)
+    tokens = text.str.split()
+    known = tokens.map(lambda ts: ts if not isinstance(ts, list) else [names.get(t) for t in ts])
+    has_unknown = known.map(lambda cs: isinstance(cs, list) and any(c is None for c in cs)).astype(bool)
+    values = pd.Series([joined(cs) if isinstance(cs, list) and cs and not unknown else pd.NA
+                        for cs, unknown in zip(known, has_unknown)], index=index, dtype="string")
+    bad = text[has_unknown.to_numpy()].astype(object)
+    note = None
+    if from_options is not None:
+        differ = (values.fillna("") != from_options.fillna("")) & ~has_unknown & ~bad_options
+        if differ.any():
+            where = ", ".join(f"{unit} {row_numbers[i]}" for i in np.flatnonzero(differ.to_numpy())[:5])
+            note = ReadNote("multiple_layouts_disagree",
+                            f"{q.name}: the column of choices and the 0/1 columns of each choice disagree at "
+                            f"{int(differ.sum())} row(s) ({where}{' …' if differ.sum() > 5 else ''}); the column of "
+                            "choices was read", column=q.name)
+    return values, bad, note
+
+
+def _zeros_restored(before: pd.Series, after: pd.Series, row_numbers: np.ndarray, unit: str,
+                    column: str) -> ReadNote | None:
+    """A warning when postal codes were read with the leading zeros a spreadsheet dropped put back
+    ('150' → '0150'): a guess worth checking, since '150' could also be a typing error."""
+    changed = (before.notna() & (before.str.replace(r"\.0$", "", regex=True) != after)).fillna(False).to_numpy(bool)
+    if not changed.any():
+        return None
+    rows = np.flatnonzero(changed)
+    examples = ", ".join(f"{unit} {row_numbers[r]}: {before.iloc[r]!r} → {after.iloc[r]!r}" for r in rows[:3])
+    return ReadNote("postal_code_zero_restored",
+                    f"{rows.size} postal code(s) had fewer than four digits and were read with leading zeros "
+                    f"restored, as a spreadsheet drops them ({examples}{' …' if rows.size > 3 else ''}); check "
+                    "that they are not typing errors", column=column)
 
 
 def _keeps(resolution: ColumnResolution, source: str) -> bool:

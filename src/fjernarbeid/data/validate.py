@@ -45,6 +45,10 @@ RULES: dict[str, tuple[str, str]] = {
     "screened_out": (ERROR, "a screening answer that ends the interview, in a file of completed interviews"),
     "answered_but_skipped": (ERROR, "an answer to a question the routing skipped"),
     "required_missing": (ERROR, "no answer to a question the routing asked (or that everyone is asked)"),
+    "exclusive_choice": (ERROR, "a multiple-choice answer combines a choice that must stand alone ('none', 'don't know') with others"),
+    "multiple_layouts_disagree": (ERROR, "a multiple-choice question's column of choices and its 0/1 columns disagree"),
+    "constraint_failed": (ERROR, "an answer breaks the question's constraint"),
+    "check_failed": (ERROR, "the answers break a check across questions declared in the questionnaire"),
     "value_labels_conflict": (ERROR, "the file's value label of a code is the questionnaire's label of another code"),
     # -- warnings: worth reading, the data remain usable ----------------------------------------
     "missing_text_column": (WARNING, "an open-text question has no column"),
@@ -59,9 +63,13 @@ RULES: dict[str, tuple[str, str]] = {
     "empty_rows": (WARNING, "empty rows between data rows were skipped"),
     "rows_before_header": (WARNING, "non-empty rows above the header (a title?) were skipped"),
     "other_sheets": (WARNING, "the workbook has more sheets than the one read"),
+    "postal_code_zero_restored": (WARNING, "postal codes of 1-3 digits read with the leading zeros restored"),
     "format_mismatch": (WARNING, "the file's content is another format than its extension says"),
     "routing_not_checked": (WARNING, "a routing condition uses a column the file does not have"),
     "postal_code_not_checked": (WARNING, "postal codes could not be checked against the register (and why)"),
+    "screened_out_dropped": (WARNING, "screened-out submissions were dropped (--completes-only), how many"),
+    "constraint_not_checked": (WARNING, "a constraint the conditions cannot express was not enforced"),
+    "check_not_run": (WARNING, "a check across questions could not be run (a column or the reference data is missing)"),
     "value_labels_differ": (WARNING, "the file labels a code the questionnaire does not have"),
 }
 __doc__ += "\n" + "\n".join(f"* ``{name}`` ({sev}): {text}" for name, (sev, text) in RULES.items()) + "\n"
@@ -291,6 +299,8 @@ def validate(
     clean = _check_values(out, data, instrument)
     _check_postal_register(out, frame, instrument, refdata)
     _check_routing(out, data, clean, instrument)
+    _check_constraints(out, data, clean, instrument)
+    _check_declared_checks(out, data, clean, instrument, refdata)
     _check_value_labels(out, data, instrument)
     return out.report(data, column_order)
 
@@ -375,6 +385,26 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
                 out.rows(_range_rule(q), q.name, np.flatnonzero(bad),
                          f"{q.name} = " + _show(col[bad]) + f" is outside {lo}-{hi}: " + _range_reason(q, instrument, lo, hi),
                          col[bad].astype(object))
+        elif q.type == "multiple":
+            raw = data.unparsed.get(q.name)
+            if raw is not None and not raw.empty:
+                names = q.codes_by_name()
+                text = raw.astype(str)
+                wrong = text.map(lambda t: ", ".join(repr(x) for x in t.split() if x not in names and "=" not in x)
+                                 or t)
+                out.rows("code_not_in_list", q.name, raw.index.to_numpy(),
+                         f"{q.name} = '" + text + "': " + wrong + " is not one of its choices ("
+                         + ", ".join(c.name or str(c.code) for c in q.codes) + ")", raw)
+            if q.exclusive:
+                tokens = col.str.split()
+                count = tokens.str.len().fillna(0).to_numpy()
+                for code in sorted(q.exclusive):
+                    alone = (" " + col.fillna("") + " ").str.contains(f" {code} ", regex=False).to_numpy() & (count > 1)
+                    shown = q.code(code).name or str(code)
+                    out.rows("exclusive_choice", q.name, np.flatnonzero(alone),
+                             f"{q.name} = '" + col[alone].astype(str) + f"': {shown} ({q.code(code).label('en')}) "
+                             "must be chosen alone", col[alone].astype(object))
+            clean[q.name] = col
         elif q.type == "postal_code":
             bad = (col.notna() & ~col.str.fullmatch(r"\d{4}")).fillna(False).to_numpy()
             out.rows("postal_code_format", q.name, np.flatnonzero(bad),
@@ -501,7 +531,7 @@ def _check_routing(out: _Collector, data: SurveyData, clean: pd.DataFrame, instr
                      f"it is asked only if {q.ask_if}, and here " + _context(clean, variables, skipped),
                      _value(data, q, skipped))
 
-        required = np.flatnonzero(~answered & asked & in_scope)
+        required = np.flatnonzero(~answered & asked & in_scope) if q.required else np.array([], dtype=np.int64)
         if required.size:
             rule = "text_missing" if q.type == "text" else "required_missing"
             if q.ask_if is None:
@@ -523,6 +553,77 @@ def _check_routing(out: _Collector, data: SurveyData, clean: pd.DataFrame, instr
                          + "; a file of completed interviews cannot contain them",
                          col[hits].astype(object))
             screened |= out_here
+
+
+def _check_constraints(out: _Collector, data: SurveyData, clean: pd.DataFrame, instrument: Instrument) -> None:
+    """Each answer against its question's constraint (XLSForm `constraint`, '.' is the answer)."""
+    frame = clean.join(data.frame.drop(columns=[c for c in clean.columns if c in data.frame.columns]))
+    for q in instrument:
+        if q.name not in frame.columns:
+            continue
+        if q.unenforced_constraint:
+            out.once("constraint_not_checked", f"the constraint of {q.name} ({q.unenforced_constraint}) uses what "
+                     "the conditions cannot express; it was not enforced", column=q.name)
+        if q.constraint is None:
+            continue
+        absent = sorted(q.constraint.variables - set(frame.columns))
+        if absent:
+            out.once("constraint_not_checked", f"the constraint of {q.name} ({q.constraint}) was not checked: the "
+                     f"file has no column {', '.join(absent)}", column=q.name)
+            continue
+        broken = np.flatnonzero((~q.constraint.evaluate(frame)).fillna(False).to_numpy(dtype=bool)
+                                & frame[q.name].notna().to_numpy())
+        if broken.size:
+            why = q.constraint_message.get("en") or next(iter(q.constraint_message.values()), "")
+            out.rows("constraint_failed", q.name, broken,
+                     f"{q.name} = " + _show(frame[q.name].iloc[broken]).reset_index(drop=True)
+                     + f" breaks its constraint {q.constraint}" + (f": {why}" if why else ""),
+                     frame[q.name].iloc[broken].astype(object).reset_index(drop=True))
+
+
+def _check_declared_checks(out: _Collector, data: SurveyData, clean: pd.DataFrame, instrument: Instrument,
+                           refdata) -> None:
+    """The questionnaire's checks across questions (e.g. the postal code lies in the municipality
+    answered), on the valid answers and the derived variables they use."""
+    if not instrument.checks:
+        return
+    from dataclasses import replace
+
+    from fjernarbeid.data.derive import derive
+
+    frame = clean.join(data.frame.drop(columns=[c for c in clean.columns if c in data.frame.columns]))
+    needed = set().union(*(c.variables for c in instrument.checks))
+    derived = tuple(d for d in instrument.derived if d.name in needed)
+    reason = ""
+    if derived:
+        try:
+            if not isinstance(refdata, RefData) and any(d.needs_refdata for d in derived):
+                refdata = RefData.locate(refdata)
+            have = set(frame.columns)
+            usable = tuple(d for d in derived if (d.expr.variables if d.expr is not None else {d.source}) <= have)
+            frame = derive(frame, replace(instrument, derived=usable), refdata, skip_unavailable=True)
+            if frame.attrs.get("derived_skipped"):
+                reason = "the reference data (postal-code register) are not available"
+        except (MissingReferenceDataError, ValueError) as exc:
+            reason = str(exc)
+    for check in instrument.checks:
+        absent = sorted(check.variables - set(frame.columns))
+        if absent:
+            out.once("check_not_run", f"check {check.name} ({check.rule}) was not run: no column "
+                     f"{', '.join(absent)}" + (f" ({reason})" if reason else ""), column=check.column)
+            continue
+        holds = check.rule.evaluate(frame)
+        broken = (~holds).fillna(False).to_numpy(dtype=bool)
+        if check.when is not None:
+            broken &= check.when.evaluate(frame).fillna(False).to_numpy(dtype=bool)
+        where = np.flatnonzero(broken)
+        if where.size:
+            variables = [v for v in [check.column, *sorted(check.variables)] if v in frame.columns]
+            variables = list(dict.fromkeys(variables))
+            out.rows("check_failed", check.column, where,
+                     f"check {check.name}: {check.label('en')} ({check.rule}; here " + _context(frame, variables, where)
+                     + ")", frame[check.column].iloc[where].astype(object).reset_index(drop=True)
+                     if check.column in frame.columns else None)
 
 
 def _value(data: SurveyData, q: Question, positions: np.ndarray) -> pd.Series:

@@ -28,7 +28,6 @@ and never over the input:
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,8 @@ import numpy as np
 import pandas as pd
 
 from fjernarbeid import __version__
-from fjernarbeid._io import atomic_path, refuse_overwrite_input
+from fjernarbeid._cells import neutralise_frame
+from fjernarbeid._io import atomic_paths, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
 from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, TOP_CODES, WEIGHT_COLUMN, DisclosureReport, protect
@@ -218,8 +218,7 @@ def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterabl
             raise InputFileError(f"{p}: is a directory")
     fmt = FORMATS[paths["data"].suffix.lower()]
     codebook = build_codebook(export, paths["data"].name)
-    with contextlib.ExitStack() as stack:
-        tmp = {kind: stack.enter_context(atomic_path(p)) for kind, p in paths.items()}
+    with atomic_paths(paths) as tmp:  # all six files, or none
         if fmt == "sav":
             _write_sav(export, tmp["data"])
         elif fmt == "dta":
@@ -348,7 +347,7 @@ def _write_parquet(export: MicrodataExport, path: Path) -> None:
 
 
 def _write_csv(export: MicrodataExport, path: Path, labels_path: Path) -> None:
-    export.data.to_csv(path, index=False, na_rep="", encoding="utf-8", lineterminator="\n")
+    neutralise_frame(export.data).to_csv(path, index=False, na_rep="", encoding="utf-8", lineterminator="\n")
     labels_path.write_text(json.dumps(_labels_dict(export), ensure_ascii=False, indent=2) + "\n", "utf-8")
 
 

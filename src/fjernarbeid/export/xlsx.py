@@ -28,6 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fjernarbeid import __version__
+from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
 from fjernarbeid.export._text import method_name, variable_label, weighting_variables
 from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_tables, study_banner
@@ -239,6 +240,7 @@ def write_workbook(
     entries.append(("", ws.title, _t("weighting", lang)))
 
     _contents_sheet(contents, entries, results, design, instrument, weights, lang, synthetic, missing)
+    make_workbook_inert(wb)  # no text of the data becomes a live formula
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path

@@ -187,7 +187,7 @@ def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> No
     visible = [r for r in rows if not r.suppressed]
     if visible:
         mode = max(visible, key=lambda r: r.estimate)
-        ctx.values["mode_label"] = {lang: ctx.lang_labels(var, int(mode.name[3:]))[lang].lower() for lang in ("nb", "en")}
+        ctx.values["mode_label"] = {lang: text.lower() for lang, text in ctx.lang_labels(var, int(mode.name[3:])).items()}
         ctx.values["mode"] = mode.estimate
     for key, pub in f.published.items():
         if key == "mode_in":

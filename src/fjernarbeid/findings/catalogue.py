@@ -9,12 +9,11 @@ finding's id before any number is computed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument import Instrument
 
@@ -123,19 +122,20 @@ def _finding(raw: dict[str, Any], where: str, section: str = "") -> Finding:
 
 
 def load_catalogue(path: str | Path | None = None, instrument: Instrument | None = None) -> Catalogue:
-    """Read a findings catalogue (the study's own by default) and check its references."""
+    """Read a findings catalogue (the default study's own by default) and check its references."""
     if path is None:
-        text = resources.files("fjernarbeid.findings").joinpath("catalogue.yaml").read_text("utf-8")
-        where = "catalogue.yaml"
-    else:
-        where = str(path)
-        text = Path(path).read_text("utf-8")
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{where}: not valid YAML: {exc}") from None
+        from fjernarbeid.study import load_study
+
+        study = load_study()
+        return catalogue_from_text(study.catalogue_text or "", f"{study.id}: catalogue", instrument)
+    return catalogue_from_text(Path(path).read_bytes(), str(path), instrument)
+
+
+def catalogue_from_text(text: str | bytes, where: str, instrument: Instrument | None = None) -> Catalogue:
+    """A catalogue from its YAML text; ``where`` names it in messages."""
+    raw = load_yaml(text, where, InstrumentError)
     code_sets = {
-        name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in ("nb", "en") if k in v})
+        name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in v if k != "codes"})
         for name, v in (raw.get("code_sets") or {}).items()
     }
     findings = tuple(_finding(f, where) for f in raw.get("findings") or [])
@@ -163,3 +163,22 @@ def check_catalogue(cat: Catalogue, instrument: Instrument) -> None:
             for s in part.spec.get("sets") or []:
                 if s not in cat.code_sets:
                     raise InstrumentError(f"{cat.source}: finding {part.id} uses unknown code set {s!r}")
+
+
+# The section under which :func:`describe_every_question` puts its findings.
+QUESTIONS_SECTION = "questions"
+
+
+def describe_every_question(instrument: Instrument) -> Catalogue:
+    """A catalogue for a study without one: the weighted distribution of every coded question (its
+    "don't know" codes left out, as everywhere), titled with the question, in questionnaire order."""
+    findings = []
+    for q in instrument.questions:
+        if not q.codes or q.screen_out:
+            continue
+        title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
+        sentence = {"nb": "Vanligste svar: {mode_label} ({mode}).", "nn": "Vanlegaste svar: {mode_label} ({mode}).",
+                    "en": "Most common answer: {mode_label} ({mode})."}
+        findings.append(Finding(id=q.name, analysis="distribution", section=QUESTIONS_SECTION, title=title,
+                                sentence=sentence, spec={"variable": q.name}, published={}))
+    return Catalogue(tuple(findings), {}, 1, f"{instrument.id}: every question")

@@ -123,6 +123,10 @@ class Results:
     respondents: list[Table] = field(default_factory=list)
     # Full weighted distributions of every coded question, for charts (name → Table)
     distributions: dict[str, Table] = field(default_factory=dict)
+    # Not written to results.json: the study (front matter, chapters) and the methods text of the
+    # weighting done, by language, for the report made in the same run.
+    study: Any = field(default=None, repr=False, compare=False)
+    weighting_text: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, finding_id: str) -> FindingResult:
         for f in self.findings:

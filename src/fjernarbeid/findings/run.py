@@ -21,7 +21,7 @@ from fjernarbeid.findings import analyses as A
 from fjernarbeid.findings.catalogue import Catalogue, Finding, load_catalogue
 from fjernarbeid.findings.projection import ProjectionBase, default_base
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Results, Table, TestRow
-from fjernarbeid.findings.verdict import NOT_COMPUTED, overall
+from fjernarbeid.findings.verdict import NOT_COMPUTED, NOT_PUBLISHED, overall
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct
 from fjernarbeid.survey.design import SurveyDesign, svydesign
@@ -30,8 +30,8 @@ from fjernarbeid.survey.design import SurveyDesign, svydesign
 # they save: a finding on 10,000 rows takes milliseconds).
 PARALLEL_FROM_ROWS = 50_000
 
-# Background variables of table 3.2.1 (respondents), in the report's order.
-RESPONDENT_VARIABLES = ("q207", "age_group", "q4", "q1", "q12", "centrality")
+# Languages every label and sentence value is given in (a questionnaire's own are added).
+LABEL_LANGUAGES = ("nb", "nn", "en")
 
 
 def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -52,20 +52,22 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
 
 
 def _labeller(instrument: Instrument) -> Callable[[str, Any], dict[str, str]]:
+    langs = tuple(dict.fromkeys((*LABEL_LANGUAGES, *instrument.languages)))
+
     def labels(variable: str, code) -> dict[str, str]:
         code = int(code)
         if variable in instrument:
             q = instrument[variable]
             try:
                 c = q.code(code)
-                return {lang: c.label(lang) for lang in ("nb", "en")}
+                return {lang: c.label(lang) for lang in langs}
             except KeyError:
                 pass
         try:
             d = instrument.derived_variable(variable)
-            return {lang: d.code_labels(lang).get(code, str(code)) for lang in ("nb", "en")}
+            return {lang: d.code_labels(lang).get(code, str(code)) for lang in langs}
         except KeyError:
-            return {"nb": str(code), "en": str(code)}
+            return {lang: str(code) for lang in langs}
 
     return labels
 
@@ -80,13 +82,13 @@ class _Values(dict):
 
 def _render(value, lang: str) -> str:
     """A sentence value as text: shares with their CI, tests as 'F = …, p = …', etc."""
-    ci_word = "95 % KI" if lang == "nb" else "95 % CI"
+    ci_word = "95 % CI" if lang == "en" else "95 % KI"
     if isinstance(value, EstimateRow):
         if value.suppressed or value.estimate is None:
             return "–"
         return f"{fmt_pct(value.estimate, lang)} ({ci_word} {fmt_ci(value.ci_low, value.ci_high, lang)})"
     if isinstance(value, dict) and set(value) >= {"nb", "en"}:
-        return value[lang]
+        return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value["en"]
     if isinstance(value, dict) and "F" in value:
         return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} og "
                 f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " og " if lang == "nb" else " and ")
@@ -147,9 +149,10 @@ def _run_one(design: SurveyDesign, f: Finding, ctx: A.Context) -> FindingResult:
         for est in res.estimates:
             ctx.values.setdefault(est.name, est)
         res.sentence = {lang: render_sentence(text, ctx.values, lang) for lang, text in f.sentence.items()}
+        # a finding without a published figure has nothing to agree with: it is shown, not judged
         res.verdict = overall([_check(c) for c in res.checks]) if res.checks else NOT_COMPUTED
-        if not res.checks:
-            res.verdict = "agrees" if not f.published else NOT_COMPUTED
+        if not res.checks and not f.published:
+            res.verdict = NOT_PUBLISHED
     except (FjernarbeidError, KeyError, ValueError, np.linalg.LinAlgError) as exc:
         res.status = "not_computed"
         res.reason = str(exc).strip("'\"")
@@ -180,6 +183,7 @@ def run_findings(
     source: str = "",
     synthetic: bool = False,
     progress: Callable[[str], None] | None = None,
+    study=None,
 ) -> Results:
     """Run every finding of ``catalogue`` (the study's by default) on the survey.
 
@@ -189,8 +193,19 @@ def run_findings(
     account for). A finding that cannot be computed (a question missing, a group empty) is
     reported as ``not_computed`` with the reason; it never stops the others.
     """
-    instrument = instrument or load_instrument()
-    catalogue = catalogue or load_catalogue(instrument=instrument)
+    if study is None:
+        from fjernarbeid.study import load_study
+
+        default = load_study()
+        if instrument is None or instrument.id == default.id:  # the default study's questionnaire
+            study = default
+    instrument = instrument or study.instrument
+    if catalogue is None and study is not None:
+        catalogue = study.load_catalogue()
+    if catalogue is None:  # no findings catalogue: describe every question
+        from fjernarbeid.findings.catalogue import describe_every_question
+
+        catalogue = describe_every_question(instrument)
     data = analysis_frame(frame.reset_index(drop=True), instrument)
     if design is None:
         design = svydesign(data, weights if weights is not None else None)
@@ -230,16 +245,25 @@ def run_findings(
         fieldwork=fieldwork.to_dict() if fieldwork is not None else None,
         findings=findings,
         generator={"name": "fjernarbeid", "version": __version__},
-        respondents=respondents_tables(design, instrument, ctx),
+        respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument)),
         distributions=all_distributions(design, instrument, ctx),
     )
 
 
-def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Context) -> list[Table]:
-    """Table 3.2.1: every background variable with unweighted n and %, and weighted %."""
+def _respondent_variables(study, instrument: Instrument) -> tuple[str, ...]:
+    """The study's respondents table, or the roles sex, age group, education and municipality."""
+    if study is not None:
+        return study.respondent_variables()
+    return tuple(instrument.role(r) for r in ("sex", "age_group", "education", "municipality")
+                 if instrument.has_role(r))
+
+
+def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Context,
+                       variables: Iterable[str] = ()) -> list[Table]:
+    """The respondents table: every background variable with unweighted n and %, and weighted %."""
     rows = []
     n_all = int(design.in_domain.sum())
-    for var in RESPONDENT_VARIABLES:
+    for var in variables:
         if var not in design.data.columns:
             continue
         x = pd.to_numeric(design.data[var], errors="coerce")

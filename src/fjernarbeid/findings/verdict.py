@@ -24,6 +24,8 @@ ROUNDING_PP = 0.5  # the report's shares are rounded to whole percentages
 AGREES = "agrees"
 DIFFERS = "differs"
 NOT_COMPUTED = "not_computed"
+# A finding of a study that has no published figure for it: shown, never judged (nor counted as agreeing).
+NOT_PUBLISHED = "not_published"
 
 
 @dataclass(frozen=True)

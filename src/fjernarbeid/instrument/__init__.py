@@ -5,6 +5,7 @@ from fjernarbeid.instrument.model import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     Bin,
+    Check,
     Code,
     Derived,
     Instrument,
@@ -14,6 +15,6 @@ from fjernarbeid.instrument.model import (
 )
 
 __all__ = [
-    "Bin", "Code", "Condition", "DEFAULT_LANGUAGE", "Derived", "Instrument", "LANGUAGES", "Question",
+    "Bin", "Check", "Code", "Condition", "DEFAULT_LANGUAGE", "Derived", "Instrument", "LANGUAGES", "Question",
     "instrument_from_dict", "load_instrument",
 ]

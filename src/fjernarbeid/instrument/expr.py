@@ -1,10 +1,23 @@
-"""Routing and derivation conditions: a tiny, safe expression language.
+"""Routing, constraint and check conditions: a small, safe expression language.
 
 Conditions are written the way the questionnaire thinks ("q12 < 6", "q12 in (1, 2)",
-"q5 == 3 and q4 != 5") and parsed with :mod:`ast` into a small tree that allows only
-comparisons of variables with numbers, ``and``/``or``/``not`` and parentheses. The same tree
-is evaluated on a data frame (vectorised, with three-valued logic: a condition on a missing
-answer is unknown) and written as an XLSForm/XPath expression (``${q12} < 6``).
+"q5 == 3 and q4 != 5") and parsed with :mod:`ast` into a small tree that allows only:
+
+* comparisons of a variable with a number, a quoted code (``q1 != '0'``) or another variable
+  (``municipality == home_municipality``), and ``in``/``not in`` a list of codes;
+* ``selected(q7, 3)`` (option 3 of a select-multiple question is chosen) and
+  ``count_selected(q7)`` compared with a number, as XLSForm's ``selected()`` and
+  ``count-selected()``;
+* ``regex(q, 'pattern')`` (the answer matches a regular expression, XLSForm's ``regex()``);
+* ``q == ''`` / ``q != ''`` (not answered / answered);
+* ``and``/``or``/``not`` and parentheses.
+
+The same tree is evaluated on a data frame (vectorised, with three-valued logic: a condition on
+a missing answer is unknown) and written as an XLSForm/XPath expression (``${q12} < 6``).
+:meth:`Condition.from_xpath` reads such expressions as KoboToolbox and ODK write them, with
+text choice names resolved to codes when the caller gives the choice lists.
+
+A select-multiple answer is held as its codes separated by spaces ("1 3"), as XLSForm does.
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,13 +40,34 @@ _OPS = {
     ast.Gt: (">", ">"),
     ast.GtE: (">=", ">="),
 }
+_XPATH_OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+# The functions a condition may call, and what each takes.
+FUNCTIONS = ("selected", "count_selected", "regex")
+
+# Choice names by variable: {"q7": {"bredband": 1, "dont_know": 99}}, for quoted codes.
+ChoiceNames = Mapping[str, Mapping[str, int]]
 
 
 @dataclass(frozen=True)
 class Compare:
     variable: str
-    op: str  # one of == != < <= > >= in notin
+    op: str  # one of == != < <= > >= in notin answered unanswered
     values: tuple[float, ...]
+    other: str | None = None  # compared with another variable instead of values
+    func: str | None = None  # "count_selected": the number of options chosen is compared
+
+
+@dataclass(frozen=True)
+class Selected:
+    variable: str
+    code: int
+
+
+@dataclass(frozen=True)
+class Regex:
+    variable: str
+    pattern: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +81,7 @@ class Not:
     operand: "Node"
 
 
-Node = Compare | BoolOp | Not
+Node = Compare | Selected | Regex | BoolOp | Not
 
 
 def _number(node: ast.AST, source: str) -> float:
@@ -57,28 +92,96 @@ def _number(node: ast.AST, source: str) -> float:
     raise InstrumentError(f"condition {source!r}: expected a number, found {ast.unparse(node)!r}")
 
 
-def _convert(node: ast.AST, source: str) -> Node:
+def _code(node: ast.AST, variable: str, source: str, choices: ChoiceNames | None) -> float:
+    """A number, or a quoted code: '3' is 3, 'dont_know' is the code of that choice name."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text = node.value.strip()
+        if re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return float(text) if "." in text else int(text)
+        names = (choices or {}).get(variable) or {}
+        if text in names:
+            return names[text]
+        known = f" (its choices: {', '.join(sorted(names))})" if names else ""
+        raise InstrumentError(f"condition {source!r}: {text!r} is not a code or choice name of {variable}{known}")
+    return _number(node, source)
+
+
+def _name(node: ast.AST, source: str, what: str) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    raise InstrumentError(f"condition {source!r}: {what} must be a question name, found {ast.unparse(node)!r}")
+
+
+def _call(node: ast.Call, source: str) -> tuple[str, list[ast.AST]]:
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
+        raise InstrumentError(f"condition {source!r}: unsupported construct {ast.unparse(node)!r} "
+                              f"(functions: {', '.join(FUNCTIONS)})")
+    return node.func.id, list(node.args)
+
+
+def _convert(node: ast.AST, source: str, choices: ChoiceNames | None = None) -> Node:
     if isinstance(node, ast.BoolOp):
         op = "and" if isinstance(node.op, ast.And) else "or"
-        return BoolOp(op, tuple(_convert(v, source) for v in node.values))
+        return BoolOp(op, tuple(_convert(v, source, choices) for v in node.values))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return Not(_convert(node.operand, source))
+        return Not(_convert(node.operand, source, choices))
+    if isinstance(node, ast.Call):
+        func, args = _call(node, source)
+        if func == "selected" and len(args) == 2:
+            variable = _name(args[0], source, "selected()'s first argument")
+            return Selected(variable, int(_code(args[1], variable, source, choices)))
+        if func == "regex" and len(args) == 2 and isinstance(args[1], ast.Constant) \
+                and isinstance(args[1].value, str):
+            variable = _name(args[0], source, "regex()'s first argument")
+            try:
+                re.compile(args[1].value)
+            except re.error as exc:
+                raise InstrumentError(f"condition {source!r}: {args[1].value!r} is not a valid regular "
+                                      f"expression ({exc})") from None
+            return Regex(variable, args[1].value)
+        raise InstrumentError(f"condition {source!r}: {func}() is used as "
+                              f"{'selected(question, code)' if func == 'selected' else func + '(question, ...)'} "
+                              f"in a condition, not as {ast.unparse(node)!r}")
     if isinstance(node, ast.Compare):
-        if len(node.ops) != 1 or not isinstance(node.left, ast.Name):
+        if len(node.ops) != 1:
             raise InstrumentError(
                 f"condition {source!r}: write one comparison of a variable with a value at a time, "
                 "joined with 'and'/'or'"
             )
-        variable = node.left.id
-        op, right = node.ops[0], node.comparators[0]
+        left, op, right = node.left, node.ops[0], node.comparators[0]
+        func = None
+        if isinstance(left, ast.Call):
+            name, args = _call(left, source)
+            if name != "count_selected" or len(args) != 1:
+                raise InstrumentError(f"condition {source!r}: only count_selected(question) can be compared "
+                                      f"with a number, not {ast.unparse(left)!r}")
+            func, left = "count_selected", args[0]
+            _name(left, source, "count_selected()'s argument")
+        if not isinstance(left, ast.Name):
+            raise InstrumentError(
+                f"condition {source!r}: write one comparison of a variable with a value at a time, "
+                "joined with 'and'/'or'"
+            )
+        variable = left.id
         if isinstance(op, (ast.In, ast.NotIn)):
             if not isinstance(right, (ast.Tuple, ast.List, ast.Set)):
                 raise InstrumentError(f"condition {source!r}: 'in' needs a list of codes, e.g. (1, 2)")
-            values = tuple(_number(v, source) for v in right.elts)
-            return Compare(variable, "in" if isinstance(op, ast.In) else "notin", values)
+            values = tuple(_code(v, variable, source, choices) for v in right.elts)
+            return Compare(variable, "in" if isinstance(op, ast.In) else "notin", values, func=func)
         if type(op) in _OPS:
-            return Compare(variable, _OPS[type(op)][0], (_number(right, source),))
+            symbol = _OPS[type(op)][0]
+            if isinstance(right, ast.Name) and func is None:
+                return Compare(variable, symbol, (), other=right.id)
+            if isinstance(right, ast.Constant) and right.value == "" and symbol in ("==", "!=") and func is None:
+                return Compare(variable, "unanswered" if symbol == "==" else "answered", ())
+            return Compare(variable, symbol, (_code(right, variable, source, choices),), func=func)
     raise InstrumentError(f"condition {source!r}: unsupported construct {ast.unparse(node)!r}")
+
+
+# XPath → the condition language, textually (names, '=', hyphenated function names, '.').
+_XPATH_NAME = re.compile(r"\$\{([^}]*)\}")
+_SINGLE_EQ = re.compile(r"(?<![<>!=])=(?!=)")
+_DOT = re.compile(r"(?<![\w.'\"])\.(?![\w.])")
 
 
 @dataclass(frozen=True)
@@ -89,12 +192,15 @@ class Condition:
     tree: Node
 
     @classmethod
-    def parse(cls, source: str) -> "Condition":
+    def parse(cls, source: str, choices: ChoiceNames | None = None) -> "Condition":
         try:
             module = ast.parse(source.strip(), mode="eval")
         except SyntaxError as exc:
             raise InstrumentError(f"condition {source!r} is not a valid expression: {exc.msg}") from None
-        return cls(source.strip(), _convert(module.body, source))
+        tree = _convert(module.body, source, choices)
+        if choices and _has_text_code(module.body):
+            return cls(_python(tree, top=True), tree)  # 'dont_know' written as its code
+        return cls(source.strip(), tree)
 
     def __str__(self) -> str:
         return self.source
@@ -105,6 +211,10 @@ class Condition:
 
         def walk(n: Node) -> None:
             if isinstance(n, Compare):
+                found.add(n.variable)
+                if n.other:
+                    found.add(n.other)
+            elif isinstance(n, (Selected, Regex)):
                 found.add(n.variable)
             elif isinstance(n, BoolOp):
                 for o in n.operands:
@@ -120,32 +230,89 @@ class Condition:
         return _eval(self.tree, frame)
 
     def to_xpath(self) -> str:
-        """The condition as an XLSForm ``relevant``/``calculation`` expression."""
+        """The condition as an XLSForm ``relevant``/``constraint`` expression."""
         return _xpath(self.tree, top=True)
 
     @classmethod
-    def from_xpath(cls, xpath: str) -> "Condition":
-        """Inverse of :meth:`to_xpath` for the expressions it writes."""
-        text = re.sub(r"\$\{(\w+)\}", r"\1", xpath)
-        text = re.sub(r"(?<![<>!=])=(?!=)", "==", text)
-        return cls.parse(text)
+    def from_xpath(cls, xpath: str, choices: ChoiceNames | None = None, self_name: str | None = None
+                   ) -> "Condition":
+        """Read an XLSForm expression: ``${q1} != '0' and selected(${q7}, 'bredband')``.
+
+        ``choices`` resolves quoted choice names to codes; ``self_name`` is the question a
+        constraint's ``.`` stands for.
+        """
+        bad = [name for name in _XPATH_NAME.findall(xpath) if not name.isidentifier()]
+        if bad:
+            raise InstrumentError(f"condition {xpath!r}: question names must be letters, digits and _ "
+                                  f"(not {bad[0]!r})")
+        text = _XPATH_NAME.sub(r"\1", xpath)
+        text = text.replace("count-selected(", "count_selected(")
+        if self_name is not None:
+            text = _DOT.sub(self_name, text)
+        text = _SINGLE_EQ.sub("==", text)
+        text = " ".join(text.split())
+        return cls.parse(text, choices)
+
+
+def _has_text_code(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value != ""
+               for n in ast.walk(node))
+
+
+def _numbers(frame: pd.DataFrame, variable: str) -> pd.Series:
+    if variable not in frame.columns:
+        raise InstrumentError(f"condition refers to {variable!r}, which is not in the data")
+    return pd.to_numeric(frame[variable], errors="coerce").astype("Float64")
+
+
+def _texts(frame: pd.DataFrame, variable: str) -> pd.Series:
+    if variable not in frame.columns:
+        raise InstrumentError(f"condition refers to {variable!r}, which is not in the data")
+    col = frame[variable]
+    if pd.api.types.is_float_dtype(col.dtype):
+        col = col.astype("Int64")  # 3.0 → "3"
+    text = col.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _three_valued(out: pd.Series, unknown: pd.Series) -> pd.Series:
+    out = out.astype("boolean")
+    out[unknown.to_numpy(dtype=bool)] = pd.NA
+    return out
 
 
 def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
+    if isinstance(n, Selected):
+        text = _texts(frame, n.variable)
+        hit = (" " + text.fillna("") + " ").str.contains(f" {n.code} ", regex=False)
+        return _three_valued(hit, text.isna())
+    if isinstance(n, Regex):
+        text = _texts(frame, n.variable)
+        return _three_valued(text.fillna("").str.contains(n.pattern, regex=True), text.isna())
     if isinstance(n, Compare):
-        if n.variable not in frame.columns:
-            raise InstrumentError(f"condition refers to {n.variable!r}, which is not in the data")
-        x = pd.to_numeric(frame[n.variable], errors="coerce").astype("Float64")
+        if n.op in ("answered", "unanswered"):
+            present = _texts(frame, n.variable).notna()
+            return (present if n.op == "answered" else ~present).astype("boolean")
+        if n.func == "count_selected":
+            text = _texts(frame, n.variable)
+            x = text.str.split().str.len().astype("Float64")
+        else:
+            x = _numbers(frame, n.variable)
+        unknown = x.isna()
+        if n.other is not None:
+            y = _numbers(frame, n.other)
+            unknown = unknown | y.isna()
+            values = y
+        else:
+            values = n.values[0] if n.values else None
         if n.op == "in":
             out = x.isin(n.values)
         elif n.op == "notin":
             out = ~x.isin(n.values)
         else:
-            v = n.values[0]
-            out = {"==": x == v, "!=": x != v, "<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v}[n.op]
-        out = out.astype("boolean")
-        out[x.isna()] = pd.NA
-        return out
+            out = {"==": lambda: x == values, "!=": lambda: x != values, "<": lambda: x < values,
+                   "<=": lambda: x <= values, ">": lambda: x > values, ">=": lambda: x >= values}[n.op]()
+        return _three_valued(out.fillna(False), unknown)
     if isinstance(n, Not):
         return ~_eval(n.operand, frame)
     parts = [_eval(o, frame) for o in n.operands]
@@ -160,17 +327,48 @@ def _fmt(v: float) -> str:
 
 
 def _xpath(n: Node, top: bool = False) -> str:
+    if isinstance(n, Selected):
+        return "selected(${" + n.variable + "}, '" + _fmt(n.code) + "')"
+    if isinstance(n, Regex):
+        return "regex(${" + n.variable + "}, '" + n.pattern.replace("'", "&apos;") + "')"
     if isinstance(n, Compare):
         var = "${" + n.variable + "}"
+        if n.func == "count_selected":
+            var = f"count-selected({var})"
+        if n.op in ("answered", "unanswered"):
+            return f"{var} {'!=' if n.op == 'answered' else '='} ''"
+        if n.other is not None:
+            return f"{var} {_XPATH_OPS[n.op]} ${{{n.other}}}"
         if n.op in ("in", "notin"):
             inner = " or ".join(f"{var} = {_fmt(v)}" for v in n.values)
             inner = f"({inner})"
             return inner if n.op == "in" else f"not{inner}"
-        xop = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[n.op]
-        return f"{var} {xop} {_fmt(n.values[0])}"
+        return f"{var} {_XPATH_OPS[n.op]} {_fmt(n.values[0])}"
     if isinstance(n, Not):
         return f"not({_xpath(n.operand, top=True)})"
     text = f" {n.op} ".join(_xpath(o) for o in n.operands)
+    return text if top else f"({text})"
+
+
+def _python(n: Node, top: bool = False) -> str:
+    """The tree in the condition language (codes as numbers): the canonical text."""
+    if isinstance(n, Selected):
+        return f"selected({n.variable}, {_fmt(n.code)})"
+    if isinstance(n, Regex):
+        return f"regex({n.variable}, {n.pattern!r})"
+    if isinstance(n, Compare):
+        var = f"count_selected({n.variable})" if n.func == "count_selected" else n.variable
+        if n.op in ("answered", "unanswered"):
+            return f"{var} {'!=' if n.op == 'answered' else '=='} ''"
+        if n.other is not None:
+            return f"{var} {n.op} {n.other}"
+        if n.op in ("in", "notin"):
+            inner = ", ".join(_fmt(v) for v in n.values) + ("," if len(n.values) == 1 else "")
+            return f"{var} {'in' if n.op == 'in' else 'not in'} ({inner})"
+        return f"{var} {n.op} {_fmt(n.values[0])}"
+    if isinstance(n, Not):
+        return f"not ({_python(n.operand, top=True)})"
+    text = f" {n.op} ".join(_python(o) for o in n.operands)
     return text if top else f"({text})"
 
 

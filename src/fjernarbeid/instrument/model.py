@@ -9,23 +9,38 @@ hard-coding a question.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InstrumentError
 from fjernarbeid.instrument.expr import Condition
 
-LANGUAGES = ("nb", "en")
+# The languages the package's own texts come in; a questionnaire may use any language code
+# (nb, nn, en, se, …): a label key that looks like one (two or three lower-case letters) is a language.
+LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
-QUESTION_TYPES = ("single", "integer", "postal_code", "text")
+ROLES = ("sex", "birth_year", "age", "age_group", "postal_code", "municipality", "education", "household_size")
+QUESTION_TYPES = ("single", "multiple", "integer", "postal_code", "text")
 DERIVED_KINDS = ("age", "bins", "condition", "postal_lookup")
 POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "county_name", "centrality")
 
 Labels = dict[str, str]
+
+
+def is_language_code(key: Any) -> bool:
+    """'nb', 'nn', 'en', 'sme' … — the keys of a label mapping that are languages (not 'code', 'missing')."""
+    return isinstance(key, str) and key not in ("code", "min", "max") and re.fullmatch(r"[a-z]{2,3}", key) is not None
+
+
+class MissingRoleError(InstrumentError, KeyError):
+    """A step needs a variable with a role (sex, birth year, …) that the study does not declare."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 def _labels(raw: Any, where: str) -> Labels:
@@ -34,7 +49,7 @@ def _labels(raw: Any, where: str) -> Labels:
     if isinstance(raw, str):
         return {DEFAULT_LANGUAGE: " ".join(raw.split())}
     if not isinstance(raw, dict):
-        raise InstrumentError(f"{where}: expected labels by language (nb/en), got {raw!r}")
+        raise InstrumentError(f"{where}: expected labels by language (nb/nn/en …), got {raw!r}")
     return {lang: " ".join(str(text).split()) for lang, text in raw.items()}
 
 
@@ -55,11 +70,16 @@ def _pick(labels: Labels, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Code:
-    """One answer code with its labels; ``missing`` marks "not sure / not read aloud"."""
+    """One answer code with its labels; ``missing`` marks "not sure / not read aloud".
+
+    ``name`` is the choice's name in an XLSForm when that is text (``dont_know``, ``eidfjord``):
+    data exported with such names are read as the code, and the mapping is kept here.
+    """
 
     code: int
     labels: Labels
     missing: bool = False
+    name: str | None = None
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.labels, lang)
@@ -82,6 +102,15 @@ class Question:
     hint: Labels = field(default_factory=dict)
     instruction: Labels = field(default_factory=dict)
     condition_text: Labels = field(default_factory=dict)
+    # An optional question may be left unanswered even when the routing asks it.
+    required: bool = True
+    # Select-multiple: codes that must be chosen alone ("none of these", "don't know").
+    exclusive: frozenset[int] = frozenset()
+    # A check of the answer beyond its codes/range (XLSForm `constraint`, `.` is the answer).
+    constraint: Condition | None = None
+    constraint_message: Labels = field(default_factory=dict)
+    # A constraint the expression language cannot evaluate, kept as written (reported as not enforced).
+    unenforced_constraint: str | None = None
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.text, lang)
@@ -89,6 +118,25 @@ class Question:
     @property
     def is_categorical(self) -> bool:
         return self.type == "single"
+
+    @property
+    def is_multiple(self) -> bool:
+        """A select-multiple question: the answer is a set of codes, held as "1 3" (codes separated by spaces)."""
+        return self.type == "multiple"
+
+    def option_column(self, code: int) -> str:
+        """The 0/1 indicator column of one option of a select-multiple question: ``q7_3`` (``q7_m99`` for −99)."""
+        return f"{self.name}_{'m' if code < 0 else ''}{abs(code)}"
+
+    @property
+    def option_columns(self) -> dict[int, str]:
+        return {c.code: self.option_column(c.code) for c in self.codes}
+
+    def codes_by_name(self) -> dict[str, int]:
+        """Choice names → codes, for data that hold the names (an XLSForm's text choice names and the codes as text)."""
+        out = {str(c.code): c.code for c in self.codes}
+        out.update({c.name: c.code for c in self.codes if c.name})
+        return out
 
     @property
     def valid_codes(self) -> tuple[int, ...]:
@@ -151,6 +199,29 @@ class Derived:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A rule across questions that every respondent's answers must satisfy.
+
+    ``rule`` must hold wherever ``when`` holds (or everywhere); a row where it is false is an error
+    reported in ``column`` with the check's ``name``. Unknown (a missing answer) is not a breach:
+    missing answers are the routing's and the required answers' business.
+    """
+
+    name: str
+    rule: Condition
+    column: str
+    when: Condition | None = None
+    message: Labels = field(default_factory=dict)
+
+    @property
+    def variables(self) -> set[str]:
+        return self.rule.variables | (self.when.variables if self.when is not None else set())
+
+    def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        return _pick(self.message, lang) if self.message else str(self.rule)
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A questionnaire as data. Index it by variable name: ``inst["q12"]``."""
 
@@ -170,6 +241,13 @@ class Instrument:
     closing: Labels = field(default_factory=dict)
     source: str = ""
     mode: str = ""
+    checks: tuple[Check, ...] = ()
+    # What reading the questionnaire noticed (an XLSForm's metadata rows ignored, text choice names
+    # mapped to codes, constraints not enforced), for the user to read.
+    notes: tuple[str, ...] = ()
+    # role → variable (question or derived): which variable is sex, birth year, postal code, … —
+    # declared in the questionnaire (``roles:``) or the study file, never guessed from a name.
+    roles: dict[str, str] = field(default_factory=dict)
 
     # -- access -------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Question:
@@ -201,19 +279,47 @@ class Instrument:
                 return d
         raise KeyError(f"the instrument has no derived variable {name!r}")
 
-    def question_for_role(self, role: str) -> Question:
-        """The question that carries a role other code relies on: 'birth_year', 'postal_code', 'sex'."""
+    def has_variable(self, name: str) -> bool:
+        return name in self or any(d.name == name for d in self.derived)
+
+    def role(self, role: str) -> str:
+        """The variable that carries ``role`` ('sex', 'birth_year', 'postal_code', 'municipality',
+        'education', 'household_size', …). Declared in ``roles:``; a birth-year question
+        (``range: birth_year``) and the one postal-code question declare their role themselves.
+        A role nobody declared raises :class:`MissingRoleError` saying what to declare."""
+        if role in self.roles:
+            return self.roles[role]
         if role == "birth_year":
-            found = [q for q in self.questions if q.range_rule == "birth_year"]
+            found = [q.name for q in self.questions if q.range_rule == "birth_year"]
         elif role == "postal_code":
-            found = [q for q in self.questions if q.type == "postal_code"]
-        elif role == "sex":
-            found = [d for d in self.derived if d.name == "sex"] or [q for q in self.questions if q.name == "q207"]
+            found = [q.name for q in self.questions if q.type == "postal_code"]
         else:
-            raise KeyError(role)
-        if not found:
-            raise KeyError(f"the instrument {self.id} has no question with role {role!r}")
-        return found[0]
+            found = []
+        if len(found) == 1:
+            return found[0]
+        raise MissingRoleError(
+            f"the questionnaire {self.id} has no question with role {role!r}: declare it with "
+            f"`roles: {{{role}: <question name>}}` in the questionnaire or the study file")
+
+    def has_role(self, role: str) -> bool:
+        try:
+            self.role(role)
+        except MissingRoleError:
+            return False
+        return True
+
+    def question_for_role(self, role: str) -> "Question | Derived":
+        """The question (or derived variable) that carries ``role``; see :meth:`role`."""
+        name = self.role(role)
+        return self[name] if name in self else self.derived_variable(name)
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages the questionnaire's texts are written in, the title's first."""
+        found = list(self.title)
+        for q in self.questions:
+            found.extend(q.text)
+        return list(dict.fromkeys(found)) or [DEFAULT_LANGUAGE]
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.title, lang)
@@ -247,7 +353,7 @@ class Instrument:
         return out
 
     def variable_labels(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, str]:
-        out = {self.id_variable: "Respondent-ID" if lang == "nb" else "Respondent id"}
+        out = {self.id_variable: "Respondent id" if lang == "en" else "Respondent-ID"}
         for q in self.questions:
             out[q.name] = f"{q.number}. {q.label(lang)}"
         out.update({d.name: d.label(lang) for d in self.derived})
@@ -255,6 +361,9 @@ class Instrument:
 
 
 # -- loading --------------------------------------------------------------------------------
+
+
+_CODE_KEYS = frozenset({"code", "missing", "name", "min", "max"})
 
 
 def _codes(raw: Any, code_lists: dict[str, tuple[Code, ...]], where: str) -> tuple[tuple[Code, ...], str | None]:
@@ -268,8 +377,11 @@ def _codes(raw: Any, code_lists: dict[str, tuple[Code, ...]], where: str) -> tup
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or "code" not in item:
             raise InstrumentError(f"{where}: code #{i + 1} needs a 'code' and labels")
-        labels = {k: " ".join(str(v).split()) for k, v in item.items() if k in LANGUAGES}
-        codes.append(Code(int(item["code"]), labels, bool(item.get("missing", False))))
+        labels = {k: " ".join(str(v).split()) for k, v in item.items()
+                  if k not in _CODE_KEYS and is_language_code(k)}
+        name = item.get("name")
+        codes.append(Code(int(item["code"]), labels, bool(item.get("missing", False)),
+                          str(name) if name not in (None, "") else None))
     seen = [c.code for c in codes]
     if len(seen) != len(set(seen)):
         raise InstrumentError(f"{where}: duplicate codes {seen}")
@@ -295,8 +407,19 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         if qtype not in QUESTION_TYPES:
             raise InstrumentError(f"{qwhere}: type {qtype!r} is not one of {QUESTION_TYPES}")
         codes, list_name = _codes(q.get("codes"), code_lists, qwhere)
-        if qtype == "single" and not codes:
-            raise InstrumentError(f"{qwhere}: a single-choice question needs codes")
+        if qtype in ("single", "multiple") and not codes:
+            raise InstrumentError(f"{qwhere}: a {'single' if qtype == 'single' else 'multiple'}-choice question needs codes")
+        exclusive = frozenset(int(c) for c in q.get("exclusive") or [])
+        if exclusive and (qtype != "multiple" or not exclusive <= {c.code for c in codes}):
+            raise InstrumentError(f"{qwhere}: exclusive codes {sorted(exclusive)} need a multiple-choice question "
+                                  "with those codes")
+        required = q.get("required", True)
+        if not isinstance(required, bool):
+            raise InstrumentError(f"{qwhere}: required must be true or false, not {required!r}")
+        constraint = _condition(q["constraint"], qwhere) if q.get("constraint") else None
+        if constraint is not None and constraint.variables - known - {name}:
+            raise InstrumentError(f"{qwhere}: constraint uses {sorted(constraint.variables - known - {name})}, "
+                                  "not asked before it")
         ask_if = _condition(q["ask_if"], qwhere) if q.get("ask_if") else None
         if ask_if is not None:
             unknown = ask_if.variables - known
@@ -327,9 +450,18 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
                 hint=_labels(q.get("hint"), qwhere),
                 instruction=_labels(q.get("instruction"), qwhere),
                 condition_text=_labels(q.get("condition_text"), qwhere),
+                required=required,
+                exclusive=exclusive,
+                constraint=constraint,
+                constraint_message=_labels(q.get("constraint_message"), qwhere),
+                unenforced_constraint=q.get("unenforced_constraint") or None,
             )
         )
         known.add(name)
+    option_names = {col for q in questions if q.is_multiple for col in q.option_columns.values()}
+    if option_names & known:
+        raise InstrumentError(f"{where}: {sorted(option_names & known)} name both a question and the option column "
+                              "of a multiple-choice question (name_code); rename one")
 
     derived: list[Derived] = []
     for d in raw.get("derived") or []:
@@ -349,7 +481,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         if kind == "postal_lookup" and d.get("field") not in POSTAL_FIELDS:
             raise InstrumentError(f"{dwhere}: field must be one of {POSTAL_FIELDS}")
         bins = tuple(
-            Bin(int(b["code"]), int(b["min"]), int(b["max"]), {k: v for k, v in b.items() if k in LANGUAGES})
+            Bin(int(b["code"]), int(b["min"]), int(b["max"]), {k: v for k, v in b.items() if is_language_code(k)})
             for b in d.get("bins") or []
         )
         codes, _ = _codes(d.get("codes"), code_lists, dwhere)
@@ -359,8 +491,24 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         )
         known.add(d["name"])
 
+    checks: list[Check] = []
+    for i, c in enumerate(raw.get("checks") or []):
+        cwhere = f"{where}: check {c.get('name') or '#' + str(i + 1)}"
+        if not isinstance(c, dict) or not c.get("name") or not c.get("rule"):
+            raise InstrumentError(f"{cwhere}: a check needs a name and a rule")
+        rule = _condition(str(c["rule"]), cwhere)
+        when = _condition(str(c["when"]), cwhere) if c.get("when") else None
+        used = rule.variables | (when.variables if when else set())
+        if used - known:
+            raise InstrumentError(f"{cwhere}: uses {sorted(used - known)}, which is no question or derived variable")
+        column = c.get("column") or sorted(rule.variables)[0]
+        if column not in known:
+            raise InstrumentError(f"{cwhere}: column {column!r} is no question or derived variable")
+        checks.append(Check(str(c["name"]), rule, column, when, _labels(c.get("message"), cwhere)))
+
     fw = raw.get("fieldwork") or {}
     tp = raw.get("target_population") or {}
+    roles = check_roles(raw.get("roles"), known, where)
 
     def _date(v):
         if v is None or isinstance(v, _dt.date):
@@ -384,17 +532,33 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         closing=_labels(raw.get("closing"), where),
         source=str(raw.get("source", "")),
         mode=str(raw.get("mode", "")),
+        checks=tuple(checks),
+        notes=tuple(str(n) for n in raw.get("notes") or ()),
+        roles=roles,
     )
 
 
-STUDY_INSTRUMENT = "norce2025.yaml"
+def check_roles(raw: Any, known: set[str], where: str) -> dict[str, str]:
+    """``roles:`` as a mapping role → variable; every variable must be defined."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"{where}: roles must be a mapping such as {{sex: q7, birth_year: q8}}, got {raw!r}")
+    roles = {}
+    for role, variable in raw.items():
+        if not isinstance(variable, str) or variable not in known:
+            raise InstrumentError(f"{where}: role {role!r} names {variable!r}, which is not a question or derived "
+                                  "variable of the questionnaire")
+        roles[str(role)] = variable
+    return roles
 
 
 def load_instrument(path: str | Path | None = None) -> Instrument:
-    """Load an instrument from a YAML file, an XLSForm (.xlsx), or the study's own by default."""
+    """Load an instrument from a YAML file, an XLSForm (.xlsx), or the default study's by default."""
     if path is None:
-        text = resources.files("fjernarbeid.instrument").joinpath(STUDY_INSTRUMENT).read_text("utf-8")
-        return instrument_from_dict(yaml.safe_load(text), where=STUDY_INSTRUMENT)
+        from fjernarbeid.study import load_study
+
+        return load_study().instrument
     path = Path(path)
     if not path.exists():
         from fjernarbeid.errors import InputFileError
@@ -405,9 +569,10 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
 
         return read_xlsform(path)
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{path}: not valid YAML: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot read the instrument file: {exc.strerror or exc}") from None
+    raw = load_yaml(data, str(path), InstrumentError)
     if not isinstance(raw, dict):
         raise InstrumentError(f"{path}: expected a mapping at the top level")
     return instrument_from_dict(raw, where=str(path))

@@ -59,6 +59,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterable
 
+from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
 from fjernarbeid.errors import InputFileError, InstrumentError
 from fjernarbeid.instrument.expr import Condition
@@ -104,11 +105,12 @@ _SCREENED_OUT_NOTE = {
 SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
     "constraint_message", "calculation", "choice_filter", "appearance",
-    "fj_number", "fj_type", "fj_role", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
+    "fj_number", "fj_type", "fj_role", "fj_required", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
     "fj_condition_text",
 )
-TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text"})
-CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max")
+TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text", "message"})
+CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max", "fj_code")
+CHECK_COLUMNS = ("name", "rule", "when", "column", "message")
 DERIVED_COLUMNS = ("name", "kind", "source", "expr", "field", "list_name", "label")
 INSTRUMENT_KEYS = (
     "id", "version", "source", "mode", "id_variable", "fieldwork_start", "fieldwork_end",
@@ -144,6 +146,11 @@ def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati
             "version": instrument.version, "default_language": default}])
     _fill(wb.create_sheet(), "fj_instrument", ["key", "value"], _instrument_rows(instrument, languages))
     _fill(wb.create_sheet(), "fj_derived", _header(DERIVED_COLUMNS, languages), _derived_rows(instrument))
+    if instrument.checks:
+        _fill(wb.create_sheet(), "fj_checks", _header(CHECK_COLUMNS, languages),
+              ({"name": c.name, "rule": c.rule.to_xpath(), "when": c.when.to_xpath() if c.when else "",
+                "column": c.column, **_translated("message", c.message)} for c in instrument.checks))
+    make_workbook_inert(wb)  # a label typed as '=…' stays a label
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
@@ -233,6 +240,8 @@ def _choice_rows(lists: dict[str, tuple[Any, ...]], languages: list[str]) -> Ite
     for list_name, items in lists.items():
         for item in items:
             row = {"list_name": list_name, "name": str(item.code), **_translated("label", item.labels)}
+            if isinstance(item, Code) and item.name:  # a text choice name: its code beside it
+                row["name"], row["fj_code"] = item.name, str(item.code)
             if isinstance(item, Code):
                 row["fj_missing"] = "yes" if item.missing else ""
             else:  # a bin of a derived variable
@@ -304,7 +313,7 @@ def _question_row(
         "fj_type": q.type,
         "relevant": relevant,
         "fj_ask_if": str(q.ask_if) if q.ask_if is not None else "",
-        "required": "yes",
+        "required": "yes" if q.required else "",
         **_translated("label", q.text),
         **_translated("hint", q.hint),
         **_translated("guidance_hint", q.instruction),
@@ -313,11 +322,16 @@ def _question_row(
     if q.screen_out:
         row["fj_screening"] = q.screening or ""
         row["fj_screen_out"] = " ".join(str(c) for c in sorted(q.screen_out))
-    if q.type == "single":
-        row["type"] = f"select_one {q.code_list or q.name}"
+    if q.type in ("single", "multiple"):
+        kind = "select_one" if q.type == "single" else "select_multiple"
+        row["type"] = f"{kind} {q.code_list or q.name}"
         if mode == "self" and q.missing_codes:
             row["choice_filter"] = MISSING_FILTER
+            row["fj_required"] = row["required"]  # the instrument's rule, kept for the way back
             row["required"] = ""
+        if q.exclusive:
+            row["constraint"] = " and ".join(
+                f"not(selected(., '{_choice_name(q, c)}') and count-selected(.) > 1)" for c in sorted(q.exclusive))
     elif q.type == "integer":
         row["type"] = "integer"
         rng = instrument.range_of(q)
@@ -342,7 +356,23 @@ def _question_row(
         row["type"] = "text"
     else:
         raise InstrumentError(f"question {q.name}: type {q.type!r} has no XLSForm form")
+    if q.constraint is not None or q.unenforced_constraint:
+        if row.get("constraint"):
+            raise InstrumentError(f"question {q.name}: a constraint beside its range, postal-code format or "
+                                  "exclusive codes has no XLSForm form (one constraint per question)")
+        row["constraint"] = (_dot(q.constraint.to_xpath(), q.name) if q.constraint is not None
+                             else q.unenforced_constraint)
+        row.update(_translated("constraint_message", q.constraint_message))
     return row
+
+
+def _choice_name(q: Question, code: int) -> str:
+    return q.code(code).name or str(code)
+
+
+def _dot(xpath: str, name: str) -> str:
+    """``${q7}`` → ``.`` in a question's own constraint, as XLSForm writes it."""
+    return xpath.replace("${" + name + "}", ".")
 
 
 def _instrument_rows(instrument: Instrument, languages: list[str]) -> Iterable[dict[str, Any]]:
@@ -363,6 +393,8 @@ def _instrument_rows(instrument: Instrument, languages: list[str]) -> Iterable[d
             yield {"key": key, "value": str(values[key])}
     for lang, text in instrument.title.items():
         yield {"key": f"title::{_language_name(lang)}", "value": text}
+    for role, variable in instrument.roles.items():  # which variable is sex, birth year, … (role::sex = q7)
+        yield {"key": f"role::{role}", "value": variable}
 
 
 def _derived_rows(instrument: Instrument) -> Iterable[dict[str, Any]]:
@@ -377,9 +409,48 @@ def _derived_rows(instrument: Instrument) -> Iterable[dict[str, Any]]:
 # == reading ====================================================================================
 
 _LANG_IN_NAME = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)\s*$")
+# Language columns named in words only (label::English): the code they stand for.
+_LANGUAGE_WORDS = {
+    "english": "en", "engelsk": "en", "norsk": "nb", "bokmål": "nb", "bokmal": "nb", "norsk bokmål": "nb",
+    "nynorsk": "nn", "norsk nynorsk": "nn", "samisk": "se", "nordsamisk": "se", "davvisámegiella": "se",
+}
 _RANGE = re.compile(r"^\.\s*>=\s*(-?\d+)\s+and\s+\.\s*<=\s*(-?\d+)$")
-_TRUE = {"yes", "true", "1", "y"}
+_TRUE = {"yes", "true", "1", "y", "true()"}
 _SUPPORTED_TYPES = {"integer": "integer", "text": "text"}
+_FOUR_DIGITS = re.compile(r"^regex\(\s*\.\s*,\s*['\"]\^?(\[0-9\]|\\d)\{4\}\$?['\"]\s*\)$")
+
+# XLSForm's metadata question types: recorded by the device, not asked; ignored with a note.
+METADATA_TYPES = frozenset({
+    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
+    "audit", "caseid", "start-geopoint", "background-audio", "imei", "uri:deviceid", "uri:email",
+    "uri:phonenumber", "uri:subscriberid", "uri:simserial", "uri:username",
+})
+# Rows that compute or display but ask nothing the analysis uses; ignored with a note.
+IGNORED_TYPES = frozenset({"calculate", "hidden", "acknowledge", "xml-external"})
+
+# "Don't know" choices of an ordinary form without a `missing` column, by choice name (case and
+# separators ignored), and any negative whole-number name (-99, -98, -9): see the module doc.
+DONT_KNOW_NAMES = frozenset({
+    "dont_know", "do_not_know", "dk", "dontknow", "not_sure", "no_answer", "refused", "prefer_not_to_say",
+    "vet_ikke", "vet_ikkje", "veit_ikkje", "veit_ikke", "ikke_sikker", "ikkje_sikker", "usikker",
+    "vil_ikke_svare", "vil_ikkje_svare", "ubesvart",
+})
+_MISSING_COLUMNS = ("fj_missing", "missing")
+_CODE_COLUMNS = ("fj_code", "code")
+
+
+def is_dont_know_name(name: str) -> bool:
+    """Whether a choice name marks "don't know / no answer" by the naming convention."""
+    key = re.sub(r"[\s'’.-]+", "_", name.strip().lower()).strip("_")
+    return key in DONT_KNOW_NAMES or bool(re.fullmatch(r"-\d+", name.strip()))
+
+
+def _language_code(name: str) -> str:
+    """'Norsk (nb)' → nb, 'nn' → nn, 'English' → en, anything else as written."""
+    match = _LANG_IN_NAME.search(name)
+    if match:
+        return match.group(1)
+    return _LANGUAGE_WORDS.get(name.strip().lower(), name.strip())
 
 
 class _Sheet:
@@ -389,6 +460,7 @@ class _Sheet:
         self.path, self.title = path, title
         header = [_text(v) for v in rows[0]] if rows else []
         self.columns = header
+        self.default_language = DEFAULT_LANGUAGE  # what a plain `label` column is written in
         self.rows: list[tuple[int, dict[str, str]]] = []
         for number, values in enumerate(rows[1:], start=2):
             record = {col: _text(v) for col, v in zip(header, values) if col}
@@ -399,8 +471,12 @@ class _Sheet:
         place = f"{self.path}, sheet {self.title}, row {row}"
         return f"{place}, column {column}" if column else place
 
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
     def translations(self, record: dict[str, str], column: str) -> dict[str, str]:
-        """``label::Norsk bokmål (nb)`` → {"nb": …}; a plain ``label`` column is bokmål."""
+        """``label::Norsk bokmål (nb)`` → {"nb": …}; ``label::nn`` → {"nn": …}; a plain ``label``
+        column is in the form's default language."""
         out = {}
         for col, value in record.items():
             if not value:
@@ -408,11 +484,7 @@ class _Sheet:
             base, _, lang_name = col.partition("::")
             if base.strip() != column:
                 continue
-            if not lang_name:
-                out[DEFAULT_LANGUAGE] = value
-                continue
-            match = _LANG_IN_NAME.search(lang_name)
-            out[match.group(1) if match else lang_name.strip()] = value
+            out[_language_code(lang_name) if lang_name else self.default_language] = value
         return out
 
 
@@ -448,7 +520,8 @@ def _open_workbook(path: Path) -> dict[str, _Sheet]:
 
 
 def read_xlsform(path: str | Path) -> Instrument:
-    """Read an XLSForm written by :func:`write_xlsform` (possibly edited since) into an instrument."""
+    """Read an XLSForm — written by :func:`write_xlsform`, or an ordinary one from KoboToolbox or
+    ODK — into an instrument. What was left out or interpreted is in ``instrument.notes``."""
     path = Path(path)
     sheets = _open_workbook(path)
     for needed in ("survey", "choices"):
@@ -459,9 +532,16 @@ def read_xlsform(path: str | Path) -> Instrument:
         if column not in sheet.columns:
             raise InstrumentError(f"{path}, sheet {sheet.title}: no column {column!r}")
 
-    lists = _read_choices(choices)
+    notes: list[str] = []
     raw: dict[str, Any] = _read_metadata(path, sheets)
-    questions = _read_survey(survey, lists, raw)
+    language = raw.pop("_default_language")
+    for sheet in sheets.values():
+        sheet.default_language = language
+    if not raw["title"] and raw.get("_form_title"):
+        raw["title"] = {language: raw["_form_title"]}
+    raw.pop("_form_title", None)
+    lists = _read_choices(choices, notes)
+    questions = _read_survey(survey, lists, raw, notes)
     # A list named after the one question that uses it is that question's own; any other list
     # is a shared code list, referred to by name.
     users: dict[str, list[str]] = {}
@@ -474,51 +554,100 @@ def read_xlsform(path: str | Path) -> Instrument:
             q["codes"] = [dict(item) for item in lists[q["codes"]]]
     derived, derived_lists = _read_derived(sheets.get("fj_derived"), lists, set(users))
     own |= derived_lists
-    raw["code_lists"] = {name: items for name, items in lists.items() if name not in own}
+    used = set(users) | {d["codes"] for d in derived if isinstance(d.get("codes"), str)}
+    raw["code_lists"] = {name: items for name, items in lists.items() if name not in own and name in used}
+    unused = sorted(name for name in lists if name not in own and name not in used)
+    if unused:
+        notes.append(f"choice lists no question uses were left out: {', '.join(unused)}")
     raw["questions"] = questions
     raw["derived"] = derived
+    raw["checks"] = _read_checks(sheets.get("fj_checks") or sheets.get("checks"), questions)
+    raw["notes"] = notes
     return instrument_from_dict(raw, where=str(path))
 
 
-def _read_choices(choices: _Sheet) -> dict[str, list[dict[str, Any]]]:
-    lists: dict[str, list[dict[str, Any]]] = {}
+def _read_choices(choices: _Sheet, notes: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The choice lists. Whole-number names are the codes; a list with text names (``ja``,
+    ``dont_know``) gets codes from a ``code``/``fj_code`` column or, without one, 1, 2, 3 … in the
+    list's order (numbers already used by whole-number names skipped), recorded in ``notes``."""
+    explicit_missing = next((c for c in _MISSING_COLUMNS if choices.has(c)), None)
+    code_column = next((c for c in _CODE_COLUMNS if choices.has(c)), None)
+    rows: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for number, record in choices.rows:
-        list_name, name = record.get("list_name", ""), record.get("name", "")
+        list_name = record.get("list_name", "")
         if not list_name:
             raise InstrumentError(f"{choices.where(number, 'list_name')}: a choice needs a list name")
-        if not re.fullmatch(r"-?\d+", name):
-            raise InstrumentError(
-                f"{choices.where(number, 'name')}: choice name {name!r} is not a whole-number code"
-            )
-        item: dict[str, Any] = {"code": int(name), **choices.translations(record, "label")}
-        if record.get("fj_missing", "").lower() in _TRUE:
-            item["missing"] = True
-        if record.get("fj_min") or record.get("fj_max"):
-            for key in ("fj_min", "fj_max"):
-                if not re.fullmatch(r"-?\d+", record.get(key, "")):
-                    raise InstrumentError(f"{choices.where(number, key)}: a bin needs whole-number fj_min and fj_max")
-            item["min"], item["max"] = int(record["fj_min"]), int(record["fj_max"])
-        lists.setdefault(list_name, []).append(item)
+        if not record.get("name", ""):
+            raise InstrumentError(f"{choices.where(number, 'name')}: a choice needs a name")
+        rows.setdefault(list_name, []).append((number, record))
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for list_name, entries in rows.items():
+        used = {int(r["name"]) for _, r in entries if re.fullmatch(r"-?\d+", r["name"])}
+        next_code, assigned, seen = 1, [], set()
+        items = []
+        for number, record in entries:
+            name = record["name"]
+            if name in seen:
+                raise InstrumentError(f"{choices.where(number, 'name')}: choice name {name!r} is used twice "
+                                      f"in list {list_name!r}")
+            seen.add(name)
+            given = record.get(code_column, "") if code_column else ""
+            if given:
+                if not re.fullmatch(r"-?\d+", given):
+                    raise InstrumentError(f"{choices.where(number, code_column)}: code {given!r} is not a whole number")
+                code = int(given)
+            elif re.fullmatch(r"-?\d+", name):
+                code = int(name)
+            else:
+                while next_code in used:
+                    next_code += 1
+                code, next_code = next_code, next_code + 1
+                used.add(code)
+                assigned.append(f"{name}={code}")
+            item: dict[str, Any] = {"code": code, **choices.translations(record, "label")}
+            if str(code) != name:
+                item["name"] = name
+            if explicit_missing:
+                if record.get(explicit_missing, "").lower() in _TRUE:
+                    item["missing"] = True
+            elif is_dont_know_name(name):
+                item["missing"] = True
+            if record.get("fj_min") or record.get("fj_max"):
+                for key in ("fj_min", "fj_max"):
+                    if not re.fullmatch(r"-?\d+", record.get(key, "")):
+                        raise InstrumentError(f"{choices.where(number, key)}: a bin needs whole-number fj_min and fj_max")
+                item["min"], item["max"] = int(record["fj_min"]), int(record["fj_max"])
+            items.append(item)
+        if assigned:
+            notes.append(f"choice list {list_name!r} has text names, read as codes: {', '.join(assigned)}")
+        if not explicit_missing:
+            dk = [item.get("name", str(item["code"])) for item in items if item.get("missing")]
+            if dk:
+                notes.append(f"choice list {list_name!r}: {', '.join(dk)} marked 'don't know' (missing in analysis) "
+                             "by its name")
+        lists[list_name] = items
     return lists
 
 
 def _read_metadata(path: Path, sheets: dict[str, _Sheet]) -> dict[str, Any]:
     values: dict[str, str] = {}
     titles: dict[str, str] = {}
+    roles: dict[str, str] = {}
     meta = sheets.get("fj_instrument")
     if meta is not None:
         for number, record in meta.rows:
             key, value = record.get("key", ""), record.get("value", "")
             if key.startswith("title::"):
                 titles.update(meta.translations({"title::" + key.partition("::")[2]: value}, "title"))
+            elif key.startswith("role::"):
+                roles[key.partition("::")[2]] = value
             elif key in INSTRUMENT_KEYS:
                 values[key] = value
             else:
                 raise InstrumentError(f"{meta.where(number, 'key')}: unknown instrument property {key!r}")
     settings = sheets.get("settings")
     setting = settings.rows[0][1] if settings is not None and settings.rows else {}
-    if not titles and setting.get("form_title"):
-        titles[DEFAULT_LANGUAGE] = setting["form_title"]
+    language = _language_code(setting["default_language"]) if setting.get("default_language") else DEFAULT_LANGUAGE
 
     def integer(key: str) -> int | None:
         text = values.get(key)
@@ -549,19 +678,80 @@ def _read_metadata(path: Path, sheets: dict[str, _Sheet]) -> dict[str, Any]:
         "fieldwork": {"start": date("fieldwork_start"), "end": date("fieldwork_end")},
         "target_population": {"min_age": integer("min_age"), "max_age": integer("max_age"),
                               "age_reference_year": integer("age_reference_year")},
+        "_default_language": language,
+        "_form_title": setting.get("form_title", ""),
     }
+    if roles:
+        raw["roles"] = roles
     return raw
 
 
-def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any]) -> list[dict[str, Any]]:
+def _group_spans(survey: _Sheet) -> dict[int, bool]:
+    """For each ``begin group`` row: whether the group holds the rest of the form (after its end
+    only notes, metadata and ignored rows follow) — the shape of a screening group."""
+    kinds = [(number, " ".join(record.get("type", "").split()).replace("_", " ").lower())
+             for number, record in survey.rows]
+    out: dict[int, bool] = {}
+    stack: list[int] = []
+    ends: dict[int, int] = {}
+    for i, (number, kind) in enumerate(kinds):
+        if kind == "begin group":
+            stack.append(i)
+        elif kind == "end group" and stack:
+            ends[stack.pop()] = i
+    for i, (number, kind) in enumerate(kinds):
+        if kind != "begin group":
+            continue
+        end = ends.get(i, len(kinds))
+        rest = [k for _, k in kinds[end + 1:]]
+        out[number] = all(k in ("note", "end group") or k in METADATA_TYPES or k in IGNORED_TYPES for k in rest)
+    return out
+
+
+def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], notes: list[str]
+                 ) -> list[dict[str, Any]]:
+    ordinary = not survey.has("fj_role")  # not written by write_xlsform: Kobo's, ODK's, a user's own
     questions: list[dict[str, Any]] = []
+    by_name: dict[str, dict[str, Any]] = {}
+    choice_names: dict[str, dict[str, int]] = {}  # question → {choice name: code}, for quoted codes
     preamble: dict[str, str] = {}
     preamble_row = 0
+    groups: list[tuple[str, Condition | None]] = []  # open groups and their `relevant`
+    holds_rest = _group_spans(survey) if ordinary else {}
+    metadata: list[str] = []
+    ignored: list[str] = []
+    screenings = 0
     for number, record in survey.rows:
         qtype = " ".join(record.get("type", "").split())
+        kind = qtype.replace("_", " ").lower() if qtype.lower().startswith(("begin", "end")) else qtype
         role = record.get("fj_role", "")
         name = record.get("name", "")
-        if qtype in ("begin group", "begin_group", "end group", "end_group"):
+        if kind in ("begin repeat", "end repeat"):
+            raise InstrumentError(f"{survey.where(number, 'type')}: repeat groups are not supported (one row "
+                                  "per respondent is what the analysis needs)")
+        if kind == "begin group":
+            condition = None
+            if role != "screening_group" and record.get("relevant"):
+                condition = _condition(survey, number, "relevant", record["relevant"], choice_names)
+                if ordinary and holds_rest.get(number) and _screening(condition, by_name, lists):
+                    screenings += 1
+                    variable = next(iter(condition.variables))
+                    q = by_name[variable]
+                    q["screen_out"] = _screen_out_codes(condition, q, lists)
+                    q["screening"] = f"S{screenings}"
+                    notes.append(f"group {name or number!r} (relevant {record['relevant']}) holds the rest of the "
+                                 f"form: {variable} = {', '.join(map(str, q['screen_out']))} screens out "
+                                 f"(S{screenings})")
+                    condition = None
+            groups.append((name, condition))
+            continue
+        if kind == "end group":
+            if not groups:
+                raise InstrumentError(f"{survey.where(number, 'type')}: 'end group' without a 'begin group'")
+            groups.pop()
+            continue
+        if qtype in METADATA_TYPES:
+            metadata.append(name or qtype)
             continue
         if qtype == "note":
             label = survey.translations(record, "label")
@@ -571,72 +761,148 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any]) ->
                 raw["closing"] = label
             elif role == "screened_out":
                 continue
+            elif ordinary and not questions and not preamble and "intro" not in raw:
+                raw["intro"] = label
             else:  # a note before a question introduces it
+                if ordinary and record.get("relevant") and _after_last_question(survey, number):
+                    ignored.append(f"{name or 'note'} (shown only when {record['relevant']})")
+                    continue
                 if preamble:
-                    raise InstrumentError(
-                        f"{survey.where(number)}: two notes in a row (rows {preamble_row} and {number}); "
-                        "a question can have one preamble"
-                    )
+                    if not ordinary:
+                        raise InstrumentError(
+                            f"{survey.where(number)}: two notes in a row (rows {preamble_row} and {number}); "
+                            "a question can have one preamble"
+                        )
+                    label = {lang: " ".join(t for t in (preamble.get(lang), label.get(lang)) if t)
+                             for lang in {*preamble, *label}}
                 preamble, preamble_row = label, number
             continue
         if qtype == "calculate" and role == "disposition":
             continue
+        if qtype in IGNORED_TYPES:
+            ignored.append(f"{name} ({qtype})")
+            continue
         if not name:
             raise InstrumentError(f"{survey.where(number, 'name')}: a {qtype or 'row'} needs a name")
+        if not name.isidentifier():
+            raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
         q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
-                            ("fj_condition_text", "condition_text")):
+                            ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
             labels = survey.translations(record, column)
             if labels:
                 q[key] = labels
         if preamble:
             q["preamble"], preamble = preamble, {}
         declared = record.get("fj_type", "")
-        if qtype.startswith("select_one "):
-            list_name = qtype.split(" ", 1)[1].strip()
+        words = qtype.split(" ")
+        if words[-1] == "or_other" and len(words) == 3:
+            notes.append(f"{name}: 'or_other' is not kept; the text of 'other' answers is an extra column")
+            words = words[:2]
+        if words[0] in ("select_one", "select_multiple") and len(words) == 2:
+            list_name = words[1]
             if list_name not in lists:
                 raise InstrumentError(f"{survey.where(number, 'type')}: no choice list {list_name!r} in sheet choices")
-            q["type"] = "single"
+            q["type"] = "single" if words[0] == "select_one" else "multiple"
             q["codes"] = list_name  # resolved to the question's own list or a shared one by the caller
+            names = {str(item["code"]): item["code"] for item in lists[list_name]}
+            names.update({item["name"]: item["code"] for item in lists[list_name] if "name" in item})
+            choice_names[name] = names
+            if record.get("choice_filter") and record["choice_filter"] != MISSING_FILTER:
+                notes.append(f"{name}: choice_filter {record['choice_filter']!r} is not applied in validation")
         elif qtype in _SUPPORTED_TYPES:
-            q["type"] = declared if declared == "postal_code" and qtype == "text" else _SUPPORTED_TYPES[qtype]
+            q["type"] = _SUPPORTED_TYPES[qtype]
+            if qtype == "text" and (declared == "postal_code"
+                                    or (ordinary and _FOUR_DIGITS.match(record.get("constraint", "")))):
+                q["type"] = "postal_code"
         else:
             raise InstrumentError(
                 f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
-                "(select_one, integer and text are)"
+                "(select_one, select_multiple, integer and text are; metadata such as start and end is ignored)"
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
-        _read_routing(survey, number, record, q)
+        required = record.get("required", "").lower() in _TRUE or record.get("fj_required", "").lower() in _TRUE
+        if not required:
+            q["required"] = False
+        _read_routing(survey, number, record, q, choice_names, [c for _, c in groups if c is not None])
         _read_screening(survey, number, record, q)
-        _read_range(survey, number, record, q)
+        _read_range(survey, number, record, q, choice_names, notes, ordinary)
+        if "constraint" not in q and "unenforced_constraint" not in q:
+            q.pop("constraint_message", None)  # a range's or a format's message: the checks have their own
         questions.append(q)
+        by_name[name] = q
     if preamble:
-        raise InstrumentError(f"{survey.where(preamble_row)}: a note with no question after it")
+        if not ordinary:
+            raise InstrumentError(f"{survey.where(preamble_row)}: a note with no question after it")
+        raw["closing"] = preamble
+    if groups:
+        raise InstrumentError(f"{survey.path}, sheet survey: group {groups[-1][0]!r} is never closed ('end group')")
+    if metadata:
+        notes.append(f"metadata rows ignored (recorded by the device, not asked): {', '.join(metadata)}")
+    if ignored:
+        notes.append(f"rows ignored (they ask nothing the analysis uses): {', '.join(ignored)}")
     return questions
 
 
-def _read_routing(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any]) -> None:
+def _after_last_question(survey: _Sheet, number: int) -> bool:
+    later = [" ".join(r.get("type", "").split()) for n, r in survey.rows if n > number]
+    return all(t == "note" or t.replace("_", " ").lower() == "end group" or t in METADATA_TYPES
+               or t in IGNORED_TYPES for t in later)
+
+
+def _condition(survey: _Sheet, number: int, column: str, text: str, choices, self_name: str | None = None
+               ) -> Condition:
+    try:
+        return Condition.from_xpath(text, choices, self_name=self_name)
+    except InstrumentError as exc:
+        raise InstrumentError(f"{survey.where(number, column)}: {exc}") from None
+
+
+def _screening(condition: Condition, by_name: dict[str, dict], lists: dict[str, list]) -> bool:
+    """A group condition on one earlier single-choice question that is not routed itself."""
+    if len(condition.variables) != 1:
+        return False
+    q = by_name.get(next(iter(condition.variables)))
+    return q is not None and q.get("type") == "single" and "ask_if" not in q and "screen_out" not in q
+
+
+def _screen_out_codes(condition: Condition, q: dict[str, Any], lists: dict[str, list]) -> list[int]:
+    import pandas as pd
+
+    items = lists[q["codes"]] if isinstance(q["codes"], str) else q["codes"]
+    codes = [item["code"] for item in items]
+    kept = condition.evaluate(pd.DataFrame({q["name"]: codes})).fillna(False).tolist()
+    return [c for c, keep in zip(codes, kept) if not keep]
+
+
+def _read_routing(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any], choices,
+                  groups: list[Condition]) -> None:
     relevant, written = record.get("relevant", ""), record.get("fj_ask_if", "")
     if not relevant:
         if written:
             raise InstrumentError(f"{survey.where(number, 'fj_ask_if')}: routing {written!r} but no relevant")
+        cond = None
+    else:
+        cond = _condition(survey, number, "relevant", relevant, choices)
+        # fj_ask_if keeps the routing as written in the instrument ("q12 in (1, 2)"); it is used only
+        # while it still says the same as `relevant`, which is what a form-builder would edit.
+        if written:
+            try:
+                original = Condition.parse(written)
+            except InstrumentError as exc:
+                raise InstrumentError(f"{survey.where(number, 'fj_ask_if')}: {exc}") from None
+            if original.to_xpath() == relevant:
+                cond = original
+    # A group's `relevant` applies to every question inside it (XLSForm semantics): ANDed.
+    parts = [*groups, *([cond] if cond is not None else [])]
+    if not parts:
         return
-    try:
-        cond = Condition.from_xpath(relevant)
-    except InstrumentError as exc:
-        raise InstrumentError(f"{survey.where(number, 'relevant')}: {exc}") from None
-    # fj_ask_if keeps the routing as written in the instrument ("q12 in (1, 2)"); it is used only
-    # while it still says the same as `relevant`, which is what a form-builder would edit.
-    if written:
-        try:
-            original = Condition.parse(written)
-        except InstrumentError as exc:
-            raise InstrumentError(f"{survey.where(number, 'fj_ask_if')}: {exc}") from None
-        if original.to_xpath() == relevant:
-            cond = original
-    q["ask_if"] = str(cond)
+    if len(parts) == 1:
+        q["ask_if"] = str(parts[0])
+    else:
+        q["ask_if"] = " and ".join(f"({p})" for p in parts)
 
 
 def _read_screening(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any]) -> None:
@@ -652,14 +918,35 @@ def _read_screening(survey: _Sheet, number: int, record: dict[str, str], q: dict
         q["screening"] = record["fj_screening"]
 
 
-def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any]) -> None:
+def _exclusive_codes(condition: Condition, name: str) -> list[int] | None:
+    """The codes of ``not(selected(., 'x') and count-selected(.) > 1)`` (one or several, ANDed);
+    None when the constraint says anything else."""
+    from fjernarbeid.instrument.expr import BoolOp, Compare, Not, Selected
+
+    parts = condition.tree.operands if isinstance(condition.tree, BoolOp) and condition.tree.op == "and" \
+        else (condition.tree,)
+    codes = []
+    for part in parts:
+        inner = part.operand if isinstance(part, Not) else None
+        if not (isinstance(inner, BoolOp) and inner.op == "and" and len(inner.operands) == 2):
+            return None
+        sel, count = inner.operands
+        if isinstance(count, Selected):
+            sel, count = count, sel
+        if not (isinstance(sel, Selected) and sel.variable == name and isinstance(count, Compare)
+                and count.func == "count_selected" and count.variable == name
+                and (count.op, count.values) in ((">", (1,)), (">=", (2,)))):
+            return None
+        codes.append(sel.code)
+    return codes
+
+
+def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any], choices,
+                notes: list[str], ordinary: bool) -> None:
     constraint, rule = record.get("constraint", ""), record.get("fj_range_rule", "")
-    if q["type"] == "postal_code":
-        if constraint and constraint.replace('"', "'") != f"regex(., '{POSTAL_CODE_REGEX}')":
-            raise InstrumentError(
-                f"{survey.where(number, 'constraint')}: a postal code is checked with "
-                f"regex(., '{POSTAL_CODE_REGEX}'), not {constraint!r}"
-            )
+    if q["type"] == "postal_code" and constraint.replace('"', "'") == f"regex(., '{POSTAL_CODE_REGEX}')":
+        return  # the format every postal code is checked for
+    if q["type"] == "postal_code" and _FOUR_DIGITS.match(constraint):
         return
     if rule:
         q["range"] = rule
@@ -667,12 +954,41 @@ def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str
     if not constraint:
         return
     match = _RANGE.match(constraint)
-    if q["type"] != "integer" or not match:
-        raise InstrumentError(
-            f"{survey.where(number, 'constraint')}: the instrument can only keep integer ranges "
-            f"written '. >= MIN and . <= MAX', not {constraint!r}"
-        )
-    q["range"] = {"min": int(match.group(1)), "max": int(match.group(2))}
+    if q["type"] == "integer" and match:
+        q["range"] = {"min": int(match.group(1)), "max": int(match.group(2))}
+        return
+    try:
+        condition = Condition.from_xpath(constraint, choices, self_name=q["name"])
+    except InstrumentError as exc:
+        q["unenforced_constraint"] = constraint
+        notes.append(f"{q['name']}: constraint {constraint!r} is not enforced in validation ({exc})")
+        return
+    exclusive = _exclusive_codes(condition, q["name"]) if q["type"] == "multiple" else None
+    if exclusive:
+        q["exclusive"] = exclusive
+        return
+    q["constraint"] = str(condition)
+
+
+def _read_checks(sheet: _Sheet | None, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cross-question checks (sheet ``fj_checks``): name, rule and optional when, column and message::…"""
+    if sheet is None:
+        return []
+    choices = {}
+    for q in questions:
+        if isinstance(q.get("codes"), list):
+            choices[q["name"]] = {item.get("name", str(item["code"])): item["code"] for item in q["codes"]}
+    out = []
+    for number, record in sheet.rows:
+        check: dict[str, Any] = {"name": record.get("name", "")}
+        for column in ("rule", "when"):
+            if record.get(column):
+                check[column] = str(_condition(sheet, number, column, record[column], choices))
+        if record.get("column"):
+            check["column"] = record["column"]
+        check["message"] = sheet.translations(record, "message")
+        out.append(check)
+    return out
 
 
 def _read_derived(sheet: _Sheet | None, lists: dict[str, list], used: set[str]) -> tuple[list[dict], set[str]]:

@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterator
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid.errors import InputFileError
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -109,14 +109,11 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         origin = "codebook.yaml"
     else:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_bytes()
         except FileNotFoundError:
             raise InputFileError(f"{path}: no such codebook file") from None
         origin = str(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputFileError(f"{origin}: not valid YAML ({exc})") from None
+    data = load_yaml(text, origin)
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
         raise InputFileError(f"{origin}: a codebook needs 'id', 'title' and a list of 'codes'")
     codes: list[Code] = []

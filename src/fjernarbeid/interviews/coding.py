@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import pandas as pd
-import yaml
 
+from fjernarbeid._yaml import load_yaml
+from fjernarbeid._cells import neutralise_frame, restore
 from fjernarbeid._io import write_text_atomic
 from fjernarbeid.errors import DataValidationError, InputFileError
 from fjernarbeid.interviews.codebook import Codebook, code_pattern
@@ -152,7 +153,7 @@ def read_suggestions(path: str | Path, interviews: Sequence[Interview], codebook
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write codings or suggestions as UTF-8 CSV, atomically."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
+    neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
     return write_text_atomic(path, buffer.getvalue())
 
 
@@ -161,10 +162,7 @@ def _read_table(path: str | Path, required: list[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{path}: not valid YAML ({exc})") from None
+        data = load_yaml(path.read_bytes(), str(path)) or []
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise InputFileError(f"{path}: expected a list of entries with {', '.join(required)}")
         frame = pd.DataFrame(data, dtype=object).astype(str) if data else pd.DataFrame(columns=required, dtype=str)
@@ -172,7 +170,7 @@ def _read_table(path: str | Path, required: list[str]) -> pd.DataFrame:
     else:
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
             raise InputFileError(f"{path}: not a readable CSV file ({exc})") from None
         except pd.errors.EmptyDataError:
             raise InputFileError(f"{path}: the file is empty (expected the header {','.join(required)})") from None
@@ -181,7 +179,8 @@ def _read_table(path: str | Path, required: list[str]) -> pd.DataFrame:
     if missing:
         raise InputFileError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
     for col in frame.columns.drop("_row"):
-        frame[col] = frame[col].astype(str).str.strip()
+        # restore: the apostrophe write_table put before formula-like text is not part of the text
+        frame[col] = frame[col].astype(str).map(restore).str.strip()
     return frame
 
 

@@ -38,7 +38,7 @@ employers:
   Trøndelag Tekniske: "[arbeidsgiver]"
 places:
   Vikøy: "[sted]"
-keep: [DEMO, DEMO-DATA, Bergensbanen, Gardermoen, Flesland]
+keep: [DEMO, DEMO-DATA, SYNTETISK, Personer, Bergensbanen, Gardermoen, Flesland]
 """
 
 INTERVIEWERS = {"I1": "Anne Kristin Dahl", "I2": "Tor Egil Vik"}

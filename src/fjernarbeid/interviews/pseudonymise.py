@@ -1,32 +1,42 @@
 """Pseudonymisation of transcripts: the first step after import, before any coding or output.
 
-What it does (rule-based; every rule is listed in the replacement report):
+What it does (rule-based; every rule is listed in the replacement report). Text is first normalised:
+Unicode NFC and without invisible format characters (:func:`~fjernarbeid.interviews.identifiers.normalise_text`),
+so a decomposed "Åse" or a name split by a zero-width space is matched like any other.
 
 * **Names from a mapping file** kept apart from the transcripts (:func:`read_mapping`): real name →
   pseudonym for informants ("Informant 1" … "Informant 7"), interviewers, other people, employers
   ("[arbeidsgiver]") and, on request, places. Applied to speaker tags and to the speech; longest
-  name first; whole words only, where a hyphen counts as part of a word (so "Ole" never touches
-  "Ole-Martin"); Norwegian genitive forms are included ("Karis", "Kari's", "Kari’s",
-  "Ole-Martins", "Hans'"), and become the pseudonym + "s". A person's first name and surname are
-  added on their own ("Kari", "Haugland") unless two people share them (then listed for review).
-* **Detectors**: Norwegian phone numbers (8 digits starting 2-9 as ``12345678``, ``123 45 678``,
-  ``12 34 56 78``, with or without ``+47``/``0047``) → "[telefon]"; e-mail addresses → "[e-post]";
-  national identity numbers (fødselsnummer/D-nummer: 11 digits whose two mod-11 check digits are
-  right, Skatteverket/Skatteetaten's algorithm) → "[fødselsnummer]". An 11-digit number with wrong
-  check digits is left in place and listed for review.
-* **Review list**: capitalised words that are not at the start of a sentence and are neither in the
-  mapping, its ``keep`` list nor a small built-in stop list (Teams, Hardanger, Bergen, …), i.e.
-  names the mapping may have missed, for a person to check.
+  name first; in any case ("ole-martin", "KARI"); whole words, where a hyphen ends a word, so a
+  name inside a compound is replaced ("Johansen-gården" → "Informant 3-gården", "Kari-mor"), but a
+  longer name is never cut ("Ole-Martina" is not "Ole-Martin" + "a"); Norwegian genitive forms are
+  included ("Karis", "Kari's", "Kari’s", "Ole-Martins", "Hans'") and become the pseudonym + "s".
+  A person's first name and surname are added on their own ("Kari", "Haugland"). A name part that
+  two people share ("Kvamme" for Liv and Odd Kvamme) is replaced by both pseudonyms, "[Informant 3 /
+  Informant 5]", wherever it stands, and listed in the report with that note: never left raw, and
+  never guessed. A mapped name that is also an ordinary word ("hans", "per", "berg": see
+  :mod:`~fjernarbeid.interviews.wordlists`) is replaced when capitalised and *listed for review* when
+  written in lower case.
+* **Detectors** (:mod:`~fjernarbeid.interviews.identifiers`): phone numbers in any grouping and with
+  +47/0047/(+47) → "[telefon]"; fødselsnummer/D-number → "[fødselsnummer]"; bank account numbers →
+  "[kontonummer]"; any other 11-digit number → "[nummer]" (and listed); e-mail addresses, also as
+  speech recognition writes them ("kari punktum johansen krøllalfa gmail punktum com") → "[e-post]";
+  street addresses with a house number and post-office boxes → "[adresse]"; postal codes →
+  "[postnummer]".
+* **Review list**: every capitalised word that was not replaced and is neither in the mapping, its
+  ``keep`` list nor a short list of known proper nouns (Teams, Bergen, NAV …); at the start of a
+  sentence too, unless it is a common sentence-initial word (:data:`~fjernarbeid.interviews.wordlists.FUNCTION_WORDS`)
+  or the interview also uses it in lower case (then it is an ordinary word, "Kontoret er …").
 
-Every replacement and review item is reported with file, turn, field and character span, and the
-original text. That report holds the real names: it belongs with the mapping file, never with the
-pseudonymised transcripts or any output.
+Every replacement and review item is reported with file, turn, field and character span (in the
+normalised text), and the original text. That report holds the real names: it belongs with the
+mapping file, never with the pseudonymised transcripts or any output.
 
-Limits, honestly: there is no named-entity model (none can be installed or downloaded here), so
-unknown names are only *flagged* when capitalised and not sentence-initial; a name at the start of a
-sentence, a name written in lower case by the automatic transcription, other inflections than the
-genitive, or indirect identification (a rare job title, a small village, a life story) are not
-caught. Matching is case-sensitive. Read the pseudonymised transcripts before they leave the project.
+Limits, honestly: there is no named-entity model, so an *unmapped* name is only listed when it is
+capitalised; a name written in lower case by the automatic transcription is caught only if it is in
+the mapping; other inflections than the genitive, numbers read out as words, and indirect
+identification (a rare job title, a small village, a life story) are not caught. Read the
+pseudonymised transcripts before they leave the project.
 """
 
 from __future__ import annotations
@@ -38,24 +48,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-import yaml
 
+from fjernarbeid._yaml import load_yaml
 from fjernarbeid._io import write_text_atomic
 from fjernarbeid.errors import DataValidationError, InputFileError
+from fjernarbeid.interviews.identifiers import (ACCOUNT, ADDRESS, EMAIL, NATIONAL_ID, NUMBER, PHONE,  # noqa: F401
+                                                POSTCODE, find_identifiers, normalise_text, valid_account_number,
+                                                valid_national_id)
 from fjernarbeid.interviews.transcript import Interview, Turn, normalise_name, safe_file_stem
+from fjernarbeid.interviews.wordlists import FUNCTION_WORDS, KNOWN_PROPER_NOUNS, NAMES_THAT_ARE_WORDS
 
 KINDS = ("informant", "interviewer", "person", "employer", "place")
 PERSON_KINDS = ("informant", "interviewer", "person")
-PHONE, EMAIL, NATIONAL_ID = "[telefon]", "[e-post]", "[fødselsnummer]"
-# Capitalised words that are not names of people or employers and need no review (the mapping's
-# ``keep`` list adds to this). Places in the study region are case variables, not identifiers.
-STOP_WORDS = frozenset("""
-    Teams Zoom Skype Outlook Microsoft Google Office Excel Word PowerPoint OneDrive SharePoint Slack Viken
-    Hardanger Hardangerfjorden Hardangerregionen Harding Hardingar Vestland Hordaland Vestlandet Norge Noreg
-    Norden Europa Sverige Danmark Bergen Oslo Trondheim Stavanger Tromsø Voss Sogn Kvam Ulvik Eidfjord Ullensvang
-    Odda Norheimsund NORCE NAV FUS HMS IT HR OK Covid Korona Informant Intervjuer NTNU UiB Vy Skyss Bybanen
-    Team Jeg Du Vi De Han Hun Det Den Men Og Så Ja Nei
-""".split())
+SHARED = "shared_name"  # the kind of a name part two people share
+# Kept for callers that import the word list from here; the lists live in wordlists.py.
+STOP_WORDS = KNOWN_PROPER_NOUNS
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Mapping:
     names: dict[str, tuple[str, str]]
     keep: frozenset[str] = frozenset()
     source: str = "<mapping>"
-    ambiguous: tuple[str, ...] = ()  # name parts shared by two people (not used as aliases)
+    ambiguous: tuple[str, ...] = ()  # name parts shared by two people (replaced by all their pseudonyms)
 
     @property
     def interviewers(self) -> list[str]:
@@ -77,9 +84,9 @@ class Mapping:
 
     def speaker(self, name: str) -> str | None:
         """The pseudonym of a speaker tag (whole name, case and spacing ignored), or None."""
-        wanted = normalise_name(name)
-        for real, (pseudo, _) in self.names.items():
-            if normalise_name(real) == wanted:
+        wanted = normalise_name(normalise_text(name))
+        for real, (pseudo, kind) in self.names.items():
+            if kind != SHARED and normalise_name(real) == wanted:
                 return pseudo
         # A tag that already is a pseudonym (a transcript pseudonymised before) stays as it is.
         return name if name in self.pseudonyms else None
@@ -110,10 +117,7 @@ def read_mapping(path: str | Path) -> Mapping:
                 continue
             rows.append(((row["original"] or "").strip(), (row["pseudonym"] or "").strip(), kind, f"line {line}"))
     else:
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{path}: not valid YAML ({exc})") from None
+        data = load_yaml(text, str(path)) or {}
         if not isinstance(data, dict):
             raise InputFileError(f"{path}: expected sections informants/interviewers/people/employers/places/keep")
         sections = {"informants": "informant", "interviewers": "interviewer", "people": "person",
@@ -140,13 +144,16 @@ def read_mapping(path: str | Path) -> Mapping:
             raise InputFileError(f"{path}, {where}: {original!r} is given two pseudonyms, "
                                  f"{names[original][0]!r} and {pseudonym!r}")
         names[original] = (pseudonym, kind)
+    names = {normalise_text(k): v for k, v in names.items()}
+    keep = {normalise_text(w) for w in keep}
     if not names:
         raise InputFileError(f"{path}: the mapping has no names")
     return _with_name_parts(Mapping(names=names, keep=frozenset(keep), source=str(path)))
 
 
 def _with_name_parts(mapping: Mapping) -> Mapping:
-    """Add people's first names and surnames as names of their own, unless two people share them."""
+    """Add people's first names and surnames as names of their own; a part two people share stands
+    for both ("[Informant 3 / Informant 5]"), so it is replaced but says it could be either."""
     parts: dict[str, set[str]] = {}
     for real, (pseudo, kind) in mapping.names.items():
         if kind in PERSON_KINDS and " " in real:
@@ -163,39 +170,12 @@ def _with_name_parts(mapping: Mapping) -> Mapping:
             names[part] = (pseudo, next(k for r, (p, k) in mapping.names.items() if p == pseudo))
         else:
             ambiguous.append(part)
+            names[part] = ("[" + " / ".join(sorted(p.strip("[]") for p in pseudos)) + "]", SHARED)
     return Mapping(names=names, keep=mapping.keep, source=mapping.source, ambiguous=tuple(ambiguous))
 
 
-# -- detectors --------------------------------------------------------------------------------------
-
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\s?47[\s.-]?)?"
-    r"(?:[2-9]\d{7}|[2-9]\d{2}[ .-]\d{2}[ .-]\d{3}|[2-9]\d[ .-]\d{2}[ .-]\d{2}[ .-]\d{2})(?![\w])")
-_ELEVEN = re.compile(r"(?<![\d])(\d{6})[ ]?(\d{5})(?![\d])")
-_CAPITALISED = re.compile(r"(?<![\w\-])[A-ZÆØÅÄÖÜÉ][\w’'\-]*\w")
 _SENTENCE_END = set(".!?:;…«»\"“”'(–-")
-_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
-
-def valid_national_id(number: str) -> bool:
-    """True if an 11-digit fødselsnummer/D-nummer has correct mod-11 check digits (digits 10 and 11).
-
-    Source: Skatteetaten, "Fødselsnummer" (check digit k1 = 11 − (3d1+7d2+6m1+1m2+8å1+9å2+4i1+5i2+2i3)
-    mod 11, k2 = 11 − (5d1+4d2+3m1+2m2+7å1+6å2+5i1+4i2+3i3+2k1) mod 11; 11 → 0, 10 → invalid).
-    The date part is not checked (D-numbers and synthetic test numbers shift day or month)."""
-    digits = [int(c) for c in number if c.isdigit()]
-    if len(digits) != 11 or len(number.replace(" ", "")) != 11:
-        return False
-
-    def check(weights) -> int:
-        k = 11 - sum(w * d for w, d in zip(weights, digits)) % 11
-        return 0 if k == 11 else k
-
-    k1 = check(_K1)
-    k2 = check(_K2)
-    return k1 != 10 and k2 != 10 and k1 == digits[9] and k2 == digits[10]
+_WORD = re.compile(r"(?<!\w)[^\W\d_]\w*")
 
 
 @dataclass(frozen=True)
@@ -215,73 +195,108 @@ class Finding:
 
 @dataclass
 class _Names:
-    """The compiled name matcher of a mapping (longest name first, whole words, genitive forms)."""
+    """The compiled name matcher of a mapping: longest name first, any case, a hyphen ends a word
+    (names inside compounds), genitive forms."""
 
     mapping: Mapping
-    pattern: re.Pattern | None = field(init=False)
+    pattern: re.Pattern = field(init=False)
 
     def __post_init__(self):
         names = sorted(self.mapping.names, key=len, reverse=True)
         alternation = "|".join(re.escape(n) for n in names)
-        self.pattern = re.compile(rf"(?<![\w\-])(?P<name>{alternation})(?P<gen>s|['’]s|['’])?(?![\w\-])")
-        self.by_name = {**self.mapping.names}
+        self.pattern = re.compile(rf"(?<!\w)(?P<name>{alternation})(?P<gen>s|['’]s|['’])?(?!\w)", re.IGNORECASE)
+        self.by_name = {n.casefold(): v for n, v in self.mapping.names.items()}
+
+    def findings(self, text: str, start: int, end: int) -> list[Finding]:
+        found = []
+        for m in self.pattern.finditer(text, start, end):
+            name = m["name"]
+            pseudo, kind = self.by_name[name.casefold()]
+            if name == name.lower() and name.casefold() in NAMES_THAT_ARE_WORDS:
+                found.append(Finding(kind, "review", m[0], m[0], m.start(), m.end(),
+                                     note=f"'{name}' is a mapped name and an ordinary word: left in place, check"))
+                continue
+            replacement = pseudo + ("s" if m["gen"] else "")
+            notes = ["genitive"] if m["gen"] else []
+            if kind == SHARED:
+                notes.append("a name part two people in the mapping share: replaced by both pseudonyms, "
+                             "check which one is meant")
+            found.append(Finding(kind, "replaced", m[0], replacement, m.start(), m.end(), note="; ".join(notes)))
+        return found
 
 
-def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None) -> tuple[str, list[Finding]]:
-    """Pseudonymise one piece of text; return the new text and the findings (spans refer to ``text``)."""
+def lower_case_words(texts: Iterable[str]) -> frozenset[str]:
+    """The words a text writes in lower case (after normalisation): ordinary words, not names."""
+    return frozenset(w for t in texts for w in _WORD.findall(normalise_text(t)) if w == w.lower())
+
+
+def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None,
+                      vocabulary: frozenset[str] | None = None) -> tuple[str, list[Finding]]:
+    """Pseudonymise one piece of text; return the new text and the findings (spans refer to the
+    normalised ``text``). ``vocabulary`` is the interview's lower-case words (default: this text's)."""
+    text = normalise_text(text)
     names = _names or _Names(mapping)
-    candidates: list[tuple[int, int, int, Finding]] = []  # start, -length, priority, finding
-    for m in _EMAIL.finditer(text):
-        candidates.append((m.start(), -len(m[0]), 0, Finding("email", "replaced", m[0], EMAIL, m.start(), m.end())))
-    for m in _ELEVEN.finditer(text):
-        if valid_national_id(m[0]):
-            f = Finding("national_id", "replaced", m[0], NATIONAL_ID, m.start(), m.end())
-        else:
-            f = Finding("eleven_digits", "review", m[0], m[0], m.start(), m.end(),
-                        note="11 digits with wrong fødselsnummer check digits: left in place, check by hand")
-        candidates.append((m.start(), -len(m[0]), 1, f))
-    for m in _PHONE.finditer(text):
-        candidates.append((m.start(), -len(m[0]), 2, Finding("phone", "replaced", m[0], PHONE, m.start(), m.end())))
-    for m in names.pattern.finditer(text):
-        pseudo, kind = names.by_name[m["name"]]
-        replacement = pseudo + ("s" if m["gen"] else "")
-        candidates.append((m.start(), -len(m[0]), 3,
-                           Finding(kind, "replaced", m[0], replacement, m.start(), m.end(),
-                                   note="genitive" if m["gen"] else "")))
+    if vocabulary is None:
+        vocabulary = lower_case_words([text])
+    # Identifiers first (an e-mail address or a street address may contain a name), then names in
+    # the text between them, so a name next to an address is never dropped.
     chosen: list[Finding] = []
     taken_until = -1
-    for start, _, _, finding in sorted(candidates, key=lambda c: c[:3]):
-        if start >= taken_until:
-            chosen.append(finding)
-            taken_until = finding.end
+    for hit in sorted(find_identifiers(text, FUNCTION_WORDS), key=lambda h: (h.start, -(h.end - h.start))):
+        if hit.start >= taken_until:
+            chosen.append(Finding(hit.kind, hit.action, hit.text, hit.replacement, hit.start, hit.end, note=hit.note))
+            taken_until = hit.end
+    gaps, pos = [], 0
+    for f in chosen:
+        gaps.append((pos, f.start))
+        pos = f.end
+    gaps.append((pos, len(text)))
+    for a, b in gaps:
+        chosen.extend(names.findings(text, a, b))
+    chosen.sort(key=lambda f: f.start)
     out, pos = [], 0
     for f in chosen:
         out += [text[pos:f.start], f.replacement]
         pos = f.end
     out.append(text[pos:])
-    review = _unknown_capitalised(text, chosen, mapping)
-    return "".join(out), chosen + review
+    review = _unknown_capitalised(text, chosen, mapping, vocabulary)
+    return "".join(out), sorted(chosen + review, key=lambda f: f.start)
 
 
-def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping) -> list[Finding]:
+_COMPOUND = re.compile(r"(?<![\w\-])\w+(?:-\w+)*")
+
+
+def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
+                         vocabulary: frozenset[str]) -> list[Finding]:
+    """Capitalised words nothing replaced: a hyphen compound is one item ("Ole-Martina"), or, when a
+    part of it was replaced ("Kari-Lise"), each capitalised part left."""
     covered = [(f.start, f.end) for f in chosen]
     pseudo_words = {w for p in mapping.pseudonyms for w in re.findall(r"\w+", p)}
-    known = STOP_WORDS | mapping.keep | set(mapping.names) | pseudo_words
+    known = KNOWN_PROPER_NOUNS | mapping.keep | set(mapping.names) | pseudo_words
     found = []
-    for m in _CAPITALISED.finditer(text):
-        word = m[0]
-        # A compound is fine when each capitalised part is known ("Teams-møtet"), not when one is new.
-        parts = [p for p in re.split(r"[-’']", word) if p[:1].isupper()]
-        if word in known or all(p in known for p in parts):
+    for m in _COMPOUND.finditer(text):
+        if m[0] in known:
             continue
-        if any(s <= m.start() < e for s, e in covered):
+        parts = [(p.start(), p.end(), p[0]) for p in _WORD.finditer(text, m.start(), m.end())]
+        is_covered = [any(s <= a < e for s, e in covered) for a, _, _ in parts]
+        left = [(a, b, w) for (a, b, w), c in zip(parts, is_covered)
+                if not c and w[0].isupper() and w not in known]
+        if not left:
             continue
         before = text[: m.start()].rstrip()
-        if not before or before[-1] in _SENTENCE_END or before.endswith("..."):
-            continue  # sentence-initial: capitalised anyway
-        note = ("first name or surname shared by two people in the mapping: pseudonymise by hand"
-                if word in mapping.ambiguous else "capitalised word not in the mapping: a name?")
-        found.append(Finding("capitalised", "review", word, word, m.start(), m.end(), note=note))
+        initial = not before or before[-1] in _SENTENCE_END or before.endswith("...")
+        if not any(is_covered) and len(parts) > 1:
+            if all(len(w) == 1 for _, _, w in left) and any(w.islower() for _, _, w in parts):
+                continue  # a letter prefix, "E-post", "D-nummer"
+            left = [(m.start(), m.end(), m[0])]
+        for a, b, word in left:
+            lower = word.lower()
+            first = initial and a == m.start()
+            if first and (lower in FUNCTION_WORDS or (lower in vocabulary and lower not in NAMES_THAT_ARE_WORDS)):
+                continue
+            note = ("capitalised at the start of a sentence and not a common first word: a name?" if first
+                    else "capitalised word not in the mapping: a name?")
+            found.append(Finding("capitalised", "review", word, word, a, b, note=note))
     return found
 
 
@@ -316,19 +331,20 @@ def pseudonymise(interview: Interview, mapping: Mapping) -> Pseudonymised:
             "add each as 'Real Name: Pseudonym' under informants, interviewers or people")
     findings: list[Finding] = []
     turns: list[Turn] = []
+    vocabulary = lower_case_words([t.text for t in interview.turns] + [interview.title, *interview.notes])
     for t in interview.turns:
         pseudo_speaker = mapping.speaker(t.speaker)
         if pseudo_speaker != t.speaker:
             findings.append(Finding("speaker", "replaced", t.speaker, pseudo_speaker, 0, len(t.speaker),
                                     field="speaker", turn=t.number))
-        text, found = pseudonymise_text(t.text, mapping, names)
+        text, found = pseudonymise_text(t.text, mapping, names, vocabulary)
         findings.extend(_at(found, field="text", turn=t.number))
         turns.append(Turn(t.number, pseudo_speaker, t.role, text, t.start, t.end, t.line))
-    title, found = pseudonymise_text(interview.title, mapping, names)
+    title, found = pseudonymise_text(interview.title, mapping, names, vocabulary)
     findings.extend(_at(found, field="title"))
     notes = []
     for i, note in enumerate(interview.notes, start=1):
-        new, found = pseudonymise_text(note, mapping, names)
+        new, found = pseudonymise_text(note, mapping, names, vocabulary)
         findings.extend(_at(found, field=f"note {i}"))
         notes.append(new)
     informants = list(dict.fromkeys(t.speaker for t in turns if t.role == "informant"))

@@ -212,6 +212,23 @@ def population_targets_from_register(refdata: RefData, year: int = 2025, bins=No
     return pd.DataFrame(rows)
 
 
+def population_by_municipality() -> pd.DataFrame:
+    """Population 25-60 on 1 January 2025 by municipality (2024 borders), sex (q207 codes) and age group.
+
+    Columns: municipality_code (text, four digits), sex, age_group, population. Source: SSB table
+    07459 (see the file; made by ``scripts/derive_municipality_population.py``).
+    """
+    text = resources.files("fjernarbeid.refdata").joinpath("summary", "population_2025_25_60_by_municipality.csv")
+    return pd.read_csv(io.StringIO(text.read_text("utf-8")), comment="#", dtype={"municipality_code": str})
+
+
+def municipality_facts() -> pd.DataFrame:
+    """Municipalities at 2024 borders: municipality_code, municipality_name, county_code, county_name, centrality."""
+    text = resources.files("fjernarbeid.refdata").joinpath("summary", "municipalities_2024.csv").read_text("utf-8")
+    return pd.read_csv(io.StringIO(text), comment="#", dtype={"municipality_code": str, "county_code": str},
+                       keep_default_na=False)
+
+
 def employed_persons() -> dict[str, int]:
     """Employed persons 15-74 in Norway, Q4 2024 (SSB regsys): {'total', 'male', 'female'}."""
     df = _packaged_csv("employed_2024q4.csv")
@@ -219,6 +236,7 @@ def employed_persons() -> dict[str, int]:
 
 
 __all__ = [
-    "ENV_VAR", "RefData", "default_refdata_dir", "employed_persons", "population_targets",
+    "ENV_VAR", "RefData", "default_refdata_dir", "employed_persons", "municipality_facts",
+    "population_by_municipality", "population_targets",
     "population_targets_from_register", "user_refdata_dir",
 ]

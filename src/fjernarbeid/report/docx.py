@@ -82,7 +82,7 @@ def build_docx(view: ReportView, template: str | Path | None = None):
         for tb in s.tables:
             _table(doc, tb)
         for f in s.findings:
-            doc.add_heading(f"{f.id} {f.title} · {view.t(f.verdict)}", level=2)
+            doc.add_heading(f"{f.id} {f.title}" + (f" · {view.t(f.verdict)}" if view.judged else ""), level=2)
             text = f.sentence if f.status == "ok" else view.t("not_computed_reason", reason=f.reason)
             doc.add_paragraph(text, style="Quote")
             for chart in f.charts:

@@ -29,7 +29,11 @@ from fjernarbeid.report.view import Chart, ReportView
 WORKERS = 2
 
 
-def _load_matplotlib() -> None:
+def _start_worker() -> None:
+    """A worker's first act: end with the command (even after ``kill -9``), then load matplotlib."""
+    from fjernarbeid._process import die_with_parent
+
+    die_with_parent()
     import fjernarbeid.report.charts  # noqa: F401  (matplotlib, its fonts and styles)
 
 
@@ -51,7 +55,7 @@ class ChartDrawer:
         self._pool = None
         if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_load_matplotlib)
+                                             initializer=_start_worker)
             self._pool.submit(int)  # a pool forks its workers at the first task: now, not later
 
     def draw(self, charts: Iterable[Chart], fmt: str) -> None:

@@ -1,16 +1,15 @@
-"""Every fixed text of the report in bokmål and English, and number formatting by language."""
+"""Every fixed text of the report in bokmål, nynorsk and English, and number formatting by language.
+
+A study's own texts (title, chapters, the methods text of its weighting) come from its study file;
+a text missing in nynorsk falls back to bokmål, in any other language to English."""
 
 from __future__ import annotations
 
 import math
 
-LANGS = ("nb", "en")
+LANGS = ("nb", "nn", "en")
 
 TEXT: dict[str, dict[str, str]] = {
-    "report_title": {"nb": "Fjernarbeid og flytting til distriktskommuner – resultater fra spørreundersøkelsen",
-                     "en": "Remote work and moving to rural municipalities – survey results"},
-    "subtitle": {"nb": "Gjenberegning av kapittel 3.2–3.3 i NORCE-rapporten (2025), vektet etter alder og kjønn",
-                 "en": "A rerun of chapter 3.2–3.3 of the NORCE report (2025), weighted by age and sex"},
     "synthetic": {"nb": "SYNTETISKE DATA – tallene i denne rapporten er laget av en simuleringsmodell, ikke av ekte intervjuer.",
                   "en": "SYNTHETIC DATA – the figures in this report come from a simulation model, not from real interviews."},
     "generated": {"nb": "Laget med fjernarbeid {version} fra {source} ({n} respondenter).",
@@ -30,15 +29,6 @@ TEXT: dict[str, dict[str, str]] = {
     "not_computed": {"nb": "Ikke beregnet", "en": "Not computed"},
     "fieldwork": {"nb": "2 Gjennomføring", "en": "2 Fieldwork"},
     "respondents": {"nb": "3.2.1 Kjennetegn ved respondentene", "en": "3.2.1 Characteristics of the respondents"},
-    "respondents_intro": {
-        "nb": "Uvektet antall og andel, og vektet andel (vektet etter kjønn og alder til befolkningen 25–60 år 1. januar 2025).",
-        "en": "Unweighted number and share, and weighted share (weighted by sex and age to the population aged 25–60 on 1 January 2025)."},
-    "s3.2.2": {"nb": "3.2.2 Dagens arbeidssituasjon", "en": "3.2.2 Current work situation"},
-    "s3.2.3": {"nb": "3.2.3 Betydning av tilstedeværelse («fabrikkparadigme»)", "en": "3.2.3 The importance of presence (the 'factory paradigm')"},
-    "s3.2.4": {"nb": "3.2.4 Preferanser for bosted", "en": "3.2.4 Preferences for place of residence"},
-    "s3.2.5": {"nb": "3.2.5 Tilbøyelighet til mobilitet", "en": "3.2.5 Propensity to move"},
-    "s3.3": {"nb": "3.3 Sammenfatning av resultater", "en": "3.3 Summary of results"},
-    "s2": {"nb": "2 Gjennomføring", "en": "2 Fieldwork"},
     "methods": {"nb": "Vedlegg A: Metode", "en": "Appendix A: Methods"},
     "questionnaire": {"nb": "Vedlegg B: Spørreskjema", "en": "Appendix B: Questionnaire"},
     "published_label": {"nb": "Publisert i rapporten", "en": "Published in the report"},
@@ -59,9 +49,6 @@ TEXT: dict[str, dict[str, str]] = {
     "not_computed_reason": {"nb": "Kunne ikke beregnes: {reason}", "en": "Could not be computed: {reason}"},
     "base": {"nb": "Grunnlag", "en": "Base"},
     "weighting": {"nb": "Vekting", "en": "Weighting"},
-    "weighting_text": {
-        "nb": "Dataene er poststratifisert etter kjønn × aldersgruppe (25–29, 30–34, …, 55–60 år; alder = 2025 − fødselsår) til SSBs befolkningstall 1. januar 2025 (tabell 07459). Standardfeil er beregnet med Taylor-linearisering som tar hensyn til vektingen (som R-pakken survey), konfidensintervaller for andeler med logit-metoden, og tester for krysstabeller med Rao–Scott-korreksjon.",
-        "en": "The data are post-stratified by sex × age group (25–29, 30–34, …, 55–60; age = 2025 − birth year) to Statistics Norway's population on 1 January 2025 (table 07459). Standard errors use Taylor linearisation that accounts for the weighting (as R's survey package), confidence intervals for shares the logit method, and tests of cross-tables the Rao–Scott correction."},
     "target": {"nb": "Mål (befolkning)", "en": "Target (population)"},
     "weighted": {"nb": "Vektet", "en": "Weighted"},
     "unweighted": {"nb": "Uvektet", "en": "Unweighted"},
@@ -116,11 +103,55 @@ TEXT: dict[str, dict[str, str]] = {
     "no_rates": {"nb": "Loggen har ingen nektere, ikke-kontakter eller kontakter med ukjent kvalifisering, bare fullførte og utsilte: svar-, samarbeids-, nekte- og kontaktrater kan ikke beregnes fra den (de ville alle vist 100 %).",
                  "en": "The log has no refusals, non-contacts or cases of unknown eligibility, only completes and screen-outs: response, cooperation, refusal and contact rates cannot be computed from it (they would all read 100 %)."},
     "effective_n": {"nb": "Effektivt utvalg", "en": "Effective sample size"},
+    "respondents": {"nb": "Kjennetegn ved respondentene", "nn": "Kjenneteikn ved respondentane",
+                    "en": "Characteristics of the respondents"},
+    "respondents_intro_generic": {"nb": "Uvektet antall og andel, og vektet andel.",
+                                  "nn": "Uvekta tal og del, og vekta del.",
+                                  "en": "Unweighted number and share, and weighted share."},
+    "weighting_generic": {"nb": "Vekting: {method}.", "nn": "Vekting: {method}.", "en": "Weighting: {method}."},
+    "questions_chapter": {"nb": "Svar på hvert spørsmål", "nn": "Svar på kvart spørsmål", "en": "Answers to every question"},
+    "not_published": {"nb": "Ingen publisert verdi", "nn": "Ingen publisert verdi", "en": "Nothing published"},
+    "summary_findings": {"nb": "Sammendrag: funnene", "nn": "Samandrag: funna", "en": "Summary: the findings"},
+    "summary_intro_findings": {
+        "nb": "Funnene i denne kjøringen. Det finnes ingen publiserte tall å sammenligne med, så ingen vurdering av samsvar gis.",
+        "nn": "Funna i denne køyringa. Det finst ingen publiserte tal å samanlikne med, så det blir ikkje gjeve nokon vurdering av samsvar.",
+        "en": "The findings of this run. There are no published figures to compare with, so no verdict of agreement is given."},
+    "findings_count": {"nb": "{n} funn, {not_computed} ikke beregnet.", "nn": "{n} funn, {not_computed} ikkje rekna ut.",
+                       "en": "{n} findings, {not_computed} not computed."},
+    "not_read_self": {"nb": "«vet ikke»-svar; mangler i analysen", "nn": "«veit ikkje»-svar; manglar i analysen",
+                      "en": "'don't know' answer; missing in analysis"},
 }
+
+# Nynorsk of the fixed texts (bokmål where a word is the same in both).
+NN: dict[str, str] = {
+    "synthetic": "SYNTETISKE DATA – tala i denne rapporten er laga av ein simuleringsmodell, ikkje av ekte intervju.",
+    "generated": "Laga med fjernarbeid {version} frå {source} ({n} respondentar).",
+    "contents": "Innhald",
+    "summary": "Samandrag: publiserte tal og denne køyringa",
+    "col_id": "Nr.", "col_finding": "Funn", "col_published": "Publisert", "col_ours": "Denne køyringa",
+    "col_verdict": "Vurdering", "agrees": "Stemmer", "differs": "Avvik", "not_computed": "Ikkje rekna ut",
+    "methods": "Vedlegg A: Metode", "questionnaire": "Vedlegg B: Spørjeskjema",
+    "published_label": "Publisert i rapporten", "ours_label": "Denne køyringa",
+    "category": "Kategori", "share_w": "Vekta %", "share_u": "Uvekta %", "ci95": "95 % KI", "n_u": "n (uvekta)",
+    "deff": "Designeffekt", "suppressed": "Celler med færre enn {k} respondentar er skjulte (–).",
+    "not_computed_reason": "Kunne ikkje reknast ut: {reason}", "base": "Grunnlag", "weighting": "Vekting",
+    "target": "Mål (folketal)", "weighted": "Vekta", "unweighted": "Uvekta",
+    "no_fieldwork": "Ingen kontaktlogg vart gjeven (--dispositions), så utfall og svarprosent er ikkje rekna ut.",
+    "routing": "Blir stilt om", "screen_out": "Avsluttar intervjuet", "not_read": "blir ikkje lese opp; manglar i analysen",
+    "design_effects": "Designeffektar", "h_variable": "Variabel", "h_category": "Kategori", "h_target": "Mål (folketal)",
+    "h_weighted": "Vekta", "h_method": "Metode", "h_min": "Minste vekt", "h_max": "Største vekt",
+    "h_ratio": "Største/minste", "h_kish_deff": "Kish designeffekt", "h_effective_n": "Effektivt utval",
+    "h_group": "Gruppe", "h_mean": "Gjennomsnitt", "h_count": "Tal", "h_value": "Verdi", "h_note": "Merknad",
+    "r_estimates": "Tal på estimat", "r_min": "Minst", "r_max": "Størst", "effective_n": "Effektivt utval",
+}
+for _key, _text in NN.items():
+    if _key in TEXT:
+        TEXT[_key].setdefault("nn", _text)
 
 
 def t(key: str, lang: str, **kw) -> str:
-    text = TEXT[key].get(lang) or TEXT[key]["nb"]
+    texts = TEXT[key]
+    text = texts.get(lang) or (texts["nb"] if lang in ("nb", "nn") else texts.get("en") or texts["nb"])
     return text.format(**kw) if kw else text
 
 
@@ -129,7 +160,7 @@ def fmt_number(x: float | int | None, lang: str, decimals: int = 0) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
     s = f"{x:,.{decimals}f}"
-    if lang == "nb":
+    if lang != "en":
         s = s.replace(",", "\u202f").replace(".", ",")
     return s
 
@@ -181,5 +212,5 @@ def fmt_p(p: float | None, lang: str) -> str:
     if p is None or (isinstance(p, float) and not math.isfinite(p)):
         return "p = –"
     if p < 0.001:
-        return "p < 0,001" if lang == "nb" else "p < 0.001"
+        return "p < 0.001" if lang == "en" else "p < 0,001"
     return "p = " + fmt_number(p, lang, 3)

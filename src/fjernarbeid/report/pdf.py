@@ -111,7 +111,7 @@ def build_pdf(view: ReportView) -> bytes:
         for tb in s.tables:
             _table(pdf, tb)
         for f in s.findings:
-            _heading(pdf, f"{f.id} {f.title} · {view.t(f.verdict)}", 2)
+            _heading(pdf, f"{f.id} {f.title}" + (f" · {view.t(f.verdict)}" if view.judged else ""), 2)
             text = f.sentence if f.status == "ok" else view.t("not_computed_reason", reason=f.reason)
             _para(pdf, text, 9.5)
             for chart in f.charts:

@@ -14,10 +14,8 @@ from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.report.i18n import TEXT, fmt_ci, fmt_number, fmt_p, fmt_pct, method_text, t
 
-SECTIONS = ("2", "3.2.2", "3.2.3", "3.2.4", "3.2.5", "3.3")
-# Likert items drawn together in one diverging chart, at the first finding that shows one of them.
-LIKERT_BLOCKS = (("q10_1", "q10_2"), ("q6_1", "q6_2", "q6_3", "q6_4"), ("q16_1", "q16_2", "q16_3", "q16_4", "q16_5"))
-DISTRIBUTION_CHARTS = ("q12", "q13", "q14", "q21", "q22", "q23")
+# The chapters, their order, the charts and the front matter come from the study file
+# (fjernarbeid.study); a finding whose section is no chapter of the study gets a chapter of its own.
 # Columns that hold text; the others are right-aligned numbers.
 TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note")
 
@@ -110,8 +108,12 @@ class ReportView:
     instrument_title: str
     questions: list[QuestionView]
     version: str = __version__
+    judged: bool = True  # the study has published figures: a replication verdict per finding
+    overrides: dict[str, str] = field(default_factory=dict)  # study-specific fixed texts (mode, summary)
 
     def t(self, key: str, **kw) -> str:
+        if key in self.overrides:
+            return self.overrides[key].format(**kw) if kw else self.overrides[key]
         return t(key, self.lang, **kw)
 
 
@@ -312,14 +314,18 @@ def _crosstab(table: Table, lang: str) -> Chart | None:
     return Chart(caption, "stacked_100", (items, ordered))
 
 
-def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set) -> list[Chart]:
+def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set,
+                    charts: dict | None = None) -> list[Chart]:
     out: list[Chart | None] = []
+    charts = charts or {}
+    blocks = [tuple(b) for b in charts.get("likert_blocks") or ()]
+    distributions = charts.get("distributions")  # None: every question a finding shows gets its chart
     for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("distribution:")):
-        block = next((b for b in LIKERT_BLOCKS if name in b), None)
+        block = next((b for b in blocks if name in b), None)
         if block and block not in drawn:
             drawn.add(block)
             out.append(_likert(results, block, instrument, lang))
-        elif not block and name in DISTRIBUTION_CHARTS and name not in drawn:
+        elif not block and (distributions is None or name in distributions) and name not in drawn:
             drawn.add(name)
             out.append(_distribution(results, name, lang))
     for table in f.tables:
@@ -420,37 +426,86 @@ def _caption(table: Table, instrument: Instrument, lang: str) -> str:
     return ""
 
 
+def _study_of(results: Results, instrument: Instrument):
+    """The study the results belong to: carried by the results, else the default study when the
+    questionnaire is its own, else a study made of the questionnaire alone."""
+    from fjernarbeid.study import load_study, study_for_instrument
+
+    study = getattr(results, "study", None)
+    if study is not None:
+        return study
+    default = load_study()
+    return default if instrument.id == default.id else study_for_instrument(instrument)
+
+
+def _chapters(study, results: Results, lang: str):
+    """(id, title) of every chapter in the study's order, then the sections findings name that the
+    study has no chapter for (never dropped), in the order the findings come."""
+    from fjernarbeid.findings.catalogue import QUESTIONS_SECTION
+
+    chapters = [(c.id, c.label(lang), c.respondents, _pick_text(c.intro, lang)) for c in study.chapters]
+    known = {c[0] for c in chapters}
+    for f in results.findings:
+        if f.section not in known:
+            known.add(f.section)
+            title = t("questions_chapter", lang) if f.section == QUESTIONS_SECTION else f.section
+            chapters.append((f.section, title, False, ""))
+    if not any(c[2] for c in chapters) and chapters:  # the respondents table opens the first chapter
+        first = chapters[0]
+        chapters[0] = (first[0], first[1], True, first[3])
+    return chapters
+
+
 def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5) -> ReportView:
+    study = _study_of(results, instrument)
+    judged = bool(study.published) or any(f.published for f in results.findings)
+    telephone = study.is_telephone
     drawn: set = set()
     sections = []
-    for sec in SECTIONS:
+    for sec, title, with_respondents, intro in _chapters(study, results, lang):
         findings = []
         for f in results.findings:
             if f.section != sec:
                 continue
             pub, ours = published_and_ours(f, lang, instrument)
             findings.append(FindingView(
-                id=f.id, title=f.title.get(lang, f.title.get("nb", "")), status=f.status, reason=f.reason,
-                verdict=f.verdict, sentence=f.sentence.get(lang, ""),
-                charts=_finding_charts(f, results, instrument, lang, drawn) if f.status == "ok" else [],
+                id=f.id, title=_pick_text(f.title, lang), status=f.status, reason=f.reason,
+                verdict=f.verdict, sentence=_pick_text(f.sentence, lang),
+                charts=(_finding_charts(f, results, instrument, lang, drawn, study.charts or None)
+                        if f.status == "ok" else []),
                 tables=[text_table(tb, lang, _caption(tb, instrument, lang)) for tb in f.tables
-                        if tb.name.startswith(("estimates", "tests"))],
+                        if tb.name.startswith(("estimates", "tests"))]
+                       + ([text_table(tb, lang) for tb in f.tables if tb.name.startswith("distribution:")]
+                          if not judged else []),
                 published=pub, ours=ours))
-        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if sec == "3.2.2" else []
-        key = "s2" if sec == "2" else f"s{sec}"
-        sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=t(key, lang),
-                                    intro=t("respondents_intro", lang) if tables else "", tables=tables,
+        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
+        sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=title,
+                                    intro=(intro or t("respondents_intro_generic", lang)) if tables else intro,
+                                    tables=tables,
                                     findings=findings))
     rows, verdicts = [], []
     for f in results.findings:
         pub, ours = published_and_ours(f, lang, instrument)
-        rows.append([f.id, f.title.get(lang, ""), pub or "–", ours or (f.reason or "–"), t(f.verdict, lang)])
+        if judged:
+            rows.append([f.id, _pick_text(f.title, lang), pub or "–", ours or (f.reason or "–"), t(f.verdict, lang)])
+        else:
+            rows.append([f.id, _pick_text(f.title, lang), _pick_text(f.sentence, lang) if f.status == "ok"
+                         else (f.reason or "–")])
         verdicts.append(f.verdict)
-    replication = TextTable("replication", [t(k, lang) for k in ("col_id", "col_finding", "col_published", "col_ours",
-                                                                  "col_verdict")], rows, [False] * 5)
+    keys = ("col_id", "col_finding", "col_published", "col_ours", "col_verdict") if judged else \
+        ("col_id", "col_finding", "col_ours")
+    replication = TextTable("replication", [t(k, lang) for k in keys], rows, [False] * len(keys))
     s = results.summary
-    counts = (f"{s['agrees']} stemmer, {s['differs']} avviker, {s['not_computed']} ikke beregnet." if lang == "nb"
-              else f"{s['agrees']} agree, {s['differs']} differ, {s['not_computed']} not computed.")
+    if judged:
+        counts = (f"{s['agrees']} stemmer, {s['differs']} avviker, {s['not_computed']} ikke beregnet." if lang == "nb"
+                  else f"{s['agrees']} agree, {s['differs']} differ, {s['not_computed']} not computed.")
+    else:
+        counts = t("findings_count", lang, n=len(results.findings), not_computed=s.get("not_computed", 0))
+    overrides = {}
+    if not judged:
+        overrides["summary"] = t("summary_findings", lang)
+    if not telephone:
+        overrides["not_read"] = t("not_read_self", lang)
     questions = [
         QuestionView(number=q.number, text=q.label(lang), preamble=q.preamble.get(lang, ""),
                      routing=str(q.ask_if) if q.ask_if else "",
@@ -458,13 +513,28 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                              "screen_out": c.code in q.screen_out} for c in q.codes])
         for q in instrument.questions
     ]
+    weighting_text = (getattr(results, "weighting_text", None) or {})
+    method = ((results.weighting or {}).get("summary") or {}).get("method") or "design weights"
+    methods_text = (weighting_text.get(lang) or _pick_text(weighting_text, lang)
+                    or t("weighting_generic", lang, method=method))
     return ReportView(
-        lang=lang, title=t("report_title", lang), subtitle=t("subtitle", lang),
+        lang=lang, title=study.label(lang), subtitle=_pick_text(study.subtitle, lang),
         generated=t("generated", lang, version=__version__, source=results.data.get("source", "?"),
                     n=fmt_number(results.data.get("n"), lang)),
-        synthetic=bool(results.data.get("synthetic")), summary_intro=t("summary_intro", lang),
+        synthetic=bool(results.data.get("synthetic")),
+        summary_intro=t("summary_intro", lang) if judged else t("summary_intro_findings", lang),
         replication=replication, verdicts=verdicts, counts=counts, sections=sections,
-        methods_text=t("weighting_text", lang), methods_tables=_methods_tables(results, instrument, lang),
+        methods_text=methods_text, methods_tables=_methods_tables(results, instrument, lang),
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
-        questions=questions,
+        questions=questions, judged=judged, overrides=overrides,
     )
+
+
+def _pick_text(texts: dict, lang: str) -> str:
+    """A text in ``lang``; nynorsk falls back to bokmål, anything else to English, then any."""
+    if not texts:
+        return ""
+    for candidate in (lang, "nb" if lang == "nn" else "en", "nb", "en"):
+        if texts.get(candidate):
+            return texts[candidate]
+    return next(iter(texts.values()))

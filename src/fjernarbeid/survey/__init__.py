@@ -7,16 +7,19 @@
 
 from fjernarbeid.survey.design import SurveyDesign, svydesign
 from fjernarbeid.survey.estimate import (
+    contrast_test,
     CI_METHODS,
     Estimate,
     Estimates,
     proportion_ci,
     svyby,
+    svycontrast,
     svymean,
     svyprop,
     svyratio,
     svytotal,
 )
+from fjernarbeid.survey.quantile import svyquantile, svyvar
 from fjernarbeid.survey.replicate import ReplicateDesign, as_replicate_design, replicate_design, replicate_variance
 from fjernarbeid.survey.weighting import (
     StudyWeights,
@@ -28,16 +31,16 @@ from fjernarbeid.survey.weighting import (
 )
 from fjernarbeid.survey.association import ChisqTest, CorTest, RankTest, TrendTest, svychisq, svycor, svyranktest, svytrend
 from fjernarbeid.survey.compare import GroupDifference, svyprop_diff, svyttest
-from fjernarbeid.survey.models import GlmResult, OlrResult, svyglm, svyolr
+from fjernarbeid.survey.models import GlmResult, OlrResult, TermTest, regTermTest, svyglm, svyolr
 from fjernarbeid.survey.scale import AlphaResult, build_index, cronbach_alpha, index_from_instrument
 
 __all__ = [
     # design, weighting, estimation
     "CI_METHODS", "Estimate", "Estimates", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
     "as_replicate_design", "calibrate", "poststratify", "proportion_ci", "rake", "replicate_design",
-    "replicate_variance", "svyby", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
+    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",
-    "svyprop_diff", "svyranktest", "svytrend", "svyttest",
+    "svyprop_diff", "svyranktest", "svytrend", "svyttest", "TermTest", "regTermTest",
 ]

@@ -42,7 +42,7 @@ Inf or NA — and the comparison is with sampling *with* replacement, v_srs = s�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 import numpy as np
@@ -53,7 +53,7 @@ from fjernarbeid.survey._distributions import beta_ppf, t_ppf
 from fjernarbeid.survey.design import SurveyDesign, _label_key, _label_sort_key, _row_list
 from fjernarbeid.survey.replicate import ReplicateDesign
 
-CI_METHODS = ("logit", "beta", "wilson")
+CI_METHODS = ("logit", "beta", "wilson", "xlogit", "asin", "mean", "likelihood")
 Design = Union[SurveyDesign, ReplicateDesign]
 
 
@@ -89,6 +89,11 @@ class Estimate:
     group: tuple[tuple[str, Any], ...] = ()
     level: float = 0.95
     ci_method: str = "t"
+    # what the variance was computed from, kept when asked for (``influence=True``, R's
+    # ``influence=TRUE``/``return.replicates=TRUE``) so that svyby can estimate covariances
+    # between domains: n × 1 weighted influence values, or R × 1 replicate estimates
+    influence: np.ndarray | None = field(default=None, repr=False, compare=False)
+    replicates: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def cv(self) -> float:
@@ -112,6 +117,7 @@ class Estimate:
         return Estimates((self,)).to_frame()
 
 
+
 @dataclass(frozen=True)
 class Estimates:
     """Several estimates (categories of a variable, or domains) and their covariance matrix.
@@ -121,6 +127,9 @@ class Estimates:
 
     rows: tuple[Estimate, ...]
     vcov: np.ndarray | None = None
+    df: int | None = None  # design degrees of freedom for contrasts (svyby: of the whole design)
+    influence: np.ndarray | None = field(default=None, repr=False, compare=False)  # n × k (see Estimate)
+    replicates: np.ndarray | None = field(default=None, repr=False, compare=False)  # R × k
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -129,12 +138,28 @@ class Estimates:
         return iter(self.rows)
 
     def __getitem__(self, key) -> Estimate:
-        if isinstance(key, (int, np.integer)):
-            return self.rows[key]
+        """The estimate of category (or domain name, see :attr:`names`) ``key``: ``props[1]`` is
+        category 1 whatever its position, as R's ``coef(x)["1"]``. Use ``.rows[i]`` for positions."""
+        wanted = _label_key(key)
         for row in self.rows:
-            if row.category == key or (row.category is not None and str(row.category) == str(key)):
+            if row.category is not None and _label_key(row.category) == wanted:
                 return row
-        raise KeyError(f"no estimate for category {key!r} (categories: {[r.category for r in self.rows]})")
+        names = self.names
+        if str(key) in names:
+            return self.rows[names.index(str(key))]
+        raise KeyError(f"no estimate for category {_plain(key)!r} (categories: "
+                       f"{[_plain(r.category) for r in self.rows]}; names: {names})")
+
+    @property
+    def names(self) -> list[str]:
+        """A name per estimate, as R's ``names(coef(svyby(…)))``: the domain's values joined by '.',
+        then ':' and the category ("1", "(19,39].2", "E:Yes")."""
+        out = []
+        for r in self.rows:
+            parts = ".".join(str(_plain(v)) for _, v in r.group)
+            cat = "" if r.category is None else str(_plain(r.category))
+            out.append(parts + (":" if parts and cat else "") + cat if (parts or cat) else r.variable)
+        return out
 
     @property
     def estimate(self) -> np.ndarray:
@@ -193,12 +218,14 @@ def _valid_domain(design: Design, ok: np.ndarray, variable: str, na_rm: bool) ->
 
 
 def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarray], np.ndarray],
-              influence: Callable[[], np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+              influence: Callable[[], np.ndarray], keep: bool = False
+              ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Variance of θ = f(weighted totals of the columns of ``u()``).
 
     Linearisation: the influence values (n × k, weighted) go to ``vcov_total``. Replicates: f of
     every replicate's totals (the replicate estimates are returned too, for logit intervals).
-    Only the one that is needed is computed.
+    Only the one that is needed is computed. Returns (vcov, replicate estimates or None,
+    influence values when ``keep`` else None).
     """
     if isinstance(design, ReplicateDesign):
         u = u()
@@ -206,8 +233,28 @@ def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarr
         with np.errstate(invalid="ignore", divide="ignore"):
             thetas = f(totals)
             full = f((u * design.weights[:, None]).sum(axis=0)[None, :])[0]
-        return design.vcov_replicates(thetas, full), thetas
-    return design.vcov_total(influence()), None
+        return design.vcov_replicates(thetas, full), thetas, None
+    infl = influence()
+    return design.vcov_total(infl), None, (np.asarray(infl) if keep else None)
+
+
+def mean_and_variance(design: Design, x: np.ndarray) -> tuple[float, float]:
+    """Weighted mean of the values ``x`` (one per row; rows outside the domain ignored) and its
+    variance (R ``svymean`` on a derived variable, for estimators built on it such as quantiles)."""
+    w = design.weights
+    xs = np.where(w > 0, x, 0.0)
+    base = float(w.sum())
+    mean = float(w @ xs) / base
+    v, _, _ = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]),
+                        lambda t: _ratio(t[:, :1], t[:, 1:2]), lambda: (w * (xs - mean) / base)[:, None])
+    return mean, float(v[0, 0])
+
+
+def _kept(result, influence: bool, infl: np.ndarray | None, reps: np.ndarray | None):
+    """``result`` with its influence values or replicate estimates when asked for."""
+    if not influence:
+        return result
+    return replace(result, influence=infl, replicates=reps)
 
 
 def _t_interval(est: np.ndarray, se: np.ndarray, df: int, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -242,8 +289,12 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # -- means and totals ----------------------------------------------------------------------------
 
 
-def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95) -> Estimate:
-    """Mean of a numeric variable: Σwx/Σw (R ``svymean``; influence (x − x̄)w/Σw)."""
+def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95,
+            influence: bool = False) -> Estimate:
+    """Mean of a numeric variable: Σwx/Σw (R ``svymean``; influence (x − x̄)w/Σw).
+
+    ``influence=True`` keeps the influence values (or replicate estimates) on the result, for
+    covariances with other estimates (:func:`svyby` with ``covmat=True``)."""
     x = numeric_values(design, variable)
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
@@ -251,18 +302,31 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
     base = float(w.sum())
     n = int(keep.sum())
     mean = float(w @ xs) / base
-    v, _ = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
-                     lambda: (w * (xs - mean) / base)[:, None])
+    v, reps, infl = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]),
+                              lambda t: _ratio(t[:, :1], t[:, 1:2]), lambda: (w * (xs - mean) / base)[:, None],
+                              influence)
     se = float(np.sqrt(v[0, 0]))
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([mean]), w, base, n)[0]
     df = design.degrees_of_freedom()
     lo, hi = _t_interval(mean, se, df, level)
-    return Estimate("mean", variable, mean, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n, base,
-                    level=level)
+    return _kept(Estimate("mean", variable, mean, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
+                          base, level=level), influence, infl, reps)
 
 
-def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95) -> Estimate:
-    """Total of a numeric variable: Σwx (R ``svytotal``; influence wx)."""
+def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95,
+             influence: bool = False, factor: bool | None = None, missing: Iterable = (),
+             categories: Sequence | None = None) -> Estimate | Estimates:
+    """Total of a numeric variable: Σwx (R ``svytotal``; influence wx). ``influence`` as
+    :func:`svymean`.
+
+    A categorical variable (text, categorical or with ``factor=True``) gives the estimated number
+    in every category, Σw·1[x = c], with their covariance matrix (R ``svytotal(~factor(x))``);
+    ``missing`` and ``categories`` as :func:`svyprop`.
+    """
+    series = design.column(variable)
+    if factor or (factor is None and not (pd.api.types.is_numeric_dtype(series)
+                                          or pd.api.types.is_bool_dtype(series))):
+        return _factor_total(design, variable, missing, categories, level, influence)
     x = numeric_values(design, variable)
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
@@ -270,18 +334,47 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     base = float(w.sum())
     n = int(keep.sum())
     total = float(w @ xs)
-    v, _ = _variance(design, lambda: xs[:, None], lambda t: t, lambda: (w * xs)[:, None])
+    v, reps, infl = _variance(design, lambda: xs[:, None], lambda t: t, lambda: (w * xs)[:, None], influence)
     se = float(np.sqrt(v[0, 0]))
     # R: svyvar(x) · N̂² (N̂ − n)/(N̂ n)
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([total / base]), w, base, n)[0] * base**2
     df = design.degrees_of_freedom()
     lo, hi = _t_interval(total, se, df, level)
-    return Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n, base,
-                    level=level)
+    return _kept(Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
+                          base, level=level), influence, infl, reps)
+
+
+def _factor_total(design: Design, variable: str, missing, categories, level: float, influence: bool) -> Estimates:
+    """Σw·1[x = c] for every category c (R ``svytotal(~factor(x), na.rm=TRUE)``)."""
+    row_cat, cat_keys, label_of = _category_codes(design, variable, missing, False, categories)
+    design, keep = _valid_domain(design, row_cat >= 0, variable, True)
+    w = design.weights
+    k = len(cat_keys)
+    rows = np.flatnonzero(keep)
+    base = float(w.sum())
+    n = int(keep.sum())
+
+    def indicators() -> np.ndarray:
+        x = np.zeros((len(w), k), order="F")
+        x[rows, row_cat[rows]] = 1.0
+        return x
+
+    totals = np.bincount(row_cat[rows], weights=w[rows], minlength=k)
+    v, reps, infl = _variance(design, indicators, lambda t: t, lambda: indicators() * w[:, None], influence)
+    se = np.sqrt(np.clip(np.diag(v), 0, None))
+    p = totals / base
+    vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p)) * base**2
+    deff = _ratio(np.diag(v), vsrs)
+    df = design.degrees_of_freedom()
+    lo, hi = _t_interval(totals, se, df, level)
+    out = tuple(Estimate("total", variable, float(totals[j]), float(se[j]), float(lo[j]), float(hi[j]), df,
+                         float(deff[j]), n, base, category=label_of.get(cat_keys[j]), level=level)
+                for j in range(k))
+    return _kept(Estimates(out, v), influence, infl, reps)
 
 
 def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = True,
-             level: float = 0.95) -> Estimate:
+             level: float = 0.95, influence: bool = False) -> Estimate:
     """Ratio of totals Σwy/Σwx (R ``svyratio``; influence w(y − R̂x)/Σwx; design effect that of
     the total of the linearised variable, as R)."""
     y = numeric_values(design, numerator)
@@ -295,42 +388,25 @@ def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = 
         raise ComputationError(f"the weighted total of {denominator!r} is zero: the ratio is undefined")
     ratio = float(w @ ys) / tx
     r = (ys - ratio * xs) / tx
-    v, _ = _variance(design, lambda: np.column_stack([ys, xs]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
-                     lambda: (w * r)[:, None])
+    v, reps, infl = _variance(design, lambda: np.column_stack([ys, xs]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
+                              lambda: (w * r)[:, None], influence)
     se = float(np.sqrt(v[0, 0]))
     base = float(w.sum())
     n = int(keep.sum())
     vsrs = _srs_variance_of_mean(r[:, None], np.array([float(w @ r) / base]), w, base, n)[0] * base**2
     df = design.degrees_of_freedom()
     lo, hi = _t_interval(ratio, se, df, level)
-    return Estimate("ratio", name, ratio, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n, base,
-                    level=level)
+    return _kept(Estimate("ratio", name, ratio, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
+                          base, level=level), influence, infl, reps)
 
 
 # -- proportions ---------------------------------------------------------------------------------
 
 
-def svyprop(
-    design: Design,
-    variable: str,
-    *,
-    missing: Iterable = (),
-    include_missing: bool = False,
-    categories: Sequence | None = None,
-    ci: str = "logit",
-    level: float = 0.95,
-) -> Estimates:
-    """Share of every category of ``variable`` among the rows that answered (R ``svymean(~factor(x))``
-    with ``svyciprop`` intervals).
-
-    ``missing`` lists codes that count as no answer ("not sure", e.g. an instrument question's
-    ``missing_codes``); they and empty values are left out unless ``include_missing=True``, which
-    reports them as categories (an empty value as category ``None``). ``categories`` fixes the
-    categories and their order; by default every value found in the whole data set (also outside
-    the domain, as R's factor levels) — so a category absent from a domain is reported as 0.
-    """
-    if ci not in CI_METHODS:
-        raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+def _category_codes(design: Design, variable: str, missing: Iterable, include_missing: bool,
+                    categories: Sequence | None) -> tuple[np.ndarray, list, dict]:
+    """Category index per row (−1: no usable answer), the categories' keys in order and their
+    labels (see :func:`svyprop` for ``missing``, ``include_missing`` and ``categories``)."""
     series = design.column(variable)
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)  # −1 = empty
     ukeys = [_label_key(u) for u in uniques]
@@ -353,6 +429,32 @@ def svyprop(
         stray = u_stray[codes] & (design.weights > 0)
         if stray.any():
             raise DataValidationError(f"{variable!r} has values outside the categories given in rows {_row_list(stray)}")
+    return row_cat, cat_keys, label_of
+
+
+def svyprop(
+    design: Design,
+    variable: str,
+    *,
+    missing: Iterable = (),
+    include_missing: bool = False,
+    categories: Sequence | None = None,
+    ci: str = "logit",
+    level: float = 0.95,
+    influence: bool = False,
+) -> Estimates:
+    """Share of every category of ``variable`` among the rows that answered (R ``svymean(~factor(x))``
+    with ``svyciprop`` intervals).
+
+    ``missing`` lists codes that count as no answer ("not sure", e.g. an instrument question's
+    ``missing_codes``); they and empty values are left out unless ``include_missing=True``, which
+    reports them as categories (an empty value as category ``None``). ``categories`` fixes the
+    categories and their order; by default every value found in the whole data set (also outside
+    the domain, as R's factor levels) — so a category absent from a domain is reported as 0.
+    """
+    if ci not in CI_METHODS:
+        raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
+    row_cat, cat_keys, label_of = _category_codes(design, variable, missing, include_missing, categories)
     usable = row_cat >= 0
     design, keep = _valid_domain(design, usable, variable, True)
     w = design.weights
@@ -368,7 +470,7 @@ def svyprop(
         x[rows, row_cat[rows]] = 1.0
         return x
 
-    def influence() -> np.ndarray:  # w(1[x = c] − p_c)/Σw, one column per category (0 outside the domain)
+    def influence_values() -> np.ndarray:  # w(1[x = c] − p_c)/Σw, one column per category (0 outside the domain)
         x = np.empty((len(w), k), order="F")
         scale = w / base
         for j in range(k):
@@ -381,7 +483,8 @@ def svyprop(
         x[:, k] = 1.0
         return x
 
-    v, reps = _variance(design, with_ones, lambda t: _ratio(t[:, :k], t[:, k:k + 1]), influence)
+    v, reps, infl = _variance(design, with_ones, lambda t: _ratio(t[:, :k], t[:, k:k + 1]), influence_values,
+                              influence)
     se = np.sqrt(np.clip(np.diag(v), 0, None))
     vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p))  # Σw(1[x=c] − p)²/Σw = p(1 − p)
     deff = _ratio(np.diag(v), vsrs)
@@ -396,22 +499,44 @@ def svyprop(
         logit_var = np.full(k, np.nan)
         if finite.any():
             logit_var[finite] = np.diag(design.vcov_replicates(lr[:, finite], full[finite]))
-    lows, highs = proportion_ci(p, se, df, level=level, method=ci, n_rows=n_rows, logit_var=logit_var)
+    likelihood = _likelihood_parts(row_cat, keep, w, p) if ci == "likelihood" else None
+    lows, highs = proportion_ci(p, se, df, level=level, method=ci, n_rows=n_rows, logit_var=logit_var,
+                                likelihood=likelihood)
     rows = tuple(
         Estimate("proportion", variable, float(p[j]), float(se[j]), float(lows[j]), float(highs[j]), df,
                  float(deff[j]), n, base, category=label_of.get(cat_keys[j]), level=level, ci_method=ci)
         for j in range(k)
     )
-    return Estimates(rows, v)
+    return _kept(Estimates(rows, v), influence, infl, reps)
+
+
+def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: np.ndarray) -> list[tuple]:
+    """For each category, what R's intercept-only ``svyglm(quasibinomial)`` profile needs: the sum
+    of the weights scaled to mean 1 (R's svyglm) over the category's rows, the number of rows, and
+    the dispersion — ``svyvar`` of the Pearson residuals (y − p)/√(p(1 − p)) (R's
+    ``residuals.svyglm`` divides the prior weights by the sampling weights: √(w̃/w̃) = 1)."""
+    ww = w[keep]
+    n = ww.size
+    scaled = ww / ww.mean()
+    out = []
+    for j, pj in enumerate(p):
+        y = (row_cat[keep] == j).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (y - pj) / np.sqrt(pj * (1 - pj))
+        mean = float(ww @ r) / float(ww.sum())
+        dispersion = float(ww @ (r - mean) ** 2) / float(ww.sum()) * n / (n - 1) if n > 1 else float("nan")
+        out.append((float(scaled @ y), n, dispersion))
+    return out
 
 
 def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit", n_rows: int | None = None,
-                  logit_var=None) -> tuple[np.ndarray, np.ndarray]:
+                  logit_var=None, likelihood=None) -> tuple[np.ndarray, np.ndarray]:
     """Confidence limits for proportions ``p`` with standard errors ``se`` (see the module notes).
 
     ``n_rows`` is the number of rows of the design (for "beta" and for p̂ ∈ {0, 1});
     ``logit_var`` the variance of logit p̂ when known directly (replicate designs), else
-    (se/(p̂(1 − p̂)))².
+    (se/(p̂(1 − p̂)))². ``likelihood`` (for that method): per proportion (s1, n, dispersion) as
+    :func:`fjernarbeid.survey._profile.likelihood_interval` takes them.
     """
     p = np.atleast_1d(np.asarray(p, dtype=float))
     se = np.atleast_1d(np.asarray(se, dtype=float))
@@ -422,7 +547,7 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
         if (n_rows is not None and n_rows > 1 and df > 0) else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = p * (1 - p) / se**2
-        if method == "logit":
+        if method in ("logit", "xlogit"):
             eta = np.log(p / (1 - p))
             s = np.sqrt(logit_var) if logit_var is not None else se / (p * (1 - p))
             low, high = _expit(eta - q * s), _expit(eta + q * s)
@@ -430,6 +555,18 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
             ne = n_eff * adj
             low = beta_ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
             high = beta_ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
+        elif method == "mean":
+            low, high = p - q * se, p + q * se
+        elif method == "asin":  # R: svycontrast(asin(√p)), derivative 1/(2√(p(1 − p)))
+            a, s = np.arcsin(np.sqrt(p)), se / (2 * np.sqrt(p * (1 - p)))
+            low, high = np.sin(a - q * s) ** 2, np.sin(a + q * s) ** 2
+        elif method == "likelihood":
+            from fjernarbeid.survey._profile import likelihood_interval
+
+            if likelihood is None:
+                raise ValueError("the likelihood interval needs the sums of weights and dispersions")
+            limits = [likelihood_interval(pj, sj, df, level, *parts) for pj, sj, parts in zip(p, se, likelihood)]
+            low, high = np.array([a for a, _ in limits]), np.array([b for _, b in limits])
         elif method == "wilson":
             centre = (p + q**2 / (2 * n_eff)) / (1 + q**2 / n_eff)
             half = q / (1 + q**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + q**2 / (4 * n_eff**2))
@@ -453,14 +590,22 @@ def _expit(x):
 
 
 def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Sequence[str], *args,
-          **kwargs) -> Estimates:
+          covmat: bool = False, **kwargs) -> Estimates:
     """Apply the estimator ``fn`` (e.g. :func:`svymean`) in every domain defined by ``by`` (R ``svyby``).
 
     Each domain keeps the whole design (weights zero outside it), so standard errors account for
     the domain size being random. Domains are the combinations of ``by`` present among rows with
     weight > 0, sorted; rows with a missing ``by`` value belong to none. ``args``/``kwargs`` go
-    to ``fn``. The covariance matrix is block-diagonal (covariances between domains are not
-    estimated, as R's ``svyby`` for linearisation designs).
+    to ``fn``.
+
+    ``covmat=False``: the covariance matrix is block-diagonal (covariances between domains are
+    not estimated; R's default). ``covmat=True`` (R's ``svyby(…, covmat=TRUE)``): every domain's
+    influence values are stacked into one n × k matrix, which goes to the design's one variance
+    primitive — so the full matrix, covariances between domains included, comes from the same
+    PSU totals (R ``svyby.survey.design2`` → ``svyrecvar``; with replicate weights the replicate
+    estimates of all domains together, ``svrVar``). ``fn`` must accept ``influence=True``.
+    The result's ``df`` is the design degrees of freedom of all the domains together, for
+    :func:`svycontrast`.
     """
     names = [by] if isinstance(by, str) else list(by)
     frame = pd.DataFrame({n: design.column(n).reset_index(drop=True) for n in names})
@@ -469,38 +614,149 @@ def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Seq
         raise ComputationError(f"no rows with a value of {', '.join(names)} in this design")
     groups = frame[valid].drop_duplicates()
     groups = groups.sort_values(names, key=lambda s: s.map(_label_sort_key)).itertuples(index=False, name=None)
+    if covmat:
+        kwargs = {**kwargs, "influence": True}
     rows: list[Estimate] = []
     blocks: list[np.ndarray] = []
+    parts: list[np.ndarray] = []  # influence values (n × k_d) or replicate estimates (R × k_d) per domain
+    centres: list[np.ndarray] = []
     for values in groups:
         mask = valid & np.logical_and.reduce([(frame[n] == v).to_numpy() for n, v in zip(names, values)])
         group = tuple((n, _plain(v)) for n, v in zip(names, values))
         try:
             result = fn(design.domain(mask), *args, **kwargs)
         except ComputationError as exc:
-            where = ", ".join(f"{n}={v!r}" for n, v in group)
+            where = ", ".join(f"{n}={_plain(v)!r}" for n, v in group)
             raise ComputationError(f"in the domain {where}: {exc}") from None
         if isinstance(result, Estimate):
             rows.append(_with_group(result, group))
             blocks.append(np.array([[result.se**2]]))
+            centres.append(np.array([result.estimate]))
         else:
             rows.extend(_with_group(r, group) for r in result)
             blocks.append(np.asarray(result.vcov) if result.vcov is not None else np.diag(result.se**2))
-    size = sum(b.shape[0] for b in blocks)
-    vcov = np.zeros((size, size))
-    at = 0
-    for b in blocks:
-        vcov[at:at + b.shape[0], at:at + b.shape[0]] = b
-        at += b.shape[0]
-    return Estimates(tuple(rows), vcov)
+            centres.append(result.estimate)
+        if covmat:
+            part = result.replicates if isinstance(design, ReplicateDesign) else result.influence
+            if part is None:
+                raise ValueError(f"{getattr(fn, '__name__', fn)!r} gives no influence values; covmat=True needs them")
+            parts.append(np.asarray(part).reshape(part.shape[0], -1))
+    rows = [replace(r, influence=None, replicates=None) for r in rows]
+    whole = design.domain(valid)
+    if covmat:
+        stacked = np.concatenate(parts, axis=1)
+        if isinstance(design, ReplicateDesign):
+            vcov = whole.vcov_replicates(stacked, np.concatenate(centres))
+        else:
+            vcov = whole.vcov_total(stacked)
+    else:
+        size = sum(b.shape[0] for b in blocks)
+        vcov = np.zeros((size, size))
+        at = 0
+        for b in blocks:
+            vcov[at:at + b.shape[0], at:at + b.shape[0]] = b
+            at += b.shape[0]
+    return Estimates(tuple(rows), vcov, df=whole.degrees_of_freedom())
+
+
+# -- contrasts -----------------------------------------------------------------------------------
+
+
+def svycontrast(estimates: Estimates, contrasts, *, names: Sequence[str] | None = None,
+                level: float = 0.95) -> Estimates:
+    """Linear or nonlinear functions of estimates with their covariance (R ``svycontrast``).
+
+    ``contrasts`` is one of
+
+    * a vector of coefficients, one per estimate (``[1, -1, 0, 0]``: the first minus the second);
+    * a dict {estimate name: coefficient} (names as :attr:`Estimates.names`; missing names weigh 0);
+    * a list of such vectors or dicts, or a matrix (one contrast per row): several contrasts
+      and their covariance;
+    * a function of the vector of estimates returning a number or a vector: a nonlinear contrast
+      by the delta method, V = J Σ Jᵀ with J the Jacobian of the function at the estimates
+      (Lumley 2010, §2.6; R differentiates the expression symbolically, here J is found by
+      central differences with Richardson extrapolation, accurate to about 1e-10 relative).
+
+    A linear contrast Lθ has covariance L Σ Lᵀ (Σ = ``estimates.vcov``, e.g. from
+    ``svyby(…, covmat=True)``). Intervals and p-values (of the hypothesis that the contrast is 0)
+    use t on the design degrees of freedom ``estimates.df`` (R reports normal ones; with many
+    PSUs they agree).
+    """
+    if estimates.vcov is None:
+        raise ValueError("the estimates have no covariance matrix (use svyby(…, covmat=True))")
+    theta = estimates.estimate
+    sigma = np.asarray(estimates.vcov, dtype=float)
+    k = theta.size
+    if callable(contrasts):
+        value = np.atleast_1d(np.asarray(contrasts(theta.copy()), dtype=float))
+        jac = _jacobian(contrasts, theta)
+        labels = list(names) if names is not None else [f"contrast{i + 1}" if value.size > 1 else "contrast"
+                                                        for i in range(value.size)]
+    else:
+        items = [contrasts] if isinstance(contrasts, dict) or np.ndim(contrasts) == 1 else list(contrasts)
+        jac = np.array([_coefficients(c, estimates) for c in items], dtype=float)
+        if jac.shape[1] != k:
+            raise ValueError(f"a contrast needs {k} coefficients, one per estimate; got {jac.shape[1]}")
+        value = jac @ theta
+        labels = list(names) if names is not None else [
+            "contrast" if len(items) == 1 else f"contrast{i + 1}" for i in range(len(items))]
+    v = jac @ sigma @ jac.T
+    se = np.sqrt(np.clip(np.diag(v), 0, None))
+    df = estimates.df if estimates.df is not None else min(r.df for r in estimates.rows)
+    lo, hi = _t_interval(value, se, df, level)
+    rows = tuple(Estimate("contrast", labels[i], float(value[i]), float(se[i]), float(lo[i]), float(hi[i]), df,
+                          float("nan"), sum(r.n_unweighted for r in estimates.rows), float("nan"), level=level)
+                 for i in range(value.size))
+    return Estimates(rows, v, df=df)
+
+
+def contrast_test(estimate: Estimate) -> tuple[float, float]:
+    """t statistic and two-sided p-value of the hypothesis that ``estimate`` is 0 (on its df)."""
+    from fjernarbeid.survey._distributions import t_sf
+
+    t = estimate.estimate / estimate.se if estimate.se > 0 else float("nan")
+    return float(t), float(2 * t_sf(abs(t), estimate.df)) if estimate.df > 0 and np.isfinite(t) else float("nan")
+
+
+def _coefficients(contrast, estimates: Estimates) -> np.ndarray:
+    if isinstance(contrast, dict):
+        names = estimates.names
+        unknown = [key for key in contrast if str(key) not in names]
+        if unknown:
+            raise KeyError(f"no estimates named {unknown} (names: {names})")
+        return np.array([float(contrast.get(n, contrast.get(_numeric_name(n), 0.0))) for n in names])
+    return np.asarray(contrast, dtype=float)
+
+
+def _numeric_name(name: str):
+    try:
+        return int(name)
+    except ValueError:
+        return name
+
+
+def _jacobian(fn: Callable, theta: np.ndarray) -> np.ndarray:
+    """∂fn/∂θ by central differences with one Richardson step (error O(h⁴))."""
+    base = np.atleast_1d(np.asarray(fn(theta.copy()), dtype=float))
+    jac = np.empty((base.size, theta.size))
+    for j in range(theta.size):
+        h = 1e-3 * max(abs(theta[j]), 1e-8)
+
+        def diff(step):
+            up, down = theta.copy(), theta.copy()
+            up[j] += step
+            down[j] -= step
+            return (np.atleast_1d(fn(up)) - np.atleast_1d(fn(down))) / (2 * step)
+
+        jac[:, j] = (4 * diff(h / 2) - diff(h)) / 3
+    return jac
 
 
 def _with_group(e: Estimate, group: tuple) -> Estimate:
-    from dataclasses import replace
-
     return replace(e, group=group + e.group)
 
 
 __all__ = [
-    "CI_METHODS", "Estimate", "Estimates", "numeric_values", "proportion_ci", "svyby", "svymean", "svyprop",
-    "svyratio", "svytotal",
+    "CI_METHODS", "Estimate", "Estimates", "contrast_test", "numeric_values", "proportion_ci", "svyby",
+    "svycontrast", "svymean", "svyprop", "svyratio", "svytotal",
 ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import special
 
 from fjernarbeid.errors import ComputationError
-from fjernarbeid.survey._distributions import logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
+from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
 from fjernarbeid.survey.design import SurveyDesign
 
 FAMILIES = ("gaussian", "binomial")
@@ -194,10 +194,15 @@ def _variable_columns(data: pd.DataFrame, name: str, forced: bool, rows: np.ndar
     return [name], pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)[:, None]
 
 
-def _model_matrix(data: pd.DataFrame, terms: list[_Term], intercept: bool, rows: np.ndarray):
+def _model_matrix(data: pd.DataFrame, terms: list[_Term], intercept: bool, rows: np.ndarray,
+                  assign: list[int] | None = None):
+    """(column names, matrix); ``assign`` (a list, filled when given) gets each column's term
+    number as R's ``attr(model.matrix, "assign")``: 0 for the intercept, i for the i-th term."""
     names: list[str] = ["(Intercept)"] if intercept else []
     blocks: list[np.ndarray] = [np.ones((len(data), 1))] if intercept else []
-    for term in terms:
+    if assign is not None and intercept:
+        assign.append(0)
+    for number, term in enumerate(terms, start=1):
         tnames, tmat = [""], np.ones((len(data), 1))
         for v in term.variables:  # first variable varies fastest, as in R
             vnames, vmat = _variable_columns(data, v, v in term.forced_factor, rows)
@@ -206,6 +211,8 @@ def _model_matrix(data: pd.DataFrame, terms: list[_Term], intercept: bool, rows:
                                     for j in range(vmat.shape[1]) for i in range(tmat.shape[1])])
         names += tnames
         blocks.append(tmat)
+        if assign is not None:
+            assign.extend([number] * len(tnames))
     return names, np.column_stack(blocks)
 
 
@@ -250,6 +257,14 @@ class GlmResult:
     df_residual: int
     n: int  # rows used (positive weight, no missing value)
     fitted: np.ndarray  # fitted mean per row of the design (NaN for rows not used)
+    # for regTermTest: the term of every coefficient (0 = intercept, i = terms[i − 1]), the
+    # model-based ("naive") covariance and deviance with the weights scaled to mean 1 (R's
+    # svyglm), and what is needed to refit without a term
+    assign: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    terms: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    naive_vcov: np.ndarray | None = field(default=None, repr=False, compare=False)
+    deviance: float = field(default=float("nan"), repr=False, compare=False)
+    _refit: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def se(self) -> pd.Series:
@@ -313,10 +328,17 @@ def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian", *,
     if predictors is not None:
         formula = (formula, list(predictors))
     outcome, terms, intercept = _parse_formula(formula)
+    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
+    return _svyglm_fit(design, outcome, terms, intercept, family, label)
+
+
+def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercept: bool, family: str,
+                label: str) -> GlmResult:
     d, rows = _design_rows(design, outcome, terms)
     if not rows.any():
         raise ComputationError("no rows left: every row is outside the domain or has a missing value")
-    names, x = _model_matrix(d.data, terms, intercept, rows)
+    assign: list[int] = []
+    names, x = _model_matrix(d.data, terms, intercept, rows, assign)
     y = _numeric(d, outcome)
     if family == "binomial":
         bad = rows & ~np.isin(y, (0.0, 1.0))
@@ -335,12 +357,91 @@ def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian", *,
     influence[used] = (x * (w * (y - mu))[:, None]) @ bread  # estfun %*% Ainv (R svy.varcoef)
     vcov = d.vcov_total(influence)
     df = d.degrees_of_freedom() + 1 - len(beta)
-    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
     fitted = np.full(d.n, np.nan)
     fitted[used] = mu
+    # R's svyglm fits glm() with the weights over their mean in the design it was given (rows
+    # with weight zero count when the design keeps them, i.e. when calibrated)
+    scale = float(np.mean(design.weights if design.is_calibrated else design.weights[design.weights > 0]))
     return GlmResult(formula=label, family=family, coefficients=pd.Series(beta, index=names),
                      vcov=pd.DataFrame(vcov, index=names, columns=names), df_residual=df,
-                     n=int(rows.sum()), fitted=fitted)
+                     n=int(rows.sum()), fitted=fitted, assign=tuple(assign),
+                     terms=tuple(":".join(t.variables) for t in terms), naive_vcov=bread * scale,
+                     deviance=_deviance(y, mu, w / scale, family),
+                     _refit=(design, outcome, tuple(terms), intercept, family))
+
+
+def _deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray, family: str) -> float:
+    """Σ w·d(y, μ): squared residuals (gaussian), −2 log-likelihood of 0/1 outcomes (binomial)."""
+    if family == "gaussian":
+        return float(w @ (y - mu) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ll = np.where(y == 1, np.log(mu), np.log1p(-mu))
+    return float(-2 * (w @ ll))
+
+
+@dataclass(frozen=True)
+class TermTest:
+    """A test that the coefficients of some terms are all zero (R ``regTermTest``).
+
+    Wald: ``statistic`` is F = βᵀV⁻¹β/k on (k, ``ddf``) df. LRT: ``statistic`` is the working
+    likelihood ratio (deviance difference), its null distribution Σ λ_j χ²_1 over χ²_ddf/ddf,
+    with λ the eigenvalues of V₀⁻¹V (``lambdas``; the design effects of the tested coefficients).
+    """
+
+    terms: tuple[str, ...]
+    method: str
+    statistic: float
+    df: int
+    ddf: float
+    p_value: float
+    lambdas: tuple[float, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"terms": list(self.terms), "method": self.method, "statistic": self.statistic, "df": self.df,
+                "ddf": self.ddf, "p_value": self.p_value, "lambdas": list(self.lambdas)}
+
+
+def regTermTest(model: GlmResult, terms: str | list[str], method: str = "Wald") -> TermTest:  # noqa: N802 (R's name)
+    """Test that every coefficient of ``terms`` is zero in a fitted :func:`svyglm` (R
+    ``regTermTest(model, ~terms, method=…)``): a design-based Wald F test, or ``method="LRT"``,
+    the Rao–Scott working likelihood-ratio test (Lumley & Scott 2013, *Stat. Methodol.*
+    10:...; "Partial likelihood ratio tests for the Cox model under complex sampling", and
+    Rao & Scott 1984, *Ann. Stat.* 12:46), whose p-value comes from the saddlepoint
+    approximation to a linear combination of χ² variables (R's ``pFsum``).
+
+    ``terms`` are term labels as written in the formula ("stype", "ell:stype"); the order of the
+    variables in an interaction does not matter. The denominator df is the model's residual df.
+    """
+    if method not in ("Wald", "LRT"):
+        raise ValueError(f"method must be 'Wald' or 'LRT', not {method!r}")
+    wanted = [terms] if isinstance(terms, str) else list(terms)
+    canonical = {":".join(sorted(t.split(":"))): i + 1 for i, t in enumerate(model.terms)}
+    numbers = []
+    for t in wanted:
+        key = ":".join(sorted(p.strip() for p in t.split(":")))
+        if key not in canonical:
+            raise KeyError(f"no term {t!r} in the model (terms: {', '.join(model.terms)})")
+        numbers.append(canonical[key])
+    index = [i for i, a in enumerate(model.assign) if a in numbers]
+    beta = model.coefficients.to_numpy()[index]
+    v = model.vcov.to_numpy()[np.ix_(index, index)]
+    ddf = model.df_residual
+    k = len(index)
+    if method == "Wald":
+        chisq = float(beta @ np.linalg.solve(v, beta))
+        f = chisq / k
+        p = float(f_sf(f, k, ddf)) if ddf > 0 else float("nan")
+        return TermTest(tuple(wanted), "Wald", f, k, ddf, p)
+    from fjernarbeid.survey.association import _pfsum_saddlepoint
+
+    design, outcome, all_terms, intercept, family = model._refit
+    kept = [t for i, t in enumerate(all_terms, start=1) if i not in numbers]
+    reduced = _svyglm_fit(design, outcome, kept, intercept, family, "")
+    chisq = reduced.deviance - model.deviance
+    v0 = model.naive_vcov[np.ix_(index, index)]
+    lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(v0, v)).real)[::-1]
+    p = _pfsum_saddlepoint(chisq, lambdas, ddf) if ddf > 0 else float("nan")
+    return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float(p), tuple(float(x) for x in lambdas))
 
 
 # -- svyolr --------------------------------------------------------------------------------

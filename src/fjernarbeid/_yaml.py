@@ -1,0 +1,100 @@
+"""The one YAML loader of the package: safe, and bounded in size, expansion and nesting.
+
+Every YAML file the program reads (questionnaires, findings catalogues, column mappings, interview
+codebooks, pseudonym lists, coding tables) goes through :func:`load_yaml`. PyYAML's ``safe_load``
+builds no objects but will follow aliases: a 600-byte "billion laughs" file (nine anchors, each a
+list of nine aliases to the previous one) describes 9⁹ ≈ 387 million nodes, and whoever walks the
+result (``str()``, a copy, a check of every entry) spends minutes and gigabytes on it. Here the
+document is composed into its node graph first, its *expanded* size counted with a memo (linear in
+the size of the file), and only a document below :data:`MAX_NODES` is constructed. Recursive
+aliases (``&a [*a]``), which no configuration file needs, are refused too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from fjernarbeid.errors import FjernarbeidError, InputFileError
+
+MAX_BYTES = 10_000_000  # the largest file of the package is 22 kB; a mapping of 10,000 columns is 300 kB
+MAX_NODES = 1_000_000  # scalars, lists and mappings after following every alias
+MAX_ALIASES = 10_000  # alias uses in one document
+
+
+def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = InputFileError) -> Any:
+    """The YAML document ``text`` as Python data (``None`` for an empty document).
+
+    Raises ``error`` (an :class:`InputFileError` unless the caller's domain has its own) naming
+    ``where`` for invalid YAML, a file over :data:`MAX_BYTES`, more than :data:`MAX_ALIASES` alias
+    uses, an expansion over :data:`MAX_NODES` nodes, recursive aliases or too deep nesting.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise error(f"{where}: not UTF-8 text (byte {exc.start + 1} cannot be decoded); YAML files "
+                        "must be saved as UTF-8") from None
+    if len(text) > MAX_BYTES:
+        raise error(f"{where}: {len(text):,} characters is too large for a YAML file of this program "
+                    f"(at most {MAX_BYTES:,})")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, where, error)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise error(f"{where}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise error(f"{where}: the YAML is nested too deeply to be a file of this program") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:
+    """Count the nodes ``root`` stands for once every alias is followed, without following them.
+
+    An alias in PyYAML's node graph is the very node object its anchor made, so the expanded size
+    of a node is 1 + the sizes of its children, each node's size computed once (iteratively: a
+    deeply nested file must not exhaust Python's stack here either).
+    """
+    size: dict[int, int] = {}
+    visits: dict[int, int] = {}  # node → how often it is reached; more than once means an alias
+    aliases = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            on_path.discard(key)
+            if size[key] > MAX_NODES:
+                raise error(f"{where}: the YAML expands to more than {MAX_NODES:,} values through its aliases "
+                            "(*name); this looks like an alias bomb, not a file of this program")
+            continue
+        if key in on_path:
+            raise error(f"{where}: the YAML refers to itself through an alias (line {node.start_mark.line + 1}); "
+                        "recursive documents are not accepted")
+        visits[key] = visits.get(key, 0) + 1
+        if visits[key] > 1:
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise error(f"{where}: more than {MAX_ALIASES:,} alias uses (*name); this looks like an alias "
+                            "bomb, not a file of this program")
+        if key in size:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in size)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []

@@ -1,0 +1,36 @@
+"""The one way the command line prints with rich: data are never read as markup.
+
+Rich interprets ``[bold]…[/]`` and ``:emoji:`` in every string it prints, and a table cell is such
+a string. A value, a respondent id, a column name or a file path holding ``[/bold]`` then raises
+``MarkupError`` — after the outputs were written — or silently changes what is shown. Every console
+of the package therefore comes from :func:`console`, with markup, emoji codes and highlighting
+off: a string is printed exactly as it is. Where a line wants style, it says so with
+:func:`styled` (style and text as separate parts, so a value can never carry style of its own) or
+:func:`error_line`. A test (``tests/cli/test_console.py``) checks that no module constructs a rich
+``Console`` of its own.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+
+def console(stderr: bool = False, **options) -> Console:
+    """A rich console that prints strings literally (no markup, no emoji codes, no highlighting)."""
+    options.setdefault("soft_wrap", True)
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, **options)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line from plain strings and ``(text, style)`` pairs: ``styled(("error: ", "bold red"), message)``."""
+    return Text.assemble(*(part if isinstance(part, tuple) else (str(part), "") for part in parts))
+
+
+def error_line(message: str, label: str = "error: ", style: str = "bold red") -> Text:
+    return styled((label, style), str(message))
+
+
+def print_error(message: str) -> None:
+    """``error: message`` on standard error, the message printed exactly as it is."""
+    console(stderr=True).print(error_line(message))

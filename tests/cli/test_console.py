@@ -1,0 +1,33 @@
+"""Data are printed as they are: no rich markup or emoji code in a value, an id, a column name or a
+path is interpreted (it used to raise MarkupError after the outputs were written)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import fjernarbeid
+from fjernarbeid.cli._console import console, styled
+
+SOURCE = Path(fjernarbeid.__file__).resolve().parent
+
+
+def test_no_module_makes_a_rich_console_of_its_own():
+    """Every console comes from fjernarbeid.cli._console.console(), which prints strings literally."""
+    offenders = []
+    for path in SOURCE.rglob("*.py"):
+        if path.name == "_console.py":
+            continue
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if re.search(r"\bConsole\(", line) or re.search(r"\brich\.print\b|from rich import print", line):
+                offenders.append(f"{path.relative_to(SOURCE)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_markup_and_emoji_codes_in_data_are_printed_literally(capsys):
+    out = console()
+    out.print("id [/bold] in [red]column[/red] :smile: C:\\data\\[1].csv")
+    out.print(styled(("error: ", "bold red"), "[/] unbalanced"))
+    printed = capsys.readouterr().out
+    assert "id [/bold] in [red]column[/red] :smile: C:\\data\\[1].csv" in printed
+    assert "error: [/] unbalanced" in printed

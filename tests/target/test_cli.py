@@ -1,0 +1,68 @@
+"""`fjernarbeid target` as a user runs it: files written, and clear errors with the README's exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fjernarbeid.cli import main  # noqa: F401  (the entry point the run_main fixture calls)
+
+
+@pytest.fixture
+def run_main(monkeypatch, capsys):
+    import sys
+
+    from rich.console import Console
+
+    from fjernarbeid.cli import main
+
+    monkeypatch.setattr(Console, "on_broken_pipe", Console.on_broken_pipe)
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["fjernarbeid", *map(str, args)])
+        with pytest.raises(SystemExit) as stopped:
+            main()
+        out = capsys.readouterr()
+        return stopped.value.code or 0, out.out, out.err
+
+    return run
+
+
+def test_target_writes_the_section_tables_and_results(run_main, demo_files, tmp_path):
+    out = tmp_path / "target"
+    code, stdout, _ = run_main("target", demo_files / "demo_survey.csv", "--dispositions",
+                               demo_files / "demo_dispositions.csv", "--refdata", demo_files / "refdata",
+                               "--region", "4618,4619,4620,4622", "--out", out, "--lang", "nn")
+    assert code == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"target.json", "target.html", "target.xlsx", "target_move_municipalities.csv",
+            "target_move_counties.csv", "target_move_segments.csv"} <= names
+    assert all(str(out / n) in stdout for n in ("target.json", "target.html"))
+    doc = json.loads((out / "target.json").read_text("utf-8"))
+    assert doc["region"]["municipalities"] == ["4618", "4619", "4620", "4622"]
+    assert "Målgrupper" in (out / "target.html").read_text("utf-8")
+
+
+def test_an_unknown_region_is_a_usage_error(run_main, demo_files, tmp_path):
+    code, _, err = run_main("target", demo_files / "demo_survey.csv", "--dispositions",
+                            demo_files / "demo_dispositions.csv", "--refdata", demo_files / "refdata",
+                            "--region", "4618,9999", "--out", tmp_path / "t")
+    assert code == 2
+    assert "9999" in err and not (tmp_path / "t").exists()
+
+
+def test_a_missing_disposition_log_is_an_input_error(run_main, demo_files, tmp_path):
+    code, _, err = run_main("target", demo_files / "demo_survey.csv", "--dispositions", tmp_path / "nope.csv",
+                            "--refdata", demo_files / "refdata", "--out", tmp_path / "t")
+    assert code == 3
+    assert "nope.csv" in err and "not found" in err
+
+
+def test_a_log_without_the_screening_columns_is_refused_naming_them(run_main, demo_files, tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text("contact_id,disposition\n1,1.1\n", encoding="utf-8")
+    code, _, err = run_main("target", demo_files / "demo_survey.csv", "--dispositions", log,
+                            "--refdata", demo_files / "refdata", "--out", tmp_path / "t")
+    assert code == 3
+    assert "q201" in err and "q202" in err
