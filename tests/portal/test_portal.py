@@ -217,10 +217,10 @@ def test_registration_confirms_by_mail(network):
 def test_language_switch_nynorsk_bokmal_english(network):
     client = Client()
     assert "Kontorfellesskap i" in client.get("/", HTTP_ACCEPT_LANGUAGE="nn").content.decode()
-    client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+    client.get("/language/", {"language": "nb", "next": "/"})
     assert "Kontorfellesskap i" in client.get("/").content.decode()
     assert 'lang="nb"' in client.get("/").content.decode()
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/language/", {"language": "en", "next": "https://elsewhere.example/"})["Location"] == "/"
     assert "Coworking in" in client.get("/").content.decode()
 
 
@@ -253,3 +253,20 @@ def test_compiled_catalogues_match_their_sources():
         assert len(ids) > 250
         untranslated = [i for i in ids if "\\" not in i and catalogue.gettext(i) == i and i not in ("Status", "Send")]
         assert untranslated == [], (language, untranslated[:5])
+
+
+def test_public_pages_are_cached_until_the_data_change(network):
+    from fjernarbeid.portal.models import Space
+
+    visitor = Client()
+    assert "Space a" in visitor.get("/").content.decode()
+    Space.objects.filter(slug="a").update(name="Changed behind the portal's back")  # no signal: no new version
+    assert "Space a" in visitor.get("/").content.decode()  # served from the cache
+    host = Client()
+    host.force_login(network["host_a"])
+    from .test_authorization import _space_form
+
+    assert host.post("/spaces/a/edit/", _space_form(network["a"], name="Fjordloftet")).status_code == 302
+    assert "Fjordloftet" in visitor.get("/").content.decode()  # the edit shows at once
+    assert visitor.get("/api/spaces/a").json()["name"] == "Fjordloftet"
+    assert "Fjordloftet" in host.get("/spaces/a/").content.decode()
