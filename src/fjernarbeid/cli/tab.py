@@ -189,6 +189,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
+    if mean or total:
+        # a numeric VAR as numbers (text that is not a number is named by line), so that a file read as
+        # text is not taken for a factor; the answers masked above stay missing
+        numbers = numeric_column(data, variable, "VAR")
+        frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
     weighting = None
     if study is not None:
         weighted = _study_weights(data, inst, study)
@@ -218,7 +223,6 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
     if mean or total:
-        numeric_column(data, variable, "VAR")  # text that is not a number: named by line
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
         result["statistic"] = "mean" if mean else "total"
