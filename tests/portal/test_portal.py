@@ -270,3 +270,23 @@ def test_public_pages_are_cached_until_the_data_change(network):
     assert "Fjordloftet" in visitor.get("/").content.decode()  # the edit shows at once
     assert visitor.get("/api/spaces/a").json()["name"] == "Fjordloftet"
     assert "Fjordloftet" in host.get("/spaces/a/").content.decode()
+
+
+def test_council_loads_a_travel_time_table_and_bad_rows_are_named(network):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fjernarbeid.portal.models import TravelTime
+
+    council = Client()
+    council.force_login(network["admin"])
+    bad = SimpleUploadedFile("t.csv", b"geonameid,space,minutes\n3150805,a,40\n3150805,nowhere,10\n")
+    page = council.post("/coverage/", {"table": bad}).content.decode()
+    assert "nowhere" in page and not TravelTime.objects.exists()  # the bad line is named, nothing is loaded
+    good = SimpleUploadedFile("t.csv", b"geonameid,space,minutes\n3150805,a,40\n3150805,b,95\n")
+    assert council.post("/coverage/", {"table": good}).status_code == 302
+    assert TravelTime.objects.count() == 2
+    page = Client().get("/coverage/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Nearest space by the loaded travel-time table" in page and "<th scope=\"col\">Minutes</th>" in page
+    host = Client()
+    host.force_login(network["host_a"])
+    assert host.post("/coverage/", {"table": good}).status_code == 403
