@@ -290,3 +290,30 @@ def test_council_loads_a_travel_time_table_and_bad_rows_are_named(network):
     host = Client()
     host.force_login(network["host_a"])
     assert host.post("/coverage/", {"table": good}).status_code == 403
+
+
+def test_simultaneous_bookings_cannot_pass_the_quota_together(network):
+    """Eight requests for eight days of one month at the same moment: exactly five get through."""
+    import threading
+
+    from django.db import connections
+
+    day_one = next_weekday(40).replace(day=1)
+    days = [day_one.replace(day=d) for d in range(1, 9)]
+    start = threading.Barrier(len(days))
+    statuses = []
+
+    def book(day):
+        client = Client()
+        client.force_login(network["member_a"])
+        start.wait()
+        statuses.append(client.post("/spaces/b/book/", {"day": day.isoformat()}).status_code)
+        connections.close_all()
+
+    threads = [threading.Thread(target=book, args=(d,)) for d in days]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200, 200, 200, 302, 302, 302, 302, 302]
+    assert GuestDay.objects.filter(member=network["member_a"], day__in=days).count() == 5
