@@ -129,3 +129,18 @@ def test_postgresql_from_empty_database_demo_serve_backup_restore(tmp_path, post
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     assert _data(backup) == _data(again) and len(_data(backup)) > 100
+
+
+def test_init_creates_the_first_administrator_and_refuses_a_weak_password(db):
+    from django.test import Client
+
+    from fjernarbeid.portal import server
+
+    with pytest.raises(server.PortalError, match="password"):
+        server.create_admin("council@example.org", "1234")
+    server.create_admin("council@example.org", "fjordar-og-fjell-2026")
+    with pytest.raises(server.PortalError, match="exists already"):
+        server.create_admin("council@example.org", "fjordar-og-fjell-2026")
+    client = Client()
+    assert client.login(username="council@example.org", password="fjordar-og-fjell-2026")
+    assert client.get("/council/audit/").status_code == 200
