@@ -92,3 +92,40 @@ def make_workbook_inert(workbook) -> None:
                 if cell.data_type == "f" or is_formula_like(value):
                     cell.data_type = "s"
                     cell.quotePrefix = True
+
+
+class _NeutralisingWriter:
+    """A ``csv.writer``/``csv.DictWriter`` whose every cell passes :func:`neutralise`."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        if isinstance(row, dict):
+            return self._writer.writerow({k: neutralise(v) for k, v in row.items()})
+        return self._writer.writerow([neutralise(v) for v in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+    def writeheader(self):
+        return self._writer.writeheader()
+
+    def __getattr__(self, name):
+        return getattr(self._writer, name)
+
+
+def csv_writer(fileobj, **options) -> _NeutralisingWriter:
+    """``csv.writer(fileobj, **options)`` that neutralises formula-like cells (for every CSV a
+    person may open in a spreadsheet)."""
+    import csv
+
+    return _NeutralisingWriter(csv.writer(fileobj, **options))
+
+
+def csv_dict_writer(fileobj, fieldnames, **options) -> _NeutralisingWriter:
+    """``csv.DictWriter`` that neutralises formula-like cells."""
+    import csv
+
+    return _NeutralisingWriter(csv.DictWriter(fileobj, fieldnames, **options))

@@ -197,11 +197,23 @@ def atomic_paths(targets: Mapping[str, Path]) -> Iterator[dict[str, Path]]:
                 raise
             name = getattr(exc, "filename", None)
             failed = next((targets[k] for k, t in tmps.items() if name and Path(name) == t), None)
+            if failed is None:  # write() errors carry no name: the file written last is the one
+                failed = _last_written(tmps, targets)
             what = str(failed) if failed is not None else ", ".join(str(t) for t in targets.values())
             reason = (exc.strerror if isinstance(exc, OSError) else None) or f"{type(exc).__name__}: {exc}"
             raise OutputFileError(f"{what}: cannot write the file: {reason}; none of "
                                   f"{', '.join(t.name for t in targets.values())} was written") from None
         _replace_all([(tmps[k], targets[k]) for k in targets], ", ".join(str(t) for t in targets.values()))
+
+
+def _last_written(tmps: Mapping[str, Path], targets: Mapping[str, Path]) -> Path | None:
+    def written(key: str) -> int:
+        try:
+            return tmps[key].stat().st_mtime_ns
+        except OSError:
+            return -1
+    key = max(tmps, key=written, default=None)
+    return targets[key] if key is not None else None
 
 
 def _is_write_failure(exc: Exception) -> bool:
@@ -355,13 +367,33 @@ def read_text_file(path: str | Path, what: str) -> tuple[str, str]:
     return decode_text(data, what)
 
 
-def universal_newlines(text: str) -> str:
-    """CRLF and a lone CR (old Mac files) as LF, the one line ending the readers then see.
+def universal_newlines(text: str) -> tuple[str, list[int]]:
+    """One line ending, LF, for the readers; returns the text and the lines of stray CRs.
 
-    A lone CR inside a quoted CSV field (a line break typed in a cell on an old Mac) becomes LF too:
-    it was a line break in the text, and ``csv`` and ``pandas`` then agree on the records, where
-    they disagree (or raise) about a bare CR.
+    * A file without any LF uses CR alone (old Mac files): every CR ends a line.
+    * Otherwise CRLF ends a line, and a lone CR is a line break typed in a cell: inside a quoted
+      field it becomes LF (the cell keeps its line break, and ``csv`` and ``pandas`` then agree on
+      the records, where they disagree or raise about a bare CR); in an unquoted field, where a
+      line break cannot be, it is read as a space and its line is returned for a warning.
     """
     if "\r" not in text:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        return text, []
+    if "\n" not in text:
+        return text.replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n")
+    if "\r" not in text:
+        return text, []
+    out, stray, quoted, line = [], [], False, 1
+    for piece in re.split(r'([\r\n"])', text):
+        if piece == '"':
+            quoted = not quoted
+        elif piece == "\n":
+            line += 1
+        elif piece == "\r":
+            if quoted:
+                piece = "\n"
+            else:
+                piece = " "
+                stray.append(line)
+        out.append(piece)
+    return "".join(out), stray

@@ -39,8 +39,9 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
     if len(text) > MAX_BYTES:
         raise error(f"{where}: {len(text):,} characters is too large for a YAML file of this program "
                     f"(at most {MAX_BYTES:,})")
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # refuses control characters already here
         node = loader.get_single_node()
         if node is None:
             return None
@@ -51,7 +52,8 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
     except RecursionError:
         raise error(f"{where}: the YAML is nested too deeply to be a file of this program") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _check_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:

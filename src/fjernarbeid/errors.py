@@ -16,6 +16,8 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_INVALID_DATA = 1
 EXIT_USAGE = 2
@@ -25,10 +27,24 @@ EXIT_IMPOSSIBLE = 5
 EXIT_BROKEN_PIPE = 141
 
 
+# numpy 2 writes its scalars as np.int64(3), np.float64(0.5), np.str_('a') in repr() and in
+# f"{x!r}": in a message they mean 3, 0.5 and 'a'.
+_NUMPY_REPR = re.compile(r"\bnp\.(?:u?int\d+|float\d+|complex\d+|bool_?|str_|bytes_|datetime64|timedelta64)"
+                         r"\(((?:[^()]|\([^()]*\))*)\)")
+
+
+def plain_message(text: str) -> str:
+    """``text`` with numpy's scalar reprs (``np.int64(3)``) written as the values they are (``3``)."""
+    return _NUMPY_REPR.sub(r"\1", text)
+
+
 class FjernarbeidError(Exception):
     """Base class of every error this package raises on purpose."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str = "", *args):
+        super().__init__(plain_message(str(message)), *args)
 
 
 class InputFileError(FjernarbeidError):

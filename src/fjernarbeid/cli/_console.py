@@ -15,6 +15,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from fjernarbeid.errors import plain_message
+
 
 def console(stderr: bool = False, **options) -> Console:
     """A rich console that prints strings literally (no markup, no emoji codes, no highlighting)."""
@@ -33,4 +35,4 @@ def error_line(message: str, label: str = "error: ", style: str = "bold red") ->
 
 def print_error(message: str) -> None:
     """``error: message`` on standard error, the message printed exactly as it is."""
-    console(stderr=True).print(error_line(message))
+    console(stderr=True).print(error_line(plain_message(str(message))))

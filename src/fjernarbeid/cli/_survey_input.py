@@ -32,10 +32,13 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
     """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet);
     with ``completes_only`` without the screened-out submissions, whose number is printed."""
     from fjernarbeid.data import read_survey
+    from fjernarbeid.errors import InputFileError
 
     data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
     if completes_only:
         say_dropped(data)
+    if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
+        raise InputFileError(f"{path}: no data rows (the file has a header but no respondents)")
     return data
 
 
@@ -47,7 +50,7 @@ def say_dropped(data) -> None:
 
 
 def problem_place(problem, row_kind: str) -> str:
-    """'line 4 (id 17), column q12' — only the parts a problem has (a file-level one may have none)."""
+    """'line 4 (id 17), column tilfreds' — only the parts a problem has (a file-level one may have none)."""
     parts = []
     if problem.row is not None and not pd.isna(problem.row):
         parts.append(f"{row_kind} {int(problem.row)}"
@@ -124,13 +127,23 @@ def numeric_column(data, name: str, role: str) -> np.ndarray:
     return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
+# No population is larger than this (the world has 8e9 people): a weight above it is an error in
+# the file, and its sums and squares would overflow to "inf" in the estimates.
+MAX_WEIGHT = 1e12
+
+
 def check_weights(data, name: str) -> np.ndarray:
-    """Weights must be positive numbers on every row."""
+    """Weights must be positive numbers on every row, and not absurdly large."""
     w = numeric_column(data, name, "weight")
     bad = ~np.isfinite(w) | (w <= 0)
     if bad.any():
         raise DataValidationError(f"{data.path}: weight column {name!r} is missing, zero or negative at "
                                   f"{where(data, bad)}; every row needs a positive weight")
+    huge = w > MAX_WEIGHT
+    if huge.any():
+        raise DataValidationError(f"{data.path}: weight column {name!r} has {w[huge][0]:.3g} at {where(data, huge)}; "
+                                  f"a weight above {MAX_WEIGHT:.0e} (more people than live on Earth) is an error "
+                                  "in the file")
     return w
 
 

@@ -215,6 +215,7 @@ def report_command(
         "--typology", help="Two case attributes to cross (give twice), e.g. --typology flytting --typology arbeidssted.")] = None,
 ) -> None:
     """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report."""
+    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.outputs import code_matrix, write_outputs
 
     try:
@@ -223,7 +224,11 @@ def report_command(
         interviews, book, coded = _load(inputs, codebook, codings, suggestions, cases)
         if coded.empty:
             raise InputFileError("no codings: give --codings and/or --suggestions with accepted rows")
-        paths = write_outputs(out, interviews, coded, book, typology=tuple(typology) if typology else None)
+        refuse_overwrite_inputs([out], *(p for p in inputs if not p.is_dir()), *(codings or []), suggestions, cases,
+                                codebook)
+        with staged_directory(out) as staging:  # every table and the theme report, or none
+            paths = {kind: out / p.name for kind, p in write_outputs(
+                staging, interviews, coded, book, typology=tuple(typology) if typology else None).items()}
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     _print_matrix(code_matrix(interviews, coded, book))

@@ -62,7 +62,8 @@ def target(
     spec_file: Optional[Path] = typer.Option(None, "--spec", help="Targeting specification (YAML); default: the study's."),
     weighting: Weighting = typer.Option(Weighting.poststratify, "--weighting", help=WEIGHTING_HELP),
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
+    from fjernarbeid.refdata import RefData
     from fjernarbeid.target.outputs import write_outputs
     from fjernarbeid.target.pipeline import target_from_files
     from fjernarbeid.target.spec import load_spec
@@ -70,14 +71,15 @@ def target(
     started = time.perf_counter()
     try:
         codes = _region(region)
-        for path in (out, out / "target.json", out / "target.html", out / "target.xlsx"):
-            refuse_overwrite_input(path, file, dispositions, spec_file)
+        refuse_overwrite_inputs((out, out / "target.json", out / "target.html", out / "target.xlsx"), file,
+                                dispositions, spec_file, reference=(refdata, RefData.locate(refdata).directory))
         if out.exists() and not out.is_dir():
             raise OutputFileError(f"{out}: exists and is not a directory")
         spec = load_spec(spec_file)
         result = target_from_files(file, dispositions, refdata_dir=refdata, spec=spec, region=codes,
                                    region_name=region_name, weighting=weighting.value)
-        written = write_outputs(result, out, lang.value)
+        with staged_directory(out) as staging:  # every file, or none
+            written = [out / p.name for p in write_outputs(result, staging, lang.value)]
     except FjernarbeidError as exc:
         raise fail(exc) from None
     console = make_console(stderr=True)

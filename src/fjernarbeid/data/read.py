@@ -286,7 +286,7 @@ def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
 
 def _read_csv(path: Path) -> _Raw:
     text, encoding = read_text_file(path, str(path))
-    text = universal_newlines(text)
+    text, stray_cr = universal_newlines(text)
     if not text.strip():
         raise InputFileError(f"{path}: the file is empty (no header row)")
     try:
@@ -312,7 +312,12 @@ def _read_csv(path: Path) -> _Raw:
             raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: {exc}") from None
         if len(lines) != len(table):  # csv and pandas disagree on the records
             raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
-    return _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+    raw = _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+    if stray_cr:
+        shown = ", ".join(map(str, stray_cr[:5])) + (" …" if len(stray_cr) > 5 else "")
+        raw.notes.append(ReadNote("stray_carriage_return", f"{len(stray_cr)} carriage return(s) (CR) inside unquoted "
+                                  f"field(s), at line {shown}, were read as spaces"))
+    return raw
 
 
 def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, unit: str, **extra) -> _Raw:
@@ -531,8 +536,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             columns[q.name] = _text(col)
     for i, name in enumerate(resolution.sources):
         if resolution.keep[i] and resolution.targets[i] is None:
-            # An extra column never hides a variable: 'q202' left over when a mapping made another
-            # column q202 is kept as 'q202 (column 7)'.
+            # An extra column never hides a variable: 'fodselsar' left over when a mapping made another
+            # column fodselsar is kept as 'fodselsar (column 7)'.
             columns[name if name not in columns else f"{name} (column {i + 1})"] = raw.frame[i]
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
 

@@ -28,6 +28,7 @@ ANALYSES = (
     "index",
     "ordinal_model",
     "projection_base",
+    "multiple_response",
 )
 
 # Keys of a finding that name variables, to check them against the instrument.
@@ -134,6 +135,7 @@ def load_catalogue(path: str | Path | None = None, instrument: Instrument | None
 def catalogue_from_text(text: str | bytes, where: str, instrument: Instrument | None = None) -> Catalogue:
     """A catalogue from its YAML text; ``where`` names it in messages."""
     raw = load_yaml(text, where, InstrumentError)
+    _require_findings(raw, where)
     code_sets = {
         name: CodeSet(name, tuple(int(c) for c in v["codes"]), {k: v[k] for k in v if k != "codes"})
         for name, v in (raw.get("code_sets") or {}).items()
@@ -147,6 +149,24 @@ def catalogue_from_text(text: str | bytes, where: str, instrument: Instrument | 
     if instrument is not None:
         check_catalogue(cat, instrument)
     return cat
+
+
+def _require_findings(raw, where: str) -> None:
+    """A catalogue must have findings: an empty list, a misspelt key or some other YAML is an error,
+    never silently replaced by the study's own catalogue."""
+    if not isinstance(raw, dict):
+        raise InstrumentError(f"{where}: not a findings catalogue: expected a YAML mapping with 'findings:' "
+                              f"(a list of findings), found {type(raw).__name__ if raw is not None else 'an empty file'}")
+    if "findings" not in raw:
+        import difflib
+
+        close = difflib.get_close_matches("findings", [str(k) for k in raw], n=1, cutoff=0.6)
+        hint = f"; did you mean 'findings' for {close[0]!r}?" if close else \
+            f" (its keys: {', '.join(map(repr, list(raw)[:10]))})"
+        raise InstrumentError(f"{where}: not a findings catalogue: it has no 'findings:' list{hint}")
+    if not isinstance(raw["findings"], list) or not raw["findings"]:
+        raise InstrumentError(f"{where}: the catalogue's 'findings:' is "
+                              f"{'empty' if not raw['findings'] else 'not a list'}; it must list at least one finding")
 
 
 def check_catalogue(cat: Catalogue, instrument: Instrument) -> None:
@@ -179,6 +199,10 @@ def describe_every_question(instrument: Instrument) -> Catalogue:
         title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
         sentence = {"nb": "Vanligste svar: {mode_label} ({mode}).", "nn": "Vanlegaste svar: {mode_label} ({mode}).",
                     "en": "Most common answer: {mode_label} ({mode})."}
+        if q.type == "multiple":  # the share of respondents choosing each choice, and of all choices
+            findings.append(Finding(id=q.name, analysis="multiple_response", section=QUESTIONS_SECTION, title=title,
+                                    sentence={}, spec={"variable": q.name}, published={}))
+            continue
         findings.append(Finding(id=q.name, analysis="distribution", section=QUESTIONS_SECTION, title=title,
                                 sentence=sentence, spec={"variable": q.name}, published={}))
     return Catalogue(tuple(findings), {}, 1, f"{instrument.id}: every question")

@@ -10,7 +10,7 @@
       "weighting": {…weight report…},
       "fieldwork": {…fieldwork summary…} | null,
       "respondents": [{"name", "columns", "rows"}],          # table 3.2.1
-      "distributions": {"q6_1": {"name", "columns", "rows"}},  # weighted distribution of each question
+      "distributions": {"<question>": {"name", "columns", "rows"}},  # weighted distribution of each question
       "findings": [
         {"id": "P06", "section": "3.2.3", "analysis": "shares", "status": "ok" | "not_computed",
          "reason": null | "why it could not be computed",
@@ -128,6 +128,14 @@ class Results:
     study: Any = field(default=None, repr=False, compare=False)
     weighting_text: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Suppression is part of the results, not of one format's layout: no writer (json, html,
+        # xlsx, docx, pdf) can then show what a small cell hides.
+        for finding in self.findings:
+            withhold_suppressed(finding)
+        for table in (*self.respondents, *self.distributions.values()):
+            _withhold_table(table)
+
     def __getitem__(self, finding_id: str) -> FindingResult:
         for f in self.findings:
             if f.id == finding_id:
@@ -160,6 +168,45 @@ class Results:
 
     def write_json(self, path: str | Path) -> Path:
         return write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+
+
+# What a suppressed estimate keeps: its name, label and unweighted count (shown as "< k").
+_WITHHELD = ("estimate", "se", "ci_low", "ci_high", "weighted_base", "deff")
+
+
+def withhold_suppressed(finding: FindingResult) -> FindingResult:
+    """Remove every number of a suppressed small cell from ``finding`` (in place; returns it).
+
+    An estimate marked ``suppressed`` (fewer unweighted respondents than ``min_cell``) loses its
+    estimate, standard error, confidence interval, weighted base and design effect; a check against
+    the published figure loses our value for it; a table row marked suppressed loses its decimal
+    numbers (shares, intervals). Counts, labels and the flag stay, so readers see *that* a cell is
+    hidden.
+    """
+    hidden = set()
+    for e in finding.estimates:
+        if e.suppressed:
+            hidden.add(e.name)
+            for name in _WITHHELD:
+                setattr(e, name, None)
+    for check in finding.checks:
+        if check.get("what") in hidden and "ours" in check:
+            check["ours"] = None
+            check["ok"] = None
+    for table in finding.tables:
+        _withhold_table(table)
+    return finding
+
+
+def _withhold_table(table: Table) -> None:
+    if "suppressed" not in table.columns:
+        return
+    flag = table.columns.index("suppressed")
+    for row in table.rows:
+        if row[flag] is True or (row[flag] is not None and not isinstance(row[flag], str) and bool(row[flag])):
+            for j, value in enumerate(row):
+                if j != flag and isinstance(value, float):
+                    row[j] = None
 
 
 def _clean(obj):

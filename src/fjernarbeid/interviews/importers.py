@@ -29,7 +29,8 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from fjernarbeid.errors import InputFileError
+from fjernarbeid._io import decode_text
+from fjernarbeid.errors import FjernarbeidError, InputFileError
 from fjernarbeid.interviews.transcript import Interview, Turn, assign_roles, merge_consecutive, parse_time
 
 SUFFIXES = (".vtt", ".docx", ".txt")
@@ -42,7 +43,13 @@ def read_transcript(path: str | Path, interviewers: Iterable[str] = (), intervie
     reader = {".vtt": read_vtt, ".docx": read_docx, ".txt": read_txt}.get(path.suffix.lower())
     if reader is None:
         raise InputFileError(f"{path}: unknown transcript format {path.suffix!r} (expected one of {', '.join(SUFFIXES)})")
-    return reader(path, interviewers=interviewers, interview_id=interview_id, date=date)
+    try:
+        return reader(path, interviewers=interviewers, interview_id=interview_id, date=date)
+    except (FjernarbeidError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reading raises only the package's own errors (fuzz-tested)
+        raise InputFileError(f"{path}: cannot be read as a {path.suffix.lstrip('.')} transcript "
+                             f"({type(exc).__name__}: {exc})") from None
 
 
 # -- WebVTT -----------------------------------------------------------------------------------------
@@ -246,6 +253,10 @@ def _read_text(path: Path) -> str:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
     if not data.strip():
         raise InputFileError(f"{path}: the file is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with a byte-order mark (Windows "Unicode")
+        return decode_text(data, str(path))[0]
+    if b"\x00" in data:
+        raise InputFileError(f"{path}: not a text file (it contains NUL bytes); a transcript is UTF-8 text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

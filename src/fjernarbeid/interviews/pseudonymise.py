@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Iterable
 
 
+from fjernarbeid._cells import csv_dict_writer
 from fjernarbeid._yaml import load_yaml
 from fjernarbeid._io import write_text_atomic
 from fjernarbeid.errors import DataValidationError, InputFileError
@@ -451,7 +452,7 @@ def write_report(results: Iterable[Pseudonymised], path: str | Path) -> Path:
     """Write the replacement report (CSV, one row per finding). It holds the real names: keep it with
     the mapping file, apart from the transcripts."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer = csv_dict_writer(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(report_rows(results))
     return write_text_atomic(path, buffer.getvalue())

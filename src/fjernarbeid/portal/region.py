@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from fjernarbeid._yaml import load_yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -24,8 +24,7 @@ class Place:
 
 @lru_cache(maxsize=1)
 def region() -> dict:
-    with open(DATA / "region.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return load_yaml((DATA / "region.yaml").read_bytes(), "region.yaml")
 
 
 def municipalities() -> dict[str, str]:

@@ -7,7 +7,6 @@ without a number.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from importlib import resources
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import jinja2
 
+from fjernarbeid._cells import csv_writer, make_workbook_inert
 from fjernarbeid._io import write_bytes_atomic, write_text_atomic
 from fjernarbeid.target.analysis import CAVEAT, ELIGIBILITY_CAVEAT, VARIANCE_METHOD, TargetResult
 from fjernarbeid.target.spec import text
@@ -125,15 +125,24 @@ def segment_table(outcome: dict, lang: str) -> tuple[list[str], list[list]]:
 def _csv(cols, rows, caveat: str) -> str:
     buf = io.StringIO()
     buf.write(f"# {caveat}\n")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(cols)
     w.writerows(rows)
     return buf.getvalue()
 
 
 def write_outputs(result: TargetResult, out: Path, lang: str = "nb") -> list[Path]:
-    """Every file: target.json, target.html (the section as a page), target.xlsx and the CSV tables."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Every file: target.json, target.html (the section as a page), target.xlsx and the CSV tables.
+
+    All or nothing: the files are written into a staging directory and moved into ``out`` together."""
+    from fjernarbeid._io import staged_directory
+
+    with staged_directory(out) as staging:
+        written = _write_all(result, staging, lang)
+    return [out / p.name for p in written]
+
+
+def _write_all(result: TargetResult, out: Path, lang: str) -> list[Path]:
     doc = result.to_dict()
     written = [write_text_atomic(out / "target.json", json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False,
                                                                  default=_json_default) + "\n")]
@@ -180,6 +189,7 @@ def _xlsx(sheets, caveat: str, doc: dict, lang: str) -> bytes:
         for row in rows:
             ws.append(row)
     buf = io.BytesIO()
+    make_workbook_inert(wb)
     wb.save(buf)
     return buf.getvalue()
 

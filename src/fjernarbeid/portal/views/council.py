@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from fjernarbeid._cells import csv_writer
 from fjernarbeid.portal import audit, roles
 from fjernarbeid.portal.coverage import coverage, served_share
 from fjernarbeid.portal.goals import compare
@@ -93,7 +94,7 @@ def dashboard_csv(request):
     if not (roles.is_admin(request.user) or roles.role_of(request.user) == "host"):
         raise PermissionDenied
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(["month", "measure", "actual", "target", "met"])
     for r in compare(_records(), list(Goal.objects.all())):
         writer.writerow([r.month.strftime("%Y-%m"), r.metric,

@@ -3,7 +3,6 @@ and deletion on request that really deletes."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django import forms
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from fjernarbeid._cells import csv_writer
 from fjernarbeid.portal import audit, ratelimit, roles
 from fjernarbeid.portal.models import Interest
 from fjernarbeid.portal.region import municipality_choices
@@ -90,7 +90,7 @@ def leads_csv(request):
     if not roles.can_see_interest(request.user):
         raise PermissionDenied
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")  # a lead's free text never runs in Excel
     writer.writerow(["id", "created", "name", "email", "lives_now", "municipalities", "needs", "message", "consent_text"])
     for lead in Interest.objects.order_by("created"):
         writer.writerow([lead.pk, lead.created.isoformat(timespec="seconds"), lead.name, lead.email, lead.lives_now,

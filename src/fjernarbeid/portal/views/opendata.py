@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from fjernarbeid._cells import csv_dict_writer
 from fjernarbeid.portal import calendar
 from fjernarbeid.portal.models import Event, Space
 from fjernarbeid.portal.spacedata import FIELDS, geojson_feature, space_record
@@ -93,7 +93,7 @@ def spaces_csv(request):
         return _json({"errors": errors}, status=400)
     base = _base_url(request)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
+    writer = csv_dict_writer(out, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for space in spaces:
         record = space_record(space, base)

@@ -1,0 +1,55 @@
+"""The one YAML loader: safe, bounded in size, expansion and nesting (fjernarbeid._yaml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fjernarbeid._yaml import MAX_NODES, load_yaml
+from fjernarbeid.errors import InputFileError, InstrumentError
+
+
+def bomb(levels: int) -> str:
+    """The classic "billion laughs": each level a list of nine aliases to the one before."""
+    text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, levels + 1):
+        text += f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]\n"
+    return text
+
+
+def test_an_alias_bomb_is_refused_before_it_is_expanded():
+    assert len(bomb(8)) < 700
+    with pytest.raises(InputFileError, match=r"m\.yaml: the YAML expands to more than 1,000,000 values"):
+        load_yaml(bomb(8), "m.yaml")
+    with pytest.raises(InputFileError, match="alias bomb"):
+        load_yaml(bomb(30), "m.yaml")  # 9^30 values: refused as quickly, the count is linear in the file
+
+
+def test_anchors_and_aliases_of_ordinary_size_are_read():
+    data = load_yaml("base: &b {a: 1, b: [1, 2]}\nother: *b\nmerged: {<<: *b, c: 3}\n", "x.yaml")
+    assert data["other"] == {"a": 1, "b": [1, 2]}
+    assert data["merged"] == {"a": 1, "b": [1, 2], "c": 3}
+    assert 9 ** 6 < MAX_NODES  # a file of six levels of nine is still fine
+    assert load_yaml(bomb(5), "x.yaml")["a5"][0][0][0][0][0] == ["lol"] * 9
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: &a [*a]\n", "refers to itself through an alias"),
+    ("[" * 5000, "nested too deeply|not valid YAML"),
+    ("\x1b", "not valid YAML"),
+    ("a: !!python/object/apply:os.system ['true']\n", "not valid YAML"),
+    (b"a: \xff\n", "not UTF-8"),
+])
+def test_hostile_yaml_is_an_error_naming_the_file(text, message):
+    with pytest.raises(InputFileError, match=message) as raised:
+        load_yaml(text, "hostile.yaml")
+    assert str(raised.value).startswith("hostile.yaml: ")
+
+
+def test_the_caller_chooses_the_error_of_its_domain():
+    with pytest.raises(InstrumentError, match="q.yaml"):
+        load_yaml("{", "q.yaml", InstrumentError)
+
+
+def test_an_empty_document_is_none():
+    assert load_yaml("", "e.yaml") is None
+    assert load_yaml("# only a comment\n", "e.yaml") is None
