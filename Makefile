@@ -22,7 +22,10 @@ demo: install
 	$(BIN)/fjernarbeid demo --out $(DEMO_OUT)
 	$(BIN)/fjernarbeid report $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
 	  --refdata $(DEMO_OUT)/refdata --out $(DEMO_OUT)/report --format html,json
-	@echo "The demo report is $(DEMO_OUT)/report/report.html (numbers in $(DEMO_OUT)/report/results.json)"
+	$(BIN)/fjernarbeid target $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
+	  --refdata $(DEMO_OUT)/refdata --region 4618,4619,4620,4622 --region-name Hardanger --out $(DEMO_OUT)/target
+	@echo "The demo report is $(DEMO_OUT)/report/report.html (numbers in $(DEMO_OUT)/report/results.json;"
+	@echo "chapter 4.5 with its tables in $(DEMO_OUT)/target)"
 
 # The coworking network portal with its FICTIONAL demonstration network on http://127.0.0.1:$(PORTAL_PORT)/
 PORTAL_PORT ?= 8000

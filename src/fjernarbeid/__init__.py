@@ -4,7 +4,7 @@ The public API a notebook user needs is re-exported here; everything else is int
 
 >>> import fjernarbeid as fj
 >>> inst = fj.load_instrument()          # Vedlegg 1 as data
->>> inst["q12"].label("en")
+>>> inst.question_for_role("sex").label("en")
 'How often do you normally use a home office or remote work?'
 """
 

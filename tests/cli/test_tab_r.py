@@ -99,3 +99,71 @@ def test_compare_tests_differences_between_groups_with_their_covariance(nhanes_f
 def test_compare_needs_groups(nhanes_files):
     result = runner.invoke(app, ["tab", str(nhanes_files["NA"]), "HI_CHOL", "--compare", *NHANES_DESIGN])
     assert result.exit_code == 2 and "--by" in result.output
+
+
+API_STRAT = ("--weight", "pw", "--strata", "stype", "--fpc", "fpc")
+
+
+def test_quantiles_with_woodruff_and_score_intervals(fixtures_dir, R):
+    apistrat = fixtures_dir / "api" / "apistrat.csv"
+    out = tab_json(apistrat, "api00", "--quantile", "0.1,0.25,0.5,0.75,0.9", *API_STRAT)
+    ref = next(c for c in R["quantiles"] if c["design"] == "strat" and c["interval"] == "mean"
+               and c["qrule"] == "math")
+    assert out["statistic"] == "quantile" and [e["category"] for e in out["estimates"]] == ref["quantiles"]
+    for field in ("estimate", "ci_low", "ci_high", "se"):
+        assert [e[field] for e in out["estimates"]] == pytest.approx(ref[field], rel=1e-9)
+    score = tab_json(apistrat, "api00", "--quantile", "10%,25%,50%,75%,90%", "--quantile-ci", "score", *API_STRAT)
+    ref = next(c for c in R["quantiles"] if c["design"] == "strat" and c["interval"] == "score"
+               and c["qrule"] == "math")
+    assert [e["ci_low"] for e in score["estimates"]] == pytest.approx(ref["ci_low"], rel=1e-9)
+
+
+def test_the_median_in_groups(fixtures_dir, R):
+    out = tab_json(fixtures_dir / "api" / "apistrat.csv", "api00", "--median", "--by", "stype", *API_STRAT)
+    ref = R["by_groups"]["median_by_stype"]
+    assert [e["estimate"] for e in out["estimates"]] == pytest.approx(ref["estimate"])
+    assert [e["se"] for e in out["estimates"]] == pytest.approx(ref["se"], rel=1e-9)
+
+
+def test_a_ratio_in_groups_and_the_difference_between_them(fixtures_dir, R):
+    out = tab_json(fixtures_dir / "api" / "apistrat.csv", "api00", "--ratio", "api00/api99", "--by", "stype",
+                   "--compare", *API_STRAT)
+    ref = R["by_groups"]["ratio_by_stype"]
+    assert out["statistic"] == "ratio" and out["denominator"] == "api99"
+    assert [e["estimate"] for e in out["estimates"]] == pytest.approx(ref["estimate"], rel=1e-10)
+    assert [e["se"] for e in out["estimates"]] == pytest.approx(ref["se"], rel=1e-8)
+    h_minus_e = next(d for d in out["differences"] if d["first"]["stype"] == "E" and d["second"]["stype"] == "H")
+    assert (h_minus_e["difference"], h_minus_e["se"]) == pytest.approx(
+        (ref["h_minus_e"]["estimate"], ref["h_minus_e"]["se"]), rel=1e-8)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--median", "--mean"), "choose one of"),
+    (("--quantile", "0.5", "--median"), "choose one of --median and --quantile"),
+    (("--quantile", "half"), "not one"),
+    (("--quantile", "1.5"), "not between 0 and 1"),
+    (("--ratio", "enroll/api99"), "the numerator is VAR"),
+    (("--median", "--by", "stype", "--compare"), "quantiles do not have"),
+])
+def test_quantile_and_ratio_usage_errors(fixtures_dir, args, message):
+    result = runner.invoke(app, ["tab", str(fixtures_dir / "api" / "apistrat.csv"), "api00", *args, *API_STRAT])
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_lonely_psu_names_its_stratum_and_only_its_rows(tmp_path):
+    path = tmp_path / "lonely.csv"
+    path.write_text("s,c,y\n1,1,3\n1,1,4\n2,2,5\n2,3,6\n")
+    result = runner.invoke(app, ["tab", str(path), "y", "--mean", "--strata", "s", "--cluster", "c"])
+    assert result.exit_code == 5
+    assert "stratum '1' of 's' (data rows 1, 2) has only one PSU" in result.output
+    assert "--lonely-psu" in result.output
+
+
+def test_without_weights_an_fpc_gives_the_weights(fixtures_dir, R):
+    """R's svydesign(id=~dnum, fpc=~fpc) without weights: N/n (here the file's pw)."""
+    help_text = runner.invoke(app, ["tab", "--help"]).output
+    assert "population size over the sample size" in " ".join(help_text.split())
+    out = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc")
+    with_pw = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc",
+                       "--weight", "pw")
+    assert out["estimates"][0]["se"] == pytest.approx(with_pw["estimates"][0]["se"], rel=1e-9)

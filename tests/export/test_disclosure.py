@@ -8,11 +8,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dataclasses import replace
+
+from fjernarbeid.study import load_study
 from fjernarbeid.export.disclosure import (
-    GEOGRAPHY, GLOBAL_RECODES, _Dimension, k_anonymity, keepable, local_suppression, protect,
+    GEOGRAPHY, GLOBAL_RECODES, TOP_CODES, _Dimension, k_anonymity, keepable, local_suppression, protect,
 )
 
-KEYS_OF_THE_STUDY = ["q207", "age_group", "q4"]
+KEYS_OF_THE_STUDY = ["q207", "age_group", "q4"]  # as three_keys() declares them
+
+
+def three_keys():
+    """The 2025 study with sex, age group and education as its only key variables (household size,
+    sector and staff responsibility not declared): the tests of the mechanics below use it."""
+    study = load_study()
+    disclosure = {**study.disclosure, "recodes": [r for r in study.disclosure["recodes"] if r["variable"] != "q3"],
+                  "suppression_order": ["geography", "q4", "age_group"]}
+    roles = {k: v for k, v in study.instrument.roles.items() if k != "household_size"}
+    return replace(study, quasi_identifiers=(), disclosure=disclosure,
+                   instrument=replace(study.instrument, roles=roles))
+
+
+def protect_three_keys(*args, **kw):
+    return protect(*args, study=three_keys(), **kw)
 
 
 def group_sizes(frame: pd.DataFrame, keys) -> pd.Series:
@@ -64,9 +82,10 @@ def statuses(report) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("recode", [r for r in GLOBAL_RECODES if r.merges], ids=lambda r: r.variable)
 def test_each_recode_merges_every_code_of_its_variable_exactly_once(recode, instrument):
-    codes = sorted(instrument.value_labels()[recode.variable])
+    top = TOP_CODES.get(recode.variable)  # a number (household size): its values up to the top code
+    codes = list(range(1, top + 1)) if top else sorted(instrument.value_labels()[recode.variable])
     assert sorted(c for m in recode.merges for c in m.codes) == codes
-    labels = recode.value_labels(instrument.value_labels("en")[recode.variable], "en")
+    labels = recode.value_labels(instrument.value_labels("en").get(recode.variable, {}), "en")
     assert sorted(labels) == sorted(set(recode.mapping.values()))
 
 
@@ -92,7 +111,7 @@ def test_small_municipalities_are_blanked_and_nothing_more_is_done_when_k_holds(
     # 1103 and 1106 are small (3 and 2 respondents) but share centrality class 2: blanked, they make a
     # group of 5, so k = 5 holds at the municipality level
     frame = people({"0301": 20, "4601": 20, "1103": 3, "1106": 2}, {"0301": 1, "4601": 2, "1103": 2, "1106": 2})
-    out, report = protect(frame, instrument, k=5, seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=1)
     assert report.holds and report.geography == "municipality" and report.start.holds
     assert {status for _, status in statuses(report)} == {"not needed"}
     assert out["municipality"].isna().sum() == 5 and set(out["municipality"].dropna()) == {"0301", "4601"}
@@ -107,7 +126,7 @@ def test_small_municipalities_are_blanked_and_nothing_more_is_done_when_k_holds(
 def test_geography_is_coarsened_until_k_holds(instrument):
     # 1103 alone is small and alone in its county: the county level does not help, the centrality level does
     frame = people({"0301": 20, "4601": 20, "1103": 3}, {"0301": 1, "4601": 2, "1103": 2})
-    out, report = protect(frame, instrument, k=5, seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=1)
     assert statuses(report) == [(GEOGRAPHY, "applied"), (GEOGRAPHY, "applied"), ("age_group", "not needed"),
                                 ("q4", "not needed")]
     assert [s.result.records_below_k for s in report.steps[:2]] == [3, 0]
@@ -123,7 +142,7 @@ def test_recoding_alone_can_reach_k_without_suppression(instrument):
     ages = np.r_[np.full(27, 5), np.full(3, 6)]  # three respondents aged 50-54 among 45-49-year-olds
     education = np.r_[np.full(26, 2), np.full(4, 5)]  # four with "other" education among upper secondary
     frame = people({"0301": 30}, {"0301": 1}, age_group=ages, q4=education)
-    out, report = protect(frame, instrument, k=5, seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=1)
     # age and education together make k hold (either alone does not); the geography steps, tried
     # first, protected nobody and are undone
     assert statuses(report) == [(GEOGRAPHY, "undone"), (GEOGRAPHY, "undone"), ("age_group", "applied"),
@@ -146,7 +165,7 @@ def test_local_suppression_of_a_known_single_value(instrument):
     # geography joins them: one value; suppressing education would need five.
     frame = people({"0301": 21, "4601": 20, None: 4}, {"0301": 1, "4601": 2})
     frame["q4"] = np.r_[3, np.full(40, 4), np.full(4, 3)]
-    out, report = protect(frame, instrument, k=5, seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=1)
     assert [status for _, status in statuses(report)] == ["undone"] * 4  # no recode helps
     assert report.holds and report.suppressed == {GEOGRAPHY: 1, "q4": 0, "age_group": 0, "q207": 0}
     assert report.suppressed_with[GEOGRAPHY] == ("municipality", "county", "county_name", "centrality")
@@ -200,14 +219,14 @@ def test_the_weight_is_a_key_when_it_reveals_the_key_values(instrument):
     # the age group then hides nothing, so it is not applied and suppression does the work
     ages = np.r_[np.full(27, 5), np.full(3, 6)]
     by_cell = people({"0301": 30}, {"0301": 1}, age_group=ages, weight=np.where(ages == 5, 1.2, 0.7))
-    out, report = protect(by_cell, instrument, k=5, seed=1)
+    out, report = protect_three_keys(by_cell, instrument, k=5, seed=1)
     assert report.weight_is_key and "weight" in report.keys
     assert ("age_group", "undone") in statuses(report) and "age_group" not in report.recoded
     assert "the weight still reveals" in next(s.reason for s in report.steps if s.variable == "age_group")
     assert not report.holds  # three records carry the 50-54 weight: nothing but the weight can tell them
     assert report.blocking.keys == ("weight",) and report.blocking.records_below_k == 3
     assert "WEIGHT CAN BE NEITHER RECODED NOR SUPPRESSED" in report.conclusion
-    _, design_weighted = protect(by_cell.assign(weight=1.0 + np.arange(30) / 30), instrument, k=5, seed=1)
+    _, design_weighted = protect_three_keys(by_cell.assign(weight=1.0 + np.arange(30) / 30), instrument, k=5, seed=1)
     assert not design_weighted.weight_is_key and design_weighted.holds and "age_group" in design_weighted.recoded
 
 
@@ -219,7 +238,7 @@ def protected_demo(demo_frame, instrument):
     from fjernarbeid.survey.weighting import weight_study
 
     weighted = demo_frame.assign(weight=weight_study(demo_frame, instrument).weights.to_numpy())
-    out, report = protect(weighted, instrument, k=5, seed=4)
+    out, report = protect_three_keys(weighted, instrument, k=5, seed=4)
     return weighted, out, report
 
 
@@ -244,7 +263,7 @@ def test_the_demo_reaches_k_5_by_recoding_and_suppression(protected_demo):
 
 def test_protection_is_deterministic_whatever_the_record_order(protected_demo, instrument):
     before, out, report = protected_demo
-    again, report_again = protect(before.iloc[::-1], instrument, k=5, seed=99)
+    again, report_again = protect_three_keys(before.iloc[::-1], instrument, k=5, seed=99)
     assert report_again.suppressed == report.suppressed
     columns = [c for c in out.columns if c != "id"]
     pd.testing.assert_frame_equal(out[columns].sort_values(columns, ignore_index=True),
@@ -267,7 +286,7 @@ def test_weighted_estimates_of_a_variable_that_is_not_a_key_are_unchanged(protec
 
 def test_direct_identifiers_and_quasi_identifiers_are_removed_or_coarsened(instrument):
     frame = people({"0301": 30}, {"0301": 1}, phone="99887766")
-    out, report = protect(frame, instrument, k=5, seed=7)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=7)
     for gone in ("q5_text", "phone", "q202", "age", "q201"):
         assert gone not in out.columns, gone
     assert sorted(out["id"]) == list(range(1, 31)) and out["id"].tolist() == list(range(1, 31))
@@ -284,14 +303,14 @@ def test_direct_identifiers_and_quasi_identifiers_are_removed_or_coarsened(instr
 def test_top_coding_leaves_missing_values_missing(instrument):
     frame = people({"0301": 10}, {"0301": 1})
     frame["q3"] = pd.array([1, 7, None, 12, 6, 2, 3, None, 4, 5], dtype="Int64")
-    out, _ = protect(frame, instrument, k=5, seed=1)
+    out, _ = protect_three_keys(frame, instrument, k=5, seed=1)
     assert out["q3"].isna().sum() == 2
     assert sorted(out["q3"].dropna().tolist()) == [1, 2, 3, 4, 5, 6, 6, 6]
 
 
 def test_keep_overrides_a_rule_and_the_report_says_so_in_capitals(instrument):
     frame = people({"0301": 20, "1103": 3}, {"0301": 1, "1103": 2})
-    out, report = protect(frame, instrument, k=5, keep=["q202", "municipality", "q3"], seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, keep=["q202", "municipality", "q3"], seed=1)
     assert "q202" in out.columns and "q202" in report.keys  # a kept birth year is a key variable
     assert set(out["municipality"]) == {"0301", "1103"}  # not blanked, not coarsened, not suppressed
     assert out["q3"].max() == 9
@@ -307,7 +326,7 @@ def test_keep_overrides_a_rule_and_the_report_says_so_in_capitals(instrument):
 def test_a_kept_key_variable_is_neither_recoded_nor_suppressed(instrument):
     frame = people({"0301": 20, "4601": 20}, {"0301": 1, "4601": 2})
     frame.loc[0, "q4"] = 1  # the only one with compulsory school
-    out, report = protect(frame, instrument, k=5, keep=["q4"], seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, keep=["q4"], seed=1)
     assert ("q4", "kept") in statuses(report) and "q4" not in report.recoded
     assert report.suppressed.get("q4", 0) == 0 and (out["q4"] == 1).sum() == 1
     assert not report.holds and report.kept_keys == ("q4",)
@@ -315,7 +334,7 @@ def test_a_kept_key_variable_is_neither_recoded_nor_suppressed(instrument):
     assert "Q4 CAN BE NEITHER RECODED NOR SUPPRESSED (KEPT BY --keep)" in report.conclusion
     # without --keep the same person is protected: the education of five is suppressed
     # (the odd one's and four donors'), as suppressing geography would not hide it
-    out, report = protect(frame, instrument, k=5, seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=1)
     assert report.holds and report.suppressed["q4"] == 5 and report.suppressed[GEOGRAPHY] == 0
     assert out["q4"].isna().sum() == 5 and out["higher_education"].isna().sum() == 5
 
@@ -323,15 +342,38 @@ def test_a_kept_key_variable_is_neither_recoded_nor_suppressed(instrument):
 def test_keep_of_a_variable_no_rule_applies_to_is_refused(instrument):
     frame = people({"0301": 20}, {"0301": 1})
     with pytest.raises(ValueError, match="--keep q12: no disclosure rule applies"):
-        protect(frame.assign(q12=1), instrument, keep=["q12"])
+        protect_three_keys(frame.assign(q12=1), instrument, keep=["q12"])
     assert {"q202", "q4", "age_group", "q207", "centrality"} <= set(keepable(instrument, frame))
     assert "q12" not in keepable(instrument, frame)
 
 
 def test_without_the_register_the_postal_code_is_dropped_and_no_geography_published(instrument):
     frame = people({"0301": 20}, {"0301": 1}).drop(columns=["municipality", "county", "county_name", "centrality"])
-    out, report = protect(frame, instrument, k=5, seed=1)
+    out, report = protect_three_keys(frame, instrument, k=5, seed=1)
     assert "q201" not in out.columns and report.geography is None
     assert any("postal-code register" in note for note in report.notes)
     assert report.holds  # 20 identical respondents on sex, age group and education
     assert GEOGRAPHY not in report.information_loss and [s.variable for s in report.steps] == ["age_group", "q4"]
+
+
+def test_household_size_sector_and_staff_responsibility_are_keys_of_the_2025_study(demo_frame, instrument):
+    """Declared in the study file (roles and quasi_identifiers), none of them is published unchanged
+    while k-anonymity is claimed: every key combination holds at least k records."""
+    from fjernarbeid.survey import weight_study
+
+    weighted = demo_frame.assign(weight=weight_study(demo_frame, instrument).weights.to_numpy())
+    out, report = protect(weighted, instrument, k=5, seed=4)
+    assert {"q3", "q1", "q11"} <= set(report.keys)
+    assert report.holds and group_sizes(out, report.keys).min() >= 5
+    assert out["q3"].dropna().max() <= 6  # top-coded, and recoded or suppressed where needed
+
+
+def test_an_undeclared_study_counts_every_key_role_and_may_suppress_it(instrument):
+    """Without a study file's rules every declared key role is a key variable, suppressible."""
+    from fjernarbeid.export.disclosure import rules_for
+    from fjernarbeid.study import study_for_instrument
+
+    bare = replace(instrument, id="another-study")
+    rules = rules_for(bare, study_for_instrument(bare))
+    assert rules.key_variables == ("role:sex", "age_group", "q4", "q3")
+    assert rules.top_codes == {"q3": 6} and set(rules.suppression_order) >= {"geography", "q3", "q4", "age_group"}

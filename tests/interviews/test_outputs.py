@@ -97,3 +97,16 @@ def test_outputs_refuse_transcripts_with_real_names(study, tmp_path):
     assert sorted(p.name for p in paths.values()) == sorted(
         ["sitater.csv", "kode_x_informant.csv", "samforekomst_ytring.csv", "samforekomst_intervju.csv",
          "informanter.csv", "koder_etter_egenskap.csv", "typologi.csv", "temarapport.html"])
+
+
+def test_outputs_refuse_a_transcript_that_says_pseudonymised_but_holds_an_identifier(make_interview, tmp_path):
+    from fjernarbeid.interviews.outputs import require_pseudonymised
+
+    edited = make_interview("Informant_1", "Informant 1", ["Ring meg på 912 34 567.", "Jeg bor i Storgata 12B."])
+    with pytest.raises(DataValidationError) as error:
+        require_pseudonymised([edited])
+    message = str(error.value)
+    assert "interview Informant_1, turn 2: phone" in message and "turn 4: address" in message
+    assert "912" not in message and "Storgata" not in message  # where and what, never the identifier
+    clean = make_interview("Informant_2", "Informant 2", ["Ring meg på [telefon] i 2019-2020, kl. 10.30."])
+    require_pseudonymised([clean])

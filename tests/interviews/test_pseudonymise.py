@@ -242,3 +242,73 @@ def test_mapping_as_csv_and_its_errors(tmp_path):
     empty.write_text("informants:\n  Kari:\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"e.yaml, section informants: both the real name and its pseudonym"):
         read_mapping(empty)
+
+
+def test_names_written_without_norwegian_letters(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("informants:\n  Åse Øvretveit: Informant 1\n  Ingvild Rørvik: Informant 2\n", encoding="utf-8")
+    m = read_mapping(path)
+    assert text_of("Aase Ovretveit, Roervik, Rorvik og Ase.", m) == \
+        "Informant 1, Informant 2, Informant 2 og Informant 1."
+
+
+@pytest.mark.parametrize("spoken, placeholder", [
+    ("ni en to tre fire fem seks sju", "[telefon]"), ("9 1 2 3 4 5 6 7", "[telefon]"),
+    ("47 91 23 45 67", "[telefon]"), ("en tre null ni sju to fire åtte null to to", "[fødselsnummer]"),
+    ("ni, en, to, tre, fire, fem, seks, sju, åtte", "[nummer]")])
+def test_numbers_read_out_digit_by_digit(mapping, spoken, placeholder):
+    assert text_of(f"Det er {spoken} i boka.", mapping) == f"Det er {placeholder} i boka."
+
+
+def test_short_runs_of_number_words_are_ordinary_speech(mapping):
+    text = "Eg har to tre barn, og vi var en to tre fire fem seks sju personer."
+    assert text_of(text, mapping) == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("fnr15038712052 står", "fnr[fødselsnummer] står"),                          # glued to letters
+    ("nummer 150387–12052 står", "nummer [fødselsnummer] står"),                  # an en dash between the groups
+    ("til kari krøllalfa gmail i dag", "til [e-post] i dag"),               # the domain's end lost
+    ("Ole Martin kom", "Informant 2 kom"),                                  # a hyphenated name with a space
+    ("i 2019–2020 og kl. 10.30–11.45", "i 2019–2020 og kl. 10.30–11.45")])  # years and times stay
+def test_forms_a_typist_or_speech_recognition_may_produce(mapping, text, expected):
+    assert text_of(text, mapping) == expected
+
+
+def test_a_group_interview_is_named_by_its_informants_and_attributes_are_pseudonymised(mapping):
+    iv = Interview("intervju_kari_og_hans", "intervju_kari_og_hans.txt", (
+        Turn(1, "Kari Haugland", "informant", "Hei."), Turn(2, "Hans Lid", "informant", "Hei.")),
+        attributes={"arbeidsgiver": "Vestfjord Energi", "merknad": "nabo til Lid"})
+    out = pseudonymise(iv, mapping).interview
+    assert out.id == "Informant_1_Informant_3" and out.source == "Informant_1_Informant_3.txt"
+    assert out.attributes == {"arbeidsgiver": "[arbeidsgiver]", "merknad": "nabo til Informant 3"}
+
+
+def test_a_common_name_in_lower_case_is_listed(mapping):
+    # Speech recognition sometimes writes a name in lower case; "anna" (nynorsk "other") is no name.
+    new, found = pseudonymise_text("Eg snakka med solveig og anna folk. Solveig sa ja.", mapping)
+    assert new == "Eg snakka med solveig og anna folk. Solveig sa ja."
+    assert [(f.kind, f.original) for f in found] == [("name_lower_case", "solveig"), ("capitalised", "Solveig")]
+
+
+def test_any_white_space_inside_a_name_and_letters_whose_case_rules_differ(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("informants:\n  Erlend Bø: Informant 1\n  İlker Yılmaz: Informant 2\n  Kari Johansen: Informant 3\n",
+                    encoding="utf-8")
+    m = read_mapping(path)
+    assert text_of("Kari\u00a0Johansen og Kari  Johansen.", m) == "Informant 3 og Informant 3."
+    assert text_of("İLKER og ilker og İlker´s.", m) == "Informant 2 og Informant 2 og Informant 2s."
+    # "Bo" (Bø without ø) is a name here, but "bo" in lower case is "to live": listed, not replaced.
+    new, found = pseudonymise_text("Vi bo i Bo.", m)
+    assert new == "Vi bo i Informant 1." and [(f.original, f.action) for f in found] == [("bo", "review"),
+                                                                                       ("Bo", "replaced")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Orgnr. 974 760 673 står der.", "Orgnr. [organisasjonsnummer] står der."),   # Brønnøysundregistrene's own
+    ("Orgnr. 974760673 står der.", "Orgnr. [organisasjonsnummer] står der."),
+    ("Tallet 974 760 674 står der.", "Tallet 974 760 674 står der."),            # wrong check digit
+    ("Det kostet 974 760 673 kroner.", "Det kostet 974 760 673 kroner."),        # an amount
+    ("IBAN NO93 8601 1117 947 står der.", "IBAN [kontonummer] står der.")])
+def test_organisation_numbers_and_iban(mapping, text, expected):
+    assert text_of(text, mapping) == expected

@@ -81,3 +81,14 @@ def test_estimates_are_found_by_label_not_position(by_race):
     assert by_race["2"].estimate == by_race.rows[1].estimate
     with pytest.raises(KeyError, match="no estimate"):
         by_race[7]
+
+
+def test_messages_show_plain_values_not_numpy_reprs(parity):
+    from fjernarbeid.errors import ComputationError
+    from fjernarbeid.survey import svyglm
+
+    design = parity.nhanes()
+    with pytest.raises(ComputationError) as caught:
+        svyglm(design, "race ~ RIAGENDR", "binomial")  # race is 1..4, not 0/1
+    message = str(caught.value)
+    assert "'race' is 2 in row" in message and "np.int64" not in message

@@ -119,3 +119,71 @@ def test_lonely_psus_under_jkn(apistrat):
 def test_multipliers_must_fit_the_data(apistrat):
     with pytest.raises(ValueError, match="n × R"):
         replicate_design(apistrat, "pw", np.ones((10, 5)))
+
+
+# -- replicate designs made from a design: BRR, Fay, JK2, successive differences (R parity) ---------
+
+
+@pytest.fixture(scope="module")
+def nhanes_pairs(parity):
+    """NHANES rows with HI_CHOL in the strata of two PSUs (parity.R's pairs_data)."""
+    from fjernarbeid.survey import svydesign
+
+    d = parity.frame("nhanes")
+    d = d[d["HI_CHOL"].notna() & (d["SDMVSTRA"] != 86)]
+    return svydesign(d, "WTMEC2YR", strata="SDMVSTRA", cluster="SDMVPSU", nest=True)
+
+
+@pytest.mark.parametrize("kind, options", [
+    ("BRR", {}), ("BRR", {"hadamard": "brr"}), ("Fay", {"hadamard": "brr", "fay_rho": 0.3}), ("JK2", {}),
+    ("SDR", {"hadamard": "sdr"}),
+])
+def test_replicates_from_a_design_equal_r(nhanes_pairs, parity_ref, kind, options):
+    from fjernarbeid.survey import as_replicate_design, svyby, svymean, svytotal
+
+    ref = parity_ref["replicate_designs"]
+    if "hadamard" in options:
+        options = {**options, "hadamard": ref[f"hadamard_{options['hadamard']}"]}  # R's own matrix
+    design = as_replicate_design(nhanes_pairs, kind, **options)
+    assert design.replicates == ref[kind]["replicates"]
+    assert svymean(design, "HI_CHOL").se == pytest.approx(ref[kind]["mean"]["se"], rel=1e-10)
+    assert svytotal(design, "HI_CHOL").se == pytest.approx(ref[kind]["total"]["se"], rel=1e-10)
+    np.testing.assert_allclose(svyby(design, svymean, "race", "HI_CHOL").se, ref[kind]["by_race"]["se"], rtol=1e-10)
+
+
+def test_brr_of_a_total_is_the_linearised_variance_with_any_hadamard_matrix(nhanes_pairs, parity_ref):
+    from fjernarbeid.survey import as_replicate_design, svytotal
+
+    brr = as_replicate_design(nhanes_pairs, "BRR")
+    assert svytotal(brr, "HI_CHOL").se == pytest.approx(parity_ref["replicate_designs"]["linearised_total"]["se"],
+                                                        rel=1e-10)
+
+
+def test_successive_differences_of_a_total_are_the_circular_differences(nhanes_pairs):
+    from fjernarbeid.survey import as_replicate_design, svytotal
+    from fjernarbeid.survey.design import group_sums
+
+    sdr = as_replicate_design(nhanes_pairs, "SDR", mse=True)
+    s = nhanes_pairs._struct
+    z = group_sums(s.psu, nhanes_pairs.weights * nhanes_pairs.data["HI_CHOL"].to_numpy(), s.psu_stratum.size)
+    first = np.full(z.size, len(s.psu))
+    np.minimum.at(first, s.psu, np.arange(len(s.psu)))
+    z = z[np.argsort(first)]  # PSUs in the data's order
+    assert svytotal(sdr, "HI_CHOL").se ** 2 == pytest.approx(0.5 * np.sum((z - np.roll(z, 1)) ** 2), rel=1e-10)
+
+
+@pytest.mark.parametrize("order", [4, 8, 12, 16, 20, 24, 32, 44])
+def test_hadamard_matrices_are_orthogonal(order):
+    from fjernarbeid.survey.replicate import hadamard
+
+    h = hadamard(order)
+    assert h.shape[0] >= order and set(np.unique(h)) == {-1.0, 1.0}
+    np.testing.assert_array_equal(h @ h.T, h.shape[0] * np.eye(h.shape[0]))
+
+
+def test_brr_needs_pairs(parity):
+    from fjernarbeid.errors import ComputationError
+    from fjernarbeid.survey import as_replicate_design
+
+    with pytest.raises(ComputationError, match="exactly two PSUs"):
+        as_replicate_design(parity.nhanes(), "BRR")

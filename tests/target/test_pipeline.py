@@ -113,3 +113,36 @@ def test_the_general_code_names_no_question_of_the_study():
         if path.suffix in (".py", ".j2"):
             found = questions.findall(path.read_text("utf-8"))
             assert not found, f"{path.name} names questions of the study: {found}"
+
+
+def test_the_report_gets_chapter_4_5_when_the_data_allow(demo_files, demo, instrument):
+    from fjernarbeid.data.derive import derive
+    from fjernarbeid.refdata import RefData
+    from fjernarbeid.survey.weighting import weight_study
+    from fjernarbeid.target.report_hook import report_section
+
+    ref = RefData(demo_files / "refdata")
+    frame = derive(demo.survey, instrument, ref)
+    design = weight_study(frame, instrument).design
+    section = report_section(frame, design, demo_files / "demo_dispositions.csv", instrument, ref, "en")
+    assert section.reason is None and "4.5 Target groups" in section.html
+    assert "P18" in section.html  # the national projection of the findings beside ours
+    broken = demo_files / "no_screening.csv"
+    broken.write_text("disposition\n1.1\n", encoding="utf-8")
+    note = report_section(frame, design, broken, instrument, ref, "en")
+    assert note.doc is None and "was not computed" in note.html and "q201" in note.html
+
+
+def test_a_register_by_municipality_in_the_refdata_directory_replaces_the_shipped_summary(refdata_dir, tmp_path):
+    from fjernarbeid.refdata import RefData, population_by_municipality
+    from fjernarbeid.target.analysis import population_for
+
+    shared = RefData(refdata_dir)
+    if not shared.has("population_municipality"):
+        pytest.skip("no SSB 07459 by municipality in ../shared/refdata")
+    pop = population_for(shared)
+    assert "07459" in pop.source and "ssb07459_population_by_municipality" in pop.source
+    shipped = population_by_municipality().set_index(["municipality_code", "sex", "age_group"])["population"]
+    ours = pop.cells.set_index(["municipality_code", "sex", "age_group"])["population"]
+    assert ours.sort_index().equals(shipped.sort_index())  # the summary is exactly the register, summed
+    assert population_for(RefData(tmp_path)).source.startswith("SSB StatBank table 07459, population aged 25-60")

@@ -50,7 +50,7 @@ def say_dropped(data) -> None:
 
 
 def problem_place(problem, row_kind: str) -> str:
-    """'line 4 (id 17), column q12' — only the parts a problem has (a file-level one may have none)."""
+    """'line 4 (id 17), column tilfreds' — only the parts a problem has (a file-level one may have none)."""
     parts = []
     if problem.row is not None and not pd.isna(problem.row):
         parts.append(f"{row_kind} {int(problem.row)}"

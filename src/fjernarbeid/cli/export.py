@@ -9,7 +9,8 @@ import typer
 from rich.text import Text
 
 from fjernarbeid.cli._console import console
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import study_option, targets_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
 _HELP = """Export the survey as weighted, labelled microdata with disclosure control.
@@ -58,33 +59,40 @@ def export_command(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     keep: Annotated[Optional[list[str]], typer.Option(
         "--keep", metavar="VAR", help="Do not apply the disclosure rule to VAR (repeat, or comma-separate): "
-        "e.g. q202 (birth year), q201 (postal code), municipality, q3, id, q5_text, or a key variable "
-        "(q207, age_group, q4, centrality), which is then neither recoded nor suppressed. The disclosure "
-        "statement says so in capitals.")] = None,
+        "e.g. the birth year or postal code question, municipality, the household size, id, an open text, or a "
+        "key variable (sex, age group, education, a quasi-identifier the study declares), which is then neither "
+        "recoded nor suppressed. The disclosure statement says so in capitals.")] = None,
     k: Annotated[int, typer.Option("--k", min=2, help="k of k-anonymity, and the smallest area or "
                                    "frequency published.")] = 5,
     lang: Annotated[Language, typer.Option("--lang", help="Language of labels and codebook.")] = Language.nb,
-    weighting: Annotated[Weighting, typer.Option("--weighting", help=WEIGHTING_HELP)] = Weighting.poststratify,
+    weighting: Annotated[Optional[Weighting], typer.Option("--weighting", help=WEIGHTING_HELP,
+                                                           show_default=False)] = None,
+    targets_file: Annotated[Optional[Path], targets_option()] = None,
+    study: Annotated[Optional[Path], study_option()] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
     from fjernarbeid._io import refuse_overwrite_inputs
     from fjernarbeid.refdata import RefData
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
-    from fjernarbeid.instrument import load_instrument
+    from fjernarbeid.cli._study import load_cli_study
 
     err = console(stderr=True)
     try:
         targets = output_paths(to)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--to") from None
-    inputs = [file] + ([mapping] if mapping else [])
+    inputs = [file] + ([mapping] if mapping else []) + ([targets_file] if targets_file else [])
     try:
         # before any work: never over an input, nor into a reference-data directory
-        refuse_overwrite_inputs(targets.values(), *inputs, instrument,
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument, study,
                                 reference=(refdata, RefData.locate(refdata).directory))
-        inst = load_instrument(instrument)
+        chosen = load_cli_study(study, instrument)
+        inst = chosen.instrument
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,
-                                       keep=_split(keep or []), lang=lang.value, method=weighting.value)
+                                       keep=_split(keep or []), lang=lang.value,
+                                       method=weighting.value if weighting else None, study=chosen, targets=targets_file,
+                                       completes_only=completes_only)
         except ValueError as exc:  # a --keep that names nothing protected
             err.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(EXIT_USAGE) from None

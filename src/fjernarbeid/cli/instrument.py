@@ -39,12 +39,12 @@ WORDS = {
     "nb": {"fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørres hvis",
            "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikke sikker: mangler i analysen",
            "postal_code": "postnummer (fire sifre)", "integer": "heltall", "text": "fritekst",
-           "intro": "INTRO", "closing": "AVSLUTNING", "derived": "Avledede variabler"},
+           "multiple": "flere svar mulig", "alone": "bare alene", "optional": "valgfritt", "intro": "INTRO", "closing": "AVSLUTNING", "derived": "Avledede variabler"},
     "en": {"fieldwork": "Fieldwork", "ages": "target ages", "years": "years", "asked_if": "asked if",
            "screening": "screening question", "ends": "END OF INTERVIEW",
            "not_sure": "not sure: missing in analysis",
            "postal_code": "postal code (four digits)", "integer": "integer", "text": "free text",
-           "intro": "INTRO", "closing": "CLOSING", "derived": "Derived variables"},
+           "multiple": "several answers possible", "alone": "only alone", "optional": "optional", "intro": "INTRO", "closing": "CLOSING", "derived": "Derived variables"},
 }
 
 
@@ -176,6 +176,8 @@ def _print_text(inst, lang: str) -> None:
             rng = inst.range_of(q)
             kind = words.get(q.type, q.type) + (f" {rng[0]}-{rng[1]}" if rng else "")
             tags.append(f"[cyan]{escape(kind)}[/cyan]")
+        if not q.required:
+            tags.append(f"[dim]{words['optional']}[/dim]")
         if q.screen_out:
             tags.append(f"[magenta]{' '.join(filter(None, (words['screening'], q.screening)))}[/magenta]")
         if q.ask_if is not None:
@@ -192,6 +194,8 @@ def _print_text(inst, lang: str) -> None:
             line = f"        {c.code:>2}: {escape(c.label(lang))}"
             if c.code in q.screen_out:
                 line += f"  [magenta]=> {words['ends']}[/magenta]"
+            if c.code in q.exclusive:
+                line += f"  [dim]({words['alone']})[/dim]"
             if c.missing:
                 line += f"  [dim]({words['not_sure']})[/dim]"
             out(line)

@@ -62,12 +62,15 @@ def update_command(
     date: Annotated[Optional[str], typer.Option(
         "--date", help="Municipality structure and classes valid on this day, YYYY-MM-DD (default: today).",
         show_default=False)] = None,
+    municipalities: Annotated[bool, typer.Option(
+        "--municipalities", help="Also SSB 07459 by municipality, sex and age (the last three years), which "
+        "`fjernarbeid target` uses instead of its shipped summary.")] = False,
 ) -> None:
     from fjernarbeid.refdata.update import update_refdata
 
     day = _parse_date(date)
     try:
-        result = update_refdata(directory, date=day)
+        result = update_refdata(directory, date=day, municipal_population=municipalities)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     console = _MarkupConsole()

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
@@ -60,13 +60,12 @@ def report(
     weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
     targets: Optional[Path] = typer.Option(None, "--targets", help=TARGETS_HELP, show_default=False),
     study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
+    completes_only: Annotated[bool, completes_only_option()] = False,
 ) -> None:
-    if lang is not None and not lang.isalpha():
-        raise typer.BadParameter(f"{lang!r} is not a language code (nb, nn, en …)", param_hint="--lang")
     try:
         with _chart_drawer(formats) as drawer:
             _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
-                    min_cell, docx_template, weighting, drawer, targets, study)
+                    min_cell, docx_template, weighting, drawer, targets, study, completes_only)
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -85,7 +84,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
             weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
-            study_dir: Optional[Path] = None) -> None:
+            study_dir: Optional[Path] = None, completes_only: bool = False) -> None:
     from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
@@ -108,6 +107,10 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         _check_docx_template(docx_template)
     study = load_cli_study(study_dir, instrument_file)
     instrument = study.instrument
+    languages = list(dict.fromkeys((*study.languages, "nb", "nn", "en")))
+    if lang is not None and lang not in languages:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(languages)} (the study's languages and the "
+                                 "program's own)", param_hint="'--lang'")
     lang = lang or study.default_language
     spec = weighting_spec(study, weighting, targets)
     if catalogue_file is not None:
@@ -133,7 +136,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         steps = progress.add_task("reading", total=4 + len(catalogue) + sum(len(f.also) for f in catalogue))
-        data = read_survey(file, instrument, mapping)
+        data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
         checked = validate(data, instrument, ref)
         if not checked.ok:
@@ -169,8 +172,13 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             if "html" in chosen:
                 from fjernarbeid.report.html import write_html
 
+                sections = ()
+                if dispositions is not None:  # chapter 4.5 (target groups) when the data allow: fjernarbeid.target
+                    from fjernarbeid.target.report_hook import report_section
+
+                    sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
                 write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
-                           drawer=drawer)
+                           drawer=drawer, extra_sections=sections)
             for fmt in chosen:
                 if fmt in EXTRA_FORMATS:
                     _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
@@ -204,7 +212,7 @@ def _file_names(formats: list[str]) -> list[str]:
 
 
 def _problem_line(problem, row_kind: str, prefix: str = "  ") -> str:
-    """'  line 4 (id 17), column q12: message [rule]' — only the places the problem has."""
+    """'  line 4 (id 17), column tilfreds: message [rule]' — only the places the problem has."""
     place = problem_place(problem, row_kind)
     return f"{prefix}{place + ': ' if place else ''}{problem.message} [{problem.rule}]"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 import json
 import math
 from pathlib import Path
@@ -15,9 +16,9 @@ from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
-    check_weighting_variables,
     check_weights,
     derive_available,
     fail,
@@ -44,6 +45,14 @@ class CiMethod(str, enum.Enum):
     wilson = "wilson"
 
 
+class QuantileInterval(str, enum.Enum):
+    mean = "mean"
+    beta = "beta"
+    xlogit = "xlogit"
+    asin = "asin"
+    score = "score"
+
+
 class LonelyPsu(str, enum.Enum):
     fail = "fail"
     remove = "remove"
@@ -55,12 +64,15 @@ class LonelyPsu(str, enum.Enum):
 HELP = """Estimate from survey data with design-based standard errors and confidence intervals.
 
 A categorical VAR gives the share of every category (with --ci logit, beta or wilson intervals);
-with --mean or --total a numeric VAR gives its mean or total (t intervals). --by GROUP repeats
+with --mean or --total a numeric VAR gives its mean or total (t intervals), with --median or
+--quantile 0.25,0.75 its quantiles (Woodruff intervals; --quantile-ci score for Francisco-Fuller's),
+with --ratio DEN the ratio of the totals of VAR and DEN. --by GROUP repeats
 the estimate in every group; --crosstab COL gives the distribution of VAR within each category
 of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
 
 Weights: --weight COL, else a column named `weight` if the file has one (as written by
-`fjernarbeid weight`), else equal weights. The design: --strata, --cluster (primary sampling
+`fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
+(N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
 units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
 single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 
@@ -91,6 +103,15 @@ def tab_command(
     variable: Annotated[str, typer.Argument(metavar="VAR", help="The variable to estimate.", show_default=False)],
     mean: Annotated[bool, typer.Option("--mean", help="Mean of a numeric VAR.")] = False,
     total: Annotated[bool, typer.Option("--total", help="Total of a numeric VAR.")] = False,
+    median: Annotated[bool, typer.Option("--median", help="Median of a numeric VAR (R's svyquantile).")] = False,
+    quantile: Annotated[Optional[str], typer.Option(
+        "--quantile", help="Quantiles of a numeric VAR, e.g. 0.25,0.5,0.75.", show_default=False)] = None,
+    quantile_ci: Annotated[QuantileInterval, typer.Option(
+        "--quantile-ci", help="Interval for quantiles: mean (Woodruff), beta, xlogit, asin, or score "
+        "(Francisco-Fuller).")] = QuantileInterval.mean,
+    ratio: Annotated[Optional[str], typer.Option(
+        "--ratio", metavar="DEN", help="Ratio of totals VAR/DEN (R's svyratio); also written NUM/DEN with NUM = "
+        "VAR.", show_default=False)] = None,
     by: Annotated[Optional[str], typer.Option("--by", help="Estimate in every group of this column.")] = None,
     compare: Annotated[bool, typer.Option(
         "--compare", help="With --by: the difference between every two groups, its SE from the covariance of "
@@ -98,16 +119,19 @@ def tab_command(
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     study_weighting: Annotated[bool, typer.Option(
-        "--study-weighting", help="Weight as the report does (post-stratified to the population by sex × age "
-        "group) and estimate on that calibrated design; see above.")] = False,
+        "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
+        "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
     weighting: Annotated[Optional[Weighting], typer.Option(
-        "--weighting", help="With --study-weighting (implied): poststratify (default) or rake.",
-        show_default=False)] = None,
+        "--weighting", help="With --study-weighting (implied): the study's method (default), poststratify, rake, "
+        "linear, or none (unweighted).", show_default=False)] = None,
+    targets: Annotated[Optional[Path], targets_option()] = None,
+    study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
     fpc: Annotated[Optional[str], typer.Option(
-        "--fpc", help="Finite population correction column: population PSUs per stratum, or sampling fraction.")] = None,
+        "--fpc", help="Finite population correction column: population PSUs per stratum, or sampling fraction "
+        "(without --weight, the weights are population over sample size).")] = None,
     nest: Annotated[bool, typer.Option("--nest", help="Cluster labels are unique only within strata.")] = False,
     lonely_psu: Annotated[LonelyPsu, typer.Option(
         "--lonely-psu", help="Strata with one PSU: fail, remove, adjust, average or certainty (as R's "
@@ -133,36 +157,47 @@ def tab_command(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
         "blank cells are always missing.", show_default=False)] = None,
 ) -> None:
-    from fjernarbeid.instrument import load_instrument
 
     try:
-        if mean and total:
-            raise UsageError("choose one of --mean and --total")
+        quantiles = parse_quantiles(quantile, median)
+        chosen = [name for name, on in (("--mean", mean), ("--total", total), ("--median/--quantile", quantiles),
+                                        ("--ratio", ratio)) if on]
+        if len(chosen) > 1:
+            raise UsageError(f"choose one of {', '.join(chosen)}")
+        if compare and quantiles:
+            raise UsageError("--compare needs covariances between groups, which quantiles do not have; use "
+                             "--mean, --total, --ratio or shares")
         if compare and not by:
             raise UsageError("--compare compares the groups of --by; give --by GROUP")
-        if crosstab and (mean or total or by):
-            raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total or --by")
-        study = weighting or (Weighting.poststratify if study_weighting else None)
-        if study is not None:
+        if crosstab and (mean or total or by or quantiles or ratio):
+            raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total, "
+                             "--median, --quantile, --ratio or --by")
+        use_study = study_weighting or weighting is not None or targets is not None
+        if use_study:
             given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
                                               ("--fpc", fpc)) if value]
             if given:
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
-        inst = load_instrument(instrument)
+        chosen = load_cli_study(study_dir, instrument)
+        inst = chosen.instrument
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
-        wanted = [c for c in (variable, by, crosstab) if c]
+        denominator = ratio_denominator(ratio, variable, data.frame.columns) if ratio else None
+        wanted = [c for c in (variable, by, crosstab, denominator) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
-        require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--weight": weight,
+        require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--ratio": denominator,
+                               "--weight": weight,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
-        data = missing_as_na(data, (variable, by, crosstab, weight or "weight", strata, cluster, fpc),
+        data = missing_as_na(data, (variable, by, crosstab, denominator, weight or "weight", strata, cluster, fpc),
                              parse_na_values(na_values))
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                            ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
-                           study=study.value if study else None, compare=compare)
+                           study=study, compare=compare,
+                           other=OtherStatistic(quantiles, quantile_ci.value, denominator))
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
@@ -178,7 +213,7 @@ def _with_frame(data, frame):
 
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
-              ci, level, include_missing, lang, study=None, compare=False) -> dict[str, Any]:
+              ci, level, include_missing, lang, study=None, compare=False, other=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
@@ -189,22 +224,14 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    weighting = None
-    if study is not None:
-        weighted = _study_weights(data, inst, study)
-        design = replace(weighted.design, data=frame.reset_index(drop=True))
-        weight_source = f"study weighting ({study})"
-        weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
-    else:
-        weight_source = weight or ("weight" if "weight" in frame.columns else None)
-        w = check_weights(data, weight_source) if weight_source else None
-        for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
-            if col is not None and frame[col].isna().any():
-                raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
-                                          f"{where(data, frame[col].isna().to_numpy())}")
-        if fpc is not None:
-            frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
-        design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    if numeric:
+        # a numeric VAR as numbers (text that is not a number is named by line), so that a file read as
+        # text is not taken for a factor; the answers masked above stay missing
+        numbers = numeric_column(data, variable, "VAR")
+        frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
+    design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
+                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
     labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
@@ -217,10 +244,26 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    for option, name in (("--by", by), ("--crosstab", crosstab)):
+        if name in inst and inst[name].is_multiple:
+            raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
+                             "(a respondent may be in several); use one of its choices' 0/1 columns")
+    if variable in inst and inst[variable].is_multiple:
+        if mean or total or crosstab or compare:
+            raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
+                             "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
+                             "--compare")
+        result["statistic"] = "multiple response"
+        result["ci_method"] = ci
+        labels[variable] = inst[variable].code_labels(lang)  # its choices (the 0/1 columns have their own)
+        result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
+        result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
+        return result
     if group:
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
-    if mean or total:
-        numeric_column(data, variable, "VAR")  # text that is not a number: named by line
+    if other is not None and (other.quantiles or other.denominator):
+        estimates = other_statistic(data, design, variable, by, compare, other, level, result)
+    elif mean or total:
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
         result["statistic"] = "mean" if mean else "total"
@@ -248,6 +291,122 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
                         if k in (variable, by, crosstab)}
     return result
+
+
+def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu):
+    """The design the options describe, on ``frame`` (``data.frame`` after the command's own
+    missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
+    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary)."""
+    from dataclasses import replace
+
+    from fjernarbeid.survey import svydesign
+
+    if study is not None:
+        weighted = _study_weights(data, inst, *study)
+        frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)
+        design = replace(weighted.design, data=frame)
+        weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
+        weighting["text"] = weighted.describe(inst, "en")
+        return design, f"study weighting ({weighted.spec.method})", weighting
+    weight_source = weight or ("weight" if "weight" in frame.columns else None)
+    w = check_weights(data, weight_source) if weight_source else None
+    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
+        if col is not None and frame[col].isna().any():
+            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
+                                      f"{where(data, frame[col].isna().to_numpy())}")
+    if fpc is not None:
+        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
+    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    return design, weight_source, None
+
+
+@dataclass(frozen=True)
+class OtherStatistic:
+    """--median/--quantile (probabilities, interval) or --ratio (the denominator)."""
+
+    quantiles: tuple[float, ...] | None = None
+    interval: str = "mean"
+    denominator: str | None = None
+
+
+def parse_quantiles(text: str | None, median: bool) -> tuple[float, ...] | None:
+    """``--quantile 0.25,0.5`` (or ``--median``) as probabilities; a usage error names a bad one."""
+    if text is None:
+        return (0.5,) if median else None
+    if median:
+        raise UsageError("choose one of --median and --quantile (--quantile 0.5 is the median)")
+    out = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            p = float(part.rstrip("%")) / (100 if part.endswith("%") else 1)
+        except ValueError:
+            raise UsageError(f"--quantile takes probabilities such as 0.25,0.5,0.75; {part!r} is not one") from None
+        if not 0 <= p <= 1:
+            raise UsageError(f"--quantile {part!r} is not between 0 and 1")
+        out.append(p)
+    return tuple(out)
+
+
+def ratio_denominator(text: str, variable: str, columns) -> str:
+    """``--ratio DEN``, or ``--ratio VAR/DEN`` (R's svyratio(~VAR, ~DEN)): the denominator column."""
+    if text in columns or "/" not in text:
+        return text
+    numerator, denominator = (part.strip() for part in text.split("/", 1))
+    if numerator != variable:
+        raise UsageError(f"--ratio {text!r}: the numerator is VAR ({variable!r}); write --ratio {denominator} "
+                         f"or --ratio {variable}/{denominator}")
+    return denominator
+
+
+def other_statistic(data, design, variable: str, by, compare: bool, other: OtherStatistic, level: float,
+                    result: dict):
+    """Quantiles (R's svyquantile) or a ratio of totals (svyratio) of VAR, in every group of --by."""
+    from fjernarbeid.survey import svyby, svyquantile, svyratio
+
+    numeric_column(data, variable, "VAR")  # text that is not a number: named by line
+    if other.quantiles:
+        result["statistic"], result["ci_method"] = "quantile", other.interval
+        options = {"quantiles": other.quantiles, "interval": other.interval, "level": level}
+        return svyby(design, svyquantile, by, variable, **options) if by else svyquantile(design, variable, **options)
+    numeric_column(data, other.denominator, "--ratio")
+    result["statistic"], result["ci_method"], result["denominator"] = "ratio", "t", other.denominator
+    if by:
+        return svyby(design, svyratio, by, variable, other.denominator, covmat=compare, level=level)
+    return svyratio(design, variable, other.denominator, level=level)
+
+
+def _multiple_response(design, q, by, include_missing, ci, level, labels) -> list[dict[str, Any]]:
+    """The share of respondents choosing each choice of ``q`` and each choice's share of all choices
+    (:func:`~fjernarbeid.survey.estimate.svymultiple`), in the whole sample or in every group of ``by``."""
+    from dataclasses import replace
+
+    from fjernarbeid.data.multiple import for_analysis, option_indicators
+    from fjernarbeid.survey import svymultiple
+
+    values = design.column(q.name)
+    if not include_missing:
+        values = for_analysis(values, q)
+    indicators = option_indicators(values, q, include_missing=include_missing)
+    codes = {q.option_column(c): c for c in (q.valid_codes if include_missing else q.substantive_codes)}
+    d = replace(design, data=design.data.assign(**{c: indicators[c].to_numpy() for c in indicators.columns}))
+    groups: list[tuple[dict, Any]] = [({}, d)]
+    if by:
+        g = design.column(by)
+        groups = [({by: value}, d.domain((g == value).fillna(False).to_numpy(dtype=bool) & d.in_domain))
+                  for value in sorted(g.dropna().unique())]
+    rows = []
+    for group, part in groups:
+        for choice in svymultiple(part, list(codes), ci=ci, level=level):
+            r, share = choice.respondents, choice.responses
+            code = codes[choice.column]
+            chosen = int((part.in_domain & (indicators[choice.column].to_numpy() == 1)).sum())
+            rows.append({"category": code, "label": labels.get(q.name, {}).get(code), "column": choice.column,
+                         "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high, "deff": r.deff,
+                         "df": r.df, "n_unweighted": r.n_unweighted, "weighted_base": r.weighted_base,
+                         "n_chosen": chosen, "share_of_responses": share.estimate, "share_of_responses_se": share.se,
+                         "group": group,
+                         "group_labels": {k: labels.get(k, {}).get(_code(v)) for k, v in group.items()}})
+    return rows
 
 
 def group_differences(estimates, level: float) -> list[dict[str, Any]]:
@@ -288,15 +447,14 @@ def _without_empty_groups(design, variable: str, group: str):
     return design.domain(keep), sorted((_code(v.item() if isinstance(v, np.generic) else v) for v in empty), key=str)
 
 
-def _study_weights(data, inst, method: str):
-    """The study's weights and calibrated design (:func:`~fjernarbeid.survey.weighting.weight_study`),
-    after the same checks as ``fjernarbeid weight`` (missing sex or birth year named by line)."""
-    from fjernarbeid.refdata import population_targets
-    from fjernarbeid.survey.weighting import weight_study
+def _study_weights(data, inst, study, spec, refdata):
+    """The study's weights and calibrated design (:func:`fjernarbeid.study.weight`); respondents
+    who cannot be weighted are named by line."""
+    from fjernarbeid.refdata import RefData
+    from fjernarbeid.study import weight
 
-    targets = population_targets()
-    check_weighting_variables(data, data.frame, inst, targets)
-    return weight_study(data.frame, inst, targets, method=method)
+    return weight(data.frame, inst, spec, RefData(refdata) if refdata else None,
+                  where=lambda mask: where(data, mask))
 
 
 def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -319,8 +477,14 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str,
     for q in questions:
         if q.name not in needed:
             continue
-        x = pd.to_numeric(frame[q.name], errors="coerce")
-        unsure = x.isin(q.missing_codes).to_numpy()
+        if q.is_multiple:  # codes separated by spaces; "not sure" when only "don't know" codes were chosen
+            from fjernarbeid.data.multiple import for_analysis
+
+            x = frame[q.name].astype("string")
+            unsure = (x.notna() & for_analysis(x, q).isna()).to_numpy(dtype=bool)
+        else:
+            x = pd.to_numeric(frame[q.name], errors="coerce")
+            unsure = x.isin(q.missing_codes).to_numpy()
         asked = np.ones(len(x), dtype=bool)
         if q.ask_if is not None and q.ask_if.variables <= set(answers.columns):
             asked = q.ask_if.evaluate(answers).fillna(False).to_numpy(dtype=bool)
@@ -386,13 +550,15 @@ def _print_text(result: dict[str, Any]) -> None:
     console = make_console(soft_wrap=False)
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
-        weights = (f"study weighting: {result['weighting']['method']} to the population by sex × age group "
+        weights = (f"study weighting: {result['weighting']['text'].split('. Standard')[0]} "
                    f"(Kish deff {result['weighting']['kish_deff']:.2f})")
     else:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     console.print(styled((title, "bold")))
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
-    if result["crosstab"]:
+    if result["statistic"] == "multiple response":
+        _print_multiple(console, result)
+    elif result["crosstab"]:
         _print_crosstab(console, result)
     elif result["statistic"] == "proportion":
         _print_proportions(console, result)
@@ -404,7 +570,7 @@ def _print_text(result: dict[str, Any]) -> None:
 
 def _design_text(design: dict) -> str:
     if design.get("calibrated"):
-        return "simple random sample, post-stratified (standard errors as in the report)"
+        return "simple random sample, calibrated (standard errors as in the report)"
     parts = [f"{k} {design[k]!r}" for k in ("strata", "cluster", "fpc") if design[k]]
     return ", ".join(parts) if parts else "simple random sample design (no strata or clusters given)"
 
@@ -458,8 +624,8 @@ def _print_empty_groups(console, result) -> None:
 
 
 def _print_left_out(console, result) -> None:
+    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of tilfreds (…)'."""
     _print_empty_groups(console, result)
-    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of q23 (…)'."""
     left = result.get("left_out")
     if not left or not any(left.values()):
         return
@@ -469,14 +635,41 @@ def _print_left_out(console, result) -> None:
     console.print(f"left out: {', '.join(parts) + ' and ' if parts else ''}{empty} (--include-missing keeps them)")
 
 
+def _print_multiple(console, result) -> None:
+    table = Table(show_edge=False)
+    if result["by"]:
+        table.add_column(result["by"])
+    table.add_column("code")
+    table.add_column("choice")
+    for name in ("% of respondents", "SE", _ci_header(result), "% of choices", "n chose"):
+        table.add_column(name, justify="right")
+    previous = None
+    for row in result["estimates"]:
+        cells = [] if not result["by"] else [_group_text(row) if _group_text(row) != previous else ""]
+        previous = _group_text(row) if result["by"] else None
+        cells += [str(row["category"]), row["label"] or "", _fmt(100 * row["estimate"], 1), _fmt(100 * row["se"], 1),
+                  f"{_fmt(100 * row['ci_low'], 1)} – {_fmt(100 * row['ci_high'], 1)}",
+                  _fmt(100 * row["share_of_responses"], 1), f"{row['n_chosen']:,}"]
+        table.add_row(*cells)
+    console.print(table)
+    console.print("Several choices per respondent: the % of respondents add up to more than 100, the % of "
+                  "choices to 100.")
+    _print_bases(console, result)
+
+
 def _print_numeric(console, result) -> None:
     table = Table(show_edge=False)
     if result["by"]:
         table.add_column(result["by"])
-    for name in (result["statistic"], "SE", _ci_header(result), "deff", "n", "df"):
+    quantiles = result["statistic"] == "quantile"
+    if quantiles:
+        table.add_column("p", justify="right")
+    name = f"{result['variable']}/{result['denominator']}" if result["statistic"] == "ratio" else result["statistic"]
+    for name in (name, "SE", _ci_header(result), "deff", "n", "df"):
         table.add_column(name, justify="right")
     for row in result["estimates"]:
         cells = [_group_text(row)] if result["by"] else []
+        cells += [f"{row['category']:g}"] if quantiles else []
         cells += [_fmt(row["estimate"], 3), _fmt(row["se"], 3),
                   f"{_fmt(row['ci_low'], 3)} – {_fmt(row['ci_high'], 3)}", _fmt(row["deff"], 2),
                   f"{row['n_unweighted']:,}", str(row["df"])]

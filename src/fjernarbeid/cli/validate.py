@@ -37,7 +37,7 @@ def validate_command(
     instrument: Annotated[Optional[Path], typer.Option(
         "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
     mapping: Annotated[Optional[Path], typer.Option(
-        "--mapping", help="Column mapping, YAML or CSV with columns source,target (e.g. Postnr → q201).")] = None,
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target (e.g. Postnr → the postal-code question).")] = None,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory with the postal-code register (default: $FJERNARBEID_REFDATA or the user "
         "data directory).")] = None,

@@ -1,8 +1,8 @@
 """Which column of a delivered file is which variable of the instrument.
 
 Fieldwork firms rarely use the questionnaire's own names: one delivers ``Q6_1``, another
-``spm6_1`` or ``V6_1``, a KoboToolbox export writes ``grp_arbeid/q6_1`` and ODK Central
-``grp_arbeid-q6_1``. :func:`resolve_columns` decides, for every column of a file, whether it is
+``spm6_1`` or ``V6_1``, a KoboToolbox export writes ``grp_arbeid/spm6_1`` and ODK Central
+``grp_arbeid-spm6_1``. :func:`resolve_columns` decides, for every column of a file, whether it is
 
 1. form metadata of a KoboToolbox / ODK Central export (``_uuid``, ``KEY``, ``meta/instanceID``,
    ``start``, ``deviceid`` …) — ignored;
@@ -128,9 +128,9 @@ def _group_tails(name: str, is_export: bool) -> list[str]:
 
 def option_column_codes(sources: tuple[str, ...], instrument: Instrument, keep: list[bool], is_export: bool
                         ) -> dict[str, dict[int, int]]:
-    """The 0/1 columns of select-multiple choices: Kobo's ``q7/3`` or ``group/q7/3``, ODK Central's
-    ``q7-3`` or ``group-q7-3`` (exports only), and ``q7_3`` — matched on the whole path tail, so
-    that ``group/q7/3`` is never taken for a question ``q3``. Choice names and codes both match."""
+    """The 0/1 columns of select-multiple choices: Kobo's ``v7/3`` or ``group/v7/3``, ODK Central's
+    ``v7-3`` or ``group-v7-3`` (exports only), and ``v7_3`` — matched on the whole path tail, so
+    that ``group/v7/3`` is never taken for a question ``v3``. Choice names and codes both match."""
     out: dict[str, dict[int, int]] = {}
     for q in instrument:
         if not q.is_multiple:
@@ -146,6 +146,7 @@ def option_column_codes(sources: tuple[str, ...], instrument: Instrument, keep: 
                 continue
             for pattern, code in wanted.items():
                 if source == pattern or source.endswith("/" + pattern) or (is_export and source.endswith("-" + pattern)):
+                    # Kobo group/q/choice; ODK Central group-q-choice or, split, group-q/choice
                     out.setdefault(q.name, {}).setdefault(code, i)  # a second column for one choice stays extra
                     break
     return out
@@ -238,7 +239,7 @@ def resolve_columns(
             keep[i] = False  # folded into the question's answer
 
     # 3. group paths (exact names after the path), then the automatic normalisation, only where
-    # unambiguous. A path ending in a number (group/q7/3) is a choice column, never question q3.
+    # unambiguous. A path ending in a number (group/v7/3) is a choice column, never question v3.
     key_to_name: dict[str, str | None] = {}
     for name in canonical:
         key = normalise_name(name)

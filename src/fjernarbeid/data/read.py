@@ -536,8 +536,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             columns[q.name] = _text(col)
     for i, name in enumerate(resolution.sources):
         if resolution.keep[i] and resolution.targets[i] is None:
-            # An extra column never hides a variable: 'q202' left over when a mapping made another
-            # column q202 is kept as 'q202 (column 7)'.
+            # An extra column never hides a variable: 'fodselsar' left over when a mapping made another
+            # column fodselsar is kept as 'fodselsar (column 7)'.
             columns[name if name not in columns else f"{name} (column {i + 1})"] = raw.frame[i]
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
 

@@ -38,7 +38,7 @@ RULES: dict[str, tuple[str, str]] = {
     "not_numeric": (ERROR, "a coded or integer question holds something that is not a number"),
     "code_not_in_list": (ERROR, "a value is not one of the question's codes ('not sure' codes are valid)"),
     "birth_year_out_of_range": (ERROR, "birth year for which the target age was impossible during the fieldwork"),
-    "household_size_range": (ERROR, "household size is not a whole number from 1 to 20"),
+    "household_size_range": (ERROR, "household size is outside the questionnaire's range"),
     "out_of_range": (ERROR, "an integer answer outside the question's range, or not a whole number"),
     "postal_code_format": (ERROR, "a postal code that is not four digits"),
     "postal_code_unknown": (ERROR, "a postal code that is not in the postal-code register"),
@@ -77,7 +77,8 @@ __doc__ += "\n" + "\n".join(f"* ``{name}`` ({sev}): {text}" for name, (sev, text
 
 # Rule names of range checks that readers know by a name of their own; others are "out_of_range".
 _RANGE_RULES = {"birth_year": "birth_year_out_of_range"}
-_NAMED_RANGE_CHECKS = {"q3": "household_size_range"}
+# … and range checks of a question by its declared role (roles: household_size: …).
+_ROLE_RANGE_CHECKS = {"household_size": "household_size_range"}
 
 _COLUMNS = ["severity", "id", "row", "column", "rule", "message", "value"]
 
@@ -307,7 +308,7 @@ def validate(
 
 
 def _about(q: Question, width: int = 60) -> str:
-    """'q12 (12. How often do you normally use a home office or …)': which question, briefly."""
+    """'tilfreds (11. How satisfied are you with …)': which question, briefly."""
     text = q.label("en")
     if len(text) > width:
         text = text[:width].rsplit(" ", 1)[0] + " …"
@@ -346,10 +347,13 @@ def _check_ids(out: _Collector, frame: pd.DataFrame, instrument: Instrument, dat
         out.rows("duplicate_id", id_var, where, message, d["id"].astype(object))
 
 
-def _range_rule(q: Question) -> str:
+def _range_rule(q: Question, instrument: Instrument) -> str:
     if q.range_rule in _RANGE_RULES:
         return _RANGE_RULES[q.range_rule]
-    return _NAMED_RANGE_CHECKS.get(q.name, "out_of_range")
+    for role, rule in _ROLE_RANGE_CHECKS.items():
+        if instrument.roles.get(role) == q.name:
+            return rule
+    return "out_of_range"
 
 
 def _range_reason(q: Question, instrument: Instrument, lo: int, hi: int) -> str:
@@ -383,7 +387,7 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
             if rng is not None:
                 lo, hi = rng
                 bad = (col.notna() & ((col < lo) | (col > hi))).fillna(False).to_numpy()
-                out.rows(_range_rule(q), q.name, np.flatnonzero(bad),
+                out.rows(_range_rule(q, instrument), q.name, np.flatnonzero(bad),
                          f"{q.name} = " + _show(col[bad]) + f" is outside {lo}-{hi}: " + _range_reason(q, instrument, lo, hi),
                          col[bad].astype(object))
         elif q.type == "multiple":
@@ -448,7 +452,7 @@ def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: 
         else:
             rng = instrument.range_of(q)
             reason = (_range_reason(q, instrument, *rng) if rng else f"{q.name} must be a whole number")
-            out.rows(_range_rule(q) if rng else "out_of_range", q.name, positions[is_number],
+            out.rows(_range_rule(q, instrument) if rng else "out_of_range", q.name, positions[is_number],
                      shown + " is not a whole number: " + reason, raw[is_number])
 
 
@@ -486,7 +490,7 @@ def _answered(data: SurveyData, q: Question) -> pd.Series:
 
 
 def _context(clean: pd.DataFrame, variables: list[str], where: np.ndarray) -> pd.Series:
-    """'q12 = 6' (and 'q5 = 3' …) for the rows ``where``: the answers a routing decision used."""
+    """'dagar_heime = 0' (and 'kommune = 4622' …) for the rows ``where``: the answers a routing decision used."""
     parts = [v + " = " + clean[v].iloc[where].astype("string").fillna("(missing)").reset_index(drop=True)
              for v in variables]
     text = parts[0]

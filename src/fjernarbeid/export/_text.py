@@ -28,6 +28,6 @@ def variable_label(instrument: Instrument, name: str, lang: str) -> str:
 
 
 def weighting_variables(names, instrument: Instrument, lang: str) -> str:
-    """'q207 × age_group' → 'Kjønn × Aldersgruppe' for every weighting margin name."""
+    """'sex × age_group' → 'Kjønn × Aldersgruppe' for every weighting margin name."""
     return ", ".join(" × ".join(variable_label(instrument, v, lang) for v in str(n).split(" × "))
                      for n in dict.fromkeys(names))

@@ -40,32 +40,6 @@ Labels = dict[str, str]
 ALPHA_LOWER = 0.05
 ALPHA_UPPER = 0.001
 
-# Home-office frequency (q12) grouped for the banner: the one place this grouping is declared.
-HOME_OFFICE_GROUPS: tuple[tuple[tuple[int, ...], Labels], ...] = (
-    ((1, 2), {"nb": "3 dager i uken eller mer", "en": "3 days a week or more"}),
-    ((3,), {"nb": "1-2 dager i uken", "en": "1-2 days a week"}),
-    ((4, 5), {"nb": "Sjeldnere enn ukentlig", "en": "Less than weekly"}),
-    ((6,), {"nb": "Aldri", "en": "Never"}),
-)
-
-# Education (q4) with the short labels a column header can hold; codes as in the questionnaire.
-EDUCATION_GROUPS: tuple[tuple[tuple[int, ...], Labels], ...] = (
-    ((1,), {"nb": "Grunnskole", "en": "Primary"}),
-    ((2,), {"nb": "Videregående", "en": "Upper secondary"}),
-    ((3,), {"nb": "Bachelor o.l.", "en": "Bachelor or similar"}),
-    ((4,), {"nb": "Master eller høyere", "en": "Master or higher"}),
-    ((5,), {"nb": "Annet", "en": "Other"}),
-)
-
-# The study's banner, left to right: (variable or role, title, groups; None = one column per code).
-STUDY_BANNER: tuple[tuple[str, Labels, tuple | None], ...] = (
-    ("role:sex", {"nb": "Kjønn", "en": "Sex"}, None),
-    ("age_group", {"nb": "Alder", "en": "Age"}, None),
-    ("q4", {"nb": "Utdanning", "en": "Education"}, EDUCATION_GROUPS),
-    ("q12", {"nb": "Hjemmekontor", "en": "Home office"}, HOME_OFFICE_GROUPS),
-    ("centrality", {"nb": "Sentralitet", "en": "Centrality"}, None),
-)
-
 TOTAL_LABELS: Labels = {"nb": "Totalt", "en": "Total"}
 
 
@@ -102,21 +76,34 @@ class Breakdown:
         return _pick(self.labels, lang)
 
 
-def study_banner(instrument: Instrument, frame: pd.DataFrame) -> list[Breakdown]:
-    """The breakdowns of :data:`STUDY_BANNER` that ``frame`` has data for (centrality only when
-    the postal-code register was available to derive it)."""
+def study_banner(instrument: Instrument, frame: pd.DataFrame, study=None) -> list[Breakdown]:
+    """The breakdowns of the study's banner (``banner:`` in the study file; without one, the roles
+    sex, age group, education and municipality) that ``frame`` has data for (a variable derived
+    from the postal code only when the register was available to derive it)."""
+    if study is None:
+        from fjernarbeid.study import load_study, study_for_instrument
+
+        default = load_study()
+        study = default if instrument.id == default.id else study_for_instrument(instrument)
+    specs = [(b.variable, b.title, b.groups) for b in study.banner] or [
+        (instrument.role(r), {}, None) for r in ("sex", "age_group", "education", "municipality")
+        if instrument.has_role(r)]
+    langs = tuple(dict.fromkeys(("nb", "nn", "en", *instrument.languages)))
     out = []
-    for spec, title, groups in STUDY_BANNER:
-        variable = instrument.question_for_role(spec[5:]).name if spec.startswith("role:") else spec
+    for variable, title, groups in specs:
         if variable not in frame.columns or frame[variable].isna().all():
             continue
+        owner = instrument[variable] if variable in instrument else instrument.derived_variable(variable)
+        if not title:
+            title = dict(owner.text) if variable in instrument else dict(owner.labels)
         if groups is None:
-            labels = (instrument[variable].code_labels if variable in instrument
-                      else instrument.derived_variable(variable).code_labels)
-            by_lang = {lang: labels(lang) for lang in ("nb", "en")}
-            missing = set(instrument[variable].missing_codes) if variable in instrument else set()
+            by_lang = {lang: owner.code_labels(lang) for lang in langs}
+            missing = set(owner.missing_codes) if variable in instrument else set()
             groups = tuple(((code,), {lang: by_lang[lang][code] for lang in by_lang})
                            for code in by_lang["nb"] if code not in missing)
+            if not groups:  # a variable without codes (municipality numbers): one column per value
+                groups = tuple(((value,), {lang: str(value) for lang in langs})
+                               for value in sorted(frame[variable].dropna().unique()))
         columns = tuple(BannerColumn(labels, variable, codes) for codes, labels in groups)
         out.append(Breakdown(variable, title, columns))
     return out
@@ -235,16 +222,27 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories) ->
     name = question.name
     if categories is None:
         categories = tuple(c for c in question.substantive_codes if c not in question.screen_out)
-    x = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
     w = design.weights
-    asked = (w > 0) & ~np.isnan(x)
+    if question.is_multiple:
+        # one row per choice: the share of the column's respondents who chose it (several per respondent)
+        from fjernarbeid.data.multiple import any_chosen, for_analysis
+
+        answers = for_analysis(frame[name], question)
+        asked = (w > 0) & frame[name].notna().to_numpy()
+        y = np.column_stack([any_chosen(answers, question, [c]) for c in categories]).astype(float)
+        unsure = asked & answers.isna().to_numpy()
+    else:
+        x = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        asked = (w > 0) & ~np.isnan(x)
+        y = (x[:, None] == np.asarray(categories, dtype=float)[None, :]).astype(float)  # n × C
+        unsure = asked & np.isin(x, question.missing_codes)
     if question.ask_if is not None:  # an answer to a question the routing skipped does not count
         asked &= question.ask_if.evaluate(frame).fillna(False).to_numpy(dtype=bool)
-    valid = asked & np.isin(x, categories)
+        unsure &= asked
+    valid = asked & (y.sum(axis=1) > 0)
 
     columns, breakdown_of, in_column = layout
     masks = in_column & valid[:, None]  # n × G
-    y = (x[:, None] == np.asarray(categories, dtype=float)[None, :]).astype(float)  # n × C
 
     count = (y.T @ masks).round().astype(int)  # C × G
     base = masks.sum(axis=0)
@@ -277,7 +275,7 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories) ->
         breakdowns=tuple(breakdowns), letters=letters, percent=percent, count=count, base=base,
         weighted_base=weighted_base, effective_base=effective_base, suppressed=suppressed,
         higher_than=higher, tests=tuple(tests), min_cell=min_cell,
-        not_sure=int((asked & np.isin(x, question.missing_codes)).sum()),
+        not_sure=int(unsure.sum()),
         no_answer=int(((w > 0) & ~asked).sum()),
     )
 
@@ -324,7 +322,7 @@ def _pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, 
 
 
 __all__ = [
-    "ALPHA_LOWER", "ALPHA_UPPER", "BannerColumn", "BannerTable", "Breakdown", "EDUCATION_GROUPS",
-    "HOME_OFFICE_GROUPS", "PairTest", "STUDY_BANNER", "banner_table", "banner_tables", "column_letters", "holm",
+    "ALPHA_LOWER", "ALPHA_UPPER", "BannerColumn", "BannerTable", "Breakdown",
+    "PairTest", "banner_table", "banner_tables", "column_letters", "holm",
     "study_banner",
 ]

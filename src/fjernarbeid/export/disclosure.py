@@ -14,12 +14,12 @@ then **local suppression**.
 ==========================  ==================================================================
 respondent id               replaced by a sequential id; records in random order, so neither
                             the id nor the position leads back to the fieldwork file
-open text (q5_text)         dropped: free text can name anyone
+open text                   dropped: free text can name anyone
 columns not in the          dropped: the questionnaire does not say what they are (a phone
 questionnaire               number, a name, an interviewer …)
-birth year (q202), age      dropped; the age group stays
-household size (q3)         top-coded: 6 or more is 6 (large households are rare and visible)
-postal code (q201)          dropped; the home municipality stays, blanked (centrality class
+birth year, age             dropped; the age group stays
+household size              top-coded (the study's top code; 6 by default: large households are rare)
+postal code                 dropped; the home municipality stays, blanked (centrality class
                             only) in municipalities with fewer than k respondents
 k-anonymity                 every record shares its combination of key variables (sex, age
                             group, education, geography; see below for the weight) with at
@@ -27,7 +27,8 @@ k-anonymity                 every record shares its combination of key variables
                             local suppression (:data:`SUPPRESSION_ORDER`)
 ==========================  ==================================================================
 
-**Key variables** are what an outsider may know of a person: sex, age group, education (q4) and
+**Key variables** are what an outsider may know of a person: sex, age group, education, household
+size, the quasi-identifiers the study declares (:func:`rules_for`) and
 the geography published, plus any quasi-identifier kept by ``keep`` (birth year, postal code).
 The **weight** is one too when it is the same for every record with the same key values (true of
 post-stratified and raked weights, which are computed from sex and age group): anyone can then
@@ -51,9 +52,9 @@ step without which no more records are in groups smaller than k is undone (it pr
 only lost information — e.g. coarsening the age group while the weight still reveals it; a step
 may help only together with a later one, which is why the check comes after all of them). Merged
 codes take the lowest code of their group, so conditions written against the questionnaire's
-codes that respect the grouping (``q4 in (3, 4)``, ``age_group >= 5``) keep their meaning. Education "Annet" (other) goes with compulsory and
+codes that respect the grouping (``education in (3, 4)``, ``age_group >= 5``) keep their meaning. Education "Annet" (other) goes with compulsory and
 upper secondary school, not into a category of its own: it is too rare to stand alone (a handful
-of the report's 500), and the report's one use of education, higher education = q4 in (3, 4),
+of the report's 500), and the report's one use of education, higher education = education in (3, 4),
 counts it as not higher, so the derived ``higher_education`` stays exactly computable.
 
 **Local suppression** then sets key values of the records still in groups smaller than k to
@@ -66,7 +67,7 @@ than k can spare, then whole groups (a group is never left smaller than k). The 
 suppresses the fewest values wins; ties go to the smaller set, then by :data:`SUPPRESSION_ORDER`
 (geography first, then education, then age group); sex is suppressed only when nothing else
 reaches k. Every pass settles one group at risk, so the search ends. Variables derived
-from a suppressed one (``higher_education`` from q4) are suppressed with it. A record no
+from a suppressed one (``higher_education`` from education) are suppressed with it. A record no
 suppression can protect (its values of the variables that cannot be suppressed — kept ones, the
 weight — are shared by fewer than k records) is left as it is, and the report says k is NOT
 reached and why.
@@ -86,8 +87,8 @@ import pandas as pd
 
 from fjernarbeid.instrument import Instrument
 
-# Top codes of integer questions: values above are set to the top code, labelled "<top> or more".
-TOP_CODES: dict[str, int] = {"q3": 6}
+# Top code of a household-size question when the study declares none (large households are rare and visible).
+DEFAULT_HOUSEHOLD_TOP_CODE = 6
 
 # Geography levels, finest first, and the level of each field the postal-code look-up gives
 # (instrument.model.POSTAL_FIELDS). At a level, the variables of that level and coarser ones are
@@ -102,11 +103,13 @@ FIELD_LEVEL: dict[str, str] = {
 
 # The key variable made of every geography column published (they are recoded and suppressed together).
 GEOGRAPHY = "geography"
-# "role:sex" is the instrument's sex question (q207).
+# "role:sex" is the questionnaire's sex question (its declared role).
 SEX = "role:sex"
 
-# Key (quasi-identifying) variables besides geography: what an outsider may know of a person.
-KEY_VARIABLES: tuple[str, ...] = (SEX, "age_group", "q4")
+# Key (quasi-identifying) variables besides geography, by role: what an outsider may know of a
+# person. A study adds its own (``quasi_identifiers:`` in the study file: sector, staff
+# responsibility …); the cautious default counts every role an outsider can know.
+KEY_ROLES: tuple[str, ...] = ("sex", "age_group", "education", "household_size")
 
 WEIGHT_COLUMN = "weight"
 
@@ -145,29 +148,62 @@ class Recode:
                 for m in self.merges}
 
 
-# Global recoding, tried in this order while k-anonymity does not hold (module docstring).
-GLOBAL_RECODES: tuple[Recode, ...] = (
+@dataclass(frozen=True)
+class DisclosureRules:
+    """A study's disclosure rules: key variables, top codes, global recodes (tried in this order
+    while k-anonymity does not hold, module docstring) and the order of local suppression (the
+    first most readily; ``last_resort`` ones only when no suppression of the others reaches k)."""
+
+    key_variables: tuple[str, ...]
+    top_codes: dict[str, int]
+    global_recodes: tuple[Recode, ...]
+    suppression_order: tuple[str, ...]
+    last_resort: tuple[str, ...] = (SEX,)
+
+
+_GEOGRAPHY_RECODES = (
     Recode(GEOGRAPHY, "county (municipality dropped)", level="county"),
     Recode(GEOGRAPHY, "centrality class (municipality and county dropped)", level="centrality"),
-    Recode("age_group", "10-year bands", merges=(
-        Merge((1, 2), {"nb": "25-34 år", "en": "25-34 years"}),
-        Merge((3, 4), {"nb": "35-44 år", "en": "35-44 years"}),
-        Merge((5, 6), {"nb": "45-54 år", "en": "45-54 years"}),
-        Merge((7,)),
-    )),
-    Recode("q4", "three levels", merges=(
-        Merge((1, 2, 5), {"nb": "Grunnskole, videregående eller annet",
-                          "en": "Primary, lower or upper secondary school, or other"}),
-        Merge((3,)),
-        Merge((4,)),
-    )),
 )
 
-# Local suppression: the key variables whose values may be set to missing, the first most readily
-# (ties between equally small suppressions go by this order); LAST_RESORT ones only when no
-# suppression of the others reaches k.
-SUPPRESSION_ORDER: tuple[str, ...] = (GEOGRAPHY, "q4", "age_group")
-LAST_RESORT: tuple[str, ...] = (SEX,)
+
+def rules_for(instrument: Instrument, study=None) -> DisclosureRules:
+    """The rules of ``study`` (its ``quasi_identifiers`` and ``disclosure:`` settings), defaulted
+    cautiously: every key role the questionnaire declares is a key variable and may be suppressed."""
+    if study is None:
+        from fjernarbeid.study import load_study, study_for_instrument
+
+        default = load_study()
+        study = default if instrument.id == default.id else study_for_instrument(instrument)
+    settings = study.disclosure or {}
+    instrument = study.instrument if study.instrument.id == instrument.id else instrument  # its roles
+    keys = [SEX] if instrument.has_role("sex") else []
+    keys += [instrument.role(r) for r in KEY_ROLES[1:] if instrument.has_role(r)]
+    keys += [v for v in study.quasi_identifiers if v not in keys]
+    top_codes = {str(k): int(v) for k, v in (settings.get("top_codes") or {}).items()}
+    if instrument.has_role("household_size") and not top_codes:
+        top_codes[instrument.role("household_size")] = DEFAULT_HOUSEHOLD_TOP_CODE
+    recodes = list(_GEOGRAPHY_RECODES)
+    for r in settings.get("recodes") or ():
+        variable = str(r["variable"])
+        merges = tuple(Merge(tuple(int(c) for c in m["codes"]),
+                             {k: v for k, v in m.items() if k != "codes"} or None) for m in r.get("merges") or ())
+        recodes.append(Recode(variable, str(r.get("to", "merged categories")), merges=merges))
+    order = settings.get("suppression_order")
+    order = tuple(str(v) for v in order) if order else (GEOGRAPHY, *[k for k in reversed(keys) if k != SEX])
+    return DisclosureRules(tuple(keys), top_codes, tuple(recodes), order)
+
+
+def __getattr__(name: str):
+    """``GLOBAL_RECODES``, ``TOP_CODES``, ``KEY_VARIABLES``, ``SUPPRESSION_ORDER``: the default study's rules."""
+    fields = {"GLOBAL_RECODES": "global_recodes", "TOP_CODES": "top_codes", "KEY_VARIABLES": "key_variables",
+              "SUPPRESSION_ORDER": "suppression_order", "LAST_RESORT": "last_resort"}
+    if name in fields:
+        from fjernarbeid.study import load_study
+
+        study = load_study()
+        return getattr(rules_for(study.instrument, study), fields[name])
+    raise AttributeError(name)
 
 
 # -- k-anonymity -------------------------------------------------------------------------------
@@ -455,13 +491,14 @@ def _key_name(instrument: Instrument, variable: str) -> str | None:
     return _role(instrument, "sex") if variable == SEX else variable
 
 
-def keepable(instrument: Instrument, frame: pd.DataFrame) -> list[str]:
+def keepable(instrument: Instrument, frame: pd.DataFrame, rules: DisclosureRules | None = None) -> list[str]:
     """Variables whose disclosure rule ``keep`` may override (for help and error messages)."""
+    rules = rules or rules_for(instrument)
     birth, postal = _role(instrument, "birth_year"), _role(instrument, "postal_code")
     ages = [d.name for d in instrument.derived if d.kind == "age"]
     texts = [q.name for q in instrument if q.type == "text"]
-    keys = [_key_name(instrument, v) for v in KEY_VARIABLES]
-    names = [instrument.id_variable, birth, *ages, postal, *TOP_CODES, *_geography_variables(instrument, frame),
+    keys = [_key_name(instrument, v) for v in rules.key_variables]
+    names = [instrument.id_variable, birth, *ages, postal, *rules.top_codes, *_geography_variables(instrument, frame),
              *keys, *texts, *_extra_columns(instrument, frame)]
     return [n for n in dict.fromkeys(names) if n is not None and n in frame.columns]
 
@@ -477,7 +514,8 @@ def _level(name: str) -> int:
 
 
 def _extra_columns(instrument: Instrument, frame: pd.DataFrame) -> list[str]:
-    known = {instrument.id_variable, *instrument.names, *(d.name for d in instrument.derived), WEIGHT_COLUMN}
+    known = {instrument.id_variable, *instrument.names, *(d.name for d in instrument.derived), WEIGHT_COLUMN,
+             *(c for q in instrument if q.is_multiple for c in q.option_columns.values())}
     return [c for c in frame.columns if c not in known]
 
 
@@ -509,6 +547,7 @@ def protect(
     keep: Iterable[str] = (),
     seed: int | None = None,
     synthetic: bool = False,
+    study=None,
 ) -> tuple[pd.DataFrame, DisclosureReport]:
     """Apply the disclosure rules (module docstring) to ``frame`` — answers with derived variables
     and a ``weight`` column — and return the protected frame and the report.
@@ -521,7 +560,8 @@ def protect(
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
     keep = tuple(dict.fromkeys(keep))
-    allowed = keepable(instrument, frame)
+    rules = rules_for(instrument, study)
+    allowed = keepable(instrument, frame, rules)
     unknown = [v for v in keep if v not in allowed]
     if unknown:
         raise ValueError(f"--keep {', '.join(unknown)}: no disclosure rule applies to "
@@ -558,7 +598,7 @@ def protect(
             drop(d.name, f"exact age ({d.source} turned into years): the same information as the birth year")
 
     # top codes
-    for name, top in TOP_CODES.items():
+    for name, top in rules.top_codes.items():
         if name not in out.columns:
             continue
         x = pd.to_numeric(out[name], errors="coerce")
@@ -586,7 +626,7 @@ def protect(
                      "county and centrality class.")
 
     # the key variables
-    names = {v: _key_name(instrument, v) for v in KEY_VARIABLES}
+    names = {v: _key_name(instrument, v) for v in rules.key_variables}
     names = {v: n for v, n in names.items() if n is not None and n in out.columns}
     extra_keys = [v for v in (birth, *ages, postal) if v is not None and v in kept and v in out.columns]
     weight_is_key = _weight_is_key(out, [*names.values(), *extra_keys, *geo])
@@ -617,7 +657,7 @@ def protect(
     start = state = check(level, merges)
     steps: list[RecodeStep] = []
     applied: list[tuple[int, str | None, str | None]] = []  # (step, geography level before it, after it)
-    for recode in GLOBAL_RECODES:
+    for recode in rules.global_recodes:
         is_geo = recode.level is not None
         name = GEOGRAPHY if is_geo else names.get(recode.variable)
         if (is_geo and not geo) or name is None:
@@ -655,7 +695,7 @@ def protect(
         if result.records_below_k <= state.records_below_k:
             why = (f"undone: without it {result.records_below_k} records are in groups smaller than {k}, "
                    f"as with it, so it protected nobody")
-            if weight_is_key and step.variable in (names.get(SEX), names.get("age_group")):
+            if weight_is_key and step.variable in (names.get(SEX), _role(instrument, "age_group")):
                 why += " (the weight still reveals the original categories)"
             steps[index] = RecodeStep(step.variable, step.to, "undone", why, step.result)
             level, merges, state = trial_level, trial_merges, result
@@ -668,7 +708,7 @@ def protect(
 
     # local suppression of what recoding left at risk
     keys = key_columns(current)
-    dims = _dimensions(keys, names, geo, extra_keys, weight_is_key, kept)
+    dims = _dimensions(keys, names, geo, extra_keys, weight_is_key, kept, rules)
     current, masks, suppressed_with = _suppress(current, keys, dims, instrument, k)
     suppressed = {name: int(mask.sum()) for name, mask in masks.items()}
     for name, n in suppressed.items():
@@ -706,11 +746,12 @@ def protect(
 
 
 def _dimensions(keys: list[str], names: dict[str, str], geo: dict[str, str], extra_keys: list[str],
-                weight_is_key: bool, kept: set[str]) -> list[_Dimension]:
-    """The key variables as local suppression sees them, in SUPPRESSION_ORDER then LAST_RESORT,
-    then those that cannot be suppressed (kept quasi-identifiers, the weight)."""
+                weight_is_key: bool, kept: set[str], rules: DisclosureRules) -> list[_Dimension]:
+    """The key variables as local suppression sees them, in the suppression order then the last
+    resort, then those that cannot be suppressed (kept quasi-identifiers, the weight)."""
     position = {c: i for i, c in enumerate(keys)}
-    order = [*SUPPRESSION_ORDER, *LAST_RESORT]
+    order = [*rules.suppression_order, *rules.last_resort]
+    LAST_RESORT = rules.last_resort
     dims = []
     for variable in sorted([GEOGRAPHY, *names], key=lambda v: order.index(v) if v in order else len(order)):
         cols = [c for c in geo if c in position] if variable == GEOGRAPHY else [names[variable]]
@@ -829,7 +870,7 @@ def _ordered_columns(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
 
 
 __all__ = [
-    "Action", "DisclosureReport", "FIELD_LEVEL", "GEOGRAPHY", "GEOGRAPHY_LEVELS", "GLOBAL_RECODES", "KAnonymity",
-    "KEY_VARIABLES", "LAST_RESORT", "Merge", "Recode", "RecodeStep", "SUPPRESSION_ORDER", "TOP_CODES",
+    "Action", "DisclosureReport", "DisclosureRules", "FIELD_LEVEL", "GEOGRAPHY", "GEOGRAPHY_LEVELS", "KAnonymity",
+    "KEY_ROLES", "Merge", "Recode", "RecodeStep", "rules_for",
     "k_anonymity", "keepable", "local_suppression", "protect",
 ]

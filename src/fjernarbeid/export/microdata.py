@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -42,7 +42,7 @@ from fjernarbeid._cells import neutralise_frame
 from fjernarbeid._io import atomic_paths, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
-from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, TOP_CODES, WEIGHT_COLUMN, DisclosureReport, protect
+from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, protect, rules_for
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.survey.weighting import WeightReport
 
@@ -105,6 +105,7 @@ class MicrodataExport:
     synthetic: bool = False
     notes: list[str] = field(default_factory=list)
     area_names: dict[str, dict[str, str]] = field(default_factory=dict)  # look-up field → {code: name}
+    study: Any = None  # the study whose disclosure rules were applied (None: the questionnaire's default)
 
     @property
     def variable_labels(self) -> dict[str, str]:
@@ -118,11 +119,11 @@ class MicrodataExport:
     @property
     def value_labels(self) -> dict[str, dict[int, str]]:
         labels = self.instrument.value_labels(self.lang)
-        for name, top in TOP_CODES.items():
+        for name, top in rules_for(self.instrument, self.study).top_codes.items():
             if name in self.data.columns and name not in self.disclosure.kept:
                 labels[name] = {**labels.get(name, {}), top: _w("top", self.lang, top=top)}
         for name, recode in self.disclosure.recoded.items():
-            labels[name] = recode.value_labels(labels[name], self.lang)
+            labels[name] = recode.value_labels(labels.get(name, {}), self.lang)
         return {c: labels[c] for c in self.data.columns if c in labels and labels[c]}
 
     @property
@@ -141,41 +142,63 @@ def prepare_microdata(
     k: int = 5,
     keep: Iterable[str] = (),
     lang: str = "nb",
-    method: str = "poststratify",
+    method: str | None = None,
     seed: int | None = None,
+    study=None,
+    targets=None,
+    completes_only: bool = False,
 ) -> MicrodataExport:
     """Read, validate, derive, weight and protect a fieldwork file for export.
 
     Raises :class:`DataValidationError` (its ``report`` lists every problem) when the data break
     the questionnaire's rules; :class:`ValueError` for a ``keep`` that names no protected variable.
     Without the postal-code register the postal code is dropped and no geography is published.
+    ``completes_only`` drops screened-out submissions first (a note counts them). A select-multiple
+    question is exported as the 0/1 column of each of its choices.
     """
     from fjernarbeid.data.derive import derive
+    from fjernarbeid.data.multiple import with_option_columns
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.refdata import RefData
-    from fjernarbeid.survey.weighting import weight_study
+    from fjernarbeid.study import load_study, study_for_instrument, weight
 
-    if lang not in ("nb", "en"):
-        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
-    instrument = instrument or load_instrument()
+    if not (isinstance(lang, str) and lang.isalpha()):
+        raise ValueError(f"lang must be a language code (nb, nn, en …), not {lang!r}")
+    if study is None:
+        default = load_study()
+        study = default if instrument is None or instrument.id == default.id else \
+            replace(study_for_instrument(instrument), weighting=default.weighting)
+    instrument = instrument or study.instrument
     ref = refdata if isinstance(refdata, RefData) else RefData.locate(refdata)
-    data = read_survey(path, instrument, mapping)
+    data = read_survey(path, instrument, mapping, completes_only=completes_only)
+    notes: list[str] = []
     report = validate(data, instrument, ref)
     if not report.ok:
         raise DataValidationError(f"{path}: {report.n_errors} validation error(s); nothing was written", report)
     frame = derive(data.frame, instrument, ref, skip_unavailable=True)
-    notes = []
+    if completes_only:
+        notes.extend(n.message for n in data.notes if n.rule == "screened_out_dropped")
     if frame.attrs.get("derived_skipped"):
         notes.append(f"Not derived (no postal-code register): {', '.join(frame.attrs['derived_skipped'])}.")
-    weighted = weight_study(frame, instrument, method=method)
+    spec = study.weighting
+    if targets is not None:
+        spec = replace(spec.with_targets_file(targets), method="auto")
+    if method is not None:
+        spec = replace(spec, method=method)
+    weighted = weight(frame, instrument, spec, ref)
+    if len(weighted.frame) != len(frame):
+        notes.append(f"{len(frame) - len(weighted.frame)} respondent(s) without a weighting category left out "
+                     "(the study's rule: unknown: exclude).")
+    frame = weighted.frame.drop(columns=[c for c in weighted.frame.columns if c.endswith(" (weighting groups)")])
     frame = frame.assign(**{WEIGHT_COLUMN: weighted.weights.to_numpy()})
+    frame = with_option_columns(frame, instrument)
     synthetic = is_synthetic(path)
-    protected, disclosure = protect(frame, instrument, k=k, keep=keep, seed=seed, synthetic=synthetic)
+    protected, disclosure = protect(frame, instrument, k=k, keep=keep, seed=seed, synthetic=synthetic, study=study)
     return MicrodataExport(data=protected, instrument=instrument, disclosure=disclosure, weights=weighted.report,
                            lang=lang, source=Path(path).name, synthetic=synthetic, notes=notes,
-                           area_names=_area_names(ref))
+                           area_names=_area_names(ref), study=study)
 
 
 def _area_names(ref) -> dict[str, dict[str, str]]:
@@ -402,8 +425,8 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
         if name in inst:
             q = inst[name]
             entry.update(source="question", question=q.number, text=q.label(lang),
-                         type={"single": "categorical", "integer": "integer", "postal_code": "postal code",
-                               "text": "text"}[q.type])
+                         type={"single": "categorical", "multiple": "multiple choice (codes separated by spaces)",
+                               "integer": "integer", "postal_code": "postal code", "text": "text"}.get(q.type, q.type))
             if q.ask_if is not None:
                 entry["routing"] = {"ask_if": str(q.ask_if),
                                     "text": q.condition_text.get(lang) or q.condition_text.get("nb")}

@@ -69,6 +69,8 @@ TEXT: dict[str, dict[str, str]] = {
     "note_not_sure": {"nb": "«{label}» er holdt utenfor prosentgrunnlaget ({n} svar).",
                       "en": "'{label}' is excluded from the percentage base ({n} answers)."},
     "fewer_than": {"nb": "færre enn {k}", "en": "fewer than {k}"},
+    "note_multiple": {"nb": "Flere svar mulig: prosentene er andelen av kolonnens respondenter som valgte hvert svar, og summerer seg til mer enn 100.",
+                      "en": "Several answers possible: the percentages are the share of the column's respondents who chose each answer, and add up to more than 100."},
     "note_weighting": {"nb": "Vekting: {method} etter {variables} til befolkningstall (Kish designeffekt {deff}, effektivt utvalg {neff} av {n}).",
                        "en": "Weighting: {method} by {variables} to population figures (Kish design effect {deff}, effective sample size {neff} of {n})."},
     "overview": {"nb": "Oversikt over funnene med vurdering", "en": "Overview of the findings with verdicts"},
@@ -196,15 +198,20 @@ def write_workbook(
     to the study's banner (:func:`fjernarbeid.export.banner.study_banner`).
     """
     if lang not in ("nb", "en"):
-        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+        # the workbook's own texts exist in bokmål and English: nynorsk gets bokmål, others English
+        # (the questionnaire's labels fall back to its own language either way)
+        if not (isinstance(lang, str) and lang.isalpha()):
+            raise ValueError(f"lang must be a language code (nb, nn, en …), not {lang!r}")
+        lang = "nb" if lang == "nn" else "en"
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     path = Path(path)
     synthetic = bool(results is not None and results.data.get("synthetic"))
-    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data)
+    breakdowns = breakdowns if breakdowns is not None else study_banner(instrument, design.data,
+                                                                          getattr(results, "study", None))
     weights = WeightReport.from_design(design)
 
-    questions = [q for q in instrument if q.type == "single"]
+    questions = [q for q in instrument if q.type in ("single", "multiple")]
     missing = [q.name for q in questions if q.name not in design.data.columns]
     shown = [q for q in questions
              if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
@@ -375,7 +382,7 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
             cell.border = Border(left=_THIN, bottom=cell.border.bottom)
 
     # notes
-    notes = [_t("note_base", lang)]
+    notes = [_t("note_base", lang)] + ([_t("note_multiple", lang)] if q.is_multiple else [])
     if q.ask_if is not None:
         condition = q.condition_text.get(lang) or q.condition_text.get("nb") or str(q.ask_if)
         notes.append(_t("note_routing", lang, condition=condition))

@@ -141,7 +141,7 @@ def summarise_fieldwork(
 ) -> FieldworkSummary:
     """Summarise a disposition log: one row per contact, an AAPOR code in ``disposition_column``
     and, for cases that reached the screening, the screening answers under the instrument's
-    names (q1, q2 …). Screen-outs are counted per screening question from those answers."""
+    names. Screen-outs are counted per screening question from those answers."""
     if disposition_column not in log.columns:
         raise InputFileError(f"{source}: no column {disposition_column!r} with AAPOR disposition codes")
     # A log has a handful of distinct codes but may have millions of rows: classify each distinct

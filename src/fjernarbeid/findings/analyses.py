@@ -40,8 +40,9 @@ class Context:
     base: ProjectionBase = field(default_factory=default_base)
     fieldwork: Any = None  # FieldworkSummary or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
-    # variable → (design, base domain, rows) of :func:`base_distribution`, computed once per run
-    distributions: dict[str, tuple] = field(default_factory=dict, repr=False)
+    # variable → (design, base domain, rows) of :func:`base_distribution`, and ("multiple", variable) →
+    # (design, rows) of :func:`multiple_response_rows`, computed once per run
+    distributions: dict[str | tuple[str, str], tuple] = field(default_factory=dict, repr=False)
 
 
 # -- small helpers -----------------------------------------------------------------------------------
@@ -509,6 +510,68 @@ def run_projection_base(design, f: Finding, res: FindingResult, ctx: Context) ->
     ctx.values.update({"base_low": b.low, "base_high": b.high})
 
 
+def multiple_response_rows(design: SurveyDesign, q, ctx: Context) -> list[tuple[EstimateRow, EstimateRow]]:
+    """For each substantive choice of the select-multiple question ``q``: the share of respondents
+    choosing it and its share of all choices (:func:`~fjernarbeid.survey.estimate.svymultiple`),
+    among those who answered (the design's data are the analysis frame: "don't know" and skipped
+    answers are missing already). Computed once per run and design."""
+    from fjernarbeid.data.multiple import option_indicators
+    from fjernarbeid.survey.estimate import svymultiple
+
+    cached = ctx.distributions.get(("multiple", q.name))
+    if cached is not None and cached[0] is design:
+        return cached[1]
+    indicators = option_indicators(_col(design, q.name), q)
+    d = _with(design, **{c: indicators[c].to_numpy() for c in indicators.columns})
+    rows = []
+    for code, choice in zip(q.substantive_codes, svymultiple(d, list(indicators.columns), level=ctx.level)):
+        hits = _count(d, indicators[choice.column].to_numpy() == 1)
+        label = ctx.lang_labels(q.name, code)[ctx.lang]
+        rows.append((_row(f"opt{code}", label, choice.respondents, hits < ctx.min_cell),
+                     _row(f"opt{code}_of_choices", label, choice.responses, hits < ctx.min_cell)))
+    ctx.distributions[("multiple", q.name)] = (design, rows)
+    return rows
+
+
+def multiple_table(rows: list[tuple[EstimateRow, EstimateRow]], variable: str) -> Table:
+    """A multiple-response table in the columns of :func:`distribution_table`, and each choice's share of all choices."""
+    return Table(
+        name=f"multiple:{variable}",
+        columns=["code", "label", "share", "ci_low", "ci_high", "se", "share_of_choices", "n_unweighted",
+                 "suppressed"],
+        rows=[[int(r.name[3:]), r.label, None if r.suppressed else r.estimate, None if r.suppressed else r.ci_low,
+               None if r.suppressed else r.ci_high, None if r.suppressed else r.se,
+               None if r.suppressed else c.estimate, r.n_unweighted, r.suppressed] for r, c in rows],
+    )
+
+
+def run_multiple_response(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    """A select-multiple question: the share of respondents choosing each choice (``opt3``: code 3)
+    with its CI, and each choice's share of all choices made (``opt3_of_choices``)."""
+    var = f.spec["variable"]
+    q = ctx.instrument[var] if var in ctx.instrument else None
+    if q is None or not q.is_multiple:
+        raise ComputationError(f"{var} is not a multiple-choice question of the questionnaire")
+    rows = multiple_response_rows(design, q, ctx)
+    res.estimates.extend(r for r, _ in rows)
+    res.estimates.extend(c for _, c in rows)
+    res.tables.append(multiple_table(rows, var))
+    res.tables.append(Table(f"estimates_multiple:{var}", ["label", "share", "ci", "share_of_choices", "n_unweighted"],
+                            [[r.label, None if r.suppressed else r.estimate,
+                              None if r.suppressed else [r.ci_low, r.ci_high],
+                              None if r.suppressed else c.estimate, r.n_unweighted] for r, c in rows]))
+    res.base = {"variable": var, "n_unweighted": rows[0][0].n_unweighted if rows else 0,
+                "weighted_base": rows[0][0].weighted_base if rows else 0.0}
+    visible = [r for r, _ in rows if not r.suppressed]
+    if visible:
+        top = max(visible, key=lambda r: r.estimate)
+        code = int(top.name[3:])
+        ctx.values["mode_label"] = {lang: text.lower() for lang, text in ctx.lang_labels(var, code).items()}
+        ctx.values["mode"] = top.estimate
+    for key, pub in f.published.items():
+        _check_estimate(res, key, pub)
+
+
 ANALYSIS_FUNCTIONS = {
     "fieldwork": run_fieldwork,
     "distribution": run_distribution,
@@ -520,4 +583,5 @@ ANALYSIS_FUNCTIONS = {
     "index": run_index,
     "ordinal_model": run_ordinal_model,
     "projection_base": run_projection_base,
+    "multiple_response": run_multiple_response,
 }

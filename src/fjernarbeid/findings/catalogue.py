@@ -28,6 +28,7 @@ ANALYSES = (
     "index",
     "ordinal_model",
     "projection_base",
+    "multiple_response",
 )
 
 # Keys of a finding that name variables, to check them against the instrument.
@@ -198,6 +199,10 @@ def describe_every_question(instrument: Instrument) -> Catalogue:
         title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
         sentence = {"nb": "Vanligste svar: {mode_label} ({mode}).", "nn": "Vanlegaste svar: {mode_label} ({mode}).",
                     "en": "Most common answer: {mode_label} ({mode})."}
+        if q.type == "multiple":  # the share of respondents choosing each choice, and of all choices
+            findings.append(Finding(id=q.name, analysis="multiple_response", section=QUESTIONS_SECTION, title=title,
+                                    sentence={}, spec={"variable": q.name}, published={}))
+            continue
         findings.append(Finding(id=q.name, analysis="distribution", section=QUESTIONS_SECTION, title=title,
                                 sentence=sentence, spec={"variable": q.name}, published={}))
     return Catalogue(tuple(findings), {}, 1, f"{instrument.id}: every question")

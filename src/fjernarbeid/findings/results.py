@@ -10,7 +10,7 @@
       "weighting": {…weight report…},
       "fieldwork": {…fieldwork summary…} | null,
       "respondents": [{"name", "columns", "rows"}],          # table 3.2.1
-      "distributions": {"q6_1": {"name", "columns", "rows"}},  # weighted distribution of each question
+      "distributions": {"<question>": {"name", "columns", "rows"}},  # weighted distribution of each question
       "findings": [
         {"id": "P06", "section": "3.2.3", "analysis": "shares", "status": "ok" | "not_computed",
          "reason": null | "why it could not be computed",

@@ -2,7 +2,7 @@
 
 >>> from fjernarbeid.findings import run_findings
 >>> results = run_findings(frame, weights)          # frame with derived variables
->>> results["P06"].estimate("agree").estimate        # weighted share agreeing with q10_2
+>>> results["P06"].estimate("agree").estimate        # a finding's estimate by name
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     out = frame.copy(deep=False)  # copy-on-write: every column replaced below is new, the input untouched
     for q in instrument.questions:
         if q.name not in out.columns or q.type in ("text", "postal_code"):
+            continue
+        if q.is_multiple:  # codes separated by spaces: "don't know" codes out, the routing applied
+            from fjernarbeid.data.multiple import for_analysis
+
+            answers = for_analysis(out[q.name], q)
+            if q.ask_if is not None:
+                answers = answers.where(q.ask_if.evaluate(out).fillna(False).to_numpy(dtype=bool))
+            out[q.name] = answers
             continue
         x = pd.to_numeric(out[q.name], errors="coerce")
         if q.missing_codes:
@@ -91,7 +99,7 @@ def _render(value, lang: str) -> str:
         return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value["en"]
     if isinstance(value, dict) and "F" in value:
         return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} og "
-                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " og " if lang == "nb" else " and ")
+                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " and " if lang == "en" else " og ")
     if isinstance(value, dict) and "diff" in value:
         return (f"{'differanse' if lang == 'nb' else 'difference'} {fmt_number(value['diff'], lang, 2)}, "
                 f"d = {fmt_number(value['d'], lang, 2)}, {fmt_p(value['p'], lang)}")
@@ -151,7 +159,7 @@ def _run_one(design: SurveyDesign, f: Finding, ctx: A.Context) -> FindingResult:
         res.sentence = {lang: render_sentence(text, ctx.values, lang) for lang, text in f.sentence.items()}
         # a finding without a published figure has nothing to agree with: it is shown, not judged
         res.verdict = overall([_check(c) for c in res.checks]) if res.checks else NOT_COMPUTED
-        if not res.checks and not f.published:
+        if not f.published:
             res.verdict = NOT_PUBLISHED
     except (FjernarbeidError, KeyError, ValueError, np.linalg.LinAlgError) as exc:
         res.status = "not_computed"
@@ -247,6 +255,7 @@ def run_findings(
         generator={"name": "fjernarbeid", "version": __version__},
         respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument)),
         distributions=all_distributions(design, instrument, ctx),
+        study=study,
     )
 
 
@@ -287,6 +296,9 @@ def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Conte
         if not q.codes or q.screen_out or q.name not in design.data.columns:
             continue
         try:  # most were computed already by the findings; base_distribution reuses them
+            if q.is_multiple:
+                out[q.name] = A.multiple_table(A.multiple_response_rows(design, q, ctx), q.name)
+                continue
             out[q.name] = A.distribution_table(A.base_distribution(design, q.name, ctx)[1], q.name)
         except (FjernarbeidError, ValueError, KeyError):
             continue

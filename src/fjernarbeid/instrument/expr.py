@@ -1,19 +1,19 @@
 """Routing, constraint and check conditions: a small, safe expression language.
 
-Conditions are written the way the questionnaire thinks ("q12 < 6", "q12 in (1, 2)",
-"q5 == 3 and q4 != 5") and parsed with :mod:`ast` into a small tree that allows only:
+Conditions are written the way the questionnaire thinks ("dagar_heime > 0", "tilfreds in (4, 5)",
+"kommune == 4622 and utdanning != 9") and parsed with :mod:`ast` into a small tree that allows only:
 
-* comparisons of a variable with a number, a quoted code (``q1 != '0'``) or another variable
+* comparisons of a variable with a number, a quoted code (``jobb != '0'``) or another variable
   (``municipality == home_municipality``), and ``in``/``not in`` a list of codes;
-* ``selected(q7, 3)`` (option 3 of a select-multiple question is chosen) and
-  ``count_selected(q7)`` compared with a number, as XLSForm's ``selected()`` and
+* ``selected(v7, 3)`` (option 3 of a select-multiple question is chosen) and
+  ``count_selected(v7)`` compared with a number, as XLSForm's ``selected()`` and
   ``count-selected()``;
 * ``regex(q, 'pattern')`` (the answer matches a regular expression, XLSForm's ``regex()``);
 * ``q == ''`` / ``q != ''`` (not answered / answered);
 * ``and``/``or``/``not`` and parentheses.
 
 The same tree is evaluated on a data frame (vectorised, with three-valued logic: a condition on
-a missing answer is unknown) and written as an XLSForm/XPath expression (``${q12} < 6``).
+a missing answer is unknown) and written as an XLSForm/XPath expression (``${dagar_heime} > 0``).
 :meth:`Condition.from_xpath` reads such expressions as KoboToolbox and ODK write them, with
 text choice names resolved to codes when the caller gives the choice lists.
 
@@ -45,7 +45,7 @@ _XPATH_OPS = {"==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 # The functions a condition may call, and what each takes.
 FUNCTIONS = ("selected", "count_selected", "regex")
 
-# Choice names by variable: {"q7": {"bredband": 1, "dont_know": 99}}, for quoted codes.
+# Choice names by variable: {"v7": {"bredband": 1, "dont_know": 99}}, for quoted codes.
 ChoiceNames = Mapping[str, Mapping[str, int]]
 
 
@@ -236,7 +236,7 @@ class Condition:
     @classmethod
     def from_xpath(cls, xpath: str, choices: ChoiceNames | None = None, self_name: str | None = None
                    ) -> "Condition":
-        """Read an XLSForm expression: ``${q1} != '0' and selected(${q7}, 'bredband')``.
+        """Read an XLSForm expression: ``${v1} != '0' and selected(${v7}, 'bredband')``.
 
         ``choices`` resolves quoted choice names to codes; ``self_name`` is the question a
         constraint's ``.`` stands for.

@@ -30,6 +30,11 @@ POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "count
 
 Labels = dict[str, str]
 
+# Value labels of the 0/1 column of each choice of a select-multiple question.
+CHOSEN_LABELS: dict[str, dict[int, str]] = {
+    "nb": {0: "Ikke valgt", 1: "Valgt"}, "nn": {0: "Ikkje valt", 1: "Valt"}, "en": {0: "Not chosen", 1: "Chosen"},
+}
+
 
 def is_language_code(key: Any) -> bool:
     """'nb', 'nn', 'en', 'sme' … — the keys of a label mapping that are languages (not 'code', 'missing')."""
@@ -125,7 +130,7 @@ class Question:
         return self.type == "multiple"
 
     def option_column(self, code: int) -> str:
-        """The 0/1 indicator column of one option of a select-multiple question: ``q7_3`` (``q7_m99`` for −99)."""
+        """The 0/1 indicator column of one option of a select-multiple question: ``v7_3`` (``v7_m99`` for −99)."""
         return f"{self.name}_{'m' if code < 0 else ''}{abs(code)}"
 
     @property
@@ -223,7 +228,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Instrument:
-    """A questionnaire as data. Index it by variable name: ``inst["q12"]``."""
+    """A questionnaire as data. Index it by variable name: ``inst["tilfreds"]``."""
 
     id: str
     version: str
@@ -348,7 +353,11 @@ class Instrument:
 
     def value_labels(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, dict[int, str]]:
         """Value labels of every coded variable (questions and derived), e.g. for SPSS files."""
-        out = {q.name: q.code_labels(lang) for q in self.questions if q.codes}
+        out = {q.name: q.code_labels(lang) for q in self.questions if q.codes and not q.is_multiple}
+        for q in self.questions:  # a select-multiple question is exported as a 0/1 column per choice
+            if q.is_multiple:
+                out.update({column: dict(CHOSEN_LABELS.get(lang, CHOSEN_LABELS["en"]))
+                            for column in q.option_columns.values()})
         out.update({d.name: d.code_labels(lang) for d in self.derived if d.code_labels(lang)})
         return out
 
@@ -356,6 +365,8 @@ class Instrument:
         out = {self.id_variable: "Respondent id" if lang == "en" else "Respondent-ID"}
         for q in self.questions:
             out[q.name] = f"{q.number}. {q.label(lang)}"
+            if q.is_multiple:
+                out.update({q.option_column(c.code): f"{q.number}. {q.label(lang)}: {c.label(lang)}" for c in q.codes})
         out.update({d.name: d.label(lang) for d in self.derived})
         return out
 
@@ -543,7 +554,7 @@ def check_roles(raw: Any, known: set[str], where: str) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise InstrumentError(f"{where}: roles must be a mapping such as {{sex: q7, birth_year: q8}}, got {raw!r}")
+        raise InstrumentError(f"{where}: roles must be a mapping such as {{sex: kjonn, birth_year: fodselsar}}, got {raw!r}")
     roles = {}
     for role, variable in raw.items():
         if not isinstance(variable, str) or variable not in known:

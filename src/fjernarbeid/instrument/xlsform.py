@@ -12,7 +12,7 @@ Layout
     One row per question, in interview order, with ``label::Norsk bokmål (nb)`` and
     ``label::English (en)`` (one column per language), ``hint::…`` for clarifications that are
     read out, ``guidance_hint::…`` for interviewer instructions ("REGISTRER ANTALL PERSONER"),
-    ``required``, ``relevant`` (routing: ``${q12} < 6``), ``constraint`` and
+    ``required``, ``relevant`` (routing: ``${dagar_heime} > 0``), ``constraint`` and
     ``constraint_message::…`` (integer ranges, e.g. birth year 1964-2000; postal codes
     ``regex(., '^[0-9]{4}$')``). Preambles, the introduction and the closing words are ``note``
     rows. Screening is done the XLSForm way: every screening question's answer feeds the
@@ -21,7 +21,7 @@ Layout
     screened out, and a final ``note`` thanks the screened-out respondents.
 ``choices``
     The code lists. A list shared by several questions (``agree5``) is written once and reused by
-    name; a question's own list carries the question's name (``q13``). Lists of derived
+    name; a question's own list carries the question's name (``tilfreds``). Lists of derived
     variables carry the variable's name; age bins add ``fj_min``/``fj_max``.
 ``settings``
     ``form_title``, ``form_id`` (instrument id), ``version``, ``default_language``.
@@ -886,7 +886,7 @@ def _read_routing(survey: _Sheet, number: int, record: dict[str, str], q: dict[s
         cond = None
     else:
         cond = _condition(survey, number, "relevant", relevant, choices)
-        # fj_ask_if keeps the routing as written in the instrument ("q12 in (1, 2)"); it is used only
+        # fj_ask_if keeps the routing as written in the instrument ("tilfreds in (4, 5)"); it is used only
         # while it still says the same as `relevant`, which is what a form-builder would edit.
         if written:
             try:

@@ -17,6 +17,9 @@ The rules, and why:
   "[kontonummer]", any other as "[nummer]", listed for review (a mistyped number still identifies).
   Not phone numbers: amounts ("25 000 000 kroner"), dates (``24.12.2023``), times (``20.30-21.45``,
   mixed separators) and two years (``2019-2020``; with a space between, listed for review).
+* **Organisation numbers** (9 digits starting 8 or 9 with a valid mod-11 check digit, Brønnøysund):
+  an employer's number identifies it as well as its name → "[organisasjonsnummer]". A Norwegian IBAN
+  (``NO93 8601 1117 947``) is an account number.
 * **E-mail**: the written form, with spaces around ``@``, ``(at)``/``[at]``, and the spoken form as
   Teams transcribes it: "kari punktum johansen krøllalfa gmail punktum com" (``krøllalfa``,
   ``alfakrøll``, ``krølla``, ``at``; ``punktum``, ``punkt``, ``prikk``, ``dot``) ending in a
@@ -29,7 +32,10 @@ The rules, and why:
 * **Postal codes**: four digits before a capitalised place name ("5600 Norheimsund"), ``N-5600``,
   ``NO-5600``, or after "postnummer"/"postnr.".
 
-Limits: numbers read out as words ("ni en to …"), a postal code before a place written in lower
+* **Numbers read out digit by digit** ("ni en to tre fire fem seks sju"): eight or more digit words
+  in a row.
+
+Limits: numbers read out in pairs or as whole numbers ("nittien tjuetre …"), a postal code before a place written in lower
 case, an address without a house number are not detected (the capitalised street name is listed
 for review by the name check).
 """
@@ -41,6 +47,7 @@ import unicodedata
 from dataclasses import dataclass
 
 PHONE, EMAIL, NATIONAL_ID, ACCOUNT, NUMBER = "[telefon]", "[e-post]", "[fødselsnummer]", "[kontonummer]", "[nummer]"
+ORGANISATION = "[organisasjonsnummer]"
 ADDRESS, POSTCODE = "[adresse]", "[postnummer]"
 
 
@@ -70,18 +77,21 @@ class Hit:
 
 # -- numbers ------------------------------------------------------------------------------------------
 
-# A separator between digit groups: one space (also no-break and thin spaces), dot or hyphen.
-_SEP = r"[ \u00a0\u2009\u202f.\-]"
-_DIGIT_RUN = re.compile(rf"(?<![\w+])(?:\d+{_SEP})*\d+(?!\w)")
+# A separator between digit groups: one space (also no-break and thin spaces), dot, hyphen or dash.
+_SEP = r"[ \u00a0\u2009\u202f.\-\u2010\u2011\u2012\u2013]"
+# Digits glued to letters count too ("fnr15038712052"): a leak costs more than a needless "[nummer]".
+_DIGIT_RUN = re.compile(rf"(?<![\d+])(?:\d+{_SEP})*\d+(?!\d)")
 _PHONE_GLUED = re.compile(r"(?<![\w+])(?:\+|00)47[2-9]\d{7}(?!\d)")  # +4791234567
 _PHONE_PREFIX = re.compile(r"(?:\(\s*(?:\+|00)\s*47\s*\)|(?:\+|00)\s?47)[ \u00a0.\-]?$")
 _AMOUNT_AFTER = re.compile(
-    r"^\s*(?:kr\b|kroner|kronor|nok\b|,-|mill|milliard|tusen|euro|eur\b|dollar|prosent|%|km\b|kilometer|meter|"
+    r"\s*(?:kr\b|kroner|kronor|nok\b|,-|mill|milliard|tusen|euro|eur\b|dollar|prosent|%|km\b|kilometer|meter|"
     r"kvm|m2|m²|innbyggjarar|innbyggere|personar|personer|stykk|timar|timer|år\b)", re.IGNORECASE)
 _AMOUNT_BEFORE = re.compile(r"(?:\bkr\.?|\bnok|\bkroner)\s*$", re.IGNORECASE)
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 _ACCOUNT_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+_ORGANISATION_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+_IBAN = re.compile(r"(?<!\w)NO[ \u00a0]?\d{2}(?:[ \u00a0]?\d{4}){2}[ \u00a0]?\d{3}(?!\d)", re.IGNORECASE)
 
 
 def _mod11(digits, weights) -> int:
@@ -116,6 +126,16 @@ def valid_account_number(number: str) -> bool:
     return k != 10 and k == digits[10]
 
 
+def valid_organisation_number(number: str) -> bool:
+    """True if a 9-digit organisation number (Enhetsregisteret) starts with 8 or 9 and has a correct
+    mod-11 check digit, weights 3,2,7,6,5,4,3,2 (Brønnøysundregistrene; 11 → 0, 10 → invalid)."""
+    digits = [int(c) for c in re.sub(_SEP, "", number) if c.isdigit()]
+    if len(digits) != 9 or digits[0] not in (8, 9):
+        return False
+    k = _mod11(digits, _ORGANISATION_WEIGHTS)
+    return k != 10 and k == digits[8]
+
+
 def _plausible_year(group: str) -> bool:
     return len(group) == 4 and 1900 <= int(group) <= 2099
 
@@ -132,9 +152,16 @@ def _is_date(groups: list[str], seps: list[str]) -> bool:
 def _number_hits(text: str) -> list[Hit]:
     """Phone numbers and 11-digit numbers within every run of digit groups."""
     hits = [Hit("phone", m.start(), m.end(), m[0], PHONE) for m in _PHONE_GLUED.finditer(text)]
+    hits += [Hit("account_number", m.start(), m.end(), m[0], ACCOUNT, note="IBAN") for m in _IBAN.finditer(text)]
     for run in _DIGIT_RUN.finditer(text):
         groups = [(m.start() + run.start(), m.end() + run.start(), m[0]) for m in re.finditer(r"\d+", run[0])]
         used_until = -1
+        # "47 91 23 45 67", "0047 912 34 567" without the plus: the first group is the country code
+        if len(groups) > 1 and groups[0][2] in ("47", "0047") and sum(len(g[2]) for g in groups[1:]) == 8:
+            hit = _classify(text, groups[1:], 8)
+            if hit is not None and hit.action == "replaced":
+                hits.append(Hit("phone", groups[0][0], hit.end, text[groups[0][0]:hit.end], PHONE))
+                continue
         for i in range(len(groups)):
             if groups[i][0] < used_until:
                 continue
@@ -143,7 +170,7 @@ def _number_hits(text: str) -> list[Hit]:
                 total += len(groups[j][2])
                 if total > 11:
                     break
-                if total not in (8, 11):
+                if total not in (8, 9, 11):
                     continue
                 hit = _classify(text, groups[i:j + 1], total)
                 if hit is not None:
@@ -159,6 +186,10 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     parts = [g[2] for g in groups]
     seps = [text[a[1]:b[0]] for a, b in zip(groups, groups[1:])]
     original = text[start:end]
+    if total == 9:
+        if valid_organisation_number(digits) and not _AMOUNT_AFTER.match(text, end):
+            return Hit("organisation_number", start, end, original, ORGANISATION)
+        return None
     if total == 11:
         if valid_national_id(digits):
             return Hit("national_id", start, end, original, NATIONAL_ID)
@@ -175,11 +206,12 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     elif digits[0] in "01":
         return None
     if any(len(p) < 2 for p in parts[1:]) or (len(parts[0]) < 2 and prefix is None):
-        return None  # "1 234 5678": not how anyone writes a phone number
+        if not all(len(p) == 1 for p in parts):
+            return None  # "1 234 5678": not how anyone writes a phone number ("9 1 2 3 4 5 6 7" is: dictated)
     if prefix is None:
-        if _AMOUNT_AFTER.match(text[end:]) or _AMOUNT_BEFORE.search(text[:start]):
+        if _AMOUNT_AFTER.match(text, end) or _AMOUNT_BEFORE.search(text[max(0, start - 12):start]):
             return None
-        if len(set(seps)) > 1:
+        if len({sep.replace("\u2013", "-") for sep in seps}) > 1:
             return None  # mixed separators: a time span "20.30-21.45" or a range
         if _is_date(parts, seps):
             return None
@@ -191,24 +223,59 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     return Hit("phone", start, end, original, PHONE)
 
 
+# Numbers read out digit by digit, as speech recognition may write them: "ni en to tre fire fem seks sju".
+_DIGIT_WORDS = {"null": 0, "en": 1, "ein": 1, "ett": 1, "eitt": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6,
+                "sju": 7, "syv": 7, "åtte": 8, "ni": 9}
+_DIGIT_WORD_RUN = re.compile(
+    rf"(?<![\w\-])(?:(?:{'|'.join(_DIGIT_WORDS)})[\s,]+){{7,}}(?:{'|'.join(_DIGIT_WORDS)})(?![\w\-])", re.IGNORECASE)
+
+
+def _digit_word_hits(text: str) -> list[Hit]:
+    """Eight or more digits read out one by one: eight is a phone number, eleven a fødselsnummer or
+    account number; any other length is replaced as a number."""
+    hits = []
+    for m in _DIGIT_WORD_RUN.finditer(text):
+        digits = "".join(str(_DIGIT_WORDS[w.lower()]) for w in re.findall(r"\w+", m[0]))
+        if len(digits) == 8:
+            hit = Hit("phone", m.start(), m.end(), m[0], PHONE, note="read out digit by digit")
+        elif len(digits) == 11 and valid_national_id(digits):
+            hit = Hit("national_id", m.start(), m.end(), m[0], NATIONAL_ID, note="read out digit by digit")
+        elif len(digits) == 11 and valid_account_number(digits):
+            hit = Hit("account_number", m.start(), m.end(), m[0], ACCOUNT, note="read out digit by digit")
+        else:
+            hit = Hit("spoken_digits", m.start(), m.end(), m[0], NUMBER,
+                      note=f"{len(digits)} digits read out one by one: replaced, check the context")
+        hits.append(hit)
+    return hits
+
+
 # -- e-mail -----------------------------------------------------------------------------------------
 
 _EMAIL_WRITTEN = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _DOT = r"(?:\s*\.\s*|\s+(?:punktum|punkt|prikk|dot)\s+)"
 _DASH = r"(?:\s+(?:bindestrek|understrek|strek)\s+)"
-_AT = r"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|alfakrøll|krølla|at|a\s+med\s+krøll)\s+)"
-_TLD = r"(?:no|com|org|net|se|dk|fi|is|uk|de|eu|io|info|edu|gov|biz|nu|me|co|int)"
+_AT = (r"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla|at|"
+       r"a\s+med\s+krøll)\s+)")
+# "com" is often transcribed "kom"
+_TLD = r"(?:no|com|kom|org|net|se|dk|fi|is|uk|de|eu|io|info|edu|gov|biz|nu|me|co|int)"
 # A part of an address is never one of the spoken separator words (which keeps the match linear).
-_SPOKEN = r"(?:punktum|punkt|prikk|dot|bindestrek|understrek|strek|krøllalfa|krøll-alfa|alfakrøll|krølla|at)"
+_SPOKEN = r"(?:punktum|punkt|prikk|dot|bindestrek|understrek|strek|krøllalfa|krøll-alfa|alfakrøll|krølla|krøll|alfa|at)"
 _PART = rf"(?!{_SPOKEN}(?![\w\-]))[\w+\-]+"
 _EMAIL_SPOKEN = re.compile(
     rf"(?<![\w.@]){_PART}(?:(?:{_DOT}|{_DASH}|[._]){_PART})*{_AT}{_PART}(?:(?:{_DOT}|{_DASH}){_PART})*?{_DOT}{_TLD}(?!\w)",
     re.IGNORECASE)
 
 
+# "kari krøllalfa gmail" with the domain's end lost: an unmistakable at-sign word is enough.
+_EMAIL_NO_TLD = re.compile(
+    rf"(?<![\w.@]){_PART}(?:(?:{_DOT}|{_DASH}|[._]){_PART})*"
+    rf"(?:\s*@\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla)\s+){_PART}", re.IGNORECASE)
+
+
 def _email_hits(text: str) -> list[Hit]:
     hits = [Hit("email", m.start(), m.end(), m[0], EMAIL) for m in _EMAIL_WRITTEN.finditer(text)]
     hits += [Hit("email", m.start(), m.end(), m[0], EMAIL) for m in _EMAIL_SPOKEN.finditer(text)]
+    hits += [Hit("email", m.start(), m.end(), m[0], EMAIL) for m in _EMAIL_NO_TLD.finditer(text)]
     return hits
 
 
@@ -216,14 +283,16 @@ def _email_hits(text: str) -> list[Hit]:
 
 # Street suffixes that are not ordinary words on their own: count in any case ("storgata 12").
 _STRONG_SUFFIXES = ("gata", "gate", "gaten", "gt", "veien", "vegen", "vei", "veg", "vn", "stien", "stigen", "allé",
-                    "alléen", "brygga", "bryggen", "kaien")
+                    "alléen", "brygga", "bryggen", "kaien", "allmenning", "allmenningen", "smauet", "smuget", "veita",
+                    "stredet", "passasjen")
 # Suffixes that end ordinary words too ("arbeidsplass 2 dagar"): count only in a capitalised name.
 _WEAK_SUFFIXES = ("plassen", "plass", "bakken", "bakke", "tunet", "tun", "torget", "torg", "kai", "sti", "kroken",
                   "svingen", "løkka", "løkken", "ringen", "lia", "haugen", "åsen", "myra", "jordet", "enga", "engen",
                   "vollen", "hagen", "grenda", "stranda", "sletta", "bekken", "moen", "marka", "høgda", "høyden")
-_HOUSE_NUMBER = r"\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?![\w])"
+_HOUSE_NUMBER = r"(?:nr\.?\s*|nummer\s+)?\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?![\w])"
+_STREET_PREFIX = r"(?:(?:Nedre|Øvre|Søndre|Nordre|Vestre|Østre|Store|Lille|Gamle|Nye|Indre|Ytre)\s+)?"
 _STREET_ONE_WORD = re.compile(
-    rf"(?<![\w\-])(?P<street>[^\W\d_][\w\-]*?(?P<suffix>{'|'.join(_STRONG_SUFFIXES + _WEAK_SUFFIXES)})\.?)"
+    rf"(?<![\w\-]){_STREET_PREFIX}(?P<street>(?:[^\W\d_][\w\-]*?)?(?P<suffix>{'|'.join(_STRONG_SUFFIXES + _WEAK_SUFFIXES)})\.?)"
     rf"\s+(?P<no>{_HOUSE_NUMBER})", re.IGNORECASE)
 _NAME_WORD = r"[A-ZÆØÅÄÖÜÉ][\w\-]*\.?"
 _STREET_WORDS = re.compile(
@@ -266,4 +335,4 @@ def find_identifiers(text: str, not_places: frozenset[str] = frozenset()) -> lis
     """Every phone number, 11-digit number, e-mail address, street address and postal code in
     ``text`` (NFC), overlapping hits included; ``not_places`` are lower-case words that, after four
     digits, are no place name (function words: "i 2019 Vi flytta")."""
-    return _email_hits(text) + _number_hits(text) + _address_hits(text, not_places)
+    return _email_hits(text) + _number_hits(text) + _digit_word_hits(text) + _address_hits(text, not_places)

@@ -34,11 +34,31 @@ TOTAL = "Totalt"
 
 
 def require_pseudonymised(interviews: Sequence[Interview]) -> None:
-    """Refuse to analyse transcripts that still carry real names."""
+    """Refuse to analyse transcripts that still carry real names, or that say they are pseudonymised
+    but still hold a phone number, identity or account number, e-mail address, street address or
+    postal code (a file edited by hand, or pseudonymised by an older version): the detectors run again
+    before anything is written. The message says where and what, never the identifier itself."""
     raw = [iv.id for iv in interviews if not iv.pseudonymised]
     if raw:
         raise DataValidationError(f"interview(s) {', '.join(raw)} are not pseudonymised; run "
                                   "'fjernarbeid interviews pseudonymise' first (outputs never show real names)")
+    from fjernarbeid.interviews.identifiers import find_identifiers, normalise_text
+    from fjernarbeid.interviews.wordlists import FUNCTION_WORDS
+
+    problems = []
+    for iv in interviews:
+        fields = [(f"turn {t.number}", t.text) for t in iv.turns]
+        fields += [("title", iv.title)] + [(f"note {i}", n) for i, n in enumerate(iv.notes, start=1)]
+        for where, text in fields:
+            kinds = sorted({h.kind for h in find_identifiers(normalise_text(text), FUNCTION_WORDS)
+                            if h.action == "replaced"})
+            if kinds:
+                problems.append(f"interview {iv.id}, {where}: {', '.join(k.replace('_', ' ') for k in kinds)}")
+    if problems:
+        raise DataValidationError(
+            f"{len(problems)} pseudonymised field(s) still hold what looks like an identifier; run "
+            "'fjernarbeid interviews pseudonymise' again on the imported transcripts:\n  "
+            + "\n  ".join(problems[:20]), report=problems)
 
 
 def _unique(codings: pd.DataFrame) -> pd.DataFrame:

@@ -41,6 +41,7 @@ pseudonymised transcripts before they leave the project.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -57,7 +58,7 @@ from fjernarbeid.interviews.identifiers import (ACCOUNT, ADDRESS, EMAIL, NATIONA
                                                 POSTCODE, find_identifiers, normalise_text, valid_account_number,
                                                 valid_national_id)
 from fjernarbeid.interviews.transcript import Interview, Turn, normalise_name, safe_file_stem
-from fjernarbeid.interviews.wordlists import FUNCTION_WORDS, KNOWN_PROPER_NOUNS, NAMES_THAT_ARE_WORDS
+from fjernarbeid.interviews.wordlists import COMMON_NAMES, FUNCTION_WORDS, KNOWN_PROPER_NOUNS, NAMES_THAT_ARE_WORDS
 
 KINDS = ("informant", "interviewer", "person", "employer", "place")
 PERSON_KINDS = ("informant", "interviewer", "person")
@@ -146,10 +147,31 @@ def read_mapping(path: str | Path) -> Mapping:
                                  f"{names[original][0]!r} and {pseudonym!r}")
         names[original] = (pseudonym, kind)
     names = {normalise_text(k): v for k, v in names.items()}
+    for real, value in list(names.items()):  # "Rørvik" is also written "Rorvik" and "Roervik"
+        for variant in ascii_variants(real):
+            names.setdefault(variant, value)
     keep = {normalise_text(w) for w in keep}
     if not names:
         raise InputFileError(f"{path}: the mapping has no names")
     return _with_name_parts(Mapping(names=names, keep=frozenset(keep), source=str(path)))
+
+
+_ASCII = ({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"},
+          {"æ": "e", "ø": "o", "å": "a", "Æ": "E", "Ø": "O", "Å": "A"})
+
+
+def ascii_variants(name: str) -> set[str]:
+    """A name with æ, ø, å written the ways a keyboard without them does ("Åse Sæbø" → "Aase Saeboe",
+    "Ase Sebo", "Aase Sebo" …; every combination up to four such letters, else the two uniform ones)."""
+    special = sum(c in "æøåÆØÅ" for c in name)
+    if not special:
+        return set()
+    if special > 4:
+        return {"".join(table.get(c, c) for c in name) for table in _ASCII}
+    variants = [""]
+    for c in name:
+        variants = [v + t for v in variants for t in ({table[c] for table in _ASCII} if c in _ASCII[0] else {c})]
+    return set(variants)
 
 
 def _with_name_parts(mapping: Mapping) -> Mapping:
@@ -172,6 +194,9 @@ def _with_name_parts(mapping: Mapping) -> Mapping:
         else:
             ambiguous.append(part)
             names[part] = ("[" + " / ".join(sorted(p.strip("[]") for p in pseudos)) + "]", SHARED)
+    for name, value in list(names.items()):  # "Ole-Martin" is also written "Ole Martin"
+        if "-" in name and value[1] in PERSON_KINDS:
+            names.setdefault(name.replace("-", " "), value)
     return Mapping(names=names, keep=mapping.keep, source=mapping.source, ambiguous=tuple(ambiguous))
 
 
@@ -204,15 +229,27 @@ class _Names:
 
     def __post_init__(self):
         names = sorted(self.mapping.names, key=len, reverse=True)
-        alternation = "|".join(re.escape(n) for n in names)
-        self.pattern = re.compile(rf"(?<!\w)(?P<name>{alternation})(?P<gen>s|['’]s|['’])?(?!\w)", re.IGNORECASE)
-        self.by_name = {n.casefold(): v for n, v in self.mapping.names.items()}
+        # Any white space between the words of a name ("Kari  Johansen", a no-break space).
+        alternation = "|".join(r"\s+".join(map(re.escape, n.split())) for n in names)
+        self.pattern = re.compile(rf"(?<!\w)(?P<name>{alternation})(?P<gen>s|['’´`]s|['’´`])?(?!\w)", re.IGNORECASE)
+        self.by_name = {_key(n): v for n, v in self.mapping.names.items()}
+
+    def lookup(self, matched: str) -> tuple[str, str]:
+        """The (pseudonym, kind) of a matched name; case folding and the regular expression's case
+        rules differ for a few letters (dotted İ), so fall back to matching each name on its own."""
+        try:
+            return self.by_name[_key(matched)]
+        except KeyError:
+            for name, value in self.mapping.names.items():
+                if re.fullmatch(r"\s+".join(map(re.escape, name.split())), matched, re.IGNORECASE):
+                    return value
+            raise
 
     def findings(self, text: str, start: int, end: int) -> list[Finding]:
         found = []
         for m in self.pattern.finditer(text, start, end):
             name = m["name"]
-            pseudo, kind = self.by_name[name.casefold()]
+            pseudo, kind = self.lookup(name)
             if name == name.lower() and name.casefold() in NAMES_THAT_ARE_WORDS:
                 found.append(Finding(kind, "review", m[0], m[0], m.start(), m.end(),
                                      note=f"'{name}' is a mapped name and an ordinary word: left in place, check"))
@@ -224,6 +261,10 @@ class _Names:
                              "check which one is meant")
             found.append(Finding(kind, "replaced", m[0], replacement, m.start(), m.end(), note="; ".join(notes)))
         return found
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def lower_case_words(texts: Iterable[str]) -> frozenset[str]:
@@ -264,6 +305,15 @@ def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None,
     return "".join(out), sorted(chosen + review, key=lambda f: f.start)
 
 
+def _sentence_initial(text: str, position: int) -> bool:
+    """True if only white space or a sentence-ending mark comes before ``position`` (looks back over
+    white space only, so a long turn costs no more than a short one)."""
+    i = position - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
 _COMPOUND = re.compile(r"(?<![\w\-])\w+(?:-\w+)*")
 
 
@@ -271,34 +321,46 @@ def _unknown_capitalised(text: str, chosen: list[Finding], mapping: Mapping,
                          vocabulary: frozenset[str]) -> list[Finding]:
     """Capitalised words nothing replaced: a hyphen compound is one item ("Ole-Martina"), or, when a
     part of it was replaced ("Kari-Lise"), each capitalised part left."""
-    covered = [(f.start, f.end) for f in chosen]
+    covered = sorted((f.start, f.end) for f in chosen)  # findings do not overlap
+    starts = [a for a, _ in covered]
+
+    def is_covered(position: int) -> bool:
+        i = bisect.bisect_right(starts, position) - 1
+        return i >= 0 and position < covered[i][1]
+
     pseudo_words = {w for p in mapping.pseudonyms for w in re.findall(r"\w+", p)}
     known = KNOWN_PROPER_NOUNS | mapping.keep | set(mapping.names) | pseudo_words
+    known_lower = {w.casefold() for w in mapping.keep}
     found = []
     for m in _COMPOUND.finditer(text):
         if m[0] in known:
             continue
         parts = [(p.start(), p.end(), p[0]) for p in _WORD.finditer(text, m.start(), m.end())]
-        is_covered = [any(s <= a < e for s, e in covered) for a, _, _ in parts]
-        left = [(a, b, w) for (a, b, w), c in zip(parts, is_covered)
+        part_covered = [is_covered(a) for a, _, _ in parts]
+        lower_names = [(a, b, w) for (a, b, w), c in zip(parts, part_covered)
+                       if not c and w in COMMON_NAMES and w.casefold() not in known_lower]
+        found += [Finding("name_lower_case", "review", w, w, a, b,
+                          note="a common name written in lower case (by speech recognition?): a name?")
+                  for a, b, w in lower_names]
+        left = [(a, b, w) for (a, b, w), c in zip(parts, part_covered)
                 if not c and w[0].isupper() and w not in known]
         if not left:
             continue
-        before = text[: m.start()].rstrip()
-        initial = not before or before[-1] in _SENTENCE_END or before.endswith("...")
-        if not any(is_covered) and len(parts) > 1:
+        initial = _sentence_initial(text, m.start())
+        if not any(part_covered) and len(parts) > 1:
             if all(len(w) == 1 for _, _, w in left) and any(w.islower() for _, _, w in parts):
                 continue  # a letter prefix, "E-post", "D-nummer"
             left = [(m.start(), m.end(), m[0])]
         for a, b, word in left:
             lower = word.lower()
             first = initial and a == m.start()
-            if first and (lower in FUNCTION_WORDS or (lower in vocabulary and lower not in NAMES_THAT_ARE_WORDS)):
+            if first and (lower in FUNCTION_WORDS or (lower in vocabulary and lower not in NAMES_THAT_ARE_WORDS
+                                                      and lower not in COMMON_NAMES)):
                 continue
             note = ("capitalised at the start of a sentence and not a common first word: a name?" if first
                     else "capitalised word not in the mapping: a name?")
             found.append(Finding("capitalised", "review", word, word, a, b, note=note))
-    return found
+    return sorted(found, key=lambda f: f.start)
 
 
 @dataclass(frozen=True)
@@ -348,12 +410,19 @@ def pseudonymise(interview: Interview, mapping: Mapping) -> Pseudonymised:
         new, found = pseudonymise_text(note, mapping, names, vocabulary)
         findings.extend(_at(found, field=f"note {i}"))
         notes.append(new)
+    attributes = {}
+    for key, value in interview.attributes.items():
+        new, found = pseudonymise_text(str(value), mapping, names, vocabulary)
+        findings.extend(_at(found, field=f"attribute {key}"))
+        attributes[key] = new
+    # The id becomes the informants' pseudonyms: the original id is the file name, which often holds
+    # the name ("intervju_kari_og_ole"), and underscores would hide the words from the name matcher.
     informants = list(dict.fromkeys(t.speaker for t in turns if t.role == "informant"))
-    new_id = safe_file_stem(informants[0]) if len(informants) == 1 else safe_file_stem(
-        pseudonymise_text(interview.id, mapping, names)[0])
+    new_id = safe_file_stem("_".join(informants) if informants else pseudonymise_text(
+        re.sub(r"[_\W]+", " ", interview.id), mapping, names)[0])
     suffix = Path(interview.source).suffix
     result = interview.replace(id=new_id, source=f"{new_id}{suffix}", turns=tuple(turns), title=title,
-                               notes=tuple(notes), pseudonymised=True)
+                               notes=tuple(notes), attributes=attributes, pseudonymised=True)
     return Pseudonymised(result, interview.source, interview.id, tuple(findings))
 
 

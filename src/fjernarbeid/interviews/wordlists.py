@@ -4,9 +4,9 @@ Hand-made, kept short on purpose, and meant to be read: the pseudonymiser lists 
 capitalised word it did not replace, except
 
 * ``FUNCTION_WORDS`` at the start of a sentence: pronouns, determiners, conjunctions, subjunctions,
-  prepositions, adverbs, answer words and the most frequent verbs, which begin most spoken sentences
-  (from the closed word classes of Norsk referansegrammatikk / Nynorskordboka, and the commonest
-  sentence-initial words of spoken Norwegian; both written standards);
+  prepositions, adverbs, answer words (the closed word classes, as Norsk referansegrammatikk divides
+  them), the most frequent verbs, greetings and a few nouns that begin many answers; chosen by hand,
+  both written standards;
 * ``KNOWN_PROPER_NOUNS`` anywhere: products, institutions and places that identify no one (places
   in the study region are case variables, not identifiers). A mapping's ``keep`` list adds to it.
 
@@ -15,6 +15,8 @@ capitalised word it did not replace, except
 capitalised, but in lower case it is listed for review rather than replaced ("hans" = his); a
 sentence-initial word in this list is always listed, even when the interview also uses the word
 in lower case.
+
+``COMMON_NAMES`` (below) are frequent names that a lower-case word is listed as.
 """
 
 from __future__ import annotations
@@ -55,4 +57,33 @@ NAMES_THAT_ARE_WORDS = frozenset("""
     hans per liv dag sol stein mai bjørn rune tor siv ørn rein lind storm vår eli kristen frank
     berg berge bakke bakken hagen haugen haug hauge lund lunde moen moe strand lie lien li holm vik strøm tangen
     brekke eide aas dal nes sand foss nord sør øst vest fjell lid vold ness rød hegg heggen
+    bo bø ås hov hol ring vang eng myr tone lene knut endre aksel ane vilde helge erlend odd anna ask eik
 """.split())
+
+# Common Norwegian given names and surnames (chosen by hand among the most frequent in Norway, cf. SSB's
+# name statistics), without those that are also ordinary words ("knut" = knot, "endre" = change, "lene"
+# = lean, "tone", "aksel" …, and NAMES_THAT_ARE_WORDS). Written in lower case, as speech recognition
+# sometimes writes a name, such a word is listed for review: it is probably a name.
+COMMON_NAMES = frozenset("""
+    anne inger kari marit ingrid eva berit astrid bjørg hilde anna solveig marianne randi ida nina maria
+    elisabeth kristin bente heidi silje hanne gerd linda elin anita wenche ragnhild camilla ellen karin hege
+    ann trine mari turid grete sissel julie kirsten siri nora emma sara sofie ingeborg hanna thea maja ella
+    frida emilie ingvild marte martine tonje mona guro åse aase torill unni laila janne kjersti gunn reidun
+    synnøve jorunn sigrid aud helga magnhild oda amalie aurora olivia ylva tuva kaja malin sunniva selma
+    mathilde tiril lise vigdis torunn gunhild gunnhild margrethe margit jenny dagny åslaug bodil lillian
+    jan ole lars kjell arne svein geir thomas tor martin erik terje john andreas morten jon trond nils anders
+    gunnar olav harald tore jørgen stian kristian espen eirik magnus henrik jonas daniel marius fredrik sindre
+    håkon sander emil tobias kristoffer mathias elias noah william oskar filip isak johannes jakob leon
+    liam lukas theodor sivert sverre vegard øyvind eivind torbjørn leif roar gisle halvor halvard håvard
+    petter pål asbjørn egil einar frode roger kenneth glenn tommy rolf ragnar vidar bjarne ivar ola atle
+    steinar arild audun bård jarle kåre ketil torstein torgeir yngve sigurd sigmund reidar ove aslak brage
+    trygve njål tarjei sondre ruben adrian markus benjamin sebastian simen joakim jens peder paul karl carl
+    arvid bjarte bjørnar
+    hansen johansen olsen larsen andersen pedersen nilsen kristiansen jensen karlsen johnsen pettersen
+    eriksen johannessen andreassen jacobsen jakobsen jørgensen halvorsen henriksen sørensen gundersen
+    iversen solberg svendsen knutsen martinsen paulsen kristoffersen mathisen amundsen rasmussen solheim
+    nygård kristensen fredriksen christensen andresen nielsen knudsen evensen sæther myhre hanssen haugland
+    thomassen sivertsen simonsen danielsen berntsen sandvik rønning arnesen antonsen næss ellingsen thorsen
+    edvardsen birkeland isaksen gulbrandsen ruud aasen myklebust ødegård eliassen helland aune mikkelsen
+    tveit abrahamsen madsen nguyen ahmed khan hussain mohamed
+""".split()) - NAMES_THAT_ARE_WORDS - FUNCTION_WORDS

@@ -34,7 +34,9 @@ PATTERNS = {
     "postal_codes": ("postnummerregister*.tsv", "postnummerregister*.txt", "Postnummerregister*.txt"),
     "municipalities": ("kommuner*.csv",),
     "centrality": ("sentralitet*.csv",),
-    "population": ("ssb07459*.csv",),
+    # the national table (not the one by municipality, which has a name of its own)
+    "population": ("ssb07459_[0-9]*.csv", "ssb07459_population_by_sex_*.csv"),
+    "population_municipality": ("ssb07459_municipality_*.csv", "ssb07459_population_by_municipality_*.csv"),
     "employed": ("ssb_employed*.csv",),
 }
 
@@ -43,6 +45,7 @@ DESCRIPTIONS = {
     "municipalities": "SSB municipality classification (KLASS 131): municipality → county",
     "centrality": "SSB centrality classification (KLASS 128): municipality → class 1-6",
     "population": "SSB StatBank table 07459: population by sex and single year of age",
+    "population_municipality": "SSB StatBank table 07459: population by municipality, sex and single year of age",
     "employed": "SSB register-based employment statistics: employed persons",
 }
 
@@ -158,6 +161,29 @@ class RefData:
         return out[["sex", "age", "population"]].reset_index(drop=True)
 
 
+    def population_by_municipality(self, year: int = 2025, ages: tuple[int, int] = (25, 60), bins=None) -> pd.DataFrame:
+        """Population on 1 January of ``year`` by municipality, sex (1 man, 2 woman) and age group, from SSB
+        07459 by municipality in this directory: the table the shipped summary
+        (:func:`population_by_municipality`) is made from, with the same columns."""
+        path = self.path("population_municipality")
+        df = pd.read_csv(path, dtype={"kommune_code": str})
+        missing = {"year_jan1", "kommune_code", "sex", "age", "population"} - set(df.columns)
+        if missing:
+            raise InputFileError(f"{path}: expected columns year_jan1, kommune_code, sex, age, population; "
+                                 f"missing {sorted(missing)}")
+        df = df[(df["year_jan1"] == year) & df["age"].between(*ages)]
+        if df.empty:
+            raise MissingReferenceDataError(f"{path} has no population aged {ages[0]}-{ages[1]} for 1 January {year}")
+        bins = bins or [(1, 25, 29), (2, 30, 34), (3, 35, 39), (4, 40, 44), (5, 45, 49), (6, 50, 54), (7, 55, 60)]
+        group = pd.Series(0, index=df.index)
+        for code, lo, hi in bins:
+            group[df["age"].between(lo, hi)] = code
+        out = pd.DataFrame({"municipality_code": df["kommune_code"].str.zfill(4),
+                            "sex": df["sex"].map({"male": 1, "female": 2}), "age_group": group,
+                            "population": df["population"]})
+        return out.groupby(["municipality_code", "sex", "age_group"], as_index=False)["population"].sum()
+
+
 @functools.lru_cache(maxsize=4)
 def _postal_codes(path: Path) -> pd.DataFrame:
     text = _read_text(path)
@@ -192,11 +218,24 @@ def _packaged_csv(name: str) -> pd.DataFrame:
 
 
 def population_targets() -> pd.DataFrame:
-    """Population 25-60 on 1 January 2025 by sex (q207 codes) and age group (instrument codes).
+    """Population 25-60 on 1 January 2025 by sex (1 = man, 2 = woman) and the default study's age
+    groups: columns sex, age_group, age_from, age_to, population. Summed from the shipped SSB 07459
+    summary (``population_norway_sex_age_15_74.csv``), the one place these figures are kept."""
+    from fjernarbeid.study import load_study
+    from fjernarbeid.study.targets import source_population
 
-    Columns: sex, age_group, age_from, age_to, population. Source: SSB table 07459 (see the file).
-    """
-    return _packaged_csv("population_2025_25_60.csv")
+    study = load_study()
+    inst = study.instrument
+    pop = source_population("ssb-norway-sex-age", study.weighting.year or 2025)
+    bins = inst.derived_variable(inst.role("age_group")).bins
+    rows = []
+    for sex_name, sex_code in (("male", 1), ("female", 2)):
+        for b in bins:
+            lo, hi = max(b.min, inst.min_age), min(b.max, inst.max_age)  # the oldest group: 55-60
+            sel = pop[(pop["sex"] == sex_name) & pop["age"].between(lo, hi)]
+            rows.append({"sex": sex_code, "age_group": b.code, "age_from": lo, "age_to": hi,
+                         "population": int(sel["population"].sum())})
+    return pd.DataFrame(rows)
 
 
 def population_targets_from_register(refdata: RefData, year: int = 2025, bins=None) -> pd.DataFrame:
@@ -213,7 +252,7 @@ def population_targets_from_register(refdata: RefData, year: int = 2025, bins=No
 
 
 def population_by_municipality() -> pd.DataFrame:
-    """Population 25-60 on 1 January 2025 by municipality (2024 borders), sex (q207 codes) and age group.
+    """Population 25-60 on 1 January 2025 by municipality (2024 borders), sex (1 = man, 2 = woman) and age group.
 
     Columns: municipality_code (text, four digits), sex, age_group, population. Source: SSB table
     07459 (see the file; made by ``scripts/derive_municipality_population.py``).

@@ -375,6 +375,68 @@ def fetch_population(date: _dt.date) -> RegisterFile:
     return RegisterFile("population", f"ssb07459_{date.isoformat()}.csv", _csv(table), (source,), len(table))
 
 
+# 07459 by municipality at the borders of the update's date: SSB's aggregation "KommSummer" sums earlier
+# municipalities into the current ones (codes "K-" + municipality number); ages 0-105+ are listed one by
+# one (the table's own codes), and only the last years (``top``), which keeps the answer under
+# StatBank's limit on cells per query.
+MUNICIPAL_YEARS = 3
+
+
+def municipal_population_query(municipality_codes: list[str], years: int = MUNICIPAL_YEARS) -> dict:
+    return {
+        "query": [
+            {"code": "Region", "selection": {"filter": "agg:KommSummer", "values": [f"K-{c}" for c in municipality_codes]}},
+            {"code": "Kjonn", "selection": {"filter": "item", "values": ["1", "2"]}},
+            {"code": "Alder", "selection": {"filter": "all", "values": ["*"]}},
+            {"code": "ContentsCode", "selection": {"filter": "item", "values": ["Personer1"]}},
+            {"code": "Tid", "selection": {"filter": "top", "values": [str(years)]}},
+        ],
+        "response": {"format": "json-stat2"},
+    }
+
+
+def fetch_population_by_municipality(date: _dt.date, municipalities=None) -> RegisterFile:
+    """SSB 07459 by municipality (at ``date``'s borders), sex and single year of age, the last years;
+    the columns of the shipped summary's source: year_jan1, kommune_code, sex, age, population."""
+    what = DESCRIPTIONS["population_municipality"]
+    (codes, _) = municipalities or _municipality_codes(date, what)
+    url = f"{STATBANK_URL}/{POPULATION_TABLE}/"
+    wanted = sorted(codes["code"])
+    body, source = _fetch(what, url, data=json.dumps(municipal_population_query(wanted)).encode("utf-8"),
+                          content_type="application/json")
+    doc = _json(what, url, body)
+    try:
+        frame = jsonstat2_frame(doc)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad(url, what, f"not a JSON-stat 2.0 dataset ({exc!r})") from None
+    missing = {"Region", "Kjonn", "Alder", "Tid"} - set(frame.columns)
+    if missing:
+        raise _bad(url, what, f"dimensions {sorted(missing)} are missing")
+    region = frame["Region"].str.removeprefix("K-")
+    not_municipal = ~region.str.fullmatch(r"\d{4}")
+    if not_municipal.any():
+        raise _bad(url, what, f"region {frame.loc[not_municipal, 'Region'].iloc[0]!r} is not a municipality "
+                              "(K- and four digits)")
+    unknown = sorted(set(region) - set(wanted))
+    if unknown:
+        raise _bad(url, what, f"municipalities {', '.join(unknown[:5])} were not asked for")
+    age = frame["Alder"].str.fullmatch(r"\d{3}\+?")
+    if not age.all():
+        raise _bad(url, what, f"age code {frame.loc[~age, 'Alder'].iloc[0]!r} is not a single year (e.g. '025', '105+')")
+    sex = frame["Kjonn"].map(SEX_CODES)
+    if sex.isna().any():
+        raise _bad(url, what, f"sex code {frame.loc[sex.isna(), 'Kjonn'].iloc[0]!r} is not 1 or 2")
+    if not frame["Tid"].str.fullmatch(r"\d{4}").all() or (frame["value"] < 0).any():
+        raise _bad(url, what, "years must be four digits and every population a count")
+    # a municipality that did not exist in a year has no value there: no row rather than a zero
+    table = pd.DataFrame({"year_jan1": frame["Tid"].astype(int), "kommune_code": region, "sex": sex,
+                          "age": frame["Alder"].str.rstrip("+").astype(int), "population": frame["value"]})
+    table = table.dropna(subset=["population"]).astype({"population": int})
+    table = table.sort_values(["year_jan1", "kommune_code", "sex", "age"]).reset_index(drop=True)
+    return RegisterFile("population_municipality", f"ssb07459_municipality_{date.isoformat()}.csv", _csv(table),
+                        (source,), len(table))
+
+
 # -- the whole update ----------------------------------------------------------------------------
 
 
@@ -395,10 +457,12 @@ def _read_sources(directory: Path) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def update_refdata(directory: str | Path | None = None, *, date: _dt.date | None = None) -> UpdateResult:
+def update_refdata(directory: str | Path | None = None, *, date: _dt.date | None = None,
+                   municipal_population: bool = False) -> UpdateResult:
     """Download every register into ``directory`` (default: :func:`user_refdata_dir`).
 
-    ``date`` is the day whose municipality structure and classes are wanted (default: today).
+    ``date`` is the day whose municipality structure and classes are wanted (default: today);
+    ``municipal_population`` also fetches SSB 07459 by municipality (for ``fjernarbeid target``).
     Nothing is written unless every download succeeded and passed its checks.
     """
     directory = Path(directory) if directory else user_refdata_dir()
@@ -412,7 +476,7 @@ def update_refdata(directory: str | Path | None = None, *, date: _dt.date | None
         fetch_municipalities(date, municipalities),
         fetch_centrality(date, municipalities),
         fetch_population(date),
-    )
+    ) + ((fetch_population_by_municipality(date, municipalities),) if municipal_population else ())
     warnings = [w for f in files for w in f.warnings]
 
     previous = _read_sources(directory)
@@ -500,6 +564,7 @@ def refdata_status(refdata_dir: str | Path | None = None) -> Status:
 
 
 __all__ = [
-    "BRING_URL", "DOWNLOADED", "KLASS_URL", "STATBANK_URL", "RegisterFile", "RegisterStatus", "Retrieval", "Status",
+    "BRING_URL", "DOWNLOADED", "KLASS_URL", "STATBANK_URL", "fetch_population_by_municipality",
+    "municipal_population_query", "RegisterFile", "RegisterStatus", "Retrieval", "Status",
     "UpdateResult", "jsonstat2_frame", "refdata_status", "update_refdata",
 ]

@@ -97,7 +97,8 @@ def distribution_chart(categories: list[tuple[str, float, float, float]], title:
     ys = list(range(len(categories)))[::-1]
     for y, (label, share, lo, hi) in zip(ys, categories):
         ax.barh(y, share, color=GROUP_COLOURS[0], height=0.6)
-        ax.errorbar(share, y, xerr=[[share - lo], [hi - share]], color="#222", capsize=3, linewidth=1)
+        # max(0, …): a share of 0 or 1 can sit a rounding error outside its own interval
+        ax.errorbar(share, y, xerr=[[max(0.0, share - lo)], [max(0.0, hi - share)]], color="#222", capsize=3, linewidth=1)
         ax.text(hi + 0.01, y, f"{100 * share:.0f} %", va="center", fontsize=8)
     ax.set_yticks(ys)
     ax.set_yticklabels([_wrap(c[0]) for c in categories])

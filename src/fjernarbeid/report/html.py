@@ -29,14 +29,16 @@ def _environment() -> jinja2.Environment:
 
 
 def render_html(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5,
-                drawer: ChartDrawer | None = None) -> str:
-    """The report as HTML text; ``drawer`` draws its charts in worker processes (else they are drawn here)."""
+                drawer: ChartDrawer | None = None, extra_sections=()) -> str:
+    """The report as HTML text; ``drawer`` draws its charts in worker processes (else they are drawn here).
+    ``extra_sections``: finished chapters (safe HTML, e.g. 4.5 from fjernarbeid.target) placed before the methods."""
     view = build_view(results, instrument, lang=lang, min_cell=min_cell)
     if drawer is not None:
         drawer.draw(charts_of(view), "svg")
-    return _environment().get_template("report.html.j2").render(v=view, t=view.t)
+    return _environment().get_template("report.html.j2").render(v=view, t=view.t, extra_sections=extra_sections)
 
 
 def write_html(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-               drawer: ChartDrawer | None = None) -> Path:
-    return write_text_atomic(path, render_html(results, instrument, lang=lang, min_cell=min_cell, drawer=drawer))
+               drawer: ChartDrawer | None = None, extra_sections=()) -> Path:
+    return write_text_atomic(path, render_html(results, instrument, lang=lang, min_cell=min_cell, drawer=drawer,
+                                               extra_sections=extra_sections))

@@ -70,6 +70,10 @@ TEXT: dict[str, dict[str, str]] = {
     "h_low": {"nb": "Antall, nedre", "en": "Number, low"},
     "h_high": {"nb": "Antall, øvre", "en": "Number, high"},
     "h_note": {"nb": "Merknad", "en": "Note"},
+    "h_share_of_choices": {"nb": "Andel av svarene", "nn": "Del av svara", "en": "Share of choices"},
+    "multiple_caption": {"nb": "Andel som valgte hvert svar (flere svar mulig), vektet, med 95 % konfidensintervall.",
+                         "nn": "Del som valde kvart svar (fleire svar mogleg), vekta, med 95 % konfidensintervall.",
+                         "en": "Share choosing each answer (several answers possible), weighted, with 95 % confidence interval."},
     "h_what": {"nb": "", "en": ""},
     "h_value": {"nb": "Verdi", "en": "Value"},
     "h_count": {"nb": "Antall", "en": "Count"},
@@ -118,6 +122,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The findings of this run. There are no published figures to compare with, so no verdict of agreement is given."},
     "findings_count": {"nb": "{n} funn, {not_computed} ikke beregnet.", "nn": "{n} funn, {not_computed} ikkje rekna ut.",
                        "en": "{n} findings, {not_computed} not computed."},
+    "screen_out_self": {"nb": "Avslutter undersøkelsen", "nn": "Avsluttar undersøkinga", "en": "Ends the survey"},
     "not_read_self": {"nb": "«vet ikke»-svar; mangler i analysen", "nn": "«veit ikkje»-svar; manglar i analysen",
                       "en": "'don't know' answer; missing in analysis"},
 }

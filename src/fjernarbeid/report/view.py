@@ -218,7 +218,7 @@ def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str)
     """A check's subject in words: an estimate's label, or question numbers instead of variable names."""
     def number(name: str) -> str:
         if instrument is not None and name in instrument:
-            return ("spm. " if lang == "nb" else "Q") + instrument[name].number
+            return ("Q" if lang == "en" else "spm. ") + instrument[name].number
         if instrument is not None:
             try:
                 return instrument.derived_variable(name).label(lang).lower()
@@ -262,11 +262,12 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
         rows.append((q.label(lang), shares))
     if not rows:
         return None
-    caption = "Vektet fordeling, «ikke sikker» utelatt." if lang == "nb" else "Weighted distribution, 'not sure' left out."
+    caption = {"nb": "Vektet fordeling, «ikke sikker» utelatt.", "nn": "Vekta fordeling, «ikkje sikker» utelate."}.get(
+        lang, "Weighted distribution, 'not sure' left out.")
     return Chart(caption, "likert_chart", (rows, scale))
 
 
-def _distribution(results: Results, name: str, lang: str) -> Chart | None:
+def _distribution(results: Results, name: str, lang: str, caption: str | None = None) -> Chart | None:
     table = results.distributions.get(name)
     if table is None:
         return None
@@ -275,7 +276,9 @@ def _distribution(results: Results, name: str, lang: str) -> Chart | None:
             for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
     if not cats:
         return None
-    caption = "Vektet andel med 95 % konfidensintervall." if lang == "nb" else "Weighted share with 95 % confidence interval."
+    caption = caption or ("Vekta del med 95 % konfidensintervall." if lang == "nn" else
+                          "Vektet andel med 95 % konfidensintervall." if lang == "nb"
+                          else "Weighted share with 95 % confidence interval.")
     return Chart(caption, "distribution_chart", (cats,))
 
 
@@ -294,7 +297,8 @@ def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
         return None
     xlabel = ("Gjennomsnitt på svarskalaen (lavere = mer enig/viktig/sannsynlig)" if lang == "nb"
               else "Mean on the answer scale (lower = more agree/important/likely)")
-    caption = "Vektede gjennomsnitt med 95 % KI." if lang == "nb" else "Weighted means with 95 % CI."
+    caption = {"nb": "Vektede gjennomsnitt med 95 % KI.", "nn": "Vekta gjennomsnitt med 95 % KI."}.get(
+        lang, "Weighted means with 95 % CI.")
     return Chart(caption, "group_bars", ([str(c) for c in cats], series, xlabel))
 
 
@@ -308,7 +312,8 @@ def _crosstab(table: Table, lang: str) -> Chart | None:
         scale[int(r[idx["code"]])] = r[idx["label"]]
     if not groups:
         return None
-    caption = "Vektet fordeling innen hver gruppe." if lang == "nb" else "Weighted distribution within each group."
+    caption = {"nb": "Vektet fordeling innen hver gruppe.", "nn": "Vekta fordeling innan kvar gruppe."}.get(
+        lang, "Weighted distribution within each group.")
     items = list(groups.items())
     ordered = sorted(scale.items())
     return Chart(caption, "stacked_100", (items, ordered))
@@ -328,6 +333,10 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
         elif not block and (distributions is None or name in distributions) and name not in drawn:
             drawn.add(name)
             out.append(_distribution(results, name, lang))
+    for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("multiple:")):
+        if name not in drawn and (distributions is None or name in distributions):
+            drawn.add(name)
+            out.append(_distribution(results, name, lang, caption=t("multiple_caption", lang)))
     for table in f.tables:
         if table.name == "group_means":
             out.append(_means(table, lang, by_outcome=True))
@@ -345,7 +354,7 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
 
 
 def _margin_label(variable: str, category, instrument: Instrument, lang: str) -> tuple[str, str]:
-    """'q207 × age_group', [1, 1] → ('Kjønn × Aldersgruppe', 'Mann, 25-29 år')."""
+    """'sex × age_group', [1, 1] → ('Kjønn × Aldersgruppe', 'Mann, 25-29 år')."""
     names = [v.strip() for v in str(variable).split("×")]
     codes = category if isinstance(category, (list, tuple)) else [category]
     if isinstance(category, str) and category.startswith("["):
@@ -414,6 +423,8 @@ def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list
 
 
 def _caption(table: Table, instrument: Instrument, lang: str) -> str:
+    if table.name.startswith("estimates_multiple:"):
+        return t("multiple_caption", lang)
     if table.name.startswith("estimates_projection:"):
         variable = table.name.split(":", 1)[1]
         try:
@@ -475,7 +486,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                         if f.status == "ok" else []),
                 tables=[text_table(tb, lang, _caption(tb, instrument, lang)) for tb in f.tables
                         if tb.name.startswith(("estimates", "tests"))]
-                       + ([text_table(tb, lang) for tb in f.tables if tb.name.startswith("distribution:")]
+                       + ([text_table(_shares(tb), lang) for tb in f.tables if tb.name.startswith("distribution:")]
                           if not judged else []),
                 published=pub, ours=ours))
         tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
@@ -504,8 +515,9 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     overrides = {}
     if not judged:
         overrides["summary"] = t("summary_findings", lang)
-    if not telephone:
+    if not telephone:  # a web or paper questionnaire is not read aloud, and nobody interviews
         overrides["not_read"] = t("not_read_self", lang)
+        overrides["screen_out"] = t("screen_out_self", lang)
     questions = [
         QuestionView(number=q.number, text=q.label(lang), preamble=q.preamble.get(lang, ""),
                      routing=str(q.ask_if) if q.ask_if else "",
@@ -528,6 +540,14 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,
     )
+
+
+def _shares(table: Table) -> Table:
+    """A distribution as the report shows it: category, weighted share and its 95 % CI."""
+    idx = _table_index(table)
+    rows = [[r[idx["label"]], None if r[idx["suppressed"]] else r[idx["share"]],
+             None if r[idx["suppressed"]] else (r[idx["ci_low"]], r[idx["ci_high"]])] for r in table.rows]
+    return Table(table.name, ["label", "share", "ci"], rows)
 
 
 def _pick_text(texts: dict, lang: str) -> str:

@@ -89,6 +89,7 @@ class Study:
     disclosure: dict = field(default_factory=dict)
     charts: dict = field(default_factory=dict)
     published: bool = False
+    synthetic: dict = field(default_factory=dict)  # settings for synthetic data (postal codes by municipality)
     root: Path | None = None
     source: str = ""
 
@@ -221,6 +222,7 @@ def study_from_dict(raw: dict[str, Any], root: Path | None, where: str, *, instr
         disclosure=dict(raw.get("disclosure") or {}),
         charts=dict(raw.get("charts") or {}),
         published=bool(raw.get("published", False)),
+        synthetic=dict(raw.get("synthetic") or {}),
         root=root,
         source=where,
     )

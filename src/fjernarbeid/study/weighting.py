@@ -91,6 +91,8 @@ class WeightingSpec:
             year = int(targets["year"]) if targets.get("year") is not None else None
         elif isinstance(targets, str):
             targets_file = (root / targets) if root is not None else Path(targets)
+            if raw.get("age_reference_year") is not None:  # age = this year − birth year, for a form without age
+                year = int(raw["age_reference_year"])
         elif method != "none":
             raise InstrumentError(f"{where}: weighting needs targets: a CSV file (targets: targets.csv) or a "
                                   f"built-in source (targets: {{source: {SOURCES[0]}, year: 2025}})")
@@ -104,7 +106,7 @@ class WeightingSpec:
     def with_targets_file(self, path: Path) -> "WeightingSpec":
         """The same weighting with targets from ``path`` (``--targets``); its variables come from the file,
         and post-stratification of margins-only targets becomes raking."""
-        return replace(self, targets_file=Path(path), source=None, year=None, variables=(),
+        return replace(self, targets_file=Path(path), source=None, variables=(),
                        method="poststratify" if self.method == "none" else self.method)
 
 
@@ -137,6 +139,7 @@ class StudyWeighting:
     targets_text: dict[str, str]  # by language: where the targets came from
     unknown_count: int = 0
     total: float | None = None
+    kept: np.ndarray | None = None  # rows of the input weighted (all but those the rule excluded)
 
     def describe(self, instrument, lang: str) -> str:
         return describe(self, instrument, lang)
@@ -164,14 +167,20 @@ def parse_range(text: str) -> tuple[float, float] | None:
     return float(lo) if lo else float("-inf"), float(hi) if hi else float("inf")
 
 
+AGE = "age"  # computed from the birth year when the questionnaire defines no age (an XLSForm)
+
+
 def _resolve(name: str, instrument) -> str:
-    """A weighting variable: a question or derived variable, or a role ('sex', 'age_group' …)."""
+    """A weighting variable: a question or derived variable, or a role ('sex', 'age_group' …);
+    ``age`` without an age variable is the reference year minus the birth year (:func:`_with_age`)."""
     if name.startswith("role:"):
         return instrument.role(name[5:])
     if instrument.has_variable(name):
         return name
     if instrument.has_role(name):
         return instrument.role(name)
+    if name == AGE and instrument.has_role("birth_year"):
+        return AGE
     raise InstrumentError(f"weighting variable {name!r} is neither a question, a derived variable nor a role of "
                           f"the questionnaire {instrument.id}")
 
@@ -195,6 +204,8 @@ def _codes_of(variable: str, instrument) -> list[tuple[int, list[str], tuple[flo
 
 
 def _is_age(variable: str, instrument) -> bool:
+    if variable == AGE and not instrument.has_variable(AGE):
+        return True
     if instrument.has_role("age") and instrument.role("age") == variable:
         return True
     return any(d.name == variable and d.kind == "age" for d in instrument.derived)
@@ -414,7 +425,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
     if spec.method == "none":
         design = svydesign(frame)
         return StudyWeighting(design, pd.Series(design.weights, index=frame.index, name="weight"),
-                              WeightReport.from_design(design), frame, spec, [], {})
+                              WeightReport.from_design(design), frame, spec, [], {}, kept=np.ones(len(frame), bool))
     if spec.targets_file is not None:
         rows = read_targets_csv(spec.targets_file)
         names = list(dict.fromkeys(v for r in rows for v in r.variables))
@@ -433,6 +444,8 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             raise InstrumentError("the weighting names no variables (weighting: variables: [...])")
         rows, year = _source_rows(spec, variables, instrument, refdata)
         source_text = {lang: citation(spec.source, year, lang) for lang in ("nb", "nn", "en")}
+    if AGE in variables and not instrument.has_variable(AGE) and AGE not in frame.columns:
+        frame = _with_age(frame, instrument, spec.year)
     frame = _with_derived(frame, instrument, variables)
     cells = [r for r in rows if len(r.variables) > 1]
     margins = [r for r in rows if len(r.variables) == 1]
@@ -482,9 +495,14 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
         raise DataValidationError("; ".join(parts) + "; such respondents cannot be weighted. Declare a rule in the "
                                   "study file (weighting: unknown: exclude | own_category | impute)")
     for v, var in matched.items():
+        if var.column == var.name and var.values.isna().any():
+            # respondents without a category: weight on a column of its own, the answers stay as given
+            var.column = f"{var.name} (weighting groups)"
         frame[var.column] = var.values
+    kept = np.ones(len(frame), dtype=bool)
     if n_unknown and spec.unknown == "exclude":
-        frame = frame[~unknown].reset_index(drop=True)
+        kept = ~unknown
+        frame = frame[kept].reset_index(drop=True)
     elif n_unknown and spec.unknown == "impute":
         for v, var in matched.items():
             if var.values.isna().any():
@@ -534,8 +552,12 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             series = pd.Series({key(v, r.categories[0]): r.target for r in margins if r.variables == (v,)})
             series = series.groupby(level=0).sum()
             if spec.unknown == "own_category" and (frame[col] == UNKNOWN_CATEGORY).any():
+                # the unknown keep their share of the sample; the known categories share the rest,
+                # so every margin still sums to the targets' total
                 share = float((frame[col] == UNKNOWN_CATEGORY).mean())
-                series[UNKNOWN_CATEGORY] = series.sum() * share / (1 - share)
+                total_v = float(series.sum())
+                series = series * (1 - share)
+                series[UNKNOWN_CATEGORY] = total_v * share
             population[col] = series
         total = float(next(iter(population.values())).sum())
         if method == "rake":
@@ -545,22 +567,32 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             weighted = calibrate(design, population, calfun=method, bounds=(lo, hi))
     weights = pd.Series(weighted.weights, index=frame.index, name="weight")
     return StudyWeighting(weighted, weights, WeightReport.from_design(weighted), frame, spec, variables, source_text,
-                          n_unknown, total)
+                          n_unknown, total, kept)
 
 
 def _own_cells(frame: pd.DataFrame, columns: list[str], table: pd.DataFrame, n_all: int) -> pd.DataFrame:
-    """Cells that contain an unknown value keep their share of the sample (own-category rule)."""
+    """Cells that contain an unknown value keep their share of the sample (own-category rule); the
+    known cells share the rest, so the weights still sum to the targets' total."""
     present = frame[columns].drop_duplicates()
     unknown_cells = present[(present == UNKNOWN_CATEGORY).any(axis=1)]
     total = float(table["population"].sum())
     counts = frame.groupby(columns, sort=False).size()
-    n_unknown = int(sum(counts[tuple(r)] if len(columns) > 1 else counts[r[0]] for r in unknown_cells.values))
-    known_total = total
-    extra = []
-    for cell in unknown_cells.values:
-        n = counts[tuple(cell)] if len(columns) > 1 else counts[cell[0]]
-        extra.append([*cell, known_total * n / (n_all - n_unknown)])
-    return pd.concat([table, pd.DataFrame(extra, columns=table.columns)], ignore_index=True)
+    sizes = [int(counts[tuple(cell)] if len(columns) > 1 else counts[cell[0]]) for cell in unknown_cells.values]
+    share = sum(sizes) / n_all
+    known = table.assign(population=table["population"] * (1 - share))
+    extra = [[*cell, total * n / n_all] for cell, n in zip(unknown_cells.values, sizes)]
+    return pd.concat([known, pd.DataFrame(extra, columns=table.columns)], ignore_index=True)
+
+
+def _with_age(frame: pd.DataFrame, instrument, year: int | None) -> pd.DataFrame:
+    """``age`` = reference year − birth year (the report's convention), for a questionnaire without
+    an age variable; the year is the study's age reference year, else the fieldwork's, else the targets'."""
+    year = instrument.age_reference_year or (instrument.fieldwork_start.year if instrument.fieldwork_start else year)
+    if year is None:
+        raise InstrumentError("weighting by age needs a reference year: target_population: age_reference_year in the "
+                              "questionnaire, fieldwork dates, or the year of the targets")
+    birth = pd.to_numeric(frame[instrument.role("birth_year")], errors="coerce")
+    return frame.assign(**{AGE: year - birth})
 
 
 def _with_derived(frame: pd.DataFrame, instrument, variables: list[str]) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 >>> from fjernarbeid.survey import svydesign, poststratify, svymean, svyprop
 >>> d = svydesign(frame, "weight", strata="stratum", cluster="psu")   # doctest: +SKIP
->>> svyprop(d, "q12", missing=[7]).to_frame()                        # doctest: +SKIP
+>>> svyprop(d, "tilfreds", missing=[9]).to_frame()                        # doctest: +SKIP
 """
 
 from fjernarbeid.survey.design import SurveyDesign, svydesign
@@ -11,10 +11,12 @@ from fjernarbeid.survey.estimate import (
     CI_METHODS,
     Estimate,
     Estimates,
+    MultipleResponse,
     proportion_ci,
     svyby,
     svycontrast,
     svymean,
+    svymultiple,
     svyprop,
     svyratio,
     svytotal,
@@ -36,9 +38,10 @@ from fjernarbeid.survey.scale import AlphaResult, build_index, cronbach_alpha, i
 
 __all__ = [
     # design, weighting, estimation
-    "CI_METHODS", "Estimate", "Estimates", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
+    "CI_METHODS", "Estimate", "Estimates", "MultipleResponse", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
     "as_replicate_design", "calibrate", "poststratify", "proportion_ci", "rake", "replicate_design",
-    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean", "svyprop", "svyratio", "svytotal", "weight_study",
+    "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean",
+    "svymultiple", "svyprop", "svyratio", "svytotal", "weight_study",
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",

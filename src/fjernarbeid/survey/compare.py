@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fjernarbeid.errors import ComputationError
-from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.design import SurveyDesign, shown
 from fjernarbeid.survey.models import _complete, _levels, _mean_influence, _numeric, svyglm
 
 
@@ -102,7 +102,7 @@ def svyprop_diff(design: SurveyDesign, y: str, group: str, value=None, level: fl
         bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ComputationError(f"{y!r} must be 0/1 (or give value=…); row {design.data.index[i]} has {raw.iloc[i]!r}")
+            raise ComputationError(f"{y!r} must be 0/1 (or give value=…); row {design.data.index[i]} has {shown(raw.iloc[i])}")
     else:
         values = np.where(raw.isna(), np.nan, (raw == value).astype(float))
     d, groups = _two_groups(design, values, y, group)

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 import math
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -74,6 +74,21 @@ def _label_key(value: Any) -> str | None:
     if math.isnan(number):
         return text
     return str(int(number)) if number.is_integer() else repr(number)
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: numpy scalars as plain Python values (1, not np.int64(1);
+    2.0, not np.float64(2.0))."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _plain_label(value: Any) -> Any:
+    """1.0 read from a file shows as 1."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return int(value)
+    return value
 
 
 def _label_sort_key(key: str | None) -> tuple:
@@ -242,9 +257,13 @@ class _Structure:
     n_psu: np.ndarray  # PSUs per stratum in the full design (H,)
     popsize: np.ndarray | None  # population PSUs per stratum (H,), inf = no fpc
     own_psu: bool  # every row its own PSU (no cluster variable)
+    # PPS without replacement, Brewer's approximation: 1 − π of every PSU (P,), in place of the
+    # stratum's 1 − n_h/N_h (R's fpc with pps="brewer")
+    psu_f: np.ndarray | None = None
 
 
-def _structure(strata: np.ndarray, cluster: np.ndarray, fpc: np.ndarray | None) -> _Structure:
+def _structure(strata: np.ndarray, cluster: np.ndarray, fpc: np.ndarray | None,
+               brewer: bool = False) -> _Structure:
     n = strata.size
     nstrata = int(strata.max()) + 1 if n else 0
     own = bool(np.array_equal(cluster, np.arange(n)))
@@ -257,11 +276,47 @@ def _structure(strata: np.ndarray, cluster: np.ndarray, fpc: np.ndarray | None) 
         psu_stratum = np.zeros(int(psu.max()) + 1, dtype=int)
         psu_stratum[psu] = strata
     n_psu = np.bincount(psu_stratum, minlength=nstrata)
-    popsize = None
-    if fpc is not None:
+    popsize = psu_f = None
+    if fpc is not None and brewer:  # fpc per row is n_h/π_i: f_i = 1 − π_i for its PSU
+        psu_f = np.ones(psu_stratum.size)
+        psu_f[psu] = 1 - n_psu[strata] / fpc
+    elif fpc is not None:
         popsize = np.full(nstrata, np.inf)
         popsize[strata] = fpc
-    return _Structure(psu=psu, psu_stratum=psu_stratum, n_psu=n_psu, popsize=popsize, own_psu=own)
+    return _Structure(psu=psu, psu_stratum=psu_stratum, n_psu=n_psu, popsize=popsize, own_psu=own, psu_f=psu_f)
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """A later sampling stage (R's multistage ``svyrecvar``): its units within the previous
+    stage's units. Its variance within every earlier unit, times the earlier stages' sampling
+    fractions n/N of that unit (``multiplier`` per stratum of this stage), adds to the first
+    stage's (Särndal, Swensson & Wretman 1992, *Model Assisted Survey Sampling*, §4.3, result
+    4.3.1; Lumley 2010 §3.2)."""
+
+    struct: _Structure  # strata = (earlier unit, this stage's stratum); PSUs = this stage's units
+    strata: np.ndarray  # stratum per row (n,)
+    multiplier: np.ndarray  # (H_k,)
+
+
+@dataclass(frozen=True)
+class JointInclusion:
+    """PPS sampling without replacement with (approximate) joint inclusion probabilities: the
+    Horvitz–Thompson (``"HT"``) or Yates–Grundy–Sen (``"YG"``) variance of PSU totals z (of the
+    weighted influence values), zᵀ Ď z, with Ď_ij = 1 − π_i π_j / π_ij (R's ``Dcheck``; Särndal,
+    Swensson & Wretman 1992, §2.8; YG subtracts Σ_i (Ď 1)_i z_i z_iᵀ)."""
+
+    dcheck: np.ndarray  # P × P, PSUs in the design's PSU order
+    variance: str = "HT"
+    method: str = "exact"
+
+    def vcov(self, z: np.ndarray) -> np.ndarray:
+        v = z.T @ (self.dcheck @ z)
+        if self.variance == "YG":
+            row = self.dcheck.sum(axis=1)
+            v = v - z.T @ (z * row[:, None])
+        return v
+
 
 
 @dataclass(frozen=True)
@@ -280,6 +335,9 @@ class SurveyDesign:
     lonely_psu: str = "fail"
     adjustments: tuple = ()
     weight_name: str = "weight"
+    strata_name: str | None = None  # the stratum column, to name a stratum in messages
+    stages: tuple = ()  # later sampling stages (_Stage) whose variance adds to the first's
+    pps: JointInclusion | None = None  # PPS without replacement with joint inclusion probabilities
     # PSUs per stratum in the full design, per row (kept when a domain zeroes weights)
     _n_psu: np.ndarray = field(default=None, repr=False)
     _struct: _Structure = field(default=None, repr=False)
@@ -338,13 +396,36 @@ class SurveyDesign:
         x = np.asfortranarray(x)  # every step below works column by column
         for adj in self.adjustments:
             x = adj.residualise(x)
-        if self.is_calibrated:
-            present = np.ones(self._struct.n_psu.size, dtype=bool)
-        else:  # R's subset() drops the rows, and with them the strata, outside the domain
-            present = np.bincount(self.strata[self.weights > 0], minlength=self._struct.n_psu.size) > 0
+        if self.pps is not None:  # one quadratic form in the PSU totals
+            s = self._struct
+            return self.pps.vcov(x if s.own_psu else group_sums(s.psu, x, s.psu_stratum.size))
+        present = self._present(self.strata, self._struct.n_psu.size)
         # a working copy (residuals, a converted array) may be overwritten; the caller's array never
-        scratch = not np.may_share_memory(x, given)
-        return _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
+        scratch = not np.may_share_memory(x, given) and not self.stages
+        try:
+            v = _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
+        except LonelyStratumError as exc:
+            raise self._lonely_message(exc.stratum) from None
+        for stage in self.stages:  # R's multistage(): each later stage within the earlier units
+            v = v + _stratified_vcov(x, stage.struct, self._present(stage.strata, stage.multiplier.size),
+                                     self.lonely_psu, weight=stage.multiplier)
+        return v
+
+    def _lonely_message(self, stratum: int) -> LonelyStratumError:
+        """Which stratum has one PSU: its label and its rows (only its own), and what to do."""
+        rows = self.strata == stratum
+        label = f"{shown(_plain_label(self.data[self.strata_name][rows].iloc[0]))} of {self.strata_name!r}" \
+            if self.strata_name in self.data.columns else f"{stratum + 1} (in sorted order)"
+        return LonelyStratumError(stratum, (
+            f"stratum {label} (data rows {_row_list(rows)}) has only one PSU, so its variance cannot be estimated; "
+            "choose how to treat it: lonely_psu (on the command line --lonely-psu) 'remove', 'adjust', 'average' "
+            "or 'certainty', as R's options(survey.lonely.psu=…)"))
+
+    def _present(self, strata: np.ndarray, nstrata: int) -> np.ndarray:
+        if self.is_calibrated:
+            return np.ones(nstrata, dtype=bool)
+        # R's subset() drops the rows, and with them the strata, outside the domain
+        return np.bincount(strata[self.weights > 0], minlength=nstrata) > 0
 
     def degrees_of_freedom(self) -> int:
         """Design degrees of freedom: PSUs minus strata (R ``degf``), counting rows with weight > 0."""
@@ -364,11 +445,22 @@ class SurveyDesign:
         return n_psus - n_strata
 
 
+class LonelyStratumError(ComputationError):
+    """A stratum with a single PSU under lonely_psu='fail'; the design names it (label and rows)."""
+
+    def __init__(self, stratum: int, message: str | None = None):
+        self.stratum = stratum
+        super().__init__(message or f"stratum {stratum + 1} (in sorted order) has only one PSU; choose lonely_psu="
+                         "'remove', 'adjust', 'average' or 'certainty' (as R's options(survey.lonely.psu=…))")
+
+
 def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_psu: str,
-                     overwrite: bool = False) -> np.ndarray:
+                     overwrite: bool = False, weight: np.ndarray | None = None) -> np.ndarray:
     """R's ``onestage``/``onestrat`` for all strata at once (one stage, ultimate clusters).
 
-    ``overwrite=True`` lets it centre ``x`` in place (when ``x`` is a working copy).
+    ``overwrite=True`` lets it centre ``x`` in place (when ``x`` is a working copy). ``weight``
+    multiplies each stratum's part (a later stage: the earlier stages' sampling fractions).
+    With ``s.psu_f`` (Brewer) each PSU's squared deviation is weighted by its own 1 − π_i.
     """
     nstrata = s.n_psu.size
     if s.own_psu:
@@ -378,21 +470,29 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
     zs = s.psu_stratum
     n_h = s.n_psu.astype(float)
     f = np.ones(nstrata) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0, (s.popsize - n_h) / s.popsize)
+    if s.psu_f is not None:  # Brewer: a stratum is exhausted only when all its PSUs are certain
+        f = np.bincount(zs, weights=s.psu_f, minlength=nstrata) / np.maximum(n_h, 1)
+        exhausted = np.bincount(zs, weights=(s.psu_f >= 1e-7).astype(float), minlength=nstrata) == 0
+    else:
+        exhausted = f < 1e-7  # census strata contribute exactly zero (checked before lonely PSUs, as R)
     scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
-    exhausted = f < 1e-7  # census strata contribute exactly zero (checked before lonely PSUs, as R)
+    if weight is not None:
+        scale = scale * weight
     lonely = (n_h == 1) & ~exhausted & present
     if lonely_psu == "fail" and lonely.any():
-        h = int(np.flatnonzero(lonely)[0])
-        raise ComputationError(
-            f"stratum {h + 1} (in sorted order) has only one PSU; choose lonely_psu='remove', 'adjust', "
-            "'average' or 'certainty' (as R's options(survey.lonely.psu=…))"
-        )
+        raise LonelyStratumError(int(np.flatnonzero(lonely)[0]))
     # centre PSU totals at the stratum mean over all its PSUs (absent ones have total 0), except
     # a lonely PSU under "adjust", which is compared with zero (R: not swept)
     centre = ~((n_h == 1) & (lonely_psu == "adjust"))
     contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
     factor = np.where(contributes, np.sqrt(scale), 0.0)
-    if nstrata == 1:  # no per-row gathers of one stratum's mean and factor
+    if s.psu_f is not None:  # per PSU: √((1 − π_i) n_h/(n_h − 1))
+        ratio = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 1.0) * (weight if weight is not None else 1.0)
+        psu_factor = np.where(contributes[zs], np.sqrt(s.psu_f * ratio[zs]), 0.0)
+        means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
+        d = z - (means[zs] if centre.all() else np.where(centre[zs, None], means[zs], 0.0))
+        d *= psu_factor[:, None]
+    elif nstrata == 1:  # no per-row gathers of one stratum's mean and factor
         d = z if overwrite else z.copy(order="F")
         if centre[0]:
             d -= d.sum(axis=0) / max(n_h[0], 1)
@@ -409,15 +509,21 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
     return v * n_present / n_ok
 
 
+PPS_METHODS = ("brewer", "overton", "hartley-rao")
+
+
 def svydesign(
     data: pd.DataFrame,
     weights: str | np.ndarray | None = None,
     *,
-    strata: str | None = None,
-    cluster: str | None = None,
-    fpc: str | None = None,
+    strata: str | Sequence[str | None] | None = None,
+    cluster: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
     lonely_psu: str = "fail",
     nest: bool = False,
+    pps: str | np.ndarray | None = None,
+    variance: str = "HT",
+    p2bar: float | None = None,
 ) -> SurveyDesign:
     """Build a design, as R's ``svydesign(ids=~cluster, strata=~strata, weights=~w, fpc=~fpc)``.
 
@@ -427,9 +533,39 @@ def svydesign(
     fraction (all ≤ 1), as R accepts. ``nest=True`` makes cluster labels local to their stratum
     (R's ``nest=TRUE``); otherwise a cluster found in two strata is an error, as in R.
     Weights must be positive and finite; strata, clusters and fpc must not be missing.
+
+    **Multistage** (R's ``ids=~psu+ssu, fpc=~N1+N2``): ``cluster`` and ``fpc`` as lists, one per
+    stage (``strata`` too, optionally; a later stage's strata and units are nested in the earlier
+    units). With an fpc at the first stage the variance adds, for every later stage, the
+    within-unit variance times the earlier sampling fractions (R's default
+    ``survey.ultimate.cluster = FALSE``); without weights the weight is Π N_k/n_k.
+
+    **PPS without replacement** (R's ``pps=``): ``fpc`` then holds each PSU's inclusion
+    probability π_i (or n_h/π_i), and ``pps`` is
+
+    * ``"brewer"``: Brewer's approximation, Σ_h n_h/(n_h − 1) Σ_i (1 − π_i)(z_i − z̄_h)²
+      (Brewer 2002, *Combined Survey Sampling Inference*, eq. 9.13; R ``pps="brewer"``);
+    * ``"overton"``: Overton's (1985) joint probabilities π_ij ≈ … Ď_ij = 1 − (n − (π_i + π_j)/2)/(n − 1);
+    * ``"hartley-rao"``: Hartley & Rao (1962, *Ann. Math. Stat.* 33:350), Ď_ij = 1 − (n − π_i − π_j +
+      p2bar)/(n − 1), ``p2bar`` = Σπ²/n (R ``HR(psum)``; by default the stratum's mean π, as R's
+      ``HR()``);
+    * an n_PSU × n_PSU array of exact joint inclusion probabilities π_ij (diagonal π_i; R
+      ``ppsmat``), PSUs in sorted order;
+
+    with the Horvitz–Thompson (``variance="HT"``) or Yates–Grundy (``"YG"``) form for the last three.
     """
     n = len(data)
     data = data.reset_index(drop=True)
+    clusters = _as_list(cluster)
+    fpcs = _as_list(fpc)
+    stratas = _as_list(strata)
+    if len(clusters) > 1 or len(fpcs) > 1 or len(stratas) > 1:
+        if pps is not None:
+            raise ValueError("PPS without replacement is implemented for one stage")
+        return _multistage(data, weights, stratas, clusters, fpcs, lonely_psu, nest)
+    strata, cluster, fpc = (stratas or [None])[0], (clusters or [None])[0], (fpcs or [None])[0]
+    if pps is not None and (fpc is None):
+        raise ValueError("PPS without replacement needs the inclusion probabilities as fpc")
     for role, col in (("strata", strata), ("cluster", cluster), ("fpc", fpc)):
         if col is not None:
             if col not in data.columns:
@@ -447,7 +583,7 @@ def svydesign(
             if (strata_per_cluster > 1).any():
                 label = pd.Series(data[cluster]).iloc[np.flatnonzero(strata_per_cluster[c] > 1)[0]]
                 raise DataValidationError(
-                    f"cluster {label!r} of column {cluster!r} appears in more than one stratum of "
+                    f"cluster {_label_key(label)!r} of column {cluster!r} appears in more than one stratum of "
                     f"{strata!r}; pass nest=True (on the command line `--nest`) if cluster labels are only unique "
                     "within strata"
                 )
@@ -456,31 +592,52 @@ def svydesign(
     if n == 0 or (c.min() == c.max() and not (nest and strata)):  # one PSU (min = max: no hashing of n ids)
         raise ComputationError("the design has only one primary sampling unit; no variance can be estimated")
     n_psu = pd.Series(c).groupby(s).transform("nunique").to_numpy()
-    f = None
-    if fpc:
-        raw = pd.to_numeric(data[fpc], errors="coerce").to_numpy(dtype=float)
-        if np.isnan(raw).any():
-            raise DataValidationError(f"fpc column {fpc!r} is not a number in rows {_row_list(np.isnan(raw))}")
-        if (raw > 1).any() and (raw < 1).any():
-            raise DataValidationError(
-                f"fpc column {fpc!r} mixes population sizes (> 1, rows {_row_list(raw > 1, 3)}) and sampling "
-                f"fractions (< 1, rows {_row_list(raw < 1, 3)}); use one or the other"
-            )
-        f = raw if (raw > 1).any() else n_psu / np.where(raw <= 0, np.nan, raw)
-        if not (f >= n_psu).all():
-            bad = ~(f >= n_psu)
-            raise DataValidationError(
-                f"fpc column {fpc!r} implies more than 100% sampling (population smaller than the "
-                f"number of sampled PSUs, or a fraction ≤ 0) in rows {_row_list(bad)}"
-            )
+    f = _population_sizes(data, fpc, s, strata, n_psu, per_unit=pps is not None) if fpc else None
+    w, wname = _weights(data, weights, n, None if f is None else f / n_psu)
+    design = SurveyDesign(data=data, weights=w, strata=s, cluster=c, fpc=None if pps is not None else f,
+                          lonely_psu=lonely_psu, weight_name=wname, strata_name=strata)
+    if pps is None:
+        return design
+    return _with_pps(design, pps, n_psu / f, variance, p2bar)
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _population_sizes(data, fpc: str, s, strata, n_sampled, per_unit: bool = False) -> np.ndarray:
+    """The fpc column as population sizes N per row (a fraction f becomes n/f); checked."""
+    raw = pd.to_numeric(data[fpc], errors="coerce").to_numpy(dtype=float)
+    if np.isnan(raw).any():
+        raise DataValidationError(f"fpc column {fpc!r} is not a number in rows {_row_list(np.isnan(raw))}")
+    if (raw > 1).any() and (raw < 1).any():
+        raise DataValidationError(
+            f"fpc column {fpc!r} mixes population sizes (> 1, rows {_row_list(raw > 1, 3)}) and sampling "
+            f"fractions (< 1, rows {_row_list(raw < 1, 3)}); use one or the other"
+        )
+    f = raw if (raw > 1).any() else n_sampled / np.where(raw <= 0, np.nan, raw)
+    if not (f >= n_sampled).all():
+        bad = ~(f >= n_sampled)
+        raise DataValidationError(
+            f"fpc column {fpc!r} implies more than 100% sampling (population smaller than the "
+            f"number of sampled PSUs, or a fraction ≤ 0) in rows {_row_list(bad)}"
+        )
+    if not per_unit:
         varies = pd.Series(f).groupby(s).nunique().to_numpy() > 1  # R warns; a stratum has one size
         if varies.any():
             rows = varies[s]
             where = f" of stratum {_label_key(data[strata][rows].iloc[0])!r}" if strata else ""
             raise DataValidationError(f"fpc column {fpc!r} differs between rows{where} (rows {_row_list(rows)}); "
-                                      "it must be the same for every row of a stratum")
+                                      "it must be the same for every row of a stratum (unless the sample is "
+                                      "PPS: pps='brewer' and others)")
+    return f
+
+
+def _weights(data, weights, n: int, default: np.ndarray | None) -> tuple[np.ndarray, str]:
     if weights is None:
-        w = f / n_psu if f is not None else np.ones(n)
+        w = default if default is not None else np.ones(n)
         wname = "weight"
     elif isinstance(weights, str):
         if weights not in data.columns:
@@ -497,4 +654,93 @@ def svydesign(
         raise DataValidationError(
             f"weights {wname!r} must be positive numbers; missing, zero or negative in rows {_row_list(bad)}"
         )
-    return SurveyDesign(data=data, weights=w, strata=s, cluster=c, fpc=f, lonely_psu=lonely_psu, weight_name=wname)
+    return w, wname
+
+
+def _with_pps(design: SurveyDesign, pps, prob_rows: np.ndarray, variance: str, p2bar: float | None) -> SurveyDesign:
+    """The design with PPS-without-replacement variance (see :func:`svydesign`)."""
+    if variance not in ("HT", "YG"):
+        raise ValueError(f"variance must be 'HT' or 'YG', not {variance!r}")
+    st = design._struct
+    prob = np.zeros(st.psu_stratum.size)
+    prob[st.psu] = prob_rows
+    if isinstance(pps, str):
+        if pps not in PPS_METHODS:
+            raise ValueError(f"pps must be one of {PPS_METHODS} or a matrix of joint probabilities, not {pps!r}")
+        if pps == "brewer":
+            s = replace(st, psu_f=1 - prob, popsize=None)
+            return replace(design, _struct=s, fpc=None)
+        same = st.psu_stratum[:, None] == st.psu_stratum[None, :]
+        n_h = st.n_psu[st.psu_stratum].astype(float)[:, None]
+        if pps == "overton":  # R overton2Dcheck
+            fbar = (prob[:, None] + prob[None, :]) / 2
+            dcheck = 1 - (n_h - fbar) / (n_h - 1)
+            diag = 1 - prob
+        else:  # R HRDcheck
+            if p2bar is None:
+                means = np.bincount(st.psu_stratum, weights=prob) / st.n_psu
+                pb = means[st.psu_stratum][:, None]
+            else:
+                pb = p2bar
+            fbar = prob[:, None] + prob[None, :]
+            dcheck = 1 - (n_h - fbar + pb) / (n_h - 1)
+            diag = 1 - prob
+        dcheck = np.where(same & (fbar != 1), dcheck, 0.0)
+        np.fill_diagonal(dcheck, diag)
+        return replace(design, pps=JointInclusion(dcheck, variance, pps))
+    joint = np.asarray(pps, dtype=float)
+    if joint.shape != (prob.size, prob.size):
+        raise ValueError(f"the joint inclusion probabilities must be {prob.size} × {prob.size} (one row per PSU)")
+    pii = np.diag(joint)
+    dcheck = (joint - np.outer(pii, pii)) / joint  # R pi2Dcheck, with its tolerance min(π_ij)/10⁴
+    dcheck[np.abs(dcheck) < joint.min() / 10000] = 0.0
+    return replace(design, pps=JointInclusion(dcheck, variance, "exact"))
+
+
+def _multistage(data, weights, stratas, clusters, fpcs, lonely_psu, nest) -> SurveyDesign:
+    """A multistage design (see :func:`svydesign`): the first stage as usual, each later stage
+    as a :class:`_Stage` nested in the units of the stage before."""
+    n = len(data)
+    stages = max(len(clusters), len(fpcs), len(stratas))
+    if len(clusters) != stages:
+        raise ValueError("a multistage design needs a cluster column for every stage")
+    if len(fpcs) not in (0, 1, stages) or len(stratas) not in (0, 1, stages):
+        raise ValueError("give fpc and strata for the first stage only or for every stage")
+    for role, cols in (("strata", stratas), ("cluster", clusters), ("fpc", fpcs)):
+        for col in cols:
+            if col is None:
+                continue
+            if col not in data.columns:
+                raise KeyError(f"{role} column {col!r} is not in the data")
+            bad = data[col].isna().to_numpy()
+            if bad.any():
+                raise DataValidationError(f"{role} column {col!r} is missing in rows {_row_list(bad)}")
+    first = svydesign(data, np.ones(n), strata=stratas[0] if stratas else None, cluster=clusters[0],
+                      fpc=fpcs[0] if fpcs else None, lonely_psu=lonely_psu, nest=nest)
+    unit = first._struct.psu  # the previous stage's unit of every row
+    sampled = first._n_psu.astype(float)
+    population = first.fpc if first.fpc is not None else np.full(n, np.inf)
+    fraction = sampled / population  # the product of the earlier stages' n/N (R's nPSUs/fpcs)
+    w = population / sampled
+    later = []
+    for k in range(1, stages):
+        sk = _codes(data[stratas[k]]) if len(stratas) > k and stratas[k] else np.zeros(n, dtype=int)
+        strata_k = _codes(unit.astype(np.int64) * (int(sk.max()) + 1) + sk)
+        c = _codes(data[clusters[k]])
+        cluster_k = _codes(strata_k.astype(np.int64) * (int(c.max()) + 1) + c)
+        n_k = pd.Series(cluster_k).groupby(strata_k).transform("nunique").to_numpy().astype(float)
+        fpc_k = _population_sizes(data, fpcs[k], strata_k, None, n_k) if len(fpcs) > k else None
+        struct = _structure(strata_k, cluster_k, fpc_k)
+        mult = np.zeros(struct.n_psu.size)
+        mult[strata_k] = fraction
+        if np.any(mult > 0):
+            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult))
+        w = w * (fpc_k / n_k if fpc_k is not None else 1.0)
+        fraction = fraction * (n_k / fpc_k if fpc_k is not None else 0.0)
+        unit = struct.psu
+    if weights is not None:
+        w, wname = _weights(data, weights, n, None)
+    else:
+        w, wname = _weights(data, w, n, None)
+        wname = "weight"
+    return replace(first, weights=w, weight_name=wname, stages=tuple(later))

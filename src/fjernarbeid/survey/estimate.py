@@ -319,13 +319,12 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     """Total of a numeric variable: Σwx (R ``svytotal``; influence wx). ``influence`` as
     :func:`svymean`.
 
-    A categorical variable (text, categorical or with ``factor=True``) gives the estimated number
+    A categorical variable (a categorical dtype, text that is not all numbers, or any variable
+    with ``factor=True``) gives the estimated number
     in every category, Σw·1[x = c], with their covariance matrix (R ``svytotal(~factor(x))``);
     ``missing`` and ``categories`` as :func:`svyprop`.
     """
-    series = design.column(variable)
-    if factor or (factor is None and not (pd.api.types.is_numeric_dtype(series)
-                                          or pd.api.types.is_bool_dtype(series))):
+    if factor or (factor is None and _is_categorical(design.column(variable))):
         return _factor_total(design, variable, missing, categories, level, influence)
     x = numeric_values(design, variable)
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
@@ -342,6 +341,17 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     lo, hi = _t_interval(total, se, df, level)
     return _kept(Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
                           base, level=level), influence, infl, reps)
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    """A categorical dtype, or text that is not all numbers (numbers read as text stay numbers)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return True
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    text = series.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
 
 
 def _factor_total(design: Design, variable: str, missing, categories, level: float, influence: bool) -> Estimates:
@@ -760,3 +770,47 @@ __all__ = [
     "CI_METHODS", "Estimate", "Estimates", "contrast_test", "numeric_values", "proportion_ci", "svyby",
     "svycontrast", "svymean", "svyprop", "svyratio", "svytotal",
 ]
+
+
+# -- multiple response ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MultipleResponse:
+    """One choice of a select-multiple question: the share of respondents who chose it and its
+    share of all choices made."""
+
+    column: str
+    respondents: Estimate
+    responses: Estimate
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "respondents": self.respondents.to_dict(),
+                "responses": self.responses.to_dict()}
+
+
+def svymultiple(design: Design, columns: Sequence[str], *, ci: str = "logit", level: float = 0.95
+                ) -> list[MultipleResponse]:
+    """Multiple-response shares of the 0/1 ``columns`` (one per choice; NaN: no answer).
+
+    Among the rows that answered (every column non-missing), the share of respondents choosing
+    choice k is the mean of its indicator, p̂_k = Σ w y_k / Σ w — a domain proportion with the
+    interval of ``ci`` as :func:`svyprop` (R ``svyciprop(~I(y_k == 1), subset(design, answered))``);
+    the shares add up to more than 1 when people choose several. The share of responses is the
+    ratio of totals R̂_k = Σ w y_k / Σ w m, m = Σ_k y_k the number of choices a respondent made
+    (R ``svyratio(~y_k, ~m, …)``; Lumley 2010, *Complex Surveys*, §2.3), and these add up to 1.
+    """
+    columns = list(columns)
+    if not columns:
+        raise ComputationError("a multiple-response table needs at least one choice")
+    values = np.column_stack([numeric_values(design, c) for c in columns])
+    answered = ~np.isnan(values).any(axis=1)
+    if not (answered & design.in_domain).any():
+        raise ComputationError(f"nobody in the base answered ({', '.join(columns)})")
+    chosen = np.where(answered, np.nansum(values, axis=1), np.nan)
+    d = replace(design, data=design.data.assign(__choices_made__=chosen)).domain(answered & design.in_domain)
+    out = []
+    for c in columns:
+        share = svyprop(d, c, categories=[0.0, 1.0], ci=ci, level=level)[1.0]
+        out.append(MultipleResponse(c, share, svyratio(d, c, "__choices_made__", level=level)))
+    return out

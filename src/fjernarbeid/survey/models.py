@@ -29,6 +29,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -36,10 +37,10 @@ from scipy import special
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
-from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.design import SurveyDesign, shown
 
-FAMILIES = ("gaussian", "binomial")
-OLR_LINKS = ("logistic", "probit")
+FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
+OLR_LINKS = ("logistic", "probit", "cloglog", "cauchit")
 
 Formula = str | tuple[str, list[str] | tuple[str, ...]]
 
@@ -54,7 +55,7 @@ def _numeric(design: SurveyDesign, name: str) -> np.ndarray:
         bad = col[col.notna() & pd.to_numeric(col, errors="coerce").isna()]
         if len(bad):
             raise ComputationError(
-                f"column {name!r} must be numeric; row {bad.index[0]} has {bad.iloc[0]!r}")
+                f"column {name!r} must be numeric; row {bad.index[0]} has {shown(bad.iloc[0])}")
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
 
 
@@ -289,12 +290,36 @@ class GlmResult:
                              "ci_high": np.exp(tab["ci_high"]), "p": tab["p"]})
 
 
+@dataclass(frozen=True)
+class _Family:
+    """Variance function V(μ) and link (canonical, or R's default: Gamma's inverse link) of a GLM
+    family (McCullagh & Nelder 1989, Table 2.1)."""
+
+    variance: Callable[[np.ndarray], np.ndarray]
+    link: Callable[[np.ndarray], np.ndarray]  # η = g(μ)
+    inverse: Callable[[np.ndarray], np.ndarray]  # μ = g⁻¹(η)
+    dmu_deta: Callable[[np.ndarray], np.ndarray]
+    start: Callable[[np.ndarray], np.ndarray]  # R's family$initialize: μ to start from
+
+
+_POISSON = _Family(variance=lambda mu: mu, link=np.log, inverse=np.exp, dmu_deta=np.exp,
+                   start=lambda y: y + 0.1)
+_FAMILY_PARTS = {
+    "poisson": _POISSON,
+    "quasipoisson": _POISSON,
+    "Gamma": _Family(variance=lambda mu: mu**2, link=lambda mu: 1 / mu, inverse=lambda eta: 1 / eta,
+                     dmu_deta=lambda eta: -1 / eta**2, start=lambda y: y),
+}
+
+
 def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
-    """Weighted (pseudo-)ML fit. Returns (β, μ, working weights w·v(μ))."""
+    """Weighted (pseudo-)ML fit. Returns (β, μ, working weights w·(dμ/dη)²/V(μ))."""
     sw = np.sqrt(w)
     if family == "gaussian":
         beta = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
         return beta, x @ beta, w
+    if family in _FAMILY_PARTS:
+        return _fit_irls(x, y, w, _FAMILY_PARTS[family], family)
     # binomial, logit link: Newton-Raphson = IRLS (McCullagh & Nelder 1989 §2.5), to 1e-10
     beta = np.linalg.lstsq(x * sw[:, None], np.log((y + 0.5) / (1.5 - y)) * sw, rcond=None)[0]
     for _ in range(100):
@@ -312,6 +337,33 @@ def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
     return beta, mu, w * mu * (1 - mu)
 
 
+def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: str):
+    """Iteratively reweighted least squares (McCullagh & Nelder 1989 §2.5; R's glm.fit), from R's
+    starting values, until the deviance changes by less than 1e-12 relative."""
+    mu = fam.start(y)
+    eta = fam.link(mu)
+    previous = np.inf
+    for _ in range(100):
+        d = fam.dmu_deta(eta)
+        z = eta + (y - mu) / d
+        ww = w * d**2 / fam.variance(mu)
+        sw = np.sqrt(ww)
+        beta = np.linalg.lstsq(x * sw[:, None], z * sw, rcond=None)[0]
+        eta = x @ beta
+        mu = fam.inverse(eta)
+        if name == "Gamma" and np.any(mu <= 0):
+            raise ComputationError("the Gamma model with inverse link gave a non-positive mean; the data do not "
+                                   "fit this link")
+        dev = _deviance(y, mu, w, name)
+        if abs(dev - previous) < 1e-12 * (abs(dev) + 0.1):
+            break
+        previous = dev
+    else:
+        raise ComputationError(f"the {name} regression did not converge in 100 iterations")
+    d = fam.dmu_deta(eta)
+    return beta, mu, w * d**2 / fam.variance(mu)
+
+
 def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian", *,
            predictors: list[str] | None = None) -> GlmResult:
     """Survey-weighted generalised linear model, as R's ``svyglm(formula, design, family)``.
@@ -319,9 +371,12 @@ def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian", *,
     ``formula`` is ``"y ~ x1 + x2"``, a pair ``("y", ["x1", "x2"])``, or the outcome's name with
     ``predictors=["x1", "x2"]``.
 
-    ``family="gaussian"`` is linear regression; ``"binomial"`` is logistic regression (R's
-    ``quasibinomial()``: same estimates and SEs as ``binomial()``, without its warning) and needs
-    a 0/1 or boolean outcome. SEs are the design-based sandwich (module docstring).
+    ``family="gaussian"`` is linear regression; ``"binomial"`` (or ``"quasibinomial"``) is
+    logistic regression (R's ``quasibinomial()``: same estimates and SEs as ``binomial()``,
+    without its warning) and needs a 0/1 or boolean outcome; ``"poisson"``/``"quasipoisson"``
+    (log link, same estimates and SEs in a survey) need counts ≥ 0; ``"Gamma"`` (R's default
+    inverse link, 1/μ = xβ) needs positive outcomes. SEs are the design-based sandwich (module
+    docstring).
     """
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}")
@@ -340,12 +395,21 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
     assign: list[int] = []
     names, x = _model_matrix(d.data, terms, intercept, rows, assign)
     y = _numeric(d, outcome)
+    if family == "quasibinomial":
+        family = "binomial"
     if family == "binomial":
         bad = rows & ~np.isin(y, (0.0, 1.0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ComputationError(f"family='binomial' needs a 0/1 outcome; {outcome!r} is "
-                                   f"{d.data[outcome].iloc[i]!r} in row {d.data.index[i]}")
+                                   f"{shown(d.data[outcome].iloc[i])} in row {d.data.index[i]}")
+    if family in ("poisson", "quasipoisson", "Gamma"):
+        bad = rows & ~((y > 0) if family == "Gamma" else (y >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            need = "positive" if family == "Gamma" else "non-negative"
+            raise ComputationError(f"family={family!r} needs a {need} outcome; {outcome!r} is "
+                                   f"{shown(d.data[outcome].iloc[i])} in row {d.data.index[i]}")
     # Rows outside the domain (weight 0) add nothing to any sum: fit on the rows used, and give
     # the others influence 0 — at a million rows, a domain is often a fraction of the data.
     used = np.flatnonzero(rows)
@@ -354,7 +418,13 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
     beta, mu, working = _fit_glm(x, y, w, family)
     bread = np.linalg.inv(x.T @ (x * working[:, None]))
     influence = np.zeros((d.n, len(beta)), order="F")
-    influence[used] = (x * (w * (y - mu))[:, None]) @ bread  # estfun %*% Ainv (R svy.varcoef)
+    # estfun %*% Ainv (R svy.varcoef): estfun = x·w(y − μ)(dμ/dη)/V(μ), which is x·w(y − μ) for
+    # the canonical links (gaussian, binomial, poisson)
+    score = w * (y - mu)
+    if family == "Gamma":
+        fam = _FAMILY_PARTS[family]
+        score = score * fam.dmu_deta(fam.link(mu)) / fam.variance(mu)
+    influence[used] = (x * score[:, None]) @ bread
     vcov = d.vcov_total(influence)
     df = d.degrees_of_freedom() + 1 - len(beta)
     fitted = np.full(d.n, np.nan)
@@ -371,9 +441,16 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
 
 
 def _deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray, family: str) -> float:
-    """Σ w·d(y, μ): squared residuals (gaussian), −2 log-likelihood of 0/1 outcomes (binomial)."""
+    """Σ w·d(y, μ) (McCullagh & Nelder 1989 §2.3): squared residuals (gaussian), −2 log-likelihood
+    of 0/1 outcomes (binomial), 2[y log(y/μ) − (y − μ)] (poisson), −2[log(y/μ) − (y − μ)/μ] (Gamma)."""
     if family == "gaussian":
         return float(w @ (y - mu) ** 2)
+    if family in ("poisson", "quasipoisson"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            term = np.where(y > 0, y * np.log(y / mu), 0.0)
+        return float(2 * (w @ (term - (y - mu))))
+    if family == "Gamma":
+        return float(-2 * (w @ (np.log(y / mu) - (y - mu) / mu)))
     with np.errstate(divide="ignore", invalid="ignore"):
         ll = np.where(y == 1, np.log(mu), np.log1p(-mu))
     return float(-2 * (w @ ll))
@@ -401,7 +478,7 @@ class TermTest:
                 "ddf": self.ddf, "p_value": self.p_value, "lambdas": list(self.lambdas)}
 
 
-def regTermTest(model: GlmResult, terms: str | list[str], method: str = "Wald") -> TermTest:  # noqa: N802 (R's name)
+def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: str = "Wald") -> TermTest:  # noqa: N802 (R's name)
     """Test that every coefficient of ``terms`` is zero in a fitted :func:`svyglm` (R
     ``regTermTest(model, ~terms, method=…)``): a design-based Wald F test, or ``method="LRT"``,
     the Rao–Scott working likelihood-ratio test (Lumley & Scott 2013, *Stat. Methodol.*
@@ -414,6 +491,8 @@ def regTermTest(model: GlmResult, terms: str | list[str], method: str = "Wald") 
     """
     if method not in ("Wald", "LRT"):
         raise ValueError(f"method must be 'Wald' or 'LRT', not {method!r}")
+    if isinstance(model, OlrResult) and method == "LRT":
+        raise ValueError("the likelihood-ratio test is implemented for svyglm models; use method='Wald'")
     wanted = [terms] if isinstance(terms, str) else list(terms)
     canonical = {":".join(sorted(t.split(":"))): i + 1 for i, t in enumerate(model.terms)}
     numbers = []
@@ -456,6 +535,8 @@ class OlrResult:
     vcov: pd.DataFrame  # of (β, ζ)
     df_residual: int  # design df − number of slopes (R)
     n: int
+    assign: tuple[int, ...] = field(default=(), repr=False, compare=False)  # term of every slope (1, 2, …)
+    terms: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def table(self) -> pd.DataFrame:
         """Value, SE, t (R ``summary.svyolr``) and a two-sided p-value from t(``df_residual``)."""
@@ -487,6 +568,27 @@ def _link_functions(link: str):
             return f, f * (1 - 2 * cdf_z)  # f and f'
         return special.expit, pdf
 
+    if link == "cloglog":
+        # R's svyolr(method = "cloglog") uses survey:::pgumbel, F(z) = exp(−e^{−z}) (what MASS::polr
+        # calls "loglog"), not 1 − exp(−e^z); as R's: f = exp(−z − e^{−z}), f' = f(e^{−z} − 1)
+        def gumbel_cdf(z):
+            return np.exp(-np.exp(-z))
+
+        def gumbel_pdf(z, cdf_z):
+            zf = np.where(np.isfinite(z), z, 0.0)
+            f = np.where(np.isfinite(z), np.exp(-zf - np.exp(-zf)), 0.0)
+            return f, np.where(np.isfinite(z), f * (np.exp(-zf) - 1), 0.0)
+        return gumbel_cdf, gumbel_pdf
+    if link == "cauchit":  # F(z) = ½ + atan(z)/π, f = 1/(π(1 + z²)), f' = −2z/(π(1 + z²)²)
+        def cauchit_cdf(z):
+            return 0.5 + np.arctan(z) / np.pi
+
+        def cauchit_pdf(z, cdf_z):
+            zf = np.where(np.isfinite(z), z, 0.0)
+            f = np.where(np.isfinite(z), 1 / (np.pi * (1 + zf**2)), 0.0)
+            return f, np.where(np.isfinite(z), -2 * zf * f / (1 + zf**2), 0.0)
+        return cauchit_cdf, cauchit_pdf
+
     def npdf(z, cdf_z):
         f = norm_pdf(z)
         return f, np.where(np.isfinite(z), -np.where(np.isfinite(z), z, 0.0) * f, 0.0)
@@ -498,13 +600,17 @@ def _olr_parts(params, x, y, q, w, link, hessian=False, gradient=True):
     (``gradient=False``: the −log-likelihood alone, for the step-halving search).
 
     Row i in category y (1..q+1) has P = F(a) − F(b), a = ζ_y − xβ, b = ζ_{y−1} − xβ, with
-    ζ_0 = −∞ and ζ_{q+1} = +∞ (McCullagh 1980, JRSS B 42:109).
+    ζ_0 = −∞ and ζ_{q+1} = +∞ (McCullagh 1980, JRSS B 42:109); ∓100 for the cauchit link, as R.
     """
     cdf, pdf = _link_functions(link)
     p = x.shape[1]
     beta, zeta = params[:p], params[p:]
     eta = x @ beta
-    cuts = np.concatenate([[-np.inf], zeta, [np.inf]])
+    # R's svyolr puts the outer thresholds at ∓100, not ∓∞: negligible for every link but the
+    # heavy-tailed cauchit (F(−100) = 0.003), where R's likelihood is that of the truncated model;
+    # we follow R there
+    outer = 100.0 if link == "cauchit" else np.inf
+    cuts = np.concatenate([[-outer], zeta, [outer]])
     a, b = cuts[y] - eta, cuts[y - 1] - eta
     cdf_a, cdf_b = cdf(a), cdf(b)
     prob = cdf_a - cdf_b
@@ -548,6 +654,14 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     means higher categories. Estimated by Newton-Raphson on the weighted log-likelihood to
     machine precision; the variance is the design-based sandwich with R's influence values
     ``gmini(θ̂) · H⁻¹`` (H the weighted Hessian).
+
+    ``link``: "logistic", "probit", "cloglog" — as R's svyolr, the Gumbel distribution
+    F(z) = exp(−e^{−z}) (MASS::polr's "loglog") — or "cauchit".
+
+    R's own fit stops early: its optimiser (``optim`` BFGS, reltol 1e-8) leaves the estimates
+    about 1e-5 from the maximum, and with the flat cauchit likelihood further. Our Newton steps go
+    to machine precision; the tests compare with R fits rerun at reltol 1e-15 (and, for cauchit,
+    restarted until they stop moving).
     """
     if link not in OLR_LINKS:
         raise ValueError(f"link must be one of {OLR_LINKS}")
@@ -561,8 +675,9 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     if len(levels) < 3:
         raise ComputationError(f"{outcome!r} needs three or more levels for a proportional-odds "
                                f"model (found {len(levels)}); use svyglm(family='binomial')")
-    names, x = _model_matrix(d.data, terms, True, rows)
-    names, x = names[1:], x[:, 1:]  # thresholds replace the intercept
+    assign: list[int] = []
+    names, x = _model_matrix(d.data, terms, True, rows, assign)
+    names, x, assign = names[1:], x[:, 1:], assign[1:]  # thresholds replace the intercept
     _check_rank(np.column_stack([np.ones(rows.sum()), x[rows]]), ["(Intercept)"] + names)
     code = {lev: i + 1 for i, lev in enumerate(levels)}
     # fit on the rows used (the others have weight 0 and add nothing); they get influence 0
@@ -601,16 +716,18 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
                      zeta=pd.Series(params[p:], index=zeta_names),
                      vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
-                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()))
+                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()), assign=tuple(assign),
+                     terms=tuple(":".join(t.variables) for t in terms))
 
 
 def _olr_start(x, y, q, w, link) -> np.ndarray:
     """Start values: zero slopes, thresholds at the link's quantiles of the weighted cumulative shares."""
     cum = np.cumsum(np.bincount(y, weights=w, minlength=q + 2)[1:q + 1]) / w.sum()
     cum = np.clip(cum, 1e-4, 1 - 1e-4)
-    zeta = logistic_ppf(cum) if link == "logistic" else norm_ppf(cum)
+    zeta = {"logistic": logistic_ppf, "probit": norm_ppf, "cloglog": lambda c: -np.log(-np.log(c)),
+            "cauchit": lambda c: np.tan(np.pi * (c - 0.5))}[link](cum)
     zeta = np.maximum.accumulate(zeta + np.arange(q) * 1e-6)
     return np.concatenate([np.zeros(x.shape[1]), zeta])
 
 
-__all__ = ["GlmResult", "OlrResult", "svyglm", "svyolr"]
+__all__ = ["FAMILIES", "GlmResult", "OLR_LINKS", "OlrResult", "TermTest", "regTermTest", "svyglm", "svyolr"]

@@ -22,6 +22,26 @@ Replicate weights from :func:`as_replicate_design` follow R's ``as.svrepdesign``
   size); the multiplier is the number of draws; scale = ñ/((ñ − 1)(R − 1)) with ñ the harmonic
   mean of the PSUs per stratum.
 
+* ``"BRR"`` (``brrweights``; McCarthy 1969, *Rev. Int. Stat. Inst.* 37:239): two PSUs per
+  stratum; replicate r keeps one PSU of stratum h with multiplier 2 and drops the other, as row
+  h + 1 of a Hadamard matrix says (the first row, all equal, is not used), which balances every
+  pair of strata (full orthogonal balance); scale = 1/R. PSUs in the order the data list them.
+* ``"Fay"`` (Fay's BRR; Judkins 1990, *J. Off. Stat.* 6:223): multipliers 2 − ρ and ρ instead of
+  2 and 0; scale = 1/(R(1 − ρ)²).
+* ``"JK2"`` (paired jackknife; Wolter 2007, §4.2.3): one replicate per stratum of two PSUs, the
+  first PSU (as the data list them) dropped and the second doubled; scale = 1 (R's ``svrepdesign(type="JK2")``).
+* ``"SDR"`` (successive difference replication; Fay & Train 1995, *Proc. Gov. Stat. Sect.*, ASA;
+  the circular form of Ash 2014, *Survey Methodology* 40:245): PSUs in the order the data list
+  them (the frame's sort order), unit i gets 1 + 2^{−3/2}(h_{i,r} − h_{i+1,r}) from rows i and
+  i + 1 (circularly) of a Hadamard matrix of order R ≥ n; scale = 4/R (R's
+  ``type="successive-difference"``). With ``mse=True`` the variance of a total is
+  ½ Σ_i (z_i − z_{i−1})², the circular successive-difference variance.
+
+Hadamard matrices (:func:`hadamard`) are Sylvester's (orders 2^k) or Paley's (q + 1 for a prime
+q ≡ 3 mod 4), the smallest that fits; R's ``survey`` keeps a table of its own, so give R's matrix
+(``hadamard=``) to reproduce R's replicates exactly — for totals every Hadamard matrix gives the
+same variance.
+
 Degrees of freedom are the rank of the matrix of analysis weights minus one (R's ``degf``).
 """
 
@@ -37,7 +57,7 @@ import pandas as pd
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey.design import SurveyDesign, group_sums
 
-REPLICATE_TYPES = ("JK1", "JKn", "bootstrap")
+REPLICATE_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "JK2", "SDR")
 _MAX_CELLS = 50_000_000  # PSUs × replicates held in memory
 
 
@@ -181,6 +201,8 @@ def as_replicate_design(
     replicates: int = 50,
     seed: int | np.random.Generator | None = None,
     mse: bool = False,
+    fay_rho: float = 0.3,
+    hadamard: np.ndarray | None = None,
 ) -> ReplicateDesign:
     """Replicate weights for a linearisation design (R's ``as.svrepdesign``).
 
@@ -210,11 +232,109 @@ def as_replicate_design(
         scale, rscales = float(f[0] * (n - 1) / n), np.ones(n)
     elif type == "JKn":
         mult, rscales, scale = _jkn(s.psu_stratum, n_psu, f, design.lonely_psu)
+    elif type in ("BRR", "Fay"):
+        rho = 0.0 if type == "BRR" else float(fay_rho)
+        if not 0 <= rho < 1:
+            raise ValueError(f"fay_rho must be in [0, 1), not {fay_rho!r}")
+        mult = _brr(s.psu_stratum, n_psu, rho, hadamard, _appearance(s.psu, npsu_total))
+        scale, rscales = 1 / (mult.shape[1] * (1 - rho) ** 2), np.ones(mult.shape[1])
+    elif type == "JK2":
+        _pairs(s.psu_stratum, n_psu, "JK2")
+        mult = np.ones((npsu_total, n_psu.size))
+        order = _appearance(s.psu, npsu_total)
+        for h in range(n_psu.size):
+            first, second = _in_order(np.flatnonzero(s.psu_stratum == h), order)
+            mult[first, h], mult[second, h] = 0.0, 2.0
+        scale, rscales = 1.0, np.ones(n_psu.size)
+    elif type == "SDR":
+        mult = _sdr(npsu_total, hadamard, _appearance(s.psu, npsu_total))
+        scale, rscales = 4 / mult.shape[1], np.ones(mult.shape[1])
     else:
         mult, scale = _bootstrap(s.psu_stratum, n_psu, s.popsize, replicates, np.random.default_rng(seed))
         rscales = np.ones(replicates)
     return ReplicateDesign(data=design.data, weights=design.weights.copy(), psu=s.psu, multipliers=mult,
                            scale=scale, rscales=rscales, type=type, mse=mse, weight_name=design.weight_name)
+
+
+def hadamard(n: int) -> np.ndarray:
+    """A Hadamard matrix (±1, H Hᵀ = kI) of the smallest order k ≥ n this module can build:
+    Sylvester's doubling for powers of two, Paley's construction I for k = q + 1, q a prime ≡ 3
+    (mod 4) (Paley 1933, *J. Math. Phys.* 12:311)."""
+    k = 4
+    while True:
+        if k >= n:
+            if k & (k - 1) == 0:
+                h = np.array([[1.0]])
+                while h.shape[0] < k:
+                    h = np.block([[h, h], [h, -h]])
+                return h
+            q = k - 1
+            if q % 4 == 3 and all(q % d for d in range(2, int(q**0.5) + 1)):
+                residues = {(i * i) % q for i in range(1, q)}
+                chi = np.array([0.0] + [1.0 if i in residues else -1.0 for i in range(1, q)])
+                jacobsthal = chi[(np.arange(q)[None, :] - np.arange(q)[:, None]) % q]
+                s_matrix = np.zeros((k, k))
+                s_matrix[0, 1:], s_matrix[1:, 0] = 1.0, -1.0
+                s_matrix[1:, 1:] = jacobsthal
+                return np.eye(k) + s_matrix
+        k += 4
+
+
+def _given_hadamard(matrix, rows: int) -> np.ndarray:
+    h = np.asarray(matrix, dtype=float)
+    values = np.unique(h)
+    if values.size != 2 or h.ndim != 2 or h.shape[0] < rows:
+        raise ValueError(f"hadamard must be a two-valued matrix with at least {rows} rows")
+    h = np.where(h == values[0], -1.0, 1.0)  # R's 0/1 matrices: 0 → −1, 1 → +1 (signs are arbitrary)
+    gram = h.T @ h
+    if not np.allclose(gram, np.diag(np.diag(gram))):
+        raise ValueError("hadamard is not a Hadamard matrix (its columns are not orthogonal)")
+    return h
+
+
+def _pairs(psu_stratum: np.ndarray, n_psu: np.ndarray, type: str) -> None:
+    if (n_psu != 2).any():
+        h = int(np.flatnonzero(n_psu != 2)[0])
+        raise ComputationError(f"{type} needs exactly two PSUs in every stratum; stratum {h + 1} (in sorted "
+                               f"order) has {int(n_psu[h])}")
+
+
+def _appearance(psu: np.ndarray, npsu: int) -> np.ndarray:
+    """The first row of every PSU: PSUs in the order the data list them (R's brrweights order)."""
+    first = np.full(npsu, psu.size)
+    np.minimum.at(first, psu, np.arange(psu.size))
+    return first
+
+
+def _in_order(members: np.ndarray, first_row: np.ndarray) -> np.ndarray:
+    return members[np.argsort(first_row[members], kind="stable")]
+
+
+def _brr(psu_stratum: np.ndarray, n_psu: np.ndarray, rho: float, matrix, first_row: np.ndarray) -> np.ndarray:
+    """R's ``brrweights`` for strata of two PSUs: row h + 1 of the Hadamard matrix picks which PSU
+    of stratum h gets 2 − ρ (the other ρ) in each replicate (column)."""
+    _pairs(psu_stratum, n_psu, "BRR")
+    nstrata = n_psu.size
+    h = hadamard(nstrata + 1) if matrix is None else _given_hadamard(matrix, nstrata + 1)
+    mult = np.empty((psu_stratum.size, h.shape[1]))
+    for stratum in range(nstrata):
+        first, second = _in_order(np.flatnonzero(psu_stratum == stratum), first_row)
+        # R: a 0 in its 0/1 matrix (−1 here) gives the second PSU 2 − ρ
+        second_kept = h[stratum + 1] < 0
+        mult[second] = np.where(second_kept, 2 - rho, rho)
+        mult[first] = np.where(second_kept, rho, 2 - rho)
+    return mult
+
+
+def _sdr(npsu: int, matrix, first_row: np.ndarray) -> np.ndarray:
+    """Circular successive-difference multipliers, 1 + 2^{−3/2}(h_i − h_{i+1}), unit i the i-th
+    PSU in the data's order (module notes)."""
+    h = hadamard(npsu) if matrix is None else _given_hadamard(matrix, npsu)
+    rows = h[:npsu]
+    factors = 1 + 2 ** -1.5 * (rows - np.roll(rows, -1, axis=0))
+    mult = np.empty_like(factors)
+    mult[np.argsort(first_row, kind="stable")] = factors
+    return mult
 
 
 def _check_size(psus: int, reps: int, type: str) -> None:
@@ -282,4 +402,4 @@ def _bootstrap(psu_stratum: np.ndarray, n_psu: np.ndarray, popsize: np.ndarray |
     return mult, float(scale)
 
 
-__all__ = ["REPLICATE_TYPES", "ReplicateDesign", "as_replicate_design", "replicate_design", "replicate_variance"]
+__all__ = ["REPLICATE_TYPES", "hadamard", "ReplicateDesign", "as_replicate_design", "replicate_design", "replicate_variance"]

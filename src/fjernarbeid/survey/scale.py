@@ -111,7 +111,7 @@ def index_from_instrument(frame: pd.DataFrame, instrument, items: Iterable[str],
                           method: str = "mean", min_items: int | None = None, name: str = "index") -> pd.Series:
     """:func:`build_index` with the scale range and "not sure" codes read from the questionnaire.
 
-    All items must share one answer scale (e.g. the agree5 list of q6_1–q6_4); the substantive
+    All items must share one answer scale (e.g. one agree–disagree list); the substantive
     codes give the range, the codes marked missing are treated as unanswered.
     """
     items = list(items)

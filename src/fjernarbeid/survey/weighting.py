@@ -42,6 +42,7 @@ from fjernarbeid.survey.design import (
     _row_list,
     _label_key as _key,
     _label_sort_key,
+    shown,
     svydesign,
 )
 
@@ -110,7 +111,7 @@ def _target_table(targets: Targets, names: Sequence[str], column: str | None, wh
 
 
 def _cell_text(names: Sequence[str], labels: Sequence[Any]) -> str:
-    return ", ".join(f"{n}={label!r}" for n, label in zip(names, labels))
+    return ", ".join(f"{n}={shown(label)}" for n, label in zip(names, labels))
 
 
 def _scale_targets(target: np.ndarray, shares: bool, population_size: float | None,
@@ -635,7 +636,7 @@ def weight_study(
 ) -> StudyWeights:
     """Weight the study to the population by sex × age group, as the report says it did.
 
-    ``targets`` is a table with columns ``sex`` (q207 codes), ``age_group`` (instrument codes) and
+    ``targets`` is a table with columns ``sex`` (the sex question's codes), ``age_group`` (instrument codes) and
     ``population``; by default SSB's population 25-60 on 1 January 2025 (the shipped
     :func:`~fjernarbeid.refdata.population_targets`). ``method="poststratify"`` (default) uses
     the 14 sex × age cells; ``method="rake"`` meets only the sex and the age margins (use it when

@@ -182,6 +182,26 @@ def shipped_population() -> Population:
     return Population(population_by_municipality(), municipality_facts(), POPULATION_SOURCE)
 
 
+def population_for(refdata) -> Population:
+    """SSB 07459 by municipality from the reference-data directory when it has it (``fjernarbeid refdata
+    update --municipalities``), else the shipped summary. The register must be at the summary's borders
+    (2024): the municipalities' names, counties and centrality classes come from the summary."""
+    from fjernarbeid.refdata import municipality_facts
+
+    if refdata is None or not refdata.has("population_municipality"):
+        return shipped_population()
+    cells = refdata.population_by_municipality(2025)
+    facts = municipality_facts()
+    unknown = sorted(set(cells["municipality_code"]) - set(facts["municipality_code"]))
+    if unknown:
+        raise DataValidationError(
+            f"{refdata.path('population_municipality')}: municipalities {', '.join(unknown[:5])} are not at the 2024 "
+            "borders the centrality classes are shipped for; use a table at 2024 borders (or remove it to use the "
+            "shipped summary)")
+    return Population(cells, facts, f"SSB StatBank table 07459 ({refdata.path('population_municipality').name}), "
+                                    "population aged 25-60 on 1 January 2025 by municipality, sex and age group")
+
+
 # -- models ------------------------------------------------------------------------------------------
 
 
@@ -348,7 +368,12 @@ def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, p
 
     # how many and where: propensity on the area covariates, times eligibility, times population
     area = list(spec.area_covariates)
-    prop = svyglm(d, _formula(y, area, set()), family="binomial")
+    try:
+        prop = svyglm(d, _formula(y, area, set()), family="binomial")
+    except ComputationError as exc:
+        raise ComputationError(f"the propensity model of {o.name!r} on {', '.join(area)} cannot be estimated: {exc}. "
+                               "Often a group has no (or only) 'yes' answers; merge groups of the area covariates "
+                               "in the targeting specification") from None
     names = list(prop.coefficients.index)
     x = model_matrix(names, cells, area)
     res["area_model"] = {"formula": prop.formula, "n": prop.n, "df_residual": prop.df_residual,

@@ -132,8 +132,17 @@ def _csv(cols, rows, caveat: str) -> str:
 
 
 def write_outputs(result: TargetResult, out: Path, lang: str = "nb") -> list[Path]:
-    """Every file: target.json, target.html (the section as a page), target.xlsx and the CSV tables."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Every file: target.json, target.html (the section as a page), target.xlsx and the CSV tables.
+
+    All or nothing: the files are written into a staging directory and moved into ``out`` together."""
+    from fjernarbeid._io import staged_directory
+
+    with staged_directory(out) as staging:
+        written = _write_all(result, staging, lang)
+    return [out / p.name for p in written]
+
+
+def _write_all(result: TargetResult, out: Path, lang: str) -> list[Path]:
     doc = result.to_dict()
     written = [write_text_atomic(out / "target.json", json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False,
                                                                  default=_json_default) + "\n")]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from fjernarbeid.errors import DataValidationError, InputFileError
-from fjernarbeid.target.analysis import (Population, TargetResult, prepare_contacts, prepare_respondents,
-                                         run_targeting, shipped_population)
+from fjernarbeid.target.analysis import (Population, TargetResult, population_for, prepare_contacts,
+                                         prepare_respondents, run_targeting)
 from fjernarbeid.target.spec import TargetingSpec, load_spec
 
 
@@ -54,6 +54,23 @@ def derive_contacts(log: pd.DataFrame, instrument, refdata) -> pd.DataFrame:
     return derive(log, replace(instrument, derived=tuple(keep)), refdata)
 
 
+def findings_projections(design, respondents: pd.DataFrame, spec: TargetingSpec) -> dict[str, dict]:
+    """The findings' national projection (share × base of remote-capable jobs, ``findings.projection``) of
+    every outcome that names its finding, from the same weighted share."""
+    from fjernarbeid.findings.projection import project
+    from fjernarbeid.survey.estimate import svymean
+
+    d = replace(design, data=respondents.reset_index(drop=True))
+    out = {}
+    for o in spec.outcomes:
+        if o.projection:
+            est = svymean(d, f"{o.name}_yes")
+            p = project(est.estimate, (max(est.ci_low, 0.0), min(est.ci_high, 1.0)))
+            out[o.projection] = {"finding": o.projection, "share": est.estimate, "central": p.central,
+                                 "low": p.low, "high": p.high, "base": p.base.source}
+    return out
+
+
 def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | None = None, instrument_file=None,
                       spec: TargetingSpec | None = None, population: Population | None = None,
                       region: list[str] | None = None, region_name: str | None = None,
@@ -83,17 +100,8 @@ def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | N
     respondents = prepare_respondents(analysis_frame(frame.reset_index(drop=True), instrument), spec, instrument)
     log = read_disposition_log(dispositions, spec)
     contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, ref))
-    projections = {}
-    for o in spec.outcomes:
-        if o.projection:
-            from fjernarbeid.survey.estimate import svymean
-
-            d = replace(weighted.design, data=respondents)
-            est = svymean(d, f"{o.name}_yes")
-            p = project(est.estimate, (max(est.ci_low, 0.0), min(est.ci_high, 1.0)))
-            projections[o.projection] = {"finding": o.projection, "share": est.estimate, "central": p.central,
-                                         "low": p.low, "high": p.high, "base": p.base.source}
-    result = run_targeting(respondents, weighted.design, contacts, population or shipped_population(), spec,
+    projections = findings_projections(weighted.design, respondents, spec)
+    result = run_targeting(respondents, weighted.design, contacts, population or population_for(ref), spec,
                            region=region, region_name=region_name, projections=projections,
                            synthetic=is_synthetic(survey))
     result.data.update({"source": survey.name, "dispositions": dispositions.name,

@@ -9,11 +9,13 @@ Everyone and everything here is INVENTED: names, employers, phone, identity and 
 Kinds and what the pseudonymiser promises for them (``expect``):
 replace: name (a mapped name or name part as written in the mapping), name_genitive, name_compound
 (the name inside a hyphen compound: "Johansen" in "Johansen-gården"), name_case (lower or upper case), name_nfd (decomposed Unicode),
-name_shared (a name part two mapped people share), phone, national_id (fødselsnummer), d_number,
-eleven_digits (11 digits with wrong check digits), account_number, email, email_spoken, address
+name_shared (a name part two mapped people share), name_ascii (written without æ, ø, å), phone,
+number_spoken (read out digit by digit), national_id (fødselsnummer), d_number,
+eleven_digits (11 digits with wrong check digits), account_number (also IBAN), organisation_number, email, email_spoken, address
 (street + house number, post-office box), postcode;
 flag (listed for review, left in place): name_unmapped (capitalised, not in the mapping; also at the
-start of a sentence), name_word_lower (a mapped name that is an ordinary word, in lower case).
+start of a sentence), name_unmapped_lower (a common Norwegian name written in lower case, not in the
+mapping), name_word_lower (a mapped name that is an ordinary word, in lower case).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import uuid
 from pathlib import Path
 
 HERE = Path(__file__).parent
-FLAG_KINDS = ("name_unmapped", "name_word_lower")
+FLAG_KINDS = ("name_unmapped", "name_unmapped_lower", "name_word_lower")
 MARK = re.compile(r"\[\[(?P<kind>\w+):(?P<text>[^\]]+)\]\]")
 
 MAPPING = """\
@@ -42,6 +44,7 @@ informants:
   Sindre Kleppe: Informant 8
   Marte Hauge: Informant 9
   Erlend Bø: Informant 10
+  Bjørnar Sæterdal: Informant 11
 interviewers:
   Anne Kristin Dahl: Intervjuer 1
   Gunnhild Tveito: Intervjuer 2
@@ -117,7 +120,7 @@ TRANSCRIPTS = [
         ("Liv Kvamme", "Ring [[phone:926-55-107]] eller send til [[email_spoken:liv punkt kvamme alfakrøll online punkt no]]. "
          "[[name:Odd]] har [[phone:47.11.22.33]], og e-posten hans er [[email:odd.kvamme @ online.no]]."),
         (I2, "Har du nokon kollegaer i nærleiken?"),
-        ("Liv Kvamme", "[[name_unmapped:Solveig]] jobbar på same kontorfellesskap. Ho bur i [[address:Sjøvegen 8]]. "
+        ("Liv Kvamme", "[[name_unmapped:Solveig]] jobbar på same kontorfellesskap, og [[name_unmapped_lower:solveig]] og eg et lunsj saman. Ho bur i [[address:Sjøvegen 8]]. "
          "Leiaren min, [[name:Siri Aakre]], kjem innom ein gong i månaden. [[name_compound:Aakre]]-saka har alle høyrt om."),
         (I2, "Kva med dokument og slikt?"),
         ("Liv Kvamme", "Eg måtte sende inn fødselsnummeret [[national_id:02117440039]] og kontonummeret [[account_number:4644 72 45272]]. "
@@ -156,7 +159,7 @@ TRANSCRIPTS = [
         ("Torstein Haugsnes", "Fødselsnummer [[national_id:09016540037]], kontonummer [[account_number:99609032347]], og D-nummer "
          "til kona [[d_number:490165 50093]]. Det var [[eleven_digits:12345678901]] på en gammel lapp."),
         (I1, "Hva synes familien?"),
-        ("Torstein Haugsnes", "[[name_unmapped:Geir]], broren min, synes vi er gale. [[name_case:per strand]] sa det samme. "
+        ("Torstein Haugsnes", "[[name_unmapped:Geir]], broren min, synes vi er gale. Både [[name_unmapped_lower:geir]] og [[name_unmapped_lower:andersen]] på jobben. [[name_case:per strand]] sa det samme. "
          "[[name_genitive:Strands]] kone er fra [[postcode:5781]] Lofthus."),
     ]),
     ("intervju_ingvild", "txt", "Intervju med Ingvild Rørvik", False, [
@@ -186,7 +189,7 @@ TRANSCRIPTS = [
         ("Fatima Rahimi", "[[address:Smiebakken 3]], [[postcode:5780]] Kinsarvik. Sjefen min, [[name:Siri]], bor i "
          "[[address:Kong Oscars gate 5]] i Bergen."),
         (I1, "Har du noen nære kolleger?"),
-        ("Fatima Rahimi", "[[name_unmapped:Yasmin]] og [[name_unmapped:Olav Tjoflot]]. [[name_genitive:Siris]] assistent "
+        ("Fatima Rahimi", "[[name_unmapped:Yasmin]] og [[name_unmapped:Olav Tjoflot]], og [[name_unmapped_lower:jonas]] [[name_unmapped_lower:hansen]]. [[name_genitive:Siris]] assistent "
          "heter [[name_unmapped:Kristine]]. [[name_genitive:Aakres]] team er stort."),
         (I1, "Papirer?"),
         ("Fatima Rahimi", "Fødselsnummer [[national_id:17128340092]], D-nummer fra før [[d_number:59049050024]], "
@@ -214,7 +217,7 @@ TRANSCRIPTS = [
     ]),
     ("intervju_erlend_bo", "vtt", "Intervju med Erlend Bø", False, [
         (I1, "Hei [[name:Erlend]]. Du startet i ny jobb da du flyttet?"),
-        ("Erlend Bø", "Ja, i [[name:Fjordtech]]. [[name_nfd:Åse]] tipset meg om jobben. [[name_nfd:Åses]] mann kjenner sjefen."),
+        ("Erlend Bø", "Ja, i [[name:Fjordtech]]. [[name_nfd:Åse]] og [[name_unmapped_lower:sverre]] tipset meg om jobben. [[name_nfd:Åses]] mann kjenner sjefen."),
         (I1, "Hvordan når vi deg?"),
         ("Erlend Bø", "[[phone:93 45 67 89]] eller [[phone:+47 46 12 34 56]]. E-post [[email:erlend.bo@fjordtech.no]], "
          "sagt [[email_spoken:erlend punktum bø krøllalfa fjordtech punktum no]]."),
@@ -228,6 +231,25 @@ TRANSCRIPTS = [
         ("Erlend Bø", "Fødselsnummer [[national_id:11098840054]], D-nummer [[d_number:590490-50024]], konto "
          "[[account_number:9277 62 68951]], og et gammelt nummer [[eleven_digits:11098840055]]. "
          "I 2019 2020 bodde vi i Bergen, og vi betalte kr 25 000 000 for huset. Nei, 2 500 000."),
+    ]),
+    ("intervju_bjornar", "vtt", "Intervju med Bjørnar Sæterdal", False, [
+        (I1, "Hei [[name:Bjørnar]], kan du fortelle hvordan navnet ditt skrives i systemene?"),
+        ("Bjørnar Sæterdal", "I gamle systemer uten æ, ø og å står jeg som [[name_ascii:Bjornar Saeterdal]] eller "
+         "[[name_ascii:Bjoernar]]. [[name_ascii:Saeterdals]] eiendom står i matrikkelen som [[name_ascii:Sæterdal]]. Nei, bare "
+         "[[name_ascii:Seterdal]]."),
+        (I1, "Hvordan kan vi ringe deg?"),
+        ("Bjørnar Sæterdal", "Nummeret er [[number_spoken:ni åtte sju seks fem fire tre to]], eller "
+         "[[number_spoken:fire en, to tre, fire fem, seks sju]]. Kontoret har [[phone:47 98 76 54 32]]."),
+        (I1, "E-post?"),
+        ("Bjørnar Sæterdal", "[[email_spoken:bjornar punktum saeterdal krøll alfa gmail punktum kom]]. Eller "
+         "[[email:BJORNAR.SAETERDAL@GMAIL.COM]] med store bokstaver."),
+        (I1, "Og adressen?"),
+        ("Bjørnar Sæterdal", "Jeg har kontor på [[address:Strandkaien nr. 8]] og bor på [[address:Bryggen 15]], "
+         "[[postcode:5003]] Bergen. [[name_unmapped:Ragnar]] ringte i går, han bor i [[address:Nedre Korskirkeallmenning 1]]."),
+        (I1, "Noe mer?"),
+        ("Bjørnar Sæterdal", "Fødselsnummeret leste jeg opp på telefon: [[number_spoken:en fem null tre åtte sju fire null sju null seks]]. "
+         "[[name_unmapped:Dagny]] i banken skrev [[account_number:8051 21 97721]], i utlandet "
+         "[[account_number:NO93 8601 1117 947]]. Firmaet mitt har organisasjonsnummer [[organisation_number:939 825 975]]."),
     ]),
     ("intervju_sindre", "vtt", "Intervju med Sindre Kleppe", False, [
         (I2, "Hei [[name:Sindre]], kor jobbar du?"),

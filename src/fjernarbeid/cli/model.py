@@ -1,0 +1,342 @@
+"""``fjernarbeid model FILE "y ~ a + b"``: a design-based regression model with a test for every term."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
+from fjernarbeid.cli._survey_input import (
+    UsageError,
+    derive_available,
+    fail,
+    json_ready,
+    missing_as_na,
+    parse_na_values,
+    read_data,
+    require_columns,
+    warn_if_invalid,
+)
+from fjernarbeid.cli.tab import LonelyPsu, OutputFormat
+from fjernarbeid.errors import FjernarbeidError
+
+
+class Family(str, enum.Enum):
+    gaussian = "gaussian"
+    binomial = "binomial"
+    ordinal = "ordinal"
+    poisson = "poisson"
+    quasipoisson = "quasipoisson"
+    gamma = "Gamma"
+
+
+class Link(str, enum.Enum):
+    logistic = "logistic"
+    probit = "probit"
+    cloglog = "cloglog"
+    cauchit = "cauchit"
+
+
+class TermTestMethod(str, enum.Enum):
+    wald = "wald"
+    lrt = "lrt"
+
+
+HELP = """Fit a regression model to survey data with design-based standard errors (R's svyglm and svyolr) and
+test every term of the formula (R's regTermTest).
+
+FORMULA is written as in R: "y ~ a + b", "y ~ a * b" (main effects and interaction), "y ~ C(code)"
+(a numeric code as categories). Text columns and the questionnaire's single-choice questions are
+categorical (dummies against the first category); other numbers enter as they are.
+
+--family gaussian is linear regression; binomial is logistic regression of a 0/1 outcome (or
+--event VALUE: the outcome equals VALUE); ordinal is the proportional-odds model of an ordered
+outcome (--link logistic, probit, cloglog or cauchit); poisson and quasipoisson model counts (log
+link); Gamma positive amounts (inverse link).
+
+Every term gets a test that all its coefficients are zero: the design-based Wald F test, or with
+--test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models).
+
+The design options are those of `fjernarbeid tab` (--weight, --strata, --cluster, --fpc, --nest,
+--lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
+out (R's na.omit) and counted; for the study's questions "not sure" codes and answers the routing
+skipped count as missing. Blank cells and NA are missing (--na-values).
+
+Exit code: 0 done, 1 the data break a rule, 2 wrong usage (an unknown column, a bad formula), 3 the
+file cannot be read, 4 a --refdata directory that does not exist, 5 the model cannot be estimated
+(a collinear predictor, an outcome that does not fit the family).
+"""
+
+
+def model_command(
+    file: Annotated[Path, typer.Argument(help="The data file.", show_default=False)],
+    formula: Annotated[str, typer.Argument(metavar="FORMULA", help='The model, e.g. "y ~ a + b".',
+                                           show_default=False)],
+    family: Annotated[Family, typer.Option("--family", help="gaussian, binomial, ordinal, poisson, quasipoisson "
+                                           "or Gamma.")] = Family.gaussian,
+    event: Annotated[Optional[str], typer.Option(
+        "--event", help="binomial: the outcome value that counts as 1 (all others 0).", show_default=False)] = None,
+    link: Annotated[Link, typer.Option("--link", help="ordinal: logistic, probit, cloglog or cauchit.")] = Link.logistic,
+    test: Annotated[TermTestMethod, typer.Option(
+        "--test", help="Test of each term: wald (F) or lrt (Rao-Scott likelihood ratio).")] = TermTestMethod.wald,
+    study_weighting: Annotated[bool, typer.Option(
+        "--study-weighting", help="Weight as the report does and use that calibrated design.")] = False,
+    weighting: Annotated[Optional[Weighting], typer.Option(
+        "--weighting", help="The study's weighting with another method (implies --study-weighting; none: "
+        "unweighted).", show_default=False)] = None,
+    targets: Annotated[Optional[Path], targets_option()] = None,
+    study_dir: Annotated[Optional[Path], study_option()] = None,
+    weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
+    strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
+    fpc: Annotated[Optional[str], typer.Option(
+        "--fpc", help="Finite population correction column: population PSUs per stratum, or sampling fraction "
+        "(without --weight, the weights are population over sample size).")] = None,
+    nest: Annotated[bool, typer.Option("--nest", help="Cluster labels are unique only within strata.")] = False,
+    lonely_psu: Annotated[LonelyPsu, typer.Option(
+        "--lonely-psu", help="Strata with one PSU: fail, remove, adjust, average or certainty.")] = LonelyPsu.fail,
+    level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="Confidence level.")] = 0.95,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", help="text: tables; json: every number at full precision, to stdout.")] = OutputFormat.text,
+    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
+    refdata: Annotated[Optional[Path], refdata_option(
+        "Reference-data directory, to derive municipality, county and centrality from the postal code.")] = None,
+    instrument: Annotated[Optional[Path], typer.Option(
+        "--instrument", help="Questionnaire (YAML or XLSForm .xlsx); default: the study's.")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
+    completes_only: Annotated[bool, completes_only_option()] = False,
+    na_values: Annotated[Optional[str], typer.Option(
+        "--na-values", help="Comma-separated texts that mean a missing value (default: NA); blank cells are "
+        "always missing.", show_default=False)] = None,
+) -> None:
+    try:
+        outcome, variables = formula_variables(formula)
+        if event is not None and family is not Family.binomial:
+            raise UsageError("--event applies to --family binomial")
+        if test is TermTestMethod.lrt and family is Family.ordinal:
+            raise UsageError("--test lrt is not available for ordinal models; use --test wald")
+        use_study = study_weighting or weighting is not None or targets is not None
+        if use_study and any((weight, strata, cluster, fpc)):
+            raise UsageError("--study-weighting makes the study's design; it cannot be combined with --weight, "
+                             "--strata, --cluster or --fpc")
+        chosen = load_cli_study(study_dir, instrument)
+        inst = chosen.instrument
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid model")
+        wanted = [outcome, *variables]
+        if study is not None or any(c not in data.frame.columns for c in wanted):
+            from dataclasses import replace
+
+            data = replace(data, frame=derive_available(data.frame, inst, refdata))
+        require_columns(data, {**{f"formula variable {v}": v for v in wanted}, "--weight": weight,
+                               "--strata": strata, "--cluster": cluster, "--fpc": fpc})
+        data = missing_as_na(data, (*wanted, weight or "weight", strata, cluster, fpc), parse_na_values(na_values))
+        result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
+                           link=link.value, test=test.value, level=level, lang=lang.value,
+                           study=study, weight=weight, strata=strata, cluster=cluster,
+                           fpc=fpc, nest=nest, lonely_psu=lonely_psu.value)
+    except FjernarbeidError as exc:
+        raise fail(exc) from None
+    except (ValueError, KeyError) as exc:  # a formula the parser refuses
+        raise fail(UsageError(str(exc).strip("'\""))) from None
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
+    else:
+        print_model(result)
+
+
+def formula_variables(formula: str) -> tuple[str, list[str]]:
+    """The outcome and the predictor variables of an R-style formula (a usage error if malformed)."""
+    from fjernarbeid.survey.models import _parse_formula
+
+    try:
+        outcome, terms, _ = _parse_formula(formula)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not outcome:
+        raise UsageError(f"formula {formula!r} needs an outcome: 'y ~ a + b'")
+    return outcome, list(dict.fromkeys(v for t in terms for v in t.variables))
+
+
+def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
+              test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
+              lonely_psu) -> dict[str, Any]:
+    """Fit the model on the design the options describe and test every term."""
+    from fjernarbeid.cli.tab import _non_answers, design_for
+    from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
+
+    frame = data.frame
+    not_sure, skipped = _non_answers(frame, inst, [outcome, *variables])
+    frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
+    single = {q.name for q in inst if q.type == "single"}
+    # categorical predictors: text, and the questionnaire's single-choice codes; a column of an
+    # ordinary file that holds only numbers (read as text) is numeric
+    frame = frame.assign(**{v: frame[v].astype("category") if v in single else _numbers_if_numeric(frame[v])
+                            for v in variables})
+    if family == "binomial":
+        frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome)})
+    elif family in ("gaussian", "poisson", "quasipoisson", "Gamma") or family == "ordinal":
+        frame = frame.assign(**{outcome: _numeric_or_ordered(frame[outcome], family)})
+    design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
+                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
+    used = [outcome, *variables]
+    missing = design.data[used].isna().any(axis=1).to_numpy() & (design.weights > 0)
+    if family == "ordinal":
+        model = svyolr(design, formula, link=link)
+        table = model.table()
+        zeta = set(model.zeta.index)
+    else:
+        model = svyglm(design, formula, family)
+        table = model.table(level)
+        zeta = set()
+    q = _t_quantile(level, model.df_residual)
+    coefficients = []
+    for name, row in table.iterrows():
+        item = {"term": name, "estimate": row["estimate"], "se": row["se"], "t": row["t"], "p_value": row["p"],
+                "ci_low": row["estimate"] - q * row["se"], "ci_high": row["estimate"] + q * row["se"],
+                "threshold": name in zeta}
+        if family in ("binomial", "ordinal", "poisson", "quasipoisson") and name not in zeta \
+                and (family != "ordinal" or link == "logistic") and name != "(Intercept)":
+            item["exp"] = {"estimate": math.exp(item["estimate"]), "ci_low": math.exp(item["ci_low"]),
+                           "ci_high": math.exp(item["ci_high"])}
+        coefficients.append(item)
+    tests = [regTermTest(model, term, method="LRT" if test == "lrt" else "Wald").to_dict() for term in model.terms]
+    labels = _label_of(data, inst, lang)
+    return {
+        "file": str(data.path), "formula": formula, "family": family, "link": link if family == "ordinal" else None,
+        "event": event, "outcome": outcome, "outcome_label": labels.get(outcome),
+        "weights": weight_source, "weighting": weighting,
+        "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
+                   "rows": design.n, "calibrated": design.is_calibrated},
+        "n": int(model.n), "left_out": int(missing.sum()), "df_residual": int(model.df_residual),
+        "level": level, "coefficients": coefficients, "tests": tests,
+        "exp_name": {"binomial": "odds ratio", "ordinal": "odds ratio", "poisson": "rate ratio",
+                     "quasipoisson": "rate ratio"}.get(family),
+        "variable_labels": {v: labels.get(v) for v in used if labels.get(v)},
+    }
+
+
+def _numbers_if_numeric(values):
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers if not (numbers.isna() & values.notna()).any() else values
+
+
+def _t_quantile(level: float, df: int) -> float:
+    from fjernarbeid.survey._distributions import t_ppf
+
+    return float(t_ppf(0.5 + level / 2, df)) if df > 0 else float("nan")
+
+
+def _binary(values, event, outcome: str):
+    """0/1 for a binomial outcome: equal to --event, or the values themselves if they are 0/1."""
+    import pandas as pd
+
+    from fjernarbeid.survey.design import shown
+
+    if event is not None:
+        text = values.astype("string").str.strip()
+        key = str(event).strip()
+        numbers = pd.to_numeric(text, errors="coerce")
+        try:
+            hit = (numbers == float(key)) | (text == key)
+        except ValueError:
+            hit = text == key
+        return hit.astype(float).where(values.notna())
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & ~numbers.isin([0, 1])
+    if bad.any():
+        raise UsageError(f"--family binomial needs a 0/1 outcome; {outcome!r} has {shown(values[bad].iloc[0])}: give "
+                         "--event VALUE to say which value counts as 1")
+    return numbers
+
+
+def _numeric_or_ordered(values, family: str):
+    import pandas as pd
+
+    from fjernarbeid.survey.design import shown
+
+    if family == "ordinal":
+        numbers = pd.to_numeric(values, errors="coerce")
+        if (numbers.isna() & values.notna()).any():
+            return values  # text categories, sorted
+        return numbers
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        raise UsageError(f"--family {family} needs a numeric outcome; it has {shown(values[bad].iloc[0])}")
+    return numbers
+
+
+def _label_of(data, inst, lang: str) -> dict[str, str]:
+    return {**(data.variable_labels or {}), **inst.variable_labels(lang)}
+
+
+# -- text output ---------------------------------------------------------------------------------
+
+
+def _fmt(x, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    return f"{x:,.{digits}f}" if abs(x) >= 10 ** -digits or x == 0 else f"{x:.{digits}g}"
+
+
+def _p(p) -> str:
+    return "–" if p is None or (isinstance(p, float) and math.isnan(p)) else (f"{p:.4g}" if p >= 1e-4 else "< 0.0001")
+
+
+def print_model(result: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from fjernarbeid.cli._console import console as make_console
+
+    console = make_console()
+    family = result["family"] + (f" ({result['link']} link)" if result["link"] else "")
+    console.print(f"{result['formula']} — {family}")
+    weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
+    design = ", ".join(f"{k} {result['design'][k]!r}" for k in ("strata", "cluster", "fpc") if result["design"][k])
+    console.print(f"{result['file']} — {weights}" + (f"; {design}" if design else ""))
+    console.print(f"n = {result['n']:,} rows used ({result['left_out']:,} left out: a missing value in the "
+                  f"formula's variables), residual df {result['df_residual']}")
+    pct = round(result["level"] * 100)
+    table = Table(show_edge=False)
+    for name in ("coefficient", "estimate", "SE", "t", "p", f"{pct}% CI"):
+        table.add_column(name, justify="left" if name == "coefficient" else "right", no_wrap=True)
+    for c in result["coefficients"]:
+        table.add_row(c["term"] + (" (threshold)" if c["threshold"] else ""), _fmt(c["estimate"]), _fmt(c["se"]),
+                      _fmt(c["t"], 2), _p(c["p_value"]), f"{_fmt(c['ci_low'])} – {_fmt(c['ci_high'])}")
+    console.print(table)
+    exp_name = result["exp_name"]
+    rows = [c for c in result["coefficients"] if "exp" in c]
+    if exp_name and rows:
+        ratios = Table(show_edge=False)
+        for name in ("coefficient", exp_name, f"{pct}% CI"):
+            ratios.add_column(name, justify="left" if name == "coefficient" else "right", no_wrap=True)
+        for c in rows:
+            e = c["exp"]
+            ratios.add_row(c["term"], _fmt(e["estimate"]), f"{_fmt(e['ci_low'])} – {_fmt(e['ci_high'])}")
+        console.print(ratios)
+    tests = Table(title="Test of each term (all its coefficients zero)", title_justify="left", show_edge=False)
+    for name in ("term", "test", "statistic", "df", "p"):
+        tests.add_column(name, justify="left" if name in ("term", "test") else "right")
+    for t in result["tests"]:
+        what = "Wald F" if t["method"] == "Wald" else "Rao-Scott LRT"
+        df = f"{t['df']}, {t['ddf']}" if t["method"] == "Wald" else f"{t['df']} (ddf {t['ddf']})"
+        tests.add_row(", ".join(t["terms"]), what, _fmt(t["statistic"], 3), df, _p(t["p_value"]))
+    console.print(tests)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("model", help=paragraphs(HELP))(model_command)

@@ -1,0 +1,99 @@
+"""Synthetic answers for any study: a file to try the whole pipeline on before fieldwork.
+
+:func:`synthesise` draws ``n`` respondents from the questionnaire alone, in interview order: a
+code of every single-choice question (the "don't know" codes rarely), one to three codes of a
+select-multiple question (an exclusive one alone), a whole number in an integer question's range
+(birth years such that the age lies in the study's target ages), a postal code from the study's
+list (``synthetic: {postal_codes: {municipality code: [postal codes]}}``, matched to the answer of
+the municipality question when there is one), and an occasional comment. Routing is followed
+(``ask_if`` evaluated on the answers drawn so far), screen-out codes end the interview, and an
+optional question is sometimes left empty. Every value is drawn from a seeded generator, so the
+same study and seed give the same file. The data are SYNTHETIC and carry no real person.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SCREEN_OUT_SHARE = 0.0  # the file holds completed interviews: nobody answers a screen-out code
+DONT_KNOW_SHARE = 0.04  # share answering a "don't know" code
+OPTIONAL_EMPTY_SHARE = 0.3  # share leaving an optional question empty
+COMMENTS = ("Fint å slippe pendling.", "Treg straum på vinteren.", "Ingen kommentar.", "Godt tilbod.")
+
+
+def _draw_codes(q, rng: np.random.Generator, n: int) -> np.ndarray:
+    substantive = [c.code for c in q.codes if not c.missing and c.code not in q.screen_out]
+    missing = [c.code for c in q.codes if c.missing]
+    screen = sorted(q.screen_out)
+    # a gently uneven distribution over the substantive codes (not uniform: real answers are not)
+    weights = np.linspace(1.6, 0.6, len(substantive)) if substantive else np.array([])
+    probs = [*(weights / weights.sum() * (1 - DONT_KNOW_SHARE * bool(missing) - SCREEN_OUT_SHARE * bool(screen)))]
+    choices = [*substantive]
+    if missing:
+        choices += missing
+        probs += [DONT_KNOW_SHARE / len(missing)] * len(missing)
+    if screen:
+        choices += screen
+        probs += [SCREEN_OUT_SHARE / len(screen)] * len(screen)
+    probs = np.array(probs) / np.sum(probs)
+    return rng.choice(np.array(choices), size=n, p=probs)
+
+
+def _draw_multiple(q, rng: np.random.Generator, n: int) -> np.ndarray:
+    ordinary = [c.code for c in q.codes if c.code not in q.exclusive and not c.missing]
+    alone = [c.code for c in q.codes if c.code in q.exclusive or c.missing]
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        if alone and rng.random() < 0.06:
+            out[i] = str(rng.choice(alone))
+            continue
+        k = int(rng.integers(1, min(3, len(ordinary)) + 1))
+        picked = sorted(rng.choice(ordinary, size=k, replace=False).tolist())
+        out[i] = " ".join(str(c) for c in picked)
+    return out
+
+
+def synthesise(study, n: int = 300, seed: int = 1) -> pd.DataFrame:
+    """``n`` synthetic respondents of ``study`` (module docstring), with the questionnaire's column names."""
+    inst = study.instrument
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({inst.id_variable: np.arange(1, n + 1)})
+    ended = np.zeros(n, dtype=bool)  # screened out: no more questions
+    settings = study.synthetic or {}
+    postal_by_municipality = {str(k): [str(p) for p in v] for k, v in (settings.get("postal_codes") or {}).items()}
+    municipality = inst.roles.get("municipality")
+    for q in inst.questions:
+        asked = ~ended
+        if q.ask_if is not None:
+            asked &= q.ask_if.evaluate(frame).fillna(False).to_numpy(dtype=bool)
+        if not q.required:
+            asked &= rng.random(n) >= OPTIONAL_EMPTY_SHARE
+        if q.type == "single":
+            values = pd.array(_draw_codes(q, rng, n), dtype="Int64")
+        elif q.type == "multiple":
+            values = pd.array(_draw_multiple(q, rng, n), dtype=object)
+        elif q.type == "integer":
+            lo, hi = inst.range_of(q) or (0, 10)
+            if q.range_rule == "birth_year":  # ages well inside the target ages
+                lo, hi = lo + 1, hi - 1
+            values = pd.array(rng.integers(lo, hi + 1, size=n), dtype="Int64")
+        elif q.type == "postal_code":
+            if municipality and municipality in frame.columns and postal_by_municipality:
+                answer = frame[municipality].astype("string")
+                values = pd.array([rng.choice(postal_by_municipality.get(str(a), sum(postal_by_municipality.values(), [])))
+                                   if pd.notna(a) else None for a in answer], dtype="string")
+            else:
+                pool = sum(postal_by_municipality.values(), []) or ["5600"]
+                values = pd.array(rng.choice(pool, size=n), dtype="string")
+        else:
+            values = pd.array(rng.choice(COMMENTS, size=n), dtype="string")
+            asked &= rng.random(n) < 0.25
+        column = pd.Series(values).where(pd.Series(asked))
+        frame[q.name] = column
+        if q.screen_out and q.type == "single":
+            ended |= column.isin(list(q.screen_out)).fillna(False).to_numpy(dtype=bool)
+    return frame
+
+
+__all__ = ["synthesise"]

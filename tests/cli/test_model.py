@@ -1,0 +1,93 @@
+"""``fjernarbeid model``: design-based regression from the command line, with a test of every term,
+checked against R's survey (tests/fixtures/r/parity.R)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from fjernarbeid.cli import app
+from fjernarbeid.errors import EXIT_OK, EXIT_USAGE
+
+runner = CliRunner()
+NHANES_DESIGN = ("--weight", "WTMEC2YR", "--strata", "SDMVSTRA", "--cluster", "SDMVPSU", "--nest")
+STRAT = ("--weight", "pw", "--strata", "stype", "--fpc", "fpc")
+
+
+def model_json(*args) -> dict:
+    result = runner.invoke(app, ["model", *map(str, args), "--format", "json"])
+    assert result.exit_code == EXIT_OK, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def R(fixtures_dir) -> dict:
+    return json.loads((fixtures_dir / "r" / "parity.json").read_text())
+
+
+@pytest.mark.parametrize("test", ["wald", "lrt"])
+def test_a_logistic_model_with_a_test_of_every_term(fixtures_dir, R, test):
+    out = model_json(fixtures_dir / "r" / "data" / "nhanes.csv", "HI_CHOL ~ C(race) + agecat + C(RIAGENDR)",
+                     "--family", "binomial", "--test", test, *NHANES_DESIGN)
+    assert out["n"] == 7846 and out["left_out"] == 745 and out["df_residual"] == 9
+    method = "Wald" if test == "wald" else "LRT"
+    for term in ("race", "agecat"):
+        ref = next(c for c in R["term_tests"] if c["design"] == "nhanes" and c["term"] == term
+                   and c["method"] == method)
+        got = next(t for t in out["tests"] if t["terms"] == [term])
+        assert got["statistic"] == pytest.approx(ref["statistic"], rel=1e-7)
+        assert got["p_value"] == pytest.approx(ref["p"], rel=1e-5)
+    race2 = next(c for c in out["coefficients"] if c["term"] == "race2")
+    assert race2["exp"]["estimate"] == pytest.approx(np.exp(race2["estimate"]))
+
+
+def test_a_poisson_model_of_counts(fixtures_dir, R):
+    ref = next(c for c in R["glm_families"] if c["family"] == "poisson" and c["design"] == "strat")
+    out = model_json(fixtures_dir / "api" / "apistrat.csv", ref["formula"], "--family", "poisson", *STRAT)
+    assert [c["term"] for c in out["coefficients"]] == ref["names"]
+    np.testing.assert_allclose([c["estimate"] for c in out["coefficients"]], ref["coefficients"], rtol=1e-8)
+    np.testing.assert_allclose([c["se"] for c in out["coefficients"]], ref["se"], rtol=1e-7)
+    assert out["exp_name"] == "rate ratio"
+
+
+def test_an_ordinal_model_and_a_binary_outcome_from_an_event(fixtures_dir, R, tmp_path):
+    data = pd.read_csv(fixtures_dir / "api" / "apistrat.csv")
+    data["apicat"] = np.searchsorted([550, 650, 750], data["api00"], side="right")
+    path = tmp_path / "apistrat.csv"
+    data.to_csv(path, index=False)
+    ref = next(c for c in R["olr_links"] if c["design"] == "strat" and c["link"] == "cloglog")
+    out = model_json(path, "apicat ~ ell + meals", "--family", "ordinal", "--link", "cloglog", *STRAT)
+    slopes = [c for c in out["coefficients"] if not c["threshold"]]
+    np.testing.assert_allclose([c["estimate"] for c in slopes], ref["coefficients"], rtol=1e-6)
+    assert [c["term"] for c in out["coefficients"] if c["threshold"]] == ["0|1", "1|2", "2|3"]
+    # --event: the outcome equal to a value is 1 (here the same as awards == "Yes")
+    yes = model_json(fixtures_dir / "api" / "apistrat.csv", "awards ~ ell", "--family", "binomial", "--event", "Yes",
+                     *STRAT)
+    data["won"] = (data["awards"] == "Yes").astype(int)
+    data.to_csv(path, index=False)
+    won = model_json(path, "won ~ ell", "--family", "binomial", *STRAT)
+    assert [c["estimate"] for c in yes["coefficients"]] == pytest.approx([c["estimate"] for c in won["coefficients"]])
+
+
+def test_the_text_output_names_the_terms_and_tests(fixtures_dir):
+    result = runner.invoke(app, ["model", str(fixtures_dir / "api" / "apiclus1.csv"), "api00 ~ ell + stype",
+                                 "--weight", "pw", "--cluster", "dnum", "--fpc", "fpc"])
+    assert result.exit_code == EXIT_OK, result.output
+    for text in ("stypeH", "Wald F", "Test of each term", "residual df 11"):
+        assert text in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("api00 ell",), "needs an outcome"),
+    (("api00 ~ nosuch",), "nosuch"),
+    (("awards ~ ell", "--family", "binomial"), "--event"),
+    (("api00 ~ ell", "--event", "1"), "--event applies to --family binomial"),
+    (("api00 ~ ell", "--family", "ordinal", "--test", "lrt"), "not available for ordinal"),
+])
+def test_usage_errors(fixtures_dir, args, message):
+    result = runner.invoke(app, ["model", str(fixtures_dir / "api" / "apistrat.csv"), *args, *STRAT])
+    assert result.exit_code == EXIT_USAGE and message in result.output, result.output

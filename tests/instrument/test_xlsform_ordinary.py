@@ -1,0 +1,141 @@
+"""Ordinary XLSForms as KoboToolbox and ODK make them: read into the same kind of instrument as the
+study's own, with what was left out or interpreted in ``instrument.notes``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from fjernarbeid.errors import InstrumentError
+from fjernarbeid.instrument import instrument_from_dict, load_instrument
+from fjernarbeid.instrument.xlsform import is_dont_know_name, read_xlsform, write_xlsform
+
+HARDANGER = Path(__file__).resolve().parents[1] / "fixtures" / "studies" / "hardanger_remote" / "kobo_form.xlsx"
+
+
+@pytest.fixture(scope="module")
+def hardanger():
+    return load_instrument(HARDANGER)
+
+
+def form(tmp_path, survey, choices, settings=None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for row in survey:
+        ws.append(row)
+    ch = wb.create_sheet("choices")
+    for row in choices:
+        ch.append(row)
+    if settings:
+        st = wb.create_sheet("settings")
+        for row in settings:
+            st.append(row)
+    path = tmp_path / "form.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_the_kobo_form_reads_with_its_languages_title_and_screening(hardanger):
+    assert hardanger.id == "hardanger_fjernarbeid_2026" and hardanger.title == {"nn": "Fjernarbeid i Hardanger 2026"}
+    assert len(hardanger) == 14
+    assert hardanger["kommune"].label("en") == "Which municipality do you live in?"
+    assert hardanger["fjernarbeid"].screen_out == {2} and hardanger["fjernarbeid"].screening == "S1"
+    # the screening group's condition is screening, not routing of every question inside it
+    assert hardanger["kommune"].ask_if is None
+    assert hardanger.intro["nn"].startswith("Velkomen") and hardanger.closing["en"] == "Thank you for answering!"
+
+
+def test_routing_from_groups_selected_and_quoted_codes(hardanger):
+    assert str(hardanger["arbeidsstad"].ask_if) == "dagar_heime > 0"  # the group's relevant
+    assert str(hardanger["kontorfellesskap_bruk"].ask_if) == "selected(arbeidsstad, 2)"  # 'kontorfellesskap' is 2
+    assert str(hardanger["tiltak"].ask_if) == "tilfreds != 5"  # '5' quoted in the form
+
+
+def test_choice_types_names_dont_know_and_exclusive_choices(hardanger):
+    stad = hardanger["arbeidsstad"]
+    assert stad.is_multiple and stad.exclusive == {5}
+    assert [(c.code, c.name, c.missing) for c in stad.codes][-1] == (5, "veit_ikkje", True)
+    assert hardanger["utdanning"].missing_codes == (-99,)
+    assert hardanger["utfordringar"].exclusive == {5} and not hardanger["utfordringar"].missing_codes
+    assert hardanger["postnr"].type == "postal_code"  # a text with a four-digit regex
+    assert hardanger["fodselsar"].range == (1959, 2006)
+    assert hardanger["tiltak"].required is False and hardanger["kommentar"].required is False
+    assert hardanger["tilfreds"].required is True
+
+
+def test_what_was_ignored_or_interpreted_is_noted(hardanger):
+    notes = "\n".join(hardanger.notes)
+    assert "metadata rows ignored (recorded by the device, not asked): start, end, today, deviceid, username, audit" in notes
+    assert "choice list 'arbeidsstad' has text names, read as codes: heime=1, kontorfellesskap=2" in notes
+    assert "takk_utanfor (shown only when ${fjernarbeid} = 'nei')" in notes
+
+
+@pytest.mark.parametrize("name, expected", [("dont_know", True), ("Vet ikke", True), ("veit_ikkje", True),
+                                            ("-99", True), ("99", False), ("ja", False), ("ingen", False)])
+def test_dont_know_choices_by_name(name, expected):
+    assert is_dont_know_name(name) is expected
+
+
+def test_nested_group_conditions_are_anded_and_a_missing_column_decides_dont_know(tmp_path):
+    path = form(tmp_path, [
+        ["type", "name", "label", "relevant", "required", "constraint"],
+        ["select_one yn", "a", "A?", "", "yes", ""],
+        ["begin group", "g1", "", "${a} = 'yes'", "", ""],
+        ["integer", "b", "B?", "", "yes", ". >= 0"],
+        ["begin_group", "g2", "", "${b} > 2", "", ""],
+        ["select_one yn", "c", "C?", "not(${a} = 'no')", "", "string-length(.) < 3"],
+        ["end_group", "", "", "", "", ""],
+        ["end group", "", "", "", "", ""],
+        ["select_one yn", "d", "D?", "", "true()", ""],
+    ], [["list_name", "name", "label", "missing"], ["yn", "yes", "Yes", ""], ["yn", "no", "No", ""],
+        ["yn", "dk", "Don't know", "no"], ["yn", "x9", "Refused", "yes"]],
+        settings=[["form_title", "default_language"], ["Test", "English (en)"]])
+    inst = read_xlsform(path)
+    assert str(inst["c"].ask_if) == "(a == 1) and (b > 2) and (not (a == 2))"
+    assert str(inst["b"].ask_if) == "a == 1"  # g1 does not hold the rest of the form: routing, not screening
+    assert inst["a"].screen_out == frozenset()
+    assert [c.code for c in inst["a"].codes if c.missing] == [4]  # the column, not the name, decides
+    assert inst["a"].label("en") == "A?" and inst.title == {"en": "Test"}
+    assert str(inst["b"].constraint) == "b >= 0"
+    assert inst["c"].unenforced_constraint == "string-length(.) < 3"
+    assert inst["c"].required is False and inst["d"].required is True
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([["begin repeat", "r", "R"]], "repeat groups are not supported"),
+    ([["end group", "", ""]], "'end group' without a 'begin group'"),
+    ([["begin group", "g", "G"], ["integer", "b", "B?"]], "group 'g' is never closed"),
+    ([["geopoint", "where", "Where?"]], "question type 'geopoint' is not supported"),
+    ([["integer", "my-var", "B?"]], "name 'my-var' must be letters, digits and _"),
+])
+def test_what_an_instrument_cannot_hold_is_refused_with_the_place(tmp_path, rows, message):
+    path = form(tmp_path, [["type", "name", "label"], *rows], [["list_name", "name", "label"]])
+    with pytest.raises(InstrumentError, match=message):
+        read_xlsform(path)
+
+
+def test_select_multiple_checks_and_optional_questions_survive_writing_and_reading(tmp_path):
+    inst = instrument_from_dict({
+        "id": "services", "title": {"nn": "Tenester", "en": "Services"},
+        "questions": [
+            {"name": "kommune", "text": {"nn": "Kommune?"}, "codes": [{"code": 4619, "nn": "Eidfjord"},
+                                                                     {"code": 4622, "nn": "Kvam"}]},
+            {"name": "barn", "type": "integer", "text": {"nn": "Barn?"}, "required": False},
+            {"name": "heime", "type": "integer", "text": {"nn": "Heime?"}, "constraint": "heime <= barn",
+             "constraint_message": {"nn": "Ikkje fleire enn barna"}},
+            {"name": "tenester", "type": "multiple", "exclusive": [9], "text": {"nn": "Tenester?"},
+             "ask_if": "barn > 0",
+             "codes": [{"code": 1, "nn": "Breiband", "name": "breiband"}, {"code": 2, "nn": "Kontor"},
+                       {"code": 9, "nn": "Veit ikkje", "name": "veit_ikkje", "missing": True}]},
+            {"name": "bruk", "text": {"nn": "Bruk?"}, "ask_if": "selected(tenester, 2)",
+             "codes": [{"code": 1, "nn": "Ja"}, {"code": 2, "nn": "Nei"}]},
+        ],
+        "checks": [{"name": "fa_barn", "rule": "heime <= barn", "when": "barn != ''", "column": "heime",
+                    "message": {"nn": "For mange"}}],
+    })
+    for mode in ("cati", "self"):
+        back = read_xlsform(write_xlsform(inst, tmp_path / f"{mode}.xlsx", mode=mode))
+        assert back == inst, mode

@@ -1,0 +1,96 @@
+"""Multistage designs with a finite population correction at every stage, and PPS sampling
+without replacement (Brewer, Overton, Hartley-Rao, exact joint probabilities), against R's survey
+on its own example data mu284, apiclus2 and election (tests/fixtures/r/parity.R)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fjernarbeid.survey import svyby, svydesign, svymean, svyratio, svytotal
+
+REL = 1e-10
+
+
+@pytest.fixture(scope="module")
+def mu284(parity):
+    return svydesign(parity.frame("mu284"), cluster=["id1", "id2"], fpc=["n1", "n2"])
+
+
+def test_two_stage_total_and_mean_of_mu284(mu284, parity_ref):
+    ref = parity_ref["multistage"]
+    np.testing.assert_allclose(mu284.weights, ref["mu284_weights"], rtol=1e-14)  # (N1/n1)·(N2/n2)
+    total, mean = svytotal(mu284, "y1"), svymean(mu284, "y1")
+    assert (total.estimate, total.se) == pytest.approx((ref["mu284_total"]["estimate"], 2274.2547008733), rel=REL)
+    assert total.se == pytest.approx(ref["mu284_total"]["se"], rel=REL)
+    assert (mean.estimate, mean.se) == pytest.approx((ref["mu284_mean"]["estimate"], ref["mu284_mean"]["se"]),
+                                                    rel=REL)
+
+
+def test_the_first_stage_alone_is_the_ultimate_cluster_variance(mu284, parity, parity_ref):
+    ultimate = svydesign(parity.frame("mu284"), mu284.weights, cluster="id1", fpc="n1")
+    assert svytotal(ultimate, "y1").se == pytest.approx(parity_ref["multistage"]["mu284_ultimate_total"]["se"],
+                                                        rel=REL)
+
+
+def test_a_domain_of_a_two_stage_design(mu284, parity_ref):
+    domain = mu284.domain(mu284.data["id1"].isin([19, 45]).to_numpy())
+    assert svytotal(domain, "y1").se == pytest.approx(parity_ref["multistage"]["mu284_domain"]["se"], rel=REL)
+
+
+def test_two_stage_cluster_sample_of_schools(parity, parity_ref):
+    ref = parity_ref["multistage"]
+    clus2 = svydesign(parity.frame("apiclus2"), cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    assert svytotal(clus2, "enroll").se == pytest.approx(ref["clus2_total"]["se"], rel=REL)  # enroll has NA
+    assert svymean(clus2, "api00").se == pytest.approx(ref["clus2_mean"]["se"], rel=REL)
+    by = svyby(clus2, svymean, "stype", "api00")
+    np.testing.assert_allclose(by.se, ref["clus2_by_stype"]["se"], rtol=REL)
+
+
+def test_multistage_arguments_are_checked(parity):
+    with pytest.raises(ValueError, match="cluster column for every stage"):
+        svydesign(parity.frame("mu284"), cluster=["id1"], fpc=["n1", "n2"])
+
+
+@pytest.fixture(scope="module")
+def election(parity):
+    return parity.frame("election_pps")
+
+
+def pps_designs(election, parity):
+    joint = pd.read_csv(parity.DATA / "election_jointprob.csv").to_numpy()
+    p2bar = float((election["p"] ** 2).sum() / len(election))
+    return {
+        "brewer": svydesign(election, fpc="p", pps="brewer"),
+        "overton": svydesign(election, fpc="p", pps="overton"),
+        "overton_yg": svydesign(election, fpc="p", pps="overton", variance="YG"),
+        "hr_psum": svydesign(election, fpc="p", pps="hartley-rao", p2bar=p2bar),
+        "hr": svydesign(election, fpc="p", pps="hartley-rao"),
+        "exact": svydesign(election, fpc="p", pps=joint),
+        "exact_yg": svydesign(election, fpc="p", pps=joint, variance="YG"),
+        "with_replacement": svydesign(election, 1 / election["p"].to_numpy()),
+    }
+
+
+def test_pps_without_replacement_equals_r_for_every_approximation(election, parity, parity_ref):
+    for name, design in pps_designs(election, parity).items():
+        ref = parity_ref["pps"][name]
+        totals = [svytotal(design, v) for v in ("Bush", "Kerry")]
+        np.testing.assert_allclose([t.estimate for t in totals], ref["total"]["estimate"], rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose([t.se for t in totals], ref["total"]["se"], rtol=REL, err_msg=name)
+        assert svymean(design, "Bush").se == pytest.approx(ref["mean"]["se"], rel=REL), name
+        assert svyratio(design, "Bush", "votes").se == pytest.approx(ref["ratio"]["se"], rel=REL), name
+
+
+def test_brewer_standard_error_of_the_bush_total(election):
+    assert svytotal(svydesign(election, fpc="p", pps="brewer"), "Bush").se == pytest.approx(2447629, rel=1e-4)
+
+
+def test_pps_arguments_are_checked(election):
+    with pytest.raises(ValueError, match="pps must be one of"):
+        svydesign(election, fpc="p", pps="sampford")
+    with pytest.raises(ValueError, match="inclusion probabilities as fpc"):
+        svydesign(election, pps="brewer")
+    with pytest.raises(ValueError, match="40 × 40"):
+        svydesign(election, fpc="p", pps=np.eye(3))
