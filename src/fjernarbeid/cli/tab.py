@@ -229,8 +229,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    numeric = (mean or total or (other is not None and (other.quantiles or other.denominator))) and not (
-        variable in inst and inst[variable].is_multiple)  # a multiple-choice VAR is refused below
+    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
+        raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
+                         "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
+                         "--compare")
     if numeric:
         # a numeric VAR as numbers (text that is not a number is named by line), so that a file read as
         # text is not taken for a factor; the answers masked above stay missing
