@@ -43,6 +43,10 @@ class CiMethod(str, enum.Enum):
     logit = "logit"
     beta = "beta"
     wilson = "wilson"
+    likelihood = "likelihood"
+    asin = "asin"
+    mean = "mean"
+    xlogit = "xlogit"
 
 
 class QuantileInterval(str, enum.Enum):
@@ -137,7 +141,8 @@ def tab_command(
         "--lonely-psu", help="Strata with one PSU: fail, remove, adjust, average or certainty (as R's "
         "survey.lonely.psu).")] = LonelyPsu.fail,
     ci: Annotated[CiMethod, typer.Option("--ci", help="Interval for shares: logit (as R's svyciprop), beta "
-                                         "(Korn-Graubard) or wilson.")] = CiMethod.logit,
+                                         "(Korn-Graubard), wilson, or R's likelihood, asin, mean or xlogit."
+                                         )] = CiMethod.logit,
     level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="Confidence level.")] = 0.95,
     include_missing: Annotated[bool, typer.Option(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
