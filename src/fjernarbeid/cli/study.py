@@ -64,7 +64,7 @@ def synthetic_command(
         frame = synthesise(chosen, n=n, seed=seed)
         try:
             with atomic_path(out) as tmp:
-                neutralise_frame(frame).to_csv(tmp, index=False)  # no text a spreadsheet runs
+                neutralise_frame(frame).to_csv(tmp, index=False)
         except OSError as exc:
             raise OutputFileError(f"{out}: cannot write: {exc.strerror or exc}") from None
     except FjernarbeidError as exc:
