@@ -91,3 +91,14 @@ def test_the_text_output_names_the_terms_and_tests(fixtures_dir):
 def test_usage_errors(fixtures_dir, args, message):
     result = runner.invoke(app, ["model", str(fixtures_dir / "api" / "apistrat.csv"), *args, *STRAT])
     assert result.exit_code == EXIT_USAGE and message in result.output, result.output
+
+
+def test_the_study_file_with_its_weighting_and_coded_predictors(study_csv):
+    out = model_json(study_csv, "q22 ~ age_group + q4", "--family", "binomial", "--event", "5", "--study-weighting",
+                     "--test", "lrt")
+    assert out["design"]["calibrated"] and out["weights"].startswith("study weighting")
+    # age_group and q4 are coded categories: one coefficient per category but the first
+    terms = [c["term"] for c in out["coefficients"]]
+    assert any(t.startswith("age_group") and t != "age_group" for t in terms) and "q4" not in terms
+    assert [t["terms"] for t in out["tests"]] == [["age_group"], ["q4"]]
+    assert all(t["method"] == "LRT" and 0 <= t["p_value"] <= 1 for t in out["tests"])

@@ -73,12 +73,12 @@ def test_kill_9_during_bookings_loses_nothing_confirmed(db, tmp_path):
             pending = list(GuestDay.objects.filter(status="requested").values_list("pk", "space_id")[:20])
             connections["default"].close()
             jobs = []
-            for _ in range(6):
+            for _ in range(4):
                 member, session = rng.choice(member_sessions)
                 space = rng.choice([s for s in spaces if s.pk != member.profile.space_id])
                 day = (first_day + dt.timedelta(days=rng.randint(0, 700))).isoformat()
                 jobs.append(("book", member.pk, space, day, session))
-            for booking_id, space_id in rng.sample(pending, min(2, len(pending))):
+            for booking_id, space_id in rng.sample(pending, min(1, len(pending))):
                 jobs.append(("confirm", booking_id, space_id, None, host_sessions[space_id]))
 
             answered = threading.Semaphore(0)
@@ -119,6 +119,8 @@ def test_kill_9_during_bookings_loses_nothing_confirmed(db, tmp_path):
         server.stdin.flush()
         server.wait(timeout=30)
 
+    print(f"kill -9 trials: {TRIALS}; bookings answered {len(booked)}, confirmations answered {len(confirmed)}, "
+          f"booking requests cut by the kill {statuses[None]}, booking answers {dict(statuses)}")
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     rows = con.execute("SELECT id, member_id, space_id, day, status FROM portal_guestday").fetchall()
@@ -135,5 +137,5 @@ def test_kill_9_during_bookings_loses_nothing_confirmed(db, tmp_path):
     per_month = Counter((m, d[:7]) for _i, m, _s, d, st in rows if st in ("requested", "confirmed"))
     assert max(per_month.values()) <= 5
     con.close()
-    # The trials really completed work and really interrupted some (the kill comes after 0-7 of 8 answers).
-    assert len(booked) > TRIALS and len(confirmed) > 10 and statuses[None] >= 10, statuses
+    # The trials really completed work and really interrupted some (the kill comes after 0-4 of 5 answers).
+    assert len(booked) >= TRIALS // 2 and len(confirmed) >= 10 and statuses[None] >= 10, statuses

@@ -57,6 +57,23 @@ def test_hostile_input_is_escaped_in_html_and_json_ld(db):
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
+def test_hostile_input_from_the_public_is_escaped_for_the_council(network):
+    evil = '"><script>alert(3)</script>'
+    Client().post("/interest/", {"name": evil, "email": "x@example.org", "lives_now": evil, "message": evil,
+                                 "consent": "on"})
+    assert Interest.objects.filter(name=evil).exists()  # stored as written ...
+    council = Client()
+    council.force_login(network["admin"])
+    page = council.get("/council/interest/").content.decode()
+    assert "<script>alert(3)" not in page and "&lt;script&gt;alert(3)" in page  # ... and shown as text
+    export = council.get("/council/interest.csv").content.decode("utf-8-sig")
+    assert evil in export  # the CSV keeps the text; it is data, not markup
+    Client().post("/interest/", {"name": '=HYPERLINK("http://x.example","open")', "email": "y@example.org",
+                                 "lives_now": "Oslo", "consent": "on"})
+    rows = list(csv.reader(io.StringIO(council.get("/council/interest.csv").content.decode("utf-8-sig"))))
+    assert any(row[2] == "'=HYPERLINK(\"http://x.example\",\"open\")" for row in rows)  # inert in a spreadsheet
+
+
 def test_csrf_is_required_for_posts(network):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/interest/", {"name": "x", "email": "x@example.org", "lives_now": "Oslo", "consent": "on"})

@@ -41,6 +41,16 @@ def test_no_model_change_lacks_a_migration(db):
     call_command("makemigrations", "portal", check=True, dry_run=True, verbosity=0)
 
 
+def test_migrations_run_backwards_to_empty_and_forwards_again(db):
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", "portal", "zero", interactive=False, verbosity=0)
+    assert "portal_space" not in connection.introspection.table_names()
+    call_command("migrate", interactive=False, verbosity=0)
+    assert {"portal_space", "portal_guestday", "portal_auditentry"} <= set(connection.introspection.table_names())
+
+
 def test_backup_and_restore_give_the_same_data_and_refuse_a_full_database(db, tmp_path):
     """In this process on SQLite: demo -> backup -> restore into an empty database -> the same backup again."""
     import shutil

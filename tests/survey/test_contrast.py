@@ -92,3 +92,16 @@ def test_messages_show_plain_values_not_numpy_reprs(parity):
         svyglm(design, "race ~ RIAGENDR", "binomial")  # race is 1..4, not 0/1
     message = str(caught.value)
     assert "'race' is 2 in row" in message and "np.int64" not in message
+
+
+def test_contrast_arguments_are_checked(nhanes, by_race):
+    from fjernarbeid.survey import svyquantile
+
+    with pytest.raises(ValueError, match="covmat=True needs"):
+        svyby(nhanes, svyquantile, "race", "HI_CHOL", covmat=True)
+    with pytest.raises(ValueError, match="4 coefficients"):
+        svycontrast(by_race, [1, -1])
+    with pytest.raises(KeyError, match="no estimates named"):
+        svycontrast(by_race, {"9": 1})
+    with pytest.raises(ValueError, match="no covariance matrix"):
+        svycontrast(svyquantile(nhanes, "HI_CHOL"), [1])

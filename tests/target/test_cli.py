@@ -66,3 +66,12 @@ def test_a_log_without_the_screening_columns_is_refused_naming_them(run_main, de
                             "--refdata", demo_files / "refdata", "--out", tmp_path / "t")
     assert code == 3
     assert "q201" in err and "q202" in err
+
+
+def test_without_region_the_study_s_own_region_is_shown(run_main, demo_files, tmp_path):
+    out = tmp_path / "t"
+    code, _, _ = run_main("target", demo_files / "demo_survey.csv", "--dispositions", demo_files / "demo_dispositions.csv",
+                          "--refdata", demo_files / "refdata", "--out", out, "--lang", "en")
+    assert code == 0
+    doc = json.loads((out / "target.json").read_text("utf-8"))
+    assert doc["region"]["name"] == "Hardanger" and doc["region"]["codes"] == ["4618", "4619", "4620", "4622"]

@@ -127,6 +127,7 @@ def test_the_report_gets_chapter_4_5_when_the_data_allow(demo_files, demo, instr
     section = report_section(frame, design, demo_files / "demo_dispositions.csv", instrument, ref, "en")
     assert section.reason is None and "4.5 Target groups" in section.html
     assert "P18" in section.html  # the national projection of the findings beside ours
+    assert "Hardanger" in section.html  # the study's own region (targeting.yaml)
     broken = demo_files / "no_screening.csv"
     broken.write_text("disposition\n1.1\n", encoding="utf-8")
     note = report_section(frame, design, broken, instrument, ref, "en")

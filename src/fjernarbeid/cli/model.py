@@ -53,7 +53,8 @@ test every term of the formula (R's regTermTest).
 
 FORMULA is written as in R: "y ~ a + b", "y ~ a * b" (main effects and interaction), "y ~ C(code)"
 (a numeric code as categories). Text columns and the questionnaire's single-choice questions are
-categorical (dummies against the first category); other numbers enter as they are.
+categorical (dummies against the first category), as are coded variables with value labels
+(age_group, labelled SPSS and Stata variables); other numbers enter as they are.
 
 --family gaussian is linear regression; binomial is logistic regression of a 0/1 outcome (or
 --event VALUE: the outcome equals VALUE); ordinal is the proportional-odds model of an ordered
@@ -177,10 +178,11 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     frame = data.frame
     not_sure, skipped = _non_answers(frame, inst, [outcome, *variables])
     frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    single = {q.name for q in inst if q.type == "single"}
-    # categorical predictors: text, and the questionnaire's single-choice codes; a column of an
-    # ordinary file that holds only numbers (read as text) is numeric
-    frame = frame.assign(**{v: frame[v].astype("category") if v in single else _numbers_if_numeric(frame[v])
+    # categorical predictors: text, the questionnaire's single-choice questions and every coded
+    # variable with value labels (age_group, centrality; labelled SPSS/Stata variables); a column of
+    # an ordinary file that holds only numbers (read as text) is numeric
+    coded = {q.name for q in inst if q.type == "single"} | set(inst.value_labels(lang)) | set(data.value_labels or {})
+    frame = frame.assign(**{v: frame[v].astype("category") if v in coded else _numbers_if_numeric(frame[v])
                             for v in variables})
     if family == "binomial":
         frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome)})
@@ -242,19 +244,21 @@ def _t_quantile(level: float, df: int) -> float:
 
 def _binary(values, event, outcome: str):
     """0/1 for a binomial outcome: equal to --event, or the values themselves if they are 0/1."""
+    import numpy as np
     import pandas as pd
 
     from fjernarbeid.survey.design import shown
 
     if event is not None:
-        text = values.astype("string").str.strip()
+        present = values.notna().to_numpy()
+        text = values.astype(str).str.strip().to_numpy()
         key = str(event).strip()
-        numbers = pd.to_numeric(text, errors="coerce")
+        numbers = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype=float)
         try:
             hit = (numbers == float(key)) | (text == key)
         except ValueError:
             hit = text == key
-        return hit.astype(float).where(values.notna())
+        return pd.Series(np.where(present, hit.astype(float), np.nan), index=values.index)
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values.notna() & ~numbers.isin([0, 1])
     if bad.any():

@@ -54,7 +54,8 @@ def target(
     file: Path = typer.Argument(..., help="The survey file (CSV, Excel, SPSS .sav, Stata .dta, Parquet)."),
     dispositions: Path = typer.Option(..., "--dispositions", "-d", help="Disposition log (CSV) with the screening answers."),
     out: Path = typer.Option(Path("target"), "--out", "-o", help="Output directory."),
-    region: Optional[str] = typer.Option(None, "--region", help="Municipality or county numbers (2024), comma-separated, "
+    region: Optional[str] = typer.Option(None, "--region", help="Municipality or county numbers (2024), comma-separated "
+                                                                 "(default: the study's own region), "
                                                                  "e.g. 4618,4619,4620,4622 (Hardanger) or 46."),
     region_name: Optional[str] = typer.Option(None, "--region-name", help="Name of the region in the outputs."),
     lang: TargetLanguage = typer.Option(TargetLanguage.nb, "--lang", help="nb (bokmål), nn (nynorsk) or en."),
@@ -76,6 +77,8 @@ def target(
         if out.exists() and not out.is_dir():
             raise OutputFileError(f"{out}: exists and is not a directory")
         spec = load_spec(spec_file)
+        if not codes and spec.region_codes:  # the study's own region
+            codes, region_name = list(spec.region_codes), region_name or spec.region_name
         result = target_from_files(file, dispositions, refdata_dir=refdata, spec=spec, region=codes,
                                    region_name=region_name,
                                    weighting=weighting.value if weighting is not None else None)

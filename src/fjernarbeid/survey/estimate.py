@@ -634,6 +634,11 @@ def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Seq
     groups = frame[valid].drop_duplicates()
     groups = groups.sort_values(names, key=lambda s: s.map(_label_sort_key)).itertuples(index=False, name=None)
     if covmat:
+        import inspect
+
+        if "influence" not in inspect.signature(fn).parameters:
+            raise ValueError(f"{getattr(fn, '__name__', fn)} gives no influence values, which covmat=True needs "
+                             "(svymean, svytotal, svyratio and svyprop do)")
         kwargs = {**kwargs, "influence": True}
     rows: list[Estimate] = []
     blocks: list[np.ndarray] = []

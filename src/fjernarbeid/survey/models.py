@@ -330,7 +330,9 @@ def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
         if np.max(np.abs(step) / (np.abs(beta) + 0.1)) < 1e-11:
             break
     else:
-        raise ComputationError("the logistic regression did not converge in 100 iterations")
+        raise ComputationError("the logistic regression did not converge in 100 iterations; usually a predictor "
+                               "category in which every outcome is 0 (or every one 1) — complete separation; "
+                               "merge or drop that category")
     mu = 1 / (1 + np.exp(-(x @ beta)))
     if np.any((w > 0) & ((mu < 1e-10) | (mu > 1 - 1e-10))):
         warnings.warn("fitted probabilities numerically 0 or 1 occurred (separation?)", stacklevel=3)

@@ -28,7 +28,7 @@ from fjernarbeid.errors import ComputationError, DataValidationError
 from fjernarbeid.survey._distributions import f_sf, norm_ppf, t_ppf
 from fjernarbeid.survey.compare import svyprop_diff
 from fjernarbeid.survey.design import SurveyDesign, svydesign
-from fjernarbeid.survey.estimate import svymean
+from fjernarbeid.survey.estimate import proportion_ci, svymean
 from fjernarbeid.survey.models import GlmResult, svyglm, svyolr
 from fjernarbeid.target import potential as P
 from fjernarbeid.target.spec import TargetingSpec, text
@@ -510,7 +510,10 @@ def segments(d: SurveyDesign, spec: TargetingSpec, y: str, cells: pd.DataFrame, 
         row["respondents"] = int(mask.sum())
         if mask.sum() >= spec.small_area.suppress_respondents:
             est = svymean(d.domain(mask), y)
-            row["direct"] = {"estimate": est.estimate, "ci_low": est.ci_low, "ci_high": est.ci_high}
+            # a share: the logit interval (R svyciprop "logit"), which stays inside 0-1 for small segments
+            lo, hi = proportion_ci(est.estimate, est.se, est.df, level=LEVEL, method="logit", n_rows=d.n)
+            row["direct"] = {"estimate": est.estimate, "se": est.se, "ci_low": float(lo[0]), "ci_high": float(hi[0]),
+                             "interval": "logit"}
         else:
             row["direct"] = None
     ranks = sorted(out, key=lambda r: -r["propensity"])

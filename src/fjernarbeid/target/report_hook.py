@@ -51,7 +51,9 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
         respondents = prepare_respondents(analysis_frame(frame.reset_index(drop=True), instrument), spec, instrument)
         log = read_disposition_log(dispositions, spec)
         contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, refdata))
-        result = run_targeting(respondents, design, contacts, population_for(refdata), spec, region=region,
+        result = run_targeting(respondents, design, contacts, population_for(refdata), spec,
+                               region=region or list(spec.region_codes),
+                               region_name=None if region else spec.region_name,
                                projections=findings_projections(design, respondents, spec))
         result.data["items"] = {i: {code: instrument[i].label(code) for code in ("nb", "en")}
                                 for i in spec.importance_items if i in instrument}

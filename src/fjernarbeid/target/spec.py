@@ -101,6 +101,8 @@ class TargetingSpec:
     screening: Screening
     small_area: SmallArea
     source: str = ""
+    region_name: str | None = None  # the study's own region (shown when the user names none)
+    region_codes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def outcome(self, name: str) -> Outcome:
@@ -185,7 +187,9 @@ def parse_spec(raw: dict, where: str) -> TargetingSpec:
                          segments=lists["segments"], importance_items=tuple(_need(imp, "items", where)),
                          importance_yes=_codes(_need(imp, "yes_codes", where), where),
                          importance_label=dict(imp.get("yes_label") or {}), screening=screening,
-                         small_area=small, source=where)
+                         small_area=small, source=where,
+                         region_name=(raw.get("region") or {}).get("name"),
+                         region_codes=tuple(str(c) for c in ((raw.get("region") or {}).get("codes") or ())))
 
 
 def load_spec(path: str | Path | None = None) -> TargetingSpec:

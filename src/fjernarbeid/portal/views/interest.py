@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fjernarbeid._cells import csv_writer
+from fjernarbeid._cells import neutralise
 from fjernarbeid.portal import audit, ratelimit, roles
 from fjernarbeid.portal.models import Interest
 from fjernarbeid.portal.region import municipality_choices
@@ -93,8 +94,10 @@ def leads_csv(request):
     writer = csv_writer(out, lineterminator="\r\n")  # a lead's free text never runs in Excel
     writer.writerow(["id", "created", "name", "email", "lives_now", "municipalities", "needs", "message", "consent_text"])
     for lead in Interest.objects.order_by("created"):
-        writer.writerow([lead.pk, lead.created.isoformat(timespec="seconds"), lead.name, lead.email, lead.lives_now,
-                         ";".join(lead.municipalities), ";".join(lead.needs), lead.message, lead.consent_text])
+        # Free text from the public: a cell a spreadsheet would evaluate as a formula is made inert.
+        writer.writerow([neutralise(v) for v in (
+            lead.pk, lead.created.isoformat(timespec="seconds"), lead.name, lead.email, lead.lives_now,
+            ";".join(lead.municipalities), ";".join(lead.needs), lead.message, lead.consent_text)])
     with transaction.atomic():
         audit.record(request.user, "interest.export", None, rows=Interest.objects.count())
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")

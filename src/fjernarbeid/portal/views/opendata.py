@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from fjernarbeid._cells import csv_dict_writer
+from fjernarbeid._cells import neutralise
 from fjernarbeid.portal import calendar
 from fjernarbeid.portal.models import Event, Space
 from fjernarbeid.portal.pagecache import public_cache
@@ -104,7 +105,7 @@ def spaces_csv(request):
     for space in spaces:
         record = space_record(space, base)
         record["facilities"] = ";".join(record["facilities"])
-        writer.writerow(record)
+        writer.writerow({key: neutralise(value) for key, value in record.items()})  # no live formulas
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="spaces.csv"'
     for key, value in CORS.items():
