@@ -110,8 +110,8 @@ _SCREENED_OUT_NOTE = {
 SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
     "constraint_message", "calculation", "choice_filter", "appearance",
-    "fj_number", "fj_type", "fj_role", "fj_required", "fj_level", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
-    "fj_condition_text",
+    "fj_number", "fj_type", "fj_role", "fj_required", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
+    "fj_condition_text", "fj_level",
 )
 TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text", "message"})
 CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max", "fj_code")
@@ -318,14 +318,13 @@ def _question_row(
         "fj_type": q.type,
         "relevant": relevant,
         "fj_ask_if": str(q.ask_if) if q.ask_if is not None else "",
+        "fj_level": q.level or "",  # a declared measurement level (ordinal answer scales), for the way back
         "required": "yes" if q.required else "",
         **_translated("label", q.text),
         **_translated("hint", q.hint),
         **_translated("guidance_hint", q.instruction),
         **_translated("fj_condition_text", q.condition_text),
     }
-    if q.level:
-        row["fj_level"] = q.level  # the declared measurement level (ordinal …), for the way back
     if q.screen_out:
         row["fj_screening"] = q.screening or ""
         row["fj_screen_out"] = " ".join(str(c) for c in sorted(q.screen_out))
