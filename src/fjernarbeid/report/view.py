@@ -246,16 +246,31 @@ def text_table(table: Table, lang: str, caption: str = "", words: Words | None =
 
 def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
     """Table 3.2.1: a heading row per background variable; suppressed cells as '< k' and '–'."""
+    from fjernarbeid.export.cell_suppression import complementary_suppression
+
     idx = {c: i for i, c in enumerate(table.columns)}
+    # a block's counts add up to the sample: one hidden cell would be found by subtraction, so a second
+    # one is hidden with it
+    hide: list[bool] = []
+    blocks: dict = {}
+    for i, row in enumerate(table.rows):
+        blocks.setdefault(row[idx["variable"]], []).append(i)
+    hide = [False] * len(table.rows)
+    for members in blocks.values():
+        chosen = complementary_suppression([table.rows[i][idx["n_unweighted"]] for i in members],
+                                           [bool(table.rows[i][idx["suppressed"]]) for i in members])
+        for i, h in zip(members, chosen):
+            hide[i] = h
     rows, groups, current = [], set(), None
-    for row in table.rows:
+    for i, row in enumerate(table.rows):
         if row[idx["variable"]] != current:
             current = row[idx["variable"]]
             groups.add(len(rows))
             rows.append([str(current), "", "", ""])
-        hidden = row[idx["suppressed"]]
+        hidden = hide[i]
+        primary = row[idx["suppressed"]]
         rows.append([str(row[idx["label"]]),
-                     f"< {min_cell}" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
+                     f"< {min_cell}" if primary else "–" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
                      "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang),
                      "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang)])
     return TextTable("respondents", [t("category", lang), t("n_u", lang), t("share_u", lang), t("share_w", lang)],
@@ -742,10 +757,15 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
 
 
 def _shares(table: Table) -> Table:
-    """A distribution as the report shows it: category, weighted share and its 95 % CI."""
+    """A distribution as the report shows it: category, weighted share and its 95 % CI; the shares add up to
+    100 %, so one hidden cell takes a second with it (secondary suppression)."""
+    from fjernarbeid.export.cell_suppression import complementary_suppression
+
     idx = _table_index(table)
-    rows = [[r[idx["label"]], None if r[idx["suppressed"]] else r[idx["share"]],
-             None if r[idx["suppressed"]] else (r[idx["ci_low"]], r[idx["ci_high"]])] for r in table.rows]
+    hide = complementary_suppression([r[idx["n_unweighted"]] for r in table.rows],
+                                     [bool(r[idx["suppressed"]]) for r in table.rows])
+    rows = [[r[idx["label"]], None if h else r[idx["share"]],
+             None if h else (r[idx["ci_low"]], r[idx["ci_high"]])] for r, h in zip(table.rows, hide)]
     return Table(table.name, ["label", "share", "ci"], rows)
 
 
