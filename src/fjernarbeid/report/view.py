@@ -206,9 +206,22 @@ class Words:
         return self.variable(text)
 
 
-def fmt_cell(col: str, value, lang: str, words: Words | None = None) -> str:
+def _is_share_column(col: str) -> bool:
+    return col.startswith("share") or col in ("ci_low", "ci_high", "rate")
+
+
+def share_decimals(values) -> int:
+    """One number of decimals for a column of shares: one when any share is under 10 % (2,3 %), so that
+    the column does not mix '9,6 %' and '14 %'; none otherwise."""
+    shares = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
+    return 1 if any(0 < abs(100 * v) < 9.95 for v in shares) else 0
+
+
+def fmt_cell(col: str, value, lang: str, words: Words | None = None, decimals: int | None = None) -> str:
     if value is None:
         return "–"
+    if decimals is not None and _is_share_column(col) and isinstance(value, (int, float)):
+        return fmt_pct(value, lang, decimals)
     if words is not None and col in WORD_COLUMNS and isinstance(value, str):
         return words(value)
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
@@ -235,10 +248,13 @@ def fmt_cell(col: str, value, lang: str, words: Words | None = None) -> str:
 
 def text_table(table: Table, lang: str, caption: str = "", words: Words | None = None) -> TextTable:
     words = words or Words(None, lang)
+    decimals = {c: share_decimals(row[i] for row in table.rows) for i, c in enumerate(table.columns)
+                if _is_share_column(c)}
     return TextTable(
         name=table.name,
         headers=[_header(c, lang) for c in table.columns],
-        rows=[[fmt_cell(c, v, lang, words) for c, v in zip(table.columns, row)] for row in table.rows],
+        rows=[[fmt_cell(c, v, lang, words, decimals.get(c)) for c, v in zip(table.columns, row)]
+              for row in table.rows],
         numeric=[c not in TEXT_COLUMNS for c in table.columns],
         caption=caption,
     )
@@ -261,6 +277,7 @@ def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
                                            [bool(table.rows[i][idx["suppressed"]]) for i in members])
         for i, h in zip(members, chosen):
             hide[i] = h
+    decimals = {c: share_decimals(r[idx[c]] for r in table.rows) for c in ("share_unweighted", "share_weighted")}
     rows, groups, current = [], set(), None
     for i, row in enumerate(table.rows):
         if row[idx["variable"]] != current:
@@ -271,8 +288,8 @@ def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
         primary = row[idx["suppressed"]]
         rows.append([str(row[idx["label"]]),
                      f"< {min_cell}" if primary else "–" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
-                     "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang),
-                     "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang)])
+                     "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang, decimals["share_unweighted"]),
+                     "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang, decimals["share_weighted"])])
     return TextTable("respondents", [t("category", lang), t("n_u", lang), t("share_u", lang), t("share_w", lang)],
                      rows, [False, True, True, True], caption=t("respondents", lang), group_rows=groups)
 
