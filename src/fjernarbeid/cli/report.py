@@ -134,8 +134,9 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
                                                                   instrument, source=str(dispositions)))
         pool.shutdown(wait=False)  # no other task: its thread ends with this one
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),  # a finding id is not markup
+                  TextColumn("{task.completed}/{task.total}", markup=False), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
         # one step per file written too: the PDF and the charts take a good part of the run
         steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + sum(len(f.also) for f in catalogue))
         data = read_survey(file, instrument, mapping, completes_only=completes_only)

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 PHONE, EMAIL, NATIONAL_ID, ACCOUNT, NUMBER = "[telefon]", "[e-post]", "[fødselsnummer]", "[kontonummer]", "[nummer]"
 ORGANISATION = "[organisasjonsnummer]"
 ADDRESS, POSTCODE = "[adresse]", "[postnummer]"
+BEFORE_A_PLACE = "four digits before a capitalised word: a postal code"
 
 
 def normalise_text(text: str) -> str:
@@ -80,7 +81,7 @@ class Hit:
 # A separator between digit groups: one space (also no-break and thin spaces), dot, hyphen or dash.
 _SEP = r"[ \u00a0\u2009\u202f.\-\u2010\u2011\u2012\u2013]"
 # Digits glued to letters count too ("fnr15038712052"): a leak costs more than a needless "[nummer]".
-_DIGIT_RUN = re.compile(rf"(?<![\d+])(?:\d+{_SEP})*\d+(?!\d)")
+_DIGIT_RUN = re.compile(rf"(?<![\d+])\+?(?:\d+{_SEP})*\d+(?!\d)")
 _PHONE_GLUED = re.compile(r"(?<![\w+])(?:\+|00)47[2-9]\d{7}(?!\d)")  # +4791234567
 _PHONE_PREFIX = re.compile(r"(?:\(\s*(?:\+|00)\s*47\s*\)|(?:\+|00)\s?47)[ \u00a0.\-]?$")
 _AMOUNT_AFTER = re.compile(
@@ -156,11 +157,14 @@ def _number_hits(text: str) -> list[Hit]:
     for run in _DIGIT_RUN.finditer(text):
         groups = [(m.start() + run.start(), m.end() + run.start(), m[0]) for m in re.finditer(r"\d+", run[0])]
         used_until = -1
-        # "47 91 23 45 67", "0047 912 34 567" without the plus: the first group is the country code
-        if len(groups) > 1 and groups[0][2] in ("47", "0047") and sum(len(g[2]) for g in groups[1:]) == 8:
-            hit = _classify(text, groups[1:], 8)
-            if hit is not None and hit.action == "replaced":
-                hits.append(Hit("phone", groups[0][0], hit.end, text[groups[0][0]:hit.end], PHONE))
+        # A country code in front: "+47 912 34 567", "+4720 000000", "0047 912 34 567", "47 91 23 45 67".
+        first, total = groups[0][2], sum(len(g[2]) for g in groups)
+        plus = run[0].startswith("+")
+        code = next((c for c in ("0047", "47") if first.startswith(c) and (plus or c == "0047" or first == c)), None)
+        if code is not None and total - len(code) == 8:
+            national = "".join(g[2] for g in groups)[len(code):]
+            if national[0] in "23456789":
+                hits.append(Hit("phone", run.start(), groups[-1][1], text[run.start():groups[-1][1]], PHONE))
                 continue
         for i in range(len(groups)):
             if groups[i][0] < used_until:
@@ -325,10 +329,16 @@ def _address_hits(text: str, not_places: frozenset[str]) -> list[Hit]:
             continue  # "i 2019 Jeg …": a year before a sentence
         if _plausible_year(m["code"]) and _YEAR_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
             continue  # "sidan 2019 Bergen-kontoret …"
-        hits.append(Hit("postcode", m.start(), m.end(), m[0], POSTCODE))
+        hits.append(Hit("postcode", m.start(), m.end(), m[0], POSTCODE, note=BEFORE_A_PLACE))
     hits += [Hit("postcode", m.start(), m.end(), m[0], POSTCODE) for m in _POSTCODE_PREFIXED.finditer(text)]
     hits += [Hit("postcode", m.start("code"), m.end("code"), m["code"], POSTCODE) for m in _POSTCODE_WORD.finditer(text)]
     return hits
+
+
+def remaining_identifiers(text: str, not_places: frozenset[str] = frozenset()) -> list[Hit]:
+    """What in an already pseudonymised text still looks like an identifier: every hit that would be
+    replaced, except four digits before a capitalised word, since a pseudonym is one ("2000 Informant 3")."""
+    return [h for h in find_identifiers(text, not_places) if h.action == "replaced" and h.note != BEFORE_A_PLACE]
 
 
 def find_identifiers(text: str, not_places: frozenset[str] = frozenset()) -> list[Hit]:

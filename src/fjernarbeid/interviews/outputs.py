@@ -35,14 +35,14 @@ TOTAL = "Totalt"
 
 def require_pseudonymised(interviews: Sequence[Interview]) -> None:
     """Refuse to analyse transcripts that still carry real names, or that say they are pseudonymised
-    but still hold a phone number, identity or account number, e-mail address, street address or
-    postal code (a file edited by hand, or pseudonymised by an older version): the detectors run again
+    but still hold a phone number, identity, account or organisation number, e-mail address, street
+    address or postal code written as such ("N-5600", "postnummer 5600") (a file edited by hand, or pseudonymised by an older version): the detectors run again
     before anything is written. The message says where and what, never the identifier itself."""
     raw = [iv.id for iv in interviews if not iv.pseudonymised]
     if raw:
         raise DataValidationError(f"interview(s) {', '.join(raw)} are not pseudonymised; run "
                                   "'fjernarbeid interviews pseudonymise' first (outputs never show real names)")
-    from fjernarbeid.interviews.identifiers import find_identifiers, normalise_text
+    from fjernarbeid.interviews.identifiers import normalise_text, remaining_identifiers
     from fjernarbeid.interviews.wordlists import FUNCTION_WORDS
 
     problems = []
@@ -50,8 +50,7 @@ def require_pseudonymised(interviews: Sequence[Interview]) -> None:
         fields = [(f"turn {t.number}", t.text) for t in iv.turns]
         fields += [("title", iv.title)] + [(f"note {i}", n) for i, n in enumerate(iv.notes, start=1)]
         for where, text in fields:
-            kinds = sorted({h.kind for h in find_identifiers(normalise_text(text), FUNCTION_WORDS)
-                            if h.action == "replaced"})
+            kinds = sorted({h.kind for h in remaining_identifiers(normalise_text(text), FUNCTION_WORDS)})
             if kinds:
                 problems.append(f"interview {iv.id}, {where}: {', '.join(k.replace('_', ' ') for k in kinds)}")
     if problems:

@@ -282,12 +282,18 @@ def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None,
         vocabulary = lower_case_words([text])
     # Identifiers first (an e-mail address or a street address may contain a name), then names in
     # the text between them, so a name next to an address is never dropped.
+    # Overlapping hits become one replacement over their union, so no part of either is left.
     chosen: list[Finding] = []
-    taken_until = -1
     for hit in sorted(find_identifiers(text, FUNCTION_WORDS), key=lambda h: (h.start, -(h.end - h.start))):
-        if hit.start >= taken_until:
+        last = chosen[-1] if chosen else None
+        if last is None or hit.start >= last.end:
             chosen.append(Finding(hit.kind, hit.action, hit.text, hit.replacement, hit.start, hit.end, note=hit.note))
-            taken_until = hit.end
+        elif hit.end > last.end or (hit.action == "replaced" and last.action == "review"):
+            lead = last if last.action == "replaced" else hit
+            end = max(last.end, hit.end)
+            chosen[-1] = Finding(lead.kind, "replaced", text[last.start:end], lead.replacement, last.start, end,
+                                 note="; ".join(n for n in (lead.note, f"overlaps a {hit.kind if lead is last else last.kind}")
+                                                if n))
     gaps, pos = [], 0
     for f in chosen:
         gaps.append((pos, f.start))

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fjernarbeid._cells import csv_writer
@@ -21,21 +21,21 @@ from fjernarbeid.portal import audit, ratelimit, roles
 from fjernarbeid.portal.models import Interest
 from fjernarbeid.portal.region import municipality_choices
 
-CONSENT_TEXT = _lazy(
+CONSENT_TEXT = gettext_lazy(
     "I agree that the network's administrator (the councils of the region) stores what I have written here to "
     "contact me about moving and working here, for at most two years, and I know that I can have it deleted at "
     "any time.")
 
 
 class InterestForm(forms.Form):
-    name = forms.CharField(label=_lazy("Name"), max_length=120)
-    email = forms.EmailField(label=_lazy("E-mail"))
-    lives_now = forms.CharField(label=_lazy("Where do you live now?"), max_length=120)
-    municipalities = forms.MultipleChoiceField(label=_lazy("Which municipalities interest you?"), required=False,
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    lives_now = forms.CharField(label=gettext_lazy("Where do you live now?"), max_length=120)
+    municipalities = forms.MultipleChoiceField(label=gettext_lazy("Which municipalities interest you?"), required=False,
                                                choices=municipality_choices, widget=forms.CheckboxSelectMultiple)
-    needs = forms.MultipleChoiceField(label=_lazy("What do you need?"), required=False,
+    needs = forms.MultipleChoiceField(label=gettext_lazy("What do you need?"), required=False,
                                       choices=list(Interest.NEEDS.items()), widget=forms.CheckboxSelectMultiple)
-    message = forms.CharField(label=_lazy("Anything else?"), required=False, max_length=2000, widget=forms.Textarea)
+    message = forms.CharField(label=gettext_lazy("Anything else?"), required=False, max_length=2000, widget=forms.Textarea)
     consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from fjernarbeid._cells import csv_dict_writer
 from fjernarbeid.portal import calendar
 from fjernarbeid.portal.models import Event, Space
+from fjernarbeid.portal.pagecache import public_cache
 from fjernarbeid.portal.spacedata import FIELDS, geojson_feature, space_record
 from fjernarbeid.portal.views.directory import SearchForm, filter_spaces
 
@@ -36,6 +37,7 @@ def _json(data, status=200) -> JsonResponse:
     return response
 
 
+@public_cache
 def api_spaces(request):
     spaces, errors = _filtered(request)
     if errors:
@@ -44,6 +46,7 @@ def api_spaces(request):
     return _json({"count": len(spaces), "spaces": [space_record(s, base) for s in spaces]})
 
 
+@public_cache
 def api_space(request, slug: str):
     try:
         space = Space.objects.get(slug=slug)
@@ -69,6 +72,7 @@ def event_record(event: Event, base: str) -> dict:
     }
 
 
+@public_cache
 def api_events(request):
     from django.db.models import Count
 
@@ -77,6 +81,7 @@ def api_events(request):
     return _json({"count": len(events), "events": [event_record(e, base) for e in events]})
 
 
+@public_cache
 def geojson(request):
     spaces, errors = _filtered(request)
     if errors:
@@ -87,6 +92,7 @@ def geojson(request):
     return response
 
 
+@public_cache
 def spaces_csv(request):
     spaces, errors = _filtered(request)
     if errors:
@@ -114,11 +120,13 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@public_cache
 def region_ics(request):
     events = Event.objects.select_related("space").order_by("starts")
     return _ics(calendar.events_calendar(events, _base_url(request), "Hardanger"), "region.ics")
 
 
+@public_cache
 def space_ics(request, slug: str):
     space = get_object_or_404(Space, slug=slug)
     events = Event.objects.filter(space=space).select_related("space").order_by("starts")
