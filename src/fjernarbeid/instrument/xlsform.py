@@ -30,7 +30,8 @@ Layout
     derived variables), so that nothing is lost on the way back. XLSForm tools ignore sheets
     and columns they do not know; ours all start with ``fj_``: ``fj_number`` (the question
     number in the report), ``fj_type`` (``postal_code`` is a text question to a form),
-    ``fj_role`` (what a note, group or calculate is for), ``fj_screening``/``fj_screen_out``,
+    ``fj_role`` (what a note, group or calculate is for), ``fj_level`` (ordinal for an answer scale),
+    ``fj_screening``/``fj_screen_out``,
     ``fj_ask_if`` (the routing as written in the instrument), ``fj_range_rule``,
     ``fj_condition_text::…``, ``fj_required`` (a self-completion form leaves ``required`` empty where
     "not sure" is hidden), ``fj_level`` (the measurement level) and, in ``choices``, ``fj_missing`` and
@@ -325,6 +326,8 @@ def _question_row(
         **_translated("guidance_hint", q.instruction),
         **_translated("fj_condition_text", q.condition_text),
     }
+    if q.level:
+        row["fj_level"] = q.level  # an answer scale (ordinal), for the way back
     if q.screen_out:
         row["fj_screening"] = q.screening or ""
         row["fj_screen_out"] = " ".join(str(c) for c in sorted(q.screen_out))
@@ -793,6 +796,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         if not name.isidentifier():
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
         q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
+        if record.get("fj_level"):
+            q["level"] = record["fj_level"]
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
                             ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
