@@ -167,3 +167,12 @@ def test_without_weights_an_fpc_gives_the_weights(fixtures_dir, R):
     with_pw = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc",
                        "--weight", "pw")
     assert out["estimates"][0]["se"] == pytest.approx(with_pw["estimates"][0]["se"], rel=1e-9)
+
+
+@pytest.mark.parametrize("method", ["likelihood", "asin", "mean", "xlogit"])
+def test_every_svyciprop_interval_from_the_command_line(fixtures_dir, R, method):
+    out = tab_json(fixtures_dir / "api" / "apistrat.csv", "awards", "--ci", method, *API_STRAT)
+    yes = next(e for e in out["estimates"] if e["category"] == "Yes")
+    ref = next(c for c in R["ciprop"] if c["design"] == "strat" and c["condition"] == "awards == 'Yes'"
+               and c["method"] == method)
+    assert (yes["ci_low"], yes["ci_high"]) == pytest.approx(ref["ci"], rel=1e-6)

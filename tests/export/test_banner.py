@@ -106,6 +106,29 @@ def test_equals_svyprop_diff_on_the_post_stratified_demo(export_weighted, instru
         assert t.p == pytest.approx(ref.p_value, rel=1e-9)
 
 
+def test_nets_of_a_scale_equal_svyprop_diff_of_the_recoded_answer(export_weighted, instrument):
+    """Top-2 / bottom-2 of q23 are tested as the share answering either code, exactly as svyprop_diff
+    of the answer recoded to 1 (in the net) / 0 (another answer)."""
+    design = export_weighted.design
+    table = banner_table(design, instrument["q23"], study_banner(instrument, design.data))
+    assert table.nets == ((1, 2), (4, 5)) and len(table.net_tests) > 20
+    assert table.net_percent[0, 0] == pytest.approx(table.percent[0, 0] + table.percent[1, 0], rel=1e-12)
+    for t in table.net_tests[::10]:
+        first, second = table.columns[t.first], table.columns[t.second]
+        group = np.where(first.mask(design.data), 0.0, np.where(second.mask(design.data), 1.0, np.nan))
+        raw = design.data["q23"]
+        net = np.where(raw.isin(t.category), 1.0, np.where(raw.isin([1, 2, 3, 4, 5]), 0.0, np.nan))
+        d = replace(design, data=design.data.assign(group=group, net=net))
+        ref = svyprop_diff(d, "net", "group", value=1.0)
+        assert t.difference == pytest.approx(ref.estimate, rel=1e-9, abs=1e-12)
+        assert t.se == pytest.approx(ref.se, rel=1e-9)
+        assert t.p == pytest.approx(ref.p_value, rel=1e-9)
+    weights = design.weights
+    answered = design.data["q23"].isin([1, 2, 3, 4, 5]).to_numpy()
+    expected = (design.data["q23"].to_numpy()[answered] * weights[answered]).sum() / weights[answered].sum()
+    assert table.mean[0] == pytest.approx(expected, rel=1e-12)  # the Total's mean code
+
+
 # -- letters, suppression, bases on constructed data ------------------------------------------------
 
 

@@ -12,7 +12,7 @@ import pyreadstat
 import pytest
 
 from fjernarbeid.errors import DataValidationError, InputFileError
-from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
+from fjernarbeid.export.microdata import SUPPRESSED_CODE, output_paths, prepare_microdata, write_microdata
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,10 @@ def test_every_format_reads_back_with_the_same_values(export_with_places, tmp_pa
         column = export.data[name]
         if pd.api.types.is_numeric_dtype(column):
             expected = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            if suffix == ".sav" and name in export.disclosure.suppressed_cells:  # its own user-missing code
+                expected[export.disclosure.suppressed_cells[name]] = SUPPRESSED_CODE
+            if suffix == ".dta" and name in export.missing_codes:  # "not sure" is Stata's .a: missing
+                expected[np.isin(expected, export.missing_codes[name])] = np.nan
             np.testing.assert_allclose(back[name].astype(float).to_numpy(), expected, rtol=1e-12, equal_nan=True,
                                        err_msg=name)
         else:  # SPSS and Stata have no missing text: a blank is ""
@@ -84,6 +88,46 @@ def test_spss_file_has_variable_value_labels_and_not_sure_codes_as_user_missing(
     assert meta.missing_ranges["q6_1"] == [{"lo": 6.0, "hi": 6.0}]
     assert meta.file_label.startswith("SYNTHETIC")
     assert any(line.startswith("k-anonymity holds") or "k-ANONYMITY IS NOT REACHED" in line for line in meta.notes)
+
+
+def test_spss_levels_formats_weights_and_suppressed_values_as_spss_users_need_them(export, tmp_path, instrument):
+    """Answer scales ordinal, other codes nominal, numbers scale (as the questionnaire says); codes stored
+    as integers (F2.0, not 3.00); a mean-1 analysis weight beside the population weight; a value removed
+    for disclosure control its own labelled user-missing code, apart from "not asked" (system-missing)."""
+    path = write_microdata(export, tmp_path / "s.sav")["data"]
+    data, meta = pyreadstat.read_sav(str(path), user_missing=True)
+    levels = meta.variable_measure
+    assert levels["q23"] == levels["q6_1"] == levels["q12"] == levels["age_group"] == "ordinal"
+    assert levels["q207"] == levels["q13"] == "nominal"
+    assert levels["q3"] == levels["weight"] == levels["weight_analysis"] == "scale"
+    assert meta.original_variable_types["q23"] == "F2.0" and meta.original_variable_types["q3"].endswith(".0")
+    assert data["weight_analysis"].mean() == pytest.approx(1.0, rel=1e-12)
+    assert data["weight_analysis"].sum() == pytest.approx(len(data), rel=1e-9)
+    np.testing.assert_allclose(data["weight_analysis"] * data["weight"].mean(), data["weight"], rtol=1e-12)
+    assert meta.column_names_to_labels["weight_analysis"].startswith("Analysevekt (gjennomsnitt 1")
+    hidden = export.disclosure.suppressed_cells
+    assert hidden, "the demo export suppresses some values"
+    name, cells = next(iter(hidden.items()))
+    assert (data.loc[cells, name] == SUPPRESSED_CODE).all()
+    assert meta.variable_value_labels[name][float(SUPPRESSED_CODE)] == "Skjult av personvernhensyn"
+    assert float(SUPPRESSED_CODE) in [r["lo"] for r in meta.missing_ranges[name]]
+
+
+def test_stata_file_has_extended_missing_values(export, tmp_path):
+    """.a "not sure", .b not asked / no answer, .c suppressed for disclosure control."""
+    path = write_microdata(export, tmp_path / "s.dta")["data"]
+    data, meta = pyreadstat.read_dta(str(path), user_missing=True)
+    source = export.data
+    not_sure = source["q21"].isin([5]).to_numpy()
+    assert not_sure.any() and (data.loc[not_sure, "q21"] == "a").all()
+    hidden_q13 = export.disclosure.suppressed_cells.get("q13", np.zeros(len(source), dtype=bool))
+    not_asked = source["q13"].isna().to_numpy() & ~hidden_q13
+    assert not_asked.any() and (data.loc[not_asked, "q13"] == "b").all()
+    name, cells = next(iter(export.disclosure.suppressed_cells.items()))
+    assert (data.loc[cells, name] == "c").all()
+    assert set(meta.missing_user_values["q21"]) >= {"a"}
+    plain, _ = pyreadstat.read_dta(str(path))  # without user_missing they are missing, as in Stata
+    assert plain.loc[not_sure, "q21"].isna().all()
 
 
 def test_recoded_variables_carry_the_labels_of_their_new_categories(export, tmp_path, instrument):

@@ -117,15 +117,20 @@ def test_constructed_case_letter_and_suppressed_cell(tmp_path, instrument):
     letters = {ws.cell(6, c).value: c for c in range(2, ws.max_column + 1) if ws.cell(6, c).value}
     assert letters["(A)"] == header["Man"] and letters["(B)"] == header["Woman"]
     yes_row = find(ws, "Yes").row
+    # the letters stand in the percentage's own cell, after it ("80% B"), the cell keeping its number
     assert ws.cell(yes_row, header["Man"]).value == pytest.approx(0.8)
-    assert ws.cell(yes_row + 1, header["Man"]).value == "B"  # men higher than women, p < 0.001
-    assert ws.cell(yes_row + 1, header["Woman"]).value is None
+    assert ws.cell(yes_row, header["Man"]).number_format == '0%" B"'  # men higher than women, p < 0.001
+    assert ws.cell(yes_row, header["Woman"]).number_format == "0%"
     no_row = find(ws, "No").row
-    assert ws.cell(no_row + 1, header["Woman"]).value == "A"
+    assert no_row == yes_row + 1  # no row of letters between the categories
+    assert ws.cell(no_row, header["Woman"]).number_format == '0%" A"'
     young = header["25-29 years"]
     assert ws.cell(7, young).value == 3  # the base is shown …
     assert ws.cell(yes_row, young).value == "–" and ws.cell(no_row, young).value == "–"  # … its cells are not
-    assert ws.cell(yes_row + 1, young).value is None
+    # printed landscape, one page wide, with the header rows and the labels on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$4:$8" and ws.print_title_cols == "$A:$A"
+    # sex was not fixed by this (unweighted) design, so it is tested; a weighted study's sex is not (below)
     contents = [c.value for c in wb["Contents"]["A"] if isinstance(c.value, str)]
     assert any(v.startswith("Not in the data:") and "q12" in v for v in contents)
     assert not any("SYNTHETIC" in v for v in contents)
@@ -136,3 +141,26 @@ def test_rejects_an_unknown_language(tmp_path, instrument):
     with pytest.raises(ValueError, match="lang"):
         write_workbook(tmp_path / "t.xlsx", None, design, instrument, lang="de")
     assert not list(tmp_path.iterdir())
+
+
+def test_no_letters_for_a_variable_the_weighting_fixed_and_nets_and_means_for_scales(tmp_path, instrument, demo_frame):
+    """After post-stratification by sex × age the weighted sex shares equal the population's in every age
+    group: a test of them tests the weighting, so the sex banner has no letters and says why. A scale (q23)
+    gets top-2 / bottom-2 rows and a mean row."""
+    from fjernarbeid.survey.weighting import weight_study
+
+    design = weight_study(demo_frame, instrument).design
+    path = write_workbook(tmp_path / "w.xlsx", None, design, instrument, lang="nb")
+    wb = openpyxl.load_workbook(path)
+    sex = wb["Spm 207"]
+    formats = [c.number_format for row in sex.iter_rows(min_row=9, max_row=10) for c in row[1:]]
+    assert formats and not any('"' in f for f in formats)
+    notes = [c.value for c in sex["A"] if isinstance(c.value, str)]
+    assert any(n.startswith("Ingen signifikanstester for «Kjønn»") for n in notes)
+    q23 = wb["Spm 23"]
+    labels = [c.value for c in q23["A"] if isinstance(c.value, str)]
+    assert "Sum: Svært attraktivt + Ganske attraktivt" in labels
+    assert "Sum: Ganske lite attraktivt + Svært lite attraktivt" in labels
+    mean_row = find(q23, "Gjennomsnitt (1 = Svært attraktivt … 5 = Svært lite attraktivt)").row
+    assert 1 < q23.cell(mean_row, 2).value < 5
+    assert any('"' in c.number_format for row in q23.iter_rows(min_row=9, max_row=mean_row) for c in row[1:])

@@ -52,6 +52,27 @@ def test_log_with_only_completes_and_screenouts_gives_no_response_rate():
     assert "cannot be computed" in res.notes[0]
 
 
+def test_refusals_of_unknown_eligibility_withhold_the_rates_that_would_read_100_or_0_percent():
+    """The demo's telephone log: every refusal came before the screening questions (3.21, unknown
+    eligibility), so no refusal is known to be eligible. RR5/RR6 and COOP would read 100 % and REF 0 %:
+    they are withheld with a warning; RR1-RR4 and CON1-CON2, which count the unknown cases, remain."""
+    counts = {"I": 500, "UH": 2530, "UO": 1320, "NE": 669}
+    res = outcome_rates(counts)
+    withheld = {"RR5", "RR6", "COOP1", "COOP2", "COOP3", "COOP4", "REF1", "REF2", "REF3", "CON3"}
+    assert {k for k, v in res.rates.items() if v is None} == withheld
+    assert res.warnings == ["unknown_eligibility"] and "cannot tell how many" in res.notes[0]
+    e = 500 / (500 + 669)
+    assert res.e == pytest.approx(e) and res.e_method.startswith("proportional allocation (CASRO)")
+    assert res.rates["RR1"] == pytest.approx(500 / (500 + 3850))
+    assert res.rates["RR3"] == pytest.approx(500 / (500 + e * 3850))
+    assert res.rates["CON2"] == pytest.approx(500 / (500 + e * 3850))
+
+
+def test_with_refusals_of_known_eligibility_every_rate_is_given():
+    assert all(v is not None for v in outcome_rates(COUNTS).rates.values())
+    assert outcome_rates(COUNTS).warnings == []
+
+
 def _log(instrument):
     rows = ([{"disposition": "1.1", "q1": 1, "q2": 1}] * 500 + [{"disposition": "4.7", "q1": 3}] * 182
             + [{"disposition": "4.7", "q1": 2, "q2": 2}] * 392 + [{"disposition": "2.11"}] * 40

@@ -45,3 +45,8 @@ def test_every_workbook_is_made_inert_before_it_is_saved():
 
 def test_every_console_prints_data_literally():
     assert _lines(r"\bConsole\(", allowed=("cli/_console.py",)) == []
+
+
+def test_progress_columns_print_finding_ids_literally():
+    """rich's TextColumn reads markup unless told not to, whatever the console says."""
+    assert [line for line in _lines(r"TextColumn\(") if "markup=False" not in line] == []

@@ -3,6 +3,7 @@ migrated template), or start the real server (`fjernarbeid portal serve`) in a s
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import shutil
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 _ROOT = Path(tempfile.mkdtemp(prefix="portal-tests-"))
+atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)  # the template database, secret key and mail folder
 os.environ["FJERNARBEID_PORTAL_DATA"] = str(_ROOT / "data")
 os.environ["FJERNARBEID_PORTAL_DATABASE"] = str(_ROOT / "template.sqlite3")
 os.environ["FJERNARBEID_PORTAL_TILES"] = ""

@@ -56,3 +56,58 @@ def test_pdf_pages_have_content(demo_results, instrument, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert "Appendix B: Questionnaire" in text and "SYNTHETIC DATA" in text and "P29" in text
+
+
+def _figure_alt_texts(node, out: list) -> list:
+    """The /Alt of every /Figure element of a PDF's structure tree."""
+    node = node.get_object()
+    if isinstance(node, dict):
+        if node.get("/S") == "/Figure":
+            out.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids] if kids is not None else []):
+            _figure_alt_texts(kid, out)
+    return out
+
+
+def test_pdf_is_tagged_with_bookmarks_and_alt_text(demo_results, instrument, view, tmp_path):
+    from pypdf import PdfReader
+
+    reader = PdfReader(write_pdf(demo_results, instrument, tmp_path / "report.pdf", lang="nb"))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "nb"  # tagged, in bokmål
+    titles = []
+
+    def walk(items):
+        for item in items:
+            walk(item) if isinstance(item, list) else titles.append(item.title)
+    walk(reader.outline)
+    assert "Vedlegg B: Spørreskjema" in titles and any(t.startswith("P25 ") for t in titles)  # chapters and findings
+    charts = [c for s in view.sections for f in s.findings for c in f.charts]
+    alts = _figure_alt_texts(root["/StructTreeRoot"], [])
+    assert len(alts) == len(charts) and all(len(a) > 20 for a in alts)
+    assert alts[0] == charts[0].alt
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4
+    text = reader.pages[2].extract_text()
+    assert "Side 3" in text  # page numbers in the footer
+
+
+def test_docx_is_a4_in_bokmaal_with_contents_alt_text_and_numbered_captions(demo_results, instrument, view, tmp_path):
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    doc = Document(str(write_docx(demo_results, instrument, tmp_path / "report.docx", lang="nb")))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert abs(section.page_width - Cm(21)) < Cm(0.01)
+    langs = {el.get(qn("w:val")) for el in doc.styles.element.iter(qn("w:lang"))}
+    assert langs == {"nb-NO"}
+    instructions = " ".join(el.text for el in doc.element.body.iter(qn("w:instrText")))
+    assert "TOC \\o" in instructions and "SEQ Figure" in instructions and "SEQ Table" in instructions
+    footer = " ".join(el.text for el in section.footer._element.iter(qn("w:instrText")))
+    assert "PAGE" in footer
+    charts = [c for s in view.sections for f in s.findings for c in f.charts]
+    alts = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
+    assert len(alts) == len(charts) and alts == [c.alt for c in charts]
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption" and p.text.startswith("Figur ")]
+    assert len(captions) == len(charts) == len(set(captions))  # numbered and distinct

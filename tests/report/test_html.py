@@ -25,14 +25,15 @@ def test_report_is_self_contained(html_nb):
 def test_every_finding_and_section_is_there(html_nb, demo_results):
     for f in demo_results.findings:
         assert f'id="{f.id}"' in html_nb
-    for heading in ("3.2.1 Kjennetegn ved respondentene", "3.2.3 Betydning av tilstedeværelse", "Vedlegg A: Metode",
+    for heading in ("Kjennetegn ved respondentene", "3.2.3 Betydning av tilstedeværelse", "Vedlegg A: Metode",
                     "Vedlegg B: Spørreskjema", "SYNTETISKE DATA"):
         assert heading in html_nb
     assert html_nb.count("<svg") >= 12  # Likert blocks, distributions, group comparisons, the donut effect
 
 
 def test_questionnaire_appendix_lists_routing_and_screening(html_nb):
-    assert "Stilles hvis: q12 &lt; 6" in html_nb
+    # routing in words, never as the instrument's expression (q12 &lt; 6)
+    assert "Stilles hvis: spm. 12 er «Hver dag», «3-4 dager i uken»" in html_nb and "q12 &lt; 6" not in html_nb
     assert "Avslutter intervjuet" in html_nb
     assert "leses ikke opp" in html_nb
 

@@ -187,3 +187,43 @@ def test_the_2025_study_is_weighted_exactly_as_before(demo_frame):
     assert text.startswith("Dataene er poststratifisert etter kjønn × aldersgruppe (25–29, 30–34, 35–39, 40–44, "
                            "45–49, 50–54, 55–60; alder = 2025 − fødselsår) til SSBs befolkningstall for hele landet "
                            "1. januar 2025 (tabell 07459) (14 celler).")
+
+
+@pytest.fixture(scope="module")
+def hardanger():
+    from pathlib import Path
+
+    from fjernarbeid.data.derive import derive
+    from fjernarbeid.study.synthetic import synthesise
+
+    study = load_study(Path(__file__).resolve().parents[1] / "fixtures" / "studies" / "hardanger_remote")
+    return study, derive(synthesise(study, 300, seed=3), study.instrument)
+
+
+def test_a_regional_study_is_raked_to_ssb_by_municipality_sex_and_age(hardanger):
+    """Municipalities matched by their numbers (the codes) or names (the labels), sexes by their labels,
+    age groups by their ranges limited to the study's ages 20-66."""
+    from fjernarbeid.study.targets import source_population
+
+    study, data = hardanger
+    spec = WeightingSpec(method="rake", variables=("municipality", "sex", "aldersgruppe"),
+                         source="ssb-municipality-sex-age", year=2026, unknown="exclude")
+    done = weight(data, study.instrument, spec)
+    pop = source_population("ssb-municipality-sex-age", 2026)
+    adults = pop[pop.age.between(20, 66)]
+    assert done.weights.sum() == pytest.approx(adults.population.sum())
+    kvam = (done.frame["kommune"] == 4622).to_numpy()
+    assert done.weights[kvam].sum() == pytest.approx(adults[adults.municipality == "4622"].population.sum(), rel=1e-3)
+    # "Vil ikkje svare" (a don't-know code) cannot be weighted by sex: left out and counted
+    assert done.unknown_count == int((data["kjonn"] == 3).sum()) > 0
+    assert "frå SSB sine folketal etter kommune 1. januar 2026 (tabell 07459)" in describe(done, study.instrument, "nn")
+
+
+def test_linear_calibration_meets_the_totals(hardanger):
+    study, data = hardanger
+    spec = WeightingSpec(method="linear", variables=("municipality", "aldersgruppe"),
+                         source="ssb-municipality-sex-age", year=2026)
+    done = weight(data, study.instrument, spec)
+    margins = done.report.margins
+    assert np.allclose(margins["weighted"], margins["target"])
+    assert describe(done, study.instrument, "en").startswith("The data are calibrated (linear GREG calibration)")

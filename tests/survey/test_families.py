@@ -53,3 +53,14 @@ def test_olr_links_equal_a_tightly_converged_r_fit(api, parity_ref, link):
         np.testing.assert_allclose(fit.zeta, case["zeta"], rtol=1e-6)
         # R's SEs come from optim's finite-difference Hessian (step 1e-5): 1e-4
         np.testing.assert_allclose(np.sqrt(np.diag(fit.vcov.to_numpy())), case["se"], rtol=1e-4)
+
+
+def test_term_test_of_an_ordinal_model(api, parity_ref):
+    for case in parity_ref["olr_links"]:
+        fit = svyolr(api[case["design"]], case["formula"].replace("apicat_f", "apicat"), link=case["link"])
+        test = regTermTest(fit, "ell")
+        # R's SEs (hence F) come from optim's finite-difference Hessian: 1e-4
+        assert test.statistic == pytest.approx(case["wald_ell"], rel=1e-4)
+        assert test.p_value == pytest.approx(case["wald_ell_p"], rel=1e-3)
+    with pytest.raises(ValueError, match="implemented for svyglm"):
+        regTermTest(fit, "ell", method="LRT")

@@ -94,3 +94,12 @@ def test_pps_arguments_are_checked(election):
         svydesign(election, pps="brewer")
     with pytest.raises(ValueError, match="40 × 40"):
         svydesign(election, fpc="p", pps=np.eye(3))
+
+
+def test_domains_of_a_brewer_design(election, parity_ref):
+    design = svydesign(election, fpc="p", pps="brewer")
+    large = (election["votes"] > 100000).to_numpy()
+    for name, mask in (("large", large), ("small", ~large)):
+        ref = parity_ref["pps"]["brewer_domains"][name]
+        got = svytotal(design.domain(mask), "Bush")
+        assert (got.estimate, got.se) == pytest.approx((ref["estimate"], ref["se"]), rel=REL)

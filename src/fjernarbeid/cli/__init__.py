@@ -51,8 +51,9 @@ app = typer.Typer(
     cls=_Commands,
     name="fjernarbeid",
     help=(
-        "Survey pipeline for the NORCE/Hardanger 2025 remote-work study: the questionnaire as data, "
-        "validated import of fieldwork files, weighting and design-based estimates."
+        "Survey pipeline for a study described by files (the NORCE/Hardanger 2025 remote-work study ships as "
+        "the default): the questionnaire as data, validated import of fieldwork files, weighting, design-based "
+        "estimates and reports; `fjernarbeid init DIR` starts a new study."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -72,7 +73,7 @@ def _version(value: bool) -> None:
 def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
-    """Survey pipeline for the NORCE/Hardanger 2025 remote-work study. Every command has --help."""
+    """Survey pipeline for a study described by files (default: the NORCE/Hardanger 2025 study). Every command has --help."""
 
 
 def _register_commands() -> None:

@@ -150,7 +150,7 @@ def _iso(date) -> str | None:
 
 
 def _print_text(inst, lang: str) -> None:
-    words = WORDS[lang]
+    words = WORDS.get(lang) or WORDS["nb"]  # nynorsk: bokmål's words until it has its own
     console = make_console()
 
     def out(line: str) -> None:  # the lines' own style markup; every value in them is escape()d

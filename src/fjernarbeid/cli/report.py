@@ -17,7 +17,8 @@ from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, wei
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
 
-_HELP = """Validate, weight and run the study's findings; write report.html and results.json.
+_HELP = """Validate, weight and run the study's findings; write the report as HTML, PDF and Word (html, pdf,
+docx), the tables as an Excel workbook (xlsx) and every number as results.json (json), as --format chooses.
 
 Exit codes: 0 done, 1 the data have validation errors (nothing is written), 2 wrong usage, 3 an
 input cannot be read or an output cannot be written (--out is never an input), 4 missing
@@ -73,7 +74,7 @@ def report(
 def _chart_drawer(formats: list[str]):
     """Worker processes for the HTML report's charts, forked now: before the progress display or the
     findings start a thread, and early enough to load matplotlib while the data are analysed."""
-    if "html" not in formats:
+    if not {"html", "pdf", "docx"} & set(formats):  # the formats with charts
         return contextlib.nullcontext()
     from fjernarbeid.report.drawing import ChartDrawer
 
@@ -133,9 +134,11 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
                                                                   instrument, source=str(dispositions)))
         pool.shutdown(wait=False)  # no other task: its thread ends with this one
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        steps = progress.add_task("reading", total=4 + len(catalogue) + sum(len(f.also) for f in catalogue))
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),  # a finding id is not markup
+                  TextColumn("{task.completed}/{task.total}", markup=False), TimeElapsedColumn(), console=console,
+                  transient=True) as progress:
+        # one step per file written too: the PDF and the charts take a good part of the run
+        steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + sum(len(f.also) for f in catalogue))
         data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
         checked = validate(data, instrument, ref)
@@ -163,26 +166,33 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         )
         results.weighting_text = {code: weighted.describe(instrument, code)
                                   for code in dict.fromkeys((lang, "nb", "nn", "en"))}
-        progress.update(steps, advance=1, description="writing")
+        names = dict(zip(chosen, _file_names(chosen)))
         # Every format is written into a staging directory and moved into --out together: a failure
         # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
+        sections = ()
+        if dispositions is not None and {"html", "pdf"} & set(chosen):
+            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF prints it too
+            from fjernarbeid.target.report_hook import report_section
+
+            sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
         with staged_directory(out) as staging:
             if "json" in chosen:
+                progress.update(steps, description=f"writing {names['json']}")
                 results.write_json(staging / "results.json")
+                progress.update(steps, advance=1)
             if "html" in chosen:
                 from fjernarbeid.report.html import write_html
 
-                sections = ()
-                if dispositions is not None:  # chapter 4.5 (target groups) when the data allow: fjernarbeid.target
-                    from fjernarbeid.target.report_hook import report_section
-
-                    sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
+                progress.update(steps, description=f"writing {names['html']}")
                 write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
                            drawer=drawer, extra_sections=sections)
+                progress.update(steps, advance=1)
             for fmt in chosen:
                 if fmt in EXTRA_FORMATS:
+                    progress.update(steps, description=f"writing {names[fmt]}")
                     _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
-                                 docx_template)
+                                 docx_template, drawer, sections)
+                    progress.update(steps, advance=1)
         written = [out / name for name in _file_names(chosen)]
 
     for w in checked.warnings[:5]:
@@ -288,7 +298,8 @@ def _weighting_dict(report) -> dict:
     }
 
 
-def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None):
+def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None, drawer=None,
+                 extra_sections=()):
     if fmt == "xlsx":
         from fjernarbeid.export.xlsx import write_workbook
 
@@ -299,11 +310,12 @@ def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_tem
         if docx_template is not None and not docx_template.is_file():
             raise InputFileError(f"{docx_template}: Word template not found")
         return write_docx(results, instrument, out / "report.docx", lang=lang, min_cell=min_cell,
-                          template=docx_template)
+                          template=docx_template, drawer=drawer)
     if fmt == "pdf":
         from fjernarbeid.report.pdf import write_pdf
 
-        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell)
+        return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell, drawer=drawer,
+                         extra_sections=extra_sections)
     raise ValueError(fmt)
 
 

@@ -54,6 +54,7 @@ def synthetic_command(
     n: Annotated[int, typer.Option("--n", min=1, help="Respondents.")] = 300,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random answers.")] = 1,
 ) -> None:
+    from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path
     from fjernarbeid.study import load_study
     from fjernarbeid.study.synthetic import synthesise
@@ -63,7 +64,7 @@ def synthetic_command(
         frame = synthesise(chosen, n=n, seed=seed)
         try:
             with atomic_path(out) as tmp:
-                frame.to_csv(tmp, index=False)
+                neutralise_frame(frame).to_csv(tmp, index=False)
         except OSError as exc:
             raise OutputFileError(f"{out}: cannot write: {exc.strerror or exc}") from None
     except FjernarbeidError as exc:

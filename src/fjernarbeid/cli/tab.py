@@ -43,6 +43,10 @@ class CiMethod(str, enum.Enum):
     logit = "logit"
     beta = "beta"
     wilson = "wilson"
+    likelihood = "likelihood"
+    asin = "asin"
+    mean = "mean"
+    xlogit = "xlogit"
 
 
 class QuantileInterval(str, enum.Enum):
@@ -137,7 +141,8 @@ def tab_command(
         "--lonely-psu", help="Strata with one PSU: fail, remove, adjust, average or certainty (as R's "
         "survey.lonely.psu).")] = LonelyPsu.fail,
     ci: Annotated[CiMethod, typer.Option("--ci", help="Interval for shares: logit (as R's svyciprop), beta "
-                                         "(Korn-Graubard) or wilson.")] = CiMethod.logit,
+                                         "(Korn-Graubard), wilson, or R's likelihood, asin, mean or xlogit."
+                                         )] = CiMethod.logit,
     level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="Confidence level.")] = 0.95,
     include_missing: Annotated[bool, typer.Option(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
@@ -225,6 +230,10 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
     numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
+        raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
+                         "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
+                         "--compare")
     if numeric:
         # a numeric VAR as numbers (text that is not a number is named by line), so that a file read as
         # text is not taken for a factor; the answers masked above stay missing

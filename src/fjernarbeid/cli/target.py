@@ -60,7 +60,7 @@ def target(
     lang: TargetLanguage = typer.Option(TargetLanguage.nb, "--lang", help="nb (bokmål), nn (nynorsk) or en."),
     refdata: Annotated[Optional[Path], refdata_option("Reference-data directory (postal codes, centrality).")] = None,
     spec_file: Optional[Path] = typer.Option(None, "--spec", help="Targeting specification (YAML); default: the study's."),
-    weighting: Weighting = typer.Option(Weighting.poststratify, "--weighting", help=WEIGHTING_HELP),
+    weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
 ) -> None:
     from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.refdata import RefData
@@ -77,7 +77,8 @@ def target(
             raise OutputFileError(f"{out}: exists and is not a directory")
         spec = load_spec(spec_file)
         result = target_from_files(file, dispositions, refdata_dir=refdata, spec=spec, region=codes,
-                                   region_name=region_name, weighting=weighting.value)
+                                   region_name=region_name,
+                                   weighting=weighting.value if weighting is not None else None)
         with staged_directory(out) as staging:  # every file, or none
             written = [out / p.name for p in write_outputs(result, staging, lang.value)]
     except FjernarbeidError as exc:

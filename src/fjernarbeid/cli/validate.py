@@ -13,6 +13,7 @@ from rich.text import Text
 
 from fjernarbeid.cli._console import console as make_console, print_error, styled
 from fjernarbeid.cli._options import completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import study_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
 
 
@@ -47,13 +48,14 @@ def validate_command(
         "--format", help="text: summary and table; json: every problem, to stdout.")] = OutputFormat.text,
     max_show: Annotated[int, typer.Option(
         "--max-show", min=0, help="Problems listed in the text table (0: all). JSON always lists all.")] = 50,
+    study: Annotated[Optional[Path], study_option()] = None,
 ) -> None:
+    from fjernarbeid.cli._study import load_cli_study
     from fjernarbeid.data import read_survey, validate
-    from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import RefData
 
     try:
-        inst = load_instrument(instrument)
+        inst = load_cli_study(study, instrument).instrument  # the study's roles name the household size …
         data = read_survey(file, inst, mapping, sheet=sheet, completes_only=completes_only)
         report = validate(data, inst, RefData.locate(refdata))
     except FjernarbeidError as exc:

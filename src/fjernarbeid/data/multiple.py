@@ -10,6 +10,32 @@ import pandas as pd
 from fjernarbeid.instrument import Question
 
 
+def joined(chosen: np.ndarray, codes) -> pd.Series:
+    """Rows of a 0/1 (bool) matrix, one column per code in ``codes``' order, as "1 3"; missing where none is chosen."""
+    out = np.full(chosen.shape[0], "", dtype=object)
+    for j, code in enumerate(codes):
+        out = out + np.where(chosen[:, j], f"{code} ", "")
+    text = pd.Series(out, dtype="string").str.rstrip()
+    return text.mask(text == "")
+
+
+def codes_chosen(text: pd.Series, names: dict[str, int], codes) -> tuple[np.ndarray, np.ndarray]:
+    """Choice names (or codes) separated by spaces → a bool matrix (rows × ``codes``) of the codes
+    chosen, and which rows hold a name that is no choice. Vectorised: every name is looked up once."""
+    tokens = text.reset_index(drop=True).str.split().explode()
+    present = tokens.notna().to_numpy()
+    found = tokens.map(names)
+    position = tokens.index.to_numpy()
+    n = len(text)
+    unknown = np.zeros(n, dtype=bool)
+    unknown[position[present & found.isna().to_numpy()]] = True
+    chosen = np.zeros((n, len(codes)), dtype=bool)
+    values = found.to_numpy(dtype=float, na_value=np.nan)
+    for j, code in enumerate(codes):
+        chosen[position[values == code], j] = True
+    return chosen, unknown
+
+
 def _chosen(series: pd.Series, code: int) -> np.ndarray:
     text = " " + series.astype("string").fillna("") + " "
     return text.str.contains(f" {code} ", regex=False).to_numpy(dtype=bool)
@@ -21,11 +47,10 @@ def for_analysis(series: pd.Series, q: Question) -> pd.Series:
     s = series.astype("string")
     if not q.missing_codes:
         return s
-    missing = {str(c) for c in q.missing_codes}
-    kept = s.str.split().map(lambda codes: " ".join(c for c in codes if c not in missing)
-                             if isinstance(codes, list) else pd.NA)
-    kept = kept.astype("string")
-    return kept.mask(kept == "")
+    codes = q.substantive_codes
+    kept = joined(np.column_stack([_chosen(s, c) for c in codes]), codes)
+    kept.index = s.index
+    return kept
 
 
 def option_indicators(series: pd.Series, q: Question, *, include_missing: bool = False) -> pd.DataFrame:
@@ -61,4 +86,4 @@ def with_option_columns(frame: pd.DataFrame, instrument) -> pd.DataFrame:
     return out
 
 
-__all__ = ["any_chosen", "for_analysis", "option_indicators", "with_option_columns"]
+__all__ = ["any_chosen", "codes_chosen", "for_analysis", "joined", "option_indicators", "with_option_columns"]

@@ -582,12 +582,9 @@ def _multiple(q, combined: pd.Series | None, options: dict[int, pd.Series], row_
     cells that are not choices (for validation) and, when a file has both layouts and they disagree,
     a note saying where.
     """
-    names = q.codes_by_name()
-    order = {c.code: i for i, c in enumerate(q.codes)}
+    from fjernarbeid.data.multiple import codes_chosen, joined
 
-    def joined(codes: list[int]) -> str:
-        return " ".join(str(c) for c in sorted(set(codes), key=order.__getitem__))
-
+    codes = list(q.valid_codes)
     n = len(combined) if combined is not None else len(next(iter(options.values())))
     index = pd.RangeIndex(n)
     from_options = None
@@ -597,10 +594,9 @@ def _multiple(q, combined: pd.Series | None, options: dict[int, pd.Series], row_
         ones = chosen.isin(["1", "True", "true", "1.0"])
         zeros = chosen.isin(["0", "False", "false", "0.0"])
         bad_options = (chosen.notna() & ~ones & ~zeros).any(axis=1)
-        codes = list(chosen.columns)
-        matrix = ones.to_numpy()
-        from_options = pd.Series([joined([codes[j] for j in np.flatnonzero(r)]) if r.any() else pd.NA for r in matrix],
-                                 index=index, dtype="string")
+        matrix = np.column_stack([ones[c].to_numpy() if c in ones.columns else np.zeros(n, dtype=bool)
+                                  for c in codes])
+        from_options = joined(matrix, codes)
     if combined is None:
         bad = pd.Series([], dtype=object)
         if bad_options.any():
@@ -611,12 +607,10 @@ def _multiple(q, combined: pd.Series | None, options: dict[int, pd.Series], row_
             from_options = from_options.mask(bad_options.to_numpy())
         return from_options, bad, None
     text = _text(combined).reset_index(drop=True)
-    tokens = text.str.split()
-    known = tokens.map(lambda ts: ts if not isinstance(ts, list) else [names.get(t) for t in ts])
-    has_unknown = known.map(lambda cs: isinstance(cs, list) and any(c is None for c in cs)).astype(bool)
-    values = pd.Series([joined(cs) if isinstance(cs, list) and cs and not unknown else pd.NA
-                        for cs, unknown in zip(known, has_unknown)], index=index, dtype="string")
-    bad = text[has_unknown.to_numpy()].astype(object)
+    matrix, unknown = codes_chosen(text, q.codes_by_name(), codes)
+    has_unknown = pd.Series(unknown, index=index)
+    values = joined(matrix, codes).mask(unknown)
+    bad = text[unknown].astype(object)
     note = None
     if from_options is not None:
         differ = (values.fillna("") != from_options.fillna("")) & ~has_unknown & ~bad_options

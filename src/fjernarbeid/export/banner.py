@@ -113,7 +113,7 @@ def study_banner(instrument: Instrument, frame: pd.DataFrame, study=None) -> lis
 class PairTest:
     """Column ``high`` against column ``low`` in one row: p̂_high − p̂_low and its design-based t test."""
 
-    category: int
+    category: int | tuple[int, ...]  # the row's code, or a net's codes
     breakdown: str
     first: int  # column index (in BannerTable.columns)
     second: int
@@ -146,6 +146,15 @@ class BannerTable:
     min_cell: int = 5
     not_sure: int = 0  # respondents whose answer was a "not sure" code (excluded from the base)
     no_answer: int = 0  # respondents the routing skipped, or with no answer
+    # False for a question whose distribution the weighting fixed (sex, age): no letters, a note says why
+    tested: bool = True
+    nets: tuple[tuple[int, ...], ...] = ()  # top-2 / bottom-2 of a scale, rows below the categories
+    net_percent: np.ndarray | None = None  # nets × columns, as percent
+    net_count: np.ndarray | None = None
+    net_suppressed: np.ndarray | None = None
+    net_higher_than: np.ndarray | None = None
+    net_tests: tuple[PairTest, ...] = field(default=(), repr=False)
+    mean: np.ndarray | None = None  # per column: the weighted mean code of a scale (ordinal questions)
 
 
 def column_letters(breakdown_of: tuple[int, ...]) -> tuple[str, ...]:
@@ -193,10 +202,15 @@ def banner_tables(
     breakdowns: list[Breakdown],
     *,
     min_cell: int = 5,
+    untested: frozenset[str] | set[str] = frozenset(),
 ) -> list[BannerTable]:
-    """:func:`banner_table` of every question, the column masks computed once."""
+    """:func:`banner_table` of every question, the column masks computed once. Questions in ``untested``
+    — those whose margins the weighting fixed, e.g. sex and age group after post-stratification — get no
+    significance letters: their weighted shares equal the population's by construction, and a test of
+    them would only test the weighting."""
     layout = _layout(design.data, breakdowns)
-    return [_banner_table(design, q, breakdowns, layout, min_cell, None) for q in questions]
+    return [_banner_table(design, q, breakdowns, layout, min_cell, None, test=q.name not in untested)
+            for q in questions]
 
 
 def banner_table(
@@ -217,7 +231,39 @@ def banner_table(
     return _banner_table(design, question, breakdowns, _layout(design.data, breakdowns), min_cell, categories)
 
 
-def _banner_table(design, question, breakdowns, layout, min_cell, categories) -> BannerTable:
+def nets_of(question: Question, categories: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Top-2 and bottom-2 boxes of an answer scale of at least four codes (e.g. 'Helt eller delvis enig'),
+    none for other questions."""
+    if question.measurement_level != "ordinal" or len(categories) < 4:
+        return ()
+    return (tuple(categories[:2]), tuple(categories[-2:]))
+
+
+def _rows(design, y, masks, wm, weighted_base, breakdown_of, row_ids, breakdowns, min_cell, test: bool):
+    """Percentages, counts, suppression and letters of the rows of ``y`` (n × R 0/1 indicators)."""
+    count = (y.T @ masks).round().astype(int)  # R × G
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percent = (y.T @ wm) / weighted_base
+    suppressed = count < min_cell
+    tests = (_pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, row_ids, suppressed,
+                             breakdowns) if test else [])
+    letters = column_letters(breakdown_of)
+    higher = np.full(count.shape, "", dtype=object)
+    for t in tests:  # a handful per row; the statistics themselves are vectorised above
+        if not t.p_holm < ALPHA_LOWER:
+            continue
+        winner, loser = (t.second, t.first) if t.difference > 0 else (t.first, t.second)
+        letter = letters[loser] if t.p_holm < ALPHA_UPPER else letters[loser].lower()
+        c = row_ids.index(t.category)
+        higher[c, winner] += letter
+    for c in range(higher.shape[0]):  # letters in banner order, whatever order the tests came in
+        for g in range(higher.shape[1]):
+            if higher[c, g]:
+                higher[c, g] = "".join(sorted(higher[c, g], key=lambda ch: ch.upper()))
+    return percent, count, suppressed, tests, higher
+
+
+def _banner_table(design, question, breakdowns, layout, min_cell, categories, test: bool = True) -> BannerTable:
     frame = design.data
     name = question.name
     if categories is None:
@@ -244,44 +290,41 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories) ->
     columns, breakdown_of, in_column = layout
     masks = in_column & valid[:, None]  # n × G
 
-    count = (y.T @ masks).round().astype(int)  # C × G
     base = masks.sum(axis=0)
     wm = masks * w[:, None]
     weighted_base = wm.sum(axis=0)
     sum_w2 = (masks * (w**2)[:, None]).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        percent = (y.T @ wm) / weighted_base
         effective_base = np.where(sum_w2 > 0, weighted_base**2 / sum_w2, 0.0)
-    suppressed = count < min_cell
-
-    tests = _pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, categories,
-                            suppressed, breakdowns)
-    letters = column_letters(breakdown_of)
-    higher = np.full(count.shape, "", dtype=object)
-    for t in tests:  # a handful per row; the statistics themselves are vectorised above
-        if not t.p_holm < ALPHA_LOWER:
-            continue
-        winner, loser = (t.second, t.first) if t.difference > 0 else (t.first, t.second)
-        letter = letters[loser] if t.p_holm < ALPHA_UPPER else letters[loser].lower()
-        c = categories.index(t.category)
-        higher[c, winner] += letter
-    for c in range(higher.shape[0]):  # letters in banner order, whatever order the tests came in
-        for g in range(higher.shape[1]):
-            if higher[c, g]:
-                higher[c, g] = "".join(sorted(higher[c, g], key=lambda ch: ch.upper()))
+    percent, count, suppressed, tests, higher = _rows(design, y, masks, wm, weighted_base, breakdown_of,
+                                                      tuple(categories), breakdowns, min_cell, test)
+    nets = () if question.is_multiple else nets_of(question, tuple(categories))
+    net_rows = None
+    if nets:
+        y_net = np.column_stack([np.isin(x, codes).astype(float) for codes in nets])
+        net_rows = _rows(design, y_net, masks, wm, weighted_base, breakdown_of, tuple(nets), breakdowns,
+                         min_cell, test)
+    mean = None
+    if question.measurement_level == "ordinal" and not question.is_multiple:  # a scale's mean code, per column
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (np.nan_to_num(x)[:, None] * wm).sum(axis=0) / weighted_base
 
     return BannerTable(
         question=name, categories=tuple(categories), columns=columns, breakdown_of=breakdown_of,
-        breakdowns=tuple(breakdowns), letters=letters, percent=percent, count=count, base=base,
-        weighted_base=weighted_base, effective_base=effective_base, suppressed=suppressed,
-        higher_than=higher, tests=tuple(tests), min_cell=min_cell,
+        breakdowns=tuple(breakdowns), letters=column_letters(breakdown_of), percent=percent, count=count,
+        base=base, weighted_base=weighted_base, effective_base=effective_base, suppressed=suppressed,
+        higher_than=higher, tests=tuple(tests), min_cell=min_cell, net_tests=tuple(net_rows[3]) if net_rows else (),
         not_sure=int(unsure.sum()),
         no_answer=int(((w > 0) & ~asked).sum()),
+        tested=test, nets=nets,
+        net_percent=net_rows[0] if net_rows else None, net_count=net_rows[1] if net_rows else None,
+        net_suppressed=net_rows[2] if net_rows else None, net_higher_than=net_rows[4] if net_rows else None,
+        mean=mean,
     )
 
 
 def _pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, categories, suppressed,
-                    breakdowns) -> list[PairTest]:
+                    breakdowns) -> list[PairTest]:  # categories: one id per row of y (a code, or a net's codes)
     """Every pair of columns within each breakdown, in every row; Holm within row × breakdown."""
     n, n_cat = y.shape
     n_col = masks.shape[1]
@@ -324,5 +367,5 @@ def _pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, 
 __all__ = [
     "ALPHA_LOWER", "ALPHA_UPPER", "BannerColumn", "BannerTable", "Breakdown",
     "PairTest", "banner_table", "banner_tables", "column_letters", "holm",
-    "study_banner",
+    "nets_of", "study_banner",
 ]

@@ -405,6 +405,9 @@ class DisclosureReport:
     # in the way
     without: dict[str, KAnonymity] = field(default_factory=dict)
     blocking: KAnonymity | None = None  # k-anonymity of the keys that can be neither recoded nor suppressed
+    # column → the records (in the protected frame's order) whose value local suppression removed: the
+    # exported files mark them with their own missing code, distinct from "not asked"
+    suppressed_cells: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def holds(self) -> bool:
@@ -715,6 +718,10 @@ def protect(
         if n:
             actions.append(Action(name, "suppressed", f"local suppression for k-anonymity: {n} value(s) set to "
                                                       f"missing ({', '.join(suppressed_with[name])})"))
+    cells: dict[str, np.ndarray] = {}
+    for name, columns in suppressed_with.items():
+        for col in columns:
+            cells[col] = cells.get(col, np.zeros(len(current), dtype=bool)) | masks[name]
     out = current
     result = k_anonymity(out, keys, k)
     loss = _information_loss(base, masks, level, merges, names, geo, k, kept)
@@ -725,6 +732,7 @@ def protect(
     if shuffled:
         order_ = np.random.default_rng(seed).permutation(len(out))
         out = out.iloc[order_].reset_index(drop=True)
+        cells = {col: mask[order_] for col, mask in cells.items()}
         out[idv] = np.arange(1, len(out) + 1, dtype=np.int64)
         actions.insert(0, Action(idv, "replaced", "respondent id replaced by a sequential number 1…n; the records "
                                                   "are in random order"))
@@ -741,7 +749,8 @@ def protect(
         k=k, keys=tuple(keys), actions=actions, start=start, steps=steps, after_recoding=after_recoding,
         suppressed=suppressed, suppressed_with=suppressed_with, geography=level, result=result,
         information_loss=loss, kept=keep, kept_keys=kept_keys, weight_is_key=weight_is_key, synthetic=synthetic,
-        shuffled=shuffled, notes=notes, recoded=merges, without=without, blocking=blocking)
+        shuffled=shuffled, notes=notes, recoded=merges, without=without, blocking=blocking,
+        suppressed_cells={col: mask for col, mask in cells.items() if mask.any()})
     return out, report
 
 

@@ -57,6 +57,16 @@ SAV_VALUE_LABEL_BYTES = 120
 SAV_FILE_LABEL_BYTES = 64
 DTA_LABEL_CHARS = 80
 
+# The analysis weight: the population weight divided by its mean (mean 1, sum n). SPSS's WEIGHT BY and
+# most test procedures take the weights as frequencies, so with the population weight they would test
+# as if 2.7 million people had answered; with this one, n stays the number of respondents.
+ANALYSIS_WEIGHT_COLUMN = "weight_analysis"
+# A value removed by local suppression (disclosure control): its own labelled user-missing code in SPSS,
+# distinct from "not asked" (system-missing) and from "not sure" (the question's own code).
+SUPPRESSED_CODE = -9
+# Stata's extended missing values: .a "not sure", .b "not asked / no answer", .c "suppressed".
+STATA_MISSING = {"not_sure": "a", "not_asked": "b", "suppressed": "c"}
+
 WORDS: dict[str, dict[str, str]] = {
     "id": {"nb": "Løpenummer (ikke intervjuets ID; postene er i tilfeldig rekkefølge)",
            "en": "Sequential record number (not the interview id; records are in random order)"},
@@ -72,9 +82,16 @@ WORDS: dict[str, dict[str, str]] = {
     "label": {"nb": "Etikett", "en": "Label"}, "type": {"nb": "Type", "en": "Type"},
     "code": {"nb": "Kode", "en": "Code"}, "n": {"nb": "n (uvektet)", "en": "n (unweighted)"},
     "wpct": {"nb": "Vektet %", "en": "Weighted %"}, "routing": {"nb": "Stilles hvis", "en": "Asked if"},
-    "not_sure": {"nb": "«Ikke sikker»-koder (gyldige svar, mangler i analyse)",
-                 "en": "'Not sure' codes (valid answers, missing in analysis)"},
-    "missing": {"nb": "Uten verdi (ikke spurt / blank)", "en": "No value (not asked / blank)"},
+    "not_sure": {"nb": "«Ikke sikker»-koder (brukerdefinert manglende verdi: holdes utenfor analysen; Stata .a)",
+                 "en": "'Not sure' codes (user-missing: left out of the analysis; Stata .a)"},
+    "suppressed_code": {"nb": "Skjult av personvernhensyn", "en": "Suppressed for disclosure control"},
+    "analysis_weight": {"nb": "Analysevekt (gjennomsnitt 1, sum = antall respondenter): bruk i SPSS WEIGHT BY og tester",
+                        "en": "Analysis weight (mean 1, sum = number of respondents): use for SPSS WEIGHT BY and tests"},
+    "missing": {"nb": "Uten verdi (ikke spurt / blank; Stata .b)", "en": "No value (not asked / blank; Stata .b)"},
+    "suppressed_missing": {"nb": "Skjult av personvernhensyn (kode {code}, brukerdefinert manglende; Stata .c)",
+                           "en": "Suppressed for disclosure control (code {code}, user-missing; Stata .c)"},
+    "weights_note": {"nb": "To vekter: {population} summerer til befolkningen (bruk til antall/totaler); {analysis} har gjennomsnitt 1 (bruk til andeler, gjennomsnitt og tester, f.eks. SPSS WEIGHT BY). Standardfeil som tar hensyn til vektingen krever designbasert analyse (R survey, Stata svy, SPSS Complex Samples).",
+                     "en": "Two weights: {population} sums to the population (use for counts/totals); {analysis} has mean 1 (use for shares, means and tests, e.g. SPSS WEIGHT BY). Standard errors that account for the weighting need a design-based analysis (R survey, Stata svy, SPSS Complex Samples)."},
     "derived": {"nb": "Avledet", "en": "Derived"}, "protection": {"nb": "Personvern", "en": "Disclosure control"},
     "suppressed": {"nb": "Tall for celler med færre enn {k} poster er skjult (–).",
                    "en": "Counts of cells with fewer than {k} records are suppressed (–)."},
@@ -114,6 +131,7 @@ class MicrodataExport:
         labels[inst.id_variable] = _w("id" if self.disclosure.shuffled else "id_kept", lang)
         labels[WEIGHT_COLUMN] = _w("weight", lang, method=method_name(self.weights.method, lang),
                                    variables=weighting_variables(self.weights.margins["variable"], inst, lang) or "–")
+        labels[ANALYSIS_WEIGHT_COLUMN] = _w("analysis_weight", lang)
         return {c: labels.get(c, c) for c in self.data.columns}
 
     @property
@@ -196,9 +214,48 @@ def prepare_microdata(
     frame = with_option_columns(frame, instrument)
     synthetic = is_synthetic(path)
     protected, disclosure = protect(frame, instrument, k=k, keep=keep, seed=seed, synthetic=synthetic, study=study)
+    protected = with_analysis_weight(protected)
     return MicrodataExport(data=protected, instrument=instrument, disclosure=disclosure, weights=weighted.report,
                            lang=lang, source=Path(path).name, synthetic=synthetic, notes=notes,
                            area_names=_area_names(ref), study=study)
+
+
+def with_analysis_weight(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with the analysis weight (the population weight over its mean) right after the weight."""
+    weight = data[WEIGHT_COLUMN].astype(float)
+    columns = list(data.columns)
+    out = data.assign(**{ANALYSIS_WEIGHT_COLUMN: weight / weight.mean()})
+    at = columns.index(WEIGHT_COLUMN) + 1
+    return out[columns[:at] + [ANALYSIS_WEIGHT_COLUMN] + columns[at:]]
+
+
+def measurement_levels(export: "MicrodataExport") -> dict[str, str]:
+    """SPSS's measure of every column, from the questionnaire: answer scales ordinal, other codes nominal,
+    numbers (integers, weights) scale; derived age groups and centrality ordinal, indicators nominal."""
+    inst, out = export.instrument, {}
+    for name in export.data.columns:
+        if name in inst:
+            out[name] = inst[name].measurement_level
+        elif name in (WEIGHT_COLUMN, ANALYSIS_WEIGHT_COLUMN):
+            out[name] = "scale"
+        else:
+            try:
+                d = inst.derived_variable(name)
+            except KeyError:
+                out[name] = "nominal"
+                continue
+            if d.kind == "age":
+                out[name] = "scale"
+            elif d.kind == "bins" or (d.kind == "postal_lookup" and d.field == "centrality"):
+                out[name] = "ordinal"
+            else:
+                out[name] = "nominal"
+    return out
+
+
+def _is_integral(column: pd.Series) -> bool:
+    values = pd.to_numeric(column, errors="coerce").dropna()
+    return pd.api.types.is_numeric_dtype(column) and bool((values == values.round()).all())
 
 
 def _area_names(ref) -> dict[str, dict[str, str]]:
@@ -318,27 +375,56 @@ def _write_sav(export: MicrodataExport, path: Path) -> None:
     values = {name: {float(c): _fit_bytes(text, SAV_VALUE_LABEL_BYTES) for c, text in codes.items()}
               for name, codes in export.value_labels.items()}
     missing = {name: [float(c) for c in codes] for name, codes in export.missing_codes.items()}
-    measure = {}
+    for name, cells in export.disclosure.suppressed_cells.items():
+        if name in frame.columns and pd.api.types.is_float_dtype(frame[name]):
+            frame.loc[cells, name] = float(SUPPRESSED_CODE)
+            values.setdefault(name, {})[float(SUPPRESSED_CODE)] = _w("suppressed_code", export.lang)
+            missing[name] = missing.get(name, []) + [float(SUPPRESSED_CODE)]
+    # whole numbers (codes, counts) as integers: F2.0, not the default F8.2 ("3.00")
+    formats = {}
     for name in frame.columns:
-        if name in values:
-            measure[name] = "nominal"
-        elif name == WEIGHT_COLUMN or pd.api.types.is_float_dtype(frame[name]):
-            measure[name] = "scale"
-        else:
-            measure[name] = "nominal"
+        if name not in (WEIGHT_COLUMN, ANALYSIS_WEIGHT_COLUMN) and pd.api.types.is_float_dtype(frame[name]) \
+                and _is_integral(frame[name]):
+            widest = frame[name].abs().max()
+            width = len(str(int(widest))) + 1 if widest == widest else 1
+            formats[name] = f"F{max(width, 2)}.0"
     pyreadstat.write_sav(frame, str(path), file_label=_fit_bytes(_file_label(export), SAV_FILE_LABEL_BYTES),
                          note=_document(export), column_labels=labels, variable_value_labels=values,
-                         missing_ranges=missing, variable_measure=measure)
+                         missing_ranges=missing, variable_measure=measurement_levels(export),
+                         variable_format=formats)
 
 
 def _write_dta(export: MicrodataExport, path: Path) -> None:
+    """Stata 15 with extended missing values: .a "not sure", .b not asked / no answer, .c suppressed."""
     import pyreadstat
 
     frame = _numeric_frame(export.data)
     labels = {k: _fit_chars(v, DTA_LABEL_CHARS) for k, v in export.variable_labels.items()}
-    values = {name: {int(c): text for c, text in codes.items()} for name, codes in export.value_labels.items()}
+    values = {name: {int(c): text for c, text in codes.items() if int(c) not in export.missing_codes.get(name, [])}
+              for name, codes in export.value_labels.items()}
+    user_missing: dict[str, list[str]] = {}
+    suppressed = export.disclosure.suppressed_cells
+    for name in list(frame.columns):
+        col = frame[name]
+        if not pd.api.types.is_float_dtype(col) or name in (WEIGHT_COLUMN, ANALYSIS_WEIGHT_COLUMN):
+            continue
+        not_sure = col.isin(export.missing_codes.get(name, [])).to_numpy()
+        hidden = suppressed.get(name, np.zeros(len(col), dtype=bool))
+        no_value = col.isna().to_numpy() & ~hidden
+        if not (not_sure.any() or hidden.any() or no_value.any()):
+            continue
+        marked = col.astype(object)
+        marked[not_sure] = STATA_MISSING["not_sure"]
+        marked[no_value] = STATA_MISSING["not_asked"]
+        marked[hidden] = STATA_MISSING["suppressed"]
+        frame[name] = marked
+        user_missing[name] = sorted({STATA_MISSING[k] for k, m in (("not_sure", not_sure), ("not_asked", no_value),
+                                                                   ("suppressed", hidden)) if m.any()})
+    formats = {name: "%9.0g" for name in frame.columns
+               if name not in (WEIGHT_COLUMN, ANALYSIS_WEIGHT_COLUMN) and name in values}
     pyreadstat.write_dta(frame, str(path), file_label=_fit_chars(_file_label(export), DTA_LABEL_CHARS),
-                         column_labels=labels, variable_value_labels=values, version=15)
+                         column_labels=labels, variable_value_labels=values, version=15,
+                         missing_user_values=user_missing, variable_format=formats)
 
 
 def _labels_dict(export: MicrodataExport) -> dict[str, Any]:
@@ -418,6 +504,7 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
                 protection.setdefault(column, []).append(
                     f"suppressed: set to missing in the {n} record(s) where {name} was suppressed for k-anonymity")
     recoded = {name: value_labels[name] for name in export.disclosure.recoded if name in value_labels}
+    levels = measurement_levels(export)
     variables = []
     for name in data.columns:
         col = data[name]
@@ -453,7 +540,11 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
             entry["codes"] = [{"code": c, "label": t, "not_sure": False} for c, t in recoded[name].items()]
         if name in protection:
             entry["disclosure"] = "; ".join(protection[name])
-        entry["missing"] = int(col.isna().sum())
+        hidden = export.disclosure.suppressed_cells.get(name)
+        entry["missing"] = int(col.isna().sum()) - (int(hidden.sum()) if hidden is not None else 0)
+        if hidden is not None:
+            entry["suppressed_values"] = int(hidden.sum())
+        entry["measurement_level"] = levels[name]
         if entry["type"] in ("categorical", "integer", "code"):
             labels = dict(value_labels.get(name, {}))
             names = export.area_names.get(entry.get("field"))
@@ -516,7 +607,8 @@ def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
             f"{codebook['instrument']['title']} ({codebook['instrument']['id']} {codebook['instrument']['version']}).",
             "", _w("disclosure_ref", lang, k=codebook["disclosure"]["k"],
                    file=codebook["file"] + ".disclosure.md") + " " + codebook["disclosure"]["conclusion"], "",
-            _w("suppressed", lang, k=codebook["disclosure"]["k"]) + " " + _w("weighted_pct_note", lang), ""]
+            _w("suppressed", lang, k=codebook["disclosure"]["k"]) + " " + _w("weighted_pct_note", lang), "",
+            _w("weights_note", lang, population=f"`{WEIGHT_COLUMN}`", analysis=f"`{ANALYSIS_WEIGHT_COLUMN}`"), ""]
     for note in codebook["notes"]:
         out += [note, ""]
     out += [f"## {_w('variables', lang)}", "", f"| {_w('variable', lang)} | {_w('label', lang)} | {_w('type', lang)} |",
@@ -537,6 +629,8 @@ def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
         if v.get("disclosure"):
             out.append(f"- {_w('protection', lang)}: {_md(v['disclosure'])}")
         out.append(f"- {_w('missing', lang)}: {v['missing']}")
+        if v.get("suppressed_values"):
+            out.append(f"- {_w('suppressed_missing', lang, code=SUPPRESSED_CODE)}: {v['suppressed_values']}")
         if v.get("summary"):
             s = v["summary"]
             out.append(f"- {_w('summary', lang)}: min {s['min']:.3f}, max {s['max']:.3f}, mean {s['mean']:.3f}, "

@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fjernarbeid import __version__
 from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
+from fjernarbeid.i18n import LANGUAGES, has_message, message
 from fjernarbeid.export._text import method_name, variable_label, weighting_variables
 from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_tables, study_banner
 from fjernarbeid.findings.results import FindingResult, Results, Table
@@ -40,112 +41,13 @@ from fjernarbeid.survey.weighting import WeightReport
 # Findings whose estimates are shares (0-1) and are shown as percentages.
 SHARE_ANALYSES = frozenset({"distribution", "shares"})
 
-TEXT: dict[str, dict[str, str]] = {
-    "contents": {"nb": "Innhold", "en": "Contents"},
-    "findings": {"nb": "Funn", "en": "Findings"},
-    "respondents": {"nb": "Respondenter", "en": "Respondents"},
-    "weighting": {"nb": "Vekting", "en": "Weighting"},
-    "question_sheet": {"nb": "Spm {number}", "en": "Q{number}"},
-    "question_title": {"nb": "Spørsmål {number}: {text}", "en": "Question {number}: {text}"},
-    "sheet": {"nb": "Ark", "en": "Sheet"},
-    "description": {"nb": "Innhold", "en": "Contents"},
-    "data": {"nb": "Data: {source}, {n} respondenter; spørreskjema {instrument}.",
-             "en": "Data: {source}, {n} respondents; questionnaire {instrument}."},
-    "made_with": {"nb": "Laget med fjernarbeid {version}.", "en": "Made with fjernarbeid {version}."},
-    "synthetic": {"nb": "SYNTETISKE DATA – tallene i denne arbeidsboken er laget av en simuleringsmodell, ikke av ekte intervjuer. "
-                        "Bruk dem til å prøve programvaren, aldri til å trekke konklusjoner.",
-                  "en": "SYNTHETIC DATA – the figures in this workbook come from a simulation model, not from real interviews. "
-                        "Use them to try the software, never to draw conclusions."},
-    "banner_sheets": {"nb": "Krysstabeller (bannertabeller)", "en": "Banner tables"},
-    "finding_sheets": {"nb": "Funn fra rapporten", "en": "Findings of the report"},
-    "banner_subtitle": {"nb": "Vektede kolonneprosenter", "en": "Weighted column percentages"},
-    "total": {"nb": "Totalt", "en": "Total"},
-    "base": {"nb": "Uvektet base (n)", "en": "Unweighted base (n)"},
-    "effective_base": {"nb": "Effektiv base (Kish)", "en": "Effective base (Kish)"},
-    "letters": {"nb": "Signifikant høyere enn kolonne", "en": "Significantly higher than column"},
-    "note_base": {"nb": "Grunnlag: de som fikk spørsmålet og ga et svar i kategoriene som vises.",
-                  "en": "Base: respondents who were asked the question and gave one of the answers shown."},
-    "note_routing": {"nb": "Stilles hvis: {condition}.", "en": "Asked if: {condition}."},
-    "note_not_sure": {"nb": "«{label}» er holdt utenfor prosentgrunnlaget ({n} svar).",
-                      "en": "'{label}' is excluded from the percentage base ({n} answers)."},
-    "fewer_than": {"nb": "færre enn {k}", "en": "fewer than {k}"},
-    "note_multiple": {"nb": "Flere svar mulig: prosentene er andelen av kolonnens respondenter som valgte hvert svar, og summerer seg til mer enn 100.",
-                      "en": "Several answers possible: the percentages are the share of the column's respondents who chose each answer, and add up to more than 100."},
-    "note_weighting": {"nb": "Vekting: {method} etter {variables} til befolkningstall (Kish designeffekt {deff}, effektivt utvalg {neff} av {n}).",
-                       "en": "Weighting: {method} by {variables} to population figures (Kish design effect {deff}, effective sample size {neff} of {n})."},
-    "overview": {"nb": "Oversikt over funnene med vurdering", "en": "Overview of the findings with verdicts"},
-    "note_effective": {"nb": "Effektiv base = Kish' effektive utvalgsstørrelse (Σw)²/Σw² for vektene i kolonnen.",
-                       "en": "Effective base = Kish's effective sample size (Σw)²/Σw² of the weights in the column."},
-    "note_letters": {"nb": "Bokstavene under en prosent viser hvilke kolonner innen samme bakgrunnsvariabel prosenten er signifikant høyere enn: "
-                           "liten bokstav p < {lo}, stor bokstav p < {hi}. Test: designbasert t-test av differansen mellom to vektede andeler "
-                           "(Taylor-linearisering som tar hensyn til vektingen, som svyprop_diff / R survey), Holm-korrigert for alle parvise "
-                           "sammenligninger innen hver rad og bakgrunnsvariabel.",
-                     "en": "The letters under a percentage name the columns of the same background variable that it is significantly higher than: "
-                           "lower case p < {lo}, upper case p < {hi}. Test: design-based t test of the difference between two weighted shares "
-                           "(Taylor linearisation accounting for the weighting, as svyprop_diff / R survey), Holm-corrected over all pairwise "
-                           "comparisons within each row and background variable."},
-    "note_suppressed": {"nb": "Celler med færre enn {k} uvektede respondenter er skjult (–) og inngår ikke i testene.",
-                        "en": "Cells with fewer than {k} unweighted respondents are suppressed (–) and not tested."},
-    "finding_title": {"nb": "{id} – {title}", "en": "{id} – {title}"},
-    "section": {"nb": "Avsnitt", "en": "Section"},
-    "analysis": {"nb": "Analyse", "en": "Analysis"},
-    "verdict": {"nb": "Vurdering", "en": "Verdict"},
-    "status": {"nb": "Status", "en": "Status"},
-    "reason": {"nb": "Kunne ikke beregnes: {reason}", "en": "Could not be computed: {reason}"},
-    "base_line": {"nb": "Grunnlag: {variable}, n = {n} (uvektet)", "en": "Base: {variable}, n = {n} (unweighted)"},
-    "estimates": {"nb": "Estimater", "en": "Estimates"},
-    "tests": {"nb": "Tester", "en": "Tests"},
-    "checks": {"nb": "Publisert mot denne kjøringen", "en": "Published against this run"},
-    "projections": {"nb": "Framskrivinger", "en": "Projections"},
-    "tables": {"nb": "Tabell: {name}", "en": "Table: {name}"},
-    "agrees": {"nb": "Stemmer", "en": "Agrees"},
-    "differs": {"nb": "Avviker", "en": "Differs"},
-    "not_computed": {"nb": "Ikke beregnet", "en": "Not computed"},
-    "ok": {"nb": "ja", "en": "yes"},
-    "not_ok": {"nb": "nei", "en": "no"},
-    "target": {"nb": "Mål (befolkning)", "en": "Target (population)"},
-    "weighted_sum": {"nb": "Vektet sum", "en": "Weighted sum"},
-    "not_in_data": {"nb": "Ikke i dataene: {names}.", "en": "Not in the data: {names}."},
-    "weights_line": {"nb": "{n} respondenter, vekter {min} – {max} (maks/min {ratio}), CV {cv}, Kish designeffekt {deff}, effektivt utvalg {neff}.",
-                     "en": "{n} respondents, weights {min} – {max} (max/min {ratio}), CV {cv}, Kish design effect {deff}, effective sample size {neff}."},
-}
-
-# Column headings of the tables on finding sheets.
-HEADINGS: dict[str, dict[str, str]] = {
-    "name": {"nb": "Navn", "en": "Name"}, "label": {"nb": "Etikett", "en": "Label"},
-    "estimate": {"nb": "Estimat", "en": "Estimate"}, "se": {"nb": "SE", "en": "SE"},
-    "ci_low": {"nb": "95 % KI nedre", "en": "95 % CI lower"}, "ci_high": {"nb": "95 % KI øvre", "en": "95 % CI upper"},
-    "n_unweighted": {"nb": "n (uvektet)", "en": "n (unweighted)"},
-    "weighted_base": {"nb": "Vektet base", "en": "Weighted base"}, "deff": {"nb": "Designeffekt", "en": "Design effect"},
-    "suppressed": {"nb": "Skjult", "en": "Suppressed"}, "method": {"nb": "Metode", "en": "Method"},
-    "statistic": {"nb": "Observator", "en": "Statistic"}, "df": {"nb": "Frihetsgrader", "en": "df"},
-    "p": {"nb": "p", "en": "p"}, "effect_name": {"nb": "Effektmål", "en": "Effect size"},
-    "effect": {"nb": "Effekt", "en": "Effect"}, "effect_ci_low": {"nb": "KI nedre", "en": "CI lower"},
-    "effect_ci_high": {"nb": "KI øvre", "en": "CI upper"}, "what": {"nb": "Hva", "en": "What"},
-    "rule": {"nb": "Regel", "en": "Rule"}, "published": {"nb": "Publisert", "en": "Published"},
-    "ours": {"nb": "Denne kjøringen", "en": "This run"}, "ok": {"nb": "Stemmer", "en": "Agrees"},
-    "id": {"nb": "Nr.", "en": "No."}, "title": {"nb": "Funn", "en": "Finding"},
-    "section": {"nb": "Avsnitt", "en": "Section"}, "verdict": {"nb": "Vurdering", "en": "Verdict"},
-    "variable": {"nb": "Variabel", "en": "Variable"}, "category": {"nb": "Kategori", "en": "Category"},
-    "target": {"nb": "Mål", "en": "Target"}, "weighted": {"nb": "Vektet", "en": "Weighted"},
-    "difference": {"nb": "Differanse", "en": "Difference"},
-    "relative_difference": {"nb": "Relativ differanse", "en": "Relative difference"},
-    "share": {"nb": "Andel", "en": "Share"}, "code": {"nb": "Kode", "en": "Code"},
-    "group": {"nb": "Gruppe", "en": "Group"}, "mean": {"nb": "Gjennomsnitt", "en": "Mean"},
-    "outcome": {"nb": "Spørsmål", "en": "Question"}, "test": {"nb": "Test", "en": "Test"},
-    "effect_value": {"nb": "Effekt", "en": "Effect"}, "sd": {"nb": "Standardavvik", "en": "SD"},
-    "item": {"nb": "Ledd", "en": "Item"}, "n": {"nb": "n", "en": "n"},
-    "of": {"nb": "Andel av", "en": "Share of"}, "central": {"nb": "Sentralt anslag", "en": "Central"},
-    "low": {"nb": "Lavt anslag", "en": "Low"}, "high": {"nb": "Høyt anslag", "en": "High"},
-    "warning": {"nb": "Advarsel", "en": "Warning"}, "share_ci_low": {"nb": "Andel KI nedre", "en": "Share CI lower"},
-    "share_ci_high": {"nb": "Andel KI øvre", "en": "Share CI upper"}, "share_weighted": {"nb": "Vektet andel", "en": "Weighted share"},
-    "share_unweighted": {"nb": "Uvektet andel", "en": "Unweighted share"},
-}
+# The workbook's words are in the message catalogue (fjernarbeid.i18n, contexts "workbook" and
+# "workbook_heading"); nynorsk falls back to bokmål where a text is not yet translated.
 
 # Number formats (Excel codes); a percentage format multiplies by 100.
-PERCENT = {"nb": "0 %", "en": "0%"}
-PERCENT_1 = {"nb": "0.0 %", "en": "0.0%"}
-P_VALUE = {"nb": '[<0.001]"<0,001";0.000', "en": '[<0.001]"<0.001";0.000'}
+PERCENT = {"nb": "0 %", "nn": "0 %", "en": "0%"}
+PERCENT_1 = {"nb": "0.0 %", "nn": "0.0 %", "en": "0.0%"}
+P_VALUE = {"nb": '[<0.001]"<0,001";0.000', "nn": '[<0.001]"<0,001";0.000', "en": '[<0.001]"<0.001";0.000'}
 INTEGER = "0"
 THOUSANDS = "#,##0"
 DECIMAL_1 = "0.0"
@@ -165,12 +67,11 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _t(key: str, lang: str, **kw) -> str:
-    text = TEXT[key].get(lang) or TEXT[key]["nb"]
-    return text.format(**kw) if kw else text
+    return message("workbook", key, lang, **kw)
 
 
 def _heading(col: str, lang: str) -> str:
-    return HEADINGS[col][lang] if col in HEADINGS else col.replace("_", " ")
+    return message("workbook_heading", col, lang) if has_message("workbook_heading", col) else col.replace("_", " ")
 
 
 def _number(value: float, lang: str, decimals: int) -> str:
@@ -197,12 +98,13 @@ def write_workbook(
     variables); ``results`` the findings (``None``: banner tables only). ``breakdowns`` defaults
     to the study's banner (:func:`fjernarbeid.export.banner.study_banner`).
     """
-    if lang not in ("nb", "en"):
-        # the workbook's own texts exist in bokmål and English: nynorsk gets bokmål, others English
-        # (the questionnaire's labels fall back to its own language either way)
+    if lang not in LANGUAGES:
+        # the workbook's own texts are in the catalogue's languages (nynorsk falling back to bokmål where
+        # a text is not translated); any other language gets English (the questionnaire's labels fall
+        # back to its own language either way)
         if not (isinstance(lang, str) and lang.isalpha()):
             raise ValueError(f"lang must be a language code (nb, nn, en …), not {lang!r}")
-        lang = "nb" if lang == "nn" else "en"
+        lang = "en"
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     path = Path(path)
@@ -215,7 +117,9 @@ def write_workbook(
     missing = [q.name for q in questions if q.name not in design.data.columns]
     shown = [q for q in questions
              if q.name not in missing and len([c for c in q.substantive_codes if c not in q.screen_out]) >= 2]
-    tables = banner_tables(design, shown, breakdowns, min_cell=min_cell)
+    # the weighting fixed these variables' margins: their banners get no significance letters
+    fixed = {v.strip() for name in weights.margins["variable"] for v in str(name).split("×")}
+    tables = banner_tables(design, shown, breakdowns, min_cell=min_cell, untested=fixed)
 
     wb = Workbook()
     contents = wb.active
@@ -351,26 +255,47 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
         cell = ws.cell(eff_row, 2 + g, round(float(table.effective_base[g]), 1))
         cell.number_format = DECIMAL_1
 
-    # one row of percentages and one of letters per category
+    # one row per category: the percentage with its letters in the same cell, after it ("51 % BD"), as
+    # SPSS Custom Tables prints them; the cell keeps its number (the letters are part of its format)
     labels = q.code_labels(lang)
     percent_format = PERCENT[lang]
     row = first_data
-    for c, code in enumerate(table.categories):
-        ws.cell(row, 1, labels.get(code, str(code)))
+
+    def percent_row(label: str, shares, suppressed, higher, bold: bool = False) -> None:
+        nonlocal row
+        ws.cell(row, 1, label).font = _BOLD if bold else Font()
         for g in range(n_cols):
             cell = ws.cell(row, 2 + g)
-            if table.suppressed[c, g] or not math.isfinite(table.percent[c, g]):
+            if suppressed[g] or not math.isfinite(shares[g]):
                 cell.value = "–"
             else:
-                cell.value = float(table.percent[c, g])
-                cell.number_format = percent_format
+                cell.value = float(shares[g])
+                cell.number_format = percent_format + (f'" {higher[g]}"' if higher[g] else "")
             cell.alignment = Alignment(horizontal="center")
-            if table.higher_than[c, g]:
-                letters = ws.cell(row + 1, 2 + g, table.higher_than[c, g])
-                letters.font = _LETTERS
-                letters.alignment = Alignment(horizontal="center", vertical="top")
-        ws.row_dimensions[row + 1].height = 11
-        row += 2
+            if bold:
+                cell.font = _BOLD
+        row += 1
+
+    for c, code in enumerate(table.categories):
+        percent_row(labels.get(code, str(code)), table.percent[c], table.suppressed[c], table.higher_than[c])
+    for i, codes in enumerate(table.nets):
+        names = " + ".join(labels.get(code, str(code)) for code in codes)
+        percent_row(_t("net", lang, labels=names), table.net_percent[i], table.net_suppressed[i],
+                    table.net_higher_than[i], bold=True)
+    if table.mean is not None:
+        first, last = table.categories[0], table.categories[-1]
+        label = ws.cell(row, 1, _t("mean_row", lang, low=first, low_label=labels.get(first, ""), high=last,
+                                   high_label=labels.get(last, "")))
+        label.font, label.alignment = _BOLD, _WRAP
+        for g in range(n_cols):
+            cell = ws.cell(row, 2 + g)
+            if table.base[g] < table.min_cell or not math.isfinite(table.mean[g]):
+                cell.value = "–"
+            else:
+                cell.value = round(float(table.mean[g]), 2)
+                cell.number_format = DECIMAL_2
+            cell.alignment = Alignment(horizontal="center")
+        row += 1
 
     # borders: a line under the header and before every breakdown
     for c in range(1, last_col + 1):
@@ -383,6 +308,8 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
 
     # notes
     notes = [_t("note_base", lang)] + ([_t("note_multiple", lang)] if q.is_multiple else [])
+    if not table.tested:
+        notes.append(_t("note_untested", lang, question=q.label(lang).rstrip("?")))
     if q.ask_if is not None:
         condition = q.condition_text.get(lang) or q.condition_text.get("nb") or str(q.ask_if)
         notes.append(_t("note_routing", lang, condition=condition))
@@ -402,6 +329,18 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
     longest = max((len(c.label(lang)) for c in table.columns), default=10)
     ws.row_dimensions[labels_row].height = 15 * min(6, max(2, math.ceil(longest / 10)))
     ws.freeze_panes = ws.cell(first_data, 2)
+    _print_setup(ws, f"{head}:{eff_row}")
+
+
+def _print_setup(ws: Worksheet, title_rows: str) -> None:
+    """Landscape A4, all columns on one page's width, the header rows and the label column on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.print_title_cols = "A:A"
 
 
 def _note(ws: Worksheet, row: int, text: str, last_col: int, warning: bool = False) -> None:
@@ -516,7 +455,7 @@ def _table_formats(columns: list[str], lang: str) -> dict[str, str]:
 
 def _finding_sheet(ws: Worksheet, f: FindingResult, lang: str, synthetic: bool) -> None:
     title = f.title.get(lang) or f.title.get("nb", "")
-    verdict = _t(f.verdict, lang) if f.verdict in TEXT else f.verdict
+    verdict = _t(f.verdict, lang) if has_message("workbook", f.verdict) else f.verdict
     row = _title(ws, _t("finding_title", lang, id=f.id, title=title),
                  f"{_t('section', lang)} {f.section or '–'} · {_t('analysis', lang)}: {f.analysis} · "
                  f"{_t('verdict', lang)}: {verdict}", synthetic, lang)
@@ -594,7 +533,7 @@ def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, syn
     cols = ["id", "section", "title", "status", "verdict"]
     ws.freeze_panes = ws.cell(row + 1, 1)
     rows = [[f.id, f.section, f.title.get(lang) or f.title.get("nb", ""), f.status,
-             _t(f.verdict, lang) if f.verdict in TEXT else f.verdict] for f in findings]
+             _t(f.verdict, lang) if has_message("workbook", f.verdict) else f.verdict] for f in findings]
     end = _write_table(ws, row, cols, rows, lang, headings=[_heading("id", lang), _heading("section", lang),
                                                             _heading("title", lang), _t("status", lang),
                                                             _heading("verdict", lang)])

@@ -15,6 +15,13 @@ disposition codes are read by their AAPOR category:
 4.x   not eligible (screened out, not a household)   NE
 ====  =============================================  ==========
 
+Only the rates the log supports are given. When no refusal, non-contact or other non-interview has
+a known eligibility (R = NC = O = 0) while cases of unknown eligibility exist — a telephone survey whose
+refusals all came before the screening questions, coded 3.x — the log cannot tell how many of those
+refusals were eligible: RR5/RR6 (which count unknown cases as ineligible), COOP1-4 and REF1-3 (which count
+only refusals of known eligibility) and CON3 would read 100 % or 0 % and are withheld (``None``) with a
+warning (``warnings``: ``unknown_eligibility``). RR1-RR4 and CON1-CON2 count the unknown cases and stay.
+
 ``e``, the share of cases of unknown eligibility that are eligible, is by default estimated
 by proportional allocation ("CASRO" method, AAPOR 2023 p. 64 and Smith 2009): the eligible share
 among cases whose eligibility is known, (I+P+R+NC+O) / (I+P+R+NC+O+NE).
@@ -40,6 +47,11 @@ CATEGORY_NAMES = {
     "UO": "unknown eligibility, other",
     "NE": "not eligible (incl. screened out)",
 }
+
+
+# Rates that need refusals / non-contacts of known eligibility (see the module docstring).
+UNSUPPORTED_WITHOUT_KNOWN_NONRESPONSE = ("RR5", "RR6", "COOP1", "COOP2", "COOP3", "COOP4", "REF1", "REF2", "REF3",
+                                         "CON3")
 
 
 def aapor_category(code: str) -> str:
@@ -68,6 +80,8 @@ class OutcomeRates:
     e_method: str
     rates: dict[str, float | None]
     notes: list[str] = field(default_factory=list)
+    # why rates are withheld, as keys a report translates: "no_nonresponse", "unknown_eligibility"
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -121,14 +135,26 @@ def outcome_rates(counts: dict[str, int], e: float | None = None) -> OutcomeRate
         "CON2": ratio((i + p) + r + o, (i + p) + r + o + nc + (e or 0) * unknown),
         "CON3": ratio((i + p) + r + o, (i + p) + r + o + nc),
     }
+    warnings: list[str] = []
+    if r + nc + o == 0 and unknown > 0:
+        notes.append(
+            f"No refusal or non-contact has a known eligibility, while {unknown} cases are of unknown "
+            "eligibility (3.x, e.g. refusals before the screening questions): the log cannot tell how many "
+            "of them were eligible, so RR5-RR6, COOP1-COOP4, REF1-REF3 and CON3 are not given (they would "
+            "read 100 % or 0 %). RR3/RR4 and CON2 estimate the eligible share of them by e."
+        )
+        warnings.append("unknown_eligibility")
+        for name in UNSUPPORTED_WITHOUT_KNOWN_NONRESPONSE:
+            rates[name] = None
     if r + nc + o + unknown == 0:
+        warnings.append("no_nonresponse")
         notes.append(
             "The log has no refusals, non-contacts or cases of unknown eligibility, only completes and "
             "screen-outs: response, cooperation, refusal and contact rates cannot be computed from it "
             "(they would all read 100 %). Ask the fieldwork firm for the full call log."
         )
         rates = {k: None for k in rates}
-    return OutcomeRates(e=e, e_method=method, rates=rates, notes=notes)
+    return OutcomeRates(e=e, e_method=method, rates=rates, notes=notes, warnings=warnings)
 
 
 def summarise_fieldwork(

@@ -65,6 +65,17 @@ def _condition(source: str, where: str) -> Condition:
         raise InstrumentError(f"{where}: {exc}") from None
 
 
+MEASUREMENT_LEVELS = ("nominal", "ordinal", "scale")
+
+
+def _level(value, where: str) -> str | None:
+    if value is None:
+        return None
+    if value not in MEASUREMENT_LEVELS:
+        raise InstrumentError(f"{where}: level must be one of {', '.join(MEASUREMENT_LEVELS)}, not {value!r}")
+    return value
+
+
 def _pick(labels: Labels, lang: str) -> str:
     if lang in labels:
         return labels[lang]
@@ -116,6 +127,8 @@ class Question:
     constraint_message: Labels = field(default_factory=dict)
     # A constraint the expression language cannot evaluate, kept as written (reported as not enforced).
     unenforced_constraint: str | None = None
+    # Measurement level as declared (``level: ordinal`` for answer scales); see measurement_level.
+    level: str | None = None
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.text, lang)
@@ -123,6 +136,14 @@ class Question:
     @property
     def is_categorical(self) -> bool:
         return self.type == "single"
+
+    @property
+    def measurement_level(self) -> str:
+        """'ordinal' (an answer scale, as the questionnaire declares), 'nominal' (other codes) or 'scale'
+        (numbers: integer questions) — SPSS's measurement levels."""
+        if self.level:
+            return self.level
+        return "scale" if self.type == "integer" else "nominal"
 
     @property
     def is_multiple(self) -> bool:
@@ -466,6 +487,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
                 constraint=constraint,
                 constraint_message=_labels(q.get("constraint_message"), qwhere),
                 unenforced_constraint=q.get("unenforced_constraint") or None,
+                level=_level(q.get("level"), qwhere),
             )
         )
         known.add(name)

@@ -137,6 +137,10 @@ class GuestDay(models.Model):
         ]
 
 
+def new_uid() -> str:
+    return secrets.token_hex(16)
+
+
 class Event(models.Model):
     """A welcome event, gathering or course (report 4.2 and 4.4); without a space it is region-wide."""
 
@@ -154,7 +158,7 @@ class Event(models.Model):
     capacity = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
     fictional = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uid = models.CharField(max_length=40, unique=True, default=secrets.token_hex)
+    uid = models.CharField(max_length=40, unique=True, default=new_uid)  # stable iCal UID
 
     class Meta:
         ordering = ["starts"]

@@ -36,6 +36,7 @@ portal_patterns = [
     path("coverage/", council.coverage_page, name="coverage"),
     path("privacy/", directory.privacy, name="privacy"),
     path("open-data/", directory.about_data, name="open_data"),
+    path("language/", directory.set_language, name="language"),
     path("register/", accounts.register, name="register"),
     path("register/confirm/<str:token>/", accounts.confirm, name="confirm"),
     path("login/", accounts.login_view, name="login"),

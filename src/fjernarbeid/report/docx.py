@@ -1,9 +1,13 @@
 """The report as a Word document (python-docx), with the same content as the HTML report.
 
-Everything is set with *named styles* — Title, Subtitle, Heading 1-3, Normal, Caption, Quote
-(findings' sentences), List Bullet (questionnaire codes) and the table style "Table Grid" — so an
-organisation can give the document its own look by passing its template (``template=``, a .docx
-or .dotx whose styles of the same names are then used) or by restyling in Word.
+Everything is set with *named styles* — Title, Subtitle, Heading 1-3, Normal, Caption, List Bullet and the
+table style "Light List Accent 1" (horizontal rules only) — so an organisation gives the document its own
+look by passing its template (``template=``, a .docx or .dotx whose styles of the same names are then
+used) or by restyling in Word. Without a template the document is A4 with 2.2 cm margins. Either way it
+gets the report's language (nb-NO, nn-NO or en-GB) for spelling and hyphenation, a table of contents field
+(Word fills it in when the document is opened or F9 is pressed), page numbers in the footer, numbered
+figure and table captions (SEQ fields, so Word's list of figures finds them), and every chart's caption as
+its alt text.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import io
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from fjernarbeid._io import atomic_path
@@ -21,23 +28,116 @@ from fjernarbeid.findings.results import Results
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.report.view import ReportView, TextTable, build_view
 
-TABLE_STYLE = "Table Grid"
+TABLE_STYLES = ("Light List Accent 1", "Table Grid")  # the first the template has
+WORD_LANGUAGE = {"nb": "nb-NO", "nn": "nn-NO", "en": "en-GB"}
+A4 = (Cm(21.0), Cm(29.7))
 
 
-def _table(doc, tb: TextTable) -> None:
-    if tb.caption:
-        doc.add_paragraph(tb.caption, style="Caption")
+def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """A Word field (TOC, PAGE, SEQ …) in ``paragraph``; Word computes its result on opening/updating."""
+    def run_with(tag: str, **attrs):
+        r = OxmlElement("w:r")
+        el = OxmlElement(tag)
+        for k, v in attrs.items():
+            el.set(qn(k), v)
+        if tag == "w:instrText":
+            el.set(qn("xml:space"), "preserve")
+            el.text = instruction
+        r.append(el)
+        paragraph._p.append(r)
+        return r
+
+    run_with("w:fldChar", **{"w:fldCharType": "begin"}, **({"w:dirty": "true"} if instruction.startswith("TOC") else {}))
+    run_with("w:instrText")
+    run_with("w:fldChar", **{"w:fldCharType": "separate"})
+    paragraph.add_run(placeholder)
+    run_with("w:fldChar", **{"w:fldCharType": "end"})
+
+
+def _set_language(doc, lang: str) -> None:
+    """The document's language in its default run properties (and the styles'), for spelling and hyphenation."""
+    code = WORD_LANGUAGE.get(lang, "nb-NO")
+    styles = doc.styles.element
+    rpr_default = styles.find(qn("w:docDefaults"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:docDefaults")
+        styles.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPrDefault"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPrDefault")
+        rpr_default.insert(0, rpr)
+    props = rpr.find(qn("w:rPr"))
+    if props is None:
+        props = OxmlElement("w:rPr")
+        rpr.append(props)
+    for style in [props] + [s.element.get_or_add_rPr() for s in doc.styles if s.type == 1]:  # paragraph styles
+        lang_el = style.find(qn("w:lang"))
+        if lang_el is None:
+            lang_el = OxmlElement("w:lang")
+            style.append(lang_el)
+        lang_el.set(qn("w:val"), code)
+        lang_el.set(qn("w:eastAsia"), code)
+    doc.settings.element.append(_element("w:autoHyphenation"))
+
+
+def _element(tag: str, **attrs):
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(k), v)
+    return el
+
+
+def _page_setup(doc, own_template: bool) -> None:
+    for section in doc.sections:
+        if not own_template:  # a house template keeps its page; ours is A4 portrait
+            section.orientation = WD_ORIENT.PORTRAIT
+            section.page_width, section.page_height = A4
+            section.left_margin = section.right_margin = Cm(2.2)
+            section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.0)
+        footer = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _field(footer, "PAGE", "1")
+
+
+def _numbered_caption(doc, view: ReportView, kind: str, number: int, text: str) -> None:
+    word = view.t("figure" if kind == "Figure" else "table", n=number)  # 'Figur 3'
+    label, _, _ = word.rpartition(" ")
+    p = doc.add_paragraph(style="Caption")
+    p.add_run(f"{label} ")
+    _field(p, f"SEQ {kind} \\* ARABIC", str(number))
+    p.add_run(f". {text}")
+    p.paragraph_format.keep_with_next = True
+
+
+def _table_style(doc):
+    for name in TABLE_STYLES:
+        try:
+            return doc.styles[name]
+        except KeyError:
+            continue
+    return None
+
+
+def _table(doc, view: ReportView, tb: TextTable) -> None:
+    if tb.number:
+        _numbered_caption(doc, view, "Table", tb.number, tb.caption)
+    elif tb.caption:
+        doc.add_paragraph(tb.caption, style="Caption").paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=len(tb.headers))
-    try:
-        table.style = doc.styles[TABLE_STYLE]
-    except KeyError:  # a user template without it: keep Word's default
-        pass
+    style = _table_style(doc)
+    if style is not None:
+        table.style = style
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    header = table.rows[0]
+    tr_pr = header._tr.get_or_add_trPr()
+    tr_pr.append(_element("w:tblHeader", **{"w:val": "true"}))  # repeated on every page
     for i, h in enumerate(tb.headers):
-        cell = table.rows[0].cells[i]
+        cell = header.cells[i]
         cell.text = h
         for run in cell.paragraphs[0].runs:
             run.bold = True
+        if tb.numeric[i]:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for r, row in enumerate(tb.rows):
         cells = table.add_row().cells
         if r in tb.group_rows:
@@ -50,19 +150,32 @@ def _table(doc, tb: TextTable) -> None:
             if tb.numeric[i]:
                 cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in table.rows:
+        row._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
         for cell in row.cells:
             for p in cell.paragraphs:
                 for run in p.runs:
                     run.font.size = Pt(8.5)
+    if tb.source:
+        doc.add_paragraph(tb.source, style="Caption")
+
+
+def _picture(doc, chart) -> None:
+    doc.add_picture(io.BytesIO(chart.png()), width=Cm(16))
+    shape = doc.inline_shapes[-1]
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", chart.alt)  # the alt text Word and screen readers show
+    doc_pr.set("title", chart.caption[:120])
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
 
 def build_docx(view: ReportView, template: str | Path | None = None):
     doc = Document(str(template)) if template else Document()
-    section = doc.sections[0]
-    section.left_margin = section.right_margin = Cm(2.2)
+    _page_setup(doc, own_template=template is not None)
+    _set_language(doc, view.lang)
     doc.core_properties.title = view.title
     doc.core_properties.subject = view.subtitle
     doc.core_properties.comments = view.generated
+    doc.core_properties.language = WORD_LANGUAGE.get(view.lang, "nb-NO")
     doc.add_paragraph(view.title, style="Title")
     doc.add_paragraph(view.subtitle, style="Subtitle")
     doc.add_paragraph(view.generated)
@@ -70,9 +183,13 @@ def build_docx(view: ReportView, template: str | Path | None = None):
         p = doc.add_paragraph()
         p.add_run(view.t("synthetic")).bold = True
 
+    doc.add_paragraph(view.t("contents"), style="TOC Heading" if "TOC Heading" in [s.name for s in doc.styles]
+                      else "Heading 1")
+    _field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', view.t("toc_update"))
+
     doc.add_heading(view.t("summary"), level=1)
     doc.add_paragraph(view.summary_intro)
-    _table(doc, view.replication)
+    _table(doc, view, view.replication)
     doc.add_paragraph(view.counts)
 
     for s in view.sections:
@@ -80,16 +197,17 @@ def build_docx(view: ReportView, template: str | Path | None = None):
         if s.intro:
             doc.add_paragraph(s.intro)
         for tb in s.tables:
-            _table(doc, tb)
+            _table(doc, view, tb)
         for f in s.findings:
             doc.add_heading(f"{f.id} {f.title}" + (f" · {view.t(f.verdict)}" if view.judged else ""), level=2)
             text = f.sentence if f.status == "ok" else view.t("not_computed_reason", reason=f.reason)
-            doc.add_paragraph(text, style="Quote")
+            doc.add_paragraph(text)
             for chart in f.charts:
-                doc.add_picture(io.BytesIO(chart.png()), width=Cm(15.5))
-                doc.add_paragraph(chart.caption, style="Caption")
+                _numbered_caption(doc, view, "Figure", chart.number, chart.caption)
+                _picture(doc, chart)
+                doc.add_paragraph(chart.source, style="Caption")
             for tb in f.tables:
-                _table(doc, tb)
+                _table(doc, view, tb)
             if f.published:
                 p = doc.add_paragraph()
                 p.add_run(view.t("published_label") + ": ").bold = True
@@ -101,7 +219,7 @@ def build_docx(view: ReportView, template: str | Path | None = None):
     doc.add_heading(view.t("weighting"), level=2)
     doc.add_paragraph(view.methods_text)
     for tb in view.methods_tables:
-        _table(doc, tb)
+        _table(doc, view, tb)
     doc.add_paragraph(view.suppression_note)
 
     doc.add_heading(view.t("questionnaire"), level=1)
@@ -125,8 +243,15 @@ def build_docx(view: ReportView, template: str | Path | None = None):
 
 
 def write_docx(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-               template: str | Path | None = None) -> Path:
-    doc = build_docx(build_view(results, instrument, lang=lang, min_cell=min_cell), template)
+               template: str | Path | None = None, drawer=None) -> Path:
+    """Write the Word report; ``drawer`` (:class:`~fjernarbeid.report.drawing.ChartDrawer`) draws its charts
+    in worker processes."""
+    view = build_view(results, instrument, lang=lang, min_cell=min_cell)
+    if drawer is not None:
+        from fjernarbeid.report.drawing import charts_of
+
+        drawer.draw(charts_of(view), "png")
+    doc = build_docx(view, template)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return Path(path)

@@ -13,7 +13,7 @@ from fjernarbeid._io import write_text_atomic
 from fjernarbeid.findings.results import Results
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.report.drawing import ChartDrawer, charts_of
-from fjernarbeid.report.view import build_view
+from fjernarbeid.report.view import ReportView, build_view
 
 
 def _environment() -> jinja2.Environment:
@@ -29,13 +29,19 @@ def _environment() -> jinja2.Environment:
 
 
 def render_html(results: Results, instrument: Instrument, lang: str = "nb", min_cell: int = 5,
-                drawer: ChartDrawer | None = None, extra_sections=()) -> str:
+                drawer: ChartDrawer | None = None, extra_sections=(), printed: bool = False) -> str:
     """The report as HTML text; ``drawer`` draws its charts in worker processes (else they are drawn here).
-    ``extra_sections``: finished chapters (safe HTML, e.g. 4.5 from fjernarbeid.target) placed before the methods."""
+    ``extra_sections``: finished chapters (safe HTML, e.g. 4.5 from fjernarbeid.target) placed before the methods.
+    ``printed``: the page for the PDF printer (charts as images with alt text, data tables left out)."""
     view = build_view(results, instrument, lang=lang, min_cell=min_cell)
+    return render_view(view, drawer, extra_sections, printed)
+
+
+def render_view(view: ReportView, drawer: ChartDrawer | None = None, extra_sections=(), printed: bool = False) -> str:
     if drawer is not None:
         drawer.draw(charts_of(view), "svg")
-    return _environment().get_template("report.html.j2").render(v=view, t=view.t, extra_sections=extra_sections)
+    return _environment().get_template("report.html.j2").render(v=view, t=view.t, extra_sections=extra_sections,
+                                                                printed=printed)
 
 
 def write_html(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,

@@ -7,17 +7,22 @@ three formats always carry the same content.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
-from fjernarbeid.report.i18n import TEXT, fmt_ci, fmt_number, fmt_p, fmt_pct, method_text, t
+from fjernarbeid.i18n import has_message, message
+from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
 # The chapters, their order, the charts and the front matter come from the study file
 # (fjernarbeid.study); a finding whose section is no chapter of the study gets a chapter of its own.
 # Columns that hold text; the others are right-aligned numbers.
-TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note")
+TEXT_COLUMNS = ("label", "group", "variable", "name", "test", "what", "category", "outcome", "item", "effect", "note",
+                "rate_name", "definition")
+# Text columns whose values are names (variables, check names, English terms of the analyses) to put in words.
+WORD_COLUMNS = ("label", "group", "name", "what", "outcome", "item", "effect", "note")
 
 
 @dataclass
@@ -30,6 +35,8 @@ class TextTable:
     numeric: list[bool]
     caption: str = ""
     group_rows: set[int] = field(default_factory=set)  # rows that are headings of a block (table 3.2.1)
+    number: int = 0  # the table's number in the report (0: not numbered, e.g. a chart's data table)
+    source: str = ""  # 'Kilde: …, n = …'
 
 
 @dataclass
@@ -41,7 +48,16 @@ class Chart:
     function: str  # the name of the drawing function in fjernarbeid.report.charts
     args: tuple  # its arguments before ``fmt``
     finding: str = ""
+    data: "TextTable | None" = None  # the numbers drawn, as a table beside the chart (for screen readers too)
+    n: int = 0  # unweighted respondents behind the chart
+    number: int = 0  # the figure's number in the report
+    source: str = ""  # 'Kilde: demo_survey.csv. n = 500 (uvektet).'
     drawings: dict[str, str | bytes] = field(default_factory=dict, repr=False)  # format → drawing
+
+    @property
+    def alt(self) -> str:
+        """The chart's accessible name: its caption (the data table beside it carries the numbers)."""
+        return self.caption
 
     def draw(self, fmt: str) -> str | bytes:
         """The drawing as SVG text (``"svg"``) or PNG bytes (``"png"``)."""
@@ -53,6 +69,21 @@ class Chart:
 
     def svg(self) -> str:
         return self.draw("svg")
+
+    def svg_named(self) -> str:
+        """The SVG with its accessible name (``aria-label`` and ``<title>``), for inline use in HTML."""
+        from markupsafe import escape
+
+        name = escape(self.alt)
+        svg = self.svg().replace('role="img"', f'role="img" aria-label="{name}"', 1)
+        end = svg.index(">") + 1
+        return f"{svg[:end]}<title>{name}</title>{svg[end:]}"
+
+    def data_uri(self) -> str:
+        """The SVG as a data: URI, for an <img> with alt text (the printed report)."""
+        import base64
+
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg().encode("utf-8")).decode("ascii")
 
     def png(self) -> bytes:
         return self.draw("png")
@@ -127,20 +158,65 @@ _HEADERS = {"label": "category", "n_unweighted": "n_u", "share": "share_w", "sha
 def _header(col: str, lang: str) -> str:
     if col in _HEADERS:
         return t(_HEADERS[col], lang)
-    if f"h_{col}" in TEXT:
+    if has_text(f"h_{col}"):
         return t(f"h_{col}", lang)
-    return col.replace("_", " ")
+    raise KeyError(f"the report has no heading for the column {col!r}: add h_{col} to the message catalogue")
 
 
-def fmt_cell(col: str, value, lang: str) -> str:
+class Words:
+    """Names in the results (variables, the catalogue's check names, the analyses' English terms) as words
+    of the report's language: a variable becomes its question number ('spm. 12') or its label."""
+
+    def __init__(self, instrument: Instrument | None, lang: str):
+        self.instrument, self.lang = instrument, lang
+
+    def variable(self, name: str) -> str:
+        name = str(name).strip()
+        if "×" in name:
+            return " × ".join(self.variable(v) for v in name.split("×"))
+        instrument = self.instrument
+        if instrument is not None and name in instrument:
+            return t("question_ref", self.lang, number=instrument[name].number)
+        if instrument is not None:
+            try:
+                return instrument.derived_variable(name).label(self.lang).lower()
+            except KeyError:
+                pass
+        return name
+
+    def in_text(self, text: str) -> str:
+        """Running text with every variable name in it put in words: a question's name becomes 'spm. 7'."""
+        if self.instrument is None or not text:
+            return text
+        names = sorted((q.name for q in self.instrument.questions), key=len, reverse=True)
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+        return pattern.sub(lambda m: self.variable(m.group(1)), text)
+
+    def __call__(self, text) -> str:
+        """Any name or term: a check's subject, an analysis term, a variable, or the text itself."""
+        text = str(text)
+        if has_message("subject", text):
+            return message("subject", text, self.lang)
+        if text.startswith("rho(") and text.endswith(")") and "," in text:
+            a, b = text[4:-1].split(",", 1)
+            return message("subject", "rho", self.lang, a=self.variable(a), b=self.variable(b))
+        translated = term(text, self.lang, self.variable)
+        if translated != text:
+            return translated
+        return self.variable(text)
+
+
+def fmt_cell(col: str, value, lang: str, words: Words | None = None) -> str:
     if value is None:
         return "–"
+    if words is not None and col in WORD_COLUMNS and isinstance(value, str):
+        return words(value)
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
         return fmt_ci(value[0], value[1], lang)
     if col == "df" and isinstance(value, (list, tuple)):
         return " / ".join(fmt_number(d, lang, 0 if float(d).is_integer() else 1) for d in value)
     if col in ("test", "effect"):
-        return method_text(str(value), lang)
+        return term(str(value), lang, words.variable if words is not None else (lambda n: n))
     if col.startswith("share") or col in ("ci_low", "ci_high", "rate"):
         return fmt_pct(value, lang)
     if col in ("n_unweighted", "n", "count", "low", "high", "target", "weighted"):
@@ -148,7 +224,8 @@ def fmt_cell(col: str, value, lang: str) -> str:
     if col == "p":
         return fmt_p(value, lang).replace("p = ", "").replace("p ", "")
     if isinstance(value, bool):
-        return str(value)
+        return t("significant" if value else "not_significant", lang) if col == "significant" else (
+            "✓" if value else "–")
     if isinstance(value, float):
         return fmt_number(value, lang, 2 if abs(value) < 100 else 0)
     if isinstance(value, int):
@@ -156,11 +233,12 @@ def fmt_cell(col: str, value, lang: str) -> str:
     return str(value)
 
 
-def text_table(table: Table, lang: str, caption: str = "") -> TextTable:
+def text_table(table: Table, lang: str, caption: str = "", words: Words | None = None) -> TextTable:
+    words = words or Words(None, lang)
     return TextTable(
         name=table.name,
         headers=[_header(c, lang) for c in table.columns],
-        rows=[[fmt_cell(c, v, lang) for c, v in zip(table.columns, row)] for row in table.rows],
+        rows=[[fmt_cell(c, v, lang, words) for c, v in zip(table.columns, row)] for row in table.rows],
         numeric=[c not in TEXT_COLUMNS for c in table.columns],
         caption=caption,
     )
@@ -195,8 +273,7 @@ def _short(v, lang: str) -> str:
         if v.get("expect"):
             parts.append({"positive": "+", "negative": "−"}[v["expect"]])
         if "significant" in v:
-            yes, no = ("signifikant", "ikke signifikant") if lang == "nb" else ("significant", "not significant")
-            parts.append(yes if v["significant"] else no)
+            parts.append(t("significant" if v["significant"] else "not_significant", lang))
         if "comparator" in v:
             sign = {"approx": "≈", "gt": ">", "lt": "<", "ge": "≥"}.get(v["comparator"], v["comparator"])
             value = v.get("value", "")
@@ -206,7 +283,7 @@ def _short(v, lang: str) -> str:
     if isinstance(v, list):
         if len(v) == 3:  # estimate, lo, hi in percent
             return f"{fmt_number(v[0], lang, 1)} % ({fmt_number(v[1], lang, 1)}–{fmt_number(v[2], lang, 1)})"
-        return "–".join(fmt_number(x, lang) for x in v)
+        return "–".join(fmt_number(_meaningful(x), lang) for x in v)
     if isinstance(v, float):
         return fmt_number(v, lang, 3 if abs(v) < 1 else 1)
     if isinstance(v, int):
@@ -214,31 +291,40 @@ def _short(v, lang: str) -> str:
     return str(v)
 
 
+def _meaningful(x):
+    """A projected count to the precision it has: 364 377 → 364 000 (three significant digits)."""
+    if isinstance(x, (int, float)) and abs(x) >= 1000:
+        digits = len(str(int(abs(x)))) - 3
+        return round(x, -digits)
+    return x
+
+
 def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str) -> str:
-    """A check's subject in words: an estimate's label, or question numbers instead of variable names."""
-    def number(name: str) -> str:
-        if instrument is not None and name in instrument:
-            return ("Q" if lang == "en" else "spm. ") + instrument[name].number
-        if instrument is not None:
-            try:
-                return instrument.derived_variable(name).label(lang).lower()
-            except KeyError:
-                pass
-        return name
+    """A check's subject in words: an estimate's label, the catalogue's name for it, or question numbers
+    instead of variable names."""
     for e in f.estimates:
         if e.name == what and e.label:
-            return e.label
-    if what.startswith("rho(") and what.endswith(")"):
-        a, b = what[4:-1].split(",")
-        return f"rho {number(a)}–{number(b)}"
-    if "×" in what:
-        return " × ".join(number(v) for v in what.split("×"))
-    return number(what)
+            return Words(instrument, lang)(e.label)
+    return Words(instrument, lang)(what)
+
+
+def _ours(f: FindingResult, check: dict, lang: str) -> str:
+    """Our figure for a check. A sign check of a model reads the coefficient (a log-odds); the reader is
+    shown the effect the text gives (the odds ratio), named."""
+    ours = check["ours"]
+    if isinstance(ours, dict) and "effect" in ours:
+        test = next((t for t in f.tests if t.name == check["what"] and t.effect is not None), None)
+        if test is not None and test.effect_name and abs(test.effect - ours["effect"]) > 1e-9:
+            low, high = test.effect_ci_low, test.effect_ci_high
+            ci = f" ({t('ci95', lang)} {fmt_number(low, lang, 2)}–{fmt_number(high, lang, 2)})" \
+                if low is not None and high is not None else ""
+            return f"{term(test.effect_name, lang)} {fmt_number(test.effect, lang, 2)}{ci}, {fmt_p(ours['p'], lang)}"
+    return _short(ours, lang)
 
 
 def published_and_ours(f: FindingResult, lang: str, instrument: Instrument | None = None) -> tuple[str, str]:
     pub = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['published'], lang)}" for c in f.checks)
-    ours = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['ours'], lang)}" for c in f.checks)
+    ours = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_ours(f, c, lang)}" for c in f.checks)
     return pub, ours
 
 
@@ -249,25 +335,52 @@ def _table_index(table: Table) -> dict[str, int]:
     return {c: i for i, c in enumerate(table.columns)}
 
 
+def _question_of(label: str, instrument: Instrument):
+    """The question of a chart label such as '12 Hvor ofte benytter du normalt…' (number, then text)."""
+    number = str(label).split(" ", 1)[0]
+    return next((q for q in instrument.questions if q.number == number), None)
+
+
+def _scale(q, lang: str) -> list[tuple[int, str]]:
+    """A question's answer scale: its substantive codes and their labels, 'not sure' left out."""
+    return [(c.code, c.label(lang)) for c in q.codes if not c.missing]
+
+
+def _ended(title: str) -> str:
+    """A title as the first sentence of a caption: ending in its own '?' or '.', or given a '.'."""
+    title = str(title).strip().rstrip(":")
+    return title if title.endswith(("?", ".", "!")) else title + "."
+
+
+def _pct_cell(share, lang: str) -> str:
+    return fmt_pct(share, lang, 1)
+
+
 def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart | None:
-    rows, scale = [], None
+    rows, scale, n = [], None, 0
     for name in items:
         table = results.distributions.get(name)
         if table is None or name not in instrument:
             continue
         q = instrument[name]
-        scale = [(c.code, c.label(lang)) for c in q.codes if not c.missing]
+        scale = _scale(q, lang)
         idx = _table_index(table)
         shares = {int(r[idx["code"]]): (0.0 if r[idx["suppressed"]] else r[idx["share"]]) for r in table.rows}
-        rows.append((q.label(lang), shares))
+        n = max(n, max(r[idx["n_unweighted"]] or 0 for r in table.rows))
+        rows.append((f"{q.number} {q.label(lang)}", shares))
     if not rows:
         return None
-    caption = {"nb": "Vektet fordeling, «ikke sikker» utelatt.", "nn": "Vekta fordeling, «ikkje sikker» utelate."}.get(
-        lang, "Weighted distribution, 'not sure' left out.")
-    return Chart(caption, "likert_chart", (rows, scale))
+    first = instrument[items[0]]
+    title = first.preamble.get(lang) or first.preamble.get("nb") or first.label(lang)
+    caption = t("chart_likert", lang, title=_ended(title))
+    data = TextTable("chart_data", [""] + [lbl for _, lbl in scale],
+                     [[label] + [_pct_cell(shares.get(c), lang) for c, _ in scale] for label, shares in rows],
+                     [False] + [True] * len(scale))
+    return Chart(caption, "likert_chart", (rows, scale, lang), data=data, n=n)
 
 
-def _distribution(results: Results, name: str, lang: str, caption: str | None = None) -> Chart | None:
+def _distribution(results: Results, name: str, instrument: Instrument, lang: str,
+                  kind: str = "chart_distribution") -> Chart | None:
     table = results.distributions.get(name)
     if table is None:
         return None
@@ -276,52 +389,74 @@ def _distribution(results: Results, name: str, lang: str, caption: str | None = 
             for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
     if not cats:
         return None
-    caption = caption or ("Vekta del med 95 % konfidensintervall." if lang == "nn" else
-                          "Vektet andel med 95 % konfidensintervall." if lang == "nb"
-                          else "Weighted share with 95 % confidence interval.")
-    return Chart(caption, "distribution_chart", (cats,))
+    title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
+    data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
+                     [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang)] for c in cats], [False, True, True])
+    n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
+    return Chart(t(kind, lang, title=_ended(title)), "distribution_chart", (cats, lang), data=data, n=n)
 
 
-def _means(table: Table, lang: str, by_outcome: bool) -> Chart | None:
-    """Grouped bars of weighted means with CIs (group comparisons and trends)."""
+def _means(table: Table, instrument: Instrument, lang: str, by_outcome: bool, title: str) -> Chart | None:
+    """Grouped bars of weighted means with CIs (group comparisons and trends), on the answer scale's own
+    range with its end labels: a mean of 1-5 codes drawn from 0 would mislead."""
     idx = _table_index(table)
-    cats, series = [], {}
+    cats, series, questions, n_by_outcome = [], {}, [], {}
     for r in table.rows:
         if r[idx["mean"]] is None:
             continue
-        cat, ser = (r[idx["outcome"]], r[idx["group"]]) if by_outcome else (r[idx["group"]], r[idx["outcome"]])
+        q = _question_of(r[idx["outcome"]], instrument)
+        if q is not None and q not in questions:
+            questions.append(q)
+        outcome = f"{q.number} {q.label(lang)}" if q is not None else str(r[idx["outcome"]])
+        cat, ser = (outcome, r[idx["group"]]) if by_outcome else (r[idx["group"]], outcome)
         if cat not in cats:
             cats.append(cat)
         series.setdefault(ser, []).append((r[idx["mean"]], r[idx["ci_low"]], r[idx["ci_high"]]))
-    if not series or any(len(v) != len(cats) for v in series.values()):
+        n_by_outcome[outcome] = n_by_outcome.get(outcome, 0) + (r[idx["n_unweighted"]] or 0)
+    if not series or any(len(v) != len(cats) for v in series.values()) or not questions:
         return None
-    xlabel = ("Gjennomsnitt på svarskalaen (lavere = mer enig/viktig/sannsynlig)" if lang == "nb"
-              else "Mean on the answer scale (lower = more agree/important/likely)")
-    caption = {"nb": "Vektede gjennomsnitt med 95 % KI.", "nn": "Vekta gjennomsnitt med 95 % KI."}.get(
-        lang, "Weighted means with 95 % CI.")
-    return Chart(caption, "group_bars", ([str(c) for c in cats], series, xlabel))
+    scales = [_scale(q, lang) for q in questions]
+    # one axis for all the outcomes: their codes must span the same range (else each needs its own chart)
+    if len({(sc[0][0], sc[-1][0]) for sc in scales}) != 1:
+        return None
+    low, high = scales[0][0], scales[0][-1]
+    ends = ((low[0], low[1]), (high[0], high[1])) if len(scales) == 1 or all(sc == scales[0] for sc in scales) \
+        else ((low[0], ""), (high[0], ""))
+    xlabel = t("mean_axis", lang)
+    n = max(n_by_outcome.values())
+    data = TextTable("chart_data", [""] + [str(s) for s in series],
+                     [[c] + [f"{fmt_number(v[i][0], lang, 2)} ({fmt_number(v[i][1], lang, 2)}–"
+                             f"{fmt_number(v[i][2], lang, 2)})" for v in series.values()] for i, c in enumerate(cats)],
+                     [False] + [True] * len(series))
+    return Chart(t("chart_means", lang, title=_ended(title)), "group_bars",
+                 ([str(c) for c in cats], series, xlabel, ends, lang), data=data, n=n)
 
 
-def _crosstab(table: Table, lang: str) -> Chart | None:
+def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
     idx = _table_index(table)
     groups: dict[str, dict[int, float]] = {}
     scale: dict[int, str] = {}
+    n: dict[str, int] = {}
     for r in table.rows:
         share = 0.0 if r[idx["suppressed"]] else (r[idx["share"]] or 0.0)
         groups.setdefault(r[idx["group"]], {})[int(r[idx["code"]])] = share
         scale[int(r[idx["code"]])] = r[idx["label"]]
+        n[r[idx["group"]]] = r[idx["n_unweighted"]] or 0
     if not groups:
         return None
-    caption = {"nb": "Vektet fordeling innen hver gruppe.", "nn": "Vekta fordeling innan kvar gruppe."}.get(
-        lang, "Weighted distribution within each group.")
     items = list(groups.items())
     ordered = sorted(scale.items())
-    return Chart(caption, "stacked_100", (items, ordered))
+    data = TextTable("chart_data", [""] + [lbl for _, lbl in ordered],
+                     [[g] + [_pct_cell(shares.get(c), lang) for c, _ in ordered] for g, shares in items],
+                     [False] + [True] * len(ordered))
+    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang), data=data,
+                 n=sum(n.values()))
 
 
 def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set,
                     charts: dict | None = None) -> list[Chart]:
     out: list[Chart | None] = []
+    title = _pick_text(f.title, lang)
     charts = charts or {}
     blocks = [tuple(b) for b in charts.get("likert_blocks") or ()]
     distributions = charts.get("distributions")  # None: every question a finding shows gets its chart
@@ -332,18 +467,18 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
             out.append(_likert(results, block, instrument, lang))
         elif not block and (distributions is None or name in distributions) and name not in drawn:
             drawn.add(name)
-            out.append(_distribution(results, name, lang))
+            out.append(_distribution(results, name, instrument, lang))
     for name in (tb.name.split(":", 1)[1] for tb in f.tables if tb.name.startswith("multiple:")):
         if name not in drawn and (distributions is None or name in distributions):
             drawn.add(name)
-            out.append(_distribution(results, name, lang, caption=t("multiple_caption", lang)))
+            out.append(_distribution(results, name, instrument, lang, kind="chart_multiple"))
     for table in f.tables:
         if table.name == "group_means":
-            out.append(_means(table, lang, by_outcome=True))
+            out.append(_means(table, instrument, lang, by_outcome=True, title=title))
         elif table.name == "trend_means":
-            out.append(_means(table, lang, by_outcome=False))
+            out.append(_means(table, instrument, lang, by_outcome=False, title=title))
         elif table.name == "crosstab_colpct":
-            out.append(_crosstab(table, lang))
+            out.append(_crosstab(table, lang, title))
     charts_ = [c for c in out if c is not None]
     for c in charts_:
         c.finding = f.id
@@ -384,11 +519,12 @@ def _margin_label(variable: str, category, instrument: Instrument, lang: str) ->
 
 def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list[TextTable]:
     out = []
+    words = Words(instrument, lang)
     w = results.weighting or {}
     if w.get("summary"):
-        summary = {k: v for k, v in w["summary"].items() if k != "n"}
+        summary = {k: (term(v, lang) if k == "method" else v) for k, v in w["summary"].items() if k != "n"}
         out.append(text_table(Table("weights", list(summary.keys()), [list(summary.values())]), lang,
-                              t("weighting", lang)))
+                              t("weighting", lang), words))
     if w.get("margins"):
         cols = w["margins"]["columns"]
         idx = {c: i for i, c in enumerate(cols)}
@@ -413,12 +549,22 @@ def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list
         rows += [[t("r_completes", lang), fw["completes"]]]
         out.append(text_table(Table("fieldwork", ["what", "count"], rows), lang, t("fieldwork", lang)))
         outcome = fw["outcome"]
-        method = t("e_casro", lang) if outcome["e_method"].startswith("proportional") else outcome["e_method"]
-        table = text_table(Table("aapor", ["what", "rate"], [[k, v] for k, v in outcome["rates"].items()]), lang,
-                           t("fieldwork_rates", lang) + f" — e = {fmt_number(outcome['e'] or 0, lang, 3)} ({method})")
-        if outcome.get("notes"):
-            table.caption += " " + (t("no_rates", lang) if lang == "nb" else " ".join(outcome["notes"]))
-        out.append(table)
+        method = term(outcome["e_method"], lang)
+        # only the rates the log supports; each with its definition, e with its method
+        rates = [[name, message("aapor", name, lang) if has_message("aapor", name) else name, value]
+                 for name, value in outcome["rates"].items() if value is not None]
+        caption = t("fieldwork_rates", lang) + f" — e = {fmt_number(outcome['e'], lang, 3)} ({method})" \
+            if outcome.get("e") is not None else t("fieldwork_rates", lang)
+        warnings = outcome.get("warnings") or (["no_nonresponse"] if outcome.get("notes") else [])
+        counts = fw.get("counts", {})
+        notes = [t(f"aapor_{w}", lang, unknown=fmt_number(counts.get("UH", 0) + counts.get("UO", 0), lang))
+                 for w in warnings]
+        if rates:
+            table = text_table(Table("aapor", ["rate_name", "definition", "rate"], rates), lang, caption)
+            table.source = " ".join(notes)
+            out.append(table)
+        elif notes:
+            out.append(TextTable("aapor", [t("h_note", lang)], [[" ".join(notes)]], [False], caption=caption))
     return out
 
 
@@ -430,13 +576,38 @@ def _caption(table: Table, instrument: Instrument, lang: str) -> str:
         try:
             name = instrument.derived_variable(variable).label(lang)
         except KeyError:
-            name = variable
-        return (f"Fremskrevet antall arbeidstakere etter {name.lower()} (andel av alle som svarte, 95 % KI × grunnlaget)"
-                if lang == "nb" else
-                f"Projected number of workers by {name.lower()} (share of all who answered, 95 % CI × the base)")
+            name = Words(instrument, lang).variable(variable)
+        return t("projection_caption", lang, name=name.lower())
     return ""
 
 
+def routing_text(condition, instrument: Instrument, lang: str) -> str:
+    """A question's routing in words: a condition 'code < 3' becomes 'spm. 7 er «Ja» eller «Kanskje»'."""
+    from fjernarbeid.instrument.expr import BoolOp, Compare, Not
+
+    def quote(label: str) -> str:
+        return f"«{label}»" if lang != "en" else f"‘{label}’"
+
+    def node(n) -> str:
+        if isinstance(n, BoolOp):
+            return f" {t(n.op, lang)} ".join(node(o) for o in n.operands)
+        if isinstance(n, Not):
+            return f"{t('not', lang)} ({node(n.operand)})"
+        if isinstance(n, Compare):
+            q = instrument[n.variable] if n.variable in instrument else None
+            who = Words(instrument, lang).variable(n.variable)
+            if q is None or not q.codes:
+                return f"{who} {n.op} {', '.join(fmt_number(v, lang) for v in n.values)}"
+            tests = {"==": lambda c: c in n.values, "in": lambda c: c in n.values,
+                     "!=": lambda c: c not in n.values, "notin": lambda c: c not in n.values,
+                     "<": lambda c: c < n.values[0], "<=": lambda c: c <= n.values[0],
+                     ">": lambda c: c > n.values[0], ">=": lambda c: c >= n.values[0]}
+            chosen = [quote(c.label(lang)) for c in q.codes if tests[n.op](c.code)]
+            values = chosen[0] if len(chosen) == 1 else f"{', '.join(chosen[:-1])} {t('or', lang)} {chosen[-1]}"
+            return t("routing_is", lang, question=who, values=values)
+        return str(n)
+
+    return node(condition.tree)
 def _study_of(results: Results, instrument: Instrument):
     """The study the results belong to: carried by the results, else the default study when the
     questionnaire is its own, else a study made of the questionnaire alone."""
@@ -473,6 +644,12 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     telephone = study.is_telephone
     drawn: set = set()
     sections = []
+    words = Words(instrument, lang)
+    source = results.data.get("source", "?")
+
+    def reason_text(reason: str | None) -> str:
+        return term(reason or "", lang, words.variable)
+
     for sec, title, with_respondents, intro in _chapters(study, results, lang):
         findings = []
         for f in results.findings:
@@ -480,14 +657,14 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                 continue
             pub, ours = published_and_ours(f, lang, instrument)
             findings.append(FindingView(
-                id=f.id, title=_pick_text(f.title, lang), status=f.status, reason=f.reason,
-                verdict=f.verdict, sentence=_pick_text(f.sentence, lang),
+                id=f.id, title=_pick_text(f.title, lang), status=f.status, reason=reason_text(f.reason),
+                verdict=f.verdict, sentence=words.in_text(_pick_text(f.sentence, lang)),
                 charts=(_finding_charts(f, results, instrument, lang, drawn, study.charts or None)
                         if f.status == "ok" else []),
-                tables=[text_table(tb, lang, _caption(tb, instrument, lang)) for tb in f.tables
+                tables=[text_table(tb, lang, _caption(tb, instrument, lang), words) for tb in f.tables
                         if tb.name.startswith(("estimates", "tests"))]
-                       + ([text_table(_shares(tb), lang) for tb in f.tables if tb.name.startswith("distribution:")]
-                          if not judged else []),
+                       + ([text_table(_shares(tb), lang, words=words) for tb in f.tables
+                           if tb.name.startswith("distribution:")] if not judged else []),
                 published=pub, ours=ours))
         tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
         sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=title,
@@ -498,18 +675,18 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     for f in results.findings:
         pub, ours = published_and_ours(f, lang, instrument)
         if judged:
-            rows.append([f.id, _pick_text(f.title, lang), pub or "–", ours or (f.reason or "–"), t(f.verdict, lang)])
+            rows.append([f.id, _pick_text(f.title, lang), pub or "–", ours or (reason_text(f.reason) or "–"),
+                         t(f.verdict, lang)])
         else:
-            rows.append([f.id, _pick_text(f.title, lang), _pick_text(f.sentence, lang) if f.status == "ok"
-                         else (f.reason or "–")])
+            rows.append([f.id, _pick_text(f.title, lang), words.in_text(_pick_text(f.sentence, lang))
+                         if f.status == "ok" else (reason_text(f.reason) or "–")])
         verdicts.append(f.verdict)
     keys = ("col_id", "col_finding", "col_published", "col_ours", "col_verdict") if judged else \
         ("col_id", "col_finding", "col_ours")
     replication = TextTable("replication", [t(k, lang) for k in keys], rows, [False] * len(keys))
     s = results.summary
     if judged:
-        counts = (f"{s['agrees']} stemmer, {s['differs']} avviker, {s['not_computed']} ikke beregnet." if lang == "nb"
-                  else f"{s['agrees']} agree, {s['differs']} differ, {s['not_computed']} not computed.")
+        counts = t("counts", lang, agrees=s["agrees"], differs=s["differs"], not_computed=s["not_computed"])
     else:
         counts = t("findings_count", lang, n=len(results.findings), not_computed=s.get("not_computed", 0))
     overrides = {}
@@ -519,16 +696,38 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         overrides["not_read"] = t("not_read_self", lang)
         overrides["screen_out"] = t("screen_out_self", lang)
     questions = [
-        QuestionView(number=q.number, text=q.label(lang), preamble=q.preamble.get(lang, ""),
-                     routing=str(q.ask_if) if q.ask_if else "",
+        QuestionView(number=q.number, text=q.label(lang), preamble=_pick_text(q.preamble, lang),
+                     routing=routing_text(q.ask_if, instrument, lang) if q.ask_if else "",
                      codes=[{"code": c.code, "label": c.label(lang), "missing": c.missing,
                              "screen_out": c.code in q.screen_out} for c in q.codes])
         for q in instrument.questions
     ]
+    methods_tables = _methods_tables(results, instrument, lang)
+    # Figures and tables numbered in reading order, each with its source and n.
+    n_all = results.data.get("n")
+    figure_no = table_no = 0
+    for section in sections:
+        for tb in section.tables:
+            table_no += 1
+            tb.number, tb.source = table_no, t("source_n", lang, source=source, n=fmt_number(n_all, lang))
+        for fv in section.findings:
+            for chart in fv.charts:
+                figure_no += 1
+                chart.number = figure_no
+                chart.source = t("source_n", lang, source=source, n=fmt_number(chart.n or n_all, lang))
+            for tb in fv.tables:
+                if not tb.caption:
+                    kind = "table_tests" if tb.name.startswith("tests") else "table_estimates"
+                    tb.caption = t(kind, lang, title=fv.title)
+                table_no += 1
+                tb.number, tb.source = table_no, t("source_n", lang, source=source, n=fmt_number(n_all, lang))
+    for tb in methods_tables:
+        table_no += 1
+        tb.number = table_no
     weighting_text = (getattr(results, "weighting_text", None) or {})
     method = ((results.weighting or {}).get("summary") or {}).get("method") or "design weights"
     methods_text = (weighting_text.get(lang) or _pick_text(weighting_text, lang)
-                    or t("weighting_generic", lang, method=method))
+                    or t("weighting_generic", lang, method=term(method, lang)))
     return ReportView(
         lang=lang, title=study.label(lang), subtitle=_pick_text(study.subtitle, lang),
         generated=t("generated", lang, version=__version__, source=results.data.get("source", "?"),
@@ -536,7 +735,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         synthetic=bool(results.data.get("synthetic")),
         summary_intro=t("summary_intro", lang) if judged else t("summary_intro_findings", lang),
         replication=replication, verdicts=verdicts, counts=counts, sections=sections,
-        methods_text=methods_text, methods_tables=_methods_tables(results, instrument, lang),
+        methods_text=methods_text, methods_tables=methods_tables,
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,
     )

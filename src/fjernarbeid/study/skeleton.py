@@ -11,6 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from fjernarbeid._cells import neutralise_frame
 from fjernarbeid._io import ensure_directory, write_text_atomic
 
 FILES = ("study.yaml", "questionnaire.yaml", "catalogue.yaml", "README.md")
@@ -57,7 +58,7 @@ def write_skeleton(directory: str | Path, n: int = 300, seed: int = 1) -> list[P
     study = load_study(directory)
     frame = synthesise(study, n=n, seed=seed)
     data = directory / "data.csv"
-    write_text_atomic(data, frame.to_csv(index=False))
+    write_text_atomic(data, neutralise_frame(frame).to_csv(index=False))
     written.append(data)
     return written
 

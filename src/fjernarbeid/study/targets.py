@@ -138,7 +138,7 @@ def source_population(source: str, year: int, refdata=None, municipalities: list
         table = _packaged("population_norway_sex_age_15_74.csv")
     elif source == "ssb-municipality-sex-age":
         table = _packaged("population_hardanger_municipality_sex_age_15_74.csv")
-        wanted = set(municipalities or [])
+        wanted = {m for m in municipalities or [] if m.isdigit() and len(m) == 4}  # municipality numbers
         if wanted and not wanted <= set(table["municipality"]):
             table = _register_municipalities(refdata, year)
     else:

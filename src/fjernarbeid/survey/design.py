@@ -14,6 +14,14 @@ R*, Wiley 2010, ch. 2 and 7; functions ``svydesign``, ``svyrecvar``, ``onestage`
   Estimation*, §1.5):  V = Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (z_hi − z̄_h)(z_hi − z̄_h)ᵀ,
   where z_hi is the PSU total of the influence values and f_h = n_h/N_h;
 * strata with a single PSU are handled as R's ``options(survey.lonely.psu=…)``;
+* multistage designs with a finite population correction at every stage add, for each later
+  stage, the variance between its units within each earlier unit, times the earlier stages'
+  sampling fractions (R's ``multistage``; Särndal, Swensson & Wretman 1992, result 4.3.1) — the
+  same stratified primitive applied to the later stage's units;
+* PPS sampling without replacement: Brewer's approximation weights each PSU's squared deviation by
+  its own 1 − π_i in that primitive; Overton's, Hartley & Rao's and exact joint inclusion
+  probabilities give the Horvitz–Thompson or Yates–Grundy quadratic form of the PSU totals
+  (:class:`JointInclusion`);
 * after calibration, influence values are first replaced by the residuals of the
   calibration model (Deville & Särndal 1992, JASA 87:376; Lumley 2010 §7.4), exactly as R
   does for ``calibrate`` (GREG projection), ``postStratify`` and ``rake`` (backfitting).

@@ -6,7 +6,12 @@ Small estimator functions over one design object, as R's ``survey``:
 * :func:`svyprop` — the share of every category of a categorical variable (``svymean(~factor(x))``)
   with ``svyciprop`` intervals;
 * :func:`svyratio` — ``svyratio(~y, ~x, design)``;
-* :func:`svyby` — any of these in every domain (``svyby``; domains keep the whole design).
+* :func:`svyby` — any of these in every domain (``svyby``; domains keep the whole design), with
+  ``covmat=True`` the covariances between domains from their stacked influence values;
+* :func:`svycontrast` — linear and (delta method) nonlinear functions of estimates;
+* totals of a categorical variable (``svytotal(~factor(x))``).
+
+Quantiles and variances are in :mod:`fjernarbeid.survey.quantile`.
 
 Each works on a linearisation :class:`~fjernarbeid.survey.SurveyDesign` (Taylor series: the
 statistic's influence values go to :meth:`SurveyDesign.vcov_total`; Binder 1983, Int. Stat. Rev.
@@ -24,6 +29,10 @@ for proportions (R's ``svyciprop``)
   intercept-only logistic model R fits;
 * ``"beta"``: Korn & Graubard (1998, Survey Methodology 24:193) — Clopper-Pearson with the
   effective sample size n* = p̂(1 − p̂)/v(p̂) · (t_{n−1}/t_df)², n = rows of the design;
+* ``"xlogit"``, ``"asin"``, ``"mean"``: R's Wald intervals on the logit, arcsine-square-root and
+  identity scales (``svyciprop``; xlogit equals logit);
+* ``"likelihood"``: R's profile-likelihood interval of the intercept-only quasi-binomial model,
+  scaled by the design effect (:mod:`fjernarbeid.survey._profile`);
 * ``"wilson"``: the Wilson score interval with n* = p̂(1 − p̂)/v(p̂) and the t_df quantile (Kott &
   Carr 1997, *Proc. Survey Research Methods*, ASA; Dean & Pagano 2015, J. Surv. Stat. Methodol.
   3:484). R's survey has no Wilson method; the reference values are computed from this formula.

@@ -74,7 +74,7 @@ def findings_projections(design, respondents: pd.DataFrame, spec: TargetingSpec)
 def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | None = None, instrument_file=None,
                       spec: TargetingSpec | None = None, population: Population | None = None,
                       region: list[str] | None = None, region_name: str | None = None,
-                      weighting: str = "poststratify") -> TargetResult:
+                      weighting: str | None = None) -> TargetResult:
     """Read, validate, weight and analyse; the inputs are never modified."""
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
@@ -84,7 +84,7 @@ def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | N
     from fjernarbeid.findings.run import analysis_frame
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import RefData
-    from fjernarbeid.survey.weighting import weight_study
+    from fjernarbeid.study import load_study, weight
 
     spec = spec or load_spec()
     instrument = load_instrument(instrument_file)
@@ -96,7 +96,12 @@ def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | N
         raise DataValidationError(f"{survey}: {checked.n_errors} validation error(s), e.g. {first.message} "
                                   f"[{first.rule}]; run `fjernarbeid validate {survey}`")
     frame = derive(data.frame, instrument, ref)
-    weighted = weight_study(frame, instrument, method=weighting)
+    # the study's weighting (the 2025 study: post-stratified by sex × age group); ``weighting`` changes the method
+    wspec = load_study().weighting
+    if weighting is not None:
+        wspec = replace(wspec, method=weighting)
+    weighted = weight(frame, instrument, wspec, ref)
+    frame = weighted.frame  # respondents the study's rule leaves out of the weighting are out here too
     respondents = prepare_respondents(analysis_frame(frame.reset_index(drop=True), instrument), spec, instrument)
     log = read_disposition_log(dispositions, spec)
     contacts = prepare_contacts(log, spec, derive_contacts(log, instrument, ref))

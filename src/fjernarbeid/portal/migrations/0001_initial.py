@@ -3,6 +3,7 @@
 import datetime
 import django.core.validators
 import django.db.models.deletion
+import fjernarbeid.portal.models
 import fjernarbeid.portal.region
 import secrets
 from django.conf import settings
@@ -104,7 +105,7 @@ class Migration(migrations.Migration):
                 ('location', models.CharField(blank=True, max_length=200, verbose_name='where')),
                 ('capacity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='places')),
                 ('fictional', models.BooleanField(default=False)),
-                ('uid', models.CharField(default=secrets.token_hex, max_length=40, unique=True)),
+                ('uid', models.CharField(default=fjernarbeid.portal.models.new_uid, max_length=40, unique=True)),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('space', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='portal.space', verbose_name='space (empty: the whole region)')),
             ],

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fjernarbeid.portal import audit, ratelimit
@@ -25,10 +25,10 @@ CONFIRM_MAX_AGE = 3 * 24 * 3600
 
 
 class RegistrationForm(forms.Form):
-    email = forms.EmailField(label=_lazy("E-mail"))
-    name = forms.CharField(label=_lazy("Name"), max_length=120)
-    space = forms.ModelChoiceField(label=_lazy("Your coworking space"), queryset=Space.objects.all())
-    password = forms.CharField(label=_lazy("Password"), widget=forms.PasswordInput, min_length=10)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    space = forms.ModelChoiceField(label=gettext_lazy("Your coworking space"), queryset=Space.objects.all())
+    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput, min_length=10)
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fjernarbeid._cells import csv_writer
 from fjernarbeid.portal import audit, roles
@@ -23,9 +23,9 @@ from fjernarbeid.portal.region import municipalities, places, population_year, r
 
 
 class GoalForm(forms.Form):
-    metric = forms.ChoiceField(label=_lazy("Measure"), choices=Goal.METRICS)
-    target = forms.FloatField(label=_lazy("Target"), min_value=0)
-    valid_from = forms.DateField(label=_lazy("From month"), widget=forms.DateInput(attrs={"type": "month"}),
+    metric = forms.ChoiceField(label=gettext_lazy("Measure"), choices=Goal.METRICS)
+    target = forms.FloatField(label=gettext_lazy("Target"), min_value=0)
+    valid_from = forms.DateField(label=gettext_lazy("From month"), widget=forms.DateInput(attrs={"type": "month"}),
                                  input_formats=["%Y-%m", "%Y-%m-%d"])
 
 
@@ -106,7 +106,7 @@ def dashboard_csv(request):
 
 
 class TravelTimeForm(forms.Form):
-    table = forms.FileField(label=_lazy("Travel times (CSV: geonameid, space, minutes)"))
+    table = forms.FileField(label=gettext_lazy("Travel times (CSV: geonameid, space, minutes)"))
 
 
 def _read_travel_times(upload) -> list[tuple[int, Space, float]]:

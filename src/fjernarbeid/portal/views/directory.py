@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fjernarbeid.portal.models import Event, Space
+from fjernarbeid.portal.pagecache import public_cache
 from fjernarbeid.portal.region import municipalities, municipality_choices, region
 from fjernarbeid.portal.roles import can_book_guest_day, can_edit_space, can_publish_event, can_record_use
 from fjernarbeid.portal.spacedata import json_ld, space_record
@@ -54,6 +55,7 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+@public_cache
 def home(request):
     form = SearchForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -77,6 +79,7 @@ def home(request):
     })
 
 
+@public_cache
 def space_detail(request, slug: str):
     space = get_object_or_404(Space, slug=slug)
     base = _base_url(request)
@@ -105,3 +108,19 @@ def privacy(request):
 
 def about_data(request):
     return render(request, "portal/open_data.html", {"sources": region()["sources"]})
+
+
+def set_language(request):
+    """Switch the language by a plain GET form (no CSRF token, so public pages can be cached)."""
+    from django.conf import settings
+    from django.http import HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    code = request.GET.get("language", "")
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -13,29 +13,30 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fjernarbeid._cells import csv_writer
+from fjernarbeid._cells import neutralise
 from fjernarbeid.portal import audit, ratelimit, roles
 from fjernarbeid.portal.models import Interest
 from fjernarbeid.portal.region import municipality_choices
 
-CONSENT_TEXT = _lazy(
+CONSENT_TEXT = gettext_lazy(
     "I agree that the network's administrator (the councils of the region) stores what I have written here to "
     "contact me about moving and working here, for at most two years, and I know that I can have it deleted at "
     "any time.")
 
 
 class InterestForm(forms.Form):
-    name = forms.CharField(label=_lazy("Name"), max_length=120)
-    email = forms.EmailField(label=_lazy("E-mail"))
-    lives_now = forms.CharField(label=_lazy("Where do you live now?"), max_length=120)
-    municipalities = forms.MultipleChoiceField(label=_lazy("Which municipalities interest you?"), required=False,
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
+    lives_now = forms.CharField(label=gettext_lazy("Where do you live now?"), max_length=120)
+    municipalities = forms.MultipleChoiceField(label=gettext_lazy("Which municipalities interest you?"), required=False,
                                                choices=municipality_choices, widget=forms.CheckboxSelectMultiple)
-    needs = forms.MultipleChoiceField(label=_lazy("What do you need?"), required=False,
+    needs = forms.MultipleChoiceField(label=gettext_lazy("What do you need?"), required=False,
                                       choices=list(Interest.NEEDS.items()), widget=forms.CheckboxSelectMultiple)
-    message = forms.CharField(label=_lazy("Anything else?"), required=False, max_length=2000, widget=forms.Textarea)
+    message = forms.CharField(label=gettext_lazy("Anything else?"), required=False, max_length=2000, widget=forms.Textarea)
     consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
 
 
@@ -93,8 +94,10 @@ def leads_csv(request):
     writer = csv_writer(out, lineterminator="\r\n")  # a lead's free text never runs in Excel
     writer.writerow(["id", "created", "name", "email", "lives_now", "municipalities", "needs", "message", "consent_text"])
     for lead in Interest.objects.order_by("created"):
-        writer.writerow([lead.pk, lead.created.isoformat(timespec="seconds"), lead.name, lead.email, lead.lives_now,
-                         ";".join(lead.municipalities), ";".join(lead.needs), lead.message, lead.consent_text])
+        # Free text from the public: a cell a spreadsheet would evaluate as a formula is made inert.
+        writer.writerow([neutralise(v) for v in (
+            lead.pk, lead.created.isoformat(timespec="seconds"), lead.name, lead.email, lead.lives_now,
+            ";".join(lead.municipalities), ";".join(lead.needs), lead.message, lead.consent_text)])
     with transaction.atomic():
         audit.record(request.user, "interest.export", None, rows=Interest.objects.count())
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fjernarbeid.portal import audit, calendar, ratelimit, roles, services
@@ -54,8 +54,8 @@ def _base_url(request) -> str:
 # Guest days ---------------------------------------------------------------------------------------------------
 
 class GuestDayForm(forms.Form):
-    day = forms.DateField(label=_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_lazy("Note to the host"), required=False, max_length=300)
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=gettext_lazy("Note to the host"), required=False, max_length=300)
 
 
 @login_required
@@ -233,9 +233,9 @@ def event_sign_up(request, event_id: int):
 # Spaces: create, edit, photos, use ---------------------------------------------------------------------------
 
 class SpaceForm(forms.ModelForm):
-    facilities = forms.MultipleChoiceField(label=_lazy("Facilities"), required=False,
+    facilities = forms.MultipleChoiceField(label=gettext_lazy("Facilities"), required=False,
                                            choices=list(FACILITIES.items()), widget=forms.CheckboxSelectMultiple)
-    website = forms.URLField(label=_lazy("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=gettext_lazy("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Space
@@ -284,8 +284,8 @@ def space_edit(request, slug: str):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_lazy("Photo (JPEG, PNG or WebP, at most 5 MB)"))
-    alt_text = forms.CharField(label=_lazy("What the photo shows (for people who cannot see it)"), max_length=200)
+    image = forms.FileField(label=gettext_lazy("Photo (JPEG, PNG or WebP, at most 5 MB)"))
+    alt_text = forms.CharField(label=gettext_lazy("What the photo shows (for people who cannot see it)"), max_length=200)
 
 
 @login_required
@@ -327,7 +327,7 @@ def photo_file(request, photo_id: int):
 
 
 class UseRecordForm(forms.ModelForm):
-    month = forms.DateField(label=_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"},),
+    month = forms.DateField(label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"},),
                             input_formats=["%Y-%m", "%Y-%m-%d"])
 
     class Meta:

@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from fjernarbeid._cells import csv_dict_writer
+from fjernarbeid._cells import neutralise
 from fjernarbeid.portal import calendar
 from fjernarbeid.portal.models import Event, Space
+from fjernarbeid.portal.pagecache import public_cache
 from fjernarbeid.portal.spacedata import FIELDS, geojson_feature, space_record
 from fjernarbeid.portal.views.directory import SearchForm, filter_spaces
 
@@ -36,6 +38,7 @@ def _json(data, status=200) -> JsonResponse:
     return response
 
 
+@public_cache
 def api_spaces(request):
     spaces, errors = _filtered(request)
     if errors:
@@ -44,6 +47,7 @@ def api_spaces(request):
     return _json({"count": len(spaces), "spaces": [space_record(s, base) for s in spaces]})
 
 
+@public_cache
 def api_space(request, slug: str):
     try:
         space = Space.objects.get(slug=slug)
@@ -69,6 +73,7 @@ def event_record(event: Event, base: str) -> dict:
     }
 
 
+@public_cache
 def api_events(request):
     from django.db.models import Count
 
@@ -77,6 +82,7 @@ def api_events(request):
     return _json({"count": len(events), "events": [event_record(e, base) for e in events]})
 
 
+@public_cache
 def geojson(request):
     spaces, errors = _filtered(request)
     if errors:
@@ -87,6 +93,7 @@ def geojson(request):
     return response
 
 
+@public_cache
 def spaces_csv(request):
     spaces, errors = _filtered(request)
     if errors:
@@ -98,7 +105,7 @@ def spaces_csv(request):
     for space in spaces:
         record = space_record(space, base)
         record["facilities"] = ";".join(record["facilities"])
-        writer.writerow(record)
+        writer.writerow({key: neutralise(value) for key, value in record.items()})  # no live formulas
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="spaces.csv"'
     for key, value in CORS.items():
@@ -114,11 +121,13 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@public_cache
 def region_ics(request):
     events = Event.objects.select_related("space").order_by("starts")
     return _ics(calendar.events_calendar(events, _base_url(request), "Hardanger"), "region.ics")
 
 
+@public_cache
 def space_ics(request, slug: str):
     space = get_object_or_404(Space, slug=slug)
     events = Event.objects.filter(space=space).select_related("space").order_by("starts")

@@ -1,0 +1,119 @@
+"""Every fixed text of the outputs, in one message catalogue per language, and numbers as each language
+writes them.
+
+The catalogues are gettext ``.po`` files under ``locale/<lang>/LC_MESSAGES/fjernarbeid.po`` (bokmål, nynorsk,
+English): ``msgctxt`` names where a text is used (``report``, ``workbook``, ``term`` …), ``msgid`` is its key —
+or, for words the analyses write (test names, effect names), the English text as the analyses write it.
+Babel reads the ``.po`` files directly on first use (pure Python), so a fresh install needs no compile step.
+
+>>> message("report", "contents", "nn")
+'Innhald'
+>>> fmt_number(1234567.8, "nb", 1)
+'1\\xa0234\\xa0567,8'
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LANGUAGES = ("nb", "nn", "en")
+# The CLDR locale each language's numbers follow (decimal comma and non-breaking space in Norwegian).
+LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
+# Where a message is missing in a language, the language whose text stands in (never English for Norwegian).
+FALLBACK = {"nn": "nb", "nb": None, "en": None}
+DOMAIN = "fjernarbeid"
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[tuple[str, str], str]:
+    """(context, msgid) → text for ``lang``; untranslated entries (empty msgstr) are left out."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: choose from {', '.join(LANGUAGES)}")
+    path = resources.files("fjernarbeid.i18n").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=LOCALES[lang])
+    return {(m.context or "", m.id): m.string for m in cat if m.id and m.string}
+
+
+@functools.cache
+def msgids() -> frozenset[tuple[str, str]]:
+    """Every (context, msgid) of the catalogues (the bokmål one is complete by rule; a test checks the others)."""
+    return frozenset(catalogue("nb"))
+
+
+def has_message(context: str, key: str) -> bool:
+    return (context, key) in msgids()
+
+
+def message(context: str, key: str, lang: str, **kw) -> str:
+    """The text of ``key`` in ``context`` for ``lang``, with ``{placeholders}`` filled from ``kw``. A language
+    the catalogue does not have (a questionnaire's own, e.g. German) gets English."""
+    current: str | None = lang if lang in LANGUAGES else "en"
+    while current is not None:
+        text = catalogue(current).get((context, key))
+        if text is not None:
+            return text.format(**kw) if kw else text
+        current = FALLBACK.get(current)
+    raise KeyError(f"no message {context}/{key} for language {lang}")
+
+
+# -- numbers ------------------------------------------------------------------------------------------
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and not math.isfinite(x))
+
+
+def fmt_number(x: float | int | None, lang: str, decimals: int = 0) -> str:
+    """1234567.8 → '1 234 568' (nb/nn: non-breaking space, decimal comma) or '1,234,568' (en); None → '–'."""
+    if _missing(x):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    # + 0.0: no '-0' for a small negative number rounded to zero
+    return format_decimal(round(float(x), decimals) + 0.0, format=pattern, locale=_locale(lang))
+
+
+@functools.cache
+def _locale(lang: str) -> str:
+    """The CLDR locale of a language: ours, else the code itself if CLDR knows it, else British English."""
+    if lang in LOCALES:
+        return LOCALES[lang]
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang)
+        return lang
+    except (UnknownLocaleError, ValueError, TypeError):
+        return LOCALES["en"]
+
+
+def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:
+    """0.623 → '62 %' (a non-breaking space before the sign in every language, as the report writes it).
+    Shares below 10 % get one decimal unless ``decimals`` is given ('2,3 %')."""
+    if _missing(share):
+        return "–"
+    pct = 100 * share
+    if decimals == 0 and 0 < abs(pct) < 10:
+        decimals = 1
+    return f"{fmt_number(pct, lang, decimals)}\u00a0%"
+
+
+def fmt_ci(lo: float | None, hi: float | None, lang: str) -> str:
+    """A confidence interval of shares: '31,8–41,3 %'-style, the per cent sign once."""
+    if _missing(lo) or _missing(hi):
+        return "–"
+    return f"{fmt_pct(lo, lang).replace(chr(0xa0) + '%', '')}–{fmt_pct(hi, lang)}"
+
+
+def fmt_p(p: float | None, lang: str) -> str:
+    """'p = 0,012', 'p < 0,001' (never 9.447e-17)."""
+    if _missing(p):
+        return "p = –"
+    if p < 0.001:
+        return f"p < {fmt_number(0.001, lang, 3)}"
+    return "p = " + fmt_number(p, lang, 3)
