@@ -45,7 +45,7 @@ def fixtures_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo():
-    from fjernarbeid.demo.generate import generate_demo
+    from fjernarbeid.studies.norce2025.demo.generate import generate_demo
 
     return generate_demo()
 
