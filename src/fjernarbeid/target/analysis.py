@@ -347,8 +347,18 @@ def _region_info(codes: list[str], population: Population, name: str | None) -> 
     if unknown:
         raise DataValidationError(f"--region: {', '.join(unknown)} is neither a municipality nor a county number "
                                   "(2024 borders, e.g. 4618 or 46)")
-    return {"codes": codes, "name": name or ", ".join(chosen["municipality_name"]) if len(chosen) <= 6 else name or
-            ", ".join(codes), "municipalities": chosen["municipality_code"].tolist()}
+    codes = list(dict.fromkeys(codes))  # a code given twice is one area, counted once
+    return {"codes": codes, "name": name or region_label(codes, munis),
+            "municipalities": chosen["municipality_code"].tolist()}
+
+
+def region_label(codes: list[str], municipalities: pd.DataFrame) -> str:
+    """A region's name from its codes: each county by its name (``46`` → Vestland), each municipality by its
+    own; beyond six names, the first six and how many more (a heading, not a list)."""
+    counties = dict(zip(municipalities["county_code"], municipalities["county_name"]))
+    names = dict(zip(municipalities["municipality_code"], municipalities["municipality_name"]))
+    labels = [counties.get(c) or names.get(c) or c for c in codes]
+    return ", ".join(labels) if len(labels) <= 6 else f"{', '.join(labels[:6])} (+{len(labels) - 6})"
 
 
 def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, population, region, projection,
