@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -159,6 +160,15 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
     """The outcome and the predictor variables of an R-style formula (a usage error if malformed)."""
     from fjernarbeid.survey.models import _parse_formula
 
+    if "~" in formula:  # what R's parser refuses, refused here too, before a column is looked up
+        lhs, rhs = (side.strip() for side in formula.split("~", 1))
+        rhs = rhs.removeprefix("+").strip()  # R reads 'y ~ + a' as 'y ~ a'
+        if not rhs or any(not piece.strip() for piece in re.split(r"[+*:]", rhs)):
+            raise UsageError(f"formula {formula!r} has an empty term (a '+', '*' or ':' with nothing on one "
+                             "side); write 'y ~ a + b', or 'y ~ 1' for no predictors")
+        if "(" in re.sub(r"\bC\([^()]*\)", "", lhs + " " + rhs) or ")" in re.sub(r"\bC\([^()]*\)", "", rhs):
+            raise UsageError(f"formula {formula!r}: functions and parentheses other than C(name) are not "
+                             "supported; put a transformed variable (e.g. a logarithm) in the file as a column")
     try:
         outcome, terms, _ = _parse_formula(formula)
     except ValueError as exc:
