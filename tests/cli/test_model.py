@@ -112,3 +112,11 @@ def test_the_study_file_with_its_weighting_and_coded_predictors(study_csv):
     assert any(t.startswith("age_group") and t != "age_group" for t in terms) and "q4" not in terms
     assert [t["terms"] for t in out["tests"]] == [["age_group"], ["q4"]]
     assert all(t["method"] == "LRT" and 0 <= t["p_value"] <= 1 for t in out["tests"])
+
+
+def test_p_values_in_the_text_output_have_the_same_four_decimals_in_every_row():
+    from fjernarbeid.cli.model import _p, _stat
+
+    assert [_p(0.119), _p(0.09114), _p(0.00005)] == ["0.1190", "0.0911", "< 0.0001"]
+    assert [_stat(-0.008), _stat(-7.04)] == ["-0.01", "-7.04"]
+    assert _stat(-0.004) == "0.00"

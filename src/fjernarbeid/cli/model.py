@@ -308,7 +308,16 @@ def _fmt(x, digits: int = 3) -> str:
 
 
 def _p(p) -> str:
-    return "–" if p is None or (isinstance(p, float) and math.isnan(p)) else (f"{p:.4g}" if p >= 1e-4 else "< 0.0001")
+    """A p-value with four decimals in every row, so a column of them lines up and compares at a glance."""
+    return "–" if p is None or (isinstance(p, float) and math.isnan(p)) else (f"{p:.4f}" if p >= 1e-4 else "< 0.0001")
+
+
+def _stat(x) -> str:
+    """A t or F statistic with two decimals (never a negative zero)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    text = f"{x:,.2f}"
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
 
 
 def print_model(result: dict[str, Any]) -> None:
@@ -330,7 +339,7 @@ def print_model(result: dict[str, Any]) -> None:
         table.add_column(name, justify="left" if name == "coefficient" else "right", no_wrap=True)
     for c in result["coefficients"]:
         table.add_row(c["term"] + (" (threshold)" if c["threshold"] else ""), _fmt(c["estimate"]), _fmt(c["se"]),
-                      _fmt(c["t"], 2), _p(c["p_value"]), f"{_fmt(c['ci_low'])} – {_fmt(c['ci_high'])}")
+                      _stat(c["t"]), _p(c["p_value"]), f"{_fmt(c['ci_low'])} – {_fmt(c['ci_high'])}")
     console.print(table)
     exp_name = result["exp_name"]
     rows = [c for c in result["coefficients"] if "exp" in c]
