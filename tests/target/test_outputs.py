@@ -28,3 +28,19 @@ def test_every_chart_of_the_demo_chapter_is_named_in_its_language(target_doc):
     assert labels and all(labels)
     assert any(label.startswith("Kvar bur dei?") for label in labels)
     assert "−0 (" not in html
+
+
+def test_csv_tables_write_rounded_counts_as_whole_numbers(target_doc):
+    import csv
+    import io
+
+    from fjernarbeid.target.outputs import _csv, municipality_table
+
+    move = next(o for o in target_doc["outcomes"] if o["name"] == "move")
+    text = _csv(*municipality_table(move, "nb"), caveat="syntetisk")
+    lines = text.splitlines()
+    assert lines[0] == "# syntetisk"  # the caveat travels with the table
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    shown = [r for r in rows if r["status"] != "suppressed"]
+    assert shown and all(r["potential"].isdigit() and r["ci_low"].isdigit() for r in shown)
+    assert all("." in r["propensity"] or r["propensity"] in ("0", "1") for r in shown)

@@ -129,7 +129,8 @@ def _csv(cols, rows, caveat: str) -> str:
     buf.write(f"# {caveat}\n")
     w = csv_writer(buf, lineterminator="\n")
     w.writerow(cols)
-    w.writerows(rows)
+    # a rounded count is written as one (37000, not 37000.0): the table is read by people too
+    w.writerows([[int(v) if isinstance(v, float) and v.is_integer() else v for v in row] for row in rows])
     return buf.getvalue()
 
 
