@@ -169,3 +169,9 @@ def test_a_repeated_region_code_is_one_area(demo_files):
     assert info["codes"] == ["4618", "46"]
     assert info["name"] == "Ullensvang, Vestland"
     assert len(info["municipalities"]) == len(set(info["municipalities"]))
+
+
+def test_importance_items_carry_every_report_language(target_doc):
+    # a questionnaire with nynorsk texts shows them in the nynorsk chapter (without, nn falls back to bokmål)
+    items = target_doc["data"]["items"]
+    assert items and all(set(labels) == {"nb", "nn", "en"} and all(labels.values()) for labels in items.values())
