@@ -314,9 +314,17 @@ def run_targeting(respondents: pd.DataFrame, design: SurveyDesign, contacts: pd.
     numeric = {n for n, v in spec.variables.items() if v.numeric}
 
     # eligibility from the screening funnel: every screened contact counts once (no weights are known)
-    cdesign = svydesign(contacts)
     scov = list(spec.screening.covariates)
-    elig = svyglm(cdesign, _formula("eligible", scov, set()), family="binomial")
+    n_eligible = int(contacts["eligible"].sum())
+    try:
+        if n_eligible in (0, len(contacts)):
+            raise ComputationError("every one of them has the same screening outcome")
+        cdesign = svydesign(contacts)
+        elig = svyglm(cdesign, _formula("eligible", scov, set()), family="binomial")
+    except (ComputationError, ValueError) as exc:  # say which model, from which data, failed
+        raise ComputationError(f"the eligibility model ({' + '.join(scov)}) cannot be estimated from the "
+                               f"disposition log's {len(contacts)} screened contact(s), {n_eligible} of them "
+                               f"eligible: {exc}") from None
     cells = population.with_area_covariates(spec)
     z = model_matrix(list(elig.coefficients.index), cells, scov)
     screening = {
