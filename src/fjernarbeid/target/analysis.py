@@ -63,15 +63,18 @@ VARIANCE_METHOD = {
     "en": ("Linearisation (delta method): the potential's gradient with respect to both models' coefficients "
            "times each model's design-based sandwich covariance (influence values through the design's variance "
            "of totals; post-stratification included); the two estimating equations are uncorrelated when "
-           "the models hold (eligibility decides who enters the propensity model), so the variances add. 95 % intervals are Wald intervals on the log scale; population counts are taken as known."),
+           "the models hold (eligibility decides who enters the propensity model), so the variances add. "
+           "95 % intervals are Wald intervals on the log scale; population counts are taken as known."),
     "nb": ("Linearisering (deltametoden): gradienten til potensialet med hensyn på begge modellenes koeffisienter "
            "ganget med hver modells designbaserte sandwich-kovarians (influensverdier gjennom designets varians for "
            "totaler; etterstratifiseringen tatt med); de to estimeringsligningene er ukorrelerte når "
-           "modellene holder (kvalifisering avgjør hvem som er med i tilbøyelighetsmodellen), så variansene legges sammen. 95 % KI er Wald-intervaller på log-skala; befolkningstallene regnes som kjente."),
+           "modellene holder (kvalifisering avgjør hvem som er med i tilbøyelighetsmodellen), så variansene "
+           "legges sammen. 95 % KI er Wald-intervaller på log-skala; befolkningstallene regnes som kjente."),
     "nn": ("Linearisering (deltametoden): gradienten til potensialet med omsyn til koeffisientane i begge modellane "
            "gonga med den designbaserte sandwich-kovariansen til kvar modell (influensverdiar gjennom variansen til "
            "designet for totalar; etterstratifiseringa teken med); dei to estimeringslikningane er ukorrelerte når "
-           "modellane held (kvalifisering avgjer kven som er med i modellen for tilbøyelegheit), så variansane blir lagde saman. 95 % KI er Wald-intervall på log-skala; folketala er rekna som kjende."),
+           "modellane held (kvalifisering avgjer kven som er med i modellen for tilbøyelegheit), så "
+           "variansane blir lagde saman. 95 % KI er Wald-intervall på log-skala; folketala er rekna som kjende."),
 }
 
 
