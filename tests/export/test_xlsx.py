@@ -165,3 +165,14 @@ def test_no_letters_for_a_variable_the_weighting_fixed_and_nets_and_means_for_sc
     mean_row = find(q23, "Gjennomsnitt (1 = Svært attraktivt … 5 = Svært lite attraktivt)").row
     assert 1 < q23.cell(mean_row, 2).value < 5
     assert any('"' in c.number_format for row in q23.iter_rows(min_row=9, max_row=mean_row) for c in row[1:])
+
+
+def test_a_nynorsk_workbook_has_no_bokmaal_fixed_texts(tmp_path, export_weighted, instrument):
+    path = write_workbook(tmp_path / "nn.xlsx", None, export_weighted.design, instrument, lang="nn")
+    book = openpyxl.load_workbook(path)
+    texts = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str))
+    assert book.sheetnames[0] == "Innhald"
+    for nynorsk in ("Laga med", "respondentar", "Vekta kolonneprosentar", "Signifikant høgare", "Totalt"):
+        assert nynorsk in texts
+    for bokmaal in ("Laget med", "respondenter", "Vektede", "Signifikant høyere", "Innhold"):
+        assert bokmaal not in texts
