@@ -9,12 +9,11 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
@@ -32,6 +31,9 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
+
+np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
+pd = lazy_module("pandas")
 
 
 class OutputFormat(str, enum.Enum):
