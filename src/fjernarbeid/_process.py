@@ -76,11 +76,13 @@ def _pipe():
     global _cleaner, _cleaner_pid
     if _cleaner is not None and _cleaner_pid == os.getpid() and _cleaner.poll() is None:
         return _cleaner.stdin
+    if not sys.executable:  # an embedded interpreter: no cleaner, the writers' own cleanup remains
+        return None
     try:
         _cleaner = subprocess.Popen([sys.executable, "-I", "-S", "-c", _CLEANER], stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
                                     start_new_session=True)  # a Ctrl-C to the command does not end it first
-    except OSError:
+    except (OSError, ValueError):
         _cleaner = None
         return None
     _cleaner_pid = os.getpid()
