@@ -30,9 +30,15 @@ Layout
     derived variables), so that nothing is lost on the way back. XLSForm tools ignore sheets
     and columns they do not know; ours all start with ``fj_``: ``fj_number`` (the question
     number in the report), ``fj_type`` (``postal_code`` is a text question to a form),
-    ``fj_role`` (what a note, group or calculate is for), ``fj_screening``/``fj_screen_out``,
+    ``fj_role`` (what a note, group or calculate is for), ``fj_level`` (ordinal for an answer scale),
+    ``fj_screening``/``fj_screen_out``,
     ``fj_ask_if`` (the routing as written in the instrument), ``fj_range_rule``,
-    ``fj_condition_text::…`` and, in ``choices``, ``fj_missing``.
+    ``fj_condition_text::…``, ``fj_required`` (a self-completion form leaves ``required`` empty where
+    "not sure" is hidden), ``fj_level`` (the measurement level) and, in ``choices``, ``fj_missing`` and
+    ``fj_code`` (the code of a text choice name). Checks across questions are the sheet ``fj_checks``.
+
+Ordinary forms from KoboToolbox or ODK are read too (metadata rows, groups and their ``relevant``,
+screening groups, text choice names, "don't know" choices, constraints): see ``docs/xlsform.md``.
 
 "Not sure" codes (IKKE LES)
 ---------------------------
@@ -106,7 +112,7 @@ SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
     "constraint_message", "calculation", "choice_filter", "appearance",
     "fj_number", "fj_type", "fj_role", "fj_required", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
-    "fj_condition_text",
+    "fj_condition_text", "fj_level",
 )
 TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text", "message"})
 CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max", "fj_code")
@@ -313,12 +319,15 @@ def _question_row(
         "fj_type": q.type,
         "relevant": relevant,
         "fj_ask_if": str(q.ask_if) if q.ask_if is not None else "",
+        "fj_level": q.level or "",  # a declared measurement level (ordinal answer scales), for the way back
         "required": "yes" if q.required else "",
         **_translated("label", q.text),
         **_translated("hint", q.hint),
         **_translated("guidance_hint", q.instruction),
         **_translated("fj_condition_text", q.condition_text),
     }
+    if q.level:
+        row["fj_level"] = q.level  # an answer scale (ordinal), for the way back
     if q.screen_out:
         row["fj_screening"] = q.screening or ""
         row["fj_screen_out"] = " ".join(str(c) for c in sorted(q.screen_out))
@@ -787,6 +796,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         if not name.isidentifier():
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
         q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
+        if record.get("fj_level"):
+            q["level"] = record["fj_level"]
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
                             ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
@@ -823,6 +834,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
+        if record.get("fj_level"):
+            q["level"] = record["fj_level"]
         required = record.get("required", "").lower() in _TRUE or record.get("fj_required", "").lower() in _TRUE
         if not required:
             q["required"] = False
