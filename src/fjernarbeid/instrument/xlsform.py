@@ -319,7 +319,6 @@ def _question_row(
         "fj_type": q.type,
         "relevant": relevant,
         "fj_ask_if": str(q.ask_if) if q.ask_if is not None else "",
-        "fj_level": q.level or "",  # a declared measurement level (ordinal answer scales), for the way back
         "required": "yes" if q.required else "",
         **_translated("label", q.text),
         **_translated("hint", q.hint),
@@ -796,8 +795,6 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         if not name.isidentifier():
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
         q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
-        if record.get("fj_level"):
-            q["level"] = record["fj_level"]
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
                             ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
