@@ -78,6 +78,12 @@ def main() -> None:
     sex, q23 = column(rows, "q207"), column(rows, "q23")
     write("empty_group.csv", text([rows[0]] + [r[:q23] + ([""] if r[sex] == "2" else [r[q23]]) + r[q23 + 1:]
                                                 for r in rows[1:]]))
+    # found by a second red-team run: lines ending in a mix of CRLF, CR and LF (files pasted together);
+    # a full-width digit (U+FF13), which Python's \d accepts but int64 parsing does not; a 5,000-digit cell
+    line_ends = ("\r\n", "\r", "\n")
+    write("mixed_line_endings.csv", "".join(line + line_ends[i % 3] for i, line in enumerate(text(rows).splitlines())))
+    write("fullwidth_digit.csv", text(with_cell(rows, 3, "q3", "\uff13")))
+    write("huge_number_cell.csv", text(with_cell(rows, 3, "q3", "9" * 5_000)))
     # hostile side files
     write("binary_mapping.csv", bytes(range(256)) * 4)
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(

@@ -64,6 +64,12 @@ CASES = [
          ("120 data rows", "stray_carriage_return", "read as spaces")),
     Case("CR-only line endings", ("validate", "{f}/cr_line_endings.csv"), 0, ("120 data rows",)),
     Case("UTF-16 with BOM", ("validate", "{f}/utf16_with_bom.csv"), 0, ("120 data rows", "UTF-16")),
+    Case("mixed CRLF, CR and LF line endings", ("validate", "{f}/mixed_line_endings.csv"), 0, ("120 data rows",),
+         ("stray_carriage_return",)),
+    Case("a full-width digit", ("validate", "{f}/fullwidth_digit.csv", "--format", "json"), 1,
+         ("not_numeric", "q3 = '\uff13' is not a number"), ("ArrowInvalid",)),
+    Case("a 5,000-digit number in a cell", ("validate", "{f}/huge_number_cell.csv", "--format", "json"), 1,
+         ("not_numeric", "… (5,023 characters)")),  # the cell itself stays in "value"
     Case("stray cp1252 byte", ("validate", "{f}/stray_cp1252_byte.csv"), 3,
          ("stray_cp1252_byte.csv, line 6, byte", "0xF8 is not UTF-8", "mixes two encodings"), ("TÃ¸nsberg",)),
     Case("binary mapping", ("validate", "{f}/survey.csv", "--mapping", "{f}/binary_mapping.csv"), 3,
