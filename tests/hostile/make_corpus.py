@@ -85,6 +85,8 @@ def main() -> None:
     write("fullwidth_digit.csv", text(with_cell(rows, 3, "q3", "\uff13")))
     write("huge_number_cell.csv", text(with_cell(rows, 3, "q3", "9" * 5_000)))
     # hostile side files
+    write("catalogue_repeated_key.yaml", "findings:\n  - id: P1\n    analysis: share\nfindings: []\n")
+    write("catalogue_utf16_no_bom.yaml", "findngs: []\n".encode("utf-16-le"))
     write("binary_mapping.csv", bytes(range(256)) * 4)
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))

@@ -114,6 +114,12 @@ CASES = [
                                    "--out", "{t}/r"), 3, ("'findings:' is empty",), check=_nothing_written),
     Case("catalogue: unrelated YAML", ("report", "{f}/survey.csv", "--catalogue", "{f}/catalogue_unrelated.yaml",
                                        "--out", "{t}/r"), 3, ("not a findings catalogue",), check=_nothing_written),
+    Case("catalogue: a key given twice", ("report", "{f}/survey.csv", "--catalogue",
+                                          "{f}/catalogue_repeated_key.yaml", "--out", "{t}/r"), 3,
+         ("catalogue_repeated_key.yaml, line 4: the key 'findings' is given twice",), check=_nothing_written),
+    Case("catalogue: UTF-16 without BOM", ("report", "{f}/survey.csv", "--catalogue",
+                                           "{f}/catalogue_utf16_no_bom.yaml", "--out", "{t}/r"), 3,
+         ("did you mean 'findings' for 'findngs'",), ("#x0000",), check=_nothing_written),
     # -- outputs over inputs and reference data
     Case("weight --out into --refdata", ("weight", "{f}/survey.csv", "--refdata", "{r}", "--out", "{r}/x.csv"), 3,
          ("refusing to write into the reference-data directory",)),
