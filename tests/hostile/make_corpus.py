@@ -82,12 +82,14 @@ def main() -> None:
     # a full-width digit (U+FF13), which Python's \d accepts but int64 parsing does not; a 5,000-digit cell
     line_ends = ("\r\n", "\r", "\n")
     write("mixed_line_endings.csv", "".join(line + line_ends[i % 3] for i, line in enumerate(text(rows).splitlines())))
+    write("infinity_in_a_number.csv", text(with_cell(rows, 3, "q3", "inf")))
     write("fullwidth_digit.csv", text(with_cell(rows, 3, "q3", "\uff13")))
     write("huge_number_cell.csv", text(with_cell(rows, 3, "q3", "9" * 5_000)))
     # hostile side files
     write("catalogue_repeated_key.yaml", "findings:\n  - id: P1\n    analysis: share\nfindings: []\n")
     write("catalogue_utf16_no_bom.yaml", "findngs: []\n".encode("utf-16-le"))
     write("binary_mapping.csv", bytes(range(256)) * 4)
+    write("binary_mapping.yaml", bytes(range(256)) * 4)
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
     write("alias_bomb.yaml", bomb)

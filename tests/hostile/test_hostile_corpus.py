@@ -70,6 +70,8 @@ CASES = [
          ("not_numeric", "q3 = '\uff13' is not a number"), ("ArrowInvalid",)),
     Case("a 5,000-digit number in a cell", ("validate", "{f}/huge_number_cell.csv", "--format", "json"), 1,
          ("not_numeric", "… (5,023 characters)")),  # the cell itself stays in "value"
+    Case("'inf' in a numeric question: tab", ("tab", "{f}/infinity_in_a_number.csv", "q3", "--mean"), 0,
+         ("column q3: 1 cell(s) are not whole numbers and are read as missing (line 4: 'inf')",)),
     Case("stray cp1252 byte", ("validate", "{f}/stray_cp1252_byte.csv"), 3,
          ("stray_cp1252_byte.csv, line 6, byte", "0xF8 is not UTF-8", "mixes two encodings"), ("TÃ¸nsberg",)),
     Case("binary mapping", ("validate", "{f}/survey.csv", "--mapping", "{f}/binary_mapping.csv"), 3,
@@ -120,6 +122,13 @@ CASES = [
     Case("catalogue: UTF-16 without BOM", ("report", "{f}/survey.csv", "--catalogue",
                                            "{f}/catalogue_utf16_no_bom.yaml", "--out", "{t}/r"), 3,
          ("did you mean 'findings' for 'findngs'",), ("#x0000",), check=_nothing_written),
+    # -- interviews: a binary pseudonym mapping (a UnicodeDecodeError traceback, exit 1, before)
+    Case("pseudonymise: binary CSV mapping", ("interviews", "pseudonymise", "{f}/survey.csv", "--mapping",
+                                              "{f}/binary_mapping.csv", "--out", "{t}/p"), 3,
+         ("binary_mapping.csv: not a text file",), check=_nothing_written),
+    Case("pseudonymise: binary YAML mapping", ("interviews", "pseudonymise", "{f}/survey.csv", "--mapping",
+                                               "{f}/binary_mapping.yaml", "--out", "{t}/p"), 3,
+         ("binary_mapping.yaml: not a text file",), check=_nothing_written),
     # -- outputs over inputs and reference data
     Case("weight --out into --refdata", ("weight", "{f}/survey.csv", "--refdata", "{r}", "--out", "{r}/x.csv"), 3,
          ("refusing to write into the reference-data directory",)),
