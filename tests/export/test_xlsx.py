@@ -136,10 +136,11 @@ def test_constructed_case_letter_and_suppressed_cell(tmp_path, instrument):
     assert not any("SYNTHETIC" in v for v in contents)
 
 
-def test_rejects_an_unknown_language(tmp_path, instrument):
+def test_rejects_what_is_no_language_code(tmp_path, instrument):
+    """A language code the catalogue lacks (a questionnaire's own, e.g. de) gets English; anything else is refused."""
     _, design = constructed_design()
     with pytest.raises(ValueError, match="lang"):
-        write_workbook(tmp_path / "t.xlsx", None, design, instrument, lang="de")
+        write_workbook(tmp_path / "t.xlsx", None, design, instrument, lang="../de")
     assert not list(tmp_path.iterdir())
 
 

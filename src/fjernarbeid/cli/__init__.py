@@ -23,6 +23,22 @@ from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, FjernarbeidErro
 use_one_blas_thread()  # before the command modules below import numpy
 
 
+def _flags_without_a_type() -> None:
+    """A flag (--mean, --help, --sav/--no-sav) takes no value, yet Typer's help shows the type of its
+    Python parameter, '<bool>', in the place of a value; show nothing there instead."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_without_a_type()
+
+
 class StdoutClosed(Exception):
     """Standard output was closed by its reader (``fjernarbeid … | head``)."""
 

@@ -303,7 +303,9 @@ def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_tem
     if fmt == "xlsx":
         from fjernarbeid.export.xlsx import write_workbook
 
-        return write_workbook(out / "report.xlsx", results, design, instrument, lang=lang, min_cell=min_cell)
+        # the workbook's own words exist in nb, nn and en; another report language gets English ones
+        book_lang = lang if lang in ("nb", "nn", "en") else "en"
+        return write_workbook(out / "report.xlsx", results, design, instrument, lang=book_lang, min_cell=min_cell)
     if fmt == "docx":
         from fjernarbeid.report.docx import write_docx
 

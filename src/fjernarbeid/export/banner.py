@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from fjernarbeid.export.cell_suppression import complementary_suppression
 from fjernarbeid.instrument import Instrument, Question
 from fjernarbeid.survey.design import SurveyDesign
 
@@ -298,12 +299,21 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories, te
         effective_base = np.where(sum_w2 > 0, weighted_base**2 / sum_w2, 0.0)
     percent, count, suppressed, tests, higher = _rows(design, y, masks, wm, weighted_base, breakdown_of,
                                                       tuple(categories), breakdowns, min_cell, test)
+    if not question.is_multiple:  # a column's shares add up to 100 %: secondary suppression per column
+        shown_first = suppressed.copy()
+        for g in range(suppressed.shape[1]):
+            suppressed[:, g] = complementary_suppression(count[:, g], shown_first[:, g])
+        higher = np.where(suppressed, "", higher)
     nets = () if question.is_multiple else nets_of(question, tuple(categories))
     net_rows = None
     if nets:
         y_net = np.column_stack([np.isin(x, codes).astype(float) for codes in nets])
         net_rows = _rows(design, y_net, masks, wm, weighted_base, breakdown_of, tuple(nets), breakdowns,
                          min_cell, test)
+        # a net with a hidden cell in it would give that cell away (net − its shown cell)
+        net_suppressed = net_rows[2] | np.vstack([suppressed[[categories.index(c) for c in codes], :].any(axis=0)
+                                                  for codes in nets])
+        net_rows = (net_rows[0], net_rows[1], net_suppressed, net_rows[3], np.where(net_suppressed, "", net_rows[4]))
     mean = None
     if question.measurement_level == "ordinal" and not question.is_multiple:  # a scale's mean code, per column
         with np.errstate(invalid="ignore", divide="ignore"):

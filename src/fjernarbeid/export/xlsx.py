@@ -99,12 +99,9 @@ def write_workbook(
     to the study's banner (:func:`fjernarbeid.export.banner.study_banner`).
     """
     if lang not in LANGUAGES:
-        # the workbook's own texts are in the catalogue's languages (nynorsk falling back to bokmål where
-        # a text is not translated); any other language gets English (the questionnaire's labels fall
-        # back to its own language either way)
-        if not (isinstance(lang, str) and lang.isalpha()):
-            raise ValueError(f"lang must be a language code (nb, nn, en …), not {lang!r}")
-        lang = "en"
+        # the workbook's own texts are in the catalogue's languages; `fjernarbeid report` gives it
+        # English for a report in any other language
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     if min_cell < 1:
         raise ValueError("min_cell must be at least 1")
     path = Path(path)

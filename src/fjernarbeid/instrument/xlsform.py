@@ -30,9 +30,15 @@ Layout
     derived variables), so that nothing is lost on the way back. XLSForm tools ignore sheets
     and columns they do not know; ours all start with ``fj_``: ``fj_number`` (the question
     number in the report), ``fj_type`` (``postal_code`` is a text question to a form),
-    ``fj_role`` (what a note, group or calculate is for), ``fj_screening``/``fj_screen_out``,
+    ``fj_role`` (what a note, group or calculate is for), ``fj_level`` (ordinal for an answer scale),
+    ``fj_screening``/``fj_screen_out``,
     ``fj_ask_if`` (the routing as written in the instrument), ``fj_range_rule``,
-    ``fj_condition_text::…`` and, in ``choices``, ``fj_missing``.
+    ``fj_condition_text::…``, ``fj_required`` (a self-completion form leaves ``required`` empty where
+    "not sure" is hidden), ``fj_level`` (the measurement level) and, in ``choices``, ``fj_missing`` and
+    ``fj_code`` (the code of a text choice name). Checks across questions are the sheet ``fj_checks``.
+
+Ordinary forms from KoboToolbox or ODK are read too (metadata rows, groups and their ``relevant``,
+screening groups, text choice names, "don't know" choices, constraints): see ``docs/xlsform.md``.
 
 "Not sure" codes (IKKE LES)
 ---------------------------
@@ -106,7 +112,7 @@ SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "guidance_hint", "required", "relevant", "constraint",
     "constraint_message", "calculation", "choice_filter", "appearance",
     "fj_number", "fj_type", "fj_role", "fj_required", "fj_screening", "fj_screen_out", "fj_ask_if", "fj_range_rule",
-    "fj_condition_text",
+    "fj_condition_text", "fj_level",
 )
 TRANSLATED = frozenset({"label", "hint", "guidance_hint", "constraint_message", "fj_condition_text", "message"})
 CHOICE_COLUMNS = ("list_name", "name", "label", "fj_missing", "fj_min", "fj_max", "fj_code")
@@ -319,6 +325,8 @@ def _question_row(
         **_translated("guidance_hint", q.instruction),
         **_translated("fj_condition_text", q.condition_text),
     }
+    if q.level:
+        row["fj_level"] = q.level  # an answer scale (ordinal), for the way back
     if q.screen_out:
         row["fj_screening"] = q.screening or ""
         row["fj_screen_out"] = " ".join(str(c) for c in sorted(q.screen_out))
@@ -371,7 +379,7 @@ def _choice_name(q: Question, code: int) -> str:
 
 
 def _dot(xpath: str, name: str) -> str:
-    """``${q7}`` → ``.`` in a question's own constraint, as XLSForm writes it."""
+    """``${v7}`` → ``.`` in a question's own constraint, as XLSForm writes it."""
     return xpath.replace("${" + name + "}", ".")
 
 
@@ -393,7 +401,7 @@ def _instrument_rows(instrument: Instrument, languages: list[str]) -> Iterable[d
             yield {"key": key, "value": str(values[key])}
     for lang, text in instrument.title.items():
         yield {"key": f"title::{_language_name(lang)}", "value": text}
-    for role, variable in instrument.roles.items():  # which variable is sex, birth year, … (role::sex = q7)
+    for role, variable in instrument.roles.items():  # which variable is sex, birth year, … (role::sex = v7)
         yield {"key": f"role::{role}", "value": variable}
 
 
@@ -823,6 +831,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
+        if record.get("fj_level"):
+            q["level"] = record["fj_level"]
         required = record.get("required", "").lower() in _TRUE or record.get("fj_required", "").lower() in _TRUE
         if not required:
             q["required"] = False

@@ -289,11 +289,11 @@ def pseudonymise_text(text: str, mapping: Mapping, _names: _Names | None = None,
         if last is None or hit.start >= last.end:
             chosen.append(Finding(hit.kind, hit.action, hit.text, hit.replacement, hit.start, hit.end, note=hit.note))
         elif hit.end > last.end or (hit.action == "replaced" and last.action == "review"):
-            lead = last if last.action == "replaced" else hit
+            lead, other = (last, hit) if last.action == "replaced" else (hit, last)
             end = max(last.end, hit.end)
+            note = "; ".join(n for n in (lead.note, f"overlaps a {other.kind}") if n)
             chosen[-1] = Finding(lead.kind, "replaced", text[last.start:end], lead.replacement, last.start, end,
-                                 note="; ".join(n for n in (lead.note, f"overlaps a {hit.kind if lead is last else last.kind}")
-                                                if n))
+                                 note=note)
     gaps, pos = [], 0
     for f in chosen:
         gaps.append((pos, f.start))

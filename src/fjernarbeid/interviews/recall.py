@@ -142,10 +142,14 @@ def evaluate(originals: TypingMapping[str, Interview], mapping: Mapping,
         else:
             score.missed.append(a)
         annotated_spans.setdefault((a.file, a.turn), []).append((a.start, a.end))
+    # Identifiers are annotated in the speech only: a review item anywhere else (title, notes) is a
+    # false positive, a replacement there is a name from the mapping (speaker tags, "Intervju med …").
     false_replacements, false_reviews = [], []
     for file, result in results.items():
         for f in result.findings:
             if f.field != "text":
+                if f.action == "review":
+                    false_reviews.append((file, f.turn, f.kind, f.original))
                 continue
             spans = annotated_spans.get((file, f.turn), [])
             if any(a < f.end and f.start < b for a, b in spans):

@@ -27,7 +27,7 @@ FUNCTION_WORDS = frozenset("""
     og eller men for så at om som da då når hvis viss dersom fordi sidan siden mens medan enn enten verken
     ikke ikkje ja nei jo nå no hvor kor hva kva hvem kven hvordan korleis hvorfor kvifor hvilken hvilke kva
     etter før under over med mot til fra frå av på i ved uten utan innen innan mellom gjennom hos blant rundt
-    også òg bare berre litt mye mykje mange fleire flere mer meir mest noen nokon noe noko nokre ingen inga
+    også òg både bare berre litt mye mykje mange fleire flere mer meir mest noen nokon noe noko nokre ingen inga
     alle alt all hele heile begge hver kvar annen anna andre egentlig eigentleg kanskje liksom altså ellers
     elles likevel først fyrst deretter etterpå sånn slik sånt slikt sånne slike veldig ganske helt heilt
     mm hm hmm eh ehm øh ok okei greit takk hei hallo jaha jaja javel nja absolutt akkurat klart
@@ -40,7 +40,7 @@ FUNCTION_WORDS = frozenset("""
     dag dagen dagar dager i-dag idag morgen kveld uke veke uka veka måned månad år året gang gangen
     tidligere tidlegare seinere senere plutselig heldigvis dessverre faktisk vanligvis vanlegvis gjerne
     mamma pappa mor far mannen kona kone barna ungane familien jobben kontoret sjefen leiaren lederen kollegaene
-    velkommen takk ring send skriv fortell fortel gjerne
+    velkommen takk ring send skriv fortell fortel gjerne intervju intervjuet transkripsjon transkripsjonen
     hjemme heime hjemmekontor heimekontor ute inne oppe nede borte hjemmefra heimanfrå
 """.split()) - {"dag", "per", "hans"}
 

@@ -206,9 +206,22 @@ class Words:
         return self.variable(text)
 
 
-def fmt_cell(col: str, value, lang: str, words: Words | None = None) -> str:
+def _is_share_column(col: str) -> bool:
+    return col.startswith("share") or col in ("ci_low", "ci_high", "rate")
+
+
+def share_decimals(values) -> int:
+    """One number of decimals for a column of shares: one when any share is under 10 % (2,3 %), so that
+    the column does not mix '9,6 %' and '14 %'; none otherwise."""
+    shares = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
+    return 1 if any(0 < abs(100 * v) < 9.95 for v in shares) else 0
+
+
+def fmt_cell(col: str, value, lang: str, words: Words | None = None, decimals: int | None = None) -> str:
     if value is None:
         return "–"
+    if decimals is not None and _is_share_column(col) and isinstance(value, (int, float)):
+        return fmt_pct(value, lang, decimals)
     if words is not None and col in WORD_COLUMNS and isinstance(value, str):
         return words(value)
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
@@ -235,31 +248,50 @@ def fmt_cell(col: str, value, lang: str, words: Words | None = None) -> str:
 
 def text_table(table: Table, lang: str, caption: str = "", words: Words | None = None) -> TextTable:
     words = words or Words(None, lang)
+    decimals = {c: share_decimals(row[i] for row in table.rows) for i, c in enumerate(table.columns)
+                if _is_share_column(c)}
     return TextTable(
         name=table.name,
         headers=[_header(c, lang) for c in table.columns],
-        rows=[[fmt_cell(c, v, lang, words) for c, v in zip(table.columns, row)] for row in table.rows],
+        rows=[[fmt_cell(c, v, lang, words, decimals.get(c)) for c, v in zip(table.columns, row)]
+              for row in table.rows],
         numeric=[c not in TEXT_COLUMNS for c in table.columns],
         caption=caption,
     )
 
 
-def respondents_table(table: Table, lang: str, min_cell: int) -> TextTable:
+def respondents_table(table: Table, lang: str, min_cell: int, caption: str = "") -> TextTable:
     """Table 3.2.1: a heading row per background variable; suppressed cells as '< k' and '–'."""
+    from fjernarbeid.export.cell_suppression import complementary_suppression
+
     idx = {c: i for i, c in enumerate(table.columns)}
+    # a block's counts add up to the sample: one hidden cell would be found by subtraction, so a second
+    # one is hidden with it
+    hide: list[bool] = []
+    blocks: dict = {}
+    for i, row in enumerate(table.rows):
+        blocks.setdefault(row[idx["variable"]], []).append(i)
+    hide = [False] * len(table.rows)
+    for members in blocks.values():
+        chosen = complementary_suppression([table.rows[i][idx["n_unweighted"]] for i in members],
+                                           [bool(table.rows[i][idx["suppressed"]]) for i in members])
+        for i, h in zip(members, chosen):
+            hide[i] = h
+    decimals = {c: share_decimals(r[idx[c]] for r in table.rows) for c in ("share_unweighted", "share_weighted")}
     rows, groups, current = [], set(), None
-    for row in table.rows:
+    for i, row in enumerate(table.rows):
         if row[idx["variable"]] != current:
             current = row[idx["variable"]]
             groups.add(len(rows))
             rows.append([str(current), "", "", ""])
-        hidden = row[idx["suppressed"]]
+        hidden = hide[i]
+        primary = row[idx["suppressed"]]
         rows.append([str(row[idx["label"]]),
-                     f"< {min_cell}" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
-                     "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang),
-                     "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang)])
+                     f"< {min_cell}" if primary else "–" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
+                     "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang, decimals["share_unweighted"]),
+                     "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang, decimals["share_weighted"])])
     return TextTable("respondents", [t("category", lang), t("n_u", lang), t("share_u", lang), t("share_w", lang)],
-                     rows, [False, True, True, True], caption=t("respondents", lang), group_rows=groups)
+                     rows, [False, True, True, True], caption=caption or t("respondents", lang), group_rows=groups)
 
 
 def _short(v, lang: str) -> str:
@@ -625,16 +657,17 @@ def _chapters(study, results: Results, lang: str):
     study has no chapter for (never dropped), in the order the findings come."""
     from fjernarbeid.findings.catalogue import QUESTIONS_SECTION
 
-    chapters = [(c.id, c.label(lang), c.respondents, _pick_text(c.intro, lang)) for c in study.chapters]
+    chapters = [(c.id, c.label(lang), c.respondents, _pick_text(c.intro, lang), _pick_text(c.respondents_title, lang))
+                for c in study.chapters]
     known = {c[0] for c in chapters}
     for f in results.findings:
         if f.section not in known:
             known.add(f.section)
             title = t("questions_chapter", lang) if f.section == QUESTIONS_SECTION else f.section
-            chapters.append((f.section, title, False, ""))
+            chapters.append((f.section, title, False, "", ""))
     if not any(c[2] for c in chapters) and chapters:  # the respondents table opens the first chapter
         first = chapters[0]
-        chapters[0] = (first[0], first[1], True, first[3])
+        chapters[0] = (first[0], first[1], True, first[3], first[4])
     return chapters
 
 
@@ -650,7 +683,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     def reason_text(reason: str | None) -> str:
         return term(reason or "", lang, words.variable)
 
-    for sec, title, with_respondents, intro in _chapters(study, results, lang):
+    for sec, title, with_respondents, intro, respondents_title in _chapters(study, results, lang):
         findings = []
         for f in results.findings:
             if f.section != sec:
@@ -666,7 +699,8 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                        + ([text_table(_shares(tb), lang, words=words) for tb in f.tables
                            if tb.name.startswith("distribution:")] if not judged else []),
                 published=pub, ours=ours))
-        tables = [respondents_table(tb, lang, min_cell) for tb in results.respondents] if with_respondents else []
+        tables = [respondents_table(tb, lang, min_cell, respondents_title) for tb in results.respondents] \
+            if with_respondents else []
         sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=title,
                                     intro=(intro or t("respondents_intro_generic", lang)) if tables else intro,
                                     tables=tables,
@@ -742,10 +776,15 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
 
 
 def _shares(table: Table) -> Table:
-    """A distribution as the report shows it: category, weighted share and its 95 % CI."""
+    """A distribution as the report shows it: category, weighted share and its 95 % CI; the shares add up to
+    100 %, so one hidden cell takes a second with it (secondary suppression)."""
+    from fjernarbeid.export.cell_suppression import complementary_suppression
+
     idx = _table_index(table)
-    rows = [[r[idx["label"]], None if r[idx["suppressed"]] else r[idx["share"]],
-             None if r[idx["suppressed"]] else (r[idx["ci_low"]], r[idx["ci_high"]])] for r in table.rows]
+    hide = complementary_suppression([r[idx["n_unweighted"]] for r in table.rows],
+                                     [bool(r[idx["suppressed"]]) for r in table.rows])
+    rows = [[r[idx["label"]], None if h else r[idx["share"]],
+             None if h else (r[idx["ci_low"]], r[idx["ci_high"]])] for r, h in zip(table.rows, hide)]
     return Table(table.name, ["label", "share", "ci"], rows)
 
 

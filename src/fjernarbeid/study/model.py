@@ -56,6 +56,7 @@ class Chapter:
     title: Labels
     intro: Labels = field(default_factory=dict)
     respondents: bool = False  # the respondents table opens this chapter
+    respondents_title: Labels = field(default_factory=dict)  # its caption (default: "Characteristics of …")
 
     def label(self, lang: str) -> str:
         return _pick(self.title, lang) or self.id
@@ -180,7 +181,7 @@ def study_from_dict(raw: dict[str, Any], root: Path | None, where: str, *, instr
         if not isinstance(c, dict) or "id" not in c:
             raise InstrumentError(f"{where}: chapter #{i + 1} needs an id and a title")
         chapters.append(Chapter(str(c["id"]), _labels(c.get("title"), where), _labels(c.get("intro"), where),
-                                bool(c.get("respondents", False))))
+                                bool(c.get("respondents", False)), _labels(c.get("respondents_title"), where)))
 
     def names(key: str) -> tuple[str, ...]:
         out = []

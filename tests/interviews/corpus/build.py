@@ -64,7 +64,7 @@ employers:
   Fjordtech: "[arbeidsgiver]"
 places:
   Vikøy: "[sted]"
-keep: [Bergensbanen, Flesland, Folgefonna, Øystese, Lofthus, Kinsarvik, Granvin, Jondal, Rosendal]
+keep: [INVENTED, Bergensbanen, Flesland, Folgefonna, Øystese, Lofthus, Kinsarvik, Granvin, Jondal, Rosendal]
 """
 
 I1, I2 = "Anne Kristin Dahl", "Gunnhild Tveito"
