@@ -90,6 +90,10 @@ def main() -> None:
     write("catalogue_utf16_no_bom.yaml", "findngs: []\n".encode("utf-16-le"))
     write("binary_mapping.csv", bytes(range(256)) * 4)
     write("binary_mapping.yaml", bytes(range(256)) * 4)
+    # a Teams transcript saved as "Unicode text" without a byte-order mark; a VTT with a NUL byte in a turn
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Kari>Hei fra Tønsberg\n"
+    write("transcript_utf16_no_bom.vtt", vtt.encode("utf-16-le"))
+    write("transcript_nul.vtt", vtt.replace("Hei", "H\x00ei"))
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
     write("alias_bomb.yaml", bomb)

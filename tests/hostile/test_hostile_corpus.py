@@ -129,6 +129,10 @@ CASES = [
     Case("pseudonymise: binary YAML mapping", ("interviews", "pseudonymise", "{f}/survey.csv", "--mapping",
                                                "{f}/binary_mapping.yaml", "--out", "{t}/p"), 3,
          ("binary_mapping.yaml: not a text file",), check=_nothing_written),
+    Case("import: UTF-16 transcript without BOM", ("interviews", "import", "{f}/transcript_utf16_no_bom.vtt",
+                                                   "--out", "{t}/i"), 0, ("1 turns", "Kari (informant)")),
+    Case("import: a NUL byte in a transcript", ("interviews", "import", "{f}/transcript_nul.vtt", "--out", "{t}/i"), 3,
+         ("transcript_nul.vtt: not a text file: a binary file (a NUL byte at line 4",), check=_nothing_written),
     # -- outputs over inputs and reference data
     Case("weight --out into --refdata", ("weight", "{f}/survey.csv", "--refdata", "{r}", "--out", "{r}/x.csv"), 3,
          ("refusing to write into the reference-data directory",)),
