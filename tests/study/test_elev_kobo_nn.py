@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from fjernarbeid.errors import EXIT_OK
+from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_IMPOSSIBLE, EXIT_OK
 
 from .conftest import STUDIES
 
@@ -41,3 +41,35 @@ def test_tab_names_the_excluded_respondents_in_its_text(run_main):
     ran = run_main("tab", EXPORT, "flytte", "--study", ELEV, "--study-weighting", "--completes-only")
     assert ran.code == EXIT_OK, ran.stderr
     assert "9 respondent(s) without a weighting category" in " ".join(ran.stdout.split())
+
+
+@pytest.mark.parametrize("command", [
+    ["weight", EXPORT.name, "--study", ".", "--completes-only", "--out", "targets.csv"],
+    ["weight", EXPORT.name, "--study", ".", "--completes-only", "--out", "./study.yaml.csv"],
+    ["export", EXPORT.name, "--study", ".", "--completes-only", "--to", "targets.csv"],
+    ["synthetic", "--study", ".", "--out", "targets.csv"],
+])
+def test_no_command_writes_over_a_file_the_study_names(run_main, study, monkeypatch, command):
+    monkeypatch.chdir(study)
+    before = {p.name: p.read_bytes() for p in study.iterdir()}
+    ran = run_main(*command)
+    if command[-1].endswith("study.yaml.csv"):  # a new file beside the study's: allowed
+        assert ran.code == EXIT_OK, ran.stderr
+        return
+    assert ran.code == EXIT_BAD_INPUT, ran.stderr
+    assert "refusing to write over the input file targets.csv" in ran.stderr
+    assert {p.name: p.read_bytes() for p in study.iterdir()} == before
+
+
+def test_the_study_file_itself_is_protected(run_main, study, monkeypatch):
+    monkeypatch.chdir(study)
+    (study / "study.yaml").rename(study / "study.csv")
+    ran = run_main("weight", EXPORT.name, "--study", "study.csv", "--completes-only", "--out", "study.csv")
+    assert ran.code == EXIT_BAD_INPUT and "refusing to write over the input file study.csv" in ran.stderr
+
+
+def test_an_export_may_go_into_a_new_folder_inside_the_study(run_main, study, monkeypatch):
+    monkeypatch.chdir(study)
+    ran = run_main("export", EXPORT.name, "--study", ".", "--completes-only", "--to", "out/exp/elev.sav")
+    assert ran.code in (EXIT_OK, EXIT_IMPOSSIBLE), ran.stderr  # 5: written, but k-anonymity does not hold
+    assert (study / "out" / "exp" / "elev.sav").is_file()

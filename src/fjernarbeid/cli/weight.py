@@ -87,6 +87,7 @@ def weight_command(
         refuse_overwrite_input(out, file, mapping, instrument, targets,
                                reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
+        refuse_overwrite_input(out, *chosen.files)  # the study's own files are inputs too
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
