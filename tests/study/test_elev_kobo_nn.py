@@ -73,3 +73,28 @@ def test_an_export_may_go_into_a_new_folder_inside_the_study(run_main, study, mo
     ran = run_main("export", EXPORT.name, "--study", ".", "--completes-only", "--to", "out/exp/elev.sav")
     assert ran.code in (EXIT_OK, EXIT_IMPOSSIBLE), ran.stderr  # 5: written, but k-anonymity does not hold
     assert (study / "out" / "exp" / "elev.sav").is_file()
+
+
+def test_targets_without_a_municipality_of_the_sample_are_an_error_naming_it(run_main, tmp_path):
+    # targets_no_ulvik.csv lacks Ulvik: its 14 pupils answered validly and must not be left out as "unknown"
+    ran = run_main("weight", EXPORT, "--study", ELEV, "--completes-only", "--targets", ELEV / "targets_no_ulvik.csv",
+                   "--out", tmp_path / "w.csv")
+    assert ran.code == EXIT_IMPOSSIBLE, ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert "no category for kommune = Ulvik (14 respondent(s))" in message
+    assert not (tmp_path / "w.csv").exists()
+
+
+def test_a_report_on_targets_with_a_gap_is_refused_too(run_main, tmp_path):
+    ran = run_main("report", EXPORT, "--study", ELEV, "--completes-only", "--targets", ELEV / "targets_no_ulvik.csv",
+                   "--out", tmp_path / "rapport", "--format", "json")
+    assert ran.code == EXIT_IMPOSSIBLE and "Ulvik" in ran.stderr
+    assert not (tmp_path / "rapport").exists()
+
+
+def test_unknown_values_are_named_by_their_label(run_main, study, tmp_path):
+    text = (study / "study.yaml").read_text("utf-8").replace("unknown: exclude", "unknown: error")
+    (study / "study.yaml").write_text(text, "utf-8")
+    ran = run_main("weight", study / EXPORT.name, "--study", study, "--completes-only", "--out", tmp_path / "w.csv")
+    assert ran.code == 1
+    assert "kjonn has values without a weighting target (Vil ikkje svare)" in " ".join(ran.stderr.split())
