@@ -98,3 +98,20 @@ def test_unknown_values_are_named_by_their_label(run_main, study, tmp_path):
     ran = run_main("weight", study / EXPORT.name, "--study", study, "--completes-only", "--out", tmp_path / "w.csv")
     assert ran.code == 1
     assert "kjonn has values without a weighting target (Vil ikkje svare)" in " ".join(ran.stderr.split())
+
+
+def test_the_declared_municipality_is_a_key_variable_of_disclosure_control(run_main, tmp_path):
+    import pyreadstat
+
+    out = tmp_path / "exp" / "elev.sav"
+    ran = run_main("export", EXPORT, "--study", ELEV, "--completes-only", "--to", out)
+    assert ran.code == EXIT_OK, ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert "every combination of kjonn, kommune, trinn, weight is shared by at least 5 records" in message
+    data, _ = pyreadstat.read_sav(str(out))
+    # checked on the file itself: every municipality × sex × year group (a blank a group of its own) has 5 or more
+    assert data.groupby(["kommune", "kjonn", "trinn"], dropna=False).size().min() >= 5
+    disclosure = (tmp_path / "exp" / "elev.sav.disclosure.md").read_text("utf-8")
+    # no age group is derived in this study, so none is said to be published; no postal code to look up
+    assert "no age group is published instead" in disclosure and "the age group is published" not in disclosure
+    assert "postal-code register" not in disclosure
