@@ -36,7 +36,7 @@ def markdown(result, seconds: float, first_seed: int) -> str:
         f"Made by `bench/simulate_target.py --draws {result.n_draws}` (fjernarbeid {__version__}, "
         f"{dt.date.today().isoformat()}, Python {platform.python_version()}, {seconds:.0f} s on one core).",
         "",
-        f"{result.n_draws} surveys were drawn from the demo population model (`fjernarbeid.demo.model`), each with "
+        f"{result.n_draws} surveys were drawn from the demo population model (`fjernarbeid.studies.norce2025.demo.model`), each with "
         f"{result.n:,} contacts who answered the screening (the report's number) and the eligible among them "
         f"interviewed (mean {result.draws.groupby('seed')['interviews'].first().mean():.0f} interviews; seeds "
         f"{first_seed}-{first_seed + result.n_draws - 1}). Each survey was weighted as the study is (sex × age group) "

@@ -12,7 +12,7 @@ every published figure:
   association: same sign and significance),
 
 then how many seeds replicate every finding, and how many keep every "≈" share within 4 points.
-Reference data: the demo's own subset (``fjernarbeid.demo.registers``), written to a temporary
+Reference data: the demo's own subset (``fjernarbeid.studies.norce2025.demo.registers``), written to a temporary
 directory, so no registers are needed.
 
 Usage (from the repository root)::
@@ -33,8 +33,8 @@ from pathlib import Path
 import pandas as pd
 
 from fjernarbeid.data.derive import derive
-from fjernarbeid.demo import generate_demo
-from fjernarbeid.demo.registers import write_registers
+from fjernarbeid.studies.norce2025.demo import generate_demo
+from fjernarbeid.studies.norce2025.demo.registers import write_registers
 from fjernarbeid.fieldwork import summarise_fieldwork
 from fjernarbeid.findings.run import run_findings
 from fjernarbeid.instrument import load_instrument

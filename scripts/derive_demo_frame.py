@@ -1,4 +1,4 @@
-"""Derive the demo's sampling frame (src/fjernarbeid/demo/sampling_frame.csv) from the registers.
+"""Derive the demo's sampling frame (src/fjernarbeid/studies/norce2025/demo/sampling_frame.csv) from the registers.
 
 The synthetic demo (``fjernarbeid demo``) places its respondents in real postal codes so that the
 postal-code look-ups (municipality, county, centrality) work on it exactly as on real fieldwork.
@@ -50,7 +50,7 @@ from fjernarbeid._io import write_text_atomic
 from fjernarbeid.refdata import RefData
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "src" / "fjernarbeid" / "demo" / "sampling_frame.csv"
+DEFAULT_OUT = REPO / "src" / "fjernarbeid" / "studies" / "norce2025" / "demo" / "sampling_frame.csv"
 
 RESIDENTIAL_CATEGORIES = ("G", "B")  # Bring: G = street addresses, B = both street addresses and boxes
 SIZE_BASELINE = 3  # codes per municipality that serve few people (see the module docstring)

@@ -1,12 +1,12 @@
-"""Derive the demo's population scale (src/fjernarbeid/demo/population_scale.csv).
+"""Derive the demo's population scale (src/fjernarbeid/studies/norce2025/demo/population_scale.csv).
 
 The synthetic demo (``fjernarbeid demo``) turns latent scores into answer codes at fixed
 population cut points, so that its weighted shares vary from sample to sample around the
-population shares in ``fjernarbeid.demo.model.MARGINALS`` like real estimates. This script derives
+population shares in ``fjernarbeid.studies.norce2025.demo.model.MARGINALS`` like real estimates. This script derives
 those cut points (and each trait's population mean and SD) once, from a calibration draw of
 200,000 interviews weighted by sex x age group; the procedure is
-``fjernarbeid.demo.calibration.derive_scale``. Rerun it after changing ``MARGINALS``,
-``EDUCATION_SHARES`` or a latent equation of ``fjernarbeid/demo/model.py`` (the package refuses a
+``fjernarbeid.studies.norce2025.demo.calibration.derive_scale``. Rerun it after changing ``MARGINALS``,
+``EDUCATION_SHARES`` or a latent equation of ``fjernarbeid/studies/norce2025/demo/model.py`` (the package refuses a
 scale derived for other shares), and bump ``MODEL_VERSION`` in ``demo/generate.py``.
 
 Usage (from the repository root)::
@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 
 from fjernarbeid._io import write_text_atomic
-from fjernarbeid.demo.calibration import CALIBRATION_N, CALIBRATION_SEED, derive_scale, scale_header
-from fjernarbeid.demo.model import SCALE_FILE, format_scale
+from fjernarbeid.studies.norce2025.demo.calibration import CALIBRATION_N, CALIBRATION_SEED, derive_scale, scale_header
+from fjernarbeid.studies.norce2025.demo.model import SCALE_FILE, format_scale
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "src" / "fjernarbeid" / "demo" / SCALE_FILE
+DEFAULT_OUT = REPO / "src" / "fjernarbeid" / "studies" / "norce2025" / "demo" / SCALE_FILE
 
 
 def main(argv: list[str] | None = None) -> int:

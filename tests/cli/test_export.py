@@ -20,8 +20,8 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def demo_csv(tmp_path_factory):
     """A small demo written as `fjernarbeid demo` writes it (CSV and the metadata saying it is synthetic)."""
-    from fjernarbeid.demo.generate import generate_demo
-    from fjernarbeid.demo.write import write_demo
+    from fjernarbeid.studies.norce2025.demo.generate import generate_demo
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
 
     return write_demo(generate_demo(300, 11), tmp_path_factory.mktemp("demo"), sav=False)["survey_csv"]
 

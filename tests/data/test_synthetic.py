@@ -11,8 +11,8 @@ from fjernarbeid.data.synthetic import is_synthetic
 
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory):
-    from fjernarbeid.demo.generate import generate_demo
-    from fjernarbeid.demo.write import write_demo
+    from fjernarbeid.studies.norce2025.demo.generate import generate_demo
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
 
     return write_demo(generate_demo(40, 5), tmp_path_factory.mktemp("demo"))
 

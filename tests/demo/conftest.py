@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fjernarbeid.data.derive import derive
-from fjernarbeid.demo import DEFAULT_SEED, generate_demo
+from fjernarbeid.studies.norce2025.demo import DEFAULT_SEED, generate_demo
 
 @pytest.fixture(scope="session")
 def wstats():

@@ -7,7 +7,7 @@ to seed like real estimates (standard error about 2 points at n = 500). The test
 * at the default seed (what ``make demo`` shows), every share within 4 percentage points of the
   report (the published value's window below);
 * at every test seed, every share within four standard errors of the model's population value
-  (:data:`~fjernarbeid.demo.model.MARGINALS`). A 4-point window is only about 1.7 standard errors:
+  (:data:`~fjernarbeid.studies.norce2025.demo.model.MARGINALS`). A 4-point window is only about 1.7 standard errors:
   most samples of 500 have one to three of these 21 shares outside it (``scripts/demo_seed_variation.py``
   counts how often, over many seeds), so it cannot be asked of every seed without picking seeds;
 * in a large sample, every share at the model's population value (within 1 point), which is what
@@ -27,9 +27,9 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from fjernarbeid.demo import DEFAULT_SEED
-from fjernarbeid.demo.calibration import derive_scale, scale_header, weighted_quantiles
-from fjernarbeid.demo.model import MARGINALS, SCALE_FILE, population_scale
+from fjernarbeid.studies.norce2025.demo import DEFAULT_SEED
+from fjernarbeid.studies.norce2025.demo.calibration import derive_scale, scale_header, weighted_quantiles
+from fjernarbeid.studies.norce2025.demo.model import MARGINALS, SCALE_FILE, population_scale
 from fjernarbeid.refdata import population_targets
 
 SEEDS = (DEFAULT_SEED, 1, 2)
@@ -62,7 +62,7 @@ def test_the_shipped_population_scale_is_what_the_calibration_draw_gives():
         assert constants == pytest.approx(shipped.traits[trait], rel=1e-9), trait
     for item, cuts in derived.cut_points.items():
         assert cuts == pytest.approx(shipped.cut_points[item], rel=1e-9, abs=1e-12), item
-    text = resources.files("fjernarbeid.demo").joinpath(SCALE_FILE).read_text("utf-8")
+    text = resources.files("fjernarbeid.studies.norce2025.demo").joinpath(SCALE_FILE).read_text("utf-8")
     assert text.startswith(scale_header())
 
 

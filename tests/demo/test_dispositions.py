@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fjernarbeid.demo.dispositions import BY_CODE, DISPOSITIONS, disposition_counts, scale_count
+from fjernarbeid.studies.norce2025.demo.dispositions import BY_CODE, DISPOSITIONS, disposition_counts, scale_count
 from fjernarbeid.fieldwork import aapor_category, outcome_rates
 
 

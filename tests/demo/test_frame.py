@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fjernarbeid.demo.frame import FRAME_FILE, draw_addresses, frame_vintages, load_frame
+from fjernarbeid.studies.norce2025.demo.frame import FRAME_FILE, draw_addresses, frame_vintages, load_frame
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "derive_demo_frame.py"
 
@@ -60,7 +60,7 @@ def test_the_shipped_frame_is_what_the_script_makes_from_the_registers(refdata):
     spec.loader.exec_module(script)
     buffer = io.StringIO()
     script.derive_frame(refdata).to_csv(buffer, index=False, lineterminator="\n")
-    shipped = (Path(__file__).resolve().parents[2] / "src" / "fjernarbeid" / "demo" / FRAME_FILE).read_text("utf-8")
+    shipped = (Path(__file__).resolve().parents[2] / "src" / "fjernarbeid" / "studies" / "norce2025" / "demo" / FRAME_FILE).read_text("utf-8")
     assert shipped == script.header(refdata) + buffer.getvalue()
 
 

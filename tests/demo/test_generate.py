@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fjernarbeid.demo import disposition_counts, generate_demo
-from fjernarbeid.demo.frame import load_frame
+from fjernarbeid.studies.norce2025.demo import disposition_counts, generate_demo
+from fjernarbeid.studies.norce2025.demo.frame import load_frame
 from fjernarbeid.fieldwork import summarise_fieldwork
 
 

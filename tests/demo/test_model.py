@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fjernarbeid.demo.model import (
+from fjernarbeid.studies.norce2025.demo.model import (
     MARGINALS, TRAITS, PopulationScale, cut_shares, format_scale, parse_scale, population_scale,
 )
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from fjernarbeid.cli import app
-from fjernarbeid.demo.frame import load_frame
-from fjernarbeid.demo.registers import (
+from fjernarbeid.studies.norce2025.demo.frame import load_frame
+from fjernarbeid.studies.norce2025.demo.registers import (
     CENTRALITY_FILE, MUNICIPALITIES_FILE, POSTAL_FILE, README_FILE, SOURCES_FILE, write_registers,
 )
 from fjernarbeid.refdata import RefData

@@ -9,8 +9,8 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from fjernarbeid.demo import write_demo
-from fjernarbeid.demo.write import SAV_FILE_LABEL
+from fjernarbeid.studies.norce2025.demo import write_demo
+from fjernarbeid.studies.norce2025.demo.write import SAV_FILE_LABEL
 
 FILES = ["README.txt", "demo_dispositions.csv", "demo_metadata.json", "demo_survey.csv", "demo_survey.sav", "refdata"]
 REFDATA_FILES = ["README.txt", "SOURCES.json", "kommuner_demo.csv", "postnummerregister_demo.tsv", "sentralitet_demo.csv"]

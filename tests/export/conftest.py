@@ -9,7 +9,7 @@ DEMO_N, DEMO_SEED = 300, 11
 
 @pytest.fixture(scope="session")
 def export_demo():
-    from fjernarbeid.demo.generate import generate_demo
+    from fjernarbeid.studies.norce2025.demo.generate import generate_demo
 
     return generate_demo(DEMO_N, DEMO_SEED)
 
@@ -32,7 +32,7 @@ def export_weighted(export_frame, instrument):
 @pytest.fixture(scope="session")
 def demo_csv(export_demo, tmp_path_factory):
     """The demo written as the demo command writes it (CSV and the metadata saying it is synthetic)."""
-    from fjernarbeid.demo.write import write_demo
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
 
     paths = write_demo(export_demo, tmp_path_factory.mktemp("demo"), sav=False)
     return paths["survey_csv"]

@@ -21,8 +21,8 @@ def corpus() -> Path:
 def demo_refdata(tmp_path_factory) -> Path:
     """The registers' entries for the demo's postal codes, as ``fjernarbeid demo`` writes them
     (the corpus's survey.csv is that demo: 120 respondents, seed 11)."""
-    from fjernarbeid.demo.generate import generate_demo
-    from fjernarbeid.demo.write import write_demo
+    from fjernarbeid.studies.norce2025.demo.generate import generate_demo
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
 
     out = tmp_path_factory.mktemp("demo")
     write_demo(generate_demo(n=120, seed=11), out, sav=False)

@@ -16,8 +16,8 @@ SEED, N = 11, 120
 
 
 def base_rows() -> list[list[str]]:
-    from fjernarbeid.demo.generate import generate_demo
-    from fjernarbeid.demo.write import write_csv
+    from fjernarbeid.studies.norce2025.demo.generate import generate_demo
+    from fjernarbeid.studies.norce2025.demo.write import write_csv
 
     path = HERE / "survey.csv"
     write_csv(generate_demo(n=N, seed=SEED).survey, path)

@@ -11,7 +11,7 @@ HARDANGER = ["4618", "4619", "4620", "4622"]
 
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory, demo) -> Path:
-    from fjernarbeid.demo.write import write_demo
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
 
     out = tmp_path_factory.mktemp("target-demo")
     write_demo(demo, out, sav=False)

@@ -9,7 +9,7 @@ import typer
 
 from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._survey_input import fail
-from fjernarbeid.demo import DEFAULT_N, DEFAULT_SEED
+from fjernarbeid.studies.norce2025.demo import DEFAULT_N, DEFAULT_SEED
 from fjernarbeid.errors import FjernarbeidError
 
 
@@ -30,7 +30,7 @@ def demo(
     The data are made up by a latent model tuned to the report's published figures and are marked as synthetic in every file. Use them to try the software without data of your own.
     """
     from fjernarbeid._io import ensure_directory
-    from fjernarbeid.demo import generate_demo, summary_tables, write_demo
+    from fjernarbeid.studies.norce2025.demo import generate_demo, summary_tables, write_demo
 
     console = make_console(soft_wrap=False)
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-METADATA_FILE = "demo_metadata.json"  # as fjernarbeid.demo.write writes it
+METADATA_FILE = "demo_metadata.json"  # as fjernarbeid.studies.norce2025.demo.write writes it
 SAV_LABEL_PREFIX = "SYNTHETIC"
 
 

@@ -379,7 +379,7 @@ def _choice_name(q: Question, code: int) -> str:
 
 
 def _dot(xpath: str, name: str) -> str:
-    """``${q7}`` → ``.`` in a question's own constraint, as XLSForm writes it."""
+    """``${v7}`` → ``.`` in a question's own constraint, as XLSForm writes it."""
     return xpath.replace("${" + name + "}", ".")
 
 
@@ -401,7 +401,7 @@ def _instrument_rows(instrument: Instrument, languages: list[str]) -> Iterable[d
             yield {"key": key, "value": str(values[key])}
     for lang, text in instrument.title.items():
         yield {"key": f"title::{_language_name(lang)}", "value": text}
-    for role, variable in instrument.roles.items():  # which variable is sex, birth year, … (role::sex = q7)
+    for role, variable in instrument.roles.items():  # which variable is sex, birth year, … (role::sex = v7)
         yield {"key": f"role::{role}", "value": variable}
 
 

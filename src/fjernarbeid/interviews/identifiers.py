@@ -84,9 +84,12 @@ _SEP = r"[ \u00a0\u2009\u202f.\-\u2010\u2011\u2012\u2013]"
 _DIGIT_RUN = re.compile(rf"(?<![\d+])\+?(?:\d+{_SEP})*\d+(?!\d)")
 _PHONE_GLUED = re.compile(r"(?<![\w+])(?:\+|00)47[2-9]\d{7}(?!\d)")  # +4791234567
 _PHONE_PREFIX = re.compile(r"(?:\(\s*(?:\+|00)\s*47\s*\)|(?:\+|00)\s?47)[ \u00a0.\-]?$")
+# Units after a number that make it an amount, not a phone or account number. Years and hours are
+# not among them: nobody speaks of eight-digit numbers of years or hours, while "ring 20000000 år…"
+# style run-ons of a phone number into the next word do occur in transcripts.
 _AMOUNT_AFTER = re.compile(
     r"\s*(?:kr\b|kroner|kronor|nok\b|,-|mill|milliard|tusen|euro|eur\b|dollar|prosent|%|km\b|kilometer|meter|"
-    r"kvm|m2|m²|innbyggjarar|innbyggere|personar|personer|stykk|timar|timer|år\b)", re.IGNORECASE)
+    r"kvm|m2|m²|innbyggjarar|innbyggere|personar|personer|stykk)", re.IGNORECASE)
 _AMOUNT_BEFORE = re.compile(r"(?:\bkr\.?|\bnok|\bkroner)\s*$", re.IGNORECASE)
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

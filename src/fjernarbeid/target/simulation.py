@@ -1,6 +1,6 @@
 """Checking the regional potential against a population whose truth is known: the demo's model.
 
-The demo generator (:mod:`fjernarbeid.demo.model`) says for every person how likely they are to be
+The demo generator (:mod:`fjernarbeid.studies.norce2025.demo.model`) says for every person how likely they are to be
 eligible (screening) and to answer "yes" to an outcome, and where they live: sex and age group from
 SSB's national population, the home municipality drawn from the sampling frame independently of
 both. In that world
@@ -38,7 +38,7 @@ from fjernarbeid.target.spec import TargetingSpec, load_spec
 
 def demo_population() -> Population:
     """The demo world's population cells: N_sa (SSB, national) spread over municipalities by the frame."""
-    from fjernarbeid.demo import frame as sampling_frame
+    from fjernarbeid.studies.norce2025.demo import frame as sampling_frame
     from fjernarbeid.refdata import population_targets
 
     frame = sampling_frame.load_frame()
@@ -57,7 +57,7 @@ def truth_rates(spec: TargetingSpec, outcome: str, contacts: int = 1_500_000, se
     """Eligible share and share of "yes" among the eligible by sex, age group and centrality class,
     from one draw of ``contacts`` people (the response tilt of the phone sample is constant within a
     sex × age cell, so the cell rates are the population's)."""
-    from fjernarbeid.demo import model
+    from fjernarbeid.studies.norce2025.demo import model
     from fjernarbeid.instrument import load_instrument
 
     instrument = load_instrument()
@@ -106,9 +106,9 @@ class SimulationResult:
 def draw_survey(seed: int, contacts: int, spec: TargetingSpec, instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(interviews, screening log) of one survey drawn from the demo model: ``contacts`` people who answer
     the screening, with the columns the study's files have."""
-    from fjernarbeid.demo import frame as sampling_frame
-    from fjernarbeid.demo import model
-    from fjernarbeid.demo.generate import _survey_frame
+    from fjernarbeid.studies.norce2025.demo import frame as sampling_frame
+    from fjernarbeid.studies.norce2025.demo import model
+    from fjernarbeid.studies.norce2025.demo.generate import _survey_frame
 
     rng_contacts, rng_interview = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     people = model.draw_contacts(rng_contacts, contacts, instrument)
@@ -154,7 +154,7 @@ REPORT_CONTACTS = 1074  # contacts who answered the screening in the report (182
 def simulate(draws: int = 200, n: int = REPORT_CONTACTS, first_seed: int = 10_000, outcome: str = "move",
              truth_contacts: int = 1_500_000, progress=None) -> SimulationResult:
     """Coverage and bias of the county potentials over ``draws`` surveys of ``n`` screened contacts each."""
-    from fjernarbeid.demo.registers import write_registers
+    from fjernarbeid.studies.norce2025.demo.registers import write_registers
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.refdata import RefData
 

@@ -17,10 +17,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from fjernarbeid._io import atomic_path, write_text_atomic
-from fjernarbeid.demo import dispositions as dispo
-from fjernarbeid.demo.frame import frame_vintages
-from fjernarbeid.demo.generate import SYNTHETIC_STATEMENT, SYNTHETIC_STATEMENT_NB, DemoFieldwork
-from fjernarbeid.demo.registers import REFDATA_DIR, write_registers
+from fjernarbeid.studies.norce2025.demo import dispositions as dispo
+from fjernarbeid.studies.norce2025.demo.frame import frame_vintages
+from fjernarbeid.studies.norce2025.demo.generate import SYNTHETIC_STATEMENT, SYNTHETIC_STATEMENT_NB, DemoFieldwork
+from fjernarbeid.studies.norce2025.demo.registers import REFDATA_DIR, write_registers
 from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 

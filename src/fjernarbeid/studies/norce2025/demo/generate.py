@@ -1,7 +1,7 @@
 """Generate the synthetic demo fieldwork: the disposition log and the completed interviews.
 
 :func:`generate_demo` is deterministic: the same ``n`` and ``seed`` give the same data (and
-:func:`fjernarbeid.demo.write.write_demo` the same bytes). Random numbers come from NumPy's PCG64
+:func:`fjernarbeid.studies.norce2025.demo.write.write_demo` the same bytes). Random numbers come from NumPy's PCG64
 generator, with independent streams (``SeedSequence.spawn``) for the contacts, the interviews and
 the call log, so a change in one part of the model does not reshuffle the others.
 """
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from fjernarbeid.demo import dispositions as dispo
-from fjernarbeid.demo import frame as sampling_frame
-from fjernarbeid.demo import model
+from fjernarbeid.studies.norce2025.demo import dispositions as dispo
+from fjernarbeid.studies.norce2025.demo import frame as sampling_frame
+from fjernarbeid.studies.norce2025.demo import model
 from fjernarbeid.instrument import Instrument, load_instrument
 
 DEFAULT_N = 500
@@ -77,7 +77,7 @@ class DemoFieldwork:
                 },
             },
             "sampling_frame": "real postal codes with SSB municipality and centrality class; "
-                              "see fjernarbeid/demo/sampling_frame.csv",
+                              "see fjernarbeid/studies/norce2025/demo/sampling_frame.csv",
             "weighting_note": "the sample over-represents women and older people, as phone samples do; "
                               "weight by sex × age group to the population (the report's weighting)",
         }

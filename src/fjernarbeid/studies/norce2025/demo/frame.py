@@ -22,7 +22,7 @@ TEXT_COLUMNS = ("postal_code", "municipality_code", "municipality_name", "county
 
 
 def _frame_text() -> str:
-    return resources.files("fjernarbeid.demo").joinpath(FRAME_FILE).read_text("utf-8")
+    return resources.files("fjernarbeid.studies.norce2025.demo").joinpath(FRAME_FILE).read_text("utf-8")
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,15 +6,15 @@ way, the thresholds that turn latent scores into answer codes must be properties
 large enough (:data:`CALIBRATION_N` = 200,000 interviews; the sampling error of a share is then
 about 0.1 percentage point) to stand for the population:
 
-1. Contacts are drawn as for any demo (:func:`fjernarbeid.demo.model.draw_contacts`); the
+1. Contacts are drawn as for any demo (:func:`fjernarbeid.studies.norce2025.demo.model.draw_contacts`); the
    education cut points (q4) are the unweighted quantiles of the latent education score among
-   them, at the shares :data:`~fjernarbeid.demo.model.EDUCATION_SHARES` (people reached, before
+   them, at the shares :data:`~fjernarbeid.studies.norce2025.demo.model.EDUCATION_SHARES` (people reached, before
    screening).
 2. The first :data:`CALIBRATION_N` contacts who pass both screening questions are interviewed
-   (:func:`fjernarbeid.demo.model.interview`) and weighted by sex × age group to the population
-   (:func:`fjernarbeid.demo.model.calibration_weights`, the report's weighting). In the model's own
+   (:func:`fjernarbeid.studies.norce2025.demo.model.interview`) and weighted by sex × age group to the population
+   (:func:`fjernarbeid.studies.norce2025.demo.model.calibration_weights`, the report's weighting). In the model's own
    order, each trait's weighted mean and SD and each item's weighted quantiles at the cumulative
-   shares of :data:`~fjernarbeid.demo.model.MARGINALS` are taken from the draw the first time the
+   shares of :data:`~fjernarbeid.studies.norce2025.demo.model.MARGINALS` are taken from the draw the first time the
    model needs them, and used from then on (q13 is asked by q12's codes, and q13's codes feed the
    office trait, so later constants depend on earlier ones).
 
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fjernarbeid.demo import model
-from fjernarbeid.demo.model import PopulationScale
+from fjernarbeid.studies.norce2025.demo import model
+from fjernarbeid.studies.norce2025.demo.model import PopulationScale
 from fjernarbeid.instrument import Instrument, load_instrument
 
 CALIBRATION_N = 200_000
@@ -110,7 +110,7 @@ def scale_header(n: int = CALIBRATION_N, seed: int = CALIBRATION_SEED) -> str:
         "# and each item's cut points on its latent score, in the population of remote-capable workers aged\n"
         "# 25-60 (q4: in the population reached by phone, before screening). Derived, do not edit: made by\n"
         f"# scripts/derive_demo_scale.py from a calibration draw of {n:,} interviews (seed {seed}),\n"
-        "# weighted by sex x age group to SSB's population on 1 January 2025 (fjernarbeid.demo.calibration).\n"
+        "# weighted by sex x age group to SSB's population on 1 January 2025 (fjernarbeid.studies.norce2025.demo.calibration).\n"
         "# population_share: the population share of codes below the cut point (demo.model.MARGINALS and\n"
         "# EDUCATION_SHARES); rerun the script after changing those or the latent equations.\n"
     )

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from fjernarbeid.data.derive import derive
-from fjernarbeid.demo import dispositions as dispo
-from fjernarbeid.demo.generate import DemoFieldwork
-from fjernarbeid.demo.model import calibration_weights
+from fjernarbeid.studies.norce2025.demo import dispositions as dispo
+from fjernarbeid.studies.norce2025.demo.generate import DemoFieldwork
+from fjernarbeid.studies.norce2025.demo.model import calibration_weights
 from fjernarbeid.fieldwork import aapor_category, outcome_rates
 from fjernarbeid.instrument import load_instrument
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from fjernarbeid._io import write_bytes_atomic, write_text_atomic
-from fjernarbeid.demo.frame import frame_vintages, load_frame
+from fjernarbeid.studies.norce2025.demo.frame import frame_vintages, load_frame
 from fjernarbeid.refdata import DESCRIPTIONS
 
 REFDATA_DIR = "refdata"
@@ -109,7 +109,7 @@ def write_registers(out_dir: str | Path) -> Path:
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "sources": [ORIGINS[register] | {"vintage": vintages[register]}],
                 "derived": "the entries for the postal codes (municipalities) of the demo's sampling frame, "
-                           "from fjernarbeid/demo/sampling_frame.csv",
+                           "from fjernarbeid/studies/norce2025/demo/sampling_frame.csv",
             }
             for register, data in content.items()
         },
@@ -120,7 +120,7 @@ def write_registers(out_dir: str | Path) -> Path:
 
 
 def readme_text(tables: dict[str, pd.DataFrame], vintages: dict[str, str]) -> str:
-    from fjernarbeid.demo.write import _wrap
+    from fjernarbeid.studies.norce2025.demo.write import _wrap
 
     def origin(register: str) -> str:
         o = ORIGINS[register]

@@ -51,7 +51,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from fjernarbeid.demo import frame as sampling_frame
+from fjernarbeid.studies.norce2025.demo import frame as sampling_frame
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.refdata import population_targets
 
@@ -206,7 +206,7 @@ class PopulationScale:
     ``traits``: each trait's population mean and SD (the trait enters the other equations
     standardised); ``cut_points``: each item's K − 1 increasing thresholds on its latent score
     (code k where the score lies between cut k − 1 and cut k). Shipped in ``population_scale.csv``
-    (:func:`population_scale`) and derived by :func:`fjernarbeid.demo.calibration.derive_scale`.
+    (:func:`population_scale`) and derived by :func:`fjernarbeid.studies.norce2025.demo.calibration.derive_scale`.
     """
 
     traits: dict[str, tuple[float, float]]
@@ -271,7 +271,7 @@ def parse_scale(text: str, source: str = SCALE_FILE) -> PopulationScale:
 @functools.lru_cache(maxsize=1)
 def population_scale() -> PopulationScale:
     """The shipped population scale (``population_scale.csv``, package data)."""
-    return parse_scale(resources.files("fjernarbeid.demo").joinpath(SCALE_FILE).read_text("utf-8"))
+    return parse_scale(resources.files("fjernarbeid.studies.norce2025.demo").joinpath(SCALE_FILE).read_text("utf-8"))
 
 
 def _birth_years(instrument: Instrument) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
