@@ -115,3 +115,17 @@ def test_the_declared_municipality_is_a_key_variable_of_disclosure_control(run_m
     # no age group is derived in this study, so none is said to be published; no postal code to look up
     assert "no age group is published instead" in disclosure and "the age group is published" not in disclosure
     assert "postal-code register" not in disclosure
+
+
+def test_the_weighting_tables_show_labels_not_codes_nor_internal_column_names(run_main, tmp_path):
+    ran = run_main("weight", EXPORT, "--study", ELEV, "--completes-only", "--out", tmp_path / "w.csv")
+    assert ran.code == EXIT_OK, ran.stderr
+    assert "Kvam, Gut" in ran.stdout and "Kvam, 1" not in ran.stdout
+
+    from fjernarbeid.instrument import load_instrument
+    from fjernarbeid.report.view import _margin_label
+
+    form = load_instrument(ELEV / "elevform.xlsx")
+    # kjonn has respondents without a category, so it is weighted on a column of its own
+    assert _margin_label("kommune × kjonn (weighting groups)", [2, 1], form, "nn") == (
+        "Kva kommune bur du i × Kjønn", "Kvam, Gut")

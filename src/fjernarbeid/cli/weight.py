@@ -139,7 +139,9 @@ def _print_report(report, inst, file: Path, out: Path) -> None:
 
 
 def _cell_label(variable: str, category, labels: dict) -> str:
-    names = variable.split(" × ")
+    from fjernarbeid.study.weighting import weighted_variable
+
+    names = [weighted_variable(n) for n in variable.split(" × ")]
     values = category if isinstance(category, tuple) else (category,)
     return ", ".join(labels.get(n, {}).get(_as_int(v), str(v)) for n, v in zip(names, values))
 

@@ -45,6 +45,15 @@ from fjernarbeid.study.targets import SOURCES, TargetRow, citation, read_targets
 METHODS = ("poststratify", "rake", "linear", "logit", "none", "auto")
 UNKNOWN_RULES = ("error", "exclude", "own_category", "impute")
 UNKNOWN_CATEGORY = "unknown"
+# The weighting column of a variable whose categories are not its codes (or that has respondents
+# without one): the variable's name with this suffix. Tables show the variable itself.
+GROUPS_SUFFIX = " (weighting groups)"
+
+
+def weighted_variable(column: str) -> str:
+    """The variable a weighting column stands for: 'kjonn (weighting groups)' → 'kjonn'."""
+    column = str(column)
+    return column[: -len(GROUPS_SUFFIX)] if column.endswith(GROUPS_SUFFIX) else column
 # Labels that mean male / female in the languages a questionnaire may use.
 _SEX_WORDS = {
     "male": {"mann", "menn", "man", "men", "male", "gut", "gutt", "gutar", "gutter", "boy", "boys", "m", "herre"},
@@ -272,7 +281,7 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
             return _Variable(variable, variable, values, cats)
         values = x.map(lambda v: targets[code_of[int(v)]][0] if v == v and int(v) in code_of else np.nan)
         cats = [Category(cat, cat, target) for cat, target, _, _ in targets]
-        return _Variable(variable, f"{variable} (weighting groups)", values, cats)
+        return _Variable(variable, f"{variable}{GROUPS_SUFFIX}", values, cats)
     # a number (age, household size): the target ranges are the groups
     ranges = []
     for category, target, _, line in targets:
@@ -299,7 +308,7 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
                                f"respondent(s) have {variable} outside it ({int(x[outside].min())}–{int(x[outside].max())}; "
                                f"rows {rows}): the target table must cover the sample")
     cats = [Category(cat, cat, target) for cat, target, _, _ in targets]
-    return _Variable(variable, f"{variable} (weighting groups)", values, cats)
+    return _Variable(variable, f"{variable}{GROUPS_SUFFIX}", values, cats)
 
 
 def _refuse_uncovered(variable: str, x: pd.Series, codes, code_of: dict[int, int]) -> None:
@@ -530,7 +539,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
     for v, var in matched.items():
         if var.column == var.name and var.values.isna().any():
             # respondents without a category: weight on a column of its own, the answers stay as given
-            var.column = f"{var.name} (weighting groups)"
+            var.column = f"{var.name}{GROUPS_SUFFIX}"
         frame[var.column] = var.values
     kept = np.ones(len(frame), dtype=bool)
     if n_unknown and spec.unknown == "exclude":
