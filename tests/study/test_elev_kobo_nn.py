@@ -129,3 +129,12 @@ def test_the_weighting_tables_show_labels_not_codes_nor_internal_column_names(ru
     # kjonn has respondents without a category, so it is weighted on a column of its own
     assert _margin_label("kommune × kjonn (weighting groups)", [2, 1], form, "nn") == (
         "Kva kommune bur du i × Kjønn", "Kvam, Gut")
+
+
+def test_the_most_common_answer_is_quoted_as_labelled(run_main, tmp_path):
+    out = tmp_path / "rapport"
+    ran = run_main("report", EXPORT, "--study", ELEV, "--completes-only", "--out", out, "--format", "json",
+                   "--lang", "nn")
+    assert ran.code == EXIT_OK, ran.stderr
+    sentences = json.dumps(json.loads((out / "results.json").read_text("utf-8")), ensure_ascii=False)
+    assert "Vanlegaste svar: Kvam (" in sentences and "Vanlegaste svar: kvam" not in sentences
