@@ -138,3 +138,14 @@ def test_the_most_common_answer_is_quoted_as_labelled(run_main, tmp_path):
     assert ran.code == EXIT_OK, ran.stderr
     sentences = json.dumps(json.loads((out / "results.json").read_text("utf-8")), ensure_ascii=False)
     assert "Vanlegaste svar: Kvam (" in sentences and "Vanlegaste svar: kvam" not in sentences
+
+
+def test_tab_counts_the_respondents_the_routing_did_not_ask_apart_from_empty_answers(run_main):
+    # timar is asked only if har_jobb = ja: the others did not leave it empty, they were not asked
+    ran = run_main("tab", EXPORT, "timar", "--mean", "--study", ELEV, "--study-weighting", "--completes-only",
+                   "--format", "json")
+    assert ran.code == EXIT_OK, ran.stderr
+    result = json.loads(ran.stdout)
+    left = result["left_out"]
+    assert left["empty"] == 0 and left["not_asked"] == 106
+    assert result["estimates"][0]["n_unweighted"] + left["not_asked"] == result["design"]["rows"]  # 83 + 106

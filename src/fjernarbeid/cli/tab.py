@@ -225,7 +225,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
 
     frame = data.frame
     group = by or crosstab
-    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c])
+    unasked: dict[str, np.ndarray] = {}
+    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c], unasked=unasked)
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
@@ -245,6 +246,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     # the masks belong to the file's rows; the design holds only those the weighting kept
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
+    unasked = {k: v[kept] for k, v in unasked.items()}
     labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
@@ -260,6 +262,13 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     # respondents the study's rule (weighting: unknown: exclude) left out have no weight: counted apart
     if not kept.all():
         result["left_out"]["unweighted"] = int((~kept).sum())
+    if not include_missing and variable in unasked:
+        # an empty answer the routing never asked for is not a missing answer: counted apart
+        not_asked = int((design.column(variable).isna().to_numpy() & unasked[variable] & ~not_sure[variable]
+                         & ~skipped[variable] & counted).sum())
+        if not_asked:
+            result["left_out"]["not_asked"] = not_asked
+            result["left_out"]["empty"] -= not_asked
     for option, name in (("--by", by), ("--crosstab", crosstab)):
         if name in inst and inst[name].is_multiple:
             raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
@@ -474,7 +483,8 @@ def _study_weights(data, inst, study, spec, refdata):
                   where=lambda mask: where(data, mask))
 
 
-def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | None = None
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """For each of ``names`` that is a question of the instrument: the rows with a "not sure" code,
     and the rows with an answer although the routing skipped the question.
 
@@ -509,6 +519,8 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str,
         answers[q.name] = x.mask(unsure | not_asked)
         if q.name in wanted:
             not_sure[q.name], skipped[q.name] = unsure, not_asked
+            if unasked is not None:  # the rows the routing did not ask (``unasked`` given: filled in)
+                unasked[q.name] = ~asked
     return not_sure, skipped
 
 
@@ -649,6 +661,8 @@ def _print_left_out(console, result) -> None:
     if left.get("unweighted"):
         console.print(f"left out: {left['unweighted']:,} respondent(s) without a weighting category (the study's "
                       "rule weighting: unknown: exclude); they have no weight")
+    if left.get("not_asked"):
+        console.print(f"left out: {left['not_asked']:,} respondent(s) the routing did not ask {result['variable']}")
     if not any(left[k] for k in ("not_sure", "skipped", "empty")):
         return
     parts = ([f"{left['not_sure']:,} 'not sure'"] if left["not_sure"] or not left["empty"] else []) + (
