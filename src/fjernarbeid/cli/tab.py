@@ -227,7 +227,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
 
     frame = data.frame
     group = by or crosstab
-    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c])
+    unasked: dict[str, np.ndarray] = {}
+    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c], unasked=unasked)
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
@@ -241,8 +242,13 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         # text is not taken for a factor; the answers masked above stay missing
         numbers = numeric_column(data, variable, "VAR")
         frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
-    design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
-                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
+    design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
+                                                        strata=strata, cluster=cluster, fpc=fpc, nest=nest,
+                                                        lonely_psu=lonely_psu)
+    # the masks belong to the file's rows; the design holds only those the weighting kept
+    not_sure = {k: v[kept] for k, v in not_sure.items()}
+    skipped = {k: v[kept] for k, v in skipped.items()}
+    unasked = {k: v[kept] for k, v in unasked.items()}
     labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
@@ -255,6 +261,16 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    # respondents the study's rule (weighting: unknown: exclude) left out have no weight: counted apart
+    if not kept.all():
+        result["left_out"]["unweighted"] = int((~kept).sum())
+    if not include_missing and variable in unasked:
+        # an empty answer the routing never asked for is not a missing answer: counted apart
+        not_asked = int((design.column(variable).isna().to_numpy() & unasked[variable] & ~not_sure[variable]
+                         & ~skipped[variable] & counted).sum())
+        if not_asked:
+            result["left_out"]["not_asked"] = not_asked
+            result["left_out"]["empty"] -= not_asked
     for option, name in (("--by", by), ("--crosstab", crosstab)):
         if name in inst and inst[name].is_multiple:
             raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
@@ -307,7 +323,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
 def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
-    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary)."""
+    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary,
+    the rows of ``frame`` in the design: all but those the study's weighting rule excluded)."""
     from dataclasses import replace
 
     from fjernarbeid.survey import svydesign
@@ -318,7 +335,7 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
         design = replace(weighted.design, data=frame)
         weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
         weighting["text"] = weighted.describe(inst, "en")
-        return design, f"study weighting ({weighted.spec.method})", weighting
+        return design, f"study weighting ({weighted.spec.method})", weighting, np.asarray(weighted.kept, dtype=bool)
     weight_source = weight or ("weight" if "weight" in frame.columns else None)
     w = check_weights(data, weight_source) if weight_source else None
     for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
@@ -328,7 +345,7 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
     if fpc is not None:
         frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
     design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
-    return design, weight_source, None
+    return design, weight_source, None, np.ones(len(frame), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -468,7 +485,8 @@ def _study_weights(data, inst, study, spec, refdata):
                   where=lambda mask: where(data, mask))
 
 
-def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | None = None
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """For each of ``names`` that is a question of the instrument: the rows with a "not sure" code,
     and the rows with an answer although the routing skipped the question.
 
@@ -503,6 +521,8 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str,
         answers[q.name] = x.mask(unsure | not_asked)
         if q.name in wanted:
             not_sure[q.name], skipped[q.name] = unsure, not_asked
+            if unasked is not None:  # the rows the routing did not ask (``unasked`` given: filled in)
+                unasked[q.name] = ~asked
     return not_sure, skipped
 
 
@@ -639,6 +659,13 @@ def _print_left_out(console, result) -> None:
     _print_empty_groups(console, result)
     left = result.get("left_out")
     if not left or not any(left.values()):
+        return
+    if left.get("unweighted"):
+        console.print(f"left out: {left['unweighted']:,} respondent(s) without a weighting category (the study's "
+                      "rule weighting: unknown: exclude); they have no weight")
+    if left.get("not_asked"):
+        console.print(f"left out: {left['not_asked']:,} respondent(s) the routing did not ask {result['variable']}")
+    if not any(left[k] for k in ("not_sure", "skipped", "empty")):
         return
     parts = ([f"{left['not_sure']:,} 'not sure'"] if left["not_sure"] or not left["empty"] else []) + (
         [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
