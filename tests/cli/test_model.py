@@ -87,10 +87,20 @@ def test_the_text_output_names_the_terms_and_tests(fixtures_dir):
     (("awards ~ ell", "--family", "binomial"), "--event"),
     (("api00 ~ ell", "--event", "1"), "--event applies to --family binomial"),
     (("api00 ~ ell", "--family", "ordinal", "--test", "lrt"), "not available for ordinal"),
+    (("api00 ~ ell +",), "empty term"),  # R: a syntax error, not a model of api00 on ell
+    (("api00 ~ ",), "empty term"),
+    (("api00 ~ ell + log(meals)",), "functions and parentheses other than C(name) are not supported"),
+    (("api00 ~ (ell",), "parentheses"),
 ])
 def test_usage_errors(fixtures_dir, args, message):
     result = runner.invoke(app, ["model", str(fixtures_dir / "api" / "apistrat.csv"), *args, *STRAT])
     assert result.exit_code == EXIT_USAGE and message in result.output, result.output
+
+
+def test_a_leading_plus_is_read_as_r_reads_it(fixtures_dir):
+    plain = model_json(fixtures_dir / "api" / "apistrat.csv", "api00 ~ ell + stype", *STRAT)
+    plus = model_json(fixtures_dir / "api" / "apistrat.csv", "api00 ~ + ell + stype", *STRAT)
+    assert {k: v for k, v in plus.items() if k != "formula"} == {k: v for k, v in plain.items() if k != "formula"}
 
 
 def test_the_study_file_with_its_weighting_and_coded_predictors(study_csv):
@@ -102,3 +112,11 @@ def test_the_study_file_with_its_weighting_and_coded_predictors(study_csv):
     assert any(t.startswith("age_group") and t != "age_group" for t in terms) and "q4" not in terms
     assert [t["terms"] for t in out["tests"]] == [["age_group"], ["q4"]]
     assert all(t["method"] == "LRT" and 0 <= t["p_value"] <= 1 for t in out["tests"])
+
+
+def test_p_values_in_the_text_output_have_the_same_four_decimals_in_every_row():
+    from fjernarbeid.cli.model import _p, _stat
+
+    assert [_p(0.119), _p(0.09114), _p(0.00005)] == ["0.1190", "0.0911", "< 0.0001"]
+    assert [_stat(-0.008), _stat(-7.04)] == ["-0.01", "-7.04"]
+    assert _stat(-0.004) == "0.00"

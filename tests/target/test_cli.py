@@ -75,3 +75,25 @@ def test_without_region_the_study_s_own_region_is_shown(run_main, demo_files, tm
     assert code == 0
     doc = json.loads((out / "target.json").read_text("utf-8"))
     assert doc["region"]["name"] == "Hardanger" and doc["region"]["codes"] == ["4618", "4619", "4620", "4622"]
+
+
+def test_a_log_with_too_few_screened_contacts_names_the_eligibility_model(run_main, demo_files, tmp_path):
+    lines = (demo_files / "demo_dispositions.csv").read_text("utf-8").splitlines()
+    screened_out = [line for line in lines[1:] if line.split(",")[1].startswith("4.")][:3]
+    log = tmp_path / "log.csv"
+    log.write_text("\n".join([lines[0], *screened_out]) + "\n", encoding="utf-8")
+    code, _, err = run_main("target", demo_files / "demo_survey.csv", "--dispositions", log,
+                            "--refdata", demo_files / "refdata", "--out", tmp_path / "t")
+    assert code == 5
+    assert "eligibility model" in err and "3 screened contact(s), 0 of them eligible" in err
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_county_region_is_named_by_the_county(run_main, demo_files, tmp_path):
+    out = tmp_path / "t"
+    code, _, _ = run_main("target", demo_files / "demo_survey.csv", "--dispositions",
+                          demo_files / "demo_dispositions.csv", "--refdata", demo_files / "refdata",
+                          "--region", "46,46", "--out", out)
+    assert code == 0
+    doc = json.loads((out / "target.json").read_text("utf-8"))
+    assert doc["region"]["name"] == "Vestland" and doc["region"]["codes"] == ["46"]

@@ -147,3 +147,31 @@ def test_a_register_by_municipality_in_the_refdata_directory_replaces_the_shippe
     ours = pop.cells.set_index(["municipality_code", "sex", "age_group"])["population"]
     assert ours.sort_index().equals(shipped.sort_index())  # the summary is exactly the register, summed
     assert population_for(RefData(tmp_path)).source.startswith("SSB StatBank table 07459, population aged 25-60")
+
+
+def test_a_region_given_as_a_county_is_named_by_the_county_and_a_repeated_code_counts_once():
+    import pandas as pd
+
+    from fjernarbeid.target.analysis import region_label
+
+    munis = pd.DataFrame({"municipality_code": ["4618", "4619", "0301"], "municipality_name": ["Ullensvang", "Eidfjord", "Oslo"],
+                          "county_code": ["46", "46", "03"], "county_name": ["Vestland", "Vestland", "Oslo"]})
+    assert region_label(["46"], munis) == "Vestland"
+    assert region_label(["46", "0301"], munis) == "Vestland, Oslo"
+    assert region_label(["4618", "4619"], munis) == "Ullensvang, Eidfjord"
+
+
+def test_a_repeated_region_code_is_one_area(demo_files):
+    from fjernarbeid.target.analysis import _region_info, population_for
+    from fjernarbeid.refdata import RefData
+
+    info = _region_info(["4618", "4618", "46"], population_for(RefData.locate(demo_files / "refdata")), None)
+    assert info["codes"] == ["4618", "46"]
+    assert info["name"] == "Ullensvang, Vestland"
+    assert len(info["municipalities"]) == len(set(info["municipalities"]))
+
+
+def test_importance_items_carry_every_report_language(target_doc):
+    # a questionnaire with nynorsk texts shows them in the nynorsk chapter (without, nn falls back to bokmål)
+    items = target_doc["data"]["items"]
+    assert items and all(set(labels) == {"nb", "nn", "en"} and all(labels.values()) for labels in items.values())

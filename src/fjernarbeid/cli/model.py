@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -159,6 +160,15 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
     """The outcome and the predictor variables of an R-style formula (a usage error if malformed)."""
     from fjernarbeid.survey.models import _parse_formula
 
+    if "~" in formula:  # what R's parser refuses, refused here too, before a column is looked up
+        lhs, rhs = (side.strip() for side in formula.split("~", 1))
+        rhs = rhs.removeprefix("+").strip()  # R reads 'y ~ + a' as 'y ~ a'
+        if not rhs or any(not piece.strip() for piece in re.split(r"[+*:]", rhs)):
+            raise UsageError(f"formula {formula!r} has an empty term (a '+', '*' or ':' with nothing on one "
+                             "side); write 'y ~ a + b', or 'y ~ 1' for no predictors")
+        if "(" in re.sub(r"\bC\([^()]*\)", "", lhs + " " + rhs) or ")" in re.sub(r"\bC\([^()]*\)", "", rhs):
+            raise UsageError(f"formula {formula!r}: functions and parentheses other than C(name) are not "
+                             "supported; put a transformed variable (e.g. a logarithm) in the file as a column")
     try:
         outcome, terms, _ = _parse_formula(formula)
     except ValueError as exc:
@@ -298,7 +308,16 @@ def _fmt(x, digits: int = 3) -> str:
 
 
 def _p(p) -> str:
-    return "–" if p is None or (isinstance(p, float) and math.isnan(p)) else (f"{p:.4g}" if p >= 1e-4 else "< 0.0001")
+    """A p-value with four decimals in every row, so a column of them lines up and compares at a glance."""
+    return "–" if p is None or (isinstance(p, float) and math.isnan(p)) else (f"{p:.4f}" if p >= 1e-4 else "< 0.0001")
+
+
+def _stat(x) -> str:
+    """A t or F statistic with two decimals (never a negative zero)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    text = f"{x:,.2f}"
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
 
 
 def print_model(result: dict[str, Any]) -> None:
@@ -320,7 +339,7 @@ def print_model(result: dict[str, Any]) -> None:
         table.add_column(name, justify="left" if name == "coefficient" else "right", no_wrap=True)
     for c in result["coefficients"]:
         table.add_row(c["term"] + (" (threshold)" if c["threshold"] else ""), _fmt(c["estimate"]), _fmt(c["se"]),
-                      _fmt(c["t"], 2), _p(c["p_value"]), f"{_fmt(c['ci_low'])} – {_fmt(c['ci_high'])}")
+                      _stat(c["t"]), _p(c["p_value"]), f"{_fmt(c['ci_low'])} – {_fmt(c['ci_high'])}")
     console.print(table)
     exp_name = result["exp_name"]
     rows = [c for c in result["coefficients"] if "exp" in c]

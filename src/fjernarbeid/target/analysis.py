@@ -62,15 +62,18 @@ ELIGIBILITY_CAVEAT = {
 VARIANCE_METHOD = {
     "en": ("Linearisation (delta method): the potential's gradient with respect to both models' coefficients "
            "times each model's design-based sandwich covariance (influence values through the design's variance "
-           "of totals; post-stratification included); the two estimating equations are uncorrelated, so the "
-           "variances add. 95 % intervals are Wald intervals on the log scale; population counts are taken as known."),
+           "of totals; post-stratification included); the two estimating equations are uncorrelated when "
+           "the models hold (eligibility decides who enters the propensity model), so the variances add. "
+           "95 % intervals are Wald intervals on the log scale; population counts are taken as known."),
     "nb": ("Linearisering (deltametoden): gradienten til potensialet med hensyn på begge modellenes koeffisienter "
            "ganget med hver modells designbaserte sandwich-kovarians (influensverdier gjennom designets varians for "
-           "totaler; etterstratifiseringen tatt med); de to estimeringsligningene er ukorrelerte, så variansene "
+           "totaler; etterstratifiseringen tatt med); de to estimeringsligningene er ukorrelerte når "
+           "modellene holder (kvalifisering avgjør hvem som er med i tilbøyelighetsmodellen), så variansene "
            "legges sammen. 95 % KI er Wald-intervaller på log-skala; befolkningstallene regnes som kjente."),
     "nn": ("Linearisering (deltametoden): gradienten til potensialet med omsyn til koeffisientane i begge modellane "
            "gonga med den designbaserte sandwich-kovariansen til kvar modell (influensverdiar gjennom variansen til "
-           "designet for totalar; etterstratifiseringa teken med); dei to estimeringslikningane er ukorrelerte, så "
+           "designet for totalar; etterstratifiseringa teken med); dei to estimeringslikningane er ukorrelerte når "
+           "modellane held (kvalifisering avgjer kven som er med i modellen for tilbøyelegheit), så "
            "variansane blir lagde saman. 95 % KI er Wald-intervall på log-skala; folketala er rekna som kjende."),
 }
 
@@ -314,9 +317,17 @@ def run_targeting(respondents: pd.DataFrame, design: SurveyDesign, contacts: pd.
     numeric = {n for n, v in spec.variables.items() if v.numeric}
 
     # eligibility from the screening funnel: every screened contact counts once (no weights are known)
-    cdesign = svydesign(contacts)
     scov = list(spec.screening.covariates)
-    elig = svyglm(cdesign, _formula("eligible", scov, set()), family="binomial")
+    n_eligible = int(contacts["eligible"].sum())
+    try:
+        if n_eligible in (0, len(contacts)):
+            raise ComputationError("every one of them has the same screening outcome")
+        cdesign = svydesign(contacts)
+        elig = svyglm(cdesign, _formula("eligible", scov, set()), family="binomial")
+    except (ComputationError, ValueError) as exc:  # say which model, from which data, failed
+        raise ComputationError(f"the eligibility model ({' + '.join(scov)}) cannot be estimated from the "
+                               f"disposition log's {len(contacts)} screened contact(s), {n_eligible} of them "
+                               f"eligible: {exc}") from None
     cells = population.with_area_covariates(spec)
     z = model_matrix(list(elig.coefficients.index), cells, scov)
     screening = {
@@ -347,8 +358,18 @@ def _region_info(codes: list[str], population: Population, name: str | None) -> 
     if unknown:
         raise DataValidationError(f"--region: {', '.join(unknown)} is neither a municipality nor a county number "
                                   "(2024 borders, e.g. 4618 or 46)")
-    return {"codes": codes, "name": name or ", ".join(chosen["municipality_name"]) if len(chosen) <= 6 else name or
-            ", ".join(codes), "municipalities": chosen["municipality_code"].tolist()}
+    codes = list(dict.fromkeys(codes))  # a code given twice is one area, counted once
+    return {"codes": codes, "name": name or region_label(codes, munis),
+            "municipalities": chosen["municipality_code"].tolist()}
+
+
+def region_label(codes: list[str], municipalities: pd.DataFrame) -> str:
+    """A region's name from its codes: each county by its name (``46`` → Vestland), each municipality by its
+    own; beyond six names, the first six and how many more (a heading, not a list)."""
+    counties = dict(zip(municipalities["county_code"], municipalities["county_name"]))
+    names = dict(zip(municipalities["municipality_code"], municipalities["municipality_name"]))
+    labels = [counties.get(c) or names.get(c) or c for c in codes]
+    return ", ".join(labels) if len(labels) <= 6 else f"{', '.join(labels[:6])} (+{len(labels) - 6})"
 
 
 def _outcome(o, d: SurveyDesign, spec: TargetingSpec, numeric, elig, z, cells, population, region, projection,

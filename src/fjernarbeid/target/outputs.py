@@ -77,6 +77,8 @@ def fmt_num(value, lang: str, digits: int = 2) -> str:
     if value is None:
         return "–"
     s = f"{value:.{digits}f}"
+    if float(s) == 0:  # −0.4 rounds to 0, not to a negative zero
+        s = s.lstrip("-")
     return s.replace(".", ",").replace("-", "−") if lang in ("nb", "nn") else s
 
 
@@ -127,7 +129,8 @@ def _csv(cols, rows, caveat: str) -> str:
     buf.write(f"# {caveat}\n")
     w = csv_writer(buf, lineterminator="\n")
     w.writerow(cols)
-    w.writerows(rows)
+    # a rounded count is written as one (37000, not 37000.0): the table is read by people too
+    w.writerows([[int(v) if isinstance(v, float) and v.is_integer() else v for v in row] for row in rows])
     return buf.getvalue()
 
 
@@ -207,16 +210,19 @@ def _environment() -> jinja2.Environment:
 
 
 def bar_chart(rows: list[dict], label_key, value_key="potential", low_key="ci_low", high_key="ci_high",
-              lang: str = "nb", percent: bool = False, width: int = 640) -> str:
-    """A horizontal bar chart with 95 % interval whiskers as inline SVG (no script, no network)."""
+              lang: str = "nb", percent: bool = False, width: int = 640, title: str = "") -> str:
+    """A horizontal bar chart with 95 % interval whiskers as inline SVG (no script, no network). ``title``
+    is the chart's accessible name (``aria-label`` and ``<title>``); the numbers are in the table beside it."""
     if not rows:
         return ""
+    name = jinja2.utils.markupsafe.escape(title)
     bar, gap, left, right = 18, 6, 230, 90
     height = len(rows) * (bar + gap) + 10
     top = max((r[high_key] for r in rows if r.get(high_key) is not None), default=1) or 1
     scale = (width - left - right) / top
-    parts = [f'<svg class="target-chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-             'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">']
+    parts = [f'<svg class="target-chart" role="img" aria-label="{name}" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">'
+             f'<title>{name}</title>']
     for i, r in enumerate(rows):
         y = 5 + i * (bar + gap)
         label = jinja2.utils.markupsafe.escape(label_key(r))
@@ -240,16 +246,19 @@ def section_view(doc: dict, lang: str, top: int = 15) -> dict:
         if "potential" in o:
             shown = [r for r in o["potential"]["municipalities"] if r["status"] != "suppressed"][:top]
             rounded = [dict(r, **r["rounded"]) for r in shown]
-            view["top_chart"] = bar_chart(rounded, lambda r: r["municipality_name"], lang=lang)
+            view["top_chart"] = bar_chart(rounded, lambda r: r["municipality_name"], lang=lang,
+                                          title=f'{WORDS["where"][lang]} {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
             view["top"] = shown
             segs = sorted(o["segments"], key=lambda s: s["rank_propensity"])[:10]
             view["segment_chart"] = bar_chart(segs, lambda s: s["labels"][lang], "propensity", "propensity_ci_low",
-                                              "propensity_ci_high", lang=lang, percent=True)
+                                              "propensity_ci_high", lang=lang, percent=True,
+                                              title=f'{WORDS["segments"][lang]}: {WORDS["propensity"][lang]}, {WORDS["ci"][lang]}')
             view["segments"] = sorted(o["segments"], key=lambda s: s["rank_size"])[:10]
             if "region" in o["potential"]:
                 reg = [dict(r, **r["rounded"]) for r in o["potential"]["region_municipalities"]
                        if r["status"] != "suppressed"]
-                view["region_chart"] = bar_chart(reg, lambda r: r["municipality_name"], lang=lang)
+                view["region_chart"] = bar_chart(reg, lambda r: r["municipality_name"], lang=lang,
+                                                 title=f'{WORDS["region"][lang]}: {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
         outcomes.append(view)
     return {"doc": doc, "lang": lang, "w": {k: v[lang] for k, v in WORDS.items()}, "outcomes": outcomes,
             "caveat": CAVEAT[lang], "eligibility_caveat": ELIGIBILITY_CAVEAT[lang],

@@ -110,7 +110,7 @@ def target_from_files(survey: Path, dispositions: Path, *, refdata_dir: Path | N
                            region=region, region_name=region_name, projections=projections,
                            synthetic=is_synthetic(survey))
     result.data.update({"source": survey.name, "dispositions": dispositions.name,
-                        "items": {i: {lang: instrument[i].label(lang) for lang in ("nb", "en")}
+                        "items": {i: {lang: instrument[i].label(lang) for lang in ("nb", "nn", "en")}
                                   for i in spec.importance_items if i in instrument}})
     return result
 

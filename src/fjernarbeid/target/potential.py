@@ -16,10 +16,14 @@ Variance by linearisation (the delta method; Lumley 2010, *Complex Surveys*, §2
     V(T) = G_β V(β̂) G_βᵀ + G_γ V(γ̂) G_γᵀ,
 
 with V(β̂), V(γ̂) the design-based sandwich covariances of the two models (each computed from its
-influence values by :meth:`fjernarbeid.survey.design.SurveyDesign.vcov_total`). The two estimating
-equations are uncorrelated: the propensity score w_i (y_i − π_i) x_i has mean zero given a
-contact's eligibility outcome, so the cross term vanishes (as in a two-part model) and the
-variances add. The population counts N_k are treated as known (register counts).
+influence values by :meth:`fjernarbeid.survey.design.SurveyDesign.vcov_total`). The cross term
+2 G_β Cov(β̂, γ̂) G_γᵀ is left out: a unit enters the propensity equation only if it is eligible, and
+there its score w_i (y_i − π_i) x_i has mean zero given eligibility, so the two estimating equations
+are uncorrelated when the models hold — as in a two-part (hurdle) model, whose likelihood factorises
+and whose information matrix is block-diagonal (Cameron & Trivedi 2013, *Regression Analysis of Count
+Data*, 2nd ed., §4.5). In a finite sample the empirical cross product is not exactly zero; the
+simulation (docs/target-simulation.md) checks that the intervals still cover. The population counts
+N_k are treated as known (register counts).
 
 Intervals are Wald intervals on the log scale, T · exp(± q · SE/T), which keep a small positive
 total positive and cover better for skewed totals than the symmetric interval.

@@ -55,7 +55,7 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
                                region=region or list(spec.region_codes),
                                region_name=None if region else spec.region_name,
                                projections=findings_projections(design, respondents, spec))
-        result.data["items"] = {i: {code: instrument[i].label(code) for code in ("nb", "en")}
+        result.data["items"] = {i: {code: instrument[i].label(code) for code in ("nb", "nn", "en")}
                                 for i in spec.importance_items if i in instrument}
         doc = result.to_dict()
         return TargetSection(Markup(render_section(doc, lang)), doc)
