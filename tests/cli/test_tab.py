@@ -332,6 +332,10 @@ def test_where_estimates_in_a_domain_as_r_subset(apistrat, R_where):
     for i, name in enumerate(("No", "Yes")):
         assert shares[name]["estimate"] == pytest.approx(R_where["share_awards"]["estimate"][i], rel=1e-6)
         assert shares[name]["se"] == pytest.approx(R_where["share_awards"]["se"][i], rel=SE)
+    for option, key in ((("--median",), "median_api00"), (("--ratio", "enroll"), "ratio_api00_enroll")):
+        (e,) = tab_json(apistrat, "api00", *option, *STRAT, "--where", WHERE)["estimates"]
+        assert e["estimate"] == pytest.approx(R_where[key]["estimate"], rel=1e-6), key
+        assert e["se"] == pytest.approx(R_where[key]["se"], rel=SE), key
     by = tab_json(apistrat, "api00", "--mean", *STRAT, "--by", "stype", "--where", WHERE)["estimates"]
     assert [r["group"]["stype"] for r in by] == R_where["mean_api00_by_stype"]["groups"]
     assert [r["estimate"] for r in by] == pytest.approx(R_where["mean_api00_by_stype"]["estimate"], rel=1e-6)
