@@ -203,7 +203,8 @@ def tab_command(
                                "--weight": weight,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
         require_where_columns(data, condition)
-        data = missing_as_na(data, (variable, by, crosstab, denominator, weight or "weight", strata, cluster, fpc),
+        data = missing_as_na(data, (variable, by, crosstab, denominator, weight or "weight", strata, cluster, fpc,
+                                    *where_columns),
                              parse_na_values(na_values))
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
