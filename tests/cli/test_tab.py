@@ -343,7 +343,8 @@ def test_where_estimates_in_a_domain_as_r_subset(apistrat, R_where):
 
 
 def test_where_is_said_in_the_text_output(apistrat):
-    result = tab(apistrat, "api00", "--mean", *STRAT, "--where", WHERE)
+    result = runner.invoke(app, ["tab", str(apistrat), "api00", "--mean", *STRAT, "--where", WHERE],
+                           env={"COLUMNS": "200"})
     assert result.exit_code == EXIT_OK
     assert f"within: {WHERE} (n = 69)" in result.stdout
 
@@ -375,3 +376,28 @@ def test_where_with_study_weighting_weights_the_whole_sample_then_takes_the_doma
     for code, e in ours.items():
         assert (e["estimate"], e["se"]) == pytest.approx((expected[code]["estimate"], expected[code]["se"]),
                                                          rel=1e-9), code
+
+
+# -- p-values as a reader writes them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p, lang, bare, text", [
+    (9.447e-17, "nb", True, "< 0,001"), (0.0234, "nn", True, "0,023"), (0.0234, "nb", False, "p = 0,023"),
+    (9.447e-17, "en", False, "p < 0.001"), (0.0234, "en", True, "0.023"), (float("nan"), "nb", True, "–"),
+])
+def test_p_values_have_three_decimals_and_the_language_s_decimal_sign(p, lang, bare, text):
+    from fjernarbeid.cli.tab import p_text
+
+    assert p_text(p, lang, bare=bare) == text
+
+
+def test_norwegian_text_output_writes_p_with_a_decimal_comma(apistrat):
+    def wide(*args):  # a wide terminal whatever the one running the tests, so no column is cut
+        return runner.invoke(app, ["tab", *map(str, args)], env={"COLUMNS": "200"})
+
+    nb = wide(apistrat, "awards", "--crosstab", "stype", *STRAT, "--lang", "nb")
+    assert nb.exit_code == EXIT_OK and "p < 0,001" in nb.stdout and "e-" not in nb.stdout
+    compared = wide(apistrat, "api00", "--mean", "--by", "stype", "--compare", *STRAT, "--lang", "nn")
+    assert compared.exit_code == EXIT_OK and "0,013" in compared.stdout
+    english = wide(apistrat, "api00", "--mean", "--by", "stype", "--compare", *STRAT, "--lang", "en")
+    assert "0.013" in english.stdout and "0,013" not in english.stdout

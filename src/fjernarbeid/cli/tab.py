@@ -216,7 +216,7 @@ def tab_command(
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
-        _print_text(result)
+        _print_text(result, lang.value)
 
 
 def _with_frame(data, frame):
@@ -619,8 +619,9 @@ def _fmt(x: float, digits: int) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
 
 
-def _print_text(result: dict[str, Any]) -> None:
+def _print_text(result: dict[str, Any], lang: str = "en") -> None:
     console = make_console(soft_wrap=False)
+    result = {**result, "lang": lang}  # for printing only: p-values in the language's own form
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
         weights = (f"study weighting: {result['weighting']['text'].split('. Standard')[0]} "
@@ -641,6 +642,18 @@ def _print_text(result: dict[str, Any]) -> None:
         _print_numeric(console, result)
     if result.get("differences"):
         _print_differences(console, result)
+
+
+def p_text(p: float | None, lang: str, bare: bool = False) -> str:
+    """A p-value as a reader writes it: 'p = 0,023', 'p < 0,001' in Norwegian (decimal comma),
+    'p = 0.023' in English, never '9.447e-17'; ``bare`` leaves out 'p = ' for a table column
+    ('0,023', '< 0,001')."""
+    from fjernarbeid.i18n import fmt_p
+
+    text = fmt_p(None if p is None or (isinstance(p, float) and math.isnan(p)) else p, lang)
+    if not bare:
+        return text
+    return text.removeprefix("p = ").removeprefix("p ")
 
 
 def _design_text(design: dict) -> str:
@@ -779,7 +792,7 @@ def _print_crosstab(console, result) -> None:
     console.print(table)
     test = result["test"]
     console.print(f"Rao-Scott test of independence: F = {test['statistic']:.3f} on {test['ndf']:.2f} and "
-                  f"{test['ddf']:.1f} df, p = {test['p_value']:.4g}")
+                  f"{test['ddf']:.1f} df, {p_text(test['p_value'], result.get('lang', 'en'))}")
     _print_left_out(console, result)
 
 
@@ -800,7 +813,7 @@ def _print_differences(console, result) -> None:
         cells = ([str(d["category"])] if share else []) + name + [
             _fmt(scale * d["difference"], digits), _fmt(scale * d["se"], digits),
             f"{_fmt(scale * d['ci_low'], digits)} – {_fmt(scale * d['ci_high'], digits)}", _fmt(d["t"], 2),
-            f"{d['p_value']:.4g}" if d["p_value"] is not None and not math.isnan(d["p_value"]) else "–"]
+            p_text(d["p_value"], result.get("lang", "en"), bare=True)]
         table.add_row(*cells)
     console.print(table)
 
