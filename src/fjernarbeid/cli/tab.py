@@ -126,7 +126,7 @@ def tab_command(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     where_expr: Annotated[Optional[str], typer.Option(
         "--where", metavar="EXPR", help="Estimate within the respondents for whom EXPR holds (the questionnaire's "
-        "condition language, e.g. \"q207 == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
+        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
         "subset() on a survey design): weights and standard errors use the whole sample.", show_default=False)] = None,
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
@@ -374,7 +374,7 @@ def parse_where(text: str, inst):
     from fjernarbeid.instrument.expr import Condition
 
     if not text.strip():
-        raise UsageError("--where needs a condition, e.g. \"q207 == 2 and age_group in (1, 2)\"")
+        raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
     try:
         return Condition.parse(text)
     except InstrumentError as exc:
