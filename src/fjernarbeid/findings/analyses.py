@@ -190,6 +190,8 @@ def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> No
     if visible:
         mode = max(visible, key=lambda r: r.estimate)
         ctx.values["mode_label"] = {lang: text.lower() for lang, text in ctx.lang_labels(var, int(mode.name[3:])).items()}
+        # the label as written ("Kvam", "Vg2"): a sentence that quotes the answer keeps its capitals
+        ctx.values["mode_answer"] = dict(ctx.lang_labels(var, int(mode.name[3:])))
         ctx.values["mode"] = mode.estimate
     for key, pub in f.published.items():
         if key == "mode_in":
@@ -567,6 +569,7 @@ def run_multiple_response(design, f: Finding, res: FindingResult, ctx: Context) 
         top = max(visible, key=lambda r: r.estimate)
         code = int(top.name[3:])
         ctx.values["mode_label"] = {lang: text.lower() for lang, text in ctx.lang_labels(var, code).items()}
+        ctx.values["mode_answer"] = dict(ctx.lang_labels(var, code))
         ctx.values["mode"] = top.estimate
     for key, pub in f.published.items():
         _check_estimate(res, key, pub)
