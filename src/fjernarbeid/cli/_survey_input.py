@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from rich.text import Text
 
 from fjernarbeid.cli._console import console, print_error
+from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.errors import EXIT_USAGE, DataValidationError, FjernarbeidError
+
+np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
+pd = lazy_module("pandas")
 
 
 class UsageError(FjernarbeidError):
