@@ -343,7 +343,8 @@ def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, uni
     Empty rows after the header are dropped: trailing ones silently (editors leave them), the
     others with one ``empty_rows`` warning listing them.
     """
-    empty = np.column_stack([_blank(table[j]) for j in table.columns])
+    # cell by cell in one pass: a column at a time took 35 s for a file of 10,000 columns
+    empty = np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape)
     blank = empty.all(axis=1)
     if blank.all():
         raise InputFileError(f"{path}: the file is empty (no header row)")
@@ -379,6 +380,16 @@ def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, uni
     body = body[keep].reset_index(drop=True)
     body.columns = range(width)
     return _Raw(body, header, numbers[keep], notes=notes, **extra)
+
+
+def _blank_cell(value) -> bool:
+    """As :func:`_blank`, for one cell: missing (None, NaN, NA, NaT) or only blanks."""
+    if isinstance(value, str):
+        return not value.strip()
+    return bool(pd.isna(value)) if np.ndim(value) == 0 else False
+
+
+_blank_cells = np.frompyfunc(_blank_cell, 1, 1)
 
 
 def _blank(col: pd.Series) -> np.ndarray:
