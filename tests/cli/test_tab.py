@@ -306,3 +306,100 @@ def test_clusters_repeated_across_strata_point_at_nest(tmp_path):
     result = tab(tmp_path / "n.csv", "x", "--mean", "--strata", "s", "--cluster", "c")
     assert result.exit_code == EXIT_INVALID_DATA and "`--nest`" in result.stderr
     assert tab(tmp_path / "n.csv", "x", "--mean", "--strata", "s", "--cluster", "c", "--nest").exit_code == EXIT_OK
+
+
+# -- --where: a subgroup as a domain of the full design ------------------------------------------------
+
+WHERE = "meals >= 50 and enroll > 300"
+STRAT = ("--weight", "pw", "--strata", "stype", "--fpc", "fpc")
+
+
+@pytest.fixture(scope="module")
+def R_where(fixtures_dir):
+    return json.loads((fixtures_dir / "r" / "where.json").read_text())
+
+
+def test_where_estimates_in_a_domain_as_r_subset(apistrat, R_where):
+    assert R_where["expression"] == WHERE
+    mean = tab_json(apistrat, "api00", "--mean", *STRAT, "--where", WHERE)
+    (e,) = mean["estimates"]
+    assert e["estimate"] == pytest.approx(R_where["mean_api00"]["estimate"], rel=1e-6)
+    assert e["se"] == pytest.approx(R_where["mean_api00"]["se"], rel=SE)
+    assert mean["where"]["expression"] == WHERE and mean["where"]["n"] == R_where["domain_n"]
+    assert mean["design"]["rows"] == 200  # every row stays in the design
+    total = tab_json(apistrat, "enroll", "--total", *STRAT, "--where", WHERE)["estimates"][0]
+    assert (total["estimate"], total["se"]) == pytest.approx((R_where["total_enroll"]["estimate"],
+                                                              R_where["total_enroll"]["se"]), rel=SE)
+    shares = {e["category"]: e for e in tab_json(apistrat, "awards", *STRAT, "--where", WHERE)["estimates"]}
+    for i, name in enumerate(("No", "Yes")):
+        assert shares[name]["estimate"] == pytest.approx(R_where["share_awards"]["estimate"][i], rel=1e-6)
+        assert shares[name]["se"] == pytest.approx(R_where["share_awards"]["se"][i], rel=SE)
+    for option, key in ((("--median",), "median_api00"), (("--ratio", "enroll"), "ratio_api00_enroll")):
+        (e,) = tab_json(apistrat, "api00", *option, *STRAT, "--where", WHERE)["estimates"]
+        assert e["estimate"] == pytest.approx(R_where[key]["estimate"], rel=1e-6), key
+        assert e["se"] == pytest.approx(R_where[key]["se"], rel=SE), key
+    by = tab_json(apistrat, "api00", "--mean", *STRAT, "--by", "stype", "--where", WHERE)["estimates"]
+    assert [r["group"]["stype"] for r in by] == R_where["mean_api00_by_stype"]["groups"]
+    assert [r["estimate"] for r in by] == pytest.approx(R_where["mean_api00_by_stype"]["estimate"], rel=1e-6)
+    assert [r["se"] for r in by] == pytest.approx(R_where["mean_api00_by_stype"]["se"], rel=SE)
+
+
+def test_where_is_said_in_the_text_output(apistrat):
+    result = runner.invoke(app, ["tab", str(apistrat), "api00", "--mean", *STRAT, "--where", WHERE],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == EXIT_OK
+    assert f"within: {WHERE} (n = 69)" in result.stdout
+
+
+@pytest.mark.parametrize("expression, problem", [
+    ("meals >= ", "not a valid expression"),
+    ("nothing == 1", "no column 'nothing'"),
+    ("meals > 1000", "no respondent"),
+])
+def test_a_bad_where_is_a_usage_error_naming_the_problem(apistrat, expression, problem):
+    result = tab(apistrat, "api00", "--mean", *STRAT, "--where", expression)
+    assert result.exit_code == EXIT_USAGE
+    assert problem in " ".join(result.stderr.split())
+
+
+def test_where_with_study_weighting_weights_the_whole_sample_then_takes_the_domain(study_csv, demo_frame,
+                                                                                  instrument):
+    from fjernarbeid.instrument.expr import Condition, is_true
+    from fjernarbeid.survey import svyprop
+    from fjernarbeid.survey.weighting import weight_study
+
+    design = weight_study(demo_frame, instrument).design
+    inside = is_true(Condition.parse("q207 == 2").evaluate(design.data))
+    expected = {row["category"]: row for row in svyprop(design.domain(inside), "q12").to_dict()["estimates"]}
+    out = tab_json(study_csv, "q12", "--study-weighting", "--where", "q207 == 2")
+    assert out["where"]["n"] == int(inside.sum()) < design.n
+    ours = {e["category"]: e for e in out["estimates"]}
+    assert sorted(ours) == sorted(expected)
+    for code, e in ours.items():
+        assert (e["estimate"], e["se"]) == pytest.approx((expected[code]["estimate"], expected[code]["se"]),
+                                                         rel=1e-9), code
+
+
+# -- p-values as a reader writes them ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p, lang, bare, text", [
+    (9.447e-17, "nb", True, "< 0,001"), (0.0234, "nn", True, "0,023"), (0.0234, "nb", False, "p = 0,023"),
+    (9.447e-17, "en", False, "p < 0.001"), (0.0234, "en", True, "0.023"), (float("nan"), "nb", True, "–"),
+])
+def test_p_values_have_three_decimals_and_the_language_s_decimal_sign(p, lang, bare, text):
+    from fjernarbeid.cli.tab import p_text
+
+    assert p_text(p, lang, bare=bare) == text
+
+
+def test_norwegian_text_output_writes_p_with_a_decimal_comma(apistrat):
+    def wide(*args):  # a wide terminal whatever the one running the tests, so no column is cut
+        return runner.invoke(app, ["tab", *map(str, args)], env={"COLUMNS": "200"})
+
+    nb = wide(apistrat, "awards", "--crosstab", "stype", *STRAT, "--lang", "nb")
+    assert nb.exit_code == EXIT_OK and "p < 0,001" in nb.stdout and "e-" not in nb.stdout
+    compared = wide(apistrat, "api00", "--mean", "--by", "stype", "--compare", *STRAT, "--lang", "nn")
+    assert compared.exit_code == EXIT_OK and "0,013" in compared.stdout
+    english = wide(apistrat, "api00", "--mean", "--by", "stype", "--compare", *STRAT, "--lang", "en")
+    assert "0.013" in english.stdout and "0,013" not in english.stdout

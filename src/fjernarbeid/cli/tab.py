@@ -9,12 +9,11 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
@@ -32,6 +31,9 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
+
+np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
+pd = lazy_module("pandas")
 
 
 class OutputFormat(str, enum.Enum):
@@ -122,6 +124,10 @@ def tab_command(
         "the groups' estimates (R's svyby covmat=TRUE and svycontrast) and a t test.")] = False,
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
+    where_expr: Annotated[Optional[str], typer.Option(
+        "--where", metavar="EXPR", help="Estimate within the respondents for whom EXPR holds (the questionnaire's "
+        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
+        "subset() on a survey design): weights and standard errors use the whole sample.", show_default=False)] = None,
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
         "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
@@ -190,25 +196,29 @@ def tab_command(
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
         denominator = ratio_denominator(ratio, variable, data.frame.columns) if ratio else None
-        wanted = [c for c in (variable, by, crosstab, denominator) if c]
+        condition = parse_where(where_expr, inst) if where_expr is not None else None
+        where_columns = sorted(condition.variables) if condition is not None else []
+        wanted = [c for c in (variable, by, crosstab, denominator, *where_columns) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
         require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--ratio": denominator,
                                "--weight": weight,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
-        data = missing_as_na(data, (variable, by, crosstab, denominator, weight or "weight", strata, cluster, fpc),
+        require_where_columns(data, condition)
+        data = missing_as_na(data, (variable, by, crosstab, denominator, weight or "weight", strata, cluster, fpc,
+                                    *where_columns),
                              parse_na_values(na_values))
         result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
                            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                            ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
                            study=study, compare=compare,
-                           other=OtherStatistic(quantiles, quantile_ci.value, denominator))
+                           other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
-        _print_text(result)
+        _print_text(result, lang.value)
 
 
 def _with_frame(data, frame):
@@ -218,7 +228,8 @@ def _with_frame(data, frame):
 
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
-              ci, level, include_missing, lang, study=None, compare=False, other=None) -> dict[str, Any]:
+              ci, level, include_missing, lang, study=None, compare=False, other=None,
+              condition=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
@@ -227,6 +238,10 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     group = by or crosstab
     unasked: dict[str, np.ndarray] = {}
     not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c], unasked=unasked)
+    if condition is not None:
+        # judged on the answers as given (a "not sure" code can be a subgroup), before any row is masked;
+        # carried as a column so that it follows the rows the study's weighting keeps
+        frame = frame.assign(**{WHERE_COLUMN: where_mask(condition, frame)})
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
@@ -247,13 +262,16 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
     unasked = {k: v[kept] for k, v in unasked.items()}
+    within = None
+    if condition is not None:
+        design, within = within_domain(design, condition)
     labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
         "weights": weight_source, "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
                    "rows": design.n, "calibrated": design.is_calibrated},
-        "level": level, "by": by, "crosstab": crosstab, "test": None,
+        "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within,
     }
     # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as left out
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
@@ -344,6 +362,54 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
         frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
     design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
     return design, weight_source, None, np.ones(len(frame), dtype=bool)
+
+
+WHERE_COLUMN = "__fjernarbeid_where__"
+
+
+def parse_where(text: str, inst):
+    """``--where EXPR`` as a :class:`~fjernarbeid.instrument.expr.Condition`; a usage error says what
+    is wrong with it."""
+    from fjernarbeid.errors import InstrumentError
+    from fjernarbeid.instrument.expr import Condition
+
+    if not text.strip():
+        raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
+    try:
+        return Condition.parse(text)
+    except InstrumentError as exc:
+        raise UsageError(f"--where: {exc}") from None
+
+
+def require_where_columns(data, condition) -> None:
+    if condition is None:
+        return
+    missing = sorted(v for v in condition.variables if v not in data.frame.columns)
+    if missing:
+        raise UsageError(f"--where {condition}: no column {', '.join(map(repr, missing))} in {data.path}")
+
+
+def where_mask(condition, frame: pd.DataFrame) -> np.ndarray:
+    """The rows for which the condition is true; a row where it cannot be decided (a missing
+    answer) is outside the domain, as R's subset() leaves out NA."""
+    from fjernarbeid.instrument.expr import is_true
+
+    try:
+        return is_true(condition.evaluate(frame))
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--where {condition}: cannot be evaluated on the data ({exc})") from None
+
+
+def within_domain(design, condition):
+    """The design restricted to the domain of ``condition`` (rows outside keep their place with weight
+    0, so strata, clusters and calibration are those of the whole sample), and a summary for output:
+    the expression, the respondents in the domain (n) and their weighted total."""
+    mask = design.column(WHERE_COLUMN).to_numpy(dtype=bool) & (design.weights > 0)
+    n = int(mask.sum())
+    if n == 0:
+        raise UsageError(f"--where {condition}: no respondent in the data meets the condition")
+    domain = design.domain(mask)
+    return domain, {"expression": str(condition), "n": n, "weighted_n": float(domain.weights.sum())}
 
 
 @dataclass(frozen=True)
@@ -575,8 +641,9 @@ def _fmt(x: float, digits: int) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
 
 
-def _print_text(result: dict[str, Any]) -> None:
+def _print_text(result: dict[str, Any], lang: str = "en") -> None:
     console = make_console(soft_wrap=False)
+    result = {**result, "lang": lang}  # for printing only: p-values in the language's own form
     title = result["variable"] + (f": {result['label']}" if result["label"] else "")
     if result["weighting"]:
         weights = (f"study weighting: {result['weighting']['text'].split('. Standard')[0]} "
@@ -585,6 +652,8 @@ def _print_text(result: dict[str, Any]) -> None:
         weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     console.print(styled((title, "bold")))
     console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
+    if result.get("where"):
+        console.print(f"within: {result['where']['expression']} (n = {result['where']['n']:,})")
     if result["statistic"] == "multiple response":
         _print_multiple(console, result)
     elif result["crosstab"]:
@@ -595,6 +664,18 @@ def _print_text(result: dict[str, Any]) -> None:
         _print_numeric(console, result)
     if result.get("differences"):
         _print_differences(console, result)
+
+
+def p_text(p: float | None, lang: str, bare: bool = False) -> str:
+    """A p-value as a reader writes it: 'p = 0,023', 'p < 0,001' in Norwegian (decimal comma),
+    'p = 0.023' in English, never '9.447e-17'; ``bare`` leaves out 'p = ' for a table column
+    ('0,023', '< 0,001')."""
+    from fjernarbeid.i18n import fmt_p
+
+    text = fmt_p(None if p is None or (isinstance(p, float) and math.isnan(p)) else p, lang)
+    if not bare:
+        return text
+    return text.removeprefix("p = ").removeprefix("p ")
 
 
 def _design_text(design: dict) -> str:
@@ -740,7 +821,7 @@ def _print_crosstab(console, result) -> None:
     console.print(table)
     test = result["test"]
     console.print(f"Rao-Scott test of independence: F = {test['statistic']:.3f} on {test['ndf']:.2f} and "
-                  f"{test['ddf']:.1f} df, p = {test['p_value']:.4g}")
+                  f"{test['ddf']:.1f} df, {p_text(test['p_value'], result.get('lang', 'en'))}")
     _print_left_out(console, result)
 
 
@@ -761,7 +842,7 @@ def _print_differences(console, result) -> None:
         cells = ([str(d["category"])] if share else []) + name + [
             _fmt(scale * d["difference"], digits), _fmt(scale * d["se"], digits),
             f"{_fmt(scale * d['ci_low'], digits)} – {_fmt(scale * d['ci_high'], digits)}", _fmt(d["t"], 2),
-            f"{d['p_value']:.4g}" if d["p_value"] is not None and not math.isnan(d["p_value"]) else "–"]
+            p_text(d["p_value"], result.get("lang", "en"), bare=True)]
         table.add_row(*cells)
     console.print(table)
 

@@ -20,6 +20,7 @@ from fjernarbeid.findings import verdict as V
 from fjernarbeid.findings.catalogue import Catalogue, Finding
 from fjernarbeid.findings.projection import ProjectionBase, default_base, project
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Table, TestRow
+from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import svychisq, svycor, svytrend
 from fjernarbeid.survey.compare import svyprop_diff, svyttest
@@ -261,8 +262,7 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
                                 **p.to_dict()})
         note = ""
         if p.warning:
-            note = (f"bare {n_group} respondenter: intervallet er for bredt til å si mye" if ctx.lang == "nb"
-                    else p.warning)
+            note = message("findings", "small_group_projection", ctx.lang, n=n_group)
         rows.append([label, n_group, est.estimate, round(p.low, -2), round(p.high, -2), note])
     res.tables.append(Table(f"estimates_projection:{group_var}", ["group", "n_unweighted", "share", "low", "high",
                                                                   "note"], rows))
