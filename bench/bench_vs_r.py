@@ -3,7 +3,7 @@ data in the same run — and a check that the numbers agree. Target: fjernarbeid
 faster at 100,000 and 1,000,000 respondents, estimates and standard errors equal to 1e-6 relative.
 
     .venv/bin/python bench/bench_vs_r.py [--sizes 100000,1000000] [--repeats 3]
-                                         [--workdir /tmp/fjernarbeid-bench]
+                                         [--workdir /tmp/fjernarbeid-bench] [--before-src DIR]
 
 Needs ``Rscript`` with the ``survey`` package (Debian: r-base-core r-cran-survey); without them it
 says so and stops (exit 0). For each size: the demo study (``fjernarbeid demo --n N --no-sav``, made
@@ -15,6 +15,10 @@ sex × age group, and estimates 11 means (the agree/disagree items, svymean) and
 of 9 questions (svymean(~factor(x)) / svyprop), with linearised standard errors that account for
 the post-stratification. Reading the CSV is not timed on either side; times are medians over the
 repeats (min–max), taken inside each program; the R script is bench/bench_vs_r.R.
+
+``--before-src DIR`` also times an older source tree (e.g. ``git archive COMMIT src | tar -x -C DIR``)
+on the same data in the same run, in a separate process, so that a change's before/after ratio
+and both ratios to R come from one run of R on a machine in one state.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the command line runs (fjernarbeid.cli._threads)
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -90,6 +95,17 @@ def fjernarbeid_side(data_csv: Path, targets_csv: Path, repeats: int) -> tuple[p
     return pd.DataFrame(rows, columns=["variable", "category", "estimate", "se"]), timings
 
 
+def before_side(src: Path, data_csv: Path, targets_csv: Path, repeats: int) -> list[tuple[float, float]]:
+    """The timings of :func:`fjernarbeid_side` with the source tree ``src``, in a fresh process."""
+    code = ("import json, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import bench_vs_r as b; "
+            "from pathlib import Path; "
+            "_, t = b.fjernarbeid_side(Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5])); print(json.dumps(t))")
+    env = dict(os.environ, PYTHONPATH=str(src.resolve()))
+    done = subprocess.run([sys.executable, "-c", code, str(src.resolve()), str(HERE), str(data_csv), str(targets_csv),
+                           str(repeats)], capture_output=True, text=True, check=True, env=env)
+    return [tuple(t) for t in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
 def r_side(data_csv: Path, targets_csv: Path, repeats: int, prefix: Path):
     run = run_once(["Rscript", "--vanilla", str(HERE / "bench_vs_r.R"), str(data_csv), str(targets_csv),
                     ",".join(MEANS), ",".join(PROPORTIONS), str(repeats), str(prefix)])
@@ -115,6 +131,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated numbers of interviews")
     parser.add_argument("--repeats", type=int, default=3, help="timed repeats in each program (at least 3)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/fjernarbeid-bench"))
+    parser.add_argument("--before-src", type=Path, help="also time this (older) source tree, in the same run")
     args = parser.parse_args(argv)
     if args.repeats < 3:
         parser.error("--repeats must be at least 3")
@@ -129,6 +146,11 @@ def main(argv=None) -> int:
         demo, _ = demo_data(n, args.workdir)
         data_csv, targets_csv = comparison_data(demo, args.workdir)
         ours, our_times = fjernarbeid_side(data_csv, targets_csv, args.repeats)
+        if args.before_src:
+            before_times = before_side(args.before_src, data_csv, targets_csv, args.repeats)
+            before_total = [w + e for w, e in before_times]
+            print(f"n = {n:,}, before ({args.before_src}): weighting {median_range([w for w, _ in before_times])} s, "
+                  f"estimates {median_range([e for _, e in before_times])} s; total {median_range(before_total)} s")
         theirs, r_times, r_run = r_side(data_csv, targets_csv, args.repeats, args.workdir / f"r-{n}")
         print(f"n = {n:,}: {r_run.stderr.strip()}; R process {r_run.wall:.1f} s with reading the CSV, "
               f"peak memory {r_run.peak_rss / 2**20:,.0f} MB")
@@ -138,6 +160,10 @@ def main(argv=None) -> int:
         failed |= not agree
         f_total = [w + e for w, e in our_times]
         r_total = [w + e for w, e in r_times]
+        if args.before_src:
+            print(f"n = {n:,}: R time / before {statistics.median(r_total) / statistics.median(before_total):.1f}×, "
+                  f"R time / after {statistics.median(r_total) / statistics.median(f_total):.1f}×, "
+                  f"before / after {statistics.median(before_total) / statistics.median(f_total):.2f}×")
         rows.append([f"{n:,}", len(ours), median_range([w for w, _ in our_times]), median_range([e for _, e in our_times]),
                      median_range([w for w, _ in r_times]), median_range([e for _, e in r_times]),
                      f"{statistics.median(r_total) / statistics.median(f_total):.0f}×",

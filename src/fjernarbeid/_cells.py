@@ -19,7 +19,7 @@ import pandas as pd
 # What a spreadsheet may evaluate, after the blanks, tabs and line breaks it strips from the start.
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _STRIPPED = " \t\r\n\u00a0"
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]+)?%?")
 
 
 def is_formula_like(text: str) -> bool:

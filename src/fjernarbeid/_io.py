@@ -367,14 +367,16 @@ def read_text_file(path: str | Path, what: str) -> tuple[str, str]:
     return decode_text(data, what)
 
 
-def universal_newlines(text: str) -> tuple[str, list[int]]:
+def universal_newlines(text: str, stray_cr_ends_line: bool = False) -> tuple[str, list[int]]:
     """One line ending, LF, for the readers; returns the text and the lines of stray CRs.
 
     * A file without any LF uses CR alone (old Mac files): every CR ends a line.
     * Otherwise CRLF ends a line, and a lone CR is a line break typed in a cell: inside a quoted
       field it becomes LF (the cell keeps its line break, and ``csv`` and ``pandas`` then agree on
       the records, where they disagree or raise about a bare CR); in an unquoted field, where a
-      line break cannot be, it is read as a space and its line is returned for a warning.
+      line break cannot be, it is read as a space and its line is returned for a warning —
+      or, with ``stray_cr_ends_line`` (a file whose lines end in a mix of LF, CRLF and CR, as when
+      files are pasted together), it ends the line and nothing is returned.
     """
     if "\r" not in text:
         return text, []
@@ -392,6 +394,9 @@ def universal_newlines(text: str) -> tuple[str, list[int]]:
         elif piece == "\r":
             if quoted:
                 piece = "\n"
+            elif stray_cr_ends_line:
+                piece = "\n"
+                line += 1
             else:
                 piece = " "
                 stray.append(line)

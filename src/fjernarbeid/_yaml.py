@@ -30,6 +30,15 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
     ``where`` for invalid YAML, a file over :data:`MAX_BYTES`, more than :data:`MAX_ALIASES` alias
     uses, an expansion over :data:`MAX_NODES` nodes, recursive aliases or too deep nesting.
     """
+    if isinstance(text, bytes) and (text[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in text[:4096]):
+        # UTF-16/32 (with a byte-order mark, or recognised by its NUL bytes), by the one rule of
+        # every text file; read as UTF-8 its NULs would be "unacceptable character #x0000".
+        from fjernarbeid._io import decode_text
+
+        try:
+            text, _ = decode_text(text, where)
+        except FjernarbeidError as exc:
+            raise error(str(exc)) from None
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -81,6 +90,8 @@ def _check_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError])
         if key in on_path:
             raise error(f"{where}: the YAML refers to itself through an alias (line {node.start_mark.line + 1}); "
                         "recursive documents are not accepted")
+        if isinstance(node, yaml.MappingNode) and key not in size:
+            _refuse_repeated_keys(node, where, error)
         visits[key] = visits.get(key, 0) + 1
         if visits[key] > 1:
             aliases += 1
@@ -100,3 +111,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+def _refuse_repeated_keys(node: yaml.MappingNode, where: str, error: type[FjernarbeidError]) -> None:
+    """A key given twice in one mapping: YAML forbids it, and PyYAML silently keeps the last one, so
+    a second ``findings:`` would replace the first without a word."""
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                raise error(f"{where}, line {line}: the key {key.value!r} is given twice in the same mapping "
+                            f"(first at line {seen[key.value]}); YAML allows each key once")
+            seen[key.value] = line

@@ -91,3 +91,15 @@ def test_errors_have_a_message_and_an_exit_code(tmp_path):
     result = run("export", "--xlsform", str(tmp_path / "form.xls"))
     assert result.exit_code == EXIT_BAD_INPUT and "written as an .xlsx" in result.stderr
     assert run("show", "--lang", "de").exit_code == EXIT_USAGE
+
+
+def test_show_takes_the_questionnaire_s_own_language_nynorsk_by_default():
+    from pathlib import Path
+
+    form = Path(__file__).resolve().parents[1] / "fixtures" / "studies" / "elev_kobo_nn" / "elevform.xlsx"
+    for args in (["--lang", "nn"], []):  # the form's labels are nynorsk first
+        result = run("show", "--instrument", str(form), *args)
+        assert result.exit_code == 0, result.output
+        assert "Kva kommune bur du i?" in result.output and "silingsspørsmål" in result.output
+    result = run("show", "--instrument", str(form), "--lang", "en", "--format", "json")
+    assert json.loads(result.output)["language"] == "en"

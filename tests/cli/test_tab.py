@@ -184,7 +184,8 @@ def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
     (e,) = mean["estimates"]
     assert e["estimate"] == pytest.approx(np.average(kept["q14"], weights=kept["w"]), rel=1e-12)
     assert e["n_unweighted"] == len(kept) == 5
-    assert mean["left_out"] == {"not_sure": 2, "skipped": 1, "empty": 1}
+    # line 6 is empty because the routing did not ask q14: counted apart from empty answers
+    assert mean["left_out"] == {"not_sure": 2, "skipped": 1, "empty": 0, "not_asked": 1}
     total = tab_json(tmp_path / "r.csv", "q14", "--total", "--weight", "w")
     assert total["estimates"][0]["estimate"] == pytest.approx((kept["q14"] * kept["w"]).sum(), rel=1e-12)
     raw = ROUTED.dropna(subset=["q14"])
@@ -192,8 +193,9 @@ def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
     assert everything["estimates"][0]["estimate"] == pytest.approx(np.average(raw["q14"], weights=raw["w"]))
     assert everything["left_out"] == {"not_sure": 0, "skipped": 0, "empty": 0}
     text = tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w")
-    assert ("left out: 2 'not sure', 1 answers to a question the routing skipped and 1 empty answers of q14"
+    assert ("left out: 2 'not sure', 1 answers to a question the routing skipped and 0 empty answers of q14"
             in " ".join(text.stdout.split()))
+    assert "left out: 1 respondent(s) the routing did not ask q14" in " ".join(text.stdout.split())
 
 
 def test_groups_and_crosstabs_leave_out_not_sure_and_skipped_answers(tmp_path):

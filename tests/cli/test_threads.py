@@ -22,6 +22,7 @@ class Spy:
         return None
 sys.meta_path.insert(0, Spy())
 import fjernarbeid.cli
+import numpy  # what a command does on first use (the command modules load it lazily)
 print(seen["OPENBLAS_NUM_THREADS"], seen["MKL_NUM_THREADS"])
 """
 

@@ -263,3 +263,16 @@ def test_output_paths_follow_the_extension():
     assert output_paths("x.sav")["disclosure_md"].name == "x.sav.disclosure.md"
     with pytest.raises(ValueError, match="unknown output format '.xlsx'"):
         output_paths("x.xlsx")
+
+
+def test_a_nynorsk_export_labels_and_documents_in_nynorsk(export):
+    from dataclasses import replace
+
+    from fjernarbeid.export.microdata import build_codebook, codebook_markdown
+
+    nn = replace(export, lang="nn")
+    labels = nn.variable_labels
+    assert labels["id"].startswith("Løpenummer (ikkje ID-en til intervjuet")
+    assert "Analysevekt" in labels["weight_analysis"] and "respondentar" in labels["weight_analysis"]
+    book = codebook_markdown(build_codebook(nn, "s.sav"), "nn")
+    assert "Vekta % er av postane med verdi." in book and "Vektet" not in book

@@ -78,8 +78,22 @@ def main() -> None:
     sex, q23 = column(rows, "q207"), column(rows, "q23")
     write("empty_group.csv", text([rows[0]] + [r[:q23] + ([""] if r[sex] == "2" else [r[q23]]) + r[q23 + 1:]
                                                 for r in rows[1:]]))
+    # found by a second red-team run: lines ending in a mix of CRLF, CR and LF (files pasted together);
+    # a full-width digit (U+FF13), which Python's \d accepts but int64 parsing does not; a 5,000-digit cell
+    line_ends = ("\r\n", "\r", "\n")
+    write("mixed_line_endings.csv", "".join(line + line_ends[i % 3] for i, line in enumerate(text(rows).splitlines())))
+    write("infinity_in_a_number.csv", text(with_cell(rows, 3, "q3", "inf")))
+    write("fullwidth_digit.csv", text(with_cell(rows, 3, "q3", "\uff13")))
+    write("huge_number_cell.csv", text(with_cell(rows, 3, "q3", "9" * 5_000)))
     # hostile side files
+    write("catalogue_repeated_key.yaml", "findings:\n  - id: P1\n    analysis: share\nfindings: []\n")
+    write("catalogue_utf16_no_bom.yaml", "findngs: []\n".encode("utf-16-le"))
     write("binary_mapping.csv", bytes(range(256)) * 4)
+    write("binary_mapping.yaml", bytes(range(256)) * 4)
+    # a Teams transcript saved as "Unicode text" without a byte-order mark; a VTT with a NUL byte in a turn
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Kari>Hei fra Tønsberg\n"
+    write("transcript_utf16_no_bom.vtt", vtt.encode("utf-16-le"))
+    write("transcript_nul.vtt", vtt.replace("Hei", "H\x00ei"))
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
     write("alias_bomb.yaml", bomb)

@@ -53,3 +53,21 @@ def test_the_caller_chooses_the_error_of_its_domain():
 def test_an_empty_document_is_none():
     assert load_yaml("", "e.yaml") is None
     assert load_yaml("# only a comment\n", "e.yaml") is None
+
+
+def test_a_key_given_twice_is_an_error_naming_both_lines():
+    """PyYAML keeps the last of two equal keys without a word: a second ``findings:`` would replace the first."""
+    with pytest.raises(InputFileError, match=r"c\.yaml, line 3: the key 'findings' is given twice in the same "
+                                             r"mapping \(first at line 1\)"):
+        load_yaml("findings: [a]\ncode_sets: {}\nfindings: [b]\n", "c.yaml")
+    assert load_yaml("a: {x: 1}\nb: {x: 2}\n", "c.yaml") == {"a": {"x": 1}, "b": {"x": 2}}  # same key, other mappings
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_yaml_is_read_by_the_rule_of_every_text_file(encoding):
+    assert load_yaml("navn: Tønsberg\n".encode(encoding), "u.yaml") == {"navn": "Tønsberg"}
+
+
+def test_a_binary_yaml_file_is_named_not_text():
+    with pytest.raises(InputFileError, match=r"^b\.yaml: not a text file"):
+        load_yaml(bytes(range(256)), "b.yaml")

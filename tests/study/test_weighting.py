@@ -105,7 +105,16 @@ SEX_TARGETS = "variable,category,target\nkjonn,Kvinne,500\nkjonn,Mann,500\n"
 
 def test_unknown_values_are_an_error_by_default_naming_the_rows(small, with_unknown, tmp_path):
     spec = WeightingSpec(method="poststratify", targets_file=targets_file(tmp_path, SEX_TARGETS))
-    with pytest.raises(DataValidationError, match=r"kjonn has values without a weighting target \(9\) at rows 3, 6"):
+    with pytest.raises(DataValidationError, match=r"kjonn has values without a weighting target \(Vil ikkje svare\) at rows 3, 6"):
+        weight(with_unknown, small, spec)
+
+
+@pytest.mark.parametrize("rule", ["error", "exclude", "impute"])
+def test_a_valid_category_without_a_target_is_an_error_naming_its_label(small, with_unknown, tmp_path, rule):
+    # only women have a target: the men answered validly, so no rule for unknown values may drop or move them
+    spec = WeightingSpec(method="poststratify", unknown=rule,
+                         targets_file=targets_file(tmp_path, "variable,category,target\nkjonn,Kvinne,500\n"))
+    with pytest.raises(ComputationError, match=r"no category for kjonn = Mann \(3 respondent\(s\)\)"):
         weight(with_unknown, small, spec)
 
 

@@ -157,3 +157,26 @@ def test_fpc_must_be_constant_within_a_stratum():
     frame = pd.DataFrame({"h": [1, 1, 2, 2], "f": [10, 11, 5, 5]})
     with pytest.raises(DataValidationError, match=r"differs between rows of stratum '1' \(rows 1, 2\)"):
         svydesign(frame, strata="h", fpc="f")
+
+
+@pytest.mark.parametrize("calibration", ["poststratify", "rake"])
+def test_residuals_in_place_give_the_same_variance_and_leave_a_kept_array_alone(calibration, fixtures_dir):
+    """vcov_total(x, overwrite=True) computes the residuals in x's own memory (no n × k copy); the
+    default never changes the caller's array. Both give exactly the same numbers."""
+    from fjernarbeid.survey import poststratify, rake
+
+    data = pd.read_csv(fixtures_dir / "api" / "apistrat.csv")
+    d = svydesign(data, "pw", strata="stype", fpc="fpc")
+    if calibration == "poststratify":
+        weighted = poststratify(d, ["stype"], pd.DataFrame({"stype": ["E", "H", "M"], "Freq": [4421, 755, 1018]}),
+                                column="Freq")
+    else:
+        weighted = rake(d, {"sch.wide": {"No": 1072, "Yes": 5122}, "awards": {"No": 2027, "Yes": 4167}})
+    rng = np.random.default_rng(7)
+    x = np.asfortranarray(rng.normal(size=(d.n, 4)) * weighted.weights[:, None])
+    kept = x.copy(order="F")
+
+    v = weighted.vcov_total(x)
+    assert np.array_equal(x, kept)
+    assert np.array_equal(weighted.vcov_total(x, overwrite=True), v)
+    assert not np.array_equal(x, kept)  # the residuals were written over it

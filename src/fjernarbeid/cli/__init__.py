@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 from fjernarbeid.cli._threads import use_one_blas_thread
 from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, FjernarbeidError
 
-use_one_blas_thread()  # before the command modules below import numpy
+use_one_blas_thread()  # before any command imports numpy (the command modules load it on first use)
 
 
 def _flags_without_a_type() -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from rich.text import Text
 
 from fjernarbeid.cli._console import console, print_error
+from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.errors import EXIT_USAGE, DataValidationError, FjernarbeidError
+
+np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
+pd = lazy_module("pandas")
 
 
 class UsageError(FjernarbeidError):
@@ -39,7 +41,27 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
         say_dropped(data)
     if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
         raise InputFileError(f"{path}: no data rows (the file has a header but no respondents)")
+    say_unparsed(data)
     return data
+
+
+def say_unparsed(data, shown: int = 3) -> None:
+    """Warn, naming line and value, about cells of a numeric question that are not whole numbers
+    (``inf``, ``1e309``, ``３``, ``2.5``): they are missing in every estimate, and would otherwise be
+    counted as "empty answers" without a word (`validate` lists them as errors)."""
+    out = console(stderr=True)
+    for name, cells in data.unparsed.items():
+        if cells is None or cells.empty:
+            continue
+        places = []
+        for position, value in list(cells.items())[:shown]:
+            text = str(value)
+            text = text[:40] + "…" if len(text) > 40 else text
+            places.append(f"{data.row_kind} {int(data.row_numbers[int(position)])}: {text!r}")
+        more = f" and {len(cells) - shown:,} more" if len(cells) > shown else ""
+        out.print(Text.assemble(("warning: ", "yellow"),
+                                f"column {name}: {len(cells):,} cell(s) are not whole numbers and are read as "
+                                f"missing ({'; '.join(places)}{more}); `fjernarbeid validate` lists them"))
 
 
 def say_dropped(data) -> None:

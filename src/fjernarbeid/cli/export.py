@@ -84,9 +84,13 @@ def export_command(
     inputs = [file] + ([mapping] if mapping else []) + ([targets_file] if targets_file else [])
     try:
         # before any work: never over an input, nor into a reference-data directory
-        refuse_overwrite_inputs(targets.values(), *inputs, instrument, study,
+        refuse_overwrite_inputs(targets.values(), *inputs, instrument,
                                 reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
+        # the study's own files (study.yaml and every file it names) are inputs; its folder is not:
+        # an export may go into a new folder inside the study
+        inputs += [*chosen.files, *([instrument] if instrument else [])]
+        refuse_overwrite_inputs(targets.values(), *inputs)
         inst = chosen.instrument
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,

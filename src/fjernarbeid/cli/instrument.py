@@ -15,11 +15,6 @@ from fjernarbeid.cli._console import console as make_console, print_error
 from fjernarbeid.errors import FjernarbeidError
 
 
-class Language(str, enum.Enum):
-    nb = "nb"
-    en = "en"
-
-
 class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
@@ -40,6 +35,11 @@ WORDS = {
            "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikke sikker: mangler i analysen",
            "postal_code": "postnummer (fire sifre)", "integer": "heltall", "text": "fritekst",
            "multiple": "flere svar mulig", "alone": "bare alene", "optional": "valgfritt", "intro": "INTRO", "closing": "AVSLUTNING", "derived": "Avledede variabler"},
+    "nn": {"fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørjast viss",
+           "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikkje sikker: manglar i analysen",
+           "postal_code": "postnummer (fire siffer)", "integer": "heiltal", "text": "fritekst",
+           "multiple": "fleire svar mogleg", "alone": "berre åleine", "optional": "valfritt", "intro": "INTRO",
+           "closing": "AVSLUTNING", "derived": "Avleidde variablar"},
     "en": {"fieldwork": "Fieldwork", "ages": "target ages", "years": "years", "asked_if": "asked if",
            "screening": "screening question", "ends": "END OF INTERVIEW",
            "not_sure": "not sure: missing in analysis",
@@ -54,7 +54,9 @@ def _fail(exc: FjernarbeidError) -> typer.Exit:
 
 
 def show_command(
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire text.")] = Language.nb,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", help="Language of the questionnaire text: a language code of the questionnaire (nb, nn, en, …); "
+        "default: its first language.", show_default=False)] = None,
     instrument: Annotated[Optional[Path], INSTRUMENT_OPTION] = None,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: readable questionnaire; json: the same as data, to stdout.")] = OutputFormat.text,
@@ -66,10 +68,16 @@ def show_command(
         inst = load_instrument(instrument)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
+    languages = list(dict.fromkeys((*inst.languages, *WORDS)))
+    if lang is None:
+        lang = languages[0]
+    elif lang not in languages:
+        raise typer.BadParameter(f"{lang!r} is not one of {', '.join(languages)} (the questionnaire's languages and "
+                                 "those of the program)", param_hint="--lang")
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(instrument_as_dict(inst, lang.value), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(instrument_as_dict(inst, lang), ensure_ascii=False, indent=2))
     else:
-        _print_text(inst, lang.value)
+        _print_text(inst, lang)
 
 
 def export_command(
@@ -150,7 +158,7 @@ def _iso(date) -> str | None:
 
 
 def _print_text(inst, lang: str) -> None:
-    words = WORDS.get(lang) or WORDS["nb"]  # nynorsk: bokmål's words until it has its own
+    words = WORDS.get(lang) or WORDS["en"]  # a language the program has no words for: English
     console = make_console()
 
     def out(line: str) -> None:  # the lines' own style markup; every value in them is escape()d

@@ -198,7 +198,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome)})
     elif family in ("gaussian", "poisson", "quasipoisson", "Gamma") or family == "ordinal":
         frame = frame.assign(**{outcome: _numeric_or_ordered(frame[outcome], family)})
-    design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
+    design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
     used = [outcome, *variables]
     missing = design.data[used].isna().any(axis=1).to_numpy() & (design.weights > 0)

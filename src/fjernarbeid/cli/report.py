@@ -107,6 +107,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     if "docx" in chosen and docx_template is not None:
         _check_docx_template(docx_template)
     study = load_cli_study(study_dir, instrument_file)
+    # the study's own files (study.yaml and every file it names) are inputs too
+    refuse_overwrite_inputs((out, *(out / name for name in _file_names(chosen))), *study.files)
     instrument = study.instrument
     languages = list(dict.fromkeys((*study.languages, "nb", "nn", "en")))
     if lang is not None and lang not in languages:

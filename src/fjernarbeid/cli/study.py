@@ -55,12 +55,13 @@ def synthetic_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random answers.")] = 1,
 ) -> None:
     from fjernarbeid._cells import neutralise_frame
-    from fjernarbeid._io import atomic_path
+    from fjernarbeid._io import atomic_path, refuse_overwrite_input
     from fjernarbeid.study import load_study
     from fjernarbeid.study.synthetic import synthesise
 
     try:
         chosen = load_study(study)
+        refuse_overwrite_input(out, *chosen.files)  # never over the study's own files
         frame = synthesise(chosen, n=n, seed=seed)
         try:
             with atomic_path(out) as tmp:

@@ -9,12 +9,11 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
@@ -32,6 +31,9 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
+
+np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
+pd = lazy_module("pandas")
 
 
 class OutputFormat(str, enum.Enum):
@@ -124,7 +126,7 @@ def tab_command(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     where_expr: Annotated[Optional[str], typer.Option(
         "--where", metavar="EXPR", help="Estimate within the respondents for whom EXPR holds (the questionnaire's "
-        "condition language, e.g. \"q207 == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
+        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
         "subset() on a survey design): weights and standard errors use the whole sample.", show_default=False)] = None,
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
@@ -234,7 +236,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
 
     frame = data.frame
     group = by or crosstab
-    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c])
+    unasked: dict[str, np.ndarray] = {}
+    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c], unasked=unasked)
     if condition is not None:
         # judged on the answers as given (a "not sure" code can be a subgroup), before any row is masked;
         # carried as a column so that it follows the rows the study's weighting keeps
@@ -252,8 +255,13 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         # text is not taken for a factor; the answers masked above stay missing
         numbers = numeric_column(data, variable, "VAR")
         frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
-    design, weight_source, weighting = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
-                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
+    design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
+                                                        strata=strata, cluster=cluster, fpc=fpc, nest=nest,
+                                                        lonely_psu=lonely_psu)
+    # the masks belong to the file's rows; the design holds only those the weighting kept
+    not_sure = {k: v[kept] for k, v in not_sure.items()}
+    skipped = {k: v[kept] for k, v in skipped.items()}
+    unasked = {k: v[kept] for k, v in unasked.items()}
     within = None
     if condition is not None:
         design, within = within_domain(design, condition)
@@ -269,6 +277,16 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    # respondents the study's rule (weighting: unknown: exclude) left out have no weight: counted apart
+    if not kept.all():
+        result["left_out"]["unweighted"] = int((~kept).sum())
+    if not include_missing and variable in unasked:
+        # an empty answer the routing never asked for is not a missing answer: counted apart
+        not_asked = int((design.column(variable).isna().to_numpy() & unasked[variable] & ~not_sure[variable]
+                         & ~skipped[variable] & counted).sum())
+        if not_asked:
+            result["left_out"]["not_asked"] = not_asked
+            result["left_out"]["empty"] -= not_asked
     for option, name in (("--by", by), ("--crosstab", crosstab)):
         if name in inst and inst[name].is_multiple:
             raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
@@ -321,7 +339,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
 def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
-    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary)."""
+    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary,
+    the rows of ``frame`` in the design: all but those the study's weighting rule excluded)."""
     from dataclasses import replace
 
     from fjernarbeid.survey import svydesign
@@ -332,7 +351,7 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
         design = replace(weighted.design, data=frame)
         weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
         weighting["text"] = weighted.describe(inst, "en")
-        return design, f"study weighting ({weighted.spec.method})", weighting
+        return design, f"study weighting ({weighted.spec.method})", weighting, np.asarray(weighted.kept, dtype=bool)
     weight_source = weight or ("weight" if "weight" in frame.columns else None)
     w = check_weights(data, weight_source) if weight_source else None
     for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
@@ -342,7 +361,7 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
     if fpc is not None:
         frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
     design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
-    return design, weight_source, None
+    return design, weight_source, None, np.ones(len(frame), dtype=bool)
 
 
 WHERE_COLUMN = "__fjernarbeid_where__"
@@ -355,7 +374,7 @@ def parse_where(text: str, inst):
     from fjernarbeid.instrument.expr import Condition
 
     if not text.strip():
-        raise UsageError("--where needs a condition, e.g. \"q207 == 2 and age_group in (1, 2)\"")
+        raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
     try:
         return Condition.parse(text)
     except InstrumentError as exc:
@@ -530,7 +549,8 @@ def _study_weights(data, inst, study, spec, refdata):
                   where=lambda mask: where(data, mask))
 
 
-def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | None = None
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """For each of ``names`` that is a question of the instrument: the rows with a "not sure" code,
     and the rows with an answer although the routing skipped the question.
 
@@ -565,6 +585,8 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str]) -> tuple[dict[str,
         answers[q.name] = x.mask(unsure | not_asked)
         if q.name in wanted:
             not_sure[q.name], skipped[q.name] = unsure, not_asked
+            if unasked is not None:  # the rows the routing did not ask (``unasked`` given: filled in)
+                unasked[q.name] = ~asked
     return not_sure, skipped
 
 
@@ -716,6 +738,13 @@ def _print_left_out(console, result) -> None:
     _print_empty_groups(console, result)
     left = result.get("left_out")
     if not left or not any(left.values()):
+        return
+    if left.get("unweighted"):
+        console.print(f"left out: {left['unweighted']:,} respondent(s) without a weighting category (the study's "
+                      "rule weighting: unknown: exclude); they have no weight")
+    if left.get("not_asked"):
+        console.print(f"left out: {left['not_asked']:,} respondent(s) the routing did not ask {result['variable']}")
+    if not any(left[k] for k in ("not_sure", "skipped", "empty")):
         return
     parts = ([f"{left['not_sure']:,} 'not sure'"] if left["not_sure"] or not left["empty"] else []) + (
         [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])

@@ -87,6 +87,7 @@ def weight_command(
         refuse_overwrite_input(out, file, mapping, instrument, targets,
                                reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
+        refuse_overwrite_input(out, *chosen.files)  # the study's own files are inputs too
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
@@ -138,7 +139,9 @@ def _print_report(report, inst, file: Path, out: Path) -> None:
 
 
 def _cell_label(variable: str, category, labels: dict) -> str:
-    names = variable.split(" × ")
+    from fjernarbeid.study.weighting import weighted_variable
+
+    names = [weighted_variable(n) for n in variable.split(" × ")]
     values = category if isinstance(category, tuple) else (category,)
     return ", ".join(labels.get(n, {}).get(_as_int(v), str(v)) for n, v in zip(names, values))
 

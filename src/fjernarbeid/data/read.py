@@ -284,9 +284,26 @@ def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
     return np.asarray(starts, dtype=np.int64)
 
 
+def _breaks_records(text: str) -> bool:
+    """True when the lines do not all have the header's number of fields (a quick check, quotes respected)."""
+    try:
+        delimiter = _sniff_delimiter(text)
+        widths = {len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row}
+    except csv.Error:
+        return True
+    return len(widths) > 1
+
+
 def _read_csv(path: Path) -> _Raw:
     text, encoding = read_text_file(path, str(path))
+    original = text
     text, stray_cr = universal_newlines(text)
+    if stray_cr and _breaks_records(text):
+        # Lines ending in a mix of LF and lone CR (files pasted together): the CRs end lines too,
+        # when that gives every record the header's width.
+        as_lines, _ = universal_newlines(original, stray_cr_ends_line=True)
+        if not _breaks_records(as_lines):
+            text, stray_cr = as_lines, []
     if not text.strip():
         raise InputFileError(f"{path}: the file is empty (no header row)")
     try:
@@ -467,7 +484,7 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     if isinstance(col.dtype, pd.StringDtype):
         # Fast path: a column of plain whole numbers and empty cells (nearly every column).
         stripped = col.str.strip()
-        if stripped.str.fullmatch(r"\d{0,15}").fillna(True).all():
+        if stripped.str.fullmatch(r"[0-9]{0,15}").fillna(True).all():
             values = stripped.mask(stripped == "").astype("int64[pyarrow]").astype("Int64")
             return values, pd.Series([], dtype=object, index=pd.RangeIndex(0))
     if pd.api.types.is_numeric_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype):
@@ -478,13 +495,13 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
         original = _text(col)
         present = original.notna()
         # Fast path for plain digits (nearly every cell); the general parser only for the rest.
-        digits = original.str.fullmatch(r"[+-]?\d{1,15}").fillna(False).to_numpy()
+        digits = original.str.fullmatch(r"[+-]?[0-9]{1,15}").fillna(False).to_numpy()
         x = pd.Series(pd.array(np.full(len(col), np.nan), dtype="Float64"), index=col.index)
         x[digits] = original[digits].astype("int64[pyarrow]").astype("Float64")
         rest = present.to_numpy() & ~digits
         if rest.any():
             # "3,0" is a decimal comma (Norwegian Excel), not a thousands separator.
-            cleaned = original[rest].str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
+            cleaned = original[rest].str.replace(r"^([+-]?[0-9]+),([0-9]+)$", r"\1.\2", regex=True)
             x[rest] = pd.to_numeric(cleaned, errors="coerce").astype("Float64")
     # Only whole numbers a float holds exactly (|x| < 2^53) are integers: larger ones (1e308, a
     # 23-digit number) would overflow Int64 and be shown as -9223372036854775808; they stay text.

@@ -191,7 +191,7 @@ class _Collector:
             "pos": positions,
             "rule": rule,
             "column": column,
-            "message": _aligned(message, positions.size),
+            "message": _clipped(_aligned(message, positions.size)),
             "value": _aligned(value, positions.size),
         }))
 
@@ -248,6 +248,19 @@ def _aligned(x, n: int):
 
 def _fail(n: int, m: int):  # pragma: no cover - programming error
     raise AssertionError(f"{m} messages for {n} problems")
+
+
+_LONGEST_MESSAGE = 400
+
+
+def _clipped(messages):
+    """Messages cut at 400 characters: a 10 MB cell quoted in full would bury the table (and take
+    minutes to lay out); the cell itself stays in the problem's value."""
+    return [_clip_one(m) if isinstance(m, str) else m for m in messages]
+
+
+def _clip_one(text: str) -> str:
+    return f"{text[:_LONGEST_MESSAGE]}… ({len(text):,} characters)" if len(text) > _LONGEST_MESSAGE else text
 
 
 def _show(values: pd.Series) -> pd.Series:

@@ -110,6 +110,8 @@ SEX = "role:sex"
 # person. A study adds its own (``quasi_identifiers:`` in the study file: sector, staff
 # responsibility …); the cautious default counts every role an outsider can know.
 KEY_ROLES: tuple[str, ...] = ("sex", "age_group", "education", "household_size")
+# Roles that place a person; key variables too when asked as questions.
+GEOGRAPHY_ROLES: tuple[str, ...] = ("municipality",)
 
 WEIGHT_COLUMN = "weight"
 
@@ -179,6 +181,10 @@ def rules_for(instrument: Instrument, study=None) -> DisclosureRules:
     instrument = study.instrument if study.instrument.id == instrument.id else instrument  # its roles
     keys = [SEX] if instrument.has_role("sex") else []
     keys += [instrument.role(r) for r in KEY_ROLES[1:] if instrument.has_role(r)]
+    # a municipality asked as a question (not looked up from the postal code, which the geography
+    # steps recode) is a key variable like the others: an outsider knows where a person lives
+    places = [v for v in _declared_geography(instrument) if v not in keys]
+    keys += places
     keys += [v for v in study.quasi_identifiers if v not in keys]
     top_codes = {str(k): int(v) for k, v in (settings.get("top_codes") or {}).items()}
     if instrument.has_role("household_size") and not top_codes:
@@ -190,8 +196,23 @@ def rules_for(instrument: Instrument, study=None) -> DisclosureRules:
                              {k: v for k, v in m.items() if k != "codes"} or None) for m in r.get("merges") or ())
         recodes.append(Recode(variable, str(r.get("to", "merged categories")), merges=merges))
     order = settings.get("suppression_order")
-    order = tuple(str(v) for v in order) if order else (GEOGRAPHY, *[k for k in reversed(keys) if k != SEX])
+    # geography first (the declared municipality with it), then the others, sex last
+    order = tuple(str(v) for v in order) if order else (
+        GEOGRAPHY, *places, *[k for k in reversed(keys) if k != SEX and k not in places])
     return DisclosureRules(tuple(keys), top_codes, tuple(recodes), order)
+
+
+def _declared_geography(instrument: Instrument) -> list[str]:
+    """The variables of the geography roles (municipality) that are not looked up from the postal code."""
+    out = []
+    for role in GEOGRAPHY_ROLES:
+        if not instrument.has_role(role):
+            continue
+        name = instrument.role(role)
+        looked_up = any(d.name == name and d.kind == "postal_lookup" for d in instrument.derived)
+        if not looked_up:
+            out.append(name)
+    return out
 
 
 def __getattr__(name: str):
@@ -595,7 +616,10 @@ def protect(
     birth = _role(instrument, "birth_year")
     ages = [d.name for d in instrument.derived if d.kind == "age"]
     if birth is not None:
-        drop(birth, "birth year: a quasi-identifier; the age group is published instead")
+        age_groups = [d.name for d in instrument.derived if d.kind == "bins" and d.source in (birth, *ages)
+                      and d.name in out.columns]
+        drop(birth, "birth year: a quasi-identifier; " + ("the age group is published instead" if age_groups else
+                                                          "no age group is published instead (the study derives none)"))
     for d in instrument.derived:
         if d.kind == "age":
             drop(d.name, f"exact age ({d.source} turned into years): the same information as the birth year")
@@ -625,8 +649,9 @@ def protect(
     if not has_geography:
         out = out.drop(columns=list(geo))
         geo = {}
-        notes.append("No geography: the postal-code register was not available to derive municipality, "
-                     "county and centrality class.")
+        if postal is not None:  # a study without a postal code has nothing to derive geography from
+            notes.append("No geography: the postal-code register was not available to derive municipality, "
+                         "county and centrality class.")
 
     # the key variables
     names = {v: _key_name(instrument, v) for v in rules.key_variables}

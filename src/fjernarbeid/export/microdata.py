@@ -43,6 +43,7 @@ from fjernarbeid._io import atomic_paths, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
 from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, protect, rules_for
+from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.survey.weighting import WeightReport
 
@@ -67,43 +68,10 @@ SUPPRESSED_CODE = -9
 # Stata's extended missing values: .a "not sure", .b "not asked / no answer", .c "suppressed".
 STATA_MISSING = {"not_sure": "a", "not_asked": "b", "suppressed": "c"}
 
-WORDS: dict[str, dict[str, str]] = {
-    "id": {"nb": "Løpenummer (ikke intervjuets ID; postene er i tilfeldig rekkefølge)",
-           "en": "Sequential record number (not the interview id; records are in random order)"},
-    "id_kept": {"nb": "Respondent-ID (fra datafilen)", "en": "Respondent id (from the data file)"},
-    "weight": {"nb": "Vekt: {method} etter {variables} til befolkningstall",
-               "en": "Weight: {method} by {variables} to population figures"},
-    "top": {"nb": "{top} eller flere", "en": "{top} or more"},
-    "codebook": {"nb": "Kodebok", "en": "Codebook"},
-    "synthetic": {"nb": "SYNTETISKE DATA: postene er laget av en simuleringsmodell, ikke av ekte intervjuer.",
-                  "en": "SYNTHETIC DATA: the records come from a simulation model, not from real interviews."},
-    "source": {"nb": "Kilde", "en": "Source"}, "records": {"nb": "poster", "en": "records"},
-    "variables": {"nb": "Variabler", "en": "Variables"}, "variable": {"nb": "Variabel", "en": "Variable"},
-    "label": {"nb": "Etikett", "en": "Label"}, "type": {"nb": "Type", "en": "Type"},
-    "code": {"nb": "Kode", "en": "Code"}, "n": {"nb": "n (uvektet)", "en": "n (unweighted)"},
-    "wpct": {"nb": "Vektet %", "en": "Weighted %"}, "routing": {"nb": "Stilles hvis", "en": "Asked if"},
-    "not_sure": {"nb": "«Ikke sikker»-koder (brukerdefinert manglende verdi: holdes utenfor analysen; Stata .a)",
-                 "en": "'Not sure' codes (user-missing: left out of the analysis; Stata .a)"},
-    "suppressed_code": {"nb": "Skjult av personvernhensyn", "en": "Suppressed for disclosure control"},
-    "analysis_weight": {"nb": "Analysevekt (gjennomsnitt 1, sum = antall respondenter): bruk i SPSS WEIGHT BY og tester",
-                        "en": "Analysis weight (mean 1, sum = number of respondents): use for SPSS WEIGHT BY and tests"},
-    "missing": {"nb": "Uten verdi (ikke spurt / blank; Stata .b)", "en": "No value (not asked / blank; Stata .b)"},
-    "suppressed_missing": {"nb": "Skjult av personvernhensyn (kode {code}, brukerdefinert manglende; Stata .c)",
-                           "en": "Suppressed for disclosure control (code {code}, user-missing; Stata .c)"},
-    "weights_note": {"nb": "To vekter: {population} summerer til befolkningen (bruk til antall/totaler); {analysis} har gjennomsnitt 1 (bruk til andeler, gjennomsnitt og tester, f.eks. SPSS WEIGHT BY). Standardfeil som tar hensyn til vektingen krever designbasert analyse (R survey, Stata svy, SPSS Complex Samples).",
-                     "en": "Two weights: {population} sums to the population (use for counts/totals); {analysis} has mean 1 (use for shares, means and tests, e.g. SPSS WEIGHT BY). Standard errors that account for the weighting need a design-based analysis (R survey, Stata svy, SPSS Complex Samples)."},
-    "derived": {"nb": "Avledet", "en": "Derived"}, "protection": {"nb": "Personvern", "en": "Disclosure control"},
-    "suppressed": {"nb": "Tall for celler med færre enn {k} poster er skjult (–).",
-                   "en": "Counts of cells with fewer than {k} records are suppressed (–)."},
-    "disclosure_ref": {"nb": "Personvern (k = {k}): se {file}.", "en": "Disclosure control (k = {k}): see {file}."},
-    "summary": {"nb": "Sammendrag", "en": "Summary"},
-    "weighted_pct_note": {"nb": "Vektet % er av postene med verdi.", "en": "Weighted % is of the records with a value."},
-}
-
 
 def _w(key: str, lang: str, **kw) -> str:
-    text = WORDS[key].get(lang) or WORDS[key]["nb"]
-    return text.format(**kw) if kw else text
+    """A codebook/label text from the message catalogue (context ``microdata``), in bokmål, nynorsk or English."""
+    return message("microdata", key, lang, **kw)
 
 
 # -- the prepared export ----------------------------------------------------------------------
@@ -349,7 +317,7 @@ def _document(export: MicrodataExport) -> list[str]:
     """Lines stored in the data file itself (SPSS documents)."""
     lines = []
     if export.synthetic:
-        lines.append(WORDS["synthetic"]["en"])
+        lines.append(_w("synthetic", "en"))
     lines.append(f"fjernarbeid {__version__} export of {export.source}; weights: {export.weights.method}.")
     lines.append(export.disclosure.conclusion)
     lines += [o for o in export.disclosure.to_dict()["overrides"]]

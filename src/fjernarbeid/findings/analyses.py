@@ -20,6 +20,7 @@ from fjernarbeid.findings import verdict as V
 from fjernarbeid.findings.catalogue import Catalogue, Finding
 from fjernarbeid.findings.projection import ProjectionBase, default_base, project
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Table, TestRow
+from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import svychisq, svycor, svytrend
 from fjernarbeid.survey.compare import svyprop_diff, svyttest
@@ -189,6 +190,8 @@ def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> No
     if visible:
         mode = max(visible, key=lambda r: r.estimate)
         ctx.values["mode_label"] = {lang: text.lower() for lang, text in ctx.lang_labels(var, int(mode.name[3:])).items()}
+        # the label as written ("Kvam", "Vg2"): a sentence that quotes the answer keeps its capitals
+        ctx.values["mode_answer"] = dict(ctx.lang_labels(var, int(mode.name[3:])))
         ctx.values["mode"] = mode.estimate
     for key, pub in f.published.items():
         if key == "mode_in":
@@ -259,8 +262,7 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
                                 **p.to_dict()})
         note = ""
         if p.warning:
-            note = (f"bare {n_group} respondenter: intervallet er for bredt til å si mye" if ctx.lang == "nb"
-                    else p.warning)
+            note = message("findings", "small_group_projection", ctx.lang, n=n_group)
         rows.append([label, n_group, est.estimate, round(p.low, -2), round(p.high, -2), note])
     res.tables.append(Table(f"estimates_projection:{group_var}", ["group", "n_unweighted", "share", "low", "high",
                                                                   "note"], rows))
@@ -567,6 +569,7 @@ def run_multiple_response(design, f: Finding, res: FindingResult, ctx: Context) 
         top = max(visible, key=lambda r: r.estimate)
         code = int(top.name[3:])
         ctx.values["mode_label"] = {lang: text.lower() for lang, text in ctx.lang_labels(var, code).items()}
+        ctx.values["mode_answer"] = dict(ctx.lang_labels(var, code))
         ctx.values["mode"] = top.estimate
     for key, pub in f.published.items():
         _check_estimate(res, key, pub)

@@ -197,8 +197,8 @@ def describe_every_question(instrument: Instrument) -> Catalogue:
         if not q.codes or q.screen_out:
             continue
         title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
-        sentence = {"nb": "Vanligste svar: {mode_label} ({mode}).", "nn": "Vanlegaste svar: {mode_label} ({mode}).",
-                    "en": "Most common answer: {mode_label} ({mode})."}
+        sentence = {"nb": "Vanligste svar: {mode_answer} ({mode}).", "nn": "Vanlegaste svar: {mode_answer} ({mode}).",
+                    "en": "Most common answer: {mode_answer} ({mode})."}
         if q.type == "multiple":  # the share of respondents choosing each choice, and of all choices
             findings.append(Finding(id=q.name, analysis="multiple_response", section=QUESTIONS_SECTION, title=title,
                                     sentence={}, spec={"variable": q.name}, published={}))

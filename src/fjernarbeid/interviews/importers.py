@@ -255,8 +255,8 @@ def _read_text(path: Path) -> str:
         raise InputFileError(f"{path}: the file is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16/32 with a byte-order mark (Windows "Unicode")
         return decode_text(data, str(path))[0]
-    if b"\x00" in data:
-        raise InputFileError(f"{path}: not a text file (it contains NUL bytes); a transcript is UTF-8 text")
+    if b"\x00" in data:  # UTF-16 without a byte-order mark (recognised by its NULs), or a binary file named
+        return decode_text(data, str(path))[0]
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

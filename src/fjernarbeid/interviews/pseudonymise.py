@@ -52,7 +52,7 @@ from typing import Iterable
 
 from fjernarbeid._cells import csv_dict_writer
 from fjernarbeid._yaml import load_yaml
-from fjernarbeid._io import write_text_atomic
+from fjernarbeid._io import read_text_file, write_text_atomic
 from fjernarbeid.errors import DataValidationError, InputFileError
 from fjernarbeid.interviews.identifiers import (ACCOUNT, ADDRESS, EMAIL, NATIONAL_ID, NUMBER, PHONE,  # noqa: F401
                                                 POSTCODE, find_identifiers, normalise_text, valid_account_number,
@@ -100,10 +100,10 @@ def read_mapping(path: str | Path) -> Mapping:
     with columns ``original,pseudonym,kind`` (kind one of informant, interviewer, person, employer,
     place, keep)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such mapping file") from None
+    if not path.exists():
+        raise InputFileError(f"{path}: no such mapping file")
+    # the one rule of every text file (UTF-8, UTF-16, Windows-1252); a binary file is named, not a traceback
+    text = read_text_file(path, str(path))[0].lstrip("\ufeff")
     rows: list[tuple[str, str, str, str]] = []  # original, pseudonym, kind, where
     keep: set[str] = set()
     if path.suffix.lower() == ".csv":

@@ -522,7 +522,9 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
 
 def _margin_label(variable: str, category, instrument: Instrument, lang: str) -> tuple[str, str]:
     """'sex × age_group', [1, 1] → ('Kjønn × Aldersgruppe', 'Mann, 25-29 år')."""
-    names = [v.strip() for v in str(variable).split("×")]
+    from fjernarbeid.study.weighting import weighted_variable
+
+    names = [weighted_variable(v.strip()) for v in str(variable).split("×")]
     codes = category if isinstance(category, (list, tuple)) else [category]
     if isinstance(category, str) and category.startswith("["):
         codes = [c.strip() for c in category.strip("[]").split(",")]

@@ -93,6 +93,9 @@ class Study:
     synthetic: dict = field(default_factory=dict)  # settings for synthetic data (postal codes by municipality)
     root: Path | None = None
     source: str = ""
+    # the study file and every file it names (questionnaire, catalogue, targets): inputs that no
+    # command may overwrite; empty for the study shipped in the package
+    files: tuple[Path, ...] = ()
 
     @property
     def default_language(self) -> str:
@@ -205,6 +208,10 @@ def study_from_dict(raw: dict[str, Any], root: Path | None, where: str, *, instr
                            for g in b["groups"])
         banner.append(BannerSpec(variable, _labels(b.get("title"), where), groups))
     weighting = WeightingSpec.from_dict(raw.get("weighting"), root, f"{where}: weighting")
+    files = []
+    if package is None and root is not None:
+        files = [root / str(qname)] if qname else []
+        files += [p for p in (catalogue_path, weighting.targets_file) if p is not None]
     return Study(
         id=str(raw.get("id") or instrument.id),
         instrument=instrument,
@@ -226,6 +233,7 @@ def study_from_dict(raw: dict[str, Any], root: Path | None, where: str, *, instr
         synthetic=dict(raw.get("synthetic") or {}),
         root=root,
         source=where,
+        files=tuple(files),
     )
 
 
@@ -242,7 +250,8 @@ def load_study(path: str | Path | None = None) -> Study:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"{path}: cannot read the study file: {exc}") from None
-    return study_from_dict(_read_yaml(text, str(path)), path.parent, str(path))
+    study = study_from_dict(_read_yaml(text, str(path)), path.parent, str(path))
+    return replace(study, files=(path, *study.files))
 
 
 @functools.lru_cache(maxsize=4)

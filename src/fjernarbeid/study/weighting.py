@@ -45,6 +45,15 @@ from fjernarbeid.study.targets import SOURCES, TargetRow, citation, read_targets
 METHODS = ("poststratify", "rake", "linear", "logit", "none", "auto")
 UNKNOWN_RULES = ("error", "exclude", "own_category", "impute")
 UNKNOWN_CATEGORY = "unknown"
+# The weighting column of a variable whose categories are not its codes (or that has respondents
+# without one): the variable's name with this suffix. Tables show the variable itself.
+GROUPS_SUFFIX = " (weighting groups)"
+
+
+def weighted_variable(column: str) -> str:
+    """The variable a weighting column stands for: 'kjonn (weighting groups)' → 'kjonn'."""
+    column = str(column)
+    return column[: -len(GROUPS_SUFFIX)] if column.endswith(GROUPS_SUFFIX) else column
 # Labels that mean male / female in the languages a questionnaire may use.
 _SEX_WORDS = {
     "male": {"mann", "menn", "man", "men", "male", "gut", "gutt", "gutar", "gutter", "boy", "boys", "m", "herre"},
@@ -262,6 +271,8 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
                                            f"{variable} both match its code {code}")
                 code_of[code] = i
         x = pd.to_numeric(raw, errors="coerce")
+        if unknown_rule != "own_category":
+            _refuse_uncovered(variable, x, codes, code_of)
         one_to_one = all(sum(1 for v in code_of.values() if v == i) == 1 for i in range(len(targets)))
         if one_to_one:  # the variable's own codes are the categories (as the report's tables show them)
             inverse = {i: c for c, i in code_of.items()}
@@ -270,7 +281,7 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
             return _Variable(variable, variable, values, cats)
         values = x.map(lambda v: targets[code_of[int(v)]][0] if v == v and int(v) in code_of else np.nan)
         cats = [Category(cat, cat, target) for cat, target, _, _ in targets]
-        return _Variable(variable, f"{variable} (weighting groups)", values, cats)
+        return _Variable(variable, f"{variable}{GROUPS_SUFFIX}", values, cats)
     # a number (age, household size): the target ranges are the groups
     ranges = []
     for category, target, _, line in targets:
@@ -297,7 +308,38 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
                                f"respondent(s) have {variable} outside it ({int(x[outside].min())}–{int(x[outside].max())}; "
                                f"rows {rows}): the target table must cover the sample")
     cats = [Category(cat, cat, target) for cat, target, _, _ in targets]
-    return _Variable(variable, f"{variable} (weighting groups)", values, cats)
+    return _Variable(variable, f"{variable}{GROUPS_SUFFIX}", values, cats)
+
+
+def _refuse_uncovered(variable: str, x: pd.Series, codes, code_of: dict[int, int]) -> None:
+    """A valid answer (a code that is not "don't know") whose category has no target is a gap in the
+    target table, not an unknown value: excluding or imputing those respondents would silently drop
+    or move valid answers. Only ``unknown: own_category`` keeps such categories, by the study's choice."""
+    gaps = [(code, labels[0] if labels else str(code)) for code, labels, _, missing in codes
+            if not missing and code not in code_of and bool((x == code).any())]
+    if not gaps:
+        return
+    listing = ", ".join(f"{label} ({int((x == code).sum())} respondent(s))" for code, label in gaps)
+    raise ComputationError(f"the weighting targets have no category for {variable} = {listing}, which the sample "
+                           f"has: add a target for {'it' if len(gaps) == 1 else 'each'} to the targets file (the "
+                           "rule for unknown values, weighting: unknown, concerns missing and \"don't know\" "
+                           "answers, not categories the targets leave out)")
+
+
+def code_labels(variable: str, values, instrument) -> str:
+    """``values`` of a coded ``variable`` by their labels ("Vil ikkje svare"), a value that is no code as it is."""
+    try:
+        labels = {code: (names[0] if names else str(code)) for code, names, _, _ in _codes_of(variable, instrument)}
+    except KeyError:
+        labels = {}
+
+    def text(v) -> str:
+        number = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+        if number == number and float(number).is_integer() and int(number) in labels:
+            return labels[int(number)]
+        return str(v)
+
+    return ", ".join(sorted({text(v) for v in values}))
 
 
 _UNKNOWN_WORDS = {"unknown", "ukjent", "ukjend", "missing", "mangler", "vet ikke", "veit ikkje", "don't know"}
@@ -490,14 +532,14 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             if (bad & absent).any():
                 parts.append(f"{v} is missing at {place(bad & absent)}")
             if (bad & ~absent).any():
-                values = sorted({str(x) for x in frame[v][bad & ~absent]})
-                parts.append(f"{v} has values without a weighting target ({', '.join(values)}) at {place(bad & ~absent)}")
+                values = code_labels(v, frame[v][bad & ~absent], instrument)
+                parts.append(f"{v} has values without a weighting target ({values}) at {place(bad & ~absent)}")
         raise DataValidationError("; ".join(parts) + "; such respondents cannot be weighted. Declare a rule in the "
                                   "study file (weighting: unknown: exclude | own_category | impute)")
     for v, var in matched.items():
         if var.column == var.name and var.values.isna().any():
             # respondents without a category: weight on a column of its own, the answers stay as given
-            var.column = f"{var.name} (weighting groups)"
+            var.column = f"{var.name}{GROUPS_SUFFIX}"
         frame[var.column] = var.values
     kept = np.ones(len(frame), dtype=bool)
     if n_unknown and spec.unknown == "exclude":

@@ -109,13 +109,16 @@ def _label_sort_key(key: str | None) -> tuple:
         return (1, 0.0, key)
 
 
-def _minus_cell_values(x: np.ndarray, values: np.ndarray, cells: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """x − scale · values[cells], column by column into a new column-major array.
+def _minus_cell_values(x: np.ndarray, values: np.ndarray, cells: np.ndarray, scale: np.ndarray,
+                       overwrite: bool = False) -> np.ndarray:
+    """x − scale · values[cells], column by column into a new column-major array, or into ``x``
+    itself when ``overwrite`` (``x`` then must be a column-major float array).
 
     One row-length buffer is reused for every column: at a million rows, fresh temporaries cost
-    more (page faults) than the arithmetic.
+    more (page faults) than the arithmetic — a new n × k array for the residuals took a third of
+    the time of 40 post-stratified proportions (BENCHMARKS.md), hence ``overwrite``.
     """
-    out = np.empty(x.shape, order="F")
+    out = x if overwrite else np.empty(x.shape, order="F")
     buf = np.empty(x.shape[0])
     for j in range(x.shape[1]):
         np.take(values[:, j], cells, out=buf, mode="clip")  # cells are valid indices: no checks
@@ -142,7 +145,8 @@ def _row_list(mask: np.ndarray, limit: int = 10) -> str:
 class Adjustment(Protocol):
     """A calibration step that changes the influence values before the variance is computed."""
 
-    def residualise(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - protocol
+    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:  # pragma: no cover - protocol
+        """The residuals of ``x`` (n × k, column-major); ``overwrite=True`` allows writing them into ``x``."""
         ...
 
 
@@ -169,7 +173,7 @@ class PostStratAdjustment:
         den = np.bincount(self.cells, weights=self.old_weights, minlength=ncell)
         return psw, self.old_weights / psw, np.where(den == 0, 1.0, den)
 
-    def residualise(self, x: np.ndarray) -> np.ndarray:
+    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
         psw, ratio, den = self._parts
         num = np.empty((den.size, x.shape[1]))
         buf = np.empty(x.shape[0])
@@ -177,7 +181,7 @@ class PostStratAdjustment:
             np.multiply(x[:, j], ratio, out=buf)
             num[:, j] = np.bincount(self.cells, weights=buf, minlength=den.size)
         means = num / den[:, None]
-        return _minus_cell_values(x, means, self.cells, psw)
+        return _minus_cell_values(x, means, self.cells, psw, overwrite)
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,7 +211,7 @@ class RakingAdjustment:
     def _joint_counts(self) -> np.ndarray:
         return np.bincount(self.joint, minlength=self.factors[0].size).astype(float)
 
-    def residualise(self, x: np.ndarray) -> np.ndarray:
+    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
         w0 = self.base_weights
         y_sums = group_sums(self.joint, x / np.where(w0 == 0, 1.0, w0)[:, None], self.factors[0].size)
         counts = self._joint_counts
@@ -220,7 +224,7 @@ class RakingAdjustment:
                 step = factor[:, None] * means[cells]
                 y_sums -= counts[:, None] * step
                 shift += step
-        return _minus_cell_values(x, shift, self.joint, w0)
+        return _minus_cell_values(x, shift, self.joint, w0, overwrite)
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,7 +249,7 @@ class GregAdjustment:
         rank = int(np.sum(diag > 1e-7 * diag[0])) if diag.size else 0
         return q[:, :rank]
 
-    def residualise(self, x: np.ndarray) -> np.ndarray:
+    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:  # always a new array
         w = self.g * np.sqrt(self.design_weights)
         y = x / np.where(w == 0, 1.0, w)[:, None]
         q = self._basis
@@ -391,11 +395,12 @@ class SurveyDesign:
         return self.data[name]
 
     # -- variance ------------------------------------------------------------------------------
-    def vcov_total(self, x: np.ndarray) -> np.ndarray:
+    def vcov_total(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
         """Variance-covariance of Σ x over the sample, for weighted influence values ``x`` (n × k).
 
         ``x`` must already include the weights (R: ``svyrecvar(x * pweights, …)``). Rows outside
-        a domain must be zero.
+        a domain must be zero. ``overwrite=True`` says the caller no longer needs ``x``: residuals
+        and centred values are then computed in its place, without an n × k temporary.
         """
         given = x
         x = np.asarray(x, dtype=float)
@@ -403,13 +408,13 @@ class SurveyDesign:
             x = x[:, None]
         x = np.asfortranarray(x)  # every step below works column by column
         for adj in self.adjustments:
-            x = adj.residualise(x)
+            x = adj.residualise(x, overwrite or not np.may_share_memory(x, given))
         if self.pps is not None:  # one quadratic form in the PSU totals
             s = self._struct
             return self.pps.vcov(x if s.own_psu else group_sums(s.psu, x, s.psu_stratum.size))
         present = self._present(self.strata, self._struct.n_psu.size)
         # a working copy (residuals, a converted array) may be overwritten; the caller's array never
-        scratch = not np.may_share_memory(x, given) and not self.stages
+        scratch = (overwrite or not np.may_share_memory(x, given)) and not self.stages
         try:
             v = _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
         except LonelyStratumError as exc:

@@ -244,7 +244,9 @@ def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarr
             full = f((u * design.weights[:, None]).sum(axis=0)[None, :])[0]
         return design.vcov_replicates(thetas, full), thetas, None
     infl = influence()
-    return design.vcov_total(infl), None, (np.asarray(infl) if keep else None)
+    if keep:
+        return design.vcov_total(infl), None, np.asarray(infl)
+    return design.vcov_total(infl, overwrite=True), None, None  # nobody else holds them: no copy
 
 
 def mean_and_variance(design: Design, x: np.ndarray) -> tuple[float, float]:

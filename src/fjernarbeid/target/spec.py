@@ -200,7 +200,7 @@ def load_spec(path: str | Path | None = None) -> TargetingSpec:
     else:
         where = str(path)
         try:
-            body = Path(path).read_text("utf-8")
+            body = Path(path).read_bytes()  # decoded by load_yaml, which names a file that is not text
         except OSError as exc:
             raise InstrumentError(f"{where}: cannot read the targeting specification: {exc.strerror or exc}") from None
     raw = load_yaml(body, where, InstrumentError)  # the project's bounded loader

@@ -10,12 +10,38 @@ population cut points), :mod:`.calibration` (how those cut points were derived),
 :mod:`.registers` (the reference-data subset for the frame's postal codes).
 """
 
-from fjernarbeid.studies.norce2025.demo.dispositions import DISPOSITIONS, disposition_counts
-from fjernarbeid.studies.norce2025.demo.generate import DEFAULT_N, DEFAULT_SEED, DemoFieldwork, generate_demo
-from fjernarbeid.studies.norce2025.demo.summary import summary_tables
-from fjernarbeid.studies.norce2025.demo.write import write_demo
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+# The defaults are here, not in .generate, so that the command line can show them in its --help
+# without importing numpy and pandas (the rest is loaded on first use, PEP 562).
+DEFAULT_N = 500  # completed interviews, as in the report
+DEFAULT_SEED = 2025
+
+_LAZY = {"DISPOSITIONS": "dispositions", "disposition_counts": "dispositions", "DemoFieldwork": "generate",
+         "generate_demo": "generate", "summary_tables": "summary", "write_demo": "write"}
+
+if TYPE_CHECKING:
+    from fjernarbeid.studies.norce2025.demo.dispositions import DISPOSITIONS, disposition_counts
+    from fjernarbeid.studies.norce2025.demo.generate import DemoFieldwork, generate_demo
+    from fjernarbeid.studies.norce2025.demo.summary import summary_tables
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
 
 __all__ = [
     "DEFAULT_N", "DEFAULT_SEED", "DISPOSITIONS", "DemoFieldwork", "disposition_counts", "generate_demo",
     "summary_tables", "write_demo",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

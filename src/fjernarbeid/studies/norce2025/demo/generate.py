@@ -15,13 +15,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from fjernarbeid.studies.norce2025.demo import DEFAULT_N, DEFAULT_SEED
 from fjernarbeid.studies.norce2025.demo import dispositions as dispo
 from fjernarbeid.studies.norce2025.demo import frame as sampling_frame
 from fjernarbeid.studies.norce2025.demo import model
 from fjernarbeid.instrument import Instrument, load_instrument
 
-DEFAULT_N = 500
-DEFAULT_SEED = 2025
 MODEL_VERSION = "2"  # bump when a change to the model changes the data of a given seed
 
 SYNTHETIC_STATEMENT = (
