@@ -403,3 +403,20 @@ def test_norwegian_text_output_writes_p_with_a_decimal_comma(apistrat):
     assert compared.exit_code == EXIT_OK and "0,013" in compared.stdout
     english = wide(apistrat, "api00", "--mean", "--by", "stype", "--compare", *STRAT, "--lang", "en")
     assert "0.013" in english.stdout and "0,013" not in english.stdout
+
+
+def test_where_on_a_multiple_choice_question_gives_the_shares_of_the_subgroup(fixtures_dir, tmp_path):
+    """Unweighted, a domain's shares are the subgroup's own shares (its standard errors are the domain's).
+    Codes are listed: "tilfreds >= 3" would also take in the "not sure" code, as in routing."""
+    study = fixtures_dir / "studies" / "hardanger_remote"
+    form, export = study / "kobo_form.xlsx", study / "kobo_export.csv"
+    common = ("utfordringar", "--instrument", form, "--completes-only")
+    within = tab_json(export, *common, "--where", "tilfreds in (3, 4, 5)")
+    frame = pd.read_csv(export, sep=";", dtype=str, keep_default_na=False)
+    satisfied = frame["om_deg/tilfreds"].isin(["3", "4", "5"])  # "veit_ikkje" is not satisfied
+    frame[satisfied].to_csv(tmp_path / "satisfied.csv", sep=";", index=False)
+    alone = tab_json(tmp_path / "satisfied.csv", *common)
+    assert within["where"] == {"expression": "tilfreds in (3, 4, 5)", "n": int(satisfied.sum()),
+                               "weighted_n": float(satisfied.sum())}
+    assert [e["estimate"] for e in within["estimates"]] == pytest.approx([e["estimate"] for e in alone["estimates"]],
+                                                                        rel=1e-12)
