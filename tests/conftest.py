@@ -75,3 +75,12 @@ def demo_results(demo_frame, demo, instrument):
     fieldwork = summarise_fieldwork(demo.dispositions, instrument)
     return run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=fieldwork,
                         source="demo", synthetic=True)
+
+
+@pytest.fixture(autouse=True)
+def _a_wide_terminal(monkeypatch):
+    """No test may depend on the terminal it runs in: every test sees the same 200-column width
+    (rich reads COLUMNS), so tables never wrap or cut differently in a narrow CI log."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("LINES", raising=False)
+
