@@ -89,6 +89,17 @@ def test_status_of_the_shared_reference_data(refdata_dir):
     assert "kommuner_2024.csv" in result.output and "ssb_employed_2024q4.csv" in result.output
 
 
+def test_status_of_the_demo_reference_data_is_complete(tmp_path):
+    """The demo writes the registers it needs; the population by sex and age comes from the shipped
+    summary, so status says so and exits 0 rather than calling it missing."""
+    made = runner.invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--n", "20"])
+    assert made.exit_code == 0, made.output
+    result = run("status", "--refdata", str(tmp_path / "demo" / "refdata"))
+    assert result.exit_code == 0, result.output
+    assert "population      not downloaded; the shipped summary is used" in result.output
+    assert "missing" not in result.output
+
+
 def test_update_takes_refdata_like_status(publishers, tmp_path):
     result = run("update", "--refdata", str(tmp_path), "--date", "2025-05-01")
     assert result.exit_code == 0, result.output

@@ -309,11 +309,12 @@ def test_status_of_an_empty_or_unset_directory_lists_what_is_missing(tmp_path, m
     monkeypatch.delenv("FJERNARBEID_REFDATA", raising=False)
     status = refdata_status()
     assert status.directory is None and status.chosen_by == ""
-    assert status.missing == ["postal_codes", "municipalities", "centrality", "population"]
+    # the population by sex and age is not missing: its shipped summary is used without the register
+    assert status.missing == ["postal_codes", "municipalities", "centrality"]
     monkeypatch.setenv("FJERNARBEID_REFDATA", str(tmp_path))
     status = refdata_status()
     assert status.directory == tmp_path and status.chosen_by == "$FJERNARBEID_REFDATA"
-    assert len(status.missing) == 4
+    assert len(status.missing) == 3
 
 
 def test_status_of_the_shared_reference_data(refdata_dir):

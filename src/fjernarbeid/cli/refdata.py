@@ -90,7 +90,7 @@ def status_command(
         "--refdata", help="A reference-data directory to inspect instead of the default.", file_okay=False)] = None,
 ) -> None:
     from fjernarbeid.refdata import population_targets
-    from fjernarbeid.refdata.update import DOWNLOADED, refdata_status
+    from fjernarbeid.refdata.update import DOWNLOADED, SUMMARY_SHIPPED, refdata_status
 
     try:
         status = refdata_status(refdata)
@@ -111,7 +111,7 @@ def status_command(
         if r.path is not None:
             where = escape(str(r.path)) + (f"  [dim](retrieved {escape(r.retrieved)})[/dim]" if r.retrieved else "")
             console.print(f"  [green]✓[/green] {r.register:<15} {where}")
-        elif r.register in DOWNLOADED:
+        elif r.register in DOWNLOADED and r.register not in SUMMARY_SHIPPED:
             console.print(f"  [red]✗ {r.register:<15} missing[/red] — {escape(r.description)}")
         else:
             console.print(f"  [dim]- {r.register:<15} not downloaded; the shipped summary is used[/dim]")

@@ -58,6 +58,9 @@ TIMEOUT_SECONDS = 60
 
 # What `update` provides; the employment figures are a shipped summary only.
 DOWNLOADED = ("postal_codes", "municipalities", "centrality", "population")
+# Downloadable registers that the package also ships a cited summary of, used when the register is
+# absent (the population by sex and age for weighting): absent, they are not missing.
+SUMMARY_SHIPPED = ("population",)
 
 # 07459: the whole country ("0" in the value set Landet), both sexes, every single year of age,
 # the population on 1 January (Personer1), every year.
@@ -535,7 +538,8 @@ class Status:
 
     @property
     def missing(self) -> list[str]:
-        return [r.register for r in self.registers if r.path is None and r.register in DOWNLOADED]
+        return [r.register for r in self.registers
+                if r.path is None and r.register in DOWNLOADED and r.register not in SUMMARY_SHIPPED]
 
 
 def refdata_status(refdata_dir: str | Path | None = None) -> Status:
@@ -564,7 +568,7 @@ def refdata_status(refdata_dir: str | Path | None = None) -> Status:
 
 
 __all__ = [
-    "BRING_URL", "DOWNLOADED", "KLASS_URL", "STATBANK_URL", "fetch_population_by_municipality",
+    "BRING_URL", "DOWNLOADED", "SUMMARY_SHIPPED", "KLASS_URL", "STATBANK_URL", "fetch_population_by_municipality",
     "municipal_population_query", "RegisterFile", "RegisterStatus", "Retrieval", "Status",
     "UpdateResult", "jsonstat2_frame", "refdata_status", "update_refdata",
 ]
