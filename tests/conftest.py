@@ -4,7 +4,9 @@ program never needs it."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from hypothesis import settings
@@ -83,4 +85,33 @@ def _a_wide_terminal(monkeypatch):
     (rich reads COLUMNS), so tables never wrap or cut differently in a narrow CI log."""
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.delenv("LINES", raising=False)
+
+
+class Ran(NamedTuple):
+    """What a command run in-process gave: exit code, standard output, standard error."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_main(monkeypatch, capsys):
+    """``run_main("weight", file, "--out", out)``: ``fjernarbeid.cli.main`` with these arguments, run
+    in-process as a user's shell runs it (errors become a message and an exit code)."""
+    from rich.console import Console
+
+    from fjernarbeid.cli import main
+
+    # main() installs its broken-pipe handler on rich's Console; give the class back afterwards
+    monkeypatch.setattr(Console, "on_broken_pipe", Console.on_broken_pipe)
+
+    def run(*args) -> Ran:
+        monkeypatch.setattr(sys, "argv", ["fjernarbeid", *map(str, args)])
+        with pytest.raises(SystemExit) as stopped:
+            main()
+        out = capsys.readouterr()
+        return Ran(stopped.value.code or 0, out.out, out.err)
+
+    return run
 

@@ -4,30 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from fjernarbeid.cli import main  # noqa: F401  (the entry point the run_main fixture calls)
-
-
-@pytest.fixture
-def run_main(monkeypatch, capsys):
-    import sys
-
-    from rich.console import Console
-
-    from fjernarbeid.cli import main
-
-    monkeypatch.setattr(Console, "on_broken_pipe", Console.on_broken_pipe)
-
-    def run(*args):
-        monkeypatch.setattr(sys, "argv", ["fjernarbeid", *map(str, args)])
-        with pytest.raises(SystemExit) as stopped:
-            main()
-        out = capsys.readouterr()
-        return stopped.value.code or 0, out.out, out.err
-
-    return run
-
 
 def test_target_writes_the_section_tables_and_results(run_main, demo_files, tmp_path):
     out = tmp_path / "target"
