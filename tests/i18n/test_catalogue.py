@@ -8,21 +8,34 @@ from __future__ import annotations
 
 import re
 import string
-from importlib import resources
 
 import pytest
 from babel.messages.pofile import read_po
 
-from fjernarbeid.i18n import DOMAIN, LANGUAGES, message
+from fjernarbeid.i18n import DOMAIN, LANGUAGES, catalogue, message, po_files
 
 _PRINTF = re.compile(r"%\((\w+)\)[sdifr]|%[sdifr]")
 
 
 def _po(lang: str) -> dict[tuple[str, str], str]:
-    """(context, msgid) → msgstr of one .po file, empty texts included."""
-    path = resources.files("fjernarbeid.i18n").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.po")
-    with path.open("rb") as fh:
-        return {(m.context or "", m.id): m.string for m in read_po(fh) if m.id}
+    """(context, msgid) → msgstr of a language's .po files together, empty texts included."""
+    texts: dict[tuple[str, str], str] = {}
+    for path in po_files(lang):
+        with path.open("rb") as fh:
+            texts |= {(m.context or "", m.id): m.string for m in read_po(fh) if m.id}
+    return texts
+
+
+def test_a_language_has_the_same_files_as_bokmaal():
+    names = {lang: [f.name for f in po_files(lang)] for lang in LANGUAGES}
+    assert names["nb"][0] == f"{DOMAIN}.po"
+    assert names["nn"] == names["nb"] == names["en"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_message_is_in_two_files(lang):
+    catalogue.cache_clear()
+    catalogue(lang)  # raises on a (context, msgid) found in two files
 
 
 def placeholders(text: str) -> set[str]:

@@ -1,8 +1,9 @@
 """Every fixed text of the outputs, in one message catalogue per language, and numbers as each language
 writes them.
 
-The catalogues are gettext ``.po`` files under ``locale/<lang>/LC_MESSAGES/fjernarbeid.po`` (bokmål, nynorsk,
-English): ``msgctxt`` names where a text is used (``report``, ``workbook``, ``term`` …), ``msgid`` is its key —
+The catalogues are gettext ``.po`` files under ``locale/<lang>/LC_MESSAGES/`` (bokmål, nynorsk, English):
+``fjernarbeid.po`` and one file per area that has many texts of its own (``tab.po``, ``disclosure.po`` …), all read
+as one catalogue — a (context, msgid) may be in only one of them: ``msgctxt`` names where a text is used (``report``, ``workbook``, ``term`` …), ``msgid`` is its key —
 or, for words the analyses write (test names, effect names), the English text as the analyses write it.
 Babel reads the ``.po`` files directly on first use (pure Python), so a fresh install needs no compile step.
 
@@ -29,15 +30,33 @@ FALLBACK = {"nn": "nb", "nb": None, "en": None}
 DOMAIN = "fjernarbeid"
 
 
+def po_files(lang: str) -> list:
+    """The ``.po`` files of ``lang``: ``fjernarbeid.po`` first, then each area's file in name order."""
+    folder = resources.files("fjernarbeid.i18n").joinpath("locale", lang, "LC_MESSAGES")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".po")), key=lambda f: (f.name != f"{DOMAIN}.po", f.name))
+    return files
+
+
 @functools.cache
 def catalogue(lang: str) -> dict[tuple[str, str], str]:
     """(context, msgid) → text for ``lang``; untranslated entries (empty msgstr) are left out."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}: choose from {', '.join(LANGUAGES)}")
-    path = resources.files("fjernarbeid.i18n").joinpath("locale", lang, "LC_MESSAGES", f"{DOMAIN}.po")
-    with path.open("rb") as fh:
-        cat = read_po(fh, locale=LOCALES[lang])
-    return {(m.context or "", m.id): m.string for m in cat if m.id and m.string}
+    texts: dict[tuple[str, str], str] = {}
+    origin: dict[tuple[str, str], str] = {}
+    for path in po_files(lang):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=LOCALES[lang])
+        for m in cat:
+            if not m.id:
+                continue
+            key = (m.context or "", m.id)
+            if key in origin:
+                raise ValueError(f"message {key} is in both {origin[key]} and {path.name} ({lang})")
+            origin[key] = path.name
+            if m.string:
+                texts[key] = m.string
+    return texts
 
 
 @functools.cache
