@@ -511,7 +511,7 @@ def parse_where(text: str, inst):
     if not text.strip():
         raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
     try:
-        return Condition.parse(text)
+        return Condition.read(text, inst)  # the condition language or Kobo's ${name}, choices by name or label
     except InstrumentError as exc:
         raise UsageError(f"--where: {exc}") from None
 
