@@ -53,8 +53,12 @@ def known_gap(case: dict) -> str | None:
     """Cases where we knowingly differ from R (listed in the report of issue 12), else None."""
     spec = REFERENCE["designs"][case["design"]]
     e = case["estimator"]
-    if spec.get("replicate") and e["fn"] in ("glm", "olr", "chisq"):
-        return "models and tests on replicate designs: not yet"
+    if spec.get("replicate") and e["fn"] == "olr" and e["link"] != "logistic":
+        # survey 4.1.1's svyolr.svyrep.design refits the replicates with the logistic link whatever
+        # the method: its probit SEs are the logistic model's (ours refit with the model's own link)
+        return "R refits svyolr's replicates with the logistic link (an R bug)"
+    if spec.get("replicate") and e["fn"] == "chisq":
+        return "svychisq on replicate designs: not yet"
     if spec.get("replicate") and e["fn"] == "quantile" and e["interval"] == "beta":
         return "beta interval of a quantile on replicate designs: not yet"
     if spec.get("replicate") and e["fn"] == "ciprop" and e["method"] == "likelihood":
@@ -224,6 +228,8 @@ def test_design_against_r(design_id):
                 want = {k: v for k, v in want.items() if k != "p"}
             for (fn, key), tol in LOOSE_KEYS.items():
                 if e["fn"] == fn and key in want:
+                    if fn == "olr" and REFERENCE["designs"][case["design"]].get("replicate"):
+                        tol = 1e-2  # R's replicate refits stop at optim's default reltol (1e-8)
                     compare(got[key], want[key], tol, f"{where} {key}")
                     want = {k: v for k, v in want.items() if k != key}
             compare(got, want, LOOSE.get(e["fn"], RTOL), where)

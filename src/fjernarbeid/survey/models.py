@@ -38,6 +38,7 @@ from scipy import special
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
 from fjernarbeid.survey.design import SurveyDesign, shown
+from fjernarbeid.survey.replicate import ReplicateDesign
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
 OLR_LINKS = ("logistic", "probit", "cloglog", "cauchit")
@@ -439,12 +440,20 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
     scale = float(np.mean(design.weights if design.is_calibrated else design.weights[design.weights > 0]))
     beta, mu, working, residuals = _fit_glm(x, y, w, family, scale)
     bread = np.linalg.inv(x.T @ (x * working[:, None]))
-    influence = np.zeros((d.n, len(beta)), order="F")
-    # estfun %*% Ainv (R svy.varcoef): estfun = x · working residual · working weight, i.e.
-    # x·w(y − μ)(dμ/dη)/V(μ) at convergence (x·w(y − μ) for the canonical links)
-    influence[used] = (x * (working * residuals)[:, None]) @ bread
-    vcov = d.vcov_total(influence)
-    df = d.degrees_of_freedom() + 1 - len(beta)
+    if isinstance(d, ReplicateDesign):
+        # R's svyglm.svyrep.design: the model refitted with every replicate's weights, and the
+        # replicate coefficients' variance (svrVar)
+        multipliers = d.multipliers[d.psu[used]]
+        thetas = np.array([_fit_glm(x, y, w * multipliers[:, r], family, scale)[0] for r in range(d.replicates)])
+        vcov = d.vcov_replicates(thetas, beta)
+    else:
+        influence = np.zeros((d.n, len(beta)), order="F")
+        # estfun %*% Ainv (R svy.varcoef): estfun = x · working residual · working weight, i.e.
+        # x·w(y − μ)(dμ/dη)/V(μ) at convergence (x·w(y − μ) for the canonical links)
+        influence[used] = (x * (working * residuals)[:, None]) @ bread
+        vcov = d.vcov_total(influence)
+    # R: a replicate design's df before rows with missing values are left out (degf(design))
+    df = (design if isinstance(d, ReplicateDesign) else d).degrees_of_freedom() + 1 - len(beta)
     fitted = np.full(d.n, np.nan)
     fitted[used] = mu
     return GlmResult(formula=label, family=family, coefficients=pd.Series(beta, index=names),
@@ -701,12 +710,36 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     x = x[used]
     w = d.weights[used]
     q = len(levels) - 1
-    params = _olr_start(x, y, q, w, link)
+    params = _olr_newton(_olr_start(x, y, q, w, link), x, y, q, w, link)
+    if isinstance(d, ReplicateDesign):
+        # R's svyolr.svyrep.design: refitted with every replicate's weights from the full-sample fit
+        multipliers = d.multipliers[d.psu[used]]
+        thetas = np.array([_olr_newton(params, x, y, q, w * multipliers[:, r], link) for r in range(d.replicates)])
+        vcov = d.vcov_replicates(thetas, params)
+    else:
+        _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
+        influence = np.zeros((d.n, g.shape[1]), order="F")
+        influence[used] = g @ np.linalg.inv(h)
+        vcov = d.vcov_total(influence)
+    zeta_names = [f"{_level_name(a)}|{_level_name(b)}" for a, b in zip(levels[:-1], levels[1:])]
+    allnames = names + zeta_names
+    p = len(names)
+    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
+    return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
+                     zeta=pd.Series(params[p:], index=zeta_names),
+                     vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
+                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()), assign=tuple(assign),
+                     terms=tuple(":".join(t.variables) for t in terms))
+
+
+def _olr_newton(params, x, y, q, w, link) -> np.ndarray:
+    """Newton-Raphson from ``params`` to machine precision (step halving keeps the thresholds
+    ordered and the likelihood improving)."""
     for _ in range(200):
         nll, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
         step = np.linalg.solve(h, g.sum(axis=0))
         t = 1.0
-        while True:  # step halving keeps thresholds ordered and the likelihood improving
+        while True:
             trial = params - t * step
             if np.all(np.diff(trial[x.shape[1]:]) > 0):
                 new = _olr_parts(trial, x, y, q, w, link, gradient=False)[0]
@@ -717,22 +750,8 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
                 break
         params = trial
         if np.max(np.abs(t * step)) < 1e-11 * (1 + np.max(np.abs(params))):
-            break
-    else:
-        raise ComputationError("the proportional-odds model did not converge")
-    _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
-    influence = np.zeros((d.n, g.shape[1]), order="F")
-    influence[used] = g @ np.linalg.inv(h)
-    vcov = d.vcov_total(influence)
-    zeta_names = [f"{_level_name(a)}|{_level_name(b)}" for a, b in zip(levels[:-1], levels[1:])]
-    allnames = names + zeta_names
-    p = len(names)
-    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
-    return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
-                     zeta=pd.Series(params[p:], index=zeta_names),
-                     vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
-                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()), assign=tuple(assign),
-                     terms=tuple(":".join(t.variables) for t in terms))
+            return params
+    raise ComputationError("the proportional-odds model did not converge")
 
 
 def _olr_start(x, y, q, w, link) -> np.ndarray:
