@@ -77,6 +77,13 @@ with --ratio DEN the ratio of the totals of VAR and DEN. --by GROUP repeats
 the estimate in every group; --crosstab COL gives the distribution of VAR within each category
 of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
 
+Several VARs give one table each (JSON: a list). A table of shares ends with its total ("I alt"); a
+--crosstab also has a total column and a base row (n). An answer scale of the questionnaire gets its top-2
+and bottom-2 nets; --net "Enig=1,2" adds one's own (R's svyciprop of the net). Cells with fewer unweighted
+respondents than --min-n are hidden (':'), with as many others as needed that none can be worked out from
+a total or a base. --lang nb|nn|en sets the language of every word printed, with the questionnaire's
+labels; a table wider than the terminal continues in parts instead of cutting numbers.
+
 Weights: --weight COL, else a column named `weight` if the file has one (as written by
 `fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
 (N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
@@ -159,7 +166,9 @@ def tab_command(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
+    lang: Annotated[Language, typer.Option(
+        "--lang", help="Language of everything printed: the tables, notes and warnings, and the questionnaire's "
+        "labels.")] = Language.nb,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory, to derive municipality, county and centrality from the postal code when "
         "the file lacks them.")] = None,
@@ -323,6 +332,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
                              "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
+        if nets:
+            raise NetError(f"--net: {variable} is a multiple-choice question; its choices are not categories that "
+                           "add up, so they cannot be counted together")
         if mean or total or crosstab or compare:
             raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                              "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -332,6 +344,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         labels[variable] = inst[variable].code_labels(lang)  # its choices (the 0/1 columns have their own)
         result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
         result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
+        suppress_small_cells(result, min_n)
         return result
     if group:
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
@@ -405,9 +418,7 @@ def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> 
     from fjernarbeid.export.nets import automatic_nets, check_net
 
     question = inst[variable] if variable in inst else None
-    if question is not None and question.is_multiple:
-        if nets:
-            raise NetError(f"--net: {variable} is a multiple-choice question; its choices do not add up")
+    if question is not None and question.is_multiple:  # (a --net of one was refused before)
         return []
     if nets:
         values = design.column(variable)
