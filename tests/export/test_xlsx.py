@@ -176,3 +176,23 @@ def test_a_nynorsk_workbook_has_no_bokmaal_fixed_texts(tmp_path, export_weighted
         assert nynorsk in texts
     for bokmaal in ("Laget med", "respondenter", "Vektede", "Signifikant høyere", "Innhold"):
         assert bokmaal not in texts
+
+
+def test_a_finding_sheet_names_things_in_words_and_keeps_its_numbers(demo_book, demo_results):
+    """The finding sheets show what the report shows: question numbers and labels instead of variable names,
+    the analyses' terms in the workbook's language, and numbers that stay numbers."""
+    ws = demo_book["P13"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("Analyse:" in t for t in texts)  # no internal analysis key in the subtitle
+    assert not any(t in ("q6_1", "group_means", "tests") or "svyttest" in t and "designbasert" not in t
+                   for t in texts)
+    head = find(ws, "Metode")
+    first = demo_results["P13"].tests[0]
+    assert ws.cell(head.row + 1, 1).value == "spm. 6_1"
+    assert ws.cell(head.row + 1, head.column).value.startswith("designbasert t-test")
+    statistic = ws.cell(head.row + 1, head.column + 1)
+    assert statistic.value == pytest.approx(first.statistic) and statistic.number_format == "0.000"
+    find(ws, "Gjennomsnitt per gruppe")
+    overview = demo_book["Funn"]
+    assert {overview.cell(r, 4).value for r in range(5, 5 + len(demo_results.findings))} <= {"Beregnet",
+                                                                                            "Ikke beregnet"}

@@ -100,7 +100,7 @@ def outputs(request, demo_results, instrument, demo_frame, tmp_path_factory):
     return lang, texts
 
 
-@pytest.mark.parametrize("fmt", ["html", "docx", "pdf"])
+@pytest.mark.parametrize("fmt", ["html", "docx", "pdf", "xlsx"])
 def test_a_norwegian_report_has_no_english_word_internal_key_or_variable_name(outputs, fmt, english_words,
                                                                                internal_names):
     lang, texts = outputs

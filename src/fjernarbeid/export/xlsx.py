@@ -31,6 +31,7 @@ from fjernarbeid import __version__
 from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
 from fjernarbeid.i18n import LANGUAGES, has_message, message
+from fjernarbeid.report.i18n import term
 from fjernarbeid.export._text import method_name, variable_label, weighting_variables
 from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_tables, study_banner
 from fjernarbeid.findings.results import FindingResult, Results, Table
@@ -76,7 +77,7 @@ def _heading(col: str, lang: str) -> str:
 
 def _number(value: float, lang: str, decimals: int) -> str:
     text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",") if lang == "nb" else text
+    return text.replace(",", "\u202f").replace(".", ",") if lang in ("nb", "nn") else text
 
 
 # -- the public writer -----------------------------------------------------------------------
@@ -128,7 +129,7 @@ def write_workbook(
         entries.append((_t("finding_sheets", lang), overview.title, _t("overview", lang)))
         for f in results.findings:
             ws = wb.create_sheet(_sheet_name(f.id))
-            _finding_sheet(ws, f, lang, synthetic)
+            _finding_sheet(ws, f, lang, synthetic, instrument)
             entries.append((_t("finding_sheets", lang), ws.title, f"{f.id} – {f.title.get(lang, f.title.get('nb', ''))}"))
         _overview_sheet(overview, results.findings, lang, synthetic)
 
@@ -450,32 +451,54 @@ def _table_formats(columns: list[str], lang: str) -> dict[str, str]:
     return out
 
 
-def _finding_sheet(ws: Worksheet, f: FindingResult, lang: str, synthetic: bool) -> None:
+def _finding_sheet(ws: Worksheet, f: FindingResult, lang: str, synthetic: bool, instrument: Instrument) -> None:
+    """One finding as the report shows it, with numbers Excel can compute with: the sentence, the
+    published figure against ours, the estimates, tests, projections and tables. Every name in it —
+    variables, estimates, the analyses' English terms — is put in words of ``lang`` (as in the report)."""
+    from fjernarbeid.report.view import Words, _ours, _short, _what
+
+    words = Words(instrument, lang)
+    labels = {e.name: e.label for e in f.estimates if e.label}
+
+    def named(name) -> str:
+        """An estimate's, a test's or a set's name in words: the catalogue's word for it, else its label, else
+        the name put in words."""
+        if name is None:
+            return ""
+        return message("subject", name, lang) if has_message("subject", name) else words(labels.get(name, name))
+
     title = f.title.get(lang) or f.title.get("nb", "")
     verdict = _t(f.verdict, lang) if has_message("workbook", f.verdict) else f.verdict
     row = _title(ws, _t("finding_title", lang, id=f.id, title=title),
-                 f"{_t('section', lang)} {f.section or '–'} · {_t('analysis', lang)}: {f.analysis} · "
-                 f"{_t('verdict', lang)}: {verdict}", synthetic, lang)
+                 f"{_t('section', lang)} {f.section or '–'} · {_t('verdict', lang)}: {verdict}", synthetic, lang)
     ws.freeze_panes = ws.cell(row - 1, 1)
     sentence = f.sentence.get(lang) or f.sentence.get("nb")
     if sentence:
-        _note(ws, row, sentence, 10)
+        _note(ws, row, words.in_text(sentence), 10)
         ws.cell(row, 1).font = Font(size=11)
         row += 1
     if f.status != "ok":
-        ws.cell(row, 1, _t("reason", lang, reason=f.reason or "")).font = _WARNING
+        reason = term(f.reason or "", lang, words.variable)
+        ws.cell(row, 1, _t("reason", lang, reason=reason)).font = _WARNING
         row += 1
     if f.base.get("n_unweighted") is not None:
-        ws.cell(row, 1, _t("base_line", lang, variable=f.base.get("variable", ""), n=f.base["n_unweighted"]))
+        ws.cell(row, 1, _t("base_line", lang, variable=words.variable(f.base.get("variable", "")),
+                           n=f.base["n_unweighted"]))
         row += 1
     row += 1
 
+    if f.checks:  # the published figure against ours, as the report's summary says them
+        ws.cell(row, 1, _t("checks", lang)).font = _BOLD
+        rows = [[_what(f, c["what"], instrument, lang), _short(c.get("published"), lang), _ours(f, c, lang),
+                 _t("ok" if c.get("ok") else "not_ok", lang)] for c in f.checks]
+        row = _write_table(ws, row + 1, ["what", "published", "ours", "ok"], rows, lang)
     if f.estimates:
         share = f.analysis in SHARE_ANALYSES
-        cols = ["name", "label", "estimate", "se", "ci_low", "ci_high", "n_unweighted", "weighted_base", "deff", "suppressed"]
+        cols = ["label", "estimate", "se", "ci_low", "ci_high", "n_unweighted", "weighted_base", "deff"]
         rows = []
         for e in f.estimates:
             d = asdict(e)
+            d["label"] = named(e.name)
             if e.suppressed:
                 d.update(estimate="–", se=None, ci_low=None, ci_high=None)
             rows.append([d[c] for c in cols])
@@ -488,35 +511,94 @@ def _finding_sheet(ws: Worksheet, f: FindingResult, lang: str, synthetic: bool) 
         row = _write_table(ws, row + 1, cols, rows, lang, formats)
     if f.tests:
         cols = ["name", "method", "statistic", "df", "p", "effect_name", "effect", "effect_ci_low", "effect_ci_high"]
-        rows = [[getattr(t, c) if c != "df" else _df_text(t.df) for c in cols] for t in f.tests]
+        rows = [[named(x.name), term(x.method, lang, words.variable), x.statistic, _df_text(x.df, lang), x.p,
+                 term(x.effect_name, lang, words.variable) if x.effect_name else None, x.effect, x.effect_ci_low,
+                 x.effect_ci_high] for x in f.tests]
         formats = {"statistic": DECIMAL_3, "p": P_VALUE[lang], "effect": DECIMAL_3, "effect_ci_low": DECIMAL_3,
                    "effect_ci_high": DECIMAL_3}
         ws.cell(row, 1, _t("tests", lang)).font = _BOLD
         row = _write_table(ws, row + 1, cols, rows, lang, formats)
-    if f.checks:
-        cols = ["what", "rule", "published", "ours", "ok"]
-        ws.cell(row, 1, _t("checks", lang)).font = _BOLD
-        row = _write_table(ws, row + 1, cols, [[c.get(k) for k in cols] for c in f.checks], lang)
     if f.projections:
-        keys = [k for k in f.projections[0] if not isinstance(f.projections[0][k], dict)]
-        keys, rows = _split_pairs(keys, [[p.get(k) for k in keys] for p in f.projections])
+        cols = ["of", "group", "share", "share_ci_low", "share_ci_high", "central", "low", "high", "n_unweighted",
+                "note"]
+        rows = []
+        for p in f.projections:
+            group = p.get("group")
+            ci = p.get("share_ci") or (None, None)
+            note = (message("findings", "small_group_projection", lang, n=p["n_unweighted"])
+                    if p.get("warning") and p.get("n_unweighted") is not None else None)
+            rows.append([named(p.get("of")), group.get("label") if isinstance(group, dict) else group, p.get("share"),
+                         ci[0], ci[1], p.get("central"), p.get("low"), p.get("high"), p.get("n_unweighted"), note])
+        if all(r[1] is None for r in rows):  # one projection for everybody: no group column
+            cols, rows = cols[:1] + cols[2:], [r[:1] + r[2:] for r in rows]
         ws.cell(row, 1, _t("projections", lang)).font = _BOLD
-        formats = {k: (PERCENT_1[lang] if k.startswith("share") else THOUSANDS) for k in keys}
+        formats = {k: (PERCENT_1[lang] if k.startswith("share") else THOUSANDS) for k in cols}
         formats["n_unweighted"] = INTEGER
-        row = _write_table(ws, row + 1, keys, rows, lang, formats)
+        row = _write_table(ws, row + 1, cols, rows, lang, formats)
     for table in f.tables:
-        ws.cell(row, 1, _t("tables", lang, name=table.name)).font = _BOLD
-        columns, rows = _split_pairs(list(table.columns), [list(r) for r in table.rows])
+        if table.name in ("estimates", "tests"):  # the estimates and tests above, with every number
+            continue
+        ws.cell(row, 1, _table_caption(table, instrument, lang, words)).font = _BOLD
+        columns, rows = _shown_table(table, words)
+        columns, rows = _split_pairs(columns, rows)
         row = _write_table(ws, row + 1, columns, rows, lang, _table_formats(columns, lang))
     _widths(ws, {1: 24, 2: 40}, default=14)
 
 
-def _df_text(df) -> Any:
+def _table_caption(table: Table, instrument: Instrument, lang: str, words) -> str:
+    """A finding's table named in words: 'Fordeling: 12 Hvor ofte …', 'Gjennomsnitt per gruppe' …"""
+    from fjernarbeid.report.view import _caption
+
+    caption = _caption(table, instrument, lang)
+    if caption:
+        return caption
+    kind, _, variable = table.name.partition(":")
+    if variable in instrument:
+        question = f"{instrument[variable].number} {instrument[variable].label(lang)}"
+    else:
+        question = words.variable(variable)
+    key = f"table_{kind}"
+    return _t(key, lang, question=question) if has_message("workbook", key) else _t("table_other", lang)
+
+
+# columns of a finding's table that hold names to put in words, and columns left out (shown otherwise)
+_WORD_COLUMNS = ("label", "group", "name", "what", "outcome", "item", "effect", "test")
+_LEFT_OUT = ("suppressed",)
+
+
+def _shown_table(table: Table, words) -> tuple[list[str], list[list[Any]]]:
+    """A finding's table with names in words, a hidden cell's numbers as '–' and, in a distribution (whose
+    shares add up to 100 %), a second cell hidden with a lone hidden one so that neither can be recovered."""
+    from fjernarbeid.export.cell_suppression import complementary_suppression
+
+    columns = list(table.columns)
+    idx = {c: i for i, c in enumerate(columns)}
+    hidden = [bool(r[idx["suppressed"]]) if "suppressed" in idx else False for r in table.rows]
+    if "suppressed" in idx and "n_unweighted" in idx and table.name.startswith(("distribution:", "multiple:")):
+        hidden = complementary_suppression([r[idx["n_unweighted"]] for r in table.rows], hidden)
+    kept = [c for c in columns if c not in _LEFT_OUT]
+    rows = []
+    for r, hide in zip(table.rows, hidden):
+        out = []
+        for c in kept:
+            value = r[idx[c]]
+            if hide and c not in ("code", "label", "group", "outcome", "n_unweighted"):
+                value = "–"
+            elif c in _WORD_COLUMNS and isinstance(value, str):
+                value = words(value)
+            elif c == "df" and isinstance(value, (list, tuple)):
+                value = _df_text(value, words.lang)
+            out.append(value)
+        rows.append(out)
+    return kept, rows
+
+
+def _df_text(df, lang: str = "en") -> Any:
     if df is None:
         return None
     if len(df) == 1:
         return df[0]
-    return " / ".join(f"{d:.2f}" for d in df)
+    return " / ".join(_number(float(d), lang, 2) for d in df)
 
 
 def _widths(ws: Worksheet, fixed: dict[int, float], default: float, upto: int | None = None) -> None:
@@ -529,7 +611,8 @@ def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, syn
     row = _title(ws, _t("findings", lang), None, synthetic, lang)
     cols = ["id", "section", "title", "status", "verdict"]
     ws.freeze_panes = ws.cell(row + 1, 1)
-    rows = [[f.id, f.section, f.title.get(lang) or f.title.get("nb", ""), f.status,
+    rows = [[f.id, f.section, f.title.get(lang) or f.title.get("nb", ""),
+             _t("computed" if f.status == "ok" else "not_computed", lang),
              _t(f.verdict, lang) if has_message("workbook", f.verdict) else f.verdict] for f in findings]
     end = _write_table(ws, row, cols, rows, lang, headings=[_heading("id", lang), _heading("section", lang),
                                                             _heading("title", lang), _t("status", lang),

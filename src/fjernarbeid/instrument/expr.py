@@ -56,6 +56,8 @@ class Compare:
     values: tuple[float, ...]
     other: str | None = None  # compared with another variable instead of values
     func: str | None = None  # "count_selected": the number of options chosen is compared
+    # The variable's "don't know" codes: never less or greater than anything (<, <=, >, >= are unknown on them)
+    unordered: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def _code(node: ast.AST, variable: str, source: str, choices: ChoiceNames | None
         names = (choices or {}).get(variable) or {}
         if text in names:
             return names[text]
+        if text.casefold() in names:  # a label, as the questionnaire shows it ('Vet ikke' for vet_ikke)
+            return names[text.casefold()]
         known = f" (its choices: {', '.join(sorted(names))})" if names else ""
         raise InstrumentError(f"condition {source!r}: {text!r} is not a code or choice name of {variable}{known}")
     return _number(node, source)
@@ -245,13 +249,105 @@ class Condition:
         if bad:
             raise InstrumentError(f"condition {xpath!r}: question names must be letters, digits and _ "
                                   f"(not {bad[0]!r})")
-        text = _XPATH_NAME.sub(r"\1", xpath)
+        return cls.parse(_from_xpath(xpath, self_name), choices)
+
+    @classmethod
+    def read(cls, text: str, instrument=None) -> "Condition":
+        """A condition as a user types it (``tab --where``): the condition language (``alder >= 67 and
+        kommune == 'stord'``) or an XLSForm expression as KoboToolbox shows it (``${alder} >= 67``,
+        ``count-selected(${brukt}) > 1``, ``not(selected(${brukt}, 'ingen'))``, ``=`` for ``==``), with
+        a column's group path (``hoved/bakgrunn/alder``) standing for the question. Given the
+        questionnaire, choices are written by their name or label as well as their code, and a
+        question's "don't know" codes satisfy no ``<``, ``<=``, ``>`` or ``>=``."""
+        known = set(instrument.names) if instrument is not None else set()
+        if instrument is not None:
+            known |= {d.name for d in instrument.derived}
+        source = _from_xpath(_strip_paths(text, known), None)
+        condition = cls.parse(source, _choice_names(instrument) if instrument is not None else None)
+        if instrument is not None:
+            condition = condition.with_missing({q.name: q.missing_codes for q in instrument if q.missing_codes})
+        return condition
+
+    def with_missing(self, missing: Mapping[str, tuple[int, ...]]) -> "Condition":
+        """The same condition where each variable's "don't know" codes (``missing``) make an ordering
+        comparison (<, <=, >, >=) unknown rather than true: "vet ikke" (code 6) is not "at least 4"."""
+        return Condition(self.source, _bind(self.tree, missing))
+
+
+_QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+_PATH = re.compile(r"(?<![\w$.])([A-Za-z_]\w*(?:/[A-Za-z_]\w*)+)")
+_XPATH_PATH_NAME = re.compile(r"\$\{(?:[^}/]*/)+([^}/]*)\}")
+
+
+def _outside_quotes(text: str, change) -> str:
+    """``change`` applied to the parts of ``text`` that are not quoted strings (codes, patterns)."""
+    parts = _QUOTED.split(text)
+    return "".join(part if i % 2 else change(part) for i, part in enumerate(parts))
+
+
+def _from_xpath(xpath: str, self_name: str | None) -> str:
+    """An XLSForm expression in the condition language's syntax: ``${q}`` → ``q``, ``count-selected`` →
+    ``count_selected``, ``=`` → ``==``, ``.`` → the question itself (quoted text is left as it is)."""
+    def change(text: str) -> str:
+        text = _XPATH_NAME.sub(r"\1", text)
         text = text.replace("count-selected(", "count_selected(")
         if self_name is not None:
             text = _DOT.sub(self_name, text)
-        text = _SINGLE_EQ.sub("==", text)
-        text = " ".join(text.split())
-        return cls.parse(text, choices)
+        return _SINGLE_EQ.sub("==", text)
+
+    return " ".join(_outside_quotes(xpath, change).split())
+
+
+def _strip_paths(text: str, known: set[str]) -> str:
+    """A Kobo column's group path (``hoved/bakgrunn/alder``, ``${hoved/bakgrunn/alder}``) as the question
+    (``alder``) — only where the last part is a question and no other part is (never a division)."""
+    def last(match: re.Match) -> str:
+        parts = match.group(1).split("/")
+        if parts[-1] in known and not set(parts[:-1]) & known:
+            return parts[-1]
+        return match.group(0)
+
+    def change(part: str) -> str:
+        part = _XPATH_PATH_NAME.sub(lambda m: "${" + m.group(1) + "}"
+                                    if m.group(1) in known and not set(m.group(0)[2:-1].split("/")[:-1]) & known
+                                    else m.group(0), part)
+        return _PATH.sub(last, part)
+
+    return _outside_quotes(text, change) if known else text
+
+
+def _choice_names(instrument) -> dict[str, dict[str, int]]:
+    """For every coded question: its codes as text, its choice names and (case-folded) its labels in every
+    language, each naming one code; a label two codes share names neither."""
+    out: dict[str, dict[str, int]] = {}
+    for q in instrument:
+        if not q.codes:
+            continue
+        names: dict[str, int] = {}
+        labels: dict[str, set[int]] = {}
+        for c in q.codes:
+            for label in c.labels.values():
+                labels.setdefault(" ".join(label.split()).casefold(), set()).add(c.code)
+            if c.name:
+                labels.setdefault(c.name.casefold(), set()).add(c.code)
+        names.update({label: next(iter(codes)) for label, codes in labels.items() if len(codes) == 1})
+        names.update({c.name: c.code for c in q.codes if c.name})
+        names.update({str(c.code): c.code for c in q.codes})
+        out[q.name] = names
+    return out
+
+
+def _bind(n: Node, missing: Mapping[str, tuple[int, ...]]) -> Node:
+    if isinstance(n, Compare):
+        codes = tuple(missing.get(n.variable, ()))
+        if n.func is None and n.op in ("<", "<=", ">", ">=") and codes:
+            return Compare(n.variable, n.op, n.values, n.other, n.func, codes)
+        return n
+    if isinstance(n, Not):
+        return Not(_bind(n.operand, missing))
+    if isinstance(n, BoolOp):
+        return BoolOp(n.op, tuple(_bind(o, missing) for o in n.operands))
+    return n
 
 
 def _has_text_code(node: ast.AST) -> bool:
@@ -299,6 +395,8 @@ def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
         else:
             x = _numbers(frame, n.variable)
         unknown = x.isna()
+        if n.unordered:  # "don't know" is neither more nor less than anything
+            unknown = unknown | x.isin(n.unordered).fillna(False)
         if n.other is not None:
             y = _numbers(frame, n.other)
             unknown = unknown | y.isna()

@@ -457,6 +457,8 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
             unknown = ask_if.variables - known
             if unknown:
                 raise InstrumentError(f"{qwhere}: ask_if uses {sorted(unknown)}, not asked before it")
+            # an earlier question's "don't know" code is neither more nor less than a number it is compared with
+            ask_if = ask_if.with_missing({p.name: p.missing_codes for p in questions if p.missing_codes})
         screen_out = frozenset(int(c) for c in q.get("screen_out") or [])
         if not screen_out <= {c.code for c in codes}:
             raise InstrumentError(f"{qwhere}: screen_out codes {sorted(screen_out)} are not all in its code list")

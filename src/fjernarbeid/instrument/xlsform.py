@@ -554,11 +554,13 @@ def read_xlsform(path: str | Path) -> Instrument:
     # is a shared code list, referred to by name.
     users: dict[str, list[str]] = {}
     for q in questions:
-        if "codes" in q:
+        if isinstance(q.get("codes"), str):
             users.setdefault(q["codes"], []).append(q["name"])
+        elif "_list" in q:  # an or_other question's own copy of a list
+            users.setdefault(q.pop("_list"), [])
     own = {name for name, names in users.items() if names == [name]}
     for q in questions:
-        if q.get("codes") in own:
+        if isinstance(q.get("codes"), str) and q["codes"] in own:
             q["codes"] = [dict(item) for item in lists[q["codes"]]]
     derived, derived_lists = _read_derived(sheets.get("fj_derived"), lists, set(users))
     own |= derived_lists
@@ -567,6 +569,8 @@ def read_xlsform(path: str | Path) -> Instrument:
     unused = sorted(name for name in lists if name not in own and name not in used)
     if unused:
         notes.append(f"choice lists no question uses were left out: {', '.join(unused)}")
+    for q in questions:
+        q.pop("_added", None)
     raw["questions"] = questions
     raw["derived"] = derived
     raw["checks"] = _read_checks(sheets.get("fj_checks") or sheets.get("checks"), questions)
@@ -794,7 +798,11 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             raise InstrumentError(f"{survey.where(number, 'name')}: a {qtype or 'row'} needs a name")
         if not name.isidentifier():
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
-        q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
+        # An ordinary form's questions are numbered as a reader counts them (1, 2, 3 …), the name stays the
+        # variable's; a form written by write_xlsform (or with an fj_number column) says its own numbers.
+        number = record.get("fj_number") or (str(len([x for x in questions if not x.get("_added")]) + 1)
+                                              if ordinary and not survey.has("fj_number") else name)
+        q: dict[str, Any] = {"name": name, "number": number}
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
                             ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
@@ -805,8 +813,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             q["preamble"], preamble = preamble, {}
         declared = record.get("fj_type", "")
         words = qtype.split(" ")
-        if words[-1] == "or_other" and len(words) == 3:
-            notes.append(f"{name}: 'or_other' is not kept; the text of 'other' answers is an extra column")
+        or_other = words[-1] == "or_other" and len(words) == 3
+        if or_other:
             words = words[:2]
         if words[0] in ("select_one", "select_multiple") and len(words) == 2:
             list_name = words[1]
@@ -814,8 +822,14 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
                 raise InstrumentError(f"{survey.where(number, 'type')}: no choice list {list_name!r} in sheet choices")
             q["type"] = "single" if words[0] == "select_one" else "multiple"
             q["codes"] = list_name  # resolved to the question's own list or a shared one by the caller
-            names = {str(item["code"]): item["code"] for item in lists[list_name]}
-            names.update({item["name"]: item["code"] for item in lists[list_name] if "name" in item})
+            if or_other:  # the question's own list: the shared one plus 'other' (as pyxform adds it)
+                q["codes"], q["_list"] = _with_other(lists[list_name], survey.where(number, "type")), list_name
+                code = q["codes"][-1]["code"]
+                notes.append(f"{name}: 'or_other' adds the choice other={code} and the optional text question "
+                             f"{name}_other, asked when it is chosen")
+            items = lists[list_name] if isinstance(q["codes"], str) else q["codes"]
+            names = {str(item["code"]): item["code"] for item in items}
+            names.update({item["name"]: item["code"] for item in items if "name" in item})
             choice_names[name] = names
             if record.get("choice_filter") and record["choice_filter"] != MISSING_FILTER:
                 notes.append(f"{name}: choice_filter {record['choice_filter']!r} is not applied in validation")
@@ -843,6 +857,10 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             q.pop("constraint_message", None)  # a range's or a format's message: the checks have their own
         questions.append(q)
         by_name[name] = q
+        if or_other and not any(r.get("name") == f"{name}_other" for _, r in survey.rows):
+            other = _other_question(q)
+            questions.append(other)
+            by_name[other["name"]] = other
     if preamble:
         if not ordinary:
             raise InstrumentError(f"{survey.where(preamble_row)}: a note with no question after it")
@@ -854,6 +872,34 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
     if ignored:
         notes.append(f"rows ignored (they ask nothing the analysis uses): {', '.join(ignored)}")
     return questions
+
+
+def _with_other(items: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
+    """A choice list with XLSForm's ``or_other`` choice added: name ``other``, the next code after the
+    list's highest, labelled in the list's languages (the package's own word where it has one)."""
+    from fjernarbeid.i18n import message
+    from fjernarbeid.instrument.model import DEFAULT_LANGUAGE, is_language_code
+
+    if any(item.get("name") == "other" for item in items):
+        raise InstrumentError(f"{where}: 'or_other' adds a choice named 'other', which the list already has")
+    code = max([item["code"] for item in items] + [0]) + 1
+    languages = {lang for item in items for lang in item if is_language_code(lang)} or {DEFAULT_LANGUAGE}
+    labels = {lang: message("xlsform", "or_other_choice", lang) for lang in sorted(languages)}
+    return [dict(item) for item in items] + [{"code": code, "name": "other", **labels}]
+
+
+def _other_question(q: dict[str, Any]) -> dict[str, Any]:
+    """The text question ``NAME_other`` that pyxform adds after an ``or_other`` question: optional, asked
+    where the question is asked and 'other' is chosen."""
+    from fjernarbeid.i18n import message
+    from fjernarbeid.instrument.model import DEFAULT_LANGUAGE
+
+    code = q["codes"][-1]["code"]
+    chosen = f"selected({q['name']}, {code})" if q["type"] == "multiple" else f"{q['name']} == {code}"
+    text = {lang: message("xlsform", "or_other_text", lang) for lang in sorted(q.get("text") or {DEFAULT_LANGUAGE: ""})}
+    ask_if = f"({q['ask_if']}) and ({chosen})" if q.get("ask_if") else chosen
+    return {"name": f"{q['name']}_other", "number": f"{q['number']}a" if q["number"] != q["name"] else f"{q['name']}_other",
+            "type": "text", "text": text, "required": False, "ask_if": ask_if, "_added": True}
 
 
 def _after_last_question(survey: _Sheet, number: int) -> bool:

@@ -198,7 +198,8 @@ def _codes_of(variable: str, instrument) -> list[tuple[int, list[str], tuple[flo
     """(code, labels in every language, bin range or None, is a 'don't know' code) of a coded variable."""
     if variable in instrument:
         q = instrument[variable]
-        return [(c.code, list(c.labels.values()), None, c.missing) for c in q.codes]
+        # an XLSForm's text choice name ('bomlo', 'vet_ikke') names its category as well as a label does
+        return [(c.code, list(c.labels.values()) + ([c.name] if c.name else []), None, c.missing) for c in q.codes]
     d = instrument.derived_variable(variable)
     if d.bins:
         lo_age, hi_age = instrument.min_age, instrument.max_age
@@ -264,7 +265,7 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
                 listing = "; ".join(f"{c} = {labels[0] if labels else ''}" + (f" ({int(r[0])}-{int(r[1])})" if r else "")
                                     for c, labels, r, _ in codes)
                 raise ComputationError(f"weighting target {variable} = {category!r}{where} matches no category of "
-                                       f"{variable} ({listing}); categories are matched by label, range or code")
+                                       f"{variable} ({listing}); categories are matched by label, choice name, range or code")
             for code in found:
                 if code in code_of:
                     raise ComputationError(f"weighting targets {targets[code_of[code]][0]!r} and {category!r} of "

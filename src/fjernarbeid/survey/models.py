@@ -38,6 +38,7 @@ from scipy import special
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
 from fjernarbeid.survey.design import SurveyDesign, shown
+from fjernarbeid.survey.replicate import ReplicateDesign
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
 OLR_LINKS = ("logistic", "probit", "cloglog", "cauchit")
@@ -312,37 +313,49 @@ _FAMILY_PARTS = {
 }
 
 
-def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
-    """Weighted (pseudo-)ML fit. Returns (β, μ, working weights w·(dμ/dη)²/V(μ))."""
-    sw = np.sqrt(w)
+def _expit(eta: np.ndarray) -> np.ndarray:
+    """R's binomial()$linkinv: the logistic function, kept inside (ε, 1 − ε)."""
+    eps = np.finfo(float).eps
+    return np.clip(1 / (1 + np.exp(-eta)), eps, 1 - eps)
+
+
+def _logit_dmu_deta(eta: np.ndarray) -> np.ndarray:
+    """R's binomial()$mu.eta: e^η/(1 + e^η)², at least ε."""
+    e = np.exp(-np.abs(eta))
+    return np.maximum(e / (1 + e) ** 2, np.finfo(float).eps)
+
+
+_BINOMIAL = _Family(variance=lambda mu: mu * (1 - mu), link=lambda mu: np.log(mu / (1 - mu)), inverse=_expit,
+                    dmu_deta=_logit_dmu_deta, start=lambda y: y)  # start: R's (w·y + 0.5)/(w + 1), in _fit_irls
+
+
+def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scale: float = 1.0):
+    """Weighted (pseudo-)ML fit, as R's ``glm.fit``. Returns (β, μ, working weights, working residuals).
+
+    The working weights w·(dμ/dη)²/V(μ) are those of the last iteration's weighted least squares
+    and the working residuals (y − μ)/(dμ/dη) those of the final μ, as R's ``glm.fit`` returns them
+    and ``svyglm`` uses them (its ``svy.varcoef``: estfun = x · residual · weight, bread = (XᵀWX)⁻¹);
+    ``scale`` is the mean weight, by which R divides the weights before fitting (its starting
+    values depend on it).
+    """
     if family == "gaussian":
+        sw = np.sqrt(w)
         beta = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
-        return beta, x @ beta, w
-    if family in _FAMILY_PARTS:
-        return _fit_irls(x, y, w, _FAMILY_PARTS[family], family)
-    # binomial, logit link: Newton-Raphson = IRLS (McCullagh & Nelder 1989 §2.5), to 1e-10
-    beta = np.linalg.lstsq(x * sw[:, None], np.log((y + 0.5) / (1.5 - y)) * sw, rcond=None)[0]
-    for _ in range(100):
-        mu = 1 / (1 + np.exp(-(x @ beta)))
-        ww = w * mu * (1 - mu)
-        step = np.linalg.solve(x.T @ (x * ww[:, None]), x.T @ (w * (y - mu)))
-        beta = beta + step
-        if np.max(np.abs(step) / (np.abs(beta) + 0.1)) < 1e-11:
-            break
-    else:
-        raise ComputationError("the logistic regression did not converge in 100 iterations; usually a predictor "
-                               "category in which every outcome is 0 (or every one 1) — complete separation; "
-                               "merge or drop that category")
-    mu = 1 / (1 + np.exp(-(x @ beta)))
-    if np.any((w > 0) & ((mu < 1e-10) | (mu > 1 - 1e-10))):
-        warnings.warn("fitted probabilities numerically 0 or 1 occurred (separation?)", stacklevel=3)
-    return beta, mu, w * mu * (1 - mu)
+        mu = x @ beta
+        return beta, mu, w, y - mu
+    if family == "binomial":
+        return _fit_irls(x, y, w, _BINOMIAL, family, scale)
+    return _fit_irls(x, y, w, _FAMILY_PARTS[family], family, scale)
 
 
-def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: str):
+def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: str, scale: float = 1.0):
     """Iteratively reweighted least squares (McCullagh & Nelder 1989 §2.5; R's glm.fit), from R's
     starting values, until the deviance changes by less than 1e-12 relative."""
-    mu = fam.start(y)
+    if name == "binomial":  # R's binomial()$initialize, with the weights R fits with (mean 1)
+        ws = w / scale
+        mu = (ws * y + 0.5) / (ws + 1)
+    else:
+        mu = fam.start(y)
     eta = fam.link(mu)
     previous = np.inf
     for _ in range(100):
@@ -361,9 +374,14 @@ def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: s
             break
         previous = dev
     else:
+        if name == "binomial":
+            raise ComputationError("the logistic regression did not converge in 100 iterations; usually a "
+                                   "predictor category in which every outcome is 0 (or every one 1) — complete "
+                                   "separation; merge or drop that category")
         raise ComputationError(f"the {name} regression did not converge in 100 iterations")
-    d = fam.dmu_deta(eta)
-    return beta, mu, w * d**2 / fam.variance(mu)
+    if name == "binomial" and np.any((w > 0) & ((mu < 1e-10) | (mu > 1 - 1e-10))):
+        warnings.warn("fitted probabilities numerically 0 or 1 occurred (separation?)", stacklevel=4)
+    return beta, mu, ww, (y - mu) / fam.dmu_deta(eta)
 
 
 def svyglm(design: SurveyDesign, formula: Formula, family: str = "gaussian", *,
@@ -417,23 +435,27 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
     used = np.flatnonzero(rows)
     x, y, w = x[used], y[used], d.weights[used]
     _check_rank(x, names)
-    beta, mu, working = _fit_glm(x, y, w, family)
-    bread = np.linalg.inv(x.T @ (x * working[:, None]))
-    influence = np.zeros((d.n, len(beta)), order="F")
-    # estfun %*% Ainv (R svy.varcoef): estfun = x·w(y − μ)(dμ/dη)/V(μ), which is x·w(y − μ) for
-    # the canonical links (gaussian, binomial, poisson)
-    score = w * (y - mu)
-    if family == "Gamma":
-        fam = _FAMILY_PARTS[family]
-        score = score * fam.dmu_deta(fam.link(mu)) / fam.variance(mu)
-    influence[used] = (x * score[:, None]) @ bread
-    vcov = d.vcov_total(influence)
-    df = d.degrees_of_freedom() + 1 - len(beta)
-    fitted = np.full(d.n, np.nan)
-    fitted[used] = mu
     # R's svyglm fits glm() with the weights over their mean in the design it was given (rows
     # with weight zero count when the design keeps them, i.e. when calibrated)
     scale = float(np.mean(design.weights if design.is_calibrated else design.weights[design.weights > 0]))
+    beta, mu, working, residuals = _fit_glm(x, y, w, family, scale)
+    bread = np.linalg.inv(x.T @ (x * working[:, None]))
+    if isinstance(d, ReplicateDesign):
+        # R's svyglm.svyrep.design: the model refitted with every replicate's weights, and the
+        # replicate coefficients' variance (svrVar)
+        multipliers = d.multipliers[d.psu[used]]
+        thetas = np.array([_fit_glm(x, y, w * multipliers[:, r], family, scale)[0] for r in range(d.replicates)])
+        vcov = d.vcov_replicates(thetas, beta)
+    else:
+        influence = np.zeros((d.n, len(beta)), order="F")
+        # estfun %*% Ainv (R svy.varcoef): estfun = x · working residual · working weight, i.e.
+        # x·w(y − μ)(dμ/dη)/V(μ) at convergence (x·w(y − μ) for the canonical links)
+        influence[used] = (x * (working * residuals)[:, None]) @ bread
+        vcov = d.vcov_total(influence)
+    # R: a replicate design's df before rows with missing values are left out (degf(design))
+    df = (design if isinstance(d, ReplicateDesign) else d).degrees_of_freedom() + 1 - len(beta)
+    fitted = np.full(d.n, np.nan)
+    fitted[used] = mu
     return GlmResult(formula=label, family=family, coefficients=pd.Series(beta, index=names),
                      vcov=pd.DataFrame(vcov, index=names, columns=names), df_residual=df,
                      n=int(rows.sum()), fitted=fitted, assign=tuple(assign),
@@ -688,12 +710,36 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     x = x[used]
     w = d.weights[used]
     q = len(levels) - 1
-    params = _olr_start(x, y, q, w, link)
+    params = _olr_newton(_olr_start(x, y, q, w, link), x, y, q, w, link)
+    if isinstance(d, ReplicateDesign):
+        # R's svyolr.svyrep.design: refitted with every replicate's weights from the full-sample fit
+        multipliers = d.multipliers[d.psu[used]]
+        thetas = np.array([_olr_newton(params, x, y, q, w * multipliers[:, r], link) for r in range(d.replicates)])
+        vcov = d.vcov_replicates(thetas, params)
+    else:
+        _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
+        influence = np.zeros((d.n, g.shape[1]), order="F")
+        influence[used] = g @ np.linalg.inv(h)
+        vcov = d.vcov_total(influence)
+    zeta_names = [f"{_level_name(a)}|{_level_name(b)}" for a, b in zip(levels[:-1], levels[1:])]
+    allnames = names + zeta_names
+    p = len(names)
+    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
+    return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
+                     zeta=pd.Series(params[p:], index=zeta_names),
+                     vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
+                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()), assign=tuple(assign),
+                     terms=tuple(":".join(t.variables) for t in terms))
+
+
+def _olr_newton(params, x, y, q, w, link) -> np.ndarray:
+    """Newton-Raphson from ``params`` to machine precision (step halving keeps the thresholds
+    ordered and the likelihood improving)."""
     for _ in range(200):
         nll, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
         step = np.linalg.solve(h, g.sum(axis=0))
         t = 1.0
-        while True:  # step halving keeps thresholds ordered and the likelihood improving
+        while True:
             trial = params - t * step
             if np.all(np.diff(trial[x.shape[1]:]) > 0):
                 new = _olr_parts(trial, x, y, q, w, link, gradient=False)[0]
@@ -704,22 +750,8 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
                 break
         params = trial
         if np.max(np.abs(t * step)) < 1e-11 * (1 + np.max(np.abs(params))):
-            break
-    else:
-        raise ComputationError("the proportional-odds model did not converge")
-    _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
-    influence = np.zeros((d.n, g.shape[1]), order="F")
-    influence[used] = g @ np.linalg.inv(h)
-    vcov = d.vcov_total(influence)
-    zeta_names = [f"{_level_name(a)}|{_level_name(b)}" for a, b in zip(levels[:-1], levels[1:])]
-    allnames = names + zeta_names
-    p = len(names)
-    label = formula if isinstance(formula, str) else f"{outcome} ~ {' + '.join(formula[1])}"
-    return OlrResult(formula=label, link=link, coefficients=pd.Series(params[:p], index=names),
-                     zeta=pd.Series(params[p:], index=zeta_names),
-                     vcov=pd.DataFrame(vcov, index=allnames, columns=allnames),
-                     df_residual=d.degrees_of_freedom() - p, n=int(rows.sum()), assign=tuple(assign),
-                     terms=tuple(":".join(t.variables) for t in terms))
+            return params
+    raise ComputationError("the proportional-odds model did not converge")
 
 
 def _olr_start(x, y, q, w, link) -> np.ndarray:
