@@ -17,6 +17,7 @@ from fjernarbeid.cli.tab_render import p_text, print_results
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
+    stage_columns,
     check_weights,
     derive_available,
     fail,
@@ -146,6 +147,8 @@ def tab_command(
     targets: Annotated[Optional[Path], targets_option()] = None,
     study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
+    probs: Annotated[Optional[str], typer.Option(
+        "--probs", help="Sampling probability column, in place of --weight (weight = 1/p; R's probs=).")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
     fpc: Annotated[Optional[str], typer.Option(
@@ -213,7 +216,8 @@ def tab_command(
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study:
-            given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
+            given = [name for name, value in (("--weight", weight), ("--probs", probs), ("--strata", strata),
+                                              ("--cluster", cluster),
                                               ("--fpc", fpc)) if value]
             if given:
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
@@ -233,12 +237,15 @@ def tab_command(
         for variable in variables:
             require_columns(data, {"VAR": variable})
         require_columns(data, {"--by": by, "--crosstab": crosstab, "--ratio": denominator, "--weight": weight,
+                               "--probs": probs,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
         require_where_columns(data, condition)
-        data = missing_as_na(data, (*variables, by, crosstab, denominator, weight or "weight", strata, cluster, fpc,
+        data = missing_as_na(data, (*variables, by, crosstab, denominator, weight or "weight", probs, strata,
+                                    *stage_columns(cluster), *stage_columns(fpc),
                                     *where_columns),
                              parse_na_values(na_values))
         results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
+                             probs=probs,
                              strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                              ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
                              study=study, compare=compare,
@@ -262,7 +269,7 @@ def _with_frame(data, frame):
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
               ci, level, include_missing, lang, study=None, compare=False, other=None,
-              condition=None, nets=(), auto_nets=False, min_n=0) -> dict[str, Any]:
+              condition=None, nets=(), auto_nets=False, min_n=0, probs=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
@@ -290,7 +297,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
     design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
                                                         strata=strata, cluster=cluster, fpc=fpc, nest=nest,
-                                                        lonely_psu=lonely_psu, lang=lang)
+                                                        lonely_psu=lonely_psu, lang=lang, probs=probs)
     # the masks belong to the file's rows; the design holds only those the weighting kept
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
@@ -484,7 +491,8 @@ def suppress_small_cells(result: dict, min_n: int) -> None:
     result["suppressed_cells"] = len(hidden_rows)
 
 
-def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en"):
+def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
+               probs=None):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
     `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary,
@@ -500,16 +508,35 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
         weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
         weighting["text"] = weighted.describe(inst, lang)
         return design, f"study weighting ({weighted.spec.method})", weighting, np.asarray(weighted.kept, dtype=bool)
-    weight_source = weight or ("weight" if "weight" in frame.columns else None)
+    if probs is not None and weight is not None:
+        raise UsageError("give --weight (weights) or --probs (sampling probabilities, weight = 1/p), not both")
+    weight_source = weight or (None if probs is not None else ("weight" if "weight" in frame.columns else None))
     w = check_weights(data, weight_source) if weight_source else None
-    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
-        if col is not None and frame[col].isna().any():
-            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
-                                      f"{where(data, frame[col].isna().to_numpy())}")
-    if fpc is not None:
-        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
-    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    if probs is not None:
+        p = numeric_column(data, probs, "--probs")
+        bad = ~np.isfinite(p) | (p <= 0) | (p > 1)
+        if bad.any():
+            raise DataValidationError(f"{data.path}: --probs column {probs!r} must be a sampling probability "
+                                      f"(0 < p ≤ 1) on every row; it is not at {where(data, bad)}")
+        w, weight_source = 1 / p, f"1/{probs}"
+    # multistage (R's ids=~psu+ssu, fpc=~N1+N2): --cluster psu,ssu --fpc N1,N2, one column per stage
+    clusters, fpcs = stage_columns(cluster), stage_columns(fpc)
+    for role, cols in (("--strata", [strata] if strata else []), ("--cluster", clusters), ("--fpc", fpcs)):
+        for col in cols:
+            if frame[col].isna().any():
+                raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
+                                          f"{where(data, frame[col].isna().to_numpy())}")
+    if fpcs and len(clusters) > 1 and len(fpcs) not in (1, len(clusters)):
+        raise UsageError(f"--fpc {fpc}: give one fpc column for the first stage or one for every stage of "
+                         f"--cluster {cluster}")
+    if len(fpcs) > 1 and len(clusters) != len(fpcs):
+        raise UsageError(f"--fpc {fpc}: an fpc for every stage needs a --cluster column for every stage "
+                         f"(--cluster psu,ssu)")
+    frame = frame.assign(**{col: numeric_column(data, col, "--fpc") for col in fpcs})
+    design = svydesign(frame, w, strata=strata, cluster=(clusters[0] if len(clusters) == 1 else clusters) or None,
+                       fpc=(fpcs[0] if len(fpcs) == 1 else fpcs) or None, lonely_psu=lonely_psu, nest=nest)
     return design, weight_source, None, np.ones(len(frame), dtype=bool)
+
 
 
 WHERE_COLUMN = "__fjernarbeid_where__"
