@@ -200,3 +200,14 @@ def test_synthetic_refuses_to_write_over_an_existing_file(run_main, tmp_path):
     fresh = tmp_path / "new.csv"
     assert run_main("synthetic", "--study", STUDY, "--out", fresh, "--n", 20).code == EXIT_OK
     assert len(pd.read_csv(fresh)) == 20
+
+
+def test_the_respondents_table_groups_age_by_the_targets_ranges_and_labels(report):
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    rows = [r for r in results["respondents"][0]["rows"] if r[0] == "Hvor gammel er du?"]
+    assert [r[1] for r in rows] == ["18–34 år", "35–49 år", "50–66 år", "67 år og eldre"]
+    assert sum(r[2] for r in rows) == results["data"]["n"]
+    targets = pd.read_csv(STUDY / "targets.csv")
+    ages = targets[targets.variable == "alder"].target
+    # raked to the age targets: each range's weighted share is its share of the targets
+    assert [r[4] for r in rows] == pytest.approx(list(ages / ages.sum()), abs=1e-4)
