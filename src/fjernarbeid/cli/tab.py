@@ -167,9 +167,10 @@ def tab_command(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
-    lang: Annotated[Language, typer.Option(
+    lang: Annotated[Optional[Language], typer.Option(
         "--lang", help="Language of everything printed: the tables, notes and warnings, and the questionnaire's "
-        "labels.")] = Language.nb,
+        "labels (default: the study's first language if it is nb, nn or en, else nb).",
+        show_default=False)] = None,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory, to derive municipality, county and centrality from the postal code when "
         "the file lacks them.")] = None,
@@ -224,6 +225,7 @@ def tab_command(
                                  f"sample); it cannot be combined with {', '.join(given)}")
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
+        lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value)
