@@ -84,11 +84,12 @@ respondents than --min-n are hidden (':'), with as many others as needed that no
 a total or a base. --lang nb|nn|en sets the language of every word printed, with the questionnaire's
 labels; a table wider than the terminal continues in parts instead of cutting numbers.
 
-Weights: --weight COL, else a column named `weight` if the file has one (as written by
-`fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
-(N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
-units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
-single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
+Weights: --weight COL, or --probs COL (sampling probabilities: weight 1/p, as R's probs=), else a
+column named `weight` if the file has one (as written by `fjernarbeid weight`), else with --fpc
+weights implied by the design (PSUs in the population over PSUs sampled in the stratum, and at every
+stage of a multistage design: as R's svydesign), else equal weights. The design: --strata, --cluster
+(primary sampling units; --cluster psu,ssu for two stages), --fpc (population size or sampling
+fraction per stratum; --fpc N1,N2 for every stage), --lonely-psu for strata with a single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 
 --study-weighting weights the file as the study's report does instead: age group from the birth
 year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
@@ -166,9 +167,10 @@ def tab_command(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
-    lang: Annotated[Language, typer.Option(
+    lang: Annotated[Optional[Language], typer.Option(
         "--lang", help="Language of everything printed: the tables, notes and warnings, and the questionnaire's "
-        "labels.")] = Language.nb,
+        "labels (default: the study's first language if it is nb, nn or en, else nb).",
+        show_default=False)] = None,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory, to derive municipality, county and centrality from the postal code when "
         "the file lacks them.")] = None,
@@ -223,6 +225,7 @@ def tab_command(
                                  f"sample); it cannot be combined with {', '.join(given)}")
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
+        lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value)

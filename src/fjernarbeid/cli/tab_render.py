@@ -306,9 +306,9 @@ def _print_numeric(console, result, lang: str) -> None:
     quantiles = result["statistic"] == "quantile"
     if result["statistic"] == "ratio":
         name = f"{result['variable']}/{result['denominator']}"
-    else:
-        name = t(f"statistic_{result['statistic']}", lang)
-    stub = ([variable_name(result, by)] if by else []) + (["p"] if quantiles else [])
+    else:  # a quantile's probability is in its own label column ("Kvantil 0,50"), its estimate is a value
+        name = t("value" if quantiles else f"statistic_{result['statistic']}", lang)
+    stub = ([variable_name(result, by)] if by else []) + ([t("statistic_quantile", lang)] if quantiles else [])
     columns = [name, t("se", lang), _ci_header(result, lang), "deff", "n", t("df", lang)]
     if not stub:
         stub, columns = [columns[0]], columns[1:]
