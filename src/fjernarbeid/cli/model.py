@@ -66,8 +66,8 @@ link); Gamma positive amounts (inverse link).
 Every term gets a test that all its coefficients are zero: the design-based Wald F test, or with
 --test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models).
 
-The design options are those of `fjernarbeid tab` (--weight, --strata, --cluster, --fpc, --nest,
---lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
+The design options are those of `fjernarbeid tab` (--weight or --probs, --strata, --cluster psu[,ssu],
+--fpc N1[,N2], --nest, --lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
 out (R's na.omit) and counted; for the study's questions "not sure" codes and answers the routing
 skipped count as missing. Blank cells and NA are missing (--na-values).
 

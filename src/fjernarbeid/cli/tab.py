@@ -84,11 +84,12 @@ respondents than --min-n are hidden (':'), with as many others as needed that no
 a total or a base. --lang nb|nn|en sets the language of every word printed, with the questionnaire's
 labels; a table wider than the terminal continues in parts instead of cutting numbers.
 
-Weights: --weight COL, else a column named `weight` if the file has one (as written by
-`fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
-(N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
-units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
-single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
+Weights: --weight COL, or --probs COL (sampling probabilities: weight 1/p, as R's probs=), else a
+column named `weight` if the file has one (as written by `fjernarbeid weight`), else with --fpc
+weights implied by the design (PSUs in the population over PSUs sampled in the stratum, and at every
+stage of a multistage design: as R's svydesign), else equal weights. The design: --strata, --cluster
+(primary sampling units; --cluster psu,ssu for two stages), --fpc (population size or sampling
+fraction per stratum; --fpc N1,N2 for every stage), --lonely-psu for strata with a single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 
 --study-weighting weights the file as the study's report does instead: age group from the birth
 year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
