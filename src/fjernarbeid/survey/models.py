@@ -37,7 +37,7 @@ from scipy import special
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
-from fjernarbeid.survey.design import SurveyDesign, shown
+from fjernarbeid.survey.design import Influence, SurveyDesign, shown
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
 OLR_LINKS = ("logistic", "probit", "cloglog", "cauchit")
@@ -217,6 +217,33 @@ def _model_matrix(data: pd.DataFrame, terms: list[_Term], intercept: bool, rows:
     return names, np.column_stack(blocks)
 
 
+_CELLS_FROM_ROWS = 1000  # below this, a model is fitted row by row
+_HASH = np.random.default_rng(20261205).standard_normal(64)  # fixed: the same cells in every run
+
+
+def _cells(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(cell per row, the distinct rows, rows per cell) of a matrix whose rows take few distinct
+    values — the model matrix of categorical predictors or coded answers — else None.
+
+    Every sum a fit needs over rows is then a sum over cells with the cells' sums of weights (and
+    of weighted outcomes), exactly: the rows of a cell are the same numbers. Rows are grouped by a
+    fixed random projection and the grouping is checked against the matrix itself, so equal
+    projections of different rows (a collision) or NaN only send the fit back to the rows.
+    """
+    n, p = x.shape
+    if n < _CELLS_FROM_ROWS or p > _HASH.size:
+        return None
+    codes, uniques = pd.factorize(x @ _HASH[:p])
+    if uniques.size > n // 20 or (codes < 0).any():
+        return None
+    first = np.empty(uniques.size, dtype=np.intp)
+    first[codes[::-1]] = np.arange(n)[::-1]
+    distinct = x[first]
+    if not np.array_equal(distinct[codes], x):
+        return None
+    return codes, distinct, np.bincount(codes, minlength=uniques.size).astype(float)
+
+
 def _check_rank(x: np.ndarray, names: list[str]) -> None:
     """Raise naming the columns R would report as aliased (NA coefficient): like R's QR with
     limited pivoting, a column is aliased when it lies in the span of the columns before it."""
@@ -339,6 +366,35 @@ def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str):
     return beta, mu, w * mu * (1 - mu)
 
 
+def _fit_glm_cells(x: np.ndarray, w: np.ndarray, wy: np.ndarray, family: str):
+    """:func:`_fit_glm` (gaussian or binomial) on the distinct rows ``x`` of the model matrix with
+    their sums of weights ``w`` and of weighted outcomes ``wy``: Σ_i w_i(y_i − x_iβ)² differs from
+    Σ_c w_c(ȳ_c − x_cβ)² by a constant, and the logistic score and information are sums of
+    w_c μ_c and w_c μ_c(1 − μ_c) over cells. Returns (β, μ per cell, working weights per cell)."""
+    sw = np.sqrt(w)
+    ybar = wy / w
+    if family == "gaussian":
+        beta = np.linalg.lstsq(x * sw[:, None], ybar * sw, rcond=None)[0]
+        return beta, x @ beta, w
+    # the start of _fit_glm: log((y + ½)/(3/2 − y)) is ±log 3 for y = 1, 0
+    beta = np.linalg.lstsq(x * sw[:, None], np.log(3.0) * (2 * ybar - 1) * sw, rcond=None)[0]
+    for _ in range(100):
+        mu = 1 / (1 + np.exp(-(x @ beta)))
+        ww = w * mu * (1 - mu)
+        step = np.linalg.solve(x.T @ (x * ww[:, None]), x.T @ (wy - w * mu))
+        beta = beta + step
+        if np.max(np.abs(step) / (np.abs(beta) + 0.1)) < 1e-11:
+            break
+    else:
+        raise ComputationError("the logistic regression did not converge in 100 iterations; usually a predictor "
+                               "category in which every outcome is 0 (or every one 1) — complete separation; "
+                               "merge or drop that category")
+    mu = 1 / (1 + np.exp(-(x @ beta)))
+    if np.any((mu < 1e-10) | (mu > 1 - 1e-10)):
+        warnings.warn("fitted probabilities numerically 0 or 1 occurred (separation?)", stacklevel=3)
+    return beta, mu, w * mu * (1 - mu)
+
+
 def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: str):
     """Iteratively reweighted least squares (McCullagh & Nelder 1989 §2.5; R's glm.fit), from R's
     starting values, until the deviance changes by less than 1e-12 relative."""
@@ -416,17 +472,31 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
     # the others influence 0 — at a million rows, a domain is often a fraction of the data.
     used = np.flatnonzero(rows)
     x, y, w = x[used], y[used], d.weights[used]
-    _check_rank(x, names)
-    beta, mu, working = _fit_glm(x, y, w, family)
-    bread = np.linalg.inv(x.T @ (x * working[:, None]))
-    influence = np.zeros((d.n, len(beta)), order="F")
+    cells = _cells(x) if family in ("gaussian", "binomial") else None
+    if cells is not None:  # categorical predictors: the fit on the cells' sums (the same equations)
+        cell, xc, count = cells
+        _check_rank(xc * np.sqrt(count)[:, None], names)  # the same xᵀx, so the same verdict
+        wc = np.bincount(cell, weights=w, minlength=count.size)
+        beta, mu_c, working = _fit_glm_cells(xc, wc, np.bincount(cell, weights=w * y, minlength=count.size), family)
+        bread = np.linalg.inv(xc.T @ (xc * working[:, None]))
+        mu = mu_c[cell]
+    else:
+        _check_rank(x, names)
+        beta, mu, working = _fit_glm(x, y, w, family)
+        bread = np.linalg.inv(x.T @ (x * working[:, None]))
     # estfun %*% Ainv (R svy.varcoef): estfun = x·w(y − μ)(dμ/dη)/V(μ), which is x·w(y − μ) for
     # the canonical links (gaussian, binomial, poisson)
     score = w * (y - mu)
     if family == "Gamma":
         fam = _FAMILY_PARTS[family]
         score = score * fam.dmu_deta(fam.link(mu)) / fam.variance(mu)
-    influence[used] = (x * score[:, None]) @ bread
+    if cells is not None:  # the score times the cell's x·bread: factored influence values
+        scale, group = np.zeros(d.n), np.zeros(d.n, dtype=np.intp)
+        scale[used], group[used] = score, cell
+        influence = Influence.of(scale, group, xc @ bread)
+    else:
+        influence = np.zeros((d.n, len(beta)), order="F")
+        influence[used] = (x * score[:, None]) @ bread
     vcov = d.vcov_total(influence)
     df = d.degrees_of_freedom() + 1 - len(beta)
     fitted = np.full(d.n, np.nan)
@@ -680,7 +750,6 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     assign: list[int] = []
     names, x = _model_matrix(d.data, terms, True, rows, assign)
     names, x, assign = names[1:], x[:, 1:], assign[1:]  # thresholds replace the intercept
-    _check_rank(np.column_stack([np.ones(rows.sum()), x[rows]]), ["(Intercept)"] + names)
     code = {lev: i + 1 for i, lev in enumerate(levels)}
     # fit on the rows used (the others have weight 0 and add nothing); they get influence 0
     used = np.flatnonzero(rows)
@@ -688,6 +757,16 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     x = x[used]
     w = d.weights[used]
     q = len(levels) - 1
+    # categorical predictors: every sum of the likelihood is over cells (x, y) with their sums of
+    # weights; a row's gradient is its weight's share of its cell's
+    cells = _cells(np.column_stack([x, y]).astype(float))
+    if cells is not None:
+        cell, distinct, count = cells
+        share = w / np.bincount(cell, weights=w, minlength=count.size)[cell]
+        x, y, w = distinct[:, :-1], distinct[:, -1].astype(int), np.bincount(cell, weights=w, minlength=count.size)
+        _check_rank(np.column_stack([np.ones(count.size), x]) * np.sqrt(count)[:, None], ["(Intercept)"] + names)
+    else:
+        _check_rank(np.column_stack([np.ones(used.size), x]), ["(Intercept)"] + names)
     params = _olr_start(x, y, q, w, link)
     for _ in range(200):
         nll, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
@@ -708,8 +787,13 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     else:
         raise ComputationError("the proportional-odds model did not converge")
     _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
-    influence = np.zeros((d.n, g.shape[1]), order="F")
-    influence[used] = g @ np.linalg.inv(h)
+    if cells is not None:  # R's gmini · H⁻¹ per row: its share of its cell's, factored
+        scale, group = np.zeros(d.n), np.zeros(d.n, dtype=np.intp)
+        scale[used], group[used] = share, cell
+        influence = Influence.of(scale, group, g @ np.linalg.inv(h))
+    else:
+        influence = np.zeros((d.n, g.shape[1]), order="F")
+        influence[used] = g @ np.linalg.inv(h)
     vcov = d.vcov_total(influence)
     zeta_names = [f"{_level_name(a)}|{_level_name(b)}" for a, b in zip(levels[:-1], levels[1:])]
     allnames = names + zeta_names
