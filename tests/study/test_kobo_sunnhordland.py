@@ -147,3 +147,67 @@ def test_tab_where_on_a_scale_leaves_out_dont_know(run_main, raw):
     result = tab_json(run_main, "bli_boende", "--where", "${fornoyd_generelt} >= 4")
     assert result["where"]["n"] == int(raw["fornoyd_generelt"].isin(["4", "5"]).sum())
     assert result["where"]["n"] < int(raw["fornoyd_generelt"].isin(["4", "5", "vet_ikke"]).sum())
+
+
+# -- the report without a findings catalogue ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The report as the analyst runs it, once for the module (the console entry point in a subprocess-free
+    way: fjernarbeid.cli.main with its arguments)."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("report")
+    ran = subprocess.run([sys.executable, "-m", "fjernarbeid", "report", str(EXPORT), "--study", str(STUDY),
+                          "--completes-only", "--out", str(out), "--format", "html,json"],
+                         capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert ran.returncode == EXIT_OK, ran.stderr
+    return out
+
+
+def test_integer_questions_get_their_weighted_mean_with_its_own_base(report, run_main):
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    travel = next(f for f in results["findings"] if f["id"] == "reisetid")
+    assert travel["analysis"] == "numeric"
+    mean = next(e for e in travel["estimates"] if e["name"] == "mean")
+    # the same estimate as tab --mean with the study's weighting (tested against R's svymean)
+    tab = tab_json(run_main, "reisetid", "--mean", "--study-weighting")["estimates"][0]
+    assert mean["estimate"] == pytest.approx(tab["estimate"], rel=1e-9)
+    assert mean["se"] == pytest.approx(tab["se"], rel=1e-6)
+    assert travel["base"]["n_unweighted"] == tab["n_unweighted"] < results["data"]["n"]
+    assert "Gjennomsnitt" in travel["sentence"]["nb"] and "Mean" in travel["sentence"]["en"]
+    # the household size has a role (described with the respondents), so it is no finding of its own
+    assert "husstand" not in {f["id"] for f in results["findings"]}
+
+
+def test_the_report_drops_empty_chapters_and_numbers_the_questions(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "Hvem svarte" in html  # the chapter with the respondents table
+    assert "Arbeid og reise" not in html  # a chapter of the study no finding falls in
+    assert "5. Hvor gammel er du?" in html  # an XLSForm question numbered as a reader counts
+    assert "n = 218 (uvektet)" in html  # the travel time's own base, not the sample's 406
+
+
+def test_synthetic_refuses_to_write_over_an_existing_file(run_main, tmp_path):
+    existing = tmp_path / "data.csv"
+    existing.write_text("id\n1\n", encoding="utf-8")
+    ran = run_main("synthetic", "--study", STUDY, "--out", existing, "--n", 20)
+    assert ran.code == 3 and "exists" in ran.stderr
+    assert existing.read_text(encoding="utf-8") == "id\n1\n"
+    fresh = tmp_path / "new.csv"
+    assert run_main("synthetic", "--study", STUDY, "--out", fresh, "--n", 20).code == EXIT_OK
+    assert len(pd.read_csv(fresh)) == 20
+
+
+def test_the_respondents_table_groups_age_by_the_targets_ranges_and_labels(report):
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    rows = [r for r in results["respondents"][0]["rows"] if r[0] == "Hvor gammel er du?"]
+    assert [r[1] for r in rows] == ["18–34 år", "35–49 år", "50–66 år", "67 år og eldre"]
+    assert sum(r[2] for r in rows) == results["data"]["n"]
+    targets = pd.read_csv(STUDY / "targets.csv")
+    ages = targets[targets.variable == "alder"].target
+    # raked to the age targets: each range's weighted share is its share of the targets
+    assert [r[4] for r in rows] == pytest.approx(list(ages / ages.sum()), abs=1e-4)

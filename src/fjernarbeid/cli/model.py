@@ -22,6 +22,7 @@ from fjernarbeid.cli._survey_input import (
     parse_na_values,
     read_data,
     require_columns,
+    stage_columns,
     warn_if_invalid,
 )
 from fjernarbeid.cli.tab import LonelyPsu, OutputFormat
@@ -65,8 +66,8 @@ link); Gamma positive amounts (inverse link).
 Every term gets a test that all its coefficients are zero: the design-based Wald F test, or with
 --test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models).
 
-The design options are those of `fjernarbeid tab` (--weight, --strata, --cluster, --fpc, --nest,
---lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
+The design options are those of `fjernarbeid tab` (--weight or --probs, --strata, --cluster psu[,ssu],
+--fpc N1[,N2], --nest, --lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
 out (R's na.omit) and counted; for the study's questions "not sure" codes and answers the routing
 skipped count as missing. Blank cells and NA are missing (--na-values).
 
@@ -95,6 +96,8 @@ def model_command(
     targets: Annotated[Optional[Path], targets_option()] = None,
     study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
+    probs: Annotated[Optional[str], typer.Option(
+        "--probs", help="Sampling probability column, in place of --weight (weight = 1/p; R's probs=).")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
     fpc: Annotated[Optional[str], typer.Option(
@@ -126,7 +129,7 @@ def model_command(
         if test is TermTestMethod.lrt and family is Family.ordinal:
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
         use_study = study_weighting or weighting is not None or targets is not None
-        if use_study and any((weight, strata, cluster, fpc)):
+        if use_study and any((weight, probs, strata, cluster, fpc)):
             raise UsageError("--study-weighting makes the study's design; it cannot be combined with --weight, "
                              "--strata, --cluster or --fpc")
         chosen = load_cli_study(study_dir, instrument)
@@ -139,13 +142,14 @@ def model_command(
             from dataclasses import replace
 
             data = replace(data, frame=derive_available(data.frame, inst, refdata))
-        require_columns(data, {**{f"formula variable {v}": v for v in wanted}, "--weight": weight,
+        require_columns(data, {**{f"formula variable {v}": v for v in wanted}, "--weight": weight, "--probs": probs,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
-        data = missing_as_na(data, (*wanted, weight or "weight", strata, cluster, fpc), parse_na_values(na_values))
+        data = missing_as_na(data, (*wanted, weight or "weight", probs, strata, *stage_columns(cluster),
+                                    *stage_columns(fpc)), parse_na_values(na_values))
         result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
                            link=link.value, test=test.value, level=level, lang=lang.value,
                            study=study, weight=weight, strata=strata, cluster=cluster,
-                           fpc=fpc, nest=nest, lonely_psu=lonely_psu.value)
+                           fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     except (ValueError, KeyError) as exc:  # a formula the parser refuses
@@ -180,7 +184,7 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
 
 def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
-              lonely_psu) -> dict[str, Any]:
+              lonely_psu, probs=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
     from fjernarbeid.cli.tab import _non_answers, design_for
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
@@ -199,7 +203,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     elif family in ("gaussian", "poisson", "quasipoisson", "Gamma") or family == "ordinal":
         frame = frame.assign(**{outcome: _numeric_or_ordered(frame[outcome], family)})
     design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
-                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu)
+                                                  cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
+                                                  probs=probs)
     used = [outcome, *variables]
     missing = design.data[used].isna().any(axis=1).to_numpy() & (design.weights > 0)
     if family == "ordinal":

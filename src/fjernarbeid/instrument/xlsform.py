@@ -569,6 +569,8 @@ def read_xlsform(path: str | Path) -> Instrument:
     unused = sorted(name for name in lists if name not in own and name not in used)
     if unused:
         notes.append(f"choice lists no question uses were left out: {', '.join(unused)}")
+    for q in questions:
+        q.pop("_added", None)
     raw["questions"] = questions
     raw["derived"] = derived
     raw["checks"] = _read_checks(sheets.get("fj_checks") or sheets.get("checks"), questions)
@@ -796,7 +798,11 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             raise InstrumentError(f"{survey.where(number, 'name')}: a {qtype or 'row'} needs a name")
         if not name.isidentifier():
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
-        q: dict[str, Any] = {"name": name, "number": record.get("fj_number") or name}
+        # An ordinary form's questions are numbered as a reader counts them (1, 2, 3 …), the name stays the
+        # variable's; a form written by write_xlsform (or with an fj_number column) says its own numbers.
+        number = record.get("fj_number") or (str(len([x for x in questions if not x.get("_added")]) + 1)
+                                              if ordinary and not survey.has("fj_number") else name)
+        q: dict[str, Any] = {"name": name, "number": number}
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
                             ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
@@ -892,8 +898,8 @@ def _other_question(q: dict[str, Any]) -> dict[str, Any]:
     chosen = f"selected({q['name']}, {code})" if q["type"] == "multiple" else f"{q['name']} == {code}"
     text = {lang: message("xlsform", "or_other_text", lang) for lang in sorted(q.get("text") or {DEFAULT_LANGUAGE: ""})}
     ask_if = f"({q['ask_if']}) and ({chosen})" if q.get("ask_if") else chosen
-    return {"name": f"{q['name']}_other", "number": f"{q['number']}_other", "type": "text", "text": text,
-            "required": False, "ask_if": ask_if}
+    return {"name": f"{q['name']}_other", "number": f"{q['number']}a" if q["number"] != q["name"] else f"{q['name']}_other",
+            "type": "text", "text": text, "required": False, "ask_if": ask_if, "_added": True}
 
 
 def _after_last_question(survey: _Sheet, number: int) -> bool:

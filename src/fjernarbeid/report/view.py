@@ -703,6 +703,8 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                 published=pub, ours=ours))
         tables = [respondents_table(tb, lang, min_cell, respondents_title) for tb in results.respondents] \
             if with_respondents else []
+        if not findings and not tables:  # a chapter of the study that nothing of this run falls in: left out
+            continue
         sections.append(SectionView(anchor=f"sec-{sec.replace('.', '-')}", title=title,
                                     intro=(intro or t("respondents_intro_generic", lang)) if tables else intro,
                                     tables=tables,
@@ -741,6 +743,8 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     methods_tables = _methods_tables(results, instrument, lang)
     # Figures and tables numbered in reading order, each with its source and n.
     n_all = results.data.get("n")
+    # each finding's own base (the respondents asked and answering), for its tables' source lines
+    base_n = {f.id: (f.base or {}).get("n_unweighted") for f in results.findings}
     figure_no = table_no = 0
     for section in sections:
         for tb in section.tables:
@@ -756,7 +760,8 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                     kind = "table_tests" if tb.name.startswith("tests") else "table_estimates"
                     tb.caption = t(kind, lang, title=fv.title)
                 table_no += 1
-                tb.number, tb.source = table_no, t("source_n", lang, source=source, n=fmt_number(n_all, lang))
+                tb.number, tb.source = table_no, t("source_n", lang, source=source,
+                                                   n=fmt_number(base_n.get(fv.id) or n_all, lang))
     for tb in methods_tables:
         table_no += 1
         tb.number = table_no

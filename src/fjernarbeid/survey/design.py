@@ -770,6 +770,7 @@ def svydesign(
     pps: str | np.ndarray | None = None,
     variance: str = "HT",
     p2bar: float | None = None,
+    probs: str | np.ndarray | None = None,
 ) -> SurveyDesign:
     """Build a design, as R's ``svydesign(ids=~cluster, strata=~strata, weights=~w, fpc=~fpc)``.
 
@@ -799,9 +800,14 @@ def svydesign(
       ``ppsmat``), PSUs in sorted order;
 
     with the Horvitz–Thompson (``variance="HT"``) or Yates–Grundy (``"YG"``) form for the last three.
+
+    ``probs`` (R's ``probs=~p``): the sampling probabilities (a column name or an array), in place of
+    ``weights``; the weight of a row is 1/p (0 < p ≤ 1).
     """
     n = len(data)
     data = data.reset_index(drop=True)
+    if probs is not None:
+        weights = _weights_from_probs(data, probs, weights, n)
     clusters = _as_list(cluster)
     fpcs = _as_list(fpc)
     stratas = _as_list(strata)
@@ -845,6 +851,27 @@ def svydesign(
     if pps is None:
         return design
     return _with_pps(design, pps, n_psu / f, variance, p2bar)
+
+
+def _weights_from_probs(data, probs, weights, n: int) -> np.ndarray:
+    """1/p for the sampling probabilities ``probs``, checked (R's ``svydesign(probs=)``)."""
+    if weights is not None:
+        raise ValueError("give weights or probs, not both")
+    if isinstance(probs, str):
+        if probs not in data.columns:
+            raise KeyError(f"probs column {probs!r} is not in the data")
+        p = pd.to_numeric(data[probs], errors="coerce").to_numpy(dtype=float)
+        name = probs
+    else:
+        p = np.asarray(probs, dtype=float)
+        name = "probs"
+        if p.shape != (n,):
+            raise ValueError(f"probs must have one value per row ({n}), got shape {p.shape}")
+    bad = ~np.isfinite(p) | (p <= 0) | (p > 1)
+    if bad.any():
+        raise DataValidationError(f"sampling probabilities {name!r} must be numbers in (0, 1]; missing or outside "
+                                  f"in rows {_row_list(bad)}")
+    return 1.0 / p
 
 
 def _as_list(value) -> list:
