@@ -27,8 +27,8 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf
-from fjernarbeid.survey.design import SurveyDesign
-from fjernarbeid.survey.models import _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
+from fjernarbeid.survey.design import Influence, SurveyDesign
+from fjernarbeid.survey.models import _cells, _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
 
 CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
 RANK_TESTS = ("wilcoxon", "vanderWaerden", "median", "KruskalWallis")
@@ -99,20 +99,21 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
             f"a two-way table needs at least two categories in each variable; {row!r} has {nr} "
             f"and {col!r} has {nc} among the rows with positive weight")
     cell = np.where(use, row_codes + nr * col_codes, 0)  # rows vary fastest, as R's interaction()
-    mm = np.zeros((design.n, nr * nc), order="F")  # column-major: the variance works column by column
-    mm[np.flatnonzero(use), cell[use]] = 1.0
     totals = np.bincount(cell[use], weights=w[use], minlength=nr * nc)
     table = pd.DataFrame(totals.reshape(nc, nr).T, index=pd.Index(row_levels, name=row),
                          columns=pd.Index(col_levels, name=col))
     pearson = _pearson(totals.reshape(nc, nr).T, big_n)
 
     if statistic in ("Wald", "adjWald"):
-        stat, ndf, ddf = _wald(d, mm, row_codes, col_codes, use, nr, nc, nu, statistic)
+        stat, ndf, ddf = _wald(d, cell, use, nr, nc, nu, statistic)
         p = float(f_sf(stat, ndf, ddf))
         return ChisqTest(stat, ndf, ddf, p, "Design-based Wald test of association", pearson, table, None)
 
-    means, infl = _mean_influence(d, mm, overwrite=True)  # mm is not needed after this
-    v = d.vcov_total(infl)
+    # the cells' shares and their influence values w(1[cell] − p)/Σw (R's svymean of the cell
+    # indicators), factored: the weight share times a vector per cell (rows not used: weight 0)
+    k = nr * nc
+    means = totals / w.sum()
+    v = d.vcov_total(Influence.of(w / w.sum(), np.where(use, cell + 1, 0), np.vstack([-means, np.eye(k) - means])))
     x1, x12 = _cell_designs(nr, nc)
     q, _ = np.linalg.qr(x1)
     cmat = x12 - q @ (q.T @ x12)  # R: qr.resid(qr(X1), interaction columns)
@@ -168,16 +169,16 @@ def _cell_designs(nr: int, nc: int) -> tuple[np.ndarray, np.ndarray]:
     return x1, x12
 
 
-def _wald(d, mm, row_codes, col_codes, use, nr, nc, nu, statistic):
+def _wald(d, cell, use, nr, nc, nu, statistic):
     """R's Wald test: cell totals minus row × column totals / N, with the delta-method variance."""
-    w = d.weights
-    mr = np.where(use[:, None], (row_codes[:, None] == np.arange(nr)), 0).astype(float)
-    mc = np.where(use[:, None], (col_codes[:, None] == np.arange(nc)), 0).astype(float)
-    one = use.astype(float)[:, None]
-    z = np.column_stack([mm, mr, mc, one])
-    cells = w @ z
-    v = d.vcov_total(z * w[:, None])
     k = nr * nc
+    # the totals of the cells, rows, columns and all, w·(cell, row and column indicators, 1): one
+    # vector per cell (its row is cell mod nr, its column cell // nr) times the weight
+    per_cell = np.column_stack([np.eye(k), np.tile(np.eye(nr), (nc, 1)), np.repeat(np.eye(nc), nr, axis=0),
+                                np.ones(k)])
+    w = np.where(use, d.weights, 0.0)
+    cells = np.bincount(cell, weights=w, minlength=k) @ per_cell
+    v = d.vcov_total(Influence.of(w, cell, per_cell))
     rowt, colt, tot = cells[k:k + nr], cells[k + nr:k + nr + nc], cells[-1]
     cell_rows = np.tile(np.arange(nr), nc)
     cell_cols = np.repeat(np.arange(nc), nr)
@@ -304,9 +305,21 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     # centring first changes nothing in r or its linearisation, and keeps the moments accurate
     vx = vx - np.sum(w[use] * vx[use]) / w[use].sum()
     vy = vy - np.sum(w[use] * vy[use]) / w[use].sum()
-    z = np.empty((len(vx), 5), order="F")  # column-major, to become the influence values in place
-    z[:, 0], z[:, 1], z[:, 2], z[:, 3], z[:, 4] = vx, vy, vx**2, vy**2, vx * vy
-    m, infl = _mean_influence(d, z, overwrite=True)
+    idx = np.flatnonzero(use)
+    pairs = _cells(np.column_stack([vx[idx], vy[idx]]))
+    if pairs is not None:  # answers on scales: few distinct pairs (x, y), the moments per pair
+        cell, distinct, _ = pairs
+        cx, cy = distinct[:, 0], distinct[:, 1]
+        zc = np.column_stack([cx, cy, cx**2, cy**2, cx * cy])
+        total = w.sum()
+        m = np.bincount(cell, weights=w[idx], minlength=zc.shape[0]) @ zc / total
+        scale, group = np.zeros(len(vx)), np.zeros(len(vx), dtype=np.intp)
+        scale[idx], group[idx] = w[idx] / total, cell
+        infl = Influence.of(scale, group, zc - m)  # w(z − m)/Σw
+    else:
+        z = np.empty((len(vx), 5), order="F")  # column-major, to become the influence values in place
+        z[:, 0], z[:, 1], z[:, 2], z[:, 3], z[:, 4] = vx, vy, vx**2, vy**2, vx * vy
+        m, infl = _mean_influence(d, z, overwrite=True)
     mx, my, mxx, myy, mxy = m
     sxx, syy, sxy = mxx - mx**2, myy - my**2, mxy - mx * my
     if sxx <= 0 or syy <= 0:
