@@ -133,6 +133,11 @@ def run(d, e: dict) -> dict:
     if fn == "quantile":
         r = svyquantile(d, e["var"], np.atleast_1d(e["probs"]).tolist(), interval=e["interval"], qrule=e["qrule"])
         return {"estimate": r.estimate, "se": r.se, "ci_low": [x.ci_low for x in r], "ci_high": [x.ci_high for x in r]}
+    if fn == "domain_glm":
+        mask = d.data.eval(e["where"].replace("'", '"')).to_numpy(dtype=bool)
+        m = svyglm(d.domain(mask), e["formula"])
+        return {"estimate": m.coefficients.to_numpy(), "se": np.sqrt(np.diag(m.vcov.to_numpy())),
+                "names": list(m.coefficients.index), "df_residual": m.df_residual}
     if fn == "glm":
         m = svyglm(d, e["formula"], family=e["family"])
         out = {"estimate": m.coefficients.to_numpy(), "se": np.sqrt(np.diag(m.vcov.to_numpy())),
