@@ -31,7 +31,6 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
-from fjernarbeid.export.nets import NetError, parse_net
 
 np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
 pd = lazy_module("pandas")
@@ -214,6 +213,8 @@ def tab_command(
             raise UsageError(f"--net adds categories of shares together; it cannot be combined with {chosen[0]}")
         if ratio and len(variables) > 1:
             raise UsageError("--ratio divides one VAR by DEN; give one VAR")
+        from fjernarbeid.export.nets import parse_net  # here: it imports numpy, which --help must not
+
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study:
@@ -338,6 +339,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                              "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
         if nets:
+            from fjernarbeid.export.nets import NetError
+
             raise NetError(f"--net: {variable} is a multiple-choice question; its choices are not categories that "
                            "add up, so they cannot be counted together")
         if mean or total or crosstab or compare:
@@ -433,6 +436,8 @@ def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> 
     if nets:
         values = design.column(variable)
         if not pd.api.types.is_numeric_dtype(values) and pd.to_numeric(values.dropna(), errors="coerce").isna().any():
+            from fjernarbeid.export.nets import NetError
+
             raise NetError(f"--net: {variable} holds text, not numeric codes; nets count codes together")
     codes = [c for c in question.substantive_codes if c not in question.screen_out] if question else None
     for net in nets:
