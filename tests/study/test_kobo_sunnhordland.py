@@ -269,3 +269,18 @@ def test_a_labels_export_validates_weights_and_tabulates_as_the_xml_export(run_m
     assert ran.code == EXIT_OK, ran.stderr
     assert json.loads(ran.stdout)["estimates"] == tab_json(run_main, "brukt", "--study-weighting", "--where",
                                                            "${fornoyd_generelt} >= 4")["estimates"]
+
+
+@pytest.mark.parametrize("variable", ["alder", "reisetid", "hjemmedager"])
+def test_the_numeric_findings_agree_with_r_survey(report, variable):
+    """R's survey::rake to the same targets and svymean among those who answered
+    (tests/fixtures/r/kobo_numeric.R writes the reference values)."""
+    r = json.loads((STUDY.parents[1] / "r" / "kobo_numeric.json").read_text(encoding="utf-8"))
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    assert results["data"]["n"] == r["n"]
+    ours = next(e for f in results["findings"] if f["id"] == variable for e in f["estimates"] if e["name"] == "mean")
+    want = r[variable]
+    assert ours["n_unweighted"] == want["n"]
+    assert ours["estimate"] == pytest.approx(want["estimate"], rel=1e-6)
+    assert ours["se"] == pytest.approx(want["se"], rel=1e-4)
+    assert [ours["ci_low"], ours["ci_high"]] == pytest.approx([want["ci_low"], want["ci_high"]], rel=1e-6)
