@@ -57,8 +57,6 @@ def known_gap(case: dict) -> str | None:
         # survey 4.1.1's svyolr.svyrep.design refits the replicates with the logistic link whatever
         # the method: its probit SEs are the logistic model's (ours refit with the model's own link)
         return "R refits svyolr's replicates with the logistic link (an R bug)"
-    if spec.get("replicate") and e["fn"] == "chisq":
-        return "svychisq on replicate designs: not yet"
     if spec.get("replicate") and e["fn"] == "quantile" and e["interval"] == "beta":
         return "beta interval of a quantile on replicate designs: not yet"
     if spec.get("replicate") and e["fn"] == "ciprop" and e["method"] == "likelihood":
@@ -241,3 +239,15 @@ def test_design_against_r(design_id):
         except Exception as exc:  # collect every disagreement of the design, not only the first
             failures.append(f"{where}: {type(exc).__name__}: {str(exc)[:600]}")
     assert not failures, f"{len(failures)} disagreement(s):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("x", [0.5, 3.0, 26.75, 60.0])
+def test_lincom_distribution_is_exact_where_it_is_known(x):
+    """svychisq's "lincom" p-value on replicate designs, P(Σ δ_j χ²_1 > X²), by Imhof's inversion: for
+    δ = (1, 1) it is χ²_2's exp(−x/2), for δ = (2) 2χ²_1's tail (R needs CompQuadForm for it)."""
+    from scipy import stats
+
+    from fjernarbeid.survey.association import _pchisqsum_imhof
+
+    assert _pchisqsum_imhof(x, np.array([1.0, 1.0])) == pytest.approx(np.exp(-x / 2), rel=1e-6, abs=1e-15)
+    assert _pchisqsum_imhof(x, np.array([2.0])) == pytest.approx(stats.chi2.sf(x / 2, 1), rel=1e-6, abs=1e-15)
