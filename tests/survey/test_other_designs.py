@@ -62,8 +62,6 @@ def known_gap(case: dict) -> str | None:
     cal = spec.get("calibration") or {}
     if e["fn"] == "ciprop" and e["var"] in {cal.get("by"), *cal.get("margins", {})} and e["method"] in ("beta", "likelihood"):
         return "a share the calibration fixes: its SE is rounding noise (1e-17), and so are R's beta/likelihood limits"
-    if spec.get("calibration") and e["fn"] == "quantile" and e["interval"] == "score":
-        return "score interval of a quantile on calibrated multistage designs: not yet"
     return None
 
 
