@@ -122,6 +122,12 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
     else:
         v = d.vcov_total(Influence.of(w / w.sum(), np.where(use, cell + 1, 0),
                                       np.vstack([-means, np.eye(k) - means])))
+    if not np.isfinite(v).all():  # no variance (lonely_psu="average" with nothing to average): NaN, as R
+        nan = float("nan")
+        if statistic == "Chisq":
+            return ChisqTest(pearson, (nr - 1) * (nc - 1), None, nan,
+                             "Pearson's X^2: Rao & Scott adjustment", pearson, table, None)
+        return ChisqTest(nan, nan, nan, nan, "Pearson's X^2: Rao & Scott adjustment", pearson, table, None)
     x1, x12 = _cell_designs(nr, nc)
     q, _ = np.linalg.qr(x1)
     cmat = x12 - q @ (q.T @ x12)  # R: qr.resid(qr(X1), interaction columns)
