@@ -318,16 +318,3 @@ def test_multiple_choice_hides_rare_choices_and_refuses_a_net(fixtures_dir):
     assert all(e["estimate"] is None for e in hidden if e["suppressed"])
     refused = tab(*common, "--net", "A=1,2")
     assert refused.exit_code == EXIT_USAGE and "multiple-choice" in " ".join(refused.stderr.split())
-
-
-def test_a_nynorsk_study_speaks_nynorsk_also_on_standard_error(fixtures_dir):
-    """Without --lang, the study's own language (this XLSForm is in nynorsk), also for the shared notes."""
-    study = fixtures_dir / "studies" / "hardanger_remote"
-    common = (study / "kobo_export.csv", "utfordringar", "--instrument", study / "kobo_form.xlsx", "--completes-only")
-    nn = tab(*common)
-    assert nn.exit_code == EXIT_OK
-    assert "12 av 150 innsende svar vart silte ut av screeninga" in " ".join(nn.stderr.split())
-    assert "Uvekta (like vekter)" in nn.stdout and "respondentar" in nn.stdout
-    en = tab(*common, "--lang", "en")
-    assert "12 of 150 submissions were screened out and dropped" in " ".join(en.stderr.split())
-    assert "Unweighted (equal weights)" in en.stdout

@@ -39,7 +39,7 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
 
     data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
     if completes_only:
-        say_dropped(data, lang)
+        say_dropped(data)
     if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
         raise InputFileError(f"{path}: no data rows (the file has a header but no respondents)")
     say_unparsed(data, lang=lang)
@@ -75,27 +75,11 @@ def say_unparsed(data, shown: int = 3, lang: str = "en") -> None:
                                     places="; ".join(places) + more), lang))
 
 
-_DROPPED = r"--completes-only: ([\d,]+) of ([\d,]+) submissions were screened out and dropped \((.*)\)"
-
-
-def say_dropped(data, lang: str = "en") -> None:
-    """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr, in
-    ``lang`` (the reader's note as :func:`fjernarbeid.data.read.drop_screened_out` words it, read back for
-    its numbers; a note worded otherwise is printed as it is)."""
-    import re
-
+def say_dropped(data) -> None:
+    """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr."""
     for note in data.notes:
-        if note.rule != "screened_out_dropped":
-            continue
-        found = re.fullmatch(_DROPPED, note.message)
-        if found is None:
+        if note.rule == "screened_out_dropped":
             console(stderr=True).print(note.message)
-            continue
-        dropped, total, counts = found.groups()
-        if counts == "the questionnaire has no screening question":
-            counts = _say("no_screening", lang)
-        console(stderr=True).print(_say("dropped", lang, dropped=fmt_number(int(dropped.replace(",", "")), lang),
-                                        total=fmt_number(int(total.replace(",", "")), lang), counts=counts))
 
 
 def problem_place(problem, row_kind: str) -> str:

@@ -212,7 +212,7 @@ def tab_command(
             raise UsageError(f"--net adds categories of shares together; it cannot be combined with {chosen[0]}")
         if ratio and len(variables) > 1:
             raise UsageError("--ratio divides one VAR by DEN; give one VAR")
-        from fjernarbeid.export.nets import parse_net  # (the export package is heavy: not imported for --help)
+        from fjernarbeid.export.nets import parse_net  # here: the export package imports numpy, which --help must not
 
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
@@ -288,7 +288,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
+    factor_total = total and variable not in inst and _is_text(frame[variable])
+    numeric = mean or (total and not factor_total) or (other is not None and (other.quantiles or other.denominator))
     if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
         raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                          "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -357,6 +359,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
+    elif factor_total:
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
+                     else svytotal(design, variable, factor=True))
+        result["statistic"] = "total"
+        result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
@@ -496,6 +503,16 @@ def suppress_small_cells(result: dict, min_n: int) -> None:
     result["suppressed_cells"] = len(hidden_rows)
 
 
+def _is_text(series) -> bool:
+    """A column of text that is not all numbers (blank cells and missing values aside): a factor."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype)):
+        return False
+    text = series.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
+
+
 def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
                probs=None):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
@@ -572,11 +589,12 @@ def require_where_columns(data, condition) -> None:
 def where_mask(condition, frame: pd.DataFrame) -> np.ndarray:
     """The rows for which the condition is true; a row where it cannot be decided (a missing
     answer) is outside the domain, as R's subset() leaves out NA."""
+    from fjernarbeid.errors import InstrumentError
     from fjernarbeid.instrument.expr import is_true
 
     try:
         return is_true(condition.evaluate(frame))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, InstrumentError) as exc:
         raise UsageError(f"--where {condition}: cannot be evaluated on the data ({exc})") from None
 
 

@@ -60,6 +60,7 @@ RULES: dict[str, tuple[str, str]] = {
     "ambiguous_column": (WARNING, "a column looks like a variable that another column is or also looks like; kept as extra"),
     "mapping_unused": (WARNING, "the mapping names a column the file does not have"),
     "id_from_metadata": (WARNING, "a Kobo/ODK export without an id column: the submission id is used"),
+    "label_headers": (WARNING, "a Kobo 'Labels' export: columns named by question labels, cells by choice labels"),
     "unnamed_column": (WARNING, "a column has no name in the header"),
     "empty_rows": (WARNING, "empty rows between data rows were skipped"),
     "rows_before_header": (WARNING, "non-empty rows above the header (a title?) were skipped"),
