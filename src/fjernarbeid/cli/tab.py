@@ -13,7 +13,6 @@ import typer
 
 from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_only_option, paragraphs, refdata_option
-from fjernarbeid.cli.tab_render import p_text, print_results
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -31,7 +30,6 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
-from fjernarbeid.export.nets import NetError, parse_net
 
 np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
 pd = lazy_module("pandas")
@@ -214,6 +212,8 @@ def tab_command(
             raise UsageError(f"--net adds categories of shares together; it cannot be combined with {chosen[0]}")
         if ratio and len(variables) > 1:
             raise UsageError("--ratio divides one VAR by DEN; give one VAR")
+        from fjernarbeid.export.nets import parse_net  # here: the export package imports numpy, which --help must not
+
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study:
@@ -259,6 +259,8 @@ def tab_command(
         out = results[0] if len(results) == 1 else results
         typer.echo(json.dumps(json_ready(out), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
+        from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
+
         print_results(results, lang.value)
 
 
@@ -338,6 +340,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                              "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
         if nets:
+            from fjernarbeid.export.nets import NetError
+
             raise NetError(f"--net: {variable} is a multiple-choice question; its choices are not categories that "
                            "add up, so they cannot be counted together")
         if mean or total or crosstab or compare:
@@ -425,7 +429,7 @@ def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> 
     """The nets of VAR: those of --net (their codes checked against the question) and, for an answer scale of
     the questionnaire, its top-2 and bottom-2 (unless --no-auto-nets)."""
     from fjernarbeid.cli.tab_render import t
-    from fjernarbeid.export.nets import automatic_nets, check_net
+    from fjernarbeid.export.nets import NetError, automatic_nets, check_net
 
     question = inst[variable] if variable in inst else None
     if question is not None and question.is_multiple:  # (a --net of one was refused before)
@@ -826,6 +830,13 @@ def _code(value):
         except ValueError:
             return value
     return value
+
+
+def p_text(p: float | None, lang: str, bare: bool = False) -> str:
+    """'p = 0,023', 'p < 0,001' (see :func:`fjernarbeid.cli.tab_render.p_text`)."""
+    from fjernarbeid.cli.tab_render import p_text as text
+
+    return text(p, lang, bare)
 
 
 def register(app: typer.Typer) -> None:
