@@ -144,3 +144,9 @@ def test_model_where_is_r_svyglm_in_a_subset(run_main):
     for name, estimate, se in zip(want["names"], want["estimate"], want["se"]):
         assert coefficients[name]["estimate"] == pytest.approx(estimate, rel=1e-8), name
         assert coefficients[name]["se"] == pytest.approx(se, rel=1e-8), name
+
+
+def test_model_text_output_names_the_domain(run_main):
+    ran = run_main("model", DATA["apistrat"], "api00 ~ ell", *STRAT, "--where", "stype == 'E'")
+    assert ran.code == 0, ran.stderr
+    assert "within stype == 'E' (100 rows" in ran.stdout

@@ -61,7 +61,7 @@ def known_gap(case: dict) -> str | None:
         return "R gives NA (test_likelihood_interval_on_replicate_designs)"
     cal = spec.get("calibration") or {}
     if e["fn"] == "ciprop" and e["var"] in {cal.get("by"), *cal.get("margins", {})} and e["method"] in ("beta", "likelihood"):
-        return "a share the calibration fixes: its SE is rounding noise (1e-17), and so are R's beta/likelihood limits"
+        return "a share the calibration fixes: its SE is rounding noise, and R's beta/likelihood limits are p̂ or NaN by that noise"
     return None
 
 
@@ -276,3 +276,17 @@ def test_likelihood_interval_on_replicate_designs(design_id):
     assert share.ci_low < share.estimate < share.ci_high
     assert (share.ci_high - share.ci_low) == pytest.approx(high - low, rel=0.2)
     assert (share.ci_high - share.estimate < share.estimate - share.ci_low) == (high - share.estimate < share.estimate - low)
+
+
+def test_beta_interval_of_a_share_the_design_fixes_is_the_share():
+    """A share with SE zero up to rounding (post-stratified on its own variable): Korn & Graubard's
+    beta interval collapses on p̂, as R's qbeta gives it (R: [0.82692929, 0.82692929] on strat_ps_sw)."""
+    from fjernarbeid.survey import proportion_ci
+
+    case = next(c for c in CASES if c["design"] == "strat_ps_sw" and c["estimator"]["fn"] == "ciprop"
+                and c["estimator"]["method"] == "beta")
+    p = case["r"]["estimate"]
+    low, high = proportion_ci(np.array([p]), np.array([1e-17]), 197, method="beta", n_rows=200)
+    assert [low[0], high[0]] == pytest.approx(case["r"]["ci"], rel=1e-12)
+    low, high = proportion_ci(np.array([p]), np.array([0.02]), 197, method="beta", n_rows=200)
+    assert low[0] < p < high[0]

@@ -352,6 +352,9 @@ def print_model(result: dict[str, Any]) -> None:
     weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     design = ", ".join(f"{k} {result['design'][k]!r}" for k in ("strata", "cluster", "fpc") if result["design"][k])
     console.print(f"{result['file']} — {weights}" + (f"; {design}" if design else ""))
+    if result.get("where"):
+        within = result["where"]
+        console.print(f"within {within['expression']} ({within['n']:,} rows, weighted {within['weighted_n']:,.1f})")
     console.print(f"n = {result['n']:,} rows used ({result['left_out']:,} left out: a missing value in the "
                   f"formula's variables), residual df {result['df_residual']}")
     pct = round(result["level"] * 100)
