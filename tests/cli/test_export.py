@@ -132,3 +132,44 @@ def test_usage_errors_and_refusing_to_overwrite_the_input(demo_csv, refdata_dir,
     assert message in plain(result.output)
     assert sha(demo_csv) == before
     assert not list(tmp_path.iterdir())
+
+
+# -- --strategy: coarser bands, rounded weights or local suppression -----------------------------------
+
+
+def test_strategy_auto_keeps_the_cheapest_and_the_statement_says_so_in_bokmaal(demo_csv, refdata_dir, tmp_path):
+    out = tmp_path / "auto.csv"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir)
+    assert result.exit_code == EXIT_OK, result.output
+    statement = json.loads((tmp_path / "auto.csv.disclosure.json").read_text("utf-8"))
+    choice = statement["strategy"]
+    assert choice["strategy"] == "auto" and choice["declared_alternatives"] == ["centrality", "weight"]
+    bits = {tuple(c["alternatives"]): c["bits_lost"] for c in choice["candidates"]}
+    assert set(bits) == {(), ("centrality",), ("weight",), ("centrality", "weight")}
+    assert bits[tuple(choice["chosen"])] == min(bits.values()) == pytest.approx(statement["entropy_loss_bits"]["total"])
+    md = (tmp_path / "auto.csv.disclosure.md").read_text("utf-8")
+    assert "## Valg av metode" in md and "Strategi: `--strategy auto`" in md
+    assert "avsløringsstrategi auto: valgt" in plain(result.stderr)
+
+
+def test_strategy_suppress_and_coarsen(demo_csv, refdata_dir, tmp_path):
+    out = tmp_path / "s.csv"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--strategy", "suppress", "--lang", "en")
+    assert result.exit_code == EXIT_OK, result.output
+    suppressed = json.loads((tmp_path / "s.csv.disclosure.json").read_text("utf-8"))
+    assert suppressed["strategy"]["chosen"] == [] and len(suppressed["strategy"]["candidates"]) == 1
+    assert "disclosure strategy suppress: chose none (suppression only)" in plain(result.stderr)
+    out = tmp_path / "c.csv"
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--strategy", "coarsen")
+    assert result.exit_code == EXIT_OK, result.output
+    coarse = json.loads((tmp_path / "c.csv.disclosure.json").read_text("utf-8"))
+    assert coarse["strategy"]["chosen"] == ["centrality", "weight"] and coarse["weight_rounding"]["round_to"] == 1000
+    data = pd.read_csv(out)
+    assert set(data["centrality"].dropna().astype(int)) <= {1, 3, 5} and (data["weight"] % 1000 == 0).all()
+    assert "municipality" not in data.columns
+
+
+def test_an_unknown_strategy_is_a_usage_error(demo_csv, tmp_path):
+    result = export(demo_csv, "--to", tmp_path / "x.csv", "--strategy", "random")
+    assert result.exit_code == EXIT_USAGE and not (tmp_path / "x.csv").exists()
+    assert "random" in plain(result.output)

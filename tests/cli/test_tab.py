@@ -81,14 +81,18 @@ def test_crosstab_with_the_rao_scott_test(apiclus1, fixtures_dir):
     assert out["test"]["p_value"] == pytest.approx(ref["tests"]["F"]["p"], rel=SE)
     assert len(out["estimates"]) == 6  # 2 categories × 3 school types
     text = tab(apiclus1, "comp.imp", "--crosstab", "stype", *CLUS)
-    assert "Rao-Scott test of independence: F = 3.545" in text.stdout
+    assert "Rao–Scotts test av uavhengighet: F = 3,545" in text.stdout  # bokmål by default
+    english = tab(apiclus1, "comp.imp", "--crosstab", "stype", *CLUS, "--lang", "en")
+    assert "Rao–Scott test of independence: F = 3.545" in english.stdout
 
 
 def test_text_output_is_a_table(apistrat):
-    result = tab(apistrat, "awards", *STRAT)
+    result = tab(apistrat, "awards", *STRAT, "--lang", "en")
     assert result.exit_code == EXIT_OK
     assert "95% CI (logit)" in result.stdout and "Yes" in result.stdout
     assert "n = 200 respondents" in result.stdout
+    bokmaal = tab(apistrat, "awards", *STRAT)
+    assert "95 % KI (logit)" in bokmaal.stdout and "n = 200 respondenter" in bokmaal.stdout
 
 
 def test_a_weight_column_is_used_by_default(tmp_path, apistrat):
@@ -157,7 +161,7 @@ def test_help():
 
 
 def test_json_is_strict_and_undefined_numbers_are_null(apistrat, R):
-    out = tab_json(apistrat, "stype", "--by", "cname", *STRAT)
+    out = tab_json(apistrat, "stype", "--by", "cname", *STRAT, "--min-n", "0")  # small cells shown, to compare
     alameda = {e["category"]: e for e in out["estimates"] if e["group"]["cname"] == "Alameda"}
     assert alameda["H"]["estimate"] == 0 and alameda["H"]["deff"] is None  # 0/0, R: NaN
     assert alameda["E"]["estimate"] == pytest.approx(R["absent_category"]["estimate"][0], rel=1e-6)
@@ -192,10 +196,12 @@ def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
     everything = tab_json(tmp_path / "r.csv", "q14", "--mean", "--weight", "w", "--include-missing")
     assert everything["estimates"][0]["estimate"] == pytest.approx(np.average(raw["q14"], weights=raw["w"]))
     assert everything["left_out"] == {"not_sure": 0, "skipped": 0, "empty": 0}
-    text = tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w")
-    assert ("left out: 2 'not sure', 1 answers to a question the routing skipped and 0 empty answers of q14"
+    text = tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w", "--lang", "en")
+    assert ("Left out: 2 'not sure', 1 answers to a question the routing skipped and 0 empty answers of q14"
             in " ".join(text.stdout.split()))
-    assert "left out: 1 respondent(s) the routing did not ask q14" in " ".join(text.stdout.split())
+    assert "Left out: 1 respondent(s) the routing did not ask q14" in " ".join(text.stdout.split())
+    bokmaal = " ".join(tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w").stdout.split())
+    assert "Utelatt: 2 «vet ikke», 1 svar på et spørsmål rutingen hoppet over og 0 tomme svar på q14" in bokmaal
 
 
 def test_groups_and_crosstabs_leave_out_not_sure_and_skipped_answers(tmp_path):
@@ -247,7 +253,7 @@ def test_design_effects_of_unscaled_weights_are_those_of_R_deff_replace(apistrat
 
 def test_text_shows_a_design_effect_of_one_without_weights(apistrat):
     result = tab(apistrat, "api00", "--mean")
-    assert "inf" not in result.stdout and "│ 1.00 │" in result.stdout
+    assert "inf" not in result.stdout and "│ 1,00 │" in result.stdout
 
 
 # -- the study's weighting -------------------------------------------------------------------------
@@ -293,10 +299,13 @@ def test_a_study_file_that_breaks_the_rules_is_used_with_a_warning(study_csv, tm
     result = tab(tmp_path / "bad.csv", "q13")
     assert result.exit_code == EXIT_OK
     warning = " ".join(result.stderr.split())
-    assert f"warning: {tmp_path / 'bad.csv'} has {errors} validation error(s)" in warning
-    assert f"Run `fjernarbeid validate {tmp_path / 'bad.csv'}`" in warning
-    assert "warning" not in tab(study_csv, "q13").stderr  # a valid file: no word
-    assert "warning" not in tab(apistrat, "stype").stderr  # not the study's data: tab is generic
+    assert f"advarsel: {tmp_path / 'bad.csv'} har {errors} valideringsfeil" in warning  # bokmål by default
+    assert f"Kjør `fjernarbeid validate {tmp_path / 'bad.csv'}`" in warning
+    english = " ".join(tab(tmp_path / "bad.csv", "q13", "--lang", "en").stderr.split())
+    assert f"warning: {tmp_path / 'bad.csv'} has {errors} validation error(s)" in english
+    assert f"Run `fjernarbeid validate {tmp_path / 'bad.csv'}`" in english
+    assert "advarsel" not in tab(study_csv, "q13").stderr  # a valid file: no word
+    assert "advarsel" not in tab(apistrat, "stype").stderr  # not the study's data: tab is generic
 
 
 def test_clusters_repeated_across_strata_point_at_nest(tmp_path):
@@ -348,7 +357,7 @@ def test_where_is_said_in_the_text_output(apistrat):
     result = runner.invoke(app, ["tab", str(apistrat), "api00", "--mean", *STRAT, "--where", WHERE],
                            env={"COLUMNS": "200"})
     assert result.exit_code == EXIT_OK
-    assert f"within: {WHERE} (n = 69)" in result.stdout
+    assert f"Innenfor: {WHERE} (n = 69)" in result.stdout
 
 
 @pytest.mark.parametrize("expression, problem", [

@@ -226,7 +226,13 @@ def test_disclosure_statement_says_what_was_done_and_the_k_reached(export, expor
     assert statement["holds"] is True and statement["k_anonymity"]["holds"] is True
     sizes = data.groupby(statement["key_variables"], dropna=False).size()
     assert statement["k_achieved"] == statement["smallest_group"] == sizes.min() >= 5
-    assert [s["variable"] for s in statement["global_recoding"]] == ["geography", "geography", "age_group", "q4", "q3"]
+    # the study's recodes in order, after the band the disclosure strategy chose (auto: centrality 1-2/3-4/5-6)
+    chain = [s["variable"] for s in statement["global_recoding"] if not s["band"]]
+    assert chain == ["geography", "geography", "age_group", "q4", "q3"]
+    assert statement["strategy"]["strategy"] == "auto" and statement["alternatives_applied"] == \
+        statement["strategy"]["chosen"]
+    assert [s["variable"] for s in statement["global_recoding"] if s["band"]] == \
+        (["geography"] if "centrality" in statement["strategy"]["chosen"] else [])
     assert {s["status"] for s in statement["global_recoding"]} <= {"applied", "undone", "not needed"}
     suppressed = statement["local_suppression"]
     assert data["q4"].isna().sum() == suppressed["q4"]["values"]

@@ -147,3 +147,147 @@ def test_tab_where_on_a_scale_leaves_out_dont_know(run_main, raw):
     result = tab_json(run_main, "bli_boende", "--where", "${fornoyd_generelt} >= 4")
     assert result["where"]["n"] == int(raw["fornoyd_generelt"].isin(["4", "5"]).sum())
     assert result["where"]["n"] < int(raw["fornoyd_generelt"].isin(["4", "5", "vet_ikke"]).sum())
+
+
+# -- the report without a findings catalogue ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The report as the analyst runs it, once for the module (the console entry point in a subprocess-free
+    way: fjernarbeid.cli.main with its arguments)."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("report")
+    ran = subprocess.run([sys.executable, "-m", "fjernarbeid", "report", str(EXPORT), "--study", str(STUDY),
+                          "--completes-only", "--out", str(out), "--format", "html,json"],
+                         capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert ran.returncode == EXIT_OK, ran.stderr
+    return out
+
+
+def test_integer_questions_get_their_weighted_mean_with_its_own_base(report, run_main):
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    travel = next(f for f in results["findings"] if f["id"] == "reisetid")
+    assert travel["analysis"] == "numeric"
+    mean = next(e for e in travel["estimates"] if e["name"] == "mean")
+    # the same estimate as tab --mean with the study's weighting (tested against R's svymean)
+    tab = tab_json(run_main, "reisetid", "--mean", "--study-weighting")["estimates"][0]
+    assert mean["estimate"] == pytest.approx(tab["estimate"], rel=1e-9)
+    assert mean["se"] == pytest.approx(tab["se"], rel=1e-6)
+    assert travel["base"]["n_unweighted"] == tab["n_unweighted"] < results["data"]["n"]
+    assert "Gjennomsnitt" in travel["sentence"]["nb"] and "Mean" in travel["sentence"]["en"]
+    # the household size has a role (described with the respondents), so it is no finding of its own
+    assert "husstand" not in {f["id"] for f in results["findings"]}
+
+
+def test_the_report_drops_empty_chapters_and_numbers_the_questions(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "Hvem svarte" in html  # the chapter with the respondents table
+    assert "Arbeid og reise" not in html  # a chapter of the study no finding falls in
+    assert "5. Hvor gammel er du?" in html  # an XLSForm question numbered as a reader counts
+    assert "n = 218 (uvektet)" in html  # the travel time's own base, not the sample's 406
+
+
+def test_synthetic_refuses_to_write_over_an_existing_file(run_main, tmp_path):
+    existing = tmp_path / "data.csv"
+    existing.write_text("id\n1\n", encoding="utf-8")
+    ran = run_main("synthetic", "--study", STUDY, "--out", existing, "--n", 20)
+    assert ran.code == 3 and "exists" in ran.stderr
+    assert existing.read_text(encoding="utf-8") == "id\n1\n"
+    fresh = tmp_path / "new.csv"
+    assert run_main("synthetic", "--study", STUDY, "--out", fresh, "--n", 20).code == EXIT_OK
+    assert len(pd.read_csv(fresh)) == 20
+
+
+def test_the_respondents_table_groups_age_by_the_targets_ranges_and_labels(report):
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    rows = [r for r in results["respondents"][0]["rows"] if r[0] == "Hvor gammel er du?"]
+    assert [r[1] for r in rows] == ["18–34 år", "35–49 år", "50–66 år", "67 år og eldre"]
+    assert sum(r[2] for r in rows) == results["data"]["n"]
+    targets = pd.read_csv(STUDY / "targets.csv")
+    ages = targets[targets.variable == "alder"].target
+    # raked to the age targets: each range's weighted share is its share of the targets
+    assert [r[4] for r in rows] == pytest.approx(list(ages / ages.sum()), abs=1e-4)
+
+
+# -- choice_filter (a cascading select) --------------------------------------------------------------
+
+
+def test_choice_filter_is_read_as_the_towns_each_municipality_offers(form):
+    parent, allowed = form["tettsted"].choice_filter
+    names = form["tettsted"].codes_by_name()
+    assert parent == "bostedskommune"
+    assert allowed[form["bostedskommune"].codes_by_name()["stord"]] == {names["leirvik"], names["sagvag"]}
+    assert allowed[form["bostedskommune"].codes_by_name()["fitjar"]] == {names["fitjar_sentrum"]}
+
+
+def test_a_town_the_filter_does_not_offer_is_an_error_naming_both_answers(run_main, tmp_path):
+    frame = pd.read_csv(EXPORT, sep=";", dtype=str, keep_default_na=False)
+    first_stord = frame.index[frame["hoved/bakgrunn/bostedskommune"] == "stord"][0]
+    frame.loc[first_stord, "hoved/bakgrunn/tettsted"] = "rosendal"  # a town of Kvinnherad
+    broken = tmp_path / "export.csv"
+    frame.to_csv(broken, sep=";", index=False)
+    ran = run_main("validate", broken, "--instrument", FORM, "--completes-only", "--format", "json")
+    assert ran.code == 1
+    errors = json.loads(ran.stdout)["errors"]
+    assert [(e["rule"], e["column"], e["id"]) for e in errors] == [
+        ("choice_not_offered", "tettsted", frame.loc[first_stord, "_id"])]
+    assert "Rosendal is not offered when bostedskommune = Stord (its choices there: Leirvik, Sagvåg)" \
+        in errors[0]["message"]
+
+
+# -- KoboToolbox's "Labels" export -------------------------------------------------------------------
+
+LABELS = STUDY / "kobo_export_labels.csv"
+
+
+def test_a_labels_export_is_read_as_the_same_answers_as_the_xml_export(form):
+    from fjernarbeid.data.read import drop_screened_out, read_survey
+
+    xml = drop_screened_out(read_survey(EXPORT, form))
+    labels = drop_screened_out(read_survey(LABELS, form))
+    questions = [q.name for q in form]
+    pd.testing.assert_frame_equal(labels.frame[questions], xml.frame[questions])
+    assert any(note.rule == "label_headers" for note in labels.notes)
+
+
+def test_a_labels_export_validates_weights_and_tabulates_as_the_xml_export(run_main, tmp_path):
+    ran = run_main("validate", LABELS, "--instrument", FORM, "--completes-only", "--format", "json")
+    assert ran.code == EXIT_OK, ran.stdout
+    assert {w["rule"] for w in json.loads(ran.stdout)["warnings"]} == {
+        "label_headers", "id_from_metadata", "screened_out_dropped"}
+    for export in (EXPORT, LABELS):
+        assert run_main("weight", export, "--study", STUDY, "--completes-only",
+                        "--out", tmp_path / f"{export.stem}.csv").code == EXIT_OK
+    a, b = (pd.read_csv(tmp_path / f"{e.stem}.csv", dtype=str) for e in (EXPORT, LABELS))
+    assert a["weight"].tolist() == b["weight"].tolist()
+    ran = run_main("tab", LABELS, "brukt", "--study", STUDY, "--completes-only", "--study-weighting",
+                   "--where", "${fornoyd_generelt} >= 4", "--format", "json")
+    assert ran.code == EXIT_OK, ran.stderr
+    assert json.loads(ran.stdout)["estimates"] == tab_json(run_main, "brukt", "--study-weighting", "--where",
+                                                           "${fornoyd_generelt} >= 4")["estimates"]
+
+
+@pytest.mark.parametrize("variable", ["alder", "reisetid", "hjemmedager"])
+def test_the_numeric_findings_agree_with_r_survey(report, variable):
+    """R's survey::rake to the same targets and svymean among those who answered
+    (tests/fixtures/r/kobo_numeric.R writes the reference values)."""
+    r = json.loads((STUDY.parents[1] / "r" / "kobo_numeric.json").read_text(encoding="utf-8"))
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    assert results["data"]["n"] == r["n"]
+    ours = next(e for f in results["findings"] if f["id"] == variable for e in f["estimates"] if e["name"] == "mean")
+    want = r[variable]
+    assert ours["n_unweighted"] == want["n"]
+    assert ours["estimate"] == pytest.approx(want["estimate"], rel=1e-6)
+    assert ours["se"] == pytest.approx(want["se"], rel=1e-4)
+    assert [ours["ci_low"], ours["ci_high"]] == pytest.approx([want["ci_low"], want["ci_high"]], rel=1e-6)
+
+
+def test_headings_and_the_summary_show_question_numbers_not_variable_names(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "<h3>9. Hvor mange minutter bruker du på reisen til jobb, én vei?" in html
+    assert '<td><a href="#reisetid">9</a></td>' in html  # the summary's number links to the finding
+    assert ">reisetid<" not in html and "<h3>reisetid" not in html

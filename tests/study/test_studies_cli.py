@@ -82,7 +82,8 @@ def test_the_hardanger_survey_is_validated_weighted_tabulated_reported_and_expor
     assert results["weighting"]["sum_weights"] == pytest.approx(goal["target"].sum())
     # no catalogue: every question described, none judged against a published figure
     assert {f["verdict"] for f in results["findings"]} == {"not_published"}
-    assert {f["analysis"] for f in results["findings"]} == {"distribution", "multiple_response"}
+    # integer questions (days at home) get their mean
+    assert {f["analysis"] for f in results["findings"]} == {"distribution", "multiple_response", "numeric"}
     html = (out / "report.html").read_text("utf-8")
     assert "<h1>Fjernarbeidarar i Hardanger 2026</h1>" in html and 'lang="nn"' in html
     assert "poststratifiserte etter" in html and "måla i fila targets.csv (12 celler)" in html

@@ -60,3 +60,8 @@ def completes_only_option() -> typer.models.OptionInfo:
     """``--completes-only``: drop the submissions a screening question screened out (and say how many)."""
     return typer.Option("--completes-only", help="Drop submissions that a screening question screened out (a web "
                         "survey's export holds them beside the completed ones) and say how many.")
+
+
+# Cells with fewer unweighted respondents than this are hidden in published tables (``tab --min-n``,
+# ``report --min-cell``): the usual threshold of Norwegian statistics for counts of people.
+MIN_CELL = 5

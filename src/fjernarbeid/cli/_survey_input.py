@@ -30,9 +30,10 @@ def fail(exc: FjernarbeidError):
     return typer.Exit(exc.exit_code)
 
 
-def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: bool = False):
+def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: bool = False, lang: str = "en"):
     """The file as :class:`~fjernarbeid.data.SurveyData` (any CSV, Excel, SPSS, Stata, Parquet);
-    with ``completes_only`` without the screened-out submissions, whose number is printed."""
+    with ``completes_only`` without the screened-out submissions, whose number is printed. Warnings are
+    in ``lang`` (the catalogue's ``tab`` texts)."""
     from fjernarbeid.data import read_survey
     from fjernarbeid.errors import InputFileError
 
@@ -41,11 +42,22 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
         say_dropped(data)
     if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
         raise InputFileError(f"{path}: no data rows (the file has a header but no respondents)")
-    say_unparsed(data)
+    say_unparsed(data, lang=lang)
     return data
 
 
-def say_unparsed(data, shown: int = 3) -> None:
+def _say(key: str, lang: str, **kw) -> str:
+    from fjernarbeid.i18n import message
+
+    return message("tab", key, lang, **kw)
+
+
+def warning_line(text: str, lang: str) -> Text:
+    """'advarsel: …' / 'warning: …' on standard error."""
+    return Text.assemble((_say("warning", lang) + " ", "bold yellow"), text)
+
+
+def say_unparsed(data, shown: int = 3, lang: str = "en") -> None:
     """Warn, naming line and value, about cells of a numeric question that are not whole numbers
     (``inf``, ``1e309``, ``３``, ``2.5``): they are missing in every estimate, and would otherwise be
     counted as "empty answers" without a word (`validate` lists them as errors)."""
@@ -57,11 +69,10 @@ def say_unparsed(data, shown: int = 3) -> None:
         for position, value in list(cells.items())[:shown]:
             text = str(value)
             text = text[:40] + "…" if len(text) > 40 else text
-            places.append(f"{data.row_kind} {int(data.row_numbers[int(position)])}: {text!r}")
-        more = f" and {len(cells) - shown:,} more" if len(cells) > shown else ""
-        out.print(Text.assemble(("warning: ", "yellow"),
-                                f"column {name}: {len(cells):,} cell(s) are not whole numbers and are read as "
-                                f"missing ({'; '.join(places)}{more}); `fjernarbeid validate` lists them"))
+            places.append(f"{_row_kind(data.row_kind, lang)} {int(data.row_numbers[int(position)])}: {text!r}")
+        more = _say("and_more", lang, n=fmt_number(len(cells) - shown, lang)) if len(cells) > shown else ""
+        out.print(warning_line(_say("unparsed", lang, column=name, n=fmt_number(len(cells), lang),
+                                    places="; ".join(places) + more), lang))
 
 
 def say_dropped(data) -> None:
@@ -89,7 +100,20 @@ def looks_like_the_study(data, instrument) -> bool:
     return 2 * sum(name in data.frame.columns for name in names) >= len(names)
 
 
-def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str) -> None:
+def _row_kind(kind: str, lang: str) -> str:
+    """'line', 'row', 'record' as the file counts its rows, in ``lang``."""
+    from fjernarbeid.i18n import has_message
+
+    return _say(f"row_kind_{kind}", lang) if has_message("tab", f"row_kind_{kind}") else kind
+
+
+def fmt_number(x, lang: str) -> str:
+    from fjernarbeid.i18n import fmt_number as fmt
+
+    return fmt(x, lang, 0)
+
+
+def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str, lang: str = "en") -> None:
     """A one-line warning when a file that looks like the study's survey breaks its rules.
 
     ``weight`` and ``tab`` work on the data as they are (``tab`` is for any data), but the numbers
@@ -102,11 +126,9 @@ def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str) ->
 
     checked = validate(data, instrument, RefData.locate(refdata_dir))
     if checked.n_errors:
-        console(stderr=True).print(
-            Text("warning: ", style="bold yellow")
-            + Text(f"{data.path} has {checked.n_errors:,} validation error(s) against the questionnaire "
-                   f"(`fjernarbeid report` and `export` refuse it); `{command}` uses the data as they are. "
-                   f"Run `fjernarbeid validate {data.path}` to see them."), highlight=False)
+        console(stderr=True).print(warning_line(_say("invalid", lang, file=str(data.path),
+                                                     n=fmt_number(checked.n_errors, lang), command=command), lang),
+                                   highlight=False)
 
 
 def where(data, mask: np.ndarray, limit: int = 5) -> str:
@@ -125,13 +147,24 @@ def where(data, mask: np.ndarray, limit: int = 5) -> str:
 
 def require_columns(data, columns: dict[str, str | None]) -> None:
     """Every named column must be in the file; otherwise a usage error listing close matches."""
-    for role, name in columns.items():
+    names = []
+    for role, name in columns.items():  # --cluster psu,ssu and --fpc N1,N2: a column per stage
+        if name is not None and role in ("--cluster", "--fpc") and name not in data.frame.columns:
+            names += [(role, part.strip()) for part in name.split(",") if part.strip()]
+        else:
+            names.append((role, name))
+    for role, name in names:
         if name is None or name in data.frame.columns:
             continue
         close = difflib.get_close_matches(name, [str(c) for c in data.frame.columns], n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
             f" (columns: {', '.join(map(str, data.frame.columns[:30]))}{' …' if data.frame.shape[1] > 30 else ''})"
         raise UsageError(f"{data.path}: {role} column {name!r} is not in the file{hint}")
+
+
+def stage_columns(text: str | None) -> list[str]:
+    """``--cluster psu,ssu`` (or ``--fpc N1,N2``) as one column per sampling stage."""
+    return [part.strip() for part in text.split(",") if part.strip()] if text else []
 
 
 def numeric_column(data, name: str, role: str) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -42,6 +43,16 @@ directory that does not exist, 5 weighting impossible, or k-anonymity NOT reache
 HELP = paragraphs(_HELP)
 
 
+class Strategy(str, Enum):
+    auto = "auto"
+    coarsen = "coarsen"
+    suppress = "suppress"
+
+
+def _value(strategy) -> str:
+    return strategy.value if isinstance(strategy, Enum) else str(strategy)
+
+
 def _split(values: list[str]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
@@ -70,6 +81,11 @@ def export_command(
     targets_file: Annotated[Optional[Path], targets_option()] = None,
     study: Annotated[Optional[Path], study_option()] = None,
     completes_only: Annotated[bool, completes_only_option()] = False,
+    strategy: Annotated[Strategy, typer.Option(
+        "--strategy", help="How k-anonymity is reached: auto tries the alternatives the study declares "
+        "(coarser bands such as centrality 1–2 / 3–4 / 5–6, rounded weights) with local suppression and keeps "
+        "the combination that loses least information (entropy, in bits); coarsen applies every alternative; "
+        "suppress applies none (the study's recodes and local suppression only).")] = Strategy.auto,
 ) -> None:
     from fjernarbeid._io import refuse_overwrite_inputs
     from fjernarbeid.refdata import RefData
@@ -96,7 +112,7 @@ def export_command(
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,
                                        keep=_split(keep or []), lang=lang.value,
                                        method=weighting.value if weighting else None, study=chosen, targets=targets_file,
-                                       completes_only=completes_only)
+                                       completes_only=completes_only, strategy=_value(strategy))
         except ValueError as exc:  # a --keep that names nothing protected
             err.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(EXIT_USAGE) from None
@@ -122,6 +138,16 @@ def export_command(
     if any(report.suppressed.values()):
         err.print("local suppression (values set to missing): "
                   + ", ".join(f"{name} {n}" for name, n in report.suppressed.items() if n))
+    choice = report.strategy
+    if choice is not None:
+        from fjernarbeid.export.disclosure import Msg
+
+        plain = choice.suppress_only or choice.chosen_candidate
+        err.print(Msg("cli_strategy", strategy=choice.strategy, chosen=choice.describe(choice.chosen, lang.value),
+                      bits=round(choice.chosen_candidate.bits), suppress_bits=round(plain.bits)).text(lang.value))
+    for v in report.suppression_by_category.values():
+        for warning in v["warnings"]:
+            err.print(Text(warning.text(lang.value), style="bold yellow"))
     for line in report.to_dict()["overrides"]:
         err.print(Text(line, style="bold yellow"))
     for note in report.notes + export.notes:

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._options import MIN_CELL, WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
@@ -55,7 +55,7 @@ def report(
     refdata: Annotated[Optional[Path], refdata_option("Reference-data directory (postal codes, centrality).")] = None,
     instrument_file: Optional[Path] = typer.Option(None, "--instrument", help="Questionnaire (YAML or XLSForm); default: the study's."),
     catalogue_file: Optional[Path] = typer.Option(None, "--catalogue", help="Findings catalogue (YAML); default: the study's."),
-    min_cell: int = typer.Option(5, "--min-cell", min=1, help="Suppress cells with fewer unweighted respondents than this."),
+    min_cell: int = typer.Option(MIN_CELL, "--min-cell", min=1, help="Suppress cells with fewer unweighted respondents than this."),
     docx_template: Optional[Path] = typer.Option(None, "--docx-template",
                                                  help="Word template (.docx/.dotx) whose named styles the report uses."),
     weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
@@ -258,7 +258,12 @@ def _read_dispositions(path: Path, instrument):
     # Only the columns the summary reads: a call log has a row per contact (ten million for a
     # million interviews), and its free-text columns would cost most of the time and memory.
     wanted = {"disposition"} | {q.name for q in instrument.screening_questions}
-    try:
+    from fjernarbeid.fieldwork.log import read_log_columns
+
+    log = read_log_columns(path, wanted)  # Arrow's reader, when it can read the file at all
+    if log is not None and "disposition" in log.columns:
+        return log
+    try:  # pandas' reader, for its messages
         log = pd.read_csv(path, dtype={"disposition": str}, usecols=lambda c: c in wanted)
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{path}: the disposition log is empty (expected a CSV with a 'disposition' "

@@ -24,7 +24,7 @@ SYNTHETIC_HELP = """Write synthetic answers to a study's questionnaire (CSV): ro
 passed, ranges kept, "don't know" codes now and then, optional questions sometimes empty. For trying
 the whole pipeline before fieldwork; the values carry no real person.
 
-Exit code: 0 done, 3 the study cannot be read or --out cannot be written."""
+Exit code: 0 done, 3 the study cannot be read, --out exists already or cannot be written."""
 
 
 def init_command(
@@ -62,6 +62,9 @@ def synthetic_command(
     try:
         chosen = load_study(study)
         refuse_overwrite_input(out, *chosen.files)  # never over the study's own files
+        if out.exists():  # made-up answers never replace a file, least of all real answers named data.csv
+            raise OutputFileError(f"{out}: exists; synthetic answers are written only to a new file (choose another "
+                                  "name or remove it first)")
         frame = synthesise(chosen, n=n, seed=seed)
         try:
             with atomic_path(out) as tmp:

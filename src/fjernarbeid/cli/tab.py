@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.table import Table
 
-from fjernarbeid.cli._console import console as make_console, styled
 from fjernarbeid.cli._lazy import lazy_module
-from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
+    stage_columns,
     check_weights,
     derive_available,
     fail,
@@ -76,11 +75,19 @@ with --ratio DEN the ratio of the totals of VAR and DEN. --by GROUP repeats
 the estimate in every group; --crosstab COL gives the distribution of VAR within each category
 of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
 
-Weights: --weight COL, else a column named `weight` if the file has one (as written by
-`fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
-(N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
-units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
-single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
+Several VARs give one table each (JSON: a list). A table of shares ends with its total ("I alt"); a
+--crosstab also has a total column and a base row (n). An answer scale of the questionnaire gets its top-2
+and bottom-2 nets; --net "Enig=1,2" adds one's own (R's svyciprop of the net). Cells with fewer unweighted
+respondents than --min-n are hidden (':'), with as many others as needed that none can be worked out from
+a total or a base. --lang nb|nn|en sets the language of every word printed, with the questionnaire's
+labels; a table wider than the terminal continues in parts instead of cutting numbers.
+
+Weights: --weight COL, or --probs COL (sampling probabilities: weight 1/p, as R's probs=), else a
+column named `weight` if the file has one (as written by `fjernarbeid weight`), else with --fpc
+weights implied by the design (PSUs in the population over PSUs sampled in the stratum, and at every
+stage of a multistage design: as R's svydesign), else equal weights. The design: --strata, --cluster
+(primary sampling units; --cluster psu,ssu for two stages), --fpc (population size or sampling
+fraction per stratum; --fpc N1,N2 for every stage), --lonely-psu for strata with a single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 
 --study-weighting weights the file as the study's report does instead: age group from the birth
 year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
@@ -106,7 +113,9 @@ under --lonely-psu fail).
 
 def tab_command(
     file: Annotated[Path, typer.Argument(help="The data file.", show_default=False)],
-    variable: Annotated[str, typer.Argument(metavar="VAR", help="The variable to estimate.", show_default=False)],
+    variables: Annotated[list[str], typer.Argument(
+        metavar="VAR...", help="The variable(s) to estimate: several give one table each (JSON: a list).",
+        show_default=False)],
     mean: Annotated[bool, typer.Option("--mean", help="Mean of a numeric VAR.")] = False,
     total: Annotated[bool, typer.Option("--total", help="Total of a numeric VAR.")] = False,
     median: Annotated[bool, typer.Option("--median", help="Median of a numeric VAR (R's svyquantile).")] = False,
@@ -137,6 +146,8 @@ def tab_command(
     targets: Annotated[Optional[Path], targets_option()] = None,
     study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
+    probs: Annotated[Optional[str], typer.Option(
+        "--probs", help="Sampling probability column, in place of --weight (weight = 1/p; R's probs=).")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
     fpc: Annotated[Optional[str], typer.Option(
@@ -154,7 +165,10 @@ def tab_command(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
+    lang: Annotated[Optional[Language], typer.Option(
+        "--lang", help="Language of everything printed: the tables, notes and warnings, and the questionnaire's "
+        "labels (default: the study's first language if it is nb, nn or en, else nb).",
+        show_default=False)] = None,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory, to derive municipality, county and centrality from the postal code when "
         "the file lacks them.")] = None,
@@ -164,12 +178,23 @@ def tab_command(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
     completes_only: Annotated[bool, completes_only_option()] = False,
+    net: Annotated[Optional[list[str]], typer.Option(
+        "--net", metavar="LABEL=CODES", help="A net of categories counted together, e.g. \"Enig=1,2\" or "
+        "\"Uenig=4-5\" (repeatable); shown below the categories with its share, SE and interval.",
+        show_default=False)] = None,
+    auto_nets: Annotated[bool, typer.Option(
+        "--auto-nets/--no-auto-nets", help="Top-2 and bottom-2 nets of the questionnaire's answer scales "
+        "(ordinal questions of four or more codes).")] = True,
+    min_n: Annotated[int, typer.Option(
+        "--min-n", min=0, help="Hide cells with fewer unweighted respondents than this, and as many others as "
+        "needed so that no hidden cell can be worked out from a total or a base (0: hide nothing).")] = MIN_CELL,
     na_values: Annotated[Optional[str], typer.Option(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
         "blank cells are always missing.", show_default=False)] = None,
 ) -> None:
 
     try:
+        variables = list(dict.fromkeys(variables))  # a variable named twice is estimated once
         quantiles = parse_quantiles(quantile, median)
         chosen = [name for name, on in (("--mean", mean), ("--total", total), ("--median/--quantile", quantiles),
                                         ("--ratio", ratio)) if on]
@@ -183,42 +208,60 @@ def tab_command(
         if crosstab and (mean or total or by or quantiles or ratio):
             raise UsageError("--crosstab makes a table of shares; it cannot be combined with --mean, --total, "
                              "--median, --quantile, --ratio or --by")
+        if net and chosen:
+            raise UsageError(f"--net adds categories of shares together; it cannot be combined with {chosen[0]}")
+        if ratio and len(variables) > 1:
+            raise UsageError("--ratio divides one VAR by DEN; give one VAR")
+        from fjernarbeid.export.nets import parse_net  # here: the export package imports numpy, which --help must not
+
+        nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study:
-            given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
+            given = [name for name, value in (("--weight", weight), ("--probs", probs), ("--strata", strata),
+                                              ("--cluster", cluster),
                                               ("--fpc", fpc)) if value]
             if given:
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
+        lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
-        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
-        warn_if_invalid(data, inst, refdata, "fjernarbeid tab")
-        denominator = ratio_denominator(ratio, variable, data.frame.columns) if ratio else None
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value)
+        denominator = ratio_denominator(ratio, variables[0], data.frame.columns) if ratio else None
         condition = parse_where(where_expr, inst) if where_expr is not None else None
         where_columns = sorted(condition.variables) if condition is not None else []
-        wanted = [c for c in (variable, by, crosstab, denominator, *where_columns) if c]
+        wanted = [c for c in (*variables, by, crosstab, denominator, *where_columns) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
-        require_columns(data, {"VAR": variable, "--by": by, "--crosstab": crosstab, "--ratio": denominator,
-                               "--weight": weight,
+        for variable in variables:
+            require_columns(data, {"VAR": variable})
+        require_columns(data, {"--by": by, "--crosstab": crosstab, "--ratio": denominator, "--weight": weight,
+                               "--probs": probs,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
         require_where_columns(data, condition)
-        data = missing_as_na(data, (variable, by, crosstab, denominator, weight or "weight", strata, cluster, fpc,
+        data = missing_as_na(data, (*variables, by, crosstab, denominator, weight or "weight", probs, strata,
+                                    *stage_columns(cluster), *stage_columns(fpc),
                                     *where_columns),
                              parse_na_values(na_values))
-        result = _estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
-                           strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
-                           ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
-                           study=study, compare=compare,
-                           other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition)
+        results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
+                             probs=probs,
+                             strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
+                             ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
+                             study=study, compare=compare,
+                             other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition,
+                             nets=nets, auto_nets=auto_nets, min_n=min_n)
+                   for variable in variables]
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
+        out = results[0] if len(results) == 1 else results
+        typer.echo(json.dumps(json_ready(out), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
-        _print_text(result, lang.value)
+        from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
+
+        print_results(results, lang.value)
 
 
 def _with_frame(data, frame):
@@ -229,7 +272,7 @@ def _with_frame(data, frame):
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
               ci, level, include_missing, lang, study=None, compare=False, other=None,
-              condition=None) -> dict[str, Any]:
+              condition=None, nets=(), auto_nets=False, min_n=0, probs=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
@@ -245,7 +288,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
+    factor_total = total and variable not in inst and _is_text(frame[variable])
+    numeric = mean or (total and not factor_total) or (other is not None and (other.quantiles or other.denominator))
     if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
         raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                          "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -257,7 +302,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
     design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
                                                         strata=strata, cluster=cluster, fpc=fpc, nest=nest,
-                                                        lonely_psu=lonely_psu)
+                                                        lonely_psu=lonely_psu, lang=lang, probs=probs)
     # the masks belong to the file's rows; the design holds only those the weighting kept
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
@@ -271,7 +316,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         "weights": weight_source, "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
                    "rows": design.n, "calibrated": design.is_calibrated},
-        "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within,
+        "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within, "min_n": min_n,
+        "variable_labels": {name: _variable_label(data, inst, name, lang) for name in (variable, by, crosstab)
+                            if name and _variable_label(data, inst, name, lang)},
     }
     # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as left out
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
@@ -292,6 +339,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
                              "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
+        if nets:
+            from fjernarbeid.export.nets import NetError
+
+            raise NetError(f"--net: {variable} is a multiple-choice question; its choices are not categories that "
+                           "add up, so they cannot be counted together")
         if mean or total or crosstab or compare:
             raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                              "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -301,11 +353,17 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         labels[variable] = inst[variable].code_labels(lang)  # its choices (the 0/1 columns have their own)
         result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
         result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
+        suppress_small_cells(result, min_n)
         return result
     if group:
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
+    elif factor_total:
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
+                     else svytotal(design, variable, factor=True))
+        result["statistic"] = "total"
+        result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
@@ -322,6 +380,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             estimates = svyby(design, svyprop, group, variable, covmat=compare, **options)
             if crosstab:
                 result["test"] = _rao_scott(design, variable, crosstab)
+                # the "I alt" column: the distribution of VAR among the respondents of the table
+                result["totals"] = svyprop(design, variable, **options).to_dict()["estimates"]
         else:
             estimates = svyprop(design, variable, **options)
     if compare:
@@ -333,10 +393,128 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     result["estimates"] = rows
     result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
                         if k in (variable, by, crosstab)}
+    if result["statistic"] == "proportion":
+        for row in result.get("totals", []):
+            row["label"] = labels.get(variable, {}).get(_code(row["category"]))
+        _count_cells(design, variable, group, rows, result.get("totals", []))
+        chosen_nets = _nets_for(design, inst, variable, nets, auto_nets, lang)
+        if chosen_nets:
+            from fjernarbeid.export.nets import estimate_nets
+
+            result["nets"] = estimate_nets(design, variable, chosen_nets, group, ci=ci, level=level)
+            if crosstab:  # the nets of the "I alt" column
+                result["nets"] += estimate_nets(design, variable, chosen_nets, None, ci=ci, level=level)
+    suppress_small_cells(result, min_n)
     return result
 
 
-def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu):
+def _count_cells(design, variable: str, group: str | None, rows: list[dict], totals: list[dict]) -> None:
+    """Each share's unweighted count of respondents (``n_cell``): the category in its group."""
+    values = design.column(variable).reset_index(drop=True)
+    inside = pd.Series(design.weights > 0)
+    groups = design.column(group).reset_index(drop=True) if group else None
+
+    def is_value(series, value):
+        return series.isna() if value is None else (series == value).fillna(False)
+
+    for row in rows + totals:
+        hit = inside & is_value(values, row["category"])
+        if groups is not None and row.get("group"):
+            (value,) = row["group"].values()
+            hit &= is_value(groups, value)
+        row["n_cell"] = int(hit.sum())
+
+
+def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> list:
+    """The nets of VAR: those of --net (their codes checked against the question) and, for an answer scale of
+    the questionnaire, its top-2 and bottom-2 (unless --no-auto-nets)."""
+    from fjernarbeid.cli.tab_render import t
+    from fjernarbeid.export.nets import NetError, automatic_nets, check_net
+
+    question = inst[variable] if variable in inst else None
+    if question is not None and question.is_multiple:  # (a --net of one was refused before)
+        return []
+    if nets:
+        values = design.column(variable)
+        if not pd.api.types.is_numeric_dtype(values) and pd.to_numeric(values.dropna(), errors="coerce").isna().any():
+            raise NetError(f"--net: {variable} holds text, not numeric codes; nets count codes together")
+    codes = [c for c in question.substantive_codes if c not in question.screen_out] if question else None
+    for net in nets:
+        check_net(net, variable, codes)
+    chosen = list(nets)
+    if auto_nets and question is not None:
+        names = {"top": t("net_top", lang), "bottom": t("net_bottom", lang)}
+        own = {n.codes for n in chosen}
+        chosen += [n for n in automatic_nets(question, codes, names) if n.codes not in own]
+    return chosen
+
+
+def suppress_small_cells(result: dict, min_n: int) -> None:
+    """Hide every estimate resting on fewer than ``min_n`` unweighted respondents, and (for shares, whose
+    columns add up to 100 % beside a printed base) as many others as needed so that a hidden cell cannot be
+    worked out by subtraction: per column of a table and, in a cross-table with its total column, per row
+    (:func:`~fjernarbeid.export.cell_suppression.table_suppression`). A net is hidden when any of its
+    categories is. A hidden estimate has no numbers in the output (``suppressed``: true)."""
+    from fjernarbeid.export.cell_suppression import net_hidden, table_suppression
+
+    rows = result["estimates"]
+    for row in rows:
+        row["suppressed"] = False
+    if min_n <= 0:
+        result["suppressed_cells"] = 0
+        return
+    statistic = result["statistic"]
+    if statistic == "proportion":
+        group_of = [json.dumps(r["group"], sort_keys=True, default=str) for r in rows]
+        groups = list(dict.fromkeys(group_of))
+        categories = list(dict.fromkeys(r["category"] for r in rows))
+        index = {(group_of[i], r["category"]): i for i, r in enumerate(rows)}
+        counts = [[rows[index[g, c]]["n_cell"] if (g, c) in index else 0 for g in groups] for c in categories]
+        totals = result.get("totals") or []
+        total_of = {r["category"]: r for r in totals}
+        hidden, hidden_total = table_suppression(
+            counts, min_n, [total_of[c]["n_cell"] if c in total_of else 0 for c in categories] if totals else None)
+        for ci_, c in enumerate(categories):
+            for gi, g in enumerate(groups):
+                if (g, c) in index:
+                    rows[index[g, c]]["suppressed"] = hidden[ci_][gi]
+            if c in total_of:
+                total_of[c]["suppressed"] = hidden_total[ci_]
+        for t_ in totals:
+            t_.setdefault("suppressed", False)
+        for net in result.get("nets", []):
+            g = json.dumps(net["group"], sort_keys=True, default=str)
+            members = [rows[index[g, c]]["suppressed"] if net["group"] else total_of[c]["suppressed"]
+                       for c in categories if _code(c) in net["codes"]
+                       and ((g, c) in index if net["group"] else c in total_of)]
+            net["suppressed"] = bool(0 < net["n_cell"] < min_n or net_hidden(members))
+    elif statistic == "multiple response":
+        for row in rows:
+            row["suppressed"] = bool(0 < row["n_chosen"] < min_n)
+    else:
+        for row in rows:
+            row["suppressed"] = bool(row["n_unweighted"] < min_n)
+    hidden_rows = [r for r in rows + result.get("totals", []) + result.get("nets", []) if r.get("suppressed")]
+    for row in hidden_rows:
+        for key in ("estimate", "se", "ci_low", "ci_high", "deff", "n_cell", "n_chosen", "share_of_responses",
+                    "share_of_responses_se"):
+            if key in row:
+                row[key] = None
+    result["suppressed_cells"] = len(hidden_rows)
+
+
+def _is_text(series) -> bool:
+    """A column of text that is not all numbers (blank cells and missing values aside): a factor."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype)):
+        return False
+    text = series.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
+
+
+def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
+               probs=None):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
     `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary,
@@ -350,18 +528,37 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
         frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)
         design = replace(weighted.design, data=frame)
         weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
-        weighting["text"] = weighted.describe(inst, "en")
+        weighting["text"] = weighted.describe(inst, lang)
         return design, f"study weighting ({weighted.spec.method})", weighting, np.asarray(weighted.kept, dtype=bool)
-    weight_source = weight or ("weight" if "weight" in frame.columns else None)
+    if probs is not None and weight is not None:
+        raise UsageError("give --weight (weights) or --probs (sampling probabilities, weight = 1/p), not both")
+    weight_source = weight or (None if probs is not None else ("weight" if "weight" in frame.columns else None))
     w = check_weights(data, weight_source) if weight_source else None
-    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
-        if col is not None and frame[col].isna().any():
-            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
-                                      f"{where(data, frame[col].isna().to_numpy())}")
-    if fpc is not None:
-        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
-    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    if probs is not None:
+        p = numeric_column(data, probs, "--probs")
+        bad = ~np.isfinite(p) | (p <= 0) | (p > 1)
+        if bad.any():
+            raise DataValidationError(f"{data.path}: --probs column {probs!r} must be a sampling probability "
+                                      f"(0 < p ≤ 1) on every row; it is not at {where(data, bad)}")
+        w, weight_source = 1 / p, f"1/{probs}"
+    # multistage (R's ids=~psu+ssu, fpc=~N1+N2): --cluster psu,ssu --fpc N1,N2, one column per stage
+    clusters, fpcs = stage_columns(cluster), stage_columns(fpc)
+    for role, cols in (("--strata", [strata] if strata else []), ("--cluster", clusters), ("--fpc", fpcs)):
+        for col in cols:
+            if frame[col].isna().any():
+                raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
+                                          f"{where(data, frame[col].isna().to_numpy())}")
+    if fpcs and len(clusters) > 1 and len(fpcs) not in (1, len(clusters)):
+        raise UsageError(f"--fpc {fpc}: give one fpc column for the first stage or one for every stage of "
+                         f"--cluster {cluster}")
+    if len(fpcs) > 1 and len(clusters) != len(fpcs):
+        raise UsageError(f"--fpc {fpc}: an fpc for every stage needs a --cluster column for every stage "
+                         f"(--cluster psu,ssu)")
+    frame = frame.assign(**{col: numeric_column(data, col, "--fpc") for col in fpcs})
+    design = svydesign(frame, w, strata=strata, cluster=(clusters[0] if len(clusters) == 1 else clusters) or None,
+                       fpc=(fpcs[0] if len(fpcs) == 1 else fpcs) or None, lonely_psu=lonely_psu, nest=nest)
     return design, weight_source, None, np.ones(len(frame), dtype=bool)
+
 
 
 WHERE_COLUMN = "__fjernarbeid_where__"
@@ -392,11 +589,12 @@ def require_where_columns(data, condition) -> None:
 def where_mask(condition, frame: pd.DataFrame) -> np.ndarray:
     """The rows for which the condition is true; a row where it cannot be decided (a missing
     answer) is outside the domain, as R's subset() leaves out NA."""
+    from fjernarbeid.errors import InstrumentError
     from fjernarbeid.instrument.expr import is_true
 
     try:
         return is_true(condition.evaluate(frame))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, InstrumentError) as exc:
         raise UsageError(f"--where {condition}: cannot be evaluated on the data ({exc})") from None
 
 
@@ -634,217 +832,11 @@ def _code(value):
     return value
 
 
-# -- text output ---------------------------------------------------------------------------------
-
-
-def _fmt(x: float, digits: int) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
-
-
-def _print_text(result: dict[str, Any], lang: str = "en") -> None:
-    console = make_console(soft_wrap=False)
-    result = {**result, "lang": lang}  # for printing only: p-values in the language's own form
-    title = result["variable"] + (f": {result['label']}" if result["label"] else "")
-    if result["weighting"]:
-        weights = (f"study weighting: {result['weighting']['text'].split('. Standard')[0]} "
-                   f"(Kish deff {result['weighting']['kish_deff']:.2f})")
-    else:
-        weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
-    console.print(styled((title, "bold")))
-    console.print(f"{result['file']} — {weights}; {_design_text(result['design'])}")
-    if result.get("where"):
-        console.print(f"within: {result['where']['expression']} (n = {result['where']['n']:,})")
-    if result["statistic"] == "multiple response":
-        _print_multiple(console, result)
-    elif result["crosstab"]:
-        _print_crosstab(console, result)
-    elif result["statistic"] == "proportion":
-        _print_proportions(console, result)
-    else:
-        _print_numeric(console, result)
-    if result.get("differences"):
-        _print_differences(console, result)
-
-
 def p_text(p: float | None, lang: str, bare: bool = False) -> str:
-    """A p-value as a reader writes it: 'p = 0,023', 'p < 0,001' in Norwegian (decimal comma),
-    'p = 0.023' in English, never '9.447e-17'; ``bare`` leaves out 'p = ' for a table column
-    ('0,023', '< 0,001')."""
-    from fjernarbeid.i18n import fmt_p
+    """'p = 0,023', 'p < 0,001' (see :func:`fjernarbeid.cli.tab_render.p_text`)."""
+    from fjernarbeid.cli.tab_render import p_text as text
 
-    text = fmt_p(None if p is None or (isinstance(p, float) and math.isnan(p)) else p, lang)
-    if not bare:
-        return text
-    return text.removeprefix("p = ").removeprefix("p ")
-
-
-def _design_text(design: dict) -> str:
-    if design.get("calibrated"):
-        return "simple random sample, calibrated (standard errors as in the report)"
-    parts = [f"{k} {design[k]!r}" for k in ("strata", "cluster", "fpc") if design[k]]
-    return ", ".join(parts) if parts else "simple random sample design (no strata or clusters given)"
-
-
-def _group_text(row: dict) -> str:
-    """The group's value (its label when the questionnaire has one)."""
-    return ", ".join(str(row["group_labels"].get(k) or v) for k, v in row["group"].items())
-
-
-def _ci_header(result) -> str:
-    return f"{round(result['level'] * 100):d}% CI ({result['ci_method']})"
-
-
-def _print_proportions(console, result) -> None:
-    table = Table(show_edge=False)
-    labelled = any(row["label"] for row in result["estimates"])
-    if result["by"]:
-        table.add_column(result["by"])
-    table.add_column("code" if labelled else "category")
-    if labelled:
-        table.add_column("category")
-    for name in ("%", "SE", _ci_header(result), "deff"):
-        table.add_column(name, justify="right")
-    previous = None
-    for row in result["estimates"]:
-        cells = [] if not result["by"] else [_group_text(row) if _group_text(row) != previous else ""]
-        previous = _group_text(row) if result["by"] else None
-        cells += [str(row["category"])] + ([row["label"] or ""] if labelled else [])
-        cells += [_fmt(100 * row["estimate"], 1), _fmt(100 * row["se"], 1),
-                  f"{_fmt(100 * row['ci_low'], 1)} – {_fmt(100 * row['ci_high'], 1)}", _fmt(row["deff"], 2)]
-        table.add_row(*cells)
-    console.print(table)
-    _print_bases(console, result)
-
-
-def _print_bases(console, result) -> None:
-    seen = {}
-    for row in result["estimates"]:
-        seen.setdefault(_group_text(row), (row["n_unweighted"], row["weighted_base"], row["df"]))
-    for group, (n, base, df) in seen.items():
-        prefix = f"{group}: " if group else ""
-        console.print(f"{prefix}n = {n:,} respondents, weighted base {base:,.1f}, design df {df}")
-    _print_left_out(console, result)
-
-
-def _print_empty_groups(console, result) -> None:
-    if result.get("empty_groups"):
-        group = result["by"] or result["crosstab"]
-        console.print(f"no answers of {result['variable']} in {group} = "
-                      f"{', '.join(str(v) for v in result['empty_groups'])}: no estimate for that group")
-
-
-def _print_left_out(console, result) -> None:
-    """'left out: 12 'not sure', 3 answers the routing skipped and 0 empty answers of tilfreds (…)'."""
-    _print_empty_groups(console, result)
-    left = result.get("left_out")
-    if not left or not any(left.values()):
-        return
-    if left.get("unweighted"):
-        console.print(f"left out: {left['unweighted']:,} respondent(s) without a weighting category (the study's "
-                      "rule weighting: unknown: exclude); they have no weight")
-    if left.get("not_asked"):
-        console.print(f"left out: {left['not_asked']:,} respondent(s) the routing did not ask {result['variable']}")
-    if not any(left[k] for k in ("not_sure", "skipped", "empty")):
-        return
-    parts = ([f"{left['not_sure']:,} 'not sure'"] if left["not_sure"] or not left["empty"] else []) + (
-        [f"{left['skipped']:,} answers to a question the routing skipped"] if left["skipped"] else [])
-    empty = f"{left['empty']:,} empty answers of {result['variable']}"
-    console.print(f"left out: {', '.join(parts) + ' and ' if parts else ''}{empty} (--include-missing keeps them)")
-
-
-def _print_multiple(console, result) -> None:
-    table = Table(show_edge=False)
-    if result["by"]:
-        table.add_column(result["by"])
-    table.add_column("code")
-    table.add_column("choice")
-    for name in ("% of respondents", "SE", _ci_header(result), "% of choices", "n chose"):
-        table.add_column(name, justify="right")
-    previous = None
-    for row in result["estimates"]:
-        cells = [] if not result["by"] else [_group_text(row) if _group_text(row) != previous else ""]
-        previous = _group_text(row) if result["by"] else None
-        cells += [str(row["category"]), row["label"] or "", _fmt(100 * row["estimate"], 1), _fmt(100 * row["se"], 1),
-                  f"{_fmt(100 * row['ci_low'], 1)} – {_fmt(100 * row['ci_high'], 1)}",
-                  _fmt(100 * row["share_of_responses"], 1), f"{row['n_chosen']:,}"]
-        table.add_row(*cells)
-    console.print(table)
-    console.print("Several choices per respondent: the % of respondents add up to more than 100, the % of "
-                  "choices to 100.")
-    _print_bases(console, result)
-
-
-def _print_numeric(console, result) -> None:
-    table = Table(show_edge=False)
-    if result["by"]:
-        table.add_column(result["by"])
-    quantiles = result["statistic"] == "quantile"
-    if quantiles:
-        table.add_column("p", justify="right")
-    name = f"{result['variable']}/{result['denominator']}" if result["statistic"] == "ratio" else result["statistic"]
-    for name in (name, "SE", _ci_header(result), "deff", "n", "df"):
-        table.add_column(name, justify="right")
-    for row in result["estimates"]:
-        cells = [_group_text(row)] if result["by"] else []
-        cells += [f"{row['category']:g}"] if quantiles else []
-        cells += [_fmt(row["estimate"], 3), _fmt(row["se"], 3),
-                  f"{_fmt(row['ci_low'], 3)} – {_fmt(row['ci_high'], 3)}", _fmt(row["deff"], 2),
-                  f"{row['n_unweighted']:,}", str(row["df"])]
-        table.add_row(*cells)
-    console.print(table)
-    _print_left_out(console, result)
-
-
-def _print_crosstab(console, result) -> None:
-    col = result["crosstab"]
-    frame = pd.DataFrame(result["estimates"])
-    columns = list(dict.fromkeys(_group_text(r) for r in result["estimates"]))
-    categories = list(dict.fromkeys((r["category"], r["label"]) for r in result["estimates"]))
-    labelled = any(label for _, label in categories)
-    table = Table(title=f"% of {result['variable']} within each {col}, {_ci_header(result)}", title_justify="left",
-                  show_edge=False)
-    table.add_column("code" if labelled else "category")
-    if labelled:
-        table.add_column("category")
-    for c in columns:
-        table.add_column(c, justify="right")
-    for code, label in categories:
-        cells = [str(code)] + ([label or ""] if labelled else [])
-        for c in columns:
-            hit = [r for r in result["estimates"] if _group_text(r) == c and r["category"] == code]
-            r = hit[0]
-            cells.append(f"{_fmt(100 * r['estimate'], 1)} ({_fmt(100 * r['ci_low'], 1)}–{_fmt(100 * r['ci_high'], 1)})")
-        table.add_row(*cells)
-    n_row = ([""] if labelled else []) + ["n"] + [f"{frame[[_group_text(r) == c for r in result['estimates']]]['n_unweighted'].iloc[0]:,}"
-                         for c in columns]
-    table.add_row(*n_row, style="dim")
-    console.print(table)
-    test = result["test"]
-    console.print(f"Rao-Scott test of independence: F = {test['statistic']:.3f} on {test['ndf']:.2f} and "
-                  f"{test['ddf']:.1f} df, {p_text(test['p_value'], result.get('lang', 'en'))}")
-    _print_left_out(console, result)
-
-
-def _print_differences(console, result) -> None:
-    """One row per pair of groups: second − first, SE, interval, t, p."""
-    share = result["statistic"] == "proportion"
-    scale, digits = (100, 1) if share else (1, 3)
-    table = Table(title=f"Differences between groups of {result['by']} (second − first; SE with the covariance "
-                  "of the groups)", title_justify="left", show_edge=False)
-    if share:
-        table.add_column("category")
-    for name in ("second", "first", "difference" + (" (points)" if share else ""), "SE",
-                 f"{round(result['level'] * 100):d}% CI", "t", "p"):
-        table.add_column(name, justify="right" if name not in ("second", "first") else "left")
-    labels = result.get("labels", {}).get(result["by"], {})
-    for d in result["differences"]:
-        name = [str(labels.get(str(_code(v)), v)) for v in (d["second"][result["by"]], d["first"][result["by"]])]
-        cells = ([str(d["category"])] if share else []) + name + [
-            _fmt(scale * d["difference"], digits), _fmt(scale * d["se"], digits),
-            f"{_fmt(scale * d['ci_low'], digits)} – {_fmt(scale * d['ci_high'], digits)}", _fmt(d["t"], 2),
-            p_text(d["p_value"], result.get("lang", "en"), bare=True)]
-        table.add_row(*cells)
-    console.print(table)
+    return text(p, lang, bare)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from fjernarbeid.export.cell_suppression import complementary_suppression
+from fjernarbeid.export.nets import nets_of
 from fjernarbeid.instrument import Instrument, Question
 from fjernarbeid.survey.design import SurveyDesign
 
@@ -230,14 +231,6 @@ def banner_table(
     substantive codes that do not end the interview.
     """
     return _banner_table(design, question, breakdowns, _layout(design.data, breakdowns), min_cell, categories)
-
-
-def nets_of(question: Question, categories: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
-    """Top-2 and bottom-2 boxes of an answer scale of at least four codes (e.g. 'Helt eller delvis enig'),
-    none for other questions."""
-    if question.measurement_level != "ordinal" or len(categories) < 4:
-        return ()
-    return (tuple(categories[:2]), tuple(categories[-2:]))
 
 
 def _rows(design, y, masks, wm, weighted_base, breakdown_of, row_ids, breakdowns, min_cell, test: bool):

@@ -33,3 +33,34 @@ def complementary_suppression(counts: Sequence[int], hidden: Sequence[bool]) -> 
 def net_hidden(member_hidden: Sequence[bool]) -> bool:
     """A net (top-2, bottom-2) of cells is hidden when any of its cells is: net − the shown cell = the hidden one."""
     return any(member_hidden)
+
+
+def table_suppression(counts, min_n: int, totals=None) -> tuple[list[list[bool]], list[bool]]:
+    """The cells to hide in a table of unweighted counts (rows = categories, columns = groups) whose
+    columns are margins (their shares add up to 100 % and their bases are printed) and, when ``totals``
+    (one count per row: a total column) is given, whose rows are margins too (a row's cells add up to
+    its total). A cell with 1 to ``min_n`` − 1 respondents is hidden (primary), then
+    :func:`complementary_suppression` is applied to every column, the total column and every row until
+    no margin has a single hidden cell. Returns (hidden cells by row and column, hidden totals).
+
+    >>> table_suppression([[40, 30], [3, 20], [12, 25]], 5, totals=[70, 23, 37])
+    ([[False, False], [True, True], [True, True]], [False, False, False])
+    """
+    rows = len(counts)
+    cols = len(counts[0]) if rows else 0
+    hidden = [[0 < (counts[r][c] or 0) < min_n for c in range(cols)] for r in range(rows)]
+    hidden_total = [0 < (t or 0) < min_n for t in totals] if totals is not None else []
+    changed = True
+    while changed:
+        before = [row[:] for row in hidden], hidden_total[:]
+        for c in range(cols):
+            column = complementary_suppression([counts[r][c] for r in range(rows)], [hidden[r][c] for r in range(rows)])
+            for r in range(rows):
+                hidden[r][c] = column[r]
+        if totals is not None:
+            hidden_total = complementary_suppression(list(totals), hidden_total)
+            for r in range(rows):  # the row's cells and its total: one linear margin
+                margin = complementary_suppression(list(counts[r]) + [totals[r]], hidden[r] + [hidden_total[r]])
+                hidden[r], hidden_total[r] = margin[:cols], margin[cols]
+        changed = (hidden, hidden_total) != before
+    return hidden, hidden_total

@@ -114,6 +114,8 @@ KEY_ROLES: tuple[str, ...] = ("sex", "age_group", "education", "household_size")
 GEOGRAPHY_ROLES: tuple[str, ...] = ("municipality",)
 
 WEIGHT_COLUMN = "weight"
+# The name of the rounded-weight alternative of the disclosure strategy.
+WEIGHT_ALTERNATIVE = "weight"
 
 
 @dataclass(frozen=True)
@@ -127,12 +129,22 @@ class Merge:
 
 @dataclass(frozen=True)
 class Recode:
-    """One global recoding step: geography to a coarser ``level``, or codes of ``variable`` merged."""
+    """One global recoding step: geography to a coarser ``level``, or codes of ``variable`` merged.
 
-    variable: str  # GEOGRAPHY or a key variable of KEY_VARIABLES
-    to: str  # what the variable becomes, for the report
+    A *band* (``alternatives: bands:`` in the study file, :mod:`~fjernarbeid.export.disclosure_strategy`)
+    is a recode too: of a key variable, or of a geography column (``variable`` is then that column,
+    e.g. the centrality class, and the geography is published at its level)."""
+
+    variable: str  # GEOGRAPHY or a key variable of KEY_VARIABLES (a band: the column)
+    to: str  # what the variable becomes, for the report (English)
     level: str | None = None  # geography steps: the level published
     merges: tuple[Merge, ...] = ()
+    to_labels: Mapping[str, str] | None = None  # ``to`` in the study's languages, when it gives them
+
+    def to_text(self, lang: str) -> str:
+        """What the variable becomes, in ``lang`` (nynorsk falls back to bokmål; else the English ``to``)."""
+        labels = self.to_labels or {}
+        return labels.get(lang) or (labels.get("nb") if lang == "nn" else None) or self.to
 
     @property
     def mapping(self) -> dict[int, int]:
@@ -161,6 +173,15 @@ class DisclosureRules:
     global_recodes: tuple[Recode, ...]
     suppression_order: tuple[str, ...]
     last_resort: tuple[str, ...] = (SEX,)
+    # alternatives the disclosure strategy may choose (disclosure_strategy.py): coarser bands the
+    # study declares, and the multiple the weight may be rounded to
+    bands: tuple[Recode, ...] = ()
+    weight_round_to: float | None = None
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """Names of the declared alternatives: each band's variable, and ``weight`` for rounded weights."""
+        return tuple(b.variable for b in self.bands) + ((WEIGHT_ALTERNATIVE,) if self.weight_round_to else ())
 
 
 _GEOGRAPHY_RECODES = (
@@ -190,16 +211,28 @@ def rules_for(instrument: Instrument, study=None) -> DisclosureRules:
     if instrument.has_role("household_size") and not top_codes:
         top_codes[instrument.role("household_size")] = DEFAULT_HOUSEHOLD_TOP_CODE
     recodes = list(_GEOGRAPHY_RECODES)
-    for r in settings.get("recodes") or ():
-        variable = str(r["variable"])
-        merges = tuple(Merge(tuple(int(c) for c in m["codes"]),
-                             {k: v for k, v in m.items() if k != "codes"} or None) for m in r.get("merges") or ())
-        recodes.append(Recode(variable, str(r.get("to", "merged categories")), merges=merges))
+    recodes += [_recode(r) for r in settings.get("recodes") or ()]
     order = settings.get("suppression_order")
     # geography first (the declared municipality with it), then the others, sex last
     order = tuple(str(v) for v in order) if order else (
         GEOGRAPHY, *places, *[k for k in reversed(keys) if k != SEX and k not in places])
-    return DisclosureRules(tuple(keys), top_codes, tuple(recodes), order)
+    alternatives = settings.get("alternatives") or {}
+    bands = tuple(_recode(r) for r in alternatives.get("bands") or ())
+    round_to = (alternatives.get("weights") or {}).get("round_to")
+    if round_to is not None and not (isinstance(round_to, (int, float)) and round_to > 0):
+        raise ValueError(f"disclosure: alternatives: weights: round_to must be a positive number, not {round_to!r}")
+    return DisclosureRules(tuple(keys), top_codes, tuple(recodes), order, bands=bands,
+                           weight_round_to=float(round_to) if round_to is not None else None)
+
+
+def _recode(r: Mapping[str, Any]) -> Recode:
+    """A recode (or band) as the study file writes it: variable, to (a text, or one per language), merges."""
+    to = r.get("to", "merged categories")
+    labels = {str(k): str(v) for k, v in to.items()} if isinstance(to, Mapping) else None
+    english = (labels.get("en") or labels.get("nb") or next(iter(labels.values()), "")) if labels else str(to)
+    merges = tuple(Merge(tuple(int(c) for c in m["codes"]),
+                         {k: v for k, v in m.items() if k != "codes"} or None) for m in r.get("merges") or ())
+    return Recode(str(r["variable"]), english, merges=merges, to_labels=labels)
 
 
 def _declared_geography(instrument: Instrument) -> list[str]:
@@ -375,14 +408,76 @@ def local_suppression(codes: np.ndarray, dims: Sequence[_Dimension], k: int) -> 
 # -- the report --------------------------------------------------------------------------------
 
 
+class Msg:
+    """A text of the disclosure statement: a key of the message catalogue (context ``disclosure``) and
+    its values, rendered in any language (:meth:`text`); ``str()`` is the English text. A value may be
+    a number (written as the language writes numbers), a {lang: text} mapping, or another Msg."""
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key, self.params = key, params
+
+    def text(self, lang: str) -> str:
+        from fjernarbeid.i18n import message
+
+        return message("disclosure", self.key, lang, **{k: _render(v, lang) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def __repr__(self) -> str:
+        return f"Msg({self.key!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Msg) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def startswith(self, prefix: str) -> bool:
+        return str(self).startswith(prefix)
+
+
+def _render(value: Any, lang: str) -> str:
+    from fjernarbeid.i18n import fmt_number
+
+    if isinstance(value, Msg):
+        return value.text(lang)
+    if isinstance(value, Mapping):
+        return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value.get("en") or \
+            next(iter(value.values()), "")
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return fmt_number(int(value), lang)
+    if isinstance(value, (float, np.floating)):
+        return fmt_number(float(value), lang, 0 if float(value).is_integer() else 1)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_render(v, lang) for v in value)
+    return str(value)
+
+
+def text_of(value: str | Msg, lang: str) -> str:
+    """A reason, note or conclusion in ``lang`` (a plain string is the same in every language)."""
+    return value.text(lang) if isinstance(value, Msg) else str(value)
+
+
 @dataclass(frozen=True)
 class Action:
     """One disclosure-control step on one variable."""
 
     variable: str
-    action: str  # dropped | replaced | coarsened | blanked | top-coded | recoded | suppressed | kept
-    reason: str
+    action: str  # dropped | replaced | coarsened | blanked | top-coded | recoded | suppressed | kept | rounded
+    reason: str | Msg
     override: bool = False  # True when ``keep`` overrode the rule
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"variable": self.variable, "action": self.action, "reason": str(self.reason),
+                "override": self.override}
 
 
 @dataclass(frozen=True)
@@ -392,12 +487,17 @@ class RecodeStep:
     variable: str  # the column (or GEOGRAPHY)
     to: str
     status: str  # applied | undone | not needed | kept
-    reason: str
+    reason: str | Msg
     result: KAnonymity | None = None  # k-anonymity with the step (None when it was not tried)
+    to_labels: Mapping[str, str] | None = None  # ``to`` in the study's languages
+    band: bool = False  # a band chosen by the disclosure strategy (not a step of the recode chain)
+
+    def to_text(self, lang: str) -> str:
+        return Recode(self.variable, self.to, to_labels=self.to_labels).to_text(lang)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"variable": self.variable, "to": self.to, "status": self.status, "reason": self.reason,
-                "k_anonymity": None if self.result is None else self.result.to_dict()}
+        return {"variable": self.variable, "to": self.to, "status": self.status, "reason": str(self.reason),
+                "band": self.band, "k_anonymity": None if self.result is None else self.result.to_dict()}
 
 
 @dataclass
@@ -429,6 +529,18 @@ class DisclosureReport:
     # column → the records (in the protected frame's order) whose value local suppression removed: the
     # exported files mark them with their own missing code, distinct from "not asked"
     suppressed_cells: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # key variable (GEOGRAPHY, the weight) → information lost in bits (disclosure_strategy.entropy_loss)
+    entropy_loss: dict[str, float] = field(default_factory=dict)
+    # key variable → where local suppression fell: category → {label, n, suppressed}, and a warning when it
+    # is concentrated in one category (disclosure_strategy.suppression_by_category)
+    suppression_by_category: dict[str, dict[str, Any]] = field(default_factory=dict)
+    alternatives: tuple[str, ...] = ()  # the declared alternatives applied (bands, "weight")
+    weight_rounding: dict[str, Any] | None = None  # round_weights' figures when the weight was rounded
+    strategy: Any = None  # disclosure_strategy.StrategyChoice: the combinations tried and the one chosen
+
+    @property
+    def entropy_loss_total(self) -> float:
+        return float(sum(self.entropy_loss.values()))
 
     @property
     def holds(self) -> bool:
@@ -491,13 +603,19 @@ class DisclosureReport:
             "local_suppression": {name: {"values": n, "columns": list(self.suppressed_with.get(name, ()))}
                                   for name, n in self.suppressed.items()},
             "information_loss": {"share": self.information_loss_share, "by_variable": self.information_loss},
-            "actions": [asdict(a) for a in self.actions],
+            "actions": [a.to_dict() for a in self.actions],
             "overrides": [f"{v.upper()} KEPT AS IN THE DATA (--keep {v}): THE RULE FOR IT WAS NOT APPLIED"
                           for v in self.kept],
             "records_shuffled": self.shuffled,
             "notes": list(self.notes),
             "without_each_key": {key: r.to_dict() for key, r in self.without.items()},
             "not_suppressible": None if self.blocking is None else self.blocking.to_dict(),
+            "entropy_loss_bits": {"total": self.entropy_loss_total, "by_variable": dict(self.entropy_loss)},
+            "suppression_by_category": {name: {**v, "warnings": [str(w) for w in v["warnings"]]}
+                                        for name, v in self.suppression_by_category.items()},
+            "alternatives_applied": list(self.alternatives),
+            "weight_rounding": self.weight_rounding,
+            "strategy": None if self.strategy is None else self.strategy.to_dict(),
         }
 
 
@@ -572,6 +690,7 @@ def protect(
     seed: int | None = None,
     synthetic: bool = False,
     study=None,
+    alternatives: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, DisclosureReport]:
     """Apply the disclosure rules (module docstring) to ``frame`` — answers with derived variables
     and a ``weight`` column — and return the protected frame and the report.
@@ -580,6 +699,11 @@ def protect(
     it raises :class:`ValueError`. ``seed`` fixes the random order of the records (default: fresh
     randomness, so that the order cannot be reproduced from the file). Recoding and suppression
     are deterministic: the same data give the same protected values.
+
+    ``alternatives`` names alternatives the study declares (:attr:`DisclosureRules.alternatives`)
+    to apply before the global recodes: a band (its variable's name) is applied whether or not
+    k-anonymity holds and is never undone; ``weight`` rounds the weight to the study's multiple.
+    :func:`fjernarbeid.export.disclosure_strategy.protect_with_strategy` chooses them.
     """
     if k < 2:
         raise ValueError(f"k must be at least 2, not {k}")
@@ -591,6 +715,11 @@ def protect(
         raise ValueError(f"--keep {', '.join(unknown)}: no disclosure rule applies to "
                          f"{'it' if len(unknown) == 1 else 'them'}; variables that can be kept: {', '.join(allowed)}")
     kept = set(keep)
+    alternatives = tuple(dict.fromkeys(alternatives))
+    unknown = [a for a in alternatives if a not in rules.alternatives]
+    if unknown:
+        raise ValueError(f"no such disclosure alternative: {', '.join(unknown)}; the study declares "
+                         f"{', '.join(rules.alternatives) or 'none'}")
     out = frame.copy()
     actions: list[Action] = []
     notes: list[str] = []
@@ -636,6 +765,14 @@ def protect(
             # no count of the records changed: with the published count of the top code it would
             # tell how many hold exactly the top value
             actions.append(Action(name, "top-coded", f"values above {top} set to {top} ('{top} or more')"))
+
+    # rounded weights (an alternative of the disclosure strategy): a weight computed from sex and age
+    # group reveals them; rounded to a coarse multiple, cells of similar weight share one value
+    weight_rounding = None
+    if WEIGHT_ALTERNATIVE in alternatives and WEIGHT_COLUMN in out.columns:
+        weight_rounding = round_weights(out[WEIGHT_COLUMN], rules.weight_round_to)
+        out[WEIGHT_COLUMN] = weight_rounding.pop("weights")
+        actions.append(Action(WEIGHT_COLUMN, "rounded", Msg("weight_rounded", **weight_rounding)))
 
     # postal code → municipality (and the geography recodes below)
     postal = _role(instrument, "postal_code")
@@ -685,19 +822,50 @@ def protect(
     start = state = check(level, merges)
     steps: list[RecodeStep] = []
     applied: list[tuple[int, str | None, str | None]] = []  # (step, geography level before it, after it)
+    # the bands chosen by the disclosure strategy: applied first, whatever k-anonymity says, never undone
+    banded: set[str] = set()
+    for band in (b for b in rules.bands if b.variable in alternatives):
+        if band.variable in geo:
+            blocked = [n for n, lvl in geo.items() if n in kept and _level(lvl) < _level(geo[band.variable])]
+            name = GEOGRAPHY
+        else:
+            name = names.get(band.variable) or (band.variable if band.variable in names.values() else None)
+            blocked = [name] if name in kept else []
+        if name is None or band.variable not in out.columns:
+            continue
+        if blocked:
+            steps.append(RecodeStep(name, band.to, "kept", f"NOT APPLIED: {', '.join(blocked).upper()} "
+                                                         f"{'IS' if len(blocked) == 1 else 'ARE'} KEPT BY --keep",
+                                    to_labels=band.to_labels))
+            continue
+        if name == GEOGRAPHY:
+            level = max(level, geo[band.variable], key=_level)
+        merges = {**merges, band.variable: band}
+        banded.add(name)
+        result = check(level, merges)
+        steps.append(RecodeStep(name, band.to, "applied", Msg("band_applied", k=k, before=state.records_below_k,
+                                                              after=result.records_below_k),
+                                result, to_labels=band.to_labels, band=True))
+        state = result
     for recode in rules.global_recodes:
         is_geo = recode.level is not None
         name = GEOGRAPHY if is_geo else names.get(recode.variable)
         if (is_geo and not geo) or name is None:
             continue
+        if name in banded and (not is_geo or _level(recode.level) <= _level(level)):
+            steps.append(RecodeStep(name, recode.to, "not needed", Msg("banded_instead"),
+                                    to_labels=recode.to_labels))
+            continue
         blocked = ([n for n, lvl in geo.items() if n in kept and _level(lvl) < _level(recode.level)] if is_geo
                    else [name] if name in kept else [])
         if state.holds:
-            steps.append(RecodeStep(name, recode.to, "not needed", "k-anonymity already holds"))
+            steps.append(RecodeStep(name, recode.to, "not needed", "k-anonymity already holds",
+                                    to_labels=recode.to_labels))
             continue
         if blocked:
             steps.append(RecodeStep(name, recode.to, "kept", f"NOT APPLIED: {', '.join(blocked).upper()} "
-                                                            f"{'IS' if len(blocked) == 1 else 'ARE'} KEPT BY --keep"))
+                                                            f"{'IS' if len(blocked) == 1 else 'ARE'} KEPT BY --keep",
+                                    to_labels=recode.to_labels))
             continue
         if is_geo:
             applied.append((len(steps), level, recode.level))
@@ -707,7 +875,8 @@ def protect(
             merges = {**merges, name: recode}
         result = check(level, merges)
         steps.append(RecodeStep(name, recode.to, "applied", f"records in groups smaller than {k}: "
-                                f"{state.records_below_k} before, {result.records_below_k} after", result))
+                                f"{state.records_below_k} before, {result.records_below_k} after", result,
+                                to_labels=recode.to_labels))
         state = result
     # a step that protects nobody only loses information (coarsening the age group while the weight
     # still reveals it): undone, latest first, when the data without it have no more records at risk
@@ -725,7 +894,7 @@ def protect(
                    f"as with it, so it protected nobody")
             if weight_is_key and step.variable in (names.get(SEX), _role(instrument, "age_group")):
                 why += " (the weight still reveals the original categories)"
-            steps[index] = RecodeStep(step.variable, step.to, "undone", why, step.result)
+            steps[index] = RecodeStep(step.variable, step.to, "undone", why, step.result, to_labels=step.to_labels)
             level, merges, state = trial_level, trial_merges, result
     current = recoded(level, merges)
     after_recoding = state
@@ -750,6 +919,20 @@ def protect(
     out = current
     result = k_anonymity(out, keys, k)
     loss = _information_loss(base, masks, level, merges, names, geo, k, kept)
+    # the information lost in bits and where suppression fell (disclosure_strategy.py)
+    from fjernarbeid.export.disclosure_strategy import entropy_loss, suppression_by_category
+
+    losses = {name: entropy_loss(frame[name], out[[name]] if name in out.columns else out[[]],
+                                 masks.get(name)) for name in names.values() if name not in kept}
+    if geo:
+        finest = min(geo, key=lambda n: _level(geo[n]))
+        published = [c for c in geo if c in out.columns]
+        losses[GEOGRAPHY] = entropy_loss(frame[finest], out[published], masks.get(GEOGRAPHY))
+    if WEIGHT_COLUMN in frame.columns:
+        # the weight is lost only where it cannot be computed again from what is published
+        context = [WEIGHT_COLUMN, *(n for n in names.values() if n in out.columns)]
+        losses[WEIGHT_COLUMN] = entropy_loss(frame[WEIGHT_COLUMN], out[context])
+    by_category = suppression_by_category(base, masks, names, geo, instrument, k)  # top-coded, not yet recoded
 
     # sequential ids in random order
     idv = instrument.id_variable
@@ -775,8 +958,23 @@ def protect(
         suppressed=suppressed, suppressed_with=suppressed_with, geography=level, result=result,
         information_loss=loss, kept=keep, kept_keys=kept_keys, weight_is_key=weight_is_key, synthetic=synthetic,
         shuffled=shuffled, notes=notes, recoded=merges, without=without, blocking=blocking,
-        suppressed_cells={col: mask for col, mask in cells.items() if mask.any()})
+        suppressed_cells={col: mask for col, mask in cells.items() if mask.any()},
+        entropy_loss=losses, suppression_by_category=by_category, alternatives=alternatives,
+        weight_rounding=weight_rounding)
     return out, report
+
+
+def round_weights(weights: pd.Series, round_to: float) -> dict[str, Any]:
+    """The weights rounded to the nearest multiple of ``round_to`` (never below one multiple, so no
+    respondent loses its weight), with what rounding changed: distinct values before and after, the
+    largest relative change of a weight and the sum before and after (key ``weights``: the new ones)."""
+    w = pd.to_numeric(weights, errors="coerce").astype(float)
+    rounded = (np.maximum(np.round(w / round_to), 1.0) * round_to).where(w.notna())
+    change = ((rounded - w).abs() / w.where(w > 0)).max()
+    return {"weights": rounded, "round_to": float(round_to), "distinct_before": int(w.nunique()),
+            "distinct_after": int(rounded.nunique()),
+            "max_change_pct": float(100 * change) if change == change else 0.0,
+            "sum_before": float(w.sum()), "sum_after": float(rounded.sum())}
 
 
 def _dimensions(keys: list[str], names: dict[str, str], geo: dict[str, str], extra_keys: list[str],

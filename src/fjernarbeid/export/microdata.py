@@ -42,7 +42,8 @@ from fjernarbeid._cells import neutralise_frame
 from fjernarbeid._io import atomic_paths, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
-from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, protect, rules_for
+from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, rules_for
+from fjernarbeid.export.disclosure_strategy import protect_with_strategy
 from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.survey.weighting import WeightReport
@@ -133,6 +134,7 @@ def prepare_microdata(
     study=None,
     targets=None,
     completes_only: bool = False,
+    strategy: str = "auto",
 ) -> MicrodataExport:
     """Read, validate, derive, weight and protect a fieldwork file for export.
 
@@ -140,7 +142,9 @@ def prepare_microdata(
     the questionnaire's rules; :class:`ValueError` for a ``keep`` that names no protected variable.
     Without the postal-code register the postal code is dropped and no geography is published.
     ``completes_only`` drops screened-out submissions first (a note counts them). A select-multiple
-    question is exported as the 0/1 column of each of its choices.
+    question is exported as the 0/1 column of each of its choices. ``strategy`` (auto, coarsen,
+    suppress) chooses among the study's alternatives to local suppression
+    (:mod:`~fjernarbeid.export.disclosure_strategy`).
     """
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.multiple import with_option_columns
@@ -181,7 +185,8 @@ def prepare_microdata(
     frame = frame.assign(**{WEIGHT_COLUMN: weighted.weights.to_numpy()})
     frame = with_option_columns(frame, instrument)
     synthetic = is_synthetic(path)
-    protected, disclosure = protect(frame, instrument, k=k, keep=keep, seed=seed, synthetic=synthetic, study=study)
+    protected, disclosure = protect_with_strategy(frame, instrument, strategy=strategy, k=k, keep=keep, seed=seed,
+                                                  synthetic=synthetic, study=study)
     protected = with_analysis_weight(protected)
     return MicrodataExport(data=protected, instrument=instrument, disclosure=disclosure, weights=weighted.report,
                            lang=lang, source=Path(path).name, synthetic=synthetic, notes=notes,
@@ -635,6 +640,9 @@ def disclosure_markdown(export: MicrodataExport, data_file: str) -> str:
             f"| records in groups smaller than k | {r.result.records_below_k} |",
             f"| values suppressed | {sum(r.suppressed.values())} |",
             f"| information loss (key values recoded or suppressed) | {100 * r.information_loss_share:.1f} % |", ""]
+    from fjernarbeid.export.disclosure_strategy import strategy_markdown
+
+    out += strategy_markdown(r, export.lang)
     out += ["## What was done", "", "| Variable | Action | Why |", "|---|---|---|"]
     out += [f"| {_code(a.variable)} | {a.action.upper() if a.override else a.action} | {_md(a.reason)} |" for a in r.actions]
     out += ["", "## k-anonymity", "",

@@ -575,7 +575,33 @@ def run_multiple_response(design, f: Finding, res: FindingResult, ctx: Context) 
         _check_estimate(res, key, pub)
 
 
+def run_numeric(design, f: Finding, res: FindingResult, ctx: Context) -> None:
+    """A number asked as a number (an integer question: age, minutes, days): its weighted mean with the
+    standard error and 95 % interval of the design (R ``svymean``), among those who answered it."""
+    var = f.spec["variable"]
+    x = pd.to_numeric(_col(design, var), errors="coerce")
+    answered = x.notna().to_numpy() & design.in_domain
+    if not answered.any():
+        raise ComputationError(f"nobody in the base answered {var}")
+    d = design.domain(answered)
+    est = svymean(d, var, level=ctx.level)
+    row = EstimateRow(name="mean", label=message("report", "numeric_mean", ctx.lang), estimate=est.estimate,
+                      se=est.se, ci_low=est.ci_low, ci_high=est.ci_high, n_unweighted=est.n_unweighted,
+                      weighted_base=est.weighted_base, deff=est.deff, suppressed=est.n_unweighted < ctx.min_cell)
+    res.estimates.append(row)
+    shown = not row.suppressed
+    res.tables.append(Table(f"estimates_numeric:{var}", ["label", "mean", "se", "mean_low", "mean_high", "n_unweighted"],
+                            [[row.label, row.estimate if shown else None, row.se if shown else None,
+                              row.ci_low if shown else None, row.ci_high if shown else None, row.n_unweighted]]))
+    res.base = {"variable": var, "n_unweighted": est.n_unweighted, "weighted_base": est.weighted_base}
+    if shown:
+        ctx.values["mean"], ctx.values["mean_ci"] = est.estimate, (est.ci_low, est.ci_high)
+    for key, pub in f.published.items():
+        _check_estimate(res, key, pub)
+
+
 ANALYSIS_FUNCTIONS = {
+    "numeric": run_numeric,
     "fieldwork": run_fieldwork,
     "distribution": run_distribution,
     "shares": run_shares,

@@ -29,6 +29,7 @@ ANALYSES = (
     "ordinal_model",
     "projection_base",
     "multiple_response",
+    "numeric",
 )
 
 # Keys of a finding that name variables, to check them against the instrument.
@@ -192,11 +193,21 @@ QUESTIONS_SECTION = "questions"
 def describe_every_question(instrument: Instrument) -> Catalogue:
     """A catalogue for a study without one: the weighted distribution of every coded question (its
     "don't know" codes left out, as everywhere), titled with the question, in questionnaire order."""
+    from fjernarbeid.i18n import LANGUAGES, message
+
     findings = []
+    roles = set(instrument.roles.values())
     for q in instrument.questions:
+        title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
+        if q.type == "integer" and not roles & {q.name} - {instrument.roles.get("age")}:
+            # a number asked as a number: its mean (a birth year, a household size … are described in the
+            # respondents table; an age is a number worth its mean)
+            findings.append(Finding(id=q.name, analysis="numeric", section=QUESTIONS_SECTION, title=title,
+                                    sentence={lang: message("report", "numeric_sentence", lang) for lang in LANGUAGES},
+                                    spec={"variable": q.name}, published={}))
+            continue
         if not q.codes or q.screen_out:
             continue
-        title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
         sentence = {"nb": "Vanligste svar: {mode_answer} ({mode}).", "nn": "Vanlegaste svar: {mode_answer} ({mode}).",
                     "en": "Most common answer: {mode_answer} ({mode})."}
         if q.type == "multiple":  # the share of respondents choosing each choice, and of all choices

@@ -127,6 +127,186 @@ def _minus_cell_values(x: np.ndarray, values: np.ndarray, cells: np.ndarray, sca
     return out
 
 
+# -- factored influence values -------------------------------------------------------------------
+
+
+def _combine(a: np.ndarray, na: int, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One code per present pair (a, b) of codes: (codes per row, a and b of every new code).
+
+    Pairs that occur get consecutive codes in (a, b) order; a bincount marks them, unless there
+    are far more possible pairs than rows (then a sort does)."""
+    if na == 1:  # nothing to combine: every b its own code
+        return b, np.zeros(nb, dtype=np.intp), np.arange(nb)
+    pair = a.astype(np.int64) * nb + b
+    if na * nb <= 4 * max(a.size, 1024):
+        used = np.bincount(pair, minlength=na * nb) > 0
+        ids = np.flatnonzero(used)
+        remap = np.cumsum(used) - 1
+        codes = remap[pair]
+    else:
+        ids, codes = np.unique(pair, return_inverse=True)
+    return codes, ids // nb, ids % nb
+
+
+@dataclass(frozen=True, eq=False)
+class Influence:
+    """Weighted influence values (n × k) kept factored, as sums over a few cells instead of an
+    n × k matrix: row i's values are Σ_t scales[t][i] · coef[group[i], t, :].
+
+    A share's influence values w_i(1[x_i = c] − p_c)/Σw are one row scale (w/Σw) times a vector
+    per answer category; a post-stratification residual subtracts the scale w times a vector per
+    cell, a raking residual w0 times a vector per joint cell, so the residuals stay factored (one
+    more scale; groups = category × cell). Everything the variance needs — cell sums for the
+    calibration residuals, the PSU totals, their sums of squares and products — then comes from
+    sums over groups (``np.bincount``) of the scales and their products: O(n·T²) for T scales (one
+    or two) instead of O(n·k) and n × k temporaries. :meth:`dense` gives the n × k matrix (and
+    ``np.asarray`` does), for a design or step that needs it.
+
+    Scales are kept as a tuple of arrays and shared by identity (every domain's residuals share
+    the weights), so stacking the estimates of many domains (``svyby(covmat=True)``) adds one
+    scale per domain, not one column per estimate.
+    """
+
+    scales: tuple[np.ndarray, ...]  # T arrays of n
+    group: np.ndarray  # group per row, 0..G-1
+    coef: np.ndarray  # G × T × k
+
+    @classmethod
+    def wrap(cls, x: np.ndarray) -> "Influence":
+        """A dense n × k matrix as an :class:`Influence` (k scales, one group)."""
+        x = np.asarray(x, dtype=float)
+        x = x[:, None] if x.ndim == 1 else x
+        return cls(tuple(np.ascontiguousarray(x[:, j]) for j in range(x.shape[1])),
+                   np.zeros(x.shape[0], dtype=np.intp), np.eye(x.shape[1])[None, :, :])
+
+    @classmethod
+    def of(cls, scale: np.ndarray, group: np.ndarray | None, coef: np.ndarray) -> "Influence":
+        """scale[i] · coef[group[i]] (``coef``: G × k; ``group`` None: one group)."""
+        scale = np.asarray(scale, dtype=float)
+        coef = np.asarray(coef, dtype=float)
+        if group is None:
+            group = np.zeros(scale.size, dtype=np.intp)
+            coef = coef.reshape(1, -1)
+        return cls((scale,), np.asarray(group, dtype=np.intp), coef[:, None, :])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.group.size, self.coef.shape[2])
+
+    ndim = 2
+
+    @property
+    def k(self) -> int:
+        return self.coef.shape[2]
+
+    def dense(self) -> np.ndarray:
+        """The n × k matrix (column-major)."""
+        n, k = self.shape
+        if k == 1 and len(self.scales) == 1 and self.coef.shape[0] == 1:
+            return (self.scales[0] * self.coef[0, 0, 0])[:, None]
+        out = np.zeros((n, k), order="F")
+        buf = np.empty(n)
+        for t, s in enumerate(self.scales):
+            for j in range(k):
+                np.take(self.coef[:, t, j], self.group, out=buf, mode="clip")
+                buf *= s
+                out[:, j] += buf
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.dense()
+        return out if dtype is None else out.astype(dtype)
+
+    def _scale_sums(self, codes: np.ndarray | None, ncodes: int, weight: np.ndarray | None) -> np.ndarray:
+        """Σ over rows of (code, group) of weight · scale_t: (ncodes, G, T)."""
+        g = self.coef.shape[0]
+        if codes is None:
+            pair = self.group
+        else:
+            pair = codes if g == 1 else codes.astype(np.int64) * g + self.group
+        out = np.empty((ncodes * g, len(self.scales)))
+        buf = np.empty(self.group.size) if weight is not None else None
+        for t, s in enumerate(self.scales):
+            if codes is None and g == 1 and weight is None:  # one sum
+                out[0, t] = s.sum()
+                continue
+            if weight is not None:
+                np.multiply(s, weight, out=buf)
+            out[:, t] = np.bincount(pair, weights=s if weight is None else buf, minlength=ncodes * g)
+        return out.reshape(ncodes, g, -1)
+
+    def group_sums(self, codes: np.ndarray, ncodes: int, weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ weight_i · x_i within groups ``codes`` (0..ncodes-1): (ncodes × k), as :func:`group_sums`
+        of the dense matrix. Falls back to it when codes × groups would outnumber the rows."""
+        if ncodes * self.coef.shape[0] > 4 * max(self.group.size, 1024):
+            x = self.dense()
+            return group_sums(codes, x if weight is None else x * weight[:, None], ncodes)
+        return np.einsum("cgt,gtk->ck", self._scale_sums(codes, ncodes, weight), self.coef)
+
+    def total(self) -> np.ndarray:
+        """Σ_i x_i (k,)."""
+        return np.einsum("gt,gtk->k", self._scale_sums(None, 1, None)[0], self.coef)
+
+    def gram(self, weight: np.ndarray | None = None) -> np.ndarray:
+        """Σ_i weight_i · x_i x_iᵀ (k × k), from the groups' sums of products of scales."""
+        scales, t_count, g = self.scales, len(self.scales), self.coef.shape[0]
+        m = np.empty((g, t_count, t_count))
+        a = np.empty(self.group.size)
+        b = np.empty(self.group.size)
+        for t in range(t_count):
+            if weight is None:
+                left = scales[t]
+            else:
+                left = np.multiply(scales[t], weight, out=a)
+            for u in range(t, t_count):
+                if g == 1:  # one group: a dot product
+                    m[0, t, u] = m[0, u, t] = left @ scales[u]
+                    continue
+                np.multiply(left, scales[u], out=b)
+                m[:, t, u] = m[:, u, t] = np.bincount(self.group, weights=b, minlength=g)
+        return np.einsum("gtk,gtu,gul->kl", self.coef, m, self.coef)
+
+    def minus(self, scale: np.ndarray, cells: np.ndarray, values: np.ndarray) -> "Influence":
+        """x − scale · values[cells] (``values``: ncell × k), still factored: one more scale, groups
+        = (group, cell) pairs that occur."""
+        ncell = values.shape[0]
+        codes, old, cell = _combine(self.group, self.coef.shape[0], cells, ncell)
+        known = [i for i, s in enumerate(self.scales) if s is scale]
+        t_count = len(self.scales) + (0 if known else 1)
+        coef = np.zeros((old.size, t_count, self.k))
+        coef[:, :len(self.scales), :] = self.coef[old]
+        coef[:, known[0] if known else -1, :] -= values[cell]
+        return Influence(self.scales + (() if known else (scale,)), codes, coef)
+
+    @classmethod
+    def hstack(cls, parts: Sequence["Influence"]) -> "Influence":
+        """The columns of every part side by side (scales shared by identity stay one)."""
+        scales: list[np.ndarray] = []
+        where: list[list[int]] = []
+        for p in parts:
+            index = []
+            for s in p.scales:
+                found = next((i for i, q in enumerate(scales) if q is s), None)
+                if found is None:
+                    scales.append(s)
+                    found = len(scales) - 1
+                index.append(found)
+            where.append(index)
+        group = parts[0].group
+        combos = np.arange(parts[0].coef.shape[0])[:, None]  # every part's group of every new group
+        for p in parts[1:]:
+            group, prev, new = _combine(group, combos.shape[0], p.group, p.coef.shape[0])
+            combos = np.column_stack([combos[prev], new])
+        k_total = sum(p.k for p in parts)
+        coef = np.zeros((combos.shape[0], len(scales), k_total))
+        at = 0
+        for j, (p, index) in enumerate(zip(parts, where)):
+            for t, i in enumerate(index):
+                coef[:, i, at:at + p.k] += p.coef[combos[:, j], t, :]
+            at += p.k
+        return cls(tuple(scales), group, coef)
+
+
 def _codes(values) -> np.ndarray:
     """Integer codes 0..k-1 for any labels, in sorted order (missing values must be caught first)."""
     return pd.factorize(pd.Series(values), sort=True)[0]
@@ -146,7 +326,8 @@ class Adjustment(Protocol):
     """A calibration step that changes the influence values before the variance is computed."""
 
     def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:  # pragma: no cover - protocol
-        """The residuals of ``x`` (n × k, column-major); ``overwrite=True`` allows writing them into ``x``."""
+        """The residuals of ``x`` (n × k, column-major, or an :class:`Influence`, whose residuals
+        are an :class:`Influence` too); ``overwrite=True`` allows writing them into ``x``."""
         ...
 
 
@@ -173,8 +354,10 @@ class PostStratAdjustment:
         den = np.bincount(self.cells, weights=self.old_weights, minlength=ncell)
         return psw, self.old_weights / psw, np.where(den == 0, 1.0, den)
 
-    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray | Influence:
         psw, ratio, den = self._parts
+        if isinstance(x, Influence):  # the same cell sums, from the groups' sums
+            return x.minus(psw, self.cells, x.group_sums(self.cells, den.size, ratio) / den[:, None])
         num = np.empty((den.size, x.shape[1]))
         buf = np.empty(x.shape[0])
         for j in range(x.shape[1]):  # column by column: no n × k temporary
@@ -211,9 +394,17 @@ class RakingAdjustment:
     def _joint_counts(self) -> np.ndarray:
         return np.bincount(self.joint, minlength=self.factors[0].size).astype(float)
 
-    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    @cached_property
+    def _inverse_base(self) -> np.ndarray:
         w0 = self.base_weights
-        y_sums = group_sums(self.joint, x / np.where(w0 == 0, 1.0, w0)[:, None], self.factors[0].size)
+        return 1 / np.where(w0 == 0, 1.0, w0)
+
+    def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray | Influence:
+        w0 = self.base_weights
+        if isinstance(x, Influence):
+            y_sums = x.group_sums(self.joint, self.factors[0].size, self._inverse_base)
+        else:
+            y_sums = group_sums(self.joint, x / np.where(w0 == 0, 1.0, w0)[:, None], self.factors[0].size)
         counts = self._joint_counts
         shift = np.zeros_like(y_sums)  # total change of y in every joint cell
         for _ in range(self.iterations):
@@ -224,6 +415,8 @@ class RakingAdjustment:
                 step = factor[:, None] * means[cells]
                 y_sums -= counts[:, None] * step
                 shift += step
+        if isinstance(x, Influence):
+            return x.minus(w0, self.joint, shift)
         return _minus_cell_values(x, shift, self.joint, w0, overwrite)
 
 
@@ -249,7 +442,9 @@ class GregAdjustment:
         rank = int(np.sum(diag > 1e-7 * diag[0])) if diag.size else 0
         return q[:, :rank]
 
-    def residualise(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:  # always a new array
+    def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray:  # always a new array
+        if isinstance(x, Influence):  # a projection on n-long basis vectors: dense
+            x = x.dense()
         w = self.g * np.sqrt(self.design_weights)
         y = x / np.where(w == 0, 1.0, w)[:, None]
         q = self._basis
@@ -309,6 +504,24 @@ class _Stage:
     struct: _Structure  # strata = (earlier unit, this stage's stratum); PSUs = this stage's units
     strata: np.ndarray  # stratum per row (n,)
     multiplier: np.ndarray  # (H_k,)
+    unit: np.ndarray | None = None  # the earlier unit each stratum lies in (H_k,)
+
+    def average_weights(self, present: np.ndarray) -> np.ndarray:
+        """lonely_psu="average" at this stage, as R: R's multistage() computes this stage's variance
+        unit by unit (onestage within each earlier unit), so a lonely stratum takes the average of
+        the other strata *of its own unit*; a unit whose every present stratum is lonely has none,
+        and R's variance is then NaN. Returns per stratum the factor (strata present)/(strata not
+        lonely) of its unit (NaN where no stratum is left), for a "remove" computation."""
+        s = self.struct
+        f = np.ones(s.n_psu.size) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0,
+                                                                     (s.popsize - s.n_psu) / s.popsize)
+        lonely = (s.n_psu == 1) & present & (f >= 1e-7)
+        units = int(self.unit.max()) + 1
+        n_present = np.bincount(self.unit, weights=present.astype(float), minlength=units)
+        n_ok = n_present - np.bincount(self.unit, weights=lonely.astype(float), minlength=units)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(n_ok > 0, n_present / np.where(n_ok > 0, n_ok, 1.0), np.nan)
+        return np.where(n_present[self.unit] > n_ok[self.unit], ratio[self.unit], 1.0)
 
 
 @dataclass(frozen=True)
@@ -395,18 +608,30 @@ class SurveyDesign:
         return self.data[name]
 
     # -- variance ------------------------------------------------------------------------------
-    def vcov_total(self, x: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    def vcov_total(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray:
         """Variance-covariance of Σ x over the sample, for weighted influence values ``x`` (n × k).
 
         ``x`` must already include the weights (R: ``svyrecvar(x * pweights, …)``). Rows outside
         a domain must be zero. ``overwrite=True`` says the caller no longer needs ``x``: residuals
         and centred values are then computed in its place, without an n × k temporary.
+
+        ``x`` may be an :class:`Influence` (the values factored into per-cell sums): calibration
+        residuals and PSU totals are then computed from sums over its cells, and the variance
+        primitive gets the PSU totals (for a design whose PSUs are its rows, the factored values
+        themselves) — the same formulas without n × k arrays.
         """
         given = x
-        x = np.asarray(x, dtype=float)
-        if x.ndim == 1:
-            x = x[:, None]
-        x = np.asfortranarray(x)  # every step below works column by column
+        if isinstance(x, Influence):
+            # one column of one scale (a mean, a total) costs less dense than in sums over groups;
+            # PSU-level weights (PPS) need the PSU totals dense
+            if x.k * len(x.scales) <= 1 or self.pps is not None or self._struct.psu_f is not None:
+                x = x.dense()
+            overwrite = True  # nobody else holds what is computed from it
+        else:
+            x = np.asarray(x, dtype=float)
+            if x.ndim == 1:
+                x = x[:, None]
+            x = np.asfortranarray(x)  # every step below works column by column
         for adj in self.adjustments:
             x = adj.residualise(x, overwrite or not np.may_share_memory(x, given))
         if self.pps is not None:  # one quadratic form in the PSU totals
@@ -414,14 +639,27 @@ class SurveyDesign:
             return self.pps.vcov(x if s.own_psu else group_sums(s.psu, x, s.psu_stratum.size))
         present = self._present(self.strata, self._struct.n_psu.size)
         # a working copy (residuals, a converted array) may be overwritten; the caller's array never
-        scratch = (overwrite or not np.may_share_memory(x, given)) and not self.stages
+        scratch = not isinstance(x, Influence) and (overwrite or not np.may_share_memory(x, given)) \
+            and not self.stages
         try:
             v = _stratified_vcov(x, self._struct, present, self.lonely_psu, overwrite=scratch)
         except LonelyStratumError as exc:
             raise self._lonely_message(exc.stratum) from None
         for stage in self.stages:  # R's multistage(): each later stage within the earlier units
-            v = v + _stratified_vcov(x, stage.struct, self._present(stage.strata, stage.multiplier.size),
-                                     self.lonely_psu, weight=stage.multiplier)
+            present = self._present(stage.strata, stage.multiplier.size)
+            if self.lonely_psu == "average" and stage.unit is not None:
+                factor = stage.average_weights(present)
+                if np.isnan(factor[present]).any():  # a unit with only lonely strata: R's NaN
+                    import warnings
+
+                    warnings.warn("lonely_psu='average': an earlier-stage unit has only lonely strata at a later "
+                                  "stage, so there is no average to take and (as in R) the variance is NaN; use "
+                                  "'adjust', 'remove' or 'certainty'", stacklevel=2)
+                    return np.full_like(v, np.nan)
+                v = v + _stratified_vcov(x, stage.struct, present, "remove",
+                                         weight=stage.multiplier * np.nan_to_num(factor, nan=0.0))
+                continue
+            v = v + _stratified_vcov(x, stage.struct, present, self.lonely_psu, weight=stage.multiplier)
         return v
 
     def _lonely_message(self, stratum: int) -> LonelyStratumError:
@@ -471,15 +709,25 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
                      overwrite: bool = False, weight: np.ndarray | None = None) -> np.ndarray:
     """R's ``onestage``/``onestrat`` for all strata at once (one stage, ultimate clusters).
 
-    ``overwrite=True`` lets it centre ``x`` in place (when ``x`` is a working copy). ``weight``
-    multiplies each stratum's part (a later stage: the earlier stages' sampling fractions).
-    With ``s.psu_f`` (Brewer) each PSU's squared deviation is weighted by its own 1 − π_i.
+    ``x``: the influence values (n × k) or an :class:`Influence`; the variance is that of their
+    PSU totals z. ``overwrite=True`` lets it centre ``x`` in place (when ``x`` is a working copy).
+    ``weight`` multiplies each stratum's part (a later stage: the earlier stages' sampling
+    fractions). With ``s.psu_f`` (Brewer) each PSU's squared deviation is weighted by its own 1 − π_i.
+
+    PSU totals given factored (an :class:`Influence` whose PSUs are its rows) give the same sum of
+    squares from their moments, Σ_h a_h (Σ_i z_i z_iᵀ − c_h t_h t_hᵀ/n_h) with t_h the stratum's
+    total, a_h its factor and c_h whether it is centred; every other choice (lonely PSUs, fpc,
+    certainty, absent strata) is shared with the dense computation.
     """
     nstrata = s.n_psu.size
     if s.own_psu:
         z = x
+    elif isinstance(x, Influence):  # PSU totals from the cells' sums
+        z, overwrite = x.group_sums(s.psu, s.psu_stratum.size), True
     else:  # PSU totals: a new array
         z, overwrite = group_sums(s.psu, x, s.psu_stratum.size), True
+    if isinstance(z, Influence) and s.psu_f is not None:
+        z = z.dense()
     zs = s.psu_stratum
     n_h = s.n_psu.astype(float)
     f = np.ones(nstrata) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0, (s.popsize - n_h) / s.popsize)
@@ -499,7 +747,21 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
     centre = ~((n_h == 1) & (lonely_psu == "adjust"))
     contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
     factor = np.where(contributes, np.sqrt(scale), 0.0)
-    if s.psu_f is not None:  # per PSU: √((1 − π_i) n_h/(n_h − 1))
+    if isinstance(z, Influence):  # own PSUs, factored: from the moments
+        zs_sq = factor**2
+        if nstrata == 1:
+            v = z.gram() * zs_sq[0]
+            if centre[0]:
+                t = z.total()
+                v -= zs_sq[0] * np.outer(t, t) / max(n_h[0], 1)
+        else:
+            v = z.gram(zs_sq[zs])
+            t = z.group_sums(zs, nstrata) * np.where(centre, factor / np.sqrt(np.maximum(n_h, 1)), 0.0)[:, None]
+            v -= t.T @ t
+        v = (v + v.T) / 2
+        # a variance that is 0 (a constant) comes out of the difference of moments as ±1e-17 or so
+        np.fill_diagonal(v, np.maximum(np.diag(v), 0.0))
+    elif s.psu_f is not None:  # per PSU: √((1 − π_i) n_h/(n_h − 1))
         ratio = np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 1.0) * (weight if weight is not None else 1.0)
         psu_factor = np.where(contributes[zs], np.sqrt(s.psu_f * ratio[zs]), 0.0)
         means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
@@ -514,7 +776,8 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
         means = group_sums(zs, z, nstrata) / np.maximum(n_h, 1)[:, None]
         d = z - (means[zs] if centre.all() else np.where(centre[zs, None], means[zs], 0.0))
         d *= factor[zs][:, None]
-    v = d.T @ d
+    if not isinstance(z, Influence):
+        v = d.T @ d
     n_present = int(present.sum())
     n_ok = n_present - int((lonely & (lonely_psu == "average")).sum())
     if n_ok == 0:
@@ -537,6 +800,7 @@ def svydesign(
     pps: str | np.ndarray | None = None,
     variance: str = "HT",
     p2bar: float | None = None,
+    probs: str | np.ndarray | None = None,
 ) -> SurveyDesign:
     """Build a design, as R's ``svydesign(ids=~cluster, strata=~strata, weights=~w, fpc=~fpc)``.
 
@@ -566,9 +830,14 @@ def svydesign(
       ``ppsmat``), PSUs in sorted order;
 
     with the Horvitz–Thompson (``variance="HT"``) or Yates–Grundy (``"YG"``) form for the last three.
+
+    ``probs`` (R's ``probs=~p``): the sampling probabilities (a column name or an array), in place of
+    ``weights``; the weight of a row is 1/p (0 < p ≤ 1).
     """
     n = len(data)
     data = data.reset_index(drop=True)
+    if probs is not None:
+        weights = _weights_from_probs(data, probs, weights, n)
     clusters = _as_list(cluster)
     fpcs = _as_list(fpc)
     stratas = _as_list(strata)
@@ -612,6 +881,27 @@ def svydesign(
     if pps is None:
         return design
     return _with_pps(design, pps, n_psu / f, variance, p2bar)
+
+
+def _weights_from_probs(data, probs, weights, n: int) -> np.ndarray:
+    """1/p for the sampling probabilities ``probs``, checked (R's ``svydesign(probs=)``)."""
+    if weights is not None:
+        raise ValueError("give weights or probs, not both")
+    if isinstance(probs, str):
+        if probs not in data.columns:
+            raise KeyError(f"probs column {probs!r} is not in the data")
+        p = pd.to_numeric(data[probs], errors="coerce").to_numpy(dtype=float)
+        name = probs
+    else:
+        p = np.asarray(probs, dtype=float)
+        name = "probs"
+        if p.shape != (n,):
+            raise ValueError(f"probs must have one value per row ({n}), got shape {p.shape}")
+    bad = ~np.isfinite(p) | (p <= 0) | (p > 1)
+    if bad.any():
+        raise DataValidationError(f"sampling probabilities {name!r} must be numbers in (0, 1]; missing or outside "
+                                  f"in rows {_row_list(bad)}")
+    return 1.0 / p
 
 
 def _as_list(value) -> list:
@@ -747,7 +1037,9 @@ def _multistage(data, weights, stratas, clusters, fpcs, lonely_psu, nest) -> Sur
         mult = np.zeros(struct.n_psu.size)
         mult[strata_k] = fraction
         if np.any(mult > 0):
-            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult))
+            unit_of = np.zeros(struct.n_psu.size, dtype=int)
+            unit_of[strata_k] = unit
+            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult, unit=unit_of))
         w = w * (fpc_k / n_k if fpc_k is not None else 1.0)
         fraction = fraction * (n_k / fpc_k if fpc_k is not None else 0.0)
         unit = struct.psu

@@ -59,7 +59,7 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError, DataValidationError
 from fjernarbeid.survey._distributions import beta_ppf, t_ppf
-from fjernarbeid.survey.design import SurveyDesign, _label_key, _label_sort_key, _row_list
+from fjernarbeid.survey.design import Influence, SurveyDesign, _label_key, _label_sort_key, _row_list
 from fjernarbeid.survey.replicate import ReplicateDesign
 
 CI_METHODS = ("logit", "beta", "wilson", "xlogit", "asin", "mean", "likelihood")
@@ -227,11 +227,12 @@ def _valid_domain(design: Design, ok: np.ndarray, variable: str, na_rm: bool) ->
 
 
 def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarray], np.ndarray],
-              influence: Callable[[], np.ndarray], keep: bool = False
-              ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+              influence: Callable[[], np.ndarray | Influence], keep: bool = False
+              ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | Influence | None]:
     """Variance of θ = f(weighted totals of the columns of ``u()``).
 
-    Linearisation: the influence values (n × k, weighted) go to ``vcov_total``. Replicates: f of
+    Linearisation: the influence values (n × k, weighted, or factored as an :class:`Influence`)
+    go to ``vcov_total``. Replicates: f of
     every replicate's totals (the replicate estimates are returned too, for logit intervals).
     Only the one that is needed is computed. Returns (vcov, replicate estimates or None,
     influence values when ``keep`` else None).
@@ -245,7 +246,7 @@ def _variance(design: Design, u: Callable[[], np.ndarray], f: Callable[[np.ndarr
         return design.vcov_replicates(thetas, full), thetas, None
     infl = influence()
     if keep:
-        return design.vcov_total(infl), None, np.asarray(infl)
+        return design.vcov_total(infl), None, infl
     return design.vcov_total(infl, overwrite=True), None, None  # nobody else holds them: no copy
 
 
@@ -256,6 +257,8 @@ def mean_and_variance(design: Design, x: np.ndarray) -> tuple[float, float]:
     xs = np.where(w > 0, x, 0.0)
     base = float(w.sum())
     mean = float(w @ xs) / base
+    # dense: a constant's variance stays a rounding error (> 0) here, not the exact 0 of the factored
+    # moments (Influence), which the quantile intervals divide by
     v, _, _ = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]),
                         lambda t: _ratio(t[:, :1], t[:, 1:2]), lambda: (w * (xs - mean) / base)[:, None])
     return mean, float(v[0, 0])
@@ -314,8 +317,8 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
     n = int(keep.sum())
     mean = float(w @ xs) / base
     v, reps, infl = _variance(design, lambda: np.column_stack([xs, np.ones_like(xs)]),
-                              lambda t: _ratio(t[:, :1], t[:, 1:2]), lambda: (w * (xs - mean) / base)[:, None],
-                              influence)
+                              lambda t: _ratio(t[:, :1], t[:, 1:2]),
+                              lambda: Influence.of(w * (xs - mean) / base, None, [1.0]), influence)
     se = float(np.sqrt(v[0, 0]))
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([mean]), w, base, n)[0]
     df = design.degrees_of_freedom()
@@ -344,7 +347,8 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     base = float(w.sum())
     n = int(keep.sum())
     total = float(w @ xs)
-    v, reps, infl = _variance(design, lambda: xs[:, None], lambda t: t, lambda: (w * xs)[:, None], influence)
+    v, reps, infl = _variance(design, lambda: xs[:, None], lambda t: t, lambda: Influence.of(w * xs, None, [1.0]),
+                              influence)
     se = float(np.sqrt(v[0, 0]))
     # R: svyvar(x) · N̂² (N̂ − n)/(N̂ n)
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([total / base]), w, base, n)[0] * base**2
@@ -381,7 +385,9 @@ def _factor_total(design: Design, variable: str, missing, categories, level: flo
         return x
 
     totals = np.bincount(row_cat[rows], weights=w[rows], minlength=k)
-    v, reps, infl = _variance(design, indicators, lambda t: t, lambda: indicators() * w[:, None], influence)
+    # w·1[x = c]: the weight times a unit vector per category (rows without a category have weight 0)
+    coef = np.vstack([np.zeros(k), np.eye(k)])
+    v, reps, infl = _variance(design, indicators, lambda t: t, lambda: Influence.of(w, row_cat + 1, coef), influence)
     se = np.sqrt(np.clip(np.diag(v), 0, None))
     p = totals / base
     vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p)) * base**2
@@ -410,7 +416,7 @@ def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = 
     ratio = float(w @ ys) / tx
     r = (ys - ratio * xs) / tx
     v, reps, infl = _variance(design, lambda: np.column_stack([ys, xs]), lambda t: _ratio(t[:, :1], t[:, 1:2]),
-                              lambda: (w * r)[:, None], influence)
+                              lambda: Influence.of(w * r, None, [1.0]), influence)
     se = float(np.sqrt(v[0, 0]))
     base = float(w.sum())
     n = int(keep.sum())
@@ -491,13 +497,10 @@ def svyprop(
         x[rows, row_cat[rows]] = 1.0
         return x
 
-    def influence_values() -> np.ndarray:  # w(1[x = c] − p_c)/Σw, one column per category (0 outside the domain)
-        x = np.empty((len(w), k), order="F")
-        scale = w / base
-        for j in range(k):
-            np.subtract(row_cat == j, p[j], out=x[:, j])
-            x[:, j] *= scale
-        return x
+    def influence_values() -> Influence:
+        """w(1[x = c] − p_c)/Σw for every category c: the scale w/Σw times the vector 1[c = x] − p of
+        the row's category (rows without one have weight 0 here), kept factored."""
+        return Influence.of(w / base, row_cat + 1, np.vstack([-p, np.eye(k) - p]))
 
     def with_ones() -> np.ndarray:
         x = indicators(1)
@@ -576,6 +579,10 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
             ne = n_eff * adj
             low = beta_ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
             high = beta_ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
+            # a share the design fixes (SE zero up to rounding): the beta distribution collapses on
+            # p̂, and R's qbeta gives p̂ for both limits
+            fixed = np.asarray((ne > 1e15) & (p > 0) & (p < 1))
+            low, high = np.where(fixed, p, low), np.where(fixed, p, high)
         elif method == "mean":
             low, high = p - q * se, p + q * se
         elif method == "asin":  # R: svycontrast(asin(√p)), derivative 1/(2√(p(1 − p)))
@@ -666,15 +673,17 @@ def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Seq
             part = result.replicates if isinstance(design, ReplicateDesign) else result.influence
             if part is None:
                 raise ValueError(f"{getattr(fn, '__name__', fn)!r} gives no influence values; covmat=True needs them")
-            parts.append(np.asarray(part).reshape(part.shape[0], -1))
+            parts.append(part if isinstance(part, Influence) or isinstance(design, ReplicateDesign)
+                         else np.asarray(part).reshape(part.shape[0], -1))
     rows = [replace(r, influence=None, replicates=None) for r in rows]
     whole = design.domain(valid)
     if covmat:
-        stacked = np.concatenate(parts, axis=1)
         if isinstance(design, ReplicateDesign):
-            vcov = whole.vcov_replicates(stacked, np.concatenate(centres))
-        else:
-            vcov = whole.vcov_total(stacked)
+            vcov = whole.vcov_replicates(np.concatenate([np.asarray(p).reshape(p.shape[0], -1) for p in parts], axis=1),
+                                         np.concatenate(centres))
+        else:  # the domains' influence values side by side, factored (an array becomes k scales)
+            vcov = whole.vcov_total(Influence.hstack([p if isinstance(p, Influence) else Influence.wrap(p)
+                                                      for p in parts]))
     else:
         size = sum(b.shape[0] for b in blocks)
         vcov = np.zeros((size, size))

@@ -24,7 +24,8 @@
 :func:`svyvar` is R's ``svyvar``: the weighted variance Σw(x − x̄)²/Σw · n/(n − 1), with the
 variance of that as the variance of the mean of the squared deviations (the estimation of x̄
 ignored, as R). As in R, n counts the rows of the design (weight > 0), including those where x
-is missing.
+is missing. With replicate weights (R's ``svyvar.svyrep.design``) n counts the rows where x is
+known, and each replicate's variance is taken about that replicate's own mean.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from fjernarbeid.survey.estimate import (
     mean_and_variance,
     numeric_values,
 )
+from fjernarbeid.survey.replicate import ReplicateDesign
 
 QRULES = ("math", "school", "hf1", "hf2", "hf7", "shahvaish")
 INTERVALS = ("mean", "beta", "xlogit", "asin", "score")
@@ -142,7 +144,10 @@ def svyquantile(design: Design, variable: str, quantiles: Sequence[float] = (0.5
     for p in quantiles:
         q = rule(data, p)
         if interval == "score":
-            lo, hi = _francisco_fuller(design, xs, keep, rows_x, data, rule, p, alpha, df, n_rows)
+            # R (ffullerCI) takes the range, IQR and share below a limit from the design's rows: a
+            # calibrated design keeps every row, and R's na.rm sets a missing x to 0 there
+            ff_x = np.where(np.isnan(x), 0.0, x) if design.is_calibrated else rows_x
+            lo, hi = _francisco_fuller(design, xs, keep, ff_x, data, rule, p, alpha, df, n_rows)
         else:
             lo, hi = _woodruff(design, xs, q, data, rule, alpha, df, n_rows, interval)
         se = (hi - lo) / (2 * tq)
@@ -258,9 +263,23 @@ def svyvar(design: Design, variable: str, *, na_rm: bool = True, level: float = 
     mean = float(w @ xs) / float(w.sum())
     if n_all < 2:
         raise ComputationError(f"the variance of {variable!r} needs at least two observations")
-    z = np.where(keep, (xs - mean) ** 2 * n_all / (n_all - 1), 0.0)
-    value, v = mean_and_variance(design, z)
-    se = math.sqrt(v)
+    if isinstance(design, ReplicateDesign):
+        # R's svyvar.svyrep.design: n is the rows left after na.rm, and every replicate's variance is
+        # recomputed about that replicate's own mean (svrVar of the replicate variances)
+        n_rep = int(keep.sum())
+        if n_rep < 2:
+            raise ComputationError(f"the variance of {variable!r} needs at least two observations")
+        value = float(w @ ((xs - mean) ** 2)) / float(w.sum()) * n_rep / (n_rep - 1)
+        rw = design.replicate_weights()
+        sums = rw.sum(axis=0)
+        means = (rw.T @ xs) / sums
+        dev = xs[:, None] - means[None, :]
+        reps = np.einsum("ij,ij->j", rw, np.where(keep[:, None], dev ** 2, 0.0)) / sums * n_rep / (n_rep - 1)
+        se = math.sqrt(float(design.vcov_replicates(reps[:, None], np.array([value]))[0, 0]))
+    else:
+        z = np.where(keep, (xs - mean) ** 2 * n_all / (n_all - 1), 0.0)
+        value, v = mean_and_variance(design, z)
+        se = math.sqrt(v)
     df = design.degrees_of_freedom()
     lo, hi = _t_interval(value, se, df, level)
     return Estimate("variance", variable, value, se, float(lo), float(hi), df, float("nan"), int(keep.sum()),
