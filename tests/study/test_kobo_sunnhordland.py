@@ -284,3 +284,10 @@ def test_the_numeric_findings_agree_with_r_survey(report, variable):
     assert ours["estimate"] == pytest.approx(want["estimate"], rel=1e-6)
     assert ours["se"] == pytest.approx(want["se"], rel=1e-4)
     assert [ours["ci_low"], ours["ci_high"]] == pytest.approx([want["ci_low"], want["ci_high"]], rel=1e-6)
+
+
+def test_headings_and_the_summary_show_question_numbers_not_variable_names(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "<h3>9. Hvor mange minutter bruker du på reisen til jobb, én vei?" in html
+    assert '<td><a href="#reisetid">9</a></td>' in html  # the summary's number links to the finding
+    assert ">reisetid<" not in html and "<h3>reisetid" not in html
