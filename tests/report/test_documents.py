@@ -136,7 +136,7 @@ def test_docx_has_the_chapter_the_html_has(demo_results, instrument, view, tmp_p
     synthetic = next(p for p in doc.paragraphs if p.text == "SYNTETISKE DATA")
     assert all(run.bold for run in synthetic.runs)
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Variabel")
-    assert [c.text for c in table.rows[1].cells] == ["Kjønn: Kvinne", "2,31", "p = 0,004"]
+    assert [c.text for c in table.rows[1].cells] == ["Kjønn: Kvinne", "2,31", "p\u00a0=\u00a00,004"]  # unbroken
     alignment = [c.paragraphs[0].alignment for c in table.rows[0].cells]
     assert alignment[0] is None and alignment[1] == alignment[2] == WD_ALIGN_PARAGRAPH.RIGHT
 
@@ -150,3 +150,27 @@ def test_the_writers_share_one_view(demo_results, instrument, view, tmp_path):
     assert view.title in html
     doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
     assert doc.paragraphs[0].text == view.title
+
+
+def test_docx_columns_fit_their_longest_words(demo_results, instrument, view, tmp_path):
+    """No column is narrower than its longest word (a header broken inside a word, 'Testobserv/ator', is what
+    equal widths gave), no table is wider than the page, and numbers do not break ('36,4' and '%')."""
+    from fjernarbeid.report.docx import CELL_PADDING, CHAR_WIDTH
+
+    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
+    room = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+    checked = 0
+    for table in doc.tables:
+        widths = [column.width for column in table.columns]
+        assert sum(widths) <= room + 1000
+        header = [cell.text for cell in table.rows[0].cells]
+        if sum(CELL_PADDING + CHAR_WIDTH * max(len(w) for w in h.split(" ")) for h in header if h) <= room:
+            for width, text in zip(widths, header):
+                longest = max((len(w) for w in text.split(" ")), default=0)
+                assert width >= CELL_PADDING + CHAR_WIDTH * longest - 635, (text, width)  # Word keeps twips
+            checked += 1
+        for row in table.rows[1:]:
+            for cell in row.cells:
+                if cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+                    assert " " not in cell.text, cell.text
+    assert checked >= 30

@@ -119,6 +119,53 @@ def _table_style(doc):
     return None
 
 
+# Column widths: an average character of the tables' 8.5 pt text, and a cell's left and right margins.
+CHAR_WIDTH = Cm(0.17)
+CELL_PADDING = Cm(0.25)
+
+
+def _unbroken(text: str) -> str:
+    """A number as one unbreakable word: '36,4 %' and '1 234' never split over two lines."""
+    return text.replace(" ", "\u00a0").replace("\u202f", "\u00a0")
+
+
+def _text_width(doc) -> int:
+    section = doc.sections[-1]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def _fit_columns(doc, table, rows: list[list[str]]) -> None:
+    """Column widths from the text: every column at least as wide as its longest word — a header is never
+    broken inside a word ('Testobserv/ator') — and the rest of the page's width shared out by how much
+    text each column has. Word (autofit off) and LibreOffice then lay the table out alike."""
+    n = len(table.columns)
+    if n == 0 or not rows:
+        return
+    longest_word = [0] * n
+    longest_line = [0] * n
+    for row in rows:
+        for i, text in enumerate(row[:n]):
+            text = str(text)
+            words = text.split(" ")  # a non-breaking space joins (numbers are one word)
+            longest_word[i] = max(longest_word[i], max((len(w) for w in words), default=0))
+            longest_line[i] = max(longest_line[i], len(text))
+    least = [CELL_PADDING + CHAR_WIDTH * w for w in longest_word]
+    wanted = [max(lo, CELL_PADDING + CHAR_WIDTH * min(line, 60)) for lo, line in zip(least, longest_line)]
+    room = _text_width(doc)
+    if sum(wanted) <= room:
+        widths = wanted
+    elif sum(least) <= room:  # every column its longest word, the rest shared by need
+        share = (room - sum(least)) / (sum(wanted) - sum(least))
+        widths = [lo + (want - lo) * share for lo, want in zip(least, wanted)]
+    else:  # words longer than the page allows: narrowed alike
+        widths = [lo * room / sum(least) for lo in least]
+    table.autofit = False
+    for i, width in enumerate(widths):
+        table.columns[i].width = int(width)
+        for cell in table.columns[i].cells:
+            cell.width = int(width)
+
+
 def _table(doc, view: ReportView, tb: TextTable) -> None:
     if tb.number:
         _numbered_caption(doc, view, "Table", tb.number, tb.caption)
@@ -147,9 +194,11 @@ def _table(doc, view: ReportView, tb: TextTable) -> None:
             merged.paragraphs[0].runs[0].bold = True
             continue
         for i, value in enumerate(row):
-            cells[i].text = value
+            cells[i].text = _unbroken(value) if tb.numeric[i] else value
             if tb.numeric[i]:
                 cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _fit_columns(doc, table, [tb.headers] + [[_unbroken(v) if tb.numeric[i] else v for i, v in enumerate(r)]
+                                             for k, r in enumerate(tb.rows) if k not in tb.group_rows])
     for row in table.rows:
         row._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
         for cell in row.cells:
@@ -223,11 +272,15 @@ def _html_table(doc, element) -> None:
         row._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
         for i, cell in enumerate(cells[:width]):
             paragraph = row.cells[i].paragraphs[0]
-            run = paragraph.add_run(" ".join(cell.text_content().split()))
+            text = " ".join(cell.text_content().split())
+            run = paragraph.add_run(_unbroken(text) if numeric[i] and not header else text)
             run.font.size = Pt(8.5)
             run.bold = header or None
             if numeric[i]:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _fit_columns(doc, table, [[_unbroken(" ".join(c.text_content().split())) if numeric[i] and c.tag == "td"
+                               else " ".join(c.text_content().split()) for i, c in enumerate(r.xpath("./th|./td"))]
+                              for r in rows])
 
 
 def _html_chapter(doc, html: str) -> None:
