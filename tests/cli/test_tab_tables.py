@@ -303,3 +303,18 @@ def test_a_wide_crosstab_is_printed_in_parts_that_repeat_the_labels(demo_csv):
     assert len(parts) >= 2 and parts[0] == ("1", parts[0][1]) and len(parts) == int(parts[0][1])
     assert text.count("Svært attraktivt") == len(parts)  # the labels again in every part
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+# -- multiple choice ------------------------------------------------------------------------------------------
+
+
+def test_multiple_choice_hides_rare_choices_and_refuses_a_net(fixtures_dir):
+    study = fixtures_dir / "studies" / "hardanger_remote"
+    common = (study / "kobo_export.csv", "utfordringar", "--instrument", study / "kobo_form.xlsx", "--completes-only")
+    shown = tab_json(*common, "--min-n", "0")["estimates"]
+    hidden = tab_json(*common, "--min-n", "20")["estimates"]
+    rare = [e["category"] for e in shown if 0 < e["n_chosen"] < 20]
+    assert rare and [e["category"] for e in hidden if e["suppressed"]] == rare
+    assert all(e["estimate"] is None for e in hidden if e["suppressed"])
+    refused = tab(*common, "--net", "A=1,2")
+    assert refused.exit_code == EXIT_USAGE and "multiple-choice" in " ".join(refused.stderr.split())

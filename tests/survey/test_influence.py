@@ -131,3 +131,56 @@ def test_shares_totals_and_domains_hand_the_primitive_factored_values(frame, mon
     x = frame["x"].to_numpy()
     assert m.se == pytest.approx(float(np.sqrt(design.vcov_total((w * (x - m.estimate) / w.sum())[:, None])[0, 0])),
                                  rel=1e-14)
+
+
+def _models(design: SurveyDesign) -> dict[str, np.ndarray]:
+    from fjernarbeid.survey import svycor, svyglm, svyolr
+
+    out = {}
+    for family, outcome in (("gaussian", "x"), ("binomial", "hit")):
+        fit = svyglm(design, f"{outcome} ~ C(a) + b", family=family)
+        out[family] = np.concatenate([fit.coefficients.to_numpy(), fit.vcov.to_numpy().ravel(), [fit.deviance]])
+    olr = svyolr(design, "y ~ C(a) + b")
+    out["olr"] = np.concatenate([olr.coefficients.to_numpy(), olr.zeta.to_numpy(), olr.vcov.to_numpy().ravel()])
+    for method in ("pearson", "spearman"):
+        r = svycor(design, "a", "y", method=method)
+        out[method] = np.array([r.estimate, r.se])
+    return out
+
+
+@pytest.mark.parametrize("name", ["strata+poststratify", "clusters+rake", "srs"])
+def test_models_on_cells_equal_the_fit_on_rows(frame, name, monkeypatch):
+    """With categorical predictors (N ≥ 1000 rows, few distinct rows of the model matrix) svyglm,
+    svyolr and svycor fit on the cells' sums and pass factored influence values; estimates, SEs and
+    deviances are those of the row-by-row fit (svychisq's factored values: test_association against R)."""
+    from fjernarbeid.survey import models
+
+    df = frame.assign(hit=(frame["y"] >= 2).astype(float))
+    design = _designs(df)[name] if name != "srs" else svydesign(df, "w")
+    calls = []
+    original = models._cells
+    monkeypatch.setattr(models, "_cells", lambda x: calls.append(x.shape) or original(x))
+    import fjernarbeid.survey.association as association
+
+    monkeypatch.setattr(association, "_cells", models._cells)
+    on_cells = _models(design)
+    assert len(calls) == 5 and all(shape[0] == N for shape in calls)
+    monkeypatch.setattr(models, "_CELLS_FROM_ROWS", 10**9)  # every fit row by row
+    on_rows = _models(design)
+    for key, values in on_rows.items():
+        np.testing.assert_allclose(on_cells[key], values, rtol=1e-9, atol=1e-13, err_msg=key)
+
+
+def test_cells_are_found_only_when_rows_repeat():
+    from fjernarbeid.survey.models import _cells
+
+    rng = np.random.default_rng(3)
+    coded = rng.integers(0, 4, (5000, 3)).astype(float)
+    cell, distinct, count = _cells(coded)
+    np.testing.assert_array_equal(distinct[cell], coded)
+    assert count.sum() == 5000 and len(distinct) == len(np.unique(coded, axis=0))
+    assert _cells(rng.normal(size=(5000, 2))) is None  # continuous: as many cells as rows
+    assert _cells(coded[:500]) is None  # small data: the rows themselves
+    with_nan = coded.copy()
+    with_nan[7, 1] = np.nan
+    assert _cells(with_nan) is None

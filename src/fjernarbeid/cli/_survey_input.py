@@ -147,13 +147,24 @@ def where(data, mask: np.ndarray, limit: int = 5) -> str:
 
 def require_columns(data, columns: dict[str, str | None]) -> None:
     """Every named column must be in the file; otherwise a usage error listing close matches."""
-    for role, name in columns.items():
+    names = []
+    for role, name in columns.items():  # --cluster psu,ssu and --fpc N1,N2: a column per stage
+        if name is not None and role in ("--cluster", "--fpc") and name not in data.frame.columns:
+            names += [(role, part.strip()) for part in name.split(",") if part.strip()]
+        else:
+            names.append((role, name))
+    for role, name in names:
         if name is None or name in data.frame.columns:
             continue
         close = difflib.get_close_matches(name, [str(c) for c in data.frame.columns], n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
             f" (columns: {', '.join(map(str, data.frame.columns[:30]))}{' …' if data.frame.shape[1] > 30 else ''})"
         raise UsageError(f"{data.path}: {role} column {name!r} is not in the file{hint}")
+
+
+def stage_columns(text: str | None) -> list[str]:
+    """``--cluster psu,ssu`` (or ``--fpc N1,N2``) as one column per sampling stage."""
+    return [part.strip() for part in text.split(",") if part.strip()] if text else []
 
 
 def numeric_column(data, name: str, role: str) -> np.ndarray:

@@ -258,7 +258,12 @@ def _read_dispositions(path: Path, instrument):
     # Only the columns the summary reads: a call log has a row per contact (ten million for a
     # million interviews), and its free-text columns would cost most of the time and memory.
     wanted = {"disposition"} | {q.name for q in instrument.screening_questions}
-    try:
+    from fjernarbeid.fieldwork.log import read_log_columns
+
+    log = read_log_columns(path, wanted)  # Arrow's reader, when it can read the file at all
+    if log is not None and "disposition" in log.columns:
+        return log
+    try:  # pandas' reader, for its messages
         log = pd.read_csv(path, dtype={"disposition": str}, usecols=lambda c: c in wanted)
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{path}: the disposition log is empty (expected a CSV with a 'disposition' "

@@ -13,10 +13,10 @@ import typer
 
 from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_only_option, paragraphs, refdata_option
-from fjernarbeid.cli.tab_render import p_text, print_results
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
+    stage_columns,
     check_weights,
     derive_available,
     fail,
@@ -30,7 +30,6 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
-from fjernarbeid.export.nets import NetError, parse_net
 
 np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
 pd = lazy_module("pandas")
@@ -76,11 +75,19 @@ with --ratio DEN the ratio of the totals of VAR and DEN. --by GROUP repeats
 the estimate in every group; --crosstab COL gives the distribution of VAR within each category
 of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
 
-Weights: --weight COL, else a column named `weight` if the file has one (as written by
-`fjernarbeid weight`), else with --fpc the population size over the sample size of the stratum
-(N_h/n_h, as R's svydesign), else equal weights. The design: --strata, --cluster (primary sampling
-units), --fpc (population size or sampling fraction per stratum), --lonely-psu for strata with a
-single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
+Several VARs give one table each (JSON: a list). A table of shares ends with its total ("I alt"); a
+--crosstab also has a total column and a base row (n). An answer scale of the questionnaire gets its top-2
+and bottom-2 nets; --net "Enig=1,2" adds one's own (R's svyciprop of the net). Cells with fewer unweighted
+respondents than --min-n are hidden (':'), with as many others as needed that none can be worked out from
+a total or a base. --lang nb|nn|en sets the language of every word printed, with the questionnaire's
+labels; a table wider than the terminal continues in parts instead of cutting numbers.
+
+Weights: --weight COL, or --probs COL (sampling probabilities: weight 1/p, as R's probs=), else a
+column named `weight` if the file has one (as written by `fjernarbeid weight`), else with --fpc
+weights implied by the design (PSUs in the population over PSUs sampled in the stratum, and at every
+stage of a multistage design: as R's svydesign), else equal weights. The design: --strata, --cluster
+(primary sampling units; --cluster psu,ssu for two stages), --fpc (population size or sampling
+fraction per stratum; --fpc N1,N2 for every stage), --lonely-psu for strata with a single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
 
 --study-weighting weights the file as the study's report does instead: age group from the birth
 year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
@@ -139,6 +146,8 @@ def tab_command(
     targets: Annotated[Optional[Path], targets_option()] = None,
     study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
+    probs: Annotated[Optional[str], typer.Option(
+        "--probs", help="Sampling probability column, in place of --weight (weight = 1/p; R's probs=).")] = None,
     strata: Annotated[Optional[str], typer.Option("--strata", help="Stratum column.")] = None,
     cluster: Annotated[Optional[str], typer.Option("--cluster", help="Primary sampling unit column.")] = None,
     fpc: Annotated[Optional[str], typer.Option(
@@ -156,7 +165,10 @@ def tab_command(
         "--include-missing", help="Keep 'not sure' codes and empty answers as categories.")] = False,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: a table; json: every number at full precision, to stdout.")] = OutputFormat.text,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
+    lang: Annotated[Optional[Language], typer.Option(
+        "--lang", help="Language of everything printed: the tables, notes and warnings, and the questionnaire's "
+        "labels (default: the study's first language if it is nb, nn or en, else nb).",
+        show_default=False)] = None,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory, to derive municipality, county and centrality from the postal code when "
         "the file lacks them.")] = None,
@@ -200,16 +212,20 @@ def tab_command(
             raise UsageError(f"--net adds categories of shares together; it cannot be combined with {chosen[0]}")
         if ratio and len(variables) > 1:
             raise UsageError("--ratio divides one VAR by DEN; give one VAR")
+        from fjernarbeid.export.nets import parse_net  # here: the export package imports numpy, which --help must not
+
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study:
-            given = [name for name, value in (("--weight", weight), ("--strata", strata), ("--cluster", cluster),
+            given = [name for name, value in (("--weight", weight), ("--probs", probs), ("--strata", strata),
+                                              ("--cluster", cluster),
                                               ("--fpc", fpc)) if value]
             if given:
                 raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
                                  f"sample); it cannot be combined with {', '.join(given)}")
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
+        lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value)
@@ -222,12 +238,15 @@ def tab_command(
         for variable in variables:
             require_columns(data, {"VAR": variable})
         require_columns(data, {"--by": by, "--crosstab": crosstab, "--ratio": denominator, "--weight": weight,
+                               "--probs": probs,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
         require_where_columns(data, condition)
-        data = missing_as_na(data, (*variables, by, crosstab, denominator, weight or "weight", strata, cluster, fpc,
+        data = missing_as_na(data, (*variables, by, crosstab, denominator, weight or "weight", probs, strata,
+                                    *stage_columns(cluster), *stage_columns(fpc),
                                     *where_columns),
                              parse_na_values(na_values))
         results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
+                             probs=probs,
                              strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                              ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
                              study=study, compare=compare,
@@ -240,6 +259,8 @@ def tab_command(
         out = results[0] if len(results) == 1 else results
         typer.echo(json.dumps(json_ready(out), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
+        from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
+
         print_results(results, lang.value)
 
 
@@ -251,7 +272,7 @@ def _with_frame(data, frame):
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
               ci, level, include_missing, lang, study=None, compare=False, other=None,
-              condition=None, nets=(), auto_nets=False, min_n=0) -> dict[str, Any]:
+              condition=None, nets=(), auto_nets=False, min_n=0, probs=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
@@ -267,7 +288,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
+    factor_total = total and variable not in inst and _is_text(frame[variable])
+    numeric = mean or (total and not factor_total) or (other is not None and (other.quantiles or other.denominator))
     if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
         raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                          "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -279,7 +302,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
     design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
                                                         strata=strata, cluster=cluster, fpc=fpc, nest=nest,
-                                                        lonely_psu=lonely_psu, lang=lang)
+                                                        lonely_psu=lonely_psu, lang=lang, probs=probs)
     # the masks belong to the file's rows; the design holds only those the weighting kept
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
@@ -316,6 +339,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
                              "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
+        if nets:
+            from fjernarbeid.export.nets import NetError
+
+            raise NetError(f"--net: {variable} is a multiple-choice question; its choices are not categories that "
+                           "add up, so they cannot be counted together")
         if mean or total or crosstab or compare:
             raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                              "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -325,11 +353,17 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         labels[variable] = inst[variable].code_labels(lang)  # its choices (the 0/1 columns have their own)
         result["estimates"] = _multiple_response(design, inst[variable], by, include_missing, ci, level, labels)
         result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items() if k in (variable, by)}
+        suppress_small_cells(result, min_n)
         return result
     if group:
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
+    elif factor_total:
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
+                     else svytotal(design, variable, factor=True))
+        result["statistic"] = "total"
+        result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
@@ -395,12 +429,10 @@ def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> 
     """The nets of VAR: those of --net (their codes checked against the question) and, for an answer scale of
     the questionnaire, its top-2 and bottom-2 (unless --no-auto-nets)."""
     from fjernarbeid.cli.tab_render import t
-    from fjernarbeid.export.nets import automatic_nets, check_net
+    from fjernarbeid.export.nets import NetError, automatic_nets, check_net
 
     question = inst[variable] if variable in inst else None
-    if question is not None and question.is_multiple:
-        if nets:
-            raise NetError(f"--net: {variable} is a multiple-choice question; its choices do not add up")
+    if question is not None and question.is_multiple:  # (a --net of one was refused before)
         return []
     if nets:
         values = design.column(variable)
@@ -471,7 +503,18 @@ def suppress_small_cells(result: dict, min_n: int) -> None:
     result["suppressed_cells"] = len(hidden_rows)
 
 
-def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en"):
+def _is_text(series) -> bool:
+    """A column of text that is not all numbers (blank cells and missing values aside): a factor."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype)):
+        return False
+    text = series.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
+
+
+def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
+               probs=None):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
     `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary,
@@ -487,16 +530,35 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
         weighting = {k: v for k, v in weighted.report.to_dict().items() if k != "margins"}
         weighting["text"] = weighted.describe(inst, lang)
         return design, f"study weighting ({weighted.spec.method})", weighting, np.asarray(weighted.kept, dtype=bool)
-    weight_source = weight or ("weight" if "weight" in frame.columns else None)
+    if probs is not None and weight is not None:
+        raise UsageError("give --weight (weights) or --probs (sampling probabilities, weight = 1/p), not both")
+    weight_source = weight or (None if probs is not None else ("weight" if "weight" in frame.columns else None))
     w = check_weights(data, weight_source) if weight_source else None
-    for role, col in (("--strata", strata), ("--cluster", cluster), ("--fpc", fpc)):
-        if col is not None and frame[col].isna().any():
-            raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
-                                      f"{where(data, frame[col].isna().to_numpy())}")
-    if fpc is not None:
-        frame = frame.assign(**{fpc: numeric_column(data, fpc, "--fpc")})
-    design = svydesign(frame, w, strata=strata, cluster=cluster, fpc=fpc, lonely_psu=lonely_psu, nest=nest)
+    if probs is not None:
+        p = numeric_column(data, probs, "--probs")
+        bad = ~np.isfinite(p) | (p <= 0) | (p > 1)
+        if bad.any():
+            raise DataValidationError(f"{data.path}: --probs column {probs!r} must be a sampling probability "
+                                      f"(0 < p ≤ 1) on every row; it is not at {where(data, bad)}")
+        w, weight_source = 1 / p, f"1/{probs}"
+    # multistage (R's ids=~psu+ssu, fpc=~N1+N2): --cluster psu,ssu --fpc N1,N2, one column per stage
+    clusters, fpcs = stage_columns(cluster), stage_columns(fpc)
+    for role, cols in (("--strata", [strata] if strata else []), ("--cluster", clusters), ("--fpc", fpcs)):
+        for col in cols:
+            if frame[col].isna().any():
+                raise DataValidationError(f"{data.path}: {role} column {col!r} is empty at "
+                                          f"{where(data, frame[col].isna().to_numpy())}")
+    if fpcs and len(clusters) > 1 and len(fpcs) not in (1, len(clusters)):
+        raise UsageError(f"--fpc {fpc}: give one fpc column for the first stage or one for every stage of "
+                         f"--cluster {cluster}")
+    if len(fpcs) > 1 and len(clusters) != len(fpcs):
+        raise UsageError(f"--fpc {fpc}: an fpc for every stage needs a --cluster column for every stage "
+                         f"(--cluster psu,ssu)")
+    frame = frame.assign(**{col: numeric_column(data, col, "--fpc") for col in fpcs})
+    design = svydesign(frame, w, strata=strata, cluster=(clusters[0] if len(clusters) == 1 else clusters) or None,
+                       fpc=(fpcs[0] if len(fpcs) == 1 else fpcs) or None, lonely_psu=lonely_psu, nest=nest)
     return design, weight_source, None, np.ones(len(frame), dtype=bool)
+
 
 
 WHERE_COLUMN = "__fjernarbeid_where__"
@@ -527,11 +589,12 @@ def require_where_columns(data, condition) -> None:
 def where_mask(condition, frame: pd.DataFrame) -> np.ndarray:
     """The rows for which the condition is true; a row where it cannot be decided (a missing
     answer) is outside the domain, as R's subset() leaves out NA."""
+    from fjernarbeid.errors import InstrumentError
     from fjernarbeid.instrument.expr import is_true
 
     try:
         return is_true(condition.evaluate(frame))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, InstrumentError) as exc:
         raise UsageError(f"--where {condition}: cannot be evaluated on the data ({exc})") from None
 
 
@@ -767,6 +830,13 @@ def _code(value):
         except ValueError:
             return value
     return value
+
+
+def p_text(p: float | None, lang: str, bare: bool = False) -> str:
+    """'p = 0,023', 'p < 0,001' (see :func:`fjernarbeid.cli.tab_render.p_text`)."""
+    from fjernarbeid.cli.tab_render import p_text as text
+
+    return text(p, lang, bare)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Callable, Iterable
@@ -253,7 +254,8 @@ def run_findings(
         fieldwork=fieldwork.to_dict() if fieldwork is not None else None,
         findings=findings,
         generator={"name": "fjernarbeid", "version": __version__},
-        respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument)),
+        respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument),
+                                       _target_ranges(study, instrument)),
         distributions=all_distributions(design, instrument, ctx),
         study=study,
     )
@@ -267,9 +269,34 @@ def _respondent_variables(study, instrument: Instrument) -> tuple[str, ...]:
                  if instrument.has_role(r))
 
 
+def _target_ranges(study, instrument: Instrument) -> dict[str, list[tuple[str, float, float]]]:
+    """For a number the study weights by ranges of it (an age: ``alder,18-34,10820,18–34 år``): the ranges in
+    the targets file's order, each with its label there (or the range as written)."""
+    from fjernarbeid.study.targets import read_targets_csv
+    from fjernarbeid.study.weighting import parse_range
+
+    path = getattr(getattr(study, "weighting", None), "targets_file", None)
+    if path is None or not Path(path).is_file():
+        return {}
+    try:
+        rows = read_targets_csv(path)
+    except FjernarbeidError:
+        return {}
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    for row in rows:
+        if len(row.variables) != 1 or row.variables[0] not in instrument:
+            continue
+        q = instrument[row.variables[0]]
+        rng = parse_range(row.categories[0])
+        if q.type == "integer" and rng is not None:
+            out.setdefault(q.name, []).append((row.label or row.categories[0], rng[0], rng[1]))
+    return out
+
+
 def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Context,
-                       variables: Iterable[str] = ()) -> list[Table]:
-    """The respondents table: every background variable with unweighted n and %, and weighted %."""
+                       variables: Iterable[str] = (), ranges: dict | None = None) -> list[Table]:
+    """The respondents table: every background variable with unweighted n and %, and weighted %; a number
+    the weighting groups into ranges (an age) by those ranges, labelled as the targets label them."""
     rows = []
     n_all = int(design.in_domain.sum())
     for var in variables:
@@ -279,6 +306,15 @@ def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Cont
         name = instrument[var].label(ctx.lang) if var in instrument else instrument.derived_variable(var).label(ctx.lang)
         w = design.weights
         total_w = w[x.notna().to_numpy()].sum()
+        groups = (ranges or {}).get(var)
+        if groups and bool(np.any([(x >= lo) & (x <= hi) for _, lo, hi in groups], axis=0)[x.notna().to_numpy()].all()):
+            for label, lo, hi in groups:
+                hit = ((x >= lo) & (x <= hi)).to_numpy()
+                n = int((hit & design.in_domain).sum())
+                suppressed = n < ctx.min_cell
+                rows.append([name, label, n, None if suppressed else n / max(n_all, 1),
+                             None if suppressed else float(w[hit].sum() / total_w), suppressed])
+            continue
         for code in sorted(x.dropna().unique()):
             hit = (x == code).to_numpy()
             n = int((hit & design.in_domain).sum())

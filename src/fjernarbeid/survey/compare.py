@@ -24,7 +24,7 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey.design import SurveyDesign, shown
-from fjernarbeid.survey.models import _complete, _levels, _mean_influence, _numeric, svyglm
+from fjernarbeid.survey.models import _complete, _levels, _numeric, svyglm
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,14 @@ def _group_moments(d: SurveyDesign, groups) -> tuple[np.ndarray, np.ndarray]:
     means, variances = [], []
     for g in groups:  # two groups
         sub = d.domain((d.data["__group__"] == g).to_numpy() & d.in_domain)
-        m, _ = _mean_influence(sub, y[:, None])
-        n = int(sub.in_domain.sum())
         w = sub.weights
-        ms = np.sum(w * np.where(w > 0, (y - m[0]) ** 2, 0.0)) / w.sum()
-        means.append(float(m[0]))
+        inside = w > 0
+        n = int(inside.sum())
+        if n == 0:
+            raise ComputationError("the domain is empty: no rows with positive weight")
+        m = float(w[inside] @ y[inside]) / w.sum()  # the weighted mean (no influence values needed)
+        ms = np.sum(w * np.where(inside, (y - m) ** 2, 0.0)) / w.sum()
+        means.append(m)
         variances.append(ms * n / (n - 1) if n > 1 else np.nan)
     return np.array(means), np.array(variances)
 

@@ -37,7 +37,7 @@ from scipy import special
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
-from fjernarbeid.survey.design import SurveyDesign, shown
+from fjernarbeid.survey.design import Influence, SurveyDesign, shown
 from fjernarbeid.survey.replicate import ReplicateDesign
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
@@ -218,6 +218,33 @@ def _model_matrix(data: pd.DataFrame, terms: list[_Term], intercept: bool, rows:
     return names, np.column_stack(blocks)
 
 
+_CELLS_FROM_ROWS = 1000  # below this, a model is fitted row by row
+_HASH = np.random.default_rng(20261205).standard_normal(64)  # fixed: the same cells in every run
+
+
+def _cells(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(cell per row, the distinct rows, rows per cell) of a matrix whose rows take few distinct
+    values — the model matrix of categorical predictors or coded answers — else None.
+
+    Every sum a fit needs over rows is then a sum over cells: the rows of a cell are the same
+    numbers, so Σ_i c_i x_i x_iᵀ = Σ_cells (Σ_{i in cell} c_i) x_c x_cᵀ. Rows are grouped by a fixed
+    random projection and the grouping is checked against the matrix itself, so equal projections
+    of different rows (a collision) or NaN only send the fit back to the rows.
+    """
+    n, p = x.shape
+    if n < _CELLS_FROM_ROWS or p > _HASH.size:
+        return None
+    codes, uniques = pd.factorize(x @ _HASH[:p])
+    if uniques.size > n // 20 or (codes < 0).any():
+        return None
+    first = np.empty(uniques.size, dtype=np.intp)
+    first[codes[::-1]] = np.arange(n)[::-1]
+    distinct = x[first]
+    if not np.array_equal(distinct[codes], x):
+        return None
+    return codes, distinct, np.bincount(codes, minlength=uniques.size).astype(float)
+
+
 def _check_rank(x: np.ndarray, names: list[str]) -> None:
     """Raise naming the columns R would report as aliased (NA coefficient): like R's QR with
     limited pivoting, a column is aliased when it lies in the span of the columns before it."""
@@ -329,7 +356,25 @@ _BINOMIAL = _Family(variance=lambda mu: mu * (1 - mu), link=lambda mu: np.log(mu
                     dmu_deta=_logit_dmu_deta, start=lambda y: y)  # start: R's (w·y + 0.5)/(w + 1), in _fit_irls
 
 
-def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scale: float = 1.0):
+def _wls(x: np.ndarray, z: np.ndarray, w: np.ndarray, cells) -> np.ndarray:
+    """argmin_β Σ_i w_i (z_i − x_iβ)², on the rows or, with ``cells`` (:func:`_cells`), on the cells:
+    Σ_i w_i(z_i − x_cβ)² = Σ_c W_c(z̄_c − x_cβ)² + a constant, W_c the cell's Σw and z̄_c its weighted
+    mean of z — the same normal equations on a few rows."""
+    if cells is not None:
+        cell, x, count = cells
+        wc = np.bincount(cell, weights=w, minlength=count.size)
+        z = np.bincount(cell, weights=w * z, minlength=count.size) / np.where(wc == 0, 1.0, wc)
+        w = wc
+    sw = np.sqrt(w)
+    return np.linalg.lstsq(x * sw[:, None], z * sw, rcond=None)[0]
+
+
+def _linear(x: np.ndarray, beta: np.ndarray, cells) -> np.ndarray:
+    """xβ per row (from the cells' values when there are cells)."""
+    return x @ beta if cells is None else (cells[1] @ beta)[cells[0]]
+
+
+def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scale: float = 1.0, cells=None):
     """Weighted (pseudo-)ML fit, as R's ``glm.fit``. Returns (β, μ, working weights, working residuals).
 
     The working weights w·(dμ/dη)²/V(μ) are those of the last iteration's weighted least squares
@@ -339,16 +384,16 @@ def _fit_glm(x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, scale: fl
     values depend on it).
     """
     if family == "gaussian":
-        sw = np.sqrt(w)
-        beta = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)[0]
-        mu = x @ beta
+        beta = _wls(x, y, w, cells)
+        mu = _linear(x, beta, cells)
         return beta, mu, w, y - mu
     if family == "binomial":
-        return _fit_irls(x, y, w, _BINOMIAL, family, scale)
-    return _fit_irls(x, y, w, _FAMILY_PARTS[family], family, scale)
+        return _fit_irls(x, y, w, _BINOMIAL, family, scale, cells)
+    return _fit_irls(x, y, w, _FAMILY_PARTS[family], family, scale, cells)
 
 
-def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: str, scale: float = 1.0):
+def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: str, scale: float = 1.0,
+              cells=None):
     """Iteratively reweighted least squares (McCullagh & Nelder 1989 §2.5; R's glm.fit), from R's
     starting values, until the deviance changes by less than 1e-12 relative."""
     if name == "binomial":  # R's binomial()$initialize, with the weights R fits with (mean 1)
@@ -362,9 +407,8 @@ def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: s
         d = fam.dmu_deta(eta)
         z = eta + (y - mu) / d
         ww = w * d**2 / fam.variance(mu)
-        sw = np.sqrt(ww)
-        beta = np.linalg.lstsq(x * sw[:, None], z * sw, rcond=None)[0]
-        eta = x @ beta
+        beta = _wls(x, z, ww, cells)
+        eta = _linear(x, beta, cells)
         mu = fam.inverse(eta)
         if name == "Gamma" and np.any(mu <= 0):
             raise ComputationError("the Gamma model with inverse link gave a non-positive mean; the data do not "
@@ -434,18 +478,33 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
     # the others influence 0 — at a million rows, a domain is often a fraction of the data.
     used = np.flatnonzero(rows)
     x, y, w = x[used], y[used], d.weights[used]
-    _check_rank(x, names)
+    # categorical predictors (few distinct rows of x): every weighted least squares step, the
+    # bread and the influence values on the cells (test_influence: the same fit as on the rows)
+    cells = _cells(x)
+    if cells is None:
+        _check_rank(x, names)
+    else:
+        _check_rank(cells[1] * np.sqrt(cells[2])[:, None], names)  # the same xᵀx, the same verdict
     # R's svyglm fits glm() with the weights over their mean in the design it was given (rows
     # with weight zero count when the design keeps them, i.e. when calibrated)
     scale = float(np.mean(design.weights if design.is_calibrated else design.weights[design.weights > 0]))
-    beta, mu, working, residuals = _fit_glm(x, y, w, family, scale)
-    bread = np.linalg.inv(x.T @ (x * working[:, None]))
+    beta, mu, working, residuals = _fit_glm(x, y, w, family, scale, cells)
+    if cells is None:
+        bread = np.linalg.inv(x.T @ (x * working[:, None]))
+    else:
+        xc = cells[1]
+        bread = np.linalg.inv(xc.T @ (xc * np.bincount(cells[0], weights=working, minlength=xc.shape[0])[:, None]))
     if isinstance(d, ReplicateDesign):
         # R's svyglm.svyrep.design: the model refitted with every replicate's weights, and the
         # replicate coefficients' variance (svrVar)
         multipliers = d.multipliers[d.psu[used]]
-        thetas = np.array([_fit_glm(x, y, w * multipliers[:, r], family, scale)[0] for r in range(d.replicates)])
+        thetas = np.array([_fit_glm(x, y, w * multipliers[:, r], family, scale, cells)[0]
+                           for r in range(d.replicates)])
         vcov = d.vcov_replicates(thetas, beta)
+    elif cells is not None:  # the row's working weight × residual times its cell's x·bread: factored
+        row_scale, group = np.zeros(d.n), np.zeros(d.n, dtype=np.intp)
+        row_scale[used], group[used] = working * residuals, cells[0]
+        vcov = d.vcov_total(Influence.of(row_scale, group, cells[1] @ bread))
     else:
         influence = np.zeros((d.n, len(beta)), order="F")
         # estfun %*% Ainv (R svy.varcoef): estfun = x · working residual · working weight, i.e.
@@ -542,6 +601,8 @@ def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: st
     reduced = _svyglm_fit(design, outcome, kept, intercept, family, "")
     chisq = reduced.deviance - model.deviance
     v0 = model.naive_vcov[np.ix_(index, index)]
+    if not np.isfinite(v).all():  # no design variance (lonely_psu="average" with nothing to average)
+        return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float("nan"), (float("nan"),) * k)
     lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(v0, v)).real)[::-1]
     p = _pfsum_saddlepoint(chisq, lambdas, ddf) if ddf > 0 else float("nan")
     return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float(p), tuple(float(x) for x in lambdas))
@@ -702,7 +763,6 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     assign: list[int] = []
     names, x = _model_matrix(d.data, terms, True, rows, assign)
     names, x, assign = names[1:], x[:, 1:], assign[1:]  # thresholds replace the intercept
-    _check_rank(np.column_stack([np.ones(rows.sum()), x[rows]]), ["(Intercept)"] + names)
     code = {lev: i + 1 for i, lev in enumerate(levels)}
     # fit on the rows used (the others have weight 0 and add nothing); they get influence 0
     used = np.flatnonzero(rows)
@@ -710,12 +770,28 @@ def svyolr(design: SurveyDesign, formula: Formula, predictors: list[str] | None 
     x = x[used]
     w = d.weights[used]
     q = len(levels) - 1
+    # categorical predictors: every sum of the likelihood is over cells (x, y) with their sums of
+    # weights; a row's gradient is its weight's share of its cell's (not for replicate weights,
+    # which differ between the rows of a cell)
+    cells = None if isinstance(d, ReplicateDesign) else _cells(np.column_stack([x, y]).astype(float))
+    if cells is not None:
+        cell, distinct, count = cells
+        share = w / np.bincount(cell, weights=w, minlength=count.size)[cell]
+        x, y, w = distinct[:, :-1], distinct[:, -1].astype(int), np.bincount(cell, weights=w, minlength=count.size)
+        _check_rank(np.column_stack([np.ones(count.size), x]) * np.sqrt(count)[:, None], ["(Intercept)"] + names)
+    else:
+        _check_rank(np.column_stack([np.ones(used.size), x]), ["(Intercept)"] + names)
     params = _olr_newton(_olr_start(x, y, q, w, link), x, y, q, w, link)
     if isinstance(d, ReplicateDesign):
         # R's svyolr.svyrep.design: refitted with every replicate's weights from the full-sample fit
         multipliers = d.multipliers[d.psu[used]]
         thetas = np.array([_olr_newton(params, x, y, q, w * multipliers[:, r], link) for r in range(d.replicates)])
         vcov = d.vcov_replicates(thetas, params)
+    elif cells is not None:  # R's gmini · H⁻¹ per row: its share of its cell's, factored
+        _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
+        row_scale, group = np.zeros(d.n), np.zeros(d.n, dtype=np.intp)
+        row_scale[used], group[used] = share, cell
+        vcov = d.vcov_total(Influence.of(row_scale, group, g @ np.linalg.inv(h)))
     else:
         _, g, h = _olr_parts(params, x, y, q, w, link, hessian=True)
         influence = np.zeros((d.n, g.shape[1]), order="F")

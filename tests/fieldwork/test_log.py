@@ -1,0 +1,74 @@
+"""The call log's columns read by Arrow give the summary pandas' reading gives; files Arrow cannot
+read as they are go to pandas, whose messages the report shows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from fjernarbeid.cli.report import _read_dispositions
+from fjernarbeid.errors import InputFileError
+from fjernarbeid.fieldwork import summarise_fieldwork
+from fjernarbeid.fieldwork.log import read_log_columns
+
+HEADER = "contact_id,disposition,disposition_label,attempts,q1,q2,id"
+ROWS = (["{i},1.1,Complete,2,1,1,{i}"] * 50 + ["{i},4.7,\"Screened out, S1\",3,3,,"] * 18
+        + ["{i},4.7,Screened out S2,1, 2 ,2.0,"] * 39 + ["{i},2.11,Refusal,5,,,"] * 4 + ["{i},2.21,Away,1,NA,None,"] * 6)
+
+
+def _write(path, rows, header=HEADER, newline="\n"):
+    path.write_text(newline.join([header] + [r.format(i=i) for i, r in enumerate(rows)]) + newline, encoding="utf-8")
+    return path
+
+
+def _by_pandas(path, wanted):
+    return pd.read_csv(path, dtype={"disposition": str}, usecols=lambda c: c in wanted)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_arrow_reading_gives_pandas_summary(tmp_path, instrument, newline):
+    path = _write(tmp_path / "log.csv", ROWS, newline=newline)
+    wanted = {"disposition", "q1", "q2"}
+
+    log = read_log_columns(path, wanted)
+
+    assert log is not None and list(log.columns) == ["disposition", "q1", "q2"]
+    expected = _by_pandas(path, wanted)
+    assert log["disposition"].tolist() == expected["disposition"].tolist()
+    for q in ("q1", "q2"):
+        assert (pd.to_numeric(log[q], errors="coerce").fillna(-1) == expected[q].fillna(-1)).all()
+    ours, theirs = summarise_fieldwork(log, instrument), summarise_fieldwork(expected, instrument)
+    assert ours == theirs and ours.screened_out == {"S1": 18, "S2": 39}
+
+
+def test_a_missing_code_is_named_by_its_line_as_before(tmp_path, instrument):
+    rows = list(ROWS)
+    rows[7] = "{i},NA,Unknown,1,,,"
+    path = _write(tmp_path / "log.csv", rows)
+    log = _read_dispositions(path, instrument)
+    assert read_log_columns(path, {"disposition"}) is not None
+    with pytest.raises(InputFileError, match=r"line 9, column disposition: nan is not"):
+        summarise_fieldwork(log, instrument, source=str(path))
+
+
+@pytest.mark.parametrize("header, rows", [
+    (HEADER, ROWS[:3] + ["1,1.1"] + ROWS[3:]),  # a short row: pandas fills it with missing cells
+    (HEADER, ROWS[:3] + ["1,1.1,x,1,1,1,1,extra"] + ROWS[3:]),  # a long row: pandas names the line
+    (HEADER + ",disposition", [r + ",1.1" for r in ROWS]),  # a repeated name: pandas renames it
+])
+def test_files_arrow_would_read_differently_go_to_pandas(tmp_path, instrument, header, rows):
+    path = _write(tmp_path / "log.csv", rows, header=header)
+    assert read_log_columns(path, {"disposition", "q1", "q2"}) is None
+    try:
+        expected = _by_pandas(path, {"disposition", "q1", "q2"})
+    except pd.errors.ParserError:
+        with pytest.raises(InputFileError, match="not a readable CSV disposition log"):
+            _read_dispositions(path, instrument)
+        return
+    pd.testing.assert_frame_equal(_read_dispositions(path, instrument), expected)
+
+
+def test_a_log_without_the_column_gets_the_message_it_got(tmp_path, instrument):
+    path = _write(tmp_path / "log.csv", ROWS, header=HEADER.replace("disposition,", "dispo,"))
+    with pytest.raises(InputFileError, match="has no 'disposition' column"):
+        _read_dispositions(path, instrument)
