@@ -291,3 +291,19 @@ def test_headings_and_the_summary_show_question_numbers_not_variable_names(repor
     assert "<h3>9. Hvor mange minutter bruker du på reisen til jobb, én vei?" in html
     assert '<td><a href="#reisetid">9</a></td>' in html  # the summary's number links to the finding
     assert ">reisetid<" not in html and "<h3>reisetid" not in html
+
+
+def test_a_sex_role_also_listed_as_a_quasi_identifier_is_one_key_variable(run_main, tmp_path):
+    import shutil
+
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study)
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    (study / "study.yaml").write_text(text.replace("quasi_identifiers: [tettsted, alder]",
+                                                   "quasi_identifiers: [kjonn, tettsted, alder]"), encoding="utf-8")
+    ran = run_main("export", study / "kobo_export.csv", "--study", study, "--completes-only",
+                   "--to", tmp_path / "out" / "data.csv")
+    assert ran.code in (EXIT_OK, 5), ran.stderr  # 5: written, but k-anonymity does not hold
+    statement = json.loads(next((tmp_path / "out").glob("*disclosure.json")).read_text(encoding="utf-8"))
+    assert statement["key_variables"].count("kjonn") == 1
+    assert {"kjonn", "tettsted", "alder", "bostedskommune"} <= set(statement["key_variables"])
