@@ -86,3 +86,67 @@ def test_an_unknown_stage_column_is_named(run_main):
     ran = run_main("tab", DATA["apiclus2"], "api00", "--mean", "--cluster", "dnum,school")
     assert ran.code == 2
     assert "'school'" in ran.stderr
+
+
+STRAT = ["--weight", "pw", "--strata", "stype", "--fpc", "fpc"]
+
+
+def test_total_of_a_text_column_is_the_total_of_every_category(run_main):
+    """R's svytotal(~sch_wide) of a factor: a total per category."""
+    ran = run_main("tab", DATA["apistrat"], "sch_wide", "--total", *STRAT, "--format", "json")
+    assert ran.code == 0, ran.stderr
+    rows = json.loads(ran.stdout)["estimates"]
+    want = r_value("strat_fpc", "factor_total", var="sch_wide")
+    assert [r["category"] for r in rows] == ["No", "Yes"]
+    assert [r["estimate"] for r in rows] == pytest.approx(want["estimate"], rel=1e-8)
+    assert [r["se"] for r in rows] == pytest.approx(want["se"], rel=1e-8)
+
+
+def test_total_of_a_text_column_by_group_is_shown_with_its_categories(run_main):
+    ran = run_main("tab", DATA["apistrat"], "sch_wide", "--total", *STRAT, "--by", "stype", "--lang", "en")
+    assert ran.code == 0, ran.stderr
+    lines = [line for line in ran.stdout.splitlines() if line.strip().startswith(("E ", "H ", "M "))]
+    assert len(lines) == 6 and "No" in lines[0] and "Yes" in lines[1]
+
+
+def test_where_on_a_text_column_is_r_subset(run_main):
+    ran = run_main("tab", DATA["apistrat"], "api00", "--mean", *STRAT, "--where", "stype == 'E'", "--format", "json")
+    assert ran.code == 0, ran.stderr
+    got = json.loads(ran.stdout)
+    want = r_value("strat_fpc", "domain_mean", var="api00")
+    assert got["where"]["n"] == 100
+    assert got["estimates"][0]["estimate"] == pytest.approx(want["estimate"], rel=1e-8)
+    assert got["estimates"][0]["se"] == pytest.approx(want["se"], rel=1e-8)
+
+
+def test_where_on_text_takes_in_and_not_equal(run_main):
+    ran = run_main("tab", DATA["apistrat"], "api00", "--mean", *STRAT, "--where", "stype in ('E', 'M') and sch_wide != 'No'",
+                   "--format", "json")
+    assert ran.code == 0, ran.stderr
+    assert json.loads(ran.stdout)["where"]["n"] == 126  # counted in R: sum(stype %in% c("E", "M") & sch_wide != "No")
+
+
+def test_where_orders_no_text(run_main):
+    ran = run_main("tab", DATA["apistrat"], "api00", "--mean", *STRAT, "--where", "stype > 'E'")
+    assert ran.code == 2
+    assert "==, !=, in or not in" in ran.stderr
+
+
+def test_model_where_is_r_svyglm_in_a_subset(run_main):
+    ran = run_main("model", DATA["apistrat"], "api00 ~ ell + meals", *STRAT, "--where", "stype == 'E'",
+                   "--format", "json")
+    assert ran.code == 0, ran.stderr
+    got = json.loads(ran.stdout)
+    want = r_value("strat_fpc", "domain_glm", formula="api00 ~ ell + meals")
+    assert got["where"]["n"] == 100
+    assert got["df_residual"] == want["df_residual"]
+    coefficients = {c["term"]: c for c in got["coefficients"]}
+    for name, estimate, se in zip(want["names"], want["estimate"], want["se"]):
+        assert coefficients[name]["estimate"] == pytest.approx(estimate, rel=1e-8), name
+        assert coefficients[name]["se"] == pytest.approx(se, rel=1e-8), name
+
+
+def test_model_text_output_names_the_domain(run_main):
+    ran = run_main("model", DATA["apistrat"], "api00 ~ ell", *STRAT, "--where", "stype == 'E'")
+    assert ran.code == 0, ran.stderr
+    assert "within stype == 'E' (100 rows" in ran.stdout

@@ -162,7 +162,7 @@ def test_a_lonely_psu_names_its_stratum_and_only_its_rows(tmp_path):
 def test_without_weights_an_fpc_gives_the_weights(fixtures_dir, R):
     """R's svydesign(id=~dnum, fpc=~fpc) without weights: N/n (here the file's pw)."""
     help_text = runner.invoke(app, ["tab", "--help"]).output
-    assert "population size over the sample size" in " ".join(help_text.split())
+    assert "PSUs in the population over PSUs sampled in the stratum" in " ".join(help_text.split())
     out = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc")
     with_pw = tab_json(fixtures_dir / "api" / "apiclus1.csv", "api00", "--mean", "--cluster", "dnum", "--fpc", "fpc",
                        "--weight", "pw")

@@ -211,3 +211,99 @@ def test_the_respondents_table_groups_age_by_the_targets_ranges_and_labels(repor
     ages = targets[targets.variable == "alder"].target
     # raked to the age targets: each range's weighted share is its share of the targets
     assert [r[4] for r in rows] == pytest.approx(list(ages / ages.sum()), abs=1e-4)
+
+
+# -- choice_filter (a cascading select) --------------------------------------------------------------
+
+
+def test_choice_filter_is_read_as_the_towns_each_municipality_offers(form):
+    parent, allowed = form["tettsted"].choice_filter
+    names = form["tettsted"].codes_by_name()
+    assert parent == "bostedskommune"
+    assert allowed[form["bostedskommune"].codes_by_name()["stord"]] == {names["leirvik"], names["sagvag"]}
+    assert allowed[form["bostedskommune"].codes_by_name()["fitjar"]] == {names["fitjar_sentrum"]}
+
+
+def test_a_town_the_filter_does_not_offer_is_an_error_naming_both_answers(run_main, tmp_path):
+    frame = pd.read_csv(EXPORT, sep=";", dtype=str, keep_default_na=False)
+    first_stord = frame.index[frame["hoved/bakgrunn/bostedskommune"] == "stord"][0]
+    frame.loc[first_stord, "hoved/bakgrunn/tettsted"] = "rosendal"  # a town of Kvinnherad
+    broken = tmp_path / "export.csv"
+    frame.to_csv(broken, sep=";", index=False)
+    ran = run_main("validate", broken, "--instrument", FORM, "--completes-only", "--format", "json")
+    assert ran.code == 1
+    errors = json.loads(ran.stdout)["errors"]
+    assert [(e["rule"], e["column"], e["id"]) for e in errors] == [
+        ("choice_not_offered", "tettsted", frame.loc[first_stord, "_id"])]
+    assert "Rosendal is not offered when bostedskommune = Stord (its choices there: Leirvik, Sagvåg)" \
+        in errors[0]["message"]
+
+
+# -- KoboToolbox's "Labels" export -------------------------------------------------------------------
+
+LABELS = STUDY / "kobo_export_labels.csv"
+
+
+def test_a_labels_export_is_read_as_the_same_answers_as_the_xml_export(form):
+    from fjernarbeid.data.read import drop_screened_out, read_survey
+
+    xml = drop_screened_out(read_survey(EXPORT, form))
+    labels = drop_screened_out(read_survey(LABELS, form))
+    questions = [q.name for q in form]
+    pd.testing.assert_frame_equal(labels.frame[questions], xml.frame[questions])
+    assert any(note.rule == "label_headers" for note in labels.notes)
+
+
+def test_a_labels_export_validates_weights_and_tabulates_as_the_xml_export(run_main, tmp_path):
+    ran = run_main("validate", LABELS, "--instrument", FORM, "--completes-only", "--format", "json")
+    assert ran.code == EXIT_OK, ran.stdout
+    assert {w["rule"] for w in json.loads(ran.stdout)["warnings"]} == {
+        "label_headers", "id_from_metadata", "screened_out_dropped"}
+    for export in (EXPORT, LABELS):
+        assert run_main("weight", export, "--study", STUDY, "--completes-only",
+                        "--out", tmp_path / f"{export.stem}.csv").code == EXIT_OK
+    a, b = (pd.read_csv(tmp_path / f"{e.stem}.csv", dtype=str) for e in (EXPORT, LABELS))
+    assert a["weight"].tolist() == b["weight"].tolist()
+    ran = run_main("tab", LABELS, "brukt", "--study", STUDY, "--completes-only", "--study-weighting",
+                   "--where", "${fornoyd_generelt} >= 4", "--format", "json")
+    assert ran.code == EXIT_OK, ran.stderr
+    assert json.loads(ran.stdout)["estimates"] == tab_json(run_main, "brukt", "--study-weighting", "--where",
+                                                           "${fornoyd_generelt} >= 4")["estimates"]
+
+
+@pytest.mark.parametrize("variable", ["alder", "reisetid", "hjemmedager"])
+def test_the_numeric_findings_agree_with_r_survey(report, variable):
+    """R's survey::rake to the same targets and svymean among those who answered
+    (tests/fixtures/r/kobo_numeric.R writes the reference values)."""
+    r = json.loads((STUDY.parents[1] / "r" / "kobo_numeric.json").read_text(encoding="utf-8"))
+    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    assert results["data"]["n"] == r["n"]
+    ours = next(e for f in results["findings"] if f["id"] == variable for e in f["estimates"] if e["name"] == "mean")
+    want = r[variable]
+    assert ours["n_unweighted"] == want["n"]
+    assert ours["estimate"] == pytest.approx(want["estimate"], rel=1e-6)
+    assert ours["se"] == pytest.approx(want["se"], rel=1e-4)
+    assert [ours["ci_low"], ours["ci_high"]] == pytest.approx([want["ci_low"], want["ci_high"]], rel=1e-6)
+
+
+def test_headings_and_the_summary_show_question_numbers_not_variable_names(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "<h3>9. Hvor mange minutter bruker du på reisen til jobb, én vei?" in html
+    assert '<td><a href="#reisetid">9</a></td>' in html  # the summary's number links to the finding
+    assert ">reisetid<" not in html and "<h3>reisetid" not in html
+
+
+def test_a_sex_role_also_listed_as_a_quasi_identifier_is_one_key_variable(run_main, tmp_path):
+    import shutil
+
+    study = tmp_path / "study"
+    shutil.copytree(STUDY, study)
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    (study / "study.yaml").write_text(text.replace("quasi_identifiers: [tettsted, alder]",
+                                                   "quasi_identifiers: [kjonn, tettsted, alder]"), encoding="utf-8")
+    ran = run_main("export", study / "kobo_export.csv", "--study", study, "--completes-only",
+                   "--to", tmp_path / "out" / "data.csv")
+    assert ran.code in (EXIT_OK, 5), ran.stderr  # 5: written, but k-anonymity does not hold
+    statement = json.loads(next((tmp_path / "out").glob("*disclosure.json")).read_text(encoding="utf-8"))
+    assert statement["key_variables"].count("kjonn") == 1
+    assert {"kjonn", "tettsted", "alder", "bostedskommune"} <= set(statement["key_variables"])

@@ -121,6 +121,9 @@ def model_command(
     na_values: Annotated[Optional[str], typer.Option(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA); blank cells are "
         "always missing.", show_default=False)] = None,
+    where_expr: Annotated[Optional[str], typer.Option(
+        "--where", metavar="EXPR", help="Fit within the rows for which EXPR holds, as `tab --where` (a domain: "
+        "R's svyglm(…, subset(design, EXPR))).", show_default=False)] = None,
 ) -> None:
     try:
         outcome, variables = formula_variables(formula)
@@ -137,19 +140,24 @@ def model_command(
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid model")
+        from fjernarbeid.cli.tab import parse_where, require_where_columns
+
+        condition = parse_where(where_expr, inst) if where_expr is not None else None
+        where_columns = sorted(condition.variables) if condition is not None else []
         wanted = [outcome, *variables]
-        if study is not None or any(c not in data.frame.columns for c in wanted):
+        if study is not None or any(c not in data.frame.columns for c in (*wanted, *where_columns)):
             from dataclasses import replace
 
             data = replace(data, frame=derive_available(data.frame, inst, refdata))
         require_columns(data, {**{f"formula variable {v}": v for v in wanted}, "--weight": weight, "--probs": probs,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
+        require_where_columns(data, condition)
         data = missing_as_na(data, (*wanted, weight or "weight", probs, strata, *stage_columns(cluster),
-                                    *stage_columns(fpc)), parse_na_values(na_values))
+                                    *stage_columns(fpc), *where_columns), parse_na_values(na_values))
         result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
                            link=link.value, test=test.value, level=level, lang=lang.value,
                            study=study, weight=weight, strata=strata, cluster=cluster,
-                           fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs)
+                           fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     except (ValueError, KeyError) as exc:  # a formula the parser refuses
@@ -184,9 +192,9 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
 
 def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
-              lonely_psu, probs=None) -> dict[str, Any]:
+              lonely_psu, probs=None, condition=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
-    from fjernarbeid.cli.tab import _non_answers, design_for
+    from fjernarbeid.cli.tab import WHERE_COLUMN, _non_answers, design_for, where_mask, within_domain
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
 
     frame = data.frame
@@ -202,9 +210,16 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome)})
     elif family in ("gaussian", "poisson", "quasipoisson", "Gamma") or family == "ordinal":
         frame = frame.assign(**{outcome: _numeric_or_ordered(frame[outcome], family)})
+    if condition is not None:
+        # judged on the answers as given, carried as a column so that it follows the rows the study's
+        # weighting keeps (as tab --where)
+        frame = frame.assign(**{WHERE_COLUMN: where_mask(condition, data.frame)})
     design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
                                                   probs=probs)
+    within = None
+    if condition is not None:
+        design, within = within_domain(design, condition)
     used = [outcome, *variables]
     missing = design.data[used].isna().any(axis=1).to_numpy() & (design.weights > 0)
     if family == "ordinal":
@@ -234,6 +249,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         "weights": weight_source, "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
                    "rows": design.n, "calibrated": design.is_calibrated},
+        "where": within,
         "n": int(model.n), "left_out": int(missing.sum()), "df_residual": int(model.df_residual),
         "level": level, "coefficients": coefficients, "tests": tests,
         "exp_name": {"binomial": "odds ratio", "ordinal": "odds ratio", "poisson": "rate ratio",
@@ -336,6 +352,9 @@ def print_model(result: dict[str, Any]) -> None:
     weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
     design = ", ".join(f"{k} {result['design'][k]!r}" for k in ("strata", "cluster", "fpc") if result["design"][k])
     console.print(f"{result['file']} — {weights}" + (f"; {design}" if design else ""))
+    if result.get("where"):
+        within = result["where"]
+        console.print(f"within {within['expression']} ({within['n']:,} rows, weighted {within['weighted_n']:,.1f})")
     console.print(f"n = {result['n']:,} rows used ({result['left_out']:,} left out: a missing value in the "
                   f"formula's variables), residual df {result['df_residual']}")
     pct = round(result["level"] * 100)

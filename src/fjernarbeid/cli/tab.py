@@ -13,7 +13,6 @@ import typer
 
 from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_only_option, paragraphs, refdata_option
-from fjernarbeid.cli.tab_render import p_text, print_results
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -31,7 +30,6 @@ from fjernarbeid.cli._survey_input import (
     where,
 )
 from fjernarbeid.errors import DataValidationError, FjernarbeidError
-from fjernarbeid.export.nets import NetError, parse_net
 
 np = lazy_module("numpy")  # imported on first use: --help needs neither (cli/_lazy.py)
 pd = lazy_module("pandas")
@@ -214,6 +212,8 @@ def tab_command(
             raise UsageError(f"--net adds categories of shares together; it cannot be combined with {chosen[0]}")
         if ratio and len(variables) > 1:
             raise UsageError("--ratio divides one VAR by DEN; give one VAR")
+        from fjernarbeid.export.nets import parse_net  # here: the export package imports numpy, which --help must not
+
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study:
@@ -259,6 +259,8 @@ def tab_command(
         out = results[0] if len(results) == 1 else results
         typer.echo(json.dumps(json_ready(out), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
+        from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
+
         print_results(results, lang.value)
 
 
@@ -286,7 +288,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
-    numeric = mean or total or (other is not None and (other.quantiles or other.denominator))
+    # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
+    factor_total = total and variable not in inst and _is_text(frame[variable])
+    numeric = mean or (total and not factor_total) or (other is not None and (other.quantiles or other.denominator))
     if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
         raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
                          "choosing each choice (optionally --by a group); not --mean, --total, --crosstab or "
@@ -336,6 +340,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                              "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
         if nets:
+            from fjernarbeid.export.nets import NetError
+
             raise NetError(f"--net: {variable} is a multiple-choice question; its choices are not categories that "
                            "add up, so they cannot be counted together")
         if mean or total or crosstab or compare:
@@ -353,6 +359,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
+    elif factor_total:
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
+                     else svytotal(design, variable, factor=True))
+        result["statistic"] = "total"
+        result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
         estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
@@ -418,7 +429,7 @@ def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> 
     """The nets of VAR: those of --net (their codes checked against the question) and, for an answer scale of
     the questionnaire, its top-2 and bottom-2 (unless --no-auto-nets)."""
     from fjernarbeid.cli.tab_render import t
-    from fjernarbeid.export.nets import automatic_nets, check_net
+    from fjernarbeid.export.nets import NetError, automatic_nets, check_net
 
     question = inst[variable] if variable in inst else None
     if question is not None and question.is_multiple:  # (a --net of one was refused before)
@@ -490,6 +501,16 @@ def suppress_small_cells(result: dict, min_n: int) -> None:
             if key in row:
                 row[key] = None
     result["suppressed_cells"] = len(hidden_rows)
+
+
+def _is_text(series) -> bool:
+    """A column of text that is not all numbers (blank cells and missing values aside): a factor."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+            or isinstance(series.dtype, pd.CategoricalDtype)):
+        return False
+    text = series.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    return bool(pd.to_numeric(text, errors="coerce").isna().any())
 
 
 def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
@@ -568,11 +589,12 @@ def require_where_columns(data, condition) -> None:
 def where_mask(condition, frame: pd.DataFrame) -> np.ndarray:
     """The rows for which the condition is true; a row where it cannot be decided (a missing
     answer) is outside the domain, as R's subset() leaves out NA."""
+    from fjernarbeid.errors import InstrumentError
     from fjernarbeid.instrument.expr import is_true
 
     try:
         return is_true(condition.evaluate(frame))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, InstrumentError) as exc:
         raise UsageError(f"--where {condition}: cannot be evaluated on the data ({exc})") from None
 
 
@@ -808,6 +830,13 @@ def _code(value):
         except ValueError:
             return value
     return value
+
+
+def p_text(p: float | None, lang: str, bare: bool = False) -> str:
+    """'p = 0,023', 'p < 0,001' (see :func:`fjernarbeid.cli.tab_render.p_text`)."""
+    from fjernarbeid.cli.tab_render import p_text as text
+
+    return text(p, lang, bare)
 
 
 def register(app: typer.Typer) -> None:

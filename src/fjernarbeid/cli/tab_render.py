@@ -308,13 +308,17 @@ def _print_numeric(console, result, lang: str) -> None:
         name = f"{result['variable']}/{result['denominator']}"
     else:  # a quantile's probability is in its own label column ("Kvantil 0,50"), its estimate is a value
         name = t("value" if quantiles else f"statistic_{result['statistic']}", lang)
-    stub = ([variable_name(result, by)] if by else []) + ([t("statistic_quantile", lang)] if quantiles else [])
+    # the total of a text column has a row per category (R's svytotal of a factor)
+    categories = not quantiles and any(row.get("category") is not None for row in result["estimates"])
+    stub = ([variable_name(result, by)] if by else []) + ([t("statistic_quantile", lang)] if quantiles else []) \
+        + ([result["variable"]] if categories else [])
     columns = [name, t("se", lang), _ci_header(result, lang), "deff", "n", t("df", lang)]
     if not stub:
         stub, columns = [columns[0]], columns[1:]
     table = TextTable(stub, columns)
     for row in result["estimates"]:
-        labels = ([_group_text(row)] if by else []) + ([num(row["category"], lang, 2)] if quantiles else [])
+        labels = ([_group_text(row)] if by else []) + ([num(row["category"], lang, 2)] if quantiles else []) \
+            + ([str(row.get("label") or row["category"])] if categories else [])
         cells = [num(row["estimate"], lang, 3), num(row["se"], lang, 3),
                  ci_text(row["ci_low"], row["ci_high"], lang, 1, 3), num(row["deff"], lang, 2),
                  num(row["n_unweighted"], lang, 0), num(row["df"], lang, 0)]

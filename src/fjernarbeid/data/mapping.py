@@ -99,6 +99,8 @@ class ColumnResolution:
     notes: tuple[ReadNote, ...] = field(default=())
     # Select-multiple questions delivered as one 0/1 column per choice: question → {code: source index}.
     options: dict[str, dict[int, int]] = field(default_factory=dict)
+    # The header holds the questions' labels (KoboToolbox's "Labels" export): the cells hold choice labels too.
+    labels: bool = False
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -161,6 +163,56 @@ def canonical_names(instrument: Instrument) -> list[str]:
     return [instrument.id_variable, *instrument.names]
 
 
+def _label_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+# What KoboToolbox and pyxform call the text question of an ``or_other`` choice, in a "Labels" export.
+_SPECIFY_OTHER = frozenset({"specify other.", "specify other", "spesifiser annet", "annet, spesifiser"})
+
+
+def label_headers(sources: tuple[str, ...], instrument: Instrument) -> tuple[tuple[str, ...], int]:
+    """A KoboToolbox "Labels" export names its columns by the questions' labels (``Hvilken kommune bor du
+    i?``, with a group's label before a ``/`` when groups are included), a select-multiple choice's 0/1
+    column ``Question label/Choice label`` and an ``or_other`` text ``Specify other.``: the names of the
+    questionnaire for such columns (``kommune``, ``brukt/kollektiv``, ``brukt_other``), and how many were
+    read so. A label two questions share names neither; any other column keeps its name."""
+    by_label: dict[str, str | None] = {}
+    for q in instrument:
+        for text in {_label_key(t) for t in q.text.values() if t}:
+            by_label[text] = None if text in by_label and by_label[text] != q.name else q.name
+    names = set(canonical_names(instrument))
+    out, found, last = list(sources), 0, None
+    for i, source in enumerate(sources):
+        if source in names or is_export_metadata(source):
+            continue
+        parts = source.split("/")
+        target = None
+        for k in range(len(parts)):  # the whole header first (a label may hold '/'), then without group labels
+            name = by_label.get(_label_key("/".join(parts[k:])))
+            if name is not None:
+                target = name
+                break
+        if target is None and len(parts) > 1:  # Question label/Choice label
+            for k in range(len(parts) - 1):
+                name = by_label.get(_label_key("/".join(parts[k:-1])))
+                if name is not None and instrument[name].is_multiple:
+                    q = instrument[name]
+                    choice = _label_key(parts[-1])
+                    code = next((c for c in q.codes if choice in {_label_key(t) for t in c.labels.values()}), None)
+                    if code is not None:
+                        target = f"{name}/{code.name or code.code}"
+                    break
+        if target is None and _label_key(parts[-1]) in _SPECIFY_OTHER and last is not None \
+                and f"{last}_other" in names:
+            target = f"{last}_other"
+        if target is not None:
+            out[i] = target
+            found += 1
+            last = target.split("/")[0]
+    return tuple(out), found
+
+
 def resolve_columns(
     sources: Iterable[str],
     instrument: Instrument,
@@ -168,6 +220,10 @@ def resolve_columns(
 ) -> ColumnResolution:
     """Decide which source column is which instrument variable (see the module docstring)."""
     sources = tuple(str(s) for s in sources)
+    original = sources
+    by_labels = 0
+    if any(s in EXPORT_SIGNATURE for s in sources):
+        sources, by_labels = label_headers(sources, instrument)
     canonical = canonical_names(instrument)
     canonical_set = set(canonical)
     derived = {d.name for d in instrument.derived}
@@ -295,10 +351,11 @@ def resolve_columns(
                 break
 
     # 5. what is left
+    ambiguous = {n.column for n in notes if n.rule == "ambiguous_column"}  # a set: 10,000 columns are no rarity
     for i, name in enumerate(sources):
         if not keep[i] or targets[i] is not None:
             continue
-        if any(n.column == name and n.rule == "ambiguous_column" for n in notes):
+        if name in ambiguous:
             continue
         if name in derived:
             notes.append(ReadNote("derived_column",
@@ -309,7 +366,12 @@ def resolve_columns(
             notes.append(ReadNote("unknown_column", f"column {name!r} is not a variable of the instrument "
                                   f"{instrument.id}; it is kept as an extra column", column=name))
 
-    return ColumnResolution(sources, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes), options)
+    if by_labels:
+        notes.insert(0, ReadNote("label_headers", f"the export names {by_labels} column(s) by the questions' labels "
+                                 "(KoboToolbox's 'Labels' export): they are read as those questions, and their "
+                                 "choice labels as codes"))
+    return ColumnResolution(original, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes), options,
+                            labels=bool(by_labels))
 
 
 # -- mapping files ----------------------------------------------------------------------------

@@ -658,6 +658,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
     for q in instrument.questions:
         if q.is_multiple and (q.name in by_target or q.name in resolution.options):
             combined = raw.frame[by_target[q.name]] if q.name in by_target else None
+            if resolution.labels and resolution.options.get(q.name):
+                combined = None  # choice labels joined by spaces cannot be split; the 0/1 columns can
             option_cols = {code: raw.frame[i] for code, i in resolution.options.get(q.name, {}).items()}
             values, bad, note = _multiple(q, combined, option_cols, raw.row_numbers, ROW_KINDS[fmt])
             columns[q.name] = values
@@ -669,8 +671,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         if q.name not in by_target:
             continue
         col = raw.frame[by_target[q.name]]
-        if q.type == "single" and any(c.name for c in q.codes):
-            col = _choice_names_as_codes(col, q)
+        if q.type == "single" and (any(c.name for c in q.codes) or resolution.labels):
+            col = _choice_names_as_codes(col, q, by_label=resolution.labels)
         if q.type in ("single", "integer"):
             values, bad = _integers(col)
             columns[q.name] = values
@@ -715,11 +717,20 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
     )
 
 
-def _choice_names_as_codes(col: pd.Series, q) -> pd.Series:
+def _choice_names_as_codes(col: pd.Series, q, by_label: bool = False) -> pd.Series:
     """A single-choice column holding an XLSForm's text choice names (``ja``, ``veit_ikkje``) as codes;
-    anything else is left as it is, for the number check to judge."""
+    with ``by_label`` (a "Labels" export) also the choices' labels in any language (``Vet ikke``), a name
+    first; anything else is left as it is, for the number check to judge."""
     text = _text(col)
-    codes = text.map(q.codes_by_name())
+    known = q.codes_by_name()
+    codes = text.map(known)
+    if by_label:
+        labels: dict[str, set[int]] = {}
+        for c in q.codes:
+            for label in c.labels.values():
+                labels.setdefault(" ".join(label.split()).casefold(), set()).add(c.code)
+        unique = {k: next(iter(v)) for k, v in labels.items() if len(v) == 1}
+        codes = codes.fillna(text.str.split().str.join(" ").str.casefold().map(unique))
     return text.where(codes.isna(), codes.astype("Int64").astype("string"))
 
 

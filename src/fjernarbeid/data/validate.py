@@ -12,6 +12,7 @@ analysis. The split, one rule per line (:data:`RULES`):
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,6 +49,7 @@ RULES: dict[str, tuple[str, str]] = {
     "exclusive_choice": (ERROR, "a multiple-choice answer combines a choice that must stand alone ('none', 'don't know') with others"),
     "multiple_layouts_disagree": (ERROR, "a multiple-choice question's column of choices and its 0/1 columns disagree"),
     "constraint_failed": (ERROR, "an answer breaks the question's constraint"),
+    "choice_not_offered": (ERROR, "a cascading select's answer is not among the choices its filter offers for the earlier answer"),
     "check_failed": (ERROR, "the answers break a check across questions declared in the questionnaire"),
     "value_labels_conflict": (ERROR, "the file's value label of a code is the questionnaire's label of another code"),
     # -- warnings: worth reading, the data remain usable ----------------------------------------
@@ -59,6 +61,7 @@ RULES: dict[str, tuple[str, str]] = {
     "ambiguous_column": (WARNING, "a column looks like a variable that another column is or also looks like; kept as extra"),
     "mapping_unused": (WARNING, "the mapping names a column the file does not have"),
     "id_from_metadata": (WARNING, "a Kobo/ODK export without an id column: the submission id is used"),
+    "label_headers": (WARNING, "a Kobo 'Labels' export: columns named by question labels, cells by choice labels"),
     "unnamed_column": (WARNING, "a column has no name in the header"),
     "empty_rows": (WARNING, "empty rows between data rows were skipped"),
     "rows_before_header": (WARNING, "non-empty rows above the header (a title?) were skipped"),
@@ -182,11 +185,13 @@ class _Collector:
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
+        self._once: list[tuple[str, str | None, Any, Any]] = []  # problems of the file, not yet in parts
 
     def rows(self, rule: str, column: str | None, positions: np.ndarray, message, value) -> None:
         positions = np.asarray(positions, dtype=np.int64)
         if positions.size == 0:
             return
+        self._flush()
         self.parts.append(pd.DataFrame({
             "pos": positions,
             "rule": rule,
@@ -196,9 +201,28 @@ class _Collector:
         }))
 
     def once(self, rule: str, message: str, column: str | None = None, value: Any = None) -> None:
-        self.rows(rule, column, np.array([-1]), message, value)
+        self._once.append((rule, column, message, value))
+
+    def _flush(self) -> None:
+        """The problems of the file as a whole, in one frame per run of alike ones (a frame each took
+        most of the time for a file of 10,000 unknown columns). Alike: the same types of column and
+        value, so that each column's type is the one it had with a frame per problem."""
+        def kind(problem):
+            return type(problem[1]), type(problem[3])
+
+        for _, group in itertools.groupby(self._once, key=kind):
+            batch = list(group)
+            self.parts.append(pd.DataFrame({
+                "pos": np.full(len(batch), -1, dtype=np.int64),
+                "rule": [p[0] for p in batch],
+                "column": [p[1] for p in batch],
+                "message": _clipped([p[2] for p in batch]),
+                "value": [p[3] for p in batch],
+            }))
+        self._once = []
 
     def report(self, data: SurveyData, column_order: list[str]) -> ValidationReport:
+        self._flush()
         if not self.parts:
             table = pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
             return ValidationReport(table, path=data.path, rows=len(data), row_kind=data.row_kind,
@@ -315,6 +339,7 @@ def validate(
     _check_postal_register(out, frame, instrument, refdata)
     _check_routing(out, data, clean, instrument)
     _check_constraints(out, data, clean, instrument)
+    _check_choice_filters(out, data, clean, instrument)
     _check_declared_checks(out, data, clean, instrument, refdata)
     _check_value_labels(out, data, instrument)
     return out.report(data, column_order)
@@ -597,6 +622,33 @@ def _check_constraints(out: _Collector, data: SurveyData, clean: pd.DataFrame, i
                      f"{q.name} = " + _show(frame[q.name].iloc[broken]).reset_index(drop=True)
                      + f" breaks its constraint {q.constraint}" + (f": {why}" if why else ""),
                      frame[q.name].iloc[broken].astype(object).reset_index(drop=True))
+
+
+def _check_choice_filters(out: _Collector, data: SurveyData, clean: pd.DataFrame, instrument: Instrument) -> None:
+    """A cascading select (XLSForm ``choice_filter``): the answer must be one of the choices the filter offers
+    for the answer to the earlier question (a town of the municipality given). Unknown earlier answers and the
+    question's "don't know" codes are not judged."""
+    for q in instrument:
+        if q.choice_filter is None or q.name not in clean.columns:
+            continue
+        parent, allowed = q.choice_filter
+        if parent not in clean.columns:
+            out.once("constraint_not_checked", f"the choice filter of {q.name} was not checked: the file has no "
+                     f"column {parent}", column=q.name)
+            continue
+        x = pd.to_numeric(clean[q.name], errors="coerce")
+        p = pd.to_numeric(clean[parent], errors="coerce")
+        judged = x.notna() & p.isin(list(allowed)) & ~x.isin(q.missing_codes)
+        offered = pd.Series([allowed.get(int(a), frozenset()) if a == a else frozenset() for a in p], index=p.index)
+        bad = np.flatnonzero((judged & ~pd.Series([v in o for v, o in zip(x, offered)], index=x.index)).to_numpy())
+        if not bad.size:
+            continue
+        labels, parent_labels = q.code_labels("nb"), instrument[parent].code_labels("nb")
+        messages = [f"{q.name} = {labels.get(int(x.iloc[i]), int(x.iloc[i]))} is not offered when {parent} = "
+                    f"{parent_labels.get(int(p.iloc[i]), int(p.iloc[i]))} (its choices there: "
+                    f"{', '.join(labels[c] for c in sorted(allowed[int(p.iloc[i])]) if c in labels) or 'none'})"
+                    for i in bad]
+        out.rows("choice_not_offered", q.name, bad, pd.Series(messages), x.iloc[bad].astype(object).reset_index(drop=True))
 
 
 def _check_declared_checks(out: _Collector, data: SurveyData, clean: pd.DataFrame, instrument: Instrument,

@@ -206,7 +206,9 @@ def rules_for(instrument: Instrument, study=None) -> DisclosureRules:
     # steps recode) is a key variable like the others: an outsider knows where a person lives
     places = [v for v in _declared_geography(instrument) if v not in keys]
     keys += places
-    keys += [v for v in study.quasi_identifiers if v not in keys]
+    # a quasi-identifier the study also declares as the sex role is that key already: counted once
+    sex = {instrument.role("sex")} if instrument.has_role("sex") else set()
+    keys += [v for v in study.quasi_identifiers if v not in keys and v not in sex]
     top_codes = {str(k): int(v) for k, v in (settings.get("top_codes") or {}).items()}
     if instrument.has_role("household_size") and not top_codes:
         top_codes[instrument.role("household_size")] = DEFAULT_HOUSEHOLD_TOP_CODE

@@ -100,6 +100,9 @@ def _code(node: ast.AST, variable: str, source: str, choices: ChoiceNames | None
         text = node.value.strip()
         if re.fullmatch(r"-?\d+(\.\d+)?", text):
             return float(text) if "." in text else int(text)
+        if choices is not None and variable not in choices:
+            # a text column of an ordinary file (not a question of the questionnaire): compared as text
+            return node.value
         names = (choices or {}).get(variable) or {}
         if text in names:
             return names[text]
@@ -322,6 +325,7 @@ def _choice_names(instrument) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for q in instrument:
         if not q.codes:
+            out[q.name] = {}  # a question without codes: a quoted text is no code of it (an error)
             continue
         names: dict[str, int] = {}
         labels: dict[str, set[int]] = {}
@@ -389,6 +393,17 @@ def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
         if n.op in ("answered", "unanswered"):
             present = _texts(frame, n.variable).notna()
             return (present if n.op == "answered" else ~present).astype("boolean")
+        if n.func is None and n.other is None and any(isinstance(v, str) for v in n.values):
+            # text values ('E', "Oslo"): equality and membership on the column's text
+            if n.op not in ("==", "!=", "in", "notin"):
+                raise InstrumentError(f"condition on {n.variable}: a text value can only be compared with ==, "
+                                      "!=, in or not in")
+            text = _texts(frame, n.variable)
+            wanted = [str(v).strip() if isinstance(v, str) else _fmt(v) for v in n.values]
+            out = text.isin(wanted)
+            if n.op in ("!=", "notin"):
+                out = ~out
+            return _three_valued(out.fillna(False), text.isna())
         if n.func == "count_selected":
             text = _texts(frame, n.variable)
             x = text.str.split().str.len().astype("Float64")
@@ -420,7 +435,9 @@ def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
     return result
 
 
-def _fmt(v: float) -> str:
+def _fmt(v: float | str) -> str:
+    if isinstance(v, str):  # a text value: quoted
+        return "'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return str(int(v)) if float(v).is_integer() else repr(v)
 
 

@@ -129,6 +129,9 @@ class Question:
     unenforced_constraint: str | None = None
     # Measurement level as declared (``level: ordinal`` for answer scales); see measurement_level.
     level: str | None = None
+    # A cascading select (XLSForm ``choice_filter``): (earlier question, {its code: the codes of this
+    # question it offers}); an answer outside its parent's codes is an error in validation.
+    choice_filter: tuple[str, dict[int, frozenset[int]]] | None = None
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.text, lang)
@@ -462,6 +465,18 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         screen_out = frozenset(int(c) for c in q.get("screen_out") or [])
         if not screen_out <= {c.code for c in codes}:
             raise InstrumentError(f"{qwhere}: screen_out codes {sorted(screen_out)} are not all in its code list")
+        cascade = None
+        if q.get("choice_filter"):
+            spec = q["choice_filter"]
+            parent = spec.get("variable") if isinstance(spec, dict) else None
+            if parent not in known or not isinstance(spec.get("allowed"), dict):
+                raise InstrumentError(f"{qwhere}: choice_filter needs 'variable' (an earlier question) and 'allowed' "
+                                      "({its code: [codes of this question]})")
+            own = {c.code for c in codes}
+            allowed = {int(k): frozenset(int(c) for c in v) for k, v in spec["allowed"].items()}
+            if any(not v <= own for v in allowed.values()):
+                raise InstrumentError(f"{qwhere}: choice_filter allows codes that are not in its code list")
+            cascade = (parent, allowed)
         rng, rule = q.get("range"), None
         if isinstance(rng, str):
             rule, rng = rng, None
@@ -490,6 +505,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
                 constraint_message=_labels(q.get("constraint_message"), qwhere),
                 unenforced_constraint=q.get("unenforced_constraint") or None,
                 level=_level(q.get("level"), qwhere),
+                choice_filter=cascade,
             )
         )
         known.add(name)

@@ -445,6 +445,7 @@ DONT_KNOW_NAMES = frozenset({
 })
 _MISSING_COLUMNS = ("fj_missing", "missing")
 _CODE_COLUMNS = ("fj_code", "code")
+_CHOICE_COLUMNS = ("list_name", "name", "list name", *_MISSING_COLUMNS, *_CODE_COLUMNS)
 
 
 def is_dont_know_name(name: str) -> bool:
@@ -571,6 +572,11 @@ def read_xlsform(path: str | Path) -> Instrument:
         notes.append(f"choice lists no question uses were left out: {', '.join(unused)}")
     for q in questions:
         q.pop("_added", None)
+        for item in q["codes"] if isinstance(q.get("codes"), list) else ():
+            item.pop("_columns", None)
+    for items in lists.values():
+        for item in items:
+            item.pop("_columns", None)
     raw["questions"] = questions
     raw["derived"] = derived
     raw["checks"] = _read_checks(sheets.get("fj_checks") or sheets.get("checks"), questions)
@@ -624,6 +630,11 @@ def _read_choices(choices: _Sheet, notes: list[str]) -> dict[str, list[dict[str,
                     item["missing"] = True
             elif is_dont_know_name(name):
                 item["missing"] = True
+            # any other column of the choices sheet (a cascading select's `kommune`) for choice_filter
+            extra = {k: v for k, v in record.items() if v and k not in _CHOICE_COLUMNS and not k.startswith(
+                ("label", "media", "image", "audio", "video", "fj_")) and k not in (code_column, explicit_missing)}
+            if extra:
+                item["_columns"] = extra
             if record.get("fj_min") or record.get("fj_max"):
                 for key in ("fj_min", "fj_max"):
                     if not re.fullmatch(r"-?\d+", record.get(key, "")):
@@ -822,6 +833,7 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
                 raise InstrumentError(f"{survey.where(number, 'type')}: no choice list {list_name!r} in sheet choices")
             q["type"] = "single" if words[0] == "select_one" else "multiple"
             q["codes"] = list_name  # resolved to the question's own list or a shared one by the caller
+            items = lists[list_name]
             if or_other:  # the question's own list: the shared one plus 'other' (as pyxform adds it)
                 q["codes"], q["_list"] = _with_other(lists[list_name], survey.where(number, "type")), list_name
                 code = q["codes"][-1]["code"]
@@ -832,7 +844,14 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             names.update({item["name"]: item["code"] for item in items if "name" in item})
             choice_names[name] = names
             if record.get("choice_filter") and record["choice_filter"] != MISSING_FILTER:
-                notes.append(f"{name}: choice_filter {record['choice_filter']!r} is not applied in validation")
+                cascade = _cascade(record["choice_filter"], items, by_name, lists)
+                if cascade is None:
+                    notes.append(f"{name}: choice_filter {record['choice_filter']!r} is not applied in validation "
+                                 "(only a choices column equal to an earlier question, as `kommune=${kommune}`, is)")
+                else:
+                    q["choice_filter"] = cascade
+                    notes.append(f"{name}: choice_filter {record['choice_filter']!r} checked: its choices must "
+                                 f"belong to the answer to {cascade['variable']}")
         elif qtype in _SUPPORTED_TYPES:
             q["type"] = _SUPPORTED_TYPES[qtype]
             if qtype == "text" and (declared == "postal_code"
@@ -872,6 +891,37 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
     if ignored:
         notes.append(f"rows ignored (they ask nothing the analysis uses): {', '.join(ignored)}")
     return questions
+
+
+_CASCADE = re.compile(r"^\s*(?:(\w+)\s*=\s*\$\{(\w+)\}|\$\{(\w+)\}\s*=\s*(\w+))\s*$")
+
+
+def _cascade(text: str, items: list[dict[str, Any]], by_name: dict[str, dict], lists: dict[str, list]
+             ) -> dict[str, Any] | None:
+    """A cascading select's ``choice_filter`` (``kommune=${bostedskommune}``: a choice is offered when its
+    ``kommune`` column holds the name of the choice given to the earlier question): which of the question's
+    codes each answer to that question allows. None for any other filter."""
+    m = _CASCADE.match(text)
+    if not m:
+        return None
+    column, variable = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    parent = by_name.get(variable)
+    if parent is None or parent.get("type") != "single":
+        return None
+    parent_items = lists[parent["codes"]] if isinstance(parent["codes"], str) else parent["codes"]
+    code_of = {str(i["code"]): i["code"] for i in parent_items}
+    code_of.update({i["name"]: i["code"] for i in parent_items if "name" in i})
+    allowed: dict[int, list[int]] = {c: [] for c in code_of.values()}
+    for item in items:
+        value = (item.get("_columns") or {}).get(column)
+        if value is None:
+            continue
+        if value not in code_of:
+            return None
+        allowed[code_of[value]].append(item["code"])
+    if not any(allowed.values()):
+        return None
+    return {"variable": variable, "allowed": allowed}
 
 
 def _with_other(items: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:

@@ -199,7 +199,7 @@ def build_docx(view: ReportView, template: str | Path | None = None):
         for tb in s.tables:
             _table(doc, view, tb)
         for f in s.findings:
-            doc.add_heading(f"{f.id} {f.title}" + (f" · {view.t(f.verdict)}" if view.judged else ""), level=2)
+            doc.add_heading(f"{f.label} {f.title}".strip() + (f" · {view.t(f.verdict)}" if view.judged else ""), level=2)
             text = f.sentence if f.status == "ok" else view.t("not_computed_reason", reason=f.reason)
             doc.add_paragraph(text)
             for chart in f.charts:

@@ -101,6 +101,9 @@ class FindingView:
     tables: list[TextTable]
     published: str
     ours: str
+    # what the heading shows before the title: the catalogue's id ("P25"); nothing for a finding named after
+    # its question (a report without a catalogue), whose title starts with the question's number already
+    label: str = ""
 
 
 @dataclass
@@ -140,6 +143,7 @@ class ReportView:
     questions: list[QuestionView]
     version: str = __version__
     judged: bool = True  # the study has published figures: a replication verdict per finding
+    anchors: list[str] = field(default_factory=list)  # per replication row, the finding's anchor
     overrides: dict[str, str] = field(default_factory=dict)  # study-specific fixed texts (mode, summary)
 
     def t(self, key: str, **kw) -> str:
@@ -654,6 +658,12 @@ def _study_of(results: Results, instrument: Instrument):
     return default if instrument.id == default.id else study_for_instrument(instrument)
 
 
+def _finding_label(f: FindingResult, instrument: Instrument) -> str:
+    """The id a finding's heading shows: none when it is a question's name (a variable name is no word of
+    the report; the title carries the question's number), else the catalogue's own id."""
+    return "" if f.id in instrument else f.id
+
+
 def _chapters(study, results: Results, lang: str):
     """(id, title) of every chapter in the study's order, then the sections findings name that the
     study has no chapter for (never dropped), in the order the findings come."""
@@ -700,7 +710,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                         if tb.name.startswith(("estimates", "tests"))]
                        + ([text_table(_shares(tb), lang, words=words) for tb in f.tables
                            if tb.name.startswith("distribution:")] if not judged else []),
-                published=pub, ours=ours))
+                published=pub, ours=ours, label=_finding_label(f, instrument)))
         tables = [respondents_table(tb, lang, min_cell, respondents_title) for tb in results.respondents] \
             if with_respondents else []
         if not findings and not tables:  # a chapter of the study that nothing of this run falls in: left out
@@ -712,11 +722,12 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     rows, verdicts = [], []
     for f in results.findings:
         pub, ours = published_and_ours(f, lang, instrument)
+        shown = _finding_label(f, instrument) or (instrument[f.id].number if f.id in instrument else f.id)
         if judged:
-            rows.append([f.id, _pick_text(f.title, lang), pub or "–", ours or (reason_text(f.reason) or "–"),
+            rows.append([shown, _pick_text(f.title, lang), pub or "–", ours or (reason_text(f.reason) or "–"),
                          t(f.verdict, lang)])
         else:
-            rows.append([f.id, _pick_text(f.title, lang), words.in_text(_pick_text(f.sentence, lang))
+            rows.append([shown, _pick_text(f.title, lang), words.in_text(_pick_text(f.sentence, lang))
                          if f.status == "ok" else (reason_text(f.reason) or "–")])
         verdicts.append(f.verdict)
     keys = ("col_id", "col_finding", "col_published", "col_ours", "col_verdict") if judged else \
@@ -775,7 +786,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                     n=fmt_number(results.data.get("n"), lang)),
         synthetic=bool(results.data.get("synthetic")),
         summary_intro=t("summary_intro", lang) if judged else t("summary_intro_findings", lang),
-        replication=replication, verdicts=verdicts, counts=counts, sections=sections,
+        replication=replication, verdicts=verdicts, anchors=[f.id for f in results.findings], counts=counts, sections=sections,
         methods_text=methods_text, methods_tables=methods_tables,
         suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,

@@ -28,6 +28,7 @@ import pandas as pd
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf
 from fjernarbeid.survey.design import Influence, SurveyDesign
+from fjernarbeid.survey.replicate import ReplicateDesign
 from fjernarbeid.survey.models import _cells, _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
 
 CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
@@ -36,7 +37,7 @@ RANK_TESTS = ("wilcoxon", "vanderWaerden", "median", "KruskalWallis")
 
 def _r_rows(design: SurveyDesign) -> np.ndarray:
     """Rows R's subset of this design keeps: every row if calibrated, else the domain."""
-    if design.adjustments:
+    if getattr(design, "adjustments", ()):  # a replicate design has none
         return np.ones(design.n, dtype=bool)
     return design.in_domain
 
@@ -83,9 +84,11 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
         raise ValueError(f"statistic must be one of {CHISQ_STATISTICS}")
     for name in (row, col):
         design.column(name)
+    replicates = isinstance(design, ReplicateDesign)
     r_rows = _r_rows(design)
     big_n = int(r_rows.sum())  # R: nrow(model.matrix(..., na.pass))
-    nu = _r_degrees_of_freedom(design, r_rows)
+    # replicate weights: R's svychisq.svyrep.design takes ν = degf(design), the rank of the weights
+    nu = design.degrees_of_freedom() if replicates else _r_degrees_of_freedom(design, r_rows)
     d = _complete(design, [row, col])
     use = d.in_domain
     if not use.any():
@@ -113,7 +116,18 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
     # indicators), factored: the weight share times a vector per cell (rows not used: weight 0)
     k = nr * nc
     means = totals / w.sum()
-    v = d.vcov_total(Influence.of(w / w.sum(), np.where(use, cell + 1, 0), np.vstack([-means, np.eye(k) - means])))
+    if replicates:  # the cells' shares in every replicate (R: svymean(mm, design) on the replicates)
+        rep_totals = _replicate_cell_totals(d, cell, use, k)
+        v = d.vcov_replicates(rep_totals / rep_totals.sum(axis=1, keepdims=True), means)
+    else:
+        v = d.vcov_total(Influence.of(w / w.sum(), np.where(use, cell + 1, 0),
+                                      np.vstack([-means, np.eye(k) - means])))
+    if not np.isfinite(v).all():  # no variance (lonely_psu="average" with nothing to average): NaN, as R
+        nan = float("nan")
+        if statistic == "Chisq":
+            return ChisqTest(pearson, (nr - 1) * (nc - 1), None, nan,
+                             "Pearson's X^2: Rao & Scott adjustment", pearson, table, None)
+        return ChisqTest(nan, nan, nan, nan, "Pearson's X^2: Rao & Scott adjustment", pearson, table, None)
     x1, x12 = _cell_designs(nr, nc)
     q, _ = np.linalg.qr(x1)
     cmat = x12 - q @ (q.T @ x12)  # R: qr.resid(qr(X1), interaction columns)
@@ -133,10 +147,55 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
         p = float(chi2_sf(pearson / np.mean(np.diag(delta)), k))
         return ChisqTest(pearson, k, None, p, "Pearson's X^2: Rao & Scott adjustment", pearson, table, deltas)
     if statistic == "saddlepoint":
-        p = _pfsum_saddlepoint(pearson, deltas, d0 * nu)
+        # R's svyrep method refers X² to Σ δ χ²₁ itself (pchisqsum), the linearised one to an F (pFsum)
+        p = _pchisqsum_saddlepoint(pearson, deltas) if replicates else _pfsum_saddlepoint(pearson, deltas, d0 * nu)
         return ChisqTest(pearson, None, None, p, "Pearson's X^2: saddlepoint approximation", pearson, table, deltas)
-    p = _pfsum_imhof(pearson, deltas, d0 * nu)
+    p = _pfsum_imhof(pearson, deltas, np.inf if replicates else d0 * nu)
     return ChisqTest(pearson, None, None, p, "Pearson's X^2: asymptotic exact distribution", pearson, table, deltas)
+
+
+def _replicate_cell_totals(d, cell: np.ndarray, use: np.ndarray, k: int) -> np.ndarray:
+    """Σ w_r 1[cell] for every replicate r: an R × k array."""
+    w = np.where(use, d.weights, 0.0)
+    per_psu = np.zeros((d.multipliers.shape[0], k))
+    np.add.at(per_psu, (d.psu, cell), w)
+    return d.multipliers.T @ per_psu
+
+
+def _pchisqsum_saddlepoint(x: float, a: np.ndarray) -> float:
+    """P(Σ a_j χ²_1 > x) as R's ``pchisqsum(method="saddlepoint")``: the saddlepoint, else
+    Satterthwaite's scaled χ²."""
+    tr = a.mean()
+    tr2 = np.mean(a**2) / tr**2
+    s = _saddle(x, a)
+    return float(chi2_sf(x / (tr * tr2), len(a) / tr2)) if np.isnan(s) else s
+
+
+def _pchisqsum_imhof(x: float, a: np.ndarray) -> float:
+    """P(Σ a_j χ²_1 > x) by Imhof's (1961) inversion: ½ + (1/π)∫ sin(θ(u) − xu/2)/(u ρ(u)) du with
+    θ = ½Σ arctan(a_j u), ρ = Π (1 + a_j²u²)^¼. The term xu/2 makes the integrand oscillate without
+    end, so the tail beyond a few periods is integrated with a Fourier weight (QUADPACK's QAWF)."""
+    from scipy import integrate  # here, not at the top: only this test needs it (import time)
+
+    a = np.asarray(a, dtype=float)
+    omega = x / 2
+
+    def amplitude(u):
+        return np.exp(-np.sum(np.log1p((a * u) ** 2)) / 4) / u
+
+    def angle(u):
+        return 0.5 * np.sum(np.arctan(a * u))
+
+    if omega <= 0:
+        return 1.0
+    cut = 20 * np.pi / omega
+    head = integrate.quad(lambda u: np.sin(angle(u) - omega * u) * amplitude(u), 0, cut, limit=5000,
+                          epsabs=1e-14, epsrel=1e-12)[0]
+    cos_part = integrate.quad(lambda u: np.sin(angle(u)) * amplitude(u), cut, np.inf, weight="cos", wvar=omega,
+                              limlst=200, epsabs=1e-14)[0]
+    sin_part = integrate.quad(lambda u: np.cos(angle(u)) * amplitude(u), cut, np.inf, weight="sin", wvar=omega,
+                              limlst=200, epsabs=1e-14)[0]
+    return float(0.5 + (head + cos_part - sin_part) / np.pi)
 
 
 def _r_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray) -> int:
@@ -178,7 +237,10 @@ def _wald(d, cell, use, nr, nc, nu, statistic):
                                 np.ones(k)])
     w = np.where(use, d.weights, 0.0)
     cells = np.bincount(cell, weights=w, minlength=k) @ per_cell
-    v = d.vcov_total(Influence.of(w, cell, per_cell))
+    if isinstance(d, ReplicateDesign):  # R: svytotal(~mm + mr + mc + one) on the replicates
+        v = d.vcov_replicates(_replicate_cell_totals(d, cell, use, k) @ per_cell, cells)
+    else:
+        v = d.vcov_total(Influence.of(w, cell, per_cell))
     rowt, colt, tot = cells[k:k + nr], cells[k + nr:k + nr + nc], cells[-1]
     cell_rows = np.tile(np.arange(nr), nc)
     cell_cols = np.repeat(np.arange(nc), nr)
@@ -247,15 +309,16 @@ def _pfsum_saddlepoint(x: float, a: np.ndarray, ddf: float) -> float:
 
 def _pfsum_imhof(x: float, a: np.ndarray, ddf: float) -> float:
     """P(Σ a_j χ²_1 − (x/ddf)·χ²_ddf > 0) by Imhof's (1961) inversion of the characteristic function."""
-    lam = np.concatenate([a, [-x / ddf]])
-    h = np.concatenate([np.ones(len(a)), [ddf]])
+    from scipy import integrate  # here, not at the top: only this test needs it (import time)
+
+    if np.isinf(ddf):
+        return _pchisqsum_imhof(x, a)
+    lam, h = np.concatenate([a, [-x / ddf]]), np.concatenate([np.ones(len(a)), [ddf]])
 
     def integrand(u):
         theta = 0.5 * np.sum(h * np.arctan(lam * u))
         log_rho = np.sum(h / 4 * np.log1p((lam * u) ** 2))
         return np.sin(theta) * np.exp(-log_rho) / u
-
-    from scipy import integrate  # here, not at the top: only this test needs it (import time)
 
     value, _ = integrate.quad(integrand, 0, np.inf, limit=1000, epsabs=1e-12, epsrel=1e-10)
     return float(0.5 + value / np.pi)

@@ -504,6 +504,24 @@ class _Stage:
     struct: _Structure  # strata = (earlier unit, this stage's stratum); PSUs = this stage's units
     strata: np.ndarray  # stratum per row (n,)
     multiplier: np.ndarray  # (H_k,)
+    unit: np.ndarray | None = None  # the earlier unit each stratum lies in (H_k,)
+
+    def average_weights(self, present: np.ndarray) -> np.ndarray:
+        """lonely_psu="average" at this stage, as R: R's multistage() computes this stage's variance
+        unit by unit (onestage within each earlier unit), so a lonely stratum takes the average of
+        the other strata *of its own unit*; a unit whose every present stratum is lonely has none,
+        and R's variance is then NaN. Returns per stratum the factor (strata present)/(strata not
+        lonely) of its unit (NaN where no stratum is left), for a "remove" computation."""
+        s = self.struct
+        f = np.ones(s.n_psu.size) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0,
+                                                                     (s.popsize - s.n_psu) / s.popsize)
+        lonely = (s.n_psu == 1) & present & (f >= 1e-7)
+        units = int(self.unit.max()) + 1
+        n_present = np.bincount(self.unit, weights=present.astype(float), minlength=units)
+        n_ok = n_present - np.bincount(self.unit, weights=lonely.astype(float), minlength=units)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(n_ok > 0, n_present / np.where(n_ok > 0, n_ok, 1.0), np.nan)
+        return np.where(n_present[self.unit] > n_ok[self.unit], ratio[self.unit], 1.0)
 
 
 @dataclass(frozen=True)
@@ -628,8 +646,20 @@ class SurveyDesign:
         except LonelyStratumError as exc:
             raise self._lonely_message(exc.stratum) from None
         for stage in self.stages:  # R's multistage(): each later stage within the earlier units
-            v = v + _stratified_vcov(x, stage.struct, self._present(stage.strata, stage.multiplier.size),
-                                     self.lonely_psu, weight=stage.multiplier)
+            present = self._present(stage.strata, stage.multiplier.size)
+            if self.lonely_psu == "average" and stage.unit is not None:
+                factor = stage.average_weights(present)
+                if np.isnan(factor[present]).any():  # a unit with only lonely strata: R's NaN
+                    import warnings
+
+                    warnings.warn("lonely_psu='average': an earlier-stage unit has only lonely strata at a later "
+                                  "stage, so there is no average to take and (as in R) the variance is NaN; use "
+                                  "'adjust', 'remove' or 'certainty'", stacklevel=2)
+                    return np.full_like(v, np.nan)
+                v = v + _stratified_vcov(x, stage.struct, present, "remove",
+                                         weight=stage.multiplier * np.nan_to_num(factor, nan=0.0))
+                continue
+            v = v + _stratified_vcov(x, stage.struct, present, self.lonely_psu, weight=stage.multiplier)
         return v
 
     def _lonely_message(self, stratum: int) -> LonelyStratumError:
@@ -1007,7 +1037,9 @@ def _multistage(data, weights, stratas, clusters, fpcs, lonely_psu, nest) -> Sur
         mult = np.zeros(struct.n_psu.size)
         mult[strata_k] = fraction
         if np.any(mult > 0):
-            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult))
+            unit_of = np.zeros(struct.n_psu.size, dtype=int)
+            unit_of[strata_k] = unit
+            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult, unit=unit_of))
         w = w * (fpc_k / n_k if fpc_k is not None else 1.0)
         fraction = fraction * (n_k / fpc_k if fpc_k is not None else 0.0)
         unit = struct.psu

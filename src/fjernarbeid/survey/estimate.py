@@ -579,6 +579,10 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
             ne = n_eff * adj
             low = beta_ppf(alpha / 2, ne * p, ne * (1 - p) + 1)
             high = beta_ppf(1 - alpha / 2, ne * p + 1, ne * (1 - p))
+            # a share the design fixes (SE zero up to rounding): the beta distribution collapses on
+            # p̂, and R's qbeta gives p̂ for both limits
+            fixed = np.asarray((ne > 1e15) & (p > 0) & (p < 1))
+            low, high = np.where(fixed, p, low), np.where(fixed, p, high)
         elif method == "mean":
             low, high = p - q * se, p + q * se
         elif method == "asin":  # R: svycontrast(asin(√p)), derivative 1/(2√(p(1 − p)))

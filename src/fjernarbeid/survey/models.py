@@ -601,6 +601,8 @@ def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: st
     reduced = _svyglm_fit(design, outcome, kept, intercept, family, "")
     chisq = reduced.deviance - model.deviance
     v0 = model.naive_vcov[np.ix_(index, index)]
+    if not np.isfinite(v).all():  # no design variance (lonely_psu="average" with nothing to average)
+        return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float("nan"), (float("nan"),) * k)
     lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(v0, v)).real)[::-1]
     p = _pfsum_saddlepoint(chisq, lambdas, ddf) if ddf > 0 else float("nan")
     return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float(p), tuple(float(x) for x in lambdas))

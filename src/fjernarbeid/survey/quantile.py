@@ -144,7 +144,10 @@ def svyquantile(design: Design, variable: str, quantiles: Sequence[float] = (0.5
     for p in quantiles:
         q = rule(data, p)
         if interval == "score":
-            lo, hi = _francisco_fuller(design, xs, keep, rows_x, data, rule, p, alpha, df, n_rows)
+            # R (ffullerCI) takes the range, IQR and share below a limit from the design's rows: a
+            # calibrated design keeps every row, and R's na.rm sets a missing x to 0 there
+            ff_x = np.where(np.isnan(x), 0.0, x) if design.is_calibrated else rows_x
+            lo, hi = _francisco_fuller(design, xs, keep, ff_x, data, rule, p, alpha, df, n_rows)
         else:
             lo, hi = _woodruff(design, xs, q, data, rule, alpha, df, n_rows, interval)
         se = (hi - lo) / (2 * tq)
