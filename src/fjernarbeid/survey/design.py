@@ -652,7 +652,7 @@ class SurveyDesign:
                 if np.isnan(factor[present]).any():  # a unit with only lonely strata: R's NaN
                     import warnings
 
-                    warnings.warn("lonely_psu='average': an earlier-stage unit has only lonely strata at a later "
+                    warnings.warn("lonely_psu='average' (--lonely-psu average): an earlier-stage unit has only lonely strata at a later "
                                   "stage, so there is no average to take and (as in R) the variance is NaN; use "
                                   "'adjust', 'remove' or 'certainty'", stacklevel=2)
                     return np.full_like(v, np.nan)
