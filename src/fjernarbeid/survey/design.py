@@ -184,8 +184,8 @@ class Influence:
         """scale[i] · coef[group[i]] (``coef``: G × k; ``group`` None: one group)."""
         scale = np.asarray(scale, dtype=float)
         coef = np.asarray(coef, dtype=float)
-        if group is None:
-            group = np.zeros(scale.size, dtype=np.intp)
+        if group is None:  # one group: a zero-stride view, not n zeros
+            group = np.broadcast_to(np.intp(0), scale.shape)
             coef = coef.reshape(1, -1)
         return cls((scale,), np.asarray(group, dtype=np.intp), coef[:, None, :])
 
