@@ -111,3 +111,18 @@ def test_a_ragged_file_still_gets_pandas_message(tmp_path):
     path.write_text("id,q1,q2\n1,1,1\n2,1,1,9\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="Expected 3 fields in line 3, saw 4"):
         read_survey(path)
+
+
+def test_a_file_of_many_unknown_columns_gets_one_warning_each_in_file_order(tmp_path, valid_frame):
+    extra = pd.DataFrame({f"x{j}": [j % 7] * len(valid_frame) for j in range(300)}, index=valid_frame.index)
+    wide = pd.concat([valid_frame.drop(columns=["q23"]), extra], axis=1)
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False, na_rep="")
+
+    report = validate(read_survey(path))
+
+    unknown = report.table[report.table["rule"] == "unknown_column"]
+    assert unknown["column"].tolist() == [f"x{j}" for j in range(300)]
+    assert unknown["row"].isna().all() and unknown["value"].isna().all()
+    missing = [p for p in report.to_dict()["errors"] if p["rule"] == "missing_column"]
+    assert [p["column"] for p in missing] == ["q23"] and missing[0]["row"] is None

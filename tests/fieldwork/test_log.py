@@ -33,6 +33,7 @@ def test_arrow_reading_gives_pandas_summary(tmp_path, instrument, newline):
     log = read_log_columns(path, wanted)
 
     assert log is not None and list(log.columns) == ["disposition", "q1", "q2"]
+    assert str(log["q1"].dtype) == "str" and str(log["q2"].dtype) == "float64"  # " 2 " is text to Arrow
     expected = _by_pandas(path, wanted)
     assert log["disposition"].tolist() == expected["disposition"].tolist()
     for q in ("q1", "q2"):

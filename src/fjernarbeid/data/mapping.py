@@ -351,10 +351,11 @@ def resolve_columns(
                 break
 
     # 5. what is left
+    ambiguous = {n.column for n in notes if n.rule == "ambiguous_column"}  # a set: 10,000 columns are no rarity
     for i, name in enumerate(sources):
         if not keep[i] or targets[i] is not None:
             continue
-        if any(n.column == name and n.rule == "ambiguous_column" for n in notes):
+        if name in ambiguous:
             continue
         if name in derived:
             notes.append(ReadNote("derived_column",

@@ -12,6 +12,7 @@ analysis. The split, one rule per line (:data:`RULES`):
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -184,11 +185,13 @@ class _Collector:
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
+        self._once: list[tuple[str, str | None, Any, Any]] = []  # problems of the file, not yet in parts
 
     def rows(self, rule: str, column: str | None, positions: np.ndarray, message, value) -> None:
         positions = np.asarray(positions, dtype=np.int64)
         if positions.size == 0:
             return
+        self._flush()
         self.parts.append(pd.DataFrame({
             "pos": positions,
             "rule": rule,
@@ -198,9 +201,28 @@ class _Collector:
         }))
 
     def once(self, rule: str, message: str, column: str | None = None, value: Any = None) -> None:
-        self.rows(rule, column, np.array([-1]), message, value)
+        self._once.append((rule, column, message, value))
+
+    def _flush(self) -> None:
+        """The problems of the file as a whole, in one frame per run of alike ones (a frame each took
+        most of the time for a file of 10,000 unknown columns). Alike: the same types of column and
+        value, so that each column's type is the one it had with a frame per problem."""
+        def kind(problem):
+            return type(problem[1]), type(problem[3])
+
+        for _, group in itertools.groupby(self._once, key=kind):
+            batch = list(group)
+            self.parts.append(pd.DataFrame({
+                "pos": np.full(len(batch), -1, dtype=np.int64),
+                "rule": [p[0] for p in batch],
+                "column": [p[1] for p in batch],
+                "message": _clipped([p[2] for p in batch]),
+                "value": [p[3] for p in batch],
+            }))
+        self._once = []
 
     def report(self, data: SurveyData, column_order: list[str]) -> ValidationReport:
+        self._flush()
         if not self.parts:
             table = pd.DataFrame({c: pd.Series(dtype=object) for c in _COLUMNS})
             return ValidationReport(table, path=data.path, rows=len(data), row_kind=data.row_kind,

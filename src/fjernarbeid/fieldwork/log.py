@@ -3,11 +3,11 @@
 A call log has a row per contact (ten million for a million interviews) and free-text columns; the
 report needs its disposition codes and the screening answers. :func:`read_log_columns` reads just
 those with Arrow's CSV reader, in one thread (it runs beside the survey's reading, and one thread
-costs the least CPU), as text with pandas' missing-value tokens — the frame ``pandas.read_csv(path,
-dtype={"disposition": str}, usecols=...)`` would give for the summary, whose numbers are read with
-``pandas.to_numeric``. It returns None for any file Arrow cannot read as it is (a ragged row, bytes
-that are not UTF-8, a repeated column name); the caller then reads it with pandas, whose messages
-name the problem.
+costs the least CPU), with pandas' missing-value tokens: the codes as text, the answers as numbers
+where every cell is one — the frame ``pandas.read_csv(path, dtype={"disposition": str},
+usecols=...)`` gives, as far as the summary can tell. It returns None for any file Arrow cannot
+read as it is (a ragged row, a repeated column name, quoted names); the caller then reads it with
+pandas, whose messages name the problem.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ except ImportError:  # pragma: no cover - pandas moved it
 
 
 def read_log_columns(path: str | Path, wanted: set[str]) -> pd.DataFrame | None:
-    """The columns of ``wanted`` that the CSV file ``path`` has, as text (missing cells as NaN, in
-    pandas' string dtype), in the file's order; None when Arrow cannot read the file as it is."""
+    """The columns of ``wanted`` that the CSV file ``path`` has, in the file's order: the disposition
+    codes as text (pandas' string dtype, NaN where missing), the others as float64 where every cell is
+    a number or missing, else as text; None when Arrow cannot read the file as it is."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -58,5 +59,16 @@ def read_log_columns(path: str | Path, wanted: set[str]) -> pd.DataFrame | None:
     if table.column_names != chosen:
         return None
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    return pd.DataFrame({n: pd.arrays.ArrowStringArray(table.column(n).cast(pa.large_string()), dtype=dtype)
-                         for n in chosen}, index=pd.RangeIndex(table.num_rows))
+    columns = {}
+    for n in chosen:
+        column = table.column(n)
+        if n != "disposition":
+            # numbers as pandas would type them (float64, NaN for missing), so that the summary's
+            # pandas.to_numeric has nothing left to parse; a column with any text stays text
+            try:
+                columns[n] = column.cast(pa.float64()).to_numpy()
+                continue
+            except pa.ArrowInvalid:
+                pass
+        columns[n] = pd.arrays.ArrowStringArray(column.cast(pa.large_string()), dtype=dtype)
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
