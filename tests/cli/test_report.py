@@ -127,3 +127,29 @@ def test_an_out_that_is_a_file_is_refused_before_the_work(run_main, study_csv, t
     ran = run_main("report", study_csv, "--out", taken)
     assert ran.code == 3 and f"error: {taken}: cannot write the report into it" in " ".join(ran.stderr.split())
     assert taken.read_text() == "someone's notes\n"
+
+
+def test_report_in_every_document_format_at_once(demo_dir, tmp_path, refdata_dir):
+    """`--format pdf,docx,html`: one view and one drawing of each chart serve the three documents; the PDF
+    (printed by a worker while the Word document is written) comes last whatever the order asked; all three
+    have chapter 4.5, its counties by their Norwegian names."""
+    from docx import Document
+    from pypdf import PdfReader
+
+    res = run("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
+              "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "pdf,docx,html")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == [str(tmp_path / "rep" / name) for name in ("report.pdf", "report.docx", "report.html")]
+    html = (tmp_path / "rep" / "report.html").read_text("utf-8")
+    doc = Document(str(tmp_path / "rep" / "report.docx"))
+    pdf = PdfReader(tmp_path / "rep" / "report.pdf")
+    n_charts = html.count('<figure class="chart-figure"')
+    assert n_charts >= 12 and len(doc.inline_shapes) == n_charts
+    assert 'id="malgrupper"' in html and any(p.text.startswith("4.5 ") and p.style.name == "Heading 1"
+                                               for p in doc.paragraphs)
+    pdf_text = "".join(page.extract_text() for page in pdf.pages)
+    assert "4.5 Målgrupper" in pdf_text
+    docx_text = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    for text in (html, pdf_text, docx_text):  # the counties' Sámi/Kven forms (municipalities keep their names)
+        assert not any(form in text for form in ("Romssa", "Finnmárkku", "Nordlándda", "Trööndelage", "Sisdajven"))
+    assert ">Oslo</td>" in html and ">Troms</td>" in html

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from fjernarbeid.report.docx import write_docx
 from fjernarbeid.report.pdf import write_pdf
@@ -111,3 +112,41 @@ def test_docx_is_a4_in_bokmaal_with_contents_alt_text_and_numbered_captions(demo
     assert len(alts) == len(charts) and alts == [c.alt for c in charts]
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption" and p.text.startswith("Figur ")]
     assert len(captions) == len(charts) == len(set(captions))  # numbered and distinct
+
+
+CHAPTER = """<section class="target" id="malgrupper"><style>.target th { text-align: left; }</style>
+<h2>4.5 Målgrupper</h2><p class="synthetic">SYNTETISKE DATA</p><p>Av <strong>1 074</strong> kontakter …</p>
+<h3>Aktuelt å flytte</h3><h4>Hvem er mest tilbøyelige?</h4><svg role="img"><text>Oslo</text></svg>
+<table><tr><th>Variabel</th><th class="n">Oddsratio</th><th class="n">p</th></tr>
+<tr><td>Kjønn: Kvinne</td><td class="n">2,31</td><td class="n">p = 0,004</td></tr></table>
+<ul><li>første punkt</li></ul></section>"""
+
+
+def test_docx_has_the_chapter_the_html_has(demo_results, instrument, view, tmp_path):
+    """Chapter 4.5 (made as HTML by fjernarbeid.target) in the Word document too, before the methods, in the
+    document's own styles; numeric columns right-aligned, their headers too (the 'p' above its numbers)."""
+    path = write_docx(demo_results, instrument, tmp_path / "r.docx", view=view, extra_sections=(CHAPTER,))
+    doc = Document(str(path))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    at = headings.index(("Heading 1", "4.5 Målgrupper"))
+    assert headings[at + 1:at + 3] == [("Heading 2", "Aktuelt å flytte"), ("Heading 3", "Hvem er mest tilbøyelige?")]
+    assert headings[at + 3] == ("Heading 1", view.t("methods"))
+    texts = [p.text for p in doc.paragraphs]
+    assert "Av 1 074 kontakter …" in texts and "første punkt" in texts and "Oslo" not in texts
+    synthetic = next(p for p in doc.paragraphs if p.text == "SYNTETISKE DATA")
+    assert all(run.bold for run in synthetic.runs)
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Variabel")
+    assert [c.text for c in table.rows[1].cells] == ["Kjønn: Kvinne", "2,31", "p = 0,004"]
+    alignment = [c.paragraphs[0].alignment for c in table.rows[0].cells]
+    assert alignment[0] is None and alignment[1] == alignment[2] == WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def test_the_writers_share_one_view(demo_results, instrument, view, tmp_path):
+    """Given the view already built, each writer lays it out as it is (the command builds it once)."""
+    from fjernarbeid.report.html import write_html
+
+    html = write_html(None, None, tmp_path / "r.html", view=view).read_text("utf-8")
+    assert html.count("<svg") == len([c for s in view.sections for f in s.findings for c in f.charts])
+    assert view.title in html
+    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
+    assert doc.paragraphs[0].text == view.title

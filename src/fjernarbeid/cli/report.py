@@ -78,7 +78,7 @@ def _chart_drawer(formats: list[str]):
         return contextlib.nullcontext()
     from fjernarbeid.report.drawing import ChartDrawer
 
-    return ChartDrawer()
+    return ChartDrawer(preload=("weasyprint",) if "pdf" in formats else ())
 
 
 def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[str], chosen: list[str],
@@ -171,30 +171,30 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         names = dict(zip(chosen, _file_names(chosen)))
         # Every format is written into a staging directory and moved into --out together: a failure
         # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
+        # the charts are drawn by the workers while this process computes chapter 4.5
+        documents = _Documents(results, instrument, lang, min_cell, chosen, drawer)
         sections = ()
-        if dispositions is not None and {"html", "pdf"} & set(chosen):
-            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF prints it too
+        if dispositions is not None and {"html", "pdf", "docx"} & set(chosen):
+            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF and Word print it too
             from fjernarbeid.target.report_hook import report_section
 
             sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
+        documents.start(sections)
         with staged_directory(out) as staging:
-            if "json" in chosen:
-                progress.update(steps, description=f"writing {names['json']}")
-                results.write_json(staging / "results.json")
-                progress.update(steps, advance=1)
-            if "html" in chosen:
-                from fjernarbeid.report.html import write_html
+            # the PDF is printed in a worker while this process writes the others, so it is written last
+            for fmt in sorted(chosen, key=lambda f: f == "pdf"):
+                progress.update(steps, description=f"writing {names[fmt]}")
+                if fmt == "json":
+                    results.write_json(staging / "results.json")
+                elif fmt == "html":
+                    from fjernarbeid.report.html import write_html
 
-                progress.update(steps, description=f"writing {names['html']}")
-                write_html(results, instrument, staging / "report.html", lang=lang, min_cell=min_cell,
-                           drawer=drawer, extra_sections=sections)
-                progress.update(steps, advance=1)
-            for fmt in chosen:
-                if fmt in EXTRA_FORMATS:
-                    progress.update(steps, description=f"writing {names[fmt]}")
+                    write_html(None, None, staging / "report.html", drawer=drawer, extra_sections=sections,
+                               view=documents.view)
+                else:
                     _write_extra(fmt, staging, results, weighted.design, instrument, lang, min_cell,
-                                 docx_template, drawer, sections)
-                    progress.update(steps, advance=1)
+                                 docx_template, drawer, sections, documents)
+                progress.update(steps, advance=1)
         written = [out / name for name in _file_names(chosen)]
 
     for w in checked.warnings[:5]:
@@ -305,8 +305,59 @@ def _weighting_dict(report) -> dict:
     }
 
 
+class _Documents:
+    """The report's view, built once for HTML, PDF and Word, and its charts drawn once in each format they
+    need. The workers draw the SVG (HTML, PDF) while this process computes chapter 4.5 (:meth:`start` then
+    takes them); a worker prints the PDF while the other and this process draw the PNG (Word) and this
+    process writes the other formats."""
+
+    def __init__(self, results, instrument, lang, min_cell, chosen, drawer):
+        self.view, self.drawer = None, drawer
+        self.wanted = {"html", "pdf", "docx"} & set(chosen)
+        self._svg = self._pdf = self._png = None
+        if not self.wanted:
+            return
+        from fjernarbeid.report.drawing import charts_of
+        from fjernarbeid.report.view import build_view
+
+        self.view = build_view(results, instrument, lang=lang, min_cell=min_cell)
+        self.charts = charts_of(self.view)
+        if drawer is None:
+            return  # each writer draws what it needs, here
+        if "pdf" in self.wanted or "html" in self.wanted:
+            # with a PDF to print, the PNG wait until it is printing; else each figure is saved in both at once
+            both = "docx" in self.wanted and "pdf" not in self.wanted
+            self._svg = drawer.submit(self.charts, ("svg", "png") if both else "svg")
+
+    def start(self, sections) -> None:
+        """The SVG drawn: print the PDF (in a worker) and start the PNG."""
+        if self._svg is not None:
+            self._svg()
+        if self.drawer is None or self.view is None:
+            return
+        if "pdf" in self.wanted:
+            from fjernarbeid.report.html import render_view
+
+            self._pdf = self.drawer.print_pdf(render_view(self.view, None, sections, printed=True))
+        if "docx" in self.wanted:
+            todo = [c for c in self.charts if "png" not in c.drawings]
+            # the other worker draws half of them, this process (otherwise waiting) the other half
+            self._png = (self.drawer.submit(todo[::2], "png"), todo[1::2])
+
+    def pdf(self) -> bytes | None:
+        return self._pdf() if self._pdf is not None else None
+
+    def png(self) -> None:
+        if self._png is not None:
+            later, here = self._png
+            for chart in here:
+                chart.draw("png")
+            later()
+
+
 def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None, drawer=None,
-                 extra_sections=()):
+                 extra_sections=(), documents: _Documents | None = None):
+    view = documents.view if documents is not None else None
     if fmt == "xlsx":
         from fjernarbeid.export.xlsx import write_workbook
 
@@ -318,13 +369,18 @@ def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_tem
 
         if docx_template is not None and not docx_template.is_file():
             raise InputFileError(f"{docx_template}: Word template not found")
+        if documents is not None:
+            documents.png()
         return write_docx(results, instrument, out / "report.docx", lang=lang, min_cell=min_cell,
-                          template=docx_template, drawer=drawer)
+                          template=docx_template, drawer=drawer, view=view, extra_sections=extra_sections)
     if fmt == "pdf":
-        from fjernarbeid.report.pdf import write_pdf
+        from fjernarbeid.report.pdf import write_pdf, write_pdf_bytes
 
+        printed = documents.pdf() if documents is not None else None
+        if printed is not None:
+            return write_pdf_bytes(out / "report.pdf", printed)
         return write_pdf(results, instrument, out / "report.pdf", lang=lang, min_cell=min_cell, drawer=drawer,
-                         extra_sections=extra_sections)
+                         extra_sections=extra_sections, view=view)
     raise ValueError(fmt)
 
 

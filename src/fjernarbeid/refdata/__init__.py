@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -132,7 +133,9 @@ class RefData:
         missing = set(rename) - set(df.columns)
         if missing:
             raise InputFileError(f"{path}: expected columns {sorted(rename)}, missing {sorted(missing)}")
-        return df.rename(columns=rename)[list(rename.values())]
+        df = df.rename(columns=rename)[list(rename.values())]
+        df["county_name"] = df["county_name"].map(norwegian_county_name)
+        return df
 
     def centrality(self) -> pd.DataFrame:
         path = self.path("centrality")
@@ -264,8 +267,21 @@ def population_by_municipality() -> pd.DataFrame:
 def municipality_facts() -> pd.DataFrame:
     """Municipalities at 2024 borders: municipality_code, municipality_name, county_code, county_name, centrality."""
     text = resources.files("fjernarbeid.refdata").joinpath("summary", "municipalities_2024.csv").read_text("utf-8")
-    return pd.read_csv(io.StringIO(text), comment="#", dtype={"municipality_code": str, "county_code": str},
-                       keep_default_na=False)
+    df = pd.read_csv(io.StringIO(text), comment="#", dtype={"municipality_code": str, "county_code": str},
+                     keep_default_na=False)
+    df["county_name"] = df["county_name"].map(norwegian_county_name)
+    return df
+
+
+def norwegian_county_name(name):
+    """A county's name in Norwegian. SSB names the counties where Sámi or Kven is an official language by
+    their Norwegian and Sámi/Kven names together ('Oslo-Oslove', 'Troms-Romssa', 'Finnmark-Finnmárkku');
+    the reports, in bokmål, nynorsk or English, use the Norwegian name, which SSB always gives first (no
+    county's Norwegian name has a hyphen). Municipality names are left as they are: 'Aurskog-Høland' is one
+    name."""
+    if not isinstance(name, str):
+        return name
+    return re.split(r"\s*-\s*", name, maxsplit=1)[0].strip() or name
 
 
 def employed_persons() -> dict[str, int]:
@@ -275,7 +291,7 @@ def employed_persons() -> dict[str, int]:
 
 
 __all__ = [
-    "ENV_VAR", "RefData", "default_refdata_dir", "employed_persons", "municipality_facts",
+    "ENV_VAR", "RefData", "default_refdata_dir", "employed_persons", "municipality_facts", "norwegian_county_name",
     "population_by_municipality", "population_targets",
     "population_targets_from_register", "user_refdata_dir",
 ]

@@ -13,6 +13,7 @@ its alt text.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from docx import Document
@@ -168,7 +169,92 @@ def _picture(doc, chart) -> None:
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
 
 
-def build_docx(view: ReportView, template: str | Path | None = None):
+_HEADING_LEVELS = {"h2": 1, "h3": 2, "h4": 3}
+
+
+def _inline_runs(paragraph, element) -> None:
+    """The text of an HTML element as runs of ``paragraph``; <strong>/<b> bold, <em>/<i> italic; white space
+    collapsed as a browser does, also across the runs."""
+    parts: list[tuple[str, bool, bool]] = []
+
+    def add(text, bold=False, italic=False):
+        if text:
+            parts.append((re.sub(r"\s+", " ", text), bold, italic))
+
+    add(element.text)
+    for child in element:
+        if isinstance(child.tag, str):  # not a comment
+            tag = child.tag.lower()
+            add(child.text_content(), bold=tag in ("strong", "b"), italic=tag in ("em", "i"))
+        add(child.tail)
+    ended_in_space = True  # at the start, a space is dropped
+    for i, (text, bold, italic) in enumerate(parts):
+        if ended_in_space:
+            text = text.lstrip(" ")
+        if i == len(parts) - 1:
+            text = text.rstrip(" ")
+        if text:
+            run = paragraph.add_run(text)
+            run.bold, run.italic = bold or None, italic or None
+            ended_in_space = text.endswith(" ")
+
+
+def _html_table(doc, element) -> None:
+    rows = element.xpath(".//tr")
+    if not rows:
+        return
+    width = max(len(r.xpath("./th|./td")) for r in rows)
+    table = doc.add_table(rows=0, cols=width)
+    style = _table_style(doc)
+    if style is not None:
+        table.style = style
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    numeric = [False] * width
+    for r in rows:  # a column is numeric when its data cells are (class "n"): its header is aligned with them
+        for i, cell in enumerate(r.xpath("./td")):
+            if "n" in (cell.get("class") or "").split():
+                numeric[i] = True
+    for r in rows:
+        cells = r.xpath("./th|./td")
+        header = all(c.tag == "th" for c in cells)
+        row = table.add_row()
+        if header:
+            row._tr.get_or_add_trPr().append(_element("w:tblHeader", **{"w:val": "true"}))
+        row._tr.get_or_add_trPr().append(_element("w:cantSplit", **{"w:val": "true"}))
+        for i, cell in enumerate(cells[:width]):
+            paragraph = row.cells[i].paragraphs[0]
+            run = paragraph.add_run(" ".join(cell.text_content().split()))
+            run.font.size = Pt(8.5)
+            run.bold = header or None
+            if numeric[i]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _html_chapter(doc, html: str) -> None:
+    """A chapter made as HTML (chapter 4.5 of fjernarbeid.target) in the document's own styles: headings,
+    paragraphs, tables and lists. Its charts are left out: each has a table with its numbers after it."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        if tag in _HEADING_LEVELS:
+            doc.add_heading(" ".join(element.text_content().split()), level=_HEADING_LEVELS[tag])
+        elif tag == "p" and element.getparent() is not None and element.getparent().tag in ("section", "div"):
+            paragraph = doc.add_paragraph()
+            _inline_runs(paragraph, element)
+            if "synthetic" in (element.get("class") or ""):
+                for run in paragraph.runs:
+                    run.bold = True
+        elif tag == "li":
+            doc.add_paragraph(" ".join(element.text_content().split()), style="List Bullet")
+        elif tag == "table":
+            _html_table(doc, element)
+
+
+def build_docx(view: ReportView, template: str | Path | None = None, extra_sections=()):
     doc = Document(str(template)) if template else Document()
     _page_setup(doc, own_template=template is not None)
     _set_language(doc, view.lang)
@@ -215,6 +301,9 @@ def build_docx(view: ReportView, template: str | Path | None = None):
                 p.add_run(view.t("ours_label") + ": ").bold = True
                 p.add_run(f.ours)
 
+    for block in extra_sections:  # finished chapters (4.5, from fjernarbeid.target), before the methods
+        _html_chapter(doc, str(block))
+
     doc.add_heading(view.t("methods"), level=1)
     doc.add_heading(view.t("weighting"), level=2)
     doc.add_paragraph(view.methods_text)
@@ -242,16 +331,17 @@ def build_docx(view: ReportView, template: str | Path | None = None):
     return doc
 
 
-def write_docx(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-               template: str | Path | None = None, drawer=None) -> Path:
+def write_docx(results: Results | None, instrument: Instrument | None, path: str | Path, lang: str = "nb",
+               min_cell: int = 5, template: str | Path | None = None, drawer=None,
+               view: ReportView | None = None, extra_sections=()) -> Path:
     """Write the Word report; ``drawer`` (:class:`~fjernarbeid.report.drawing.ChartDrawer`) draws its charts
-    in worker processes."""
-    view = build_view(results, instrument, lang=lang, min_cell=min_cell)
+    in worker processes; ``view``: the report view already built (for several formats at once)."""
+    view = view or build_view(results, instrument, lang=lang, min_cell=min_cell)
     if drawer is not None:
         from fjernarbeid.report.drawing import charts_of
 
         drawer.draw(charts_of(view), "png")
-    doc = build_docx(view, template)
+    doc = build_docx(view, template, extra_sections)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
     return Path(path)

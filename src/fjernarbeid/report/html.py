@@ -44,7 +44,9 @@ def render_view(view: ReportView, drawer: ChartDrawer | None = None, extra_secti
                                                                 printed=printed)
 
 
-def write_html(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-               drawer: ChartDrawer | None = None, extra_sections=()) -> Path:
-    return write_text_atomic(path, render_html(results, instrument, lang=lang, min_cell=min_cell, drawer=drawer,
-                                               extra_sections=extra_sections))
+def write_html(results: Results | None, instrument: Instrument | None, path: str | Path, lang: str = "nb",
+               min_cell: int = 5, drawer: ChartDrawer | None = None, extra_sections=(),
+               view: ReportView | None = None) -> Path:
+    """Write the HTML report; ``view``: the report view already built (for several formats at once)."""
+    view = view or build_view(results, instrument, lang=lang, min_cell=min_cell)
+    return write_text_atomic(path, render_view(view, drawer, extra_sections))

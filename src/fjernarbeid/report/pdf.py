@@ -19,20 +19,31 @@ from fjernarbeid.report.view import ReportView, build_view
 PDF_VARIANT = "pdf/ua-1"
 
 
-def build_pdf(view: ReportView, drawer=None, extra_sections=()) -> bytes:
-    """The PDF's bytes for a report view (``extra_sections``: finished chapters in HTML, as the HTML report has)."""
+def print_html(html: str) -> bytes:
+    """The PDF's bytes for the printed report's HTML (``render_view(..., printed=True)``)."""
     import weasyprint
 
-    from fjernarbeid.report.html import render_view
-
-    html = render_view(view, drawer, extra_sections, printed=True)
     document = weasyprint.HTML(string=html, base_url=None)
     return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, custom_metadata=True, uncompressed_pdf=False)
 
 
-def write_pdf(results: Results, instrument: Instrument, path: str | Path, lang: str = "nb", min_cell: int = 5,
-              drawer=None, extra_sections=()) -> Path:
-    data = build_pdf(build_view(results, instrument, lang=lang, min_cell=min_cell), drawer, extra_sections)
+def build_pdf(view: ReportView, drawer=None, extra_sections=()) -> bytes:
+    """The PDF's bytes for a report view (``extra_sections``: finished chapters in HTML, as the HTML report
+    has); with a ``drawer`` the charts are drawn and the PDF printed in its worker processes."""
+    from fjernarbeid.report.html import render_view
+
+    html = render_view(view, drawer, extra_sections, printed=True)
+    return drawer.print_pdf(html)() if drawer is not None else print_html(html)
+
+
+def write_pdf(results: Results | None, instrument: Instrument | None, path: str | Path, lang: str = "nb",
+              min_cell: int = 5, drawer=None, extra_sections=(), view: ReportView | None = None) -> Path:
+    """Write the PDF report; ``view``: the report view already built (for several formats at once)."""
+    view = view or build_view(results, instrument, lang=lang, min_cell=min_cell)
+    return write_pdf_bytes(path, build_pdf(view, drawer, extra_sections))
+
+
+def write_pdf_bytes(path: str | Path, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         Path(tmp).write_bytes(data)
     return Path(path)
