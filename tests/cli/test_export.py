@@ -71,7 +71,7 @@ def test_exports_the_demo_with_sidecars_and_k_anonymity_holding(demo_csv, refdat
 def test_k_not_reached_writes_the_files_says_why_and_exits_5(demo_csv, refdata_dir, tmp_path):
     # 300 records in 14 sex × age group cells, each with its own weight: no cell has 100 records
     out = tmp_path / "survey.csv"
-    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--k", "100")
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--k", "100", "--lang", "en")
     assert result.exit_code == EXIT_IMPOSSIBLE, result.output
     said = " ".join(result.stderr.split())
     assert "k-ANONYMITY IS NOT REACHED for k = 100" in said and "WEIGHT CAN BE NEITHER RECODED NOR SUPPRESSED" in said
@@ -82,7 +82,7 @@ def test_k_not_reached_writes_the_files_says_why_and_exits_5(demo_csv, refdata_d
 
 def test_k_not_reached_because_of_a_kept_key_variable_exits_0(demo_csv, refdata_dir, tmp_path):
     out = tmp_path / "survey.csv"
-    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q4,municipality")
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q4,municipality", "--lang", "en")
     assert result.exit_code == EXIT_OK, result.output
     said = " ".join(result.stderr.split())
     assert "k-ANONYMITY IS NOT REACHED" in said and "(KEPT BY --keep)" in said
@@ -94,7 +94,8 @@ def test_k_not_reached_because_of_a_kept_key_variable_exits_0(demo_csv, refdata_
 
 def test_keep_is_applied_and_said_in_capitals(demo_csv, refdata_dir, refdata, tmp_path):
     out = tmp_path / "survey.parquet"
-    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q202", "--keep", "q3,municipality")
+    result = export(demo_csv, "--to", out, "--refdata", refdata_dir, "--keep", "q202", "--keep", "q3,municipality",
+                    "--lang", "en")
     assert result.exit_code == EXIT_OK, result.output  # k is not reached, but the user kept key variables
     data = pd.read_parquet(out)
     assert {"q202", "municipality"} <= set(data.columns) and data["q3"].max() > 6

@@ -150,3 +150,21 @@ def test_model_text_output_names_the_domain(run_main):
     ran = run_main("model", DATA["apistrat"], "api00 ~ ell", *STRAT, "--where", "stype == 'E'")
     assert ran.code == 0, ran.stderr
     assert "within stype == 'E' (100 rows" in ran.stdout
+
+
+def test_average_for_lonely_second_stage_psus_is_nan_with_a_warning(run_main):
+    """R's multistage() averages a lonely stratum within its own district: a district with one
+    sampled school of two (fpc2x) has nothing to average, and R's SE is NaN; so is ours, said once."""
+    want = r_value("clus2_lonely2_average", "mean", var="api00")
+    assert want["se"] is None  # R: NaN
+    ran = run_main("tab", DATA["apiclus2"], "api00", "--mean", "--cluster", "dnum,snum", "--fpc", "fpc1,fpc2x",
+                   "--lonely-psu", "average", "--format", "json")
+    assert ran.code == 0, ran.stderr
+    got = json.loads(ran.stdout)["estimates"][0]
+    assert got["estimate"] == pytest.approx(want["estimate"], rel=1e-8)
+    assert got["se"] is None
+    assert ran.stderr.count("warning: lonely_psu='average'") == 1
+    other = run_main("tab", DATA["apiclus2"], "api00", "--mean", "--cluster", "dnum,snum", "--fpc", "fpc1,fpc2x",
+                     "--lonely-psu", "adjust", "--format", "json")
+    assert json.loads(other.stdout)["estimates"][0]["se"] == pytest.approx(
+        r_value("clus2_lonely2_adjust", "mean", var="api00")["se"], rel=1e-8)

@@ -216,3 +216,32 @@ def test_msg_renders_numbers_as_the_language_writes_them():
     m = Msg("strategy_saving", suppress_bits=4871, bits=4646, saved=225)
     assert m.text("nb") == "Uten alternativer ville 4\u00a0871 bit gått tapt; valget taper 4\u00a0646 bit (225 færre)."
     assert str(m) == "Without alternatives 4,871 bits would have been lost; the choice loses 4,646 bits (225 fewer)."
+
+
+# -- another study's own alternatives ----------------------------------------------------------------
+
+
+def test_a_study_declares_its_own_bands_and_rounding(tmp_path):
+    """The Hardanger fixture study: education in two levels and weights rounded to tens — read from its
+    study file, not from general code."""
+    from pathlib import Path
+
+    from fjernarbeid.export.microdata import prepare_microdata
+    from fjernarbeid.study.synthetic import synthesise
+
+    folder = Path(__file__).resolve().parents[1] / "fixtures" / "studies" / "hardanger_remote"
+    study = load_study(folder)
+    rules = rules_for(study.instrument, study)
+    assert rules.alternatives == ("utdanning", "weight") and rules.weight_round_to == 10
+    path = tmp_path / "svar.csv"
+    synthesise(study, n=300, seed=3).to_csv(path, index=False)
+    export = prepare_microdata(path, study=study, instrument=study.instrument, k=5, seed=1, strategy="coarsen",
+                               lang="nn")
+    report = export.disclosure
+    assert report.strategy.chosen == ("utdanning", "weight")
+    assert set(export.data["utdanning"].dropna().astype(int)) <= {1, 3, 9}
+    assert (export.data["weight"] % 10 == 0).all()
+    assert export.value_labels["utdanning"][3] == "Universitet/høgskule"
+    auto = prepare_microdata(path, study=study, instrument=study.instrument, k=5, seed=1, strategy="auto")
+    bits = {c.alternatives: c.bits for c in auto.disclosure.strategy.candidates}
+    assert len(bits) == 4 and auto.disclosure.strategy.chosen_candidate.bits == min(bits.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import hashlib
 import json
 
@@ -12,7 +13,9 @@ import pyreadstat
 import pytest
 
 from fjernarbeid.errors import DataValidationError, InputFileError
-from fjernarbeid.export.microdata import SUPPRESSED_CODE, output_paths, prepare_microdata, write_microdata
+from fjernarbeid.export.microdata import (
+    SUPPRESSED_CODE, disclosure_markdown, output_paths, prepare_microdata, write_microdata,
+)
 
 
 @pytest.fixture(scope="module")
@@ -240,10 +243,20 @@ def test_disclosure_statement_says_what_was_done_and_the_k_reached(export, expor
     loss = statement["information_loss"]
     assert loss["share"] == pytest.approx(sum(v["recoded"] + v["suppressed"] for v in loss["by_variable"].values())
                                           / (len(data) * len(loss["by_variable"])))
+    # the statement in the export's language (bokmål by default), every text from the catalogue
     md = paths["disclosure_md"].read_text("utf-8")
+    assert "**SYNTETISKE DATA" in md and export.disclosure.conclusion_text("nb") in md
+    assert "### Global omkoding" in md and "### Lokal undertrykking" in md and "### Informasjonstap" in md
+    assert f"| oppnådd k (minste gruppe) | {statement['k_achieved']} |" in md
+    for english in ("SYNTHETIC", "What was done", "Key variables", "records in groups", "k-anonymity holds",
+                    "suppressed", "dropped", "undone", "free text", "postal code", "the weight"):
+        assert english not in md, english
+    md = disclosure_markdown(replace(export, lang="en"), "s.parquet")
     assert "**SYNTHETIC DATA" in md and statement["conclusion"] in md
     assert "### Global recoding" in md and "### Local suppression" in md and "### Information loss" in md
     assert f"| k achieved (smallest group) | {statement['k_achieved']} |" in md
+    nn = disclosure_markdown(replace(export, lang="nn"), "s.parquet")
+    assert "## Kva som vart gjort" in nn and "postar" in nn and "poster i" not in nn
 
 
 def test_never_writes_over_the_input(export, demo_csv):

@@ -107,14 +107,14 @@ def test_the_declared_municipality_is_a_key_variable_of_disclosure_control(run_m
     ran = run_main("export", EXPORT, "--study", ELEV, "--completes-only", "--to", out)
     assert ran.code == EXIT_OK, ran.stderr
     message = " ".join(ran.stderr.split())
-    assert "every combination of kjonn, kommune, trinn, weight is shared by at least 5 records" in message
+    assert "hver kombinasjon av kjonn, kommune, trinn, weight deles av minst 5 poster" in message
     data, _ = pyreadstat.read_sav(str(out))
     # checked on the file itself: every municipality × sex × year group (a blank a group of its own) has 5 or more
     assert data.groupby(["kommune", "kjonn", "trinn"], dropna=False).size().min() >= 5
     disclosure = (tmp_path / "exp" / "elev.sav.disclosure.md").read_text("utf-8")
     # no age group is derived in this study, so none is said to be published; no postal code to look up
-    assert "no age group is published instead" in disclosure and "the age group is published" not in disclosure
-    assert "postal-code register" not in disclosure
+    assert "ingen aldersgruppe publiseres i stedet" in disclosure and "aldersgruppen publiseres" not in disclosure
+    assert "postnummerregister" not in disclosure
 
 
 def test_the_weighting_tables_show_labels_not_codes_nor_internal_column_names(run_main, tmp_path):

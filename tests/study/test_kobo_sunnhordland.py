@@ -307,3 +307,29 @@ def test_a_sex_role_also_listed_as_a_quasi_identifier_is_one_key_variable(run_ma
     statement = json.loads(next((tmp_path / "out").glob("*disclosure.json")).read_text(encoding="utf-8"))
     assert statement["key_variables"].count("kjonn") == 1
     assert {"kjonn", "tettsted", "alder", "bostedskommune"} <= set(statement["key_variables"])
+
+
+def test_a_chart_hides_the_complementary_cell_as_its_table_does(form):
+    """One category under --min-cell would be 100 % minus the others in a chart of shares: the smallest other
+    category is hidden with it, in the chart and in the table alike."""
+    from types import SimpleNamespace
+
+    from fjernarbeid.findings.results import Table
+    from fjernarbeid.report.view import _distribution, _shares
+
+    columns = ["code", "label", "share", "ci_low", "ci_high", "se", "n_unweighted", "suppressed"]
+    rows = [[1, "Hjemme", None, None, None, None, 233, True],
+            [2, "I kommunen jeg bor i", 0.58, 0.51, 0.64, 0.03, 233, False],
+            [3, "I en annen Sunnhordland-kommune", 0.16, 0.11, 0.21, 0.02, 233, False],
+            [4, "Bergen", 0.07, 0.045, 0.12, 0.02, 233, False],
+            [5, "Offshore", 0.13, 0.09, 0.19, 0.02, 233, False]]
+    table = Table("distribution:arbeidssted", columns, rows)
+    chart = _distribution(SimpleNamespace(distributions={"arbeidssted": table}), "arbeidssted", form, "nb")
+    shown = [row[0] for row in chart.data.rows]
+    assert shown == ["I kommunen jeg bor i", "I en annen Sunnhordland-kommune", "Offshore"]
+    assert [r[1] is None for r in _shares(table).rows] == [True, False, False, True, False]
+    # two small categories hide each other: nothing more is hidden
+    rows[3][2:6], rows[3][7] = [None] * 4, True
+    chart = _distribution(SimpleNamespace(distributions={"arbeidssted": table}), "arbeidssted", form, "nb")
+    assert [row[0] for row in chart.data.rows] == ["I kommunen jeg bor i", "I en annen Sunnhordland-kommune",
+                                                   "Offshore"]

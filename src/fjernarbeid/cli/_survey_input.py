@@ -75,6 +75,27 @@ def say_unparsed(data, shown: int = 3, lang: str = "en") -> None:
                                     places="; ".join(places) + more), lang))
 
 
+class shown_warnings:
+    """A context in which the estimators' warnings (e.g. a variance that is NaN, as R gives it, under
+    --lonely-psu average) are printed once each as "warning: …" on stderr, not as Python's
+    file-and-line warnings."""
+
+    def __enter__(self):
+        import warnings
+
+        self._catcher = warnings.catch_warnings(record=True)
+        self._caught = self._catcher.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc):
+        self._catcher.__exit__(*exc)
+        out = console(stderr=True)
+        for message in dict.fromkeys(str(w.message) for w in self._caught):
+            out.print(Text.assemble(("warning: ", "yellow"), message))
+        return False
+
+
 def say_dropped(data) -> None:
     """Print the ``--completes-only`` note (how many screened-out submissions were dropped) to stderr."""
     for note in data.notes:

@@ -128,32 +128,35 @@ def export_command(
         err.print(Text("error: ", style="bold red") + Text(str(exc)))
         raise typer.Exit(exc.exit_code) from None
 
-    report = export.disclosure
+    from fjernarbeid.export.disclosure import Msg, _render, text_of, variable_name
+
+    report, language = export.disclosure, lang.value
+    say = lambda key, **kw: Msg(key, **kw).text(language)  # noqa: E731
     if export.synthetic:
-        err.print(Text("SYNTHETIC DATA: the input is the fjernarbeid demo; the export says so.", style="bold"))
+        err.print(Text(say("cli_synthetic"), style="bold"))
     done = {}
     for a in report.actions:
-        done.setdefault(a.action, []).append(a.variable)
-    err.print("; ".join(f"{action}: {', '.join(names)}" for action, names in done.items()))
+        done.setdefault(a.action, []).append(_render(variable_name(a.variable), language))
+    err.print("; ".join(say("cli_done", action=say(f"action_{action}"), names=", ".join(names))
+                        for action, names in done.items()))
     if any(report.suppressed.values()):
-        err.print("local suppression (values set to missing): "
-                  + ", ".join(f"{name} {n}" for name, n in report.suppressed.items() if n))
+        err.print(say("cli_local_suppression",
+                      list=", ".join(f"{_render(variable_name(name), language)} {n}"
+                                     for name, n in report.suppressed.items() if n)))
     choice = report.strategy
     if choice is not None:
-        from fjernarbeid.export.disclosure import Msg
-
         plain = choice.suppress_only or choice.chosen_candidate
-        err.print(Msg("cli_strategy", strategy=choice.strategy, chosen=choice.describe(choice.chosen, lang.value),
-                      bits=round(choice.chosen_candidate.bits), suppress_bits=round(plain.bits)).text(lang.value))
+        err.print(say("cli_strategy", strategy=choice.strategy, chosen=choice.describe(choice.chosen, language),
+                      bits=round(choice.chosen_candidate.bits), suppress_bits=round(plain.bits)))
     for v in report.suppression_by_category.values():
         for warning in v["warnings"]:
-            err.print(Text(warning.text(lang.value), style="bold yellow"))
-    for line in report.to_dict()["overrides"]:
-        err.print(Text(line, style="bold yellow"))
+            err.print(Text(warning.text(language), style="bold yellow"))
+    for line in report.override_msgs():
+        err.print(Text(line.text(language), style="bold yellow"))
     for note in report.notes + export.notes:
-        err.print(Text(note, style="yellow"))
-    err.print(Text(report.conclusion, style="green" if report.holds else "bold red"))
-    err.print(f"{len(export.data):,} records, {export.data.shape[1]} variables.")
+        err.print(Text(text_of(note, language), style="yellow"))
+    err.print(Text(report.conclusion_text(language), style="green" if report.holds else "bold red"))
+    err.print(say("cli_records", n=len(export.data), variables=export.data.shape[1]))
     for path in paths.values():
         typer.echo(str(path))
     if not report.holds and not report.kept_keys:

@@ -22,6 +22,7 @@ from fjernarbeid.cli._survey_input import (
     parse_na_values,
     read_data,
     require_columns,
+    shown_warnings,
     stage_columns,
     warn_if_invalid,
 )
@@ -154,10 +155,11 @@ def model_command(
         require_where_columns(data, condition)
         data = missing_as_na(data, (*wanted, weight or "weight", probs, strata, *stage_columns(cluster),
                                     *stage_columns(fpc), *where_columns), parse_na_values(na_values))
-        result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
-                           link=link.value, test=test.value, level=level, lang=lang.value,
-                           study=study, weight=weight, strata=strata, cluster=cluster,
-                           fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition)
+        with shown_warnings():
+            result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
+                               link=link.value, test=test.value, level=level, lang=lang.value,
+                               study=study, weight=weight, strata=strata, cluster=cluster,
+                               fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     except (ValueError, KeyError) as exc:  # a formula the parser refuses

@@ -16,6 +16,7 @@ from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_on
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
+    shown_warnings,
     stage_columns,
     check_weights,
     derive_available,
@@ -245,14 +246,15 @@ def tab_command(
                                     *stage_columns(cluster), *stage_columns(fpc),
                                     *where_columns),
                              parse_na_values(na_values))
-        results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
-                             probs=probs,
-                             strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
-                             ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
-                             study=study, compare=compare,
-                             other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition,
-                             nets=nets, auto_nets=auto_nets, min_n=min_n)
-                   for variable in variables]
+        with shown_warnings():
+            results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
+                                 probs=probs,
+                                 strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
+                                 ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
+                                 study=study, compare=compare,
+                                 other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition,
+                                 nets=nets, auto_nets=auto_nets, min_n=min_n)
+                       for variable in variables]
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:

@@ -140,11 +140,17 @@ class Recode:
     level: str | None = None  # geography steps: the level published
     merges: tuple[Merge, ...] = ()
     to_labels: Mapping[str, str] | None = None  # ``to`` in the study's languages, when it gives them
+    to_key: str | None = None  # ``to`` as a key of the message catalogue (the built-in geography steps)
 
     def to_text(self, lang: str) -> str:
         """What the variable becomes, in ``lang`` (nynorsk falls back to bokmål; else the English ``to``)."""
-        labels = self.to_labels or {}
-        return labels.get(lang) or (labels.get("nb") if lang == "nn" else None) or self.to
+        return _render(self.to_param(), lang)
+
+    def to_param(self) -> Any:
+        """``to`` as a value of a :class:`Msg`: a catalogue message, the study's texts, or the English text."""
+        if self.to_key:
+            return Msg(self.to_key)
+        return dict(self.to_labels) if self.to_labels else self.to
 
     @property
     def mapping(self) -> dict[int, int]:
@@ -185,8 +191,9 @@ class DisclosureRules:
 
 
 _GEOGRAPHY_RECODES = (
-    Recode(GEOGRAPHY, "county (municipality dropped)", level="county"),
-    Recode(GEOGRAPHY, "centrality class (municipality and county dropped)", level="centrality"),
+    Recode(GEOGRAPHY, "county (municipality dropped)", level="county", to_key="to_county"),
+    Recode(GEOGRAPHY, "centrality class (municipality and county dropped)", level="centrality",
+           to_key="to_centrality"),
 )
 
 
@@ -444,11 +451,17 @@ class Msg:
         return str(self).startswith(prefix)
 
 
+class Decimal1(float):
+    """A number written with one decimal (a percentage: '46.6', '46,6')."""
+
+
 def _render(value: Any, lang: str) -> str:
     from fjernarbeid.i18n import fmt_number
 
     if isinstance(value, Msg):
         return value.text(lang)
+    if isinstance(value, Decimal1):
+        return fmt_number(float(value), lang, 1)
     if isinstance(value, Mapping):
         return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value.get("en") or \
             next(iter(value.values()), "")
@@ -461,6 +474,11 @@ def _render(value: Any, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_render(v, lang) for v in value)
     return str(value)
+
+
+def variable_name(name: str) -> str | Msg:
+    """A key variable's name for people: the geography (several columns) in words, a column as it is."""
+    return Msg("geography") if name == GEOGRAPHY else name
 
 
 def text_of(value: str | Msg, lang: str) -> str:
@@ -493,9 +511,13 @@ class RecodeStep:
     result: KAnonymity | None = None  # k-anonymity with the step (None when it was not tried)
     to_labels: Mapping[str, str] | None = None  # ``to`` in the study's languages
     band: bool = False  # a band chosen by the disclosure strategy (not a step of the recode chain)
+    to_key: str | None = None  # ``to`` as a catalogue key (Recode.to_key)
 
     def to_text(self, lang: str) -> str:
-        return Recode(self.variable, self.to, to_labels=self.to_labels).to_text(lang)
+        return Recode(self.variable, self.to, to_labels=self.to_labels, to_key=self.to_key).to_text(lang)
+
+    def to_param(self) -> Any:
+        return Recode(self.variable, self.to, to_labels=self.to_labels, to_key=self.to_key).to_param()
 
     def to_dict(self) -> dict[str, Any]:
         return {"variable": self.variable, "to": self.to, "status": self.status, "reason": str(self.reason),
@@ -522,7 +544,7 @@ class DisclosureReport:
     weight_is_key: bool = False
     synthetic: bool = False
     shuffled: bool = True
-    notes: list[str] = field(default_factory=list)
+    notes: list[str | Msg] = field(default_factory=list)
     recoded: dict[str, Recode] = field(default_factory=dict)  # code merges applied, by column
     # k-anonymity with each key variable left out in turn, when k is not reached: which key stands
     # in the way
@@ -563,29 +585,38 @@ class DisclosureReport:
 
     @property
     def conclusion(self) -> str:
+        """The conclusion in English (:meth:`conclusion_text` in any language)."""
+        return self.conclusion_text("en")
+
+    def conclusion_text(self, lang: str) -> str:
+        return self.conclusion_msg.text(lang)
+
+    @property
+    def conclusion_msg(self) -> Msg:
         r = self.result
         done = self._summary()
         if r.holds:
-            return (f"k-anonymity holds for k = {self.k}: every combination of {', '.join(r.keys)} is shared by "
-                    f"at least {r.smallest} records{done}.")
-        why = ""
+            return Msg("conclusion_holds", k=self.k, keys=list(r.keys), smallest=r.smallest, done=done)
+        figures = dict(k=self.k, done=done, keys=list(r.keys), smallest=r.smallest, records=r.records_below_k, n=r.n,
+                       groups=r.groups_below_k)
         if self.blocking is not None and not self.blocking.holds:
-            why = (f" {', '.join(self.blocking.keys).upper()} CAN BE NEITHER RECODED NOR SUPPRESSED"
-                   f"{' (KEPT BY --keep)' if self.kept_keys else ''}, AND {self.blocking.records_below_k} "
-                   f"RECORD(S) ARE IN GROUPS OF THEM SMALLER THAN {self.k}.")
-        return (f"k-ANONYMITY IS NOT REACHED for k = {self.k}{done}: the smallest group of {', '.join(r.keys)} "
-                f"has {r.smallest} record(s), and {r.records_below_k} of {r.n} records are in {r.groups_below_k} "
-                f"groups smaller than {self.k}.{why} Do not publish these data as anonymous; share them only under "
-                "an agreement, or drop or coarsen more variables.")
+            return Msg("not_reached_blocked_kept" if self.kept_keys else "not_reached_blocked",
+                       blocked=", ".join(self.blocking.keys).upper(), blocked_records=self.blocking.records_below_k,
+                       **figures)
+        return Msg("not_reached", **figures)
 
-    def _summary(self) -> str:
+    def _summary(self) -> Msg:
         applied = [s for s in self.steps if s.status == "applied"]
         geography = [s for s in applied if s.variable == GEOGRAPHY][-1:]  # the level published
-        recodes = [f"{s.variable} to {s.to}" for s in applied if s.variable != GEOGRAPHY or s in geography]
+        recodes = [Msg("recode_item", variable=variable_name(s.variable), to=s.to_param()) for s in applied
+                   if s.variable != GEOGRAPHY or s in geography]
         total = sum(self.suppressed.values())
-        parts = [f"after recoding {', '.join(recodes)}" if recodes else "without recoding",
-                 f"suppressing {total} value(s)" if total else "no suppression"]
-        return f" ({'; '.join(parts)}; {100 * self.information_loss_share:.1f} % of key values changed)"
+        return Msg("summary", recoding=Msg("after_recoding", recodes=recodes) if recodes else Msg("without_recoding"),
+                   suppression=Msg("suppressing", n=total) if total else Msg("no_suppression"),
+                   share=Decimal1(100 * self.information_loss_share))
+
+    def override_msgs(self) -> list[Msg]:
+        return [Msg("override", VAR=v.upper(), var=v) for v in self.kept]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -606,10 +637,9 @@ class DisclosureReport:
                                   for name, n in self.suppressed.items()},
             "information_loss": {"share": self.information_loss_share, "by_variable": self.information_loss},
             "actions": [a.to_dict() for a in self.actions],
-            "overrides": [f"{v.upper()} KEPT AS IN THE DATA (--keep {v}): THE RULE FOR IT WAS NOT APPLIED"
-                          for v in self.kept],
+            "overrides": [str(m) for m in self.override_msgs()],
             "records_shuffled": self.shuffled,
-            "notes": list(self.notes),
+            "notes": [str(n) for n in self.notes],
             "without_each_key": {key: r.to_dict() for key, r in self.without.items()},
             "not_suppressible": None if self.blocking is None else self.blocking.to_dict(),
             "entropy_loss_bits": {"total": self.entropy_loss_total, "by_variable": dict(self.entropy_loss)},
@@ -669,9 +699,14 @@ def _derived_from(instrument: Instrument, name: str, frame: pd.DataFrame) -> lis
             and (d.source == name or (d.expr is not None and name in d.expr.variables))]
 
 
-def _count(n: int, k: int) -> str:
+def _kept_step(blocked: list[str]) -> Msg:
+    """A recode not applied because ``--keep`` kept the variables it would change."""
+    return Msg("step_kept_one" if len(blocked) == 1 else "step_kept_many", variables=", ".join(blocked).upper())
+
+
+def _count(n: int, k: int) -> int | Msg:
     """A count for the report, itself protected: small counts are only said to be small."""
-    return str(n) if n == 0 or n >= k else f"fewer than {k}"
+    return n if n == 0 or n >= k else Msg("fewer_than", k=k)
 
 
 def _weight_is_key(frame: pd.DataFrame, keys: Sequence[str]) -> bool:
@@ -726,12 +761,12 @@ def protect(
     actions: list[Action] = []
     notes: list[str] = []
 
-    def drop(name: str, reason: str) -> None:
+    def drop(name: str, reason: Msg) -> None:
         nonlocal out
         if name not in out.columns:
             return
         if name in kept:
-            actions.append(Action(name, "kept", f"NOT DROPPED (--keep): {reason}", override=True))
+            actions.append(Action(name, "kept", Msg("kept_not_dropped", reason=reason), override=True))
         else:
             out = out.drop(columns=name)
             actions.append(Action(name, "dropped", reason))
@@ -739,9 +774,9 @@ def protect(
     # direct identifiers and free text
     for q in instrument:
         if q.type == "text":
-            drop(q.name, "free text (an open answer can name a person or a place)")
+            drop(q.name, Msg("free_text"))
     for name in _extra_columns(instrument, out):
-        drop(name, "not in the questionnaire, so its content is unknown (it may identify people)")
+        drop(name, Msg("not_in_questionnaire"))
 
     # birth year → age group
     birth = _role(instrument, "birth_year")
@@ -749,11 +784,10 @@ def protect(
     if birth is not None:
         age_groups = [d.name for d in instrument.derived if d.kind == "bins" and d.source in (birth, *ages)
                       and d.name in out.columns]
-        drop(birth, "birth year: a quasi-identifier; " + ("the age group is published instead" if age_groups else
-                                                          "no age group is published instead (the study derives none)"))
+        drop(birth, Msg("birth_year_age_group" if age_groups else "birth_year_no_age_group"))
     for d in instrument.derived:
         if d.kind == "age":
-            drop(d.name, f"exact age ({d.source} turned into years): the same information as the birth year")
+            drop(d.name, Msg("exact_age", source=d.source))
 
     # top codes
     for name, top in rules.top_codes.items():
@@ -761,12 +795,12 @@ def protect(
             continue
         x = pd.to_numeric(out[name], errors="coerce")
         if name in kept:
-            actions.append(Action(name, "kept", f"NOT TOP-CODED (--keep): values above {top} stay", override=True))
+            actions.append(Action(name, "kept", Msg("kept_not_top_coded", top=top), override=True))
         else:
             out[name] = x.mask((x > top).fillna(False), top).astype("Int64")  # a missing value stays missing
             # no count of the records changed: with the published count of the top code it would
             # tell how many hold exactly the top value
-            actions.append(Action(name, "top-coded", f"values above {top} set to {top} ('{top} or more')"))
+            actions.append(Action(name, "top-coded", Msg("top_coded", top=top)))
 
     # rounded weights (an alternative of the disclosure strategy): a weight computed from sex and age
     # group reveals them; rounded to a coarse multiple, cells of similar weight share one value
@@ -781,16 +815,13 @@ def protect(
     geo = _geography_variables(instrument, out)
     has_geography = bool(geo) and out[list(geo)].notna().any().any()
     if postal is not None and postal in out.columns:
-        why = ("postal code: a quasi-identifier; the municipality is published instead" if has_geography else
-               "postal code: a quasi-identifier, and without the postal-code register it cannot be coarsened "
-               "to a municipality")
+        why = Msg("postal_municipality" if has_geography else "postal_no_register")
         drop(postal, why)
     if not has_geography:
         out = out.drop(columns=list(geo))
         geo = {}
         if postal is not None:  # a study without a postal code has nothing to derive geography from
-            notes.append("No geography: the postal-code register was not available to derive municipality, "
-                         "county and centrality class.")
+            notes.append(Msg("note_no_geography"))
 
     # the key variables
     names = {v: _key_name(instrument, v) for v in rules.key_variables}
@@ -798,9 +829,7 @@ def protect(
     extra_keys = [v for v in (birth, *ages, postal) if v is not None and v in kept and v in out.columns]
     weight_is_key = _weight_is_key(out, [*names.values(), *extra_keys, *geo])
     if weight_is_key:
-        notes.append("The weight is the same for every record with the same key values (it was computed from "
-                     "them), so it reveals the original sex and age group: it is counted as a key variable that "
-                     "can be neither recoded nor suppressed (de Waal & Willenborg 1997).")
+        notes.append(Msg("note_weight_is_key"))
 
     def key_columns(data: pd.DataFrame) -> list[str]:
         cols = [*names.values(), *extra_keys, *(c for c in geo if c in data.columns)]
@@ -836,8 +865,7 @@ def protect(
         if name is None or band.variable not in out.columns:
             continue
         if blocked:
-            steps.append(RecodeStep(name, band.to, "kept", f"NOT APPLIED: {', '.join(blocked).upper()} "
-                                                         f"{'IS' if len(blocked) == 1 else 'ARE'} KEPT BY --keep",
+            steps.append(RecodeStep(name, band.to, "kept", _kept_step(blocked),
                                     to_labels=band.to_labels))
             continue
         if name == GEOGRAPHY:
@@ -856,18 +884,17 @@ def protect(
             continue
         if name in banded and (not is_geo or _level(recode.level) <= _level(level)):
             steps.append(RecodeStep(name, recode.to, "not needed", Msg("banded_instead"),
-                                    to_labels=recode.to_labels))
+                                    to_labels=recode.to_labels, to_key=recode.to_key))
             continue
         blocked = ([n for n, lvl in geo.items() if n in kept and _level(lvl) < _level(recode.level)] if is_geo
                    else [name] if name in kept else [])
         if state.holds:
-            steps.append(RecodeStep(name, recode.to, "not needed", "k-anonymity already holds",
-                                    to_labels=recode.to_labels))
+            steps.append(RecodeStep(name, recode.to, "not needed", Msg("already_holds"),
+                                    to_labels=recode.to_labels, to_key=recode.to_key))
             continue
         if blocked:
-            steps.append(RecodeStep(name, recode.to, "kept", f"NOT APPLIED: {', '.join(blocked).upper()} "
-                                                            f"{'IS' if len(blocked) == 1 else 'ARE'} KEPT BY --keep",
-                                    to_labels=recode.to_labels))
+            steps.append(RecodeStep(name, recode.to, "kept", _kept_step(blocked),
+                                    to_labels=recode.to_labels, to_key=recode.to_key))
             continue
         if is_geo:
             applied.append((len(steps), level, recode.level))
@@ -876,9 +903,9 @@ def protect(
             applied.append((len(steps), level, level))
             merges = {**merges, name: recode}
         result = check(level, merges)
-        steps.append(RecodeStep(name, recode.to, "applied", f"records in groups smaller than {k}: "
-                                f"{state.records_below_k} before, {result.records_below_k} after", result,
-                                to_labels=recode.to_labels))
+        steps.append(RecodeStep(name, recode.to, "applied", Msg("step_applied", k=k, before=state.records_below_k,
+                                                                after=result.records_below_k), result,
+                                to_labels=recode.to_labels, to_key=recode.to_key))
         state = result
     # a step that protects nobody only loses information (coarsening the age group while the weight
     # still reveals it): undone, latest first, when the data without it have no more records at risk
@@ -892,18 +919,17 @@ def protect(
             trial_level, trial_merges = level, {n: r for n, r in merges.items() if n != step.variable}
         result = check(trial_level, trial_merges)
         if result.records_below_k <= state.records_below_k:
-            why = (f"undone: without it {result.records_below_k} records are in groups smaller than {k}, "
-                   f"as with it, so it protected nobody")
-            if weight_is_key and step.variable in (names.get(SEX), _role(instrument, "age_group")):
-                why += " (the weight still reveals the original categories)"
-            steps[index] = RecodeStep(step.variable, step.to, "undone", why, step.result, to_labels=step.to_labels)
+            reveals = weight_is_key and step.variable in (names.get(SEX), _role(instrument, "age_group"))
+            why = Msg("step_undone_weight" if reveals else "step_undone", records=result.records_below_k, k=k)
+            steps[index] = RecodeStep(step.variable, step.to, "undone", why, step.result, to_labels=step.to_labels,
+                                      to_key=step.to_key)
             level, merges, state = trial_level, trial_merges, result
     current = recoded(level, merges)
     after_recoding = state
     if geo:
         actions += _geography_actions(frame, level, geo, k, kept)
     for name, recode in merges.items():
-        actions.append(Action(name, "recoded", f"global recode to {recode.to} for k-anonymity"))
+        actions.append(Action(name, "recoded", Msg("recoded", to=recode.to_param())))
 
     # local suppression of what recoding left at risk
     keys = key_columns(current)
@@ -912,8 +938,7 @@ def protect(
     suppressed = {name: int(mask.sum()) for name, mask in masks.items()}
     for name, n in suppressed.items():
         if n:
-            actions.append(Action(name, "suppressed", f"local suppression for k-anonymity: {n} value(s) set to "
-                                                      f"missing ({', '.join(suppressed_with[name])})"))
+            actions.append(Action(name, "suppressed", Msg("suppressed", n=n, columns=", ".join(suppressed_with[name]))))
     cells: dict[str, np.ndarray] = {}
     for name, columns in suppressed_with.items():
         for col in columns:
@@ -944,11 +969,9 @@ def protect(
         out = out.iloc[order_].reset_index(drop=True)
         cells = {col: mask[order_] for col, mask in cells.items()}
         out[idv] = np.arange(1, len(out) + 1, dtype=np.int64)
-        actions.insert(0, Action(idv, "replaced", "respondent id replaced by a sequential number 1…n; the records "
-                                                  "are in random order"))
+        actions.insert(0, Action(idv, "replaced", Msg("id_replaced")))
     else:
-        actions.insert(0, Action(idv, "kept", "NOT REPLACED (--keep): the fieldwork firm's respondent ids and "
-                                              "record order are kept", override=True))
+        actions.insert(0, Action(idv, "kept", Msg("id_kept"), override=True))
 
     out = out[_ordered_columns(out, instrument)]
     fixed = [keys[c] for d in dims if not d.suppressible for c in d.columns]
@@ -1078,21 +1101,19 @@ def _geography_actions(frame: pd.DataFrame, level: str, geo: dict[str, str], k: 
     area_name = _area(geo, level) if any(lvl == level for lvl in geo.values()) else None
     for name, lvl in geo.items():
         if name in kept:
-            out.append(Action(name, "kept", "NOT COARSENED (--keep): published for every area", override=True))
+            out.append(Action(name, "kept", Msg("geo_kept"), override=True))
         elif _level(lvl) < _level(level):
-            out.append(Action(name, "dropped", f"coarsened to the {level} level for k-anonymity"))
+            out.append(Action(name, "dropped", Msg("geo_coarsened", level=Msg(f"level_{level}"))))
         elif lvl == "centrality" or area_name is None or area_name in kept or level == "centrality":
             continue
         elif name == area_name:
             area = frame[name]
             counts = area.value_counts()
             records = int(_small_areas(area, k).sum())
-            out.append(Action(name, "blanked", f"areas ({level}) with fewer than {k} respondents are blank; the "
-                                               f"centrality class is kept: {int((counts < k).sum())} areas, "
-                                               f"{_count(records, k)} records"))
+            out.append(Action(name, "blanked", Msg("geo_blanked", level=Msg(f"level_{level}"), k=k,
+                                                   areas=int((counts < k).sum()), records=_count(records, k))))
         else:
-            out.append(Action(name, "blanked", f"blank where the {level} ({area_name}) is blank (otherwise it "
-                                               "would reveal it)"))
+            out.append(Action(name, "blanked", Msg("geo_blanked_with", level=Msg(f"level_{level}"), area=area_name)))
     return out
 
 

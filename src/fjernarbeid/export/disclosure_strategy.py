@@ -311,7 +311,7 @@ def strategy_markdown(report, lang: str) -> list[str]:
         out.append("")
     if report.entropy_loss:
         out += [f"| {t('col_variable')} | {t('col_bits')} |", "|---|---:|"]
-        out += [f"| {_cell(t('geography') if name == GEOGRAPHY else name)} | {_render(round(bits), lang)} |"
+        out += [f"| {t('geography') if name == GEOGRAPHY else '`' + _cell(name) + '`'} | {_render(round(bits), lang)} |"
                 for name, bits in report.entropy_loss.items()]
         out.append("")
     if report.suppression_by_category:

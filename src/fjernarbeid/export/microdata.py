@@ -42,9 +42,9 @@ from fjernarbeid._cells import neutralise_frame
 from fjernarbeid._io import atomic_paths, refuse_overwrite_input
 from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
 from fjernarbeid.export._text import method_name, weighting_variables
-from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, rules_for
+from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, Msg, rules_for, text_of
 from fjernarbeid.export.disclosure_strategy import protect_with_strategy
-from fjernarbeid.i18n import message
+from fjernarbeid.i18n import fmt_number, message
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.survey.weighting import WeightReport
 
@@ -89,7 +89,7 @@ class MicrodataExport:
     lang: str = "nb"
     source: str = ""
     synthetic: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # str or Msg (text_of renders either in a language)
     area_names: dict[str, dict[str, str]] = field(default_factory=dict)  # look-up field → {code: name}
     study: Any = None  # the study whose disclosure rules were applied (None: the questionnaire's default)
 
@@ -163,7 +163,7 @@ def prepare_microdata(
     instrument = instrument or study.instrument
     ref = refdata if isinstance(refdata, RefData) else RefData.locate(refdata)
     data = read_survey(path, instrument, mapping, completes_only=completes_only)
-    notes: list[str] = []
+    notes: list[str | Msg] = []
     report = validate(data, instrument, ref)
     if not report.ok:
         raise DataValidationError(f"{path}: {report.n_errors} validation error(s); nothing was written", report)
@@ -171,7 +171,7 @@ def prepare_microdata(
     if completes_only:
         notes.extend(n.message for n in data.notes if n.rule == "screened_out_dropped")
     if frame.attrs.get("derived_skipped"):
-        notes.append(f"Not derived (no postal-code register): {', '.join(frame.attrs['derived_skipped'])}.")
+        notes.append(Msg("note_not_derived", names=", ".join(frame.attrs["derived_skipped"])))
     spec = study.weighting
     if targets is not None:
         spec = replace(spec.with_targets_file(targets), method="auto")
@@ -179,8 +179,7 @@ def prepare_microdata(
         spec = replace(spec, method=method)
     weighted = weight(frame, instrument, spec, ref)
     if len(weighted.frame) != len(frame):
-        notes.append(f"{len(frame) - len(weighted.frame)} respondent(s) without a weighting category left out "
-                     "(the study's rule: unknown: exclude).")
+        notes.append(Msg("note_unweighted", n=len(frame) - len(weighted.frame)))
     frame = weighted.frame.drop(columns=[c for c in weighted.frame.columns if c.endswith(" (weighting groups)")])
     frame = frame.assign(**{WEIGHT_COLUMN: weighted.weights.to_numpy()})
     frame = with_option_columns(frame, instrument)
@@ -469,13 +468,13 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
     variable_labels, value_labels = export.variable_labels, export.value_labels
     protection: dict[str, list[str]] = {}
     for a in export.disclosure.actions:
-        protection.setdefault(a.variable, []).append(f"{a.action}: {a.reason}")
+        protection.setdefault(a.variable, []).append(
+            f"{Msg('action_' + a.action).text(lang)}: {text_of(a.reason, lang)}")
     for name, columns in export.disclosure.suppressed_with.items():
         for column in columns:
             n = export.disclosure.suppressed.get(name, 0)
             if column != name and n:
-                protection.setdefault(column, []).append(
-                    f"suppressed: set to missing in the {n} record(s) where {name} was suppressed for k-anonymity")
+                protection.setdefault(column, []).append(Msg("codebook_suppressed_with", n=n, name=name).text(lang))
     recoded = {name: value_labels[name] for name in export.disclosure.recoded if name in value_labels}
     levels = measurement_levels(export)
     variables = []
@@ -536,9 +535,9 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
         "instrument": {"id": inst.id, "version": inst.version, "title": inst.label(lang)},
         "weighting": {k_: v for k_, v in export.weights.to_dict().items() if k_ != "margins"},
         "disclosure": {"k": k, "holds": export.disclosure.holds, "k_achieved": export.disclosure.k_achieved,
-                       "conclusion": export.disclosure.conclusion,
+                       "conclusion": export.disclosure.conclusion_text(lang),
                        "suppression": f"frequencies of values held by fewer than {k} records are null"},
-        "notes": export.notes,
+        "notes": [text_of(n, lang) for n in export.notes],
         "variables": variables,
     }
 
@@ -628,53 +627,65 @@ def _disclosure_dict(export: MicrodataExport) -> dict[str, Any]:
 
 
 def disclosure_markdown(export: MicrodataExport, data_file: str) -> str:
-    """The disclosure statement for people (in English, like the rules it cites)."""
-    r = export.disclosure
-    out = [f"# Disclosure control: {data_file}", ""]
-    if export.synthetic:
-        out += ["**SYNTHETIC DATA: the input was the fjernarbeid demo; no record is a real person.**", ""]
-    out += [f"Source: {export.source}, {len(export.data)} records. k = {r.k}.", "", f"**{r.conclusion}**", ""]
-    for line in r.to_dict()["overrides"]:
-        out += [f"**{line}**", ""]
-    out += ["| | |", "|---|---:|", f"| k required | {r.k} |", f"| k achieved (smallest group) | {r.k_achieved} |",
-            f"| records in groups smaller than k | {r.result.records_below_k} |",
-            f"| values suppressed | {sum(r.suppressed.values())} |",
-            f"| information loss (key values recoded or suppressed) | {100 * r.information_loss_share:.1f} % |", ""]
+    """The disclosure statement for people, in the export's language (every text from the catalogue,
+    context ``disclosure``)."""
+    from fjernarbeid.export.disclosure import GEOGRAPHY, Msg, _render, text_of
     from fjernarbeid.export.disclosure_strategy import strategy_markdown
 
-    out += strategy_markdown(r, export.lang)
-    out += ["## What was done", "", "| Variable | Action | Why |", "|---|---|---|"]
-    out += [f"| {_code(a.variable)} | {a.action.upper() if a.override else a.action} | {_md(a.reason)} |" for a in r.actions]
-    out += ["", "## k-anonymity", "",
-            f"Key variables (what an outsider may know of a person): {', '.join(r.keys)}. "
-            "A missing value counts as a category of its own: a record whose value was suppressed is grouped "
-            "with the records missing the same values and alike in the others."]
+    r, lang = export.disclosure, export.lang
+    t = lambda key, **kw: Msg(key, **kw).text(lang)  # noqa: E731
+    num = lambda v: _render(v, lang)  # noqa: E731
+    var = lambda name: t("geography") if name == GEOGRAPHY else _code(name)  # noqa: E731
+    out = [f"# {t('md_title', file=data_file)}", ""]
+    if export.synthetic:
+        out += [f"**{t('md_synthetic')}**", ""]
+    out += [t("md_source", source=export.source, n=len(export.data), k=r.k), "", f"**{r.conclusion_text(lang)}**", ""]
+    for line in r.override_msgs():
+        out += [f"**{line.text(lang)}**", ""]
+    out += ["| | |", "|---|---:|", f"| {t('row_k_required')} | {r.k} |", f"| {t('row_k_achieved')} | {r.k_achieved} |",
+            f"| {t('row_below')} | {num(r.result.records_below_k)} |",
+            f"| {t('row_values_suppressed')} | {num(sum(r.suppressed.values()))} |",
+            f"| {t('row_info_loss')} | {fmt_number(100 * r.information_loss_share, lang, 1)} % |"]
+    if r.entropy_loss:
+        out.append(f"| {t('row_bits')} | {num(round(r.entropy_loss_total))} |")
+    out.append("")
+    out += strategy_markdown(r, lang)
+    if r.weight_rounding:
+        out += [f"### {t('h_weight_rounding')}", "", t("weight_rounding_note", **r.weight_rounding), ""]
+    out += [f"## {t('h_done')}", "", f"| {t('col_variable')} | {t('col_action')} | {t('col_why')} |", "|---|---|---|"]
+    for a in r.actions:
+        action = t(f"action_{a.action}")
+        out.append(f"| {var(a.variable)} | {action.upper() if a.override else action} | "
+                   f"{_md(text_of(a.reason, lang))} |")
+    out += ["", f"## {t('h_k')}", "", t("k_keys", keys=", ".join(r.keys))]
     if r.weight_is_key:
-        out += ["", "The weight is a key variable here: it is the same for every record with the same key values, "
-                "so it reveals the original sex and age group; it is neither recoded nor suppressed."]
-    out += ["", "### Global recoding", "", "Tried in order while k-anonymity does not hold; then a step without "
-            "which no more records are in groups smaller than k is undone (it protected nobody). The counts "
-            "are those right after the step.", "",
-            "| Variable | To | Status | Groups < k | Records in groups < k | Smallest group |",
+        out += ["", t("k_weight")]
+    start = (t("start_geo", level=Msg(f"level_{GEOGRAPHY_LEVELS[0]}")) if r.geography else t("start_no_geo"))
+    out += ["", f"### {t('h_recoding')}", "", t("recoding_intro"), "",
+            f"| {t('col_variable')} | {t('col_to')} | {t('col_status')} | {t('col_groups_below')} | "
+            f"{t('col_records_below')} | {t('col_smallest')} |",
             "|---|---|---|---:|---:|---:|",
-            f"| (start) | geography {'at the ' + GEOGRAPHY_LEVELS[0] + ' level' if r.geography else 'none'} | | "
-            f"{r.start.groups_below_k} | {r.start.records_below_k} | {r.start.smallest} |"]
+            f"| {t('start')} | {start} | | {num(r.start.groups_below_k)} | {num(r.start.records_below_k)} | "
+            f"{num(r.start.smallest)} |"]
     for s in r.steps:
         counts = ("| | |" if s.result is None else
-                  f"| {s.result.groups_below_k} | {s.result.records_below_k} | {s.result.smallest} |")
-        out.append(f"| {_code(s.variable)} | {_md(s.to)} | {_status_and_reason(s.status, s.reason)} {counts}")
-    out += ["", "### Local suppression", "",
-            f"After recoding, {r.after_recoding.records_below_k} records were in groups smaller than {r.k}.", "",
-            "| Variable | Values suppressed | Columns set to missing |", "|---|---:|---|"]
-    out += [f"| {_code(name)} | {n} | {', '.join(r.suppressed_with.get(name, ()))} |" for name, n in r.suppressed.items()]
-    out += ["", "### Information loss", "", "| Variable | Recoded to a wider category | Suppressed |", "|---|---:|---:|"]
-    out += [f"| {_code(name)} | {v['recoded']} | {v['suppressed']} |" for name, v in r.information_loss.items()]
+                  f"| {num(s.result.groups_below_k)} | {num(s.result.records_below_k)} | {num(s.result.smallest)} |")
+        out.append(f"| {var(s.variable)} | {_md(s.to_text(lang))} | "
+                   f"{_status_and_reason(t('status_' + s.status), text_of(s.reason, lang))} {counts}")
+    out += ["", f"### {t('h_suppression')}", "", t("suppression_intro", records=r.after_recoding.records_below_k, k=r.k),
+            "", f"| {t('col_variable')} | {t('col_values')} | {t('col_columns')} |", "|---|---:|---|"]
+    out += [f"| {var(name)} | {num(n)} | {', '.join(r.suppressed_with.get(name, ()))} |"
+            for name, n in r.suppressed.items()]
+    out += ["", f"### {t('h_loss')}", "", f"| {t('col_variable')} | {t('col_recoded')} | {t('col_suppressed')} |",
+            "|---|---:|---:|"]
+    out += [f"| {var(name)} | {num(v['recoded'])} | {num(v['suppressed'])} |"
+            for name, v in r.information_loss.items()]
     if r.without:
-        out += ["", "Without one key variable:", "",
-                "| Left out | Smallest group | Records in groups < k |", "|---|---:|---:|"]
-        out += [f"| {key} | {s.smallest} | {s.records_below_k} |" for key, s in r.without.items()]
+        out += ["", t("without_one"), "", f"| {t('col_left_out')} | {t('col_smallest')} | {t('col_records_below')} |",
+                "|---|---:|---:|"]
+        out += [f"| {key} | {num(w.smallest)} | {num(w.records_below_k)} |" for key, w in r.without.items()]
     for note in r.notes + export.notes:
-        out += ["", note]
+        out += ["", text_of(note, lang)]
     return "\n".join(out) + "\n"
 
 

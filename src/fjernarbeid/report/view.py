@@ -455,8 +455,11 @@ def _distribution(results: Results, name: str, instrument: Instrument, lang: str
     if table is None:
         return None
     idx = _table_index(table)
+    # a single-choice question's shares add up to 100 %: a chart hides the complementary cell as its table does
+    hide = _complement_hidden(table) if kind == "chart_distribution" and "share" in idx \
+        else [bool(r[idx["suppressed"]]) for r in table.rows]
     cats = [(r[idx["label"]], r[idx["share"]], r[idx["ci_low"]], r[idx["ci_high"]])
-            for r in table.rows if not r[idx["suppressed"]] and r[idx["share"]] is not None]
+            for r, h in zip(table.rows, hide) if not h and r[idx["share"]] is not None]
     if not cats:
         return None
     title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
@@ -827,14 +830,23 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
     )
 
 
-def _shares(table: Table) -> Table:
-    """A distribution as the report shows it: category, weighted share and its 95 % CI; the shares add up to
-    100 %, so one hidden cell takes a second with it (secondary suppression)."""
+def _complement_hidden(table: Table) -> list[bool]:
+    """The rows of a distribution to hide: those suppressed for too few respondents and, when that is one,
+    the smallest other category too — its shares add up to 100 %, so one hidden share would be 100 % minus
+    the others (in a table and in a chart alike)."""
     from fjernarbeid.export.cell_suppression import complementary_suppression
 
     idx = _table_index(table)
-    hide = complementary_suppression([r[idx["n_unweighted"]] for r in table.rows],
-                                     [bool(r[idx["suppressed"]]) for r in table.rows])
+    # each row carries the question's base; a category's size is its share of it
+    sizes = [round((r[idx["share"]] or 0.0) * (r[idx["n_unweighted"]] or 0), 6) for r in table.rows]
+    return complementary_suppression(sizes, [bool(r[idx["suppressed"]]) for r in table.rows])
+
+
+def _shares(table: Table) -> Table:
+    """A distribution as the report shows it: category, weighted share and its 95 % CI; the shares add up to
+    100 %, so one hidden cell takes a second with it (secondary suppression)."""
+    idx = _table_index(table)
+    hide = _complement_hidden(table)
     rows = [[r[idx["label"]], None if h else r[idx["share"]],
              None if h else (r[idx["ci_low"]], r[idx["ci_high"]])] for r, h in zip(table.rows, hide)]
     return Table(table.name, ["label", "share", "ci"], rows)

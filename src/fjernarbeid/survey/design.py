@@ -184,8 +184,8 @@ class Influence:
         """scale[i] · coef[group[i]] (``coef``: G × k; ``group`` None: one group)."""
         scale = np.asarray(scale, dtype=float)
         coef = np.asarray(coef, dtype=float)
-        if group is None:
-            group = np.zeros(scale.size, dtype=np.intp)
+        if group is None:  # one group: a zero-stride view, not n zeros
+            group = np.broadcast_to(np.intp(0), scale.shape)
             coef = coef.reshape(1, -1)
         return cls((scale,), np.asarray(group, dtype=np.intp), coef[:, None, :])
 
@@ -652,7 +652,7 @@ class SurveyDesign:
                 if np.isnan(factor[present]).any():  # a unit with only lonely strata: R's NaN
                     import warnings
 
-                    warnings.warn("lonely_psu='average': an earlier-stage unit has only lonely strata at a later "
+                    warnings.warn("lonely_psu='average' (--lonely-psu average): an earlier-stage unit has only lonely strata at a later "
                                   "stage, so there is no average to take and (as in R) the variance is NaN; use "
                                   "'adjust', 'remove' or 'certainty'", stacklevel=2)
                     return np.full_like(v, np.nan)
