@@ -157,7 +157,9 @@ def test_cells_with_fewer_than_min_cell_respondents_are_suppressed_and_not_teste
     table = banner_table(svydesign(frame), instrument["q11"], study_banner(instrument, frame), min_cell=5)
     no = table.categories.index(2)
     assert table.count[no, 1] == 3 and table.suppressed[no, 1]
-    assert not table.suppressed[no, 2] and not table.suppressed[:, 0].any()
+    # secondary suppression: women's "no" too (Total − women = men in the row), and men's "yes" (the men's
+    # column adds up to 100 %), then women's "yes" (its row); the Total column stays
+    assert table.suppressed[no, 2] and table.suppressed[:, 1:].all() and not table.suppressed[:, 0].any()
     assert table.higher_than[no, 2] == ""  # women's "no" is not compared with a suppressed cell
     assert {t.category for t in table.tests} == {1}
 
@@ -255,3 +257,19 @@ def test_a_select_multiple_question_has_a_row_per_choice_with_the_share_choosing
     reference = svyprop_diff(svydesign(frame, "w").domain(answered), "home", "sex")
     assert test.difference == pytest.approx(reference.estimate, rel=1e-9)
     assert test.se == pytest.approx(reference.se, rel=1e-9)
+
+
+def test_no_margin_of_a_banner_has_a_single_hidden_cell(export_weighted, instrument):
+    """Secondary suppression along columns (shares add up to 100 %) and along each breakdown's groups in a
+    row (they add up to the Total): a single hidden cell in either would be recovered by subtraction."""
+    design = export_weighted.design
+    hidden_somewhere = 0
+    for name in ("q23", "q12", "q4", "q21"):
+        table = banner_table(design, instrument[name], study_banner(instrument, design.data), min_cell=5)
+        s = table.suppressed
+        hidden_somewhere += int(s.sum())
+        assert ((s.sum(axis=0) != 1)).all(), name
+        for b in set(table.breakdown_of) - {-1}:
+            columns = [g for g, x in enumerate(table.breakdown_of) if x == b]
+            assert (s[:, columns].sum(axis=1) != 1).all(), (name, b)
+    assert hidden_somewhere > 0  # the 300-respondent demo has small cells: the check is not empty

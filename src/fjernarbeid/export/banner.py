@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from fjernarbeid.export.cell_suppression import complementary_suppression
+from fjernarbeid.export.cell_suppression import banner_suppression
 from fjernarbeid.export.nets import nets_of
 from fjernarbeid.instrument import Instrument, Question
 from fjernarbeid.survey.design import SurveyDesign
@@ -292,10 +292,11 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories, te
         effective_base = np.where(sum_w2 > 0, weighted_base**2 / sum_w2, 0.0)
     percent, count, suppressed, tests, higher = _rows(design, y, masks, wm, weighted_base, breakdown_of,
                                                       tuple(categories), breakdowns, min_cell, test)
-    if not question.is_multiple:  # a column's shares add up to 100 %: secondary suppression per column
-        shown_first = suppressed.copy()
-        for g in range(suppressed.shape[1]):
-            suppressed[:, g] = complementary_suppression(count[:, g], shown_first[:, g])
+    if not question.is_multiple:
+        # a column's shares add up to 100 %, and in a row a breakdown's groups add up to the Total (weighted
+        # bases of weighting variables are public figures): secondary suppression along both, until stable
+        margins = [[g for g, b in enumerate(breakdown_of) if b == i] for i in sorted(set(breakdown_of)) if i >= 0]
+        suppressed = banner_suppression(count, suppressed, margins)
         higher = np.where(suppressed, "", higher)
     nets = () if question.is_multiple else nets_of(question, tuple(categories))
     net_rows = None

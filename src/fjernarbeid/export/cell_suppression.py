@@ -30,6 +30,37 @@ def complementary_suppression(counts: Sequence[int], hidden: Sequence[bool]) -> 
     return out
 
 
+def banner_suppression(counts, hidden, margins_of_row: Sequence[Sequence[int]]):
+    """The cells to hide in a table whose cells add up along both its columns and its rows: a column's
+    categories add up to its base (shares to 100 %), and in a row the groups of one breakdown (the columns
+    in each list of ``margins_of_row``) add up to the total column. Complementary suppression in every
+    column and in every row margin, repeated until no margin has a single hidden cell — a cell hidden to
+    protect a column can leave its row with one hidden cell, and the other way round (Hundepool et al.
+    2012, §5.4.1). ``counts`` and ``hidden`` are categories × columns; returns the hidden matrix.
+
+    >>> import numpy as np
+    >>> counts = np.array([[40, 30, 10], [3, 20, 25], [12, 9, 8]])
+    >>> banner_suppression(counts, np.array([[0, 0, 0], [1, 0, 0], [0, 0, 0]], bool), [[0, 1, 2]]).astype(int)
+    array([[0, 1, 1],
+           [1, 1, 0],
+           [1, 1, 1]])
+    """
+    import numpy as np
+
+    out = np.array(hidden, dtype=bool).copy()
+    counts = np.asarray(counts)
+    while True:
+        before = out.copy()
+        for g in range(out.shape[1]):
+            out[:, g] = complementary_suppression(counts[:, g], out[:, g])
+        for r in range(out.shape[0]):
+            for columns in margins_of_row:
+                columns = list(columns)
+                out[r, columns] = complementary_suppression(counts[r, columns], out[r, columns])
+        if (out == before).all():
+            return out
+
+
 def net_hidden(member_hidden: Sequence[bool]) -> bool:
     """A net (top-2, bottom-2) of cells is hidden when any of its cells is: net − the shown cell = the hidden one."""
     return any(member_hidden)
