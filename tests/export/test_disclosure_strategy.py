@@ -245,3 +245,11 @@ def test_a_study_declares_its_own_bands_and_rounding(tmp_path):
     auto = prepare_microdata(path, study=study, instrument=study.instrument, k=5, seed=1, strategy="auto")
     bits = {c.alternatives: c.bits for c in auto.disclosure.strategy.candidates}
     assert len(bits) == 4 and auto.disclosure.strategy.chosen_candidate.bits == min(bits.values())
+
+
+def test_the_top_code_is_labelled_as_such_where_suppression_fell(weighted_frame, instrument):
+    _, report = protect(weighted_frame, instrument, k=5, seed=1)
+    household = report.suppression_by_category["q3"]
+    top = next(c for c in household["categories"] if c["code"] == 6)
+    assert top["label"]["nb"] == "6 eller flere" and top["label"]["en"] == "6 or more"
+    assert max(c["code"] for c in household["categories"]) == 6  # counted after top-coding

@@ -23,8 +23,12 @@ SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 FILE_NAME = re.compile(r"\S+\.(csv|sav|dta|xlsx|parquet|docx|pdf|json)\b")
 
 
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
 def _words(text: str) -> set[str]:
-    return {w.strip("'").lower() for w in WORD.findall(text) if len(w.strip("'")) >= 3}
+    """The words of a text; a catalogue text's {placeholders} are names, not words of its language."""
+    return {w.strip("'").lower() for w in WORD.findall(PLACEHOLDER.sub(" ", text)) if len(w.strip("'")) >= 3}
 
 
 @pytest.fixture(scope="module")

@@ -959,7 +959,8 @@ def protect(
         # the weight is lost only where it cannot be computed again from what is published
         context = [WEIGHT_COLUMN, *(n for n in names.values() if n in out.columns)]
         losses[WEIGHT_COLUMN] = entropy_loss(frame[WEIGHT_COLUMN], out[context])
-    by_category = suppression_by_category(base, masks, names, geo, instrument, k)  # top-coded, not yet recoded
+    top_coded = {n: t for n, t in rules.top_codes.items() if n in base.columns and n not in kept}
+    by_category = suppression_by_category(base, masks, names, geo, instrument, k, top_coded)  # top-coded, not recoded
 
     # sequential ids in random order
     idv = instrument.id_variable

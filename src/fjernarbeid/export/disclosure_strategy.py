@@ -120,10 +120,12 @@ def _variable_label(instrument, name: str) -> dict[str, str]:
 
 
 def suppression_by_category(frame: pd.DataFrame, masks: Mapping[str, np.ndarray], names: Mapping[str, str],
-                            geo: Mapping[str, str], instrument, k: int) -> dict[str, dict[str, Any]]:
+                            geo: Mapping[str, str], instrument, k: int,
+                            top_codes: Mapping[str, int] | None = None) -> dict[str, dict[str, Any]]:
     """For every key variable with suppressed values: per category of its original values (geography:
     the coarsest area published, the centrality class), the records and how many were suppressed,
-    and a warning when suppression is concentrated in one category (module docstring). Counts of a
+    and a warning when suppression is concentrated in one category (module docstring); a top code
+    (``top_codes``: variable → code) is labelled '6 or more'. Counts of a
     category with fewer than k records are not given (null): they would be a small frequency."""
     from fjernarbeid.export.disclosure import GEOGRAPHY, GEOGRAPHY_LEVELS, Msg
 
@@ -141,6 +143,11 @@ def suppression_by_category(frame: pd.DataFrame, masks: Mapping[str, np.ndarray]
             continue
         values = frame[column].reset_index(drop=True)
         labels = _labels(instrument, column)
+        if top_codes and column in top_codes:
+            from fjernarbeid.i18n import LANGUAGES, message
+
+            labels[top_codes[column]] = {lang: message("microdata", "top", lang, top=top_codes[column])
+                                         for lang in LANGUAGES}
         variable = _variable_label(instrument, column)
         n_all, s_all = int(values.notna().sum()), int(mask[values.notna().to_numpy()].sum())
         rows, warnings = [], []
