@@ -92,7 +92,7 @@ def banner(workbook: Path, sheet: str, png: Path, work: Path) -> None:
     single = work / f"{png.stem}.xlsx"
     book.save(single)
     printed = libreoffice_pdf(single, work)
-    run("pdftoppm", "-png", "-r", 80, "-f", 1, "-l", 1, "-singlefile", printed, png.with_suffix(""))
+    run("pdftoppm", "-png", "-r", 130, "-f", 1, "-l", 1, "-singlefile", printed, png.with_suffix(""))
 
 
 def main(argv=None) -> int:

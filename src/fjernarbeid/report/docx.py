@@ -119,9 +119,10 @@ def _table_style(doc):
     return None
 
 
-# Column widths: an average character of the tables' 8.5 pt text, and a cell's left and right margins.
-CHAR_WIDTH = Cm(0.17)
-CELL_PADDING = Cm(0.25)
+# Column widths: a character of the tables' 8.5 pt text (bold, in the widest of the usual fonts), and a cell's
+# left and right margins (0.19 cm each) with some air.
+CHAR_WIDTH = Cm(0.21)
+CELL_PADDING = Cm(0.45)
 
 
 def _unbroken(text: str) -> str:
@@ -150,15 +151,20 @@ def _fit_columns(doc, table, rows: list[list[str]]) -> None:
             longest_word[i] = max(longest_word[i], max((len(w) for w in words), default=0))
             longest_line[i] = max(longest_line[i], len(text))
     least = [CELL_PADDING + CHAR_WIDTH * w for w in longest_word]
+    heads = [CELL_PADDING + CHAR_WIDTH * max((len(w) for w in str(h).split(" ")), default=0) for h in rows[0][:n]]
     wanted = [max(lo, CELL_PADDING + CHAR_WIDTH * min(line, 60)) for lo, line in zip(least, longest_line)]
     room = _text_width(doc)
     if sum(wanted) <= room:
         widths = wanted
-    elif sum(least) <= room:  # every column its longest word, the rest shared by need
-        share = (room - sum(least)) / (sum(wanted) - sum(least))
-        widths = [lo + (want - lo) * share for lo, want in zip(least, wanted)]
-    else:  # words longer than the page allows: narrowed alike
-        widths = [lo * room / sum(least) for lo in least]
+    else:
+        # every column its longest word if the page allows, else at least its header's longest word (a long
+        # word of the body may break; a header never); the rest of the width shared by need
+        floor = least if sum(least) <= room else heads
+        if sum(floor) <= room:
+            share = (room - sum(floor)) / max(sum(wanted) - sum(floor), 1)
+            widths = [lo + (want - lo) * share for lo, want in zip(floor, wanted)]
+        else:  # headers wider than the page: narrowed alike
+            widths = [lo * room / sum(floor) for lo in floor]
     table.autofit = False
     for i, width in enumerate(widths):
         table.columns[i].width = int(width)
