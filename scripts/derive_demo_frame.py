@@ -67,7 +67,7 @@ def codes_to_keep(n_codes: int) -> int:
 def derive_frame(refdata: RefData) -> pd.DataFrame:
     """The sampling frame: one row per kept postal code, municipalities in number order."""
     postal = refdata.postal_codes()
-    municipalities = refdata.municipalities()
+    municipalities = refdata.municipalities(register_names=True)  # the frame copies the register
     centrality = refdata.centrality()
 
     residential = postal[postal["category"].isin(RESIDENTIAL_CATEGORIES)]

@@ -41,7 +41,7 @@ def test_place_category_and_names_are_the_registers(frame, refdata):
     assert (register["place"].to_numpy() == frame["place"].to_numpy()).all()
     assert (register["category"].to_numpy() == frame["category"].to_numpy()).all()
     assert (register["municipality_name"].to_numpy() == frame["postal_municipality_name"].to_numpy()).all()
-    counties = refdata.municipalities().set_index("municipality_code").loc[frame["municipality_code"]]
+    counties = refdata.municipalities(register_names=True).set_index("municipality_code").loc[frame["municipality_code"]]
     assert (counties["county_name"].to_numpy() == frame["county_name"].to_numpy()).all()
 
 

@@ -125,7 +125,10 @@ class RefData:
         """Postal code → place and municipality, from Bring's register (no header, 5 columns)."""
         return _postal_codes(self.path("postal_codes"))
 
-    def municipalities(self) -> pd.DataFrame:
+    def municipalities(self, *, register_names: bool = False) -> pd.DataFrame:
+        """Municipality → county, from SSB's classification. Counties are named in Norwegian
+        (:func:`norwegian_county_name`) unless ``register_names``: then as the register spells them, for
+        files that copy the register (the demo's sampling frame and its register subset)."""
         path = self.path("municipalities")
         df = pd.read_csv(path, dtype=str)
         rename = {"kommunenummer": "municipality_code", "kommunenavn": "municipality_name",
@@ -134,7 +137,8 @@ class RefData:
         if missing:
             raise InputFileError(f"{path}: expected columns {sorted(rename)}, missing {sorted(missing)}")
         df = df.rename(columns=rename)[list(rename.values())]
-        df["county_name"] = df["county_name"].map(norwegian_county_name)
+        if not register_names:
+            df["county_name"] = df["county_name"].map(norwegian_county_name)
         return df
 
     def centrality(self) -> pd.DataFrame:

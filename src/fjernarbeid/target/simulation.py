@@ -39,13 +39,14 @@ from fjernarbeid.target.spec import TargetingSpec, load_spec
 def demo_population() -> Population:
     """The demo world's population cells: N_sa (SSB, national) spread over municipalities by the frame."""
     from fjernarbeid.studies.norce2025.demo import frame as sampling_frame
-    from fjernarbeid.refdata import population_targets
+    from fjernarbeid.refdata import norwegian_county_name, population_targets
 
     frame = sampling_frame.load_frame()
     share = frame.groupby("municipality_code")["draw_weight"].sum()
     facts = (frame.drop_duplicates("municipality_code")
              [["municipality_code", "municipality_name", "county_code", "county_name", "centrality"]]
              .reset_index(drop=True))
+    facts["county_name"] = facts["county_name"].map(norwegian_county_name)  # the frame copies the register's
     targets = population_targets()
     cells = pd.DataFrame([(m, int(r.sex), int(r.age_group), float(r.population) * p)
                           for m, p in share.items() for r in targets.itertuples()],
