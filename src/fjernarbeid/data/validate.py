@@ -639,8 +639,10 @@ def _check_choice_filters(out: _Collector, data: SurveyData, clean: pd.DataFrame
         x = pd.to_numeric(clean[q.name], errors="coerce")
         p = pd.to_numeric(clean[parent], errors="coerce")
         judged = x.notna() & p.isin(list(allowed)) & ~x.isin(q.missing_codes)
-        offered = pd.Series([allowed.get(int(a), frozenset()) if a == a else frozenset() for a in p], index=p.index)
-        bad = np.flatnonzero((judged & ~pd.Series([v in o for v, o in zip(x, offered)], index=x.index)).to_numpy())
+        # Blank cells are pd.NA in a nullable column (a screened-out submission): never compared, only skipped.
+        offered = [allowed.get(int(a), frozenset()) if pd.notna(a) else frozenset() for a in p]
+        in_offer = pd.Series([pd.notna(v) and int(v) in o for v, o in zip(x, offered)], index=x.index)
+        bad = np.flatnonzero((judged & ~in_offer).to_numpy())
         if not bad.size:
             continue
         labels, parent_labels = q.code_labels("nb"), instrument[parent].code_labels("nb")
