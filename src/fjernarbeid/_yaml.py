@@ -73,6 +73,31 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
 
 
 def _check_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:
+    """Refuse a document that expands too far or refers to itself, and repeated keys.
+
+    A document without aliases (every node reached once: a tree, as every file of the program)
+    is its own size, known from one quick pass; the first node reached twice sends the document
+    to the full count of :func:`_count_expansion`.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
+            _count_expansion(root, where, error)
+            return
+        seen.add(key)
+        if isinstance(node, yaml.MappingNode):
+            _refuse_repeated_keys(node, where, error)
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    if len(seen) > MAX_NODES:
+        _count_expansion(root, where, error)  # the same message as for an expansion
+
+
+def _count_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:
     """Count the nodes ``root`` stands for once every alias is followed, without following them.
 
     An alias in PyYAML's node graph is the very node object its anchor made, so the expanded size
