@@ -445,3 +445,20 @@ questions:
     assert out["left_out"]["skipped"] == 1  # line 5 only (flytte = 5)
     shares = {e["category"]: e["estimate"] for e in out["estimates"] if e["category"] is not None}
     assert shares == pytest.approx({1: 3 / 5, 2: 2 / 5})  # lines 1, 6, 7 and 2, 3 (unweighted)
+
+
+def test_a_decimal_question_is_tabulated_by_its_mean(tmp_path):
+    """Travel time in hours has no categories: without --mean, --median … tab gives its mean, not a share
+    for every distinct value."""
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - {name: reisetid, type: decimal, range: {min: 0, max: 5}}
+""", "utf-8")
+    pd.DataFrame({"id": range(1, 7), "reisetid": [0.5, 1.25, 0.75, 2.0, 1.5, 0.25]}).to_csv(
+        tmp_path / "d.csv", index=False)
+    out = tab_json(tmp_path / "d.csv", "reisetid", "--instrument", tmp_path / "q.yaml")
+    (e,) = out["estimates"]
+    assert e["estimate"] == pytest.approx(1.0416666666666667)
+    median = tab_json(tmp_path / "d.csv", "reisetid", "--instrument", tmp_path / "q.yaml", "--median")
+    assert median["estimates"][0]["estimate"] == pytest.approx(0.75)

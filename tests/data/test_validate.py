@@ -397,3 +397,22 @@ def test_a_cascading_select_is_judged_only_where_the_earlier_question_was_answer
     report = validate(read_survey(path, inst), inst, NO_REFDATA)
     (problem,) = problems(report, "choice_not_offered")
     assert problem["row"] == 4 and problem["column"] == "bygd"
+
+
+# -- a decimal question ---------------------------------------------------------------------------------
+
+
+def test_a_decimal_question_reads_decimal_commas_and_names_what_is_no_number_or_out_of_range(tmp_path):
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "reisetid", "type": "decimal", "range": {"min": 0, "max": 2.5}, "required": False}]})
+    path = tmp_path / "f.csv"
+    path.write_text("id;reisetid\n1;0.75\n2;1,5\n3;\n4;inf\n5;3.25\n6;mye\n", "utf-8")
+    data = read_survey(path, inst)
+    assert data.frame["reisetid"].tolist()[:2] == [0.75, 1.5]
+    report = validate(data, inst, NO_REFDATA)
+    found = {(p.rule, p.row) for p in report.errors}
+    assert found == {("not_numeric", 5), ("out_of_range", 6), ("not_numeric", 7)}  # lines of the file
+    (outside,) = problems(report, "out_of_range")
+    assert "outside 0-2.5" in outside["message"] and "must be a number from 0 to 2.5" in outside["message"]

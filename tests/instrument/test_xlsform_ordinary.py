@@ -151,8 +151,8 @@ def test_an_error_names_the_row_of_the_sheet_not_the_question_number(tmp_path):
     """The third question is on row 6 (metadata and a note before it): the message says row 6."""
     path = form(tmp_path, [KOBO_HEADER, ("start", "start", "", ""), ("select_one jn", "a", "A", ""),
                            ("note", "info", "Om deg", ""), ("integer", "b", "B", ""),
-                           ("decimal", "reisetid", "Reisetid", "")], YES_NO)
-    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'decimal'"):
+                           ("date", "flyttedato", "Flyttedato", "")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'date'"):
         load_instrument(path)
 
 
@@ -167,3 +167,17 @@ def test_relevant_may_use_only_earlier_questions_and_the_message_says_what_it_us
                            ("select_one jn", "b", "B", "${a} = 'ja'")], YES_NO)
     with pytest.raises(InstrumentError, match=r"sheet survey, row 3, column relevant: relevant .*" + why):
         load_instrument(path)
+
+
+def test_a_decimal_question_is_a_number_with_its_range(tmp_path):
+    """KoboToolbox's `decimal` (travel time in hours): a number asked as a number, its constraint a range."""
+    path = form(tmp_path, [("type", "name", "label", "constraint"),
+                           ("decimal", "reisetid", "Reisetid (timer)", ". >= 0 and . <= 2.5"),
+                           ("integer", "barn", "Barn", ". >= 0 and . <= 9")], [("list_name", "name", "label")])
+    inst = load_instrument(path)
+    assert inst["reisetid"].type == "decimal" and inst["reisetid"].range == (0.0, 2.5)
+    assert inst["reisetid"].is_number and inst["reisetid"].measurement_level == "scale"
+    assert inst["barn"].range == (0, 9) and isinstance(inst["barn"].range[1], int)
+    written = tmp_path / "written.xlsx"
+    write_xlsform(inst, written)
+    assert load_instrument(written)["reisetid"].range == (0.0, 2.5)

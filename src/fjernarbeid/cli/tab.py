@@ -292,6 +292,10 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
     # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
     factor_total = total and variable not in inst and _is_text(frame[variable])
+    # a decimal question has no categories to share out: its mean, unless another statistic is asked for
+    if (variable in inst and inst[variable].type == "decimal" and not (mean or total or crosstab)
+            and not (other is not None and (other.quantiles or other.denominator))):
+        mean = True
     numeric = mean or (total and not factor_total) or (other is not None and (other.quantiles or other.denominator))
     if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
         raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "

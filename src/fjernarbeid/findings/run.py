@@ -294,7 +294,7 @@ def _target_ranges(study, instrument: Instrument) -> dict[str, list[tuple[str, f
             continue
         q = instrument[row.variables[0]]
         rng = parse_range(row.categories[0])
-        if q.type == "integer" and rng is not None:
+        if q.is_number and rng is not None:
             out.setdefault(q.name, []).append((row.label or row.categories[0], rng[0], rng[1]))
     return out
 

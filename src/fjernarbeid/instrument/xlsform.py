@@ -340,8 +340,8 @@ def _question_row(
         if q.exclusive:
             row["constraint"] = " and ".join(
                 f"not(selected(., '{_choice_name(q, c)}') and count-selected(.) > 1)" for c in sorted(q.exclusive))
-    elif q.type == "integer":
-        row["type"] = "integer"
+    elif q.is_number:
+        row["type"] = q.type
         rng = instrument.range_of(q)
         if rng is not None:
             lo, hi = rng
@@ -422,9 +422,9 @@ _LANGUAGE_WORDS = {
     "english": "en", "engelsk": "en", "norsk": "nb", "bokmål": "nb", "bokmal": "nb", "norsk bokmål": "nb",
     "nynorsk": "nn", "norsk nynorsk": "nn", "samisk": "se", "nordsamisk": "se", "davvisámegiella": "se",
 }
-_RANGE = re.compile(r"^\.\s*>=\s*(-?\d+)\s+and\s+\.\s*<=\s*(-?\d+)$")
+_RANGE = re.compile(r"^\.\s*>=\s*(-?\d+(?:\.\d+)?)\s+and\s+\.\s*<=\s*(-?\d+(?:\.\d+)?)$")
 _TRUE = {"yes", "true", "1", "y", "true()"}
-_SUPPORTED_TYPES = {"integer": "integer", "text": "text"}
+_SUPPORTED_TYPES = {"integer": "integer", "decimal": "decimal", "text": "text"}
 _FOUR_DIGITS = re.compile(r"^regex\(\s*\.\s*,\s*['\"]\^?(\[0-9\]|\\d)\{4\}\$?['\"]\s*\)$")
 
 # XLSForm's metadata question types: recorded by the device, not asked; ignored with a note.
@@ -862,7 +862,7 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         else:
             raise InstrumentError(
                 f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
-                "(select_one, select_multiple, integer and text are; metadata such as start and end is ignored)"
+                "(select_one, select_multiple, integer, decimal and text are; metadata such as start and end is ignored)"
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
@@ -1084,8 +1084,11 @@ def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str
     if not constraint:
         return
     match = _RANGE.match(constraint)
-    if q["type"] == "integer" and match:
+    if q["type"] == "integer" and match and "." not in match.group(1) + match.group(2):
         q["range"] = {"min": int(match.group(1)), "max": int(match.group(2))}
+        return
+    if q["type"] == "decimal" and match:
+        q["range"] = {"min": float(match.group(1)), "max": float(match.group(2))}
         return
     try:
         condition = Condition.from_xpath(constraint, choices, self_name=q["name"])
