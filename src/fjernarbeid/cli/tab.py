@@ -763,7 +763,7 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
     answer, an answer the routing skipped is not, and a blank filter means not asked. A routing condition on a variable the
     file does not have is taken as met: an extract without the filter question keeps its answers.
     """
-    questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code")]
+    questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code", "date")]
     wanted = {n for n in names if n in {q.name for q in questions}}
     needed = set(wanted)
     for q in reversed(questions):  # routing refers to earlier questions: collect the filters' filters
