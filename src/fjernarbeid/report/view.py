@@ -468,7 +468,7 @@ def _distribution(results: Results, name: str, instrument: Instrument, lang: str
         return None
     title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
     data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
-                     [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang)] for c in cats], [False, True, True])
+                     [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang, 1)] for c in cats], [False, True, True])
     n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
     return Chart(t(kind, lang, title=_ended(title)), "distribution_chart", (cats, lang), data=data, n=n)
 
