@@ -295,3 +295,20 @@ def test_a_nynorsk_export_labels_and_documents_in_nynorsk(export):
     assert "Analysevekt" in labels["weight_analysis"] and "respondentar" in labels["weight_analysis"]
     book = codebook_markdown(build_codebook(nn, "s.sav"), "nn")
     assert "Vekta % er av postane med verdi." in book and "Vektet" not in book
+
+
+def test_the_codebook_names_a_variables_type_in_the_language_of_the_codebook(export):
+    """'Type: kategorisk', not the codebook JSON's key 'categorical', in a bokmål or nynorsk codebook."""
+    from dataclasses import replace
+
+    from fjernarbeid.export.microdata import build_codebook, codebook_markdown
+
+    nb = codebook_markdown(build_codebook(export, "s.sav"), "nb")
+    assert "- Type: kategorisk" in nb and "- Type: heltall" in nb and "- Type: vekt" in nb
+    for english in ("categorical", "integer", "weight |", "number"):
+        assert english not in nb, english
+    nn = codebook_markdown(build_codebook(replace(export, lang="nn"), "s.sav"), "nn")
+    assert "- Type: heiltal" in nn
+    en = codebook_markdown(build_codebook(replace(export, lang="en"), "s.sav"), "en")
+    assert "- Type: categorical" in en
+    assert build_codebook(export, "s.sav")["variables"][1]["type"] == "categorical"  # the JSON keeps its keys
