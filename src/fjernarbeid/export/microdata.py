@@ -318,13 +318,15 @@ def _file_label(export: MicrodataExport) -> str:
 
 
 def _document(export: MicrodataExport) -> list[str]:
-    """Lines stored in the data file itself (SPSS documents)."""
+    """Lines stored in the data file itself (SPSS documents), in the export's language like its labels."""
+    lang = export.lang
     lines = []
     if export.synthetic:
-        lines.append(_w("synthetic", "en"))
-    lines.append(f"fjernarbeid {__version__} export of {export.source}; weights: {export.weights.method}.")
-    lines.append(export.disclosure.conclusion)
-    lines += [o for o in export.disclosure.to_dict()["overrides"]]
+        lines.append(_w("synthetic", lang))
+    lines.append(_w("document_source", lang, version=__version__, source=export.source,
+                    method=method_name(export.weights.method, lang)))
+    lines.append(export.disclosure.conclusion_text(lang))
+    lines += [m.text(lang) for m in export.disclosure.override_msgs()]
     # SPSS keeps documents as lines of 80 bytes
     out = []
     for line in lines:
