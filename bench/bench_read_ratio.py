@@ -4,7 +4,7 @@ process from start to exit) against simply reading its files — the survey CSV 
 issue 12's target (≤ 3× at 300,000 respondents).
 
     .venv/bin/python bench/bench_read_ratio.py [--n 300000] [--runs 3] [--before-src DIR]
-                                               [--workdir /tmp/fjernarbeid-bench]
+                                               [--workdir /tmp/fjernarbeid-bench] [--bytecode]
 
 Every run is a fresh process, the programs taking turns (reading, report, [report of the before
 tree]) so that a change in the machine's load falls on all of them alike. CPU time (user + system
@@ -12,6 +12,8 @@ of the process and its children, from the kernel) is the measure on a shared mac
 shown beside it. ``--before-src`` runs the report of another source tree (e.g. ``git archive
 <commit> src``) on the same files in the same run, for a paired before/after ratio; the script then
 also checks that both trees wrote the same results.json (exit code 1 if a number differs).
+``--bytecode`` byte-compiles both source trees first, as an installed package is: where
+PYTHONDONTWRITEBYTECODE is set every run otherwise compiles the package from source (about 0.2 s).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import demo_data, machine, markdown_table, print_machine, report_command, run_once  # noqa: E402
+from _measure import (REPO, compile_sources, demo_data, machine, markdown_table, print_machine,  # noqa: E402
+                      report_command, run_once)
 
 READ = """
 import sys
@@ -47,7 +50,11 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="processes of each program (at least 1)")
     parser.add_argument("--before-src", type=Path, help="source tree of the 'before' version")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/fjernarbeid-bench"))
+    parser.add_argument("--bytecode", action="store_true",
+                        help="byte-compile the source trees first (as an installed package is)")
     args = parser.parse_args(argv)
+    if args.bytecode:
+        compile_sources(REPO / "src", *([args.before_src] if args.before_src else []))
     info = machine()
     print_machine(info)
     data, _ = demo_data(args.n, args.workdir)
@@ -73,7 +80,7 @@ def main(argv=None) -> int:
         cpu = statistics.median(r.cpu for r in runs)
         rows.append([name, _median([r.wall for r in runs]), _median([r.cpu for r in runs]),
                      "1" if name == "read" else f"{cpu / read_cpu:.1f}×"])
-    print(f"n = {args.n:,}; load at the end {os.getloadavg()[0]:.2f}")
+    print(f"n = {args.n:,}; load at the end {os.getloadavg()[0]:.2f}" + ("; source trees byte-compiled" if args.bytecode else ""))
     print(markdown_table(["program", "wall s", "CPU s", "CPU ÷ reading"], rows))
     if args.before_src:
         compare = Path(__file__).resolve().parent / "compare_results.py"

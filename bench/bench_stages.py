@@ -4,7 +4,7 @@ variables, weighting, the call log, the findings, results.json, and with ``--htm
 report with its charts) — median (min–max) of several processes per step.
 
     .venv/bin/python bench/bench_stages.py [--n 1000000] [--runs 3] [--html]
-                                           [--workdir /tmp/fjernarbeid-bench] [--src DIR]
+                                           [--workdir /tmp/fjernarbeid-bench] [--src DIR] [--bytecode]
 
 The demo study is the one bench_scaling.py uses (made once in the work directory). ``--src`` times
 another source tree on the same data, for before/after figures; each version runs its steps as its
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import demo_data, machine, markdown_table, print_machine  # noqa: E402
+from _measure import REPO, compile_sources, demo_data, machine, markdown_table, print_machine  # noqa: E402
 
 
 def child(data: Path, html: bool) -> None:
@@ -102,6 +102,8 @@ def main(argv=None) -> int:
     parser.add_argument("--html", action="store_true", help="also write report.html (charts)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/fjernarbeid-bench"))
     parser.add_argument("--src", type=Path, help="source tree to benchmark instead of the installed one")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="byte-compile the source tree first, as an installed package is (see _measure.py)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -109,6 +111,8 @@ def main(argv=None) -> int:
         return 0
     if args.runs < 3:
         parser.error("--runs must be at least 3")
+    if args.bytecode:
+        compile_sources(args.src or REPO / "src")
     print_machine(machine())
     data, _ = demo_data(args.n, args.workdir)
     env = dict(os.environ, BENCH_OUT=str(args.workdir))
@@ -128,7 +132,7 @@ def main(argv=None) -> int:
         rows.append([name, f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"])
     peak = max(r["peak_rss"] for r in runs) / 2**20
     print(f"n = {args.n:,}{' (with HTML)' if args.html else ''}" + (f", source {args.src}" if args.src else "")
-          + f"; peak memory {peak:,.0f} MB")
+          + ("; byte-compiled" if args.bytecode else "") + f"; peak memory {peak:,.0f} MB")
     print(markdown_table(["step", "seconds, median (min–max)"], rows))
     return 0
 

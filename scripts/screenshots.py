@@ -92,7 +92,23 @@ def banner(workbook: Path, sheet: str, png: Path, work: Path) -> None:
     single = work / f"{png.stem}.xlsx"
     book.save(single)
     printed = libreoffice_pdf(single, work)
-    run("pdftoppm", "-png", "-r", 130, "-f", 1, "-l", 1, "-singlefile", printed, png.with_suffix(""))
+    run("pdftoppm", "-png", "-r", 200, "-f", 1, "-l", 1, "-singlefile", printed, png.with_suffix(""))
+    trim(png)
+
+
+def trim(png: Path, margin: int = 24) -> None:
+    """Crop the printed page to what is printed on it (plus a margin): a landscape sheet fitted to the
+    page's width is legible only at a resolution whose blank paper would dwarf it."""
+    from PIL import Image, ImageOps
+
+    with Image.open(png) as page:
+        box = ImageOps.invert(page.convert("L")).getbbox()
+        if box is None:
+            return
+        left, top, right, bottom = box
+        cropped = page.crop((max(left - margin, 0), max(top - margin, 0),
+                             min(right + margin, page.width), min(bottom + margin, page.height)))
+    cropped.save(png)
 
 
 def main(argv=None) -> int:

@@ -8,6 +8,11 @@ result (``str()``, a copy, a check of every entry) spends minutes and gigabytes 
 document is composed into its node graph first, its *expanded* size counted with a memo (linear in
 the size of the file), and only a document below :data:`MAX_NODES` is constructed. Recursive
 aliases (``&a [*a]``), which no configuration file needs, are refused too.
+
+The document is scanned, parsed and composed by libyaml where PyYAML was built with it (ten times
+faster than the pure-Python scanner; libyaml refuses control characters and nesting deeper than
+1,000 levels itself), and by PyYAML's own reader otherwise; both compose the same node graph, in
+which an alias is its anchor's node object, so the checks below are the same for either.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from fjernarbeid.errors import FjernarbeidError, InputFileError
 MAX_BYTES = 10_000_000  # the largest file of the package is 22 kB; a mapping of 10,000 columns is 300 kB
 MAX_NODES = 1_000_000  # scalars, lists and mappings after following every alias
 MAX_ALIASES = 10_000  # alias uses in one document
+
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, PyYAML's safe constructor
 
 
 def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = InputFileError) -> Any:
@@ -50,7 +57,7 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
                     f"(at most {MAX_BYTES:,})")
     loader = None
     try:
-        loader = yaml.SafeLoader(text)  # refuses control characters already here
+        loader = _SafeLoader(text)  # refuses control characters already here
         node = loader.get_single_node()
         if node is None:
             return None
@@ -66,6 +73,31 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
 
 
 def _check_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:
+    """Refuse a document that expands too far or refers to itself, and repeated keys.
+
+    A document without aliases (every node reached once: a tree, as every file of the program)
+    is its own size, known from one quick pass; the first node reached twice sends the document
+    to the full count of :func:`_count_expansion`.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
+            _count_expansion(root, where, error)
+            return
+        seen.add(key)
+        if isinstance(node, yaml.MappingNode):
+            _refuse_repeated_keys(node, where, error)
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    if len(seen) > MAX_NODES:
+        _count_expansion(root, where, error)  # the same message as for an expansion
+
+
+def _count_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:
     """Count the nodes ``root`` stands for once every alias is followed, without following them.
 
     An alias in PyYAML's node graph is the very node object its anchor made, so the expanded size

@@ -429,3 +429,36 @@ def test_where_on_a_multiple_choice_question_gives_the_shares_of_the_subgroup(fi
                                "weighted_n": float(satisfied.sum())}
     assert [e["estimate"] for e in within["estimates"]] == pytest.approx([e["estimate"] for e in alone["estimates"]],
                                                                         rel=1e-12)
+
+
+def test_a_not_sure_answer_to_a_filter_question_routes_as_the_form_did(tmp_path):
+    """`grunn` is asked if `flytte != 5`; "vet ikke" (6) is not 5, so the form asked and its answers count."""
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - {name: flytte, type: single, codes: [{code: 1, nb: Ja}, {code: 5, nb: Nei}, {code: 6, nb: Vet ikke, missing: true}]}
+  - {name: grunn, type: single, ask_if: "flytte != 5", codes: [{code: 1, nb: Jobb}, {code: 2, nb: Familie}]}
+""", "utf-8")
+    pd.DataFrame({"id": range(1, 7), "flytte": [1, 6, 6, 5, 1, 6], "grunn": [1, 2, 2, 1, 1, 1]}).to_csv(
+        tmp_path / "d.csv", index=False)
+    out = tab_json(tmp_path / "d.csv", "grunn", "--instrument", tmp_path / "q.yaml", "--min-n", "0")
+    assert out["left_out"]["skipped"] == 1  # line 5 only (flytte = 5)
+    shares = {e["category"]: e["estimate"] for e in out["estimates"] if e["category"] is not None}
+    assert shares == pytest.approx({1: 3 / 5, 2: 2 / 5})  # lines 1, 6, 7 and 2, 3 (unweighted)
+
+
+def test_a_decimal_question_is_tabulated_by_its_mean(tmp_path):
+    """Travel time in hours has no categories: without --mean, --median … tab gives its mean, not a share
+    for every distinct value."""
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - {name: reisetid, type: decimal, range: {min: 0, max: 5}}
+""", "utf-8")
+    pd.DataFrame({"id": range(1, 7), "reisetid": [0.5, 1.25, 0.75, 2.0, 1.5, 0.25]}).to_csv(
+        tmp_path / "d.csv", index=False)
+    out = tab_json(tmp_path / "d.csv", "reisetid", "--instrument", tmp_path / "q.yaml")
+    (e,) = out["estimates"]
+    assert e["estimate"] == pytest.approx(1.0416666666666667)
+    median = tab_json(tmp_path / "d.csv", "reisetid", "--instrument", tmp_path / "q.yaml", "--median")
+    assert median["estimates"][0]["estimate"] == pytest.approx(0.75)

@@ -362,3 +362,57 @@ def test_raise_for_errors(check, valid_frame):
 def test_every_rule_has_a_severity_and_a_description():
     assert {severity for severity, _ in RULES.values()} == {"error", "warning"}
     assert all(description for _, description in RULES.values())
+
+
+# -- a cascading select (XLSForm choice_filter) --------------------------------------------------
+
+
+def cascading_form(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    for row in [("type", "name", "label", "required", "choice_filter"),
+                ("select_one kommune", "kommune", "Kommune", "false", ""),
+                ("select_one bygd", "bygd", "Bygd", "false", "kommune=${kommune}")]:
+        survey.append(row)
+    choices = wb.create_sheet("choices")
+    for row in [("list_name", "name", "label", "kommune"), ("kommune", "kvam", "Kvam", ""),
+                ("kommune", "ulvik", "Ulvik", ""), ("bygd", "oystese", "Øystese", "kvam"),
+                ("bygd", "ulvik_sentrum", "Ulvik sentrum", "ulvik")]:
+        choices.append(row)
+    wb.save(tmp_path / "form.xlsx")
+    return tmp_path / "form.xlsx"
+
+
+def test_a_cascading_select_is_judged_only_where_the_earlier_question_was_answered(tmp_path):
+    """Rows left empty (a screened-out submission, an optional question) are read as pd.NA: not judged,
+    and never a crash."""
+    from fjernarbeid.instrument import load_instrument
+
+    inst = load_instrument(cascading_form(tmp_path))
+    path = tmp_path / "f.csv"
+    path.write_text("id,kommune,bygd\n1,kvam,oystese\n2,,\n3,ulvik,oystese\n4,,oystese\n", "utf-8")
+    report = validate(read_survey(path, inst), inst, NO_REFDATA)
+    (problem,) = problems(report, "choice_not_offered")
+    assert problem["row"] == 4 and problem["column"] == "bygd"
+
+
+# -- a decimal question ---------------------------------------------------------------------------------
+
+
+def test_a_decimal_question_reads_decimal_commas_and_names_what_is_no_number_or_out_of_range(tmp_path):
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "reisetid", "type": "decimal", "range": {"min": 0, "max": 2.5}, "required": False}]})
+    path = tmp_path / "f.csv"
+    path.write_text("id;reisetid\n1;0.75\n2;1,5\n3;\n4;inf\n5;3.25\n6;mye\n", "utf-8")
+    data = read_survey(path, inst)
+    assert data.frame["reisetid"].tolist()[:2] == [0.75, 1.5]
+    report = validate(data, inst, NO_REFDATA)
+    found = {(p.rule, p.row) for p in report.errors}
+    assert found == {("not_numeric", 5), ("out_of_range", 6), ("not_numeric", 7)}  # lines of the file
+    (outside,) = problems(report, "out_of_range")
+    assert "outside 0-2.5" in outside["message"] and "must be a number from 0 to 2.5" in outside["message"]

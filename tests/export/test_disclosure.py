@@ -377,3 +377,27 @@ def test_an_undeclared_study_counts_every_key_role_and_may_suppress_it(instrumen
     rules = rules_for(bare, study_for_instrument(bare))
     assert rules.key_variables == ("role:sex", "age_group", "q4", "q3")
     assert rules.top_codes == {"q3": 6} and set(rules.suppression_order) >= {"geography", "q3", "q4", "age_group"}
+
+
+def test_an_age_asked_as_a_question_is_a_key_variable():
+    """An age in years asked directly (the role `age`, as a pupils' survey asks it) tells an outsider as
+    much as a birth year: it is a key variable, and the one 21-year-old girl is not published as such."""
+    from fjernarbeid.export.disclosure import rules_for
+    from fjernarbeid.instrument import instrument_from_dict
+    from fjernarbeid.study import study_for_instrument
+
+    inst = instrument_from_dict({"id": "elevar", "roles": {"sex": "kjonn", "age": "alder"}, "questions": [
+        {"name": "kjonn", "type": "single", "codes": [{"code": 1, "nb": "Jente"}, {"code": 2, "nb": "Gutt"}]},
+        {"name": "alder", "type": "integer"}]})
+    study = study_for_instrument(inst)
+    assert "alder" in rules_for(inst, study).key_variables
+    frame = pd.DataFrame({"id": range(1, 42), "kjonn": [1, 2] * 20 + [1], "alder": [16] * 20 + [17] * 20 + [21],
+                          "weight": 1.0})
+    out, report = protect(frame, inst, k=5, seed=1, study=study)
+    assert "alder" in report.keys and report.holds
+    assert group_sizes(out, ["kjonn", "alder"]).min() >= 5
+    # the weight is a key here too; the statement does not say it reveals an age group the study lacks
+    from fjernarbeid.export.disclosure import text_of
+
+    notes = " ".join(text_of(n, lang) for n in report.notes for lang in ("en", "nb", "nn"))
+    assert report.weight_is_key and "age group" not in notes and "aldersgruppe" not in notes

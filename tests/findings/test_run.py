@@ -129,3 +129,22 @@ def test_findings_in_two_threads_are_the_findings_in_one(demo_frame, demo, instr
                             fieldwork=summarise_fieldwork(demo.dispositions, instrument), source="demo",
                             synthetic=True)
     assert json.dumps(threaded.to_dict(), default=str) == json.dumps(demo_results.to_dict(), default=str)
+
+
+def test_a_not_sure_answer_to_a_filter_question_is_an_answer_to_the_routing():
+    """`flytte != 5` is true for "vet ikke" (6), as the form evaluated it and validation checks it: those
+    respondents were asked `grunn` and their answers count; only the skipped answer of row 3 is dropped."""
+    from fjernarbeid.instrument import instrument_from_dict
+
+    scale = [{"code": c, "nb": str(c)} for c in range(1, 6)] + [{"code": 6, "nb": "Vet ikke", "missing": True}]
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "flytte", "type": "single", "codes": scale},
+        {"name": "grunn", "type": "single", "ask_if": "flytte != 5", "codes": [{"code": 1, "nb": "Jobb"},
+                                                                                 {"code": 2, "nb": "Familie"}]},
+        {"name": "mer", "type": "single", "ask_if": "grunn == 1", "codes": [{"code": 1, "nb": "Ja"}]},
+    ]})
+    frame = pd.DataFrame({"flytte": [1, 6, 5, 6], "grunn": [1, 2, 1, 1], "mer": [1, None, 1, 1]})
+    out = analysis_frame(frame, inst)
+    assert out["flytte"].isna().tolist() == [False, True, False, True]  # "not sure" is no estimate …
+    assert out["grunn"].tolist()[:2] == [1, 2] and np.isnan(out["grunn"][2])  # … but it was asked the next one
+    assert out["mer"].isna().tolist() == [False, True, True, False]  # row 3: its filter answer was skipped

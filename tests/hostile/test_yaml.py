@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+import yaml
+
+import fjernarbeid
+from fjernarbeid import _yaml
 from fjernarbeid._yaml import MAX_NODES, load_yaml
 from fjernarbeid.errors import InputFileError, InstrumentError
+
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
+
+
+@pytest.fixture(autouse=True, params=LOADERS, ids=lambda loader: loader.__name__)
+def loader(request, monkeypatch):
+    """Every rule below holds with libyaml's parser (used where PyYAML has it) and with PyYAML's own."""
+    monkeypatch.setattr(_yaml, "_SafeLoader", request.param)
+    return request.param
 
 
 def bomb(levels: int) -> str:
@@ -71,3 +85,8 @@ def test_utf16_yaml_is_read_by_the_rule_of_every_text_file(encoding):
 def test_a_binary_yaml_file_is_named_not_text():
     with pytest.raises(InputFileError, match=r"^b\.yaml: not a text file"):
         load_yaml(bytes(range(256)), "b.yaml")
+
+
+def test_both_parsers_read_every_yaml_file_of_the_package_alike(loader):
+    for path in sorted(Path(fjernarbeid.__file__).parent.rglob("*.yaml")):
+        assert load_yaml(path.read_bytes(), path.name) == yaml.load(path.read_text("utf-8"), yaml.SafeLoader), path

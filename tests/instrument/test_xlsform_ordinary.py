@@ -139,3 +139,45 @@ def test_select_multiple_checks_and_optional_questions_survive_writing_and_readi
     for mode in ("cati", "self"):
         back = read_xlsform(write_xlsform(inst, tmp_path / f"{mode}.xlsx", mode=mode))
         assert back == inst, mode
+
+
+# -- messages name the sheet's own row ------------------------------------------------------------------
+
+KOBO_HEADER = ("type", "name", "label::Norsk bokmål (nb)", "relevant")
+YES_NO = [("list_name", "name", "label::Norsk bokmål (nb)"), ("jn", "ja", "Ja"), ("jn", "nei", "Nei")]
+
+
+def test_an_error_names_the_row_of_the_sheet_not_the_question_number(tmp_path):
+    """The third question is on row 6 (metadata and a note before it): the message says row 6."""
+    path = form(tmp_path, [KOBO_HEADER, ("start", "start", "", ""), ("select_one jn", "a", "A", ""),
+                           ("note", "info", "Om deg", ""), ("integer", "b", "B", ""),
+                           ("date", "flyttedato", "Flyttedato", "")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'date'"):
+        load_instrument(path)
+
+
+@pytest.mark.parametrize("relevant, why", [
+    ("${b} = 'ja'", r"uses \$\{b\}, which is asked later \(row 4\)"),  # a cycle a → b → a starts here
+    ("${a} = 'ja'", r"uses \$\{a\}, which is this row itself"),
+    ("${alder} > 18", r"uses \$\{alder\}, and the form has no question of that name"),
+    ("${kalk} = 'ja'", r"uses \$\{kalk\}, which is a calculate the instrument does not read \(row 2\)"),
+])
+def test_relevant_may_use_only_earlier_questions_and_the_message_says_what_it_used(tmp_path, relevant, why):
+    path = form(tmp_path, [KOBO_HEADER, ("calculate", "kalk", "", ""), ("select_one jn", "a", "A", relevant),
+                           ("select_one jn", "b", "B", "${a} = 'ja'")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey, row 3, column relevant: relevant .*" + why):
+        load_instrument(path)
+
+
+def test_a_decimal_question_is_a_number_with_its_range(tmp_path):
+    """KoboToolbox's `decimal` (travel time in hours): a number asked as a number, its constraint a range."""
+    path = form(tmp_path, [("type", "name", "label", "constraint"),
+                           ("decimal", "reisetid", "Reisetid (timer)", ". >= 0 and . <= 2.5"),
+                           ("integer", "barn", "Barn", ". >= 0 and . <= 9")], [("list_name", "name", "label")])
+    inst = load_instrument(path)
+    assert inst["reisetid"].type == "decimal" and inst["reisetid"].range == (0.0, 2.5)
+    assert inst["reisetid"].is_number and inst["reisetid"].measurement_level == "scale"
+    assert inst["barn"].range == (0, 9) and isinstance(inst["barn"].range[1], int)
+    written = tmp_path / "written.xlsx"
+    write_xlsform(inst, written)
+    assert load_instrument(written)["reisetid"].range == (0.0, 2.5)

@@ -153,9 +153,10 @@ def test_the_writers_share_one_view(demo_results, instrument, view, tmp_path):
 
 
 def test_docx_columns_fit_their_longest_words(demo_results, instrument, view, tmp_path):
-    """No column is narrower than its longest word (a header broken inside a word, 'Testobserv/ator', is what
-    equal widths gave), no table is wider than the page, and numbers do not break ('36,4' and '%')."""
-    from fjernarbeid.report.docx import CELL_PADDING, CHAR_WIDTH
+    """No column is narrower than its header's longest word (a header broken inside a word, 'Testobserv/ator', is
+    what equal widths gave) or its longest number ('0,764' broken into '0,' and '764' in a table whose text was
+    too long for the page), no table is wider than the page, and numbers do not break ('36,4' and '%')."""
+    from fjernarbeid.report.docx import CELL_PADDING, CHAR_WIDTH, _is_number
 
     doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
     room = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
@@ -168,6 +169,10 @@ def test_docx_columns_fit_their_longest_words(demo_results, instrument, view, tm
             for width, text in zip(widths, header):
                 longest = max((len(w) for w in text.split(" ")), default=0)
                 assert width >= CELL_PADDING + CHAR_WIDTH * longest - 635, (text, width)  # Word keeps twips
+            for i, width in enumerate(widths):
+                numbers = [w for row in table.rows[1:] for w in row.cells[i].text.split(" ") if _is_number(w)]
+                longest = max(map(len, numbers), default=0)
+                assert width >= CELL_PADDING + CHAR_WIDTH * longest - 635, (header[i], numbers, width)
             checked += 1
         for row in table.rows[1:]:
             for cell in row.cells:

@@ -21,8 +21,8 @@ lists them), derives age group, municipality, centrality …, weights by sex × 
 protects the respondents: the id becomes a sequential number (records in random order), open
 text and columns not in the questionnaire are dropped, birth year → age group, postal code →
 municipality (blank where fewer than k respondents live), household size top-coded at 6. Then
-k-anonymity over the key variables (sex, age group, education, geography, and the weight, which
-reveals sex and age group) is reached in the order sdcMicro uses: global recoding while it does
+k-anonymity over the key variables (sex, age group or an age asked in years, education, geography, the
+study's quasi-identifiers, and the weight, which reveals the cells it was computed from) is reached in the order sdcMicro uses: global recoding while it does
 not hold (geography to county, then to centrality class; age group to 10-year bands; education to
 three levels), then local suppression of the fewest key values (geography first, then education,
 then age group; sex only when nothing else works). A suppressed value counts as a category of its

@@ -292,6 +292,10 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
     # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
     factor_total = total and variable not in inst and _is_text(frame[variable])
+    # a decimal question has no categories to share out: its mean, unless another statistic is asked for
+    if (variable in inst and inst[variable].type == "decimal" and not (mean or total or crosstab)
+            and not (other is not None and (other.quantiles or other.denominator))):
+        mean = True
     numeric = mean or (total and not factor_total) or (other is not None and (other.quantiles or other.denominator))
     if numeric and variable in inst and inst[variable].is_multiple:  # said before its answers are read as numbers
         raise UsageError(f"{variable} is a multiple-choice question: tab gives the share of respondents "
@@ -755,8 +759,8 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
     and the rows with an answer although the routing skipped the question.
 
     The convention of the report (:func:`fjernarbeid.findings.run.analysis_frame`): routing is
-    evaluated on answers where the filter questions' own "not sure" codes and skipped answers are
-    missing already, so an unknown filter means not asked. A routing condition on a variable the
+    evaluated on the answers as the questionnaire saw them — a filter question's "not sure" code is an
+    answer, an answer the routing skipped is not, and a blank filter means not asked. A routing condition on a variable the
     file does not have is taken as met: an extract without the filter question keeps its answers.
     """
     questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code")]
@@ -765,7 +769,7 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
     for q in reversed(questions):  # routing refers to earlier questions: collect the filters' filters
         if q.name in needed and q.ask_if is not None:
             needed |= q.ask_if.variables
-    answers = pd.DataFrame(index=frame.index)
+    given = pd.DataFrame(index=frame.index)  # what the routing reads: skipped answers out, "not sure" kept
     not_sure, skipped = {}, {}
     for q in questions:
         if q.name not in needed:
@@ -779,10 +783,10 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
             x = pd.to_numeric(frame[q.name], errors="coerce")
             unsure = x.isin(q.missing_codes).to_numpy()
         asked = np.ones(len(x), dtype=bool)
-        if q.ask_if is not None and q.ask_if.variables <= set(answers.columns):
-            asked = q.ask_if.evaluate(answers).fillna(False).to_numpy(dtype=bool)
+        if q.ask_if is not None and q.ask_if.variables <= set(given.columns):
+            asked = q.ask_if.evaluate(given).fillna(False).to_numpy(dtype=bool)
         not_asked = ~asked & x.notna().to_numpy() & ~unsure
-        answers[q.name] = x.mask(unsure | not_asked)
+        given[q.name] = x.mask(~asked)
         if q.name in wanted:
             not_sure[q.name], skipped[q.name] = unsure, not_asked
             if unasked is not None:  # the rows the routing did not ask (``unasked`` given: filled in)

@@ -645,6 +645,27 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, original[bad].astype(object)
 
 
+def _decimals(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(values as Float64, original text of the cells that are not finite numbers) for a decimal question:
+    ``2.5`` and Norwegian Excel's ``2,5`` are numbers; ``inf``, ``1e309`` and words are not."""
+    if pd.api.types.is_bool_dtype(col.dtype):
+        col = col.astype("Int64")
+    if pd.api.types.is_numeric_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype):
+        x = col.astype("Float64")
+        original = col.astype("string")
+        present = x.notna()
+    else:
+        original = _text(col)
+        present = original.notna()
+        cleaned = original.str.strip().str.replace(r"^([+-]?[0-9]+),([0-9]+)$", r"\1.\2", regex=True)
+        # digits 0-9 only, as for whole numbers (a full-width '３' is not a number)
+        plain = cleaned.str.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?").fillna(False)
+        x = pd.to_numeric(cleaned.where(plain), errors="coerce").astype("Float64")
+    finite = np.isfinite(x.fillna(0).to_numpy(dtype=float))
+    bad = present & ~(x.notna() & finite)
+    return x.where(~bad), original[bad].astype(object)
+
+
 def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: ColumnMapping | None) -> SurveyData:
     resolution: ColumnResolution = resolve_columns(raw.header, instrument, mapping)
     by_target = {t: i for i, t in enumerate(resolution.targets) if t is not None}
@@ -673,8 +694,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         col = raw.frame[by_target[q.name]]
         if q.type == "single" and (any(c.name for c in q.codes) or resolution.labels):
             col = _choice_names_as_codes(col, q, by_label=resolution.labels)
-        if q.type in ("single", "integer"):
-            values, bad = _integers(col)
+        if q.type in ("single", "integer", "decimal"):
+            values, bad = (_decimals if q.type == "decimal" else _integers)(col)
             columns[q.name] = values
             if len(bad):
                 unparsed[q.name] = bad.rename(q.name)

@@ -398,6 +398,8 @@ def _range_reason(q: Question, instrument: Instrument, lo: int, hi: int) -> str:
     if q.range_rule == "birth_year":
         return (f"born outside {lo}-{hi}, the respondent cannot have been {instrument.min_age}-{instrument.max_age} "
                 f"years old during the fieldwork ({instrument.fieldwork_start} to {instrument.fieldwork_end})")
+    if q.type == "decimal":
+        return f"{q.name} must be a number from {lo:g} to {hi:g}"
     return f"{q.name} must be a whole number from {lo} to {hi}"
 
 
@@ -411,7 +413,7 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
         if q.name not in frame.columns:
             continue
         col = frame[q.name]
-        if q.type in ("single", "integer"):
+        if q.type in ("single", "integer", "decimal"):
             _check_unparsed(out, data, q, instrument)
         if q.type == "single":
             bad = (col.notna() & ~col.isin(q.valid_codes)).to_numpy()
@@ -419,14 +421,15 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
                      f"{q.name} = " + _show(col[bad]) + f" is not one of its codes ({_codes_text(q.valid_codes)})",
                      col[bad].astype(object))
             clean[q.name] = col.mask(bad)
-        elif q.type == "integer":
+        elif q.is_number:
             rng = instrument.range_of(q)
             clean[q.name] = col
             if rng is not None:
                 lo, hi = rng
                 bad = (col.notna() & ((col < lo) | (col > hi))).fillna(False).to_numpy()
+                span = f"{lo:g}-{hi:g}" if q.type == "decimal" else f"{lo}-{hi}"
                 out.rows(_range_rule(q, instrument), q.name, np.flatnonzero(bad),
-                         f"{q.name} = " + _show(col[bad]) + f" is outside {lo}-{hi}: " + _range_reason(q, instrument, lo, hi),
+                         f"{q.name} = " + _show(col[bad]) + f" is outside {span}: " + _range_reason(q, instrument, lo, hi),
                          col[bad].astype(object))
         elif q.type == "multiple":
             raw = data.unparsed.get(q.name)
@@ -487,6 +490,9 @@ def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: 
         if q.type == "single":
             out.rows("code_not_in_list", q.name, positions[is_number],
                      shown + f" is not one of its codes ({_codes_text(q.valid_codes)})", raw[is_number])
+        elif q.type == "decimal":  # inf, 1e309: numbers no estimate can use
+            out.rows("not_numeric", q.name, positions[is_number],
+                     shown + " is not a finite number", raw[is_number])
         else:
             rng = instrument.range_of(q)
             reason = (_range_reason(q, instrument, *rng) if rng else f"{q.name} must be a whole number")
@@ -639,8 +645,10 @@ def _check_choice_filters(out: _Collector, data: SurveyData, clean: pd.DataFrame
         x = pd.to_numeric(clean[q.name], errors="coerce")
         p = pd.to_numeric(clean[parent], errors="coerce")
         judged = x.notna() & p.isin(list(allowed)) & ~x.isin(q.missing_codes)
-        offered = pd.Series([allowed.get(int(a), frozenset()) if a == a else frozenset() for a in p], index=p.index)
-        bad = np.flatnonzero((judged & ~pd.Series([v in o for v, o in zip(x, offered)], index=x.index)).to_numpy())
+        # Blank cells are pd.NA in a nullable column (a screened-out submission): never compared, only skipped.
+        offered = [allowed.get(int(a), frozenset()) if pd.notna(a) else frozenset() for a in p]
+        in_offer = pd.Series([pd.notna(v) and int(v) in o for v, o in zip(x, offered)], index=x.index)
+        bad = np.flatnonzero((judged & ~in_offer).to_numpy())
         if not bad.size:
             continue
         labels, parent_labels = q.code_labels("nb"), instrument[parent].code_labels("nb")

@@ -209,6 +209,10 @@ def rules_for(instrument: Instrument, study=None) -> DisclosureRules:
     instrument = study.instrument if study.instrument.id == instrument.id else instrument  # its roles
     keys = [SEX] if instrument.has_role("sex") else []
     keys += [instrument.role(r) for r in KEY_ROLES[1:] if instrument.has_role(r)]
+    # an age in years asked as a question tells an outsider as much as a birth year: a key variable
+    # (an age derived from the birth year is dropped instead, as the birth year is)
+    if instrument.has_role("age") and instrument.role("age") in instrument and instrument.role("age") not in keys:
+        keys.insert(min(2, len(keys)), instrument.role("age"))
     # a municipality asked as a question (not looked up from the postal code, which the geography
     # steps recode) is a key variable like the others: an outsider knows where a person lives
     places = [v for v in _declared_geography(instrument) if v not in keys]

@@ -487,7 +487,8 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
             q = inst[name]
             entry.update(source="question", question=q.number, text=q.label(lang),
                          type={"single": "categorical", "multiple": "multiple choice (codes separated by spaces)",
-                               "integer": "integer", "postal_code": "postal code", "text": "text"}.get(q.type, q.type))
+                               "integer": "integer", "decimal": "decimal", "postal_code": "postal code",
+                               "text": "text"}.get(q.type, q.type))
             if q.ask_if is not None:
                 entry["routing"] = {"ask_if": str(q.ask_if),
                                     "text": q.condition_text.get(lang) or q.condition_text.get("nb")}

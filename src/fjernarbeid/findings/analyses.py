@@ -57,6 +57,17 @@ def _with(design: SurveyDesign, **columns) -> SurveyDesign:
     return replace(design, data=design.data.assign(**columns))
 
 
+def _numbers(design: SurveyDesign, name: str) -> np.ndarray:
+    """The column as floats, NaN where it is missing or not a number (``pd.to_numeric(errors="coerce")``);
+    a column of text (a county number read as text) is converted once per distinct value."""
+    series = _col(design, name)
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").astype("Float64")
+    return np.append(values.to_numpy(dtype=float, na_value=np.nan), np.nan)[codes]  # code −1 (missing): NaN
+
+
 def _count(design: SurveyDesign, mask: np.ndarray) -> int:
     return int((mask & design.in_domain).sum())
 
@@ -236,25 +247,38 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
     The share projected is the *joint* share — in group g and answering ``codes`` — among everyone
     who answered, so its CI carries the uncertainty of both the group's size and its answers and
     no population figure per group is needed. Groups with few respondents get a warning.
+
+    Every group's joint share is a category of one variable (0: not in ``codes`` or in no group,
+    i + 1: in ``codes`` and in group i), so one :func:`svyprop` gives them all: each category's
+    share and standard error are those of its own 0/1 indicator.
     """
     if group_var not in d.data.columns:
         return
-    x = pd.to_numeric(_col(d, var), errors="coerce")
-    groups = pd.to_numeric(_col(d, group_var), errors="coerce")
+    x = _numbers(d, var)
+    answered = ~np.isnan(x)
+    groups = _numbers(d, group_var)
+    found = np.unique(groups[d.in_domain & ~np.isnan(groups)])  # the groups present, sorted
+    at = np.minimum(np.searchsorted(found, groups), max(found.size - 1, 0))
+    group = np.where((found.size > 0) & (found[at] == groups), at, -1)  # index into ``found`` per row, −1: none
+    in_codes = np.isin(x, list(codes))
+    joint = np.where(answered, np.where(in_codes & (group >= 0), group + 1, 0), np.nan).astype(float)
+    props = svyprop(_with(d, __joint__=joint), "__joint__", categories=[float(i) for i in range(found.size + 1)],
+                    level=ctx.level)
+    counted = d.in_domain & (group >= 0)
+    n_groups = np.bincount(group[counted & answered], minlength=found.size)
+    hits_of = np.bincount(group[counted & in_codes], minlength=found.size)
+    names = d.data.get(f"{group_var}_name")  # e.g. county_name beside the county number
+    name_of: dict[int, str] = {}
+    if names is not None:  # each group's first name given, in the order of the rows
+        named = np.flatnonzero(names.notna().to_numpy() & (group >= 0))
+        present, first = np.unique(group[named], return_index=True)
+        name_of = {int(i): str(names.iloc[named[j]]) for i, j in zip(present, first)}
     rows = []
-    in_codes = x.isin(list(codes)).to_numpy()
-    for g in sorted(groups[d.in_domain].dropna().unique()):
-        in_g = (groups == g).to_numpy()
-        joint = (in_codes & in_g).astype(float)
-        dj = _with(d, __joint__=np.where(x.notna().to_numpy(), joint, np.nan))
-        est = svyprop(dj, "__joint__", categories=[0.0, 1.0], level=ctx.level)[1.0]
-        n_group = _count(d, in_g & x.notna().to_numpy())
-        label = ctx.lang_labels(group_var, int(g))[ctx.lang]
-        names = d.data.get(f"{group_var}_name")  # e.g. county_name beside the county number
-        if names is not None and names[in_g].notna().any():
-            label = str(names[in_g].dropna().iloc[0])
-        hits = _count(d, joint.astype(bool))
-        if hits < ctx.min_cell:
+    for i, g in enumerate(found):
+        est = props[float(i + 1)]
+        n_group = int(n_groups[i])
+        label = name_of.get(i, ctx.lang_labels(group_var, int(g))[ctx.lang])
+        if hits_of[i] < ctx.min_cell:
             rows.append([label, n_group, None, None, None, "suppressed" if ctx.lang == "en" else "skjult"])
             continue
         p = project(est.estimate, (est.ci_low, est.ci_high), ctx.base, n_unweighted=n_group)

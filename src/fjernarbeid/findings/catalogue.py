@@ -207,7 +207,7 @@ def describe_every_question(instrument: Instrument) -> Catalogue:
     roles = set(instrument.roles.values())
     for q in instrument.questions:
         title = {lang: f"{q.number}. {text}" if q.number != q.name else text for lang, text in q.text.items()}
-        if q.type == "integer" and not roles & {q.name} - {instrument.roles.get("age")}:
+        if q.is_number and not roles & {q.name} - {instrument.roles.get("age")}:
             # a number asked as a number: its mean (a birth year, a household size … are described in the
             # respondents table; an age is a number worth its mean)
             findings.append(Finding(id=q.name, analysis="numeric", section=QUESTIONS_SECTION, title=title,

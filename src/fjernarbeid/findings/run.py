@@ -37,24 +37,30 @@ LABEL_LANGUAGES = ("nb", "nn", "en")
 
 def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """A copy where "not sure" codes are missing and answers to skipped questions are dropped,
-    so that a question's base is simply its non-missing rows (the report's convention)."""
+    so that a question's base is simply its non-missing rows (the report's convention).
+
+    Routing is evaluated on the answers as the questionnaire saw them: a "not sure" answer to a filter
+    question is an answer (``${q} != 'x'`` is true for "vet ikke", as in the form and in validation),
+    and only an answer the routing itself skipped no longer counts for later questions."""
     out = frame.copy(deep=False)  # copy-on-write: every column replaced below is new, the input untouched
+    given = frame.copy(deep=False)  # what the routing reads: skipped answers out, "not sure" codes kept
     for q in instrument.questions:
         if q.name not in out.columns or q.type in ("text", "postal_code"):
             continue
+        asked = None
+        if q.ask_if is not None:
+            asked = q.ask_if.evaluate(given).fillna(False).to_numpy(dtype=bool)
+            given[q.name] = given[q.name].where(asked)
         if q.is_multiple:  # codes separated by spaces: "don't know" codes out, the routing applied
             from fjernarbeid.data.multiple import for_analysis
 
             answers = for_analysis(out[q.name], q)
-            if q.ask_if is not None:
-                answers = answers.where(q.ask_if.evaluate(out).fillna(False).to_numpy(dtype=bool))
-            out[q.name] = answers
+            out[q.name] = answers if asked is None else answers.where(asked)
             continue
         x = pd.to_numeric(out[q.name], errors="coerce")
         if q.missing_codes:
             x = x.mask(x.isin(q.missing_codes))
-        if q.ask_if is not None:
-            asked = q.ask_if.evaluate(out).fillna(False).to_numpy(dtype=bool)
+        if asked is not None:
             x = x.where(asked)
         out[q.name] = x.astype("Float64").astype(float)
     return out
@@ -288,7 +294,7 @@ def _target_ranges(study, instrument: Instrument) -> dict[str, list[tuple[str, f
             continue
         q = instrument[row.variables[0]]
         rng = parse_range(row.categories[0])
-        if q.type == "integer" and rng is not None:
+        if q.is_number and rng is not None:
             out.setdefault(q.name, []).append((row.label or row.categories[0], rng[0], rng[1]))
     return out
 

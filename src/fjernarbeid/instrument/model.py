@@ -24,7 +24,7 @@ from fjernarbeid.instrument.expr import Condition
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
 ROLES = ("sex", "birth_year", "age", "age_group", "postal_code", "municipality", "education", "household_size")
-QUESTION_TYPES = ("single", "multiple", "integer", "postal_code", "text")
+QUESTION_TYPES = ("single", "multiple", "integer", "decimal", "postal_code", "text")
 DERIVED_KINDS = ("age", "bins", "condition", "postal_lookup")
 POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "county_name", "centrality")
 
@@ -112,7 +112,7 @@ class Question:
     ask_if: Condition | None = None
     screen_out: frozenset[int] = frozenset()
     screening: str | None = None  # S1, S2 … in the report's method chapter
-    range: tuple[int, int] | None = None
+    range: tuple[float, float] | None = None  # whole numbers for an integer question
     range_rule: str | None = None  # e.g. "birth_year": range computed from the target ages
     preamble: Labels = field(default_factory=dict)
     hint: Labels = field(default_factory=dict)
@@ -143,10 +143,15 @@ class Question:
     @property
     def measurement_level(self) -> str:
         """'ordinal' (an answer scale, as the questionnaire declares), 'nominal' (other codes) or 'scale'
-        (numbers: integer questions) — SPSS's measurement levels."""
+        (numbers: integer and decimal questions) — SPSS's measurement levels."""
         if self.level:
             return self.level
-        return "scale" if self.type == "integer" else "nominal"
+        return "scale" if self.is_number else "nominal"
+
+    @property
+    def is_number(self) -> bool:
+        """A number asked as a number (XLSForm ``integer`` or ``decimal``): its mean, quantiles and range."""
+        return self.type in ("integer", "decimal")
 
     @property
     def is_multiple(self) -> bool:
@@ -481,7 +486,8 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         if isinstance(rng, str):
             rule, rng = rng, None
         elif isinstance(rng, dict):
-            rng = (int(rng["min"]), int(rng["max"]))
+            bound = float if qtype == "decimal" else int
+            rng = (bound(rng["min"]), bound(rng["max"]))
         questions.append(
             Question(
                 name=name,

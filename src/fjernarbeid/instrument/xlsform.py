@@ -63,7 +63,7 @@ import datetime as _dt
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
@@ -340,8 +340,8 @@ def _question_row(
         if q.exclusive:
             row["constraint"] = " and ".join(
                 f"not(selected(., '{_choice_name(q, c)}') and count-selected(.) > 1)" for c in sorted(q.exclusive))
-    elif q.type == "integer":
-        row["type"] = "integer"
+    elif q.is_number:
+        row["type"] = q.type
         rng = instrument.range_of(q)
         if rng is not None:
             lo, hi = rng
@@ -422,9 +422,9 @@ _LANGUAGE_WORDS = {
     "english": "en", "engelsk": "en", "norsk": "nb", "bokmål": "nb", "bokmal": "nb", "norsk bokmål": "nb",
     "nynorsk": "nn", "norsk nynorsk": "nn", "samisk": "se", "nordsamisk": "se", "davvisámegiella": "se",
 }
-_RANGE = re.compile(r"^\.\s*>=\s*(-?\d+)\s+and\s+\.\s*<=\s*(-?\d+)$")
+_RANGE = re.compile(r"^\.\s*>=\s*(-?\d+(?:\.\d+)?)\s+and\s+\.\s*<=\s*(-?\d+(?:\.\d+)?)$")
 _TRUE = {"yes", "true", "1", "y", "true()"}
-_SUPPORTED_TYPES = {"integer": "integer", "text": "text"}
+_SUPPORTED_TYPES = {"integer": "integer", "decimal": "decimal", "text": "text"}
 _FOUR_DIGITS = re.compile(r"^regex\(\s*\.\s*,\s*['\"]\^?(\[0-9\]|\\d)\{4\}\$?['\"]\s*\)$")
 
 # XLSForm's metadata question types: recorded by the device, not asked; ignored with a note.
@@ -755,7 +755,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         if kind == "begin group":
             condition = None
             if role != "screening_group" and record.get("relevant"):
-                condition = _condition(survey, number, "relevant", record["relevant"], choice_names)
+                condition = _condition(survey, number, "relevant", record["relevant"], choice_names,
+                                       earlier=by_name)
                 if ordinary and holds_rest.get(number) and _screening(condition, by_name, lists):
                     screenings += 1
                     variable = next(iter(condition.variables))
@@ -811,9 +812,10 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
         # An ordinary form's questions are numbered as a reader counts them (1, 2, 3 …), the name stays the
         # variable's; a form written by write_xlsform (or with an fj_number column) says its own numbers.
-        number = record.get("fj_number") or (str(len([x for x in questions if not x.get("_added")]) + 1)
-                                              if ordinary and not survey.has("fj_number") else name)
-        q: dict[str, Any] = {"name": name, "number": number}
+        # (`number` stays the sheet's row, which every message below names)
+        label_number = record.get("fj_number") or (str(len([x for x in questions if not x.get("_added")]) + 1)
+                                                    if ordinary and not survey.has("fj_number") else name)
+        q: dict[str, Any] = {"name": name, "number": label_number}
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
                             ("fj_condition_text", "condition_text"), ("constraint_message", "constraint_message")):
@@ -860,7 +862,7 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         else:
             raise InstrumentError(
                 f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
-                "(select_one, select_multiple, integer and text are; metadata such as start and end is ignored)"
+                "(select_one, select_multiple, integer, decimal and text are; metadata such as start and end is ignored)"
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
@@ -869,7 +871,7 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         required = record.get("required", "").lower() in _TRUE or record.get("fj_required", "").lower() in _TRUE
         if not required:
             q["required"] = False
-        _read_routing(survey, number, record, q, choice_names, [c for _, c in groups if c is not None])
+        _read_routing(survey, number, record, q, choice_names, [c for _, c in groups if c is not None], by_name)
         _read_screening(survey, number, record, q)
         _read_range(survey, number, record, q, choice_names, notes, ordinary)
         if "constraint" not in q and "unenforced_constraint" not in q:
@@ -958,12 +960,34 @@ def _after_last_question(survey: _Sheet, number: int) -> bool:
                or t in IGNORED_TYPES for t in later)
 
 
-def _condition(survey: _Sheet, number: int, column: str, text: str, choices, self_name: str | None = None
-               ) -> Condition:
+def _condition(survey: _Sheet, number: int, column: str, text: str, choices, self_name: str | None = None,
+               earlier: Collection[str] | None = None) -> Condition:
+    """``text`` as a condition; with ``earlier`` (the questions read so far), a ``${name}`` it uses must be
+    one of them — checked before the choice names are resolved, so that a later question, the question
+    itself or a field the instrument does not read is named as such (not as an unknown choice name)."""
+    if earlier is not None:
+        for ref in dict.fromkeys(re.findall(r"\$\{\s*([^}\s]+)\s*\}", text)):
+            if ref not in earlier:
+                raise InstrumentError(f"{survey.where(number, column)}: {column} {text!r} uses ${{{ref}}}, "
+                                      f"{_not_earlier(survey, number, ref)}; it may use only questions asked before")
     try:
         return Condition.from_xpath(text, choices, self_name=self_name)
     except InstrumentError as exc:
         raise InstrumentError(f"{survey.where(number, column)}: {exc}") from None
+
+
+def _not_earlier(survey: _Sheet, number: int, ref: str) -> str:
+    """Why ``${ref}`` on row ``number`` is not an earlier question: what the form has by that name."""
+    for row, record in survey.rows:
+        if record.get("name") != ref:
+            continue
+        kind = record.get("type", "").split()[0] if record.get("type") else ""
+        if row == number:
+            return "which is this row itself"
+        if row > number:
+            return f"which is asked later (row {row})"
+        return f"which is a {kind or 'row'} the instrument does not read (row {row})"
+    return "and the form has no question of that name"
 
 
 def _screening(condition: Condition, by_name: dict[str, dict], lists: dict[str, list]) -> bool:
@@ -984,14 +1008,14 @@ def _screen_out_codes(condition: Condition, q: dict[str, Any], lists: dict[str, 
 
 
 def _read_routing(survey: _Sheet, number: int, record: dict[str, str], q: dict[str, Any], choices,
-                  groups: list[Condition]) -> None:
+                  groups: list[Condition], earlier: Collection[str] | None = None) -> None:
     relevant, written = record.get("relevant", ""), record.get("fj_ask_if", "")
     if not relevant:
         if written:
             raise InstrumentError(f"{survey.where(number, 'fj_ask_if')}: routing {written!r} but no relevant")
         cond = None
     else:
-        cond = _condition(survey, number, "relevant", relevant, choices)
+        cond = _condition(survey, number, "relevant", relevant, choices, earlier=earlier)
         # fj_ask_if keeps the routing as written in the instrument ("tilfreds in (4, 5)"); it is used only
         # while it still says the same as `relevant`, which is what a form-builder would edit.
         if written:
@@ -1060,8 +1084,11 @@ def _read_range(survey: _Sheet, number: int, record: dict[str, str], q: dict[str
     if not constraint:
         return
     match = _RANGE.match(constraint)
-    if q["type"] == "integer" and match:
+    if q["type"] == "integer" and match and "." not in match.group(1) + match.group(2):
         q["range"] = {"min": int(match.group(1)), "max": int(match.group(2))}
+        return
+    if q["type"] == "decimal" and match:
+        q["range"] = {"min": float(match.group(1)), "max": float(match.group(2))}
         return
     try:
         condition = Condition.from_xpath(constraint, choices, self_name=q["name"])

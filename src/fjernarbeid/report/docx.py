@@ -135,36 +135,46 @@ def _text_width(doc) -> int:
     return section.page_width - section.left_margin - section.right_margin
 
 
+def _is_number(word: str) -> bool:
+    """A number, a range or a p-value ('0,764', '84–90\u00a0%', '< 0,001' joined): digits and no letters."""
+    return any(c.isdigit() for c in word) and not any(c.isalpha() for c in word)
+
+
 def _fit_columns(doc, table, rows: list[list[str]]) -> None:
-    """Column widths from the text: every column at least as wide as its longest word — a header is never
-    broken inside a word ('Testobserv/ator') — and the rest of the page's width shared out by how much
-    text each column has. Word (autofit off) and LibreOffice then lay the table out alike."""
+    """Column widths from the text. Every column gets at least its header's longest word — a header is never
+    broken inside a word ('Testobserv/ator') — and its longest number ('0,764' never splits into '0,' and
+    '764'); then, as far as the page allows, its body's longest word; the rest of the page's width is shared
+    out by how much text each column has. Word (autofit off) and LibreOffice then lay the table out alike."""
     n = len(table.columns)
     if n == 0 or not rows:
         return
-    longest_word = [0] * n
-    longest_line = [0] * n
+
+    def width_of(chars: int) -> float:
+        return CELL_PADDING + CHAR_WIDTH * chars
+
+    longest_word, longest_number, longest_line = [0] * n, [0] * n, [0] * n
     for row in rows:
         for i, text in enumerate(row[:n]):
             text = str(text)
             words = text.split(" ")  # a non-breaking space joins (numbers are one word)
             longest_word[i] = max(longest_word[i], max((len(w) for w in words), default=0))
+            longest_number[i] = max(longest_number[i], max((len(w) for w in words if _is_number(w)), default=0))
             longest_line[i] = max(longest_line[i], len(text))
-    least = [CELL_PADDING + CHAR_WIDTH * w for w in longest_word]
-    heads = [CELL_PADDING + CHAR_WIDTH * max((len(w) for w in str(h).split(" ")), default=0) for h in rows[0][:n]]
-    wanted = [max(lo, CELL_PADDING + CHAR_WIDTH * min(line, 60)) for lo, line in zip(least, longest_line)]
+    heads = [width_of(max((len(w) for w in str(h).split(" ")), default=0)) for h in rows[0][:n]]
+    must = [max(head, width_of(number)) for head, number in zip(heads, longest_number)]
+    least = [max(lo, width_of(w)) for lo, w in zip(must, longest_word)]
+    wanted = [max(lo, width_of(min(line, 60))) for lo, line in zip(least, longest_line)]
     room = _text_width(doc)
     if sum(wanted) <= room:
         widths = wanted
-    else:
-        # every column its longest word if the page allows, else at least its header's longest word (a long
-        # word of the body may break; a header never); the rest of the width shared by need
-        floor = least if sum(least) <= room else heads
-        if sum(floor) <= room:
-            share = (room - sum(floor)) / max(sum(wanted) - sum(floor), 1)
-            widths = [lo + (want - lo) * share for lo, want in zip(floor, wanted)]
-        else:  # headers wider than the page: narrowed alike
-            widths = [lo * room / sum(floor) for lo in floor]
+    elif sum(least) <= room:  # every word whole; the rest of the width shared by need
+        share = (room - sum(least)) / max(sum(wanted) - sum(least), 1)
+        widths = [lo + (want - lo) * share for lo, want in zip(least, wanted)]
+    elif sum(must) <= room:  # headers and numbers whole; long words of the body's text break, all alike
+        share = (room - sum(must)) / max(sum(least) - sum(must), 1)
+        widths = [lo + (want - lo) * share for lo, want in zip(must, least)]
+    else:  # headers and numbers wider than the page: narrowed alike
+        widths = [lo * room / sum(must) for lo in must]
     table.autofit = False
     for i, width in enumerate(widths):
         table.columns[i].width = int(width)

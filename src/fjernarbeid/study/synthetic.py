@@ -78,6 +78,9 @@ def synthesise(study, n: int = 300, seed: int = 1) -> pd.DataFrame:
             if q.range_rule == "birth_year":  # ages well inside the target ages
                 lo, hi = lo + 1, hi - 1
             values = pd.array(rng.integers(lo, hi + 1, size=n), dtype="Int64")
+        elif q.type == "decimal":
+            lo, hi = inst.range_of(q) or (0, 10)
+            values = pd.array(np.round(rng.uniform(lo, hi, size=n), 2), dtype="Float64")
         elif q.type == "postal_code":
             if municipality and municipality in frame.columns and postal_by_municipality:
                 answer = frame[municipality].astype("string")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey.design import SurveyDesign, shown
-from fjernarbeid.survey.models import _complete, _levels, _numeric, svyglm
+from fjernarbeid.survey.models import _complete, _levels_in, _numeric, svyglm
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,19 @@ def _two_groups(design: SurveyDesign, outcome_values: np.ndarray, outcome: str, 
     """The design restricted to complete rows, with the group as a two-level categorical."""
     scored = replace(design, data=design.data.assign(**{"__outcome__": outcome_values}))
     d = _complete(scored, ["__outcome__", group])
-    groups = _levels(d.data[group][d.in_domain])
+    values = d.data[group]
+    groups = _levels_in(values, d.in_domain)
     if len(groups) != 2:
         raise ComputationError(
             f"{group!r} must have exactly two groups among the rows with {outcome!r} present in "
             f"the domain; found {len(groups)}: {', '.join(map(str, groups[:10]))}")
-    data = d.data.assign(__group__=pd.Categorical(d.data[group], categories=groups))
-    return replace(d, data=data), groups
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":  # codes by comparison, not hashing
+        x = values.to_numpy()
+        codes = np.where(x == groups[0], 0, np.where(x == groups[1], 1, -1)).astype(np.int8)
+        category = pd.Categorical.from_codes(codes, categories=groups)
+    else:
+        category = pd.Categorical(values, categories=groups)
+    return replace(d, data=d.data.assign(__group__=category)), groups
 
 
 def _difference(d: SurveyDesign, level: float):
@@ -67,16 +73,17 @@ def _difference(d: SurveyDesign, level: float):
 def _group_moments(d: SurveyDesign, groups) -> tuple[np.ndarray, np.ndarray]:
     """Mean and R ``svyvar`` variance (n/(n−1) · weighted mean square) of the outcome per group."""
     y = d.data["__outcome__"].to_numpy(dtype=float)
+    codes = d.data["__group__"].cat.codes.to_numpy()  # group j of ``groups`` is code j
     means, variances = [], []
-    for g in groups:  # two groups
-        sub = d.domain((d.data["__group__"] == g).to_numpy() & d.in_domain)
-        w = sub.weights
-        inside = w > 0
-        n = int(inside.sum())
+    for j in range(len(groups)):  # two groups
+        rows = np.flatnonzero((codes == j) & (d.weights > 0))  # the group's rows in the domain
+        n = rows.size
         if n == 0:
             raise ComputationError("the domain is empty: no rows with positive weight")
-        m = float(w[inside] @ y[inside]) / w.sum()  # the weighted mean (no influence values needed)
-        ms = np.sum(w * np.where(inside, (y - m) ** 2, 0.0)) / w.sum()
+        w, yg = d.weights[rows], y[rows]
+        total = w.sum()
+        m = float(w @ yg) / total  # the weighted mean (no influence values needed)
+        ms = float(w @ (yg - m) ** 2) / total
         means.append(m)
         variances.append(ms * n / (n - 1) if n > 1 else np.nan)
     return np.array(means), np.array(variances)

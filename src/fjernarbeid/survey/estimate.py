@@ -198,6 +198,8 @@ class Estimates:
 def numeric_values(design: Design, variable: str) -> np.ndarray:
     """The column as floats (NaN = missing). Text that is not a number is an error naming the rows."""
     series = design.column(variable)
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiub":  # numpy values: one conversion
+        return series.to_numpy(dtype=float, copy=True)
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     text = series.astype("string").str.strip()

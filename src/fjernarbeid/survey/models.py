@@ -170,6 +170,22 @@ def _levels(values: pd.Series) -> list:
     return sorted(present.unique())
 
 
+def _levels_in(values: pd.Series, rows: np.ndarray) -> list:
+    """``_levels(values[rows])`` for a boolean mask ``rows``, without copying the column: a categorical's
+    levels from its codes, a column of numpy floats or integers by ``np.unique``."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        chosen = codes[rows]
+        used = np.bincount(chosen[chosen >= 0], minlength=len(values.cat.categories)) > 0
+        return [c for c, u in zip(values.cat.categories, used) if u]
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiu":
+        chosen = values.to_numpy()[rows]
+        if chosen.dtype.kind == "f":
+            chosen = chosen[~np.isnan(chosen)]
+        return list(np.unique(chosen))  # sorted, numpy scalars as pandas' unique gives them
+    return _levels(values[rows])
+
+
 def _is_factor(values: pd.Series, forced: bool) -> bool:
     return forced or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
 
@@ -188,10 +204,15 @@ def _variable_columns(data: pd.DataFrame, name: str, forced: bool, rows: np.ndar
         raise KeyError(f"no column {name!r} in the design's data")
     values = data[name]
     if _is_factor(values, forced):
-        levels = _levels(values[rows])
+        levels = _levels_in(values, rows)
         if len(levels) < 2:
             raise ComputationError(f"{name!r} has fewer than two levels among the rows used")
-        mat = np.column_stack([(values == lev).to_numpy(dtype=float) for lev in levels[1:]])
+        if isinstance(values.dtype, pd.CategoricalDtype):  # a level's rows are those of its code
+            codes = values.cat.codes.to_numpy()
+            position = {c: i for i, c in enumerate(values.cat.categories)}
+            mat = np.column_stack([(codes == position[lev]).astype(float) for lev in levels[1:]])
+        else:
+            mat = np.column_stack([(values == lev).to_numpy(dtype=float) for lev in levels[1:]])
         return [f"{name}{_level_name(lev)}" for lev in levels[1:]], mat
     return [name], pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)[:, None]
 
