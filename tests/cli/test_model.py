@@ -120,3 +120,23 @@ def test_p_values_in_the_text_output_have_the_same_four_decimals_in_every_row():
     assert [_p(0.119), _p(0.09114), _p(0.00005)] == ["0.1190", "0.0911", "< 0.0001"]
     assert [_stat(-0.008), _stat(-7.04)] == ["-0.01", "-7.04"]
     assert _stat(-0.004) == "0.00"
+
+
+def test_event_may_be_a_choice_name_or_label_and_one_no_answer_equals_is_an_error(tmp_path):
+    """An XLSForm's choice names are read as codes (ja = 1): `--event ja` is code 1, as `--event 1` and
+    `--event Ja` are; `--event kanskje` matched nothing and used to fit an outcome of zeros."""
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - {name: studere, type: single, codes: [{code: 1, nb: Ja, name: ja}, {code: 2, nb: Nei, name: nei}]}
+  - {name: alder, type: integer}
+""", "utf-8")
+    rng = np.random.default_rng(3)
+    alder = rng.integers(16, 20, 200)
+    studere = np.where(rng.random(200) < 0.3 + 0.1 * (alder - 16), 1, 2)
+    pd.DataFrame({"id": range(1, 201), "studere": studere, "alder": alder}).to_csv(tmp_path / "d.csv", index=False)
+    common = (tmp_path / "d.csv", "studere ~ alder", "--family", "binomial", "--instrument", tmp_path / "q.yaml")
+    fits = [model_json(*common, "--event", event)["coefficients"] for event in ("1", "ja", "Ja")]
+    assert fits[0] == fits[1] == fits[2]
+    result = runner.invoke(app, ["model", *map(str, common), "--event", "kanskje"])
+    assert result.exit_code == EXIT_USAGE and "no answer to studere equals it" in result.output

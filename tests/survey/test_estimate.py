@@ -285,3 +285,19 @@ def test_scaling_all_weights_changes_no_share(frame, factor):
     b = svyprop(_design(frame.assign(w=frame["w"] * factor)), "cat")
     np.testing.assert_allclose(a.estimate, b.estimate, rtol=1e-12)
     np.testing.assert_allclose(a.se, b.se, rtol=1e-9, atol=1e-15)
+
+
+def test_given_categories_of_a_number_column_are_its_values_as_for_text(dstrat, apistrat):
+    """Number categories of a numeric column are found by comparing values (not by hashing each
+    one): the same shares as for the column written as text, a value outside them still an error."""
+    data = apistrat.assign(level=apistrat["stype"].map({"E": 1.0, "M": 2.0, "H": 3.0}))
+    design = svydesign(data.assign(text=data["level"].map(lambda v: f"{v:g}")), "pw", strata="stype", fpc="fpc")
+    numbers = svyprop(design, "level", categories=[3, 1.0, 2])
+    text = svyprop(design, "text", categories=[3, 1.0, 2])
+    assert [e.category for e in numbers] == [3, 1.0, 2]
+    np.testing.assert_allclose(numbers.estimate, text.estimate, rtol=1e-12)
+    np.testing.assert_allclose(numbers.se, text.se, rtol=1e-12)
+    with pytest.raises(DataValidationError, match="outside the categories"):
+        svyprop(design, "level", categories=[1, 2])
+    assert svyprop(design, "level", categories=[1, 2], missing=[3])[1].estimate == pytest.approx(
+        svyprop(design, "text", categories=[1, 2], missing=["3"])[1].estimate, rel=1e-12)

@@ -19,6 +19,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
+from fjernarbeid.cli._memory import keep_freed_memory
 from fjernarbeid.cli._threads import use_one_blas_thread
 from fjernarbeid.errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, FjernarbeidError
 
@@ -126,6 +127,7 @@ def main() -> None:
     # (0.1 s after a report on 300,000 respondents, BENCHMARKS.md); reference counting frees them
     # all the same, so once the program is ending they are frozen out of those collections.
     atexit.register(gc.freeze)
+    keep_freed_memory()  # arrays of megabytes reused, not page-faulted in anew (see _memory)
     previous = None
     with contextlib.suppress(ValueError):  # not in the main thread: leave it as it is
         previous = signal.signal(signal.SIGTERM, _terminated)

@@ -85,7 +85,8 @@ def model_command(
     family: Annotated[Family, typer.Option("--family", help="gaussian, binomial, ordinal, poisson, quasipoisson "
                                            "or Gamma.")] = Family.gaussian,
     event: Annotated[Optional[str], typer.Option(
-        "--event", help="binomial: the outcome value that counts as 1 (all others 0).", show_default=False)] = None,
+        "--event", help="binomial: the outcome value that counts as 1 (a code, or a choice name or label of a "
+        "question; all others 0).", show_default=False)] = None,
     link: Annotated[Link, typer.Option("--link", help="ordinal: logistic, probit, cloglog or cauchit.")] = Link.logistic,
     test: Annotated[TermTestMethod, typer.Option(
         "--test", help="Test of each term: wald (F) or lrt (Rao-Scott likelihood ratio).")] = TermTestMethod.wald,
@@ -209,7 +210,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     frame = frame.assign(**{v: frame[v].astype("category") if v in coded else _numbers_if_numeric(frame[v])
                             for v in variables})
     if family == "binomial":
-        frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome)})
+        frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome,
+                                                 inst[outcome] if outcome in inst else None, lang)})
     elif family in ("gaussian", "poisson", "quasipoisson", "Gamma") or family == "ordinal":
         frame = frame.assign(**{outcome: _numeric_or_ordered(frame[outcome], family)})
     if condition is not None:
@@ -275,8 +277,11 @@ def _t_quantile(level: float, df: int) -> float:
     return float(t_ppf(0.5 + level / 2, df)) if df > 0 else float("nan")
 
 
-def _binary(values, event, outcome: str):
-    """0/1 for a binomial outcome: equal to --event, or the values themselves if they are 0/1."""
+def _binary(values, event, outcome: str, question=None, lang: str = "nb"):
+    """0/1 for a binomial outcome: equal to --event, or the values themselves if they are 0/1.
+
+    For a question of the questionnaire --event may also be a choice name or label (``ja``, ``Ja``: the
+    file holds its code); an --event no answer equals is an error, never an outcome of zeros."""
     import numpy as np
     import pandas as pd
 
@@ -286,16 +291,27 @@ def _binary(values, event, outcome: str):
         present = values.notna().to_numpy()
         text = values.astype(str).str.strip().to_numpy()
         key = str(event).strip()
+        if question is not None and question.codes:
+            names = question.codes_by_name()
+            labels = {label.casefold(): c.code for c in question.codes for label in c.labels.values()}
+            code = names.get(key, labels.get(key.casefold()))
+            if code is not None:
+                key = str(code)
         numbers = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype=float)
         try:
             hit = (numbers == float(key)) | (text == key)
         except ValueError:
             hit = text == key
+        if not (hit & present).any():
+            seen = ", ".join(map(str, sorted(set(text[present]), key=lambda v: (len(v), v))[:12]))
+            known = (f"; its choices: {', '.join(f'{c.code} = {c.name or c.label(lang)}' for c in question.codes)}"
+                     if question is not None and question.codes else "")
+            raise UsageError(f"--event {event!r}: no answer to {outcome} equals it (its values: {seen}){known}")
         return pd.Series(np.where(present, hit.astype(float), np.nan), index=values.index)
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values.notna() & ~numbers.isin([0, 1])
     if bad.any():
-        raise UsageError(f"--family binomial needs a 0/1 outcome; {outcome!r} has {shown(values[bad].iloc[0])}: give "
+        raise UsageError(f"--family binomial needs a 0/1 outcome; {outcome!r} has the value {shown(values[bad].iloc[0])}: give "
                          "--event VALUE to say which value counts as 1")
     return numbers
 

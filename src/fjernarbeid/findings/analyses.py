@@ -75,17 +75,17 @@ def _count(design: SurveyDesign, mask: np.ndarray) -> int:
 def share_of(design: SurveyDesign, variable: str, codes, name: str, label: str, ctx: Context,
              where: np.ndarray | None = None) -> EstimateRow:
     """Weighted share of ``codes`` among those who answered ``variable`` (in ``where``), logit CI."""
-    x = pd.to_numeric(_col(design, variable), errors="coerce")
-    answered = x.notna().to_numpy()
-    if where is not None:
-        answered = answered & where
+    x = _numbers(design, variable)
+    known = ~np.isnan(x)
+    answered = known if where is None else known & where
     if not (answered & design.in_domain).any():
         raise ComputationError(f"nobody in the base answered {variable}")
-    indicator = x.isin(list(codes)).astype(float).where(x.notna())
+    hit = np.isin(x, list(codes))
+    indicator = np.where(known, hit.astype(float), np.nan)
     d = _with(design, __share__=indicator).domain(answered & design.in_domain)
     props = svyprop(d, "__share__", categories=[0.0, 1.0], level=ctx.level)
     est = props[1.0]
-    hits = _count(d, (indicator == 1).to_numpy())
+    hits = _count(d, hit)
     return _row(name, label, est, hits < ctx.min_cell)
 
 
@@ -373,9 +373,9 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
 
 
 def _group_indicator(design, spec: dict) -> np.ndarray:
-    by = pd.to_numeric(_col(design, spec["by"]), errors="coerce")
-    first = by.isin(spec["first"]).to_numpy()
-    second = by.isin(spec["second"]).to_numpy()
+    by = _numbers(design, spec["by"])
+    first = np.isin(by, spec["first"])
+    second = np.isin(by, spec["second"])
     return np.where(first, 1.0, np.where(second, 0.0, np.nan))
 
 

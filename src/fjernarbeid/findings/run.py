@@ -57,12 +57,12 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
             answers = for_analysis(out[q.name], q)
             out[q.name] = answers if asked is None else answers.where(asked)
             continue
-        x = pd.to_numeric(out[q.name], errors="coerce")
+        x = pd.to_numeric(out[q.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
         if q.missing_codes:
-            x = x.mask(x.isin(q.missing_codes))
+            x[np.isin(x, list(q.missing_codes))] = np.nan
         if asked is not None:
-            x = x.where(asked)
-        out[q.name] = x.astype("Float64").astype(float)
+            x[~asked] = np.nan
+        out[q.name] = x
     return out
 
 

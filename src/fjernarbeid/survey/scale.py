@@ -59,7 +59,7 @@ def _item_matrix(frame: pd.DataFrame, items, reverse, scale_min, scale_max, miss
         if bad.any():
             i = bad.idxmax()
             raise DataValidationError(f"row {i}, column {name!r}: {_show(raw[i])} is not a number (scale items must be numeric codes)")
-        values = values.where(~values.isin(list(missing_values)))
+        values = values.where(~np.isin(values.to_numpy(dtype=float, na_value=np.nan), list(missing_values)))
         if scale_min is not None and scale_max is not None:
             outside = values.notna() & ((values < scale_min) | (values > scale_max))
             if outside.any():
