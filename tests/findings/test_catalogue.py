@@ -1,7 +1,6 @@
-"""The findings catalogue: the catalogue a study without one gets (every question described by the analysis its
-type calls for), and a code set's words in the report's language."""
+"""The catalogue a study without one gets: every question described by the analysis its type calls for."""
 
-from fjernarbeid.findings.catalogue import CodeSet, describe_every_question
+from fjernarbeid.findings.catalogue import describe_every_question
 from fjernarbeid.instrument import instrument_from_dict
 
 
@@ -14,10 +13,11 @@ def test_integer_and_decimal_questions_are_described_by_their_mean():
     assert analyses == {"kjonn": "distribution", "timar": "numeric", "reisetid": "numeric"}
 
 
-def test_a_code_set_in_nynorsk_uses_its_bokmaal_words_never_its_key():
-    agree = CodeSet("agree", (1, 2), {"nb": "helt eller delvis enig", "en": "completely or partly agree"})
-    assert agree.label("nb") == "helt eller delvis enig"
-    assert agree.label("nn") == "helt eller delvis enig"
-    assert agree.label("en") == "completely or partly agree"
-    assert agree.label("de") == "completely or partly agree"
-    assert CodeSet("never", (6,), {}).label("nn") == "never"  # nothing else to show
+def test_a_select_multiple_question_is_summed_up_by_the_choice_made_most_often():
+    """The report's summary has a sentence for every question, select-multiple ones included."""
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "grunner", "type": "multiple", "codes": [{"code": 1, "nb": "Jobb"}, {"code": 2, "nb": "Familie"}]}]})
+    (finding,) = describe_every_question(inst).findings
+    assert finding.analysis == "multiple_response"
+    assert finding.sentence["nb"] == "Oftest valgt: {mode_answer} ({mode} av respondentene)."
+    assert set(finding.sentence) >= {"nb", "nn", "en"}

@@ -220,7 +220,8 @@ def describe_every_question(instrument: Instrument) -> Catalogue:
                     "en": "Most common answer: {mode_answer} ({mode})."}
         if q.type == "multiple":  # the share of respondents choosing each choice, and of all choices
             findings.append(Finding(id=q.name, analysis="multiple_response", section=QUESTIONS_SECTION, title=title,
-                                    sentence={}, spec={"variable": q.name}, published={}))
+                                    sentence={lang: message("report", "multiple_sentence", lang) for lang in LANGUAGES},
+                                    spec={"variable": q.name}, published={}))
             continue
         findings.append(Finding(id=q.name, analysis="distribution", section=QUESTIONS_SECTION, title=title,
                                 sentence=sentence, spec={"variable": q.name}, published={}))
