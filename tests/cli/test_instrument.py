@@ -103,3 +103,18 @@ def test_show_takes_the_questionnaire_s_own_language_nynorsk_by_default():
         assert "Kva kommune bur du i?" in result.output and "silingsspørsmål" in result.output
     result = run("show", "--instrument", str(form), "--lang", "en", "--format", "json")
     assert json.loads(result.output)["language"] == "en"
+
+
+def test_a_decimal_range_is_shown_as_the_language_writes_it(tmp_path):
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - {name: reisetid, type: decimal, range: {min: 0, max: 2.5}, text: {nb: Reisetid, en: Travel time}}
+""", "utf-8")
+    from typer.testing import CliRunner
+
+    from fjernarbeid.cli import app
+
+    nb = CliRunner().invoke(app, ["instrument", "show", "--instrument", str(tmp_path / "q.yaml")])
+    en = CliRunner().invoke(app, ["instrument", "show", "--instrument", str(tmp_path / "q.yaml"), "--lang", "en"])
+    assert "desimaltall 0-2,5" in nb.stdout and "decimal number 0-2.5" in en.stdout

@@ -182,7 +182,7 @@ def _print_text(inst, lang: str) -> None:
         tags = [f"[dim]{escape(q.name)}[/dim]"]
         if q.type != "single":
             rng = inst.range_of(q)
-            kind = words.get(q.type, q.type) + (f" {rng[0]}-{rng[1]}" if rng else "")
+            kind = words.get(q.type, q.type) + (f" {_bound(rng[0], lang)}-{_bound(rng[1], lang)}" if rng else "")
             tags.append(f"[cyan]{escape(kind)}[/cyan]")
         if not q.required:
             tags.append(f"[dim]{words['optional']}[/dim]")
@@ -221,3 +221,9 @@ def register(app: typer.Typer) -> None:
     group.command("show")(show_command)
     group.command("export")(export_command)
     app.add_typer(group, name="instrument")
+
+
+def _bound(x, lang: str) -> str:
+    """A range's end as the language writes it: 1964, 2,5 (nb, nn) or 2.5 (en); 5.0 is 5."""
+    text = f"{x:g}" if isinstance(x, float) else str(x)
+    return text if lang.startswith("en") else text.replace(".", ",")

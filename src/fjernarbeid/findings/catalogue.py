@@ -43,6 +43,14 @@ class CodeSet:
     codes: tuple[int, ...]
     labels: dict[str, str]
 
+    def label(self, lang: str) -> str:
+        """The set's words in ``lang``: a catalogue written in bokmål and English serves nynorsk with its
+        bokmål words and any other language with its English ones — never with the set's key ('agree')."""
+        for candidate in (lang, "nb" if lang == "nn" else "en", "nb", "en"):
+            if self.labels.get(candidate):
+                return self.labels[candidate]
+        return next((text for text in self.labels.values() if text), self.name)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -212,7 +220,8 @@ def describe_every_question(instrument: Instrument) -> Catalogue:
                     "en": "Most common answer: {mode_answer} ({mode})."}
         if q.type == "multiple":  # the share of respondents choosing each choice, and of all choices
             findings.append(Finding(id=q.name, analysis="multiple_response", section=QUESTIONS_SECTION, title=title,
-                                    sentence={}, spec={"variable": q.name}, published={}))
+                                    sentence={lang: message("report", "multiple_sentence", lang) for lang in LANGUAGES},
+                                    spec={"variable": q.name}, published={}))
             continue
         findings.append(Finding(id=q.name, analysis="distribution", section=QUESTIONS_SECTION, title=title,
                                 sentence=sentence, spec={"variable": q.name}, published={}))
