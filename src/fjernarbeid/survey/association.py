@@ -426,12 +426,7 @@ def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
     few = len(distinct) < 2**15 and not (codes < 0).any()
     order = np.argsort(codes.astype(np.int16) if few else v, kind="stable")
     mid = np.cumsum(wt[order]) - wt[order] / 2
-    if few:  # each value's mean mid-rank from its code's sum and count
-        sorted_codes = codes[order]
-        sums = np.bincount(sorted_codes, weights=mid, minlength=len(distinct))
-        tied = (sums / np.bincount(sorted_codes, minlength=len(distinct)))[sorted_codes]
-    else:
-        tied = pd.Series(mid).groupby(v[order]).transform("mean").to_numpy()
+    tied = pd.Series(mid).groupby(v[order]).transform("mean").to_numpy()
     out = np.full(len(values), np.nan)
     out[idx[order]] = tied / wt.sum()
     return out
