@@ -253,3 +253,16 @@ def test_the_top_code_is_labelled_as_such_where_suppression_fell(weighted_frame,
     top = next(c for c in household["categories"] if c["code"] == 6)
     assert top["label"]["nb"] == "6 eller flere" and top["label"]["en"] == "6 or more"
     assert max(c["code"] for c in household["categories"]) == 6  # counted after top-coding
+
+
+def test_shares_suppressed_are_written_with_one_decimal_throughout(weighted_frame, instrument):
+    """The 'share suppressed' column and the warnings read '72,0 %' and '100,0 %' beside '62,5 %', never
+    a column mixing '72 %' with '62,5 %'."""
+    import re
+
+    _, report = protect_with_strategy(weighted_frame, instrument, strategy="auto", k=5, seed=1)
+    text = "\n".join(strategy_markdown(report, "nb"))
+    shares = re.findall(r"\| ([\d\u00a0,]+) % \|$", text, flags=re.M)
+    assert shares and all(re.fullmatch(r"[\d\u00a0]+,\d", s) for s in shares), shares
+    warned = re.findall(r"\(([\d\u00a0,]+) %\) mot ([\d\u00a0,]+) %", text)
+    assert all(re.fullmatch(r"[\d\u00a0]+,\d", s) for pair in warned for s in pair), warned

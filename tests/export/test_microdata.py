@@ -91,8 +91,12 @@ def test_spss_file_has_variable_value_labels_and_not_sure_codes_as_user_missing(
     assert meta.variable_value_labels["q3"][6.0] == "6 eller flere"
     assert set(meta.variable_value_labels["q3"]) <= {6.0, -9.0}
     assert meta.missing_ranges["q6_1"] == [{"lo": 6.0, "hi": 6.0}]
-    assert meta.file_label.startswith("SYNTHETIC")
-    assert any(line.startswith("k-anonymity holds") or "k-ANONYMITY IS NOT REACHED" in line for line in meta.notes)
+    assert meta.file_label.startswith("SYNTHETIC")  # the marker fjernarbeid.data.synthetic reads
+    # the file's documents (SPSS DISPLAY DOCUMENTS) in the export's language, like its labels
+    notes = " ".join(meta.notes)
+    assert notes.startswith("SYNTETISKE DATA") and "eksport av" in notes and "poststratifisering" in notes
+    assert "k-anonymitet holder" in notes or "k-ANONYMITET ER IKKE" in notes.upper()
+    assert "records" not in notes and "weights:" not in notes
 
 
 def test_spss_levels_formats_weights_and_suppressed_values_as_spss_users_need_them(export, tmp_path, instrument):
@@ -295,3 +299,20 @@ def test_a_nynorsk_export_labels_and_documents_in_nynorsk(export):
     assert "Analysevekt" in labels["weight_analysis"] and "respondentar" in labels["weight_analysis"]
     book = codebook_markdown(build_codebook(nn, "s.sav"), "nn")
     assert "Vekta % er av postane med verdi." in book and "Vektet" not in book
+
+
+def test_the_codebook_names_a_variables_type_in_the_language_of_the_codebook(export):
+    """'Type: kategorisk', not the codebook JSON's key 'categorical', in a bokmål or nynorsk codebook."""
+    from dataclasses import replace
+
+    from fjernarbeid.export.microdata import build_codebook, codebook_markdown
+
+    nb = codebook_markdown(build_codebook(export, "s.sav"), "nb")
+    assert "- Type: kategorisk" in nb and "- Type: heltall" in nb and "- Type: vekt" in nb
+    for english in ("categorical", "integer", "weight |", "number"):
+        assert english not in nb, english
+    nn = codebook_markdown(build_codebook(replace(export, lang="nn"), "s.sav"), "nn")
+    assert "- Type: heiltal" in nn
+    en = codebook_markdown(build_codebook(replace(export, lang="en"), "s.sav"), "en")
+    assert "- Type: categorical" in en
+    assert build_codebook(export, "s.sav")["variables"][1]["type"] == "categorical"  # the JSON keeps its keys

@@ -92,7 +92,7 @@ def test_finding_sheet_shows_estimates_published_against_ours_and_verdict(demo_b
     published = find(ws, "Publisert")
     shown = f.checks[0]["published"]
     assert shown["comparator"] == "approx"  # the catalogue's published share, shown as people read it
-    assert ws.cell(published.row + 1, published.column).value == f"≈ {shown['value']} %"
+    assert ws.cell(published.row + 1, published.column).value == f"≈\u00a0{shown['value']}\u00a0%"  # one line
     find(ws, "Publisert mot denne kjøringen")
 
 

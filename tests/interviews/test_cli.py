@@ -29,7 +29,16 @@ def test_demo_prints_the_matrix(tmp_path):
     result = run("demo", "--out", tmp_path / "demo")
     assert result.exit_code == 0, result.output
     assert "SYNTHETIC interview demo" in result.output and "Kode × informant" in result.output
-    assert "tok_med_jobben" in result.output and "(checked: valid)" in result.output
+    assert "Tok med seg jobben" in result.output and "(checked: valid)" in result.output
+
+
+def test_the_matrix_names_codes_by_their_names_and_says_what_each_column_counts(tmp_path):
+    """The cells count coded utterances per informant; the last column counts informants — said so, and codes
+    by the codebook's names ('Digitale møter'), not its ids ('moter_digitale')."""
+    result = run("demo", "--out", tmp_path / "demo")
+    assert "Digitale møter" in result.output and "moter_digitale" not in result.output
+    assert "Informanter med koden" in result.output
+    assert "antall kodede ytringer per informant" in result.output
 
 
 def test_the_chain_step_by_step(demo_run, tmp_path):

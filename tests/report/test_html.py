@@ -95,3 +95,17 @@ def test_report_renders_in_headless_chromium(tmp_path, html_nb):
     assert shot.exists() and shot.stat().st_size > 50_000
     docs = Path(__file__).resolve().parents[2] / "docs"
     assert (docs / "report-screenshot.png").exists(), "keep a current screenshot of the demo report in docs/"
+
+
+def test_contents_list_every_chapter_once_numbered_by_its_own_title(demo_results, instrument):
+    """The list of contents shows a chapter's own number ('3.2.2 Dagens arbeidssituasjon'), not a list number in
+    front of it ('3. 3.2.2 …'), and names a finished chapter added to the report (4.5) with the others."""
+    import lxml.html
+
+    chapter = '<section class="target" id="malgrupper"><h2>4.5 Målgrupper</h2><p>…</p></section>'
+    html = render_html(demo_results, instrument, lang="nb", extra_sections=(chapter,))
+    nav = lxml.html.fromstring(html).xpath("//nav")[0]
+    entries = [(a.get("href"), a.text_content()) for a in nav.xpath(".//a")]
+    assert ("#malgrupper", "4.5 Målgrupper") in entries
+    assert [href for href, _ in entries][-3:] == ["#malgrupper", "#methods", "#questionnaire"]
+    assert not nav.xpath(".//ol"), "a numbered list would put '3.' in front of '3.2.2'"

@@ -231,7 +231,7 @@ def report_command(
                 staging, interviews, coded, book, typology=tuple(typology) if typology else None).items()}
     except FjernarbeidError as exc:
         raise _fail(exc) from None
-    _print_matrix(code_matrix(interviews, coded, book))
+    _print_matrix(code_matrix(interviews, coded, book), book, book.language)
     typer.echo(f"wrote {len(paths)} files to {out}/: " + ", ".join(p.name for p in paths.values()))
 
 
@@ -322,8 +322,11 @@ def demo_command(
                          "suggestions accepted without review."))
     console.print(f"pseudonymisation: {result.replaced} replacements, {result.to_review} items to review "
                   f"(report in {out}/0_fortrolig/); {result.suggestions} codings")
-    _print_matrix(result.matrix)
-    typo = Table(title="Typologi (informanter)", *["", *map(str, result.typology.columns)])
+    _print_matrix(result.matrix, result.codebook, result.codebook.language)
+    from fjernarbeid.i18n import message
+
+    typo = Table(title=message("interviews", "typology_title", result.codebook.language),
+                 *["", *map(str, result.typology.columns)])
     for label, row in result.typology.iterrows():
         typo.add_row(str(label), *(str(v) for v in row))
     console.print(typo)
@@ -332,14 +335,18 @@ def demo_command(
     console.print(f"theme report: {result.files['report']}")
 
 
-def _print_matrix(matrix) -> None:
-    table = Table(title="Kode × informant (kodede ytringer)")
-    table.add_column("kode", no_wrap=True)
-    for col in matrix.columns:
+def _print_matrix(matrix, codebook, lang: str = "nb") -> None:
+    """Codes by their names; the cells count coded utterances, the last column informants — both said."""
+    from fjernarbeid.i18n import message
+
+    table = Table(title=message("interviews", "matrix_title", lang))
+    table.add_column(message("interviews", "matrix_code", lang), no_wrap=True)
+    for col in matrix.columns[:-1]:
         table.add_column(str(col).replace("Informant ", "Inf "), justify="right")
+    table.add_column(message("interviews", "matrix_informants", lang), justify="right")
     for code, row in matrix.iterrows():
         if row.iloc[-1] > 0:
-            table.add_row(code, *(str(v) if v else "·" for v in row))
+            table.add_row(codebook[code].name, *(str(v) if v else "·" for v in row))
     make_console(soft_wrap=False, width=max(make_console().width, 130)).print(table)
 
 

@@ -127,7 +127,7 @@ def suppression_by_category(frame: pd.DataFrame, masks: Mapping[str, np.ndarray]
     and a warning when suppression is concentrated in one category (module docstring); a top code
     (``top_codes``: variable → code) is labelled '6 or more'. Counts of a
     category with fewer than k records are not given (null): they would be a small frequency."""
-    from fjernarbeid.export.disclosure import GEOGRAPHY, GEOGRAPHY_LEVELS, Msg
+    from fjernarbeid.export.disclosure import GEOGRAPHY, GEOGRAPHY_LEVELS, Decimal1, Msg
 
     out: dict[str, dict[str, Any]] = {}
     for name, mask in masks.items():
@@ -165,7 +165,7 @@ def suppression_by_category(frame: pd.DataFrame, masks: Mapping[str, np.ndarray]
                             and (1 - share) <= (1 - rest) / CONCENTRATION_RATIO)
             if concentrated and rest_n:
                 warnings.append(Msg("concentrated", variable=variable, category=label, suppressed=s, n=n,
-                                    pct=100 * share, rest=100 * rest))
+                                    pct=Decimal1(100 * share), rest=Decimal1(100 * rest)))
         if n_all and s_all == n_all:
             warnings.append(Msg("all_suppressed", variable=variable, n=n_all))
         out[name] = {"variable": column, "label": variable, "n": n_all, "suppressed": s_all, "categories": rows, "warnings": warnings}
@@ -296,7 +296,7 @@ def _cell(text: Any) -> str:
 
 def strategy_markdown(report, lang: str) -> list[str]:
     """The statement's section on the choice of method and where suppression fell, in ``lang``."""
-    from fjernarbeid.export.disclosure import GEOGRAPHY, Msg, _render
+    from fjernarbeid.export.disclosure import GEOGRAPHY, Decimal1, Msg, _render
 
     t = lambda key, **kw: Msg(key, **kw).text(lang)  # noqa: E731
     out = [f"## {t('h_strategy')}", ""]
@@ -334,7 +334,7 @@ def strategy_markdown(report, lang: str) -> list[str]:
                 out.append(f"| {_cell(_render(c['label'], lang))} | "
                            f"{t('fewer_than', k=report.k) if small else _render(c['n'], lang)} | "
                            f"{'–' if small else _render(c['suppressed'], lang)} | "
-                           f"{'–' if small else _render(round(100 * c['share'], 1), lang) + ' %'} |")
+                           f"{'–' if small else _render(Decimal1(100 * c['share']), lang) + ' %'} |")
             out.append("")
             for w in v["warnings"]:
                 out += [f"**{w.text(lang)}**", ""]

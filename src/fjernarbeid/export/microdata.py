@@ -318,13 +318,15 @@ def _file_label(export: MicrodataExport) -> str:
 
 
 def _document(export: MicrodataExport) -> list[str]:
-    """Lines stored in the data file itself (SPSS documents)."""
+    """Lines stored in the data file itself (SPSS documents), in the export's language like its labels."""
+    lang = export.lang
     lines = []
     if export.synthetic:
-        lines.append(_w("synthetic", "en"))
-    lines.append(f"fjernarbeid {__version__} export of {export.source}; weights: {export.weights.method}.")
-    lines.append(export.disclosure.conclusion)
-    lines += [o for o in export.disclosure.to_dict()["overrides"]]
+        lines.append(_w("synthetic", lang))
+    lines.append(_w("document_source", lang, version=__version__, source=export.source,
+                    method=method_name(export.weights.method, lang)))
+    lines.append(export.disclosure.conclusion_text(lang))
+    lines += [m.text(lang) for m in export.disclosure.override_msgs()]
     # SPSS keeps documents as lines of 80 bytes
     out = []
     for line in lines:
@@ -571,6 +573,16 @@ def _pct(v: float | None, lang: str) -> str:
     return text.replace(".", ",") if lang == "nb" else text
 
 
+# A variable's type in the codebook JSON (an English key, for programs) → its words in the codebook's language.
+_TYPE_MESSAGES = {"categorical": "type_categorical", "multiple choice (codes separated by spaces)": "type_multiple",
+                  "integer": "type_integer", "postal code": "type_postal_code", "text": "type_text",
+                  "weight": "type_weight", "id": "type_id", "code": "type_code", "number": "type_number"}
+
+
+def _type_text(kind: str, lang: str) -> str:
+    return _w(_TYPE_MESSAGES[kind], lang) if kind in _TYPE_MESSAGES else kind
+
+
 def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
     """The codebook for people: a list of variables, then one section per variable."""
     out = [f"# {_w('codebook', lang)}: {codebook['file']}", ""]
@@ -586,12 +598,12 @@ def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
         out += [note, ""]
     out += [f"## {_w('variables', lang)}", "", f"| {_w('variable', lang)} | {_w('label', lang)} | {_w('type', lang)} |",
             "|---|---|---|"]
-    out += [f"| {_code(v['name'])} | {_md(v['label'])} | {v['type']} |" for v in codebook["variables"]]
+    out += [f"| {_code(v['name'])} | {_md(v['label'])} | {_type_text(v['type'], lang)} |" for v in codebook["variables"]]
     for v in codebook["variables"]:
         out += ["", f"## {_code(v['name'])} – {_md(v['label'])}", ""]
         if v.get("text") and v["text"] not in v["label"]:
             out.append(f"- {_md(v['text'])}")
-        out.append(f"- {_w('type', lang)}: {v['type']}")
+        out.append(f"- {_w('type', lang)}: {_type_text(v['type'], lang)}")
         if v.get("routing"):
             out.append(f"- {_w('routing', lang)}: {_md(v['routing']['text'] or v['routing']['ask_if'])} "
                        f"({_code(v['routing']['ask_if'])})")

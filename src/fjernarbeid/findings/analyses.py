@@ -196,7 +196,7 @@ def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> No
     res.base = {"variable": var, "n_unweighted": rows[0].n_unweighted, "weighted_base": rows[0].weighted_base}
     for s in f.spec.get("sets") or []:
         cs = ctx.catalogue.code_sets[s]
-        res.estimates.append(share_of(d, var, cs.codes, s, cs.labels.get(ctx.lang, s), ctx))
+        res.estimates.append(share_of(d, var, cs.codes, s, cs.label(ctx.lang), ctx))
     visible = [r for r in rows if not r.suppressed]
     if visible:
         mode = max(visible, key=lambda r: r.estimate)
@@ -219,7 +219,7 @@ def run_shares(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     res.tables.append(distribution_table(dist, var))
     for s in f.spec.get("sets") or []:
         cs = ctx.catalogue.code_sets[s]
-        res.estimates.append(share_of(d, var, cs.codes, s, cs.labels.get(ctx.lang, s), ctx))
+        res.estimates.append(share_of(d, var, cs.codes, s, cs.label(ctx.lang), ctx))
     res.base = {"variable": var, "n_unweighted": dist[0].n_unweighted, "weighted_base": dist[0].weighted_base}
     for s in f.spec.get("project") or []:
         e = res.estimate(s)
@@ -460,7 +460,7 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         for var, codes in sub["where"].items():
             where = where & pd.to_numeric(_col(design, var), errors="coerce").isin(codes).to_numpy()
         cs = ctx.catalogue.code_sets[sub["set"]]
-        e = share_of(design, sub["variable"], cs.codes, "subgroup_share", cs.labels.get(ctx.lang, ""), ctx, where=where)
+        e = share_of(design, sub["variable"], cs.codes, "subgroup_share", cs.label(ctx.lang), ctx, where=where)
         res.estimates.append(e)
         ctx.values["subgroup_share"] = e
         if "subgroup_share" in f.published:

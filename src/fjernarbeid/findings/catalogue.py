@@ -43,6 +43,14 @@ class CodeSet:
     codes: tuple[int, ...]
     labels: dict[str, str]
 
+    def label(self, lang: str) -> str:
+        """The set's words in ``lang``: a catalogue written in bokmål and English serves nynorsk with its
+        bokmål words and any other language with its English ones — never with the set's key ('agree')."""
+        for candidate in (lang, "nb" if lang == "nn" else "en", "nb", "en"):
+            if self.labels.get(candidate):
+                return self.labels[candidate]
+        return next((text for text in self.labels.values() if text), self.name)
+
 
 @dataclass(frozen=True)
 class Finding:

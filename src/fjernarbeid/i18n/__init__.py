@@ -122,11 +122,14 @@ def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:
     return f"{fmt_number(pct, lang, decimals)}\u00a0%"
 
 
-def fmt_ci(lo: float | None, hi: float | None, lang: str) -> str:
-    """A confidence interval of shares: '31,8–41,3 %'-style, the per cent sign once."""
+def fmt_ci(lo: float | None, hi: float | None, lang: str, decimals: int | None = None) -> str:
+    """A confidence interval of shares: '31,8–41,3 %'-style, the per cent sign once, both ends with the same
+    decimals ('6,9–12,0 %', never '6,9–12 %'): ``decimals``, else one when an end is under 10 %."""
     if _missing(lo) or _missing(hi):
         return "–"
-    return f"{fmt_pct(lo, lang).replace(chr(0xa0) + '%', '')}–{fmt_pct(hi, lang)}"
+    if decimals is None:
+        decimals = 1 if any(0 < abs(100 * x) < 10 for x in (lo, hi)) else 0
+    return f"{fmt_number(100 * lo, lang, decimals)}–{fmt_number(100 * hi, lang, decimals)}\u00a0%"
 
 
 def fmt_p(p: float | None, lang: str) -> str:

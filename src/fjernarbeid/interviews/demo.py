@@ -139,6 +139,7 @@ class DemoResult:
     to_review: int
     suggestions: int
     problems: list[str]
+    codebook: Codebook | None = None
 
 
 def run_demo(out: str | Path, codebook: Codebook | None = None,
@@ -180,7 +181,7 @@ def run_demo(out: str | Path, codebook: Codebook | None = None,
     return DemoResult(out=out, files=files, matrix=code_matrix(interviews, codings, codebook),
                       typology=attribute_table(interviews, *TYPOLOGY),
                       replaced=sum(r.replaced for r in results), to_review=sum(r.to_review for r in results),
-                      suggestions=len(suggestions), problems=validate_qdpx(files["qdpx"]))
+                      suggestions=len(suggestions), problems=validate_qdpx(files["qdpx"]), codebook=codebook)
 
 
 _README = f"""\

@@ -40,8 +40,24 @@ def render_html(results: Results, instrument: Instrument, lang: str = "nb", min_
 def render_view(view: ReportView, drawer: ChartDrawer | None = None, extra_sections=(), printed: bool = False) -> str:
     if drawer is not None:
         drawer.draw(charts_of(view), "svg")
+    chapters = [c for c in map(_chapter, extra_sections) if c is not None]
     return _environment().get_template("report.html.j2").render(v=view, t=view.t, extra_sections=extra_sections,
-                                                                printed=printed)
+                                                                chapters=chapters, printed=printed)
+
+
+def _chapter(block) -> tuple[str, str] | None:
+    """A finished chapter's anchor and heading ('malgrupper', '4.5 Målgrupper'), for the list of contents:
+    its first ``<section id>`` and that section's first ``<h2>``."""
+    import lxml.html
+
+    text = str(block).strip()
+    if not text:
+        return None
+    section = next(iter(lxml.html.fromstring(f"<div>{text}</div>").xpath("//section[@id]")), None)
+    heading = None if section is None else next(iter(section.xpath(".//h2")), None)
+    if heading is None:
+        return None
+    return section.get("id"), " ".join(heading.text_content().split())
 
 
 def write_html(results: Results | None, instrument: Instrument | None, path: str | Path, lang: str = "nb",

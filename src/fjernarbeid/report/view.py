@@ -332,6 +332,9 @@ def respondents_table(table: Table, lang: str, min_cell: int, caption: str = "")
                      rows, [False, True, True, True], caption=caption or t("respondents", lang), group_rows=groups)
 
 
+NBSP_PCT = "\u00a0%"
+
+
 def _short(v, lang: str) -> str:
     """A published figure or our result in a few characters, for the replication table."""
     if v is None:
@@ -348,11 +351,12 @@ def _short(v, lang: str) -> str:
             sign = {"approx": "≈", "gt": ">", "lt": "<", "ge": "≥"}.get(v["comparator"], v["comparator"])
             value = v.get("value", "")
             value = fmt_number(value, lang, 1 if isinstance(value, float) else 0) if isinstance(value, (int, float)) else value
-            parts.append(f"{sign} {value}{' %' if v.get('unit') == '%' else ''}")
+            # non-breaking spaces: '≈ 57 %' stays on one line in a narrow column
+            parts.append(f"{sign}\u00a0{value}{NBSP_PCT if v.get('unit') == '%' else ''}")
         return " ".join(parts)
     if isinstance(v, list):
         if len(v) == 3:  # estimate, lo, hi in percent
-            return f"{fmt_number(v[0], lang, 1)} % ({fmt_number(v[1], lang, 1)}–{fmt_number(v[2], lang, 1)})"
+            return f"{fmt_number(v[0], lang, 1)}{NBSP_PCT} ({fmt_number(v[1], lang, 1)}–{fmt_number(v[2], lang, 1)})"
         return "–".join(fmt_number(_meaningful(x), lang) for x in v)
     if isinstance(v, float):
         return fmt_number(v, lang, 3 if abs(v) < 1 else 1)
@@ -464,7 +468,7 @@ def _distribution(results: Results, name: str, instrument: Instrument, lang: str
         return None
     title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
     data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
-                     [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang)] for c in cats], [False, True, True])
+                     [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang, 1)] for c in cats], [False, True, True])
     n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
     return Chart(t(kind, lang, title=_ended(title)), "distribution_chart", (cats, lang), data=data, n=n)
 

@@ -1,0 +1,14 @@
+"""The report's view: what every medium prints, in words and numbers as the language writes them."""
+
+import re
+
+from fjernarbeid.report.view import published_and_ours
+
+
+def test_a_number_is_never_parted_from_its_per_cent_sign_or_comparator(demo_results, instrument):
+    """'≈ 57 %' and '53,8 % (48,8–58,6)' in the summary are joined by non-breaking spaces, so a narrow column
+    (Word, PDF) never puts '%' or the number on a line of its own."""
+    for f in demo_results.findings:
+        for text in published_and_ours(f, "nb", instrument):
+            assert not re.search(r"\d %(?! (KI|CI))", text), (f.id, text)
+            assert not re.search(r"(?<!p )[≈<>≥≤] \d", text), (f.id, text)
