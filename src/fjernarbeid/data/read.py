@@ -314,6 +314,7 @@ def _read_csv(path: Path) -> _Raw:
     # physical line so that line numbers are exact. Arrow's reader when the text is plain enough for
     # it to give the very table pandas' reader gives (several times faster); pandas' otherwise.
     table = _parse_plain(text, delimiter)
+    plain = table is not None  # then a row per physical line, as it checked
     try:
         if table is None:
             table = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
@@ -323,7 +324,7 @@ def _read_csv(path: Path) -> _Raw:
                              f"{str(exc).replace('Error tokenizing data. C error: ', '')}") from None
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{path}: the file is empty (no header row)") from None
-    if len(table) == _physical_lines(text):
+    if plain or len(table) == _physical_lines(text):
         lines = np.arange(1, len(table) + 1, dtype=np.int64)
     else:  # quoted line breaks: count them out
         try:
