@@ -229,7 +229,9 @@ def tab_command(
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
-        warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value,
+                        options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
+                                 "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         denominator = ratio_denominator(ratio, variables[0], data.frame.columns) if ratio else None
         condition = parse_where(where_expr, inst) if where_expr is not None else None
         where_columns = sorted(condition.variables) if condition is not None else []
