@@ -36,7 +36,8 @@ RULES: dict[str, tuple[str, str]] = {
     "missing_column": (ERROR, "the id or a coded/integer/postal-code question has no column"),
     "missing_id": (ERROR, "a row has no respondent id"),
     "duplicate_id": (ERROR, "two or more rows share a respondent id (every one of them is listed)"),
-    "not_numeric": (ERROR, "a coded or integer question holds something that is not a number"),
+    "not_numeric": (ERROR, "a coded, integer or decimal question holds something that is not a number"),
+    "not_a_date": (ERROR, "a date question holds something that is not a date (YYYY-MM-DD)"),
     "code_not_in_list": (ERROR, "a value is not one of the question's codes ('not sure' codes are valid)"),
     "birth_year_out_of_range": (ERROR, "birth year for which the target age was impossible during the fieldwork"),
     "household_size_range": (ERROR, "household size is outside the questionnaire's range"),
@@ -415,6 +416,10 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
         col = frame[q.name]
         if q.type in ("single", "integer", "decimal"):
             _check_unparsed(out, data, q, instrument)
+        if q.type == "date" and q.name in data.unparsed and not data.unparsed[q.name].empty:
+            raw = data.unparsed[q.name]
+            out.rows("not_a_date", q.name, raw.index.to_numpy(),
+                     f"{q.name} = '" + raw.astype(str) + "' is not a date (YYYY-MM-DD)", raw)
         if q.type == "single":
             if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):  # numpy's isin: no hashing
                 values = col.to_numpy(dtype=float, na_value=np.nan)
