@@ -12,3 +12,16 @@ def test_a_number_is_never_parted_from_its_per_cent_sign_or_comparator(demo_resu
         for text in published_and_ours(f, "nb", instrument):
             assert not re.search(r"\d %(?! (KI|CI))", text), (f.id, text)
             assert not re.search(r"(?<!p )[≈<>≥≤] \d", text), (f.id, text)
+
+
+def test_the_summary_names_every_effect_it_prints(demo_results, instrument):
+    """'spm. 12: 1,158' tells a reader nothing; the summary says what the number is, as the findings' tables do
+    ('forskjell i gjennomsnitt … 1,16', 'Cramérs V (vektet) 0,10', 'Spearmans rho 0,35')."""
+    findings = {f.id: f for f in demo_results.findings}
+    expected = {"P02b": "forskjell i gjennomsnitt", "P24": "Cramérs V", "P12": "Spearmans rho",
+                "P19": "oddsforhold"}
+    for fid, name in expected.items():
+        _published, ours = published_and_ours(findings[fid], "nb", instrument)
+        assert name in ours, (fid, ours)
+    _published, ours = published_and_ours(findings["P02b"], "nb", instrument)
+    assert "1,158" not in ours and "1,16" in ours
