@@ -25,3 +25,12 @@ def test_the_summary_names_every_effect_it_prints(demo_results, instrument):
         assert name in ours, (fid, ours)
     _published, ours = published_and_ours(findings["P02b"], "nb", instrument)
     assert "1,158" not in ours and "1,16" in ours
+
+
+def test_the_aapor_table_heads_its_figures_in_norwegian(demo_results, instrument):
+    from fjernarbeid.report.view import build_view
+
+    for lang, header in (("nb", "Prosent"), ("nn", "Prosent"), ("en", "Rate")):
+        view = build_view(demo_results, instrument, lang=lang)
+        (aapor,) = [tb for tb in view.methods_tables if tb.name == "aapor"]
+        assert aapor.headers[-1] == header and "RR1" in aapor.rows[0][0]
