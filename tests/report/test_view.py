@@ -34,3 +34,18 @@ def test_the_aapor_table_heads_its_figures_in_norwegian(demo_results, instrument
         view = build_view(demo_results, instrument, lang=lang)
         (aapor,) = [tb for tb in view.methods_tables if tb.name == "aapor"]
         assert aapor.headers[-1] == header and "RR1" in aapor.rows[0][0]
+
+
+def test_a_chart_by_group_names_the_grouping_variable(demo_results, instrument):
+    """P22's bars were labelled only 'Nei' and 'Ja': the axis and the chart's table of figures say what the
+    groups are (home office three days a week or more); P24's say 'Aldersgruppe'."""
+    from fjernarbeid.report.view import build_view
+
+    view = build_view(demo_results, instrument, lang="nb")
+    charts = {c.finding: c for s in view.sections for f in s.findings for c in f.charts if c.function == "stacked_100"}
+    p22, p24 = charts["P22"], charts["P24"]
+    assert p22.data.headers[0] == "Hjemmekontor 3 dager i uken eller mer" and p22.args[-1] == p22.data.headers[0]
+    assert [row[0] for row in p22.data.rows] == ["Nei", "Ja"]
+    assert p24.data.headers[0] == "Aldersgruppe"
+    svg = p22.draw("svg")
+    assert "Hjemmekontor 3 dager i" in svg and "uken eller mer" in svg  # on the axis, wrapped

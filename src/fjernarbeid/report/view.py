@@ -510,7 +510,21 @@ def _means(table: Table, instrument: Instrument, lang: str, by_outcome: bool, ti
                  ([str(c) for c in cats], series, xlabel, ends, lang), data=data, n=n)
 
 
-def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
+def _group_title(f: FindingResult, instrument: Instrument | None, lang: str) -> str:
+    """The name of the variable whose groups a cross-table compares (its tests are named 'row×col'):
+    'Hjemmekontor 3 dager i uken eller mer', so that bars labelled 'Nei' and 'Ja' say what they are."""
+    name = next((t.name.split(" ")[0].split("×", 1)[1] for t in f.tests if "×" in t.name), "")
+    if not name or instrument is None:
+        return ""
+    if name in instrument:
+        return instrument[name].label(lang)
+    try:
+        return instrument.derived_variable(name).label(lang)
+    except KeyError:
+        return ""
+
+
+def _crosstab(table: Table, lang: str, title: str, group_title: str = "") -> Chart | None:
     idx = _table_index(table)
     groups: dict[str, dict[int, float]] = {}
     scale: dict[int, str] = {}
@@ -524,11 +538,11 @@ def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
         return None
     items = list(groups.items())
     ordered = sorted(scale.items())
-    data = TextTable("chart_data", [""] + [lbl for _, lbl in ordered],
+    data = TextTable("chart_data", [group_title] + [lbl for _, lbl in ordered],
                      [[g] + [_pct_cell(shares.get(c), lang) for c, _ in ordered] for g, shares in items],
                      [False] + [True] * len(ordered))
-    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang), data=data,
-                 n=sum(n.values()))
+    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang, group_title),
+                 data=data, n=sum(n.values()))
 
 
 def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set,
@@ -556,7 +570,7 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
         elif table.name == "trend_means":
             out.append(_means(table, instrument, lang, by_outcome=False, title=title))
         elif table.name == "crosstab_colpct":
-            out.append(_crosstab(table, lang, title))
+            out.append(_crosstab(table, lang, title, _group_title(f, instrument, lang)))
     charts_ = [c for c in out if c is not None]
     for c in charts_:
         c.finding = f.id
