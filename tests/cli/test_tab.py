@@ -462,3 +462,16 @@ questions:
     assert e["estimate"] == pytest.approx(1.0416666666666667)
     median = tab_json(tmp_path / "d.csv", "reisetid", "--instrument", tmp_path / "q.yaml", "--median")
     assert median["estimates"][0]["estimate"] == pytest.approx(0.75)
+
+
+def test_the_suggested_validate_command_checks_the_same_study_and_rows(tmp_path):
+    """A study of one's own, an export with screened-out submissions: the warning's `validate` command
+    carries --study and --completes-only (without them it checks the program's default study)."""
+    study = tmp_path / "studie"
+    assert runner.invoke(app, ["init", str(study)]).exit_code == EXIT_OK
+    frame = pd.read_csv(study / "data.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "kjonn"] = "7"  # not a code
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    result = tab(tmp_path / "bad.csv", "kjonn", "--study", study, "--completes-only", "--lang", "en")
+    warning = " ".join(result.stderr.split())
+    assert f"Run `fjernarbeid validate {tmp_path / 'bad.csv'} --study {study} --completes-only`" in warning

@@ -416,3 +416,25 @@ def test_a_decimal_question_reads_decimal_commas_and_names_what_is_no_number_or_
     assert found == {("not_numeric", 5), ("out_of_range", 6), ("not_numeric", 7)}  # lines of the file
     (outside,) = problems(report, "out_of_range")
     assert "outside 0-2.5" in outside["message"] and "must be a number from 0 to 2.5" in outside["message"]
+
+
+# -- a date question -------------------------------------------------------------------------------------
+
+
+def test_a_date_question_holds_iso_dates_and_names_what_is_no_date(tmp_path):
+    """Kobo and ODK write 2026-05-01; an Excel date cell is the same date; 2026-02-30 and 01.05.2026 are
+    errors naming their line."""
+    import datetime as dt
+
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [{"name": "flyttedato", "type": "date", "required": False}]})
+    path = tmp_path / "f.csv"
+    path.write_text("id,flyttedato\n1,2026-05-01\n2,\n3,2026-02-30\n4,01.05.2026\n", "utf-8")
+    data = read_survey(path, inst)
+    assert data.frame["flyttedato"].iloc[0] == "2026-05-01"
+    report = validate(data, inst, NO_REFDATA)
+    assert {(p.rule, p.row) for p in report.errors} == {("not_a_date", 4), ("not_a_date", 5)}
+    workbook = tmp_path / "f.xlsx"
+    pd.DataFrame({"id": [1, 2], "flyttedato": [dt.datetime(2026, 5, 1), None]}).to_excel(workbook, index=False)
+    assert read_survey(workbook, inst).frame["flyttedato"].iloc[0] == "2026-05-01"

@@ -401,3 +401,17 @@ def test_an_age_asked_as_a_question_is_a_key_variable():
 
     notes = " ".join(text_of(n, lang) for n in report.notes for lang in ("en", "nb", "nn"))
     assert report.weight_is_key and "age group" not in notes and "aldersgruppe" not in notes
+
+
+def test_an_exact_date_is_not_published():
+    """A date question (a moving day, a birthday) can identify a person: dropped like free text."""
+    from fjernarbeid.instrument import instrument_from_dict
+    from fjernarbeid.study import study_for_instrument
+
+    inst = instrument_from_dict({"id": "elevar", "roles": {"sex": "kjonn"}, "questions": [
+        {"name": "kjonn", "type": "single", "codes": [{"code": 1, "nb": "Jente"}, {"code": 2, "nb": "Gutt"}]},
+        {"name": "flyttedato", "type": "date"}]})
+    frame = pd.DataFrame({"id": range(1, 11), "kjonn": [1, 2] * 5, "flyttedato": ["2026-08-15"] * 10, "weight": 1.0})
+    out, report = protect(frame, inst, k=5, seed=1, study=study_for_instrument(inst))
+    assert "flyttedato" not in out.columns
+    assert [a.action for a in report.actions if a.variable == "flyttedato"] == ["dropped"]

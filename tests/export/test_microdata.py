@@ -177,6 +177,19 @@ def test_stata_file_has_labels_within_its_limits(export, tmp_path, instrument):
     assert meta.variable_value_labels["q207"] == {1: "Mann", 2: "Kvinne"}
 
 
+def test_names_longer_than_the_format_holds_are_refused_by_name_before_anything_is_written(export, tmp_path):
+    """A KoboToolbox name made from a long label (and its choices' 0/1 columns) is too long for Stata's 32
+    characters: the message names each, the .sav (64 bytes) is written, no .dta file or sidecar is left."""
+    from fjernarbeid.errors import OutputFileError
+
+    name = "hvor_sannsynlig_er_det_at_du_flytter_tilbake"  # 44 characters
+    long = replace(export, data=export.data.rename(columns={"q10_1": name}))
+    with pytest.raises(OutputFileError, match=rf"at most 32 characters; 1 is longer: {name} \(44\)"):
+        write_microdata(long, tmp_path / "s.dta")
+    assert list(tmp_path.iterdir()) == []
+    assert write_microdata(long, tmp_path / "s.sav")["data"].is_file()
+
+
 def test_parquet_keeps_labels_in_the_schema(export, tmp_path):
     path = write_microdata(export, tmp_path / "s.parquet")["data"]
     schema = pq.read_schema(path)

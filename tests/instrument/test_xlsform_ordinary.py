@@ -151,8 +151,8 @@ def test_an_error_names_the_row_of_the_sheet_not_the_question_number(tmp_path):
     """The third question is on row 6 (metadata and a note before it): the message says row 6."""
     path = form(tmp_path, [KOBO_HEADER, ("start", "start", "", ""), ("select_one jn", "a", "A", ""),
                            ("note", "info", "Om deg", ""), ("integer", "b", "B", ""),
-                           ("date", "flyttedato", "Flyttedato", "")], YES_NO)
-    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'date'"):
+                           ("geopoint", "stad", "Stad", "")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'geopoint'"):
         load_instrument(path)
 
 
@@ -181,3 +181,13 @@ def test_a_decimal_question_is_a_number_with_its_range(tmp_path):
     written = tmp_path / "written.xlsx"
     write_xlsform(inst, written)
     assert load_instrument(written)["reisetid"].range == (0.0, 2.5)
+
+
+def test_a_date_question_is_read_and_written_back(tmp_path):
+    path = form(tmp_path, [("type", "name", "label"), ("date", "flyttedato", "Når flytter du?")],
+                [("list_name", "name", "label")])
+    inst = load_instrument(path)
+    assert inst["flyttedato"].type == "date" and not inst["flyttedato"].is_number
+    written = tmp_path / "written.xlsx"
+    write_xlsform(inst, written)
+    assert load_instrument(written)["flyttedato"].type == "date"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 
@@ -134,11 +135,14 @@ def fmt_number(x, lang: str) -> str:
     return fmt(x, lang, 0)
 
 
-def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str, lang: str = "en") -> None:
+def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str, lang: str = "en",
+                    options: dict[str, Any] | None = None) -> None:
     """A one-line warning when a file that looks like the study's survey breaks its rules.
 
     ``weight`` and ``tab`` work on the data as they are (``tab`` is for any data), but the numbers
-    of a file that ``report`` and ``export`` would refuse should not pass without a word.
+    of a file that ``report`` and ``export`` would refuse should not pass without a word. The
+    ``validate`` command it suggests carries ``options`` (``{"--study": DIR, "--completes-only": True}``),
+    the ones that chose the questionnaire and the rows: without them it would check another study.
     """
     if not looks_like_the_study(data, instrument):
         return
@@ -148,8 +152,23 @@ def warn_if_invalid(data, instrument, refdata_dir: Path | None, command: str, la
     checked = validate(data, instrument, RefData.locate(refdata_dir))
     if checked.n_errors:
         console(stderr=True).print(warning_line(_say("invalid", lang, file=str(data.path),
-                                                     n=fmt_number(checked.n_errors, lang), command=command), lang),
+                                                     n=fmt_number(checked.n_errors, lang), command=command,
+                                                     validate=validate_command(data.path, options)), lang),
                                    highlight=False)
+
+
+def validate_command(path, options: dict[str, Any] | None = None) -> str:
+    """``fjernarbeid validate FILE`` with the options given (a flag for True, nothing for None/False), quoted
+    for a shell."""
+    import shlex
+
+    parts = ["fjernarbeid", "validate", str(path)]
+    for flag, value in (options or {}).items():
+        if value is True:
+            parts.append(flag)
+        elif value not in (None, False):
+            parts += [flag, str(value)]
+    return shlex.join(parts)
 
 
 def where(data, mask: np.ndarray, limit: int = 5) -> str:

@@ -33,17 +33,17 @@ INSTRUMENT_OPTION = typer.Option(
 WORDS = {
     "nb": {"fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørres hvis",
            "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikke sikker: mangler i analysen",
-           "postal_code": "postnummer (fire sifre)", "integer": "heltall", "decimal": "desimaltall", "text": "fritekst",
+           "postal_code": "postnummer (fire sifre)", "integer": "heltall", "decimal": "desimaltall", "date": "dato", "text": "fritekst",
            "multiple": "flere svar mulig", "alone": "bare alene", "optional": "valgfritt", "intro": "INTRO", "closing": "AVSLUTNING", "derived": "Avledede variabler"},
     "nn": {"fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørjast viss",
            "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikkje sikker: manglar i analysen",
-           "postal_code": "postnummer (fire siffer)", "integer": "heiltal", "decimal": "desimaltal", "text": "fritekst",
+           "postal_code": "postnummer (fire siffer)", "integer": "heiltal", "decimal": "desimaltal", "date": "dato", "text": "fritekst",
            "multiple": "fleire svar mogleg", "alone": "berre åleine", "optional": "valfritt", "intro": "INTRO",
            "closing": "AVSLUTNING", "derived": "Avleidde variablar"},
     "en": {"fieldwork": "Fieldwork", "ages": "target ages", "years": "years", "asked_if": "asked if",
            "screening": "screening question", "ends": "END OF INTERVIEW",
            "not_sure": "not sure: missing in analysis",
-           "postal_code": "postal code (four digits)", "integer": "integer", "decimal": "decimal number", "text": "free text",
+           "postal_code": "postal code (four digits)", "integer": "integer", "decimal": "decimal number", "date": "date", "text": "free text",
            "multiple": "several answers possible", "alone": "only alone", "optional": "optional", "intro": "INTRO", "closing": "CLOSING", "derived": "Derived variables"},
 }
 

@@ -141,7 +141,9 @@ def model_command(
         inst = chosen.instrument
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
-        warn_if_invalid(data, inst, refdata, "fjernarbeid model")
+        warn_if_invalid(data, inst, refdata, "fjernarbeid model",
+                        options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
+                                 "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         from fjernarbeid.cli.tab import parse_where, require_where_columns
 
         condition = parse_where(where_expr, inst) if where_expr is not None else None

@@ -229,7 +229,9 @@ def tab_command(
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
-        warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value,
+                        options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
+                                 "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         denominator = ratio_denominator(ratio, variables[0], data.frame.columns) if ratio else None
         condition = parse_where(where_expr, inst) if where_expr is not None else None
         where_columns = sorted(condition.variables) if condition is not None else []
@@ -763,7 +765,7 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
     answer, an answer the routing skipped is not, and a blank filter means not asked. A routing condition on a variable the
     file does not have is taken as met: an extract without the filter question keeps its answers.
     """
-    questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code")]
+    questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code", "date")]
     wanted = {n for n in names if n in {q.name for q in questions}}
     needed = set(wanted)
     for q in reversed(questions):  # routing refers to earlier questions: collect the filters' filters

@@ -90,7 +90,9 @@ def weight_command(
         refuse_overwrite_input(out, *chosen.files)  # the study's own files are inputs too
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
-        warn_if_invalid(data, inst, refdata, "fjernarbeid weight")
+        warn_if_invalid(data, inst, refdata, "fjernarbeid weight",
+                        options={"--study": study, "--instrument": instrument, "--mapping": mapping,
+                                 "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         frame = derive_available(data.frame, inst, refdata)
         result = weight(frame, inst, weighting_spec(chosen, weighting, targets), refdata,
                         where=lambda mask: where(data, mask))

@@ -74,9 +74,12 @@ def derive(
                 skipped.append(d.name)
                 continue
             if d.source not in rows_of:  # municipality, county and centrality share one postal code:
-                # normalise and hash its n values once, then look up only the distinct codes
-                codes = normalise_postal_code(out[d.source])
-                position, distinct = pd.factorize(codes)
+                # hash its n values once, normalise only the distinct ones (150 and '0150' become one
+                # code, in the order of their first row), then look up only the distinct codes
+                raw, raw_distinct = pd.factorize(out[d.source])
+                codes = normalise_postal_code(pd.Series(raw_distinct))
+                of_raw, distinct = pd.factorize(codes)
+                position = np.where(raw >= 0, of_raw[raw], -1)
                 rows_of[d.source] = (position, pd.Series(distinct, dtype=codes.dtype))
             position, distinct = rows_of[d.source]
             per_code = distinct.map(lookup[d.field])

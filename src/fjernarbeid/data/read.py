@@ -314,6 +314,7 @@ def _read_csv(path: Path) -> _Raw:
     # physical line so that line numbers are exact. Arrow's reader when the text is plain enough for
     # it to give the very table pandas' reader gives (several times faster); pandas' otherwise.
     table = _parse_plain(text, delimiter)
+    plain = table is not None  # then a row per physical line, as it checked
     try:
         if table is None:
             table = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
@@ -323,7 +324,7 @@ def _read_csv(path: Path) -> _Raw:
                              f"{str(exc).replace('Error tokenizing data. C error: ', '')}") from None
     except pd.errors.EmptyDataError:
         raise InputFileError(f"{path}: the file is empty (no header row)") from None
-    if len(table) == _physical_lines(text):
+    if plain or len(table) == _physical_lines(text):
         lines = np.arange(1, len(table) + 1, dtype=np.int64)
     else:  # quoted line breaks: count them out
         try:
@@ -645,6 +646,23 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, original[bad].astype(object)
 
 
+def _dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(dates as ISO text ``2026-05-01``, original text of the cells that are not dates) for a date question:
+    KoboToolbox and ODK write ``YYYY-MM-DD``; an Excel cell holds a date (a time of midnight is dropped)."""
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        values = col.dt.strftime("%Y-%m-%d").astype("string")
+        return values, pd.Series([], dtype=object, index=pd.RangeIndex(0))
+    import datetime as dt
+
+    as_date = col.map(lambda v: v.strftime("%Y-%m-%d") if isinstance(v, (dt.date, pd.Timestamp)) else None)
+    text = _text(col).where(as_date.isna(), as_date.astype("string"))
+    # a calendar date only: 2026-02-30 and 01.05.2026 are not (Kobo and ODK write YYYY-MM-DD)
+    iso = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fillna(False)
+    parsed = pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce")
+    bad = text.notna() & parsed.isna()
+    return text.where(~bad), col[bad].astype(object)
+
+
 def _decimals(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(values as Float64, original text of the cells that are not finite numbers) for a decimal question:
     ``2.5`` and Norwegian Excel's ``2,5`` are numbers; ``inf``, ``1e309`` and words are not."""
@@ -696,6 +714,11 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             col = _choice_names_as_codes(col, q, by_label=resolution.labels)
         if q.type in ("single", "integer", "decimal"):
             values, bad = (_decimals if q.type == "decimal" else _integers)(col)
+            columns[q.name] = values
+            if len(bad):
+                unparsed[q.name] = bad.rename(q.name)
+        elif q.type == "date":
+            values, bad = _dates(col)
             columns[q.name] = values
             if len(bad):
                 unparsed[q.name] = bad.rename(q.name)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,8 @@ RULES: dict[str, tuple[str, str]] = {
     "missing_column": (ERROR, "the id or a coded/integer/postal-code question has no column"),
     "missing_id": (ERROR, "a row has no respondent id"),
     "duplicate_id": (ERROR, "two or more rows share a respondent id (every one of them is listed)"),
-    "not_numeric": (ERROR, "a coded or integer question holds something that is not a number"),
+    "not_numeric": (ERROR, "a coded, integer or decimal question holds something that is not a number"),
+    "not_a_date": (ERROR, "a date question holds something that is not a date (YYYY-MM-DD)"),
     "code_not_in_list": (ERROR, "a value is not one of the question's codes ('not sure' codes are valid)"),
     "birth_year_out_of_range": (ERROR, "birth year for which the target age was impossible during the fieldwork"),
     "household_size_range": (ERROR, "household size is outside the questionnaire's range"),
@@ -415,8 +416,19 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
         col = frame[q.name]
         if q.type in ("single", "integer", "decimal"):
             _check_unparsed(out, data, q, instrument)
+        if q.type == "date" and q.name in data.unparsed and not data.unparsed[q.name].empty:
+            raw = data.unparsed[q.name]
+            out.rows("not_a_date", q.name, raw.index.to_numpy(),
+                     f"{q.name} = '" + raw.astype(str) + "' is not a date (YYYY-MM-DD)", raw)
         if q.type == "single":
-            bad = (col.notna() & ~col.isin(q.valid_codes)).to_numpy()
+            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):  # numpy's isin: no hashing
+                values = col.to_numpy(dtype=float, na_value=np.nan)
+                bad = ~np.isnan(values) & ~np.isin(values, [float(c) for c in q.valid_codes])
+            else:
+                bad = (col.notna() & ~col.isin(q.valid_codes)).to_numpy()
+            if not bad.any():
+                clean[q.name] = col
+                continue
             out.rows("code_not_in_list", q.name, np.flatnonzero(bad),
                      f"{q.name} = " + _show(col[bad]) + f" is not one of its codes ({_codes_text(q.valid_codes)})",
                      col[bad].astype(object))
@@ -452,7 +464,7 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
                              "must be chosen alone", col[alone].astype(object))
             clean[q.name] = col
         elif q.type == "postal_code":
-            bad = (col.notna() & ~col.str.fullmatch(r"\d{4}")).fillna(False).to_numpy()
+            bad = _on_distinct(col, lambda codes: ~codes.str.fullmatch(r"\d{4}").fillna(False).astype(bool))
             out.rows("postal_code_format", q.name, np.flatnonzero(bad),
                      f"{q.name} = " + _show(col[bad]) + " is not a four-digit postal code",
                      col[bad].astype(object))
@@ -500,6 +512,14 @@ def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: 
                      shown + " is not a whole number: " + reason, raw[is_number])
 
 
+def _on_distinct(col: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """``test`` (a Series → boolean Series function) of every cell of ``col``, computed once per
+    distinct value (a postal code column has a few thousand among its n cells); False where missing."""
+    codes, uniques = pd.factorize(col)
+    per_value = np.append(np.asarray(test(pd.Series(uniques)), dtype=bool), False)  # code −1: missing
+    return per_value[codes]
+
+
 def _check_postal_register(out: _Collector, frame: pd.DataFrame, instrument: Instrument, refdata) -> None:
     try:
         question = instrument.question_for_role("postal_code")
@@ -518,8 +538,9 @@ def _check_postal_register(out: _Collector, frame: pd.DataFrame, instrument: Ins
                  column=question.name)
         return
     col = frame[question.name]
-    well_formed = col.str.fullmatch(r"\d{4}").fillna(False)
-    unknown = (well_formed & ~col.isin(register["postal_code"])).to_numpy()
+    known = register["postal_code"]
+    unknown = _on_distinct(col, lambda codes: codes.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+                           & ~codes.isin(known))
     out.rows("postal_code_unknown", question.name, np.flatnonzero(unknown),
              f"{question.name} = '" + col[unknown].astype(str) + f"' is not in the postal-code register ({source})",
              col[unknown].astype(object))

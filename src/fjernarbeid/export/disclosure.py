@@ -674,7 +674,7 @@ def keepable(instrument: Instrument, frame: pd.DataFrame, rules: DisclosureRules
     rules = rules or rules_for(instrument)
     birth, postal = _role(instrument, "birth_year"), _role(instrument, "postal_code")
     ages = [d.name for d in instrument.derived if d.kind == "age"]
-    texts = [q.name for q in instrument if q.type == "text"]
+    texts = [q.name for q in instrument if q.type in ("text", "date")]
     keys = [_key_name(instrument, v) for v in rules.key_variables]
     names = [instrument.id_variable, birth, *ages, postal, *rules.top_codes, *_geography_variables(instrument, frame),
              *keys, *texts, *_extra_columns(instrument, frame)]
@@ -779,6 +779,8 @@ def protect(
     for q in instrument:
         if q.type == "text":
             drop(q.name, Msg("free_text"))
+        elif q.type == "date":
+            drop(q.name, Msg("exact_date"))
     for name in _extra_columns(instrument, out):
         drop(name, Msg("not_in_questionnaire"))
 

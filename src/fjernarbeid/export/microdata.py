@@ -40,7 +40,7 @@ import pandas as pd
 from fjernarbeid import __version__
 from fjernarbeid._cells import neutralise_frame
 from fjernarbeid._io import atomic_paths, refuse_overwrite_input
-from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError
+from fjernarbeid.errors import DataValidationError, InputFileError, MissingReferenceDataError, OutputFileError
 from fjernarbeid.export._text import method_name, weighting_variables
 from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, Msg, rules_for, text_of
 from fjernarbeid.export.disclosure_strategy import protect_with_strategy
@@ -58,6 +58,8 @@ SAV_VARIABLE_LABEL_BYTES = 256
 SAV_VALUE_LABEL_BYTES = 120
 SAV_FILE_LABEL_BYTES = 64
 DTA_LABEL_CHARS = 80
+# the longest variable name each format holds: Stata 32 characters, SPSS 64 bytes (UTF-8)
+NAME_LIMITS = {"dta": (32, "characters", len), "sav": (64, "bytes", lambda name: len(name.encode("utf-8")))}
 
 # The analysis weight: the population weight divided by its mean (mean 1, sum n). SPSS's WEIGHT BY and
 # most test procedures take the weights as frequencies, so with the population weight they would test
@@ -270,6 +272,7 @@ def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterabl
         if p.is_dir():
             raise InputFileError(f"{p}: is a directory")
     fmt = FORMATS[paths["data"].suffix.lower()]
+    _check_names(export, paths["data"], fmt)
     codebook = build_codebook(export, paths["data"].name)
     with atomic_paths(paths) as tmp:  # all six files, or none
         if fmt == "sav":
@@ -286,6 +289,21 @@ def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterabl
                                           "utf-8")
         tmp["disclosure_md"].write_text(disclosure_markdown(export, paths["data"].name), "utf-8")
     return paths
+
+
+def _check_names(export: MicrodataExport, path: Path, fmt: str) -> None:
+    """Refuse, before anything is written, variable names the format cannot hold (a KoboToolbox name made
+    from a long label; a choice's 0/1 column adds ``_3``), naming each with its length."""
+    if fmt not in NAME_LIMITS:
+        return
+    limit, unit, size = NAME_LIMITS[fmt]
+    long = [f"{name} ({size(name)})" for name in export.data.columns if size(name) > limit]
+    if long:
+        others = ", ".join(sorted({".sav", ".parquet", ".csv"} - {path.suffix.lower()}))
+        raise OutputFileError(f"{path}: {'Stata' if fmt == 'dta' else 'SPSS'} holds variable names of at most "
+                              f"{limit} {unit}; {len(long)} {'is' if len(long) == 1 else 'are'} longer: "
+                              f"{', '.join(long)}. Shorten them in the questionnaire, or export to {others}; "
+                              "nothing was written")
 
 
 def _fit_bytes(text: str, limit: int) -> str:
@@ -487,7 +505,7 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
             q = inst[name]
             entry.update(source="question", question=q.number, text=q.label(lang),
                          type={"single": "categorical", "multiple": "multiple choice (codes separated by spaces)",
-                               "integer": "integer", "decimal": "decimal", "postal_code": "postal code",
+                               "integer": "integer", "decimal": "decimal", "date": "date", "postal_code": "postal code",
                                "text": "text"}.get(q.type, q.type))
             if q.ask_if is not None:
                 entry["routing"] = {"ask_if": str(q.ask_if),

@@ -45,7 +45,7 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     out = frame.copy(deep=False)  # copy-on-write: every column replaced below is new, the input untouched
     given = frame.copy(deep=False)  # what the routing reads: skipped answers out, "not sure" codes kept
     for q in instrument.questions:
-        if q.name not in out.columns or q.type in ("text", "postal_code"):
+        if q.name not in out.columns or q.type in ("text", "postal_code", "date"):
             continue
         asked = None
         if q.ask_if is not None:
@@ -246,13 +246,22 @@ def run_findings(
         return [_run_one(design, g, replace(ctx, values={})) for g in (f, *extras)]
 
     tasks = [(f, tuple(f.also)) for f in catalogue]
+    respondent_variables = _respondent_variables(study, instrument)
+    ranges = _target_ranges(study, instrument)
     if design.n >= PARALLEL_FROM_ROWS and (os.cpu_count() or 1) > 1:
         # Findings are independent, and at this size each is numpy work that releases the GIL:
-        # a second thread uses a second core. Results keep the catalogue's order.
+        # a second thread uses a second core. Results keep the catalogue's order. The respondents
+        # table needs no finding; every question's distribution comes after the findings, which
+        # computed most of them.
         with ThreadPoolExecutor(max_workers=2) as pool:
+            respondents = pool.submit(respondents_tables, design, instrument, ctx, respondent_variables, ranges)
             done = list(pool.map(lambda task: run(*task), tasks))
+            distributions = all_distributions(design, instrument, ctx, pool.map)
+            respondents = respondents.result()
     else:
         done = [run(*task) for task in tasks]
+        respondents = respondents_tables(design, instrument, ctx, respondent_variables, ranges)
+        distributions = all_distributions(design, instrument, ctx)
     findings = [r for results in done for r in results]
     return Results(
         data={"source": source, "n": int(design.in_domain.sum()), "instrument": instrument.id, "synthetic": synthetic},
@@ -261,9 +270,8 @@ def run_findings(
         fieldwork=fieldwork.to_dict() if fieldwork is not None else None,
         findings=findings,
         generator={"name": "fjernarbeid", "version": __version__},
-        respondents=respondents_tables(design, instrument, ctx, _respondent_variables(study, instrument),
-                                       _target_ranges(study, instrument)),
-        distributions=all_distributions(design, instrument, ctx),
+        respondents=respondents,
+        distributions=distributions,
         study=study,
     )
 
@@ -333,19 +341,22 @@ def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Cont
                                   "suppressed"], rows)]
 
 
-def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Context) -> dict[str, Table]:
-    out = {}
-    for q in instrument.questions:
-        if not q.codes or q.screen_out or q.name not in design.data.columns:
-            continue
-        try:  # most were computed already by the findings; base_distribution reuses them
-            if q.is_multiple:
-                out[q.name] = A.multiple_table(A.multiple_response_rows(design, q, ctx), q.name)
-                continue
-            out[q.name] = A.distribution_table(A.base_distribution(design, q.name, ctx)[1], q.name)
-        except (FjernarbeidError, ValueError, KeyError):
-            continue
-    return out
+def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Context,
+                      map_: Callable = map) -> dict[str, Table]:
+    """The distribution of every question with codes, in the questionnaire's order (``map_``: a
+    thread pool's map, to compute them side by side)."""
+    questions = [q for q in instrument.questions if q.codes and not q.screen_out and q.name in design.data.columns]
+    tables = map_(lambda q: _distribution_table(design, q, ctx), questions)
+    return {q.name: table for q, table in zip(questions, tables) if table is not None}
+
+
+def _distribution_table(design: SurveyDesign, q, ctx: A.Context) -> Table | None:
+    try:  # most were computed already by the findings; base_distribution reuses them
+        if q.is_multiple:
+            return A.multiple_table(A.multiple_response_rows(design, q, ctx), q.name)
+        return A.distribution_table(A.base_distribution(design, q.name, ctx)[1], q.name)
+    except (FjernarbeidError, ValueError, KeyError):
+        return None
 
 
 __all__ = ["analysis_frame", "render_sentence", "run_findings"]

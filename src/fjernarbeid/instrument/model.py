@@ -24,7 +24,7 @@ from fjernarbeid.instrument.expr import Condition
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
 ROLES = ("sex", "birth_year", "age", "age_group", "postal_code", "municipality", "education", "household_size")
-QUESTION_TYPES = ("single", "multiple", "integer", "decimal", "postal_code", "text")
+QUESTION_TYPES = ("single", "multiple", "integer", "decimal", "date", "postal_code", "text")
 DERIVED_KINDS = ("age", "bins", "condition", "postal_lookup")
 POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "county_name", "centrality")
 

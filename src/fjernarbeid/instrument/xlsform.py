@@ -360,8 +360,8 @@ def _question_row(
         row["appearance"] = "numbers"
         row["constraint"] = f"regex(., '{POSTAL_CODE_REGEX}')"
         row.update(ours(_POSTAL_CODE_MESSAGE))
-    elif q.type == "text":
-        row["type"] = "text"
+    elif q.type in ("text", "date"):
+        row["type"] = q.type
     else:
         raise InstrumentError(f"question {q.name}: type {q.type!r} has no XLSForm form")
     if q.constraint is not None or q.unenforced_constraint:
@@ -424,7 +424,7 @@ _LANGUAGE_WORDS = {
 }
 _RANGE = re.compile(r"^\.\s*>=\s*(-?\d+(?:\.\d+)?)\s+and\s+\.\s*<=\s*(-?\d+(?:\.\d+)?)$")
 _TRUE = {"yes", "true", "1", "y", "true()"}
-_SUPPORTED_TYPES = {"integer": "integer", "decimal": "decimal", "text": "text"}
+_SUPPORTED_TYPES = {"integer": "integer", "decimal": "decimal", "date": "date", "text": "text"}
 _FOUR_DIGITS = re.compile(r"^regex\(\s*\.\s*,\s*['\"]\^?(\[0-9\]|\\d)\{4\}\$?['\"]\s*\)$")
 
 # XLSForm's metadata question types: recorded by the device, not asked; ignored with a note.
@@ -862,7 +862,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         else:
             raise InstrumentError(
                 f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
-                "(select_one, select_multiple, integer, decimal and text are; metadata such as start and end is ignored)"
+                "(select_one, select_multiple, integer, decimal, date and text are; metadata such as start and end is "
+                "ignored)"
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")

@@ -81,6 +81,10 @@ def synthesise(study, n: int = 300, seed: int = 1) -> pd.DataFrame:
         elif q.type == "decimal":
             lo, hi = inst.range_of(q) or (0, 10)
             values = pd.array(np.round(rng.uniform(lo, hi, size=n), 2), dtype="Float64")
+        elif q.type == "date":  # days of the year after the fieldwork's start (or of 2026)
+            start = np.datetime64(str(inst.fieldwork_start or "2026-01-01"), "D")
+            days = start + rng.integers(0, 365, size=n).astype("timedelta64[D]")
+            values = pd.array(np.datetime_as_string(days, unit="D"), dtype="string")
         elif q.type == "postal_code":
             if municipality and municipality in frame.columns and postal_by_municipality:
                 answer = frame[municipality].astype("string")

@@ -137,7 +137,8 @@ def _combine(a: np.ndarray, na: int, b: np.ndarray, nb: int) -> tuple[np.ndarray
     are far more possible pairs than rows (then a sort does)."""
     if na == 1:  # nothing to combine: every b its own code
         return b, np.zeros(nb, dtype=np.intp), np.arange(nb)
-    pair = a.astype(np.int64) * nb + b
+    pair = a.astype(np.int64, copy=False) * nb  # a new array: b is added in place
+    pair += b
     if na * nb <= 4 * max(a.size, 1024):
         used = np.bincount(pair, minlength=na * nb) > 0
         ids = np.flatnonzero(used)
@@ -222,8 +223,11 @@ class Influence:
         g = self.coef.shape[0]
         if codes is None:
             pair = self.group
+        elif g == 1:
+            pair = codes
         else:
-            pair = codes if g == 1 else codes.astype(np.int64) * g + self.group
+            pair = codes.astype(np.int64, copy=False) * g  # a new array: the groups are added in place
+            pair += self.group
         out = np.empty((ncodes * g, len(self.scales)))
         buf = np.empty(self.group.size) if weight is not None else None
         for t, s in enumerate(self.scales):

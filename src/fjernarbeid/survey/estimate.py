@@ -437,11 +437,6 @@ def _category_codes(design: Design, variable: str, missing: Iterable, include_mi
     """Category index per row (−1: no usable answer), the categories' keys in order and their
     labels (see :func:`svyprop` for ``missing``, ``include_missing`` and ``categories``)."""
     series = design.column(variable)
-    if categories is not None and not include_missing and _plain_numbers(categories) and _plain_numbers(missing) \
-            and isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
-        found = _number_category_codes(series.to_numpy(), design.weights, variable, list(missing), list(categories))
-        if found is not None:
-            return found
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)  # −1 = empty
     ukeys = [_label_key(u) for u in uniques]
     missing_keys = {_label_key(m) for m in missing} - {None}
@@ -464,30 +459,6 @@ def _category_codes(design: Design, variable: str, missing: Iterable, include_mi
         if stray.any():
             raise DataValidationError(f"{variable!r} has values outside the categories given in rows {_row_list(stray)}")
     return row_cat, cat_keys, label_of
-
-
-def _plain_numbers(values: Iterable) -> bool:
-    return all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-               for v in values)
-
-
-def _number_category_codes(x: np.ndarray, weights: np.ndarray, variable: str, missing: list,
-                           categories: list) -> tuple[np.ndarray, list, dict] | None:
-    """:func:`_category_codes` of a column of numpy numbers with given number categories: by
-    comparison with each category, not by hashing every value (two numbers have the same key
-    exactly when they are equal). None for a category given twice (the general rule decides)."""
-    cat_keys = [_label_key(c) for c in categories]
-    if len(set(cat_keys)) < len(cat_keys):
-        return None
-    row_cat = np.full(x.size, -1, dtype=int)
-    for j, c in enumerate(categories):
-        row_cat[x == c] = j
-    stray = (row_cat < 0) & (weights > 0) & ~np.isin(x, missing)
-    if x.dtype.kind == "f":
-        stray &= ~np.isnan(x)
-    if stray.any():
-        raise DataValidationError(f"{variable!r} has values outside the categories given in rows {_row_list(stray)}")
-    return row_cat, cat_keys, {None: None, **{key: c for key, c in zip(cat_keys, categories)}}
 
 
 def svyprop(
