@@ -236,3 +236,14 @@ def test_linear_calibration_meets_the_totals(hardanger):
     margins = done.report.margins
     assert np.allclose(margins["weighted"], margins["target"])
     assert describe(done, study.instrument, "en").startswith("The data are calibrated (linear GREG calibration)")
+
+
+def test_ages_from_birth_years_without_a_reference_year_say_where_an_xlsform_gives_it(tmp_path):
+    """An ordinary XLSForm has no fieldwork dates: the message names the sheet and row that give the year."""
+    bare = instrument_from_dict({"id": "kontor", "roles": {"sex": "kjonn", "birth_year": "fodd"}, "questions": [
+        {"name": "kjonn", "type": "single", "codes": [{"code": 1, "nn": "Kvinne"}, {"code": 2, "nn": "Mann"}]},
+        {"name": "fodd", "type": "integer"}]})
+    path = targets_file(tmp_path, "variable,category,target\nage,18-44,700\nage,45-66,300\n")
+    with pytest.raises(InstrumentError, match=r"an XLSForm a sheet fj_instrument with the rows key,value and "
+                                              r"age_reference_year,YEAR"):
+        weight(frame([1, 2], [1990, 1970]), bare, WeightingSpec(method="poststratify", targets_file=path))

@@ -187,6 +187,8 @@ def label_headers(sources: tuple[str, ...], instrument: Instrument) -> tuple[tup
         if source in names or is_export_metadata(source):
             continue
         parts = source.split("/")
+        if parts[-1] in names or (len(parts) > 2 and parts[-2] in names):
+            continue  # a group path of names ("bruk/kommune", "bruk/grunn/ro"), even where a label is the name
         target = None
         for k in range(len(parts)):  # the whole header first (a label may hold '/'), then without group labels
             name = by_label.get(_label_key("/".join(parts[k:])))

@@ -632,8 +632,10 @@ def _with_age(frame: pd.DataFrame, instrument, year: int | None) -> pd.DataFrame
     an age variable; the year is the study's age reference year, else the fieldwork's, else the targets'."""
     year = instrument.age_reference_year or (instrument.fieldwork_start.year if instrument.fieldwork_start else year)
     if year is None:
-        raise InstrumentError("weighting by age needs a reference year: target_population: age_reference_year in the "
-                              "questionnaire, fieldwork dates, or the year of the targets")
+        raise InstrumentError("weighting by age needs a reference year to compute ages from birth years: in a YAML "
+                              "questionnaire target_population: age_reference_year (or fieldwork dates); in an "
+                              "XLSForm a sheet fj_instrument with the rows key,value and age_reference_year,YEAR "
+                              "(or fieldwork_start,YYYY-MM-DD); or a built-in target source with its year")
     birth = pd.to_numeric(frame[instrument.role("birth_year")], errors="coerce")
     return frame.assign(**{AGE: year - birth})
 
