@@ -25,3 +25,39 @@ def test_a_margin_of_the_age_computed_from_the_birth_year_is_named_in_words():
     assert _margin_label("age", "20-39", inst, "nn") == ("Alder", "20-39")
     assert _margin_label("age", "20-39", inst, "en") == ("Age", "20-39")
     assert _margin_label("kjonn", 1, inst, "nn") == ("Kjønn", "Kvinne")
+
+def test_the_summary_names_every_effect_it_prints(demo_results, instrument):
+    """'spm. 12: 1,158' tells a reader nothing; the summary says what the number is, as the findings' tables do
+    ('forskjell i gjennomsnitt … 1,16', 'Cramérs V (vektet) 0,10', 'Spearmans rho 0,35')."""
+    findings = {f.id: f for f in demo_results.findings}
+    expected = {"P02b": "forskjell i gjennomsnitt", "P24": "Cramérs V", "P12": "Spearmans rho",
+                "P19": "oddsforhold"}
+    for fid, name in expected.items():
+        _published, ours = published_and_ours(findings[fid], "nb", instrument)
+        assert name in ours, (fid, ours)
+    _published, ours = published_and_ours(findings["P02b"], "nb", instrument)
+    assert "1,158" not in ours and "1,16" in ours
+
+
+def test_the_aapor_table_heads_its_figures_in_norwegian(demo_results, instrument):
+    from fjernarbeid.report.view import build_view
+
+    for lang, header in (("nb", "Prosent"), ("nn", "Prosent"), ("en", "Rate")):
+        view = build_view(demo_results, instrument, lang=lang)
+        (aapor,) = [tb for tb in view.methods_tables if tb.name == "aapor"]
+        assert aapor.headers[-1] == header and "RR1" in aapor.rows[0][0]
+
+
+def test_a_chart_by_group_names_the_grouping_variable(demo_results, instrument):
+    """P22's bars were labelled only 'Nei' and 'Ja': the axis and the chart's table of figures say what the
+    groups are (home office three days a week or more); P24's say 'Aldersgruppe'."""
+    from fjernarbeid.report.view import build_view
+
+    view = build_view(demo_results, instrument, lang="nb")
+    charts = {c.finding: c for s in view.sections for f in s.findings for c in f.charts if c.function == "stacked_100"}
+    p22, p24 = charts["P22"], charts["P24"]
+    assert p22.data.headers[0] == "Hjemmekontor 3 dager i uken eller mer" and p22.args[-1] == p22.data.headers[0]
+    assert [row[0] for row in p22.data.rows] == ["Nei", "Ja"]
+    assert p24.data.headers[0] == "Aldersgruppe"
+    svg = p22.draw("svg")
+    assert "Hjemmekontor 3 dager i" in svg and "uken eller mer" in svg  # on the axis, wrapped

@@ -383,12 +383,13 @@ def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str)
 
 
 def _ours(f: FindingResult, check: dict, lang: str) -> str:
-    """Our figure for a check. A sign check of a model reads the coefficient (a log-odds); the reader is
-    shown the effect the text gives (the odds ratio), named."""
+    """Our figure for a check, named as the finding's table of tests names it ('Spearmans rho 0,35',
+    'forskjell i gjennomsnitt 1,16'): a bare '1,158' tells a reader nothing. A sign check of a model reads
+    the coefficient (a log-odds); the reader is shown the effect the text gives (the odds ratio)."""
     ours = check["ours"]
     if isinstance(ours, dict) and "effect" in ours:
         test = next((t for t in f.tests if t.name == check["what"] and t.effect is not None), None)
-        if test is not None and test.effect_name and abs(test.effect - ours["effect"]) > 1e-9:
+        if test is not None and test.effect_name:
             low, high = test.effect_ci_low, test.effect_ci_high
             ci = f" ({t('ci95', lang)} {fmt_number(low, lang, 2)}–{fmt_number(high, lang, 2)})" \
                 if low is not None and high is not None else ""
@@ -509,7 +510,21 @@ def _means(table: Table, instrument: Instrument, lang: str, by_outcome: bool, ti
                  ([str(c) for c in cats], series, xlabel, ends, lang), data=data, n=n)
 
 
-def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
+def _group_title(f: FindingResult, instrument: Instrument | None, lang: str) -> str:
+    """The name of the variable whose groups a cross-table compares (its tests are named 'row×col'):
+    'Hjemmekontor 3 dager i uken eller mer', so that bars labelled 'Nei' and 'Ja' say what they are."""
+    name = next((t.name.split(" ")[0].split("×", 1)[1] for t in f.tests if "×" in t.name), "")
+    if not name or instrument is None:
+        return ""
+    if name in instrument:
+        return instrument[name].label(lang)
+    try:
+        return instrument.derived_variable(name).label(lang)
+    except KeyError:
+        return ""
+
+
+def _crosstab(table: Table, lang: str, title: str, group_title: str = "") -> Chart | None:
     idx = _table_index(table)
     groups: dict[str, dict[int, float]] = {}
     scale: dict[int, str] = {}
@@ -523,11 +538,11 @@ def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
         return None
     items = list(groups.items())
     ordered = sorted(scale.items())
-    data = TextTable("chart_data", [""] + [lbl for _, lbl in ordered],
+    data = TextTable("chart_data", [group_title] + [lbl for _, lbl in ordered],
                      [[g] + [_pct_cell(shares.get(c), lang) for c, _ in ordered] for g, shares in items],
                      [False] + [True] * len(ordered))
-    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang), data=data,
-                 n=sum(n.values()))
+    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang, group_title),
+                 data=data, n=sum(n.values()))
 
 
 def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set,
@@ -555,7 +570,7 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
         elif table.name == "trend_means":
             out.append(_means(table, instrument, lang, by_outcome=False, title=title))
         elif table.name == "crosstab_colpct":
-            out.append(_crosstab(table, lang, title))
+            out.append(_crosstab(table, lang, title, _group_title(f, instrument, lang)))
     charts_ = [c for c in out if c is not None]
     for c in charts_:
         c.finding = f.id
