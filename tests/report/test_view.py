@@ -14,6 +14,18 @@ def test_a_number_is_never_parted_from_its_per_cent_sign_or_comparator(demo_resu
             assert not re.search(r"(?<!p )[≈<>≥≤] \d", text), (f.id, text)
 
 
+def test_a_margin_of_the_age_computed_from_the_birth_year_is_named_in_words():
+    """The methods appendix's target table: "Alder 20-39", not the internal column name "age"."""
+    from fjernarbeid.instrument import instrument_from_dict
+    from fjernarbeid.report.view import _margin_label
+
+    inst = instrument_from_dict({"id": "kontor", "roles": {"sex": "kjonn", "birth_year": "fodd"}, "questions": [
+        {"name": "kjonn", "type": "single", "text": {"nn": "Kjønn"}, "codes": [{"code": 1, "nn": "Kvinne"}]},
+        {"name": "fodd", "type": "integer"}]})
+    assert _margin_label("age", "20-39", inst, "nn") == ("Alder", "20-39")
+    assert _margin_label("age", "20-39", inst, "en") == ("Age", "20-39")
+    assert _margin_label("kjonn", 1, inst, "nn") == ("Kjønn", "Kvinne")
+
 def test_the_summary_names_every_effect_it_prints(demo_results, instrument):
     """'spm. 12: 1,158' tells a reader nothing; the summary says what the number is, as the findings' tables do
     ('forskjell i gjennomsnitt … 1,16', 'Cramérs V (vektet) 0,10', 'Spearmans rho 0,35')."""

@@ -603,7 +603,7 @@ def _margin_label(variable: str, category, instrument: Instrument, lang: str) ->
             code = int(float(code))
         except (TypeError, ValueError):
             labels.append(str(code))
-            var_labels.append(name)
+            var_labels.append(_words(name, instrument, lang))
             continue
         if name in instrument:
             q = instrument[name]
@@ -615,9 +615,21 @@ def _margin_label(variable: str, category, instrument: Instrument, lang: str) ->
                 var_labels.append(d.label(lang))
                 labels.append(d.code_labels(lang).get(code, str(code)))
             except KeyError:
-                var_labels.append(name)
+                var_labels.append(_words(name, instrument, lang))
                 labels.append(str(code))
     return " × ".join(var_labels), ", ".join(labels)
+
+
+def _words(name: str, instrument: Instrument, lang: str) -> str:
+    """A weighting variable's label: the question's, the derived variable's, or the age in words."""
+    from fjernarbeid.study.weighting import AGE, variable_words
+
+    if name in instrument:
+        return instrument[name].label(lang).rstrip("?")
+    try:
+        return instrument.derived_variable(name).label(lang)
+    except KeyError:
+        return variable_words(name, lang).capitalize() if name == AGE else name
 
 
 def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list[TextTable]:
