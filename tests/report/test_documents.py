@@ -202,3 +202,22 @@ def test_docx_never_breaks_a_number_or_a_short_word_even_in_a_crowded_table(demo
         crowded += sum(CELL_PADDING + CHAR_WIDTH * max(len(w) for w in c.text.split()) for c in table.rows[1].cells
                        if c.text.split()) > room or "p" in header
     assert crowded >= 5
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (Debian poppler-utils) is not installed")
+def test_pdf_keeps_a_short_table_on_one_page(demo_results, instrument, view, tmp_path):
+    """A table of a few rows is not split over two pages (P04's estimates: caption, header and one row at the
+    foot of a page, its second row alone on the next): its caption and its source line share a page."""
+    import re
+
+    path = write_pdf(demo_results, instrument, tmp_path / "report.pdf", lang="nb", view=view)
+    pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    short = {tb.number for s in view.sections for f in s.findings for tb in f.tables if tb.number and len(tb.rows) <= 8}
+    checked = 0
+    for number in short:
+        caption = re.compile(rf"^Tabell {number}\.", re.M)
+        first = next(i for i, p in enumerate(pages) if caption.search(p))
+        after = pages[first][caption.search(pages[first]).end():]
+        assert "Kilde:" in after, f"Tabell {number} runs on to page {first + 2}"
+        checked += 1
+    assert checked >= 20

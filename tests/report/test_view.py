@@ -61,3 +61,13 @@ def test_a_chart_by_group_names_the_grouping_variable(demo_results, instrument):
     assert p24.data.headers[0] == "Aldersgruppe"
     svg = p22.draw("svg")
     assert "Hjemmekontor 3 dager i" in svg and "uken eller mer" in svg  # on the axis, wrapped
+
+
+def test_a_variable_in_running_text_keeps_its_acronyms():
+    """'…for bostedskommunen (ssb, 1 = mest sentral)' lowercased SSB with the label's first letter."""
+    from fjernarbeid.instrument import load_instrument
+    from fjernarbeid.report.view import Words
+
+    words = Words(load_instrument(), "nb")
+    assert words.variable("centrality") == "sentralitetsklasse for bostedskommunen (SSB, 1 = mest sentral)"
+    assert words.variable("home_office_3plus") == "hjemmekontor 3 dager i uken eller mer"

@@ -201,6 +201,15 @@ def _header(col: str, lang: str) -> str:
     raise KeyError(f"the report has no heading for the column {col!r}: add h_{col} to the message catalogue")
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case, unless the first word is an acronym ('SSB');
+    the rest as written ('… (SSB, 1 = mest sentral)' keeps its capitals)."""
+    first = label.split(" ", 1)[0]
+    if not label or (len(first) > 1 and first.isupper()):
+        return label
+    return label[0].lower() + label[1:]
+
+
 class Words:
     """Names in the results (variables, the catalogue's check names, the analyses' English terms) as words
     of the report's language: a variable becomes its question number ('spm. 12') or its label."""
@@ -217,7 +226,7 @@ class Words:
             return t("question_ref", self.lang, number=instrument[name].number)
         if instrument is not None:
             try:
-                return instrument.derived_variable(name).label(self.lang).lower()
+                return _in_sentence(instrument.derived_variable(name).label(self.lang))
             except KeyError:
                 pass
         return name
