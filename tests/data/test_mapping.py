@@ -105,3 +105,14 @@ def test_a_group_path_of_names_is_no_labels_export_when_a_label_is_its_questions
     assert not resolution.labels
     assert "label_headers" not in {n.rule for n in resolution.notes}
     assert resolution.targets[0] == "kommune"
+
+
+def test_the_labels_note_names_the_columns_it_read_as_labels():
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "kommune", "type": "single", "text": {"nb": "Hvilken kommune bor du i?"},
+         "codes": [{"code": 1, "nb": "Kvam"}]}]})
+    resolution = resolve_columns(["Hvilken kommune bor du i?", "_id", "_uuid"], inst)
+    (note,) = [n for n in resolution.notes if n.rule == "label_headers"]
+    assert note.message.endswith("choice labels as codes: 'Hvilken kommune bor du i?' → kommune")

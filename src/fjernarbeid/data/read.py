@@ -333,7 +333,12 @@ def _read_csv(path: Path) -> _Raw:
             raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: {exc}") from None
         if len(lines) != len(table):  # csv and pandas disagree on the records
             raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
+    swallowed = [] if plain else _swallowed_records(table, lines, delimiter)
     raw = _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+    for line, spans, column in swallowed[:3]:
+        raw.notes.append(ReadNote("quote_not_closed", f"line {line}: a quoted cell (column {column}) runs over "
+                                  f"{spans} lines, some with as many {delimiter!r} as a whole record: a quote that "
+                                  "was never closed? Those lines are read as text of that cell, not as records"))
     if stray_cr:
         shown = ", ".join(map(str, stray_cr[:5])) + (" …" if len(stray_cr) > 5 else "")
         raw.notes.append(ReadNote("stray_carriage_return", f"{len(stray_cr)} carriage return(s) (CR) inside unquoted "
@@ -448,6 +453,24 @@ def _empty_cells(table: pd.DataFrame) -> np.ndarray:
     if columns and all(c is not None for c in columns):
         return np.column_stack([_blank_strings(c) for c in columns]).reshape(table.shape)
     return np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape)
+
+
+def _swallowed_records(table: pd.DataFrame, lines: np.ndarray, delimiter: str) -> list[tuple[int, int, int]]:
+    """(line, lines spanned, column) of quoted cells that hold a line break followed by a line with a whole
+    record's delimiters: what an opening quote that is never closed does to the records after it (a
+    comment typed over several lines has a few delimiters at most)."""
+    width = table.shape[1]
+    if width < 4:  # too few columns to tell a record from a sentence
+        return []
+    out = []
+    for j in range(width):
+        col = table.iloc[:, j]
+        broken = col.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
+        for i in np.flatnonzero(broken):
+            inner = str(col.iloc[i]).split("\n")
+            if any(part.count(delimiter) >= width - 1 for part in inner[1:]):
+                out.append((int(lines[i]), len(inner), j + 1))
+    return sorted(out)
 
 
 def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, unit: str, **extra) -> _Raw:
