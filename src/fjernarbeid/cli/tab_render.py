@@ -18,7 +18,7 @@ from typing import Any
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.i18n import fmt_number, fmt_p, message
+from fjernarbeid.i18n import fmt_interval, fmt_number, fmt_p, message
 
 HIDDEN = ":"
 STUB_MIN = 12  # a label column narrower than this is unreadable
@@ -41,6 +41,8 @@ def pct(x, lang: str) -> str:
 def ci_text(low, high, lang: str, scale: float = 100, digits: int = 1) -> str:
     if low is None or high is None:
         return "–"
+    if low < 0 or high < 0:  # '-0,839 til -0,206', not '-0,839–-0,206'
+        return fmt_interval(scale * low, scale * high, lang, digits)
     return f"{num(scale * low, lang, digits)}–{num(scale * high, lang, digits)}"
 
 

@@ -14,6 +14,7 @@ from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.i18n import has_message, message
+from fjernarbeid.i18n import fmt_interval
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
 # The chapters, their order, the charts and the front matter come from the study file
@@ -400,7 +401,7 @@ def _ours(f: FindingResult, check: dict, lang: str) -> str:
         test = next((t for t in f.tests if t.name == check["what"] and t.effect is not None), None)
         if test is not None and test.effect_name:
             low, high = test.effect_ci_low, test.effect_ci_high
-            ci = f" ({t('ci95', lang)} {fmt_number(low, lang, 2)}–{fmt_number(high, lang, 2)})" \
+            ci = f" ({t('ci95', lang)} {fmt_interval(low, high, lang, 2)})" \
                 if low is not None and high is not None else ""
             return f"{term(test.effect_name, lang)} {fmt_number(test.effect, lang, 2)}{ci}, {fmt_p(ours['p'], lang)}"
     return _short(ours, lang)
