@@ -419,3 +419,21 @@ def test_a_quote_never_closed_is_named_with_its_line(tmp_path):
     data = read_survey(path)
     (note,) = [n for n in data.notes if n.rule == "quote_not_closed"]
     assert note.message.startswith("line 3: a quoted cell (column 2) runs over 4 lines")
+
+
+def test_a_formula_with_no_computed_value_is_named_not_silently_empty(tmp_path):
+    """A workbook written by a script stores `=10+7` without its value (Excel stores both): the cell reads as
+    empty, and a warning names it — not just "no answer"."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [("id", "q207"), (1, "=1+1"), (2, 2)]:
+        ws.append(row)
+    wb.save(tmp_path / "f.xlsx")
+    data = read_survey(tmp_path / "f.xlsx")
+    (note,) = [n for n in data.notes if n.rule == "formula_without_value"]
+    assert "1 cell(s) hold a formula with no computed value (B2 '=1+1')" in note.message
+    ws["B2"] = 2
+    wb.save(tmp_path / "plain.xlsx")
+    assert not any(n.rule == "formula_without_value" for n in read_survey(tmp_path / "plain.xlsx").notes)
