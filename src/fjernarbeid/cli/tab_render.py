@@ -272,12 +272,13 @@ def _print_left_out(console, result, lang: str) -> None:
     if left.get("unweighted"):
         say(console, t("left_unweighted", lang, n=num(left["unweighted"], lang, 0)))
     if left.get("not_asked"):
-        say(console, t("left_not_asked", lang, n=num(left["not_asked"], lang, 0), variable=result["variable"]))
+        say(console, t("left_not_asked", lang, n=num(left["not_asked"], lang, 0),
+                       variable=result.get("reference") or result["variable"]))
     if not any(left[k] for k in ("not_sure", "skipped", "empty")):
         return
     parts = ([t("left_not_sure", lang, n=num(left["not_sure"], lang, 0))] if left["not_sure"] or not left["empty"]
              else []) + ([t("left_skipped", lang, n=num(left["skipped"], lang, 0))] if left["skipped"] else [])
-    empty = t("left_empty", lang, n=num(left["empty"], lang, 0), variable=result["variable"])
+    empty = t("left_empty", lang, n=num(left["empty"], lang, 0), variable=result.get("reference") or result["variable"])
     listed = ", ".join(parts)
     say(console, t("left_out", lang, parts=(listed + " " + t("and", lang) + " " if parts else "") + empty))
 
