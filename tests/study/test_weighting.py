@@ -262,3 +262,9 @@ def test_the_methods_text_of_raking_names_its_margins_in_words(tmp_path):
     done = weight(frame([1, 2, 1, 2], [1990, 1970, 1975, 1995]), inst, WeightingSpec(method="rake", targets_file=path))
     text = describe(done, inst, "nn")
     assert "til marginane for kjønn og alder (alder = 2026 − fødselsår) frå" in text
+
+
+def test_a_cross_typed_with_the_letter_x_gets_a_hint(small, tmp_path):
+    path = targets_file(tmp_path, "variable,category,target\nkjonnxaldersgruppe,Mann|18-44,600\n")
+    with pytest.raises(InstrumentError, match=r"a cross of kjonn and aldersgruppe is written kjonn×aldersgruppe"):
+        weight(frame([1, 2], [1990, 1970]), small, WeightingSpec(method="poststratify", targets_file=path))

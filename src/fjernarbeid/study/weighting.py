@@ -190,8 +190,14 @@ def _resolve(name: str, instrument) -> str:
         return instrument.role(name)
     if name == AGE and instrument.has_role("birth_year"):
         return AGE
+    hint = ""
+    for i in (i for i, ch in enumerate(name) if ch in "xX"):  # 'skolexkjonn': the cross typed with the letter x
+        left, right = name[:i].strip(), name[i + 1:].strip()
+        if left and right and all(instrument.has_variable(v) or instrument.has_role(v) for v in (left, right)):
+            hint = f"; a cross of {left} and {right} is written {left}×{right} (or {left}*{right})"
+            break
     raise InstrumentError(f"weighting variable {name!r} is neither a question, a derived variable nor a role of "
-                          f"the questionnaire {instrument.id}")
+                          f"the questionnaire {instrument.id}{hint}")
 
 
 def _codes_of(variable: str, instrument) -> list[tuple[int, list[str], tuple[float, float] | None, bool]]:
