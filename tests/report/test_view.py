@@ -71,3 +71,22 @@ def test_a_variable_in_running_text_keeps_its_acronyms():
     words = Words(load_instrument(), "nb")
     assert words.variable("centrality") == "sentralitetsklasse for bostedskommunen (SSB, 1 = mest sentral)"
     assert words.variable("home_office_3plus") == "hjemmekontor 3 dager i uken eller mer"
+
+
+def test_a_hidden_cell_is_never_shown_as_zero_in_a_charts_table_of_figures(demo, demo_frame, instrument):
+    """With --min-cell 20 the small cells of the Likert and cross-table charts are hidden; their table of figures
+    showed them as '0,0 %' (a true zero to any reader). A hidden cell shows the report's mark for hidden, '–'."""
+    from fjernarbeid.fieldwork import summarise_fieldwork
+    from fjernarbeid.findings.run import run_findings
+    from fjernarbeid.report.view import build_view
+    from fjernarbeid.survey.weighting import weight_study
+
+    design = weight_study(demo_frame, instrument).design
+    results = run_findings(demo_frame, design=design, instrument=instrument, source="demo", synthetic=True,
+                           fieldwork=summarise_fieldwork(demo.dispositions, instrument), min_cell=20)
+    view = build_view(results, instrument, lang="nb", min_cell=20)
+    charts = [c for s in view.sections for f in s.findings for c in f.charts
+              if c.function in ("likert_chart", "stacked_100")]
+    cells = [cell for c in charts for row in c.data.rows for cell in row[1:]]
+    assert "–" in cells  # cells are hidden at this threshold
+    assert not any(cell.startswith("0,0") for cell in cells), cells

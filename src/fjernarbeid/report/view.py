@@ -443,6 +443,7 @@ def _pct_cell(share, lang: str) -> str:
 
 def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart | None:
     rows, scale, n = [], None, 0
+    hidden: list[set[int]] = []
     for name in items:
         table = results.distributions.get(name)
         if table is None or name not in instrument:
@@ -451,6 +452,7 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
         scale = _scale(q, lang)
         idx = _table_index(table)
         shares = {int(r[idx["code"]]): (0.0 if r[idx["suppressed"]] else r[idx["share"]]) for r in table.rows}
+        hidden.append({int(r[idx["code"]]) for r in table.rows if r[idx["suppressed"]]})
         n = max(n, max(r[idx["n_unweighted"]] or 0 for r in table.rows))
         rows.append((f"{q.number} {q.label(lang)}", shares))
     if not rows:
@@ -458,8 +460,10 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
     first = instrument[items[0]]
     title = first.preamble.get(lang) or first.preamble.get("nb") or first.label(lang)
     caption = t("chart_likert", lang, title=_ended(title))
+    # a hidden cell is drawn as no bar, and written as hidden ('–'), never as '0,0 %'
     data = TextTable("chart_data", [""] + [lbl for _, lbl in scale],
-                     [[label] + [_pct_cell(shares.get(c), lang) for c, _ in scale] for label, shares in rows],
+                     [[label] + [_pct_cell(None if c in gone else shares.get(c), lang) for c, _ in scale]
+                      for (label, shares), gone in zip(rows, hidden)],
                      [False] + [True] * len(scale))
     return Chart(caption, "likert_chart", (rows, scale, lang), data=data, n=n)
 
@@ -537,11 +541,14 @@ def _group_title(f: FindingResult, instrument: Instrument | None, lang: str) -> 
 def _crosstab(table: Table, lang: str, title: str, group_title: str = "") -> Chart | None:
     idx = _table_index(table)
     groups: dict[str, dict[int, float]] = {}
+    hidden: set[tuple[str, int]] = set()
     scale: dict[int, str] = {}
     n: dict[str, int] = {}
     for r in table.rows:
         share = 0.0 if r[idx["suppressed"]] else (r[idx["share"]] or 0.0)
         groups.setdefault(r[idx["group"]], {})[int(r[idx["code"]])] = share
+        if r[idx["suppressed"]]:
+            hidden.add((r[idx["group"]], int(r[idx["code"]])))
         scale[int(r[idx["code"]])] = r[idx["label"]]
         n[r[idx["group"]]] = r[idx["n_unweighted"]] or 0
     if not groups:
@@ -549,7 +556,8 @@ def _crosstab(table: Table, lang: str, title: str, group_title: str = "") -> Cha
     items = list(groups.items())
     ordered = sorted(scale.items())
     data = TextTable("chart_data", [group_title] + [lbl for _, lbl in ordered],
-                     [[g] + [_pct_cell(shares.get(c), lang) for c, _ in ordered] for g, shares in items],
+                     [[g] + [_pct_cell(None if (g, c) in hidden else shares.get(c), lang) for c, _ in ordered]
+                      for g, shares in items],
                      [False] + [True] * len(ordered))
     return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang, group_title),
                  data=data, n=sum(n.values()))
