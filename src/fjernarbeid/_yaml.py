@@ -50,8 +50,10 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise error(f"{where}: not UTF-8 text (byte {exc.start + 1} cannot be decoded); YAML files "
-                        "must be saved as UTF-8") from None
+            line = text[: exc.start].count(b"\n") + 1
+            shown = text[exc.start:exc.start + 1].decode("cp1252", errors="replace")
+            raise error(f"{where}: not UTF-8 text at line {line} (byte {exc.start + 1}, {shown!r} in Windows-1252, "
+                        "cannot be decoded); YAML files must be saved as UTF-8") from None
     if len(text) > MAX_BYTES:
         raise error(f"{where}: {len(text):,} characters is too large for a YAML file of this program "
                     f"(at most {MAX_BYTES:,})")

@@ -105,3 +105,10 @@ def test_update_takes_refdata_like_status(publishers, tmp_path):
     assert result.exit_code == 0, result.output
     assert run("status", "--refdata", str(tmp_path)).exit_code == 0
     assert "--refdata" in run("update", "--help").stdout
+
+
+def test_status_help_says_a_register_with_a_shipped_summary_is_not_missing():
+    """On the demo's directory the population registers are not downloaded and status exits 0 (the shipped
+    summary is used); the help says which registers make it exit 4."""
+    text = " ".join(run("status", "--help").output.split())
+    assert "shipped summary" in text and "4 a register without one is missing" in text

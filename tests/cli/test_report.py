@@ -153,3 +153,47 @@ def test_report_in_every_document_format_at_once(demo_dir, tmp_path, refdata_dir
     for text in (html, pdf_text, docx_text):  # the counties' Sámi/Kven forms (municipalities keep their names)
         assert not any(form in text for form in ("Romssa", "Finnmárkku", "Nordlándda", "Trööndelage", "Sisdajven"))
     assert ">Oslo</td>" in html and ">Troms</td>" in html
+
+
+def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(demo_dir, tmp_path, refdata_dir, run_main,
+                                                                       monkeypatch):
+    """The bar sat at 'finding P29' while chapter 4.5 was computed and at 'writing report.docx 33/38' while the
+    Word charts were drawn — half the run. Chapter 4.5 is a step of its own and every Word chart one step."""
+    from types import SimpleNamespace
+
+    import fjernarbeid.cli.report as report_cli
+
+    seen: list[tuple[str, float, float]] = []
+
+    class Recorder:
+        def __init__(self, *columns, **kw):
+            self.tasks = []
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def add_task(self, description, total):
+            self.tasks.append(SimpleNamespace(description=description, total=total, completed=0))
+            return 0
+
+        def update(self, task, advance=0, description=None, total=None):
+            t = self.tasks[task]
+            t.completed += advance
+            t.description = description or t.description
+            t.total = total if total is not None else t.total
+            seen.append((t.description, t.completed, t.total))
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(report_cli, "Progress", Recorder)
+    ran = run_main("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
+                   "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "html,docx")
+    assert ran.code == 0, ran.err
+    assert any(d == "chapter 4.5" for d, _, _ in seen)
+    in_word = [c for d, c, _ in seen if d == "writing report.docx"]
+    assert max(in_word) - min(in_word) >= 15  # the demo's 19 charts, drawn for Word
+    assert seen[-1][1] == seen[-1][2], " ".join(f"{d}:{c}" for d, c, _ in seen)  # the bar ends full

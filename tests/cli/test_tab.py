@@ -197,11 +197,13 @@ def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
     assert everything["estimates"][0]["estimate"] == pytest.approx(np.average(raw["q14"], weights=raw["w"]))
     assert everything["left_out"] == {"not_sure": 0, "skipped": 0, "empty": 0}
     text = tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w", "--lang", "en")
-    assert ("Left out: 2 'not sure', 1 answers to a question the routing skipped and 0 empty answers of q14"
+    # the notes name the question as a reader does ('spm. 14', 'Q14'), not by its variable name
+    assert ("Left out: 2 'not sure', 1 answers to a question the routing skipped and 0 empty answers of Q14"
             in " ".join(text.stdout.split()))
-    assert "Left out: 1 respondent(s) the routing did not ask q14" in " ".join(text.stdout.split())
+    assert "Left out: 1 respondent(s) the routing did not ask Q14" in " ".join(text.stdout.split())
     bokmaal = " ".join(tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w").stdout.split())
-    assert "Utelatt: 2 «vet ikke», 1 svar på et spørsmål rutingen hoppet over og 0 tomme svar på q14" in bokmaal
+    assert "Utelatt: 2 «vet ikke», 1 svar på et spørsmål rutingen hoppet over og 0 tomme svar på spm. 14" in bokmaal
+    assert "som rutingen ikke stilte spm. 14" in bokmaal
 
 
 def test_groups_and_crosstabs_leave_out_not_sure_and_skipped_answers(tmp_path):

@@ -89,3 +89,30 @@ def test_bad_mapping_files_name_the_file_and_the_problem(tmp_path, name, text, m
 def test_a_missing_mapping_file(tmp_path):
     with pytest.raises(InputFileError, match="m.yaml: not found"):
         load_mapping(tmp_path / "m.yaml")
+
+
+def test_a_group_path_of_names_is_no_labels_export_when_a_label_is_its_questions_name():
+    """`bruk/kommune` in an export with XML values and headers: the question `kommune` is labelled
+    "Kommune", but the header is its group path, not a "Labels" export (whose cells would be read as labels)."""
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "kommune", "type": "single", "text": {"nn": "Kommune"},
+         "codes": [{"code": 4618, "nn": "Ullensvang"}, {"code": 4622, "nn": "Kvam"}]},
+        {"name": "grunn", "type": "multiple", "text": {"nn": "Grunn"},
+         "codes": [{"code": 1, "nn": "Ro", "name": "ro"}]}]})
+    resolution = resolve_columns(["bruk/kommune", "bruk/grunn", "bruk/grunn/ro", "_id", "_uuid"], inst)
+    assert not resolution.labels
+    assert "label_headers" not in {n.rule for n in resolution.notes}
+    assert resolution.targets[0] == "kommune"
+
+
+def test_the_labels_note_names_the_columns_it_read_as_labels():
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "kommune", "type": "single", "text": {"nb": "Hvilken kommune bor du i?"},
+         "codes": [{"code": 1, "nb": "Kvam"}]}]})
+    resolution = resolve_columns(["Hvilken kommune bor du i?", "_id", "_uuid"], inst)
+    (note,) = [n for n in resolution.notes if n.rule == "label_headers"]
+    assert note.message.endswith("choice labels as codes: 'Hvilken kommune bor du i?' → kommune")

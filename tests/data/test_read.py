@@ -406,3 +406,34 @@ def test_frame_positions_and_row_numbers_line_up(tmp_path, write, valid_frame):
     assert len(data) == 3000
     assert np.array_equal(data.row_numbers, np.arange(2, 3002))
     assert data.frame["id"].iloc[-1] == "3000"
+
+
+def test_a_quote_never_closed_is_named_with_its_line(tmp_path):
+    """`"jente` opens a quote that the next `"` closes 3 lines on: the records between are read as text of
+    that cell (as any CSV reader does), and a warning says where."""
+    header = "id;kjonn;alder;kommune;kommentar"
+    rows = ["1;jente;16;kvam;", '2;"gutt;17;ulvik;', "3;jente;18;kvam;", "4;gutt;16;eidfjord;", '5;jente";17;kvam;',
+            '6;gutt;18;ulvik;"Fint\nmed to linjer"']  # a comment over two lines is no warning
+    path = tmp_path / "f.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", "utf-8")
+    data = read_survey(path)
+    (note,) = [n for n in data.notes if n.rule == "quote_not_closed"]
+    assert note.message.startswith("line 3: a quoted cell (column 2) runs over 4 lines")
+
+
+def test_a_formula_with_no_computed_value_is_named_not_silently_empty(tmp_path):
+    """A workbook written by a script stores `=10+7` without its value (Excel stores both): the cell reads as
+    empty, and a warning names it — not just "no answer"."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [("id", "q207"), (1, "=1+1"), (2, 2)]:
+        ws.append(row)
+    wb.save(tmp_path / "f.xlsx")
+    data = read_survey(tmp_path / "f.xlsx")
+    (note,) = [n for n in data.notes if n.rule == "formula_without_value"]
+    assert "1 cell(s) hold a formula with no computed value (B2 '=1+1')" in note.message
+    ws["B2"] = 2
+    wb.save(tmp_path / "plain.xlsx")
+    assert not any(n.rule == "formula_without_value" for n in read_survey(tmp_path / "plain.xlsx").notes)

@@ -273,3 +273,15 @@ def test_no_margin_of_a_banner_has_a_single_hidden_cell(export_weighted, instrum
             columns = [g for g, x in enumerate(table.breakdown_of) if x == b]
             assert (s[:, columns].sum(axis=1) != 1).all(), (name, b)
     assert hidden_somewhere > 0  # the 300-respondent demo has small cells: the check is not empty
+
+
+def test_a_column_with_hidden_cells_shows_no_mean_that_would_give_them_away(export_weighted, instrument):
+    """Two hidden cells of a column are two unknowns; its shares add up to 100 % and its mean code is a second
+    equation, so a printed mean would solve them (Sentralitet 6: codes 4 and 5 hidden, mean 2,13 shown).
+    A column with a hidden cell has no mean; a column without one keeps it."""
+    design = export_weighted.design
+    table = banner_table(design, instrument["q23"], study_banner(instrument, design.data), min_cell=5)
+    hidden = table.suppressed.any(axis=0)
+    assert hidden.any() and (~hidden).any()
+    assert np.isnan(table.mean[hidden]).all()
+    assert np.isfinite(table.mean[~hidden]).all()

@@ -139,6 +139,10 @@ def test_stata_file_has_extended_missing_values(export, tmp_path):
     assert set(meta.missing_user_values["q21"]) >= {"a"}
     plain, _ = pyreadstat.read_dta(str(path))  # without user_missing they are missing, as in Stata
     assert plain.loc[not_sure, "q21"].isna().all()
+    # labelled, as `tab q21, missing` in Stata shows them: the questionnaire's own words for "not sure"
+    labels = meta.variable_value_labels
+    assert labels["q21"]["a"] == "Ikke sikker, ubesvart (IKKE LES)"
+    assert labels["q13"]["b"] == "Ikke spurt eller ikke svart" and labels[name]["c"] == "Skjult av personvernhensyn"
 
 
 def test_recoded_variables_carry_the_labels_of_their_new_categories(export, tmp_path, instrument):

@@ -148,3 +148,11 @@ def test_a_not_sure_answer_to_a_filter_question_is_an_answer_to_the_routing():
     assert out["flytte"].isna().tolist() == [False, True, False, True]  # "not sure" is no estimate …
     assert out["grunn"].tolist()[:2] == [1, 2] and np.isnan(out["grunn"][2])  # … but it was asked the next one
     assert out["mer"].isna().tolist() == [False, True, True, False]  # row 3: its filter answer was skipped
+
+
+def test_a_sentence_names_the_effects_it_cites(demo_results):
+    """'(spm. 23: -0,45, p < 0,001)' left the reader guessing; the sentence says which statistic it is."""
+    findings = {f.id: f for f in demo_results.findings}
+    assert "Spearmans rho 0,35, p < 0,001" in findings["P12"].sentence["nb"]
+    assert "Spearman's rho 0.35, p < 0.001" in findings["P12"].sentence["en"]
+    assert "Spearmans rho -0,45" in findings["P25"].sentence["nb"]

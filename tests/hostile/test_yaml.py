@@ -90,3 +90,10 @@ def test_a_binary_yaml_file_is_named_not_text():
 def test_both_parsers_read_every_yaml_file_of_the_package_alike(loader):
     for path in sorted(Path(fjernarbeid.__file__).parent.rglob("*.yaml")):
         assert load_yaml(path.read_bytes(), path.name) == yaml.load(path.read_text("utf-8"), yaml.SafeLoader), path
+
+
+def test_a_yaml_file_saved_in_windows_1252_names_its_line():
+    """Notepad's "ANSI": 'ø' is byte F8, not UTF-8; the message names the line and the character."""
+    text = "id: x\ntitle: {nb: \"Spørreundersøkelse\"}\n".encode("cp1252")
+    with pytest.raises(InputFileError, match=r"study.yaml: not UTF-8 text at line 2 \(byte 22, 'ø' in Windows-1252"):
+        load_yaml(text, "study.yaml")

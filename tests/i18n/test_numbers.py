@@ -21,3 +21,13 @@ def test_a_chart_data_table_writes_its_interval_as_precisely_as_its_share(demo_r
     for table in tables:
         for _label, share, ci in table.rows:
             assert share.count(",") == 1 and ci.count(",") == 2, (share, ci)
+
+
+def test_an_interval_with_a_negative_end_is_written_with_a_word_not_a_dash():
+    """'-0,40–-0,23' reads as a subtraction; Norwegian writes 'fra … til' for negative numbers."""
+    from fjernarbeid.i18n import fmt_interval
+
+    assert fmt_interval(0.742, 1.573, "nb", 2) == "0,74–1,57"
+    assert fmt_interval(-0.397, -0.231, "nb", 2) == "-0,40 til -0,23"
+    assert fmt_interval(-0.2, 0.3, "nn", 1) == "-0,2 til 0,3"
+    assert fmt_interval(-0.2, 0.3, "en", 1) == "-0.2 to 0.3"

@@ -206,3 +206,21 @@ def test_new_constructs_survive_the_xpath_round_trip(source):
 def test_xlsform_names_that_are_not_identifiers_are_refused():
     with pytest.raises(InstrumentError, match="'q-1'"):
         Condition.from_xpath("${q-1} = 1")
+
+
+def test_a_date_question_is_compared_as_dates_and_a_text_question_as_text():
+    """`--where "flyttedato >= '2026-08-01'"`: a quoted date is no choice name; YYYY-MM-DD sorts as text does,
+    so ordering works on dates (an empty answer is unknown); a text question compares by ==, != and in."""
+    import pandas as pd
+
+    from fjernarbeid.instrument import instrument_from_dict
+
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "flyttedato", "type": "date"}, {"name": "kommentar", "type": "text"}]})
+    frame = pd.DataFrame({"flyttedato": ["2026-07-31", "2026-08-01", None, "2027-01-15"],
+                          "kommentar": ["Bra", "", "Bra", "Nei"]})
+    later = Condition.read("${flyttedato} >= '2026-08-01'", inst).evaluate(frame)
+    assert later.tolist() == [False, True, pd.NA, True]
+    assert Condition.read("flyttedato == '2027-01-15'", inst).evaluate(frame).fillna(False).tolist() == [
+        False, False, False, True]
+    assert Condition.read("kommentar == 'Bra'", inst).evaluate(frame).fillna(False).tolist() == [True, False, True, False]

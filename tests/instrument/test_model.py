@@ -257,3 +257,17 @@ def test_mistakes_in_the_new_declarations_are_named(change, message):
     change(raw)
     with pytest.raises(InstrumentError, match=message):
         instrument_from_dict(raw)
+
+
+def test_a_constraint_or_routing_on_a_date_or_text_question_compares_text():
+    """`flyttedato >= '2026-06-01'` (an XLSForm date constraint) and `kommentar != 'nei'` are text; a quoted
+    word compared with a coded question is still an error, as before."""
+    inst = instrument_from_dict({"id": "t", "questions": [
+        {"name": "flyttedato", "type": "date", "constraint": "flyttedato >= '2026-06-01'"},
+        {"name": "kommentar", "type": "text"},
+        {"name": "mer", "type": "integer", "ask_if": "kommentar != 'nei' and flyttedato < '2027-01-01'"}]})
+    assert inst["flyttedato"].constraint.variables == {"flyttedato"}
+    with pytest.raises(InstrumentError, match="'ja' is not a code or choice name of studere"):
+        instrument_from_dict({"id": "t", "questions": [
+            {"name": "studere", "type": "single", "codes": [{"code": 1, "nb": "Ja"}]},
+            {"name": "hvor", "type": "text", "ask_if": "studere == 'ja'"}]})

@@ -191,3 +191,10 @@ def test_a_date_question_is_read_and_written_back(tmp_path):
     written = tmp_path / "written.xlsx"
     write_xlsform(inst, written)
     assert load_instrument(written)["flyttedato"].type == "date"
+
+
+def test_a_form_without_questions_is_refused(tmp_path):
+    """Only a note and metadata: no file could be checked against it (every column "unknown", no error)."""
+    path = form(tmp_path, [KOBO_HEADER, ("start", "start", "", ""), ("note", "velkommen", "Velkommen", "")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey: the form asks no questions"):
+        load_instrument(path)

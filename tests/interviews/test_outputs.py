@@ -33,7 +33,8 @@ def study(make_interview):
 
 def test_code_by_informant_matrix(study):
     m = code_matrix(*study, BOOK)
-    assert list(m.columns) == ["Informant 1", "Informant 2", "Informant 3", "Totalt"]
+    # the last column counts informants, not utterances: it says so (it was headed 'Totalt')
+    assert list(m.columns) == ["Informant 1", "Informant 2", "Informant 3", "Informanter med koden"]
     assert list(m.index) == BOOK.ids
     assert m.loc["tillit"].tolist() == [2, 1, 1, 3]
     assert m.loc["kontorfellesskap"].tolist() == [0, 1, 1, 2]

@@ -179,3 +179,45 @@ def test_docx_columns_fit_their_longest_words(demo_results, instrument, view, tm
                 if cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT:
                     assert " " not in cell.text, cell.text
     assert checked >= 30
+
+
+def test_docx_never_breaks_a_number_or_a_short_word_even_in_a_crowded_table(demo_results, instrument, view, tmp_path):
+    """A table whose text does not fit the page gives up width from its long words of text, never from its
+    numbers: 'p < 0,001' stood as '<', '0,', '00', '1' on four lines, and 'P02b' as 'P02' and 'b'."""
+    from fjernarbeid.report.docx import CELL_PADDING, CHAR_WIDTH, SHORT_WORD
+
+    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
+    crowded = 0
+    for table in doc.tables:
+        widths = [column.width for column in table.columns]
+        body = [row for row in table.rows[1:] if len({id(c._tc) for c in row.cells}) == len(widths)]  # not merged
+        for i, width in enumerate(widths):
+            cells = [row.cells[i] for row in body]
+            numbers = [c.text for c in cells if c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT]
+            words = [w for c in cells if c.paragraphs[0].alignment != WD_ALIGN_PARAGRAPH.RIGHT for w in c.text.split()]
+            need = max([len(n) for n in numbers] + [min(len(w), SHORT_WORD) for w in words] + [0])
+            assert width >= CELL_PADDING + CHAR_WIDTH * need - 635, (table.rows[0].cells[i].text, numbers[:3], width)
+        header = [cell.text for cell in table.rows[0].cells]
+        room = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+        crowded += sum(CELL_PADDING + CHAR_WIDTH * max(len(w) for w in c.text.split()) for c in table.rows[1].cells
+                       if c.text.split()) > room or "p" in header
+    assert crowded >= 5
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (Debian poppler-utils) is not installed")
+def test_pdf_keeps_a_short_table_on_one_page(demo_results, instrument, view, tmp_path):
+    """A table of a few rows is not split over two pages (P04's estimates: caption, header and one row at the
+    foot of a page, its second row alone on the next): its caption and its source line share a page."""
+    import re
+
+    path = write_pdf(demo_results, instrument, tmp_path / "report.pdf", lang="nb", view=view)
+    pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    short = {tb.number for s in view.sections for f in s.findings for tb in f.tables if tb.number and len(tb.rows) <= 8}
+    checked = 0
+    for number in short:
+        caption = re.compile(rf"^Tabell {number}\.", re.M)
+        first = next(i for i, p in enumerate(pages) if caption.search(p))
+        after = pages[first][caption.search(pages[first]).end():]
+        assert "Kilde:" in after, f"Tabell {number} runs on to page {first + 2}"
+        checked += 1
+    assert checked >= 20

@@ -12,3 +12,81 @@ def test_a_number_is_never_parted_from_its_per_cent_sign_or_comparator(demo_resu
         for text in published_and_ours(f, "nb", instrument):
             assert not re.search(r"\d %(?! (KI|CI))", text), (f.id, text)
             assert not re.search(r"(?<!p )[≈<>≥≤] \d", text), (f.id, text)
+
+
+def test_a_margin_of_the_age_computed_from_the_birth_year_is_named_in_words():
+    """The methods appendix's target table: "Alder 20-39", not the internal column name "age"."""
+    from fjernarbeid.instrument import instrument_from_dict
+    from fjernarbeid.report.view import _margin_label
+
+    inst = instrument_from_dict({"id": "kontor", "roles": {"sex": "kjonn", "birth_year": "fodd"}, "questions": [
+        {"name": "kjonn", "type": "single", "text": {"nn": "Kjønn"}, "codes": [{"code": 1, "nn": "Kvinne"}]},
+        {"name": "fodd", "type": "integer"}]})
+    assert _margin_label("age", "20-39", inst, "nn") == ("Alder", "20-39")
+    assert _margin_label("age", "20-39", inst, "en") == ("Age", "20-39")
+    assert _margin_label("kjonn", 1, inst, "nn") == ("Kjønn", "Kvinne")
+
+def test_the_summary_names_every_effect_it_prints(demo_results, instrument):
+    """'spm. 12: 1,158' tells a reader nothing; the summary says what the number is, as the findings' tables do
+    ('forskjell i gjennomsnitt … 1,16', 'Cramérs V (vektet) 0,10', 'Spearmans rho 0,35')."""
+    findings = {f.id: f for f in demo_results.findings}
+    expected = {"P02b": "forskjell i gjennomsnitt", "P24": "Cramérs V", "P12": "Spearmans rho",
+                "P19": "oddsforhold"}
+    for fid, name in expected.items():
+        _published, ours = published_and_ours(findings[fid], "nb", instrument)
+        assert name in ours, (fid, ours)
+    _published, ours = published_and_ours(findings["P02b"], "nb", instrument)
+    assert "1,158" not in ours and "1,16" in ours
+
+
+def test_the_aapor_table_heads_its_figures_in_norwegian(demo_results, instrument):
+    from fjernarbeid.report.view import build_view
+
+    for lang, header in (("nb", "Prosent"), ("nn", "Prosent"), ("en", "Rate")):
+        view = build_view(demo_results, instrument, lang=lang)
+        (aapor,) = [tb for tb in view.methods_tables if tb.name == "aapor"]
+        assert aapor.headers[-1] == header and "RR1" in aapor.rows[0][0]
+
+
+def test_a_chart_by_group_names_the_grouping_variable(demo_results, instrument):
+    """P22's bars were labelled only 'Nei' and 'Ja': the axis and the chart's table of figures say what the
+    groups are (home office three days a week or more); P24's say 'Aldersgruppe'."""
+    from fjernarbeid.report.view import build_view
+
+    view = build_view(demo_results, instrument, lang="nb")
+    charts = {c.finding: c for s in view.sections for f in s.findings for c in f.charts if c.function == "stacked_100"}
+    p22, p24 = charts["P22"], charts["P24"]
+    assert p22.data.headers[0] == "Hjemmekontor 3 dager i uken eller mer" and p22.args[-1] == p22.data.headers[0]
+    assert [row[0] for row in p22.data.rows] == ["Nei", "Ja"]
+    assert p24.data.headers[0] == "Aldersgruppe"
+    svg = p22.draw("svg")
+    assert "Hjemmekontor 3 dager i" in svg and "uken eller mer" in svg  # on the axis, wrapped
+
+
+def test_a_variable_in_running_text_keeps_its_acronyms():
+    """'…for bostedskommunen (ssb, 1 = mest sentral)' lowercased SSB with the label's first letter."""
+    from fjernarbeid.instrument import load_instrument
+    from fjernarbeid.report.view import Words
+
+    words = Words(load_instrument(), "nb")
+    assert words.variable("centrality") == "sentralitetsklasse for bostedskommunen (SSB, 1 = mest sentral)"
+    assert words.variable("home_office_3plus") == "hjemmekontor 3 dager i uken eller mer"
+
+
+def test_a_hidden_cell_is_never_shown_as_zero_in_a_charts_table_of_figures(demo, demo_frame, instrument):
+    """With --min-cell 20 the small cells of the Likert and cross-table charts are hidden; their table of figures
+    showed them as '0,0 %' (a true zero to any reader). A hidden cell shows the report's mark for hidden, '–'."""
+    from fjernarbeid.fieldwork import summarise_fieldwork
+    from fjernarbeid.findings.run import run_findings
+    from fjernarbeid.report.view import build_view
+    from fjernarbeid.survey.weighting import weight_study
+
+    design = weight_study(demo_frame, instrument).design
+    results = run_findings(demo_frame, design=design, instrument=instrument, source="demo", synthetic=True,
+                           fieldwork=summarise_fieldwork(demo.dispositions, instrument), min_cell=20)
+    view = build_view(results, instrument, lang="nb", min_cell=20)
+    charts = [c for s in view.sections for f in s.findings for c in f.charts
+              if c.function in ("likert_chart", "stacked_100")]
+    cells = [cell for c in charts for row in c.data.rows for cell in row[1:]]
+    assert "–" in cells  # cells are hidden at this threshold
+    assert not any(cell.startswith("0,0") for cell in cells), cells

@@ -236,3 +236,35 @@ def test_linear_calibration_meets_the_totals(hardanger):
     margins = done.report.margins
     assert np.allclose(margins["weighted"], margins["target"])
     assert describe(done, study.instrument, "en").startswith("The data are calibrated (linear GREG calibration)")
+
+
+def test_ages_from_birth_years_without_a_reference_year_say_where_an_xlsform_gives_it(tmp_path):
+    """An ordinary XLSForm has no fieldwork dates: the message names the sheet and row that give the year."""
+    bare = instrument_from_dict({"id": "kontor", "roles": {"sex": "kjonn", "birth_year": "fodd"}, "questions": [
+        {"name": "kjonn", "type": "single", "codes": [{"code": 1, "nn": "Kvinne"}, {"code": 2, "nn": "Mann"}]},
+        {"name": "fodd", "type": "integer"}]})
+    path = targets_file(tmp_path, "variable,category,target\nage,18-44,700\nage,45-66,300\n")
+    with pytest.raises(InstrumentError, match=r"an XLSForm a sheet fj_instrument with the rows key,value and "
+                                              r"age_reference_year,YEAR"):
+        weight(frame([1, 2], [1990, 1970]), bare, WeightingSpec(method="poststratify", targets_file=path))
+
+
+def test_the_methods_text_of_raking_names_its_margins_in_words(tmp_path):
+    """Raking meets each margin by itself: "kjønn og alder", not the cross "kjønn × age"; the age an XLSForm
+    study computes from the birth year is named as such."""
+    inst = instrument_from_dict({"id": "kontor", "target_population": {"age_reference_year": 2026},
+                                 "roles": {"sex": "kjonn", "birth_year": "fodd"}, "questions": [
+        {"name": "kjonn", "type": "single", "text": {"nn": "Kjønn"},
+         "codes": [{"code": 1, "nn": "Kvinne"}, {"code": 2, "nn": "Mann"}]},
+        {"name": "fodd", "type": "integer", "text": {"nn": "Fødd"}}]})
+    path = targets_file(tmp_path, "variable,category,target\nkjonn,Kvinne,500\nkjonn,Mann,500\n"
+                                  "age,18-44,700\nage,45-66,300\n")
+    done = weight(frame([1, 2, 1, 2], [1990, 1970, 1975, 1995]), inst, WeightingSpec(method="rake", targets_file=path))
+    text = describe(done, inst, "nn")
+    assert "til marginane for kjønn og alder (alder = 2026 − fødselsår) frå" in text
+
+
+def test_a_cross_typed_with_the_letter_x_gets_a_hint(small, tmp_path):
+    path = targets_file(tmp_path, "variable,category,target\nkjonnxaldersgruppe,Mann|18-44,600\n")
+    with pytest.raises(InstrumentError, match=r"a cross of kjonn and aldersgruppe is written kjonn×aldersgruppe"):
+        weight(frame([1, 2], [1990, 1970]), small, WeightingSpec(method="poststratify", targets_file=path))

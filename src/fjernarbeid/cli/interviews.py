@@ -343,7 +343,7 @@ def _print_matrix(matrix, codebook, lang: str = "nb") -> None:
     table.add_column(message("interviews", "matrix_code", lang), no_wrap=True)
     for col in matrix.columns[:-1]:
         table.add_column(str(col).replace("Informant ", "Inf "), justify="right")
-    table.add_column(message("interviews", "matrix_informants", lang), justify="right")
+    table.add_column(str(matrix.columns[-1]), justify="right")  # informants with the code
     for code, row in matrix.iterrows():
         if row.iloc[-1] > 0:
             table.add_row(codebook[code].name, *(str(v) if v else "·" for v in row))

@@ -27,7 +27,8 @@ STATUS_HELP = (
     "Show which reference-data directory is used and which registers it holds.\n\n"
     "The directory is --refdata, else $FJERNARBEID_REFDATA, else the user data directory that "
     "`fjernarbeid refdata update` fills.\n\n"
-    "Exit code: 0 every downloadable register is present, 4 some are missing (run `fjernarbeid refdata update`)."
+    "Exit code: 0 every register is present or has a shipped summary (the population figures do), 4 a register "
+    "without one is missing (run `fjernarbeid refdata update`)."
 )
 
 

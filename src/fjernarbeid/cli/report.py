@@ -140,7 +140,10 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
                   TextColumn("{task.completed}/{task.total}", markup=False), TimeElapsedColumn(), console=console,
                   transient=True) as progress:
         # one step per file written too: the PDF and the charts take a good part of the run
-        steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + sum(len(f.also) for f in catalogue))
+        # chapter 4.5 (target groups, with a call log) is a step of its own, and so is each chart drawn for Word
+        chapter = dispositions is not None and bool({"html", "pdf", "docx"} & set(chosen))
+        # a step per finding of the catalogue (one run with its extra analyses: P02 with P02b)
+        steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + chapter)
         data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
         checked = validate(data, instrument, ref)
@@ -173,12 +176,17 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
         # the charts are drawn by the workers while this process computes chapter 4.5
         documents = _Documents(results, instrument, lang, min_cell, chosen, drawer)
+        if "docx" in documents.wanted:
+            progress.update(steps, total=progress.tasks[steps].total + len(documents.charts))
+            documents.on_png = lambda drawn: progress.update(steps, advance=drawn)
         sections = ()
-        if dispositions is not None and {"html", "pdf", "docx"} & set(chosen):
+        if chapter:
             # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF and Word print it too
             from fjernarbeid.target.report_hook import report_section
 
+            progress.update(steps, description="chapter 4.5")
             sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
+            progress.update(steps, advance=1)
         documents.start(sections)
         with staged_directory(out) as staging:
             # the PDF is printed in a worker while this process writes the others, so it is written last
@@ -313,6 +321,8 @@ class _Documents:
 
     def __init__(self, results, instrument, lang, min_cell, chosen, drawer):
         self.view, self.drawer = None, drawer
+        self.charts: list = []
+        self.on_png = lambda drawn: None  # told how many charts were drawn for Word (the progress bar)
         self.wanted = {"html", "pdf", "docx"} & set(chosen)
         self._svg = self._pdf = self._png = None
         if not self.wanted:
@@ -348,11 +358,18 @@ class _Documents:
         return self._pdf() if self._pdf is not None else None
 
     def png(self) -> None:
+        """Every chart drawn as PNG for Word: half here and half by a worker, or all here without workers."""
         if self._png is not None:
             later, here = self._png
             for chart in here:
                 chart.draw("png")
+                self.on_png(1)
             later()
+            self.on_png(len(self.charts) - len(here))
+        elif "docx" in self.wanted:
+            for chart in self.charts:
+                chart.draw("png")
+                self.on_png(1)
 
 
 def _write_extra(fmt, out, results, design, instrument, lang, min_cell, docx_template=None, drawer=None,

@@ -327,6 +327,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within, "min_n": min_n,
         "variable_labels": {name: _variable_label(data, inst, name, lang) for name in (variable, by, crosstab)
                             if name and _variable_label(data, inst, name, lang)},
+        "reference": _reference(inst, variable, lang),
     }
     # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as left out
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
@@ -822,6 +823,15 @@ def _labels(data, inst, lang: str) -> dict[str, dict]:
     for k, v in inst.value_labels(lang).items():
         labels.setdefault(k, {}).update(v)
     return labels
+
+
+def _reference(inst, name: str, lang: str) -> str:
+    """A question as running text names it ('spm. 14', 'Q14'); any other variable by its name."""
+    from fjernarbeid.i18n import message
+
+    if name in inst and getattr(inst[name], "number", None):
+        return message("report", "question_ref", lang, number=inst[name].number)
+    return name
 
 
 def _variable_label(data, inst, name: str, lang: str) -> str | None:

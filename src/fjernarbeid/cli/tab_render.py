@@ -18,7 +18,7 @@ from typing import Any
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.i18n import fmt_number, fmt_p, message
+from fjernarbeid.i18n import fmt_interval, fmt_number, fmt_p, message
 
 HIDDEN = ":"
 STUB_MIN = 12  # a label column narrower than this is unreadable
@@ -41,6 +41,8 @@ def pct(x, lang: str) -> str:
 def ci_text(low, high, lang: str, scale: float = 100, digits: int = 1) -> str:
     if low is None or high is None:
         return "–"
+    if low < 0 or high < 0:  # '-0,839 til -0,206', not '-0,839–-0,206'
+        return fmt_interval(scale * low, scale * high, lang, digits)
     return f"{num(scale * low, lang, digits)}–{num(scale * high, lang, digits)}"
 
 
@@ -270,12 +272,13 @@ def _print_left_out(console, result, lang: str) -> None:
     if left.get("unweighted"):
         say(console, t("left_unweighted", lang, n=num(left["unweighted"], lang, 0)))
     if left.get("not_asked"):
-        say(console, t("left_not_asked", lang, n=num(left["not_asked"], lang, 0), variable=result["variable"]))
+        say(console, t("left_not_asked", lang, n=num(left["not_asked"], lang, 0),
+                       variable=result.get("reference") or result["variable"]))
     if not any(left[k] for k in ("not_sure", "skipped", "empty")):
         return
     parts = ([t("left_not_sure", lang, n=num(left["not_sure"], lang, 0))] if left["not_sure"] or not left["empty"]
              else []) + ([t("left_skipped", lang, n=num(left["skipped"], lang, 0))] if left["skipped"] else [])
-    empty = t("left_empty", lang, n=num(left["empty"], lang, 0), variable=result["variable"])
+    empty = t("left_empty", lang, n=num(left["empty"], lang, 0), variable=result.get("reference") or result["variable"])
     listed = ", ".join(parts)
     say(console, t("left_out", lang, parts=(listed + " " + t("and", lang) + " " if parts else "") + empty))
 

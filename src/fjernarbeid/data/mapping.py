@@ -187,6 +187,8 @@ def label_headers(sources: tuple[str, ...], instrument: Instrument) -> tuple[tup
         if source in names or is_export_metadata(source):
             continue
         parts = source.split("/")
+        if parts[-1] in names or (len(parts) > 2 and parts[-2] in names):
+            continue  # a group path of names ("bruk/kommune", "bruk/grunn/ro"), even where a label is the name
         target = None
         for k in range(len(parts)):  # the whole header first (a label may hold '/'), then without group labels
             name = by_label.get(_label_key("/".join(parts[k:])))
@@ -367,9 +369,12 @@ def resolve_columns(
                                   f"{instrument.id}; it is kept as an extra column", column=name))
 
     if by_labels:
+        # which columns, so that a header taken for a label by mistake can be seen (and given a --mapping)
+        renamed = [f"{a!r} → {b}" for a, b in zip(original, sources) if a != b]
+        shown = ", ".join(renamed[:3]) + (f" … ({len(renamed)} in all)" if len(renamed) > 3 else "")
         notes.insert(0, ReadNote("label_headers", f"the export names {by_labels} column(s) by the questions' labels "
                                  "(KoboToolbox's 'Labels' export): they are read as those questions, and their "
-                                 "choice labels as codes"))
+                                 f"choice labels as codes: {shown}"))
     return ColumnResolution(original, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes), options,
                             labels=bool(by_labels))
 

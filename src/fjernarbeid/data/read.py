@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,7 +334,12 @@ def _read_csv(path: Path) -> _Raw:
             raise InputFileError(f"{path}: cannot be read as {delimiter!r}-delimited text: {exc}") from None
         if len(lines) != len(table):  # csv and pandas disagree on the records
             raise InputFileError(f"{path}: the record structure is ambiguous (quoted line breaks?)")
+    swallowed = [] if plain else _swallowed_records(table, lines, delimiter)
     raw = _table_with_header(table, lines, path, "line", encoding=encoding, delimiter=delimiter)
+    for line, spans, column in swallowed[:3]:
+        raw.notes.append(ReadNote("quote_not_closed", f"line {line}: a quoted cell (column {column}) runs over "
+                                  f"{spans} lines, some with as many {delimiter!r} as a whole record: a quote that "
+                                  "was never closed? Those lines are read as text of that cell, not as records"))
     if stray_cr:
         shown = ", ".join(map(str, stray_cr[:5])) + (" …" if len(stray_cr) > 5 else "")
         raw.notes.append(ReadNote("stray_carriage_return", f"{len(stray_cr)} carriage return(s) (CR) inside unquoted "
@@ -450,6 +456,24 @@ def _empty_cells(table: pd.DataFrame) -> np.ndarray:
     return np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape)
 
 
+def _swallowed_records(table: pd.DataFrame, lines: np.ndarray, delimiter: str) -> list[tuple[int, int, int]]:
+    """(line, lines spanned, column) of quoted cells that hold a line break followed by a line with a whole
+    record's delimiters: what an opening quote that is never closed does to the records after it (a
+    comment typed over several lines has a few delimiters at most)."""
+    width = table.shape[1]
+    if width < 4:  # too few columns to tell a record from a sentence
+        return []
+    out = []
+    for j in range(width):
+        col = table.iloc[:, j]
+        broken = col.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
+        for i in np.flatnonzero(broken):
+            inner = str(col.iloc[i]).split("\n")
+            if any(part.count(delimiter) >= width - 1 for part in inner[1:]):
+                out.append((int(lines[i]), len(inner), j + 1))
+    return sorted(out)
+
+
 def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, unit: str, **extra) -> _Raw:
     """Split a header-less table into the first non-empty row (the header) and data rows.
 
@@ -541,10 +565,55 @@ def _read_xlsx(path: Path, sheet: str | None) -> _Raw:
         raise InputFileError(f"{path}: sheet {name!r} is empty")
     table = pd.DataFrame.from_records(rows)
     raw = _table_with_header(table, np.arange(1, len(rows) + 1, dtype=np.int64), path, "row", sheet=name)
+    uncomputed = _formulas_without_values(path, name, rows)
+    if uncomputed:
+        from openpyxl.utils import get_column_letter
+
+        shown = ", ".join(f"{get_column_letter(c + 1)}{r + 1} {f!r}" for r, c, f in uncomputed[:3])
+        raw.notes.append(ReadNote("formula_without_value", f"{len(uncomputed)} cell(s) hold a formula with no computed "
+                                  f"value ({shown}{' …' if len(uncomputed) > 3 else ''}); they are read as empty. "
+                                  "The workbook was saved by a program that does not calculate: open and save it "
+                                  "in Excel or LibreOffice, or write the values themselves"))
     if sheet is None and len(names) > 1:
         raw.notes.append(ReadNote("other_sheets", f"the workbook has {len(names)} sheets; the first, {name!r}, "
                                   "was read (choose another with --sheet)"))
     return raw
+
+
+def _formulas_without_values(path: Path, sheet: str, values: list[tuple]) -> list[tuple[int, int, str]]:
+    """(row, column, formula) of the cells of ``sheet`` that hold a formula whose value the file does not
+    store (a workbook written by a script: Excel stores the value beside the formula). A second reading
+    of the sheet, only when its XML has formulas at all (KoboToolbox's exports have none)."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if not any(_has_formula(archive, n) for n in archive.namelist() if n.startswith("xl/worksheets/")):
+                return []
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - it was read once already; this is only a diagnosis
+        return []
+    try:
+        out = []
+        for r, row in enumerate(workbook[sheet].iter_rows(values_only=True)):
+            for c, cell in enumerate(row):
+                if isinstance(cell, str) and cell.startswith("=") and r < len(values) \
+                        and (c >= len(values[r]) or values[r][c] is None):
+                    out.append((r, c, cell))
+        return out
+    finally:
+        workbook.close()
+
+
+def _has_formula(archive: zipfile.ZipFile, name: str, chunk: int = 1 << 20) -> bool:
+    """Whether a worksheet's XML has a formula element, read in pieces (a sheet of 300,000 rows is large)."""
+    with archive.open(name) as handle:
+        tail = b""
+        while block := handle.read(chunk):
+            if b"<f>" in tail + block or b"<f " in tail + block:
+                return True
+            tail = block[-2:]
+    return False
 
 
 def _read_stat(path: Path, fmt: str) -> _Raw:

@@ -68,6 +68,8 @@ RULES: dict[str, tuple[str, str]] = {
     "rows_before_header": (WARNING, "non-empty rows above the header (a title?) were skipped"),
     "other_sheets": (WARNING, "the workbook has more sheets than the one read"),
     "stray_carriage_return": (WARNING, "a carriage return inside an unquoted field, read as a space"),
+    "formula_without_value": (WARNING, "a workbook cell holds a formula with no computed value (read as empty)"),
+    "quote_not_closed": (WARNING, "a quoted cell runs over lines that look like whole records: a quote never closed?"),
     "postal_code_zero_restored": (WARNING, "postal codes of 1-3 digits read with the leading zeros restored"),
     "format_mismatch": (WARNING, "the file's content is another format than its extension says"),
     "routing_not_checked": (WARNING, "a routing condition uses a column the file does not have"),

@@ -312,6 +312,9 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories, te
     if question.measurement_level == "ordinal" and not question.is_multiple:  # a scale's mean code, per column
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = (np.nan_to_num(x)[:, None] * wm).sum(axis=0) / weighted_base
+        # a column's shares add up to 100 % and its mean is a second equation in the same shares: beside two
+        # hidden cells it would give both away, so a column with a hidden cell shows no mean
+        mean = np.where(suppressed.any(axis=0), np.nan, mean)
 
     return BannerTable(
         question=name, categories=tuple(categories), columns=columns, breakdown_of=breakdown_of,

@@ -386,6 +386,19 @@ def _write_sav(export: MicrodataExport, path: Path) -> None:
                          variable_format=formats)
 
 
+def _missing_label(export: MicrodataExport, name: str, letter: str) -> str:
+    """The label of an extended missing value (Stata shows it in `tab x, missing`): for .a the questionnaire's
+    own words when the question has one "not sure" code, else the catalogue's."""
+    lang = export.lang
+    if letter == STATA_MISSING["not_sure"]:
+        codes = export.missing_codes.get(name, [])
+        own = export.value_labels.get(name, {}).get(codes[0]) if len(codes) == 1 else None
+        return own or _w("stata_not_sure", lang)
+    if letter == STATA_MISSING["suppressed"]:
+        return _w("suppressed_code", lang)
+    return _w("stata_not_asked", lang)
+
+
 def _write_dta(export: MicrodataExport, path: Path) -> None:
     """Stata 15 with extended missing values: .a "not sure", .b not asked / no answer, .c suppressed."""
     import pyreadstat
@@ -412,6 +425,8 @@ def _write_dta(export: MicrodataExport, path: Path) -> None:
         frame[name] = marked
         user_missing[name] = sorted({STATA_MISSING[k] for k, m in (("not_sure", not_sure), ("not_asked", no_value),
                                                                    ("suppressed", hidden)) if m.any()})
+        values.setdefault(name, {}).update({letter: _missing_label(export, name, letter)
+                                            for letter in user_missing[name]})
     formats = {name: "%9.0g" for name in frame.columns
                if name not in (WEIGHT_COLUMN, ANALYSIS_WEIGHT_COLUMN) and name in values}
     pyreadstat.write_dta(frame, str(path), file_label=_fit_chars(_file_label(export), DTA_LABEL_CHARS),

@@ -24,7 +24,7 @@ from fjernarbeid.findings.projection import ProjectionBase, default_base
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Results, Table, TestRow
 from fjernarbeid.findings.verdict import NOT_COMPUTED, NOT_PUBLISHED, overall
 from fjernarbeid.instrument import Instrument, load_instrument
-from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct
+from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, term
 from fjernarbeid.survey.design import SurveyDesign, svydesign
 
 # From this many rows on, the findings run in two threads (below it, threads would cost more than
@@ -116,7 +116,8 @@ def _render(value, lang: str) -> str:
         parts = []
         for t in value:
             name = t.name.split(" ")[0]
-            parts.append(f"{name}: {fmt_number(t.effect, lang, 2)}, {fmt_p(t.p, lang)}")
+            named = f"{term(t.effect_name, lang)} " if t.effect_name else ""  # which statistic the number is
+            parts.append(f"{name}: {named}{fmt_number(t.effect, lang, 2)}, {fmt_p(t.p, lang)}")
         return "; ".join(parts)
     if isinstance(value, tuple) and len(value) == 2:
         a, b = value

@@ -132,6 +132,17 @@ def fmt_ci(lo: float | None, hi: float | None, lang: str, decimals: int | None =
     return f"{fmt_number(100 * lo, lang, decimals)}–{fmt_number(100 * hi, lang, decimals)}\u00a0%"
 
 
+def fmt_interval(lo: float | None, hi: float | None, lang: str, decimals: int = 2) -> str:
+    """An interval of numbers: '0,74–1,57'; with a negative end '-0,40 til -0,23' ('to'), since a dash between
+    negative numbers reads as a subtraction."""
+    if _missing(lo) or _missing(hi):
+        return "–"
+    a, b = fmt_number(lo, lang, decimals), fmt_number(hi, lang, decimals)
+    if a.startswith(("-", "\u2212")) or b.startswith(("-", "\u2212")):
+        return f"{a} {message('numbers', 'interval_to', lang)} {b}"
+    return f"{a}–{b}"
+
+
 def fmt_p(p: float | None, lang: str) -> str:
     """'p = 0,012', 'p < 0,001' (never 9.447e-17)."""
     if _missing(p):

@@ -277,6 +277,7 @@ class Condition:
         return Condition(self.source, _bind(self.tree, missing))
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _QUOTED = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 _PATH = re.compile(r"(?<![\w$.])([A-Za-z_]\w*(?:/[A-Za-z_]\w*)+)")
 _XPATH_PATH_NAME = re.compile(r"\$\{(?:[^}/]*/)+([^}/]*)\}")
@@ -324,6 +325,8 @@ def _choice_names(instrument) -> dict[str, dict[str, int]]:
     language, each naming one code; a label two codes share names neither."""
     out: dict[str, dict[str, int]] = {}
     for q in instrument:
+        if q.type in ("text", "date"):
+            continue  # compared as text, as a text column of an ordinary file is: dato >= '2026-08-01'
         if not q.codes:
             out[q.name] = {}  # a question without codes: a quoted text is no code of it (an error)
             continue
@@ -395,10 +398,15 @@ def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
             return (present if n.op == "answered" else ~present).astype("boolean")
         if n.func is None and n.other is None and any(isinstance(v, str) for v in n.values):
             # text values ('E', "Oslo"): equality and membership on the column's text
+            text = _texts(frame, n.variable)
+            if n.op in ("<", "<=", ">", ">=") and len(n.values) == 1 and _ISO_DATE.fullmatch(str(n.values[0])):
+                # a date written YYYY-MM-DD (a date question): dates in that form sort as text does
+                dated = text.where(text.str.fullmatch(_ISO_DATE.pattern).fillna(False))
+                order = {"<": dated.lt, "<=": dated.le, ">": dated.gt, ">=": dated.ge}[n.op](str(n.values[0]))
+                return _three_valued(order.fillna(False), dated.isna())
             if n.op not in ("==", "!=", "in", "notin"):
                 raise InstrumentError(f"condition on {n.variable}: a text value can only be compared with ==, "
-                                      "!=, in or not in")
-            text = _texts(frame, n.variable)
+                                      "!=, in or not in (or <, <=, >, >= with a date YYYY-MM-DD)")
             wanted = [str(v).strip() if isinstance(v, str) else _fmt(v) for v in n.values]
             out = text.isin(wanted)
             if n.op in ("!=", "notin"):

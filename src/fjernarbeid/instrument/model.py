@@ -12,7 +12,7 @@ import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 
 from fjernarbeid._yaml import load_yaml
@@ -58,8 +58,14 @@ def _labels(raw: Any, where: str) -> Labels:
     return {lang: " ".join(str(text).split()) for lang, text in raw.items()}
 
 
-def _condition(source: str, where: str) -> Condition:
+def _condition(source: str, where: str, texts: Iterable[str] = ()) -> Condition:
+    """``source`` parsed; a quoted value compared with one of ``texts`` (text and date questions) is text
+    (``flyttedato >= '2026-06-01'``), with any other variable it must be a number or a code, as before."""
     try:
+        if texts:
+            texts = set(texts)
+            variables = Condition.parse(source, {}).variables  # {}: every quoted value as text, to find names
+            return Condition.parse(source, {v: {} for v in variables - texts})
         return Condition.parse(source)
     except InstrumentError as exc:  # say which question / variable the condition belongs to
         raise InstrumentError(f"{where}: {exc}") from None
@@ -456,11 +462,14 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         required = q.get("required", True)
         if not isinstance(required, bool):
             raise InstrumentError(f"{qwhere}: required must be true or false, not {required!r}")
-        constraint = _condition(q["constraint"], qwhere) if q.get("constraint") else None
+        # quoted values compared with a text or date question are text (its own, in a constraint)
+        earlier_texts = [p.name for p in questions if p.type in ("text", "date")]
+        own_text = [name] if qtype in ("text", "date") else []
+        constraint = _condition(q["constraint"], qwhere, earlier_texts + own_text) if q.get("constraint") else None
         if constraint is not None and constraint.variables - known - {name}:
             raise InstrumentError(f"{qwhere}: constraint uses {sorted(constraint.variables - known - {name})}, "
                                   "not asked before it")
-        ask_if = _condition(q["ask_if"], qwhere) if q.get("ask_if") else None
+        ask_if = _condition(q["ask_if"], qwhere, earlier_texts) if q.get("ask_if") else None
         if ask_if is not None:
             unknown = ask_if.variables - known
             if unknown:

@@ -551,6 +551,9 @@ def read_xlsform(path: str | Path) -> Instrument:
     raw.pop("_form_title", None)
     lists = _read_choices(choices, notes)
     questions = _read_survey(survey, lists, raw, notes)
+    if not questions:  # nothing to check a file against: every column would be "unknown", and no error
+        raise InstrumentError(f"{path}, sheet survey: the form asks no questions (only notes, groups, metadata or "
+                              "calculations)")
     # A list named after the one question that uses it is that question's own; any other list
     # is a shared code list, referred to by name.
     users: dict[str, list[str]] = {}

@@ -79,15 +79,23 @@ def quotes(interviews: Sequence[Interview], codings: pd.DataFrame, codebook: Cod
                 "text"]].reset_index(drop=True)
 
 
+def informants_column(codebook: Codebook) -> str:
+    """The heading of the matrix's last column, in the codebook's language: it counts informants, where the
+    other columns count coded turns (it was headed 'Totalt', read as the row's sum)."""
+    from fjernarbeid.i18n import message
+
+    return message("interviews", "matrix_informants", codebook.language)
+
+
 def code_matrix(interviews: Sequence[Interview], codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Codes (rows, codebook order) × informants (columns, interview order): number of coded turns,
-    and a last column with the number of informants who have the code."""
+    and a last column (:func:`informants_column`) with the number of informants who have the code."""
     informant = {iv.id: iv.informant for iv in interviews}
     coded = _unique(codings)
     table = pd.crosstab(coded["code"], coded["interview"].map(informant))
     columns = [informant[iv.id] for iv in interviews]
     table = table.reindex(index=codebook.ids, columns=columns, fill_value=0).astype("int64")
-    table[TOTAL] = (table[columns] > 0).sum(axis=1)
+    table[informants_column(codebook)] = (table[columns] > 0).sum(axis=1)
     table.index.name, table.columns.name = "code", "informant"
     return table
 
@@ -148,6 +156,7 @@ def theme_report_html(interviews: Sequence[Interview], codings: pd.DataFrame, co
     (pseudonym and time stamp), and the code × informant matrix. All text is HTML-escaped."""
     require_pseudonymised(interviews)
     matrix = code_matrix(interviews, codings, codebook)
+    informants = informants_column(codebook)
     quote_table = quotes(interviews, codings, codebook)
     cases = cases_frame(interviews)
     attributes = [c for c in cases.columns if c != "informant"]
@@ -162,8 +171,8 @@ def theme_report_html(interviews: Sequence[Interview], codings: pd.DataFrame, co
             for attr, table in by_attr.items():
                 rows = table[table["code"] == code.id]
                 groups.append((attr, list(zip(rows["value"], rows["label"]))))
-            codes.append({"code": code, "n_informants": int(matrix.loc[code.id, TOTAL]),
-                          "n_turns": int(matrix.loc[code.id].drop(TOTAL).sum()),
+            codes.append({"code": code, "n_informants": int(matrix.loc[code.id, informants]),
+                          "n_turns": int(matrix.loc[code.id].drop(informants).sum()),
                           "groups": groups, "quotes": q.head(max_quotes).to_dict("records"),
                           "more": max(0, len(q) - max_quotes)})
         sections.append({"section": section, "codes": codes})
@@ -178,7 +187,7 @@ def theme_report_html(interviews: Sequence[Interview], codings: pd.DataFrame, co
     typology_table = attribute_table(interviews, *typology) if typology else None
     return template.render(
         synthetic=any(iv.synthetic for iv in interviews), interviews=interviews, cases=cases,
-        attributes=attributes, codebook=codebook, sections=sections, matrix=matrix, total=TOTAL,
+        attributes=attributes, codebook=codebook, sections=sections, matrix=matrix, total=informants,
         typology=typology, typology_table=typology_table, pairs=pairs[:15], notes=list(notes),
         coders=sorted(codings["coder"].unique()), n_codings=len(_unique(codings)),
         version=__version__, generated=(generated or _dt.date.today()).isoformat())

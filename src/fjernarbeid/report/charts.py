@@ -200,9 +200,10 @@ def group_bars(categories: list[str], series: dict[str, list[tuple[float, float,
 
 
 def stacked_100(groups: list[tuple[str, dict[int, float]]], scale: list[tuple[int, str]], lang: str = "nb",
-                title: str = "", fmt: str | tuple = "svg") -> str | bytes | dict:
+                group_title: str = "", title: str = "", fmt: str | tuple = "svg") -> str | bytes | dict:
     """100 % stacked bars, one per group (e.g. acceptable travel time by home-office use: the donut
-    effect). A scale between two poles gets a diverging palette, a one-way scale a sequential one."""
+    effect), the groups' variable named on their axis (``group_title``: bars labelled 'Nei' and 'Ja' say
+    what they are). A scale between two poles gets a diverging palette, a one-way scale a sequential one."""
     codes = [c for c, _ in scale]
     palette = scale_colours(len(codes), diverging=_is_bipolar(scale))
     lines = sum(_lines(g[0], 30) for g in groups)
@@ -219,6 +220,8 @@ def stacked_100(groups: list[tuple[str, dict[int, float]]], scale: list[tuple[in
             start += w
     ax.set_yticks(range(len(groups)))
     ax.set_yticklabels([_wrap(g[0], 30) for g in reversed(groups)])
+    if group_title:
+        ax.set_ylabel(_wrap(group_title, 24))  # beside as few as two bars
     ax.set_xlim(0, 1)
     _percent_axis(ax, lang)
     handles = [plt.Rectangle((0, 0), 1, 1, color=palette[i]) for i in range(len(codes))]

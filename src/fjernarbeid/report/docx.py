@@ -123,6 +123,9 @@ def _table_style(doc):
 # left and right margins (0.19 cm each) with some air.
 CHAR_WIDTH = Cm(0.21)
 CELL_PADDING = Cm(0.45)
+# A word this short is kept whole however crowded the table ('P02b' broke into 'P02' and 'b'); a longer word of
+# the body's text may break when the page is too narrow for all of them.
+SHORT_WORD = 8
 
 
 def _unbroken(text: str) -> str:
@@ -142,8 +145,8 @@ def _is_number(word: str) -> bool:
 
 def _fit_columns(doc, table, rows: list[list[str]]) -> None:
     """Column widths from the text. Every column gets at least its header's longest word — a header is never
-    broken inside a word ('Testobserv/ator') — and its longest number ('0,764' never splits into '0,' and
-    '764'); then, as far as the page allows, its body's longest word; the rest of the page's width is shared
+    broken inside a word ('Testobserv/ator') — its longest number ('0,764' never splits into '0,' and
+    '764') and its short words whole ('P02b'); then, as far as the page allows, its body's longest word; the rest of the page's width is shared
     out by how much text each column has. Word (autofit off) and LibreOffice then lay the table out alike."""
     n = len(table.columns)
     if n == 0 or not rows:
@@ -161,7 +164,8 @@ def _fit_columns(doc, table, rows: list[list[str]]) -> None:
             longest_number[i] = max(longest_number[i], max((len(w) for w in words if _is_number(w)), default=0))
             longest_line[i] = max(longest_line[i], len(text))
     heads = [width_of(max((len(w) for w in str(h).split(" ")), default=0)) for h in rows[0][:n]]
-    must = [max(head, width_of(number)) for head, number in zip(heads, longest_number)]
+    must = [max(head, width_of(number), width_of(min(word, SHORT_WORD)))
+            for head, number, word in zip(heads, longest_number, longest_word)]
     least = [max(lo, width_of(w)) for lo, w in zip(must, longest_word)]
     wanted = [max(lo, width_of(min(line, 60))) for lo, line in zip(least, longest_line)]
     room = _text_width(doc)

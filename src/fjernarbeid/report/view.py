@@ -14,6 +14,7 @@ from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.i18n import has_message, message
+from fjernarbeid.i18n import fmt_interval
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
 # The chapters, their order, the charts and the front matter come from the study file
@@ -201,6 +202,15 @@ def _header(col: str, lang: str) -> str:
     raise KeyError(f"the report has no heading for the column {col!r}: add h_{col} to the message catalogue")
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case, unless the first word is an acronym ('SSB');
+    the rest as written ('… (SSB, 1 = mest sentral)' keeps its capitals)."""
+    first = label.split(" ", 1)[0]
+    if not label or (len(first) > 1 and first.isupper()):
+        return label
+    return label[0].lower() + label[1:]
+
+
 class Words:
     """Names in the results (variables, the catalogue's check names, the analyses' English terms) as words
     of the report's language: a variable becomes its question number ('spm. 12') or its label."""
@@ -217,7 +227,7 @@ class Words:
             return t("question_ref", self.lang, number=instrument[name].number)
         if instrument is not None:
             try:
-                return instrument.derived_variable(name).label(self.lang).lower()
+                return _in_sentence(instrument.derived_variable(name).label(self.lang))
             except KeyError:
                 pass
         return name
@@ -383,14 +393,15 @@ def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str)
 
 
 def _ours(f: FindingResult, check: dict, lang: str) -> str:
-    """Our figure for a check. A sign check of a model reads the coefficient (a log-odds); the reader is
-    shown the effect the text gives (the odds ratio), named."""
+    """Our figure for a check, named as the finding's table of tests names it ('Spearmans rho 0,35',
+    'forskjell i gjennomsnitt 1,16'): a bare '1,158' tells a reader nothing. A sign check of a model reads
+    the coefficient (a log-odds); the reader is shown the effect the text gives (the odds ratio)."""
     ours = check["ours"]
     if isinstance(ours, dict) and "effect" in ours:
         test = next((t for t in f.tests if t.name == check["what"] and t.effect is not None), None)
-        if test is not None and test.effect_name and abs(test.effect - ours["effect"]) > 1e-9:
+        if test is not None and test.effect_name:
             low, high = test.effect_ci_low, test.effect_ci_high
-            ci = f" ({t('ci95', lang)} {fmt_number(low, lang, 2)}–{fmt_number(high, lang, 2)})" \
+            ci = f" ({t('ci95', lang)} {fmt_interval(low, high, lang, 2)})" \
                 if low is not None and high is not None else ""
             return f"{term(test.effect_name, lang)} {fmt_number(test.effect, lang, 2)}{ci}, {fmt_p(ours['p'], lang)}"
     return _short(ours, lang)
@@ -432,6 +443,7 @@ def _pct_cell(share, lang: str) -> str:
 
 def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart | None:
     rows, scale, n = [], None, 0
+    hidden: list[set[int]] = []
     for name in items:
         table = results.distributions.get(name)
         if table is None or name not in instrument:
@@ -440,6 +452,7 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
         scale = _scale(q, lang)
         idx = _table_index(table)
         shares = {int(r[idx["code"]]): (0.0 if r[idx["suppressed"]] else r[idx["share"]]) for r in table.rows}
+        hidden.append({int(r[idx["code"]]) for r in table.rows if r[idx["suppressed"]]})
         n = max(n, max(r[idx["n_unweighted"]] or 0 for r in table.rows))
         rows.append((f"{q.number} {q.label(lang)}", shares))
     if not rows:
@@ -447,8 +460,10 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
     first = instrument[items[0]]
     title = first.preamble.get(lang) or first.preamble.get("nb") or first.label(lang)
     caption = t("chart_likert", lang, title=_ended(title))
+    # a hidden cell is drawn as no bar, and written as hidden ('–'), never as '0,0 %'
     data = TextTable("chart_data", [""] + [lbl for _, lbl in scale],
-                     [[label] + [_pct_cell(shares.get(c), lang) for c, _ in scale] for label, shares in rows],
+                     [[label] + [_pct_cell(None if c in gone else shares.get(c), lang) for c, _ in scale]
+                      for (label, shares), gone in zip(rows, hidden)],
                      [False] + [True] * len(scale))
     return Chart(caption, "likert_chart", (rows, scale, lang), data=data, n=n)
 
@@ -509,25 +524,43 @@ def _means(table: Table, instrument: Instrument, lang: str, by_outcome: bool, ti
                  ([str(c) for c in cats], series, xlabel, ends, lang), data=data, n=n)
 
 
-def _crosstab(table: Table, lang: str, title: str) -> Chart | None:
+def _group_title(f: FindingResult, instrument: Instrument | None, lang: str) -> str:
+    """The name of the variable whose groups a cross-table compares (its tests are named 'row×col'):
+    'Hjemmekontor 3 dager i uken eller mer', so that bars labelled 'Nei' and 'Ja' say what they are."""
+    name = next((t.name.split(" ")[0].split("×", 1)[1] for t in f.tests if "×" in t.name), "")
+    if not name or instrument is None:
+        return ""
+    if name in instrument:
+        return instrument[name].label(lang)
+    try:
+        return instrument.derived_variable(name).label(lang)
+    except KeyError:
+        return ""
+
+
+def _crosstab(table: Table, lang: str, title: str, group_title: str = "") -> Chart | None:
     idx = _table_index(table)
     groups: dict[str, dict[int, float]] = {}
+    hidden: set[tuple[str, int]] = set()
     scale: dict[int, str] = {}
     n: dict[str, int] = {}
     for r in table.rows:
         share = 0.0 if r[idx["suppressed"]] else (r[idx["share"]] or 0.0)
         groups.setdefault(r[idx["group"]], {})[int(r[idx["code"]])] = share
+        if r[idx["suppressed"]]:
+            hidden.add((r[idx["group"]], int(r[idx["code"]])))
         scale[int(r[idx["code"]])] = r[idx["label"]]
         n[r[idx["group"]]] = r[idx["n_unweighted"]] or 0
     if not groups:
         return None
     items = list(groups.items())
     ordered = sorted(scale.items())
-    data = TextTable("chart_data", [""] + [lbl for _, lbl in ordered],
-                     [[g] + [_pct_cell(shares.get(c), lang) for c, _ in ordered] for g, shares in items],
+    data = TextTable("chart_data", [group_title] + [lbl for _, lbl in ordered],
+                     [[g] + [_pct_cell(None if (g, c) in hidden else shares.get(c), lang) for c, _ in ordered]
+                      for g, shares in items],
                      [False] + [True] * len(ordered))
-    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang), data=data,
-                 n=sum(n.values()))
+    return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang, group_title),
+                 data=data, n=sum(n.values()))
 
 
 def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, lang: str, drawn: set,
@@ -555,7 +588,7 @@ def _finding_charts(f: FindingResult, results: Results, instrument: Instrument, 
         elif table.name == "trend_means":
             out.append(_means(table, instrument, lang, by_outcome=False, title=title))
         elif table.name == "crosstab_colpct":
-            out.append(_crosstab(table, lang, title))
+            out.append(_crosstab(table, lang, title, _group_title(f, instrument, lang)))
     charts_ = [c for c in out if c is not None]
     for c in charts_:
         c.finding = f.id
@@ -579,7 +612,7 @@ def _margin_label(variable: str, category, instrument: Instrument, lang: str) ->
             code = int(float(code))
         except (TypeError, ValueError):
             labels.append(str(code))
-            var_labels.append(name)
+            var_labels.append(_words(name, instrument, lang))
             continue
         if name in instrument:
             q = instrument[name]
@@ -591,9 +624,21 @@ def _margin_label(variable: str, category, instrument: Instrument, lang: str) ->
                 var_labels.append(d.label(lang))
                 labels.append(d.code_labels(lang).get(code, str(code)))
             except KeyError:
-                var_labels.append(name)
+                var_labels.append(_words(name, instrument, lang))
                 labels.append(str(code))
     return " × ".join(var_labels), ", ".join(labels)
+
+
+def _words(name: str, instrument: Instrument, lang: str) -> str:
+    """A weighting variable's label: the question's, the derived variable's, or the age in words."""
+    from fjernarbeid.study.weighting import AGE, variable_words
+
+    if name in instrument:
+        return instrument[name].label(lang).rstrip("?")
+    try:
+        return instrument.derived_variable(name).label(lang)
+    except KeyError:
+        return variable_words(name, lang).capitalize() if name == AGE else name
 
 
 def _methods_tables(results: Results, instrument: Instrument, lang: str) -> list[TextTable]:

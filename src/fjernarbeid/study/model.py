@@ -247,9 +247,9 @@ def load_study(path: str | Path | None = None) -> Study:
     if not path.is_file():
         raise InputFileError(f"{path}: study file not found (a folder with {STUDY_FILE}, or the file itself)")
     try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"{path}: cannot read the study file: {exc}") from None
+        text = path.read_bytes()  # decoded by the YAML reader, which names a line that is not UTF-8
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read the study file: {exc.strerror or exc}") from None
     study = study_from_dict(_read_yaml(text, str(path)), path.parent, str(path))
     return replace(study, files=(path, *study.files))
 

@@ -22,6 +22,19 @@ OPTIONAL_EMPTY_SHARE = 0.3  # share leaving an optional question empty
 COMMENTS = ("Fint å slippe pendling.", "Treg straum på vinteren.", "Ingen kommentar.", "Godt tilbod.")
 
 
+def _filtered(q, values, parent: pd.Series, rng: np.random.Generator):
+    """A cascading select's answers among the choices its filter offers for the earlier answer (a village
+    of the municipality given); none where it offers none or the earlier question was not answered."""
+    parent_name, allowed = q.choice_filter
+    out = pd.array(values, dtype="Int64")
+    for i, answer in enumerate(parent.to_numpy(dtype=object)):
+        offered = sorted(allowed.get(int(answer), ())) if pd.notna(answer) else []
+        if pd.isna(out[i]) or int(out[i]) in q.missing_codes:
+            continue  # "don't know" is offered whatever the earlier answer
+        out[i] = rng.choice(offered) if offered else pd.NA
+    return out
+
+
 def _draw_codes(q, rng: np.random.Generator, n: int) -> np.ndarray:
     substantive = [c.code for c in q.codes if not c.missing and c.code not in q.screen_out]
     missing = [c.code for c in q.codes if c.missing]
@@ -71,6 +84,8 @@ def synthesise(study, n: int = 300, seed: int = 1) -> pd.DataFrame:
             asked &= rng.random(n) >= OPTIONAL_EMPTY_SHARE
         if q.type == "single":
             values = pd.array(_draw_codes(q, rng, n), dtype="Int64")
+            if q.choice_filter is not None and q.choice_filter[0] in frame.columns:
+                values = _filtered(q, values, frame[q.choice_filter[0]], rng)
         elif q.type == "multiple":
             values = pd.array(_draw_multiple(q, rng, n), dtype=object)
         elif q.type == "integer":

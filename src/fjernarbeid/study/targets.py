@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from fjernarbeid._io import read_text_file
 from fjernarbeid.errors import InputFileError, MissingReferenceDataError
 
 CROSS = re.compile(r"\s*[×*]\s*")
@@ -70,12 +71,9 @@ def read_targets_csv(path: str | Path) -> list[TargetRow]:
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"{path}: targets file not found" if not path.exists() else f"{path}: not a file")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    # the one encoding rule of every text input (a byte-order mark, UTF-16, UTF-8, else Windows-1252, which
+    # is what Norwegian Excel's "CSV (semikolonseparert)" writes, '×' as byte D7)
+    text, _ = read_text_file(path, str(path))
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         raise InputFileError(f"{path}: no targets (expected the columns variable,category,target)")
@@ -106,8 +104,11 @@ def read_targets_csv(path: str | Path) -> list[TargetRow]:
             raise InputFileError(f"{path}, line {number}, column category: {len(variables)} variables "
                                  f"({cell['variable']}) need {len(variables)} categories separated by '|', "
                                  f"got {cell['category']!r}")
+        figure = cell["target"].replace(" ", "").replace("\u00a0", "")
+        if dialect.delimiter == ";" and re.fullmatch(r"[0-9]+,[0-9]+", figure):
+            figure = figure.replace(",", ".")  # a decimal comma, as a ';'-separated file from Excel writes it
         try:
-            target = float(cell["target"].replace(" ", "").replace("\u00a0", ""))
+            target = float(figure)
         except ValueError:
             raise InputFileError(f"{path}, line {number}, column target: {cell['target']!r} is not a number") from None
         if not target >= 0 or target == float("inf"):

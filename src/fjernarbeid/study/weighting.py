@@ -190,8 +190,14 @@ def _resolve(name: str, instrument) -> str:
         return instrument.role(name)
     if name == AGE and instrument.has_role("birth_year"):
         return AGE
+    hint = ""
+    for i in (i for i, ch in enumerate(name) if ch in "xX"):  # 'skolexkjonn': the cross typed with the letter x
+        left, right = name[:i].strip(), name[i + 1:].strip()
+        if left and right and all(instrument.has_variable(v) or instrument.has_role(v) for v in (left, right)):
+            hint = f"; a cross of {left} and {right} is written {left}×{right} (or {left}*{right})"
+            break
     raise InstrumentError(f"weighting variable {name!r} is neither a question, a derived variable nor a role of "
-                          f"the questionnaire {instrument.id}")
+                          f"the questionnaire {instrument.id}{hint}")
 
 
 def _codes_of(variable: str, instrument) -> list[tuple[int, list[str], tuple[float, float] | None, bool]]:
@@ -632,8 +638,10 @@ def _with_age(frame: pd.DataFrame, instrument, year: int | None) -> pd.DataFrame
     an age variable; the year is the study's age reference year, else the fieldwork's, else the targets'."""
     year = instrument.age_reference_year or (instrument.fieldwork_start.year if instrument.fieldwork_start else year)
     if year is None:
-        raise InstrumentError("weighting by age needs a reference year: target_population: age_reference_year in the "
-                              "questionnaire, fieldwork dates, or the year of the targets")
+        raise InstrumentError("weighting by age needs a reference year to compute ages from birth years: in a YAML "
+                              "questionnaire target_population: age_reference_year (or fieldwork dates); in an "
+                              "XLSForm a sheet fj_instrument with the rows key,value and age_reference_year,YEAR "
+                              "(or fieldwork_start,YYYY-MM-DD); or a built-in target source with its year")
     birth = pd.to_numeric(frame[instrument.role("birth_year")], errors="coerce")
     return frame.assign(**{AGE: year - birth})
 
@@ -692,6 +700,8 @@ _TEXT = {
                "nn": " {n} respondentar utan gyldig verdi på ein vektvariabel er lagde i den største folketalskategorien til variabelen.",
                "en": " {n} respondents without a valid value of a weighting variable are put in the variable's largest population category."},
     "age_note": {"nb": "; alder = {year} − fødselsår", "nn": "; alder = {year} − fødselsår", "en": "; age = {year} − birth year"},
+    "age": {"nb": "alder", "nn": "alder", "en": "age"},
+    "and": {"nb": " og ", "nn": " og ", "en": " and "},
     "se": {"nb": " Standardfeil er beregnet med Taylor-linearisering som tar hensyn til vektingen (som R-pakken survey), konfidensintervaller for andeler med logit-metoden, og tester for krysstabeller med Rao–Scott-korreksjon.",
            "nn": " Standardfeil er rekna ut med Taylor-linearisering som tek omsyn til vektinga (som R-pakken survey), konfidensintervall for delar med logit-metoden, og testar for krysstabellar med Rao–Scott-korreksjon.",
            "en": " Standard errors use Taylor linearisation that accounts for the weighting (as R's survey package), confidence intervals for shares the logit method, and tests of cross-tables the Rao–Scott correction."},
@@ -704,6 +714,12 @@ _TEXT = {
 def _t(key: str, lang: str) -> str:
     texts = _TEXT[key]
     return texts.get(lang) or texts["en"]
+
+
+def variable_words(name: str, lang: str) -> str:
+    """A weighting variable that is no question nor derived variable, in words: the age computed from
+    the birth year is "alder" / "age"; any other keeps its name."""
+    return _t("age", lang) if name == AGE else name
 
 
 def describe(done: StudyWeighting, instrument, lang: str) -> str:
@@ -719,7 +735,10 @@ def describe(done: StudyWeighting, instrument, lang: str) -> str:
             try:
                 labels.append(instrument.derived_variable(v).label(lang).lower())
             except KeyError:
-                labels.append(v)
+                # the age computed from the birth year (an XLSForm has no age question): said in words
+                labels.append(_t("age", lang) if v == AGE else v)
+                if v == AGE and instrument.age_reference_year:
+                    labels[-1] += " (" + _t("age_note", lang).format(year=instrument.age_reference_year)[2:] + ")"
         codes = _codes_of(v, instrument) if _is_coded(v, instrument) else []
         ranges = [r for _, _, r, _ in codes if r is not None]
         if ranges:
@@ -729,7 +748,9 @@ def describe(done: StudyWeighting, instrument, lang: str) -> str:
     source = (_t("file", lang).format(name=spec.targets_file.name) if spec.targets_file is not None
               else done.targets_text.get(lang) or done.targets_text.get("en", ""))
     bounds = f"{spec.bounds[0]:g}–{spec.bounds[1]:g}" if spec.bounds else ""
-    text = _t(spec.method, lang).format(variables=" × ".join(labels), source=source, bounds=bounds)
+    # cells of a cross for post-stratification; margins or totals, each met by itself, for the others
+    joined = " × ".join(labels) if spec.method == "poststratify" else _t("and", lang).join(labels)
+    text = _t(spec.method, lang).format(variables=joined, source=source, bounds=bounds)
     summary = done.report.margins
     if spec.method == "poststratify" and len(summary):
         text += _t("cells", lang).format(n=len(summary))
