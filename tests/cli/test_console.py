@@ -31,3 +31,19 @@ def test_markup_and_emoji_codes_in_data_are_printed_literally(capsys):
     printed = capsys.readouterr().out
     assert "id [/bold] in [red]column[/red] :smile: C:\\data\\[1].csv" in printed
     assert "error: [/] unbalanced" in printed
+
+
+def test_a_large_json_whose_reader_goes_away_ends_with_141(tmp_path):
+    """`fjernarbeid validate … --format json | head -c 100`: the JSON (megabytes) is far more than a pipe
+    holds; once the reader is gone the command ends with 141, not with its own code 1 after a write that
+    took a fraction of the text without an error."""
+    import subprocess
+    import sys
+
+    rows = "\n".join(f"{i},9" for i in range(1, 30_001))
+    (tmp_path / "bad.csv").write_text(f"id,q207\n{rows}\n", "utf-8")  # 30,000 codes not in the list
+    run = subprocess.Popen([sys.executable, "-m", "fjernarbeid", "validate", str(tmp_path / "bad.csv"),
+                            "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert run.stdout.read(100).startswith(b"{")
+    run.stdout.close()
+    assert run.wait() == 141

@@ -36,3 +36,23 @@ def error_line(message: str, label: str = "error: ", style: str = "bold red") ->
 def print_error(message: str) -> None:
     """``error: message`` on standard error, the message printed exactly as it is."""
     console(stderr=True).print(error_line(plain_message(str(message))))
+
+
+# What one write may hand a pipe before its reader is asked again: a pipe holds 64 KiB on Linux.
+_CHUNK = 1 << 16
+
+
+def echo_text(text: str) -> None:
+    """``text`` and a line break on standard output, in pieces of 64 KiB, each flushed.
+
+    One large write into a pipe whose reader goes away meanwhile (``fjernarbeid validate … --format json |
+    head``) returns the part that was taken and no error, so the program would end with its own exit code
+    having written a fraction of the JSON; in pieces, the next one raises BrokenPipeError and the command
+    ends with 141 as the README says.
+    """
+    import sys
+
+    text += "\n"
+    for start in range(0, len(text), _CHUNK):
+        sys.stdout.write(text[start:start + _CHUNK])
+        sys.stdout.flush()

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from fjernarbeid.cli._console import console as make_console, print_error
+from fjernarbeid.cli._console import console as make_console, echo_text, print_error
 from fjernarbeid.errors import FjernarbeidError
 
 
@@ -75,7 +75,7 @@ def show_command(
         raise typer.BadParameter(f"{lang!r} is not one of {', '.join(languages)} (the questionnaire's languages and "
                                  "those of the program)", param_hint="--lang")
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(instrument_as_dict(inst, lang), ensure_ascii=False, indent=2))
+        echo_text(json.dumps(instrument_as_dict(inst, lang), ensure_ascii=False, indent=2))
     else:
         _print_text(inst, lang)
 

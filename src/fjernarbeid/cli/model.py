@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from fjernarbeid.cli._console import echo_text
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
@@ -168,7 +169,7 @@ def model_command(
     except (ValueError, KeyError) as exc:  # a formula the parser refuses
         raise fail(UsageError(str(exc).strip("'\""))) from None
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
+        echo_text(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         print_model(result)
 

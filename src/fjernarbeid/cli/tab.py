@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from fjernarbeid.cli._console import echo_text
 from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
@@ -261,7 +262,7 @@ def tab_command(
         raise fail(exc) from None
     if output_format is OutputFormat.json:
         out = results[0] if len(results) == 1 else results
-        typer.echo(json.dumps(json_ready(out), ensure_ascii=False, indent=2, default=str, allow_nan=False))
+        echo_text(json.dumps(json_ready(out), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
 

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from fjernarbeid.cli._console import console as make_console, print_error, styled
+from fjernarbeid.cli._console import console as make_console, echo_text, print_error, styled
 from fjernarbeid.cli._options import completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import study_option
 from fjernarbeid.errors import EXIT_INVALID_DATA, EXIT_OK, FjernarbeidError
@@ -63,7 +63,7 @@ def validate_command(
         raise typer.Exit(exc.exit_code) from None
 
     if output_format is OutputFormat.json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        echo_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         for note in inst.notes:  # what reading an XLSForm left out or interpreted
             make_console(stderr=True).print(f"questionnaire: {note}")

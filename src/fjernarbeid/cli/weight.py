@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from fjernarbeid.cli._console import console as make_console, styled
+from fjernarbeid.cli._console import console as make_console, echo_text, styled
 from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
@@ -111,7 +111,7 @@ def weight_command(
 
     if output_format is OutputFormat.json:
         report = json_ready({"file": str(file), "out": str(out), **result.report.to_dict()})
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str, allow_nan=False))
+        echo_text(json.dumps(report, ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         _print_report(result.report, inst, file, out)
 
