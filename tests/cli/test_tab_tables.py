@@ -318,3 +318,10 @@ def test_multiple_choice_hides_rare_choices_and_refuses_a_net(fixtures_dir):
     assert all(e["estimate"] is None for e in hidden if e["suppressed"])
     refused = tab(*common, "--net", "A=1,2")
     assert refused.exit_code == EXIT_USAGE and "multiple-choice" in " ".join(refused.stderr.split())
+
+
+def test_a_weighted_base_in_the_thousands_has_no_decimals(demo_csv):
+    """'vektet grunnlag 1 333 762,3' claims a precision no weighted count has; a base of thousands is whole."""
+    text = " ".join(tab(demo_csv, "q23", "--by", "q207", "--study-weighting").stdout.split())
+    bases = re.findall(r"vektet grunnlag ([\d\u00a0 ,]+),", text)
+    assert bases and all("," not in b for b in bases), bases

@@ -196,3 +196,21 @@ def test_a_finding_sheet_names_things_in_words_and_keeps_its_numbers(demo_book, 
     overview = demo_book["Funn"]
     assert {overview.cell(r, 4).value for r in range(5, 5 + len(demo_results.findings))} <= {"Beregnet",
                                                                                             "Ikke beregnet"}
+
+
+def test_findings_alike_in_their_first_31_characters_get_sheets_and_links_of_their_own(
+        tmp_path, demo_results, export_weighted, instrument):
+    """KoboToolbox names made from labels (hvor_fornoyd_er_du_med_tilbudet_om_…): Excel's 31 characters would
+    make two sheets one name (openpyxl then wrote a 32-character one, and both links went to the first)."""
+    from dataclasses import replace
+
+    stem = "hvor_fornoyd_er_du_med_tilbudet_om_"
+    findings = list(demo_results.findings)
+    findings[0], findings[1] = replace(findings[0], id=stem + "kollektivtransport"), replace(findings[1], id=stem + "barnehage")
+    path = write_workbook(tmp_path / "r.xlsx", replace(demo_results, findings=findings), export_weighted.design,
+                          instrument, lang="nb")
+    book = openpyxl.load_workbook(path)
+    assert all(len(name) <= 31 for name in book.sheetnames)
+    assert {"hvor_fornoyd_er_du_med_tilbudet", "hvor_fornoyd_er_du_med_tilbud~2"} <= set(book.sheetnames)
+    links = {c.value: c.hyperlink.location for row in book.worksheets[1].iter_rows() for c in row if c.hyperlink}
+    assert links[stem + "barnehage"] == "'hvor_fornoyd_er_du_med_tilbud~2'!A1"

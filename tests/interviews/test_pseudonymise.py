@@ -124,6 +124,12 @@ def test_email_addresses_as_speech_recognition_writes_them(mapping, spoken):
     assert text_of(f"Send til {spoken} i dag.", mapping) == "Send til [e-post] i dag."
 
 
+def test_an_address_after_a_full_stop_leaves_the_sentence_before_it(mapping):
+    """"… hund. kari@example.no": the full stop ends a sentence; the word before it is no part of the address."""
+    assert text_of("Jeg har en hund. kari@example.no er adressen.", mapping) == \
+        "Jeg har en hund. [e-post] er adressen."
+
+
 def test_at_and_dot_in_ordinary_speech_are_not_email(mapping):
     assert text_of("Jeg tror at det går bra, punktum.", mapping) == "Jeg tror at det går bra, punktum."
 

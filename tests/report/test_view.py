@@ -90,3 +90,10 @@ def test_a_hidden_cell_is_never_shown_as_zero_in_a_charts_table_of_figures(demo,
     cells = [cell for c in charts for row in c.data.rows for cell in row[1:]]
     assert "–" in cells  # cells are hidden at this threshold
     assert not any(cell.startswith("0,0") for cell in cells), cells
+
+
+def test_the_summary_does_not_name_a_statistic_twice(demo_results, instrument):
+    """P05's subject is already 'Spearmans rho, spm. 10_1–spm. 10_2': its figure is not named again."""
+    findings = {f.id: f for f in demo_results.findings}
+    _published, ours = published_and_ours(findings["P05"], "nb", instrument)
+    assert ours.count("Spearmans rho") == 1 and "-0,32" in ours, ours

@@ -254,7 +254,9 @@ def _print_bases(console, result, lang: str) -> None:
     for row in result["estimates"]:
         seen.setdefault(_group_text(row), (row["n_unweighted"], row["weighted_base"], row["df"]))
     for group, (n, base, df) in seen.items():
-        text = t("bases", lang, n=num(n, lang, 0), base=num(base, lang, 1), df=num(df, lang, 0))
+        # a weighted count of thousands is whole ('1 333 762', not '1 333 762,3'); a small one keeps a decimal
+        digits = 0 if base is not None and abs(base) >= 1000 else 1
+        text = t("bases", lang, n=num(n, lang, 0), base=num(base, lang, digits), df=num(df, lang, 0))
         say(console, f"{group}: {text}" if group else text)
     _print_left_out(console, result, lang)
 

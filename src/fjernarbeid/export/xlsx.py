@@ -127,16 +127,18 @@ def write_workbook(
     if results is not None:
         overview = wb.create_sheet(_t("findings", lang))
         entries.append((_t("finding_sheets", lang), overview.title, _t("overview", lang)))
+        sheets: dict[str, str] = {}  # finding → its sheet, for the overview's links
         for f in results.findings:
-            ws = wb.create_sheet(_sheet_name(f.id))
+            ws = wb.create_sheet(_sheet_name(f.id, wb.sheetnames))
+            sheets[f.id] = ws.title
             _finding_sheet(ws, f, lang, synthetic, instrument)
             entries.append((_t("finding_sheets", lang), ws.title, f"{f.id} – {f.title.get(lang, f.title.get('nb', ''))}"))
-        _overview_sheet(overview, results.findings, lang, synthetic)
+        _overview_sheet(overview, results.findings, lang, synthetic, sheets)
 
     common_notes = _common_notes(weights, instrument, lang, min_cell, synthetic)
     for table in tables:
         q = instrument[table.question]
-        ws = wb.create_sheet(_sheet_name(_t("question_sheet", lang, number=q.number)))
+        ws = wb.create_sheet(_sheet_name(_t("question_sheet", lang, number=q.number), wb.sheetnames))
         _banner_sheet(ws, table, q, lang, common_notes)
         entries.append((_t("banner_sheets", lang), ws.title, f"{q.number}. {q.label(lang)}"))
 
@@ -164,11 +166,20 @@ def _link(cell, sheet: str) -> None:
     cell.font = _LINK
 
 
-def _sheet_name(name: str) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
+def _sheet_name(name: str, taken: Iterable[str] = ()) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, and unique among ``taken`` without
+    regard to case, as Excel compares them: two long names alike in their first 31 characters (KoboToolbox
+    names made from labels) give ``…~2`` for the second, still 31 characters."""
     for ch in "[]:*?/\\":
         name = name.replace(ch, "-")
-    return name[:31]
+    base = name = name[:31]
+    used = {t.casefold() for t in taken}
+    k = 2
+    while name.casefold() in used:
+        suffix = f"~{k}"
+        name = base[: 31 - len(suffix)] + suffix
+        k += 1
+    return name
 
 
 def _title(ws: Worksheet, text: str, subtitle: str | None, synthetic: bool, lang: str) -> int:
@@ -607,7 +618,8 @@ def _widths(ws: Worksheet, fixed: dict[int, float], default: float, upto: int | 
         ws.column_dimensions[get_column_letter(c)].width = fixed.get(c, default)
 
 
-def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, synthetic: bool) -> None:
+def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, synthetic: bool,
+                    sheets: dict[str, str]) -> None:
     row = _title(ws, _t("findings", lang), None, synthetic, lang)
     cols = ["id", "section", "title", "status", "verdict"]
     ws.freeze_panes = ws.cell(row + 1, 1)
@@ -619,7 +631,7 @@ def _overview_sheet(ws: Worksheet, findings: list[FindingResult], lang: str, syn
                                                             _heading("verdict", lang)])
     for i, f in enumerate(findings):
         cell = ws.cell(row + 1 + i, 1)
-        _link(cell, _sheet_name(f.id))
+        _link(cell, sheets[f.id])
     _widths(ws, {1: 8, 2: 10, 3: 60, 4: 14, 5: 16}, default=12)
     del end
 

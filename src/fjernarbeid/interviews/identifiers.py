@@ -259,7 +259,9 @@ def _digit_word_hits(text: str) -> list[Hit]:
 # -- e-mail -----------------------------------------------------------------------------------------
 
 _EMAIL_WRITTEN = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-_DOT = r"(?:\s*\.\s*|\s+(?:punktum|punkt|prikk|dot)\s+)"
+# A written dot joins parts unless it ends a sentence ("hund. Kari@…": glued to the word before, a space
+# after), which would take the sentence's last word into the address.
+_DOT = r"(?:\.(?!\s)|\s+\.\s*|\s+(?:punktum|punkt|prikk|dot)\s+)"
 _DASH = r"(?:\s+(?:bindestrek|understrek|strek)\s+)"
 _AT = (r"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla|at|"
        r"a\s+med\s+krøll)\s+)")

@@ -392,7 +392,7 @@ def _what(f: FindingResult, what: str, instrument: Instrument | None, lang: str)
     return Words(instrument, lang)(what)
 
 
-def _ours(f: FindingResult, check: dict, lang: str) -> str:
+def _ours(f: FindingResult, check: dict, lang: str, named: str = "") -> str:
     """Our figure for a check, named as the finding's table of tests names it ('Spearmans rho 0,35',
     'forskjell i gjennomsnitt 1,16'): a bare '1,158' tells a reader nothing. A sign check of a model reads
     the coefficient (a log-odds); the reader is shown the effect the text gives (the odds ratio)."""
@@ -403,13 +403,16 @@ def _ours(f: FindingResult, check: dict, lang: str) -> str:
             low, high = test.effect_ci_low, test.effect_ci_high
             ci = f" ({t('ci95', lang)} {fmt_interval(low, high, lang, 2)})" \
                 if low is not None and high is not None else ""
-            return f"{term(test.effect_name, lang)} {fmt_number(test.effect, lang, 2)}{ci}, {fmt_p(ours['p'], lang)}"
+            name = term(test.effect_name, lang)
+            name = "" if named.startswith(name) else name + " "  # 'Spearmans rho, spm. 10_1–…' names it already
+            return f"{name}{fmt_number(test.effect, lang, 2)}{ci}, {fmt_p(ours['p'], lang)}"
     return _short(ours, lang)
 
 
 def published_and_ours(f: FindingResult, lang: str, instrument: Instrument | None = None) -> tuple[str, str]:
     pub = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_short(c['published'], lang)}" for c in f.checks)
-    ours = "; ".join(f"{_what(f, c['what'], instrument, lang)}: {_ours(f, c, lang)}" for c in f.checks)
+    ours = "; ".join(f"{what}: {_ours(f, c, lang, named=what)}" for c in f.checks
+                     for what in [_what(f, c["what"], instrument, lang)])
     return pub, ours
 
 
