@@ -156,3 +156,14 @@ def test_a_sentence_names_the_effects_it_cites(demo_results):
     assert "Spearmans rho 0,35, p < 0,001" in findings["P12"].sentence["nb"]
     assert "Spearman's rho 0.35, p < 0.001" in findings["P12"].sentence["en"]
     assert "Spearmans rho -0,45" in findings["P25"].sentence["nb"]
+
+
+def test_a_sentence_value_is_written_in_the_sentences_language():
+    """A nynorsk sentence (a study may write them) got the English 'difference' for a difference in means."""
+    diff = {"diff": 0.5, "d": 0.31, "p": 0.012}
+    assert render_sentence("({x})", {"x": diff}, "nn") == "(skilnad 0,50, d = 0,31, p = 0,012)"
+    assert render_sentence("({x})", {"x": diff}, "nb") == "(differanse 0,50, d = 0,31, p = 0,012)"
+    assert render_sentence("({x})", {"x": diff}, "en") == "(difference 0.50, d = 0.31, p = 0.012)"
+    test = {"F": 12.63, "ndf": 3.0, "ddf": 1491.0, "p": 0.0001}
+    assert render_sentence("{x}", {"x": test}, "nn").endswith("df = 3,0 og 1\u00a0491, p < 0,001")
+    assert render_sentence("{x}", {"x": test}, "en").endswith("df = 3.0 and 1,491, p < 0.001")

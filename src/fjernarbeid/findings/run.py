@@ -24,6 +24,7 @@ from fjernarbeid.findings.projection import ProjectionBase, default_base
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Results, Table, TestRow
 from fjernarbeid.findings.verdict import NOT_COMPUTED, NOT_PUBLISHED, overall
 from fjernarbeid.instrument import Instrument, load_instrument
+from fjernarbeid.i18n import message
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, term
 from fjernarbeid.survey.design import SurveyDesign, svydesign
 
@@ -97,7 +98,7 @@ class _Values(dict):
 
 def _render(value, lang: str) -> str:
     """A sentence value as text: shares with their CI, tests as 'F = …, p = …', etc."""
-    ci_word = "95 % CI" if lang == "en" else "95 % KI"
+    ci_word = message("report", "ci95", lang)
     if isinstance(value, EstimateRow):
         if value.suppressed or value.estimate is None:
             return "–"
@@ -105,10 +106,10 @@ def _render(value, lang: str) -> str:
     if isinstance(value, dict) and set(value) >= {"nb", "en"}:
         return value.get(lang) or (value.get("nb") if lang == "nn" else None) or value["en"]
     if isinstance(value, dict) and "F" in value:
-        return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} og "
-                f"{fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}").replace(" og ", " and " if lang == "en" else " og ")
+        return (f"Rao–Scott F = {fmt_number(value['F'], lang, 2)}, df = {fmt_number(value['ndf'], lang, 1)} "
+                f"{message('sentence', 'and', lang)} {fmt_number(value['ddf'], lang, 0)}, {fmt_p(value['p'], lang)}")
     if isinstance(value, dict) and "diff" in value:
-        return (f"{'differanse' if lang == 'nb' else 'difference'} {fmt_number(value['diff'], lang, 2)}, "
+        return (f"{message('sentence', 'difference', lang)} {fmt_number(value['diff'], lang, 2)}, "
                 f"d = {fmt_number(value['d'], lang, 2)}, {fmt_p(value['p'], lang)}")
     if isinstance(value, dict) and "rho" in value:
         return f"rho = {fmt_number(value['rho'], lang, 2)}, {fmt_p(value['p'], lang)}"

@@ -243,22 +243,23 @@ def section_view(doc: dict, lang: str, top: int = 15) -> dict:
     outcomes = []
     for o in doc["outcomes"]:
         view = {"o": o, "label": text(o["label"], lang), "yes_label": text(o["yes_label"], lang)}
+        whose = f'{view["label"]} – '  # each target group draws the same charts: a name says whose it is
         if "potential" in o:
             shown = [r for r in o["potential"]["municipalities"] if r["status"] != "suppressed"][:top]
             rounded = [dict(r, **r["rounded"]) for r in shown]
             view["top_chart"] = bar_chart(rounded, lambda r: r["municipality_name"], lang=lang,
-                                          title=f'{WORDS["where"][lang]} {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
+                                          title=whose + f'{WORDS["where"][lang]} {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
             view["top"] = shown
             segs = sorted(o["segments"], key=lambda s: s["rank_propensity"])[:10]
             view["segment_chart"] = bar_chart(segs, lambda s: s["labels"][lang], "propensity", "propensity_ci_low",
                                               "propensity_ci_high", lang=lang, percent=True,
-                                              title=f'{WORDS["segments"][lang]}: {WORDS["propensity"][lang]}, {WORDS["ci"][lang]}')
+                                              title=whose + f'{WORDS["segments"][lang]}: {WORDS["propensity"][lang]}, {WORDS["ci"][lang]}')
             view["segments"] = sorted(o["segments"], key=lambda s: s["rank_size"])[:10]
             if "region" in o["potential"]:
                 reg = [dict(r, **r["rounded"]) for r in o["potential"]["region_municipalities"]
                        if r["status"] != "suppressed"]
                 view["region_chart"] = bar_chart(reg, lambda r: r["municipality_name"], lang=lang,
-                                                 title=f'{WORDS["region"][lang]}: {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
+                                                 title=whose + f'{WORDS["region"][lang]}: {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
         outcomes.append(view)
     return {"doc": doc, "lang": lang, "w": {k: v[lang] for k, v in WORDS.items()}, "outcomes": outcomes,
             "caveat": CAVEAT[lang], "eligibility_caveat": ELIGIBILITY_CAVEAT[lang],
