@@ -471,10 +471,41 @@ def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None
         score = values.map(scores).astype(float)
     name = "__trend_score__"
     scored = replace(design, data=design.data.assign(**{name: score.to_numpy()}))
+    if family == "gaussian" and not isinstance(design, ReplicateDesign):
+        slope = _linear_slope(_complete(scored, [outcome, name]), outcome, name)
+        if slope is not None:
+            return TrendTest(*slope, dict(scores), family)
     fit = svyglm(scored, (outcome, [name]), family=family)
     tab = fit.table().loc[name]
     return TrendTest(float(tab["estimate"]), float(tab["se"]), float(tab["t"]), fit.df_residual,
                      float(tab["p"]), dict(scores), family)
+
+
+def _linear_slope(d: SurveyDesign, outcome: str, x: str) -> tuple[float, float, float, int, float] | None:
+    """Slope of ``svyglm(outcome ~ x)`` (gaussian) with its SE, t, df and p, in closed form: β =
+    Σw(x − x̄)(y − ȳ)/Σw(x − x̄)², whose sandwich influence values x_i·w_i·e_i·(XᵀWX)⁻¹ reduce for the
+    slope to w_i (x_i − x̄) e_i / Σw(x − x̄)² (Lumley 2010 §5.2; Binder 1983) — computed on the rows
+    of the domain and handed to the design's one variance primitive. df = design df − 1, as
+    ``svyglm``. None when x is constant in the domain (the regression then reports why)."""
+    rows = np.flatnonzero(d.weights > 0)
+    if rows.size == 0:
+        return None
+    w = d.weights[rows]
+    xv, yv = _numeric(d, x)[rows], _numeric(d, outcome)[rows]
+    total = w.sum()
+    xc = xv - (w @ xv) / total
+    yc = yv - (w @ yv) / total
+    sxx = float(w @ xc**2)
+    if not sxx > 1e-7**2 * float(w @ xv**2):  # R's QR would find x aliased with the intercept
+        return None
+    slope = float(w @ (xc * yc)) / sxx
+    influence = np.zeros(d.n)
+    influence[rows] = w * xc * (yc - slope * xc) / sxx
+    se = float(np.sqrt(d.vcov_total(influence, overwrite=True)[0, 0]))
+    df = d.degrees_of_freedom() - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.float64(slope) / se
+    return slope, se, float(t), df, float(_t_p_value(t, df))
 
 
 # -- rank tests ----------------------------------------------------------------------------
