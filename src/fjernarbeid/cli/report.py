@@ -146,19 +146,21 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + chapter)
         data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
-        checked = validate(data, instrument, ref)
-        if not checked.ok:
-            progress.stop()
-            console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
-                                 f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
-                                 "First errors:"))
-            for p in checked.errors[:10]:
-                console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
-            raise typer.Exit(EXIT_INVALID_DATA)
+        # The checks run in a thread while the derived variables and the weights are computed (neither
+        # writes anything nor prints); the findings wait for them. Invalid data stop the run with the
+        # checks' errors, also when deriving or weighting failed on them first.
+        with ThreadPoolExecutor(max_workers=1) as checks:
+            validation = checks.submit(validate, data, instrument, ref)
+            try:
+                frame = derive(data.frame, instrument, ref, skip_unavailable=True)
+                weighted = weight(frame, instrument, spec, ref)
+            except Exception:
+                _stop_if_invalid(validation.result(), file, progress, console)
+                raise
+            checked = validation.result()
+            _stop_if_invalid(checked, file, progress, console)
         progress.update(steps, advance=1, description="weighting")
-        frame = derive(data.frame, instrument, ref, skip_unavailable=True)
         skipped = frame.attrs.get("derived_skipped", [])
-        weighted = weight(frame, instrument, spec, ref)
         excluded = len(frame) - len(weighted.frame)
         frame = weighted.frame
         fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
@@ -254,6 +256,19 @@ def _load_catalogue(path: Optional[Path], instrument):
         # the loader expects a YAML mapping with `findings:`; anything else fails on its first look-up
         raise InputFileError(f"{path}: not a findings catalogue (a YAML file with code_sets and findings, "
                              f"like the study's catalogue.yaml): {type(exc).__name__}: {exc}") from None
+
+
+def _stop_if_invalid(checked, file: Path, progress, console) -> None:
+    """Print the first validation errors and exit with the invalid-data code, if there are any."""
+    if checked.ok:
+        return
+    progress.stop()
+    console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
+                         f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
+                         "First errors:"))
+    for p in checked.errors[:10]:
+        console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
+    raise typer.Exit(EXIT_INVALID_DATA)
 
 
 def _read_dispositions(path: Path, instrument):
