@@ -420,15 +420,24 @@ def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
     averaged (unweighted, as R's ``ave``) within ties; NaN outside ``rows``."""
     idx = np.flatnonzero(rows)
     v, wt = values[idx], w[idx]
-    # Answers take a few distinct values: their sorted codes give the same stable order as the
-    # values, and numpy sorts small integers in linear time (radix sort), floats in n log n.
-    codes, distinct = pd.factorize(v, sort=True)
-    few = len(distinct) < 2**15 and not (codes < 0).any()
-    order = np.argsort(codes.astype(np.int16) if few else v, kind="stable")
-    mid = np.cumsum(wt[order]) - wt[order] / 2
-    tied = pd.Series(mid).groupby(v[order]).transform("mean").to_numpy()
     out = np.full(len(values), np.nan)
-    out[idx[order]] = tied / wt.sum()
+    if idx.size == 0:
+        return out
+    # Answers take a few distinct whole values: as small integer codes in the values' order, numpy
+    # sorts them in linear time (radix sort) and the tied means are sums per code (bincount);
+    # other values by a sort of the floats and their distinct values.
+    whole = v.astype(np.int64)
+    lo, hi = int(whole.min()), int(whole.max())
+    if hi - lo < 2**15 and np.array_equal(whole, v):
+        codes = (whole - lo).astype(np.int16)
+    else:
+        codes = pd.factorize(v, sort=True)[0]
+    order = np.argsort(codes, kind="stable")
+    ordered = wt[order]
+    mid = np.cumsum(ordered) - ordered / 2
+    sorted_codes = codes[order]
+    tied = np.bincount(sorted_codes, weights=mid) / np.maximum(np.bincount(sorted_codes), 1)
+    out[idx] = tied[codes] / wt.sum()
     return out
 
 
