@@ -305,7 +305,7 @@ def _read_csv(path: Path) -> _Raw:
         as_lines, _ = universal_newlines(original, stray_cr_ends_line=True)
         if not _breaks_records(as_lines):
             text, stray_cr = as_lines, []
-    if not text.strip():
+    if not text or text.isspace():  # isspace stops at the first other character: no copy of the text
         raise InputFileError(f"{path}: the file is empty (no header row)")
     try:
         delimiter = _sniff_delimiter(text)
@@ -419,6 +419,10 @@ def _blank_strings(values) -> np.ndarray:
     for chunk in values.chunks:
         offsets, data = _string_buffers(chunk)
         lengths = np.diff(offsets)
+        used = data[offsets[0]:offsets[-1]] if len(offsets) else data[:0]
+        if not chunk.null_count and (not used.size or (int(used.min()) > 32 and int(used.max()) < 127)):
+            parts.append(lengths == 0)  # printable ASCII only (nearly every column): blank is empty
+            continue
         first = data[np.minimum(offsets[:-1], max(len(data) - 1, 0))] if len(data) else np.zeros(len(chunk), np.uint8)
         blank = ~((lengths > 0) & (first > 32) & (first < 127))
         if chunk.null_count:
@@ -433,17 +437,39 @@ def _blank_strings(values) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
-def _plain_whole_numbers(values) -> bool:
-    """True when every cell of an Arrow string array is empty, null or at most 15 digits 0-9 (so
-    blanks to strip, signs, decimals and numbers a float cannot hold exactly are absent)."""
+def _plain_whole_numbers(values) -> tuple[np.ndarray, np.ndarray] | None:
+    """(numbers as int64, True where empty) when every cell of an Arrow string array is empty, null or
+    at most 15 digits 0-9 (so blanks to strip, signs, decimals and numbers a float cannot hold
+    exactly are absent); else None.
+
+    The digits are read from Arrow's buffers, one digit position at a time over all cells (answer
+    codes have one or two): a few numpy operations per column instead of Arrow's cast of every cell.
+    """
+    numbers, empty = [], []
     for chunk in values.chunks:
         offsets, data = _string_buffers(chunk)
-        if len(offsets) > 1 and int(np.diff(offsets).max()) > 15:
-            return False
+        lengths = np.diff(offsets)
+        if lengths.size and int(lengths.max()) > 15:
+            return None
         used = data[offsets[0]:offsets[-1]] if len(offsets) else data[:0]
         if used.size and (int(used.min()) < 0x30 or int(used.max()) > 0x39):
-            return False
-    return True
+            return None
+        value = np.zeros(lengths.size, dtype=np.int64)
+        if used.size:
+            starts = offsets[:-1]
+            last = len(data) - 1
+            for j in range(int(lengths.max())):
+                digit = data[np.minimum(starts + j, last)].astype(np.int64) - 0x30
+                has = lengths > j
+                value = np.where(has, value * 10 + digit, value)
+        missing = lengths == 0
+        if chunk.null_count:
+            missing |= np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        numbers.append(value)
+        empty.append(missing)
+    if not numbers:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    return np.concatenate(numbers), np.concatenate(empty)
 
 
 def _empty_cells(table: pd.DataFrame) -> np.ndarray:
@@ -674,15 +700,10 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(col.dtype):
         col = col.astype("Int64")
     arrow = _arrow_strings(col)
-    if arrow is not None and _plain_whole_numbers(arrow):
-        # Fastest path: the same, judged on the bytes of Arrow's buffers (CSV files)
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        cells = pc.if_else(pc.greater(pc.binary_length(arrow), 0), arrow, pa.scalar(None, arrow.type))
-        numbers = pc.cast(cells, pa.int64())
-        values = pd.arrays.IntegerArray(np.asarray(pc.fill_null(numbers, 0).to_numpy(), dtype=np.int64),
-                                        np.asarray(numbers.is_null().to_numpy(zero_copy_only=False), dtype=bool))
+    plain = _plain_whole_numbers(arrow) if arrow is not None else None
+    if plain is not None:
+        # Fastest path: the same, judged and read on the bytes of Arrow's buffers (CSV files)
+        values = pd.arrays.IntegerArray(*plain)
         return pd.Series(values, index=col.index), pd.Series([], dtype=object, index=pd.RangeIndex(0))
     if isinstance(col.dtype, pd.StringDtype):
         # Fast path: a column of plain whole numbers and empty cells (nearly every column).
@@ -901,7 +922,17 @@ def _zeros_restored(before: pd.Series, after: pd.Series, row_numbers: np.ndarray
                     column: str) -> ReadNote | None:
     """A warning when postal codes were read with the leading zeros a spreadsheet dropped put back
     ('150' → '0150'): a guess worth checking, since '150' could also be a typing error."""
-    changed = (before.notna() & (before.str.replace(r"\.0$", "", regex=True) != after)).fillna(False).to_numpy(bool)
+    codes, uniques = pd.factorize(before.astype("string"), use_na_sentinel=True)
+    if len(uniques) * 4 > len(before):  # mostly distinct values: the whole column at once
+        changed = (before.notna() & (before.str.replace(r"\.0$", "", regex=True) != after)).fillna(False).to_numpy(bool)
+    else:  # each distinct code once: the rows of a code were all changed or none
+        distinct = pd.Series(uniques, dtype="string")
+        present = np.flatnonzero(codes >= 0)
+        first = np.zeros(len(uniques), dtype=np.intp)
+        first[codes[present][::-1]] = present[::-1]  # each code's first row (the last write wins)
+        restored = (distinct.str.replace(r"\.0$", "", regex=True).to_numpy(dtype=object)
+                    != after.iloc[first].to_numpy(dtype=object)) if len(uniques) else np.zeros(0, dtype=bool)
+        changed = np.append(np.asarray(restored, dtype=bool), False)[codes]
     if not changed.any():
         return None
     rows = np.flatnonzero(changed)
