@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fjernarbeid._io import ENCODING_NAMES, read_text_file, universal_newlines
+from fjernarbeid._io import ENCODING_NAMES, read_text_and_bytes, universal_newlines
 from fjernarbeid.data.derive import normalise_postal_code
 from fjernarbeid.data.mapping import ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns
 from fjernarbeid.errors import FjernarbeidError, InputFileError
@@ -296,7 +296,7 @@ def _breaks_records(text: str) -> bool:
 
 
 def _read_csv(path: Path) -> _Raw:
-    text, encoding = read_text_file(path, str(path))
+    text, encoding, data = read_text_and_bytes(path, str(path))
     original = text
     text, stray_cr = universal_newlines(text)
     if stray_cr and _breaks_records(text):
@@ -314,7 +314,8 @@ def _read_csv(path: Path) -> _Raw:
     # Every cell as text (leading zeros, "n/a", "3,0" survive to be judged); one frame row per
     # physical line so that line numbers are exact. Arrow's reader when the text is plain enough for
     # it to give the very table pandas' reader gives (several times faster); pandas' otherwise.
-    table = _parse_plain(text, delimiter)
+    # the file's bytes are the text's UTF-8 when it was read as UTF-8 (no byte-order mark) and kept as it is
+    table = _parse_plain(text, delimiter, data if encoding == "utf-8" and text is original else None)
     plain = table is not None  # then a row per physical line, as it checked
     try:
         if table is None:
@@ -354,13 +355,16 @@ SPACE_CODEPOINTS = (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85,
 _NOT_SPACE = "[^" + "".join(f"\\x{{{c:x}}}" for c in SPACE_CODEPOINTS) + "]"
 
 
-def _parse_plain(text: str, delimiter: str) -> pd.DataFrame | None:
+def _parse_plain(text: str, delimiter: str, data: bytes | None = None) -> pd.DataFrame | None:
     """The header-less all-text table ``pd.read_csv(..., dtype=str, na_filter=False, engine="c")`` gives,
     parsed by Arrow's CSV reader, or None when the text is not plain enough for the two to agree cell
     for cell: no quote character, NUL or CR, and every line with the first line's number of fields
     (an empty line is a row of empty cells for both). Anything else goes to pandas' reader, whose
-    messages name the line."""
-    if '"' in text or "\x00" in text or "\r" in text or not text:
+    messages name the line. ``data``: the text's UTF-8 bytes, when the caller has them."""
+    if data is not None:  # the same tests on the bytes (memchr), and no encoding of the text
+        if b'"' in data or b"\x00" in data or b"\r" in data or not data:
+            return None
+    elif '"' in text or "\x00" in text or "\r" in text or not text:
         return None
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -369,7 +373,8 @@ def _parse_plain(text: str, delimiter: str) -> pd.DataFrame | None:
     width = first.count(delimiter) + 1
     names = [f"f{j}" for j in range(width)]
     try:
-        data = text.encode("utf-8")
+        if data is None:
+            data = text.encode("utf-8")
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=names, block_size=max(1 << 20, 4 * len(first) + 4096)),
@@ -379,7 +384,7 @@ def _parse_plain(text: str, delimiter: str) -> pd.DataFrame | None:
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowException, UnicodeError, ValueError):
         return None
-    if table.num_rows != _physical_lines(text):
+    if table.num_rows != data.count(b"\n") + (0 if data.endswith(b"\n") else 1):  # one row per physical line
         return None
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas' reader gives for dtype=str
     return pd.DataFrame({j: pd.arrays.ArrowStringArray(table.column(j), dtype=dtype) for j in range(width)},
@@ -704,7 +709,7 @@ def _integers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     if plain is not None:
         # Fastest path: the same, judged and read on the bytes of Arrow's buffers (CSV files)
         values = pd.arrays.IntegerArray(*plain)
-        return pd.Series(values, index=col.index), pd.Series([], dtype=object, index=pd.RangeIndex(0))
+        return pd.Series(values, index=col.index, copy=False), pd.Series([], dtype=object, index=pd.RangeIndex(0))
     if isinstance(col.dtype, pd.StringDtype):
         # Fast path: a column of plain whole numbers and empty cells (nearly every column).
         stripped = col.str.strip()
@@ -825,7 +830,8 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             # An extra column never hides a variable: 'fodselsar' left over when a mapping made another
             # column fodselsar is kept as 'fodselsar (column 7)'.
             columns[name if name not in columns else f"{name} (column {i + 1})"] = raw.frame[i]
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)))
+    # the columns are new arrays (the raw table is dropped after this): no copy of each into the frame
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)), copy=False)
 
     rename = resolution.mapping
     value_labels = {rename.get(k, k): v for k, v in raw.value_labels.items() if _keeps(resolution, k)}
