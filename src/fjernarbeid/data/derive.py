@@ -61,7 +61,7 @@ def derive(
     :class:`MissingReferenceDataError`, or — with ``skip_unavailable=True`` — leaves those
     columns out and lists them in ``result.attrs["derived_skipped"]``.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas ≥ 3): new columns never reach ``frame``
     skipped: list[str] = []
     lookup = None
     rows_of: dict[str, tuple[np.ndarray, pd.Series]] = {}  # source → (row → distinct code, distinct codes)

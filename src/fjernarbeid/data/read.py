@@ -442,7 +442,22 @@ def _blank_strings(values) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
-def _plain_whole_numbers(values) -> tuple[np.ndarray, np.ndarray] | None:
+def digit_keys(col: pd.Series) -> np.ndarray | None:
+    """For a text column whose cells are all digits (≤ 15) or missing, an integer per cell that is
+    equal exactly where the texts are ('007' and '7' differ: the length is part of it), −1 where
+    missing; else None. Hashing integers is several times faster than hashing short strings
+    (duplicate ids among 300,000: 13 against 50 ms)."""
+    arrow = _arrow_strings(col)
+    plain = _plain_whole_numbers(arrow, lengths=True) if arrow is not None else None
+    if plain is None:
+        return None
+    values, empty, lengths = plain
+    keys = values * 16 + lengths
+    keys[empty] = -1  # empty or missing; a '0' is not
+    return keys
+
+
+def _plain_whole_numbers(values, lengths: bool = False) -> tuple[np.ndarray, ...] | None:
     """(numbers as int64, True where empty) when every cell of an Arrow string array is empty, null or
     at most 15 digits 0-9 (so blanks to strip, signs, decimals and numbers a float cannot hold
     exactly are absent); else None.
@@ -450,31 +465,34 @@ def _plain_whole_numbers(values) -> tuple[np.ndarray, np.ndarray] | None:
     The digits are read from Arrow's buffers, one digit position at a time over all cells (answer
     codes have one or two): a few numpy operations per column instead of Arrow's cast of every cell.
     """
-    numbers, empty = [], []
+    numbers, empty, sizes = [], [], []
     for chunk in values.chunks:
         offsets, data = _string_buffers(chunk)
-        lengths = np.diff(offsets)
-        if lengths.size and int(lengths.max()) > 15:
+        size = np.diff(offsets)
+        sizes.append(size)
+        if size.size and int(size.max()) > 15:
             return None
         used = data[offsets[0]:offsets[-1]] if len(offsets) else data[:0]
         if used.size and (int(used.min()) < 0x30 or int(used.max()) > 0x39):
             return None
-        value = np.zeros(lengths.size, dtype=np.int64)
+        value = np.zeros(size.size, dtype=np.int64)
         if used.size:
             starts = offsets[:-1]
             last = len(data) - 1
-            for j in range(int(lengths.max())):
+            for j in range(int(size.max())):
                 digit = data[np.minimum(starts + j, last)].astype(np.int64) - 0x30
-                has = lengths > j
+                has = size > j
                 value = np.where(has, value * 10 + digit, value)
-        missing = lengths == 0
+        missing = size == 0
         if chunk.null_count:
             missing |= np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         numbers.append(value)
         empty.append(missing)
     if not numbers:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-    return np.concatenate(numbers), np.concatenate(empty)
+        out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64))
+    else:
+        out = (np.concatenate(numbers), np.concatenate(empty), np.concatenate(sizes).astype(np.int64))
+    return out if lengths else out[:2]
 
 
 def _empty_cells(table: pd.DataFrame) -> np.ndarray:
