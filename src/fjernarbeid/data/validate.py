@@ -475,7 +475,7 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
             clean[q.name] = col.mask(bad)
         else:
             clean[q.name] = col
-    return pd.DataFrame(clean, index=frame.index)
+    return pd.DataFrame(clean, index=frame.index, copy=False)  # read only (routing is judged on it): no copies
 
 
 def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: Instrument) -> None:
