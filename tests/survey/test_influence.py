@@ -3,6 +3,8 @@ from sums over cells as from the n × k matrix — for every design, calibration
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,3 +187,24 @@ def test_cells_are_found_only_when_rows_repeat():
     with_nan = coded.copy()
     with_nan[7, 1] = np.nan
     assert _cells(with_nan) is None
+
+
+@pytest.mark.parametrize("name", ["srs", "strata", "clusters", "two-stage", "srs+poststratify", "strata+rake",
+                                  "clusters+poststratify", "clusters+rake", "srs+calibrate"])
+def test_means_of_several_groups_at_once_equal_one_mean_per_group(frame, name):
+    """svymean_groups gives each group what svymean gives on its domain: on a calibrated design from
+    one factored matrix of all groups' influence values, otherwise one svymean per group."""
+    from fjernarbeid.survey import svymean_groups
+
+    design = _designs(frame)[name].domain(frame["st"].to_numpy() != 2)
+    x = frame["x"].to_numpy().copy()
+    x[::7] = np.nan  # missing answers are left out of every group
+    d = replace(design, data=design.data.assign(xm=x))
+    groups = [frame["y"].to_numpy() == c for c in range(5)] + [np.zeros(N, dtype=bool)]
+    together = svymean_groups(d, "xm", groups)
+    assert together[-1] is None  # an empty group has no mean
+    for mask, got in zip(groups[:-1], together):
+        alone = svymean(d.domain(mask & ~np.isnan(x)), "xm")
+        assert (got.n_unweighted, got.df) == (alone.n_unweighted, alone.df)
+        for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
+            assert getattr(got, field) == pytest.approx(getattr(alone, field), rel=1e-10), field

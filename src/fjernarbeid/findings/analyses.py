@@ -25,7 +25,7 @@ from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import svychisq, svycor, svytrend
 from fjernarbeid.survey.compare import svyprop_diff, svyttest
 from fjernarbeid.survey.design import SurveyDesign
-from fjernarbeid.survey.estimate import svymean, svyprop
+from fjernarbeid.survey.estimate import svymean, svymean_groups, svyprop
 from fjernarbeid.survey.models import svyolr
 from fjernarbeid.survey.scale import cronbach_alpha
 
@@ -386,6 +386,11 @@ def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
     return svymean(d, variable, level=ctx.level)
 
 
+def _mean_rows(design, variable: str, masks: list[np.ndarray], ctx: Context) -> list:
+    """:func:`_mean_row` of each of several disjoint groups, estimated together (svymean_groups)."""
+    return svymean_groups(design, variable, masks, level=ctx.level)
+
+
 def _group_label(ctx: Context, by: str, codes) -> str:
     """The group's answer labels; for a yes/no indicator (e.g. home office 3+ days) also its name."""
     text = ", ".join(ctx.lang_labels(by, c)[ctx.lang] for c in codes)
@@ -418,8 +423,8 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
         if pub is not None:
             res.checks.append(V.check_association(y, pub, diff.estimate, diff.p_value).to_dict())
         ctx.values[y] = {"diff": diff.estimate, "p": diff.p_value, "d": diff.effect_size}
-        for label, flag in ((first_label, 1.0), (second_label, 0.0)):
-            m = _mean_row(dd, y, g == flag, ctx)
+        pair = _mean_rows(dd, y, [g == 1.0, g == 0.0], ctx)
+        for label, m in zip((first_label, second_label), pair):
             means.append([short_label(ctx, y), label,
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
@@ -448,8 +453,8 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
             res.checks.append(V.check_association(y, pub, rho.effect, rho.p).to_dict())
         ctx.values[y] = {"rho": rho.effect, "p": rho.p}
         codes = x_codes or sorted(xv.dropna().unique())
-        for c in codes:
-            m = _mean_row(d, y, (xv == c).to_numpy(), ctx)
+        x_values = xv.to_numpy(dtype=float, na_value=np.nan)
+        for c, m in zip(codes, _mean_rows(d, y, [x_values == c for c in codes], ctx)):
             means.append([short_label(ctx, y), ctx.lang_labels(x, int(c))[ctx.lang],
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])

@@ -329,6 +329,59 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
                           base, level=level), influence, infl, reps)
 
 
+def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], *, level: float = 0.95
+                   ) -> list[Estimate | None]:
+    """The mean of ``variable`` in each of several disjoint groups of the domain (boolean masks),
+    each as :func:`svymean` of ``design.domain(group)`` gives it (None for a group without a row
+    that has the variable) — R's ``svyby(~x, ~g, design, svymean)``.
+
+    On a calibrated design the groups' influence values go to the variance primitive together, as
+    the columns of one factored matrix (the diagonal of its covariance matrix is every group's own
+    variance: a calibrated design keeps every stratum in every domain); otherwise, and for
+    overlapping groups, one :func:`svymean` per group.
+    """
+    x = numeric_values(design, variable)
+    usable = ~np.isnan(x) & (design.weights > 0)
+    code = np.full(design.n, -1, dtype=np.intp)
+    overlap = False
+    for j, mask in enumerate(groups):
+        chosen = np.asarray(mask, dtype=bool) & usable
+        overlap = overlap or bool((code[chosen] >= 0).any())
+        code[chosen] = j
+    if overlap or isinstance(design, ReplicateDesign) or not design.is_calibrated:
+        return [svymean(design.domain(np.asarray(m, dtype=bool) & usable), variable, level=level)
+                if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
+    k = len(groups)
+    rows = np.flatnonzero(code >= 0)
+    g, w, xr = code[rows], design.weights[rows], x[rows]
+    base = np.bincount(g, weights=w, minlength=k)
+    n = np.bincount(g, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.bincount(g, weights=w * xr, minlength=k) / base
+        inverse = np.where(base > 0, 1 / base, 0.0)
+    # w(x − m_g)/W_g in column g: the scales w·x and w, with coefficients 1/W_g and −m_g/W_g
+    coef = np.zeros((k + 1, 2, k))
+    coef[np.arange(1, k + 1), 0, np.arange(k)] = inverse
+    coef[np.arange(1, k + 1), 1, np.arange(k)] = -np.nan_to_num(means) * inverse
+    scale_x, scale_w, group = np.zeros(design.n), np.zeros(design.n), np.zeros(design.n, dtype=np.intp)
+    scale_x[rows], scale_w[rows], group[rows] = w * xr, w, g + 1
+    v = np.diag(design.vcov_total(Influence((scale_x, scale_w), group, coef)))
+    spread = np.bincount(g, weights=w * (xr - np.nan_to_num(means)[g]) ** 2, minlength=k)
+    out: list[Estimate | None] = []
+    for j in range(k):
+        if n[j] == 0:
+            out.append(None)
+            continue
+        se = float(np.sqrt(v[j]))
+        vsrs = _srs_variance_of_mean(None, means[j:j + 1], w, float(base[j]), int(n[j]),
+                                     spread=spread[j:j + 1] / base[j])[0]
+        df = design._psus_minus_strata(code == j)
+        lo, hi = _t_interval(means[j], se, df, level)
+        out.append(Estimate("mean", variable, float(means[j]), se, float(lo), float(hi), df,
+                            float(_ratio(v[j], vsrs)), int(n[j]), float(base[j]), level=level))
+    return out
+
+
 def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95,
              influence: bool = False, factor: bool | None = None, missing: Iterable = (),
              categories: Sequence | None = None) -> Estimate | Estimates:
