@@ -208,3 +208,23 @@ def test_means_of_several_groups_at_once_equal_one_mean_per_group(frame, name):
         assert (got.n_unweighted, got.df) == (alone.n_unweighted, alone.df)
         for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
             assert getattr(got, field) == pytest.approx(getattr(alone, field), rel=1e-10), field
+
+
+@pytest.mark.parametrize("name", ["srs", "strata", "clusters", "two-stage", "srs+poststratify", "strata+rake",
+                                  "clusters+rake", "srs+calibrate"])
+@pytest.mark.parametrize("ci", ["logit", "beta", "wilson"])
+def test_the_share_of_several_categories_equals_svyprop_of_their_indicator(frame, name, ci):
+    from fjernarbeid.survey import svyprop_union
+
+    design = _designs(frame)[name].domain(frame["a"].to_numpy() != 0)
+    y = frame["y"].to_numpy().astype(float)
+    y[::9] = np.nan
+    union = np.where(np.isnan(y), np.nan, np.isin(y, [1.0, 3.0, 4.0]).astype(float))
+    d = replace(design, data=design.data.assign(ym=y, union=union))
+    d = d.domain(~np.isnan(y))
+    props = svyprop(d, "ym", categories=[0.0, 1.0, 2.0, 3.0, 4.0], ci=ci)
+    got = svyprop_union(props, [1, 3, 4], d)
+    want = svyprop(d, "union", categories=[0.0, 1.0], ci=ci)[1.0]
+    assert (got.n_unweighted, got.df, got.ci_method) == (want.n_unweighted, want.df, want.ci_method)
+    for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
+        assert getattr(got, field) == pytest.approx(getattr(want, field), rel=1e-10), field

@@ -589,6 +589,39 @@ def svyprop(
     return _kept(Estimates(rows, v), influence, infl, reps)
 
 
+def svyprop_union_applies(props: Estimates) -> bool:
+    """Whether :func:`svyprop_union` can combine these shares: a covariance matrix, and an
+    interval computed from the share and its SE alone (not a replicate design's logit variance
+    nor a likelihood profile)."""
+    return (props.vcov is not None and props.influence is None and props.replicates is None and len(props) > 0
+            and all(r.statistic == "proportion" and r.ci_method in ("logit", "beta", "mean", "asin", "wilson")
+                    for r in props.rows))
+
+
+def svyprop_union(props: Estimates, categories: Sequence, design: Design) -> Estimate:
+    """The share answering any of ``categories``, from :func:`svyprop`'s shares of every category
+    (``props``, estimated on ``design``): their sum, with the variance 1ᵀV1 of its covariance matrix —
+    the influence values of the union's 0/1 indicator are the sum of its categories', so this is what
+    ``svyprop`` of the indicator gives (its category 1.0), without another pass over the rows.
+    Not for replicate designs' logit intervals or likelihood intervals (:func:`svyprop_union_applies`)."""
+    if not svyprop_union_applies(props):
+        raise ValueError("svyprop_union needs svyprop estimates with a covariance matrix and a "
+                         "logit, beta, mean, asin or wilson interval")
+    keys = {_label_key(c) for c in categories}
+    pick = np.array([_label_key(r.category) in keys for r in props.rows], dtype=float)
+    first = props.rows[0]
+    p = float(pick @ props.estimate)
+    v = float(pick @ np.asarray(props.vcov) @ pick)
+    se = float(np.sqrt(max(v, 0.0)))
+    n, base, df = first.n_unweighted, first.weighted_base, first.df
+    vsrs = _srs_variance_of_mean(None, np.array([p]), None, base, n, spread=np.array([p * (1 - p)]))[0]
+    n_rows = design.n if design.is_calibrated else n  # as svyprop: R's nrow(design)
+    lows, highs = proportion_ci(p, se, df, level=first.level, method=first.ci_method, n_rows=n_rows)
+    return Estimate("proportion", first.variable, p, se, float(lows[0]), float(highs[0]), df,
+                    float(_ratio(max(v, 0.0), vsrs)), n, base, category=1.0, level=first.level,
+                    ci_method=first.ci_method)
+
+
 def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: np.ndarray) -> list[tuple]:
     """For each category, what R's intercept-only ``svyglm(quasibinomial)`` profile needs: the sum
     of the weights scaled to mean 1 (R's svyglm) over the category's rows, the number of rows, and
