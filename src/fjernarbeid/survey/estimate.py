@@ -343,11 +343,13 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     x = numeric_values(design, variable)
     usable = ~np.isnan(x) & (design.weights > 0)
     code = np.full(design.n, -1, dtype=np.intp)
-    overlap = False
+    members = np.zeros(design.n, dtype=np.int8)
     for j, mask in enumerate(groups):
-        chosen = np.asarray(mask, dtype=bool) & usable
-        overlap = overlap or bool((code[chosen] >= 0).any())
-        code[chosen] = j
+        mask = np.asarray(mask, dtype=bool)
+        members += mask
+        code[mask] = j
+    code[~usable] = -1
+    overlap = bool(((members > 1) & usable).any())
     if overlap or isinstance(design, ReplicateDesign) or not design.is_calibrated:
         return [svymean(design.domain(np.asarray(m, dtype=bool) & usable), variable, level=level)
                 if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
@@ -367,6 +369,7 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     scale_x[rows], scale_w[rows], group[rows] = w * xr, w, g + 1
     v = np.diag(design.vcov_total(Influence((scale_x, scale_w), group, coef)))
     spread = np.bincount(g, weights=w * (xr - np.nan_to_num(means)[g]) ** 2, minlength=k)
+    df_of = _groups_degrees_of_freedom(design, rows, g, k, n)
     out: list[Estimate | None] = []
     for j in range(k):
         if n[j] == 0:
@@ -375,11 +378,28 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
         se = float(np.sqrt(v[j]))
         vsrs = _srs_variance_of_mean(None, means[j:j + 1], w, float(base[j]), int(n[j]),
                                      spread=spread[j:j + 1] / base[j])[0]
-        df = design._psus_minus_strata(code == j)
+        df = df_of(j)
         lo, hi = _t_interval(means[j], se, df, level)
         out.append(Estimate("mean", variable, float(means[j]), se, float(lo), float(hi), df,
                             float(_ratio(v[j], vsrs)), int(n[j]), float(base[j]), level=level))
     return out
+
+
+def _groups_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray, g: np.ndarray, k: int,
+                               n: np.ndarray) -> Callable[[int], int]:
+    """Each group's design df (its domain's :meth:`~SurveyDesign.degrees_of_freedom`): for a design
+    whose PSUs are its rows, the group's rows minus its strata, counted for all groups at once."""
+    if not design._struct.own_psu:
+        def clustered(j: int) -> int:
+            mask = np.zeros(design.n, dtype=bool)
+            mask[rows[g == j]] = True
+            return design._psus_minus_strata(mask)
+
+        return clustered
+    nstrata = design._struct.n_psu.size
+    present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
+    strata_in = present.sum(axis=1)
+    return lambda j: int(n[j]) - int(strata_in[j])
 
 
 def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95,
