@@ -41,7 +41,7 @@ class Context:
     base: ProjectionBase = field(default_factory=default_base)
     fieldwork: Any = None  # FieldworkSummary or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
-    # variable → (design, base domain, rows) of :func:`base_distribution`, and ("multiple", variable) →
+    # variable → (design, base domain, rows, svyprop estimates) of :func:`base_distribution`, and ("multiple", variable) →
     # (design, rows) of :func:`multiple_response_rows`, computed once per run
     distributions: dict[str | tuple[str, str], tuple] = field(default_factory=dict, repr=False)
 
@@ -358,18 +358,9 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
                              statistic=test.pearson, df=[(test.table.shape[0] - 1) * (test.table.shape[1] - 1)],
                              p=None))
     # column percentages: the distribution of `row` within each group of `col`
-    rows_out = []
     x = pd.to_numeric(_col(d, row), errors="coerce")
-    for g in sorted(pd.to_numeric(_col(d, col), errors="coerce").dropna().unique()):
-        in_g = (pd.to_numeric(_col(d, col), errors="coerce") == g).to_numpy()
-        dg = d.domain(in_g & d.in_domain)
-        for r in distribution_rows(dg, row, ctx):
-            code = int(r.name[3:])
-            rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], code, r.label,
-                             None if r.suppressed else r.estimate, r.n_unweighted,
-                             bool(_count(dg, (x == code).to_numpy()) < ctx.min_cell)])
     res.tables.append(Table("crosstab_colpct", ["group", "code", "label", "share", "n_unweighted", "suppressed"],
-                            rows_out))
+                            _column_shares(d, row, col, ctx)))
     effect = v
     direction = f.spec.get("direction")
     if direction:
@@ -390,6 +381,44 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     res.checks.append(V.check_association(f"{row}×{col}", f.published, effect, test.p_value).to_dict())
     ctx.values["test"] = {"F": test.statistic, "ndf": test.ndf, "ddf": test.ddf, "p": test.p_value}
     res.tables.append(tests_table(res.tests))
+
+
+def _column_shares(d: SurveyDesign, row: str, col: str, ctx: Context) -> list[list]:
+    """Rows (group label, code, code label, share, n answering in the group, suppressed) of the
+    weighted distribution of ``row`` within each group of ``col``: the shares of :func:`svyprop` in
+    each group's domain, from one weighted count per (group, code) — the table shows no intervals."""
+    x, groups = _numbers(d, row), _numbers(d, col)
+    q = ctx.instrument[row] if row in ctx.instrument else None
+    in_d = d.in_domain & ~np.isnan(x) & ~np.isnan(groups)
+    codes = [float(c) for c in (q.substantive_codes if q else np.unique(x[in_d]))]
+    present = np.unique(groups[in_d])
+    if not np.isin(x[in_d], codes).all():  # values outside the codes: svyprop says which
+        rows_out = []
+        for g in present:
+            dg = d.domain((groups == g) & d.in_domain)
+            for r in distribution_rows(dg, row, ctx):
+                code = int(r.name[3:])
+                rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], code, r.label,
+                                 None if r.suppressed else r.estimate, r.n_unweighted,
+                                 bool(_count(dg, x == code) < ctx.min_cell)])
+        return rows_out
+    rows = np.flatnonzero(in_d)
+    gi = np.searchsorted(present, groups[rows])
+    order = np.argsort(codes)  # the questionnaire's order of the codes need not be sorted
+    ci = order[np.searchsorted(np.asarray(codes)[order], x[rows])]
+    k = len(codes)
+    cell = gi * k + ci
+    weight = np.bincount(cell, weights=d.weights[rows], minlength=present.size * k).reshape(present.size, k)
+    count = np.bincount(cell, minlength=present.size * k).reshape(present.size, k)
+    rows_out = []
+    for i, g in enumerate(present):
+        total, answered = weight[i].sum(), int(count[i].sum())
+        for j, code in enumerate(codes):
+            hidden = bool(count[i, j] < ctx.min_cell)
+            rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], int(code),
+                             ctx.lang_labels(row, int(code))[ctx.lang],
+                             None if hidden else float(weight[i, j] / total), answered, hidden])
+    return rows_out
 
 
 def _group_indicator(design, spec: dict) -> np.ndarray:
