@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fjernarbeid.cli._console import console as make_console, print_error, styled
+from fjernarbeid.cli._options import overwrite_option
 from fjernarbeid.errors import FjernarbeidError, InputFileError
 
 INPUTS = typer.Argument(..., help="Interview files (.json from 'interviews import'/'pseudonymise') or directories of them.",
@@ -23,6 +24,7 @@ CODEBOOK = typer.Option("--codebook", help="Codebook (.yaml, or a REFI-QDA .qdc)
 CODINGS = typer.Option("--codings", help="Hand codings (CSV/YAML: interview, turn, code, coder); repeatable.")
 SUGGESTIONS = typer.Option("--suggestions", help="Reviewed keyword suggestions; their accepted rows count as codings.")
 CASES = typer.Option("--cases", help="Case attributes (CSV: interview, then one column per attribute).")
+OVERWRITE = overwrite_option()
 
 
 def _fail(exc: FjernarbeidError) -> typer.Exit:
@@ -57,12 +59,14 @@ def import_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Take the interviewers' names from this mapping file (its 'interviewers' section).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Interview date (YYYY-MM-DD), if the file has none.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Read transcripts into interview files: speakers, roles, times and text, turn by turn.
 
     A .qdpx project is read with its codings (written to OUT/kodinger.csv) and codebook (OUT/kodebok.qdc).
+    Every file is written, or none; one that exists is replaced only with --overwrite.
     """
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.coding import write_table
     from fjernarbeid.interviews.importers import read_transcript
     from fjernarbeid.interviews.pseudonymise import read_mapping
@@ -74,26 +78,39 @@ def import_command(
         if mapping is not None:
             names += read_mapping(mapping).interviewers
         when = _dt.date.fromisoformat(date) if date else None
-        for f in files:
-            if f.suffix.lower() == ".qdpx":
-                interviews, codings, codebook = import_project(f)
-                for iv in interviews:
-                    refuse_overwrite_input(out / f"{iv.id}.json", f)
-                    iv.write(out)
-                write_table(codings, out / "kodinger.csv")
-                write_qdc(out / "kodebok.qdc", codebook)
-                console.print(f"{f}: {len(interviews)} interviews, {len(codings)} codings, {len(codebook)} codes → {out}")
-                continue
-            iv = read_transcript(f, interviewers=names, date=when)
-            path = out / f"{iv.id}.json"
-            refuse_overwrite_input(path, f)
-            iv.write(out)
-            roles = ", ".join(f"{s} ({next(t.role for t in iv.turns if t.speaker == s)})" for s in iv.speakers)
-            console.print(f"{f} → {path}: {len(iv.turns)} turns; {roles}")
-            if not any(t.role == "interviewer" for t in iv.turns):
-                console.print(styled(("warning:", "yellow"), " no interviewer among the speakers; give --interviewer"))
+        # every file read before any is written: their outputs are checked together
+        read = [(f, import_project(f) if f.suffix.lower() == ".qdpx" else read_transcript(f, interviewers=names,
+                                                                                           date=when))
+                for f in files]
+        planned = []
+        for f, got in read:
+            interviews = got[0] if isinstance(got, tuple) else [got]
+            planned += [out / iv.file_name() for iv in interviews]
+            planned += [out / "kodinger.csv", out / "kodebok.qdc"] if isinstance(got, tuple) else []
+        refuse_overwrite_inputs(planned, *files, mapping)
+        refuse_existing_outputs(planned, overwrite=overwrite)
+        with staged_directory(out, overwrite=overwrite) as staging:
+            for f, got in read:
+                if isinstance(got, tuple):
+                    interviews, codings, codebook = got
+                    for iv in interviews:
+                        iv.write(staging)
+                    write_table(codings, staging / "kodinger.csv")
+                    write_qdc(staging / "kodebok.qdc", codebook)
+                else:
+                    got.write(staging)
     except (FjernarbeidError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, FjernarbeidError) else InputFileError(str(exc))) from None
+    for f, got in read:
+        if isinstance(got, tuple):
+            interviews, codings, codebook = got
+            console.print(f"{f}: {len(interviews)} interviews, {len(codings)} codings, {len(codebook)} codes → {out}")
+            continue
+        iv = got
+        roles = ", ".join(f"{s} ({next(t.role for t in iv.turns if t.speaker == s)})" for s in iv.speakers)
+        console.print(f"{f} → {out / iv.file_name()}: {len(iv.turns)} turns; {roles}")
+        if not any(t.role == "interviewer" for t in iv.turns):
+            console.print(styled(("warning:", "yellow"), " no interviewer among the speakers; give --interviewer"))
 
 
 def pseudonymise_command(
@@ -102,10 +119,13 @@ def pseudonymise_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the pseudonymised interview files.")],
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Replacement report (CSV, holds the real names); default: next to the mapping file.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Replace names (mapping file, any case, inside compounds), phone numbers, fødselsnummer/D-numbers,
     account numbers, e-mail addresses (also spoken), street addresses and postal codes; list possible
-    names the mapping misses for review. Run this before anything else."""
+    names the mapping misses for review. Run this before anything else. A file that exists is replaced
+    only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.pseudonymise import pseudonymise, read_mapping, write_report
     from fjernarbeid.interviews.transcript import read_interviews
 
@@ -118,9 +138,13 @@ def pseudonymise_command(
         if report.resolve().parent == out.resolve():
             raise InputFileError(f"{report}: the replacement report holds the real names; keep it apart from "
                                  f"the pseudonymised transcripts in {out}")
-        for r in results:
-            r.interview.write(out)
-        write_report(results, report)
+        planned = [out / r.interview.file_name() for r in results] + [report]
+        refuse_overwrite_inputs(planned, *(p for p in inputs if not p.is_dir()), mapping)
+        refuse_existing_outputs(planned, overwrite=overwrite)
+        with staged_directory(out, overwrite=overwrite) as staging:
+            for r in results:
+                r.interview.write(staging)
+            write_report(results, report, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     for r in results:
@@ -213,8 +237,11 @@ def report_command(
     codebook: Annotated[Optional[Path], CODEBOOK] = None,
     typology: Annotated[Optional[List[str]], typer.Option(
         "--typology", help="Two case attributes to cross (give twice), e.g. --typology flytting --typology arbeidssted.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report."""
+    """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report.
+
+    Every file is written, or none; one that exists in --out is replaced only with --overwrite."""
     from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.outputs import code_matrix, write_outputs
 
@@ -226,7 +253,7 @@ def report_command(
             raise InputFileError("no codings: give --codings and/or --suggestions with accepted rows")
         refuse_overwrite_inputs([out], *(p for p in inputs if not p.is_dir()), *(codings or []), suggestions, cases,
                                 codebook)
-        with staged_directory(out) as staging:  # every table and the theme report, or none
+        with staged_directory(out, overwrite=overwrite) as staging:  # every table and the theme report, or none
             paths = {kind: out / p.name for kind, p in write_outputs(
                 staging, interviews, coded, book, typology=tuple(typology) if typology else None).items()}
     except FjernarbeidError as exc:
@@ -246,8 +273,12 @@ def export_command(
     name: Annotated[str, typer.Option("--name", help="Project name.")] = "Fjernarbeid – intervjuer",
     xsd: Annotated[Optional[Path], typer.Option(
         "--xsd", help="Also validate against this copy of the official REFI-QDA Project.xsd.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Export a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, checked before it is written."""
+    """Export a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, checked before it is written.
+
+    An existing --qdpx or --qdc is replaced only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs
     from fjernarbeid.errors import DataValidationError
     from fjernarbeid.interviews.qdpx import validate_qdpx, write_qdc, write_qdpx
 
@@ -256,14 +287,18 @@ def export_command(
             raise typer.BadParameter(f"{path}: the file must end in {suffix} (what QDA programs open)",
                                      param_hint=option)
     try:
+        planned = [qdpx, *([qdc] if qdc is not None else [])]
+        refuse_overwrite_inputs(planned, *(p for p in inputs if not p.is_dir()), *(codings or []), suggestions, cases,
+                                codebook, xsd)
+        refuse_existing_outputs(planned, overwrite=overwrite)
         interviews, book, coded = _load(inputs, codebook, codings, suggestions, cases)
-        path = write_qdpx(qdpx, interviews, book, coded, name=name)
+        path = write_qdpx(qdpx, interviews, book, coded, name=name, overwrite=overwrite)
         if xsd is not None:
             problems = validate_qdpx(path, xsd)
             if problems:
                 raise DataValidationError(f"{path} does not validate against {xsd}:\n  " + "\n  ".join(problems[:20]))
         if qdc is not None:
-            write_qdc(qdc, book)
+            write_qdc(qdc, book, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     typer.echo(f"wrote {path}: {len(interviews)} sources, {len(book)} codes, {len(coded)} codings"
@@ -276,18 +311,25 @@ def agreement_command(
     codings: Annotated[Optional[List[Path]], CODINGS] = None,
     codebook: Annotated[Optional[Path], CODEBOOK] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the table as CSV.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha."""
+    """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha.
+
+    An existing --out is replaced only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs
     from fjernarbeid.interviews.agreement import agreement_by_code
     from fjernarbeid.interviews.coding import write_table
 
     try:
         if len(coder) != 2:
             raise typer.BadParameter("give --coder exactly twice")
+        if out is not None:
+            refuse_overwrite_inputs([out], *(p for p in inputs if not p.is_dir()), *(codings or []), codebook)
+            refuse_existing_outputs([out], overwrite=overwrite)
         interviews, book, coded = _load(inputs, codebook, codings)
         table = agreement_by_code(interviews, coded, book, coder[0], coder[1])
         if out is not None:
-            write_table(table.reset_index(), out)
+            write_table(table.reset_index(), out, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     used = table[(table["both"] + table["only_a"] + table["only_b"]) > 0]
@@ -306,15 +348,19 @@ def _fmt(x: float) -> str:
 def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the demo (created if needed).")] = Path(
         "interview-demo"),
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the whole chain on SYNTHETIC Teams transcripts of seven invented informants and print the
-    code × informant matrix. Keyword suggestions are accepted without review (demo only)."""
-    from fjernarbeid._io import ensure_directory
+    code × informant matrix. Keyword suggestions are accepted without review (demo only). Every file is
+    written, or none; one that exists in --out is replaced only with --overwrite."""
+    from fjernarbeid._io import staged_directory
     from fjernarbeid.interviews.demo import run_demo
 
     try:
-        ensure_directory(out)
-        result = run_demo(out)
+        with staged_directory(out, overwrite=overwrite) as staging:
+            result = run_demo(staging)
+        result.files = {kind: out / path.relative_to(staging) for kind, path in result.files.items()}
+        result.out = out
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     console = make_console()

@@ -448,11 +448,11 @@ def report_rows(results: Iterable[Pseudonymised]) -> list[dict]:
             for r in results for f in r.findings]
 
 
-def write_report(results: Iterable[Pseudonymised], path: str | Path) -> Path:
+def write_report(results: Iterable[Pseudonymised], path: str | Path, *, overwrite: bool = True) -> Path:
     """Write the replacement report (CSV, one row per finding). It holds the real names: keep it with
-    the mapping file, apart from the transcripts."""
+    the mapping file, apart from the transcripts. Without ``overwrite`` never over an existing file."""
     buffer = io.StringIO()
     writer = csv_dict_writer(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(report_rows(results))
-    return write_text_atomic(path, buffer.getvalue())
+    return write_text_atomic(path, buffer.getvalue(), overwrite=overwrite)

@@ -105,9 +105,14 @@ class Interview:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
-    def write(self, directory: str | Path) -> Path:
-        """Write ``<directory>/<id>.json`` atomically and return its path."""
-        return write_text_atomic(Path(directory) / f"{safe_file_stem(self.id)}.json", self.to_json())
+    def file_name(self) -> str:
+        """The name :meth:`write` gives the file: ``<id>.json``."""
+        return f"{safe_file_stem(self.id)}.json"
+
+    def write(self, directory: str | Path, *, overwrite: bool = True) -> Path:
+        """Write ``<directory>/<id>.json`` atomically (without ``overwrite`` never over an existing
+        file) and return its path."""
+        return write_text_atomic(Path(directory) / self.file_name(), self.to_json(), overwrite=overwrite)
 
     @classmethod
     def from_dict(cls, data: dict, origin: str = "<dict>") -> "Interview":
