@@ -71,6 +71,7 @@ def import_command(
     from fjernarbeid.interviews.importers import read_transcript
     from fjernarbeid.interviews.pseudonymise import read_mapping
     from fjernarbeid.interviews.qdpx import import_project, write_qdc
+    from fjernarbeid.interviews.transcript import refuse_shared_file_names
 
     console = make_console()
     try:
@@ -78,37 +79,35 @@ def import_command(
         if mapping is not None:
             names += read_mapping(mapping).interviewers
         when = _dt.date.fromisoformat(date) if date else None
-        # every file read before any is written: their outputs are checked together
-        read = [(f, import_project(f) if f.suffix.lower() == ".qdpx" else read_transcript(f, interviewers=names,
-                                                                                           date=when))
-                for f in files]
-        planned = []
-        for f, got in read:
-            interviews = got[0] if isinstance(got, tuple) else [got]
-            planned += [out / iv.file_name() for iv in interviews]
-            planned += [out / "kodinger.csv", out / "kodebok.qdc"] if isinstance(got, tuple) else []
+        # Everything is read and checked before anything is written: two transcripts of the same
+        # name (from two folders) would otherwise give one interview file, the second replacing the first.
+        transcripts, projects = [], []
+        for f in files:
+            if f.suffix.lower() == ".qdpx":
+                projects.append((f, *import_project(f)))
+            else:
+                transcripts.append((f, read_transcript(f, interviewers=names, date=when)))
+        if len(projects) > 1:
+            raise InputFileError(f"{projects[1][0]}: import one REFI-QDA project at a time (each writes "
+                                 f"{out / 'kodinger.csv'} and {out / 'kodebok.qdc'})")
+        written = [(str(f), iv) for f, iv in transcripts] + [(str(p[0]), iv) for p in projects for iv in p[1]]
+        refuse_shared_file_names(written, out)
+        planned = [out / iv.file_name for _, iv in written] + [out / "kodinger.csv", out / "kodebok.qdc"] * bool(projects)
         refuse_overwrite_inputs(planned, *files, mapping)
         refuse_existing_outputs(planned, overwrite=overwrite)
-        with staged_directory(out, overwrite=overwrite) as staging:
-            for f, got in read:
-                if isinstance(got, tuple):
-                    interviews, codings, codebook = got
-                    for iv in interviews:
-                        iv.write(staging)
-                    write_table(codings, staging / "kodinger.csv")
-                    write_qdc(staging / "kodebok.qdc", codebook)
-                else:
-                    got.write(staging)
+        with staged_directory(out, overwrite=overwrite) as staging:  # every interview file, or none
+            for _, iv in written:
+                iv.write(staging)
+            for _, _, codings, codebook in projects:
+                write_table(codings, staging / "kodinger.csv")
+                write_qdc(staging / "kodebok.qdc", codebook)
     except (FjernarbeidError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, FjernarbeidError) else InputFileError(str(exc))) from None
-    for f, got in read:
-        if isinstance(got, tuple):
-            interviews, codings, codebook = got
-            console.print(f"{f}: {len(interviews)} interviews, {len(codings)} codings, {len(codebook)} codes → {out}")
-            continue
-        iv = got
+    for f, interviews, codings, codebook in projects:
+        console.print(f"{f}: {len(interviews)} interviews, {len(codings)} codings, {len(codebook)} codes → {out}")
+    for f, iv in transcripts:
         roles = ", ".join(f"{s} ({next(t.role for t in iv.turns if t.speaker == s)})" for s in iv.speakers)
-        console.print(f"{f} → {out / iv.file_name()}: {len(iv.turns)} turns; {roles}")
+        console.print(f"{f} → {out / iv.file_name}: {len(iv.turns)} turns; {roles}")
         if not any(t.role == "interviewer" for t in iv.turns):
             console.print(styled(("warning:", "yellow"), " no interviewer among the speakers; give --interviewer"))
 
@@ -125,30 +124,34 @@ def pseudonymise_command(
     account numbers, e-mail addresses (also spoken), street addresses and postal codes; list possible
     names the mapping misses for review. Run this before anything else. A file that exists is replaced
     only with --overwrite."""
-    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
-    from fjernarbeid.interviews.pseudonymise import pseudonymise, read_mapping, write_report
+    from fjernarbeid._io import atomic_path, refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
+    from fjernarbeid.interviews.pseudonymise import (number_repeated_ids, pseudonymise, read_mapping,
+                                                     write_report)
     from fjernarbeid.interviews.transcript import read_interviews
 
     console = make_console()
     try:
         the_mapping = read_mapping(mapping)
         interviews = read_interviews(inputs)
-        results = [pseudonymise(iv, the_mapping) for iv in interviews]
+        results = number_repeated_ids(pseudonymise(iv, the_mapping) for iv in interviews)
         report = report or mapping.with_name(f"{mapping.stem}-erstatninger.csv")
-        if report.resolve().parent == out.resolve():
+        if report.resolve().is_relative_to(out.resolve()):
             raise InputFileError(f"{report}: the replacement report holds the real names; keep it apart from "
                                  f"the pseudonymised transcripts in {out}")
-        planned = [out / r.interview.file_name() for r in results] + [report]
-        refuse_overwrite_inputs(planned, *(p for p in inputs if not p.is_dir()), mapping)
-        refuse_existing_outputs(planned, overwrite=overwrite)
-        with staged_directory(out, overwrite=overwrite) as staging:
+        # The originals (and the mapping, the only key to the pseudonyms) are inputs: never written over,
+        # and a folder of originals is not the folder of their pseudonymised copies.
+        refuse_overwrite_inputs([out / r.interview.file_name for r in results], *inputs, mapping)
+        refuse_overwrite_inputs([report], *(p for p in inputs if not p.is_dir()), mapping)
+        refuse_existing_outputs([*(out / r.interview.file_name for r in results), report], overwrite=overwrite)
+        with atomic_path(report, overwrite=overwrite) as report_tmp, \
+                staged_directory(out, overwrite=overwrite) as staging:  # all files or none
             for r in results:
                 r.interview.write(staging)
-            write_report(results, report, overwrite=overwrite)
+            write_report(results, report_tmp)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     for r in results:
-        console.print(f"{r.original_source} → {out / (r.interview.id + '.json')}: {r.replaced} replaced, "
+        console.print(f"{r.original_source} → {out / r.interview.file_name}: {r.replaced} replaced, "
                       f"{r.to_review} to review")
     review = [(r, f) for r in results for f in r.findings if f.action == "review"]
     if review:
@@ -287,11 +290,10 @@ def export_command(
             raise typer.BadParameter(f"{path}: the file must end in {suffix} (what QDA programs open)",
                                      param_hint=option)
     try:
-        planned = [qdpx, *([qdc] if qdc is not None else [])]
-        refuse_overwrite_inputs(planned, *(p for p in inputs if not p.is_dir()), *(codings or []), suggestions, cases,
-                                codebook, xsd)
-        refuse_existing_outputs(planned, overwrite=overwrite)
         interviews, book, coded = _load(inputs, codebook, codings, suggestions, cases)
+        refuse_overwrite_inputs([qdpx, qdc] if qdc else [qdpx], *(p for p in inputs if not p.is_dir()),
+                                *(codings or []), suggestions, cases, codebook, xsd)
+        refuse_existing_outputs([qdpx, qdc] if qdc else [qdpx], overwrite=overwrite)
         path = write_qdpx(qdpx, interviews, book, coded, name=name, overwrite=overwrite)
         if xsd is not None:
             problems = validate_qdpx(path, xsd)
@@ -316,17 +318,17 @@ def agreement_command(
     """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha.
 
     An existing --out is replaced only with --overwrite."""
-    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_input
     from fjernarbeid.interviews.agreement import agreement_by_code
     from fjernarbeid.interviews.coding import write_table
 
     try:
         if len(coder) != 2:
             raise typer.BadParameter("give --coder exactly twice")
-        if out is not None:
-            refuse_overwrite_inputs([out], *(p for p in inputs if not p.is_dir()), *(codings or []), codebook)
-            refuse_existing_outputs([out], overwrite=overwrite)
         interviews, book, coded = _load(inputs, codebook, codings)
+        if out is not None:  # not over a coder's codings
+            refuse_overwrite_input(out, *(p for p in inputs if not p.is_dir()), *(codings or []), codebook)
+            refuse_existing_outputs([out], overwrite=overwrite)
         table = agreement_by_code(interviews, coded, book, coder[0], coder[1])
         if out is not None:
             write_table(table.reset_index(), out, overwrite=overwrite)
