@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fjernarbeid.cli._console import console as make_console, print_error, styled
+from fjernarbeid.cli._options import overwrite_option
 from fjernarbeid.errors import FjernarbeidError, InputFileError
 
 INPUTS = typer.Argument(..., help="Interview files (.json from 'interviews import'/'pseudonymise') or directories of them.",
@@ -23,6 +24,7 @@ CODEBOOK = typer.Option("--codebook", help="Codebook (.yaml, or a REFI-QDA .qdc)
 CODINGS = typer.Option("--codings", help="Hand codings (CSV/YAML: interview, turn, code, coder); repeatable.")
 SUGGESTIONS = typer.Option("--suggestions", help="Reviewed keyword suggestions; their accepted rows count as codings.")
 CASES = typer.Option("--cases", help="Case attributes (CSV: interview, then one column per attribute).")
+OVERWRITE = overwrite_option()
 
 
 def _fail(exc: FjernarbeidError) -> typer.Exit:
@@ -57,12 +59,14 @@ def import_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Take the interviewers' names from this mapping file (its 'interviewers' section).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Interview date (YYYY-MM-DD), if the file has none.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Read transcripts into interview files: speakers, roles, times and text, turn by turn.
 
     A .qdpx project is read with its codings (written to OUT/kodinger.csv) and codebook (OUT/kodebok.qdc).
+    Every file is written, or none; one that exists is replaced only with --overwrite.
     """
-    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.coding import write_table
     from fjernarbeid.interviews.importers import read_transcript
     from fjernarbeid.interviews.pseudonymise import read_mapping
@@ -88,9 +92,10 @@ def import_command(
                                  f"{out / 'kodinger.csv'} and {out / 'kodebok.qdc'})")
         written = [(str(f), iv) for f, iv in transcripts] + [(str(p[0]), iv) for p in projects for iv in p[1]]
         refuse_shared_file_names(written, out)
-        refuse_overwrite_inputs([out / iv.file_name for _, iv in written]
-                                + [out / "kodinger.csv", out / "kodebok.qdc"] * bool(projects), *files, mapping)
-        with staged_directory(out) as staging:  # every interview file, or none
+        planned = [out / iv.file_name for _, iv in written] + [out / "kodinger.csv", out / "kodebok.qdc"] * bool(projects)
+        refuse_overwrite_inputs(planned, *files, mapping)
+        refuse_existing_outputs(planned, overwrite=overwrite)
+        with staged_directory(out, overwrite=overwrite) as staging:  # every interview file, or none
             for _, iv in written:
                 iv.write(staging)
             for _, _, codings, codebook in projects:
@@ -113,11 +118,13 @@ def pseudonymise_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the pseudonymised interview files.")],
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Replacement report (CSV, holds the real names); default: next to the mapping file.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Replace names (mapping file, any case, inside compounds), phone numbers, fødselsnummer/D-numbers,
     account numbers, e-mail addresses (also spoken), street addresses and postal codes; list possible
-    names the mapping misses for review. Run this before anything else."""
-    from fjernarbeid._io import atomic_path, refuse_overwrite_inputs, staged_directory
+    names the mapping misses for review. Run this before anything else. A file that exists is replaced
+    only with --overwrite."""
+    from fjernarbeid._io import atomic_path, refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.pseudonymise import (number_repeated_ids, pseudonymise, read_mapping,
                                                      write_report)
     from fjernarbeid.interviews.transcript import read_interviews
@@ -135,7 +142,9 @@ def pseudonymise_command(
         # and a folder of originals is not the folder of their pseudonymised copies.
         refuse_overwrite_inputs([out / r.interview.file_name for r in results], *inputs, mapping)
         refuse_overwrite_inputs([report], *(p for p in inputs if not p.is_dir()), mapping)
-        with atomic_path(report) as report_tmp, staged_directory(out) as staging:  # all files or none
+        refuse_existing_outputs([*(out / r.interview.file_name for r in results), report], overwrite=overwrite)
+        with atomic_path(report, overwrite=overwrite) as report_tmp, \
+                staged_directory(out, overwrite=overwrite) as staging:  # all files or none
             for r in results:
                 r.interview.write(staging)
             write_report(results, report_tmp)
@@ -231,8 +240,11 @@ def report_command(
     codebook: Annotated[Optional[Path], CODEBOOK] = None,
     typology: Annotated[Optional[List[str]], typer.Option(
         "--typology", help="Two case attributes to cross (give twice), e.g. --typology flytting --typology arbeidssted.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report."""
+    """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report.
+
+    Every file is written, or none; one that exists in --out is replaced only with --overwrite."""
     from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.outputs import code_matrix, write_outputs
 
@@ -244,7 +256,7 @@ def report_command(
             raise InputFileError("no codings: give --codings and/or --suggestions with accepted rows")
         refuse_overwrite_inputs([out], *(p for p in inputs if not p.is_dir()), *(codings or []), suggestions, cases,
                                 codebook)
-        with staged_directory(out) as staging:  # every table and the theme report, or none
+        with staged_directory(out, overwrite=overwrite) as staging:  # every table and the theme report, or none
             paths = {kind: out / p.name for kind, p in write_outputs(
                 staging, interviews, coded, book, typology=tuple(typology) if typology else None).items()}
     except FjernarbeidError as exc:
@@ -264,9 +276,12 @@ def export_command(
     name: Annotated[str, typer.Option("--name", help="Project name.")] = "Fjernarbeid – intervjuer",
     xsd: Annotated[Optional[Path], typer.Option(
         "--xsd", help="Also validate against this copy of the official REFI-QDA Project.xsd.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Export a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, checked before it is written."""
-    from fjernarbeid._io import refuse_overwrite_inputs
+    """Export a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, checked before it is written.
+
+    An existing --qdpx or --qdc is replaced only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs
     from fjernarbeid.errors import DataValidationError
     from fjernarbeid.interviews.qdpx import validate_qdpx, write_qdc, write_qdpx
 
@@ -278,13 +293,14 @@ def export_command(
         interviews, book, coded = _load(inputs, codebook, codings, suggestions, cases)
         refuse_overwrite_inputs([qdpx, qdc] if qdc else [qdpx], *(p for p in inputs if not p.is_dir()),
                                 *(codings or []), suggestions, cases, codebook, xsd)
-        path = write_qdpx(qdpx, interviews, book, coded, name=name)
+        refuse_existing_outputs([qdpx, qdc] if qdc else [qdpx], overwrite=overwrite)
+        path = write_qdpx(qdpx, interviews, book, coded, name=name, overwrite=overwrite)
         if xsd is not None:
             problems = validate_qdpx(path, xsd)
             if problems:
                 raise DataValidationError(f"{path} does not validate against {xsd}:\n  " + "\n  ".join(problems[:20]))
         if qdc is not None:
-            write_qdc(qdc, book)
+            write_qdc(qdc, book, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     typer.echo(f"wrote {path}: {len(interviews)} sources, {len(book)} codes, {len(coded)} codings"
@@ -297,9 +313,12 @@ def agreement_command(
     codings: Annotated[Optional[List[Path]], CODINGS] = None,
     codebook: Annotated[Optional[Path], CODEBOOK] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the table as CSV.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha."""
-    from fjernarbeid._io import refuse_overwrite_input
+    """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha.
+
+    An existing --out is replaced only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_input
     from fjernarbeid.interviews.agreement import agreement_by_code
     from fjernarbeid.interviews.coding import write_table
 
@@ -309,9 +328,10 @@ def agreement_command(
         interviews, book, coded = _load(inputs, codebook, codings)
         if out is not None:  # not over a coder's codings
             refuse_overwrite_input(out, *(p for p in inputs if not p.is_dir()), *(codings or []), codebook)
+            refuse_existing_outputs([out], overwrite=overwrite)
         table = agreement_by_code(interviews, coded, book, coder[0], coder[1])
         if out is not None:
-            write_table(table.reset_index(), out)
+            write_table(table.reset_index(), out, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     used = table[(table["both"] + table["only_a"] + table["only_b"]) > 0]
@@ -330,15 +350,19 @@ def _fmt(x: float) -> str:
 def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the demo (created if needed).")] = Path(
         "interview-demo"),
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the whole chain on SYNTHETIC Teams transcripts of seven invented informants and print the
-    code × informant matrix. Keyword suggestions are accepted without review (demo only)."""
-    from fjernarbeid._io import ensure_directory
+    code × informant matrix. Keyword suggestions are accepted without review (demo only). Every file is
+    written, or none; one that exists in --out is replaced only with --overwrite."""
+    from fjernarbeid._io import staged_directory
     from fjernarbeid.interviews.demo import run_demo
 
     try:
-        ensure_directory(out)
-        result = run_demo(out)
+        with staged_directory(out, overwrite=overwrite) as staging:
+            result = run_demo(staging)
+        result.files = {kind: out / path.relative_to(staging) for kind, path in result.files.items()}
+        result.out = out
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     console = make_console()

@@ -110,9 +110,10 @@ class Interview:
         """The interview file's name: ``<id>.json``, the id made safe for a file name."""
         return f"{safe_file_stem(self.id)}.json"
 
-    def write(self, directory: str | Path) -> Path:
-        """Write ``<directory>/<id>.json`` atomically and return its path."""
-        return write_text_atomic(Path(directory) / self.file_name, self.to_json())
+    def write(self, directory: str | Path, *, overwrite: bool = True) -> Path:
+        """Write ``<directory>/<id>.json`` atomically (without ``overwrite`` never over an existing
+        file) and return its path."""
+        return write_text_atomic(Path(directory) / self.file_name, self.to_json(), overwrite=overwrite)
 
     @classmethod
     def from_dict(cls, data: dict, origin: str = "<dict>") -> "Interview":
