@@ -100,6 +100,10 @@ def main() -> None:
     write("catalogue_misspelt_key.yaml", "findngs:\n  - id: P1\n    analysis: share\n")
     write("catalogue_empty.yaml", "code_sets: {}\nfindings: []\n")
     write("catalogue_unrelated.yaml", "name: not a catalogue\nitems: [1, 2, 3]\n")
+    # a title pasted from Word: its line break is a vertical tab, which YAML writes "\v" and no workbook can hold
+    write("catalogue_control_character.yaml", 'schema_version: 1\nfindings:\n  - id: P02\n    section: "3.2.2"\n'
+          '    analysis: distribution\n    variable: q12\n    title: {nb: "Bruk av\\vhjemmekontor", en: "Home office"}\n'
+          '    sentence: {nb: "Det vanligste er {mode_label}.", en: "The most common is {mode_label}."}\n')
 
 
 if __name__ == "__main__":

@@ -124,6 +124,11 @@ CASES = [
     Case("catalogue: UTF-16 without BOM", ("report", "{f}/survey.csv", "--catalogue",
                                            "{f}/catalogue_utf16_no_bom.yaml", "--out", "{t}/r"), 3,
          ("did you mean 'findings' for 'findngs'",), ("#x0000",), check=_nothing_written),
+    Case("catalogue: a control character in a title", ("report", "{f}/survey.csv", "--catalogue",
+                                                         "{f}/catalogue_control_character.yaml", "--out", "{t}/r",
+                                                         "--format", "xlsx,docx"), 3,
+         ("catalogue_control_character.yaml, line 7:", "holds the control character U+000B"),
+         ("IllegalCharacterError",), check=_nothing_written),
     # -- interviews: a binary pseudonym mapping (a UnicodeDecodeError traceback, exit 1, before)
     Case("pseudonymise: binary CSV mapping", ("interviews", "pseudonymise", "{f}/survey.csv", "--mapping",
                                               "{f}/binary_mapping.csv", "--out", "{t}/p"), 3,
