@@ -64,6 +64,11 @@ def main() -> None:
     marked[0] = marked[0] + ["[/bold]col"]
     marked[1:] = [r + ["x"] for r in marked[1:]]
     write("markup_everywhere.csv", text(marked))
+    # terminal control sequences in a value (clear the screen) and a column name (set the window's title)
+    escapes = with_cell(rows, 3, "q3", "\x1b[2J9")
+    escapes[0] = escapes[0] + ["\x1b]0;owned\x07col"]
+    escapes[1:] = [r + ["x"] for r in escapes[1:]]
+    write("terminal_escapes.csv", text(escapes))
     (HERE / "[").mkdir(exist_ok=True)  # the path files/[/bold].csv: markup in a path
     write("[/bold].csv", text(rows))
     # free text a spreadsheet would run

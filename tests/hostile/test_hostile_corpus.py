@@ -94,6 +94,8 @@ CASES = [
     Case("markup in values, ids, columns", ("validate", "{f}/markup_everywhere.csv", "--max-show", "0"), 0,
          ("'[/bold]col'",), ("MarkupError",)),
     Case("markup in a path", ("validate", "{f}/[/bold].csv"), 0, ("[/bold].csv: 120 data rows",)),
+    Case("terminal escapes in a value and a column", ("validate", "{f}/terminal_escapes.csv", "--max-show", "0"), 1,
+         ("q3 = '\\x1b[2J9' is not a number", "'\\x1b]0;owned\\x07col'"), ("\x1b",)),
     # 120 respondents are too few for k = 5 with the weight as a key: exit 5, the files say so
     Case("markup: export", ("export", "{f}/markup_everywhere.csv", "--to", "{t}/m.csv", "--refdata", "{r}",
                             "--lang", "en"), 5,
