@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fjernarbeid._io import (atomic_paths, decode_text, refuse_overwrite_input, staged_directory,
+from fjernarbeid._io import (atomic_path, atomic_paths, decode_text, refuse_overwrite_input, staged_directory,
                              universal_newlines)
 from fjernarbeid.errors import InputFileError, OutputFileError
 
@@ -109,6 +109,37 @@ def test_a_failed_write_in_a_staging_directory_leaves_nothing_and_names_the_file
         (staging / "results.json").write_text("{}")
         (staging / "report.html").write_text("<html>")
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.xlsx", "results.json"]
+
+
+def test_without_overwrite_a_file_that_appears_while_writing_is_not_replaced(tmp_path):
+    # the check before the work cannot see a file made meanwhile: putting the new file in place can
+    target = tmp_path / "weighted.csv"
+    with pytest.raises(OutputFileError, match=r"weighted\.csv: exists already and was not overwritten"):
+        with atomic_path(target, overwrite=False) as tmp:
+            tmp.write_text("ours")
+            target.write_text("theirs")
+    assert target.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weighted.csv"]  # no temporary file left
+
+
+def test_without_overwrite_one_existing_file_stops_the_whole_set(tmp_path):
+    out = tmp_path / "demo"
+    (out / "refdata").mkdir(parents=True)
+    (out / "refdata" / "README.txt").write_text("theirs")
+    with pytest.raises(OutputFileError, match=r"demo/refdata/README\.txt: exists already"):
+        with staged_directory(out, overwrite=False) as staging:
+            (staging / "survey.csv").write_text("ours")
+            (staging / "refdata").mkdir()
+            (staging / "refdata" / "README.txt").write_text("ours")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["refdata", "refdata/README.txt"]
+    assert (out / "refdata" / "README.txt").read_text() == "theirs"
+
+    (out / "refdata" / "README.txt").unlink()
+    with staged_directory(out, overwrite=False) as staging:  # subfolders are put in place too
+        (staging / "survey.csv").write_text("ours")
+        (staging / "refdata").mkdir()
+        (staging / "refdata" / "README.txt").write_text("ours")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["refdata", "refdata/README.txt", "survey.csv"]
 
 
 def _wait_until(condition, seconds: float = 20.0) -> bool:

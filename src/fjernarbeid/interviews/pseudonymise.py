@@ -432,6 +432,27 @@ def pseudonymise(interview: Interview, mapping: Mapping) -> Pseudonymised:
     return Pseudonymised(result, interview.source, interview.id, tuple(findings))
 
 
+def number_repeated_ids(results: Iterable[Pseudonymised]) -> list[Pseudonymised]:
+    """Two interviews of one informant (a follow-up interview) get the same pseudonymised id, and so the
+    same file: the second and later ones are numbered, ``Informant_3``, ``Informant_3-2``, ``Informant_3-3``,
+    in the order given, so no interview replaces another."""
+    results = list(results)
+    taken = {r.interview.file_name.casefold() for r in results}
+    seen: set[str] = set()
+    numbered = []
+    for r in results:
+        interview = r.interview
+        if interview.file_name.casefold() in seen:
+            n = 2
+            while (candidate := interview.replace(id=f"{interview.id}-{n}")).file_name.casefold() in taken | seen:
+                n += 1
+            interview = candidate.replace(source=f"{candidate.id}{Path(interview.source).suffix}")
+            r = Pseudonymised(interview, r.original_source, r.original_id, r.findings)
+        seen.add(interview.file_name.casefold())
+        numbered.append(r)
+    return numbered
+
+
 def _at(findings: Iterable[Finding], field: str, turn: int | None = None) -> list[Finding]:
     return [Finding(f.kind, f.action, f.original, f.replacement, f.start, f.end, field, turn, f.note)
             for f in findings]

@@ -172,8 +172,9 @@ def project_xml(interviews: Sequence[Interview], codebook: Codebook, codings: pd
 
 def write_qdpx(path: str | Path, interviews: Sequence[Interview], codebook: Codebook, codings: pd.DataFrame,
                name: str = "Fjernarbeid – intervjuer", created: _dt.datetime | None = None,
-               description: str = "") -> Path:
-    """Write a REFI-QDA project (.qdpx), after checking it with :func:`validate_project`."""
+               description: str = "", *, overwrite: bool = True) -> Path:
+    """Write a REFI-QDA project (.qdpx), after checking it with :func:`validate_project` (without
+    ``overwrite`` never over an existing file)."""
     created = created or _dt.datetime.now(_dt.timezone.utc)
     xml, files = project_xml(interviews, codebook, codings, name, created, description)
     problems = validate_project(xml, files)
@@ -184,11 +185,12 @@ def write_qdpx(path: str | Path, interviews: Sequence[Interview], codebook: Code
         z.writestr("project.qde", xml)
         for file_name, text in files.items():
             z.writestr(file_name, text.encode("utf-8"))
-    return write_bytes_atomic(path, buffer.getvalue())
+    return write_bytes_atomic(path, buffer.getvalue(), overwrite=overwrite)
 
 
-def write_qdc(path: str | Path, codebook: Codebook) -> Path:
-    """Write the codebook as a REFI-QDA codebook (.qdc)."""
+def write_qdc(path: str | Path, codebook: Codebook, *, overwrite: bool = True) -> Path:
+    """Write the codebook as a REFI-QDA codebook (.qdc); without ``overwrite`` never over an
+    existing file."""
     root = etree.Element(f"{{{NS_CODEBOOK}}}CodeBook", nsmap={None: NS_CODEBOOK}, origin=ORIGIN)
     codes_el = etree.SubElement(root, f"{{{NS_CODEBOOK}}}Codes")
 
@@ -208,7 +210,7 @@ def write_qdc(path: str | Path, codebook: Codebook) -> Path:
     problems = _validate_tree(_parse(xml, "codebook"), _CODEBOOK_RULES, NS_CODEBOOK, "CodeBook")
     if problems:
         raise DataValidationError("the REFI-QDA codebook does not validate:\n  " + "\n  ".join(problems), problems)
-    return write_bytes_atomic(path, xml)
+    return write_bytes_atomic(path, xml, overwrite=overwrite)
 
 
 # -- validation -----------------------------------------------------------------------------------
