@@ -19,11 +19,11 @@ $(STAMP): pyproject.toml requirements.lock
 # The main job on the built-in demo: a synthetic fieldwork (with the derived reference-data subset it needs),
 # then the report on it.
 demo: install
-	$(BIN)/fjernarbeid demo --out $(DEMO_OUT)
+	$(BIN)/fjernarbeid demo --out $(DEMO_OUT) --overwrite
 	$(BIN)/fjernarbeid report $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
-	  --refdata $(DEMO_OUT)/refdata --out $(DEMO_OUT)/report --format html,json
+	  --refdata $(DEMO_OUT)/refdata --out $(DEMO_OUT)/report --format html,json --overwrite
 	$(BIN)/fjernarbeid target $(DEMO_OUT)/demo_survey.csv --dispositions $(DEMO_OUT)/demo_dispositions.csv \
-	  --refdata $(DEMO_OUT)/refdata --region 4618,4619,4620,4622 --region-name Hardanger --out $(DEMO_OUT)/target
+	  --refdata $(DEMO_OUT)/refdata --region 4618,4619,4620,4622 --region-name Hardanger --out $(DEMO_OUT)/target --overwrite
 	@echo "The demo report is $(DEMO_OUT)/report/report.html (numbers in $(DEMO_OUT)/report/results.json;"
 	@echo "chapter 4.5 with its tables in $(DEMO_OUT)/target)"
 

@@ -5,6 +5,12 @@ input is never overwritten by accident.
 A place that cannot be written (no permission, a missing or read-only file system, a path under a
 file) raises :class:`~fjernarbeid.errors.OutputFileError` naming the path the caller asked for —
 never the temporary file — so every command reports it the same way (exit code 3).
+
+An existing file is replaced only when the user asked for it (the commands' ``--overwrite``): the
+one policy is :func:`refuse_existing_outputs` (checked before any work, so the refusal comes at once)
+and the ``overwrite`` argument of the writers here, which put a file in place without replacing one
+(a hard link, which fails if the name exists) — so a file that appears while a command works is not
+replaced either.
 """
 
 from __future__ import annotations
@@ -30,6 +36,48 @@ def _reason(exc: OSError, path: Path) -> str:
     return exc.strerror or str(exc)
 
 
+# The command-line option that lets a command replace existing files; named in every refusal.
+OVERWRITE_OPTION = "--overwrite"
+
+
+def existing_output_message(path: str | Path) -> str:
+    """The one wording of the refusal, naming the file and the option that would allow it."""
+    return (f"{path}: exists already and was not overwritten (nothing was written); give {OVERWRITE_OPTION} "
+            "to replace it, or choose another output")
+
+
+def refuse_existing_outputs(outputs: Iterable[str | Path], *, overwrite: bool) -> None:
+    """Raise :class:`OutputFileError` (exit code 3) for the first of ``outputs`` that exists as a file
+    (or a link), unless the user asked to overwrite; call it before any work. (A folder in an output
+    file's place is the writer's error: no option makes a file replace it.)"""
+    if overwrite:
+        return
+    for output in outputs:
+        path = Path(output)
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            raise OutputFileError(existing_output_message(path))
+
+
+def _put_in_place(tmp: Path, target: Path, overwrite: bool) -> None:
+    """Rename a finished temporary file to ``target``; without ``overwrite`` never over an existing
+    name: a hard link is made (it fails if the name exists, also one that appeared meanwhile) and the
+    temporary name removed. On a file system without hard links, the check and the rename are two
+    steps."""
+    if overwrite:
+        os.replace(tmp, target)
+        return
+    try:
+        os.link(tmp, target, follow_symlinks=False)
+    except FileExistsError:
+        raise OutputFileError(existing_output_message(target)) from None
+    except OSError:  # no hard links here (EPERM, ENOTSUP, a directory): check, then rename
+        if target.exists() or target.is_symlink():
+            raise OutputFileError(existing_output_message(target)) from None
+        os.rename(tmp, target)
+        return
+    os.unlink(tmp)
+
+
 def ensure_directory(directory: str | Path) -> Path:
     """Create ``directory`` (and its parents) if needed; raise :class:`OutputFileError` if it cannot be."""
     directory = Path(directory)
@@ -42,8 +90,9 @@ def ensure_directory(directory: str | Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; on success it replaces ``target`` in one step.
+def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; on success it replaces ``target`` in one step
+    (without ``overwrite``, an existing ``target`` is left as it is and the write refused).
 
     Raises :class:`OutputFileError` naming ``target`` when its directory cannot be created or the
     file cannot be written or put in place.
@@ -74,7 +123,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         os.umask(umask)
         try:
             os.chmod(tmp_path, 0o666 & ~umask)
-            os.replace(tmp_path, target)
+            _put_in_place(tmp_path, target, overwrite)
         except OSError as exc:
             raise OutputFileError(f"{target}: cannot write the file: {_reason(exc, target)}") from None
     finally:
@@ -83,14 +132,14 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         cleanup_done(tmp_path)
 
 
-def write_text_atomic(target: str | Path, text: str, encoding: str = "utf-8") -> Path:
-    with atomic_path(target) as tmp:
+def write_text_atomic(target: str | Path, text: str, encoding: str = "utf-8", *, overwrite: bool = True) -> Path:
+    with atomic_path(target, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding=encoding)
     return Path(target)
 
 
-def write_bytes_atomic(target: str | Path, data: bytes) -> Path:
-    with atomic_path(target) as tmp:
+def write_bytes_atomic(target: str | Path, data: bytes, *, overwrite: bool = True) -> Path:
+    with atomic_path(target, overwrite=overwrite) as tmp:
         tmp.write_bytes(data)
     return Path(target)
 
@@ -149,21 +198,31 @@ def refuse_overwrite_inputs(outputs: Iterable[str | Path], *inputs: str | Path |
 # -- several files, all or nothing --------------------------------------------------------------
 
 
-def _replace_all(moves: list[tuple[Path, Path]], where: str) -> None:
-    """Rename every finished ``(temporary, target)`` pair into place; if one rename fails, the
-    targets already replaced get their earlier content back, so the set is all new or all old."""
+def _replace_all(moves: list[tuple[Path, Path]], where: str, overwrite: bool = True) -> None:
+    """Rename every finished ``(temporary, target)`` pair into place (creating a target's folder
+    if needed); if one rename fails, the targets already replaced get their earlier content back,
+    so the set is all new or all old. Without ``overwrite`` no existing target is replaced: the
+    first one found is named and nothing is moved (a file that appears meanwhile fails the set,
+    and the files already moved are taken away again)."""
+    if not overwrite:
+        refuse_existing_outputs((target for _, target in moves), overwrite=False)
     backups: list[tuple[Path, Path]] = []
     done: list[Path] = []
+    created: list[Path] = []
     try:
         for tmp, target in moves:
-            if target.exists() and not target.is_dir():
+            for folder in reversed([target.parent, *target.parent.parents]):
+                if not folder.exists():
+                    folder.mkdir()
+                    created.append(folder)
+            if overwrite and target.exists() and not target.is_dir():
                 backup = target.with_name(f".{target.name}.{os.getpid()}.previous")
                 os.replace(target, backup)
                 cleanup_on_exit(backup)
                 backups.append((backup, target))
-            os.replace(tmp, target)
+            _put_in_place(tmp, target, overwrite)
             done.append(target)
-    except OSError as exc:
+    except (OSError, OutputFileError) as exc:
         for target in done:
             with contextlib.suppress(OSError):
                 target.unlink()
@@ -171,6 +230,11 @@ def _replace_all(moves: list[tuple[Path, Path]], where: str) -> None:
             with contextlib.suppress(OSError):
                 os.replace(backup, target)
             cleanup_done(backup)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, OutputFileError):
+            raise
         failed = exc.filename and Path(exc.filename).name
         raise OutputFileError(f"{where}: cannot put the files in place ({failed}: {exc.strerror or exc}); "
                               "nothing was changed") from None
@@ -181,10 +245,11 @@ def _replace_all(moves: list[tuple[Path, Path]], where: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_paths(targets: Mapping[str, Path]) -> Iterator[dict[str, Path]]:
+def atomic_paths(targets: Mapping[str, Path], *, overwrite: bool = True) -> Iterator[dict[str, Path]]:
     """Like :func:`atomic_path` for several files that belong together (an export's data and its
     sidecars): yields ``{key: temporary path}``; when the block succeeds every target is replaced,
-    when anything fails none is, and no temporary file is left."""
+    when anything fails none is, and no temporary file is left (without ``overwrite``, an existing
+    target fails the whole set)."""
     targets = {k: Path(v) for k, v in targets.items()}
     with contextlib.ExitStack() as stack:
         tmps = {}
@@ -203,7 +268,8 @@ def atomic_paths(targets: Mapping[str, Path]) -> Iterator[dict[str, Path]]:
             reason = (exc.strerror if isinstance(exc, OSError) else None) or f"{type(exc).__name__}: {exc}"
             raise OutputFileError(f"{what}: cannot write the file: {reason}; none of "
                                   f"{', '.join(t.name for t in targets.values())} was written") from None
-        _replace_all([(tmps[k], targets[k]) for k in targets], ", ".join(str(t) for t in targets.values()))
+        _replace_all([(tmps[k], targets[k]) for k in targets], ", ".join(str(t) for t in targets.values()),
+                     overwrite)
 
 
 def _last_written(tmps: Mapping[str, Path], targets: Mapping[str, Path]) -> Path | None:
@@ -246,14 +312,15 @@ def _temporary(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def staged_directory(directory: str | Path) -> Iterator[Path]:
+def staged_directory(directory: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     """A hidden staging directory inside ``directory`` for a command's several output files.
 
-    Write every file into the yielded directory under its final name; when the block succeeds they
-    are moved into ``directory`` together (:func:`_replace_all`), when it fails — an error, a full
+    Write every file into the yielded directory under its final name (in subfolders too); when the
+    block succeeds they are moved into ``directory`` (the same subfolders) together (:func:`_replace_all`), when it fails — an error, a full
     disk, Ctrl-C — none is, and the staging directory is removed (after ``kill -9`` by the cleaner
     process of :mod:`fjernarbeid._process`). An error about a file in staging names the file the
-    user asked for.
+    user asked for. Without ``overwrite``, a file of the same name already in ``directory`` fails
+    the whole set (named, nothing moved).
     """
     directory = ensure_directory(directory)
     try:
@@ -273,11 +340,21 @@ def staged_directory(directory: str | Path) -> Iterator[Path]:
             target = directory / name if name else directory
             raise OutputFileError(f"{target}: cannot write the file: {exc.strerror or exc}; nothing was "
                                   "written") from None
-        moves = [(p, directory / p.name) for p in sorted(staging.iterdir()) if not p.name.startswith(".")]
-        _replace_all(moves, str(directory))
+        moves = [(p, directory / p.relative_to(staging)) for p in _files_under(staging)]
+        _replace_all(moves, str(directory), overwrite)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         cleanup_done(staging)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every finished file in ``folder`` and its subfolders, in order (a hidden name is a writer's
+    temporary file)."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / name for name in sorted(files) if not name.startswith(".")]
+    return found
 
 
 # -- reading text files -------------------------------------------------------------------------
@@ -316,8 +393,17 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise InputFileError(f"{where}: starts with a {ENCODING_NAMES[encoding]} byte-order mark but byte "
-                                     f"{exc.start + 1} is not {ENCODING_NAMES[encoding]}") from None
+                name = ENCODING_NAMES[encoding.removesuffix("-sig")]
+                if encoding == "utf-8-sig":  # the mark's three bytes are not part of the text the user sees
+                    line, column = _line_and_column(data[len(bom):], exc.start)
+                    byte = data[len(bom) + exc.start:len(bom) + exc.start + 1]
+                    raise InputFileError(
+                        f"{where}, line {line}, byte {column}: byte 0x{byte.hex().upper()} is not UTF-8 (in "
+                        f"Windows-1252 it would be {byte.decode('cp1252', errors='replace')!r}), but the file starts "
+                        "with UTF-8's byte-order mark; the file mixes two encodings. Correct that cell, or save the "
+                        "whole file again as UTF-8") from None
+                raise InputFileError(f"{where}: starts with a {name} byte-order mark but byte "
+                                     f"{exc.start + 1} is not {name}") from None
     sample = data[:4096]
     if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
         even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")

@@ -7,6 +7,7 @@ Exit codes (documented in the README):
 1     the data were read but break rules (validation errors)
 2     wrong use of the command line (unknown option, missing argument)
 3     an input file is missing, empty or unreadable, or an output cannot be written
+      (or exists, and --overwrite was not given)
 4     reference data that a step needs is not available
 5     a computation is impossible with these data (e.g. weighting targets)
 141   standard output was closed early (e.g. ``| head``): the shell's code for a

@@ -42,15 +42,19 @@ def test_an_output_under_a_file_is_exit_3_naming_the_path(command, run_main, stu
     assert "Traceback" not in ran.stderr and ".tmp" not in ran.stderr  # never the temporary file's name
 
 
-@pytest.mark.parametrize("step", ["tempfile.mkstemp", "os.replace"])
-def test_permission_denied_when_writing_is_exit_3(step, run_main, monkeypatch, study_csv, tmp_path):
-    module, name = step.split(".")
-
+@pytest.mark.parametrize("steps, options", [
+    (["tempfile.mkstemp"], []),
+    (["os.link", "os.rename"], []),  # putting a new file in place (never over an existing one)
+    (["os.replace"], ["--overwrite"]),  # replacing, when asked to
+])
+def test_permission_denied_when_writing_is_exit_3(steps, options, run_main, monkeypatch, study_csv, tmp_path):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr(f"fjernarbeid._io.{module}.{name}", denied)
-    ran = run_main("weight", study_csv, "--out", tmp_path / "w.csv")
+    for step in steps:
+        module, name = step.split(".")
+        monkeypatch.setattr(f"fjernarbeid._io.{module}.{name}", denied)
+    ran = run_main("weight", study_csv, "--out", tmp_path / "w.csv", *options)
     assert ran.code == EXIT_BAD_INPUT
     assert f"error: {tmp_path / 'w.csv'}: cannot write the file: Permission denied" in ran.stderr
     assert not list(tmp_path.iterdir())  # nothing half-written left behind

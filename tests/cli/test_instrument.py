@@ -69,8 +69,14 @@ def test_export_writes_an_xlsform_that_reads_back_and_can_be_shown(tmp_path, ins
     assert f"wrote {out}" in result.output
     assert read_xlsform(out) == instrument
     assert run("show", "--instrument", str(out), "--format", "json").output == run("show", "--format", "json").output
-    # Exporting again replaces the earlier export (and leaves no temporary file behind).
-    assert run("export", "--xlsform", str(out), "--mode", "self").exit_code == 0
+    # Exporting again is refused unless asked; with --overwrite it replaces the earlier export (and
+    # leaves no temporary file behind).
+    before = out.read_bytes()
+    again = run("export", "--xlsform", str(out), "--mode", "self")
+    assert again.exit_code == EXIT_BAD_INPUT and f"{out}: exists already" in again.stderr and "--overwrite" in again.stderr
+    assert out.read_bytes() == before
+    assert run("export", "--xlsform", str(out), "--mode", "self", "--overwrite").exit_code == 0
+    assert out.read_bytes() != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["form.xlsx"]
 
 

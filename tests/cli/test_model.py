@@ -75,10 +75,82 @@ def test_an_ordinal_model_and_a_binary_outcome_from_an_event(fixtures_dir, R, tm
 
 def test_the_text_output_names_the_terms_and_tests(fixtures_dir):
     result = runner.invoke(app, ["model", str(fixtures_dir / "api" / "apiclus1.csv"), "api00 ~ ell + stype",
-                                 "--weight", "pw", "--cluster", "dnum", "--fpc", "fpc"])
+                                 "--weight", "pw", "--cluster", "dnum", "--fpc", "fpc", "--lang", "en"])
     assert result.exit_code == EXIT_OK, result.output
-    for text in ("stypeH", "Wald F", "Test of each term", "residual df 11"):
+    # a column without labels keeps R's coefficient names
+    for text in ("stypeH", "Wald F", "Test of each term", "residual df 11", "771.870", "1; 11"):
         assert text in result.output
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("nb", ("lineær regresjon", "Koeffisient", "Konstantledd", "Std.feil", "Test av hvert ledd",
+            "frihetsgrader for residualene 11", "Vekter fra kolonnen pw", "771,870", "-5,142 til -3,143")),
+    ("nn", ("lineær regresjon", "Koeffisient", "Test av kvart ledd", "fridomsgrader for residualane 11",
+            "771,870", "Testobservator")),
+])
+def test_the_text_output_is_in_the_language_asked_for(fixtures_dir, lang, words):
+    result = runner.invoke(app, ["model", str(fixtures_dir / "api" / "apiclus1.csv"), "api00 ~ ell + stype",
+                                 "--weight", "pw", "--cluster", "dnum", "--fpc", "fpc", "--lang", lang])
+    assert result.exit_code == EXIT_OK, result.output
+    for text in words:
+        assert text in result.output
+    for english in ("coefficient", "estimate", "Test of each term", "residual df", "rows used", "(Intercept)",
+                    "771.870", "weights"):
+        assert english not in result.output
+
+
+@pytest.fixture
+def labelled(tmp_path):
+    """A questionnaire with labels in bokmål and English and answers to it."""
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - {name: kjonn, number: "1", type: single, text: {nb: Kjønn, en: Sex},
+     codes: [{code: 1, nb: Mann, en: Man}, {code: 2, nb: Kvinne, en: Woman}]}
+  - name: bosted
+    number: "2"
+    type: single
+    text: {nb: "Hvor bor du nå, i en by, et tettsted eller spredt i en distriktskommune?",
+           en: "Where do you live now, in a town, a village or scattered in a rural municipality?"}
+    codes: [{code: 1, nb: By, en: Town}, {code: 2, nb: Tettsted, en: Village}, {code: 3, nb: Spredt, en: Scattered}]
+  - {name: alder, number: "3", type: integer, text: {nb: Alder, en: Age}}
+  - {name: trivsel, number: "4", type: decimal, text: {nb: Trivsel, en: Well-being}}
+""", "utf-8")
+    rng = np.random.default_rng(5)
+    n = 300
+    kjonn, bosted, alder = rng.integers(1, 3, n), rng.integers(1, 4, n), rng.integers(20, 67, n)
+    trivsel = 5 + 0.5 * (kjonn == 2) - 0.3 * bosted + 0.01 * alder + rng.normal(0, 1, n)
+    pd.DataFrame({"id": range(1, n + 1), "kjonn": kjonn, "bosted": bosted, "alder": alder,
+                  "trivsel": trivsel.round(2)}).to_csv(tmp_path / "d.csv", index=False)
+    return tmp_path
+
+
+def test_coefficients_are_named_by_the_questionnaires_labels(labelled):
+    args = ["model", str(labelled / "d.csv"), "trivsel ~ kjonn * bosted + alder", "--instrument", str(labelled / "q.yaml")]
+    nb = runner.invoke(app, [*args, "--lang", "nb"])
+    assert nb.exit_code == EXIT_OK, nb.output
+    # a short question text names the variable, a long one its number, with the text under the tables
+    for text in ("Kjønn: Kvinne", "spm. 2: Tettsted", "Kjønn: Kvinne × spm. 2: Spredt", "Alder",
+                 "spm. 2: Hvor bor du nå"):
+        assert text in nb.output
+    assert "kjonn2" not in nb.output and "bosted3" not in nb.output
+    en = runner.invoke(app, [*args, "--lang", "en"])
+    assert "Sex: Woman" in en.output and "Q2: Village" in en.output and "Kvinne" not in en.output
+    # JSON keeps R's names as keys and adds the labels
+    out = json.loads(runner.invoke(app, [*args, "--lang", "nb", "--format", "json"]).stdout)
+    named = {c["term"]: c["label"] for c in out["coefficients"]}
+    assert named["kjonn2"] == "Kjønn: Kvinne" and named["kjonn2:bosted3"] == "Kjønn: Kvinne × spm. 2: Spredt"
+    assert named["(Intercept)"] == "Konstantledd" and named["alder"] == "Alder"
+    assert [t["terms"] for t in out["tests"]] == [["kjonn"], ["bosted"], ["alder"], ["kjonn:bosted"]]
+    assert [t["labels"] for t in out["tests"]][-1] == ["Kjønn × spm. 2"]
+
+
+def test_thresholds_of_an_ordinal_outcome_are_named_by_its_categories(labelled):
+    out = json.loads(runner.invoke(app, ["model", str(labelled / "d.csv"), "bosted ~ kjonn", "--family", "ordinal",
+                                         "--instrument", str(labelled / "q.yaml"), "--lang", "nb",
+                                         "--format", "json"]).stdout)
+    thresholds = [c["label"] for c in out["coefficients"] if c["threshold"]]
+    assert thresholds == ["By | Tettsted (terskel)", "Tettsted | Spredt (terskel)"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -115,11 +187,14 @@ def test_the_study_file_with_its_weighting_and_coded_predictors(study_csv):
 
 
 def test_p_values_in_the_text_output_have_the_same_four_decimals_in_every_row():
-    from fjernarbeid.cli.model import _p, _stat
+    from fjernarbeid.cli.model import _fmt, _p, _stat
 
-    assert [_p(0.119), _p(0.09114), _p(0.00005)] == ["0.1190", "0.0911", "< 0.0001"]
-    assert [_stat(-0.008), _stat(-7.04)] == ["-0.01", "-7.04"]
-    assert _stat(-0.004) == "0.00"
+    assert [_p(0.119, "en"), _p(0.09114, "en"), _p(0.00005, "en")] == ["0.1190", "0.0911", "< 0.0001"]
+    assert [_p(0.119, "nb"), _p(0.00005, "nn")] == ["0,1190", "< 0,0001"]
+    assert [_stat(-0.008, "en"), _stat(-7.04, "en")] == ["-0.01", "-7.04"]
+    assert _stat(-0.004, "nb") == "0,00"
+    assert [_fmt(1234.5678, "nb"), _fmt(0.000123, "nb"), _fmt(1234.5678, "en")] == ["1\xa0234,568", "0,000123",
+                                                                                    "1,234.568"]
 
 
 def test_event_may_be_a_choice_name_or_label_and_one_no_answer_equals_is_an_error(tmp_path):

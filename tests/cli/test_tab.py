@@ -198,11 +198,13 @@ def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
     assert everything["left_out"] == {"not_sure": 0, "skipped": 0, "empty": 0}
     text = tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w", "--lang", "en")
     # the notes name the question as a reader does ('spm. 14', 'Q14'), not by its variable name
-    assert ("Left out: 2 'not sure', 1 answers to a question the routing skipped and 0 empty answers of Q14"
-            in " ".join(text.stdout.split()))
+    # the "not sure" code by the questionnaire's own label for it
+    assert ("Left out: 2 ‘Not sure, no answer (not read aloud)’, 1 answers to a question the routing skipped and 0 "
+            "empty answers of Q14" in " ".join(text.stdout.split()))
     assert "Left out: 1 respondent(s) the routing did not ask Q14" in " ".join(text.stdout.split())
     bokmaal = " ".join(tab(tmp_path / "r.csv", "q14", "--mean", "--weight", "w").stdout.split())
-    assert "Utelatt: 2 «vet ikke», 1 svar på et spørsmål rutingen hoppet over og 0 tomme svar på spm. 14" in bokmaal
+    assert ("Utelatt: 2 «Ikke sikker, ubesvart (IKKE LES)», 1 svar på et spørsmål rutingen hoppet over og 0 tomme "
+            "svar på spm. 14" in bokmaal)
     assert "som rutingen ikke stilte spm. 14" in bokmaal
 
 
@@ -477,3 +479,43 @@ def test_the_suggested_validate_command_checks_the_same_study_and_rows(tmp_path)
     result = tab(tmp_path / "bad.csv", "kjonn", "--study", study, "--completes-only", "--lang", "en")
     warning = " ".join(result.stderr.split())
     assert f"Run `fjernarbeid validate {tmp_path / 'bad.csv'} --study {study} --completes-only`" in warning
+
+
+def test_the_notes_name_a_not_sure_code_by_the_questionnaires_own_label(tmp_path):
+    """Not a fixed «vet ikke»: the code's label, in the language asked for; several such codes are
+    each named."""
+    (tmp_path / "q.yaml").write_text("""
+id: t
+questions:
+  - name: flytte
+    number: "1"
+    type: single
+    text: {nb: Vil du flytte?, nn: Vil du flytte?, en: Will you move?}
+    codes:
+      - {code: 1, nb: Ja, nn: Ja, en: "Yes"}
+      - {code: 2, nb: Nei, nn: Nei, en: "No"}
+      - {code: 8, nb: Ikke sikker, nn: Ikkje sikker, en: Not sure, missing: true}
+  - name: trives
+    number: "2"
+    type: single
+    text: {nb: Trives du?, en: Do you thrive?}
+    codes:
+      - {code: 1, nb: Ja, en: "Yes"}
+      - {code: 2, nb: Nei, en: "No"}
+      - {code: 8, nb: Ikke sikker, en: Not sure, missing: true}
+      - {code: 9, nb: Vil ikke svare, en: Prefer not to say, missing: true}
+""", "utf-8")
+    pd.DataFrame({"id": range(1, 9), "flytte": [1, 2, 8, 8, 1, 2, 1, 8],
+                  "trives": [1, 2, 8, 9, 1, 2, 1, 1]}).to_csv(tmp_path / "d.csv", index=False)
+
+    def notes(variable, lang):
+        ran = tab(tmp_path / "d.csv", variable, "--instrument", tmp_path / "q.yaml", "--lang", lang, "--min-n", "0")
+        assert ran.exit_code == 0, ran.output
+        return " ".join(ran.stdout.split())
+
+    assert "Utelatt: 3 «Ikke sikker» og 0 tomme svar på spm. 1" in notes("flytte", "nb")
+    assert "Utelate: 3 «Ikkje sikker»" in notes("flytte", "nn")
+    assert "Left out: 3 ‘Not sure’" in notes("flytte", "en")
+    assert "Utelatt: 2 «Ikke sikker» eller «Vil ikke svare» og 0 tomme svar" in notes("trives", "nb")
+    assert all("vet ikke" not in notes(v, "nb").lower() and "veit ikkje" not in notes(v, "nn").lower()
+               for v in ("flytte", "trives"))

@@ -147,9 +147,11 @@ def test_model_where_is_r_svyglm_in_a_subset(run_main):
 
 
 def test_model_text_output_names_the_domain(run_main):
-    ran = run_main("model", DATA["apistrat"], "api00 ~ ell", *STRAT, "--where", "stype == 'E'")
+    ran = run_main("model", DATA["apistrat"], "api00 ~ ell", *STRAT, "--where", "stype == 'E'", "--lang", "en")
     assert ran.code == 0, ran.stderr
-    assert "within stype == 'E' (100 rows" in ran.stdout
+    assert "Within: stype == 'E' (n = 100)" in ran.stdout
+    bokmaal = run_main("model", DATA["apistrat"], "api00 ~ ell", *STRAT, "--where", "stype == 'E'")
+    assert "Innenfor: stype == 'E' (n = 100)" in bokmaal.stdout
 
 
 def test_average_for_lonely_second_stage_psus_is_nan_with_a_warning(run_main):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fjernarbeid._io import (atomic_paths, decode_text, refuse_overwrite_input, staged_directory,
+from fjernarbeid._io import (atomic_path, atomic_paths, decode_text, refuse_overwrite_input, staged_directory,
                              universal_newlines)
 from fjernarbeid.errors import InputFileError, OutputFileError
 
@@ -38,6 +38,14 @@ def test_one_windows_1252_byte_in_a_utf8_file_is_named_not_guessed():
                                              r"it would be 'ø'\)") as raised:
         decode_text(data, "f.csv")
     assert "Ã" not in str(raised.value)
+
+
+def test_one_windows_1252_byte_after_a_utf8_byte_order_mark_is_named_by_line_and_byte():
+    """Before: "starts with a UTF-8 with BOM byte-order mark but byte 34 is not UTF-8 with BOM" (no line)."""
+    data = b"\xef\xbb\xbf" + "id;sted\r\n1;Tønsberg\r\n2;Bodø\r\n".encode("utf-8").replace("Bodø".encode("utf-8"), b"Bod\xf8")
+    with pytest.raises(InputFileError, match=r"f\.csv, line 3, byte 6: byte 0xF8 is not UTF-8 \(in Windows-1252 "
+                                             r"it would be 'ø'\), but the file starts with UTF-8's byte-order mark"):
+        decode_text(data, "f.csv")
 
 
 def test_binary_data_is_not_text():
@@ -109,6 +117,37 @@ def test_a_failed_write_in_a_staging_directory_leaves_nothing_and_names_the_file
         (staging / "results.json").write_text("{}")
         (staging / "report.html").write_text("<html>")
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.xlsx", "results.json"]
+
+
+def test_without_overwrite_a_file_that_appears_while_writing_is_not_replaced(tmp_path):
+    # the check before the work cannot see a file made meanwhile: putting the new file in place can
+    target = tmp_path / "weighted.csv"
+    with pytest.raises(OutputFileError, match=r"weighted\.csv: exists already and was not overwritten"):
+        with atomic_path(target, overwrite=False) as tmp:
+            tmp.write_text("ours")
+            target.write_text("theirs")
+    assert target.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weighted.csv"]  # no temporary file left
+
+
+def test_without_overwrite_one_existing_file_stops_the_whole_set(tmp_path):
+    out = tmp_path / "demo"
+    (out / "refdata").mkdir(parents=True)
+    (out / "refdata" / "README.txt").write_text("theirs")
+    with pytest.raises(OutputFileError, match=r"demo/refdata/README\.txt: exists already"):
+        with staged_directory(out, overwrite=False) as staging:
+            (staging / "survey.csv").write_text("ours")
+            (staging / "refdata").mkdir()
+            (staging / "refdata" / "README.txt").write_text("ours")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["refdata", "refdata/README.txt"]
+    assert (out / "refdata" / "README.txt").read_text() == "theirs"
+
+    (out / "refdata" / "README.txt").unlink()
+    with staged_directory(out, overwrite=False) as staging:  # subfolders are put in place too
+        (staging / "survey.csv").write_text("ours")
+        (staging / "refdata").mkdir()
+        (staging / "refdata" / "README.txt").write_text("ours")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["refdata", "refdata/README.txt", "survey.csv"]
 
 
 def _wait_until(condition, seconds: float = 20.0) -> bool:

@@ -118,3 +118,97 @@ def test_errors_exit_with_the_documented_codes(tmp_path):
     r = run("pseudonymise", tmp_path / "raw", "--mapping", mapping, "--out", tmp_path / "p")
     assert r.exit_code == EXIT_INVALID_DATA and "'Ola' have no pseudonym" in r.output
     assert not (tmp_path / "p").exists()
+
+
+# -- outputs never replace inputs or each other ------------------------------------------------------------
+
+def _transcript(path, informant="Kari Nordmann", text="Eg bur her."):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"Intervjuar: Kvifor flytta du hit?\n{informant}: {text}\n", encoding="utf-8")
+    return path
+
+
+def _mapping(path):
+    path.write_text("informants:\n  Kari Nordmann: Informant 1\n  Ola Nordmann: Informant 2\n"
+                    "interviewers:\n  Intervjuar: Intervjuar 1\n", encoding="utf-8")
+    return path
+
+
+def test_two_transcripts_of_one_file_name_are_refused_before_any_is_written(tmp_path):
+    """Before, 'a/intervju.txt' and 'b/intervju.txt' both became out/intervju.json: Ola's replaced Kari's."""
+    kari = _transcript(tmp_path / "a" / "intervju.txt")
+    ola = _transcript(tmp_path / "b" / "intervju.txt", "Ola Nordmann")
+    r = run("import", kari, ola, "--out", tmp_path / "raw", "--interviewer", "Intervjuar")
+    assert r.exit_code == EXIT_BAD_INPUT
+    assert f"{ola}: its interview file {tmp_path / 'raw' / 'intervju.json'} would replace the one of {kari}" in r.output
+    assert not (tmp_path / "raw").exists() or list((tmp_path / "raw").iterdir()) == []
+
+
+def test_the_message_names_the_file_the_interview_is_written_to(tmp_path):
+    source = _transcript(tmp_path / "Intervju Kari 12.05.txt")
+    r = run("import", source, "--out", tmp_path / "raw", "--interviewer", "Intervjuar")
+    assert r.exit_code == 0, r.output
+    assert f"→ {tmp_path / 'raw' / 'Intervju_Kari_12.05.json'}:" in " ".join(r.output.split())
+    assert [p.name for p in (tmp_path / "raw").iterdir()] == ["Intervju_Kari_12.05.json"]
+
+
+def test_two_interviews_of_one_informant_keep_a_file_each(tmp_path):
+    """A follow-up interview: both became Informant_1.json, the second silently replacing the first."""
+    _transcript(tmp_path / "t" / "kari_mai.txt", text="Første intervju.")
+    _transcript(tmp_path / "t" / "kari_juni.txt", text="Andre intervju.")
+    mapping = _mapping(tmp_path / "m.yaml")
+    assert run("import", *sorted((tmp_path / "t").iterdir()), "--out", tmp_path / "raw", "--mapping", mapping
+               ).exit_code == 0
+    r = run("pseudonymise", tmp_path / "raw", "--mapping", mapping, "--out", tmp_path / "p")
+    assert r.exit_code == 0, r.output
+    texts = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "p").iterdir()}
+    assert sorted(texts) == ["Informant_1-2.json", "Informant_1.json"]
+    assert "Andre intervju" in texts["Informant_1.json"] and "Første intervju" in texts["Informant_1-2.json"]
+    report = pd.read_csv(tmp_path / "m-erstatninger.csv")
+    assert set(zip(report["original_id"], report["pseudonymised_id"])) == {("kari_juni", "Informant_1"),
+                                                                           ("kari_mai", "Informant_1-2")}
+
+
+def test_pseudonymise_never_writes_over_its_inputs_nor_puts_the_report_among_the_transcripts(tmp_path):
+    mapping = _mapping(tmp_path / "m.yaml")
+    _transcript(tmp_path / "t" / "Informant_1.txt")  # files named by the pseudonym, as many projects do
+    raw = tmp_path / "raw"
+    assert run("import", tmp_path / "t" / "Informant_1.txt", "--out", raw, "--mapping", mapping).exit_code == 0
+    original, key = (raw / "Informant_1.json").read_bytes(), mapping.read_bytes()
+
+    r = run("pseudonymise", raw, "--mapping", mapping, "--out", raw)  # in place: the original was replaced
+    assert r.exit_code == EXIT_BAD_INPUT and "refusing to write into the input directory" in r.output
+    r = run("pseudonymise", raw, "--mapping", mapping, "--out", tmp_path / "p", "--report", mapping)
+    assert r.exit_code == EXIT_BAD_INPUT and "refusing to write over the input file" in r.output
+    r = run("pseudonymise", raw / "Informant_1.json", "--mapping", mapping, "--out", tmp_path / "p",
+            "--report", raw / "Informant_1.json")
+    assert r.exit_code == EXIT_BAD_INPUT and "refusing to write over the input file" in r.output
+    r = run("pseudonymise", raw, "--mapping", mapping, "--out", tmp_path / "p", "--report", tmp_path / "p" / "x" / "r.csv")
+    assert r.exit_code == EXIT_BAD_INPUT and "holds the real names" in r.output
+
+    assert (raw / "Informant_1.json").read_bytes() == original and mapping.read_bytes() == key
+    assert not (tmp_path / "p").exists()
+
+
+def test_agreement_and_export_never_write_over_a_coders_codings_or_the_codebook(tmp_path):
+    mapping = _mapping(tmp_path / "m.yaml")
+    _transcript(tmp_path / "t" / "kari.txt", text="Eg jobbar heimanfrå på heimekontor.")
+    run("import", tmp_path / "t" / "kari.txt", "--out", tmp_path / "raw", "--mapping", mapping)
+    run("pseudonymise", tmp_path / "raw", "--mapping", mapping, "--out", tmp_path / "p")
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for coder, path in (("A", a), ("B", b)):
+        assert run("code", tmp_path / "p", "--add", "Informant_1:2:hjemmekontor", "--codings", path,
+                   "--coder", coder).exit_code == 0
+    before = b.read_bytes()
+    r = run("agreement", tmp_path / "p", "--codings", a, "--codings", b, "--coder", "A", "--coder", "B", "--out", b)
+    assert r.exit_code == EXIT_BAD_INPUT and "refusing to write over the input file" in r.output
+    assert b.read_bytes() == before  # coder B's codings were replaced by the agreement table
+
+    codebook = tmp_path / "k.qdc"
+    assert run("export", tmp_path / "p", "--codings", a, "--qdpx", tmp_path / "x.qdpx", "--qdc", codebook
+               ).exit_code == 0
+    written = codebook.read_bytes()
+    r = run("export", tmp_path / "p", "--codings", a, "--qdpx", tmp_path / "y.qdpx", "--codebook", codebook,
+            "--qdc", codebook)
+    assert r.exit_code == EXIT_BAD_INPUT and "refusing to write over the input file" in r.output
+    assert codebook.read_bytes() == written and not (tmp_path / "y.qdpx").exists()

@@ -97,3 +97,17 @@ def test_the_summary_does_not_name_a_statistic_twice(demo_results, instrument):
     findings = {f.id: f for f in demo_results.findings}
     _published, ours = published_and_ours(findings["P05"], "nb", instrument)
     assert ours.count("Spearmans rho") == 1 and "-0,32" in ours, ours
+
+
+def test_a_likert_charts_caption_names_the_not_sure_code_by_its_own_label(demo_results, instrument):
+    """Not a fixed «ikke sikker»: the questionnaire's label for the code that was left out."""
+    from fjernarbeid.report.view import build_view
+
+    for lang in ("nb", "nn", "en"):
+        view = build_view(demo_results, instrument, lang=lang)
+        likert = [c for s in view.sections for f in s.findings for c in f.charts if c.function == "likert_chart"]
+        assert likert
+        for chart in likert:
+            label = instrument["q10_1"].code(6).label(lang)
+            quoted = f"‘{label}’" if lang == "en" else f"«{label}»"
+            assert quoted in chart.caption, chart.caption

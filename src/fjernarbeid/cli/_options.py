@@ -65,3 +65,12 @@ def completes_only_option() -> typer.models.OptionInfo:
 # Cells with fewer unweighted respondents than this are hidden in published tables (``tab --min-n``,
 # ``report --min-cell``): the usual threshold of Norwegian statistics for counts of people.
 MIN_CELL = 5
+
+
+def overwrite_option() -> typer.models.OptionInfo:
+    """``--overwrite``: the one way to let a command replace files that exist (fjernarbeid._io's policy);
+    for ``Annotated[bool, overwrite_option()] = False``."""
+    from fjernarbeid._io import OVERWRITE_OPTION
+
+    return typer.Option(OVERWRITE_OPTION, help="Replace output files that exist already. Without it an existing "
+                        "file is never replaced: the command stops before any work, naming it (exit code 3).")

@@ -10,7 +10,8 @@ import typer
 from rich.text import Text
 
 from fjernarbeid.cli._console import console
-from fjernarbeid.cli._options import WEIGHTING_HELP, Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._options import (WEIGHTING_HELP, Language, Weighting, completes_only_option, overwrite_option,
+                                      paragraphs, refdata_option)
 from fjernarbeid.cli._study import study_option, targets_option
 from fjernarbeid.errors import EXIT_IMPOSSIBLE, EXIT_INVALID_DATA, EXIT_USAGE, DataValidationError, FjernarbeidError
 
@@ -32,11 +33,13 @@ The format follows the extension of --to: .sav (SPSS), .dta (Stata), .parquet, .
 OUT.labels.json). Beside it: OUT.codebook.md/.json (every variable, codes, routing, frequencies
 where not disclosive) and OUT.disclosure.md/.json (what was done and why, every recode step,
 suppressions per variable, the k achieved, the information lost). All files are written
-atomically; the input is never overwritten.
+atomically, all or none; the input is never overwritten, and an existing output only with
+--overwrite.
 
 Exit code: 0 written and k-anonymity holds (or --keep kept a key variable: then the files are
 written and say in capitals that it does not), 1 the data break rules, 2 wrong usage, 3
-unreadable input, output over the input or an output that cannot be written, 4 a --refdata
+unreadable input, output over the input, an output that exists (without --overwrite) or cannot be
+written, 4 a --refdata
 directory that does not exist, 5 weighting impossible, or k-anonymity NOT reached
 (the files are written and say why).
 """
@@ -86,8 +89,9 @@ def export_command(
         "(coarser bands such as centrality 1–2 / 3–4 / 5–6, rounded weights) with local suppression and keeps "
         "the combination that loses least information (entropy, in bits); coarsen applies every alternative; "
         "suppress applies none (the study's recodes and local suppression only).")] = Strategy.auto,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_inputs
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs
     from fjernarbeid.refdata import RefData
     from fjernarbeid.export.microdata import output_paths, prepare_microdata, write_microdata
     from fjernarbeid.cli._study import load_cli_study
@@ -107,6 +111,7 @@ def export_command(
         # an export may go into a new folder inside the study
         inputs += [*chosen.files, *([instrument] if instrument else [])]
         refuse_overwrite_inputs(targets.values(), *inputs)
+        refuse_existing_outputs(targets.values(), overwrite=overwrite)
         inst = chosen.instrument
         try:
             export = prepare_microdata(file, instrument=inst, mapping=mapping, refdata=refdata, k=k,
@@ -116,7 +121,7 @@ def export_command(
         except ValueError as exc:  # a --keep that names nothing protected
             err.print(Text("error: ", style="bold red") + Text(str(exc)))
             raise typer.Exit(EXIT_USAGE) from None
-        paths = write_microdata(export, to, inputs=inputs)
+        paths = write_microdata(export, to, inputs=inputs, overwrite=overwrite)
     except DataValidationError as exc:
         from fjernarbeid.cli.validate import _print_text
 

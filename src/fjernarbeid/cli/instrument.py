@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from fjernarbeid.cli._console import console as make_console, echo_text, print_error
+from fjernarbeid.cli._options import overwrite_option
 from fjernarbeid.errors import FjernarbeidError
 
 
@@ -82,22 +83,24 @@ def show_command(
 
 def export_command(
     xlsform: Annotated[Path, typer.Option(
-        "--xlsform", help="The XLSForm workbook to write (.xlsx); replaced atomically if it exists.",
+        "--xlsform", help="The XLSForm workbook to write (.xlsx); an existing file only with --overwrite.",
         show_default=False)],
     instrument: Annotated[Optional[Path], INSTRUMENT_OPTION] = None,
     mode: Annotated[FormMode, typer.Option(
         "--mode", help="cati: interviewers can record 'not sure' codes (as in the study); self: "
         "self-completion, 'not sure' codes hidden and those questions may be skipped.")] = FormMode.cati,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
     """Write the questionnaire as an XLSForm for ODK, KoboToolbox, SurveyCTO or Enketo."""
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_input
     from fjernarbeid.instrument import load_instrument
     from fjernarbeid.instrument.xlsform import write_xlsform
 
     try:
         refuse_overwrite_input(xlsform, instrument)
+        refuse_existing_outputs([xlsform], overwrite=overwrite)
         inst = load_instrument(instrument)
-        path = write_xlsform(inst, xlsform, mode=mode.value)
+        path = write_xlsform(inst, xlsform, mode=mode.value, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     typer.echo(f"wrote {path}: {len(inst)} questions of {inst.id} ({mode.value} form)")

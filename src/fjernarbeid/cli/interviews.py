@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fjernarbeid.cli._console import console as make_console, print_error, styled
+from fjernarbeid.cli._options import overwrite_option
 from fjernarbeid.errors import FjernarbeidError, InputFileError
 
 INPUTS = typer.Argument(..., help="Interview files (.json from 'interviews import'/'pseudonymise') or directories of them.",
@@ -23,6 +24,7 @@ CODEBOOK = typer.Option("--codebook", help="Codebook (.yaml, or a REFI-QDA .qdc)
 CODINGS = typer.Option("--codings", help="Hand codings (CSV/YAML: interview, turn, code, coder); repeatable.")
 SUGGESTIONS = typer.Option("--suggestions", help="Reviewed keyword suggestions; their accepted rows count as codings.")
 CASES = typer.Option("--cases", help="Case attributes (CSV: interview, then one column per attribute).")
+OVERWRITE = overwrite_option()
 
 
 def _fail(exc: FjernarbeidError) -> typer.Exit:
@@ -57,16 +59,19 @@ def import_command(
     mapping: Annotated[Optional[Path], typer.Option(
         "--mapping", help="Take the interviewers' names from this mapping file (its 'interviewers' section).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Interview date (YYYY-MM-DD), if the file has none.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Read transcripts into interview files: speakers, roles, times and text, turn by turn.
 
     A .qdpx project is read with its codings (written to OUT/kodinger.csv) and codebook (OUT/kodebok.qdc).
+    Every file is written, or none; one that exists is replaced only with --overwrite.
     """
-    from fjernarbeid._io import refuse_overwrite_input
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.coding import write_table
     from fjernarbeid.interviews.importers import read_transcript
     from fjernarbeid.interviews.pseudonymise import read_mapping
     from fjernarbeid.interviews.qdpx import import_project, write_qdc
+    from fjernarbeid.interviews.transcript import refuse_shared_file_names
 
     console = make_console()
     try:
@@ -74,26 +79,37 @@ def import_command(
         if mapping is not None:
             names += read_mapping(mapping).interviewers
         when = _dt.date.fromisoformat(date) if date else None
+        # Everything is read and checked before anything is written: two transcripts of the same
+        # name (from two folders) would otherwise give one interview file, the second replacing the first.
+        transcripts, projects = [], []
         for f in files:
             if f.suffix.lower() == ".qdpx":
-                interviews, codings, codebook = import_project(f)
-                for iv in interviews:
-                    refuse_overwrite_input(out / f"{iv.id}.json", f)
-                    iv.write(out)
-                write_table(codings, out / "kodinger.csv")
-                write_qdc(out / "kodebok.qdc", codebook)
-                console.print(f"{f}: {len(interviews)} interviews, {len(codings)} codings, {len(codebook)} codes → {out}")
-                continue
-            iv = read_transcript(f, interviewers=names, date=when)
-            path = out / f"{iv.id}.json"
-            refuse_overwrite_input(path, f)
-            iv.write(out)
-            roles = ", ".join(f"{s} ({next(t.role for t in iv.turns if t.speaker == s)})" for s in iv.speakers)
-            console.print(f"{f} → {path}: {len(iv.turns)} turns; {roles}")
-            if not any(t.role == "interviewer" for t in iv.turns):
-                console.print(styled(("warning:", "yellow"), " no interviewer among the speakers; give --interviewer"))
+                projects.append((f, *import_project(f)))
+            else:
+                transcripts.append((f, read_transcript(f, interviewers=names, date=when)))
+        if len(projects) > 1:
+            raise InputFileError(f"{projects[1][0]}: import one REFI-QDA project at a time (each writes "
+                                 f"{out / 'kodinger.csv'} and {out / 'kodebok.qdc'})")
+        written = [(str(f), iv) for f, iv in transcripts] + [(str(p[0]), iv) for p in projects for iv in p[1]]
+        refuse_shared_file_names(written, out)
+        planned = [out / iv.file_name for _, iv in written] + [out / "kodinger.csv", out / "kodebok.qdc"] * bool(projects)
+        refuse_overwrite_inputs(planned, *files, mapping)
+        refuse_existing_outputs(planned, overwrite=overwrite)
+        with staged_directory(out, overwrite=overwrite) as staging:  # every interview file, or none
+            for _, iv in written:
+                iv.write(staging)
+            for _, _, codings, codebook in projects:
+                write_table(codings, staging / "kodinger.csv")
+                write_qdc(staging / "kodebok.qdc", codebook)
     except (FjernarbeidError, ValueError) as exc:
         raise _fail(exc if isinstance(exc, FjernarbeidError) else InputFileError(str(exc))) from None
+    for f, interviews, codings, codebook in projects:
+        console.print(f"{f}: {len(interviews)} interviews, {len(codings)} codings, {len(codebook)} codes → {out}")
+    for f, iv in transcripts:
+        roles = ", ".join(f"{s} ({next(t.role for t in iv.turns if t.speaker == s)})" for s in iv.speakers)
+        console.print(f"{f} → {out / iv.file_name}: {len(iv.turns)} turns; {roles}")
+        if not any(t.role == "interviewer" for t in iv.turns):
+            console.print(styled(("warning:", "yellow"), " no interviewer among the speakers; give --interviewer"))
 
 
 def pseudonymise_command(
@@ -102,29 +118,40 @@ def pseudonymise_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the pseudonymised interview files.")],
     report: Annotated[Optional[Path], typer.Option(
         "--report", help="Replacement report (CSV, holds the real names); default: next to the mapping file.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Replace names (mapping file, any case, inside compounds), phone numbers, fødselsnummer/D-numbers,
     account numbers, e-mail addresses (also spoken), street addresses and postal codes; list possible
-    names the mapping misses for review. Run this before anything else."""
-    from fjernarbeid.interviews.pseudonymise import pseudonymise, read_mapping, write_report
+    names the mapping misses for review. Run this before anything else. A file that exists is replaced
+    only with --overwrite."""
+    from fjernarbeid._io import atomic_path, refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
+    from fjernarbeid.interviews.pseudonymise import (number_repeated_ids, pseudonymise, read_mapping,
+                                                     write_report)
     from fjernarbeid.interviews.transcript import read_interviews
 
     console = make_console()
     try:
         the_mapping = read_mapping(mapping)
         interviews = read_interviews(inputs)
-        results = [pseudonymise(iv, the_mapping) for iv in interviews]
+        results = number_repeated_ids(pseudonymise(iv, the_mapping) for iv in interviews)
         report = report or mapping.with_name(f"{mapping.stem}-erstatninger.csv")
-        if report.resolve().parent == out.resolve():
+        if report.resolve().is_relative_to(out.resolve()):
             raise InputFileError(f"{report}: the replacement report holds the real names; keep it apart from "
                                  f"the pseudonymised transcripts in {out}")
-        for r in results:
-            r.interview.write(out)
-        write_report(results, report)
+        # The originals (and the mapping, the only key to the pseudonyms) are inputs: never written over,
+        # and a folder of originals is not the folder of their pseudonymised copies.
+        refuse_overwrite_inputs([out / r.interview.file_name for r in results], *inputs, mapping)
+        refuse_overwrite_inputs([report], *(p for p in inputs if not p.is_dir()), mapping)
+        refuse_existing_outputs([*(out / r.interview.file_name for r in results), report], overwrite=overwrite)
+        with atomic_path(report, overwrite=overwrite) as report_tmp, \
+                staged_directory(out, overwrite=overwrite) as staging:  # all files or none
+            for r in results:
+                r.interview.write(staging)
+            write_report(results, report_tmp)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     for r in results:
-        console.print(f"{r.original_source} → {out / (r.interview.id + '.json')}: {r.replaced} replaced, "
+        console.print(f"{r.original_source} → {out / r.interview.file_name}: {r.replaced} replaced, "
                       f"{r.to_review} to review")
     review = [(r, f) for r in results for f in r.findings if f.action == "review"]
     if review:
@@ -213,8 +240,11 @@ def report_command(
     codebook: Annotated[Optional[Path], CODEBOOK] = None,
     typology: Annotated[Optional[List[str]], typer.Option(
         "--typology", help="Two case attributes to cross (give twice), e.g. --typology flytting --typology arbeidssted.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report."""
+    """Quotes per code, code × informant matrix, counts by case attribute, co-occurrence and the HTML theme report.
+
+    Every file is written, or none; one that exists in --out is replaced only with --overwrite."""
     from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
     from fjernarbeid.interviews.outputs import code_matrix, write_outputs
 
@@ -226,7 +256,7 @@ def report_command(
             raise InputFileError("no codings: give --codings and/or --suggestions with accepted rows")
         refuse_overwrite_inputs([out], *(p for p in inputs if not p.is_dir()), *(codings or []), suggestions, cases,
                                 codebook)
-        with staged_directory(out) as staging:  # every table and the theme report, or none
+        with staged_directory(out, overwrite=overwrite) as staging:  # every table and the theme report, or none
             paths = {kind: out / p.name for kind, p in write_outputs(
                 staging, interviews, coded, book, typology=tuple(typology) if typology else None).items()}
     except FjernarbeidError as exc:
@@ -246,8 +276,12 @@ def export_command(
     name: Annotated[str, typer.Option("--name", help="Project name.")] = "Fjernarbeid – intervjuer",
     xsd: Annotated[Optional[Path], typer.Option(
         "--xsd", help="Also validate against this copy of the official REFI-QDA Project.xsd.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Export a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, checked before it is written."""
+    """Export a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder, checked before it is written.
+
+    An existing --qdpx or --qdc is replaced only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs
     from fjernarbeid.errors import DataValidationError
     from fjernarbeid.interviews.qdpx import validate_qdpx, write_qdc, write_qdpx
 
@@ -257,13 +291,16 @@ def export_command(
                                      param_hint=option)
     try:
         interviews, book, coded = _load(inputs, codebook, codings, suggestions, cases)
-        path = write_qdpx(qdpx, interviews, book, coded, name=name)
+        refuse_overwrite_inputs([qdpx, qdc] if qdc else [qdpx], *(p for p in inputs if not p.is_dir()),
+                                *(codings or []), suggestions, cases, codebook, xsd)
+        refuse_existing_outputs([qdpx, qdc] if qdc else [qdpx], overwrite=overwrite)
+        path = write_qdpx(qdpx, interviews, book, coded, name=name, overwrite=overwrite)
         if xsd is not None:
             problems = validate_qdpx(path, xsd)
             if problems:
                 raise DataValidationError(f"{path} does not validate against {xsd}:\n  " + "\n  ".join(problems[:20]))
         if qdc is not None:
-            write_qdc(qdc, book)
+            write_qdc(qdc, book, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     typer.echo(f"wrote {path}: {len(interviews)} sources, {len(book)} codes, {len(coded)} codings"
@@ -276,8 +313,12 @@ def agreement_command(
     codings: Annotated[Optional[List[Path]], CODINGS] = None,
     codebook: Annotated[Optional[Path], CODEBOOK] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the table as CSV.")] = None,
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
-    """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha."""
+    """Agreement between two coders per code (presence over turns): Cohen's kappa and Krippendorff's alpha.
+
+    An existing --out is replaced only with --overwrite."""
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_input
     from fjernarbeid.interviews.agreement import agreement_by_code
     from fjernarbeid.interviews.coding import write_table
 
@@ -285,9 +326,12 @@ def agreement_command(
         if len(coder) != 2:
             raise typer.BadParameter("give --coder exactly twice")
         interviews, book, coded = _load(inputs, codebook, codings)
+        if out is not None:  # not over a coder's codings
+            refuse_overwrite_input(out, *(p for p in inputs if not p.is_dir()), *(codings or []), codebook)
+            refuse_existing_outputs([out], overwrite=overwrite)
         table = agreement_by_code(interviews, coded, book, coder[0], coder[1])
         if out is not None:
-            write_table(table.reset_index(), out)
+            write_table(table.reset_index(), out, overwrite=overwrite)
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     used = table[(table["both"] + table["only_a"] + table["only_b"]) > 0]
@@ -306,15 +350,19 @@ def _fmt(x: float) -> str:
 def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for the demo (created if needed).")] = Path(
         "interview-demo"),
+    overwrite: Annotated[bool, OVERWRITE] = False,
 ) -> None:
     """Run the whole chain on SYNTHETIC Teams transcripts of seven invented informants and print the
-    code × informant matrix. Keyword suggestions are accepted without review (demo only)."""
-    from fjernarbeid._io import ensure_directory
+    code × informant matrix. Keyword suggestions are accepted without review (demo only). Every file is
+    written, or none; one that exists in --out is replaced only with --overwrite."""
+    from fjernarbeid._io import staged_directory
     from fjernarbeid.interviews.demo import run_demo
 
     try:
-        ensure_directory(out)
-        result = run_demo(out)
+        with staged_directory(out, overwrite=overwrite) as staging:
+            result = run_demo(staging)
+        result.files = {kind: out / path.relative_to(staging) for kind, path in result.files.items()}
+        result.out = out
     except FjernarbeidError as exc:
         raise _fail(exc) from None
     console = make_console()

@@ -29,6 +29,7 @@ from fjernarbeid.cli._survey_input import (
 )
 from fjernarbeid.cli.tab import LonelyPsu, OutputFormat
 from fjernarbeid.errors import FjernarbeidError
+from fjernarbeid.i18n import message
 
 
 class Family(str, enum.Enum):
@@ -112,7 +113,9 @@ def model_command(
     level: Annotated[float, typer.Option("--level", min=0.5, max=0.999, help="Confidence level.")] = 0.95,
     output_format: Annotated[OutputFormat, typer.Option(
         "--format", help="text: tables; json: every number at full precision, to stdout.")] = OutputFormat.text,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the questionnaire's labels.")] = Language.nb,
+    lang: Annotated[Language, typer.Option(
+        "--lang", help="Language of the text output (its words, numbers, and the questionnaire's labels for "
+        "variables and categories); JSON keeps its keys and adds the labels.")] = Language.nb,
     refdata: Annotated[Optional[Path], refdata_option(
         "Reference-data directory, to derive municipality, county and centrality from the postal code.")] = None,
     instrument: Annotated[Optional[Path], typer.Option(
@@ -141,8 +144,8 @@ def model_command(
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
-        data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
-        warn_if_invalid(data, inst, refdata, "fjernarbeid model",
+        data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        warn_if_invalid(data, inst, refdata, "fjernarbeid model", lang=lang.value,
                         options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         from fjernarbeid.cli.tab import parse_where, require_where_columns
@@ -171,7 +174,7 @@ def model_command(
     if output_format is OutputFormat.json:
         echo_text(json.dumps(json_ready(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
-        print_model(result)
+        print_model(result, lang.value)
 
 
 def formula_variables(formula: str) -> tuple[str, list[str]]:
@@ -223,7 +226,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         frame = frame.assign(**{WHERE_COLUMN: where_mask(condition, data.frame)})
     design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
-                                                  probs=probs)
+                                                  probs=probs, lang=lang)
     within = None
     if condition is not None:
         design, within = within_domain(design, condition)
@@ -238,9 +241,18 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         table = model.table(level)
         zeta = set()
     q = _t_quantile(level, model.df_residual)
+    naming = _Naming(data, inst, lang)
+    term_of = dict(zip(model.coefficients.index, model.assign))  # 0 for the intercept, i for terms[i − 1]
     coefficients = []
     for name, row in table.iterrows():
-        item = {"term": name, "estimate": row["estimate"], "se": row["se"], "t": row["t"], "p_value": row["p"],
+        if name in zeta:
+            label = naming.threshold(outcome, name)
+        elif name == "(Intercept)":
+            label = message("model", "intercept", lang)
+        else:
+            label = naming.coefficient(name, model.terms[term_of[name] - 1].split(":"))
+        item = {"term": name, "label": label, "estimate": row["estimate"], "se": row["se"], "t": row["t"],
+                "p_value": row["p"],
                 "ci_low": row["estimate"] - q * row["se"], "ci_high": row["estimate"] + q * row["se"],
                 "threshold": name in zeta}
         if family in ("binomial", "ordinal", "poisson", "quasipoisson") and name not in zeta \
@@ -249,6 +261,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
                            "ci_high": math.exp(item["ci_high"])}
         coefficients.append(item)
     tests = [regTermTest(model, term, method="LRT" if test == "lrt" else "Wald").to_dict() for term in model.terms]
+    for t in tests:
+        t["labels"] = [naming.term(term.split(":")) for term in t["terms"]]
     labels = _label_of(data, inst, lang)
     return {
         "file": str(data.path), "formula": formula, "family": family, "link": link if family == "ordinal" else None,
@@ -262,7 +276,91 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         "exp_name": {"binomial": "odds ratio", "ordinal": "odds ratio", "poisson": "rate ratio",
                      "quasipoisson": "rate ratio"}.get(family),
         "variable_labels": {v: labels.get(v) for v in used if labels.get(v)},
+        # the short names the coefficients use for these variables; the text of those named by number
+        "variable_names": {v: naming.variable(v) for v in used},
+        "variable_key": {naming.variable(v): naming.key(v) for v in used if naming.key(v)},
+        "event_label": naming.category(outcome, event) if event is not None else None,
+        "lang": lang,
     }
+
+
+# A variable's label as the coefficient's name when it is at most this long ('Kjønn: Kvinne'); a longer
+# question is named by its number ('spm. 10_1: Delvis enig'), its text under the table.
+SHORT_LABEL = 40
+
+
+class _Naming:
+    """Coefficients and terms as a reader knows them: 'Kjønn: Kvinne' for R's ``kjonn2``, 'Aldersgruppe:
+    30-34 år × Kjønn: Kvinne' for ``age_group2:kjonn2``, a threshold '1|2' by its two categories'
+    labels. Without any label (an ordinary file's column) a coefficient keeps R's name (``stypeH``)."""
+
+    def __init__(self, data, inst, lang: str):
+        from fjernarbeid.cli.tab import _labels
+
+        self.data, self.inst, self.lang = data, inst, lang
+        self.values = _labels(data, inst, lang)
+        self.full = _label_of(data, inst, lang)
+
+    def _text(self, name: str) -> str | None:
+        """The variable's own words: a question's text (without its number), else its label."""
+        if name in self.inst and getattr(self.inst[name], "label", None):
+            return self.inst[name].label(self.lang)
+        return self.full.get(name)
+
+    def _short(self, name: str) -> str | None:
+        text = self._text(name)
+        short = text.split(" (")[0].strip().rstrip("?:").strip() if text else ""
+        return short if short and len(short) <= SHORT_LABEL else None
+
+    def variable(self, name: str) -> str:
+        short = self._short(name)
+        if short:
+            return short
+        number = getattr(self.inst[name], "number", None) if name in self.inst else None
+        if number and number != name:  # a question without a number of its own is named by its name
+            return message("report", "question_ref", self.lang, number=number)
+        return name
+
+    def key(self, name: str) -> str | None:
+        """The full text of a variable the coefficients name by its number or name only."""
+        return None if self._short(name) else self._text(name)
+
+    def labelled(self, name: str) -> bool:
+        return bool(self._text(name) or self.values.get(name))
+
+    def category(self, name: str, level) -> str:
+        from fjernarbeid.cli.tab import _code
+
+        labels = self.values.get(name, {})
+        return str(labels.get(_code(level), labels.get(str(level), level)))
+
+    def coefficient(self, coefficient: str, variables: list[str]) -> str:
+        """``kjonn2`` → 'Kjønn: Kvinne'; an interaction's parts joined by ' × '; a number's slope by the
+        variable's name alone."""
+        levels = _split_coefficient(coefficient, variables)
+        if levels is None or not any(self.labelled(v) for v in variables):
+            return coefficient
+        return " × ".join(self.variable(v) + (f": {self.category(v, level)}" if level else "")
+                          for v, level in zip(variables, levels))
+
+    def term(self, variables: list[str]) -> str:
+        return " × ".join(self.variable(v) for v in variables)
+
+    def threshold(self, outcome: str, name: str) -> str:
+        """R's '1|2' between two categories of the outcome, by their labels."""
+        lower, _, upper = name.partition("|")
+        if not self.values.get(outcome):
+            return message("model", "threshold", self.lang, levels=name)
+        return message("model", "threshold", self.lang,
+                       levels=f"{self.category(outcome, lower)} | {self.category(outcome, upper)}")
+
+
+def _split_coefficient(coefficient: str, variables: list[str]) -> list[str] | None:
+    """The level of each variable in a coefficient's name as R makes it — the variable's name followed by
+    its level, joined by ':' (``age_group2:kjonn2`` → ['2', '2']; a numeric variable's level is '')."""
+    pattern = ":".join(re.escape(v) + "(.*?)" for v in variables)
+    match = re.fullmatch(pattern, coefficient, flags=re.DOTALL)
+    return list(match.groups()) if match else None
 
 
 def _numbers_if_numeric(values):
@@ -343,67 +441,117 @@ def _label_of(data, inst, lang: str) -> dict[str, str]:
 # -- text output ---------------------------------------------------------------------------------
 
 
-def _fmt(x, digits: int = 3) -> str:
+def _fmt(x, lang: str, digits: int = 3) -> str:
+    """A coefficient as the language writes it ('1 234,568'); a small one with three significant digits
+    ('0,000123', not '0,000'), a tiny one in scientific notation."""
+    from fjernarbeid.i18n import fmt_number
+
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
-    return f"{x:,.{digits}f}" if abs(x) >= 10 ** -digits or x == 0 else f"{x:.{digits}g}"
+    if x == 0 or abs(x) >= 10 ** -digits:
+        return fmt_number(x, lang, digits)
+    decimals = digits - 1 - math.floor(math.log10(abs(x)))
+    if decimals > 10:
+        from babel.numbers import format_scientific
+
+        from fjernarbeid.i18n import _locale
+
+        return format_scientific(x, "0.##E0", locale=_locale(lang))
+    return fmt_number(x, lang, decimals)
 
 
-def _p(p) -> str:
+def _p(p, lang: str) -> str:
     """A p-value with four decimals in every row, so a column of them lines up and compares at a glance."""
-    return "–" if p is None or (isinstance(p, float) and math.isnan(p)) else (f"{p:.4f}" if p >= 1e-4 else "< 0.0001")
+    from fjernarbeid.i18n import fmt_number
+
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return fmt_number(p, lang, 4) if p >= 1e-4 else f"< {fmt_number(1e-4, lang, 4)}"
 
 
-def _stat(x) -> str:
+def _stat(x, lang: str) -> str:
     """A t or F statistic with two decimals (never a negative zero)."""
+    from fjernarbeid.i18n import fmt_number
+
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "–"
-    text = f"{x:,.2f}"
-    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text
+    return fmt_number(x, lang, 2)
 
 
-def print_model(result: dict[str, Any]) -> None:
+def _interval(low, high, lang: str) -> str:
+    """'0,740 – 1,570'; with a negative end '-0,400 til -0,230', as tab writes intervals."""
+    a, b = _fmt(low, lang), _fmt(high, lang)
+    if a.startswith(("-", "\u2212")) or b.startswith(("-", "\u2212")):
+        return f"{a} {message('numbers', 'interval_to', lang)} {b}"
+    return f"{a} – {b}"
+
+
+def _family_text(result: dict[str, Any], lang: str) -> str:
+    link = message("model", f"link_{result['link']}", lang) if result["link"] else ""
+    return message("model", f"family_{result['family']}", lang, link=link)
+
+
+def print_model(result: dict[str, Any], lang: str = "nb") -> None:
+    """The model in ``lang``: every word from the message catalogue (context ``model``; the data and
+    design sentence is tab's), numbers as the language writes them, coefficients and terms by the
+    questionnaire's labels."""
     from rich.table import Table
 
     from fjernarbeid.cli._console import console as make_console
+    from fjernarbeid.cli.tab_render import _design_text, _weights_text, num, say, t
+
+    def say_model(key: str, **kw) -> None:
+        say(console, message("model", key, lang, **kw))
 
     console = make_console()
-    family = result["family"] + (f" ({result['link']} link)" if result["link"] else "")
-    console.print(f"{result['formula']} — {family}")
-    weights = f"weights {result['weights']!r}" if result["weights"] else "unweighted (equal weights)"
-    design = ", ".join(f"{k} {result['design'][k]!r}" for k in ("strata", "cluster", "fpc") if result["design"][k])
-    console.print(f"{result['file']} — {weights}" + (f"; {design}" if design else ""))
+    say(console, message("model", "heading", lang, formula=result["formula"], family=_family_text(result, lang)),
+        "bold")
+    outcome = result["variable_names"].get(result["outcome"], result["outcome"])
+    if result.get("event") is not None:
+        say_model("event", outcome=outcome, value=result.get("event_label") or result["event"])
+    else:
+        say_model("outcome", outcome=outcome)
+    say(console, t("source", lang, file=result["file"], weights=_weights_text(result, lang),
+                   design=_design_text(result["design"], lang)))
     if result.get("where"):
-        within = result["where"]
-        console.print(f"within {within['expression']} ({within['n']:,} rows, weighted {within['weighted_n']:,.1f})")
-    console.print(f"n = {result['n']:,} rows used ({result['left_out']:,} left out: a missing value in the "
-                  f"formula's variables), residual df {result['df_residual']}")
-    pct = round(result["level"] * 100)
+        say(console, t("within", lang, expression=result["where"]["expression"], n=num(result["where"]["n"], lang, 0)))
+    say_model("rows", n=num(result["n"], lang, 0), left_out=num(result["left_out"], lang, 0),
+              df=num(result["df_residual"], lang, 0))
+    ci = message("model", "ci", lang, level=round(result["level"] * 100))
     table = Table(show_edge=False)
-    for name in ("coefficient", "estimate", "SE", "t", "p", f"{pct}% CI"):
-        table.add_column(name, justify="left" if name == "coefficient" else "right", no_wrap=True)
+    for name in (message("model", "coefficient", lang), message("model", "estimate", lang), t("se", lang), "t", "p",
+                 ci):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.columns[0].justify, table.columns[0].no_wrap = "left", False
     for c in result["coefficients"]:
-        table.add_row(c["term"] + (" (threshold)" if c["threshold"] else ""), _fmt(c["estimate"]), _fmt(c["se"]),
-                      _stat(c["t"]), _p(c["p_value"]), f"{_fmt(c['ci_low'])} – {_fmt(c['ci_high'])}")
+        table.add_row(c["label"], _fmt(c["estimate"], lang), _fmt(c["se"], lang), _stat(c["t"], lang),
+                      _p(c["p_value"], lang), _interval(c["ci_low"], c["ci_high"], lang))
     console.print(table)
-    exp_name = result["exp_name"]
     rows = [c for c in result["coefficients"] if "exp" in c]
-    if exp_name and rows:
+    if result["exp_name"] and rows:
         ratios = Table(show_edge=False)
-        for name in ("coefficient", exp_name, f"{pct}% CI"):
-            ratios.add_column(name, justify="left" if name == "coefficient" else "right", no_wrap=True)
+        exp_name = message("model", "exp_odds" if result["exp_name"] == "odds ratio" else "exp_rate", lang)
+        for name in (message("model", "coefficient", lang), exp_name, ci):
+            ratios.add_column(name, justify="right", no_wrap=True)
+        ratios.columns[0].justify, ratios.columns[0].no_wrap = "left", False
         for c in rows:
             e = c["exp"]
-            ratios.add_row(c["term"], _fmt(e["estimate"]), f"{_fmt(e['ci_low'])} – {_fmt(e['ci_high'])}")
+            ratios.add_row(c["label"], _fmt(e["estimate"], lang), _interval(e["ci_low"], e["ci_high"], lang))
         console.print(ratios)
-    tests = Table(title="Test of each term (all its coefficients zero)", title_justify="left", show_edge=False)
-    for name in ("term", "test", "statistic", "df", "p"):
-        tests.add_column(name, justify="left" if name in ("term", "test") else "right")
-    for t in result["tests"]:
-        what = "Wald F" if t["method"] == "Wald" else "Rao-Scott LRT"
-        df = f"{t['df']}, {t['ddf']}" if t["method"] == "Wald" else f"{t['df']} (ddf {t['ddf']})"
-        tests.add_row(", ".join(t["terms"]), what, _fmt(t["statistic"], 3), df, _p(t["p_value"]))
+    tests = Table(title=message("model", "tests_title", lang), title_justify="left", show_edge=False)
+    for name in ("term", "test", "statistic"):
+        tests.add_column(message("model", name, lang), justify="right" if name == "statistic" else "left")
+    tests.add_column(t("df", lang), justify="right")
+    tests.add_column("p", justify="right")
+    for test in result["tests"]:
+        wald = test["method"] == "Wald"
+        what = message("model", "test_wald" if wald else "test_lrt", lang)
+        df = (f"{num(test['df'], lang, 0)}; {_fmt(test['ddf'], lang, 0)}" if wald
+              else message("model", "ddf", lang, df=num(test["df"], lang, 0), ddf=_fmt(test["ddf"], lang, 0)))
+        tests.add_row(", ".join(test["labels"]), what, _fmt(test["statistic"], lang), df, _p(test["p_value"], lang))
     console.print(tests)
+    for short, text in result["variable_key"].items():  # the questions named by their number above
+        say(console, f"{short}: {text}", "dim")
 
 
 def register(app: typer.Typer) -> None:

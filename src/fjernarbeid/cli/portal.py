@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from fjernarbeid.cli._options import overwrite_option
 from fjernarbeid.errors import EXIT_BAD_INPUT, FjernarbeidError
 
 portal_app = typer.Typer(
@@ -144,14 +146,19 @@ def backup(
     out: Path = typer.Argument(..., help="The backup file to write (a zip)."),
     db: str = typer.Option(None, "--db", help=DB_HELP),
     data_dir: Path = typer.Option(None, "--data-dir", help=DATA_HELP),
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
-    """Write a backup of the database and the uploaded photos (one zip, written all-or-nothing)."""
+    """Write a backup of the database and the uploaded photos (one zip, written all-or-nothing; an
+    existing file only with --overwrite)."""
+    from fjernarbeid._io import refuse_existing_outputs
+
     try:
+        refuse_existing_outputs([out], overwrite=overwrite)
         _configure(db, data_dir)
         from fjernarbeid.portal.server import backup as run
         from fjernarbeid.portal.server import describe_database
 
-        result = run(out)
+        result = run(out, overwrite=overwrite)
         typer.echo(f"Backed up {result['objects']} records and {result['photos']} photos of {describe_database()} to {out}")
     except FjernarbeidError as exc:
         raise _fail(exc) from None

@@ -13,7 +13,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.cli._options import MIN_CELL, WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._options import (MIN_CELL, WEIGHTING_HELP, Weighting, completes_only_option, overwrite_option,
+                                      paragraphs, refdata_option)
 from fjernarbeid.cli._study import STUDY_HELP, TARGETS_HELP, load_cli_study, weighting_spec
 from fjernarbeid.cli._survey_input import fail, problem_place
 from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileError, OutputFileError
@@ -21,9 +22,13 @@ from fjernarbeid.errors import EXIT_INVALID_DATA, FjernarbeidError, InputFileErr
 _HELP = """Validate, weight and run the study's findings; write the report as HTML, PDF and Word (html, pdf,
 docx), the tables as an Excel workbook (xlsx) and every number as results.json (json), as --format chooses.
 
+A file of the report's names (report.html, results.json, report.xlsx …) already in --out is
+replaced only with --overwrite; other files there are left alone.
+
 Exit codes: 0 done, 1 the data have validation errors (nothing is written), 2 wrong usage, 3 an
-input cannot be read or an output cannot be written (--out is never an input), 4 missing
-reference data (e.g. a --refdata directory that does not exist), 5 weighting impossible.
+input cannot be read, an output exists (without --overwrite) or cannot be written (--out is never
+an input), 4 missing reference data (e.g. a --refdata directory that does not exist), 5 weighting
+impossible.
 """
 HELP = paragraphs(_HELP)
 
@@ -63,11 +68,12 @@ def report(
     targets: Optional[Path] = typer.Option(None, "--targets", help=TARGETS_HELP, show_default=False),
     study: Optional[Path] = typer.Option(None, "--study", help=STUDY_HELP, show_default=False),
     completes_only: Annotated[bool, completes_only_option()] = False,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
     try:
         with _chart_drawer(formats) as drawer:
             _report(file, dispositions, out, lang, formats, mapping, refdata, instrument_file, catalogue_file,
-                    min_cell, docx_template, weighting, drawer, targets, study, completes_only)
+                    min_cell, docx_template, weighting, drawer, targets, study, completes_only, overwrite)
     except FjernarbeidError as exc:
         raise fail(exc) from None
 
@@ -86,8 +92,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             mapping: Optional[Path], refdata: Optional[Path], instrument_file: Optional[Path],
             catalogue_file: Optional[Path], min_cell: int, docx_template: Optional[Path],
             weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
-            study_dir: Optional[Path] = None, completes_only: bool = False) -> None:
-    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
+            study_dir: Optional[Path] = None, completes_only: bool = False, overwrite: bool = False) -> None:
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.data.derive import derive
     from fjernarbeid.data.read import read_survey
     from fjernarbeid.data.synthetic import is_synthetic
@@ -108,6 +114,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
                             reference=(refdata, RefData.locate(refdata).directory))
     if out.exists() and not out.is_dir():  # known before the work, so said before it
         raise OutputFileError(f"{out}: cannot write the report into it: it exists and is not a directory")
+    refuse_existing_outputs((out / name for name in _file_names(chosen)), overwrite=overwrite)
     if "docx" in chosen and docx_template is not None:
         _check_docx_template(docx_template)
     study = load_cli_study(study_dir, instrument_file)
@@ -196,7 +203,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
             progress.update(steps, advance=1)
         documents.start(sections)
-        with staged_directory(out) as staging:
+        with staged_directory(out, overwrite=overwrite) as staging:
             # the PDF is printed in a worker while this process writes the others, so it is written last
             for fmt in sorted(chosen, key=lambda f: f == "pdf"):
                 progress.update(steps, description=f"writing {names[fmt]}")

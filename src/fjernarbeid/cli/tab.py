@@ -334,6 +334,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    # the questionnaire's own words for its "not sure" codes ('Ikke sikker', 'Vet ikke', …), for the notes
+    result["not_sure_labels"] = _not_sure_labels(inst, variable, lang)
     # respondents the study's rule (weighting: unknown: exclude) left out have no weight: counted apart
     if not kept.all():
         result["left_out"]["unweighted"] = int((~kept).sum())
@@ -384,12 +386,15 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         result["ci_method"] = ci
         options = {"include_missing": include_missing, "ci": ci, "level": level}
         if group:
-            if crosstab and not include_missing:
-                design = design.domain(design.column(variable).notna().to_numpy()
-                                       & design.column(crosstab).notna().to_numpy())
+            if crosstab:
+                # R's svychisq(~VAR + COL, design): its N and df count the rows with a missing answer too
+                result["test"] = _rao_scott(design, variable, crosstab)
+                if not include_missing:
+                    # the table's respondents are those in a column; a missing VAR is left out of each share
+                    # (R's na.rm), and stays in the df of the column's design, as R's svyciprop(…, degf(design))
+                    design = design.domain(design.column(crosstab).notna().to_numpy())
             estimates = svyby(design, svyprop, group, variable, covmat=compare, **options)
             if crosstab:
-                result["test"] = _rao_scott(design, variable, crosstab)
                 # the "I alt" column: the distribution of VAR among the respondents of the table
                 result["totals"] = svyprop(design, variable, **options).to_dict()["estimates"]
         else:
@@ -817,6 +822,14 @@ def _left_out(values: pd.Series, counted: np.ndarray, not_sure, skipped, include
     empty = values.isna().to_numpy() & ~not_sure & ~skipped
     return {"not_sure": int((not_sure & counted).sum()), "skipped": int((skipped & counted).sum()),
             "empty": int((empty & counted).sum())}
+
+
+def _not_sure_labels(inst, name: str, lang: str) -> list[str]:
+    """The labels of a question's "not sure" codes, as the questionnaire words them in ``lang``."""
+    if name not in inst:
+        return []
+    q = inst[name]
+    return list(dict.fromkeys(q.code(code).label(lang) for code in q.missing_codes))
 
 
 def _labels(data, inst, lang: str) -> dict[str, dict]:

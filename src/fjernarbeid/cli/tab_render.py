@@ -18,7 +18,7 @@ from typing import Any
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.i18n import fmt_interval, fmt_number, fmt_p, message
+from fjernarbeid.i18n import fmt_interval, fmt_number, fmt_p, message, one_of
 
 HIDDEN = ":"
 STUB_MIN = 12  # a label column narrower than this is unreadable
@@ -278,11 +278,20 @@ def _print_left_out(console, result, lang: str) -> None:
                        variable=result.get("reference") or result["variable"]))
     if not any(left[k] for k in ("not_sure", "skipped", "empty")):
         return
-    parts = ([t("left_not_sure", lang, n=num(left["not_sure"], lang, 0))] if left["not_sure"] or not left["empty"]
-             else []) + ([t("left_skipped", lang, n=num(left["skipped"], lang, 0))] if left["skipped"] else [])
+    # "not sure" answers by the questionnaire's own label for the code (there are none without such a code)
+    unsure = _not_sure_text(result, lang)
+    parts = ([t("left_not_sure", lang, n=num(left["not_sure"], lang, 0), answers=unsure)]
+             if unsure and (left["not_sure"] or not left["empty"]) else []) \
+        + ([t("left_skipped", lang, n=num(left["skipped"], lang, 0))] if left["skipped"] else [])
     empty = t("left_empty", lang, n=num(left["empty"], lang, 0), variable=result.get("reference") or result["variable"])
     listed = ", ".join(parts)
     say(console, t("left_out", lang, parts=(listed + " " + t("and", lang) + " " if parts else "") + empty))
+
+
+def _not_sure_text(result, lang: str) -> str:
+    """The questionnaire's own labels of the "not sure" codes, quoted: '«Ikke sikker»', '«Vet ikke» eller
+    «Vil ikke svare»' ('' for a variable without such codes)."""
+    return one_of(result.get("not_sure_labels") or (), lang)
 
 
 def _print_multiple(console, result, lang: str) -> None:

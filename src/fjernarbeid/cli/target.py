@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from fjernarbeid.cli._console import console as make_console
 
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, paragraphs, refdata_option
+from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, overwrite_option, paragraphs, refdata_option
 from fjernarbeid.cli._survey_input import UsageError, fail
 from fjernarbeid.errors import FjernarbeidError, OutputFileError
 
@@ -20,10 +20,11 @@ Fits design-based models of the study's outcomes (e.g. moving to another municip
 eligible population of every municipality from the screening funnel of the disposition log and SSB's
 population, and writes target.html, target.json, target.xlsx and CSV tables into --out. Municipal figures
 are synthetic estimates (they assume the propensity depends on sex, age and centrality, not on the
-municipality itself); every output says so.
+municipality itself); every output says so. A file of those names already in --out is replaced only
+with --overwrite.
 
-Exit codes: 0 done, 1 invalid data, 2 wrong usage, 3 an input cannot be read or an output cannot be
-written, 4 missing reference data, 5 a model cannot be estimated.
+Exit codes: 0 done, 1 invalid data, 2 wrong usage, 3 an input cannot be read, an output exists
+(without --overwrite) or cannot be written, 4 missing reference data, 5 a model cannot be estimated.
 """
 
 
@@ -62,8 +63,9 @@ def target(
     refdata: Annotated[Optional[Path], refdata_option("Reference-data directory (postal codes, centrality).")] = None,
     spec_file: Optional[Path] = typer.Option(None, "--spec", help="Targeting specification (YAML); default: the study's."),
     weighting: Optional[Weighting] = typer.Option(None, "--weighting", help=WEIGHTING_HELP, show_default=False),
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
-    from fjernarbeid._io import refuse_overwrite_inputs, staged_directory
+    from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
     from fjernarbeid.refdata import RefData
     from fjernarbeid.target.outputs import write_outputs
     from fjernarbeid.target.pipeline import target_from_files
@@ -76,13 +78,16 @@ def target(
                                 dispositions, spec_file, reference=(refdata, RefData.locate(refdata).directory))
         if out.exists() and not out.is_dir():
             raise OutputFileError(f"{out}: exists and is not a directory")
+        # the files whose names are known before the work; the CSV tables' names depend on the
+        # outcomes and are checked when they are put in place (nothing is moved if one exists)
+        refuse_existing_outputs((out / "target.json", out / "target.html", out / "target.xlsx"), overwrite=overwrite)
         spec = load_spec(spec_file)
         if not codes and spec.region_codes:  # the study's own region
             codes, region_name = list(spec.region_codes), region_name or spec.region_name
         result = target_from_files(file, dispositions, refdata_dir=refdata, spec=spec, region=codes,
                                    region_name=region_name,
                                    weighting=weighting.value if weighting is not None else None)
-        with staged_directory(out) as staging:  # every file, or none
+        with staged_directory(out, overwrite=overwrite) as staging:  # every file, or none
             written = [out / p.name for p in write_outputs(result, staging, lang.value)]
     except FjernarbeidError as exc:
         raise fail(exc) from None

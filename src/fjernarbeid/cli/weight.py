@@ -11,7 +11,8 @@ import typer
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, echo_text, styled
-from fjernarbeid.cli._options import WEIGHTING_HELP, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._options import (WEIGHTING_HELP, Weighting, completes_only_option, overwrite_option, paragraphs,
+                                      refdata_option)
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -42,8 +43,11 @@ prints the weight report: range of the weights, Kish design effect, effective sa
 the weighted margins against the targets. A file that looks like the study's survey but breaks
 its rules is weighted as it is, with a warning (`fjernarbeid validate` lists the problems).
 
+An existing --out is replaced only with --overwrite.
+
 Exit code: 0 done, 1 the data cannot be weighted as they are (missing sex or birth year, named by
-line), 2 wrong usage, 3 the file cannot be read or --out cannot be written, 4 a --refdata
+line), 2 wrong usage, 3 the file cannot be read, --out exists (without --overwrite) or cannot be
+written, 4 a --refdata
 directory that does not exist, 5 the targets cannot be met (e.g. an empty cell).
 """
 
@@ -70,9 +74,10 @@ def weight_command(
         "--mapping", help="Column mapping, YAML or CSV with columns source,target.")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
     completes_only: Annotated[bool, completes_only_option()] = False,
+    overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
     from fjernarbeid._cells import neutralise_frame
-    from fjernarbeid._io import atomic_path, refuse_overwrite_input
+    from fjernarbeid._io import atomic_path, refuse_existing_outputs, refuse_overwrite_input
     from fjernarbeid.refdata import RefData
     from fjernarbeid.study import weight
 
@@ -88,6 +93,7 @@ def weight_command(
                                reference=(refdata, RefData.locate(refdata).directory))
         chosen = load_cli_study(study, instrument)
         refuse_overwrite_input(out, *chosen.files)  # the study's own files are inputs too
+        refuse_existing_outputs([out], overwrite=overwrite)  # before the work: said at once
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight",
@@ -101,7 +107,7 @@ def weight_command(
                                        "category left out (the study's rule: unknown: exclude)", markup=False)
         weighted = result.frame.drop(columns=[c for c in result.frame.columns if c.endswith(" (weighting groups)")])
         weighted = weighted.assign(weight=result.weights.to_numpy())
-        with atomic_path(out) as tmp:
+        with atomic_path(out, overwrite=overwrite) as tmp:
             if out.suffix.lower() == ".parquet":
                 weighted.to_parquet(tmp, index=False)
             else:

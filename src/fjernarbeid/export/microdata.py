@@ -260,11 +260,13 @@ def output_paths(out: str | Path) -> dict[str, Path]:
     return paths
 
 
-def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterable[str | Path] = ()) -> dict[str, Path]:
+def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterable[str | Path] = (),
+                    overwrite: bool = True) -> dict[str, Path]:
     """Write the data and its sidecars (module docstring); returns {kind: path}.
 
     All files are written to temporary files first and renamed together at the end, so a failure
-    leaves no partial export. Refuses to write over any of ``inputs``.
+    leaves no partial export. Refuses to write over any of ``inputs``, and, without ``overwrite``,
+    over any file that exists (``export --overwrite``).
     """
     paths = output_paths(out)
     for p in paths.values():
@@ -274,7 +276,7 @@ def write_microdata(export: MicrodataExport, out: str | Path, *, inputs: Iterabl
     fmt = FORMATS[paths["data"].suffix.lower()]
     _check_names(export, paths["data"], fmt)
     codebook = build_codebook(export, paths["data"].name)
-    with atomic_paths(paths) as tmp:  # all six files, or none
+    with atomic_paths(paths, overwrite=overwrite) as tmp:  # all six files, or none
         if fmt == "sav":
             _write_sav(export, tmp["data"])
         elif fmt == "dta":

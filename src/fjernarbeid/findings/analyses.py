@@ -437,7 +437,8 @@ def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
 
 def _mean_rows(design, variable: str, masks: list[np.ndarray], ctx: Context) -> list:
     """:func:`_mean_row` of each of several disjoint groups, estimated together (svymean_groups)."""
-    return svymean_groups(design, variable, masks, level=ctx.level)
+    answered = _col(design, variable).notna().to_numpy()
+    return svymean_groups(design, variable, [m & answered for m in masks], level=ctx.level)
 
 
 def _group_label(ctx: Context, by: str, codes) -> str:

@@ -81,6 +81,19 @@ def message(context: str, key: str, lang: str, **kw) -> str:
     raise KeyError(f"no message {context}/{key} for language {lang}")
 
 
+def quoted(label: str, lang: str) -> str:
+    """A label quoted as the language quotes: '«Ikke sikker»' (nb, nn), '‘Not sure’' (en)."""
+    return message("report", "quoted", lang, label=label)
+
+
+def one_of(labels, lang: str) -> str:
+    """Labels quoted and joined as alternatives: '«Ja»', '«Ja» eller «Kanskje»', '«A», «B» eller «C»'."""
+    items = [quoted(label, lang) for label in labels]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {message('report', 'or', lang)} {items[-1]}"
+
+
 # -- numbers ------------------------------------------------------------------------------------------
 
 

@@ -127,8 +127,9 @@ INSTRUMENT_KEYS = (
 # == writing ====================================================================================
 
 
-def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati") -> Path:
-    """Write ``instrument`` as an XLSForm workbook at ``path`` (atomically) and return the path.
+def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati", overwrite: bool = True) -> Path:
+    """Write ``instrument`` as an XLSForm workbook at ``path`` (atomically; without ``overwrite``
+    never over an existing file) and return the path.
 
     ``mode`` is ``"cati"`` (interviewer records "not sure" codes) or ``"self"`` (they are hidden
     and the question may be skipped); see the module documentation.
@@ -157,7 +158,7 @@ def write_xlsform(instrument: Instrument, path: str | Path, *, mode: str = "cati
               ({"name": c.name, "rule": c.rule.to_xpath(), "when": c.when.to_xpath() if c.when else "",
                 "column": c.column, **_translated("message", c.message)} for c in instrument.checks))
     make_workbook_inert(wb)  # a label typed as '=…' stays a label
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         wb.save(tmp)
     return path
 

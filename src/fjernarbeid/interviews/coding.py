@@ -150,11 +150,12 @@ def read_suggestions(path: str | Path, interviews: Sequence[Interview], codebook
     return frame[SUGGESTION_COLUMNS].astype({"turn": "int64"}).reset_index(drop=True)
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write codings or suggestions as UTF-8 CSV, atomically."""
+def write_table(frame: pd.DataFrame, path: str | Path, *, overwrite: bool = True) -> Path:
+    """Write codings or suggestions as UTF-8 CSV, atomically (without ``overwrite`` never over an
+    existing file)."""
     buffer = io.StringIO()
     neutralise_frame(frame).to_csv(buffer, index=False, lineterminator="\n")
-    return write_text_atomic(path, buffer.getvalue())
+    return write_text_atomic(path, buffer.getvalue(), overwrite=overwrite)
 
 
 def _read_table(path: str | Path, required: list[str]) -> pd.DataFrame:

@@ -78,8 +78,10 @@ class Hit:
 
 # -- numbers ------------------------------------------------------------------------------------------
 
-# A separator between digit groups: one space (also no-break and thin spaces), dot, hyphen or dash.
-_SEP = r"[ \u00a0\u2009\u202f.\-\u2010\u2011\u2012\u2013]"
+# A separator between digit groups: one to three blanks (also no-break and thin spaces: a transcript typed
+# or pasted with two spaces between the groups), a dot, hyphen or dash.
+_BLANKS = r"[ \u00a0\u2009\u202f]{1,3}"
+_SEP = rf"(?:{_BLANKS}|[.\-\u2010\u2011\u2012\u2013])"
 # Digits glued to letters count too ("fnr15038712052"): a leak costs more than a needless "[nummer]".
 _DIGIT_RUN = re.compile(rf"(?<![\d+])\+?(?:\d+{_SEP})*\d+(?!\d)")
 _PHONE_GLUED = re.compile(r"(?<![\w+])(?:\+|00)47[2-9]\d{7}(?!\d)")  # +4791234567
@@ -140,6 +142,12 @@ def valid_organisation_number(number: str) -> bool:
     return k != 10 and k == digits[8]
 
 
+# A fødselsnummer dictated in its two parts, the date of birth and then the five digits of the
+# "personnummer": those five digits complete it, so they are replaced wherever the word names them.
+_PERSONAL_NUMBER = re.compile(r"(?i:\bperson(?:nummer|nummeret|nr\.?))(?:\s+(?:er|var|mitt|mi|:))*:?\s+"
+                              r"(?P<digits>\d{3}[ \u00a0]?\d{2})(?!\d)")
+
+
 def _plausible_year(group: str) -> bool:
     return len(group) == 4 and 1900 <= int(group) <= 2099
 
@@ -184,6 +192,8 @@ def _number_hits(text: str) -> list[Hit]:
                     hits.append(hit)
                     used_until = hit.end
                     break
+    hits += [Hit("national_id", m.start("digits"), m.end("digits"), m["digits"], NATIONAL_ID,
+                 note="the five digits after the date of birth (personnummer)") for m in _PERSONAL_NUMBER.finditer(text)]
     return hits
 
 
@@ -191,7 +201,7 @@ def _classify(text: str, groups, total: int) -> Hit | None:
     start, end = groups[0][0], groups[-1][1]
     digits = "".join(g[2] for g in groups)
     parts = [g[2] for g in groups]
-    seps = [text[a[1]:b[0]] for a, b in zip(groups, groups[1:])]
+    seps = [re.sub(_BLANKS, " ", text[a[1]:b[0]]) for a, b in zip(groups, groups[1:])]  # blanks: one space
     original = text[start:end]
     if total == 9:
         if valid_organisation_number(digits) and not _AMOUNT_AFTER.match(text, end):
@@ -261,7 +271,7 @@ def _digit_word_hits(text: str) -> list[Hit]:
 _EMAIL_WRITTEN = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # A written dot joins parts unless it ends a sentence ("hund. Kari@…": glued to the word before, a space
 # after), which would take the sentence's last word into the address.
-_DOT = r"(?:\.(?!\s)|\s+\.\s*|\s+(?:punktum|punkt|prikk|dot)\s+)"
+_DOT = r"(?:\.(?!\s)|\s+\.\s*|\s+(?:punktum|punkt|prikk|dot)\s+|\s*[(\[](?:dot|punktum|prikk)[)\]]\s*)"
 _DASH = r"(?:\s+(?:bindestrek|understrek|strek)\s+)"
 _AT = (r"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla|at|"
        r"a\s+med\s+krøll)\s+)")
@@ -278,7 +288,8 @@ _EMAIL_SPOKEN = re.compile(
 # "kari krøllalfa gmail" with the domain's end lost: an unmistakable at-sign word is enough.
 _EMAIL_NO_TLD = re.compile(
     rf"(?<![\w.@]){_PART}(?:(?:{_DOT}|{_DASH}|[._]){_PART})*"
-    rf"(?:\s*@\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla)\s+){_PART}", re.IGNORECASE)
+    rf"(?:\s*(?:@|\(at\)|\[at\])\s*|\s+(?:krøllalfa|krøll-alfa|krøll\s+alfa|alfakrøll|alfa\s+krøll|krølla)\s+)"
+    rf"{_PART}", re.IGNORECASE)
 
 
 def _email_hits(text: str) -> list[Hit]:
@@ -298,7 +309,9 @@ _STRONG_SUFFIXES = ("gata", "gate", "gaten", "gt", "veien", "vegen", "vei", "veg
 _WEAK_SUFFIXES = ("plassen", "plass", "bakken", "bakke", "tunet", "tun", "torget", "torg", "kai", "sti", "kroken",
                   "svingen", "løkka", "løkken", "ringen", "lia", "haugen", "åsen", "myra", "jordet", "enga", "engen",
                   "vollen", "hagen", "grenda", "stranda", "sletta", "bekken", "moen", "marka", "høgda", "høyden")
-_HOUSE_NUMBER = r"(?:nr\.?\s*|nummer\s+)?\d{1,4}(?:\s?[A-Za-z](?![\w]))?(?![\w])"
+# A house letter glued to the number in any case (12B, 12b), after a space only as a capital (12 B): in
+# "Sjøvegen 5 i Ulvik" the "i" is a preposition.
+_HOUSE_NUMBER = r"(?:nr\.?\s*|nummer\s+)?\d{1,4}(?:(?:[A-Za-z]|\s(?-i:[A-Z]))(?![\w]))?(?![\w])"
 _STREET_PREFIX = r"(?:(?:Nedre|Øvre|Søndre|Nordre|Vestre|Østre|Store|Lille|Gamle|Nye|Indre|Ytre)\s+)?"
 _STREET_ONE_WORD = re.compile(
     rf"(?<![\w\-]){_STREET_PREFIX}(?P<street>(?:[^\W\d_][\w\-]*?)?(?P<suffix>{'|'.join(_STRONG_SUFFIXES + _WEAK_SUFFIXES)})\.?)"
@@ -307,7 +320,7 @@ _NAME_WORD = r"[A-ZÆØÅÄÖÜÉ][\w\-]*\.?"
 _STREET_WORDS = re.compile(
     rf"(?<![\w\-])(?:{_NAME_WORD}\s+){{1,3}}(?:gate|gata|gaten|vei|veien|veg|vegen|plass|allé|vn\.|gt\.)"
     rf"\s+{_HOUSE_NUMBER}")
-_PO_BOX = re.compile(r"(?<![\w\-])(?:postboks|postboks nr\.?|pb\.|boks)\s*\d{1,5}(?![\w])", re.IGNORECASE)
+_PO_BOX = re.compile(r"(?<![\w\-])(?:postboks|postboks nr\.?|pb\.?|boks)\s*\d{1,5}(?![\w])", re.IGNORECASE)
 _POSTCODE_PLACE = re.compile(r"(?<![\w\-.,:/])(?P<code>\d{4})(?=[ \u00a0]+(?P<place>[A-ZÆØÅ][\w\-]+))")
 _YEAR_BEFORE = re.compile(r"(?i:\b(?:i|år|året|fra|frå|til|sidan|siden|innen|innan|før|etter|høsten|hausten|våren|"
                          r"sommeren|sommaren|vinteren|vinteren|januar|februar|mars|april|mai|juni|juli|august|"

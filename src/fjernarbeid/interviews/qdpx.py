@@ -172,8 +172,9 @@ def project_xml(interviews: Sequence[Interview], codebook: Codebook, codings: pd
 
 def write_qdpx(path: str | Path, interviews: Sequence[Interview], codebook: Codebook, codings: pd.DataFrame,
                name: str = "Fjernarbeid – intervjuer", created: _dt.datetime | None = None,
-               description: str = "") -> Path:
-    """Write a REFI-QDA project (.qdpx), after checking it with :func:`validate_project`."""
+               description: str = "", *, overwrite: bool = True) -> Path:
+    """Write a REFI-QDA project (.qdpx), after checking it with :func:`validate_project` (without
+    ``overwrite`` never over an existing file)."""
     created = created or _dt.datetime.now(_dt.timezone.utc)
     xml, files = project_xml(interviews, codebook, codings, name, created, description)
     problems = validate_project(xml, files)
@@ -184,11 +185,12 @@ def write_qdpx(path: str | Path, interviews: Sequence[Interview], codebook: Code
         z.writestr("project.qde", xml)
         for file_name, text in files.items():
             z.writestr(file_name, text.encode("utf-8"))
-    return write_bytes_atomic(path, buffer.getvalue())
+    return write_bytes_atomic(path, buffer.getvalue(), overwrite=overwrite)
 
 
-def write_qdc(path: str | Path, codebook: Codebook) -> Path:
-    """Write the codebook as a REFI-QDA codebook (.qdc)."""
+def write_qdc(path: str | Path, codebook: Codebook, *, overwrite: bool = True) -> Path:
+    """Write the codebook as a REFI-QDA codebook (.qdc); without ``overwrite`` never over an
+    existing file."""
     root = etree.Element(f"{{{NS_CODEBOOK}}}CodeBook", nsmap={None: NS_CODEBOOK}, origin=ORIGIN)
     codes_el = etree.SubElement(root, f"{{{NS_CODEBOOK}}}Codes")
 
@@ -208,7 +210,7 @@ def write_qdc(path: str | Path, codebook: Codebook) -> Path:
     problems = _validate_tree(_parse(xml, "codebook"), _CODEBOOK_RULES, NS_CODEBOOK, "CodeBook")
     if problems:
         raise DataValidationError("the REFI-QDA codebook does not validate:\n  " + "\n  ".join(problems), problems)
-    return write_bytes_atomic(path, xml)
+    return write_bytes_atomic(path, xml, overwrite=overwrite)
 
 
 # -- validation -----------------------------------------------------------------------------------
@@ -421,7 +423,7 @@ def validate_qdpx(path: str | Path, xsd: str | Path | None = None) -> list[str]:
             schema = etree.XMLSchema(etree.parse(str(xsd)))
         except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
             raise InputFileError(f"{xsd}: not a readable XML schema ({exc})") from None
-        if not schema.validate(etree.fromstring(xml)):
+        if not schema.validate(_parse(xml, f"{path}: project.qde")):
             problems += [f"line {e.line}: {e.message} (XSD)" for e in schema.error_log]
     return problems
 
@@ -434,8 +436,14 @@ def _read_zip(path: str | Path) -> tuple[bytes, dict[str, str]]:
             if "project.qde" not in names:
                 raise InputFileError(f"{path}: a .qdpx file needs project.qde at the top of the zip")
             xml = z.read("project.qde")
-            files = {n: z.read(n).decode("utf-8-sig") for n in names if n.startswith("sources/")
-                     and n.lower().endswith(".txt")}
+            files = {}
+            for n in names:
+                if n.startswith("sources/") and n.lower().endswith(".txt"):
+                    try:
+                        files[n] = z.read(n).decode("utf-8-sig")
+                    except UnicodeDecodeError as exc:  # REFI-QDA's text sources are UTF-8
+                        raise InputFileError(f"{path}: {n}, byte {exc.start + 1}: not UTF-8, as a REFI-QDA text "
+                                             "source must be") from None
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file") from None
     except zipfile.BadZipFile:
@@ -537,7 +545,7 @@ def read_qdpx(path: str | Path, known: Codebook | None = None) -> QdaProject:
     problems = validate_project(xml, files)
     if problems:
         raise InputFileError(f"{path}: not a valid REFI-QDA project:\n  " + "\n  ".join(problems[:20]))
-    root = etree.fromstring(xml)
+    root = _parse(xml, f"{path}: project.qde")  # the parser that read it for validation: no entities
     q = f"{{{NS}}}"
     id_by_guid = {guid("code", known.id, c.id): c.id for c in known} if known else None
     codes_el = root.find(f"{q}CodeBook/{q}Codes")

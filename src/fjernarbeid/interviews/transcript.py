@@ -105,9 +105,15 @@ class Interview:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
-    def write(self, directory: str | Path) -> Path:
-        """Write ``<directory>/<id>.json`` atomically and return its path."""
-        return write_text_atomic(Path(directory) / f"{safe_file_stem(self.id)}.json", self.to_json())
+    @property
+    def file_name(self) -> str:
+        """The interview file's name: ``<id>.json``, the id made safe for a file name."""
+        return f"{safe_file_stem(self.id)}.json"
+
+    def write(self, directory: str | Path, *, overwrite: bool = True) -> Path:
+        """Write ``<directory>/<id>.json`` atomically (without ``overwrite`` never over an existing
+        file) and return its path."""
+        return write_text_atomic(Path(directory) / self.file_name, self.to_json(), overwrite=overwrite)
 
     @classmethod
     def from_dict(cls, data: dict, origin: str = "<dict>") -> "Interview":
@@ -161,6 +167,19 @@ def read_interviews(paths: Iterable[str | Path]) -> list[Interview]:
             raise InputFileError(f"{f}: interview id {iv.id!r} is also used by {seen[iv.id]}")
         seen[iv.id] = f
     return interviews
+
+
+def refuse_shared_file_names(interviews: Iterable[tuple[str, Interview]], directory: str | Path) -> None:
+    """Raise before anything is written if two interviews (each with the file it comes from) would be
+    written to the same file in ``directory``: the second would silently replace the first."""
+    first: dict[str, str] = {}
+    for origin, interview in interviews:
+        key = interview.file_name.casefold()  # one file on a case-insensitive disk (macOS, Windows)
+        if key in first:
+            raise InputFileError(f"{origin}: its interview file {Path(directory) / interview.file_name} would replace "
+                                 f"the one of {first[key]} (the same id, {interview.id!r}); give the transcripts "
+                                 "different file names")
+        first[key] = origin
 
 
 def assign_roles(turns: Iterable[Turn], interviewers: Iterable[str]) -> tuple[Turn, ...]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
-from fjernarbeid.errors import FjernarbeidError, InputFileError, OutputFileError
+from fjernarbeid.errors import FjernarbeidError, InputFileError
 
 BACKUP_FORMAT = "fjernarbeid-portal-backup/1"
 # What a backup holds: the portal's tables and the accounts (contenttypes and permissions are rebuilt by migrate).
@@ -93,31 +92,24 @@ def serve(host: str, port: int, threads: int = 8) -> None:
                    clear_untrusted_proxy_headers=True, _quiet=True)
 
 
-def backup(out: Path) -> dict:
-    """Write a zip with the data (Django's JSON serialization) and the uploaded photos; all or nothing."""
+def backup(out: Path, *, overwrite: bool = True) -> dict:
+    """Write a zip with the data (Django's JSON serialization) and the uploaded photos; all or nothing,
+    and without ``overwrite`` never over an existing file."""
     from django.conf import settings
     from django.core.management import call_command
+
+    from fjernarbeid._io import atomic_path
 
     data = io.StringIO()
     call_command("dumpdata", *BACKUP_APPS, format="json", indent=None, natural_foreign=True, stdout=data)
     media = Path(settings.MEDIA_ROOT)
     photos = sorted(p for p in media.rglob("*") if p.is_file()) if media.is_dir() else []
-    out = Path(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".backup-", suffix=".zip", dir=out.parent)
-    except OSError as exc:
-        raise OutputFileError(f"{out}: cannot write the backup ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+    with atomic_path(Path(out), overwrite=overwrite) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("manifest.json", json.dumps({"format": BACKUP_FORMAT, "photos": len(photos)}))
             archive.writestr("data.json", data.getvalue())
             for photo in photos:
                 archive.write(photo, "media/" + photo.relative_to(media).as_posix())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     objects = json.loads(data.getvalue())
     return {"objects": len(objects), "photos": len(photos)}
 

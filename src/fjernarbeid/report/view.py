@@ -14,7 +14,7 @@ from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.i18n import has_message, message
-from fjernarbeid.i18n import fmt_interval
+from fjernarbeid.i18n import fmt_interval, one_of
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
 # The chapters, their order, the charts and the front matter come from the study file
@@ -462,7 +462,11 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
         return None
     first = instrument[items[0]]
     title = first.preamble.get(lang) or first.preamble.get("nb") or first.label(lang)
-    caption = t("chart_likert", lang, title=_ended(title))
+    # the "not sure" codes left out, by the questionnaire's own labels ('«Ikke sikker» utelatt')
+    unsure = list(dict.fromkeys(c.label(lang) for name in items if name in instrument
+                                for c in instrument[name].codes if c.missing))
+    caption = (t("chart_likert", lang, title=_ended(title), answers=one_of(unsure, lang)) if unsure
+               else t("chart_likert_complete", lang, title=_ended(title)))
     # a hidden cell is drawn as no bar, and written as hidden ('–'), never as '0,0 %'
     data = TextTable("chart_data", [""] + [lbl for _, lbl in scale],
                      [[label] + [_pct_cell(None if c in gone else shares.get(c), lang) for c, _ in scale]
@@ -712,9 +716,6 @@ def routing_text(condition, instrument: Instrument, lang: str) -> str:
     """A question's routing in words: a condition 'code < 3' becomes 'spm. 7 er «Ja» eller «Kanskje»'."""
     from fjernarbeid.instrument.expr import BoolOp, Compare, Not
 
-    def quote(label: str) -> str:
-        return f"«{label}»" if lang != "en" else f"‘{label}’"
-
     def node(n) -> str:
         if isinstance(n, BoolOp):
             return f" {t(n.op, lang)} ".join(node(o) for o in n.operands)
@@ -729,8 +730,7 @@ def routing_text(condition, instrument: Instrument, lang: str) -> str:
                      "!=": lambda c: c not in n.values, "notin": lambda c: c not in n.values,
                      "<": lambda c: c < n.values[0], "<=": lambda c: c <= n.values[0],
                      ">": lambda c: c > n.values[0], ">=": lambda c: c >= n.values[0]}
-            chosen = [quote(c.label(lang)) for c in q.codes if tests[n.op](c.code)]
-            values = chosen[0] if len(chosen) == 1 else f"{', '.join(chosen[:-1])} {t('or', lang)} {chosen[-1]}"
+            values = one_of([c.label(lang) for c in q.codes if tests[n.op](c.code)], lang)
             return t("routing_is", lang, question=who, values=values)
         return str(n)
 

@@ -12,9 +12,11 @@ from importlib import resources
 from pathlib import Path
 
 from fjernarbeid._cells import neutralise_frame
-from fjernarbeid._io import ensure_directory, write_text_atomic
+from fjernarbeid._io import staged_directory, write_text_atomic
 
 FILES = ("study.yaml", "questionnaire.yaml", "catalogue.yaml", "README.md")
+# every file the skeleton writes: the package's files, then those made from them
+SKELETON_FILES = (*FILES, "targets.csv", "data.csv")
 
 
 def _targets_csv(study) -> str:
@@ -39,28 +41,26 @@ def _targets_csv(study) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_skeleton(directory: str | Path, n: int = 300, seed: int = 1) -> list[Path]:
-    """Write the skeleton into ``directory`` (new or empty) and return the files written."""
+def write_skeleton(directory: str | Path, n: int = 300, seed: int = 1, *, overwrite: bool = False) -> list[Path]:
+    """Write the skeleton into ``directory`` and return the files written: all of them or none, and
+    without ``overwrite`` none if one of :data:`SKELETON_FILES` is there already."""
+    from fjernarbeid.instrument import load_instrument
     from fjernarbeid.study import load_study
+    from fjernarbeid.study.model import study_for_instrument
     from fjernarbeid.study.synthetic import synthesise
 
-    directory = ensure_directory(directory)
-    written = []
+    directory = Path(directory)
     source = resources.files("fjernarbeid.study").joinpath("skeleton")
-    for name in FILES:
-        written.append(write_text_atomic(directory / name, source.joinpath(name).read_text("utf-8")))
-    # the study reads its targets file: write it before loading the study's weighting
-    from fjernarbeid.instrument import load_instrument
-    from fjernarbeid.study.model import study_for_instrument
-
-    bare = study_for_instrument(load_instrument(directory / "questionnaire.yaml"))
-    written.append(write_text_atomic(directory / "targets.csv", _targets_csv(bare)))
-    study = load_study(directory)
-    frame = synthesise(study, n=n, seed=seed)
-    data = directory / "data.csv"
-    write_text_atomic(data, neutralise_frame(frame).to_csv(index=False))
-    written.append(data)
-    return written
+    with staged_directory(directory, overwrite=overwrite) as staging:
+        for name in FILES:
+            write_text_atomic(staging / name, source.joinpath(name).read_text("utf-8"))
+        # the study reads its targets file: write it before loading the study's weighting
+        bare = study_for_instrument(load_instrument(staging / "questionnaire.yaml"))
+        write_text_atomic(staging / "targets.csv", _targets_csv(bare))
+        study = load_study(staging)
+        frame = synthesise(study, n=n, seed=seed)
+        write_text_atomic(staging / "data.csv", neutralise_frame(frame).to_csv(index=False))
+    return [directory / name for name in SKELETON_FILES]
 
 
 __all__ = ["write_skeleton"]

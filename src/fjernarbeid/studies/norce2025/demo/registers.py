@@ -84,6 +84,9 @@ def _csv_bytes(table: pd.DataFrame, *, sep: str = ",", header: bool = True) -> b
     return buffer.getvalue().encode("utf-8")
 
 
+REGISTER_FILES = (POSTAL_FILE, MUNICIPALITIES_FILE, CENTRALITY_FILE, SOURCES_FILE, README_FILE)
+
+
 def write_registers(out_dir: str | Path) -> Path:
     """Write the subset into ``out_dir``/refdata (created if needed); returns that directory.
 

@@ -20,7 +20,7 @@ from fjernarbeid._io import atomic_path, write_text_atomic
 from fjernarbeid.studies.norce2025.demo import dispositions as dispo
 from fjernarbeid.studies.norce2025.demo.frame import frame_vintages
 from fjernarbeid.studies.norce2025.demo.generate import SYNTHETIC_STATEMENT, SYNTHETIC_STATEMENT_NB, DemoFieldwork
-from fjernarbeid.studies.norce2025.demo.registers import REFDATA_DIR, write_registers
+from fjernarbeid.studies.norce2025.demo.registers import REFDATA_DIR, REGISTER_FILES, write_registers
 from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 
@@ -41,6 +41,13 @@ NOMINAL_QUESTIONS = frozenset({"q1", "q2", "q4", "q5", "q11", "q13", "q207"})
 # after the record type (4 bytes), product name (60) and five int32 and one float64 fields.
 _SAV_DATE_OFFSET, _SAV_DATE_LEN, _SAV_TIME_LEN = 92, 9, 8
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def demo_files(out_dir: str | Path, *, sav: bool = True) -> list[Path]:
+    """Every file :func:`write_demo` writes into ``out_dir``."""
+    out = Path(out_dir)
+    names = [DISPOSITIONS_FILE, SURVEY_CSV, *([SURVEY_SAV] if sav else []), METADATA_FILE, README_FILE]
+    return [out / name for name in names] + [out / REFDATA_DIR / name for name in REGISTER_FILES]
 
 
 def write_demo(demo: DemoFieldwork, out_dir: str | Path, *, sav: bool = True) -> dict[str, Path]:
