@@ -393,8 +393,17 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise InputFileError(f"{where}: starts with a {ENCODING_NAMES[encoding]} byte-order mark but byte "
-                                     f"{exc.start + 1} is not {ENCODING_NAMES[encoding]}") from None
+                name = ENCODING_NAMES[encoding.removesuffix("-sig")]
+                if encoding == "utf-8-sig":  # the mark's three bytes are not part of the text the user sees
+                    line, column = _line_and_column(data[len(bom):], exc.start)
+                    byte = data[len(bom) + exc.start:len(bom) + exc.start + 1]
+                    raise InputFileError(
+                        f"{where}, line {line}, byte {column}: byte 0x{byte.hex().upper()} is not UTF-8 (in "
+                        f"Windows-1252 it would be {byte.decode('cp1252', errors='replace')!r}), but the file starts "
+                        "with UTF-8's byte-order mark; the file mixes two encodings. Correct that cell, or save the "
+                        "whole file again as UTF-8") from None
+                raise InputFileError(f"{where}: starts with a {name} byte-order mark but byte "
+                                     f"{exc.start + 1} is not {name}") from None
     sample = data[:4096]
     if len(sample) >= 4 and sample.count(b"\x00") * 3 >= len(sample):
         even, odd = sample[0::2].count(b"\x00"), sample[1::2].count(b"\x00")

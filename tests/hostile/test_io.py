@@ -40,6 +40,14 @@ def test_one_windows_1252_byte_in_a_utf8_file_is_named_not_guessed():
     assert "Ã" not in str(raised.value)
 
 
+def test_one_windows_1252_byte_after_a_utf8_byte_order_mark_is_named_by_line_and_byte():
+    """Before: "starts with a UTF-8 with BOM byte-order mark but byte 34 is not UTF-8 with BOM" (no line)."""
+    data = b"\xef\xbb\xbf" + "id;sted\r\n1;Tønsberg\r\n2;Bodø\r\n".encode("utf-8").replace("Bodø".encode("utf-8"), b"Bod\xf8")
+    with pytest.raises(InputFileError, match=r"f\.csv, line 3, byte 6: byte 0xF8 is not UTF-8 \(in Windows-1252 "
+                                             r"it would be 'ø'\), but the file starts with UTF-8's byte-order mark"):
+        decode_text(data, "f.csv")
+
+
 def test_binary_data_is_not_text():
     with pytest.raises(InputFileError, match=r"b\.csv: not a text file: a binary file \(a NUL byte at line 1, byte 3\)"):
         decode_text(b"id\x00\x01\x02", "b.csv")

@@ -98,6 +98,33 @@ def test_broken_projects_are_caught(project, tmp_path, change, problem):
         read_qdpx(broken)
 
 
+def test_an_entity_in_a_hostile_project_is_neither_expanded_nor_a_traceback(project, tmp_path):
+    """A DOCTYPE declaring an external entity (XXE) passed validation, then the second parse raised
+    lxml's XMLSyntaxError ("Entity 'xxe' not defined"): a traceback. Both parses now use one parser
+    that expands no entity, so no local file can be read into the interviews."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-CONTENT", encoding="utf-8")
+    path = project[0]
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("project.qde")
+    xml = xml.replace(b"?>\n", b'?>\n<!DOCTYPE Project [<!ENTITY xxe SYSTEM "' + secret.as_uri().encode() + b'">]>\n', 1)
+    xml = xml.replace(b"<Description>", b"<Description>&xxe;", 1)
+    hostile = _zip_with(path, xml, tmp_path / "hostile.qdpx")
+    read = read_qdpx(hostile)
+    assert [s.name for s in read.sources] == ["Informant_1", "Informant_2"]
+    assert "SECRET" not in repr(read)
+
+
+def test_a_text_source_that_is_not_utf8_is_named(project, tmp_path):
+    path = project[0]
+    out = tmp_path / "latin1.qdpx"
+    with zipfile.ZipFile(path) as z, zipfile.ZipFile(out, "w") as w:
+        for n in z.namelist():
+            w.writestr(n, z.read(n).decode("utf-8").encode("cp1252") if n.startswith("sources/") else z.read(n))
+    with pytest.raises(InputFileError, match=r"latin1\.qdpx: sources/.*\.txt, byte \d+: not UTF-8"):
+        read_qdpx(out)
+
+
 def test_dangling_reference_and_duplicate_guid(project):
     path = project[0]
     with zipfile.ZipFile(path) as z:

@@ -334,3 +334,23 @@ def test_simultaneous_bookings_cannot_pass_the_quota_together(network):
         t.join()
     assert sorted(statuses) == [200, 200, 200, 302, 302, 302, 302, 302]
     assert GuestDay.objects.filter(member=network["member_a"], day__in=days).count() == 5
+
+
+def test_a_line_break_in_a_space_name_breaks_neither_the_decision_mail_nor_the_calendar(network):
+    """A name edited with a line break ("Space b\r\nBcc: …", by a crafted form post) made the mail's subject a
+    multi-line header (Django refuses it) and the calendar's name a line icalendar refuses to write: the host's
+    decision, the attachment and the space's events.ics ended in a server error."""
+    space = network["host_b"].profile.space
+    space.name = "Space b\r\nBcc: someone@example.org"
+    space.save()
+    client = Client()
+    client.force_login(network["member_a"])
+    assert client.post("/spaces/b/book/", {"day": next_weekday(35).isoformat()}).status_code == 302
+    host = Client()
+    host.force_login(network["host_b"])
+    booking = GuestDay.objects.get(member=network["member_a"])
+    assert host.post(f"/guest-days/{booking.pk}/decide/", {"decision": "confirm"}).status_code == 302
+    sent = mail.outbox[-1]
+    assert "Space b Bcc: someone@example.org" in sent.subject
+    assert "\n" not in sent.subject and "\r" not in sent.subject and sent.bcc == []
+    assert Client().get("/spaces/b/events.ics").status_code == 200  # its calendar feed failed the same way

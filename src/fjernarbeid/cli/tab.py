@@ -386,12 +386,15 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         result["ci_method"] = ci
         options = {"include_missing": include_missing, "ci": ci, "level": level}
         if group:
-            if crosstab and not include_missing:
-                design = design.domain(design.column(variable).notna().to_numpy()
-                                       & design.column(crosstab).notna().to_numpy())
+            if crosstab:
+                # R's svychisq(~VAR + COL, design): its N and df count the rows with a missing answer too
+                result["test"] = _rao_scott(design, variable, crosstab)
+                if not include_missing:
+                    # the table's respondents are those in a column; a missing VAR is left out of each share
+                    # (R's na.rm), and stays in the df of the column's design, as R's svyciprop(…, degf(design))
+                    design = design.domain(design.column(crosstab).notna().to_numpy())
             estimates = svyby(design, svyprop, group, variable, covmat=compare, **options)
             if crosstab:
-                result["test"] = _rao_scott(design, variable, crosstab)
                 # the "I alt" column: the distribution of VAR among the respondents of the table
                 result["totals"] = svyprop(design, variable, **options).to_dict()["estimates"]
         else:

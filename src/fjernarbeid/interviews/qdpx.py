@@ -423,7 +423,7 @@ def validate_qdpx(path: str | Path, xsd: str | Path | None = None) -> list[str]:
             schema = etree.XMLSchema(etree.parse(str(xsd)))
         except (OSError, etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
             raise InputFileError(f"{xsd}: not a readable XML schema ({exc})") from None
-        if not schema.validate(etree.fromstring(xml)):
+        if not schema.validate(_parse(xml, f"{path}: project.qde")):
             problems += [f"line {e.line}: {e.message} (XSD)" for e in schema.error_log]
     return problems
 
@@ -436,8 +436,14 @@ def _read_zip(path: str | Path) -> tuple[bytes, dict[str, str]]:
             if "project.qde" not in names:
                 raise InputFileError(f"{path}: a .qdpx file needs project.qde at the top of the zip")
             xml = z.read("project.qde")
-            files = {n: z.read(n).decode("utf-8-sig") for n in names if n.startswith("sources/")
-                     and n.lower().endswith(".txt")}
+            files = {}
+            for n in names:
+                if n.startswith("sources/") and n.lower().endswith(".txt"):
+                    try:
+                        files[n] = z.read(n).decode("utf-8-sig")
+                    except UnicodeDecodeError as exc:  # REFI-QDA's text sources are UTF-8
+                        raise InputFileError(f"{path}: {n}, byte {exc.start + 1}: not UTF-8, as a REFI-QDA text "
+                                             "source must be") from None
     except FileNotFoundError:
         raise InputFileError(f"{path}: no such file") from None
     except zipfile.BadZipFile:
@@ -539,7 +545,7 @@ def read_qdpx(path: str | Path, known: Codebook | None = None) -> QdaProject:
     problems = validate_project(xml, files)
     if problems:
         raise InputFileError(f"{path}: not a valid REFI-QDA project:\n  " + "\n  ".join(problems[:20]))
-    root = etree.fromstring(xml)
+    root = _parse(xml, f"{path}: project.qde")  # the parser that read it for validation: no entities
     q = f"{{{NS}}}"
     id_by_guid = {guid("code", known.id, c.id): c.id for c in known} if known else None
     codes_el = root.find(f"{q}CodeBook/{q}Codes")

@@ -15,7 +15,9 @@ def _calendar(name: str) -> Calendar:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    # icalendar escapes line breaks in standard text properties but not in this extension one, and
+    # refuses to write them: a name saved with a line break would break every feed and attachment.
+    cal.add("x-wr-calname", " ".join(name.split()))
     return cal
 
 

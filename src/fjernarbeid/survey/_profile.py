@@ -20,20 +20,21 @@ import numpy as np
 from fjernarbeid.survey._distributions import f_ppf, norm_cdf, norm_ppf, t_ppf
 
 
-def likelihood_interval(p: float, se: float, df: int, level: float, s1: float, n: int,
+def likelihood_interval(p: float, se: float, df: int, level: float, s1: float, total: float, rows: int,
                         dispersion: float) -> tuple[float, float]:
     """Limits for the proportion ``p`` (design SE ``se``, design df ``df``); ``s1`` is the sum of
-    the scaled weights (mean 1) of the rows in the category, ``n`` the number of rows, so that
-    n − s1 is that of the others."""
+    the model's (scaled) weights of the rows in the category, ``total`` that of every row with an
+    answer, so that total − s1 is that of the others; ``rows`` is the number of rows of the model's
+    data (MASS's n in the F quantile that bounds the profile)."""
     if not (0 < p < 1) or not se > 0 or df <= 0:
         return float("nan"), float("nan")
-    s0 = n - s1
+    s0 = total - s1
     b0 = math.log(p / (1 - p))
     se_b = se / (p * (1 - p))  # the intercept's design SE (delta method; svyglm's vcov)
-    naive = 1 / (n * p * (1 - p))  # (XᵀWX)⁻¹ of the intercept-only model, Σw = n
+    naive = 1 / (total * p * (1 - p))  # (XᵀWX)⁻¹ of the intercept-only model
     lam = se_b**2 / naive
     alpha = float(norm_cdf(t_ppf((1 - level) / 2, df) * math.sqrt(lam))) / 2
-    zmax = math.sqrt(float(f_ppf(1 - alpha, 1, n - 1)))
+    zmax = math.sqrt(float(f_ppf(1 - alpha, 1, rows - 1)))
     step_size = zmax / 5
 
     def deviance(b: float) -> float:

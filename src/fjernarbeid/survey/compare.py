@@ -60,7 +60,8 @@ def _two_groups(design: SurveyDesign, outcome_values: np.ndarray, outcome: str, 
         codes = np.where(x == groups[0], 0, np.where(x == groups[1], 1, -1)).astype(np.int8)
         category = pd.Categorical.from_codes(codes, categories=groups)
     else:
-        category = pd.Categorical(values, categories=groups)
+        # rows outside the two groups (outside the domain, weight 0) have no category
+        category = pd.Categorical(values.where(values.isin(groups)), categories=groups)
     return replace(d, data=d.data.assign(__group__=category)), groups
 
 

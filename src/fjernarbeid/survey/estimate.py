@@ -21,9 +21,14 @@ with every set of replicate weights).
 Missing values: rows where the variable is missing are left out of the estimate as a domain (R's
 ``na.rm=TRUE``), which keeps the design's variance structure.
 
-Confidence intervals use the design degrees of freedom (PSUs − strata among the rows in the
-domain; R's ``degf``): t intervals for means, totals and ratios (``confint(…, df=degf(design))``);
-for proportions (R's ``svyciprop``)
+Confidence intervals use the design degrees of freedom of the design (or domain) the estimator is
+given: PSUs − strata among its rows with weight > 0, *rows with a missing answer included* (R's
+``degf(design)``). That is R's ``svyciprop(…, df = degf(design))``, whose default is evaluated on the
+design given before its ``svyglm``/``svymean`` leave the missing rows out (and ``svyttest(x ~ 0)``'s
+degf(design) − 1); R gives means, totals and ratios no df (``confint`` is normal), and here they take
+the same ``confint(…, df = degf(design))``. Quantiles (R's ``svyquantile``) and models (``svyglm``) count
+only the rows with answers, as R does (``tests/fixtures/r/missing_df.R``). So t intervals for means,
+totals and ratios; for proportions (R's ``svyciprop``)
 
 * ``"logit"`` (default): expit(logit p̂ ± t_df · se(p̂)/(p̂(1 − p̂))), the Wald interval of the
   intercept-only logistic model R fits;
@@ -312,6 +317,7 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
     ``influence=True`` keeps the influence values (or replicate estimates) on the result, for
     covariances with other estimates (:func:`svyby` with ``covmat=True``)."""
     x = numeric_values(design, variable)
+    df = design.degrees_of_freedom()  # of the design given, missing answers included (module notes)
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
     xs = np.where(keep, x, 0.0)
@@ -323,7 +329,6 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
                               lambda: Influence.of(w * (xs - mean) / base, None, [1.0]), influence)
     se = float(np.sqrt(v[0, 0]))
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([mean]), w, base, n)[0]
-    df = design.degrees_of_freedom()
     lo, hi = _t_interval(mean, se, df, level)
     return _kept(Estimate("mean", variable, mean, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
                           base, level=level), influence, infl, reps)
@@ -343,6 +348,7 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     if factor or (factor is None and _is_categorical(design.column(variable))):
         return _factor_total(design, variable, missing, categories, level, influence)
     x = numeric_values(design, variable)
+    df = design.degrees_of_freedom()
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
     xs = np.where(keep, x, 0.0)
@@ -354,7 +360,6 @@ def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float 
     se = float(np.sqrt(v[0, 0]))
     # R: svyvar(x) · N̂² (N̂ − n)/(N̂ n)
     vsrs = _srs_variance_of_mean(xs[:, None], np.array([total / base]), w, base, n)[0] * base**2
-    df = design.degrees_of_freedom()
     lo, hi = _t_interval(total, se, df, level)
     return _kept(Estimate("total", variable, total, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
                           base, level=level), influence, infl, reps)
@@ -374,6 +379,7 @@ def _is_categorical(series: pd.Series) -> bool:
 def _factor_total(design: Design, variable: str, missing, categories, level: float, influence: bool) -> Estimates:
     """Σw·1[x = c] for every category c (R ``svytotal(~factor(x), na.rm=TRUE)``)."""
     row_cat, cat_keys, label_of = _category_codes(design, variable, missing, False, categories)
+    df = design.degrees_of_freedom()
     design, keep = _valid_domain(design, row_cat >= 0, variable, True)
     w = design.weights
     k = len(cat_keys)
@@ -394,7 +400,6 @@ def _factor_total(design: Design, variable: str, missing, categories, level: flo
     p = totals / base
     vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p)) * base**2
     deff = _ratio(np.diag(v), vsrs)
-    df = design.degrees_of_freedom()
     lo, hi = _t_interval(totals, se, df, level)
     out = tuple(Estimate("total", variable, float(totals[j]), float(se[j]), float(lo[j]), float(hi[j]), df,
                          float(deff[j]), n, base, category=label_of.get(cat_keys[j]), level=level)
@@ -409,6 +414,7 @@ def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = 
     y = numeric_values(design, numerator)
     x = numeric_values(design, denominator)
     name = f"{numerator}/{denominator}"
+    df = design.degrees_of_freedom()
     design, keep = _valid_domain(design, ~np.isnan(y) & ~np.isnan(x), name, na_rm)
     w = design.weights
     ys, xs = np.where(keep, y, 0.0), np.where(keep, x, 0.0)
@@ -423,7 +429,6 @@ def svyratio(design: Design, numerator: str, denominator: str, *, na_rm: bool = 
     base = float(w.sum())
     n = int(keep.sum())
     vsrs = _srs_variance_of_mean(r[:, None], np.array([float(w @ r) / base]), w, base, n)[0] * base**2
-    df = design.degrees_of_freedom()
     lo, hi = _t_interval(ratio, se, df, level)
     return _kept(Estimate("ratio", name, ratio, se, float(lo), float(hi), df, float(_ratio(v[0, 0], vsrs)), n,
                           base, level=level), influence, infl, reps)
@@ -485,6 +490,11 @@ def svyprop(
         raise ValueError(f"ci must be one of {CI_METHODS}, not {ci!r}")
     row_cat, cat_keys, label_of = _category_codes(design, variable, missing, include_missing, categories)
     usable = row_cat >= 0
+    # R's svyciprop(…, df = degf(design)): the design given, rows without an answer included; "beta" takes
+    # nrow(design) of it too (a calibrated design keeps every row, an uncalibrated one its domain's)
+    df = design.degrees_of_freedom()
+    n_rows = design.n if design.is_calibrated else int(np.count_nonzero(design.weights > 0))
+    mean_weight = float(design.weights.sum()) / n_rows  # R's svyglm scales the weights by this mean
     design, keep = _valid_domain(design, usable, variable, True)
     w = design.weights
     k = len(cat_keys)
@@ -514,8 +524,6 @@ def svyprop(
     se = np.sqrt(np.clip(np.diag(v), 0, None))
     vsrs = _srs_variance_of_mean(None, p, w, base, n, spread=p * (1 - p))  # Σw(1[x=c] − p)²/Σw = p(1 − p)
     deff = _ratio(np.diag(v), vsrs)
-    df = design.degrees_of_freedom()
-    n_rows = design.n if design.is_calibrated else n  # R's nrow(design) in svyciprop(method="beta")
     logit_var = None
     if reps is not None and ci == "logit":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -525,7 +533,11 @@ def svyprop(
         logit_var = np.full(k, np.nan)
         if finite.any():
             logit_var[finite] = np.diag(design.vcov_replicates(lr[:, finite], full[finite]))
-    likelihood = _likelihood_parts(row_cat, keep, w, p) if ci == "likelihood" else None
+    likelihood = None
+    if ci == "likelihood":
+        frame_rows = int(np.count_nonzero(usable)) if design.is_calibrated else n  # R's rows of the glm's data
+        mean_answered = base / (design.n if design.is_calibrated else n)  # the same mean without them
+        likelihood = _likelihood_parts(row_cat, keep, w, p, mean_weight, mean_answered, frame_rows)
     lows, highs = proportion_ci(p, se, df, level=level, method=ci, n_rows=n_rows, logit_var=logit_var,
                                 likelihood=likelihood)
     rows = tuple(
@@ -536,14 +548,21 @@ def svyprop(
     return _kept(Estimates(rows, v), influence, infl, reps)
 
 
-def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: np.ndarray) -> list[tuple]:
-    """For each category, what R's intercept-only ``svyglm(quasibinomial)`` profile needs: the sum
-    of the weights scaled to mean 1 (R's svyglm) over the category's rows, the number of rows, and
-    the dispersion — ``svyvar`` of the Pearson residuals (y − p)/√(p(1 − p)) (R's
-    ``residuals.svyglm`` divides the prior weights by the sampling weights: √(w̃/w̃) = 1)."""
+def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: np.ndarray, mean_weight: float,
+                      mean_answered: float, frame_rows: int) -> list[tuple]:
+    """For each category, what R's intercept-only ``svyglm(quasibinomial)`` profile needs: the sums of
+    the scaled weights over the category's rows and over all rows with an answer, the number of rows
+    of the model's data, and the dispersion — ``svyvar`` of the Pearson residuals (y − p)/√(p(1 − p))
+    times √(w̃/w̄), R's ``residuals.svyglm``.
+
+    R's svyglm divides the weights by their mean over the rows of the design it is given
+    (``mean_weight``), before the rows without an answer are dropped from the model's data; a
+    calibrated design's domain keeps its other rows there with weight 0 (``frame_rows`` counts them).
+    The Pearson residuals take the prior weights w̃ over the sampling weights scaled by their mean
+    once those rows are dropped (``mean_answered``): with answers missing, w̃/w̄ is not 1."""
     ww = w[keep]
     n = ww.size
-    scaled = ww / ww.mean()
+    scaled = ww / mean_weight
     out = []
     for j, pj in enumerate(p):
         y = (row_cat[keep] == j).astype(float)
@@ -551,7 +570,7 @@ def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: n
             r = (y - pj) / np.sqrt(pj * (1 - pj))
         mean = float(ww @ r) / float(ww.sum())
         dispersion = float(ww @ (r - mean) ** 2) / float(ww.sum()) * n / (n - 1) if n > 1 else float("nan")
-        out.append((float(scaled @ y), n, dispersion))
+        out.append((float(scaled @ y), float(scaled.sum()), frame_rows, dispersion * mean_answered / mean_weight))
     return out
 
 
@@ -561,8 +580,8 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
 
     ``n_rows`` is the number of rows of the design (for "beta" and for p̂ ∈ {0, 1});
     ``logit_var`` the variance of logit p̂ when known directly (replicate designs), else
-    (se/(p̂(1 − p̂)))². ``likelihood`` (for that method): per proportion (s1, n, dispersion) as
-    :func:`fjernarbeid.survey._profile.likelihood_interval` takes them.
+    (se/(p̂(1 − p̂)))². ``likelihood`` (for that method): per proportion (s1, total, rows, dispersion)
+    as :func:`fjernarbeid.survey._profile.likelihood_interval` takes them.
     """
     p = np.atleast_1d(np.asarray(p, dtype=float))
     se = np.atleast_1d(np.asarray(se, dtype=float))

@@ -104,7 +104,8 @@ def _mail_decision(request, booking: GuestDay) -> None:
         subject = _("Guest day declined: %(space)s, %(day)s") % {"space": booking.space.name, "day": booking.day}
         body = _("The host of %(space)s could not take you on %(day)s.") % {"space": booking.space.name,
                                                                             "day": booking.day}
-    message = EmailMessage(subject, body, None, [booking.member.email])
+    # A header is one line: Django refuses a subject with a line break (a name saved with one) outright.
+    message = EmailMessage(" ".join(subject.split()), body, None, [booking.member.email])
     if booking.status == GuestDay.CONFIRMED:
         message.attach("guest-day.ics", calendar.guest_day_calendar(booking, _base_url(request)), "text/calendar")
     message.send(fail_silently=True)  # the decision is stored; a mail server's failure must not undo it
