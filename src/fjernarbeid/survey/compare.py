@@ -62,7 +62,8 @@ def _two_groups(design: SurveyDesign, outcome_values: np.ndarray, outcome: str, 
         x = values.to_numpy()
         codes = np.where(x == groups[0], 0, np.where(x == groups[1], 1, -1)).astype(np.int8)
     else:
-        codes = pd.Categorical(values, categories=groups).codes.astype(np.int8)
+        # rows outside the two groups (outside the domain, weight 0) have no category: code −1
+        codes = pd.Categorical(values.where(values.isin(groups)), categories=groups).codes.astype(np.int8)
     return d, groups, codes
 
 
