@@ -17,6 +17,7 @@ which an alias is its anchor's node object, so the checks below are the same for
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -64,6 +65,7 @@ def load_yaml(text: str | bytes, where: str, error: type[FjernarbeidError] = Inp
         if node is None:
             return None
         _check_expansion(node, where, error)
+        _refuse_control_characters(node, where, error)
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise error(f"{where}: not valid YAML: {exc}") from None
@@ -137,6 +139,31 @@ def _count_expansion(root: yaml.Node, where: str, error: type[FjernarbeidError])
         on_path.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in size)
+
+
+# Characters XML 1.0 cannot hold, which a double-quoted YAML string can still spell with an escape ("\\v",
+# "\\x01"; a text pasted from Word carries a vertical tab for its line break): a label holding one reaches a workbook,
+# a Word document or an SPSS file, and each of them refuses it with an error of its own library.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _refuse_control_characters(root: yaml.Node, where: str, error: type[FjernarbeidError]) -> None:
+    """Refuse a text holding a control character (or another character no XML file can hold), naming its line."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            found = _NOT_XML.search(node.value)
+            if found:
+                raise error(f"{where}, line {node.start_mark.line + 1}: the text {node.value[:60]!r} holds the control "
+                            f"character U+{ord(found[0]):04X}, which no workbook, Word document or XML file can "
+                            "hold; remove it (a line break is written \\n)")
+        else:
+            stack.extend(_children(node))
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

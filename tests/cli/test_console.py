@@ -33,6 +33,17 @@ def test_markup_and_emoji_codes_in_data_are_printed_literally(capsys):
     assert "error: [/] unbalanced" in printed
 
 
+def test_control_characters_in_data_are_shown_not_obeyed_by_the_terminal(capsys):
+    """A fieldwork file's cell "ESC [2J" cleared the researcher's screen when validate quoted it, and a column
+    named with "ESC ] 0; … BEL" set the terminal's title: data are shown with their control characters as
+    escapes, while the console's own styles still reach a terminal."""
+    out = console(force_terminal=True, color_system="standard")
+    out.print(styled(("error: ", "bold red"), "q3 = '\x1b[2J9' and \x1b]0;title\x07, \x9b\x00 end\nline"))
+    printed = capsys.readouterr().out
+    assert "q3 = '\\x1b[2J9' and \\x1b]0;title, \\x9b\\x00 end\nline" in printed  # rich drops BEL itself
+    assert printed.count("\x1b") == 2 and "\x1b[1;31merror: \x1b[0m" in printed  # only the style's own codes
+
+
 def test_a_large_json_whose_reader_goes_away_ends_with_141(tmp_path):
     """`fjernarbeid validate … --format json | head -c 100`: the JSON (megabytes) is far more than a pipe
     holds; once the reader is gone the command ends with 141, not with its own code 1 after a write that

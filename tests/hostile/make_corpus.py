@@ -64,6 +64,11 @@ def main() -> None:
     marked[0] = marked[0] + ["[/bold]col"]
     marked[1:] = [r + ["x"] for r in marked[1:]]
     write("markup_everywhere.csv", text(marked))
+    # terminal control sequences in a value (clear the screen) and a column name (set the window's title)
+    escapes = with_cell(rows, 3, "q3", "\x1b[2J9")
+    escapes[0] = escapes[0] + ["\x1b]0;owned\x07col"]
+    escapes[1:] = [r + ["x"] for r in escapes[1:]]
+    write("terminal_escapes.csv", text(escapes))
     (HERE / "[").mkdir(exist_ok=True)  # the path files/[/bold].csv: markup in a path
     write("[/bold].csv", text(rows))
     # free text a spreadsheet would run
@@ -100,6 +105,10 @@ def main() -> None:
     write("catalogue_misspelt_key.yaml", "findngs:\n  - id: P1\n    analysis: share\n")
     write("catalogue_empty.yaml", "code_sets: {}\nfindings: []\n")
     write("catalogue_unrelated.yaml", "name: not a catalogue\nitems: [1, 2, 3]\n")
+    # a title pasted from Word: its line break is a vertical tab, which YAML writes "\v" and no workbook can hold
+    write("catalogue_control_character.yaml", 'schema_version: 1\nfindings:\n  - id: P02\n    section: "3.2.2"\n'
+          '    analysis: distribution\n    variable: q12\n    title: {nb: "Bruk av\\vhjemmekontor", en: "Home office"}\n'
+          '    sentence: {nb: "Det vanligste er {mode_label}.", en: "The most common is {mode_label}."}\n')
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ CASES = [
     Case("markup in values, ids, columns", ("validate", "{f}/markup_everywhere.csv", "--max-show", "0"), 0,
          ("'[/bold]col'",), ("MarkupError",)),
     Case("markup in a path", ("validate", "{f}/[/bold].csv"), 0, ("[/bold].csv: 120 data rows",)),
+    Case("terminal escapes in a value and a column", ("validate", "{f}/terminal_escapes.csv", "--max-show", "0"), 1,
+         ("q3 = '\\x1b[2J9' is not a number", "'\\x1b]0;owned\\x07col'"), ("\x1b",)),
     # 120 respondents are too few for k = 5 with the weight as a key: exit 5, the files say so
     Case("markup: export", ("export", "{f}/markup_everywhere.csv", "--to", "{t}/m.csv", "--refdata", "{r}",
                             "--lang", "en"), 5,
@@ -124,6 +126,11 @@ CASES = [
     Case("catalogue: UTF-16 without BOM", ("report", "{f}/survey.csv", "--catalogue",
                                            "{f}/catalogue_utf16_no_bom.yaml", "--out", "{t}/r"), 3,
          ("did you mean 'findings' for 'findngs'",), ("#x0000",), check=_nothing_written),
+    Case("catalogue: a control character in a title", ("report", "{f}/survey.csv", "--catalogue",
+                                                         "{f}/catalogue_control_character.yaml", "--out", "{t}/r",
+                                                         "--format", "xlsx,docx"), 3,
+         ("catalogue_control_character.yaml, line 7:", "holds the control character U+000B"),
+         ("IllegalCharacterError",), check=_nothing_written),
     # -- interviews: a binary pseudonym mapping (a UnicodeDecodeError traceback, exit 1, before)
     Case("pseudonymise: binary CSV mapping", ("interviews", "pseudonymise", "{f}/survey.csv", "--mapping",
                                               "{f}/binary_mapping.csv", "--out", "{t}/p"), 3,

@@ -97,3 +97,12 @@ def test_a_yaml_file_saved_in_windows_1252_names_its_line():
     text = "id: x\ntitle: {nb: \"Spørreundersøkelse\"}\n".encode("cp1252")
     with pytest.raises(InputFileError, match=r"study.yaml: not UTF-8 text at line 2 \(byte 22, 'ø' in Windows-1252"):
         load_yaml(text, "study.yaml")
+
+
+@pytest.mark.parametrize("escape, code", [("\\v", "000B"), ("\\x01", "0001"), ("\\f", "000C"), ("\\uFFFE", "FFFE")])
+def test_a_control_character_spelt_as_an_escape_is_refused_naming_its_line(escape, code):
+    """libyaml refuses a control character typed in the file, but not one spelt as an escape in quotes;
+    it reached the report and broke its workbook (openpyxl's IllegalCharacterError, a traceback)."""
+    with pytest.raises(InputFileError, match=rf"q\.yaml, line 3: the text .* holds the control character U\+{code}"):
+        load_yaml(f'a: 1\nb:\n  - "ja{escape}nei"\n', "q.yaml")
+    assert load_yaml('a: "tab\\tand\\nline"\n', "q.yaml") == {"a": "tab\tand\nline"}

@@ -12,16 +12,40 @@ off: a string is printed exactly as it is. Where a line wants style, it says so 
 
 from __future__ import annotations
 
+import re
+from typing import Iterable
+
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 
 from fjernarbeid.errors import plain_message
 
 
+# Control characters in data (C0 but line break and tab, DEL, C1): a terminal obeys them, so a cell holding
+# ESC [2J clears the screen and ESC ] 0; … sets the window's title. They are shown as escapes instead.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``), as Python's repr writes it."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+
+
+class _LiteralConsole(Console):
+    """rich's console printing the text of data as it is, control characters made visible; the control
+    codes rich itself writes (styles, cursor movement) are untouched."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer)
+
+
 def console(stderr: bool = False, **options) -> Console:
-    """A rich console that prints strings literally (no markup, no emoji codes, no highlighting)."""
+    """A rich console that prints strings literally (no markup, no emoji codes, no highlighting, control
+    characters shown as escapes)."""
     options.setdefault("soft_wrap", True)
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, **options)
+    return _LiteralConsole(stderr=stderr, markup=False, emoji=False, highlight=False, **options)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:

@@ -161,8 +161,10 @@ _ASCII = ({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa
 
 
 def ascii_variants(name: str) -> set[str]:
-    """A name with æ, ø, å written the ways a keyboard without them does ("Åse Sæbø" → "Aase Saeboe",
-    "Ase Sebo", "Aase Sebo" …; every combination up to four such letters, else the two uniform ones)."""
+    """A name with æ, ø, å written the ways a keyboard without them does, or as a name's own official
+    spelling has it ("Ødegaard"): each such letter kept or written one of two ways ("Åse Sæbø" → "Aase Saeboe",
+    "Ase Sebo", "Åse Saebø" …); every combination up to four such letters, else the two uniform ones
+    (a name's parts get their own combinations, see :func:`_with_name_parts`)."""
     special = sum(c in "æøåÆØÅ" for c in name)
     if not special:
         return set()
@@ -170,8 +172,8 @@ def ascii_variants(name: str) -> set[str]:
         return {"".join(table.get(c, c) for c in name) for table in _ASCII}
     variants = [""]
     for c in name:
-        variants = [v + t for v in variants for t in ({table[c] for table in _ASCII} if c in _ASCII[0] else {c})]
-    return set(variants)
+        variants = [v + t for v in variants for t in ({c} | {table[c] for table in _ASCII} if c in _ASCII[0] else {c})]
+    return set(variants) - {name}
 
 
 def _with_name_parts(mapping: Mapping) -> Mapping:
@@ -182,7 +184,9 @@ def _with_name_parts(mapping: Mapping) -> Mapping:
         if kind in PERSON_KINDS and " " in real:
             for part in real.split():
                 if len(part) > 1 and part[0].isupper():
-                    parts.setdefault(part, set()).add(pseudo)
+                    # a part's own spellings: a full name of five letters æ, ø, å has only its uniform ones
+                    for form in {part} | ascii_variants(part):
+                        parts.setdefault(form, set()).add(pseudo)
     names = dict(mapping.names)
     ambiguous = []
     for part, pseudos in sorted(parts.items()):
