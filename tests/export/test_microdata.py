@@ -236,6 +236,9 @@ def test_codebook_documents_every_variable_with_routing_and_non_disclosive_frequ
     assert by_name["centrality"]["derivation"] == "postal_lookup(q201).centrality"
     md = paths["codebook_md"].read_text("utf-8")
     assert md.startswith("# Kodebok: s.sav") and "SYNTETISKE DATA" in md and "## `q13`" in md
+    # a frequency not shown: Statistics Norway's ':' for both its figures, explained at the top
+    assert "| 3 | " in md and any(line.startswith("| 3 |") and line.endswith("| : | : |") for line in md.splitlines())
+    assert ": Vises ikke av personvernhensyn: færre enn 5 poster." in md and "| – |" not in md
 
 
 def test_disclosure_statement_says_what_was_done_and_the_k_reached(export, export_weighted, tmp_path):

@@ -126,7 +126,10 @@ def test_constructed_case_letter_and_suppressed_cell(tmp_path, instrument):
     assert ws.cell(no_row, header["Woman"]).number_format == '0%" A"'
     young = header["25-29 years"]
     assert ws.cell(7, young).value == 3  # the base is shown …
-    assert ws.cell(yes_row, young).value == "–" and ws.cell(no_row, young).value == "–"  # … its cells are not
+    # … its cells are not: Statistics Norway's symbol for a figure withheld, explained in the notes
+    assert ws.cell(yes_row, young).value == ":" and ws.cell(no_row, young).value == ":"
+    notes = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    assert any(v.startswith(": Not shown for confidentiality: fewer than 5") for v in notes)
     # printed landscape, one page wide, with the header rows and the labels on every page
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$4:$8" and ws.print_title_cols == "$A:$A"
@@ -214,3 +217,25 @@ def test_findings_alike_in_their_first_31_characters_get_sheets_and_links_of_the
     assert {"hvor_fornoyd_er_du_med_tilbudet", "hvor_fornoyd_er_du_med_tilbud~2"} <= set(book.sheetnames)
     links = {c.value: c.hyperlink.location for row in book.worksheets[1].iter_rows() for c in row if c.hyperlink}
     assert links[stem + "barnehage"] == "'hvor_fornoyd_er_du_med_tilbud~2'!A1"
+
+
+def test_the_respondents_sheet_hides_as_the_report_does(demo_results, export_weighted, instrument, tmp_path):
+    """A category of too few respondents shows ':' (not 'færre enn 5' and '–'), and so does a second one of the
+    same background variable: the counts add up to the sample, so one hidden count would be found by
+    subtraction (the report hid the second one; the workbook did not)."""
+    import copy
+
+    results = copy.deepcopy(demo_results)
+    table = results.respondents[0]
+    idx = {c: i for i, c in enumerate(table.columns)}
+    first = table.rows[0]
+    block = [r for r in table.rows if r[idx["variable"]] == first[idx["variable"]]]
+    first[idx["n_unweighted"]], first[idx["suppressed"]] = 3, True
+    path = write_workbook(tmp_path / "r.xlsx", results, export_weighted.design, instrument, lang="nb")
+    ws = openpyxl.load_workbook(path)["Respondenter"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    shown = [r for r in rows if r[1] in {b[idx["label"]] for b in block}]
+    hidden = [r for r in shown if r[2:5] == [":", ":", ":"]]
+    assert len(block) > 1 and len(hidden) == 2
+    assert not any(v in ("–", "færre enn 5") for r in rows for v in r)
+    assert any(isinstance(r[0], str) and r[0].startswith(": Vises ikke av personvernhensyn") for r in rows)

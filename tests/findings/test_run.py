@@ -112,7 +112,8 @@ def test_projection_by_centrality_and_county_warns_for_small_groups(demo_results
     small = [p for p in by_group if p["n_unweighted"] < 50]
     assert small and all("too wide" in p["warning"] for p in small)
     table = next(t for t in demo_results["P18"].tables if t.name == "estimates_projection:county")
-    assert any(row[-1] == "skjult" and row[2] is None for row in table.rows)  # too few to show at all
+    note, flag = table.columns.index("note"), table.columns.index("suppressed")
+    assert any(row[note] == "skjult" and row[flag] is True and row[2] is None for row in table.rows)  # too few to show
 
 
 def test_findings_in_two_threads_are_the_findings_in_one(demo_frame, demo, instrument, demo_results, monkeypatch):

@@ -50,3 +50,15 @@ def test_every_console_prints_data_literally():
 def test_progress_columns_print_finding_ids_literally():
     """rich's TextColumn reads markup unless told not to, whatever the console says."""
     assert [line for line in _lines(r"TextColumn\(") if "markup=False" not in line] == []
+
+
+def test_the_symbol_of_a_hidden_cell_is_defined_once():
+    """':' (Statistics Norway's 'not shown for confidentiality') in every output comes from
+    fjernarbeid.i18n.SUPPRESSED; no module spells a symbol of its own for a hidden cell ('–' is SSB's
+    'nothing to report')."""
+    from fjernarbeid.i18n import SUPPRESSED
+
+    assert SUPPRESSED == ":"
+    assert _lines(r"""\b(HIDDEN|SUPPRESSED)\s*=\s*["']""", allowed=("i18n/__init__.py",)) == []
+    assert _lines(r"""["']–["'] if [^\n]*\b(hidden|hide|small|suppress\w*)\b""") == []
+    assert _lines(r"""\b(hidden|hide|small|suppress\w*)\b[^\n]* else ["']–["']""") == []

@@ -55,7 +55,11 @@ def test_small_cells_are_suppressed(demo_results, instrument):
         row[idx["n_unweighted"]], row[idx["suppressed"]] = 3, True
         table.rows.append(row)
     html = render_html(demo_results, instrument, lang="nb", min_cell=5)
-    assert "&lt; 5" in html
+    # Statistics Norway's symbol ':' in every hidden cell (the small one and the one hidden with it), never
+    # '–' (SSB's 'nothing to report') nor '< 5'; the note says what it means
+    assert html.count('<td class="num">:</td>') >= 6
+    assert "&lt; 5" not in html
+    assert ": Vises ikke av personvernhensyn: færre enn 5 respondenter" in html
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

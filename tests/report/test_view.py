@@ -75,7 +75,7 @@ def test_a_variable_in_running_text_keeps_its_acronyms():
 
 def test_a_hidden_cell_is_never_shown_as_zero_in_a_charts_table_of_figures(demo, demo_frame, instrument):
     """With --min-cell 20 the small cells of the Likert and cross-table charts are hidden; their table of figures
-    showed them as '0,0 %' (a true zero to any reader). A hidden cell shows the report's mark for hidden, '–'."""
+    showed them as '0,0 %' (a true zero to any reader). A hidden cell shows the mark for hidden, ':'."""
     from fjernarbeid.fieldwork import summarise_fieldwork
     from fjernarbeid.findings.run import run_findings
     from fjernarbeid.report.view import build_view
@@ -88,8 +88,15 @@ def test_a_hidden_cell_is_never_shown_as_zero_in_a_charts_table_of_figures(demo,
     charts = [c for s in view.sections for f in s.findings for c in f.charts
               if c.function in ("likert_chart", "stacked_100")]
     cells = [cell for c in charts for row in c.data.rows for cell in row[1:]]
-    assert "–" in cells  # cells are hidden at this threshold
+    assert ":" in cells  # cells are hidden at this threshold: Statistics Norway's symbol
+    assert "–" not in cells  # SSB's 'nothing to report' is not a hidden figure
     assert not any(cell.startswith("0,0") for cell in cells), cells
+    # the finding tables too: a projection for a group too small shows ':' where its figures were
+    tables = [tb for s in view.sections for f in s.findings for tb in f.tables if tb.name.startswith("estimates")]
+    hidden = [row for tb in tables for row in tb.rows if ":" in row]
+    assert hidden and not any("–" in row for row in hidden)
+    assert all("suppressed" not in " ".join(tb.headers).lower() for tb in tables)  # the flag is no column
+    assert ": Vises ikke av personvernhensyn" in view.suppression_note
 
 
 def test_the_summary_does_not_name_a_statistic_twice(demo_results, instrument):

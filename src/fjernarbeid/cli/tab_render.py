@@ -18,9 +18,9 @@ from typing import Any
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.i18n import fmt_interval, fmt_number, fmt_p, message, one_of
+from fjernarbeid.i18n import SUPPRESSED, fmt_interval, fmt_number, fmt_p, message, one_of
 
-HIDDEN = ":"
+HIDDEN = SUPPRESSED  # the one symbol of every output (fjernarbeid.i18n)
 STUB_MIN = 12  # a label column narrower than this is unreadable
 STUB_MAX = 34
 HEADER_MIN = 16  # a value column's header may be this wide on one line before it wraps ("95 % KI (logit)")

@@ -297,6 +297,7 @@ def _cell(text: Any) -> str:
 def strategy_markdown(report, lang: str) -> list[str]:
     """The statement's section on the choice of method and where suppression fell, in ``lang``."""
     from fjernarbeid.export.disclosure import GEOGRAPHY, Decimal1, Msg, _render
+    from fjernarbeid.i18n import SUPPRESSED, message
 
     t = lambda key, **kw: Msg(key, **kw).text(lang)  # noqa: E731
     out = [f"## {t('h_strategy')}", ""]
@@ -330,11 +331,13 @@ def strategy_markdown(report, lang: str) -> list[str]:
                     f"| {t('col_category')} | {t('col_records')} | {t('col_suppressed')} | {t('col_share')} |",
                     "|---|---:|---:|---:|"]
             for c in v["categories"]:
-                small = c["n"] is None
+                small = c["n"] is None  # a category of fewer than k records: its figures are not shown
                 out.append(f"| {_cell(_render(c['label'], lang))} | "
-                           f"{t('fewer_than', k=report.k) if small else _render(c['n'], lang)} | "
-                           f"{'–' if small else _render(c['suppressed'], lang)} | "
-                           f"{'–' if small else _render(Decimal1(100 * c['share']), lang) + ' %'} |")
+                           f"{SUPPRESSED if small else _render(c['n'], lang)} | "
+                           f"{SUPPRESSED if small else _render(c['suppressed'], lang)} | "
+                           f"{SUPPRESSED if small else _render(Decimal1(100 * c['share']), lang) + ' %'} |")
+            if any(c["n"] is None for c in v["categories"]):
+                out += ["", message("microdata", "suppressed", lang, k=report.k, symbol=SUPPRESSED)]
             out.append("")
             for w in v["warnings"]:
                 out += [f"**{w.text(lang)}**", ""]

@@ -44,7 +44,7 @@ from fjernarbeid.errors import DataValidationError, InputFileError, MissingRefer
 from fjernarbeid.export._text import method_name, weighting_variables
 from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, DisclosureReport, Msg, rules_for, text_of
 from fjernarbeid.export.disclosure_strategy import protect_with_strategy
-from fjernarbeid.i18n import fmt_number, message
+from fjernarbeid.i18n import SUPPRESSED, fmt_number, message
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.survey.weighting import WeightReport
 
@@ -627,7 +627,8 @@ def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
             f"{codebook['instrument']['title']} ({codebook['instrument']['id']} {codebook['instrument']['version']}).",
             "", _w("disclosure_ref", lang, k=codebook["disclosure"]["k"],
                    file=codebook["file"] + ".disclosure.md") + " " + codebook["disclosure"]["conclusion"], "",
-            _w("suppressed", lang, k=codebook["disclosure"]["k"]) + " " + _w("weighted_pct_note", lang), "",
+            _w("suppressed", lang, k=codebook["disclosure"]["k"], symbol=SUPPRESSED) + " " + _w("weighted_pct_note", lang),
+            "",
             _w("weights_note", lang, population=f"`{WEIGHT_COLUMN}`", analysis=f"`{ANALYSIS_WEIGHT_COLUMN}`"), ""]
     for note in codebook["notes"]:
         out += [note, ""]
@@ -659,8 +660,9 @@ def codebook_markdown(codebook: dict[str, Any], lang: str = "nb") -> str:
             out += ["", f"| {_w('code', lang)} | {_w('label', lang)} | {_w('n', lang)} | {_w('wpct', lang)} |",
                     "|---:|---|---:|---:|"]
             for f in v["frequencies"]:
-                n = "–" if f["suppressed"] else str(f["n"])
-                out.append(f"| {_md(f['value'])} | {_md(f['label'])} | {n} | {_pct(f['weighted_percent'], lang)} |")
+                n = SUPPRESSED if f["suppressed"] else str(f["n"])
+                pct = SUPPRESSED if f["suppressed"] else _pct(f["weighted_percent"], lang)
+                out.append(f"| {_md(f['value'])} | {_md(f['label'])} | {n} | {pct} |")
     return "\n".join(out) + "\n"
 
 

@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from fjernarbeid import __version__
 from fjernarbeid._cells import make_workbook_inert
 from fjernarbeid._io import atomic_path
-from fjernarbeid.i18n import LANGUAGES, has_message, message
+from fjernarbeid.i18n import LANGUAGES, SUPPRESSED, has_message, message
 from fjernarbeid.report.i18n import term
 from fjernarbeid.export._text import method_name, variable_label, weighting_variables
 from fjernarbeid.export.banner import ALPHA_LOWER, ALPHA_UPPER, BannerTable, Breakdown, banner_tables, study_banner
@@ -215,7 +215,7 @@ def _common_notes(weights: WeightReport, instrument: Instrument, lang: str, min_
            neff=_number(weights.effective_n, lang, 0), n=_number(weights.n, lang, 0)),
         _t("note_effective", lang),
         _t("note_letters", lang, lo=_number(ALPHA_LOWER, lang, 2), hi=_number(ALPHA_UPPER, lang, 3)),
-        _t("note_suppressed", lang, k=min_cell),
+        _t("note_suppressed", lang, k=min_cell, symbol=SUPPRESSED),
     ]
     if synthetic:
         notes.append(_t("synthetic", lang))
@@ -275,7 +275,9 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
         ws.cell(row, 1, label).font = _BOLD if bold else Font()
         for g in range(n_cols):
             cell = ws.cell(row, 2 + g)
-            if suppressed[g] or not math.isfinite(shares[g]):
+            if suppressed[g]:
+                cell.value = SUPPRESSED
+            elif not math.isfinite(shares[g]):
                 cell.value = "–"
             else:
                 cell.value = float(shares[g])
@@ -298,7 +300,9 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
         label.font, label.alignment = _BOLD, _WRAP
         for g in range(n_cols):
             cell = ws.cell(row, 2 + g)
-            if table.base[g] < table.min_cell or not math.isfinite(table.mean[g]):
+            if table.base[g] < table.min_cell:
+                cell.value = SUPPRESSED
+            elif not math.isfinite(table.mean[g]):
                 cell.value = "–"
             else:
                 cell.value = round(float(table.mean[g]), 2)
@@ -375,7 +379,7 @@ def _write_table(ws: Worksheet, row: int, columns: list[str], rows: Iterable[lis
     for values in rows:
         hidden = hidden_at is not None and values[hidden_at] is True
         for j, (col, value) in enumerate(zip(columns, values)):
-            cell = ws.cell(row, 1 + j, "–" if hidden and value is None else _cell_value(value, lang))
+            cell = ws.cell(row, 1 + j, SUPPRESSED if hidden and value is None else _cell_value(value, lang))
             fmt = formats.get(col)
             if fmt and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 cell.number_format = fmt
@@ -511,7 +515,8 @@ def _finding_sheet(ws: Worksheet, f: FindingResult, lang: str, synthetic: bool, 
             d = asdict(e)
             d["label"] = named(e.name)
             if e.suppressed:
-                d.update(estimate="–", se=None, ci_low=None, ci_high=None)
+                d.update(estimate=SUPPRESSED, se=SUPPRESSED, ci_low=SUPPRESSED, ci_high=SUPPRESSED,
+                         weighted_base=SUPPRESSED, deff=SUPPRESSED)
             rows.append([d[c] for c in cols])
         number = PERCENT_1[lang] if share else DECIMAL_3
         formats = {c: number for c in ("estimate", "se", "ci_low", "ci_high")}
@@ -578,7 +583,7 @@ _LEFT_OUT = ("suppressed",)
 
 
 def _shown_table(table: Table, words) -> tuple[list[str], list[list[Any]]]:
-    """A finding's table with names in words, a hidden cell's numbers as '–' and, in a distribution (whose
+    """A finding's table with names in words, a hidden cell's numbers as ':' and, in a distribution (whose
     shares add up to 100 %), a second cell hidden with a lone hidden one so that neither can be recovered."""
     from fjernarbeid.export.cell_suppression import complementary_suppression
 
@@ -593,8 +598,8 @@ def _shown_table(table: Table, words) -> tuple[list[str], list[list[Any]]]:
         out = []
         for c in kept:
             value = r[idx[c]]
-            if hide and c not in ("code", "label", "group", "outcome", "n_unweighted"):
-                value = "–"
+            if hide and c not in ("code", "label", "group", "outcome", "n_unweighted", "note"):
+                value = SUPPRESSED
             elif c in _WORD_COLUMNS and isinstance(value, str):
                 value = words(value)
             elif c == "df" and isinstance(value, (list, tuple)):
@@ -642,14 +647,17 @@ def _respondents_sheet(ws: Worksheet, table: Table, lang: str, min_cell: int, sy
     idx = {c: i for i, c in enumerate(table.columns)}
     cols = ["variable", "category", "n_unweighted", "share_unweighted", "share_weighted"]
     rows = []
-    for r in table.rows:
-        hidden = bool(r[idx["suppressed"]]) if "suppressed" in idx else False
-        rows.append([r[idx["variable"]], r[idx["label"]],
-                     _t("fewer_than", lang, k=min_cell) if hidden else r[idx["n_unweighted"]],
-                     "–" if hidden else r[idx["share_unweighted"]], "–" if hidden else r[idx["share_weighted"]]])
+    from fjernarbeid.report.view import hidden_respondent_rows
+
+    # as the report hides them: a lone hidden count would be the sample minus the others
+    hide = hidden_respondent_rows(table) if "suppressed" in idx else [False] * len(table.rows)
+    for r, hidden in zip(table.rows, hide):
+        rows.append([r[idx["variable"]], r[idx["label"]], SUPPRESSED if hidden else r[idx["n_unweighted"]],
+                     SUPPRESSED if hidden else r[idx["share_unweighted"]],
+                     SUPPRESSED if hidden else r[idx["share_weighted"]]])
     end = _write_table(ws, row, cols, rows, lang, {"n_unweighted": INTEGER, "share_unweighted": PERCENT_1[lang],
                                                    "share_weighted": PERCENT_1[lang]})
-    _note(ws, end, _t("note_suppressed", lang, k=min_cell), 5)
+    _note(ws, end, _t("note_suppressed", lang, k=min_cell, symbol=SUPPRESSED), 5)
     _widths(ws, {1: 30, 2: 44}, default=14)
 
 

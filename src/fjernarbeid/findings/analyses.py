@@ -137,9 +137,9 @@ def distribution_table(rows: list[EstimateRow], variable: str) -> Table:
 
 
 def estimates_table(rows: list[EstimateRow]) -> Table:
-    return Table("estimates", ["label", "share", "ci", "n_unweighted", "deff"],
+    return Table("estimates", ["label", "share", "ci", "n_unweighted", "deff", "suppressed"],
                  [[r.label, None if r.suppressed else r.estimate,
-                   None if r.suppressed else [r.ci_low, r.ci_high], r.n_unweighted, r.deff] for r in rows])
+                   None if r.suppressed else [r.ci_low, r.ci_high], r.n_unweighted, r.deff, r.suppressed] for r in rows])
 
 
 def tests_table(tests: list[TestRow]) -> Table:
@@ -279,7 +279,7 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
         n_group = int(n_groups[i])
         label = name_of.get(i, ctx.lang_labels(group_var, int(g))[ctx.lang])
         if hits_of[i] < ctx.min_cell:
-            rows.append([label, n_group, None, None, None, "suppressed" if ctx.lang == "en" else "skjult"])
+            rows.append([label, n_group, None, None, None, "suppressed" if ctx.lang == "en" else "skjult", True])
             continue
         p = project(est.estimate, (est.ci_low, est.ci_high), ctx.base, n_unweighted=n_group)
         res.projections.append({"of": set_name, "group": {"variable": group_var, "code": int(g), "label": label},
@@ -287,9 +287,9 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
         note = ""
         if p.warning:
             note = message("findings", "small_group_projection", ctx.lang, n=n_group)
-        rows.append([label, n_group, est.estimate, round(p.low, -2), round(p.high, -2), note])
+        rows.append([label, n_group, est.estimate, round(p.low, -2), round(p.high, -2), note, False])
     res.tables.append(Table(f"estimates_projection:{group_var}", ["group", "n_unweighted", "share", "low", "high",
-                                                                  "note"], rows))
+                                                                  "note", "suppressed"], rows))
 
 
 def run_correlation(design, f: Finding, res: FindingResult, ctx: Context) -> None:
@@ -582,10 +582,11 @@ def run_multiple_response(design, f: Finding, res: FindingResult, ctx: Context) 
     res.estimates.extend(r for r, _ in rows)
     res.estimates.extend(c for _, c in rows)
     res.tables.append(multiple_table(rows, var))
-    res.tables.append(Table(f"estimates_multiple:{var}", ["label", "share", "ci", "share_of_choices", "n_unweighted"],
+    res.tables.append(Table(f"estimates_multiple:{var}", ["label", "share", "ci", "share_of_choices", "n_unweighted",
+                                                          "suppressed"],
                             [[r.label, None if r.suppressed else r.estimate,
                               None if r.suppressed else [r.ci_low, r.ci_high],
-                              None if r.suppressed else c.estimate, r.n_unweighted] for r, c in rows]))
+                              None if r.suppressed else c.estimate, r.n_unweighted, r.suppressed] for r, c in rows]))
     res.base = {"variable": var, "n_unweighted": rows[0][0].n_unweighted if rows else 0,
                 "weighted_base": rows[0][0].weighted_base if rows else 0.0}
     visible = [r for r, _ in rows if not r.suppressed]
@@ -614,9 +615,11 @@ def run_numeric(design, f: Finding, res: FindingResult, ctx: Context) -> None:
                       weighted_base=est.weighted_base, deff=est.deff, suppressed=est.n_unweighted < ctx.min_cell)
     res.estimates.append(row)
     shown = not row.suppressed
-    res.tables.append(Table(f"estimates_numeric:{var}", ["label", "mean", "se", "mean_low", "mean_high", "n_unweighted"],
+    res.tables.append(Table(f"estimates_numeric:{var}", ["label", "mean", "se", "mean_low", "mean_high", "n_unweighted",
+                                                         "suppressed"],
                             [[row.label, row.estimate if shown else None, row.se if shown else None,
-                              row.ci_low if shown else None, row.ci_high if shown else None, row.n_unweighted]]))
+                              row.ci_low if shown else None, row.ci_high if shown else None, row.n_unweighted,
+                              not shown]]))
     res.base = {"variable": var, "n_unweighted": est.n_unweighted, "weighted_base": est.weighted_base}
     if shown:
         ctx.values["mean"], ctx.values["mean_ci"] = est.estimate, (est.ci_low, est.ci_high)

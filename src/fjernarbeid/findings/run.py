@@ -24,7 +24,7 @@ from fjernarbeid.findings.projection import ProjectionBase, default_base
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Results, Table, TestRow
 from fjernarbeid.findings.verdict import NOT_COMPUTED, NOT_PUBLISHED, overall
 from fjernarbeid.instrument import Instrument, load_instrument
-from fjernarbeid.i18n import message
+from fjernarbeid.i18n import SUPPRESSED, message
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, term
 from fjernarbeid.survey.design import SurveyDesign, svydesign
 
@@ -100,7 +100,9 @@ def _render(value, lang: str) -> str:
     """A sentence value as text: shares with their CI, tests as 'F = …, p = …', etc."""
     ci_word = message("report", "ci95", lang)
     if isinstance(value, EstimateRow):
-        if value.suppressed or value.estimate is None:
+        if value.suppressed:
+            return SUPPRESSED
+        if value.estimate is None:
             return "–"
         return f"{fmt_pct(value.estimate, lang)} ({ci_word} {fmt_ci(value.ci_low, value.ci_high, lang)})"
     if isinstance(value, dict) and set(value) >= {"nb", "en"}:

@@ -28,6 +28,10 @@ LOCALES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 # Where a message is missing in a language, the language whose text stands in (never English for Norwegian).
 FALLBACK = {"nn": "nb", "nb": None, "en": None}
 DOMAIN = "fjernarbeid"
+# A cell withheld for confidentiality (too few respondents, or hidden with one that is): Statistics
+# Norway's symbol ":" ("Vises ikke av konfidensialitetshensyn"), in every output and every language,
+# explained in each output's notes. ("–" is SSB's "nothing to report", never a hidden figure.)
+SUPPRESSED = ":"
 
 
 def po_files(lang: str) -> list:

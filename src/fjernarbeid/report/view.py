@@ -14,7 +14,7 @@ from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.i18n import has_message, message
-from fjernarbeid.i18n import fmt_interval, one_of
+from fjernarbeid.i18n import SUPPRESSED, fmt_interval, one_of
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, has_text, t, term
 
 # The chapters, their order, the charts and the front matter come from the study file
@@ -294,28 +294,42 @@ def fmt_cell(col: str, value, lang: str, words: Words | None = None, decimals: i
     return str(value)
 
 
+def _hidden_row(row, flag: int | None) -> bool:
+    """A row its table marks ``suppressed`` (a figure withheld for confidentiality)."""
+    return flag is not None and row[flag] is not None and not isinstance(row[flag], str) and bool(row[flag])
+
+
 def text_table(table: Table, lang: str, caption: str = "", words: Words | None = None) -> TextTable:
+    """A table as the report prints it; in a row marked ``suppressed`` the withheld figures are ':'
+    (:data:`fjernarbeid.i18n.SUPPRESSED`), and the flag itself is not a column of its own."""
     words = words or Words(None, lang)
+    flag = table.columns.index("suppressed") if "suppressed" in table.columns else None
+    shown = [j for j, c in enumerate(table.columns) if j != flag]
     decimals = {c: share_decimals(row[i] for row in table.rows) for i, c in enumerate(table.columns)
                 if _is_share_column(c)}
+
+    def cell(row, j):
+        column, value = table.columns[j], row[j]
+        if value is None and _hidden_row(row, flag):
+            return SUPPRESSED
+        return fmt_cell(column, value, lang, words, decimals.get(column))
+
     return TextTable(
         name=table.name,
-        headers=[_header(c, lang) for c in table.columns],
-        rows=[[fmt_cell(c, v, lang, words, decimals.get(c)) for c, v in zip(table.columns, row)]
-              for row in table.rows],
-        numeric=[c not in TEXT_COLUMNS for c in table.columns],
+        headers=[_header(table.columns[j], lang) for j in shown],
+        rows=[[cell(row, j) for j in shown] for row in table.rows],
+        numeric=[table.columns[j] not in TEXT_COLUMNS for j in shown],
         caption=caption,
     )
 
 
-def respondents_table(table: Table, lang: str, min_cell: int, caption: str = "") -> TextTable:
-    """Table 3.2.1: a heading row per background variable; suppressed cells as '< k' and '–'."""
+def hidden_respondent_rows(table: Table) -> list[bool]:
+    """The rows of table 3.2.1 to hide (report and workbook alike): those with too few respondents and,
+    since a background variable's counts add up to the sample, a second one beside a lone hidden one,
+    which would otherwise be found by subtraction."""
     from fjernarbeid.export.cell_suppression import complementary_suppression
 
     idx = {c: i for i, c in enumerate(table.columns)}
-    # a block's counts add up to the sample: one hidden cell would be found by subtraction, so a second
-    # one is hidden with it
-    hide: list[bool] = []
     blocks: dict = {}
     for i, row in enumerate(table.rows):
         blocks.setdefault(row[idx["variable"]], []).append(i)
@@ -325,6 +339,13 @@ def respondents_table(table: Table, lang: str, min_cell: int, caption: str = "")
                                            [bool(table.rows[i][idx["suppressed"]]) for i in members])
         for i, h in zip(members, chosen):
             hide[i] = h
+    return hide
+
+
+def respondents_table(table: Table, lang: str, caption: str = "") -> TextTable:
+    """Table 3.2.1: a heading row per background variable; a suppressed cell (and one hidden with it) as ':'."""
+    idx = {c: i for i, c in enumerate(table.columns)}
+    hide = hidden_respondent_rows(table)
     decimals = {c: share_decimals(r[idx[c]] for r in table.rows) for c in ("share_unweighted", "share_weighted")}
     rows, groups, current = [], set(), None
     for i, row in enumerate(table.rows):
@@ -332,12 +353,11 @@ def respondents_table(table: Table, lang: str, min_cell: int, caption: str = "")
             current = row[idx["variable"]]
             groups.add(len(rows))
             rows.append([str(current), "", "", ""])
-        hidden = hide[i]
-        primary = row[idx["suppressed"]]
+        hidden = hide[i]  # a cell too small, or one hidden with it: the reader cannot tell which
         rows.append([str(row[idx["label"]]),
-                     f"< {min_cell}" if primary else "–" if hidden else fmt_number(row[idx["n_unweighted"]], lang),
-                     "–" if hidden else fmt_pct(row[idx["share_unweighted"]], lang, decimals["share_unweighted"]),
-                     "–" if hidden else fmt_pct(row[idx["share_weighted"]], lang, decimals["share_weighted"])])
+                     SUPPRESSED if hidden else fmt_number(row[idx["n_unweighted"]], lang),
+                     SUPPRESSED if hidden else fmt_pct(row[idx["share_unweighted"]], lang, decimals["share_unweighted"]),
+                     SUPPRESSED if hidden else fmt_pct(row[idx["share_weighted"]], lang, decimals["share_weighted"])])
     return TextTable("respondents", [t("category", lang), t("n_u", lang), t("share_u", lang), t("share_w", lang)],
                      rows, [False, True, True, True], caption=caption or t("respondents", lang), group_rows=groups)
 
@@ -397,6 +417,8 @@ def _ours(f: FindingResult, check: dict, lang: str, named: str = "") -> str:
     'forskjell i gjennomsnitt 1,16'): a bare '1,158' tells a reader nothing. A sign check of a model reads
     the coefficient (a log-odds); the reader is shown the effect the text gives (the odds ratio)."""
     ours = check["ours"]
+    if ours is None and any(e.suppressed and e.name == check["what"] for e in f.estimates):
+        return SUPPRESSED  # withheld for confidentiality, not missing
     if isinstance(ours, dict) and "effect" in ours:
         test = next((t for t in f.tests if t.name == check["what"] and t.effect is not None), None)
         if test is not None and test.effect_name:
@@ -467,9 +489,9 @@ def _likert(results: Results, items, instrument: Instrument, lang: str) -> Chart
                                 for c in instrument[name].codes if c.missing))
     caption = (t("chart_likert", lang, title=_ended(title), answers=one_of(unsure, lang)) if unsure
                else t("chart_likert_complete", lang, title=_ended(title)))
-    # a hidden cell is drawn as no bar, and written as hidden ('–'), never as '0,0 %'
+    # a hidden cell is drawn as no bar, and written as hidden (':'), never as '0,0 %'
     data = TextTable("chart_data", [""] + [lbl for _, lbl in scale],
-                     [[label] + [_pct_cell(None if c in gone else shares.get(c), lang) for c, _ in scale]
+                     [[label] + [SUPPRESSED if c in gone else _pct_cell(shares.get(c), lang) for c, _ in scale]
                       for (label, shares), gone in zip(rows, hidden)],
                      [False] + [True] * len(scale))
     return Chart(caption, "likert_chart", (rows, scale, lang), data=data, n=n)
@@ -563,7 +585,7 @@ def _crosstab(table: Table, lang: str, title: str, group_title: str = "") -> Cha
     items = list(groups.items())
     ordered = sorted(scale.items())
     data = TextTable("chart_data", [group_title] + [lbl for _, lbl in ordered],
-                     [[g] + [_pct_cell(None if (g, c) in hidden else shares.get(c), lang) for c, _ in ordered]
+                     [[g] + [SUPPRESSED if (g, c) in hidden else _pct_cell(shares.get(c), lang) for c, _ in ordered]
                       for g, shares in items],
                      [False] + [True] * len(ordered))
     return Chart(t("chart_crosstab", lang, title=_ended(title)), "stacked_100", (items, ordered, lang, group_title),
@@ -800,7 +822,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                        + ([text_table(_shares(tb), lang, words=words) for tb in f.tables
                            if tb.name.startswith("distribution:")] if not judged else []),
                 published=pub, ours=ours, label=_finding_label(f, instrument)))
-        tables = [respondents_table(tb, lang, min_cell, respondents_title) for tb in results.respondents] \
+        tables = [respondents_table(tb, lang, respondents_title) for tb in results.respondents] \
             if with_respondents else []
         if not findings and not tables:  # a chapter of the study that nothing of this run falls in: left out
             continue
@@ -877,7 +899,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         summary_intro=t("summary_intro", lang) if judged else t("summary_intro_findings", lang),
         replication=replication, verdicts=verdicts, anchors=[f.id for f in results.findings], counts=counts, sections=sections,
         methods_text=methods_text, methods_tables=methods_tables,
-        suppression_note=t("suppressed", lang, k=min_cell), instrument_title=instrument.label(lang),
+        suppression_note=t("suppressed", lang, k=min_cell, symbol=SUPPRESSED), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,
     )
 
@@ -900,8 +922,8 @@ def _shares(table: Table) -> Table:
     idx = _table_index(table)
     hide = _complement_hidden(table)
     rows = [[r[idx["label"]], None if h else r[idx["share"]],
-             None if h else (r[idx["ci_low"]], r[idx["ci_high"]])] for r, h in zip(table.rows, hide)]
-    return Table(table.name, ["label", "share", "ci"], rows)
+             None if h else (r[idx["ci_low"]], r[idx["ci_high"]]), h] for r, h in zip(table.rows, hide)]
+    return Table(table.name, ["label", "share", "ci", "suppressed"], rows)
 
 
 def _pick_text(texts: dict, lang: str) -> str:
