@@ -246,7 +246,7 @@ def _detect_format(path: Path) -> tuple[str, list[ReadNote]]:
     return by_content, notes
 
 
-def _sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     """The candidate delimiter that splits the header into most columns, rows agreeing with it.
 
     Judged on the first 50 records: the header must split into more than one column, and most
@@ -288,7 +288,7 @@ def _record_start_lines(text: str, delimiter: str) -> np.ndarray:
 def _breaks_records(text: str) -> bool:
     """True when the lines do not all have the header's number of fields (a quick check, quotes respected)."""
     try:
-        delimiter = _sniff_delimiter(text)
+        delimiter = sniff_delimiter(text)
         widths = {len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row}
     except csv.Error:
         return True
@@ -308,7 +308,7 @@ def _read_csv(path: Path) -> _Raw:
     if not text or text.isspace():  # isspace stops at the first other character: no copy of the text
         raise InputFileError(f"{path}: the file is empty (no header row)")
     try:
-        delimiter = _sniff_delimiter(text)
+        delimiter = sniff_delimiter(text)
     except csv.Error as exc:  # e.g. a field over csv's size limit
         raise InputFileError(f"{path}: cannot be read as delimited text: {exc}") from None
     # Every cell as text (leading zeros, "n/a", "3,0" survive to be judged); one frame row per
