@@ -877,7 +877,10 @@ def svydesign(
         c = np.arange(n)
     if n == 0 or (c.min() == c.max() and not (nest and strata)):  # one PSU (min = max: no hashing of n ids)
         raise ComputationError("the design has only one primary sampling unit; no variance can be estimated")
-    n_psu = pd.Series(c).groupby(s).transform("nunique").to_numpy()
+    if cluster:
+        n_psu = pd.Series(c).groupby(s).transform("nunique").to_numpy()
+    else:  # every row its own PSU: a stratum's PSUs are its rows
+        n_psu = np.bincount(s)[s]
     f = _population_sizes(data, fpc, s, strata, n_psu, per_unit=pps is not None) if fpc else None
     w, wname = _weights(data, weights, n, None if f is None else f / n_psu)
     design = SurveyDesign(data=data, weights=w, strata=s, cluster=c, fpc=None if pps is not None else f,
