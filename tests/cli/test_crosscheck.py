@@ -5,9 +5,10 @@ YRBS, lonely PSUs (every --lonely-psu), --where, --by with missing answers and w
 PSU (no df: no interval), --crosstab, --compare and models.
 
 Every estimate, SE, interval, df, design effect, test statistic and p-value is compared to 1e-8 relative,
-except where R's own iterations stop earlier (``LOOSE``): svyolr (optim's BFGS and a numerical Hessian, so
-its SEs are up to 1.2e-3 off with the cloglog link, and a Wald p-value of 4e-8 some 4e-3) and the likelihood interval of a share (glm
-converged to 1e-8 on the deviance). In-process (run_main).
+except the ordinal models (``LOOSE``, 1e-6: R's svyolr stops its optimiser about 2e-7 from the maximum).
+crosscheck.R makes R's own numbers as precise as R can: svyciprop's glm (logit and likelihood intervals)
+converged to 1e-14 and svyolr's numerical Hessian taken with steps of 1e-6 (its default 1e-3 leaves the
+SEs 1e-3 off). In-process (run_main).
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from fjernarbeid.survey import (
 R_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "r"
 REFERENCE = json.loads((R_DIR / "crosscheck.json").read_text())
 RTOL = 1e-8
-LOOSE = {("ordinal", "estimate"): 1e-5, ("ordinal", "se"): 2e-3, ("ordinal", "statistic"): 2e-3,
-         ("ordinal", "p"): 1e-2, ("likelihood", "ci_low"): 1e-5, ("likelihood", "ci_high"): 1e-5}
+# R's svyolr maximises with optim's BFGS, whose relative tolerance (1e-14 here) bounds the change of the
+# likelihood, so its estimates stop about 2e-7 from the maximum (ours are Newton's, to machine precision)
+LOOSE = {("ordinal", "estimate"): 1e-6, ("ordinal", "se"): 1e-6, ("ordinal", "statistic"): 1e-6,
+         ("ordinal", "p"): 1e-6}
 
 
 def case_id(i: int, case: dict) -> str:
