@@ -23,9 +23,11 @@ import pandas as pd
 import pytest
 
 from fjernarbeid.survey import (
+    contrast_test,
     regTermTest,
     svyby,
     svychisq,
+    svycontrast,
     svydesign,
     svyglm,
     svymean,
@@ -173,12 +175,27 @@ def api_differences(d, ask: dict) -> list[dict]:
         for i, first in enumerate(groups):
             for second in groups[i + 1:]:
                 pair = d.domain(d.in_domain & values.isin([first, second]).to_numpy())
+                if ask["stat"] in ("total", "ratio"):  # svycontrast on the pair, with svyttest's df
+                    out.append(api_contrast(pair, ask, first, second))
+                    continue
                 diff = (svyttest(pair, ask["var"], by) if c is None
                         else svyprop_diff(pair, ask["var"], by, value=c))
                 out.append({"first": {by: first}, "second": {by: second}, "category": c,
                             "difference": diff.estimate, "se": diff.se, "ci_low": diff.ci_low,
                             "ci_high": diff.ci_high, "t": diff.statistic, "df": diff.df, "p_value": diff.p_value})
     return out
+
+
+def api_contrast(pair, ask: dict, first, second) -> dict:
+    columns = [ask["var"]] + ([ask["den"]] if ask.get("den") else [])
+    answered = pair.domain(pair.in_domain & pair.data[columns].notna().all(axis=1).to_numpy())
+    args = (svyratio, ask["var"], ask["den"]) if ask["stat"] == "ratio" else (svytotal, ask["var"])
+    estimates = svyby(answered, args[0], ask["by"], *args[1:], covmat=True)
+    (diff,) = svycontrast(replace(estimates, df=answered.degrees_of_freedom() - 1), [-1, 1])
+    t, p = contrast_test(diff)
+    return {"first": {ask["by"]: first}, "second": {ask["by"]: second}, "category": None,
+            "difference": diff.estimate, "se": diff.se, "ci_low": diff.ci_low, "ci_high": diff.ci_high, "t": t,
+            "df": diff.df, "p_value": p}
 
 
 def model_formula(model: dict) -> str:
