@@ -258,13 +258,13 @@ def compare_rows(got_rows: list[dict], want_rows: list[dict], ask: dict, group_b
         k = (key(want.get("group")), key(want.get("category")))
         assert k in by_key, f"{what}: no estimate for group/category {k} (have {sorted(by_key, key=str)})"
         got = by_key[k]
-        fields = ("estimate", "se", "ci_low", "ci_high", "df", "deff")
+        fields = ("estimate", "se", "ci_low", "ci_high", "df", "deff", "n_unweighted", "weighted_base")
         if ask["stat"] == "share" and min(want["estimate"], 1 - want["estimate"]) < 1e-9:
             # a category nobody in the group chose (or everybody): R's svyciprop is its glm's expit(-26),
             # about 1e-11, with that unconverged fit's interval; ours is 0 (or 1) with Korn & Graubard's
             # interval for n* = n (fjernarbeid.survey.estimate's notes); both have SE 0 and no design effect
             assert got["estimate"] == pytest.approx(want["estimate"], abs=1e-9), f"{what} {k}"
-            fields = ("se", "df")
+            fields = ("se", "df", "n_unweighted", "weighted_base")
         for field in fields:
             if field in want:
                 close(got[field], want[field], LOOSE.get((method, field), RTOL), f"{what} {k} {field}")
