@@ -164,6 +164,10 @@ def _woodruff(design, xs, q, data, rule, alpha, df, n_rows, method) -> tuple[flo
     inside = design.weights > 0
     if below[inside].all() or not below[inside].any():  # exactly 1 or 0, as R's sum gives it
         m = float(below[inside].all())
+    else:  # rounded as R's svymean rounds it (colSums of w/Σw, in long double): with a variance of 0 (a
+        # census) the limits are F̂(q̂) itself, and the quantile rule's step there depends on the last bit
+        w = design.weights
+        m = float(np.sum(w[below & inside] / float(np.sum(w, dtype=np.longdouble)), dtype=np.longdouble))
     se = math.sqrt(v)
     tq = t_ppf(1 - alpha / 2, df) if df > 0 else float("nan")
     with np.errstate(divide="ignore", invalid="ignore"):
