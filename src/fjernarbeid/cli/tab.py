@@ -379,15 +379,16 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             answered = answered & design.column(other.denominator).notna().to_numpy()
             grouped = lambda d: svyby(d, svyratio, by, variable, other.denominator, covmat=True, level=level)  # noqa: E731
     elif factor_total:
-        grouped = lambda d: svyby(d, svytotal, by, variable, covmat=True, factor=True)  # noqa: E731
-        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
-                     else svytotal(design, variable, factor=True))
+        grouped = lambda d: svyby(d, svytotal, by, variable, covmat=True, factor=True, level=level)  # noqa: E731
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True, level=level) if by
+                     else svytotal(design, variable, factor=True, level=level))
         result["statistic"] = "total"
         result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
-        grouped = lambda d: svyby(d, fn, by, variable, covmat=True)  # noqa: E731
-        estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
+        grouped = lambda d: svyby(d, fn, by, variable, covmat=True, level=level)  # noqa: E731
+        estimates = svyby(design, fn, by, variable, covmat=compare, level=level) if by else fn(design, variable,
+                                                                                              level=level)
         result["statistic"] = "mean" if mean else "total"
         result["ci_method"] = "t"
     else:

@@ -257,6 +257,8 @@ def svyvar(design: Design, variable: str, *, na_rm: bool = True, level: float = 
     module notes for R's n)."""
     x = numeric_values(design, variable)
     n_all = int(np.count_nonzero(design.weights))  # R: sum(weights(design) != 0), before na.rm
+    # the interval's df: that of the design given, as svymean's (fjernarbeid.survey.estimate's notes)
+    df = design.degrees_of_freedom()
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
     xs = np.where(keep, x, 0.0)
@@ -280,7 +282,6 @@ def svyvar(design: Design, variable: str, *, na_rm: bool = True, level: float = 
         z = np.where(keep, (xs - mean) ** 2 * n_all / (n_all - 1), 0.0)
         value, v = mean_and_variance(design, z)
         se = math.sqrt(v)
-    df = design.degrees_of_freedom()
     lo, hi = _t_interval(value, se, df, level)
     return Estimate("variance", variable, value, se, float(lo), float(hi), df, float("nan"), int(keep.sum()),
                     float(w.sum()), level=level)
