@@ -439,6 +439,12 @@ def decode_text(data: bytes, where: str) -> tuple[str, str]:
 def read_text_file(path: str | Path, what: str) -> tuple[str, str]:
     """A text input file (CSV, mapping, transcript) decoded by :func:`decode_text`, line endings as
     they are; ``what`` names the file in messages ("mapping file x.csv"). Refuses binary files."""
+    text, encoding, _ = read_text_and_bytes(path, what)
+    return text, encoding
+
+
+def read_text_and_bytes(path: str | Path, what: str) -> tuple[str, str, bytes]:
+    """:func:`read_text_file` and the file's bytes (a reader of UTF-8 bytes then needs no new copy)."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{what}: not found")
@@ -450,7 +456,7 @@ def read_text_file(path: str | Path, what: str) -> tuple[str, str]:
         raise InputFileError(f"{what}: cannot be read ({exc.strerror or exc})") from None
     if not data:
         raise InputFileError(f"{what}: the file is empty (0 bytes)")
-    return decode_text(data, what)
+    return (*decode_text(data, what), data)
 
 
 def universal_newlines(text: str, stray_cr_ends_line: bool = False) -> tuple[str, list[int]]:

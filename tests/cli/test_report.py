@@ -197,3 +197,28 @@ def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(demo_dir,
     in_word = [c for d, c, _ in seen if d == "writing report.docx"]
     assert max(in_word) - min(in_word) >= 15  # the demo's 19 charts, drawn for Word
     assert seen[-1][1] == seen[-1][2], " ".join(f"{d}:{c}" for d, c, _ in seen)  # the bar ends full
+
+
+def test_invalid_data_are_reported_as_such_when_deriving_fails_on_them_first(demo_dir, tmp_path, monkeypatch):
+    """The checks run beside the derived variables and the weights: when those fail on data that
+    the checks reject, the user sees the checks' errors and the invalid-data exit code, nothing else."""
+    from typer.testing import CliRunner
+
+    import fjernarbeid.data.derive
+    from fjernarbeid.cli import app
+
+    lines = (demo_dir / "demo_survey.csv").read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("q12")] = "9"  # not a code of q12
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise ValueError("deriving met the invalid answer first")
+
+    monkeypatch.setattr(fjernarbeid.data.derive, "derive", broken)
+    res = CliRunner().invoke(app, ["report", str(bad), "--out", str(tmp_path / "out"), "--format", "json"])
+    assert res.exit_code == 1, res.output
+    assert "validation error" in res.output and "q12" in res.output and "deriving met" not in res.output
+    assert not (tmp_path / "out").exists()

@@ -437,3 +437,19 @@ def test_a_formula_with_no_computed_value_is_named_not_silently_empty(tmp_path):
     ws["B2"] = 2
     wb.save(tmp_path / "plain.xlsx")
     assert not any(n.rule == "formula_without_value" for n in read_survey(tmp_path / "plain.xlsx").notes)
+
+
+def test_postal_codes_with_few_distinct_values_are_normalised_and_noted_as_row_by_row():
+    """Each distinct postal code is normalised once; the rows and the note are those of the whole column."""
+    import numpy as np
+    import pandas as pd
+
+    from fjernarbeid.data.derive import _normalised, normalise_postal_code
+    from fjernarbeid.data.read import _zeros_restored
+
+    cells = pd.Series(["5600", "150", None, "5600.0", " 812 ", "abc", "0150"] * 40, dtype="string")
+    after = normalise_postal_code(cells)
+    pd.testing.assert_series_equal(after, _normalised(cells), check_names=False)
+    note = _zeros_restored(cells, after, np.arange(2, len(cells) + 2), "line", "postnr")
+    assert note is not None and note.message.startswith("80 postal code(s)")  # '150' and ' 812 ', not '5600.0'
+    assert "line 3: '150' → '0150'" in note.message and "line 6: ' 812 ' → '0812'" in note.message

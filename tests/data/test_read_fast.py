@@ -94,7 +94,7 @@ def test_a_file_read_through_arrow_is_the_file_read_as_text(tmp_path, valid_fram
     path = _quirky_file(tmp_path / "quirky.csv", valid_frame)
     fast = read_survey(path, instrument)
     fast_report = validate(fast).to_dict()
-    monkeypatch.setattr(R, "_parse_plain", lambda text, sep: None)
+    monkeypatch.setattr(R, "_parse_plain", lambda text, sep, data=None: None)
     monkeypatch.setattr(R, "_arrow_strings", lambda col: None)
     slow = read_survey(path, instrument)
 

@@ -205,6 +205,18 @@ def test_duplicate_ids_list_every_row(check, valid_frame):
     assert found[0]["message"] == "id '7' occurs 3 times (first at line 3)"
 
 
+def test_ids_of_digits_are_duplicates_as_texts_are_not_as_numbers(check, valid_frame):
+    """'007' and '7' are two ids (ids of digits are compared as integers with their length); an
+    empty id is missing, not a duplicate of another empty one."""
+    frame = valid_frame.copy()
+    frame["id"] = ["007", "7", "0", "00", "", ""]
+
+    report = check(frame)
+
+    assert problems(report, "duplicate_id") == []
+    assert [p["row"] for p in problems(report, "missing_id")] == [6, 7]
+
+
 def test_a_row_without_an_id(check, valid_frame):
     (p,) = problems(check(with_values(valid_frame, id=(2, None))), "missing_id")
     assert p["row"] == 4 and p["id"] is None

@@ -33,8 +33,9 @@ def test_arrow_reading_gives_pandas_summary(tmp_path, instrument, newline):
     log = read_log_columns(path, wanted)
 
     assert log is not None and list(log.columns) == ["disposition", "q1", "q2"]
-    assert str(log["q1"].dtype) == "str" and str(log["q2"].dtype) == "float64"  # " 2 " is text to Arrow
     expected = _by_pandas(path, wanted)
+    # the answers as the numbers pandas reads (" 2 " too), NaN where missing
+    assert str(log["q1"].dtype) == str(expected["q1"].dtype) == "float64" and str(log["q2"].dtype) == "float64"
     assert log["disposition"].tolist() == expected["disposition"].tolist()
     for q in ("q1", "q2"):
         assert (pd.to_numeric(log[q], errors="coerce").fillna(-1) == expected[q].fillna(-1)).all()
@@ -73,3 +74,24 @@ def test_a_log_without_the_column_gets_the_message_it_got(tmp_path, instrument):
     path = _write(tmp_path / "log.csv", ROWS, header=HEADER.replace("disposition,", "dispo,"))
     with pytest.raises(InputFileError, match="has no 'disposition' column"):
         _read_dispositions(path, instrument)
+
+
+def test_a_log_with_quoted_line_breaks_and_text_answers_is_read_as_pandas_reads_it(tmp_path, instrument):
+    """A quote anywhere: fields are split respecting quotes (a note with a line break stays one
+    field); an answer column with text stays text."""
+    rows = list(ROWS) + ['{i},2.11,"Refusal,\nsaid no",5,x,,']
+    path = _write(tmp_path / "log.csv", rows)
+    log = read_log_columns(path, {"disposition", "q1", "q2"})
+    expected = _by_pandas(path, {"disposition", "q1", "q2"})
+    assert log is not None and len(log) == len(expected) == len(rows)
+    assert str(log["q1"].dtype) == "str" and log["q1"].iloc[-1] == "x"
+    assert log["disposition"].tolist() == expected["disposition"].tolist()
+
+
+def test_a_log_without_quotes_is_read_without_looking_for_them(tmp_path, instrument):
+    rows = [r.replace('"Screened out, S1"', "Screened out S1") for r in ROWS]
+    path = _write(tmp_path / "log.csv", rows)
+    log = read_log_columns(path, {"disposition", "q1", "q2"})
+    expected = _by_pandas(path, {"disposition", "q1", "q2"})
+    assert log["disposition"].tolist() == expected["disposition"].tolist()
+    assert summarise_fieldwork(log, instrument) == summarise_fieldwork(expected, instrument)

@@ -212,3 +212,54 @@ def test_agreement_and_export_never_write_over_a_coders_codings_or_the_codebook(
             "--qdc", codebook)
     assert r.exit_code == EXIT_BAD_INPUT and "refusing to write over the input file" in r.output
     assert codebook.read_bytes() == written and not (tmp_path / "y.qdpx").exists()
+
+
+def test_two_interviews_of_one_informant_are_one_informant_in_the_report_and_the_project(tmp_path):
+    """With a follow-up interview the code × informant matrix had two columns 'Informant 1' and
+    'interviews report' ended in a traceback (AttributeError in the CSV writer); the project had two
+    cases of that name, and 'n av N' counted the interviews."""
+    _transcript(tmp_path / "t" / "kari_mai.txt", text="Eg har heimekontor.")
+    _transcript(tmp_path / "t" / "kari_juni.txt", text="Framleis heimekontor.")
+    _transcript(tmp_path / "t" / "ola.txt", "Ola Nordmann", "Eg har kontor i byen.")
+    mapping = _mapping(tmp_path / "m.yaml")
+    run("import", *sorted((tmp_path / "t").iterdir()), "--out", tmp_path / "raw", "--mapping", mapping)
+    run("pseudonymise", tmp_path / "raw", "--mapping", mapping, "--out", tmp_path / "p")
+    codings = tmp_path / "c.csv"
+    assert run("code", tmp_path / "p", "--add", "Informant_1:2:hjemmekontor", "--add", "Informant_1-2:2:hjemmekontor",
+               "--add", "Informant_2:2:kontorfellesskap", "--codings", codings, "--coder", "AB").exit_code == 0
+    cases = tmp_path / "cases.csv"
+    cases.write_text("interview,kommune\nInformant_1,Kvam\nInformant_1-2,Kvam\nInformant_2,Ulvik\n", encoding="utf-8")
+
+    r = run("report", tmp_path / "p", "--codings", codings, "--cases", cases, "--out", tmp_path / "r")
+    assert r.exit_code == 0, r.output
+    matrix = pd.read_csv(tmp_path / "r" / "kode_x_informant.csv", index_col="code")
+    assert list(matrix.columns) == ["Informant 1", "Informant 2", "Informanter med koden"]
+    assert matrix.loc["hjemmekontor", "Informant 1"] == 2 and matrix.loc["hjemmekontor", "Informanter med koden"] == 1
+    by_attribute = pd.read_csv(tmp_path / "r" / "koder_etter_egenskap.csv")
+    kvam = by_attribute[(by_attribute["code"] == "hjemmekontor") & (by_attribute["value"] == "Kvam")]
+    assert kvam["label"].tolist() == ["1 av 1"]
+
+    assert run("export", tmp_path / "p", "--codings", codings, "--qdpx", tmp_path / "p.qdpx").exit_code == 0
+    import zipfile
+
+    project = zipfile.ZipFile(tmp_path / "p.qdpx").read("project.qde").decode("utf-8")
+    assert project.count('name="Informant 1"') == 1 and project.count("<SourceRef") == 3
+
+
+def test_a_suggestions_file_saved_again_by_excel_is_read(tmp_path):
+    """Excel in Norway saves a CSV in Windows-1252 with semicolons: the reviewed suggestions were refused
+    with a bare codec message ('utf-8' codec can't decode byte 0xf8 …)."""
+    mapping = _mapping(tmp_path / "m.yaml")
+    _transcript(tmp_path / "t" / "kari.txt", text="Eg jobbar på heimekontor, og sjefen stolar på meg.")
+    run("import", tmp_path / "t" / "kari.txt", "--out", tmp_path / "raw", "--mapping", mapping)
+    run("pseudonymise", tmp_path / "raw", "--mapping", mapping, "--out", tmp_path / "p")
+    suggestions = tmp_path / "forslag.csv"
+    assert run("code", tmp_path / "p", "--suggestions", suggestions).exit_code == 0
+    table = pd.read_csv(suggestions)
+    assert len(table) > 0
+    table["status"] = "accepted"
+    table["keywords"] = table["keywords"] + " – nøkkelord"
+    suggestions.write_bytes(table.to_csv(sep=";", index=False).encode("cp1252"))
+    r = run("report", tmp_path / "p", "--suggestions", suggestions, "--out", tmp_path / "r")
+    assert r.exit_code == 0, r.output
+    assert len(pd.read_csv(tmp_path / "r" / "sitater.csv")) == len(table)

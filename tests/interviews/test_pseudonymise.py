@@ -324,6 +324,16 @@ def test_a_common_name_in_lower_case_is_listed(mapping):
     assert [(f.kind, f.original) for f in found] == [("name_lower_case", "solveig"), ("capitalised", "Solveig")]
 
 
+@pytest.mark.parametrize("name", ["christian", "johan", "tove", "monica", "signe", "dahl", "ali"])
+def test_frequent_names_the_list_missed_are_listed_in_lower_case(tmp_path, name):
+    """Among Norway's hundred most frequent given names and surnames, yet not in COMMON_NAMES: in lower case
+    (as speech recognition writes a name) they passed unlisted."""
+    path = tmp_path / "m.yaml"
+    path.write_text("informants:\n  Kari Haugland: Informant 1\n", encoding="utf-8")
+    _, found = pseudonymise_text(f"Eg snakka med {name} i går.", read_mapping(path))
+    assert [(f.kind, f.original) for f in found] == [("name_lower_case", name)]
+
+
 def test_any_white_space_inside_a_name_and_letters_whose_case_rules_differ(tmp_path):
     path = tmp_path / "m.yaml"
     path.write_text("informants:\n  Erlend Bø: Informant 1\n  İlker Yılmaz: Informant 2\n  Kari Johansen: Informant 3\n",

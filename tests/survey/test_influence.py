@@ -3,6 +3,8 @@ from sums over cells as from the n × k matrix — for every design, calibration
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,7 +166,8 @@ def test_models_on_cells_equal_the_fit_on_rows(frame, name, monkeypatch):
 
     monkeypatch.setattr(association, "_cells", models._cells)
     on_cells = _models(design)
-    assert len(calls) == 5 and all(shape[0] == N for shape in calls)
+    # svycor's Spearman correlation takes its cells from the pairs of its ridits' codes, not from _cells
+    assert len(calls) == 4 and all(shape[0] == N for shape in calls)
     monkeypatch.setattr(models, "_CELLS_FROM_ROWS", 10**9)  # every fit row by row
     on_rows = _models(design)
     for key, values in on_rows.items():
@@ -184,3 +187,44 @@ def test_cells_are_found_only_when_rows_repeat():
     with_nan = coded.copy()
     with_nan[7, 1] = np.nan
     assert _cells(with_nan) is None
+
+
+@pytest.mark.parametrize("name", ["srs", "strata", "clusters", "two-stage", "srs+poststratify", "strata+rake",
+                                  "clusters+poststratify", "clusters+rake", "srs+calibrate"])
+def test_means_of_several_groups_at_once_equal_one_mean_per_group(frame, name):
+    """svymean_groups gives each group what svymean gives on its domain: on a calibrated design from
+    one factored matrix of all groups' influence values, otherwise one svymean per group."""
+    from fjernarbeid.survey import svymean_groups
+
+    design = _designs(frame)[name].domain(frame["st"].to_numpy() != 2)
+    x = frame["x"].to_numpy().copy()
+    x[::7] = np.nan  # missing answers are left out of every group
+    d = replace(design, data=design.data.assign(xm=x))
+    groups = [frame["y"].to_numpy() == c for c in range(5)] + [np.zeros(N, dtype=bool)]
+    together = svymean_groups(d, "xm", groups)
+    assert together[-1] is None  # an empty group has no mean
+    for mask, got in zip(groups[:-1], together):
+        alone = svymean(d.domain(mask), "xm")  # its df counts the rows without an answer too
+        assert (got.n_unweighted, got.df) == (alone.n_unweighted, alone.df)
+        for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
+            assert getattr(got, field) == pytest.approx(getattr(alone, field), rel=1e-10), field
+
+
+@pytest.mark.parametrize("name", ["srs", "strata", "clusters", "two-stage", "srs+poststratify", "strata+rake",
+                                  "clusters+rake", "srs+calibrate"])
+@pytest.mark.parametrize("ci", ["logit", "beta", "wilson"])
+def test_the_share_of_several_categories_equals_svyprop_of_their_indicator(frame, name, ci):
+    from fjernarbeid.survey import svyprop_union
+
+    design = _designs(frame)[name].domain(frame["a"].to_numpy() != 0)
+    y = frame["y"].to_numpy().astype(float)
+    y[::9] = np.nan
+    union = np.where(np.isnan(y), np.nan, np.isin(y, [1.0, 3.0, 4.0]).astype(float))
+    d = replace(design, data=design.data.assign(ym=y, union=union))
+    d = d.domain(~np.isnan(y))
+    props = svyprop(d, "ym", categories=[0.0, 1.0, 2.0, 3.0, 4.0], ci=ci)
+    got = svyprop_union(props, [1, 3, 4], d)
+    want = svyprop(d, "union", categories=[0.0, 1.0], ci=ci)[1.0]
+    assert (got.n_unweighted, got.df, got.ci_method) == (want.n_unweighted, want.df, want.ci_method)
+    for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
+        assert getattr(got, field) == pytest.approx(getattr(want, field), rel=1e-10), field

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,10 +99,13 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     from fjernarbeid.data.synthetic import is_synthetic
     from fjernarbeid.data.validate import validate
     from fjernarbeid.fieldwork import summarise_fieldwork
-    from fjernarbeid.findings.run import run_findings
     from fjernarbeid.refdata import RefData
     from fjernarbeid.study import weight
 
+    # The estimators' modules (with scipy's special functions, a tenth of a second) are imported in a
+    # thread while the files are read, which spends its time in Arrow and numpy, outside the
+    # interpreter's lock; the findings import them again where they start (at once, or waiting for it).
+    threading.Thread(target=_import_estimators, name="import", daemon=True).start()
     console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
     inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template, targets)
@@ -153,23 +157,27 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         steps = progress.add_task("reading", total=3 + len(chosen) + len(catalogue) + chapter)
         data = read_survey(file, instrument, mapping, completes_only=completes_only)
         progress.update(steps, advance=1, description="validating")
-        checked = validate(data, instrument, ref)
-        if not checked.ok:
-            progress.stop()
-            console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
-                                 f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
-                                 "First errors:"))
-            for p in checked.errors[:10]:
-                console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
-            raise typer.Exit(EXIT_INVALID_DATA)
+        # The checks run in a thread while the derived variables and the weights are computed (neither
+        # writes anything nor prints); the findings wait for them. Invalid data stop the run with the
+        # checks' errors, also when deriving or weighting failed on them first.
+        with ThreadPoolExecutor(max_workers=1) as checks:
+            validation = checks.submit(validate, data, instrument, ref)
+            try:
+                frame = derive(data.frame, instrument, ref, skip_unavailable=True)
+                weighted = weight(frame, instrument, spec, ref)
+            except Exception:
+                _stop_if_invalid(validation.result(), file, progress, console)
+                raise
+            checked = validation.result()
+            _stop_if_invalid(checked, file, progress, console)
         progress.update(steps, advance=1, description="weighting")
-        frame = derive(data.frame, instrument, ref, skip_unavailable=True)
         skipped = frame.attrs.get("derived_skipped", [])
-        weighted = weight(frame, instrument, spec, ref)
         excluded = len(frame) - len(weighted.frame)
         frame = weighted.frame
         fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
         progress.update(steps, advance=1, description="findings")
+        from fjernarbeid.findings.run import run_findings
+
         results = run_findings(
             frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
             weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
@@ -261,6 +269,27 @@ def _load_catalogue(path: Optional[Path], instrument):
         # the loader expects a YAML mapping with `findings:`; anything else fails on its first look-up
         raise InputFileError(f"{path}: not a findings catalogue (a YAML file with code_sets and findings, "
                              f"like the study's catalogue.yaml): {type(exc).__name__}: {exc}") from None
+
+
+def _import_estimators() -> None:
+    try:
+        import fjernarbeid.findings.run  # noqa: F401 - imported for its import time
+        import fjernarbeid.survey.weighting  # noqa: F401
+    except Exception:  # noqa: BLE001 - the same import where the findings start says what is wrong
+        pass
+
+
+def _stop_if_invalid(checked, file: Path, progress, console) -> None:
+    """Print the first validation errors and exit with the invalid-data code, if there are any."""
+    if checked.ok:
+        return
+    progress.stop()
+    console.print(styled((f"{file}: {checked.n_errors} validation error(s)", "bold red"),
+                         f"; nothing was written. Run `fjernarbeid validate {file}` for the full list. "
+                         "First errors:"))
+    for p in checked.errors[:10]:
+        console.print(_problem_line(p, checked.row_kind), markup=False, highlight=False)
+    raise typer.Exit(EXIT_INVALID_DATA)
 
 
 def _read_dispositions(path: Path, instrument):

@@ -132,7 +132,8 @@ def tab_command(
     by: Annotated[Optional[str], typer.Option("--by", help="Estimate in every group of this column.")] = None,
     compare: Annotated[bool, typer.Option(
         "--compare", help="With --by: the difference between every two groups, its SE from the covariance of "
-        "the groups' estimates (R's svyby covmat=TRUE and svycontrast) and a t test.")] = False,
+        "the groups' estimates (R's svyby covmat=TRUE and svycontrast) and a t test as R's svyttest on the two "
+        "groups (df: the design df of their respondents − 1).")] = False,
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
     where_expr: Annotated[Optional[str], typer.Option(
@@ -294,7 +295,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
               condition=None, nets=(), auto_nets=False, min_n=0, probs=None) -> dict[str, Any]:
     from dataclasses import replace
 
-    from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svytotal
+    from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svyratio, svytotal
 
     frame = data.frame
     group = by or crosstab
@@ -383,16 +384,25 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         return result
     if group:
         design, result["empty_groups"] = _without_empty_groups(design, variable, group)
+    # the estimates in every group of --by on a design (for --compare also on the rows of every two groups)
+    grouped = None
+    answered = design.column(variable).notna().to_numpy()  # the rows of a --compare test (R's svyttest)
     if other is not None and (other.quantiles or other.denominator):
         estimates = other_statistic(data, design, variable, by, compare, other, level, result)
+        if other.denominator:
+            answered = answered & design.column(other.denominator).notna().to_numpy()
+            grouped = lambda d: svyby(d, svyratio, by, variable, other.denominator, covmat=True, level=level)  # noqa: E731
     elif factor_total:
-        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
-                     else svytotal(design, variable, factor=True))
+        grouped = lambda d: svyby(d, svytotal, by, variable, covmat=True, factor=True, level=level)  # noqa: E731
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True, level=level) if by
+                     else svytotal(design, variable, factor=True, level=level))
         result["statistic"] = "total"
         result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
-        estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
+        grouped = lambda d: svyby(d, fn, by, variable, covmat=True, level=level)  # noqa: E731
+        estimates = svyby(design, fn, by, variable, covmat=compare, level=level) if by else fn(design, variable,
+                                                                                              level=level)
         result["statistic"] = "mean" if mean else "total"
         result["ci_method"] = "t"
     else:
@@ -407,6 +417,9 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                     # the table's respondents are those in a column; a missing VAR is left out of each share
                     # (R's na.rm), and stays in the df of the column's design, as R's svyciprop(…, degf(design))
                     design = design.domain(design.column(crosstab).notna().to_numpy())
+            grouped = lambda d: svyby(d, svyprop, group, variable, covmat=True, **options)  # noqa: E731
+            if include_missing:  # an empty answer is a category: every row is in the test
+                answered = np.ones(design.n, dtype=bool)
             estimates = svyby(design, svyprop, group, variable, covmat=compare, **options)
             if crosstab:
                 # the "I alt" column: the distribution of VAR among the respondents of the table
@@ -414,7 +427,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         else:
             estimates = svyprop(design, variable, **options)
     if compare:
-        result["differences"] = group_differences(estimates, level)
+        result["differences"] = group_differences(estimates, level, design, by, grouped, answered)
     rows = [estimates.to_dict()] if not hasattr(estimates, "rows") else estimates.to_dict()["estimates"]
     for row in rows:
         row["label"] = labels.get(variable, {}).get(_code(row["category"]))
@@ -728,24 +741,38 @@ def _multiple_response(design, q, by, include_missing, ci, level, labels) -> lis
     return rows
 
 
-def group_differences(estimates, level: float) -> list[dict[str, Any]]:
-    """Every pair of groups of ``svyby(…, covmat=True)`` estimates: second minus first (per
-    category for shares), with the SE from the covariance between the groups (``svycontrast``),
-    a t interval and the t test of no difference on the design degrees of freedom."""
+def group_differences(estimates, level: float, design, by: str, grouped, answered: np.ndarray) -> list[dict[str, Any]]:
+    """Every pair of groups of ``svyby(…, covmat=True)`` estimates: second minus first (per category for
+    shares), as R's ``svyttest(y ~ group)`` on the two groups' rows: the difference with its SE from the
+    covariance of the two groups' estimates (``svycontrast``; the same SE as svyttest's regression), a t
+    interval and the t test on svyttest's df, the design df of the pair's rows with an answer − 1 (R's
+    ``svyglm`` df.residual: two coefficients).
+
+    Each pair's estimates are made again on the pair's rows with an answer (``grouped``), the design
+    svyttest's regression has: with ``lonely_psu="average"`` R averages over the strata of that design (the
+    SE differs from the one of all the groups' covariance then; otherwise it is the same).
+    """
+    from dataclasses import replace
     from itertools import combinations
 
     from fjernarbeid.survey import contrast_test, svycontrast
 
-    rows = estimates.rows
-    categories = list(dict.fromkeys(r.category for r in rows))
-    groups = list(dict.fromkeys(r.group for r in rows))
+    groups = list(dict.fromkeys(r.group for r in estimates.rows))
+    values = design.column(by)
+    pairs = {}
+    for first, second in combinations(groups, 2):
+        in_pair = design.in_domain & values.isin([first[0][1], second[0][1]]).to_numpy()
+        rows = design.domain(in_pair & answered)
+        pairs[first, second] = replace(grouped(rows), df=rows.degrees_of_freedom() - 1)
     out = []
-    for category in categories:
-        where = {r.group: i for i, r in enumerate(rows) if r.category == category}
-        for first, second in combinations([g for g in groups if g in where], 2):
-            weights = np.zeros(len(rows))
+    for category in dict.fromkeys(r.category for r in estimates.rows):
+        for (first, second), pair in pairs.items():
+            where = {r.group: i for i, r in enumerate(pair.rows) if r.category == category}
+            if first not in where or second not in where:
+                continue
+            weights = np.zeros(len(pair.rows))
             weights[where[second]], weights[where[first]] = 1.0, -1.0
-            (diff,) = svycontrast(estimates, weights, level=level)
+            (diff,) = svycontrast(pair, weights, level=level)
             t, p = contrast_test(diff)
             out.append({"first": {k: v for k, v in first}, "second": {k: v for k, v in second},
                         "category": category, "difference": diff.estimate, "se": diff.se,

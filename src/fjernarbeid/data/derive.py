@@ -12,9 +12,19 @@ from fjernarbeid.refdata import RefData
 
 
 def normalise_postal_code(series: pd.Series) -> pd.Series:
-    """Postal codes as four-character strings: 5600 → '5600', 150 → '0150' (leading zeros lost by Excel)."""
-    s = series.astype("string").str.strip()
-    s = s.str.replace(r"\.0$", "", regex=True)
+    """Postal codes as four-character strings: 5600 → '5600', 150 → '0150' (leading zeros lost by Excel).
+
+    Each distinct code is normalised once (a country has a few thousand; a survey may have a million rows)."""
+    s = series.astype("string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) * 4 > len(s):  # mostly distinct values: the whole column at once
+        return _normalised(s)
+    return pd.Series(_normalised(pd.Series(uniques, dtype=s.dtype)).array.take(codes, allow_fill=True),
+                     index=series.index, name=series.name)
+
+
+def _normalised(s: pd.Series) -> pd.Series:
+    s = s.str.strip().str.replace(r"\.0$", "", regex=True)
     return s.where(~s.str.fullmatch(r"\d{1,3}").fillna(False), s.str.zfill(4))
 
 
@@ -51,7 +61,7 @@ def derive(
     :class:`MissingReferenceDataError`, or — with ``skip_unavailable=True`` — leaves those
     columns out and lists them in ``result.attrs["derived_skipped"]``.
     """
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas ≥ 3): new columns never reach ``frame``
     skipped: list[str] = []
     lookup = None
     rows_of: dict[str, tuple[np.ndarray, pd.Series]] = {}  # source → (row → distinct code, distinct codes)

@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from fjernarbeid.data.read import SurveyData
+from fjernarbeid.data.read import SurveyData, digit_keys
 from fjernarbeid.errors import DataValidationError, MissingReferenceDataError
 from fjernarbeid.instrument import Instrument, Question
 from fjernarbeid.instrument.model import FORMAT_TYPES, NOT_ANALYSED_TYPES
@@ -389,7 +389,9 @@ def _check_ids(out: _Collector, frame: pd.DataFrame, instrument: Instrument, dat
     ids = frame[id_var]
     missing = ids.isna().to_numpy()
     out.rows("missing_id", id_var, np.flatnonzero(missing), "the row has no respondent id", None)
-    dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy()
+    keys = digit_keys(ids)  # ids of digits (nearly always): duplicates among integers, not strings
+    dup = ((pd.Series(keys).duplicated(keep=False).to_numpy() & (keys >= 0)) if keys is not None
+           else (ids.duplicated(keep=False) & ids.notna()).to_numpy())
     if dup.any():
         where = np.flatnonzero(dup)
         d = pd.DataFrame({"id": ids.to_numpy()[where], "line": data.row_numbers[where]})
@@ -516,7 +518,7 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
             clean[q.name] = col.mask(bad)
         else:
             clean[q.name] = col
-    return pd.DataFrame(clean, index=frame.index)
+    return pd.DataFrame(clean, index=frame.index, copy=False)  # read only (routing is judged on it): no copies
 
 
 def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: Instrument) -> None:

@@ -25,7 +25,7 @@ from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import svychisq, svycor, svytrend
 from fjernarbeid.survey.compare import svyprop_diff, svyttest
 from fjernarbeid.survey.design import SurveyDesign
-from fjernarbeid.survey.estimate import svymean, svyprop
+from fjernarbeid.survey.estimate import Estimates, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
 from fjernarbeid.survey.models import svyolr
 from fjernarbeid.survey.scale import cronbach_alpha
 
@@ -41,7 +41,7 @@ class Context:
     base: ProjectionBase = field(default_factory=default_base)
     fieldwork: Any = None  # FieldworkSummary or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
-    # variable → (design, base domain, rows) of :func:`base_distribution`, and ("multiple", variable) →
+    # variable → (design, base domain, rows, svyprop estimates) of :func:`base_distribution`, and ("multiple", variable) →
     # (design, rows) of :func:`multiple_response_rows`, computed once per run
     distributions: dict[str | tuple[str, str], tuple] = field(default_factory=dict, repr=False)
 
@@ -73,14 +73,21 @@ def _count(design: SurveyDesign, mask: np.ndarray) -> int:
 
 
 def share_of(design: SurveyDesign, variable: str, codes, name: str, label: str, ctx: Context,
-             where: np.ndarray | None = None) -> EstimateRow:
-    """Weighted share of ``codes`` among those who answered ``variable`` (in ``where``), logit CI."""
+             where: np.ndarray | None = None, distribution: Estimates | None = None) -> EstimateRow:
+    """Weighted share of ``codes`` among those who answered ``variable`` (in ``where``), logit CI.
+
+    ``distribution``: the shares of every code among those who answered (``design`` being that
+    base); the share of several codes is then their sum, with the variance from its covariance
+    matrix (:func:`svyprop_union`), and no new pass over the rows."""
     x = _numbers(design, variable)
     known = ~np.isnan(x)
     answered = known if where is None else known & where
     if not (answered & design.in_domain).any():
         raise ComputationError(f"nobody in the base answered {variable}")
     hit = np.isin(x, list(codes))
+    if distribution is not None and where is None and svyprop_union_applies(distribution):
+        est = svyprop_union(distribution, list(codes), design)
+        return _row(name, label, est, _count(design, hit) < ctx.min_cell)
     indicator = np.where(known, hit.astype(float), np.nan)
     d = _with(design, __share__=indicator).domain(answered & design.in_domain)
     props = svyprop(d, "__share__", categories=[0.0, 1.0], level=ctx.level)
@@ -97,6 +104,11 @@ def _row(name: str, label: str, est, suppressed: bool) -> EstimateRow:
 
 def distribution_rows(design: SurveyDesign, variable: str, ctx: Context) -> list[EstimateRow]:
     """Weighted share of every substantive code of a question (missing codes are NA already)."""
+    return _distribution(design, variable, ctx)[0]
+
+
+def _distribution(design: SurveyDesign, variable: str, ctx: Context) -> tuple[list[EstimateRow], Estimates]:
+    """:func:`distribution_rows` and the :func:`svyprop` estimates they come from."""
     q = ctx.instrument[variable] if variable in ctx.instrument else None
     codes = list(q.substantive_codes) if q else sorted(pd.to_numeric(_col(design, variable)).dropna().unique())
     x = pd.to_numeric(_col(design, variable), errors="coerce")
@@ -108,7 +120,7 @@ def distribution_rows(design: SurveyDesign, variable: str, ctx: Context) -> list
         est = props[float(code)]
         hits = _count(design, (x == code).to_numpy())
         rows.append(_row(f"cat{int(code)}", ctx.lang_labels(variable, code)[ctx.lang], est, hits < ctx.min_cell))
-    return rows
+    return rows, props
 
 
 def base_distribution(design: SurveyDesign, variable: str, ctx: Context) -> tuple[SurveyDesign, list[EstimateRow]]:
@@ -121,9 +133,15 @@ def base_distribution(design: SurveyDesign, variable: str, ctx: Context) -> tupl
     if cached is not None and cached[0] is design:
         return cached[1], cached[2]
     d = design.domain(_col(design, variable).notna().to_numpy() & design.in_domain)
-    rows = distribution_rows(d, variable, ctx)
-    ctx.distributions[variable] = (design, d, rows)
+    rows, props = _distribution(d, variable, ctx)
+    ctx.distributions[variable] = (design, d, rows, props)
     return d, rows
+
+
+def _base_shares(design: SurveyDesign, variable: str, ctx: Context) -> Estimates | None:
+    """The :func:`svyprop` estimates behind :func:`base_distribution` (after it ran on ``design``)."""
+    cached = ctx.distributions.get(variable)
+    return cached[3] if cached is not None and cached[0] is design and len(cached) > 3 else None
 
 
 def distribution_table(rows: list[EstimateRow], variable: str) -> Table:
@@ -196,7 +214,8 @@ def run_distribution(design, f: Finding, res: FindingResult, ctx: Context) -> No
     res.base = {"variable": var, "n_unweighted": rows[0].n_unweighted, "weighted_base": rows[0].weighted_base}
     for s in f.spec.get("sets") or []:
         cs = ctx.catalogue.code_sets[s]
-        res.estimates.append(share_of(d, var, cs.codes, s, cs.label(ctx.lang), ctx))
+        res.estimates.append(share_of(d, var, cs.codes, s, cs.label(ctx.lang), ctx,
+                                      distribution=_base_shares(design, var, ctx)))
     visible = [r for r in rows if not r.suppressed]
     if visible:
         mode = max(visible, key=lambda r: r.estimate)
@@ -219,7 +238,8 @@ def run_shares(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     res.tables.append(distribution_table(dist, var))
     for s in f.spec.get("sets") or []:
         cs = ctx.catalogue.code_sets[s]
-        res.estimates.append(share_of(d, var, cs.codes, s, cs.label(ctx.lang), ctx))
+        res.estimates.append(share_of(d, var, cs.codes, s, cs.label(ctx.lang), ctx,
+                                      distribution=_base_shares(design, var, ctx)))
     res.base = {"variable": var, "n_unweighted": dist[0].n_unweighted, "weighted_base": dist[0].weighted_base}
     for s in f.spec.get("project") or []:
         e = res.estimate(s)
@@ -338,18 +358,9 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
                              statistic=test.pearson, df=[(test.table.shape[0] - 1) * (test.table.shape[1] - 1)],
                              p=None))
     # column percentages: the distribution of `row` within each group of `col`
-    rows_out = []
     x = pd.to_numeric(_col(d, row), errors="coerce")
-    for g in sorted(pd.to_numeric(_col(d, col), errors="coerce").dropna().unique()):
-        in_g = (pd.to_numeric(_col(d, col), errors="coerce") == g).to_numpy()
-        dg = d.domain(in_g & d.in_domain)
-        for r in distribution_rows(dg, row, ctx):
-            code = int(r.name[3:])
-            rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], code, r.label,
-                             None if r.suppressed else r.estimate, r.n_unweighted,
-                             bool(_count(dg, (x == code).to_numpy()) < ctx.min_cell)])
     res.tables.append(Table("crosstab_colpct", ["group", "code", "label", "share", "n_unweighted", "suppressed"],
-                            rows_out))
+                            _column_shares(d, row, col, ctx)))
     effect = v
     direction = f.spec.get("direction")
     if direction:
@@ -372,6 +383,44 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     res.tables.append(tests_table(res.tests))
 
 
+def _column_shares(d: SurveyDesign, row: str, col: str, ctx: Context) -> list[list]:
+    """Rows (group label, code, code label, share, n answering in the group, suppressed) of the
+    weighted distribution of ``row`` within each group of ``col``: the shares of :func:`svyprop` in
+    each group's domain, from one weighted count per (group, code) — the table shows no intervals."""
+    x, groups = _numbers(d, row), _numbers(d, col)
+    q = ctx.instrument[row] if row in ctx.instrument else None
+    in_d = d.in_domain & ~np.isnan(x) & ~np.isnan(groups)
+    codes = [float(c) for c in (q.substantive_codes if q else np.unique(x[in_d]))]
+    present = np.unique(groups[in_d])
+    if not np.isin(x[in_d], codes).all():  # values outside the codes: svyprop says which
+        rows_out = []
+        for g in present:
+            dg = d.domain((groups == g) & d.in_domain)
+            for r in distribution_rows(dg, row, ctx):
+                code = int(r.name[3:])
+                rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], code, r.label,
+                                 None if r.suppressed else r.estimate, r.n_unweighted,
+                                 bool(_count(dg, x == code) < ctx.min_cell)])
+        return rows_out
+    rows = np.flatnonzero(in_d)
+    gi = np.searchsorted(present, groups[rows])
+    order = np.argsort(codes)  # the questionnaire's order of the codes need not be sorted
+    ci = order[np.searchsorted(np.asarray(codes)[order], x[rows])]
+    k = len(codes)
+    cell = gi * k + ci
+    weight = np.bincount(cell, weights=d.weights[rows], minlength=present.size * k).reshape(present.size, k)
+    count = np.bincount(cell, minlength=present.size * k).reshape(present.size, k)
+    rows_out = []
+    for i, g in enumerate(present):
+        total, answered = weight[i].sum(), int(count[i].sum())
+        for j, code in enumerate(codes):
+            hidden = bool(count[i, j] < ctx.min_cell)
+            rows_out.append([ctx.lang_labels(col, int(g))[ctx.lang], int(code),
+                             ctx.lang_labels(row, int(code))[ctx.lang],
+                             None if hidden else float(weight[i, j] / total), answered, hidden])
+    return rows_out
+
+
 def _group_indicator(design, spec: dict) -> np.ndarray:
     by = _numbers(design, spec["by"])
     first = np.isin(by, spec["first"])
@@ -384,6 +433,12 @@ def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
     if not d.in_domain.any():
         return None
     return svymean(d, variable, level=ctx.level)
+
+
+def _mean_rows(design, variable: str, masks: list[np.ndarray], ctx: Context) -> list:
+    """:func:`_mean_row` of each of several disjoint groups, estimated together (svymean_groups)."""
+    answered = _col(design, variable).notna().to_numpy()
+    return svymean_groups(design, variable, [m & answered for m in masks], level=ctx.level)
 
 
 def _group_label(ctx: Context, by: str, codes) -> str:
@@ -418,8 +473,8 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
         if pub is not None:
             res.checks.append(V.check_association(y, pub, diff.estimate, diff.p_value).to_dict())
         ctx.values[y] = {"diff": diff.estimate, "p": diff.p_value, "d": diff.effect_size}
-        for label, flag in ((first_label, 1.0), (second_label, 0.0)):
-            m = _mean_row(dd, y, g == flag, ctx)
+        pair = _mean_rows(dd, y, [g == 1.0, g == 0.0], ctx)
+        for label, m in zip((first_label, second_label), pair):
             means.append([short_label(ctx, y), label,
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
@@ -448,8 +503,8 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
             res.checks.append(V.check_association(y, pub, rho.effect, rho.p).to_dict())
         ctx.values[y] = {"rho": rho.effect, "p": rho.p}
         codes = x_codes or sorted(xv.dropna().unique())
-        for c in codes:
-            m = _mean_row(d, y, (xv == c).to_numpy(), ctx)
+        x_values = xv.to_numpy(dtype=float, na_value=np.nan)
+        for c, m in zip(codes, _mean_rows(d, y, [x_values == c for c in codes], ctx)):
             means.append([short_label(ctx, y), ctx.lang_labels(x, int(c))[ctx.lang],
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])

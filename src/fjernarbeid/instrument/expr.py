@@ -380,6 +380,13 @@ def _texts(frame: pd.DataFrame, variable: str) -> pd.Series:
     return text.mask(text == "")
 
 
+def _isin(x: pd.Series, values) -> pd.Series:
+    """``x.isin(values)`` for numbers (False where missing): numpy's isin on the floats compares with
+    each of the few values, where pandas hashes every row (14 against 3 ms at 300,000 rows)."""
+    floats = x.to_numpy(dtype=float, na_value=np.nan)
+    return pd.Series(np.isin(floats, np.asarray([float(v) for v in values])), index=x.index, name=x.name)
+
+
 def _three_valued(out: pd.Series, unknown: pd.Series) -> pd.Series:
     out = out.astype("boolean")
     out[unknown.to_numpy(dtype=bool)] = pd.NA
@@ -421,7 +428,7 @@ def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
             x = _numbers(frame, n.variable)
         unknown = x.isna()
         if n.unordered:  # "don't know" is neither more nor less than anything
-            unknown = unknown | x.isin(n.unordered).fillna(False)
+            unknown = unknown | _isin(x, n.unordered)
         if n.other is not None:
             y = _numbers(frame, n.other)
             unknown = unknown | y.isna()
@@ -429,9 +436,9 @@ def _eval(n: Node, frame: pd.DataFrame) -> pd.Series:
         else:
             values = n.values[0] if n.values else None
         if n.op == "in":
-            out = x.isin(n.values)
+            out = _isin(x, n.values)
         elif n.op == "notin":
-            out = ~x.isin(n.values)
+            out = ~_isin(x, n.values)
         else:
             out = {"==": lambda: x == values, "!=": lambda: x != values, "<": lambda: x < values,
                    "<=": lambda: x <= values, ">": lambda: x > values, ">=": lambda: x >= values}[n.op]()

@@ -17,6 +17,7 @@ with file, row, column and the rule broken.
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -25,7 +26,7 @@ import pandas as pd
 
 from fjernarbeid._yaml import load_yaml
 from fjernarbeid._cells import neutralise_frame, restore
-from fjernarbeid._io import write_text_atomic
+from fjernarbeid._io import read_text_file, universal_newlines, write_text_atomic
 from fjernarbeid.errors import DataValidationError, InputFileError
 from fjernarbeid.interviews.codebook import Codebook, code_pattern
 from fjernarbeid.interviews.transcript import Interview
@@ -169,9 +170,14 @@ def _read_table(path: str | Path, required: list[str]) -> pd.DataFrame:
         frame = pd.DataFrame(data, dtype=object).astype(str) if data else pd.DataFrame(columns=required, dtype=str)
         frame["_row"] = [f"entry {i}" for i in range(1, len(frame) + 1)]
     else:
+        # By the one rule of every text file and delimiter, as the survey reader: a table saved again from
+        # Excel (status set to accepted) is Windows-1252 with semicolons in Norway.
+        from fjernarbeid.data.read import sniff_delimiter
+
+        text, _ = universal_newlines(read_text_file(path, str(path))[0].lstrip("\ufeff"))
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            frame = pd.read_csv(io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, csv.Error, ValueError) as exc:
             raise InputFileError(f"{path}: not a readable CSV file ({exc})") from None
         except pd.errors.EmptyDataError:
             raise InputFileError(f"{path}: the file is empty (expected the header {','.join(required)})") from None

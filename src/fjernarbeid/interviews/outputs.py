@@ -93,17 +93,24 @@ def code_matrix(interviews: Sequence[Interview], codings: pd.DataFrame, codebook
     informant = {iv.id: iv.informant for iv in interviews}
     coded = _unique(codings)
     table = pd.crosstab(coded["code"], coded["interview"].map(informant))
-    columns = [informant[iv.id] for iv in interviews]
+    columns = list(dict.fromkeys(informant[iv.id] for iv in interviews))  # a follow-up interview: one column
     table = table.reindex(index=codebook.ids, columns=columns, fill_value=0).astype("int64")
     table[informants_column(codebook)] = (table[columns] > 0).sum(axis=1)
     table.index.name, table.columns.name = "code", "informant"
     return table
 
 
+def _informants(interviews: Sequence[Interview]) -> pd.DataFrame:
+    """The case attributes once per informant (of their first interview): an informant interviewed twice
+    is one informant in every count."""
+    cases = cases_frame(interviews)
+    return cases[~cases["informant"].duplicated()]
+
+
 def attribute_table(interviews: Sequence[Interview], row: str, column: str) -> pd.DataFrame:
     """Informants cross-tabulated by two case attributes, with totals (the report's 2 × 2 typology:
     took the job along / new job × home office / coworking)."""
-    cases = cases_frame(interviews)
+    cases = _informants(interviews)
     for attr in (row, column):
         if attr not in cases:
             raise DataValidationError(f"case attribute {attr!r} is not set for the interviews "
@@ -115,13 +122,15 @@ def counts_by_attribute(interviews: Sequence[Interview], codings: pd.DataFrame, 
                         attribute: str) -> pd.DataFrame:
     """For each code and each value of a case attribute: informants with the code, informants in the
     group, and the label 'n av N'."""
-    cases = cases_frame(interviews)
+    cases = _informants(interviews)
     if attribute not in cases:
         raise DataValidationError(f"case attribute {attribute!r} is not set for the interviews")
-    group = cases[attribute]
+    group = cases.set_index("informant")[attribute]
     sizes = group.value_counts()
-    present = _unique(codings)[["interview", "code"]].drop_duplicates()
-    present = present.assign(value=present["interview"].map(group))
+    informant = {iv.id: iv.informant for iv in interviews}
+    present = _unique(codings)[["interview", "code"]].assign(informant=lambda f: f["interview"].map(informant))
+    present = present[["informant", "code"]].drop_duplicates()
+    present = present.assign(value=present["informant"].map(group))
     n = present.groupby(["code", "value"]).size()
     full = pd.MultiIndex.from_product([codebook.ids, sorted(sizes.index)], names=["code", "value"])
     out = n.reindex(full, fill_value=0).rename("informants_with_code").reset_index()

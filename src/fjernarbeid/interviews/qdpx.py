@@ -132,14 +132,19 @@ def project_xml(interviews: Sequence[Interview], codebook: Codebook, codings: pd
             _el(variables_el, "Variable", guid=variable_guid[a], name=a, typeOfVariable="Text")
     source_guid = {iv.id: guid("source", iv.id) for iv in interviews}
     cases_el = _el(root, "Cases")
+    by_informant: dict[str, list[Interview]] = {}  # one case per informant, also one interviewed twice
     for iv in interviews:
-        case = _el(cases_el, "Case", guid=guid("case", iv.id), name=iv.informant)
+        by_informant.setdefault(iv.informant, []).append(iv)
+    for informant, theirs in by_informant.items():
+        first = theirs[0]
+        case = _el(cases_el, "Case", guid=guid("case", first.id), name=informant)
         for a in attributes:
-            if a in iv.attributes:
+            if a in first.attributes:
                 value = _el(case, "VariableValue")
                 _el(value, "VariableRef", targetGUID=variable_guid[a])
-                _el(value, "TextValue", iv.attributes[a])
-        _el(case, "SourceRef", targetGUID=source_guid[iv.id])
+                _el(value, "TextValue", first.attributes[a])
+        for iv in theirs:
+            _el(case, "SourceRef", targetGUID=source_guid[iv.id])
     sources_el = _el(root, "Sources")
     files: dict[str, str] = {}
     coded = codings.drop_duplicates(CODING_COLUMNS)

@@ -78,12 +78,12 @@ COMMON_NAMES = frozenset("""
     petter pål asbjørn egil einar frode roger kenneth glenn tommy rolf ragnar vidar bjarne ivar ola atle
     steinar arild audun bård jarle kåre ketil torstein torgeir yngve sigurd sigmund reidar ove aslak brage
     trygve njål tarjei sondre ruben adrian markus benjamin sebastian simen joakim jens peder paul karl carl
-    arvid bjarte bjørnar
+    arvid bjarte bjørnar christian johan tove monica signe
     hansen johansen olsen larsen andersen pedersen nilsen kristiansen jensen karlsen johnsen pettersen
     eriksen johannessen andreassen jacobsen jakobsen jørgensen halvorsen henriksen sørensen gundersen
     iversen solberg svendsen knutsen martinsen paulsen kristoffersen mathisen amundsen rasmussen solheim
     nygård kristensen fredriksen christensen andresen nielsen knudsen evensen sæther myhre hanssen haugland
     thomassen sivertsen simonsen danielsen berntsen sandvik rønning arnesen antonsen næss ellingsen thorsen
     edvardsen birkeland isaksen gulbrandsen ruud aasen myklebust ødegård eliassen helland aune mikkelsen
-    tveit abrahamsen madsen nguyen ahmed khan hussain mohamed
+    tveit abrahamsen madsen nguyen ahmed khan hussain mohamed ali dahl
 """.split()) - NAMES_THAT_ARE_WORDS - FUNCTION_WORDS

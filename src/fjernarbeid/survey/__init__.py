@@ -16,8 +16,10 @@ from fjernarbeid.survey.estimate import (
     svyby,
     svycontrast,
     svymean,
+    svymean_groups,
     svymultiple,
     svyprop,
+    svyprop_union,
     svyratio,
     svytotal,
 )
@@ -41,7 +43,7 @@ __all__ = [
     "CI_METHODS", "Estimate", "Estimates", "MultipleResponse", "ReplicateDesign", "StudyWeights", "SurveyDesign", "WeightReport",
     "as_replicate_design", "calibrate", "poststratify", "proportion_ci", "rake", "replicate_design",
     "replicate_variance", "svyby", "svycontrast", "contrast_test", "svyquantile", "svyvar", "svydesign", "svymean",
-    "svymultiple", "svyprop", "svyratio", "svytotal", "weight_study",
+    "svymean_groups", "svymultiple", "svyprop", "svyprop_union", "svyratio", "svytotal", "weight_study",
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",

@@ -29,6 +29,7 @@ from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf
 from fjernarbeid.survey.design import Influence, SurveyDesign
 from fjernarbeid.survey.replicate import ReplicateDesign
+from fjernarbeid.survey import models
 from fjernarbeid.survey.models import _cells, _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
 
 CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
@@ -361,10 +362,15 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     if use.sum() < 3:
         raise ComputationError(f"a correlation needs at least three rows with {x!r} and {y!r}")
     vx, vy = _numeric(d, x), _numeric(d, y)
+    w = d.weights
     if method == "spearman":
         rows = _r_rows(design) & ~d.data[[x, y]].isna().any(axis=1).to_numpy()
-        vx, vy = _ridits(vx, d.weights, rows), _ridits(vy, d.weights, rows)
-    w = d.weights
+        (code_x, ridit_x), (code_y, ridit_y) = _ridit_table(vx, w, rows), _ridit_table(vy, w, rows)
+        n_used = int(use.sum())
+        if n_used >= models._CELLS_FROM_ROWS and ridit_x.size * ridit_y.size <= max(1024, n_used // 20):
+            # few distinct ridits (answers on scales): the pairs of codes are the cells of the moments
+            return _spearman_on_cells(d, use, code_x, ridit_x, code_y, ridit_y, level, x, y)
+        vx, vy = ridit_x[np.maximum(code_x, 0)], ridit_y[np.maximum(code_y, 0)]
     # centring first changes nothing in r or its linearisation, and keeps the moments accurate
     vx = vx - np.sum(w[use] * vx[use]) / w[use].sum()
     vy = vy - np.sum(w[use] * vy[use]) / w[use].sum()
@@ -372,17 +378,48 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     pairs = _cells(np.column_stack([vx[idx], vy[idx]]))
     if pairs is not None:  # answers on scales: few distinct pairs (x, y), the moments per pair
         cell, distinct, _ = pairs
-        cx, cy = distinct[:, 0], distinct[:, 1]
-        zc = np.column_stack([cx, cy, cx**2, cy**2, cx * cy])
-        total = w.sum()
-        m = np.bincount(cell, weights=w[idx], minlength=zc.shape[0]) @ zc / total
-        scale, group = np.zeros(len(vx)), np.zeros(len(vx), dtype=np.intp)
-        scale[idx], group[idx] = w[idx] / total, cell
-        infl = Influence.of(scale, group, zc - m)  # w(z − m)/Σw
+        return _correlation_from_cells(d, idx, cell, distinct[:, 0], distinct[:, 1], method, level, x, y)
     else:
         z = np.empty((len(vx), 5), order="F")  # column-major, to become the influence values in place
         z[:, 0], z[:, 1], z[:, 2], z[:, 3], z[:, 4] = vx, vy, vx**2, vy**2, vx * vy
         m, infl = _mean_influence(d, z, overwrite=True)
+    return _correlation_test(d, m, infl, method, level, x, y, int(use.sum()))
+
+
+def _spearman_on_cells(d: SurveyDesign, use: np.ndarray, code_x: np.ndarray, ridit_x: np.ndarray,
+                       code_y: np.ndarray, ridit_y: np.ndarray, level: float, x: str, y: str) -> CorTest:
+    """The Spearman correlation when both variables have few distinct values: a cell per pair of
+    codes (no hashing of the ridits), the moments per cell."""
+    idx = np.flatnonzero(use)
+    pair = code_x[idx] * ridit_y.size + code_y[idx]
+    used = np.bincount(pair, minlength=ridit_x.size * ridit_y.size) > 0
+    present = np.flatnonzero(used)
+    cell = (np.cumsum(used) - 1)[pair]
+    return _correlation_from_cells(d, idx, cell, ridit_x[present // ridit_y.size], ridit_y[present % ridit_y.size],
+                                   "spearman", level, x, y)
+
+
+def _correlation_from_cells(d: SurveyDesign, idx: np.ndarray, cell: np.ndarray, cx: np.ndarray, cy: np.ndarray,
+                            method: str, level: float, x: str, y: str) -> CorTest:
+    """The correlation from the rows ``idx`` in the domain, each in a cell of values (cx, cy):
+    moments and influence values w(z − m)/Σw per cell (z = x, y, x², y², xy, centred first)."""
+    w = d.weights
+    wi = w[idx]
+    total = w.sum()
+    weight_of = np.bincount(cell, weights=wi, minlength=cx.size)
+    # centring first changes nothing in r or its linearisation, and keeps the moments accurate
+    cx = cx - (weight_of @ cx) / total
+    cy = cy - (weight_of @ cy) / total
+    zc = np.column_stack([cx, cy, cx**2, cy**2, cx * cy])
+    m = weight_of @ zc / total
+    scale, group = np.zeros(d.n), np.zeros(d.n, dtype=np.intp)
+    scale[idx], group[idx] = wi / total, cell
+    infl = Influence.of(scale, group, zc - m)  # w(z − m)/Σw
+    return _correlation_test(d, m, infl, method, level, x, y, idx.size)
+
+
+def _correlation_test(d: SurveyDesign, m: np.ndarray, infl, method: str, level: float, x: str, y: str,
+                      n: int) -> CorTest:
     mx, my, mxx, myy, mxy = m
     sxx, syy, sxy = mxx - mx**2, myy - my**2, mxy - mx * my
     if sxx <= 0 or syy <= 0:
@@ -396,7 +433,7 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     q = t_ppf(0.5 + level / 2, df)
     return CorTest(float(r), se, float(t), df, float(_t_p_value(t, df)),
                    float(np.tanh(np.arctanh(r) - q * se_z)), float(np.tanh(np.arctanh(r) + q * se_z)),
-                   method, int(use.sum()))
+                   method, n)
 
 
 def _cor_gradient(mx, my, sxx, syy, sxy) -> np.ndarray:
@@ -415,21 +452,38 @@ def _cor_gradient(mx, my, sxx, syy, sxy) -> np.ndarray:
     ])
 
 
-def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Weighted mid-ranks / N (R ``svyranktest``): cumsum(w) − w/2 in stable order of the value,
-    averaged (unweighted, as R's ``ave``) within ties; NaN outside ``rows``."""
+def _ridit_table(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every row — −1 outside ``rows`` —, ridit of every code): R ``svyranktest``'s weighted
+    mid-ranks / N, cumsum(w) − w/2 in stable order of the value, averaged (unweighted, as R's
+    ``ave``) within ties, so equal values have one ridit and a code stands for it."""
     idx = np.flatnonzero(rows)
+    codes = np.full(len(values), -1, dtype=np.intp)
+    if idx.size == 0:
+        return codes, np.zeros(0)
     v, wt = values[idx], w[idx]
-    # Answers take a few distinct values: their sorted codes give the same stable order as the
-    # values, and numpy sorts small integers in linear time (radix sort), floats in n log n.
-    codes, distinct = pd.factorize(v, sort=True)
-    few = len(distinct) < 2**15 and not (codes < 0).any()
-    order = np.argsort(codes.astype(np.int16) if few else v, kind="stable")
-    mid = np.cumsum(wt[order]) - wt[order] / 2
-    tied = pd.Series(mid).groupby(v[order]).transform("mean").to_numpy()
-    out = np.full(len(values), np.nan)
-    out[idx[order]] = tied / wt.sum()
-    return out
+    # Answers take a few distinct whole values: as small integer codes in the values' order, numpy
+    # sorts them in linear time (radix sort) and the tied means are sums per code (bincount);
+    # other values by a sort of the floats and their distinct values.
+    whole = v.astype(np.int64)
+    lo, hi = int(whole.min()), int(whole.max())
+    if hi - lo < 2**15 and np.array_equal(whole, v):
+        own = (whole - lo).astype(np.int16)
+    else:
+        own = pd.factorize(v, sort=True)[0]
+    order = np.argsort(own, kind="stable")
+    ordered = wt[order]
+    mid = np.cumsum(ordered) - ordered / 2
+    sorted_codes = own[order]
+    counts = np.bincount(sorted_codes)
+    tied = np.bincount(sorted_codes, weights=mid, minlength=counts.size) / np.maximum(counts, 1)
+    codes[idx] = own
+    return codes, tied / wt.sum()
+
+
+def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Every row's ridit (:func:`_ridit_table`); NaN outside ``rows``."""
+    codes, ridit = _ridit_table(values, w, rows)
+    return np.where(codes >= 0, ridit[np.maximum(codes, 0)] if ridit.size else np.nan, np.nan)
 
 
 # -- trend ---------------------------------------------------------------------------------
@@ -471,10 +525,41 @@ def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None
         score = values.map(scores).astype(float)
     name = "__trend_score__"
     scored = replace(design, data=design.data.assign(**{name: score.to_numpy()}))
+    if family == "gaussian" and not isinstance(design, ReplicateDesign):
+        slope = _linear_slope(_complete(scored, [outcome, name]), outcome, name)
+        if slope is not None:
+            return TrendTest(*slope, dict(scores), family)
     fit = svyglm(scored, (outcome, [name]), family=family)
     tab = fit.table().loc[name]
     return TrendTest(float(tab["estimate"]), float(tab["se"]), float(tab["t"]), fit.df_residual,
                      float(tab["p"]), dict(scores), family)
+
+
+def _linear_slope(d: SurveyDesign, outcome: str, x: str) -> tuple[float, float, float, int, float] | None:
+    """Slope of ``svyglm(outcome ~ x)`` (gaussian) with its SE, t, df and p, in closed form: β =
+    Σw(x − x̄)(y − ȳ)/Σw(x − x̄)², whose sandwich influence values x_i·w_i·e_i·(XᵀWX)⁻¹ reduce for the
+    slope to w_i (x_i − x̄) e_i / Σw(x − x̄)² (Lumley 2010 §5.2; Binder 1983) — computed on the rows
+    of the domain and handed to the design's one variance primitive. df = design df − 1, as
+    ``svyglm``. None when x is constant in the domain (the regression then reports why)."""
+    rows = np.flatnonzero(d.weights > 0)
+    if rows.size == 0:
+        return None
+    w = d.weights[rows]
+    xv, yv = _numeric(d, x)[rows], _numeric(d, outcome)[rows]
+    total = w.sum()
+    xc = xv - (w @ xv) / total
+    yc = yv - (w @ yv) / total
+    sxx = float(w @ xc**2)
+    if not sxx > 1e-7**2 * float(w @ xv**2):  # R's QR would find x aliased with the intercept
+        return None
+    slope = float(w @ (xc * yc)) / sxx
+    influence = np.zeros(d.n)
+    influence[rows] = w * xc * (yc - slope * xc) / sxx
+    se = float(np.sqrt(d.vcov_total(influence, overwrite=True)[0, 0]))
+    df = d.degrees_of_freedom() - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.float64(slope) / se
+    return slope, se, float(t), df, float(_t_p_value(t, df))
 
 
 # -- rank tests ----------------------------------------------------------------------------

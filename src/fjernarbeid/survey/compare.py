@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey._distributions import t_ppf
 from fjernarbeid.survey.design import SurveyDesign, shown
-from fjernarbeid.survey.models import _complete, _levels_in, _numeric, svyglm
+from fjernarbeid.survey.models import _complete, _levels_in, _numeric, _t_p_value, svyglm
+from fjernarbeid.survey.replicate import ReplicateDesign
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class GroupDifference:
 
 
 def _two_groups(design: SurveyDesign, outcome_values: np.ndarray, outcome: str, group: str):
-    """The design restricted to complete rows, with the group as a two-level categorical."""
+    """The design restricted to complete rows, the group's two levels (R's order) and every row's
+    group as a code: 0 for the first level, 1 for the second, −1 for neither (outside the domain)."""
     scored = replace(design, data=design.data.assign(**{"__outcome__": outcome_values}))
     d = _complete(scored, ["__outcome__", group])
     values = d.data[group]
@@ -58,23 +61,47 @@ def _two_groups(design: SurveyDesign, outcome_values: np.ndarray, outcome: str, 
     if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":  # codes by comparison, not hashing
         x = values.to_numpy()
         codes = np.where(x == groups[0], 0, np.where(x == groups[1], 1, -1)).astype(np.int8)
-        category = pd.Categorical.from_codes(codes, categories=groups)
     else:
-        # rows outside the two groups (outside the domain, weight 0) have no category
-        category = pd.Categorical(values.where(values.isin(groups)), categories=groups)
-    return replace(d, data=d.data.assign(__group__=category)), groups
+        # rows outside the two groups (outside the domain, weight 0) have no category: code −1
+        codes = pd.Categorical(values.where(values.isin(groups)), categories=groups).codes.astype(np.int8)
+    return d, groups, codes
 
 
-def _difference(d: SurveyDesign, level: float):
-    fit = svyglm(d, ("__outcome__", ["__group__"]))
-    row = fit.table(level).iloc[1]
-    return fit, row
+def _difference(d: SurveyDesign, codes: np.ndarray, groups, level: float) -> tuple[float, float, float, int, float, float, float]:
+    """Second group's mean of ``__outcome__`` minus the first's: (estimate, SE, t, df, p, CI low, CI high).
+
+    The slope of ``svyglm(outcome ~ group)`` is this difference, and its sandwich influence
+    values, x_i·w_i·e_i·(XᵀWX)⁻¹, are for a two-level group those of the difference of the two
+    domain means, w_i (y_i − ȳ_g)/Ŵ_g with the sign of the group (Lumley 2010 §2.4, §5.2): so they
+    are computed directly, on the rows of the domain, and go to the design's one variance
+    primitive. df = design df − 1, as ``svyglm`` (R's ``svyttest``). A replicate design refits the
+    regression with every replicate's weights, as R does.
+    """
+    if isinstance(d, ReplicateDesign):
+        category = pd.Categorical.from_codes(codes, categories=groups)
+        fit = svyglm(replace(d, data=d.data.assign(__group__=category)), ("__outcome__", ["__group__"]))
+        row = fit.table(level).iloc[1]
+        return (float(row["estimate"]), float(row["se"]), float(row["t"]), fit.df_residual, float(row["p"]),
+                float(row["ci_low"]), float(row["ci_high"]))
+    rows = np.flatnonzero(d.weights > 0)
+    w, g = d.weights[rows], codes[rows].astype(np.intp)
+    y = d.data["__outcome__"].to_numpy(dtype=float)[rows]
+    totals = np.bincount(g, weights=w, minlength=2)
+    means = np.bincount(g, weights=w * y, minlength=2) / totals
+    influence = np.zeros(d.n)
+    influence[rows] = w * (y - means[g]) * (np.array([-1.0, 1.0]) / totals)[g]
+    estimate = float(means[1] - means[0])
+    se = float(np.sqrt(d.vcov_total(influence, overwrite=True)[0, 0]))
+    df = d.degrees_of_freedom() - 1
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant outcome: SE 0, as R (t = ±Inf or NaN)
+        t = np.float64(estimate) / se
+    q = t_ppf(0.5 + level / 2, df) if df > 0 else np.nan
+    return estimate, se, float(t), df, float(_t_p_value(t, df)), float(estimate - q * se), float(estimate + q * se)
 
 
-def _group_moments(d: SurveyDesign, groups) -> tuple[np.ndarray, np.ndarray]:
+def _group_moments(d: SurveyDesign, codes: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]:
     """Mean and R ``svyvar`` variance (n/(n−1) · weighted mean square) of the outcome per group."""
     y = d.data["__outcome__"].to_numpy(dtype=float)
-    codes = d.data["__group__"].cat.codes.to_numpy()  # group j of ``groups`` is code j
     means, variances = [], []
     for j in range(len(groups)):  # two groups
         rows = np.flatnonzero((codes == j) & (d.weights > 0))  # the group's rows in the domain
@@ -94,13 +121,12 @@ def svyttest(design: SurveyDesign, y: str, group: str, level: float = 0.95) -> G
     """Design-based t test of the difference in means of ``y`` between the two groups of ``group``,
     as R's ``svyttest(y ~ group, design)`` (estimate, t, df = design df − 1, p, CI); plus the
     standardised mean difference (module docstring)."""
-    d, groups = _two_groups(design, _numeric(design, y), y, group)
-    fit, row = _difference(d, level)
-    means, variances = _group_moments(d, groups)
-    d_effect = float(row["estimate"] / np.sqrt(variances.mean()))
-    return GroupDifference(float(row["estimate"]), float(row["se"]), float(row["t"]), fit.df_residual,
-                           float(row["p"]), float(row["ci_low"]), float(row["ci_high"]), level,
-                           tuple(groups), tuple(means), d_effect, "standardised mean difference")
+    d, groups, codes = _two_groups(design, _numeric(design, y), y, group)
+    estimate, se, t, df, p, low, high = _difference(d, codes, groups, level)
+    means, variances = _group_moments(d, codes, groups)
+    d_effect = float(estimate / np.sqrt(variances.mean()))
+    return GroupDifference(estimate, se, t, df, p, low, high, level, tuple(groups), tuple(means), d_effect,
+                           "standardised mean difference")
 
 
 def svyprop_diff(design: SurveyDesign, y: str, group: str, value=None, level: float = 0.95) -> GroupDifference:
@@ -116,13 +142,11 @@ def svyprop_diff(design: SurveyDesign, y: str, group: str, value=None, level: fl
             raise ComputationError(f"{y!r} must be 0/1 (or give value=…); row {design.data.index[i]} has {shown(raw.iloc[i])}")
     else:
         values = np.where(raw.isna(), np.nan, (raw == value).astype(float))
-    d, groups = _two_groups(design, values, y, group)
-    fit, row = _difference(d, level)
-    props, _ = _group_moments(d, groups)
+    d, groups, codes = _two_groups(design, values, y, group)
+    estimate, se, t, df, p, low, high = _difference(d, codes, groups, level)
+    props, _ = _group_moments(d, codes, groups)
     h = float(2 * np.arcsin(np.sqrt(props[1])) - 2 * np.arcsin(np.sqrt(props[0])))
-    return GroupDifference(float(row["estimate"]), float(row["se"]), float(row["t"]), fit.df_residual,
-                           float(row["p"]), float(row["ci_low"]), float(row["ci_high"]), level,
-                           tuple(groups), tuple(props), h, "Cohen's h")
+    return GroupDifference(estimate, se, t, df, p, low, high, level, tuple(groups), tuple(props), h, "Cohen's h")
 
 
 __all__ = ["GroupDifference", "svyprop_diff", "svyttest"]

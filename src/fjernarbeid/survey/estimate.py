@@ -334,6 +334,85 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
                           base, level=level), influence, infl, reps)
 
 
+def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], *, level: float = 0.95
+                   ) -> list[Estimate | None]:
+    """The mean of ``variable`` in each of several disjoint groups of the domain (boolean masks),
+    each as :func:`svymean` of ``design.domain(group)`` gives it (None for a group without a row
+    that has the variable; its df counts the group's rows without an answer too) — R's
+    ``svyby(~x, ~g, design, svymean, na.rm = TRUE)``.
+
+    On a calibrated design the groups' influence values go to the variance primitive together, as
+    the columns of one factored matrix (the diagonal of its covariance matrix is every group's own
+    variance: a calibrated design keeps every stratum in every domain); otherwise, and for
+    overlapping groups, one :func:`svymean` per group.
+    """
+    x = numeric_values(design, variable)
+    in_domain = design.weights > 0
+    usable = ~np.isnan(x) & in_domain
+    member = np.full(design.n, -1, dtype=np.intp)  # each row's group (answered or not)
+    members = np.zeros(design.n, dtype=np.int8)
+    for j, mask in enumerate(groups):
+        mask = np.asarray(mask, dtype=bool)
+        members += mask
+        member[mask] = j
+    member[~in_domain] = -1
+    overlap = bool(((members > 1) & in_domain).any())
+    if overlap or isinstance(design, ReplicateDesign) or not design.is_calibrated:
+        return [svymean(design.domain(np.asarray(m, dtype=bool)), variable, level=level)
+                if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
+    code = np.where(usable, member, -1)  # each answer's group
+    k = len(groups)
+    rows = np.flatnonzero(code >= 0)
+    g, w, xr = code[rows], design.weights[rows], x[rows]
+    base = np.bincount(g, weights=w, minlength=k)
+    n = np.bincount(g, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.bincount(g, weights=w * xr, minlength=k) / base
+        inverse = np.where(base > 0, 1 / base, 0.0)
+    # w(x − m_g)/W_g in column g: the scales w·x and w, with coefficients 1/W_g and −m_g/W_g
+    coef = np.zeros((k + 1, 2, k))
+    coef[np.arange(1, k + 1), 0, np.arange(k)] = inverse
+    coef[np.arange(1, k + 1), 1, np.arange(k)] = -np.nan_to_num(means) * inverse
+    scale_x, scale_w, group = np.zeros(design.n), np.zeros(design.n), np.zeros(design.n, dtype=np.intp)
+    scale_x[rows], scale_w[rows], group[rows] = w * xr, w, g + 1
+    v = np.diag(design.vcov_total(Influence((scale_x, scale_w), group, coef)))
+    spread = np.bincount(g, weights=w * (xr - np.nan_to_num(means)[g]) ** 2, minlength=k)
+    rows_all = np.flatnonzero(member >= 0)
+    df_of = _groups_degrees_of_freedom(design, rows_all, member[rows_all], k)
+    out: list[Estimate | None] = []
+    for j in range(k):
+        if n[j] == 0:
+            out.append(None)
+            continue
+        se = float(np.sqrt(v[j]))
+        vsrs = _srs_variance_of_mean(None, means[j:j + 1], w, float(base[j]), int(n[j]),
+                                     spread=spread[j:j + 1] / base[j])[0]
+        df = df_of(j)
+        lo, hi = _t_interval(means[j], se, df, level)
+        out.append(Estimate("mean", variable, float(means[j]), se, float(lo), float(hi), df,
+                            float(_ratio(v[j], vsrs)), int(n[j]), float(base[j]), level=level))
+    return out
+
+
+def _groups_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray, g: np.ndarray, k: int
+                               ) -> Callable[[int], int]:
+    """Each group's design df (its domain's :meth:`~SurveyDesign.degrees_of_freedom`; ``rows`` the rows
+    of the groups, ``g`` their group): for a design whose PSUs are its rows, the group's rows minus
+    its strata, counted for all groups at once."""
+    n = np.bincount(g, minlength=k)
+    if not design._struct.own_psu:
+        def clustered(j: int) -> int:
+            mask = np.zeros(design.n, dtype=bool)
+            mask[rows[g == j]] = True
+            return design._psus_minus_strata(mask)
+
+        return clustered
+    nstrata = design._struct.n_psu.size
+    present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
+    strata_in = present.sum(axis=1)
+    return lambda j: int(n[j]) - int(strata_in[j])
+
+
 def svytotal(design: Design, variable: str, *, na_rm: bool = True, level: float = 0.95,
              influence: bool = False, factor: bool | None = None, missing: Iterable = (),
              categories: Sequence | None = None) -> Estimate | Estimates:
@@ -546,6 +625,39 @@ def svyprop(
         for j in range(k)
     )
     return _kept(Estimates(rows, v), influence, infl, reps)
+
+
+def svyprop_union_applies(props: Estimates) -> bool:
+    """Whether :func:`svyprop_union` can combine these shares: a covariance matrix, and an
+    interval computed from the share and its SE alone (not a replicate design's logit variance
+    nor a likelihood profile)."""
+    return (props.vcov is not None and props.influence is None and props.replicates is None and len(props) > 0
+            and all(r.statistic == "proportion" and r.ci_method in ("logit", "beta", "mean", "asin", "wilson")
+                    for r in props.rows))
+
+
+def svyprop_union(props: Estimates, categories: Sequence, design: Design) -> Estimate:
+    """The share answering any of ``categories``, from :func:`svyprop`'s shares of every category
+    (``props``, estimated on ``design``): their sum, with the variance 1ᵀV1 of its covariance matrix —
+    the influence values of the union's 0/1 indicator are the sum of its categories', so this is what
+    ``svyprop`` of the indicator gives (its category 1.0), without another pass over the rows.
+    Not for replicate designs' logit intervals or likelihood intervals (:func:`svyprop_union_applies`)."""
+    if not svyprop_union_applies(props):
+        raise ValueError("svyprop_union needs svyprop estimates with a covariance matrix and a "
+                         "logit, beta, mean, asin or wilson interval")
+    keys = {_label_key(c) for c in categories}
+    pick = np.array([_label_key(r.category) in keys for r in props.rows], dtype=float)
+    first = props.rows[0]
+    p = float(pick @ props.estimate)
+    v = float(pick @ np.asarray(props.vcov) @ pick)
+    se = float(np.sqrt(max(v, 0.0)))
+    n, base, df = first.n_unweighted, first.weighted_base, first.df
+    vsrs = _srs_variance_of_mean(None, np.array([p]), None, base, n, spread=np.array([p * (1 - p)]))[0]
+    n_rows = design.n if design.is_calibrated else n  # as svyprop: R's nrow(design)
+    lows, highs = proportion_ci(p, se, df, level=first.level, method=first.ci_method, n_rows=n_rows)
+    return Estimate("proportion", first.variable, p, se, float(lows[0]), float(highs[0]), df,
+                    float(_ratio(max(v, 0.0), vsrs)), n, base, category=1.0, level=first.level,
+                    ci_method=first.ci_method)
 
 
 def _likelihood_parts(row_cat: np.ndarray, keep: np.ndarray, w: np.ndarray, p: np.ndarray, mean_weight: float,
