@@ -40,7 +40,8 @@ def test_validate_refuses_screened_out_submissions_and_accepts_the_completes(ref
     (dropped,) = [w for w in json.loads(as_json.stdout)["warnings"] if w["rule"] == "screened_out_dropped"]
     assert f"{SCREENED_OUT} of 150 submissions were screened out and dropped" in dropped["message"]
     # what reading the form interpreted is shown too
-    assert "questionnaire: metadata rows ignored (recorded by the device, not asked): start, end" in completes.output
+    assert ("questionnaire: metadata carried and checked, never analysed (recorded by the device, not asked): start, end"
+            in completes.output)
     assert "veit_ikkje marked 'don't know'" in completes.output
 
 

@@ -54,7 +54,8 @@ def test_the_export_is_read_with_choice_names_as_codes_and_both_layouts_folded(f
     assert first["tiltak"] == "1 2"  # from the 0/1 columns only: breiband, kontorplass
     # no 0/1 choice column is kept as a column of its own, and no metadata
     assert not [c for c in data.frame.columns if "/" in str(c)]
-    assert "start" in data.ignored_columns and "_uuid" in data.ignored_columns
+    assert "_uuid" in data.ignored_columns and "deviceid" in data.ignored_columns
+    assert data.frame["start"].iloc[0] == rows[0]["start"]  # the form's start, carried (an ISO date-time)
 
 
 def test_every_answer_agrees_with_the_export_choice_by_choice(form):

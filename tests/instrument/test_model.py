@@ -147,7 +147,7 @@ def _broken(path: list, value) -> dict:
     [
         (["questions", 0, "name"], KeyError, "question #1: has no name"),
         (["questions", 1, "name"], "born", "question born: name used twice"),
-        (["questions", 2, "type"], "geopoint", "question visits: type 'geopoint' is not one of"),
+        (["questions", 2, "type"], "polygon", "question visits: type 'polygon' is not one of"),
         (["questions", 1, "codes"], KeyError, "question member: a single-choice question needs codes"),
         (["questions", 3, "codes"], "agree5", "question rating: unknown code list 'agree5'"),
         (["questions", 1, "codes"], [{"code": 1, "nb": "Ja"}, {"code": 1, "nb": "Nei"}], "duplicate codes"),

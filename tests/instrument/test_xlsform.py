@@ -271,7 +271,7 @@ def edit(form, tmp_path, sheet_name: str, name: str, column: str, value) -> str:
 @pytest.mark.parametrize(
     "sheet_name, name, column, value, message",
     [
-        ("survey", "q3", "type", "geopoint", r"survey, row \d+, column type: question type 'geopoint' is not supported"),
+        ("survey", "q3", "type", "barcode", r"survey, row \d+, column type: question type 'barcode' is not supported"),
         ("survey", "q3", "constraint", ". > ${q99}", r"question q3: constraint uses \['q99'\], not asked before it"),
         ("survey", "q13", "relevant", "${q12} + 1 < 6", r"sheet survey, row \d+, column relevant:"),
         ("survey", "q13", "type", "select_one q99", r"column type: no choice list 'q99'"),

@@ -40,7 +40,10 @@ def form(tmp_path, survey, choices, settings=None) -> Path:
 
 def test_the_kobo_form_reads_with_its_languages_title_and_screening(hardanger):
     assert hardanger.id == "hardanger_fjernarbeid_2026" and hardanger.title == {"nn": "Fjernarbeid i Hardanger 2026"}
-    assert len(hardanger) == 14
+    assert len([q for q in hardanger if not q.metadata]) == 14
+    # the device's start, end and date are carried as variables, not asked and not numbered
+    assert [(q.name, q.type, q.number) for q in hardanger if q.metadata] == [
+        ("start", "datetime", "start"), ("end", "datetime", "end"), ("today", "date", "today")]
     assert hardanger["kommune"].label("en") == "Which municipality do you live in?"
     assert hardanger["fjernarbeid"].screen_out == {2} and hardanger["fjernarbeid"].screening == "S1"
     # the screening group's condition is screening, not routing of every question inside it
@@ -68,7 +71,8 @@ def test_choice_types_names_dont_know_and_exclusive_choices(hardanger):
 
 def test_what_was_ignored_or_interpreted_is_noted(hardanger):
     notes = "\n".join(hardanger.notes)
-    assert "metadata rows ignored (recorded by the device, not asked): start, end, today, deviceid, username, audit" in notes
+    assert "metadata carried and checked, never analysed (recorded by the device, not asked): start, end, today" in notes
+    assert "metadata rows ignored (recorded by the device, not asked): deviceid, username, audit" in notes
     assert "choice list 'arbeidsstad' has text names, read as codes: heime=1, kontorfellesskap=2" in notes
     assert "takk_utanfor (shown only when ${fjernarbeid} = 'nei')" in notes
 
@@ -108,7 +112,7 @@ def test_nested_group_conditions_are_anded_and_a_missing_column_decides_dont_kno
     ([["begin repeat", "r", "R"]], "repeat groups are not supported"),
     ([["end group", "", ""]], "'end group' without a 'begin group'"),
     ([["begin group", "g", "G"], ["integer", "b", "B?"]], "group 'g' is never closed"),
-    ([["geopoint", "where", "Where?"]], "question type 'geopoint' is not supported"),
+    ([["barcode", "where", "Where?"]], "question type 'barcode' is not supported"),
     ([["integer", "my-var", "B?"]], "name 'my-var' must be letters, digits and _"),
 ])
 def test_what_an_instrument_cannot_hold_is_refused_with_the_place(tmp_path, rows, message):
@@ -151,8 +155,8 @@ def test_an_error_names_the_row_of_the_sheet_not_the_question_number(tmp_path):
     """The third question is on row 6 (metadata and a note before it): the message says row 6."""
     path = form(tmp_path, [KOBO_HEADER, ("start", "start", "", ""), ("select_one jn", "a", "A", ""),
                            ("note", "info", "Om deg", ""), ("integer", "b", "B", ""),
-                           ("geopoint", "stad", "Stad", "")], YES_NO)
-    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'geopoint'"):
+                           ("barcode", "stad", "Stad", "")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey, row 6, column type: question type 'barcode'"):
         load_instrument(path)
 
 

@@ -56,11 +56,23 @@ def test_vtt_cues_of_one_speaker_become_one_turn(tmp_path):
     ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nA: x\n", r"line 4: expected a voice tag '<v Speaker Name>'"),
     ("WEBVTT\n\n00:00:05.000 --> 00:00:06.000\n<v A>x</v>\n\n00:00:01.000 --> 00:00:02.000\n<v B>y</v>\n",
      r"line 6: cue starts at 00:00:01.000, before the previous cue"),
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v A>x</v> and then y\n", r"line 4: text outside a voice tag, 'and then y'"),
 ])
 def test_vtt_errors_name_file_line_and_expectation(tmp_path, text, message):
     path = write(tmp_path / "bad.vtt", text)
     with pytest.raises(InputFileError, match=rf"bad.vtt, {message}" if "line" in message else message):
         read_vtt(path)
+
+
+def test_every_voice_of_a_cue_is_read(tmp_path):
+    """WebVTT lets a cue hold several voices; only the first was read, and the others' words were dropped
+    without a word (and their speakers never reached the pseudonym check)."""
+    path = write(tmp_path / "k.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Kari Haugland>Ja.</v> "
+                                     "<v Ole Vik>Nei, ring 912 34 567.</v>\n\n00:00:06.000 --> 00:00:07.000\n"
+                                     "<v.loud Ole Vik>Hei <v Kari Haugland>Hallo\n")
+    iv = read_vtt(path)
+    assert [(t.speaker, t.text) for t in iv.turns] == [("Kari Haugland", "Ja."), ("Ole Vik", "Nei, ring 912 34 567. Hei"),
+                                                       ("Kari Haugland", "Hallo")]
 
 
 def teams_docx(path, turns, header=("Intervju 4", "6. mars 2025, 10:02", "57m 3s"), speech_own_paragraph=False):

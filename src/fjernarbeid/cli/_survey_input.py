@@ -63,9 +63,12 @@ def say_unparsed(data, shown: int = 3, lang: str = "en") -> None:
     (``inf``, ``1e309``, ``３``, ``2.5``): they are missing in every estimate, and would otherwise be
     counted as "empty answers" without a word (`validate` lists them as errors)."""
     out = console(stderr=True)
+    inst = data.instrument
     for name, cells in data.unparsed.items():
         if cells is None or cells.empty:
             continue
+        if inst is not None and (name not in inst or inst[name].type not in ("single", "integer", "decimal")):
+            continue  # a date, time or location not in its format: `validate` names it, it is never a number
         places = []
         for position, value in list(cells.items())[:shown]:
             text = str(value)

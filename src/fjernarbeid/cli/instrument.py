@@ -32,16 +32,19 @@ INSTRUMENT_OPTION = typer.Option(
 
 # Words of the terminal view itself; the questionnaire's own text comes from the instrument.
 WORDS = {
-    "nb": {"fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørres hvis",
+    "nb": {"time": "klokkeslett", "datetime": "dato og klokkeslett", "geopoint": "posisjon (GPS)", "geotrace": "linje (GPS)", "geoshape": "område (GPS)", "audio": "lydopptak", "image": "bilde", "video": "video", "file": "fil", "metadata": "Registrert av enheten, ikke spurt", 
+           "fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørres hvis",
            "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikke sikker: mangler i analysen",
            "postal_code": "postnummer (fire sifre)", "integer": "heltall", "decimal": "desimaltall", "date": "dato", "text": "fritekst",
            "multiple": "flere svar mulig", "alone": "bare alene", "optional": "valgfritt", "intro": "INTRO", "closing": "AVSLUTNING", "derived": "Avledede variabler"},
-    "nn": {"fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørjast viss",
+    "nn": {"time": "klokkeslett", "datetime": "dato og klokkeslett", "geopoint": "posisjon (GPS)", "geotrace": "linje (GPS)", "geoshape": "område (GPS)", "audio": "lydopptak", "image": "bilete", "video": "video", "file": "fil", "metadata": "Registrert av eininga, ikkje spurt", 
+           "fieldwork": "Feltarbeid", "ages": "målgruppe", "years": "år", "asked_if": "spørjast viss",
            "screening": "silingsspørsmål", "ends": "AVSLUTT", "not_sure": "ikkje sikker: manglar i analysen",
            "postal_code": "postnummer (fire siffer)", "integer": "heiltal", "decimal": "desimaltal", "date": "dato", "text": "fritekst",
            "multiple": "fleire svar mogleg", "alone": "berre åleine", "optional": "valfritt", "intro": "INTRO",
            "closing": "AVSLUTNING", "derived": "Avleidde variablar"},
-    "en": {"fieldwork": "Fieldwork", "ages": "target ages", "years": "years", "asked_if": "asked if",
+    "en": {"time": "time of day", "datetime": "date and time", "geopoint": "location (GPS)", "geotrace": "line (GPS)", "geoshape": "area (GPS)", "audio": "audio recording", "image": "image", "video": "video", "file": "file", "metadata": "Recorded by the device, not asked", 
+           "fieldwork": "Fieldwork", "ages": "target ages", "years": "years", "asked_if": "asked if",
            "screening": "screening question", "ends": "END OF INTERVIEW",
            "not_sure": "not sure: missing in analysis",
            "postal_code": "postal code (four digits)", "integer": "integer", "decimal": "decimal number", "date": "date", "text": "free text",
@@ -125,6 +128,7 @@ def instrument_as_dict(inst, lang: str) -> dict[str, Any]:
             "ask_if": str(q.ask_if) if q.ask_if is not None else None,
             "condition_text": q.condition_text and _pick(q.condition_text, lang) or None,
             "screening": q.screening,
+            "metadata": q.metadata,
             "screen_out": sorted(q.screen_out),
             "range": list(rng) if rng else None,
             "code_list": q.code_list,
@@ -178,7 +182,13 @@ def _print_text(inst, lang: str) -> None:
         out(" · ".join(facts))
     if inst.intro:
         out(f"\n[dim]{words['intro']}[/dim]  {escape(_pick(inst.intro, lang))}")
+    recorded = [q for q in inst if q.metadata]
+    if recorded:  # start, end, today: not questions
+        out(f"\n[dim]{words['metadata']}:[/dim] " + ", ".join(escape(f"{q.name} ({words.get(q.type, q.type)})")
+                                                        for q in recorded))
     for q in inst:
+        if q.metadata:
+            continue
         out("")
         if q.preamble:
             out(f"      [italic]{escape(_pick(q.preamble, lang))}[/italic]")

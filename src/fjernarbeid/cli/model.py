@@ -148,7 +148,10 @@ def model_command(
         warn_if_invalid(data, inst, refdata, "fjernarbeid model", lang=lang.value,
                         options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
-        from fjernarbeid.cli.tab import parse_where, require_where_columns
+        from fjernarbeid.cli.tab import parse_where, refuse_unanalysed, require_where_columns
+
+        refuse_unanalysed(inst, {f"formula variable {v}" if v != outcome else "the outcome": v
+                                 for v in (outcome, *variables)})
 
         condition = parse_where(where_expr, inst) if where_expr is not None else None
         where_columns = sorted(condition.variables) if condition is not None else []

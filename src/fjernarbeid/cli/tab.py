@@ -240,6 +240,7 @@ def tab_command(
         wanted = [c for c in (*variables, by, crosstab, denominator, *where_columns) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
+        refuse_unanalysed(inst, {**{"VAR": v for v in variables}, "--by": by, "--crosstab": crosstab})
         for variable in variables:
             require_columns(data, {"VAR": variable})
         require_columns(data, {"--by": by, "--crosstab": crosstab, "--ratio": denominator, "--weight": weight,
@@ -268,6 +269,19 @@ def tab_command(
         from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
 
         print_results(results, lang.value)
+
+
+def refuse_unanalysed(inst, options: dict[str, str | None]) -> None:
+    """A date, time, location or attachment question (and the form's start, end and today) is carried
+    and checked, never tabulated or modelled: a table of its values would be a list of them (and a
+    location a list of homes). A usage error naming the option and the question's type."""
+    from fjernarbeid.instrument.model import ATTACHMENT_TYPES, FORMAT_TYPES
+
+    for option, name in options.items():
+        if name and name in inst and (inst[name].type in FORMAT_TYPES | ATTACHMENT_TYPES or inst[name].metadata):
+            q = inst[name]
+            raise UsageError(f"{option} {name}: a {q.type} {'recorded by the device' if q.metadata else 'question'} "
+                             "is carried and checked in its format, never analysed as categories or numbers")
 
 
 def _with_frame(data, frame):
@@ -379,15 +393,16 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
             answered = answered & design.column(other.denominator).notna().to_numpy()
             grouped = lambda d: svyby(d, svyratio, by, variable, other.denominator, covmat=True, level=level)  # noqa: E731
     elif factor_total:
-        grouped = lambda d: svyby(d, svytotal, by, variable, covmat=True, factor=True)  # noqa: E731
-        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True) if by
-                     else svytotal(design, variable, factor=True))
+        grouped = lambda d: svyby(d, svytotal, by, variable, covmat=True, factor=True, level=level)  # noqa: E731
+        estimates = (svyby(design, svytotal, by, variable, covmat=compare, factor=True, level=level) if by
+                     else svytotal(design, variable, factor=True, level=level))
         result["statistic"] = "total"
         result["ci_method"] = "t"
     elif mean or total:
         fn = svymean if mean else svytotal
-        grouped = lambda d: svyby(d, fn, by, variable, covmat=True)  # noqa: E731
-        estimates = svyby(design, fn, by, variable, covmat=compare) if by else fn(design, variable)
+        grouped = lambda d: svyby(d, fn, by, variable, covmat=True, level=level)  # noqa: E731
+        estimates = svyby(design, fn, by, variable, covmat=compare, level=level) if by else fn(design, variable,
+                                                                                              level=level)
         result["statistic"] = "mean" if mean else "total"
         result["ci_method"] = "t"
     else:
@@ -798,7 +813,7 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
     answer, an answer the routing skipped is not, and a blank filter means not asked. A routing condition on a variable the
     file does not have is taken as met: an extract without the filter question keeps its answers.
     """
-    questions = [q for q in inst if q.name in frame.columns and q.type not in ("text", "postal_code", "date")]
+    questions = [q for q in inst if q.name in frame.columns and q.is_analysed]
     wanted = {n for n in names if n in {q.name for q in questions}}
     needed = set(wanted)
     for q in reversed(questions):  # routing refers to earlier questions: collect the filters' filters

@@ -101,6 +101,9 @@ class ColumnResolution:
     options: dict[str, dict[int, int]] = field(default_factory=dict)
     # The header holds the questions' labels (KoboToolbox's "Labels" export): the cells hold choice labels too.
     labels: bool = False
+    # A geopoint's parts as KoboToolbox's export splits them beside it (``_sted_latitude`` …, in a group
+    # ``grp/_sted_latitude``): question → {part: source index}; read with the geopoint, not as columns.
+    parts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -150,6 +153,27 @@ def option_column_codes(sources: tuple[str, ...], instrument: Instrument, keep: 
                 if source == pattern or source.endswith("/" + pattern) or (is_export and source.endswith("-" + pattern)):
                     # Kobo group/q/choice; ODK Central group-q-choice or, split, group-q/choice
                     out.setdefault(q.name, {}).setdefault(code, i)  # a second column for one choice stays extra
+                    break
+    return out
+
+
+GEOPOINT_PARTS = ("latitude", "longitude", "altitude", "precision")
+
+
+def geopoint_part_columns(sources: tuple[str, ...], instrument: Instrument, keep: list[bool]
+                          ) -> dict[str, dict[str, int]]:
+    """KoboToolbox's export writes a geopoint ``sted`` as ``sted`` ("lat lon alt acc") and beside it
+    ``_sted_latitude``, ``_sted_longitude``, ``_sted_altitude``, ``_sted_precision`` (in a group
+    ``grp/_sted_latitude``): question → {part: source index}."""
+    out: dict[str, dict[str, int]] = {}
+    for q in instrument:
+        if q.type != "geopoint":
+            continue
+        for part in GEOPOINT_PARTS:
+            wanted = f"_{q.name}_{part}"
+            for i, source in enumerate(sources):
+                if keep[i] and (source == wanted or source.endswith("/" + wanted)):
+                    out.setdefault(q.name, {}).setdefault(part, i)
                     break
     return out
 
@@ -249,10 +273,15 @@ def resolve_columns(
             seen[name] = i
 
     is_export = any(s in EXPORT_SIGNATURE for s in sources)
+    parts = geopoint_part_columns(sources, instrument, keep)
+    for columns in parts.values():
+        for i in columns.values():
+            keep[i] = False  # read into the geopoint itself
     ignored: list[str] = []
     if is_export:
         for i, name in enumerate(sources):
-            if keep[i] and is_export_metadata(name):
+            # form metadata the questionnaire declares (start, end, today) is carried, not ignored
+            if keep[i] and is_export_metadata(name) and name not in canonical_set:
                 keep[i] = False
                 ignored.append(name)
 
@@ -376,7 +405,7 @@ def resolve_columns(
                                  "(KoboToolbox's 'Labels' export): they are read as those questions, and their "
                                  f"choice labels as codes: {shown}"))
     return ColumnResolution(original, tuple(targets), tuple(keep), tuple(ignored), is_export, tuple(notes), options,
-                            labels=bool(by_labels))
+                            labels=bool(by_labels), parts=parts)
 
 
 # -- mapping files ----------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ from fjernarbeid.data.derive import normalise_postal_code
 from fjernarbeid.data.mapping import ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns
 from fjernarbeid.errors import FjernarbeidError, InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
+from fjernarbeid.instrument.model import LOCATION_TYPES
 
 # Cell contents read as "no value" in every format (case-insensitive, after stripping blanks).
 # Kobo writes "n/a" for questions that were not relevant; "." is SPSS/Stata's system missing.
@@ -88,6 +90,9 @@ class SurveyData:
     value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)  # canonical name → {code: label}
     variable_labels: dict[str, str] = field(default_factory=dict)
     unparsed: dict[str, pd.Series] = field(default_factory=dict)  # canonical name → original text, by index
+    # a geopoint's split columns of a KoboToolbox export: question → {part: the file's column}; a part's
+    # cells that are not a number in its range are in ``unparsed`` under the file's column name
+    location_parts: dict[str, dict[str, str]] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
     unknown_columns: tuple[str, ...] = ()
     notes: tuple[ReadNote, ...] = ()
@@ -776,6 +781,128 @@ def _dates(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return text.where(~bad), col[bad].astype(object)
 
 
+# ISO 8601 as KoboToolbox and ODK write a time ("09:30:00.000+01:00") and a date-time
+# ("2026-05-01T09:30:00.000+01:00"): hours and minutes, optional seconds and fraction, optional offset.
+_ISO_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
+_TIME = re.compile(_ISO_TIME)
+_DATETIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]" + _ISO_TIME)
+
+
+def _clock_values(col: pd.Series, pattern: re.Pattern, as_text) -> tuple[pd.Series, pd.Series]:
+    """(the cells as ISO text, original text of the cells that are not ``pattern``) for a time or
+    date-time question; a spreadsheet's own time or date-time cell is written as ISO text first."""
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        col = col.astype(object)
+    converted = col.map(lambda v: as_text(v) if not isinstance(v, str) and not pd.isna(v) else None)
+    text = _text(col).where(converted.isna(), converted.astype("string"))
+    ok = text.map(lambda v: v is pd.NA or _valid_clock(v, pattern), na_action=None).astype(bool)
+    bad = text.notna() & ~ok
+    return text.where(~bad), col[bad].astype(object)
+
+
+def _valid_clock(value: str, pattern: re.Pattern) -> bool:
+    match = pattern.fullmatch(value)
+    if match is None:
+        return False
+    if match.groups():  # a date-time: its date must be a day of the calendar (2026-02-30 is not)
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(match.group(1))
+        except ValueError:
+            return False
+    return True
+
+
+def _time_text(value) -> str | None:
+    import datetime as dt
+
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, (dt.datetime, pd.Timestamp)) and value.date() == dt.date(1899, 12, 30):
+        return value.time().isoformat()  # Excel's day 0: a time of day alone
+    return None
+
+
+def _datetime_text(value) -> str | None:
+    import datetime as dt
+
+    return value.isoformat() if isinstance(value, (dt.datetime, pd.Timestamp)) else None
+
+
+def _times(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return _clock_values(col, _TIME, _time_text)
+
+
+def _datetimes(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    return _clock_values(col, _DATETIME, _datetime_text)
+
+
+# A location as KoboToolbox and ODK write it: "latitude longitude altitude accuracy" (altitude and
+# accuracy may be left out); a line (geotrace) or an area (geoshape) is such points separated by ";".
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def location_problem(value: str, kind: str) -> str | None:
+    """Why ``value`` is not a location of ``kind`` (geopoint, geotrace, geoshape), or None if it is."""
+    points = [p.strip() for p in value.strip().rstrip(";").split(";")]
+    if kind == "geopoint" and len(points) != 1:
+        return "one point is expected"
+    for point in points:
+        numbers = point.split()
+        if not 2 <= len(numbers) <= 4 or not all(_NUMBER.fullmatch(n) for n in numbers):
+            return f"{point!r} is not 'latitude longitude altitude accuracy'"
+        lat, lon, *rest = (float(n) for n in numbers)
+        if not -90 <= lat <= 90:
+            return f"latitude {numbers[0]} is outside -90 to 90"
+        if not -180 <= lon <= 180:
+            return f"longitude {numbers[1]} is outside -180 to 180"
+        if len(rest) == 2 and not rest[1] >= 0:
+            return f"accuracy {numbers[3]} is negative"
+    if kind == "geotrace" and len(points) < 2:
+        return "a line needs two points or more"
+    if kind == "geoshape":
+        ends = [tuple(float(n) for n in p.split()[:2]) for p in (points[0], points[-1])]
+        if len(points) < 4 or ends[0] != ends[1]:
+            return "an area needs four points or more, the last the same as the first"
+    return None
+
+
+def _locations(col: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """(locations as text, original text of the cells that are not a location of ``kind``)."""
+    text = _text(col)
+    bad = text.map(lambda v: v is not pd.NA and location_problem(v, kind) is not None, na_action=None).astype(bool)
+    return text.where(~bad), col[bad].astype(object)
+
+
+_PART_RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0), "altitude": (-np.inf, np.inf),
+                "precision": (0.0, np.inf)}
+
+
+def _location_parts(q, columns: dict[str, pd.Series], main: pd.Series | None
+                    ) -> tuple[pd.Series | None, dict[str, pd.Series]]:
+    """A geopoint read with the columns KoboToolbox splits it into: each part must be a number in its
+    range (bad cells returned by part); without the geopoint's own column it is put together from them."""
+    numbers, bad = {}, {}
+    for part, col in columns.items():
+        values, unparsed = _decimals(col)
+        lo, hi = _PART_RANGES[part]
+        outside = values.notna() & ~values.between(lo, hi)
+        if outside.any():
+            unparsed = pd.concat([unparsed, col[outside.fillna(False)].astype(object)])
+        numbers[part] = values.mask(outside)
+        if len(unparsed):
+            bad[part] = unparsed
+    if main is None and {"latitude", "longitude"} <= set(numbers):
+        pieces = [numbers[p].astype("string").str.replace(r"\.0$", "", regex=True)
+                  for p in ("latitude", "longitude", "altitude", "precision") if p in numbers]
+        together = pieces[0]
+        for piece in pieces[1:]:
+            together = together + " " + piece.fillna("0")
+        main = together.where(numbers["latitude"].notna() & numbers["longitude"].notna())
+    return main, bad
+
+
 def _decimals(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(values as Float64, original text of the cells that are not finite numbers) for a decimal question:
     ``2.5`` and Norwegian Excel's ``2,5`` are numbers; ``inf``, ``1e309`` and words are not."""
@@ -807,7 +934,23 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
     if id_var in by_target:
         columns[id_var] = _text(raw.frame[by_target[id_var]])
     layout_notes: list[ReadNote] = []
+    location_parts: dict[str, dict[str, str]] = {}
     for q in instrument.questions:
+        if q.type == "geopoint" and q.name in resolution.parts:
+            main = None
+            if q.name in by_target:
+                main, bad = _locations(raw.frame[by_target[q.name]], "geopoint")
+                if len(bad):
+                    unparsed[q.name] = bad.rename(q.name)
+            parts = resolution.parts[q.name]
+            values, bad_parts = _location_parts(q, {part: raw.frame[i] for part, i in parts.items()}, main)
+            if values is not None:
+                columns[q.name] = values
+            location_parts[q.name] = {part: resolution.sources[i] for part, i in parts.items()}
+            for part, cells in bad_parts.items():
+                column = location_parts[q.name][part]
+                unparsed[column] = cells.rename(column)
+            continue
         if q.is_multiple and (q.name in by_target or q.name in resolution.options):
             combined = raw.frame[by_target[q.name]] if q.name in by_target else None
             if resolution.labels and resolution.options.get(q.name):
@@ -830,8 +973,13 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
             columns[q.name] = values
             if len(bad):
                 unparsed[q.name] = bad.rename(q.name)
-        elif q.type == "date":
-            values, bad = _dates(col)
+        elif q.type in ("date", "time", "datetime"):
+            values, bad = {"date": _dates, "time": _times, "datetime": _datetimes}[q.type](col)
+            columns[q.name] = values
+            if len(bad):
+                unparsed[q.name] = bad.rename(q.name)
+        elif q.type in LOCATION_TYPES:
+            values, bad = _locations(col, q.type)
             columns[q.name] = values
             if len(bad):
                 unparsed[q.name] = bad.rename(q.name)
@@ -865,6 +1013,7 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         value_labels=value_labels,
         variable_labels=variable_labels,
         unparsed=unparsed,
+        location_parts=location_parts,
         ignored_columns=resolution.ignored,
         unknown_columns=resolution.unknown,
         notes=tuple(raw.notes) + resolution.notes + tuple(layout_notes),

@@ -25,6 +25,7 @@ import pandas as pd
 from fjernarbeid.data.read import SurveyData, digit_keys
 from fjernarbeid.errors import DataValidationError, MissingReferenceDataError
 from fjernarbeid.instrument import Instrument, Question
+from fjernarbeid.instrument.model import FORMAT_TYPES, NOT_ANALYSED_TYPES
 from fjernarbeid.refdata import RefData
 
 ERROR, WARNING = "error", "warning"
@@ -38,6 +39,11 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate_id": (ERROR, "two or more rows share a respondent id (every one of them is listed)"),
     "not_numeric": (ERROR, "a coded, integer or decimal question holds something that is not a number"),
     "not_a_date": (ERROR, "a date question holds something that is not a date (YYYY-MM-DD)"),
+    "not_a_time": (ERROR, "a time question holds something that is not a time of day (ISO 8601, HH:MM[:SS][±hh:mm])"),
+    "not_a_datetime": (ERROR, "a date-time question (or start/end) holds something that is not a date and time "
+                              "(ISO 8601, YYYY-MM-DDTHH:MM[:SS][±hh:mm])"),
+    "not_a_location": (ERROR, "a geopoint, geotrace or geoshape holds something that is not 'latitude longitude "
+                              "altitude accuracy' (points separated by ';'), or a split part out of its range"),
     "code_not_in_list": (ERROR, "a value is not one of the question's codes ('not sure' codes are valid)"),
     "birth_year_out_of_range": (ERROR, "birth year for which the target age was impossible during the fieldwork"),
     "household_size_range": (ERROR, "household size is outside the questionnaire's range"),
@@ -55,6 +61,7 @@ RULES: dict[str, tuple[str, str]] = {
     "value_labels_conflict": (ERROR, "the file's value label of a code is the questionnaire's label of another code"),
     # -- warnings: worth reading, the data remain usable ----------------------------------------
     "missing_text_column": (WARNING, "an open-text question has no column"),
+    "missing_unanalysed_column": (WARNING, "a time, location or attachment question has no column (never analysed)"),
     "text_missing": (WARNING, "an open-text question the routing asked is empty"),
     "column_renamed": (WARNING, "a column was matched to a variable by the automatic name normalisation"),
     "unknown_column": (WARNING, "a column that is not in the questionnaire (kept as an extra column)"),
@@ -363,9 +370,14 @@ def _check_columns(out: _Collector, frame: pd.DataFrame, instrument: Instrument)
     for q in instrument:
         if q.name in frame.columns:
             continue
+        if q.metadata:  # the device's own record: an export has it, a file made otherwise need not
+            continue
         if q.type == "text":
             out.once("missing_text_column", f"the file has no column for the open answer {_about(q)}",
                      column=q.name)
+        elif q.type in NOT_ANALYSED_TYPES and q.type not in ("date", "postal_code"):
+            out.once("missing_unanalysed_column", f"the file has no column for {_about(q)} ({q.type}; carried, "
+                     "never analysed)", column=q.name)
         else:
             out.once("missing_column", f"the file has no column for {_about(q)}", column=q.name)
 
@@ -408,6 +420,39 @@ def _range_reason(q: Question, instrument: Instrument, lo: int, hi: int) -> str:
     return f"{q.name} must be a whole number from {lo} to {hi}"
 
 
+# What a date, time or date-time must look like, for the rule and the message naming the cell.
+_FORMATS = {"date": ("not_a_date", "a date (YYYY-MM-DD)"),
+            "time": ("not_a_time", "a time of day (HH:MM or HH:MM:SS, with an offset such as +01:00 if any)"),
+            "datetime": ("not_a_datetime", "a date and time (YYYY-MM-DDTHH:MM:SS, with an offset such as +01:00 "
+                                           "if any)")}
+
+
+def _check_format(out: _Collector, data: SurveyData, q: Question) -> None:
+    """Dates, times, date-times and locations that are not in their format, each naming its cell;
+    a geopoint's split columns of a KoboToolbox export (``_sted_latitude`` …) each in its range."""
+    from fjernarbeid.data.read import location_problem
+
+    raw = data.unparsed.get(q.name)
+    if raw is not None and not raw.empty:
+        if q.type in _FORMATS:
+            rule, what = _FORMATS[q.type]
+            out.rows(rule, q.name, raw.index.to_numpy(), f"{q.name} = '" + raw.astype(str) + f"' is not {what}", raw)
+        else:
+            reasons = [location_problem(str(v), q.type) or "" for v in raw]
+            out.rows("not_a_location", q.name, raw.index.to_numpy(),
+                     pd.Series([f"{q.name} = {str(v)!r} is not a {q.type} ('latitude longitude altitude accuracy'"
+                                f"{', points separated by ;' if q.type != 'geopoint' else ''}): {why}"
+                                for v, why in zip(raw, reasons)], dtype=object), raw)
+    for part, column in data.location_parts.get(q.name, {}).items():
+        cells = data.unparsed.get(column)
+        if cells is None or cells.empty:
+            continue
+        bounds = {"latitude": "a number from -90 to 90", "longitude": "a number from -180 to 180",
+                  "altitude": "a number", "precision": "a number, 0 or more"}[part]
+        out.rows("not_a_location", column, cells.index.to_numpy(),
+                 f"{column} = '" + cells.astype(str) + f"' is not a {part} of {q.name} ({bounds})", cells)
+
+
 def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> pd.DataFrame:
     """Codes, numbers, ranges and postal-code format. Returns the frame with every invalid value
     set to missing, which is what routing is judged on (a wrong code is reported once, as itself,
@@ -420,10 +465,8 @@ def _check_values(out: _Collector, data: SurveyData, instrument: Instrument) -> 
         col = frame[q.name]
         if q.type in ("single", "integer", "decimal"):
             _check_unparsed(out, data, q, instrument)
-        if q.type == "date" and q.name in data.unparsed and not data.unparsed[q.name].empty:
-            raw = data.unparsed[q.name]
-            out.rows("not_a_date", q.name, raw.index.to_numpy(),
-                     f"{q.name} = '" + raw.astype(str) + "' is not a date (YYYY-MM-DD)", raw)
+        if q.type in FORMAT_TYPES:
+            _check_format(out, data, q)
         if q.type == "single":
             if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):  # numpy's isin: no hashing
                 values = col.to_numpy(dtype=float, na_value=np.nan)

@@ -86,6 +86,7 @@ import numpy as np
 import pandas as pd
 
 from fjernarbeid.instrument import Instrument
+from fjernarbeid.instrument.model import ATTACHMENT_TYPES, LOCATION_TYPES, TEXT_TYPES
 
 # Top code of a household-size question when the study declares none (large households are rare and visible).
 DEFAULT_HOUSEHOLD_TOP_CODE = 6
@@ -674,7 +675,7 @@ def keepable(instrument: Instrument, frame: pd.DataFrame, rules: DisclosureRules
     rules = rules or rules_for(instrument)
     birth, postal = _role(instrument, "birth_year"), _role(instrument, "postal_code")
     ages = [d.name for d in instrument.derived if d.kind == "age"]
-    texts = [q.name for q in instrument if q.type in ("text", "date")]
+    texts = [q.name for q in instrument if q.type in TEXT_TYPES]  # free text, dates, times, locations, files
     keys = [_key_name(instrument, v) for v in rules.key_variables]
     names = [instrument.id_variable, birth, *ages, postal, *rules.top_codes, *_geography_variables(instrument, frame),
              *keys, *texts, *_extra_columns(instrument, frame)]
@@ -779,8 +780,16 @@ def protect(
     for q in instrument:
         if q.type == "text":
             drop(q.name, Msg("free_text"))
+        elif q.metadata:  # when the interview began and ended, its date
+            drop(q.name, Msg("form_metadata"))
         elif q.type == "date":
             drop(q.name, Msg("exact_date"))
+        elif q.type in ("time", "datetime"):
+            drop(q.name, Msg("exact_time"))
+        elif q.type in LOCATION_TYPES:  # a direct identifier: where someone lives or works
+            drop(q.name, Msg("location"))
+        elif q.type in ATTACHMENT_TYPES:
+            drop(q.name, Msg("attachment"))
     for name in _extra_columns(instrument, out):
         drop(name, Msg("not_in_questionnaire"))
 

@@ -46,6 +46,7 @@ from fjernarbeid.export.disclosure import GEOGRAPHY_LEVELS, WEIGHT_COLUMN, Discl
 from fjernarbeid.export.disclosure_strategy import protect_with_strategy
 from fjernarbeid.i18n import SUPPRESSED, fmt_number, message
 from fjernarbeid.instrument import Instrument, load_instrument
+from fjernarbeid.instrument.model import LOCATION_TYPES
 from fjernarbeid.survey.weighting import WeightReport
 
 FORMATS = {".sav": "sav", ".dta": "dta", ".parquet": "parquet", ".csv": "csv"}
@@ -189,6 +190,10 @@ def prepare_microdata(
     protected, disclosure = protect_with_strategy(frame, instrument, strategy=strategy, k=k, keep=keep, seed=seed,
                                                   synthetic=synthetic, study=study)
     protected = with_analysis_weight(protected)
+    locations = [q.name for q in instrument if q.type in LOCATION_TYPES and q.name in frame.columns
+                 and q.name not in protected.columns]
+    if locations:  # said in the codebook too, not only in the disclosure statement's list of actions
+        notes.append(Msg("note_locations", names=", ".join(locations)))
     return MicrodataExport(data=protected, instrument=instrument, disclosure=disclosure, weights=weighted.report,
                            lang=lang, source=Path(path).name, synthetic=synthetic, notes=notes,
                            area_names=_area_names(ref), study=study)

@@ -46,7 +46,7 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     out = frame.copy(deep=False)  # copy-on-write: every column replaced below is new, the input untouched
     given = frame.copy(deep=False)  # what the routing reads: skipped answers out, "not sure" codes kept
     for q in instrument.questions:
-        if q.name not in out.columns or q.type in ("text", "postal_code", "date"):
+        if q.name not in out.columns or not q.is_analysed:
             continue
         asked = None
         if q.ask_if is not None:

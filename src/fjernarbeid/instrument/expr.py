@@ -323,9 +323,11 @@ def _strip_paths(text: str, known: set[str]) -> str:
 def _choice_names(instrument) -> dict[str, dict[str, int]]:
     """For every coded question: its codes as text, its choice names and (case-folded) its labels in every
     language, each naming one code; a label two codes share names neither."""
+    from fjernarbeid.instrument.model import TEXT_TYPES
+
     out: dict[str, dict[str, int]] = {}
     for q in instrument:
-        if q.type in ("text", "date"):
+        if q.type in TEXT_TYPES:
             continue  # compared as text, as a text column of an ordinary file is: dato >= '2026-08-01'
         if not q.codes:
             out[q.name] = {}  # a question without codes: a quoted text is no code of it (an error)

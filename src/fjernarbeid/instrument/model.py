@@ -24,7 +24,21 @@ from fjernarbeid.instrument.expr import Condition
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
 ROLES = ("sex", "birth_year", "age", "age_group", "postal_code", "municipality", "education", "household_size")
-QUESTION_TYPES = ("single", "multiple", "integer", "decimal", "date", "postal_code", "text")
+QUESTION_TYPES = ("single", "multiple", "integer", "decimal", "date", "time", "datetime", "geopoint", "geotrace",
+                  "geoshape", "postal_code", "text", "audio", "image", "video", "file")
+# Answers in a format of their own (ISO date and time, "lat lon alt acc" as KoboToolbox and ODK write
+# a location): each value is checked in that format, and none is analysed as a category or a number.
+FORMAT_TYPES = frozenset({"date", "time", "datetime", "geopoint", "geotrace", "geoshape"})
+LOCATION_TYPES = frozenset({"geopoint", "geotrace", "geoshape"})
+# The name of a file the device attached (a recording, a photo): carried, never analysed.
+ATTACHMENT_TYPES = frozenset({"audio", "image", "video", "file"})
+# Answers held as text: a quoted value compared with one of them is text, not a choice name.
+TEXT_TYPES = frozenset({"text", *FORMAT_TYPES, *ATTACHMENT_TYPES})
+# Questions no table, test or model is made of (the postal code gives geography through the registers).
+NOT_ANALYSED_TYPES = frozenset({*TEXT_TYPES, "postal_code"})
+# XLSForm's form metadata the device records (start and end of the interview, its date): carried and
+# checked as date-times and a date, never asked, never numbered, never analysed.
+FORM_METADATA = {"start": "datetime", "end": "datetime", "today": "date"}
 DERIVED_KINDS = ("age", "bins", "condition", "postal_lookup")
 POSTAL_FIELDS = ("municipality_code", "municipality_name", "county_code", "county_name", "centrality")
 
@@ -138,9 +152,17 @@ class Question:
     # A cascading select (XLSForm ``choice_filter``): (earlier question, {its code: the codes of this
     # question it offers}); an answer outside its parent's codes is an error in validation.
     choice_filter: tuple[str, dict[int, frozenset[int]]] | None = None
+    # Recorded by the device, not asked (XLSForm's start, end, today): see FORM_METADATA.
+    metadata: bool = False
 
     def label(self, lang: str = DEFAULT_LANGUAGE) -> str:
         return _pick(self.text, lang)
+
+    @property
+    def is_analysed(self) -> bool:
+        """Whether tables, tests and models are made of the answers (not of text, dates, times,
+        locations, attachments or the postal code itself)."""
+        return self.type not in NOT_ANALYSED_TYPES
 
     @property
     def is_categorical(self) -> bool:
@@ -462,9 +484,13 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         required = q.get("required", True)
         if not isinstance(required, bool):
             raise InstrumentError(f"{qwhere}: required must be true or false, not {required!r}")
+        metadata = q.get("metadata", False)
+        if metadata not in (True, False) or (metadata and FORM_METADATA.get(name) != qtype):
+            raise InstrumentError(f"{qwhere}: metadata: true is for the form metadata "
+                                  f"{', '.join(f'{k} ({v})' for k, v in FORM_METADATA.items())}")
         # quoted values compared with a text or date question are text (its own, in a constraint)
-        earlier_texts = [p.name for p in questions if p.type in ("text", "date")]
-        own_text = [name] if qtype in ("text", "date") else []
+        earlier_texts = [p.name for p in questions if p.type in TEXT_TYPES]
+        own_text = [name] if qtype in TEXT_TYPES else []
         constraint = _condition(q["constraint"], qwhere, earlier_texts + own_text) if q.get("constraint") else None
         if constraint is not None and constraint.variables - known - {name}:
             raise InstrumentError(f"{qwhere}: constraint uses {sorted(constraint.variables - known - {name})}, "
@@ -521,6 +547,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
                 unenforced_constraint=q.get("unenforced_constraint") or None,
                 level=_level(q.get("level"), qwhere),
                 choice_filter=cascade,
+                metadata=bool(metadata),
             )
         )
         known.add(name)

@@ -70,8 +70,12 @@ from fjernarbeid._io import atomic_path
 from fjernarbeid.errors import InputFileError, InstrumentError
 from fjernarbeid.instrument.expr import Condition
 from fjernarbeid.instrument.model import (
+    ATTACHMENT_TYPES,
     DEFAULT_LANGUAGE,
+    FORM_METADATA,
+    FORMAT_TYPES,
     LANGUAGES,
+    TEXT_TYPES,
     Code,
     Derived,
     Instrument,
@@ -361,8 +365,8 @@ def _question_row(
         row["appearance"] = "numbers"
         row["constraint"] = f"regex(., '{POSTAL_CODE_REGEX}')"
         row.update(ours(_POSTAL_CODE_MESSAGE))
-    elif q.type in ("text", "date"):
-        row["type"] = q.type
+    elif q.type in TEXT_TYPES:
+        row["type"] = q.name if q.metadata else q.type  # XLSForm's metadata rows: type start, name start
     else:
         raise InstrumentError(f"question {q.name}: type {q.type!r} has no XLSForm form")
     if q.constraint is not None or q.unenforced_constraint:
@@ -425,7 +429,8 @@ _LANGUAGE_WORDS = {
 }
 _RANGE = re.compile(r"^\.\s*>=\s*(-?\d+(?:\.\d+)?)\s+and\s+\.\s*<=\s*(-?\d+(?:\.\d+)?)$")
 _TRUE = {"yes", "true", "1", "y", "true()"}
-_SUPPORTED_TYPES = {"integer": "integer", "decimal": "decimal", "date": "date", "text": "text"}
+_SUPPORTED_TYPES = {"integer": "integer", "decimal": "decimal", "text": "text",
+                    **{kind: kind for kind in (*FORMAT_TYPES, *ATTACHMENT_TYPES)}}
 _FOUR_DIGITS = re.compile(r"^regex\(\s*\.\s*,\s*['\"]\^?(\[0-9\]|\\d)\{4\}\$?['\"]\s*\)$")
 
 # XLSForm's metadata question types: recorded by the device, not asked; ignored with a note.
@@ -552,7 +557,7 @@ def read_xlsform(path: str | Path) -> Instrument:
     raw.pop("_form_title", None)
     lists = _read_choices(choices, notes)
     questions = _read_survey(survey, lists, raw, notes)
-    if not questions:  # nothing to check a file against: every column would be "unknown", and no error
+    if not any(not q.get("metadata") for q in questions):  # nothing to check a file against: every column would be "unknown", and no error
         raise InstrumentError(f"{path}, sheet survey: the form asks no questions (only notes, groups, metadata or "
                               "calculations)")
     # A list named after the one question that uses it is that question's own; any other list
@@ -746,6 +751,7 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
     groups: list[tuple[str, Condition | None]] = []  # open groups and their `relevant`
     holds_rest = _group_spans(survey) if ordinary else {}
     metadata: list[str] = []
+    carried: list[str] = []
     ignored: list[str] = []
     screenings = 0
     for number, record in survey.rows:
@@ -778,6 +784,14 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
                 raise InstrumentError(f"{survey.where(number, 'type')}: 'end group' without a 'begin group'")
             groups.pop()
             continue
+        if qtype in FORM_METADATA and (name or qtype) == qtype:
+            # the interview's start, end and date, as the device records them: carried and checked
+            # (their column of the export), never asked
+            questions.append({"name": qtype, "number": qtype, "type": FORM_METADATA[qtype], "metadata": True,
+                              "required": False, "text": survey.translations(record, "label")})
+            by_name[qtype] = questions[-1]
+            carried.append(qtype)
+            continue
         if qtype in METADATA_TYPES:
             metadata.append(name or qtype)
             continue
@@ -789,7 +803,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
                 raw["closing"] = label
             elif role == "screened_out":
                 continue
-            elif ordinary and not questions and not preamble and "intro" not in raw:
+            elif ordinary and not any(not x.get("metadata") for x in questions) and not preamble \
+                    and "intro" not in raw:
                 raw["intro"] = label
             else:  # a note before a question introduces it
                 if ordinary and record.get("relevant") and _after_last_question(survey, number):
@@ -817,8 +832,9 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         # An ordinary form's questions are numbered as a reader counts them (1, 2, 3 …), the name stays the
         # variable's; a form written by write_xlsform (or with an fj_number column) says its own numbers.
         # (`number` stays the sheet's row, which every message below names)
-        label_number = record.get("fj_number") or (str(len([x for x in questions if not x.get("_added")]) + 1)
-                                                    if ordinary and not survey.has("fj_number") else name)
+        label_number = record.get("fj_number") or (
+            str(len([x for x in questions if not x.get("_added") and not x.get("metadata")]) + 1)
+            if ordinary and not survey.has("fj_number") else name)
         q: dict[str, Any] = {"name": name, "number": label_number}
         q["text"] = survey.translations(record, "label")
         for column, key in (("hint", "hint"), ("guidance_hint", "instruction"),
@@ -866,8 +882,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         else:
             raise InstrumentError(
                 f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
-                "(select_one, select_multiple, integer, decimal, date and text are; metadata such as start and end is "
-                "ignored)"
+                f"({', '.join(['select_one', 'select_multiple', *_SUPPORTED_TYPES])} are; metadata such as start "
+                "and end is carried, deviceid and the like ignored)"
             )
         if declared and declared != q["type"]:
             raise InstrumentError(f"{survey.where(number, 'fj_type')}: {declared!r} does not fit type {qtype!r}")
@@ -893,6 +909,9 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         raw["closing"] = preamble
     if groups:
         raise InstrumentError(f"{survey.path}, sheet survey: group {groups[-1][0]!r} is never closed ('end group')")
+    if carried:
+        notes.append(f"metadata carried and checked, never analysed (recorded by the device, not asked): "
+                     f"{', '.join(carried)}")
     if metadata:
         notes.append(f"metadata rows ignored (recorded by the device, not asked): {', '.join(metadata)}")
     if ignored:

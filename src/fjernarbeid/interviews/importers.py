@@ -55,7 +55,8 @@ def read_transcript(path: str | Path, interviewers: Iterable[str] = (), intervie
 # -- WebVTT -----------------------------------------------------------------------------------------
 
 _TIMING = re.compile(r"^(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?:\s+.*)?$")
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>|$)", re.DOTALL)
+# A voice span ends at </v>, at the next voice tag or at the end of the cue (WebVTT lets a cue hold several).
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>|(?=<v[ \t.])|$)", re.DOTALL)
 _TAG = re.compile(r"</?[a-z][^>]*>|<\d{1,2}:\d{2}[^>]*>", re.IGNORECASE)
 
 
@@ -86,14 +87,19 @@ def read_vtt(path: str | Path, interviewers: Iterable[str] = (), interview_id: s
             raise InputFileError(f"{path}, line {line_no}: cue starts at {block[timing_at].split()[0]}, before the "
                                  "previous cue (WebVTT cues must be in order of their start times)")
         payload = "\n".join(block[timing_at + 1:])
-        voice = _VOICE.search(payload)
-        if voice is None:
+        voices = list(_VOICE.finditer(payload))
+        if not voices:
             raise InputFileError(f"{path}, line {line_no + 1}: expected a voice tag '<v Speaker Name>' in the cue "
                                  f"(Teams writes one in every cue), found {payload[:60]!r}")
-        text = _clean_payload(voice["text"])
-        if text:
-            cues.append(Turn(number=0, speaker=" ".join(voice["name"].split()), role="informant", text=text,
-                             start=start, end=end, line=line_no))
+        outside = _clean_payload(_VOICE.sub(" ", payload))
+        if outside:  # words nobody is said to speak would otherwise be dropped without a word
+            raise InputFileError(f"{path}, line {line_no + 1}: text outside a voice tag, {outside[:60]!r}: put it in "
+                                 "the '<v Speaker Name>' tag of whoever said it")
+        for voice in voices:  # every speaker of the cue, in order
+            text = _clean_payload(voice["text"])
+            if text:
+                cues.append(Turn(number=0, speaker=" ".join(voice["name"].split()), role="informant", text=text,
+                                 start=start, end=end, line=line_no))
     return _interview(path, cues, interviewers, interview_id, date, title="", notes=notes)
 
 

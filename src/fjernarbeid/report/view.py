@@ -860,7 +860,7 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
                      routing=routing_text(q.ask_if, instrument, lang) if q.ask_if else "",
                      codes=[{"code": c.code, "label": c.label(lang), "missing": c.missing,
                              "screen_out": c.code in q.screen_out} for c in q.codes])
-        for q in instrument.questions
+        for q in instrument.questions if not q.metadata  # start, end, today: recorded, never asked
     ]
     methods_tables = _methods_tables(results, instrument, lang)
     # Figures and tables numbered in reading order, each with its source and n.

@@ -67,6 +67,33 @@ def _draw_multiple(q, rng: np.random.Generator, n: int) -> np.ndarray:
     return out
 
 
+def _clock_times(inst, kind: str, rng, n: int) -> list[str]:
+    """ISO times of day ('09:30:00.000+01:00') or date-times in the fieldwork, as KoboToolbox writes them."""
+    start = np.datetime64(str(inst.fieldwork_start or "2026-01-01"), "D")
+    days = np.datetime_as_string(start + rng.integers(0, 30, size=n).astype("timedelta64[D]"), unit="D")
+    minutes = rng.integers(8 * 60, 20 * 60, size=n)
+    times = [f"{m // 60:02d}:{m % 60:02d}:00.000+01:00" for m in minutes]
+    return times if kind == "time" else [f"{d}T{t}" for d, t in zip(days, times)]
+
+
+def _locations(kind: str, rng, n: int) -> list[str]:
+    """Points (or lines, or closed areas) around 60.4 N 5.3 E, 'lat lon alt accuracy' as KoboToolbox writes them."""
+    def point(lat, lon):
+        return f"{lat:.6f} {lon:.6f} 0 5"
+
+    out = []
+    for _ in range(n):
+        lat, lon = 60.4 + rng.normal(0, 0.2), 5.3 + rng.normal(0, 0.3)
+        if kind == "geopoint":
+            out.append(point(lat, lon))
+        elif kind == "geotrace":
+            out.append(";".join(point(lat + 0.01 * i, lon) for i in range(3)))
+        else:  # a small square, closed
+            corners = [(0, 0), (0.01, 0), (0.01, 0.01), (0, 0.01), (0, 0)]
+            out.append(";".join(point(lat + a, lon + b) for a, b in corners))
+    return out
+
+
 def synthesise(study, n: int = 300, seed: int = 1) -> pd.DataFrame:
     """``n`` synthetic respondents of ``study`` (module docstring), with the questionnaire's column names."""
     inst = study.instrument
@@ -100,6 +127,13 @@ def synthesise(study, n: int = 300, seed: int = 1) -> pd.DataFrame:
             start = np.datetime64(str(inst.fieldwork_start or "2026-01-01"), "D")
             days = start + rng.integers(0, 365, size=n).astype("timedelta64[D]")
             values = pd.array(np.datetime_as_string(days, unit="D"), dtype="string")
+        elif q.type in ("time", "datetime"):  # during the fieldwork's working days, as the device writes them
+            values = pd.array(_clock_times(inst, q.type, rng, n), dtype="string")
+        elif q.type in ("geopoint", "geotrace", "geoshape"):  # made-up places: nobody's home
+            values = pd.array(_locations(q.type, rng, n), dtype="string")
+        elif q.type in ("audio", "image", "video", "file"):
+            suffix = {"audio": "m4a", "image": "jpg", "video": "mp4", "file": "pdf"}[q.type]
+            values = pd.array([f"{q.name}-{i + 1}.{suffix}" for i in range(n)], dtype="string")
         elif q.type == "postal_code":
             if municipality and municipality in frame.columns and postal_by_municipality:
                 answer = frame[municipality].astype("string")

@@ -164,6 +164,10 @@ def _woodruff(design, xs, q, data, rule, alpha, df, n_rows, method) -> tuple[flo
     inside = design.weights > 0
     if below[inside].all() or not below[inside].any():  # exactly 1 or 0, as R's sum gives it
         m = float(below[inside].all())
+    else:  # rounded as R's svymean rounds it (colSums of w/Σw, in long double): with a variance of 0 (a
+        # census) the limits are F̂(q̂) itself, and the quantile rule's step there depends on the last bit
+        w = design.weights
+        m = float(np.sum(w[below & inside] / float(np.sum(w, dtype=np.longdouble)), dtype=np.longdouble))
     se = math.sqrt(v)
     tq = t_ppf(1 - alpha / 2, df) if df > 0 else float("nan")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -257,6 +261,8 @@ def svyvar(design: Design, variable: str, *, na_rm: bool = True, level: float = 
     module notes for R's n)."""
     x = numeric_values(design, variable)
     n_all = int(np.count_nonzero(design.weights))  # R: sum(weights(design) != 0), before na.rm
+    # the interval's df: that of the design given, as svymean's (fjernarbeid.survey.estimate's notes)
+    df = design.degrees_of_freedom()
     design, keep = _valid_domain(design, ~np.isnan(x), variable, na_rm)
     w = design.weights
     xs = np.where(keep, x, 0.0)
@@ -280,7 +286,6 @@ def svyvar(design: Design, variable: str, *, na_rm: bool = True, level: float = 
         z = np.where(keep, (xs - mean) ** 2 * n_all / (n_all - 1), 0.0)
         value, v = mean_and_variance(design, z)
         se = math.sqrt(v)
-    df = design.degrees_of_freedom()
     lo, hi = _t_interval(value, se, df, level)
     return Estimate("variance", variable, value, se, float(lo), float(hi), df, float("nan"), int(keep.sum()),
                     float(w.sum()), level=level)
