@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -70,6 +71,8 @@ def main(argv=None) -> int:
     times: dict[str, list] = {name: [] for name in programs}
     for i in range(args.runs):
         for name, (cmd, run_env) in programs.items():
+            if name != "read":  # outputs are never replaced unasked: each run writes into an empty folder
+                shutil.rmtree(cmd[cmd.index("--out") + 1], ignore_errors=True)
             run = run_once(cmd, run_env)
             times[name].append(run)
             print(f"  {name} run {i + 1}/{args.runs}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, "
