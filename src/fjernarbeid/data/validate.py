@@ -563,7 +563,15 @@ def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: 
             hint = ("; it is the label of code " + code.astype("Int64").astype(str)
                     + ": the file seems to hold labels instead of codes")
             message = message + hint.where(code.notna(), "")
-        out.rows("not_numeric", q.name, positions[words], message, raw[words])
+            if q.type == "single" and any(c.name for c in q.codes):
+                # an export of choice names: a word is a name the list does not have
+                names = ", ".join(c.name or str(c.code) for c in q.codes)
+                choice = (f"{q.name} = '" + text[words] + f"' is not one of its choices ({names})"
+                          + hint.where(code.notna(), ""))
+                out.rows("code_not_in_list", q.name, positions[words], choice, raw[words])
+                words = np.zeros_like(words)
+        if words.any():
+            out.rows("not_numeric", q.name, positions[words], message, raw[words])
     if is_number.any():
         shown = f"{q.name} = " + text[is_number]
         if q.type == "single":
