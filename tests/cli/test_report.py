@@ -242,3 +242,11 @@ def test_a_cell_of_a_cross_with_an_age_range_is_a_list_in_json_and_words_in_the_
     assert categories[0] == [1, "18-39"] and all(isinstance(c, list) for c in categories), categories
     html = (coworking_report / "report.html").read_text("utf-8")
     assert "Sunnfjord, 18-39" in html and "&#39;18-39&#39;" not in html and "'18-39'" not in html
+
+
+def test_a_charts_caption_numbers_the_question_as_its_table_and_heading_do(coworking_report):
+    """'Figur 1. 1 Kjønn.' beside 'Tabell 2. 1. Kjønn: estimater': the chart's caption lost the question number's
+    full stop."""
+    html = (coworking_report / "report.html").read_text("utf-8")
+    assert '<span class="label">Figur 1.</span> 1. Kjønn. Vektet andel' in html
+    assert "1. Kjønn: estimater" in html

@@ -174,3 +174,22 @@ def test_routing_of_every_kind_a_form_writes_is_put_in_words():
         for lang in ("nb", "nn", "en"):
             text = words(source, lang)
             assert "(variable=" not in text and "fasiliteter" not in text and "kostnad" not in text, text
+
+
+def test_a_share_and_its_interval_are_written_with_the_same_decimals():
+    """'Sunnfjord 54,8 %' beside '55–55 %': the table's shares took one decimal (a share under 10 % in it) and
+    each interval chose its own, so a share the weighting fixed showed an interval that did not hold it."""
+    from fjernarbeid.findings.results import Table
+    from fjernarbeid.report.view import text_table
+
+    table = Table("estimates", ["label", "share", "ci"],
+                  [["Sunnfjord", 0.548, (0.548, 0.548)], ["Askvoll", 0.061, (0.061, 0.061)],
+                   ["Kinn", 0.391, (0.35, 0.43)]])
+    rows = text_table(table, "nb").rows
+    assert rows[0][1:] == ["54,8\u00a0%", "54,8–54,8\u00a0%"] and rows[2][1:] == ["39,1\u00a0%", "35,0–43,0\u00a0%"]
+    # without a small share or end, whole per cents in both columns
+    table = Table("estimates", ["label", "share", "ci"], [["Mann", 0.51, (0.45, 0.56)], ["Kvinne", 0.49, (0.44, 0.55)]])
+    assert text_table(table, "nb").rows[0][1:] == ["51\u00a0%", "45–56\u00a0%"]
+    # an end under 10 % gives the shares a decimal too
+    table = Table("estimates", ["label", "share", "ci"], [["Ja", 0.12, (0.08, 0.17)], ["Nei", 0.88, (0.83, 0.92)]])
+    assert text_table(table, "nb").rows[0][1:] == ["12,0\u00a0%", "8,0–17,0\u00a0%"]

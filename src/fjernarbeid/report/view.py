@@ -297,7 +297,7 @@ def fmt_cell(col: str, value, lang: str, words: Words | None = None, decimals: i
     if words is not None and col in WORD_COLUMNS and isinstance(value, str):
         return words(value)
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
-        return fmt_ci(value[0], value[1], lang)
+        return fmt_ci(value[0], value[1], lang, decimals)
     if col == "df" and isinstance(value, (list, tuple)):
         return " / ".join(fmt_number(d, lang, 0 if float(d).is_integer() else 1) for d in value)
     if col in ("test", "effect"):
@@ -331,6 +331,11 @@ def text_table(table: Table, lang: str, caption: str = "", words: Words | None =
     shown = [j for j, c in enumerate(table.columns) if j != flag]
     decimals = {c: share_decimals(row[i] for row in table.rows) for i, c in enumerate(table.columns)
                 if _is_share_column(c)}
+    if "ci" in table.columns and "share" in table.columns:
+        # a share and its interval with one number of decimals ('54,8 %' and '54,8–54,8 %', never '55–55 %')
+        i = table.columns.index("ci")
+        ends = [x for row in table.rows if isinstance(row[i], (list, tuple)) for x in row[i]]
+        decimals["share"] = decimals["ci"] = max(decimals["share"], share_decimals(ends))
 
     def cell(row, j):
         column, value = table.columns[j], row[j]
@@ -486,6 +491,11 @@ def _ended(title: str) -> str:
     return title if title.endswith(("?", ".", "!")) else title + "."
 
 
+def _question_title(q, lang: str) -> str:
+    """'12. Hvor ofte …': a question by its number and text, as the finding's heading and table name it."""
+    return f"{q.number}. {q.label(lang)}" if q.number != q.name else q.label(lang)
+
+
 def _pct_cell(share, lang: str) -> str:
     return fmt_pct(share, lang, 1)
 
@@ -534,7 +544,7 @@ def _distribution(results: Results, name: str, instrument: Instrument, lang: str
             for r, h in zip(table.rows, hide) if not h and r[idx["share"]] is not None]
     if not cats:
         return None
-    title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
+    title = _question_title(instrument[name], lang) if name in instrument else name
     data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
                      [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang, 1)] for c in cats], [False, True, True])
     n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
