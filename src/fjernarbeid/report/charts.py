@@ -240,7 +240,7 @@ def interval_bars(categories: list[tuple[str, float, float | None, float | None]
         return _pct(v, lang) if percent else fmt_number(v, lang)
 
     lines = sum(_lines(c[0], 36) for c in categories)
-    fig, ax = plt.subplots(figsize=(7.5, 0.28 * lines + 0.2 * len(categories) + 0.9))
+    fig, ax = plt.subplots(figsize=(7.5, 0.2 * lines + 0.12 * len(categories) + 0.9))
     ys = list(range(len(categories)))[::-1]
     top = max((c[3] if c[3] is not None else c[1] for c in categories), default=1.0) or 1.0
     for y, (label, value, lo, hi) in zip(ys, categories):
