@@ -116,3 +116,29 @@ def test_the_labels_note_names_the_columns_it_read_as_labels():
     resolution = resolve_columns(["Hvilken kommune bor du i?", "_id", "_uuid"], inst)
     (note,) = [n for n in resolution.notes if n.rule == "label_headers"]
     assert note.message.endswith("choice labels as codes: 'Hvilken kommune bor du i?' → kommune")
+
+
+def test_an_exports_column_of_a_calculate_of_the_form_is_named_as_such(tmp_path):
+    """KoboToolbox exports a form's calculate fields: 'hoved/reise_uke' was 'not a variable of the instrument'
+    (as if the export were of another form), though the form reads it and leaves it out on purpose."""
+    import openpyxl
+
+    from fjernarbeid.instrument import load_instrument
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "survey"
+    for row in (("type", "name", "label", "calculation"), ("begin_group", "hoved", "Hoved", ""),
+                ("integer", "reisetid", "Reisetid?", ""), ("calculate", "reise_uke", "", "${reisetid} * 10"),
+                ("end_group", "", "", "")):
+        ws.append(row)
+    wb.create_sheet("choices").append(("list_name", "name", "label"))
+    wb.save(tmp_path / "form.xlsx")
+    form = load_instrument(tmp_path / "form.xlsx")
+    assert form.unread == {"reise_uke": "calculate"}
+    r = resolve_columns(["hoved/reisetid", "hoved/reise_uke", "hoved-annet", "_id", "_uuid"], form)
+    notes = {n.column: n for n in r.notes if n.rule == "unknown_column"}
+    assert set(notes) == {"hoved/reise_uke", "hoved-annet"}
+    assert notes["hoved/reise_uke"].message == ("column 'hoved/reise_uke' is the form's calculate reise_uke, which the "
+                                                "analysis does not read; it is kept as an extra column")
+    assert "is not a variable of the instrument" in notes["hoved-annet"].message

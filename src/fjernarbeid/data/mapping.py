@@ -119,6 +119,19 @@ class ColumnResolution:
         return tuple(s for s, t, k in zip(self.sources, self.targets, self.keep) if k and t is None)
 
 
+def _unread(name: str, instrument: Instrument, is_export: bool) -> str | None:
+    """The row of the form an export's column is, when the instrument does not read it (a calculate): by the
+    column's name, or in an export by the last part of its group path (``hoved/reise_uke``)."""
+    unread = getattr(instrument, "unread", None) or {}
+    if name in unread:
+        return name
+    if is_export:
+        tail = re.split(r"[/-]", name)[-1]
+        if tail in unread:
+            return tail
+    return None
+
+
 def normalise_name(name: str) -> str:
     """The key two names must share to be matched automatically: ``'Spm6.1'`` → ``'6_1'``."""
     key = _SEPARATORS.sub("_", str(name).strip().lower()).strip("_")
@@ -397,6 +410,11 @@ def resolve_columns(
                                   f"column {name!r} is a derived variable; it is kept as delivered, and "
                                   "recomputed from the answers when derived variables are added",
                                   column=name))
+        elif _unread(name, instrument, is_export):
+            field_name = _unread(name, instrument, is_export)
+            notes.append(ReadNote("unknown_column", f"column {name!r} is the form's "
+                                  f"{instrument.unread[field_name]} {field_name}, which the analysis does not read; "
+                                  "it is kept as an extra column", column=name))
         else:
             notes.append(ReadNote("unknown_column", f"column {name!r} is not a variable of the instrument "
                                   f"{instrument.id}; it is kept as an extra column", column=name))

@@ -307,6 +307,9 @@ class Instrument:
     # What reading the questionnaire noticed (an XLSForm's metadata rows ignored, text choice names
     # mapped to codes, constraints not enforced), for the user to read.
     notes: tuple[str, ...] = ()
+    # An XLSForm's rows the instrument does not read, name → type ({"reise_uke": "calculate"}): an export's
+    # column of one is named as such, not as a column of another form.
+    unread: dict[str, str] = field(default_factory=dict)
     # role → variable (question or derived): which variable is sex, birth year, postal code, … —
     # declared in the questionnaire (``roles:``) or the study file, never guessed from a name.
     roles: dict[str, str] = field(default_factory=dict)
@@ -627,6 +630,7 @@ def instrument_from_dict(raw: dict[str, Any], where: str = "instrument") -> Inst
         mode=str(raw.get("mode", "")),
         checks=tuple(checks),
         notes=tuple(str(n) for n in raw.get("notes") or ()),
+        unread={str(k): str(v) for k, v in (raw.get("unread") or {}).items()},
         roles=roles,
     )
 

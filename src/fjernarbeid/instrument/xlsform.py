@@ -839,6 +839,8 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             continue
         if qtype in IGNORED_TYPES:
             ignored.append(f"{name} ({qtype})")
+            if name:
+                raw.setdefault("unread", {})[name] = qtype
             continue
         if not name:
             raise InstrumentError(f"{survey.where(number, 'name')}: a {qtype or 'row'} needs a name")
