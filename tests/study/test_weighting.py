@@ -268,3 +268,29 @@ def test_a_cross_typed_with_the_letter_x_gets_a_hint(small, tmp_path):
     path = targets_file(tmp_path, "variable,category,target\nkjonnxaldersgruppe,Mann|18-44,600\n")
     with pytest.raises(InstrumentError, match=r"a cross of kjonn and aldersgruppe is written kjonn×aldersgruppe"):
         weight(frame([1, 2], [1990, 1970]), small, WeightingSpec(method="poststratify", targets_file=path))
+
+
+@pytest.mark.parametrize("command", ["weight", "report", "export", "tab"])
+def test_a_cell_of_the_sample_without_a_target_names_its_lines_of_the_file(coworking_study, run_main, tmp_path,
+                                                                           command):
+    """Post-stratified to municipality × age ranges with a cell left out of the targets: the error named
+    'kommune=2, alder (weighting groups)='60+' … e.g. rows 12, 30' — positions in the data (after the screened
+    out were dropped), not the lines of the file, and the internal name of the grouped age."""
+    import csv
+
+    targets = (coworking_study.folder / "targets.csv").read_text("utf-8").splitlines()
+    cut = tmp_path / "targets.csv"
+    cut.write_text("\n".join(line for line in targets if "kinn|60+" not in line) + "\n", encoding="utf-8")
+    with coworking_study.export.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    lines = [(i + 2, r["_id"]) for i, r in enumerate(rows)
+             if r["om_deg/kommune"] == "kinn" and int(r["om_deg/alder"]) >= 60]
+    args = {"weight": ("--out", tmp_path / "w.csv"), "report": ("--out", tmp_path / "r", "--format", "json"),
+            "export": ("--to", tmp_path / "x.sav"), "tab": ("kjonn", "--study-weighting")}[command]
+    first = (coworking_study.export,) if command != "tab" else (coworking_study.export,)
+    ran = run_main(command, *first, *args, "--study", coworking_study.study, "--targets", cut)
+    assert ran.code == 5, ran.stdout + ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert f"line {lines[0][0]} (id {lines[0][1]})" in message and f"({len(lines)} in all)" in message, message
+    assert "weighting groups" not in message and "rows " not in message
+    assert "Kinn, 60+" in message, message

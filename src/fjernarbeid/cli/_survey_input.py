@@ -176,16 +176,7 @@ def validate_command(path, options: dict[str, Any] | None = None) -> str:
 
 def where(data, mask: np.ndarray, limit: int = 5) -> str:
     """'line 4 (id 17), line 9 (id 22) … (12 in all)' for the rows in ``mask``."""
-    rows = np.flatnonzero(mask)
-    ids = data.frame[data.instrument.id_variable] if data.instrument.id_variable in data.frame else None
-    parts = []
-    for r in rows[:limit]:
-        text = f"{data.row_kind} {int(data.row_numbers[r])}"
-        if ids is not None and not pd.isna(ids.iloc[r]):
-            text += f" (id {ids.iloc[r]})"
-        parts.append(text)
-    more = f" … ({rows.size} in all)" if rows.size > limit else ""
-    return ", ".join(parts) + more
+    return data.lines(mask, limit)
 
 
 def require_columns(data, columns: dict[str, str | None]) -> None:

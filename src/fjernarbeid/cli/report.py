@@ -164,7 +164,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             validation = checks.submit(validate, data, instrument, ref)
             try:
                 frame = derive(data.frame, instrument, ref, skip_unavailable=True)
-                weighted = weight(frame, instrument, spec, ref)
+                weighted = weight(frame, instrument, spec, ref, where=data.lines)
             except Exception:
                 _stop_if_invalid(validation.result(), file, progress, console)
                 raise

@@ -109,6 +109,20 @@ class SurveyData:
     def __len__(self) -> int:
         return len(self.frame)
 
+    def lines(self, mask, limit: int = 5) -> str:
+        """'line 4 (id 17), line 9 (id 22) … (12 in all)': the rows in ``mask`` as the file numbers them."""
+        rows = np.flatnonzero(np.asarray(mask, dtype=bool))
+        id_var = self.instrument.id_variable
+        ids = self.frame[id_var] if id_var in self.frame else None
+        parts = []
+        for r in rows[:limit]:
+            text = f"{self.row_kind} {int(self.row_numbers[r])}"
+            if ids is not None and not pd.isna(ids.iloc[r]):
+                text += f" (id {ids.iloc[r]})"
+            parts.append(text)
+        more = f" … ({rows.size} in all)" if rows.size > limit else ""
+        return ", ".join(parts) + more
+
     @property
     def description(self) -> str:
         """One line saying what was read, e.g. ``CSV, ';'-delimited, Windows-1252``."""

@@ -180,7 +180,7 @@ def prepare_microdata(
         spec = replace(spec.with_targets_file(targets), method="auto")
     if method is not None:
         spec = replace(spec, method=method)
-    weighted = weight(frame, instrument, spec, ref)
+    weighted = weight(frame, instrument, spec, ref, where=data.lines)
     if len(weighted.frame) != len(frame):
         notes.append(Msg("note_unweighted", n=len(frame) - len(weighted.frame)))
     frame = weighted.frame.drop(columns=[c for c in weighted.frame.columns if c.endswith(" (weighting groups)")])

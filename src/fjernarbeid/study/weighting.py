@@ -252,7 +252,7 @@ def _match_code(category: str, codes) -> list[int]:
 
 
 def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instrument, frame: pd.DataFrame,
-                 unknown_rule: str) -> _Variable:
+                 unknown_rule: str, where=None) -> _Variable:
     """Match the target categories of one variable to its codes (or, for a number, to ranges of it)."""
     targets = [(r.categories[0], r.target, r.label, r.line) if isinstance(r, TargetRow) else (r[0], r[1], "", 0)
                for r in rows]
@@ -310,10 +310,10 @@ def _group_codes(variable: str, rows: list[TargetRow | tuple[str, float]], instr
         lo = min(r[0] for r in ranges)
         hi = max(r[1] for r in ranges)
         span = f"{_fmt(lo)}–{_fmt(hi)}"
-        rows = _rows(outside)
+        rows = where(outside.to_numpy()) if where is not None else f"rows {_rows(outside)}"
         raise ComputationError(f"the weighting targets for {variable} cover {span}, but {int(outside.sum())} "
                                f"respondent(s) have {variable} outside it ({int(x[outside].min())}–{int(x[outside].max())}; "
-                               f"rows {rows}): the target table must cover the sample")
+                               f"{rows}): the target table must cover the sample")
     cats = [Category(cat, cat, target) for cat, target, _, _ in targets]
     return _Variable(variable, f"{variable}{GROUPS_SUFFIX}", values, cats)
 
@@ -523,7 +523,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
             mine = [r for r in margins if r.variables == (v,)]
             if not mine:
                 raise ComputationError(f"the weighting targets have no categories for {v}")
-        matched[v] = _group_codes(v, mine, instrument, frame, spec.unknown)
+        matched[v] = _group_codes(v, mine, instrument, frame, spec.unknown, where)
     unknown = np.zeros(len(frame), dtype=bool)
     for var in matched.values():
         unknown |= var.values.isna().to_numpy()
@@ -585,6 +585,7 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
         if spec.unknown == "own_category" and n_unknown:
             table = _own_cells(frame, columns, table, n_all)
         table = table.groupby(columns, sort=False, as_index=False)["population"].sum()
+        _refuse_cells_without_target(frame, variables, columns, table, instrument, spec, where)
         try:
             weighted = poststratify(design, columns, table, column="population")
         except ComputationError as exc:
@@ -617,6 +618,42 @@ def weight(frame: pd.DataFrame, instrument, spec: WeightingSpec, refdata=None, w
     weights = pd.Series(weighted.weights, index=frame.index, name="weight")
     return StudyWeighting(weighted, weights, WeightReport.from_design(weighted), frame, spec, variables, source_text,
                           n_unknown, total, kept)
+
+
+def _refuse_cells_without_target(frame: pd.DataFrame, variables: list[str], columns: list[str], table: pd.DataFrame,
+                                 instrument, spec: WeightingSpec, where) -> None:
+    """A cell of the sample the post-stratification targets leave out (or give 0): an error naming the cell by
+    its labels and its respondents by the lines of the file."""
+    coded = [c == v for v, c in zip(variables, columns)]  # a code of the question; else a category of the targets
+    data = pd.DataFrame({c: _cell_keys(frame[c], k) for c, k in zip(columns, coded)})
+    given = table[table["population"] > 0]
+    known = pd.MultiIndex.from_frame(pd.DataFrame({c: _cell_keys(given[c], k) for c, k in zip(columns, coded)}))
+    missing = (~pd.MultiIndex.from_frame(data).isin(known) & data.notna().all(axis=1).to_numpy())
+    if not missing.any():
+        return
+    first = int(np.flatnonzero(missing)[0])
+    mask = (data == data.iloc[first]).all(axis=1).to_numpy()
+    shown = ", ".join(code_labels(v, [frame[c].iloc[first]], instrument) if k else str(frame[c].iloc[first])
+                      for v, c, k in zip(variables, columns, coded))
+    place = where(mask) if where is not None else f"rows {_rows(pd.Series(mask))}"
+    source = f" to {spec.targets_file.name}" if spec.targets_file is not None else ""
+    raise ComputationError(
+        f"post-stratification on {' × '.join(variables)}: the cell {shown} has {int(mask.sum())} respondent(s) "
+        f"({place}) but no population target (or a target of 0); add its target{source}, or recode the "
+        "category. Raking (method: rake in the study file; on the command line --weighting rake) needs only "
+        "the margins")
+
+
+def _cell_keys(values: pd.Series, coded: bool) -> pd.Series:
+    """A weighting cell's values as comparable text, from the data or the targets alike: a code 2 or 2.0 is
+    '2'; a category of the targets ('60+', or the unknown's own) as written."""
+    values = values.reset_index(drop=True)
+    text = values.astype("string")
+    if not coded:
+        return text
+    numbers = pd.to_numeric(values, errors="coerce")
+    whole = numbers.notna() & (numbers % 1 == 0)
+    return numbers.where(whole).astype("Int64").astype("string").fillna(text)
 
 
 def _own_cells(frame: pd.DataFrame, columns: list[str], table: pd.DataFrame, n_all: int) -> pd.DataFrame:
