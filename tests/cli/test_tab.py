@@ -519,3 +519,22 @@ questions:
     assert "Utelatt: 2 «Ikke sikker» eller «Vil ikke svare» og 0 tomme svar" in notes("trives", "nb")
     assert all("vet ikke" not in notes(v, "nb").lower() and "veit ikkje" not in notes(v, "nn").lower()
                for v in ("flytte", "trives"))
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("nb", "kolonne kommune: 1 celle(r) er ikke blant svaralternativene (sunnfjord, kinn) og leses som manglende"),
+    ("nn", "kolonne kommune: 1 celle(r) er ikkje blant svaralternativa (sunnfjord, kinn) og vert lesne som manglande"),
+    ("en", "column kommune: 1 cell(s) are not among its choices (sunnfjord, kinn) and are read as missing"),
+])
+def test_a_word_that_is_no_choice_name_is_warned_about_as_such(coworking_study, run_main, tmp_path, lang, words):
+    """'bergen' in a column of choice names (sunnfjord, kinn) was 'not a whole number' to tab's warning."""
+    text = coworking_study.export.read_text("utf-8").splitlines()
+    fields = text[2].split(";")
+    fields[3] = "bergen"
+    text[2] = ";".join(fields)
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    ran = run_main("tab", path, "kjonn", "--study", coworking_study.study, "--lang", lang)
+    assert ran.code == 0, ran.stderr
+    said = " ".join(ran.stderr.split())
+    assert words in said and "line 3: 'bergen'" in said.replace("linje", "line"), said

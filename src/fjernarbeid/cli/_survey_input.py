@@ -75,6 +75,15 @@ def say_unparsed(data, shown: int = 3, lang: str = "en") -> None:
             text = text[:40] + "…" if len(text) > 40 else text
             places.append(f"{_row_kind(data.row_kind, lang)} {int(data.row_numbers[int(position)])}: {text!r}")
         more = _say("and_more", lang, n=fmt_number(len(cells) - shown, lang)) if len(cells) > shown else ""
+        q = inst[name] if inst is not None and name in inst else None
+        words = all(pd.to_numeric(pd.Series([str(v).replace(",", ".")]), errors="coerce").isna().iloc[0]
+                    for v in cells)
+        if q is not None and q.type == "single" and any(c.name for c in q.codes) and words:
+            # an export of choice names: a word is a name the list does not have
+            choices = ", ".join(c.name or str(c.code) for c in q.codes)
+            out.print(warning_line(_say("unparsed_choice", lang, column=name, n=fmt_number(len(cells), lang),
+                                        choices=choices, places="; ".join(places) + more), lang))
+            continue
         out.print(warning_line(_say("unparsed", lang, column=name, n=fmt_number(len(cells), lang),
                                     places="; ".join(places) + more), lang))
 
