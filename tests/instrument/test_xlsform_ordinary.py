@@ -230,3 +230,16 @@ def test_a_name_used_twice_names_both_rows(tmp_path):
     with pytest.raises(InstrumentError, match=r"sheet survey, row 4, column name: the name 'alder' is used "
                                               r"twice \(first at row 2\)"):
         load_instrument(path)
+
+
+def test_a_choice_name_with_a_space_in_a_select_multiple_list_is_refused_with_its_row(tmp_path):
+    """A select_multiple answer is its choice names separated by spaces: a name 'el lading' could never be read
+    back (the export's 'moterom el lading' is three names), and every answer choosing it became an error of the
+    data. pyxform refuses such a form; so does the reader, naming the choices sheet's row."""
+    choices = [("list_name", "name", "label::Norsk bokmål (nb)"), ("fas", "moterom", "Møterom"),
+               ("fas", "el lading", "Elbillading"), ("jn", "ja ja", "Ja")]
+    path = form(tmp_path, [KOBO_HEADER, ("select_multiple fas", "a", "A", ""), ("select_one jn", "b", "B", "")],
+                choices)
+    with pytest.raises(InstrumentError, match=r"sheet choices, row 3, column name: choice name 'el lading' of list "
+                                              r"'fas' has a space"):
+        load_instrument(path)

@@ -557,6 +557,7 @@ def read_xlsform(path: str | Path) -> Instrument:
     raw.pop("_form_title", None)
     lists = _read_choices(choices, notes)
     questions = _read_survey(survey, lists, raw, notes)
+    _refuse_spaces_in_multiple_lists(choices, questions)
     if not any(not q.get("metadata") for q in questions):  # nothing to check a file against: every column would be "unknown", and no error
         raise InstrumentError(f"{path}, sheet survey: the form asks no questions (only notes, groups, metadata or "
                               "calculations)")
@@ -591,6 +592,20 @@ def read_xlsform(path: str | Path) -> Instrument:
     raw["checks"] = _read_checks(sheets.get("fj_checks") or sheets.get("checks"), questions)
     raw["notes"] = notes
     return instrument_from_dict(raw, where=str(path))
+
+
+def _refuse_spaces_in_multiple_lists(choices: _Sheet, questions: list[dict[str, Any]]) -> None:
+    """A select_multiple answer is its choice names separated by spaces: a name with a space in a list such a
+    question uses could never be read back (pyxform refuses it too)."""
+    multiple = {q["codes"] if isinstance(q.get("codes"), str) else q.get("_list") for q in questions
+                if q.get("type") == "multiple"}
+    for number, record in choices.rows:
+        name = record.get("name", "")
+        if record.get("list_name", "") in multiple and len(name.split()) > 1:
+            raise InstrumentError(f"{choices.where(number, 'name')}: choice name {name!r} of list "
+                                  f"{record['list_name']!r} has a space, and a select_multiple question uses the "
+                                  f"list: its answers are choice names separated by spaces (write it "
+                                  f"{'_'.join(name.split())!r})")
 
 
 def _read_choices(choices: _Sheet, notes: list[str]) -> dict[str, list[dict[str, Any]]]:
