@@ -413,8 +413,11 @@ def _groups_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray, g: np.nda
 
         return clustered
     nstrata = design._struct.n_psu.size
-    present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
-    strata_in = present.sum(axis=1)
+    if nstrata == 1:  # one stratum: in every group that has a row
+        strata_in = (n > 0).astype(int)
+    else:
+        present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
+        strata_in = present.sum(axis=1)
     return lambda j: int(n[j]) - int(strata_in[j])
 
 
