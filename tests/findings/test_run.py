@@ -132,33 +132,6 @@ def test_findings_in_two_threads_are_the_findings_in_one(demo_frame, demo, instr
     assert json.dumps(threaded.to_dict(), default=str) == json.dumps(demo_results.to_dict(), default=str)
 
 
-@pytest.mark.parametrize("threads", [False, True])
-def test_a_call_log_still_being_read_is_waited_for_and_its_error_stops_the_run(demo_frame, demo, instrument,
-                                                                              demo_results, monkeypatch, threads):
-    # the report reads the call log in a thread and hands the findings its Future: the fieldwork
-    # finding waits for it; a call log that could not be read stops the run, never "not computed"
-    import json
-    from concurrent.futures import Future
-
-    from fjernarbeid.errors import InputFileError
-    from fjernarbeid.fieldwork import summarise_fieldwork
-    from fjernarbeid.findings import run
-
-    if threads:
-        monkeypatch.setattr(run, "PARALLEL_FROM_ROWS", 0)
-        monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
-    weighted = weight_study(demo_frame, instrument)
-    later = Future()
-    later.set_result(summarise_fieldwork(demo.dispositions, instrument))
-    res = run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=later, source="demo",
-                       synthetic=True)
-    assert json.dumps(res.to_dict(), default=str) == json.dumps(demo_results.to_dict(), default=str)
-    broken = Future()
-    broken.set_exception(InputFileError("log.csv: the disposition log is empty"))
-    with pytest.raises(InputFileError, match="disposition log is empty"):
-        run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=broken)
-
-
 def test_a_not_sure_answer_to_a_filter_question_is_an_answer_to_the_routing():
     """`flytte != 5` is true for "vet ikke" (6), as the form evaluated it and validation checks it: those
     respondents were asked `grunn` and their answers count; only the skipped answer of row 3 is dropped."""

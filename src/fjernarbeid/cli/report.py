@@ -174,12 +174,12 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         skipped = frame.attrs.get("derived_skipped", [])
         excluded = len(frame) - len(weighted.frame)
         frame = weighted.frame
+        fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
         progress.update(steps, advance=1, description="findings")
         from fjernarbeid.findings.run import run_findings
 
         results = run_findings(
-            # the call log may still be being read: only the findings about the fieldwork wait for it
-            frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork_later,
+            frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
             weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
             synthetic=is_synthetic(file),
             progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"), study=study,

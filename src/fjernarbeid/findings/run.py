@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
@@ -211,10 +211,6 @@ def run_findings(
     :func:`fjernarbeid.survey.weighting.weight_study`, whose calibration the standard errors then
     account for). A finding that cannot be computed (a question missing, a group empty) is
     reported as ``not_computed`` with the reason; it never stops the others.
-
-    ``fieldwork`` (the call log's summary) may be a :class:`~concurrent.futures.Future` of it, still
-    being read in a thread: only the findings about the fieldwork wait for it, and its error (an
-    unreadable call log) stops the run as it would have before it.
     """
     if study is None:
         from fjernarbeid.study import load_study
@@ -249,12 +245,8 @@ def run_findings(
     def run(f: Finding, extras: tuple[Finding, ...]) -> list[FindingResult]:
         if progress:
             progress(f.id)
-        own = ctx
-        if isinstance(ctx.fieldwork, Future) and any(g.analysis == "fieldwork" for g in (f, *extras)):
-            # waited for here, outside the finding's own errors: a call log that cannot be read stops the run
-            own = replace(ctx, fieldwork=ctx.fieldwork.result())
         # each finding its own sentence values; the shared distributions are computed once
-        return [_run_one(design, g, replace(own, values={})) for g in (f, *extras)]
+        return [_run_one(design, g, replace(ctx, values={})) for g in (f, *extras)]
 
     tasks = [(f, tuple(f.also)) for f in catalogue]
     respondent_variables = _respondent_variables(study, instrument)
@@ -278,8 +270,6 @@ def run_findings(
         respondents = respondents_tables(design, instrument, ctx, respondent_variables, ranges)
         distributions = all_distributions(design, instrument, ctx)
     findings = [r for results in done for r in results]
-    if isinstance(fieldwork, Future):
-        fieldwork = fieldwork.result()
     return Results(
         data={"source": source, "n": int(design.in_domain.sum()), "instrument": instrument.id, "synthetic": synthetic},
         settings={"confidence": level, "min_cell": min_cell, "lang": lang, "projection_base": vars(ctx.base)},
