@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 
@@ -129,20 +130,28 @@ def test_an_out_that_is_a_file_is_refused_before_the_work(run_main, study_csv, t
     assert taken.read_text() == "someone's notes\n"
 
 
-def test_report_in_every_document_format_at_once(demo_dir, tmp_path, refdata_dir):
+@pytest.fixture(scope="module")
+def every_format(demo_dir, tmp_path_factory, refdata_dir):
+    """The demo's report as `--format pdf,docx,html` writes it (with chapter 4.5): the run and its folder."""
+    out = tmp_path_factory.mktemp("every-format") / "rep"
+    res = run("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
+              "--refdata", refdata_dir, "--out", out, "--format", "pdf,docx,html")
+    return res, out
+
+
+def test_report_in_every_document_format_at_once(every_format):
     """`--format pdf,docx,html`: one view and one drawing of each chart serve the three documents; the PDF
     (printed by a worker while the Word document is written) comes last whatever the order asked; all three
     have chapter 4.5, its counties by their Norwegian names."""
     from docx import Document
     from pypdf import PdfReader
 
-    res = run("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
-              "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "pdf,docx,html")
+    res, rep = every_format
     assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == [str(tmp_path / "rep" / name) for name in ("report.pdf", "report.docx", "report.html")]
-    html = (tmp_path / "rep" / "report.html").read_text("utf-8")
-    doc = Document(str(tmp_path / "rep" / "report.docx"))
-    pdf = PdfReader(tmp_path / "rep" / "report.pdf")
+    assert res.stdout.split() == [str(rep / name) for name in ("report.pdf", "report.docx", "report.html")]
+    html = (rep / "report.html").read_text("utf-8")
+    doc = Document(str(rep / "report.docx"))
+    pdf = PdfReader(rep / "report.pdf")
     n_charts = html.count('<figure class="chart-figure"')
     assert n_charts >= 12 and len(doc.inline_shapes) == n_charts
     assert 'id="malgrupper"' in html and any(p.text.startswith("4.5 ") and p.style.name == "Heading 1"
@@ -153,6 +162,63 @@ def test_report_in_every_document_format_at_once(demo_dir, tmp_path, refdata_dir
     for text in (html, pdf_text, docx_text):  # the counties' Sámi/Kven forms (municipalities keep their names)
         assert not any(form in text for form in ("Romssa", "Finnmárkku", "Nordlándda", "Trööndelage", "Sisdajven"))
     assert ">Oslo</td>" in html and ">Troms</td>" in html
+
+
+def test_chapter_45_numbers_its_figures_and_tables_on_from_chapter_3(every_format):
+    """Chapter 4.5's charts had no caption: each is now 'Figur N. …' numbered on from the last figure of chapter 3,
+    with its source line, and its tables 'Tabell N. …' on from chapter 3's (the methods' tables after them)."""
+    import lxml.html
+
+    res, rep = every_format
+    assert res.returncode == 0, res.stderr
+    page = lxml.html.fromstring((rep / "report.html").read_text("utf-8"))
+
+    def numbers(elements, word):
+        labels = [" ".join(e.xpath('string(.//span[@class="label"])').split()) for e in elements]
+        assert all(re.fullmatch(rf"{word} \d+\.", label) for label in labels), labels
+        return [int(re.search(r"\d+", label).group()) for label in labels]
+
+    figures = numbers(page.xpath("//figcaption"), "Figur")
+    tables = numbers(page.xpath("//table/caption"), "Tabell")
+    assert figures == list(range(1, len(figures) + 1)) and tables == list(range(1, len(tables) + 1))
+    chapter = page.get_element_by_id("malgrupper")
+    own = numbers(chapter.xpath(".//figcaption"), "Figur")
+    before = [n for n in figures if n not in own]
+    assert len(own) >= 4 and own[0] == max(before) + 1, (before, own)
+    own_tables = numbers(chapter.xpath(".//table/caption"), "Tabell")
+    methods = numbers(page.get_element_by_id("methods").xpath(".//table/caption"), "Tabell")
+    assert own_tables and methods[0] == own_tables[-1] + 1
+    for figure in chapter.xpath(".//figure"):
+        assert figure.get("id") == f"figure-{numbers(figure.xpath('./figcaption'), 'Figur')[0]}"
+        source = " ".join(figure.xpath('string(./p[@class="source"])').split())
+        assert re.fullmatch(r"Kilde: demo_survey\.csv\. n = \d+ \(uvektet\)\.", source), source
+
+
+def test_the_word_report_has_chapter_45s_charts_with_their_captions(every_format):
+    """Chapter 4.5 of the Word report had no chart: each figure of the HTML is there, in its place (after its
+    heading, before the methods), as chapter 3's are: a numbered caption (SEQ field), the chart, its source."""
+    import lxml.html
+    from docx import Document
+
+    res, rep = every_format
+    assert res.returncode == 0, res.stderr
+    chapter = lxml.html.fromstring((rep / "report.html").read_text("utf-8")).get_element_by_id("malgrupper")
+    wanted = [" ".join(c.text_content().split()) for c in chapter.xpath(".//figcaption")]
+    doc = Document(str(rep / "report.docx"))
+    paragraphs = doc.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1" and p.text.startswith("4.5 "))
+    end = next(i for i, p in enumerate(paragraphs) if i > start and p.style.name == "Heading 1")
+    inside = paragraphs[start:end]
+    pictures = [i for i, p in enumerate(inside) if p._p.xpath(".//pic:pic")]
+    captions = [p for p in inside if p.style.name == "Caption" and p.text.startswith("Figur ")]
+    assert [p.text for p in captions] == wanted and len(pictures) == len(wanted) >= 4
+    assert all("SEQ Figure" in "".join(p._p.xpath(".//w:instrText/text()")) for p in captions)
+    for i in pictures:  # each chart between its caption and its source line
+        assert inside[i - 1].text.startswith("Figur ") and inside[i + 1].text.startswith("Kilde: demo_survey.csv.")
+    alts = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
+    assert alts[-len(wanted):] == [w.split(". ", 1)[1] for w in wanted]  # the caption is the chart's alt text
+    tables = [p.text for p in inside if p.style.name == "Caption" and p.text.startswith("Tabell ")]
+    assert len(tables) == len(chapter.xpath(".//table/caption"))
 
 
 def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(demo_dir, tmp_path, refdata_dir, run_main,

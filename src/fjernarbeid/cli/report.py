@@ -191,17 +191,24 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
         # the charts are drawn by the workers while this process computes chapter 4.5
         documents = _Documents(results, instrument, lang, min_cell, chosen, drawer)
-        if "docx" in documents.wanted:
-            progress.update(steps, total=progress.tasks[steps].total + len(documents.charts))
-            documents.on_png = lambda drawn: progress.update(steps, advance=drawn)
         sections = ()
         if chapter:
-            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF and Word print it too
+            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF and Word print it too,
+            # its figures and tables numbered on from the findings' (the methods' tables after its own)
+            from fjernarbeid.report.view import make_room, next_numbers
             from fjernarbeid.target.report_hook import report_section
 
             progress.update(steps, description="chapter 4.5")
-            sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
+            first_figure, first_table = next_numbers(documents.view) if documents.view is not None else (1, 1)
+            sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang,
+                                       first_figure=first_figure, first_table=first_table, source=file.name).html,)
+            if documents.view is not None:
+                make_room(documents.view, sections)
             progress.update(steps, advance=1)
+        if "docx" in documents.wanted:
+            documents.add_charts(sections)
+            progress.update(steps, total=progress.tasks[steps].total + len(documents.charts))
+            documents.on_png = lambda drawn: progress.update(steps, advance=drawn)
         documents.start(sections)
         with staged_directory(out, overwrite=overwrite) as staging:
             # the PDF is printed in a worker while this process writes the others, so it is written last
@@ -374,6 +381,10 @@ class _Documents:
             # with a PDF to print, the PNG wait until it is printing; else each figure is saved in both at once
             both = "docx" in self.wanted and "pdf" not in self.wanted
             self._svg = drawer.submit(self.charts, ("svg", "png") if both else "svg")
+
+    def add_charts(self, sections) -> None:
+        """The charts of finished chapters (4.5), drawn for Word with the others (HTML and PDF have their own)."""
+        self.charts = self.charts + [c for block in sections for c in getattr(block, "charts", ())]
 
     def start(self, sections) -> None:
         """The SVG drawn: print the PDF (in a worker) and start the PNG."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
@@ -92,6 +94,20 @@ class Chart:
 
     def png(self) -> bytes:
         return self.draw("png")
+
+
+class Chapter(Markup):
+    """A finished chapter made elsewhere (4.5, from :mod:`fjernarbeid.target`): its safe HTML, placed as it is in
+    the HTML and PDF reports, with the charts of its figures (``<figure id="figure-N">``, a :class:`Chart`
+    numbered N each) for the formats that draw charts themselves (Word) and the number of tables it numbers."""
+
+    charts: tuple = ()
+    tables: int = 0
+
+    def __new__(cls, html="", charts=(), tables: int = 0):
+        chapter = super().__new__(cls, html)
+        chapter.charts, chapter.tables = tuple(charts), tables
+        return chapter
 
 
 _SVG_TOKEN = re.compile(r"<[^>]+>|[^<]+")
@@ -902,6 +918,24 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         suppression_note=t("suppressed", lang, k=min_cell, symbol=SUPPRESSED), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,
     )
+
+
+def next_numbers(view: ReportView) -> tuple[int, int]:
+    """The numbers of the next figure and the next table after the findings' chapters: where a chapter placed
+    after them (4.5) starts its own."""
+    figures = [c.number for s in view.sections for f in s.findings for c in f.charts]
+    tables = [tb.number for s in view.sections for tb in s.tables]
+    tables += [tb.number for s in view.sections for f in s.findings for tb in f.tables]
+    return max(figures, default=0) + 1, max(tables, default=0) + 1
+
+
+def make_room(view: ReportView, chapters) -> None:
+    """Chapters placed before the methods (:class:`Chapter`) number their tables after the findings' ones:
+    the methods' tables come after theirs."""
+    count = sum(getattr(chapter, "tables", 0) for chapter in chapters)
+    for tb in view.methods_tables:
+        if tb.number:
+            tb.number += count
 
 
 def _complement_hidden(table: Table) -> list[bool]:
