@@ -288,3 +288,31 @@ def test_invalid_data_are_reported_as_such_when_deriving_fails_on_them_first(dem
     assert res.exit_code == 1, res.output
     assert "validation error" in res.output and "q12" in res.output and "deriving met" not in res.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def coworking_report(coworking_study, tmp_path_factory):
+    out = tmp_path_factory.mktemp("coworking_report") / "r"
+    ran = run("report", str(coworking_study.export), "--study", str(coworking_study.study), "--out", str(out),
+              "--format", "html,json")
+    assert ran.returncode == 0, ran.stderr
+    return out
+
+
+def test_a_cell_of_a_cross_with_an_age_range_is_a_list_in_json_and_words_in_the_report(coworking_report):
+    """Post-stratified to municipality × age ranges: results.json gave each cell as Python's text of a list,
+    "[1, '18-39']", and the methods appendix printed it "Sunnfjord, '18-39'"."""
+    results = json.loads((coworking_report / "results.json").read_text("utf-8"))
+    margins = results["weighting"]["margins"]
+    categories = [row[margins["columns"].index("category")] for row in margins["rows"]]
+    assert categories[0] == [1, "18-39"] and all(isinstance(c, list) for c in categories), categories
+    html = (coworking_report / "report.html").read_text("utf-8")
+    assert "Sunnfjord, 18-39" in html and "&#39;18-39&#39;" not in html and "'18-39'" not in html
+
+
+def test_a_charts_caption_numbers_the_question_as_its_table_and_heading_do(coworking_report):
+    """'Figur 1. 1 Kjønn.' beside 'Tabell 2. 1. Kjønn: estimater': the chart's caption lost the question number's
+    full stop."""
+    html = (coworking_report / "report.html").read_text("utf-8")
+    assert '<span class="label">Figur 1.</span> 1. Kjønn. Vektet andel' in html
+    assert "1. Kjønn: estimater" in html

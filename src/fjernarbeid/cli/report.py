@@ -344,14 +344,21 @@ def _check_docx_template(path: Path) -> None:
         raise InputFileError(f"{path}: cannot read the Word template: {exc.strerror or exc}") from None
 
 
+def _margin_cell(column: str, value):
+    """A cell of the weighting's margins in results.json: a cell of a cross is the list of its categories
+    (``[1, "18-39"]``: a code and an age range), one category its text."""
+    if column == "category" and isinstance(value, (list, tuple)):
+        return [v.item() if hasattr(v, "item") else v for v in value]
+    return str(value) if column in ("variable", "category") else value
+
+
 def _weighting_dict(report) -> dict:
     d = report.to_dict()
     margins = d.pop("margins", [])
     cols = ["variable", "category", "target", "weighted", "n"]
     return {
         "summary": {k: d[k] for k in ("method", "n", "min", "max", "ratio", "kish_deff", "effective_n")},
-        "margins": {"columns": cols, "rows": [[str(m.get(c)) if c in ("variable", "category") else m.get(c)
-                                               for c in cols] for m in margins]},
+        "margins": {"columns": cols, "rows": [[_margin_cell(c, m.get(c)) for c in cols] for m in margins]},
         **d,
     }
 
