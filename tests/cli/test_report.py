@@ -1,9 +1,13 @@
-"""`fjernarbeid report` as a user runs it: demo in, report.html + results.json out; bad data, nothing out."""
+"""`fjernarbeid report` as a user runs it: demo in, report.html + results.json out; bad data, nothing out.
+
+One run is a new interpreter, as from a shell (test_report_on_the_demo); the others call the console entry point
+in-process (``run_main``: the same arguments, messages and exit codes, without an interpreter's start-up each)."""
 
 import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,10 +18,23 @@ def run(*args, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
+def demo_dir(tmp_path_factory, demo):
+    """The files `fjernarbeid demo --no-sav` writes (that command itself is tested in tests/demo/test_cli.py)."""
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
+
     out = tmp_path_factory.mktemp("demo")
-    assert run("demo", "--out", out).returncode == 0
+    write_demo(demo, out, sav=False)
     return out
+
+
+def with_an_invalid_q12(survey: Path, bad: Path) -> Path:
+    """A copy of the survey at ``bad`` whose first respondent answers q12 = 9 (not a code of q12)."""
+    lines = survey.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("q12")] = "9"
+    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    return bad
 
 
 def test_report_on_the_demo(demo_dir, tmp_path, refdata_dir):
@@ -33,34 +50,29 @@ def test_report_on_the_demo(demo_dir, tmp_path, refdata_dir):
     assert hashlib.sha256(survey.read_bytes()).hexdigest() == before  # the input is never modified
 
 
-def test_report_refuses_invalid_data_and_writes_nothing(demo_dir, tmp_path):
-    lines = (demo_dir / "demo_survey.csv").read_text("utf-8").splitlines()
-    header = lines[0].split(",")
-    row = lines[1].split(",")
-    row[header.index("q12")] = "9"  # not a code of q12
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
-    res = run("report", bad, "--out", tmp_path / "out")
-    assert res.returncode == 1
-    assert "validation error" in res.stderr and "q12" in res.stderr
+def test_report_refuses_invalid_data_and_writes_nothing(demo_dir, tmp_path, run_main):
+    bad = with_an_invalid_q12(demo_dir / "demo_survey.csv", tmp_path / "bad.csv")
+    ran = run_main("report", bad, "--out", tmp_path / "out")
+    assert ran.code == 1
+    assert "validation error" in ran.stderr and "q12" in ran.stderr
     assert not (tmp_path / "out").exists()
 
 
-def test_report_json_only_and_unknown_format(demo_dir, tmp_path, refdata_dir):
-    res = run("report", demo_dir / "demo_survey.csv", "--refdata", refdata_dir, "--out", tmp_path / "j", "--format", "json")
-    assert res.returncode == 0, res.stderr
+def test_report_json_only(demo_dir, tmp_path, refdata_dir, run_main):
+    # (an unknown --format is test_an_unknown_choice_is_a_usage_error_that_lists_the_choices[--format-pptx])
+    ran = run_main("report", demo_dir / "demo_survey.csv", "--refdata", refdata_dir, "--out", tmp_path / "j",
+                   "--format", "json")
+    assert ran.code == 0, ran.stderr
     assert sorted(p.name for p in (tmp_path / "j").iterdir()) == ["results.json"]
     doc = json.loads((tmp_path / "j" / "results.json").read_text("utf-8"))
     p01 = next(f for f in doc["findings"] if f["id"] == "P01")
     assert p01["status"] == "not_computed" and "disposition log" in p01["reason"]
-    res = run("report", demo_dir / "demo_survey.csv", "--format", "pptx")
-    assert res.returncode == 2 and "choose from" in res.stderr
 
 
-def test_missing_file_exits_3(tmp_path):
-    res = run("report", tmp_path / "nope.csv")
-    assert res.returncode == 3
-    assert "nope.csv" in res.stderr
+def test_missing_file_exits_3(tmp_path, run_main):
+    ran = run_main("report", tmp_path / "nope.csv")
+    assert ran.code == 3
+    assert "nope.csv" in ran.stderr
 
 
 # -- usage and side files (in-process: the console entry point, as a shell runs it) --------------------
@@ -129,37 +141,19 @@ def test_an_out_that_is_a_file_is_refused_before_the_work(run_main, study_csv, t
     assert taken.read_text() == "someone's notes\n"
 
 
-def test_report_in_every_document_format_at_once(demo_dir, tmp_path, refdata_dir):
+def test_report_in_every_document_format_at_once_with_its_progress(demo_dir, tmp_path, refdata_dir, run_main,
+                                                                    monkeypatch):
     """`--format pdf,docx,html`: one view and one drawing of each chart serve the three documents; the PDF
     (printed by a worker while the Word document is written) comes last whatever the order asked; all three
-    have chapter 4.5, its counties by their Norwegian names."""
+    have chapter 4.5, its counties by their Norwegian names.
+
+    The progress bar on the same run: it sat at 'finding P29' while chapter 4.5 was computed and at 'writing
+    report.docx 33/38' while the Word charts were drawn — half the run. Chapter 4.5 is a step of its own and
+    every Word chart one step."""
+    from types import SimpleNamespace
+
     from docx import Document
     from pypdf import PdfReader
-
-    res = run("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
-              "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "pdf,docx,html")
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == [str(tmp_path / "rep" / name) for name in ("report.pdf", "report.docx", "report.html")]
-    html = (tmp_path / "rep" / "report.html").read_text("utf-8")
-    doc = Document(str(tmp_path / "rep" / "report.docx"))
-    pdf = PdfReader(tmp_path / "rep" / "report.pdf")
-    n_charts = html.count('<figure class="chart-figure"')
-    assert n_charts >= 12 and len(doc.inline_shapes) == n_charts
-    assert 'id="malgrupper"' in html and any(p.text.startswith("4.5 ") and p.style.name == "Heading 1"
-                                               for p in doc.paragraphs)
-    pdf_text = "".join(page.extract_text() for page in pdf.pages)
-    assert "4.5 Målgrupper" in pdf_text
-    docx_text = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
-    for text in (html, pdf_text, docx_text):  # the counties' Sámi/Kven forms (municipalities keep their names)
-        assert not any(form in text for form in ("Romssa", "Finnmárkku", "Nordlándda", "Trööndelage", "Sisdajven"))
-    assert ">Oslo</td>" in html and ">Troms</td>" in html
-
-
-def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(demo_dir, tmp_path, refdata_dir, run_main,
-                                                                       monkeypatch):
-    """The bar sat at 'finding P29' while chapter 4.5 was computed and at 'writing report.docx 33/38' while the
-    Word charts were drawn — half the run. Chapter 4.5 is a step of its own and every Word chart one step."""
-    from types import SimpleNamespace
 
     import fjernarbeid.cli.report as report_cli
 
@@ -191,8 +185,23 @@ def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(demo_dir,
 
     monkeypatch.setattr(report_cli, "Progress", Recorder)
     ran = run_main("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
-                   "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "html,docx")
-    assert ran.code == 0, ran.err
+                   "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "pdf,docx,html")
+    assert ran.code == 0, ran.stderr
+    assert ran.stdout.split() == [str(tmp_path / "rep" / name) for name in ("report.pdf", "report.docx", "report.html")]
+    html = (tmp_path / "rep" / "report.html").read_text("utf-8")
+    doc = Document(str(tmp_path / "rep" / "report.docx"))
+    pdf = PdfReader(tmp_path / "rep" / "report.pdf")
+    n_charts = html.count('<figure class="chart-figure"')
+    assert n_charts >= 12 and len(doc.inline_shapes) == n_charts
+    assert 'id="malgrupper"' in html and any(p.text.startswith("4.5 ") and p.style.name == "Heading 1"
+                                               for p in doc.paragraphs)
+    pdf_text = "".join(page.extract_text() for page in pdf.pages)
+    assert "4.5 Målgrupper" in pdf_text
+    docx_text = " ".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    for text in (html, pdf_text, docx_text):  # the counties' Sámi/Kven forms (municipalities keep their names)
+        assert not any(form in text for form in ("Romssa", "Finnmárkku", "Nordlándda", "Trööndelage", "Sisdajven"))
+    assert ">Oslo</td>" in html and ">Troms</td>" in html
+
     assert any(d == "chapter 4.5" for d, _, _ in seen)
     in_word = [c for d, c, _ in seen if d == "writing report.docx"]
     assert max(in_word) - min(in_word) >= 15  # the demo's 19 charts, drawn for Word
@@ -207,12 +216,7 @@ def test_invalid_data_are_reported_as_such_when_deriving_fails_on_them_first(dem
     import fjernarbeid.data.derive
     from fjernarbeid.cli import app
 
-    lines = (demo_dir / "demo_survey.csv").read_text("utf-8").splitlines()
-    header = lines[0].split(",")
-    row = lines[1].split(",")
-    row[header.index("q12")] = "9"  # not a code of q12
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    bad = with_an_invalid_q12(demo_dir / "demo_survey.csv", tmp_path / "bad.csv")
 
     def broken(*args, **kwargs):
         raise ValueError("deriving met the invalid answer first")
