@@ -1,7 +1,7 @@
 """Word and PDF carry the same content as the HTML report; checked by reading them back.
 
 A document is laid out once per module and read by every test that only reads it: the bokmål Word document and
-PDF each writer makes from the results (``docx_nb``, ``pdf_nb``) and the Word document laid out from the view
+PDF each writer makes from the results (``docx_nb``; ``pdf_nb`` is in conftest.py) and the Word document laid out from the view
 already built (``docx_of_view``, as the command does)."""
 
 import shutil
@@ -31,12 +31,6 @@ def docx_nb(demo_results, instrument, tmp_path_factory):
 def docx_of_view(view, tmp_path_factory):
     """The Word document laid out from the view already built."""
     return Document(str(write_docx(None, None, tmp_path_factory.mktemp("docx-view") / "r.docx", view=view)))
-
-
-@pytest.fixture(scope="module")
-def pdf_nb(demo_results, instrument, tmp_path_factory):
-    """The PDF write_pdf makes from the results (its own view), in bokmål."""
-    return write_pdf(demo_results, instrument, tmp_path_factory.mktemp("pdf") / "report.pdf", lang="nb")
 
 
 def test_docx_has_headings_tables_and_figures(docx_nb, view):
