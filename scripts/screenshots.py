@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--keep DIR]
 
 * report-nb-<chapter>.png, report-en-<chapter>.png: the HTML report at each chapter (Chromium, headless);
-* pdf-page-NN.png: pages of the PDF report (pdftoppm): the title page, the contents, a page of each chapter;
+* pdf-page-NN.png: pages of the PDF report (pdftoppm): the title page, the contents, a page of each chapter
+  (of chapter 4.5 its first page and the page of its first figure);
 * docx-page-NN.png: pages of the Word report, printed by LibreOffice (headless) then pdftoppm;
 * banner-q207.png, banner-q23.png: the banner sheets of q207 (sex, fixed by the weighting: no letters) and
   q23 (a scale: nets and a mean row) as Excel prints them (LibreOffice, the sheet's own print set-up).
@@ -52,6 +53,13 @@ def chapter_pages(html: Path, work: Path) -> list[tuple[str, Path]]:
         page.write_text(text.replace("</style>", f"{hide} {{ display: none !important; }}\n</style>", 1), "utf-8")
         pages.append((section.removeprefix("sec-"), page))
     return [("front", html)] + pages
+
+
+def first_figure_of(html: Path, section: str) -> str:
+    """The label of the first figure of a chapter of the HTML report ('Figur 20.'), to find its page by."""
+    text = html.read_text("utf-8")
+    found = re.search(r'<figcaption><span class="label">([^<]+)</span>', text[text.index(f'id="{section}"'):])
+    return found.group(1) if found else f"id={section}"
 
 
 def pdf_pages(pdf: Path, out: Path, prefix: str, wanted: list[int]) -> list[Path]:
@@ -141,14 +149,16 @@ def main(argv=None) -> int:
             chromium(page.as_uri(), png, work / "chromium")
             written.append(png)
 
+    # the page with chapter 4.5's first figure (numbered on from chapter 3's) too
+    chapter_figure = first_figure_of(reports["nb"] / "report.html", "malgrupper")
     pdf = reports["nb"] / "report.pdf"
     wanted = [1, 2] + [p for p in (page_with(pdf, t, 3) for t in ("3.2.2", "P12 ", "P25 ", "4.5 Målgrupper",
-                                                                   "Metode", "Vedlegg B")) if p]
+                                                                   chapter_figure, "Metode", "Vedlegg B")) if p]
     written += pdf_pages(pdf, args.out, "pdf", sorted(set(wanted)))
 
     word = libreoffice_pdf(reports["nb"] / "report.docx", work)
     wanted = [1, 2] + [p for p in (page_with(word, t, 3) for t in ("Figur 1.", "P25 ", "4.5 Målgrupper",
-                                                                    "Vedlegg B")) if p]
+                                                                    chapter_figure, "Vedlegg B")) if p]
     written += pdf_pages(word, args.out, "docx", sorted(set(wanted)))
 
     for question, sheet in (("q207", "Spm 207"), ("q23", "Spm 23")):

@@ -1,10 +1,12 @@
 """`fjernarbeid report` as a user runs it: demo in, report.html + results.json out; bad data, nothing out.
 
 One run is a new interpreter, as from a shell (test_report_on_the_demo); the others call the console entry point
-in-process (``run_main``: the same arguments, messages and exit codes, without an interpreter's start-up each)."""
+in-process (``run_main``, ``call_main``: the same arguments, messages and exit codes, without an interpreter's
+start-up each)."""
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,23 +143,9 @@ def test_an_out_that_is_a_file_is_refused_before_the_work(run_main, study_csv, t
     assert taken.read_text() == "someone's notes\n"
 
 
-def test_report_in_every_document_format_at_once_with_its_progress(demo_dir, tmp_path, refdata_dir, run_main,
-                                                                    monkeypatch):
-    """`--format pdf,docx,html`: one view and one drawing of each chart serve the three documents; the PDF
-    (printed by a worker while the Word document is written) comes last whatever the order asked; all three
-    have chapter 4.5, its counties by their Norwegian names.
-
-    The progress bar on the same run: it sat at 'finding P29' while chapter 4.5 was computed and at 'writing
-    report.docx 33/38' while the Word charts were drawn — half the run. Chapter 4.5 is a step of its own and
-    every Word chart one step."""
+def progress_recorder(seen: list):
+    """A stand-in for rich's Progress that appends (description, completed, total) to ``seen`` at each update."""
     from types import SimpleNamespace
-
-    from docx import Document
-    from pypdf import PdfReader
-
-    import fjernarbeid.cli.report as report_cli
-
-    seen: list[tuple[str, float, float]] = []
 
     class Recorder:
         def __init__(self, *columns, **kw):
@@ -183,14 +171,38 @@ def test_report_in_every_document_format_at_once_with_its_progress(demo_dir, tmp
         def stop(self):
             pass
 
-    monkeypatch.setattr(report_cli, "Progress", Recorder)
-    ran = run_main("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
-                   "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "pdf,docx,html")
+    return Recorder
+
+
+@pytest.fixture(scope="module")
+def every_format(demo_dir, tmp_path_factory, refdata_dir, call_main):
+    """The demo's report as `--format pdf,docx,html` writes it (with chapter 4.5), in-process with its progress
+    bar recorded: the run, its folder and each state of the bar."""
+    import fjernarbeid.cli.report as report_cli
+
+    out = tmp_path_factory.mktemp("every-format") / "rep"
+    seen: list[tuple[str, float, float]] = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(report_cli, "Progress", progress_recorder(seen))
+        ran = call_main(monkeypatch, "report", demo_dir / "demo_survey.csv", "--dispositions",
+                        demo_dir / "demo_dispositions.csv", "--refdata", refdata_dir, "--out", out,
+                        "--format", "pdf,docx,html")
+    return ran, out, seen
+
+
+def test_report_in_every_document_format_at_once(every_format):
+    """`--format pdf,docx,html`: one view and one drawing of each chart serve the three documents; the PDF
+    (printed by a worker while the Word document is written) comes last whatever the order asked; all three
+    have chapter 4.5, its counties by their Norwegian names."""
+    from docx import Document
+    from pypdf import PdfReader
+
+    ran, rep, _ = every_format
     assert ran.code == 0, ran.stderr
-    assert ran.stdout.split() == [str(tmp_path / "rep" / name) for name in ("report.pdf", "report.docx", "report.html")]
-    html = (tmp_path / "rep" / "report.html").read_text("utf-8")
-    doc = Document(str(tmp_path / "rep" / "report.docx"))
-    pdf = PdfReader(tmp_path / "rep" / "report.pdf")
+    assert ran.stdout.split() == [str(rep / name) for name in ("report.pdf", "report.docx", "report.html")]
+    html = (rep / "report.html").read_text("utf-8")
+    doc = Document(str(rep / "report.docx"))
+    pdf = PdfReader(rep / "report.pdf")
     n_charts = html.count('<figure class="chart-figure"')
     assert n_charts >= 12 and len(doc.inline_shapes) == n_charts
     assert 'id="malgrupper"' in html and any(p.text.startswith("4.5 ") and p.style.name == "Heading 1"
@@ -202,6 +214,70 @@ def test_report_in_every_document_format_at_once_with_its_progress(demo_dir, tmp
         assert not any(form in text for form in ("Romssa", "Finnmárkku", "Nordlándda", "Trööndelage", "Sisdajven"))
     assert ">Oslo</td>" in html and ">Troms</td>" in html
 
+
+def test_chapter_45_numbers_its_figures_and_tables_on_from_chapter_3(every_format):
+    """Chapter 4.5's charts had no caption: each is now 'Figur N. …' numbered on from the last figure of chapter 3,
+    with its source line, and its tables 'Tabell N. …' on from chapter 3's (the methods' tables after them)."""
+    import lxml.html
+
+    ran, rep, _ = every_format
+    assert ran.code == 0, ran.stderr
+    page = lxml.html.fromstring((rep / "report.html").read_text("utf-8"))
+
+    def numbers(elements, word):
+        labels = [" ".join(e.xpath('string(.//span[@class="label"])').split()) for e in elements]
+        assert all(re.fullmatch(rf"{word} \d+\.", label) for label in labels), labels
+        return [int(re.search(r"\d+", label).group()) for label in labels]
+
+    figures = numbers(page.xpath("//figcaption"), "Figur")
+    tables = numbers(page.xpath("//table/caption"), "Tabell")
+    assert figures == list(range(1, len(figures) + 1)) and tables == list(range(1, len(tables) + 1))
+    chapter = page.get_element_by_id("malgrupper")
+    own = numbers(chapter.xpath(".//figcaption"), "Figur")
+    before = [n for n in figures if n not in own]
+    assert len(own) >= 4 and own[0] == max(before) + 1, (before, own)
+    own_tables = numbers(chapter.xpath(".//table/caption"), "Tabell")
+    methods = numbers(page.get_element_by_id("methods").xpath(".//table/caption"), "Tabell")
+    assert own_tables and methods[0] == own_tables[-1] + 1
+    for figure in chapter.xpath(".//figure"):
+        assert figure.get("id") == f"figure-{numbers(figure.xpath('./figcaption'), 'Figur')[0]}"
+        source = " ".join(figure.xpath('string(./p[@class="source"])').split())
+        assert re.fullmatch(r"Kilde: demo_survey\.csv\. n = \d+ \(uvektet\)\.", source), source
+
+
+def test_the_word_report_has_chapter_45s_charts_with_their_captions(every_format):
+    """Chapter 4.5 of the Word report had no chart: each figure of the HTML is there, in its place (after its
+    heading, before the methods), as chapter 3's are: a numbered caption (SEQ field), the chart, its source."""
+    import lxml.html
+    from docx import Document
+
+    ran, rep, _ = every_format
+    assert ran.code == 0, ran.stderr
+    chapter = lxml.html.fromstring((rep / "report.html").read_text("utf-8")).get_element_by_id("malgrupper")
+    wanted = [" ".join(c.text_content().split()) for c in chapter.xpath(".//figcaption")]
+    doc = Document(str(rep / "report.docx"))
+    paragraphs = doc.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1" and p.text.startswith("4.5 "))
+    end = next(i for i, p in enumerate(paragraphs) if i > start and p.style.name == "Heading 1")
+    inside = paragraphs[start:end]
+    pictures = [i for i, p in enumerate(inside) if p._p.xpath(".//pic:pic")]
+    captions = [p for p in inside if p.style.name == "Caption" and p.text.startswith("Figur ")]
+    assert [p.text for p in captions] == wanted and len(pictures) == len(wanted) >= 4
+    assert all("SEQ Figure" in "".join(p._p.xpath(".//w:instrText/text()")) for p in captions)
+    for i in pictures:  # each chart between its caption and its source line
+        assert inside[i - 1].text.startswith("Figur ") and inside[i + 1].text.startswith("Kilde: demo_survey.csv.")
+    alts = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
+    assert alts[-len(wanted):] == [w.split(". ", 1)[1] for w in wanted]  # the caption is the chart's alt text
+    tables = [p.text for p in inside if p.style.name == "Caption" and p.text.startswith("Tabell ")]
+    assert len(tables) == len(chapter.xpath(".//table/caption"))
+
+
+def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(every_format):
+    """The bar sat at 'finding P29' while chapter 4.5 was computed and at 'writing report.docx 33/38' while the
+    Word charts were drawn — half the run. Chapter 4.5 is a step of its own and every Word chart one step (on the
+    run of every_format, which writes Word beside HTML and PDF)."""
+    ran, _, seen = every_format
+    assert ran.code == 0, ran.stderr
     assert any(d == "chapter 4.5" for d, _, _ in seen)
     in_word = [c for d, c, _ in seen if d == "writing report.docx"]
     assert max(in_word) - min(in_word) >= 15  # the demo's 19 charts, drawn for Word
@@ -226,3 +302,32 @@ def test_invalid_data_are_reported_as_such_when_deriving_fails_on_them_first(dem
     assert res.exit_code == 1, res.output
     assert "validation error" in res.output and "q12" in res.output and "deriving met" not in res.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def coworking_report(coworking_study, tmp_path_factory, call_main):
+    out = tmp_path_factory.mktemp("coworking_report") / "r"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        ran = call_main(monkeypatch, "report", coworking_study.export, "--study", coworking_study.study,
+                        "--out", out, "--format", "html,json")
+    assert ran.code == 0, ran.stderr
+    return out
+
+
+def test_a_cell_of_a_cross_with_an_age_range_is_a_list_in_json_and_words_in_the_report(coworking_report):
+    """Post-stratified to municipality × age ranges: results.json gave each cell as Python's text of a list,
+    "[1, '18-39']", and the methods appendix printed it "Sunnfjord, '18-39'"."""
+    results = json.loads((coworking_report / "results.json").read_text("utf-8"))
+    margins = results["weighting"]["margins"]
+    categories = [row[margins["columns"].index("category")] for row in margins["rows"]]
+    assert categories[0] == [1, "18-39"] and all(isinstance(c, list) for c in categories), categories
+    html = (coworking_report / "report.html").read_text("utf-8")
+    assert "Sunnfjord, 18-39" in html and "&#39;18-39&#39;" not in html and "'18-39'" not in html
+
+
+def test_a_charts_caption_numbers_the_question_as_its_table_and_heading_do(coworking_report):
+    """'Figur 1. 1 Kjønn.' beside 'Tabell 2. 1. Kjønn: estimater': the chart's caption lost the question number's
+    full stop."""
+    html = (coworking_report / "report.html").read_text("utf-8")
+    assert '<span class="label">Figur 1.</span> 1. Kjønn. Vektet andel' in html
+    assert "1. Kjønn: estimater" in html

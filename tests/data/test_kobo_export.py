@@ -175,3 +175,31 @@ def test_an_odk_central_export_reads_the_same_answers(form, tmp_path):
     assert theirs.is_export and "om_deg-kontor-arbeidsstad/heime" not in theirs.frame.columns
     for q in form:
         pd.testing.assert_series_equal(theirs.frame[q.name], ours.frame[q.name], check_names=False)
+
+
+@pytest.mark.parametrize("column", ["_uuid", "meta/instanceID"])
+def test_a_submission_sent_twice_is_an_error_naming_both_lines(coworking_study, tmp_path, column):
+    """KoboToolbox stores an interview sent twice (a lost connection, a resent form) as two submissions with
+    two ``_id`` but the same ``_uuid`` (``meta/instanceID``): read with ``_id`` as the respondent id, the
+    respondent was counted twice without a word."""
+    from fjernarbeid.study import load_study
+
+    form = load_study(coworking_study.study).instrument
+    with coworking_study.export.open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh, delimiter=";"))
+    header = [column if h == "_uuid" else h for h in header]
+    again = list(rows[2])
+    again[header.index("_id")] = "9999"
+    rows.append(again)
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows([header, *rows])
+    report = validate(read_survey(path, form), form, RefData(None))
+    twice = [p for p in report.errors if p.rule == "duplicate_submission"]
+    assert [p.row for p in twice] == [4, len(rows) + 1], report.errors
+    assert all(p.column == column and "9999" not in p.message for p in twice)
+    assert f"{column} '{rows[2][header.index(column)]}' occurs 2 times (first at line 4)" in twice[1].message
+    assert twice[1].id == "9999"
+    # without the copy: nothing to say
+    clean = validate(read_survey(coworking_study.export, form), form, RefData(None))
+    assert not [p for p in clean.errors + clean.warnings if p.rule == "duplicate_submission"]

@@ -450,3 +450,21 @@ def test_a_date_question_holds_iso_dates_and_names_what_is_no_date(tmp_path):
     workbook = tmp_path / "f.xlsx"
     pd.DataFrame({"id": [1, 2], "flyttedato": [dt.datetime(2026, 5, 1), None]}).to_excel(workbook, index=False)
     assert read_survey(workbook, inst).frame["flyttedato"].iloc[0] == "2026-05-01"
+
+
+def test_an_unknown_choice_name_of_a_single_choice_is_not_one_of_its_choices(coworking_study, tmp_path):
+    """A Kobo export holds choice names: 'bergen' for a municipality of the list (sunnfjord, kinn) was
+    'kommune = 'bergen' is not a number' (rule not_numeric), which tells the analyst nothing."""
+    from fjernarbeid.study import load_study
+
+    form = load_study(coworking_study.study).instrument
+    text = coworking_study.export.read_text("utf-8").splitlines()
+    fields = text[2].split(";")
+    fields[3] = "bergen"
+    text[2] = ";".join(fields)
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    report = validate(read_survey(path, form), form, NO_REFDATA)
+    (problem,) = report.errors
+    assert (problem.rule, problem.row, problem.column) == ("code_not_in_list", 3, "kommune")
+    assert problem.message == "kommune = 'bergen' is not one of its choices (sunnfjord, kinn)"

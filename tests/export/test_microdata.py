@@ -336,3 +336,27 @@ def test_the_codebook_names_a_variables_type_in_the_language_of_the_codebook(exp
     en = codebook_markdown(build_codebook(replace(export, lang="en"), "s.sav"), "en")
     assert "- Type: categorical" in en
     assert build_codebook(export, "s.sav")["variables"][1]["type"] == "categorical"  # the JSON keeps its keys
+
+
+@pytest.mark.parametrize("lang, method, routing", [
+    ("nb", "poststratifisering", "spm. 5 omfatter «Møterom»"),
+    ("nn", "poststratifisering", "spm. 5 omfattar «Møterom»"),
+    ("en", "post-stratification", "Q5 includes ‘Meeting room’"),
+])
+def test_a_kobo_studys_codebook_says_its_routing_and_weighting_in_words(coworking_study, tmp_path, lang, method,
+                                                                        routing):
+    """An XLSForm has no printed routing text: the codebook showed `selected(fasiliteter, 1)` as the text, and the
+    weight's label read 'Vekt: poststratify etter … × alder (weighting groups)' (the method untranslated in
+    nynorsk, an internal column name for an age weighted by ranges)."""
+    from fjernarbeid.study import load_study
+
+    export = prepare_microdata(coworking_study.export, study=load_study(coworking_study.study), k=5, seed=3,
+                               lang=lang)
+    paths = write_microdata(export, tmp_path / "kontor.sav")
+    book = json.loads(paths["codebook_json"].read_text("utf-8"))
+    by_name = {v["name"]: v for v in book["variables"]}
+    assert by_name["antall_moter"]["routing"] == {"ask_if": "selected(fasiliteter, 1)", "text": routing}
+    label = by_name["weight"]["label"]
+    assert method in label and "weighting groups" not in label and "alder" not in label, label
+    _, meta = pyreadstat.read_sav(str(paths["data"]), metadataonly=True)
+    assert meta.column_names_to_labels["weight"] == label

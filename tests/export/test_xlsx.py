@@ -239,3 +239,17 @@ def test_the_respondents_sheet_hides_as_the_report_does(demo_results, export_wei
     assert len(block) > 1 and len(hidden) == 2
     assert not any(v in ("–", "færre enn 5") for r in rows for v in r)
     assert any(isinstance(r[0], str) and r[0].startswith(": Vises ikke av personvernhensyn") for r in rows)
+
+
+def test_a_kobo_forms_routing_is_noted_in_words_under_its_banner(coworking_study, run_main, tmp_path):
+    """A form's `count-selected(${fasiliteter}) > 1` has no printed text: the note under the banner showed the
+    expression itself ('Stilles hvis: count_selected(fasiliteter) > 1')."""
+    from openpyxl import load_workbook
+
+    ran = run_main("report", coworking_study.export, "--study", coworking_study.study, "--out", tmp_path / "r",
+                   "--format", "xlsx")
+    assert ran.code == 0, ran.stderr
+    book = load_workbook(tmp_path / "r" / "report.xlsx")
+    texts = [v for ws in book for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any("antall valgte svar i spm. 5 > 1" in v for v in texts), [v for v in texts if "spm. 5" in v]
+    assert not any("count_selected" in v or "fasiliteter)" in v for v in texts)

@@ -202,3 +202,31 @@ def test_a_form_without_questions_is_refused(tmp_path):
     path = form(tmp_path, [KOBO_HEADER, ("start", "start", "", ""), ("note", "velkommen", "Velkommen", "")], YES_NO)
     with pytest.raises(InstrumentError, match=r"sheet survey: the form asks no questions"):
         load_instrument(path)
+
+
+def test_the_select_types_pyxform_also_accepts_are_read_as_their_canonical_names(tmp_path):
+    """XLSForm (pyxform) also takes 'select one LIST' and 'select all that apply LIST'; a form written by hand
+    with them was refused ("question type 'select one jn' is not supported")."""
+    path = form(tmp_path, [KOBO_HEADER, ("select one jn", "a", "A", ""),
+                           ("select all that apply jn", "b", "B", ""), ("select one jn or_other", "c", "C", "")],
+                YES_NO)
+    inst = load_instrument(path)
+    assert (inst["a"].type, inst["b"].type, inst["c"].type) == ("single", "multiple", "single")
+    assert [c.name for c in inst["b"].codes] == ["ja", "nei"] and inst["c"].codes_by_name()["other"] == 3
+
+
+def test_an_unsupported_type_lists_the_supported_ones_in_one_order(tmp_path):
+    """The list of supported types came from sets: its order changed from one run to the next."""
+    path = form(tmp_path, [KOBO_HEADER, ("range", "r", "R", "")], YES_NO)
+    with pytest.raises(InstrumentError) as caught:
+        load_instrument(path)
+    listed = str(caught.value).split("(", 1)[1].split(" are;")[0].split(", ")
+    assert listed[:2] == ["select_one", "select_multiple"] and listed[2:] == sorted(listed[2:]), listed
+
+
+def test_a_name_used_twice_names_both_rows(tmp_path):
+    path = form(tmp_path, [KOBO_HEADER, ("integer", "alder", "Alder", ""), ("select_one jn", "a", "A", ""),
+                           ("integer", "alder", "Alder igjen", "")], YES_NO)
+    with pytest.raises(InstrumentError, match=r"sheet survey, row 4, column name: the name 'alder' is used "
+                                              r"twice \(first at row 2\)"):
+        load_instrument(path)

@@ -156,6 +156,47 @@ def test_docx_has_the_chapter_the_html_has(demo_results, instrument, view, tmp_p
     assert alignment[0] is None and alignment[1] == alignment[2] == WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def test_docx_draws_a_chapters_figures_with_numbered_captions_in_their_place(demo_results, instrument, tmp_path):
+    """A finished chapter's figures (4.5) were dropped from the Word document: each is now laid out as the
+    findings' are — its caption numbered on from chapter 3's (a SEQ field, so Word's list of figures finds it),
+    the chart drawn for Word with its caption as alt text, its source line — and its tables numbered on too, the
+    methods' tables after them."""
+    from fjernarbeid.report.drawing import charts_of
+    from fjernarbeid.report.view import Chapter, Chart, make_room, next_numbers
+
+    view = build_view(demo_results, instrument, lang="nn")
+    figure, table = next_numbers(view)
+    assert figure == len(charts_of(view)) + 1
+    chart = Chart("Flytte: kommunane med størst potensial.", "interval_bars",
+                  ([("Voss", 120.0, 80.0, 170.0), ("Ulvik", 40.0, 20.0, 70.0)], "nn", False), n=491, number=figure,
+                  source="Kjelde: demo. n = 491 (uvekta).")
+    html = (f'<section id="malgrupper"><h2>4.5 Målgrupper</h2><h4>Kvar bur dei?</h4>'
+            f'<figure class="chart-figure" id="figure-{figure}"><figcaption><span class="label">Figur {figure}.</span> '
+            f'{chart.caption}</figcaption><svg role="img"><text>Voss</text></svg>'
+            f'<p class="source">{chart.source}</p></figure>'
+            f'<table id="table-{table}"><caption><span class="label">Tabell {table}.</span> Flytte: kommunane</caption>'
+            f'<tr><th>Kommune</th></tr><tr><td>Voss</td></tr></table><p class="source">{chart.source}</p></section>')
+    chapter = Chapter(html, [chart], tables=1)
+    make_room(view, [chapter])
+    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view, extra_sections=(chapter,))))
+    paragraphs = doc.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.text == "4.5 Målgrupper")
+    inside = paragraphs[start:start + 1 + next(i for i, p in enumerate(paragraphs[start + 1:])
+                                               if p.style.name == "Heading 1")]
+    texts = [(p.style.name, p.text) for p in inside]
+    at = texts.index(("Caption", f"Figur {figure}. {chart.caption}"))
+    assert inside[at + 1]._p.xpath(".//pic:pic") and texts[at + 2] == ("Caption", chart.source)
+    assert "SEQ Figure" in "".join(inside[at]._p.xpath(".//w:instrText/text()"))
+    assert ("Caption", f"Tabell {table}. Flytte: kommunane") in texts and "Voss" not in [t for _, t in texts]
+    assert texts[-1] == ("Caption", chart.source)  # the table's source line, after it
+    assert len(doc.inline_shapes) == figure and doc.inline_shapes[-1]._inline.docPr.get("descr") == chart.caption
+    figures = [int(p.text.split()[1].rstrip(".")) for p in paragraphs if p.style.name == "Caption"
+               and p.text.startswith("Figur ")]
+    tables = [int(p.text.split()[1].rstrip(".")) for p in paragraphs if p.style.name == "Caption"
+              and p.text.startswith("Tabell ")]
+    assert figures == list(range(1, figure + 1)) and tables == list(range(1, len(tables) + 1))
+
+
 def test_the_writers_share_one_view(view, docx_of_view, tmp_path):
     """Given the view already built, each writer lays it out as it is (the command builds it once)."""
     from fjernarbeid.report.html import write_html

@@ -118,3 +118,78 @@ def test_a_likert_charts_caption_names_the_not_sure_code_by_its_own_label(demo_r
             label = instrument["q10_1"].code(6).label(lang)
             quoted = f"‘{label}’" if lang == "en" else f"«{label}»"
             assert quoted in chart.caption, chart.caption
+
+
+def _coworking_instrument():
+    """A form whose choice labels hold the name of a question ('Privat arbeidsgiver', question arbeidsgiver)."""
+    from fjernarbeid.instrument import instrument_from_dict
+
+    return instrument_from_dict({"id": "kontor", "questions": [
+        {"name": "arbeidsgiver", "number": "1", "type": "single", "text": {"nb": "Hvem arbeider du for?"},
+         "codes": [{"code": 1, "nb": "Privat arbeidsgiver"}, {"code": 2, "nb": "Offentlig arbeidsgiver"}]},
+        {"name": "fasiliteter", "number": "2", "type": "multiple", "text": {"nb": "Hvilke fasiliteter bruker du?"},
+         "codes": [{"code": 1, "nb": "Møterom"}, {"code": 2, "nb": "Kantine"}, {"code": 3, "nb": "Parkering"}]},
+        {"name": "kostnad", "number": "3", "type": "decimal", "required": False, "text": {"nb": "Hva betaler du?"}},
+        {"name": "moter", "number": "4", "type": "integer", "text": {"nb": "Antall møter"}},
+        {"name": "kommentar", "number": "5", "type": "text", "required": False, "text": {"nb": "Kommentar"}}]})
+
+
+def test_a_label_holding_a_question_name_is_left_as_written_in_running_text():
+    """'Vanligste svar: Privat arbeidsgiver (46 %)' became 'Privat spm. 1 (46 %)': the label of the answer
+    quoted in the sentence held the name of the question (arbeidsgiver), which was put in words."""
+    from fjernarbeid.report.view import Words
+
+    words = Words(_coworking_instrument(), "nb")
+    assert words.in_text("Vanligste svar: Privat arbeidsgiver (46 %).") == "Vanligste svar: Privat arbeidsgiver (46 %)."
+    # a name written in the catalogue's own words is still a question number
+    assert words.in_text("Blant dem som svarte på arbeidsgiver, oftest Offentlig arbeidsgiver") == \
+        "Blant dem som svarte på spm. 1, oftest Offentlig arbeidsgiver"
+
+
+def test_routing_of_every_kind_a_form_writes_is_put_in_words():
+    """The questionnaire appendix printed "Stilles hvis: Selected(variable='fasiliteter', code=1)" for
+    `selected(${fasiliteter}, 'moterom')`; `${kostnad} != ''` and `count-selected(…) > 1` broke or misread."""
+    from fjernarbeid.instrument.expr import Condition
+    from fjernarbeid.report.view import routing_text
+
+    inst = _coworking_instrument()
+
+    def words(source, lang="nb"):
+        return routing_text(Condition.parse(source), inst, lang)
+
+    assert words("selected(fasiliteter, 1)") == "spm. 2 omfatter «Møterom»"
+    assert words("selected(fasiliteter, 1)", "nn") == "spm. 2 omfattar «Møterom»"
+    assert words("selected(fasiliteter, 1)", "en") == "Q2 includes ‘Møterom’"  # the form's only labels
+    assert words("not(selected(fasiliteter, 1))") == "ikke (spm. 2 omfatter «Møterom»)"
+    assert words("count_selected(fasiliteter) > 1") == "antall valgte svar i spm. 2 > 1"
+    assert words("kostnad != ''") == "spm. 3 er besvart"
+    assert words("kostnad == ''") == "spm. 3 er ikke besvart"
+    assert words("moter > 2") == "spm. 4 > 2"
+    assert words("moter <= kostnad") == "spm. 4 ≤ spm. 3"
+    assert words("arbeidsgiver == 1 and moter >= 1") == "spm. 1 er «Privat arbeidsgiver» og spm. 4 ≥ 1"
+    text = words("regex(kommentar, '^[0-9]+$')")
+    assert "Regex(" not in text and "spm. 5" in text
+    for source in ("selected(fasiliteter, 1)", "count_selected(fasiliteter) > 1", "kostnad != ''",
+                   "regex(kommentar, '^[0-9]+$')", "moter <= kostnad"):
+        for lang in ("nb", "nn", "en"):
+            text = words(source, lang)
+            assert "(variable=" not in text and "fasiliteter" not in text and "kostnad" not in text, text
+
+
+def test_a_share_and_its_interval_are_written_with_the_same_decimals():
+    """'Sunnfjord 54,8 %' beside '55–55 %': the table's shares took one decimal (a share under 10 % in it) and
+    each interval chose its own, so a share the weighting fixed showed an interval that did not hold it."""
+    from fjernarbeid.findings.results import Table
+    from fjernarbeid.report.view import text_table
+
+    table = Table("estimates", ["label", "share", "ci"],
+                  [["Sunnfjord", 0.548, (0.548, 0.548)], ["Askvoll", 0.061, (0.061, 0.061)],
+                   ["Kinn", 0.391, (0.35, 0.43)]])
+    rows = text_table(table, "nb").rows
+    assert rows[0][1:] == ["54,8\u00a0%", "54,8–54,8\u00a0%"] and rows[2][1:] == ["39,1\u00a0%", "35,0–43,0\u00a0%"]
+    # without a small share or end, whole per cents in both columns
+    table = Table("estimates", ["label", "share", "ci"], [["Mann", 0.51, (0.45, 0.56)], ["Kvinne", 0.49, (0.44, 0.55)]])
+    assert text_table(table, "nb").rows[0][1:] == ["51\u00a0%", "45–56\u00a0%"]
+    # an end under 10 % gives the shares a decimal too
+    table = Table("estimates", ["label", "share", "ci"], [["Ja", 0.12, (0.08, 0.17)], ["Nei", 0.88, (0.83, 0.92)]])
+    assert text_table(table, "nb").rows[0][1:] == ["12,0\u00a0%", "8,0–17,0\u00a0%"]

@@ -191,17 +191,24 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         # (full disk, Ctrl-C, kill) leaves no new file beside stale ones of an earlier run.
         # the charts are drawn by the workers while this process computes chapter 4.5
         documents = _Documents(results, instrument, lang, min_cell, chosen, drawer)
-        if "docx" in documents.wanted:
-            progress.update(steps, total=progress.tasks[steps].total + len(documents.charts))
-            documents.on_png = lambda drawn: progress.update(steps, advance=drawn)
         sections = ()
         if chapter:
-            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF and Word print it too
+            # chapter 4.5 (target groups) when the data allow: fjernarbeid.target; the PDF and Word print it too,
+            # its figures and tables numbered on from the findings' (the methods' tables after its own)
+            from fjernarbeid.report.view import make_room, next_numbers
             from fjernarbeid.target.report_hook import report_section
 
             progress.update(steps, description="chapter 4.5")
-            sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang).html,)
+            first_figure, first_table = next_numbers(documents.view) if documents.view is not None else (1, 1)
+            sections = (report_section(frame, weighted.design, dispositions, instrument, ref, lang,
+                                       first_figure=first_figure, first_table=first_table, source=file.name).html,)
+            if documents.view is not None:
+                make_room(documents.view, sections)
             progress.update(steps, advance=1)
+        if "docx" in documents.wanted:
+            documents.add_charts(sections)
+            progress.update(steps, total=progress.tasks[steps].total + len(documents.charts))
+            documents.on_png = lambda drawn: progress.update(steps, advance=drawn)
         documents.start(sections)
         with staged_directory(out, overwrite=overwrite) as staging:
             # the PDF is printed in a worker while this process writes the others, so it is written last
@@ -337,14 +344,21 @@ def _check_docx_template(path: Path) -> None:
         raise InputFileError(f"{path}: cannot read the Word template: {exc.strerror or exc}") from None
 
 
+def _margin_cell(column: str, value):
+    """A cell of the weighting's margins in results.json: a cell of a cross is the list of its categories
+    (``[1, "18-39"]``: a code and an age range), one category its text."""
+    if column == "category" and isinstance(value, (list, tuple)):
+        return [v.item() if hasattr(v, "item") else v for v in value]
+    return str(value) if column in ("variable", "category") else value
+
+
 def _weighting_dict(report) -> dict:
     d = report.to_dict()
     margins = d.pop("margins", [])
     cols = ["variable", "category", "target", "weighted", "n"]
     return {
         "summary": {k: d[k] for k in ("method", "n", "min", "max", "ratio", "kish_deff", "effective_n")},
-        "margins": {"columns": cols, "rows": [[str(m.get(c)) if c in ("variable", "category") else m.get(c)
-                                               for c in cols] for m in margins]},
+        "margins": {"columns": cols, "rows": [[_margin_cell(c, m.get(c)) for c in cols] for m in margins]},
         **d,
     }
 
@@ -374,6 +388,10 @@ class _Documents:
             # with a PDF to print, the PNG wait until it is printing; else each figure is saved in both at once
             both = "docx" in self.wanted and "pdf" not in self.wanted
             self._svg = drawer.submit(self.charts, ("svg", "png") if both else "svg")
+
+    def add_charts(self, sections) -> None:
+        """The charts of finished chapters (4.5), drawn for Word with the others (HTML and PDF have their own)."""
+        self.charts = self.charts + [c for block in sections for c in getattr(block, "charts", ())]
 
     def start(self, sections) -> None:
         """The SVG drawn: print the PDF (in a worker) and start the PNG."""

@@ -54,6 +54,10 @@ EXPORT_METADATA = frozenset(
 # When an export has no respondent-id column, its submission identifier stands in (in this order).
 EXPORT_ID_COLUMNS = ("_id", "KEY", "_uuid", "meta/instanceID", "meta-instanceID")
 
+# The instance id of a submission (the same for an interview sent twice, when the server gave each copy its own
+# ``_id``): checked for duplicates when another column is the respondent id.
+SUBMISSION_COLUMNS = ("_uuid", "meta/instanceID", "meta-instanceID", "KEY")
+
 _PREFIX = re.compile(r"^(spm|q|v)_?(?=\d)")
 _SEPARATORS = re.compile(r"[.\-\s]+")
 

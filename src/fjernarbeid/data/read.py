@@ -41,7 +41,9 @@ import pandas as pd
 
 from fjernarbeid._io import ENCODING_NAMES, read_text_and_bytes, universal_newlines
 from fjernarbeid.data.derive import normalise_postal_code
-from fjernarbeid.data.mapping import ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns
+from fjernarbeid.data.mapping import (
+    SUBMISSION_COLUMNS, ColumnMapping, ColumnResolution, ReadNote, load_mapping, resolve_columns,
+)
 from fjernarbeid.errors import FjernarbeidError, InputFileError
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.instrument.model import LOCATION_TYPES
@@ -97,6 +99,9 @@ class SurveyData:
     unknown_columns: tuple[str, ...] = ()
     notes: tuple[ReadNote, ...] = ()
     is_export: bool = False  # a KoboToolbox / ODK Central export
+    # an export's submission instance ids (KoboToolbox's ``_uuid``, ODK's ``meta/instanceID``) when another
+    # column is the respondent id: ``(the file's column, the ids by row)``; an interview sent twice has one
+    submissions: tuple[str, pd.Series] | None = None
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -201,8 +206,13 @@ def drop_screened_out(data: SurveyData) -> SurveyData:
                                    name=series.name)
     message = (f"--completes-only: {int(out.sum()):,} of {len(frame):,} submissions were screened out and dropped"
                + (f" ({'; '.join(counts)})" if counts else " (the questionnaire has no screening question)"))
+    submissions = None
+    if data.submissions is not None:
+        column, ids = data.submissions
+        submissions = (column, ids[keep].reset_index(drop=True))
     return replace(data, frame=frame[keep].reset_index(drop=True), row_numbers=data.row_numbers[keep],
-                   unparsed=unparsed, notes=data.notes + (ReadNote("screened_out_dropped", message),))
+                   unparsed=unparsed, submissions=submissions,
+                   notes=data.notes + (ReadNote("screened_out_dropped", message),))
 
 
 # -- formats ------------------------------------------------------------------------------------
@@ -999,6 +1009,14 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
     # the columns are new arrays (the raw table is dropped after this): no copy of each into the frame
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(raw.frame)), copy=False)
 
+    submissions = None
+    if resolution.is_export:
+        id_source = by_target.get(id_var)
+        for name in SUBMISSION_COLUMNS:
+            i = next((j for j, source in enumerate(resolution.sources) if source == name), None)
+            if i is not None and i != id_source:
+                submissions = (name, _text(raw.frame[i]))
+                break
     rename = resolution.mapping
     value_labels = {rename.get(k, k): v for k, v in raw.value_labels.items() if _keeps(resolution, k)}
     variable_labels = {rename.get(k, k): v for k, v in raw.variable_labels.items() if _keeps(resolution, k)}
@@ -1018,6 +1036,7 @@ def _conform(raw: _Raw, path: Path, fmt: str, instrument: Instrument, mapping: C
         unknown_columns=resolution.unknown,
         notes=tuple(raw.notes) + resolution.notes + tuple(layout_notes),
         is_export=resolution.is_export,
+        submissions=submissions,
         encoding=raw.encoding,
         delimiter=raw.delimiter,
         sheet=raw.sheet,

@@ -37,6 +37,8 @@ RULES: dict[str, tuple[str, str]] = {
     "missing_column": (ERROR, "the id or a coded/integer/postal-code question has no column"),
     "missing_id": (ERROR, "a row has no respondent id"),
     "duplicate_id": (ERROR, "two or more rows share a respondent id (every one of them is listed)"),
+    "duplicate_submission": (ERROR, "an export's submission (_uuid, meta/instanceID) occurs twice under two ids: "
+                                    "an interview sent twice"),
     "not_numeric": (ERROR, "a coded, integer or decimal question holds something that is not a number"),
     "not_a_date": (ERROR, "a date question holds something that is not a date (YYYY-MM-DD)"),
     "not_a_time": (ERROR, "a time question holds something that is not a time of day (ISO 8601, HH:MM[:SS][±hh:mm])"),
@@ -400,6 +402,24 @@ def _check_ids(out: _Collector, frame: pd.DataFrame, instrument: Instrument, dat
         message = ("id '" + d["id"].astype(str) + "' occurs " + count.astype(str) + f" times (first at {data.row_kind} "
                    + first.astype(str) + ")")
         out.rows("duplicate_id", id_var, where, message, d["id"].astype(object))
+    if data.submissions is not None:
+        _check_submissions(out, data, ids)
+
+
+def _check_submissions(out: _Collector, data: SurveyData, ids: pd.Series) -> None:
+    """An interview sent twice: KoboToolbox keeps both copies, each with its own ``_id`` but the same ``_uuid``."""
+    column, keys = data.submissions
+    dup = (keys.duplicated(keep=False) & keys.notna()).to_numpy()
+    if not dup.any():
+        return
+    where = np.flatnonzero(dup)
+    d = pd.DataFrame({"key": keys.to_numpy()[where], "line": data.row_numbers[where]})
+    group = d.groupby("key", sort=False)["line"]
+    count, first = group.transform("size"), group.transform("min")
+    message = (f"{column} '" + d["key"].astype(str) + "' occurs " + count.astype(str) + f" times (first at "
+               f"{data.row_kind} " + first.astype(str) + "): the same interview was sent more than once; keep one "
+               "of them")
+    out.rows("duplicate_submission", column, where, message, d["key"].astype(object))
 
 
 def _range_rule(q: Question, instrument: Instrument) -> str:
@@ -543,7 +563,15 @@ def _check_unparsed(out: _Collector, data: SurveyData, q: Question, instrument: 
             hint = ("; it is the label of code " + code.astype("Int64").astype(str)
                     + ": the file seems to hold labels instead of codes")
             message = message + hint.where(code.notna(), "")
-        out.rows("not_numeric", q.name, positions[words], message, raw[words])
+            if q.type == "single" and any(c.name for c in q.codes):
+                # an export of choice names: a word is a name the list does not have
+                names = ", ".join(c.name or str(c.code) for c in q.codes)
+                choice = (f"{q.name} = '" + text[words] + f"' is not one of its choices ({names})"
+                          + hint.where(code.notna(), ""))
+                out.rows("code_not_in_list", q.name, positions[words], choice, raw[words])
+                words = np.zeros_like(words)
+        if words.any():
+            out.rows("not_numeric", q.name, positions[words], message, raw[words])
     if is_number.any():
         shown = f"{q.name} = " + text[is_number]
         if q.type == "single":

@@ -6,25 +6,30 @@ from fjernarbeid.instrument import Instrument
 
 # Names of the weighting methods (WeightReport.method).
 METHODS: dict[str, dict[str, str]] = {
-    "poststratify": {"nb": "poststratifisering", "en": "post-stratification"},
-    "rake": {"nb": "raking", "en": "raking"},
-    "calibrate": {"nb": "kalibrering", "en": "calibration"},
-    "design weights": {"nb": "designvekter", "en": "design weights"},
+    "poststratify": {"nb": "poststratifisering", "nn": "poststratifisering", "en": "post-stratification"},
+    "rake": {"nb": "raking", "nn": "raking", "en": "raking"},
+    "calibrate": {"nb": "kalibrering", "nn": "kalibrering", "en": "calibration"},
+    "design weights": {"nb": "designvekter", "nn": "designvekter", "en": "design weights"},
 }
 
 
 def method_name(method: str, lang: str) -> str:
-    return METHODS.get(method, {}).get(lang, method)
+    names = METHODS.get(method, {})
+    return names.get(lang) or names.get("nb" if lang == "nn" else "en") or method
 
 
 def variable_label(instrument: Instrument, name: str, lang: str) -> str:
-    """A variable's short label: the question text without its '?', or the derived variable's label."""
+    """A variable's short label: the question text without its '?', or the derived variable's label (a weighting
+    column 'alder (weighting groups)' is the variable it groups)."""
+    from fjernarbeid.study.weighting import AGE, variable_words, weighted_variable
+
+    name = weighted_variable(str(name).strip())
     if name in instrument:
         return instrument[name].label(lang).rstrip("?")
     try:
         return instrument.derived_variable(name).label(lang)
     except KeyError:
-        return name
+        return variable_words(name, lang).capitalize() if name == AGE else name
 
 
 def weighting_variables(names, instrument: Instrument, lang: str) -> str:

@@ -530,8 +530,11 @@ def build_codebook(export: MicrodataExport, data_file: str) -> dict[str, Any]:
                                "integer": "integer", "decimal": "decimal", "date": "date", "postal_code": "postal code",
                                "text": "text"}.get(q.type, q.type))
             if q.ask_if is not None:
+                from fjernarbeid.report.view import routing_text
+
                 entry["routing"] = {"ask_if": str(q.ask_if),
-                                    "text": q.condition_text.get(lang) or q.condition_text.get("nb")}
+                                    "text": q.condition_text.get(lang) or q.condition_text.get("nb")
+                                    or routing_text(q.ask_if, inst, lang)}
             if q.codes:
                 entry["codes"] = [{"code": c.code, "label": c.label(lang), "not_sure": c.missing} for c in q.codes]
                 entry["not_sure_codes"] = list(q.missing_codes)

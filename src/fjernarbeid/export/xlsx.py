@@ -139,7 +139,7 @@ def write_workbook(
     for table in tables:
         q = instrument[table.question]
         ws = wb.create_sheet(_sheet_name(_t("question_sheet", lang, number=q.number), wb.sheetnames))
-        _banner_sheet(ws, table, q, lang, common_notes)
+        _banner_sheet(ws, table, q, lang, common_notes, instrument)
         entries.append((_t("banner_sheets", lang), ws.title, f"{q.number}. {q.label(lang)}"))
 
     if results is not None and results.respondents:
@@ -222,7 +222,8 @@ def _common_notes(weights: WeightReport, instrument: Instrument, lang: str, min_
     return notes
 
 
-def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, common_notes: list[str]) -> None:
+def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, common_notes: list[str],
+                  instrument: Instrument | None = None) -> None:
     n_cols = len(table.columns)
     last_col = 1 + n_cols
     ws.cell(1, 1, _t("question_title", lang, number=q.number, text=q.label(lang))).font = _TITLE
@@ -324,7 +325,10 @@ def _banner_sheet(ws: Worksheet, table: BannerTable, q: Question, lang: str, com
     if not table.tested:
         notes.append(_t("note_untested", lang, question=q.label(lang).rstrip("?")))
     if q.ask_if is not None:
-        condition = q.condition_text.get(lang) or q.condition_text.get("nb") or str(q.ask_if)
+        from fjernarbeid.report.view import routing_text
+
+        condition = q.condition_text.get(lang) or q.condition_text.get("nb") or (
+            routing_text(q.ask_if, instrument, lang) if instrument is not None else str(q.ask_if))
         notes.append(_t("note_routing", lang, condition=condition))
     for code in q.missing_codes:
         n = table.not_sure

@@ -301,13 +301,25 @@ def _target_ranges(study, instrument: Instrument) -> dict[str, list[tuple[str, f
     except FjernarbeidError:
         return {}
     out: dict[str, list[tuple[str, float, float]]] = {}
-    for row in rows:
+    for row in rows:  # the margins: each range with its own label
         if len(row.variables) != 1 or row.variables[0] not in instrument:
             continue
         q = instrument[row.variables[0]]
         rng = parse_range(row.categories[0])
         if q.is_number and rng is not None:
             out.setdefault(q.name, []).append((row.label or row.categories[0], rng[0], rng[1]))
+    crossed: dict[str, dict[tuple[float, float], str]] = {}
+    for row in rows:  # the cells of a cross (kommune×alder, 'kinn|18-39'): a label is the cell's, so the range
+        if len(row.variables) < 2:
+            continue
+        for variable, category in zip(row.variables, row.categories):
+            if variable in out or variable not in instrument or not instrument[variable].is_number:
+                continue
+            rng = parse_range(category)
+            if rng is not None:
+                crossed.setdefault(variable, {}).setdefault(rng, category.strip())
+    for variable, ranges in crossed.items():
+        out[variable] = [(label, lo, hi) for (lo, hi), label in ranges.items()]
     return out
 
 

@@ -718,6 +718,20 @@ def _read_metadata(path: Path, sheets: dict[str, _Sheet]) -> dict[str, Any]:
     return raw
 
 
+# The other spellings of the select types that XLSForm (pyxform) accepts, and the names this reader uses.
+_TYPE_ALIASES = (("select one ", "select_one "), ("select all that apply ", "select_multiple "))
+
+
+def _canonical_type(qtype: str) -> str:
+    """A row's type as this reader names it: 'select one jn' and 'select all that apply jn', which pyxform also
+    takes, are 'select_one jn' and 'select_multiple jn'."""
+    lower = qtype.lower()
+    for alias, canonical in _TYPE_ALIASES:
+        if lower.startswith(alias):
+            return canonical + qtype[len(alias):]
+    return qtype
+
+
 def _group_spans(survey: _Sheet) -> dict[int, bool]:
     """For each ``begin group`` row: whether the group holds the rest of the form (after its end
     only notes, metadata and ignored rows follow) — the shape of a screening group."""
@@ -754,8 +768,9 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
     carried: list[str] = []
     ignored: list[str] = []
     screenings = 0
+    seen_at: dict[str, int] = {}  # a question's name → its row
     for number, record in survey.rows:
-        qtype = " ".join(record.get("type", "").split())
+        qtype = _canonical_type(" ".join(record.get("type", "").split()))
         kind = qtype.replace("_", " ").lower() if qtype.lower().startswith(("begin", "end")) else qtype
         role = record.get("fj_role", "")
         name = record.get("name", "")
@@ -829,6 +844,10 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
             raise InstrumentError(f"{survey.where(number, 'name')}: a {qtype or 'row'} needs a name")
         if not name.isidentifier():
             raise InstrumentError(f"{survey.where(number, 'name')}: name {name!r} must be letters, digits and _")
+        if name in seen_at:
+            raise InstrumentError(f"{survey.where(number, 'name')}: the name {name!r} is used twice (first at row "
+                                  f"{seen_at[name]})")
+        seen_at[name] = number
         # An ordinary form's questions are numbered as a reader counts them (1, 2, 3 …), the name stays the
         # variable's; a form written by write_xlsform (or with an fj_number column) says its own numbers.
         # (`number` stays the sheet's row, which every message below names)
@@ -882,7 +901,7 @@ def _read_survey(survey: _Sheet, lists: dict[str, list], raw: dict[str, Any], no
         else:
             raise InstrumentError(
                 f"{survey.where(number, 'type')}: question type {qtype!r} is not supported by the instrument "
-                f"({', '.join(['select_one', 'select_multiple', *_SUPPORTED_TYPES])} are; metadata such as start "
+                f"({', '.join(['select_one', 'select_multiple', *sorted(_SUPPORTED_TYPES)])} are; metadata such as start "
                 "and end is carried, deviceid and the like ignored)"
             )
         if declared and declared != q["type"]:

@@ -229,3 +229,33 @@ def stacked_100(groups: list[tuple[str, dict[int, float]]], scale: list[tuple[in
     if title:
         ax.set_title(title, loc="left", fontsize=10)
     return _svg(fig, fmt)
+
+
+def interval_bars(categories: list[tuple[str, float, float | None, float | None]], lang: str = "nb",
+                  percent: bool = False, title: str = "", fmt: str | tuple = "svg") -> str | bytes | dict:
+    """Horizontal bars with 95 % intervals, (label, value, low, high) per bar, in the order given (the first
+    on top): chapter 4.5's shares of a group's segments (``percent``) or its estimated number of people by
+    municipality. Each bar is labelled with its value, as the report prints it ('24 %', '37 000')."""
+    def shown(v: float) -> str:
+        return _pct(v, lang) if percent else fmt_number(v, lang)
+
+    lines = sum(_lines(c[0], 36) for c in categories)
+    fig, ax = plt.subplots(figsize=(7.5, 0.2 * lines + 0.12 * len(categories) + 0.9))
+    ys = list(range(len(categories)))[::-1]
+    top = max((c[3] if c[3] is not None else c[1] for c in categories), default=1.0) or 1.0
+    for y, (label, value, lo, hi) in zip(ys, categories):
+        ax.barh(y, value, color=GROUP_COLOURS[0], height=0.6)
+        if lo is not None and hi is not None:
+            ax.errorbar(value, y, xerr=[[max(0.0, value - lo)], [max(0.0, hi - value)]], color="#222", capsize=3,
+                        linewidth=1)
+        ax.text((hi if hi is not None else value) + top * 0.01, y, shown(value), va="center", fontsize=8)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([_wrap(c[0], 36) for c in categories])
+    ax.set_xlim(0, min(1.0, top * 1.15) if percent else top * 1.15)
+    if percent:
+        _percent_axis(ax, lang)
+    else:
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_number(v, lang)))
+    if title:
+        ax.set_title(title, loc="left", fontsize=10)
+    return _svg(fig, fmt)

@@ -303,19 +303,58 @@ def _html_table(doc, element) -> None:
                               for r in rows])
 
 
-def _html_chapter(doc, html: str) -> None:
+def _number_of(element, kind: str) -> int:
+    """The number a chapter's figure or table has in the report, from its id ('figure-20', 'table-31'); 0: none."""
+    match = re.fullmatch(rf"{kind}-(\d+)", element.get("id") or "")
+    return int(match.group(1)) if match else 0
+
+
+def _caption_text(element) -> str:
+    """A <figcaption> or <caption> without its label ('Figur 20.'): the text after the number."""
+    for label in element.xpath('.//span[@class="label"]'):
+        label.drop_tree()
+    return " ".join(element.text_content().split())
+
+
+def _html_figure(doc, view: ReportView, element, charts: dict) -> None:
+    """A chapter's figure as the findings' are: its numbered caption, the chart drawn for Word, its source."""
+    number = _number_of(element, "figure")
+    caption = next(iter(element.xpath("./figcaption")), None)
+    text = _caption_text(caption) if caption is not None else ""
+    if number and view is not None:
+        _numbered_caption(doc, view, "Figure", number, text)
+    elif text:
+        doc.add_paragraph(text, style="Caption").paragraph_format.keep_with_next = True
+    chart = charts.get(number)
+    if chart is not None:
+        _picture(doc, chart)
+    for source in element.xpath('./p[@class="source"]'):
+        doc.add_paragraph(" ".join(source.text_content().split()), style="Caption")
+
+
+def _html_chapter(doc, html: str, view: ReportView | None = None, charts=()) -> None:
     """A chapter made as HTML (chapter 4.5 of fjernarbeid.target) in the document's own styles: headings,
-    paragraphs, tables and lists. Its charts are left out: each has a table with its numbers after it."""
+    paragraphs, tables with their numbered captions and source lines, and lists. Its figures get their numbered
+    captions and source lines too, and their charts (``charts``, :class:`~fjernarbeid.report.view.Chart` by
+    figure number) drawn for Word: the HTML's inline SVG is not used."""
     import lxml.html
 
+    by_number = {c.number: c for c in charts}
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    for element in root.iter():
+    for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
+        if any(a.tag == "figure" for a in element.iterancestors()):
+            continue  # laid out with its figure
         if tag in _HEADING_LEVELS:
             doc.add_heading(" ".join(element.text_content().split()), level=_HEADING_LEVELS[tag])
+        elif tag == "figure":
+            _html_figure(doc, view, element, by_number)
         elif tag == "p" and element.getparent() is not None and element.getparent().tag in ("section", "div"):
+            if "source" in (element.get("class") or "").split():
+                doc.add_paragraph(" ".join(element.text_content().split()), style="Caption")
+                continue
             paragraph = doc.add_paragraph()
             _inline_runs(paragraph, element)
             if "synthetic" in (element.get("class") or ""):
@@ -324,6 +363,14 @@ def _html_chapter(doc, html: str) -> None:
         elif tag == "li":
             doc.add_paragraph(" ".join(element.text_content().split()), style="List Bullet")
         elif tag == "table":
+            caption = next(iter(element.xpath("./caption")), None)
+            number = _number_of(element, "table")
+            if caption is not None:
+                text = _caption_text(caption)
+                if number and view is not None:
+                    _numbered_caption(doc, view, "Table", number, text)
+                else:
+                    doc.add_paragraph(text, style="Caption").paragraph_format.keep_with_next = True
             _html_table(doc, element)
 
 
@@ -375,7 +422,7 @@ def build_docx(view: ReportView, template: str | Path | None = None, extra_secti
                 p.add_run(f.ours)
 
     for block in extra_sections:  # finished chapters (4.5, from fjernarbeid.target), before the methods
-        _html_chapter(doc, str(block))
+        _html_chapter(doc, str(block), view, getattr(block, "charts", ()))
 
     doc.add_heading(view.t("methods"), level=1)
     doc.add_heading(view.t("weighting"), level=2)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from fjernarbeid import __version__
 from fjernarbeid.findings.results import FindingResult, Results, Table
 from fjernarbeid.instrument import Instrument
@@ -92,6 +94,20 @@ class Chart:
 
     def png(self) -> bytes:
         return self.draw("png")
+
+
+class Chapter(Markup):
+    """A finished chapter made elsewhere (4.5, from :mod:`fjernarbeid.target`): its safe HTML, placed as it is in
+    the HTML and PDF reports, with the charts of its figures (``<figure id="figure-N">``, a :class:`Chart`
+    numbered N each) for the formats that draw charts themselves (Word) and the number of tables it numbers."""
+
+    charts: tuple = ()
+    tables: int = 0
+
+    def __new__(cls, html="", charts=(), tables: int = 0):
+        chapter = super().__new__(cls, html)
+        chapter.charts, chapter.tables = tuple(charts), tables
+        return chapter
 
 
 _SVG_TOKEN = re.compile(r"<[^>]+>|[^<]+")
@@ -211,6 +227,30 @@ def _in_sentence(label: str) -> str:
     return label[0].lower() + label[1:]
 
 
+def _names_in_text(instrument: Instrument) -> re.Pattern:
+    """What :meth:`Words.in_text` finds in running text: a question's name (group ``name``), or a label of the
+    questionnaire that holds one ('Privat arbeidsgiver' beside the question ``arbeidsgiver``; group ``label``),
+    which a sentence quotes as it is written and is left alone."""
+    names = sorted((q.name for q in instrument.questions), key=len, reverse=True)
+    name = r"\b(?P<name>" + "|".join(map(re.escape, names)) + r")\b"
+    found = re.compile(name)
+    texts: set[str] = set()
+    for q in instrument.questions:
+        texts.update(q.text.values())
+        for c in q.codes:
+            texts.update(c.labels.values())
+    for d in instrument.derived:
+        texts.update(d.labels.values())
+        for c in d.codes:
+            texts.update(c.labels.values())
+        for b in d.bins:
+            texts.update(b.labels.values())
+    labels = sorted((s for s in texts if s and found.search(s)), key=len, reverse=True)
+    if not labels:
+        return re.compile(r"(?P<label>(?!))|" + name)
+    return re.compile(r"(?P<label>" + "|".join(map(re.escape, labels)) + r")|" + name)
+
+
 class Words:
     """Names in the results (variables, the catalogue's check names, the analyses' English terms) as words
     of the report's language: a variable becomes its question number ('spm. 12') or its label."""
@@ -236,9 +276,9 @@ class Words:
         """Running text with every variable name in it put in words: a question's name becomes 'spm. 7'."""
         if self.instrument is None or not text:
             return text
-        names = sorted((q.name for q in self.instrument.questions), key=len, reverse=True)
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
-        return pattern.sub(lambda m: self.variable(m.group(1)), text)
+        if getattr(self, "_pattern", None) is None:
+            self._pattern = _names_in_text(self.instrument)
+        return self._pattern.sub(lambda m: m.group("label") or self.variable(m.group("name")), text)
 
     def __call__(self, text) -> str:
         """Any name or term: a check's subject, an analysis term, a variable, or the text itself."""
@@ -273,7 +313,7 @@ def fmt_cell(col: str, value, lang: str, words: Words | None = None, decimals: i
     if words is not None and col in WORD_COLUMNS and isinstance(value, str):
         return words(value)
     if isinstance(value, (list, tuple)) and len(value) == 2 and col == "ci":
-        return fmt_ci(value[0], value[1], lang)
+        return fmt_ci(value[0], value[1], lang, decimals)
     if col == "df" and isinstance(value, (list, tuple)):
         return " / ".join(fmt_number(d, lang, 0 if float(d).is_integer() else 1) for d in value)
     if col in ("test", "effect"):
@@ -307,6 +347,11 @@ def text_table(table: Table, lang: str, caption: str = "", words: Words | None =
     shown = [j for j, c in enumerate(table.columns) if j != flag]
     decimals = {c: share_decimals(row[i] for row in table.rows) for i, c in enumerate(table.columns)
                 if _is_share_column(c)}
+    if "ci" in table.columns and "share" in table.columns:
+        # a share and its interval with one number of decimals ('54,8 %' and '54,8–54,8 %', never '55–55 %')
+        i = table.columns.index("ci")
+        ends = [x for row in table.rows if isinstance(row[i], (list, tuple)) for x in row[i]]
+        decimals["share"] = decimals["ci"] = max(decimals["share"], share_decimals(ends))
 
     def cell(row, j):
         column, value = table.columns[j], row[j]
@@ -462,6 +507,11 @@ def _ended(title: str) -> str:
     return title if title.endswith(("?", ".", "!")) else title + "."
 
 
+def _question_title(q, lang: str) -> str:
+    """'12. Hvor ofte …': a question by its number and text, as the finding's heading and table name it."""
+    return f"{q.number}. {q.label(lang)}" if q.number != q.name else q.label(lang)
+
+
 def _pct_cell(share, lang: str) -> str:
     return fmt_pct(share, lang, 1)
 
@@ -510,7 +560,7 @@ def _distribution(results: Results, name: str, instrument: Instrument, lang: str
             for r, h in zip(table.rows, hide) if not h and r[idx["share"]] is not None]
     if not cats:
         return None
-    title = f"{instrument[name].number} {instrument[name].label(lang)}" if name in instrument else name
+    title = _question_title(instrument[name], lang) if name in instrument else name
     data = TextTable("chart_data", [t("category", lang), t("share_w", lang), t("ci95", lang)],
                      [[c[0], _pct_cell(c[1], lang), fmt_ci(c[2], c[3], lang, 1)] for c in cats], [False, True, True])
     n = max(r[idx["n_unweighted"]] or 0 for r in table.rows)  # each row carries the base
@@ -734,20 +784,47 @@ def _caption(table: Table, instrument: Instrument, lang: str) -> str:
     return ""
 
 
+_ROUTING_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
 def routing_text(condition, instrument: Instrument, lang: str) -> str:
-    """A question's routing in words: a condition 'code < 3' becomes 'spm. 7 er «Ja» eller «Kanskje»'."""
-    from fjernarbeid.instrument.expr import BoolOp, Compare, Not
+    """A question's routing in words: a condition 'code < 3' becomes 'spm. 7 er «Ja» eller «Kanskje»',
+    ``selected(q7, 1)`` 'spm. 7 omfatter «Møterom»', ``q8 != ''`` 'spm. 8 er besvart'."""
+    from fjernarbeid.instrument.expr import BoolOp, Compare, Not, Regex, Selected
+
+    words = Words(instrument, lang)
+
+    def number(v) -> str:
+        return fmt_number(v, lang, 0 if float(v).is_integer() else 2) if isinstance(v, (int, float)) else str(v)
 
     def node(n) -> str:
         if isinstance(n, BoolOp):
             return f" {t(n.op, lang)} ".join(node(o) for o in n.operands)
         if isinstance(n, Not):
             return f"{t('not', lang)} ({node(n.operand)})"
+        if isinstance(n, Selected):
+            q = instrument[n.variable] if n.variable in instrument else None
+            label = q.code_labels(lang).get(n.code, str(n.code)) if q is not None else number(n.code)
+            return t("routing_selected", lang, question=words.variable(n.variable), values=one_of([label], lang))
+        if isinstance(n, Regex):
+            return t("routing_pattern", lang, question=words.variable(n.variable), pattern=n.pattern)
         if isinstance(n, Compare):
             q = instrument[n.variable] if n.variable in instrument else None
-            who = Words(instrument, lang).variable(n.variable)
+            who = words.variable(n.variable)
+            if n.op in ("answered", "unanswered"):
+                return t(f"routing_{n.op}", lang, question=who)
+            if n.func == "count_selected":
+                if n.op in ("in", "notin"):
+                    value = f" {t('or', lang)} ".join(number(v) for v in n.values)
+                    return t("routing_count", lang, question=who, op="=" if n.op == "in" else "≠", value=value)
+                return t("routing_count", lang, question=who, op=_ROUTING_OPS[n.op], value=number(n.values[0]))
+            if n.other is not None:
+                return f"{who} {_ROUTING_OPS[n.op]} {words.variable(n.other)}"
             if q is None or not q.codes:
-                return f"{who} {n.op} {', '.join(fmt_number(v, lang) for v in n.values)}"
+                if n.op in ("in", "notin"):
+                    values = f" {t('or', lang)} ".join(number(v) for v in n.values)
+                    return f"{who} {'=' if n.op == 'in' else '≠'} {values}"
+                return f"{who} {_ROUTING_OPS[n.op]} {', '.join(number(v) for v in n.values)}"
             tests = {"==": lambda c: c in n.values, "in": lambda c: c in n.values,
                      "!=": lambda c: c not in n.values, "notin": lambda c: c not in n.values,
                      "<": lambda c: c < n.values[0], "<=": lambda c: c <= n.values[0],
@@ -902,6 +979,24 @@ def build_view(results: Results, instrument: Instrument, lang: str = "nb", min_c
         suppression_note=t("suppressed", lang, k=min_cell, symbol=SUPPRESSED), instrument_title=instrument.label(lang),
         questions=questions, judged=judged, overrides=overrides,
     )
+
+
+def next_numbers(view: ReportView) -> tuple[int, int]:
+    """The numbers of the next figure and the next table after the findings' chapters: where a chapter placed
+    after them (4.5) starts its own."""
+    figures = [c.number for s in view.sections for f in s.findings for c in f.charts]
+    tables = [tb.number for s in view.sections for tb in s.tables]
+    tables += [tb.number for s in view.sections for f in s.findings for tb in f.tables]
+    return max(figures, default=0) + 1, max(tables, default=0) + 1
+
+
+def make_room(view: ReportView, chapters) -> None:
+    """Chapters placed before the methods (:class:`Chapter`) number their tables after the findings' ones:
+    the methods' tables come after theirs."""
+    count = sum(getattr(chapter, "tables", 0) for chapter in chapters)
+    for tb in view.methods_tables:
+        if tb.number:
+            tb.number += count
 
 
 def _complement_hidden(table: Table) -> list[bool]:

@@ -238,33 +238,97 @@ def bar_chart(rows: list[dict], label_key, value_key="potential", low_key="ci_lo
     return "".join(parts)
 
 
-def section_view(doc: dict, lang: str, top: int = 15) -> dict:
-    """What the template shows, already chosen, ordered and formatted for ``lang``."""
+class _Numbering:
+    """Figure and table numbers in reading order, from where the report has come to (``first_figure``,
+    ``first_table``), each with its caption and source line in the report's words ('Figur 20. …', 'Kilde: …
+    n = … (uvektet).'); the figures' charts (:class:`~fjernarbeid.report.view.Chart`) for Word."""
+
+    def __init__(self, lang: str, first_figure: int, first_table: int, source: str):
+        self.lang, self.figure_no, self.table_no, self.source = lang, first_figure, first_table, source
+        self.charts: list = []
+        self.tables = 0
+
+    def _source(self, n) -> str:
+        from fjernarbeid.report.i18n import fmt_number, t
+
+        return t("source_n", self.lang, source=self.source, n=fmt_number(n, self.lang))
+
+    def figure(self, caption: str, bars: list[tuple], n, percent: bool = False) -> dict:
+        """A figure: its number, caption, source line, the inline SVG of the HTML and the chart for Word."""
+        from fjernarbeid.report.i18n import t
+        from fjernarbeid.report.view import Chart
+
+        number, self.figure_no = self.figure_no, self.figure_no + 1
+        source = self._source(n)
+        self.charts.append(Chart(caption, "interval_bars", (bars, self.lang, percent), n=n or 0, number=number,
+                                 source=source))
+        rows = [{"label": b[0], "value": b[1], "low": b[2], "high": b[3]} for b in bars]
+        svg = bar_chart(rows, lambda r: r["label"], "value", "low", "high", lang=self.lang, percent=percent,
+                        title=caption)
+        return {"number": number, "label": t("figure", self.lang, n=number), "caption": caption, "source": source,
+                "svg": svg}
+
+    def table(self, caption: str, n) -> dict:
+        from fjernarbeid.report.i18n import t
+
+        number, self.table_no = self.table_no, self.table_no + 1
+        self.tables += 1
+        return {"number": number, "label": t("table", self.lang, n=number), "caption": caption,
+                "source": self._source(n)}
+
+
+def section_view(doc: dict, lang: str, top: int = 15, first_figure: int = 1, first_table: int = 1,
+                 source: str | None = None) -> dict:
+    """What the template shows, already chosen, ordered and formatted for ``lang``. Its figures and tables are
+    numbered from ``first_figure`` and ``first_table`` (where the report has come to) in reading order, each
+    with a caption and a source line naming ``source`` (the survey file) and the respondents behind it."""
+    from fjernarbeid.i18n import message
+
+    numbers = _Numbering(lang, first_figure, first_table, source or doc.get("data", {}).get("source") or "?")
     outcomes = []
+    region = (doc.get("region") or {}).get("name") or ""
     for o in doc["outcomes"]:
         view = {"o": o, "label": text(o["label"], lang), "yes_label": text(o["yes_label"], lang)}
-        whose = f'{view["label"]} – '  # each target group draws the same charts: a name says whose it is
-        if "potential" in o:
-            shown = [r for r in o["potential"]["municipalities"] if r["status"] != "suppressed"][:top]
-            rounded = [dict(r, **r["rounded"]) for r in shown]
-            view["top_chart"] = bar_chart(rounded, lambda r: r["municipality_name"], lang=lang,
-                                          title=whose + f'{WORDS["where"][lang]} {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
-            view["top"] = shown
+
+        def words(key: str, **kw) -> str:  # each target group has the same figures: the caption says whose
+            return message("target", key, lang, group=view["label"], **kw)
+
+        n = (o.get("share") or {}).get("n")
+        if (o.get("logistic") or {}).get("coefficients"):
+            view["logistic_table"] = numbers.table(words("table_logistic"), o["logistic"].get("n") or n)
+        shown = [r for r in o["potential"]["municipalities"] if r["status"] != "suppressed"][:top] \
+            if "potential" in o else []
+        if shown:  # every municipality suppressed: nothing to show of where, nor of the segments
             segs = sorted(o["segments"], key=lambda s: s["rank_propensity"])[:10]
-            view["segment_chart"] = bar_chart(segs, lambda s: s["labels"][lang], "propensity", "propensity_ci_low",
-                                              "propensity_ci_high", lang=lang, percent=True,
-                                              title=whose + f'{WORDS["segments"][lang]}: {WORDS["propensity"][lang]}, {WORDS["ci"][lang]}')
+            view["segment_figure"] = numbers.figure(
+                words("figure_segments", k=len(segs)),
+                [(s["labels"][lang], s["propensity"], s["propensity_ci_low"], s["propensity_ci_high"]) for s in segs],
+                n, percent=True)
+            view["top_chart"] = True
             view["segments"] = sorted(o["segments"], key=lambda s: s["rank_size"])[:10]
+            view["segments_table"] = numbers.table(words("table_segments"), n)
+            view["top"] = shown
+            view["top_figure"] = numbers.figure(
+                words("figure_municipalities", k=len(shown)),
+                [(r["municipality_name"], r["rounded"]["potential"], r["rounded"].get("ci_low"),
+                  r["rounded"].get("ci_high")) for r in shown], n)
+            view["top_table"] = numbers.table(words("table_municipalities"), n)
             if "region" in o["potential"]:
-                reg = [dict(r, **r["rounded"]) for r in o["potential"]["region_municipalities"]
-                       if r["status"] != "suppressed"]
-                view["region_chart"] = bar_chart(reg, lambda r: r["municipality_name"], lang=lang,
-                                                 title=whose + f'{WORDS["region"][lang]}: {WORDS["potential"][lang]}, {WORDS["ci"][lang]}')
+                reg = [r for r in o["potential"]["region_municipalities"] if r["status"] != "suppressed"]
+                if reg:
+                    view["region_figure"] = numbers.figure(
+                        words("figure_region", region=region),
+                        [(r["municipality_name"], r["rounded"]["potential"], r["rounded"].get("ci_low"),
+                          r["rounded"].get("ci_high")) for r in reg], n)
+                view["region_table"] = numbers.table(words("table_region", region=region), n)
+        if o.get("importance"):
+            view["importance_table"] = numbers.table(words("table_importance"), n)
         outcomes.append(view)
     return {"doc": doc, "lang": lang, "w": {k: v[lang] for k, v in WORDS.items()}, "outcomes": outcomes,
             "caveat": CAVEAT[lang], "eligibility_caveat": ELIGIBILITY_CAVEAT[lang],
             "variance": VARIANCE_METHOD[lang], "synthetic": SYNTHETIC_DATA[lang] if doc.get("synthetic_data") else None,
-            "text": lambda labels: text(labels, lang), "term": lambda name: term_label(doc, name, lang)}
+            "text": lambda labels: text(labels, lang), "term": lambda name: term_label(doc, name, lang),
+            "charts": numbers.charts, "tables": numbers.tables}
 
 
 def term_label(doc: dict, name: str, lang: str) -> str:
@@ -282,9 +346,16 @@ def term_label(doc: dict, name: str, lang: str) -> str:
     return name
 
 
-def render_section(doc: dict, lang: str = "nb") -> str:
-    """The chapter as an HTML fragment (``<section>``), to be placed in a report."""
-    return _environment().get_template("target_section.html.j2").render(**section_view(doc, lang))
+def render_section(doc: dict, lang: str = "nb", first_figure: int = 1, first_table: int = 1,
+                   source: str | None = None):
+    """The chapter as an HTML fragment (``<section>``), to be placed in a report: a
+    :class:`~fjernarbeid.report.view.Chapter`, with the charts of its figures and the count of its tables. Its
+    figures and tables are numbered from ``first_figure`` and ``first_table``."""
+    from fjernarbeid.report.view import Chapter
+
+    view = section_view(doc, lang, first_figure=first_figure, first_table=first_table, source=source)
+    html = _environment().get_template("target_section.html.j2").render(**view)
+    return Chapter(html, view["charts"], view["tables"])
 
 
 def render_page(doc: dict, lang: str = "nb") -> str:

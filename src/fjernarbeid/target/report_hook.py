@@ -29,8 +29,12 @@ class TargetSection:
 
 
 def report_section(frame, design, dispositions: Path, instrument, refdata, lang: str = "nb",
-                   region: list[str] | None = None) -> TargetSection:
-    """The chapter for the report: ``frame`` is the report's derived data, ``design`` its weighted design."""
+                   region: list[str] | None = None, first_figure: int = 1, first_table: int = 1,
+                   source: str | None = None) -> TargetSection:
+    """The chapter for the report: ``frame`` is the report's derived data, ``design`` its weighted design.
+    Its figures and tables continue the report's numbering from ``first_figure`` and ``first_table``
+    (:func:`fjernarbeid.report.view.next_numbers`); their source lines name ``source`` (the survey file).
+    The chapter's HTML is a :class:`~fjernarbeid.report.view.Chapter`: it carries the charts (for Word)."""
     from fjernarbeid.findings.run import analysis_frame
     from fjernarbeid.target.analysis import population_for, prepare_contacts, prepare_respondents, run_targeting
     from fjernarbeid.target.outputs import render_section
@@ -58,7 +62,8 @@ def report_section(frame, design, dispositions: Path, instrument, refdata, lang:
         result.data["items"] = {i: {code: instrument[i].label(code) for code in ("nb", "nn", "en")}
                                 for i in spec.importance_items if i in instrument}
         doc = result.to_dict()
-        return TargetSection(Markup(render_section(doc, lang)), doc)
+        return TargetSection(render_section(doc, lang, first_figure=first_figure, first_table=first_table,
+                                            source=source), doc)
     except (FjernarbeidError, KeyError, ValueError) as exc:
         reason = str(exc).strip("'\"")
         note = NOT_COMPUTED.get(lang, NOT_COMPUTED["en"]).format(reason=reason)
