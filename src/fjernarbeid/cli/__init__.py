@@ -31,7 +31,9 @@ def _flags_without_a_type() -> None:
     Python parameter, '<bool>', in the place of a value; show nothing there instead."""
     from typer.core import TyperOption
 
-    shown = TyperOption.display_type_rich
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None:  # a Typer that shows no type for a flag
+        return
 
     def display_type_rich(self, ctx):
         return None if self.is_flag else shown(self, ctx)

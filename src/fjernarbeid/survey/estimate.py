@@ -64,7 +64,8 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError, DataValidationError
 from fjernarbeid.survey._distributions import beta_ppf, t_ppf
-from fjernarbeid.survey.design import Influence, SurveyDesign, _label_key, _label_sort_key, _row_list
+from fjernarbeid.survey.design import (Influence, SurveyDesign, _label_key, _label_sort_key, _row_list,
+                                       whole_number_codes)
 from fjernarbeid.survey.replicate import ReplicateDesign
 
 CI_METHODS = ("logit", "beta", "wilson", "xlogit", "asin", "mean", "likelihood")
@@ -220,7 +221,7 @@ def numeric_values(design: Design, variable: str) -> np.ndarray:
 
 def _valid_domain(design: Design, ok: np.ndarray, variable: str, na_rm: bool) -> tuple[Design, np.ndarray]:
     """Restrict to rows where the variable is usable (R's na.rm=TRUE is a domain)."""
-    in_domain = design.weights > 0
+    in_domain = design.in_domain
     missing = in_domain & ~ok
     if missing.any():
         if not na_rm:
@@ -347,38 +348,42 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     overlapping groups, one :func:`svymean` per group.
     """
     x = numeric_values(design, variable)
-    in_domain = design.weights > 0
+    in_domain = design.in_domain
     usable = ~np.isnan(x) & in_domain
-    member = np.full(design.n, -1, dtype=np.intp)  # each row's group (answered or not)
+    # each row's group + 1 (0: in none, or outside the domain), by arithmetic on the masks: assigning
+    # through a boolean mask costs several times more on masks as irregular as answers
+    member = np.zeros(design.n, dtype=np.intp)
     members = np.zeros(design.n, dtype=np.int8)
     for j, mask in enumerate(groups):
         mask = np.asarray(mask, dtype=bool)
         members += mask
-        member[mask] = j
-    member[~in_domain] = -1
+        member += mask * (j + 1)
+    member *= in_domain
     overlap = bool(((members > 1) & in_domain).any())
     if overlap or isinstance(design, ReplicateDesign) or not design.is_calibrated:
         return [svymean(design.domain(np.asarray(m, dtype=bool)), variable, level=level)
                 if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
-    code = np.where(usable, member, -1)  # each answer's group
+    code = member * usable  # each answer's group + 1
     k = len(groups)
-    rows = np.flatnonzero(code >= 0)
-    g, w, xr = code[rows], design.weights[rows], x[rows]
+    rows = np.flatnonzero(code)
+    g, w, xr = code[rows] - 1, design.weights[rows], x[rows]
     base = np.bincount(g, weights=w, minlength=k)
     n = np.bincount(g, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.bincount(g, weights=w * xr, minlength=k) / base
         inverse = np.where(base > 0, 1 / base, 0.0)
-    # w(x − m_g)/W_g in column g: the scales w·x and w, with coefficients 1/W_g and −m_g/W_g
+    # w(x − m_g)/W_g in column g: the scales w·x and w, with coefficients 1/W_g and −m_g/W_g; group 0
+    # (no answer, or in no group) has coefficients 0, so the scales need not be zero there
     coef = np.zeros((k + 1, 2, k))
     coef[np.arange(1, k + 1), 0, np.arange(k)] = inverse
     coef[np.arange(1, k + 1), 1, np.arange(k)] = -np.nan_to_num(means) * inverse
-    scale_x, scale_w, group = np.zeros(design.n), np.zeros(design.n), np.zeros(design.n, dtype=np.intp)
-    scale_x[rows], scale_w[rows], group[rows] = w * xr, w, g + 1
-    v = np.diag(design.vcov_total(Influence((scale_x, scale_w), group, coef)))
+    weights = design.weights
+    scale_x = np.nan_to_num(x, nan=0.0, posinf=np.inf, neginf=-np.inf)  # infinities stay (and show)
+    scale_x *= weights
+    v = np.diag(design.vcov_total(Influence((scale_x, weights), code, coef)))
     spread = np.bincount(g, weights=w * (xr - np.nan_to_num(means)[g]) ** 2, minlength=k)
-    rows_all = np.flatnonzero(member >= 0)
-    df_of = _groups_degrees_of_freedom(design, rows_all, member[rows_all], k)
+    rows_all = np.flatnonzero(member)
+    df_of = _groups_degrees_of_freedom(design, rows_all, member[rows_all] - 1, k)
     out: list[Estimate | None] = []
     for j in range(k):
         if n[j] == 0:
@@ -408,8 +413,11 @@ def _groups_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray, g: np.nda
 
         return clustered
     nstrata = design._struct.n_psu.size
-    present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
-    strata_in = present.sum(axis=1)
+    if nstrata == 1:  # one stratum: in every group that has a row
+        strata_in = (n > 0).astype(int)
+    else:
+        present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
+        strata_in = present.sum(axis=1)
     return lambda j: int(n[j]) - int(strata_in[j])
 
 
@@ -521,7 +529,8 @@ def _category_codes(design: Design, variable: str, missing: Iterable, include_mi
     """Category index per row (−1: no usable answer), the categories' keys in order and their
     labels (see :func:`svyprop` for ``missing``, ``include_missing`` and ``categories``)."""
     series = design.column(variable)
-    codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)  # −1 = empty
+    whole = whole_number_codes(series.to_numpy()) if isinstance(series.dtype, np.dtype) else None
+    codes, uniques = whole if whole is not None else pd.factorize(series, sort=False, use_na_sentinel=True)  # −1 = empty
     ukeys = [_label_key(u) for u in uniques]
     missing_keys = {_label_key(m) for m in missing} - {None}
     label_of: dict[Any, Any] = {None: None}

@@ -37,7 +37,7 @@ from scipy import special
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
-from fjernarbeid.survey.design import Influence, SurveyDesign, shown
+from fjernarbeid.survey.design import Influence, SurveyDesign, shown, whole_number_codes
 from fjernarbeid.survey.replicate import ReplicateDesign
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
@@ -62,7 +62,11 @@ def _numeric(design: SurveyDesign, name: str) -> np.ndarray:
 
 def _complete(design: SurveyDesign, columns) -> SurveyDesign:
     """The design restricted (as a domain) to rows where every column is present (R ``na.omit``)."""
-    missing = design.data[list(columns)].isna().any(axis=1).to_numpy()
+    missing = np.zeros(design.n, dtype=bool)
+    for name in columns:  # a column at a time: no frame of the columns is built
+        col = design.data[name]
+        missing |= np.isnan(col.to_numpy()) if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f" \
+            else col.isna().to_numpy()
     return design.domain(~missing & design.in_domain) if missing.any() else design
 
 
@@ -178,6 +182,12 @@ def _levels_in(values: pd.Series, rows: np.ndarray) -> list:
         chosen = codes[rows]
         used = np.bincount(chosen[chosen >= 0], minlength=len(values.cat.categories)) > 0
         return [c for c, u in zip(values.cat.categories, used) if u]
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
+        whole = whole_number_codes(values.to_numpy())  # answer codes: counted, not sorted
+        if whole is not None:
+            codes, levels = whole
+            used = np.bincount(codes + 1, weights=rows, minlength=levels.size + 1)[1:] > 0
+            return list(levels[used])
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "fiu":
         chosen = values.to_numpy()[rows]
         if chosen.dtype.kind == "f":
