@@ -116,6 +116,33 @@ def run_main(monkeypatch, capsys):
     return run
 
 
+def _call_main(monkeypatch, *args) -> Ran:
+    """``fjernarbeid.cli.main`` as ``run_main`` runs it, its output read here rather than by capsys (which only a
+    test's own fixtures have)."""
+    import contextlib
+    import io
+
+    from rich.console import Console
+
+    from fjernarbeid.cli import main
+
+    monkeypatch.setattr(Console, "on_broken_pipe", Console.on_broken_pipe)
+    monkeypatch.setenv("COLUMNS", "200")  # as _a_wide_terminal gives each test
+    monkeypatch.delenv("LINES", raising=False)
+    monkeypatch.setattr(sys, "argv", ["fjernarbeid", *map(str, args)])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as stopped:
+        main()
+    return Ran(stopped.value.code or 0, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def call_main():
+    """``call_main(monkeypatch, "report", file, ...)``: ``run_main`` for a module- or session-scoped fixture
+    (one run that several tests read), with the ``pytest.MonkeyPatch`` whose undoing ends the run's changes."""
+    return _call_main
+
+
 
 class KoboStudy(NamedTuple):
     folder: Path

@@ -1,10 +1,15 @@
-"""`fjernarbeid report` as a user runs it: demo in, report.html + results.json out; bad data, nothing out."""
+"""`fjernarbeid report` as a user runs it: demo in, report.html + results.json out; bad data, nothing out.
+
+One run is a new interpreter, as from a shell (test_report_on_the_demo); the others call the console entry point
+in-process (``run_main``, ``call_main``: the same arguments, messages and exit codes, without an interpreter's
+start-up each)."""
 
 import hashlib
 import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,10 +20,23 @@ def run(*args, cwd=None):
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
+def demo_dir(tmp_path_factory, demo):
+    """The files `fjernarbeid demo --no-sav` writes (that command itself is tested in tests/demo/test_cli.py)."""
+    from fjernarbeid.studies.norce2025.demo.write import write_demo
+
     out = tmp_path_factory.mktemp("demo")
-    assert run("demo", "--out", out).returncode == 0
+    write_demo(demo, out, sav=False)
     return out
+
+
+def with_an_invalid_q12(survey: Path, bad: Path) -> Path:
+    """A copy of the survey at ``bad`` whose first respondent answers q12 = 9 (not a code of q12)."""
+    lines = survey.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("q12")] = "9"
+    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    return bad
 
 
 def test_report_on_the_demo(demo_dir, tmp_path, refdata_dir):
@@ -34,34 +52,29 @@ def test_report_on_the_demo(demo_dir, tmp_path, refdata_dir):
     assert hashlib.sha256(survey.read_bytes()).hexdigest() == before  # the input is never modified
 
 
-def test_report_refuses_invalid_data_and_writes_nothing(demo_dir, tmp_path):
-    lines = (demo_dir / "demo_survey.csv").read_text("utf-8").splitlines()
-    header = lines[0].split(",")
-    row = lines[1].split(",")
-    row[header.index("q12")] = "9"  # not a code of q12
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
-    res = run("report", bad, "--out", tmp_path / "out")
-    assert res.returncode == 1
-    assert "validation error" in res.stderr and "q12" in res.stderr
+def test_report_refuses_invalid_data_and_writes_nothing(demo_dir, tmp_path, run_main):
+    bad = with_an_invalid_q12(demo_dir / "demo_survey.csv", tmp_path / "bad.csv")
+    ran = run_main("report", bad, "--out", tmp_path / "out")
+    assert ran.code == 1
+    assert "validation error" in ran.stderr and "q12" in ran.stderr
     assert not (tmp_path / "out").exists()
 
 
-def test_report_json_only_and_unknown_format(demo_dir, tmp_path, refdata_dir):
-    res = run("report", demo_dir / "demo_survey.csv", "--refdata", refdata_dir, "--out", tmp_path / "j", "--format", "json")
-    assert res.returncode == 0, res.stderr
+def test_report_json_only(demo_dir, tmp_path, refdata_dir, run_main):
+    # (an unknown --format is test_an_unknown_choice_is_a_usage_error_that_lists_the_choices[--format-pptx])
+    ran = run_main("report", demo_dir / "demo_survey.csv", "--refdata", refdata_dir, "--out", tmp_path / "j",
+                   "--format", "json")
+    assert ran.code == 0, ran.stderr
     assert sorted(p.name for p in (tmp_path / "j").iterdir()) == ["results.json"]
     doc = json.loads((tmp_path / "j" / "results.json").read_text("utf-8"))
     p01 = next(f for f in doc["findings"] if f["id"] == "P01")
     assert p01["status"] == "not_computed" and "disposition log" in p01["reason"]
-    res = run("report", demo_dir / "demo_survey.csv", "--format", "pptx")
-    assert res.returncode == 2 and "choose from" in res.stderr
 
 
-def test_missing_file_exits_3(tmp_path):
-    res = run("report", tmp_path / "nope.csv")
-    assert res.returncode == 3
-    assert "nope.csv" in res.stderr
+def test_missing_file_exits_3(tmp_path, run_main):
+    ran = run_main("report", tmp_path / "nope.csv")
+    assert ran.code == 3
+    assert "nope.csv" in ran.stderr
 
 
 # -- usage and side files (in-process: the console entry point, as a shell runs it) --------------------
@@ -130,13 +143,51 @@ def test_an_out_that_is_a_file_is_refused_before_the_work(run_main, study_csv, t
     assert taken.read_text() == "someone's notes\n"
 
 
+def progress_recorder(seen: list):
+    """A stand-in for rich's Progress that appends (description, completed, total) to ``seen`` at each update."""
+    from types import SimpleNamespace
+
+    class Recorder:
+        def __init__(self, *columns, **kw):
+            self.tasks = []
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def add_task(self, description, total):
+            self.tasks.append(SimpleNamespace(description=description, total=total, completed=0))
+            return 0
+
+        def update(self, task, advance=0, description=None, total=None):
+            t = self.tasks[task]
+            t.completed += advance
+            t.description = description or t.description
+            t.total = total if total is not None else t.total
+            seen.append((t.description, t.completed, t.total))
+
+        def stop(self):
+            pass
+
+    return Recorder
+
+
 @pytest.fixture(scope="module")
-def every_format(demo_dir, tmp_path_factory, refdata_dir):
-    """The demo's report as `--format pdf,docx,html` writes it (with chapter 4.5): the run and its folder."""
+def every_format(demo_dir, tmp_path_factory, refdata_dir, call_main):
+    """The demo's report as `--format pdf,docx,html` writes it (with chapter 4.5), in-process with its progress
+    bar recorded: the run, its folder and each state of the bar."""
+    import fjernarbeid.cli.report as report_cli
+
     out = tmp_path_factory.mktemp("every-format") / "rep"
-    res = run("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
-              "--refdata", refdata_dir, "--out", out, "--format", "pdf,docx,html")
-    return res, out
+    seen: list[tuple[str, float, float]] = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(report_cli, "Progress", progress_recorder(seen))
+        ran = call_main(monkeypatch, "report", demo_dir / "demo_survey.csv", "--dispositions",
+                        demo_dir / "demo_dispositions.csv", "--refdata", refdata_dir, "--out", out,
+                        "--format", "pdf,docx,html")
+    return ran, out, seen
 
 
 def test_report_in_every_document_format_at_once(every_format):
@@ -146,9 +197,9 @@ def test_report_in_every_document_format_at_once(every_format):
     from docx import Document
     from pypdf import PdfReader
 
-    res, rep = every_format
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.split() == [str(rep / name) for name in ("report.pdf", "report.docx", "report.html")]
+    ran, rep, _ = every_format
+    assert ran.code == 0, ran.stderr
+    assert ran.stdout.split() == [str(rep / name) for name in ("report.pdf", "report.docx", "report.html")]
     html = (rep / "report.html").read_text("utf-8")
     doc = Document(str(rep / "report.docx"))
     pdf = PdfReader(rep / "report.pdf")
@@ -169,8 +220,8 @@ def test_chapter_45_numbers_its_figures_and_tables_on_from_chapter_3(every_forma
     with its source line, and its tables 'Tabell N. …' on from chapter 3's (the methods' tables after them)."""
     import lxml.html
 
-    res, rep = every_format
-    assert res.returncode == 0, res.stderr
+    ran, rep, _ = every_format
+    assert ran.code == 0, ran.stderr
     page = lxml.html.fromstring((rep / "report.html").read_text("utf-8"))
 
     def numbers(elements, word):
@@ -200,8 +251,8 @@ def test_the_word_report_has_chapter_45s_charts_with_their_captions(every_format
     import lxml.html
     from docx import Document
 
-    res, rep = every_format
-    assert res.returncode == 0, res.stderr
+    ran, rep, _ = every_format
+    assert ran.code == 0, ran.stderr
     chapter = lxml.html.fromstring((rep / "report.html").read_text("utf-8")).get_element_by_id("malgrupper")
     wanted = [" ".join(c.text_content().split()) for c in chapter.xpath(".//figcaption")]
     doc = Document(str(rep / "report.docx"))
@@ -221,44 +272,12 @@ def test_the_word_report_has_chapter_45s_charts_with_their_captions(every_format
     assert len(tables) == len(chapter.xpath(".//table/caption"))
 
 
-def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(demo_dir, tmp_path, refdata_dir, run_main,
-                                                                       monkeypatch):
+def test_the_progress_bar_moves_through_chapter_45_and_the_word_charts(every_format):
     """The bar sat at 'finding P29' while chapter 4.5 was computed and at 'writing report.docx 33/38' while the
-    Word charts were drawn — half the run. Chapter 4.5 is a step of its own and every Word chart one step."""
-    from types import SimpleNamespace
-
-    import fjernarbeid.cli.report as report_cli
-
-    seen: list[tuple[str, float, float]] = []
-
-    class Recorder:
-        def __init__(self, *columns, **kw):
-            self.tasks = []
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def add_task(self, description, total):
-            self.tasks.append(SimpleNamespace(description=description, total=total, completed=0))
-            return 0
-
-        def update(self, task, advance=0, description=None, total=None):
-            t = self.tasks[task]
-            t.completed += advance
-            t.description = description or t.description
-            t.total = total if total is not None else t.total
-            seen.append((t.description, t.completed, t.total))
-
-        def stop(self):
-            pass
-
-    monkeypatch.setattr(report_cli, "Progress", Recorder)
-    ran = run_main("report", demo_dir / "demo_survey.csv", "--dispositions", demo_dir / "demo_dispositions.csv",
-                   "--refdata", refdata_dir, "--out", tmp_path / "rep", "--format", "html,docx")
-    assert ran.code == 0, ran.err
+    Word charts were drawn — half the run. Chapter 4.5 is a step of its own and every Word chart one step (on the
+    run of every_format, which writes Word beside HTML and PDF)."""
+    ran, _, seen = every_format
+    assert ran.code == 0, ran.stderr
     assert any(d == "chapter 4.5" for d, _, _ in seen)
     in_word = [c for d, c, _ in seen if d == "writing report.docx"]
     assert max(in_word) - min(in_word) >= 15  # the demo's 19 charts, drawn for Word
@@ -273,12 +292,7 @@ def test_invalid_data_are_reported_as_such_when_deriving_fails_on_them_first(dem
     import fjernarbeid.data.derive
     from fjernarbeid.cli import app
 
-    lines = (demo_dir / "demo_survey.csv").read_text("utf-8").splitlines()
-    header = lines[0].split(",")
-    row = lines[1].split(",")
-    row[header.index("q12")] = "9"  # not a code of q12
-    bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    bad = with_an_invalid_q12(demo_dir / "demo_survey.csv", tmp_path / "bad.csv")
 
     def broken(*args, **kwargs):
         raise ValueError("deriving met the invalid answer first")
@@ -291,11 +305,12 @@ def test_invalid_data_are_reported_as_such_when_deriving_fails_on_them_first(dem
 
 
 @pytest.fixture(scope="module")
-def coworking_report(coworking_study, tmp_path_factory):
+def coworking_report(coworking_study, tmp_path_factory, call_main):
     out = tmp_path_factory.mktemp("coworking_report") / "r"
-    ran = run("report", str(coworking_study.export), "--study", str(coworking_study.study), "--out", str(out),
-              "--format", "html,json")
-    assert ran.returncode == 0, ran.stderr
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        ran = call_main(monkeypatch, "report", coworking_study.export, "--study", coworking_study.study,
+                        "--out", out, "--format", "html,json")
+    assert ran.code == 0, ran.stderr
     return out
 
 

@@ -52,13 +52,12 @@ def test_impossible_sizes_are_usage_errors(tmp_path):
         assert not any(tmp_path.iterdir())
 
 
-def test_out_must_be_a_directory(tmp_path):
+def test_out_must_be_a_directory(tmp_path, run_main):
     target = tmp_path / "taken.csv"
     target.write_text("someone's file\n")
-    result = subprocess.run([sys.executable, "-m", "fjernarbeid", "demo", "--out", str(target), "--n", "5"],
-                            capture_output=True, text=True)
-    assert result.returncode == EXIT_BAD_INPUT
-    assert "is not a directory" in result.stderr
+    ran = run_main("demo", "--out", target, "--n", "5")
+    assert ran.code == EXIT_BAD_INPUT
+    assert "is not a directory" in ran.stderr
     assert target.read_text() == "someone's file\n"
 
 

@@ -1,4 +1,8 @@
-"""Word and PDF carry the same content as the HTML report; checked by reading them back."""
+"""Word and PDF carry the same content as the HTML report; checked by reading them back.
+
+A document is laid out once per module and read by every test that only reads it: the bokmål Word document and
+PDF each writer makes from the results (``docx_nb``; ``pdf_nb`` is in conftest.py) and the Word document laid out from the view
+already built (``docx_of_view``, as the command does)."""
 
 import shutil
 import subprocess
@@ -17,9 +21,20 @@ def view(demo_results, instrument):
     return build_view(demo_results, instrument, lang="nb")
 
 
-def test_docx_has_headings_tables_and_figures(demo_results, instrument, view, tmp_path):
-    path = write_docx(demo_results, instrument, tmp_path / "report.docx")
-    doc = Document(str(path))
+@pytest.fixture(scope="module")
+def docx_nb(demo_results, instrument, tmp_path_factory):
+    """The Word document write_docx makes from the results (its own view), in bokmål (its default)."""
+    return Document(str(write_docx(demo_results, instrument, tmp_path_factory.mktemp("docx") / "report.docx")))
+
+
+@pytest.fixture(scope="module")
+def docx_of_view(view, tmp_path_factory):
+    """The Word document laid out from the view already built."""
+    return Document(str(write_docx(None, None, tmp_path_factory.mktemp("docx-view") / "r.docx", view=view)))
+
+
+def test_docx_has_headings_tables_and_figures(docx_nb, view):
+    doc = docx_nb
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     n_findings = sum(len(s.findings) for s in view.sections)
     n_charts = sum(len(f.charts) for s in view.sections for f in s.findings)
@@ -31,11 +46,11 @@ def test_docx_has_headings_tables_and_figures(demo_results, instrument, view, tm
     assert any("SYNTETISKE DATA" in p.text for p in doc.paragraphs[:5])
 
 
-def test_docx_uses_an_organisations_template(demo_results, instrument, tmp_path):
+def test_docx_uses_an_organisations_template(view, tmp_path):
     template = Document()
     template.styles["Heading 1"].font.name = "Georgia"
     template.save(str(tmp_path / "house.docx"))
-    path = write_docx(demo_results, instrument, tmp_path / "r.docx", template=tmp_path / "house.docx")
+    path = write_docx(None, None, tmp_path / "r.docx", template=tmp_path / "house.docx", view=view)
     assert Document(str(path)).styles["Heading 1"].font.name == "Georgia"
 
 
@@ -71,10 +86,10 @@ def _figure_alt_texts(node, out: list) -> list:
     return out
 
 
-def test_pdf_is_tagged_with_bookmarks_and_alt_text(demo_results, instrument, view, tmp_path):
+def test_pdf_is_tagged_with_bookmarks_and_alt_text(pdf_nb, view):
     from pypdf import PdfReader
 
-    reader = PdfReader(write_pdf(demo_results, instrument, tmp_path / "report.pdf", lang="nb"))
+    reader = PdfReader(pdf_nb)
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "nb"  # tagged, in bokmål
     titles = []
@@ -93,11 +108,11 @@ def test_pdf_is_tagged_with_bookmarks_and_alt_text(demo_results, instrument, vie
     assert "Side 3" in text  # page numbers in the footer
 
 
-def test_docx_is_a4_in_bokmaal_with_contents_alt_text_and_numbered_captions(demo_results, instrument, view, tmp_path):
+def test_docx_is_a4_in_bokmaal_with_contents_alt_text_and_numbered_captions(docx_nb, view):
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
-    doc = Document(str(write_docx(demo_results, instrument, tmp_path / "report.docx", lang="nb")))
+    doc = docx_nb
     section = doc.sections[0]
     assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
     assert abs(section.page_width - Cm(21)) < Cm(0.01)
@@ -182,24 +197,23 @@ def test_docx_draws_a_chapters_figures_with_numbered_captions_in_their_place(dem
     assert figures == list(range(1, figure + 1)) and tables == list(range(1, len(tables) + 1))
 
 
-def test_the_writers_share_one_view(demo_results, instrument, view, tmp_path):
+def test_the_writers_share_one_view(view, docx_of_view, tmp_path):
     """Given the view already built, each writer lays it out as it is (the command builds it once)."""
     from fjernarbeid.report.html import write_html
 
     html = write_html(None, None, tmp_path / "r.html", view=view).read_text("utf-8")
     assert html.count("<svg") == len([c for s in view.sections for f in s.findings for c in f.charts])
     assert view.title in html
-    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
-    assert doc.paragraphs[0].text == view.title
+    assert docx_of_view.paragraphs[0].text == view.title
 
 
-def test_docx_columns_fit_their_longest_words(demo_results, instrument, view, tmp_path):
+def test_docx_columns_fit_their_longest_words(docx_of_view):
     """No column is narrower than its header's longest word (a header broken inside a word, 'Testobserv/ator', is
     what equal widths gave) or its longest number ('0,764' broken into '0,' and '764' in a table whose text was
     too long for the page), no table is wider than the page, and numbers do not break ('36,4' and '%')."""
     from fjernarbeid.report.docx import CELL_PADDING, CHAR_WIDTH, _is_number
 
-    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
+    doc = docx_of_view
     room = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
     checked = 0
     for table in doc.tables:
@@ -222,12 +236,12 @@ def test_docx_columns_fit_their_longest_words(demo_results, instrument, view, tm
     assert checked >= 30
 
 
-def test_docx_never_breaks_a_number_or_a_short_word_even_in_a_crowded_table(demo_results, instrument, view, tmp_path):
+def test_docx_never_breaks_a_number_or_a_short_word_even_in_a_crowded_table(docx_of_view):
     """A table whose text does not fit the page gives up width from its long words of text, never from its
     numbers: 'p < 0,001' stood as '<', '0,', '00', '1' on four lines, and 'P02b' as 'P02' and 'b'."""
     from fjernarbeid.report.docx import CELL_PADDING, CHAR_WIDTH, SHORT_WORD
 
-    doc = Document(str(write_docx(None, None, tmp_path / "r.docx", view=view)))
+    doc = docx_of_view
     crowded = 0
     for table in doc.tables:
         widths = [column.width for column in table.columns]
@@ -246,13 +260,12 @@ def test_docx_never_breaks_a_number_or_a_short_word_even_in_a_crowded_table(demo
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (Debian poppler-utils) is not installed")
-def test_pdf_keeps_a_short_table_on_one_page(demo_results, instrument, view, tmp_path):
+def test_pdf_keeps_a_short_table_on_one_page(pdf_nb, view):
     """A table of a few rows is not split over two pages (P04's estimates: caption, header and one row at the
     foot of a page, its second row alone on the next): its caption and its source line share a page."""
     import re
 
-    path = write_pdf(demo_results, instrument, tmp_path / "report.pdf", lang="nb", view=view)
-    pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    pages = subprocess.run(["pdftotext", str(pdf_nb), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
     short = {tb.number for s in view.sections for f in s.findings for tb in f.tables if tb.number and len(tb.rows) <= 8}
     checked = 0
     for number in short:

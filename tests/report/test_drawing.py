@@ -13,8 +13,8 @@ from fjernarbeid.report.view import build_view
 
 
 @pytest.fixture(scope="module")
-def html_drawn_here(demo_results, instrument):
-    return render_html(demo_results, instrument, lang="en")
+def html_drawn_here(html_en):
+    return html_en
 
 
 def test_a_report_drawn_by_workers_is_the_same_page(demo_results, instrument, html_drawn_here):
@@ -120,11 +120,11 @@ def test_the_print_svg_prints_pixel_for_pixel_the_same_picture(demo_results, ins
     assert pages[0].convert("L").getextrema()[0] < 100  # the page has a picture on it
 
 
-def test_a_pdf_printed_by_a_worker_is_the_pdf_printed_here(demo_results, instrument):
+def test_a_pdf_printed_by_a_worker_is_the_pdf_printed_here(demo_results, instrument, pdf_nb):
+    """``pdf_nb``: write_pdf's printing of the same page in this process (print_html of render_view)."""
     from pypdf import PdfReader
 
     from fjernarbeid.report.html import render_view
-    from fjernarbeid.report.pdf import print_html
 
     html = render_view(build_view(demo_results, instrument, lang="nb"), printed=True)
     with ChartDrawer(preload=("weasyprint",)) as drawer:
@@ -132,6 +132,6 @@ def test_a_pdf_printed_by_a_worker_is_the_pdf_printed_here(demo_results, instrum
         data = printed()
     import io
 
-    there, here = PdfReader(io.BytesIO(data)), PdfReader(io.BytesIO(print_html(html)))
+    there, here = PdfReader(io.BytesIO(data)), PdfReader(pdf_nb)
     assert data[:5] == b"%PDF-" and len(there.pages) == len(here.pages) >= 10
     assert there.pages[3].extract_text() == here.pages[3].extract_text()

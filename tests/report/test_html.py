@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from fjernarbeid.report.html import render_html
+from fjernarbeid.report.html import render_html, render_view
+
+
+@pytest.fixture(scope="module")
+def view_nb(demo_results, instrument):
+    from fjernarbeid.report.view import build_view
+
+    return build_view(demo_results, instrument, lang="nb")
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +45,8 @@ def test_questionnaire_appendix_lists_routing_and_screening(html_nb):
     assert "leses ikke opp" in html_nb
 
 
-def test_english_report(demo_results, instrument):
-    html = render_html(demo_results, instrument, lang="en")
+def test_english_report(html_en):
+    html = html_en
     assert '<html lang="en">' in html and "Appendix B: Questionnaire" in html and "SYNTHETIC DATA" in html
 
 
@@ -101,13 +108,13 @@ def test_report_renders_in_headless_chromium(tmp_path, html_nb):
     assert (docs / "report-screenshot.png").exists(), "keep a current screenshot of the demo report in docs/"
 
 
-def test_contents_list_every_chapter_once_numbered_by_its_own_title(demo_results, instrument):
+def test_contents_list_every_chapter_once_numbered_by_its_own_title(view_nb):
     """The list of contents shows a chapter's own number ('3.2.2 Dagens arbeidssituasjon'), not a list number in
     front of it ('3. 3.2.2 …'), and names a finished chapter added to the report (4.5) with the others."""
     import lxml.html
 
     chapter = '<section class="target" id="malgrupper"><h2>4.5 Målgrupper</h2><p>…</p></section>'
-    html = render_html(demo_results, instrument, lang="nb", extra_sections=(chapter,))
+    html = render_view(view_nb, extra_sections=(chapter,))
     nav = lxml.html.fromstring(html).xpath("//nav")[0]
     entries = [(a.get("href"), a.text_content()) for a in nav.xpath(".//a")]
     assert ("#malgrupper", "4.5 Målgrupper") in entries

@@ -86,23 +86,26 @@ def _xlsx_text(path) -> str:
 @pytest.fixture(scope="module", params=["nb", "nn"])
 def outputs(request, demo, instrument, demo_frame, tmp_path_factory):
     """Every format of the demo's report in one Norwegian language, as text a reader sees: the findings are
-    run in that language, as `fjernarbeid report --lang` runs them (labels of code sets are chosen then)."""
+    run in that language, as `fjernarbeid report --lang` runs them (labels of code sets are chosen then), and,
+    as the command does, one view of them is laid out in each document."""
     from fjernarbeid.export.xlsx import write_workbook
     from fjernarbeid.fieldwork import summarise_fieldwork
     from fjernarbeid.findings.run import run_findings
     from fjernarbeid.report.docx import write_docx
-    from fjernarbeid.report.html import render_html
+    from fjernarbeid.report.html import render_view
     from fjernarbeid.report.pdf import write_pdf
+    from fjernarbeid.report.view import build_view
     from fjernarbeid.survey.weighting import weight_study
 
     lang, out = request.param, tmp_path_factory.mktemp(f"lang-{request.param}")
     design = weight_study(demo_frame, instrument).design
     results = run_findings(demo_frame, design=design, instrument=instrument, source="demo", synthetic=True,
                            fieldwork=summarise_fieldwork(demo.dispositions, instrument), lang=lang)
-    texts = {"html": _html_text(render_html(results, instrument, lang=lang))}
-    texts["docx"] = _docx_text(write_docx(results, instrument, out / "report.docx", lang=lang))
+    view = build_view(results, instrument, lang=lang)
+    texts = {"html": _html_text(render_view(view))}
+    texts["docx"] = _docx_text(write_docx(None, None, out / "report.docx", view=view))
     texts["xlsx"] = _xlsx_text(write_workbook(out / "report.xlsx", results, design, instrument, lang=lang))
-    pdf = write_pdf(results, instrument, out / "report.pdf", lang=lang)
+    pdf = write_pdf(None, None, out / "report.pdf", view=view)
     if shutil.which("pdftotext"):
         texts["pdf"] = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                                       check=True).stdout
