@@ -45,7 +45,7 @@ def actions():
         "edit space B": ("post", lambda n: "/spaces/b/edit/", lambda n: _space_form(n["b"], name="Renamed B"),
                          lambda n: Space.objects.get(slug="b").name == "Renamed B", {"admin", "host_b"}),
         "record use at A": ("post", lambda n: "/spaces/a/use/",
-                            lambda n: {"month": "2031-01", "users": 5, "visits": 20, "guest_days": 1, "events": 0,
+                            lambda n: {"month": "2025-01", "users": 5, "visits": 20, "guest_days": 1, "events": 0,
                                        "occupancy_percent": 40},
                             lambda n: UseRecord.objects.filter(space=n["a"]).exists(), {"admin", "host_a"}),
         "book guest day at B": ("post", lambda n: "/spaces/b/book/", lambda n: {"day": day, "note": ""},

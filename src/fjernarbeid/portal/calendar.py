@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -53,7 +54,7 @@ def guest_day_calendar(booking, base_url: str) -> bytes:
     item.add("dtstamp", booking.decided or booking.created)
     item.add("dtstart", booking.day)
     item.add("dtend", booking.day + dt.timedelta(days=1))
-    item.add("summary", f"Guest day: {booking.space.name}")
+    item.add("summary", _("Guest day: %(space)s") % {"space": booking.space.name})
     item.add("location", f"{booking.space.name}, {booking.space.address}, {booking.space.place}")
     item.add("url", base_url + booking.space.get_absolute_url())
     item.add("status", "CONFIRMED")

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,9 @@ FACILITIES = {
     "video_room": _("Video meeting room"),
     "canteen": _("Canteen nearby"),
 }
+# A description is shown whole on a page and in every open-data format: long enough for a real one.
+DESCRIPTION_MAX = 5000
+DESCRIPTION_HELP = _("At most 5,000 characters.")
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
@@ -39,7 +42,8 @@ class Space(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
     latitude = models.FloatField(_("latitude"), validators=[MinValueValidator(57.0), MaxValueValidator(72.0)])
     longitude = models.FloatField(_("longitude"), validators=[MinValueValidator(3.0), MaxValueValidator(32.0)])
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_MAX,
+                                   validators=[MaxLengthValidator(DESCRIPTION_MAX)], help_text=DESCRIPTION_HELP)
     capacity = models.PositiveIntegerField(_("work places in all"))
     open_desks = models.PositiveIntegerField(_("open desks"), default=0)
     cell_offices = models.PositiveIntegerField(_("cell offices"), default=0)
@@ -151,7 +155,8 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=KINDS)
     space = models.ForeignKey(Space, on_delete=models.CASCADE, null=True, blank=True, related_name="events",
                               verbose_name=_("space (empty: the whole region)"))
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_MAX,
+                                   validators=[MaxLengthValidator(DESCRIPTION_MAX)], help_text=DESCRIPTION_HELP)
     starts = models.DateTimeField(_("starts"))
     ends = models.DateTimeField(_("ends"))
     location = models.CharField(_("where"), max_length=200, blank=True)

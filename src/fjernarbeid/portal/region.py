@@ -36,6 +36,14 @@ def municipality_choices() -> list[tuple[str, str]]:
     return sorted(municipalities().items(), key=lambda item: item[1])
 
 
+def sources(language: str | None = None) -> list[str]:
+    """The sources of the shipped figures in a language (the active one by default), English if it has none."""
+    from django.utils.translation import get_language
+
+    language = (language or get_language() or "en").split("-")[0]
+    return [texts.get(language) or texts["en"] for texts in region()["sources"].values()]
+
+
 def free_guest_days_per_month() -> int:
     return int(region()["network"]["free_guest_days_per_month"])
 

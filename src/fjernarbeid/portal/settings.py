@@ -137,6 +137,8 @@ LOCALE_PATHS = [PORTAL_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Oslo"
 USE_TZ = True
+# 1 234 and 5. desember 2026 in nynorsk and bokmål, 1,234 and Dec. 5, 2026 in English (Django's formats).
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = None  # static files are served from the apps by WhiteNoise
@@ -169,6 +171,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("FJERNARBEID_PORTAL_FROM", "portal@localhost
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "fjernarbeid.portal.views.errors.csrf_failure"  # in the layout and language of the portal
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -55,3 +55,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the portal's layout and the visitor's language.
+handler400 = "fjernarbeid.portal.views.errors.bad_request"
+handler403 = "fjernarbeid.portal.views.errors.permission_denied"
+handler404 = "fjernarbeid.portal.views.errors.page_not_found"
+handler500 = "fjernarbeid.portal.views.errors.server_error"

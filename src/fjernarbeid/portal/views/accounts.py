@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.contrib.auth.forms import AuthenticationForm
@@ -12,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -59,7 +61,9 @@ def register(request):
                 user = get_user_model().objects.create_user(
                     username=data["email"], email=data["email"], password=data["password"],
                     first_name=data["name"], is_active=False)
-                Profile.objects.create(user=user, role=Profile.MEMBER, space=data["space"])
+                # The language the person registered in is the one the portal's mail to them is written in.
+                Profile.objects.create(user=user, role=Profile.MEMBER, space=data["space"],
+                                       language=translation.get_language() or settings.LANGUAGE_CODE)
                 audit.record(None, "account.register", user, space=data["space"].slug)
             token = signing.dumps(user.pk, salt=CONFIRM_SALT)
             link = request.build_absolute_uri(reverse("portal:confirm", args=[token]))
@@ -121,7 +125,8 @@ def my_page(request):
     context = {
         "profile": profile,
         "bookings": GuestDay.objects.filter(member=request.user).select_related("space").order_by("-day")[:50],
-        "signups": EventSignup.objects.filter(user=request.user).select_related("event", "event__space"),
+        "signups": EventSignup.objects.filter(user=request.user).select_related("event", "event__space")
+        .order_by("event__starts", "event_id"),
     }
     if role == Profile.HOST and profile and profile.space_id:
         context["inbox"] = GuestDay.objects.filter(space_id=profile.space_id, status=GuestDay.REQUESTED) \

@@ -15,17 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fjernarbeid._cells import csv_writer
-from fjernarbeid.portal import audit, roles
+from fjernarbeid.portal import audit, dates, roles
 from fjernarbeid.portal.coverage import coverage, served_share
 from fjernarbeid.portal.goals import compare
 from fjernarbeid.portal.models import AuditEntry, Goal, Space, TravelTime, UseRecord
-from fjernarbeid.portal.region import municipalities, places, population_year, region, working_age_population
+from fjernarbeid.portal.region import (municipalities, places, population_year, region, sources,
+                                       working_age_population)
 
 
 class GoalForm(forms.Form):
     metric = forms.ChoiceField(label=gettext_lazy("Measure"), choices=Goal.METRICS)
     target = forms.FloatField(label=gettext_lazy("Target"), min_value=0)
-    valid_from = forms.DateField(label=gettext_lazy("From month"), widget=forms.DateInput(attrs={"type": "month"}),
+    valid_from = dates.DateField(label=gettext_lazy("From month"), widget=forms.DateInput(attrs={"type": "month"}),
                                  input_formats=["%Y-%m", "%Y-%m-%d"])
 
 
@@ -158,7 +159,7 @@ def coverage_page(request):
                 return redirect("portal:coverage")
     return render(request, "portal/coverage.html", {
         "rows": sorted(rows, key=lambda r: -(r.distance_km or 0)), "summary": summary, "names": names,
-        "population_year": population_year(), "sources": region()["sources"], "form": form,
+        "population_year": population_year(), "sources": sources(), "form": form,
         "has_times": bool(times)})
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fjernarbeid.portal.models import Event, Space
 from fjernarbeid.portal.pagecache import public_cache
-from fjernarbeid.portal.region import municipalities, municipality_choices, region
+from fjernarbeid.portal.region import municipalities, municipality_choices, region, sources
 from fjernarbeid.portal.roles import can_book_guest_day, can_edit_space, can_publish_event, can_record_use
 from fjernarbeid.portal.spacedata import json_ld, space_record
 
@@ -66,7 +66,7 @@ def home(request):
          "place": s.place, "fictional": s.fictional}
         for s in spaces
     ]
-    upcoming = Event.objects.filter(ends__gte=timezone.now()).select_related("space")[:5]
+    upcoming = Event.objects.filter(ends__gte=timezone.now()).select_related("space").order_by("starts", "pk")[:5]
     return render(request, "portal/home.html", {
         "form": form,
         "groups": _grouped(spaces),
@@ -83,7 +83,7 @@ def home(request):
 def space_detail(request, slug: str):
     space = get_object_or_404(Space, slug=slug)
     base = _base_url(request)
-    events = space.events.filter(ends__gte=timezone.now())
+    events = space.events.filter(ends__gte=timezone.now()).order_by("starts", "pk")
     return render(request, "portal/space.html", {
         "space": space,
         "json_ld": json_ld(space, base),
@@ -107,7 +107,7 @@ def privacy(request):
 
 
 def about_data(request):
-    return render(request, "portal/open_data.html", {"sources": region()["sources"]})
+    return render(request, "portal/open_data.html", {"sources": sources()})
 
 
 def set_language(request):
@@ -123,4 +123,8 @@ def set_language(request):
     response = HttpResponseRedirect(target)
     if code in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+        if request.user.is_authenticated:  # the portal's mail to the person follows the choice
+            from fjernarbeid.portal.models import Profile
+
+            Profile.objects.filter(user=request.user).exclude(language=code).update(language=code)
     return response

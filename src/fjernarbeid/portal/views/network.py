@@ -15,13 +15,14 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fjernarbeid.portal import audit, calendar, ratelimit, roles, services
-from fjernarbeid.portal.models import FACILITIES, Event, GuestDay, Space, SpacePhoto, UseRecord
+from fjernarbeid.portal import audit, calendar, dates, ratelimit, roles, services
+from fjernarbeid.portal.models import FACILITIES, Event, GuestDay, Profile, Space, SpacePhoto, UseRecord
 from fjernarbeid.portal.uploads import UploadRejected, check_image
 
 
@@ -51,10 +52,25 @@ def _base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+def language_of(user) -> str:
+    """The language a person reads the portal in (their profile's), else the region's default: a mail goes out
+    in its recipient's language, not in that of whoever's request happened to send it."""
+    try:
+        language = user.profile.language
+    except (AttributeError, Profile.DoesNotExist):
+        language = ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _one_line(text: str) -> str:
+    # A header is one line: Django refuses a subject with a line break (a name saved with one) outright.
+    return " ".join(text.split())
+
+
 # Guest days ---------------------------------------------------------------------------------------------------
 
 class GuestDayForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = dates.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=gettext_lazy("Note to the host"), required=False, max_length=300)
 
 
@@ -67,10 +83,11 @@ def book_guest_day(request, slug: str):
     form = GuestDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.book_guest_day(request.user, space, form.cleaned_data["day"], form.cleaned_data["note"])
+            booking = services.book_guest_day(request.user, space, form.cleaned_data["day"], form.cleaned_data["note"])
         except services.NotAllowed as exc:
             form.add_error(None, str(exc))
         else:
+            _mail_request(request, booking)
             messages.success(request, _("Your guest day is requested. The host will confirm it."))
             return redirect("portal:me")
     return render(request, "portal/book.html", {"space": space, "form": form})
@@ -93,21 +110,39 @@ def decide_guest_day(request, booking_id: int):
     return redirect("portal:me")
 
 
+def _mail_request(request, booking: GuestDay) -> None:
+    """Tell the space's hosts, each in their own language, that a guest day waits for their answer; a space
+    without a host account gets it at its contact address, in the region's default language."""
+    hosts = [p.user for p in Profile.objects.filter(role=Profile.HOST, space=booking.space).select_related("user")
+             if p.user.email and p.user.is_active]
+    recipients = [(host.email, language_of(host)) for host in hosts] or \
+        [(booking.space.contact_email, settings.LANGUAGE_CODE)]
+    link = request.build_absolute_uri(reverse("portal:me"))
+    member = booking.member.first_name or booking.member.username
+    for address, language in recipients:
+        with translation.override(language):
+            values = {"space": booking.space.name, "day": date_format(booking.day, "DATE_FORMAT"), "member": member}
+            subject = _("Guest day requested: %(space)s, %(day)s") % values
+            body = _("%(member)s asks for a guest day at %(space)s on %(day)s. Confirm or decline it on your "
+                     "page:\n\n%(link)s\n") % (values | {"link": link})
+        EmailMessage(_one_line(subject), body, None, [address]).send(fail_silently=True)
+
+
 def _mail_decision(request, booking: GuestDay) -> None:
     if not booking.member.email:
         return
-    if booking.status == GuestDay.CONFIRMED:
-        subject = _("Guest day confirmed: %(space)s, %(day)s") % {"space": booking.space.name, "day": booking.day}
-        body = _("Welcome to %(space)s on %(day)s. The calendar entry is attached.") % {
-            "space": booking.space.name, "day": booking.day}
-    else:
-        subject = _("Guest day declined: %(space)s, %(day)s") % {"space": booking.space.name, "day": booking.day}
-        body = _("The host of %(space)s could not take you on %(day)s.") % {"space": booking.space.name,
-                                                                            "day": booking.day}
-    # A header is one line: Django refuses a subject with a line break (a name saved with one) outright.
-    message = EmailMessage(" ".join(subject.split()), body, None, [booking.member.email])
-    if booking.status == GuestDay.CONFIRMED:
-        message.attach("guest-day.ics", calendar.guest_day_calendar(booking, _base_url(request)), "text/calendar")
+    with translation.override(language_of(booking.member)):
+        values = {"space": booking.space.name, "day": date_format(booking.day, "DATE_FORMAT")}
+        if booking.status == GuestDay.CONFIRMED:
+            subject = _("Guest day confirmed: %(space)s, %(day)s") % values
+            body = _("Welcome to %(space)s on %(day)s. The calendar entry is attached.") % values
+        else:
+            subject = _("Guest day declined: %(space)s, %(day)s") % values
+            body = _("The host of %(space)s could not take you on %(day)s.") % values
+        message = EmailMessage(_one_line(subject), body, None, [booking.member.email])
+        if booking.status == GuestDay.CONFIRMED:
+            message.attach("guest-day.ics", calendar.guest_day_calendar(booking, _base_url(request)),
+                           "text/calendar")
     message.send(fail_silently=True)  # the decision is stored; a mail server's failure must not undo it
 
 
@@ -149,6 +184,12 @@ class EventForm(forms.ModelForm):
             self.fields["space"].queryset = Space.objects.filter(pk=roles.home_space_id(user))
             self.fields["space"].required = True
 
+    def clean_starts(self):
+        return dates.check(self.cleaned_data["starts"])
+
+    def clean_ends(self):
+        return dates.check(self.cleaned_data["ends"])
+
     def clean(self):
         data = super().clean()
         if data.get("starts") and data.get("ends") and data["ends"] <= data["starts"]:
@@ -157,8 +198,9 @@ class EventForm(forms.ModelForm):
 
 
 def events(request):
+    # Explicitly ordered: an aggregate's GROUP BY drops the model's default ordering (soonest first).
     upcoming = Event.objects.filter(ends__gte=timezone.now()).select_related("space") \
-        .annotate(signup_count=Count("signups"))
+        .annotate(signup_count=Count("signups")).order_by("starts", "pk")
     return render(request, "portal/events.html", {"events": upcoming,
                                                   "can_publish": roles.can_publish_event(request.user, None)
                                                   or roles.role_of(request.user) == "host"})
@@ -328,7 +370,7 @@ def photo_file(request, photo_id: int):
 
 
 class UseRecordForm(forms.ModelForm):
-    month = forms.DateField(label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"},),
+    month = dates.DateField(label=gettext_lazy("Month"), widget=forms.DateInput(attrs={"type": "month"},),
                             input_formats=["%Y-%m", "%Y-%m-%d"])
 
     class Meta:
@@ -336,7 +378,12 @@ class UseRecordForm(forms.ModelForm):
         fields = ["month", "users", "visits", "guest_days", "events", "occupancy_percent"]
 
     def clean_month(self):
-        return self.cleaned_data["month"].replace(day=1)
+        month = self.cleaned_data["month"].replace(day=1)
+        if month > timezone.localdate().replace(day=1):
+            raise forms.ValidationError(
+                _("%(month)s has not begun: use can be recorded for this month and the months before it.")
+                % {"month": month.strftime("%Y-%m")})
+        return month
 
 
 @login_required

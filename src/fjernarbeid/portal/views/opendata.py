@@ -77,7 +77,8 @@ def event_record(event: Event, base: str) -> dict:
 def api_events(request):
     from django.db.models import Count
 
-    events = Event.objects.filter(ends__gte=timezone.now()).select_related("space").annotate(signup_count=Count("signups"))
+    events = Event.objects.filter(ends__gte=timezone.now()).select_related("space") \
+        .annotate(signup_count=Count("signups")).order_by("starts", "pk")  # GROUP BY drops Meta.ordering
     base = _base_url(request)
     return _json({"count": len(events), "events": [event_record(e, base) for e in events]})
 
