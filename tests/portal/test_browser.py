@@ -93,8 +93,19 @@ def _next_tuesday(after_days: int) -> str:
     return day.isoformat()
 
 
+NN_MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+             "november", "desember"]
+
+
+def _nn_date(iso: str) -> str:
+    """A date as the nynorsk pages write it: 22. desember 2026."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day}. {NN_MONTHS[day.month - 1]} {day.year}"
+
+
 def test_member_books_a_guest_day_and_the_host_confirms_it(page, demo_server):
     day = _next_tuesday(15)
+    shown = _nn_date(day)
     login(page, demo_server, "medlem1@example.org")
     page.goto(demo_server + "/spaces/eksempel-odda/")
     page.click("a[href$='/book/']")
@@ -102,20 +113,20 @@ def test_member_books_a_guest_day_and_the_host_confirms_it(page, demo_server):
     page.fill("#id_note", "Treng eit cellekontor")
     page.click("main button[type=submit]")
     page.wait_for_url("**/me/")
-    row = page.locator("tr", has_text=day)
+    row = page.locator("tr", has_text=shown)
     assert "førespurd" in row.inner_text()
     logout(page)
 
     login(page, demo_server, "vert.odda@example.org")
     page.goto(demo_server + "/me/")
-    page.locator("tr", has_text=day).locator("button[value=confirm]").click()
+    page.locator("tr", has_text=shown).locator("button[value=confirm]").click()
     page.wait_for_url("**/me/")
     assert "stadfesta" in page.inner_text(".messages")
     logout(page)
 
     login(page, demo_server, "medlem1@example.org")
     page.goto(demo_server + "/me/")
-    assert "stadfesta" in page.locator("tr", has_text=day).inner_text()
+    assert "stadfesta" in page.locator("tr", has_text=shown).inner_text()
 
 
 def test_signing_up_for_an_event_takes_a_place(page, demo_server):
@@ -157,3 +168,22 @@ def test_no_serious_accessibility_violations(page, demo_server):
         if serious:
             found[path] = serious
     assert found == {}
+
+
+def test_pages_reflow_at_320_css_pixels(browser, demo_server):
+    """WCAG 1.4.10: at 320 px wide no page scrolls sideways (a data table scrolls inside its own box)."""
+    context = browser.new_context(locale="nn-NO", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        login(page, demo_server, "radet@example.org")
+        wide = {}
+        for path in MAIN_PAGES + ["/me/", "/dashboard/", "/council/interest/", "/council/audit/", "/events/1/",
+                                  "/spaces/eksempel-odda/use/", "/spaces/eksempel-odda/edit/", "/no-such-page/"]:
+            page.goto(demo_server + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                wide[path] = width
+        assert wide == {}
+    finally:
+        context.close()
