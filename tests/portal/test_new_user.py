@@ -249,3 +249,12 @@ def test_events_are_listed_soonest_first_everywhere(network):
     assert [e["title"] for e in Client().get("/api/events").json()["events"]] == ["First", "Second", "Third"]
     assert order(Client().get("/").content.decode()) == ["First", "Second", "Third"]
     assert order(_as(network["member_b"]).get("/me/").content.decode()) == ["First", "Second", "Third"]
+
+
+# 13. Found on the way ---------------------------------------------------------------------------------------
+
+def test_a_search_error_names_the_field_by_its_label_and_is_tied_to_the_input(network):
+    html = Client(HTTP_ACCEPT_LANGUAGE="en").get("/", {"max_price_day": "-5"}).content.decode()
+    assert "Highest day price (NOK): " in html and "<li>max_price_day" not in html
+    field = re.search(r'<input[^>]*id="id_max_price_day"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_max_price_day_error"' in field and 'id="id_max_price_day_error"' in html
