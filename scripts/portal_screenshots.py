@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 PASSWORD = "demo-passord-2025"
-# file name, path, account (None: not logged in), browser language
+# file name, path, account (None: not logged in), browser language[, window width (default 1280)]
 SHOTS = [
     ("home-nn.png", "/", None, "nn-NO"),
     ("home-en.png", "/?municipality=4622", None, "en-GB"),
@@ -27,6 +27,7 @@ SHOTS = [
     ("coverage-nn.png", "/coverage/", None, "nn-NO"),
     ("host-inbox-nn.png", "/me/", "vert.alvik@example.org", "nn-NO"),
     ("dashboard-nn.png", "/dashboard/", "radet@example.org", "nn-NO"),
+    ("space-320px-nn.png", "/spaces/eksempel-odda/", None, "nn-NO", 320),  # reflow: a phone held upright
 ]
 
 
@@ -34,8 +35,8 @@ def main(base: str, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-        for name, path, account, locale in SHOTS:
-            context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+        for name, path, account, locale, *width in SHOTS:
+            context = browser.new_context(locale=locale, viewport={"width": (width or [1280])[0], "height": 900})
             page = context.new_page()
             if account:
                 page.goto(base + "/login/")
