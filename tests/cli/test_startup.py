@@ -50,3 +50,16 @@ def test_running_the_module_with_help_imports_no_heavy_library():
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert imported.isdisjoint(HEAVY)
     assert "fjernarbeid.cli" in imported
+
+
+def test_reading_a_study_imports_no_heavy_library():
+    # the report reads the study and starts reading the call log (in a thread, with Arrow) while the
+    # main thread imports pandas: the study's files and the log's summary must not import it first
+    code = ("import json, sys\n"
+            "from fjernarbeid.cli._study import load_cli_study\n"
+            "import fjernarbeid.fieldwork, fjernarbeid.fieldwork.log, fjernarbeid.refdata\n"
+            "study = load_cli_study(None, None)\n"
+            "study.instrument.screening_questions, study.default_language\n"
+            f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

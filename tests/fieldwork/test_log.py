@@ -95,3 +95,12 @@ def test_a_log_without_quotes_is_read_without_looking_for_them(tmp_path, instrum
     expected = _by_pandas(path, {"disposition", "q1", "q2"})
     assert log["disposition"].tolist() == expected["disposition"].tolist()
     assert summarise_fieldwork(log, instrument) == summarise_fieldwork(expected, instrument)
+
+
+def test_the_missing_tokens_are_pandas_own():
+    # written out in fieldwork/log.py so that the log is read before pandas is imported
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    from fjernarbeid.fieldwork.log import PANDAS_MISSING
+
+    assert PANDAS_MISSING == set(STR_NA_VALUES)

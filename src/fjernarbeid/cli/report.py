@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -94,18 +94,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
             weighting: Optional[Weighting], drawer=None, targets: Optional[Path] = None,
             study_dir: Optional[Path] = None, completes_only: bool = False, overwrite: bool = False) -> None:
     from fjernarbeid._io import refuse_existing_outputs, refuse_overwrite_inputs, staged_directory
-    from fjernarbeid.data.derive import derive
-    from fjernarbeid.data.read import read_survey
-    from fjernarbeid.data.synthetic import is_synthetic
-    from fjernarbeid.data.validate import validate
-    from fjernarbeid.fieldwork import summarise_fieldwork
     from fjernarbeid.refdata import RefData
-    from fjernarbeid.study import weight
 
-    # The estimators' modules (with scipy's special functions, a tenth of a second) are imported in a
-    # thread while the files are read, which spends its time in Arrow and numpy, outside the
-    # interpreter's lock; the findings import them again where they start (at once, or waiting for it).
-    threading.Thread(target=_import_estimators, name="import", daemon=True).start()
     console = make_console(stderr=True, soft_wrap=False)
     started = time.perf_counter()
     inputs = (file, dispositions, mapping, instrument_file, catalogue_file, docx_template, targets)
@@ -117,7 +107,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     refuse_existing_outputs((out / name for name in _file_names(chosen)), overwrite=overwrite)
     if "docx" in chosen and docx_template is not None:
         _check_docx_template(docx_template)
-    study = load_cli_study(study_dir, instrument_file)
+    study = load_cli_study(study_dir, instrument_file)  # the study's files need neither pandas nor numpy
     # the study's own files (study.yaml and every file it names) are inputs too
     refuse_overwrite_inputs((out, *(out / name for name in _file_names(chosen))), *study.files)
     instrument = study.instrument
@@ -126,6 +116,21 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         raise typer.BadParameter(f"{lang!r} is not one of {', '.join(languages)} (the study's languages and the "
                                  "program's own)", param_hint="'--lang'")
     lang = lang or study.default_language
+    # The call log (ten rows per interview) is read and summarised in a thread from here: Arrow reads
+    # the file outside the interpreter's lock while this thread imports pandas and reads the
+    # interviews; its result, or its error, is taken where it was always needed.
+    fieldwork_later = None
+    if dispositions is not None:
+        fieldwork_later = _in_background(_summarise_log, dispositions, instrument)
+    # The estimators' modules (with scipy's special functions, a tenth of a second) are imported in a
+    # thread too; the findings import them again where they start (at once, or waiting for it).
+    threading.Thread(target=_import_estimators, name="import", daemon=True).start()
+    from fjernarbeid.data.derive import derive
+    from fjernarbeid.data.read import read_survey
+    from fjernarbeid.data.synthetic import is_synthetic
+    from fjernarbeid.data.validate import validate
+    from fjernarbeid.study import weight
+
     spec = weighting_spec(study, weighting, targets)
     if catalogue_file is not None:
         catalogue = _load_catalogue(catalogue_file, instrument)
@@ -138,14 +143,6 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
 
         catalogue = describe_every_question(instrument)
     ref = RefData.locate(refdata)
-    # The call log (ten rows per interview) is read and summarised in a thread while the interviews
-    # are read and checked; its result, or its error, is taken where it was always needed.
-    fieldwork_later = None
-    if dispositions is not None:
-        pool = ThreadPoolExecutor(max_workers=1)
-        fieldwork_later = pool.submit(lambda: summarise_fieldwork(_read_dispositions(dispositions, instrument),
-                                                                  instrument, source=str(dispositions)))
-        pool.shutdown(wait=False)  # no other task: its thread ends with this one
 
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(),  # a finding id is not markup
                   TextColumn("{task.completed}/{task.total}", markup=False), TimeElapsedColumn(), console=console,
@@ -278,6 +275,29 @@ def _load_catalogue(path: Optional[Path], instrument):
                              f"like the study's catalogue.yaml): {type(exc).__name__}: {exc}") from None
 
 
+def _in_background(function, *args) -> Future:
+    """``function(*args)`` in a daemon thread: its result, or its exception, from the returned future.
+
+    A daemon thread, so that a run stopped by an error (or Ctrl-C) does not wait for it at exit."""
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(function(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever takes the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=getattr(function, "__name__", "background"), daemon=True).start()
+    return future
+
+
+def _summarise_log(path: Path, instrument):
+    """The fieldwork summary of the call log at ``path`` (its disposition and screening columns)."""
+    from fjernarbeid.fieldwork import summarise_fieldwork
+
+    return summarise_fieldwork(_read_dispositions(path, instrument), instrument, source=str(path))
+
+
 def _import_estimators() -> None:
     try:
         import fjernarbeid.findings.run  # noqa: F401 - imported for its import time
@@ -301,8 +321,6 @@ def _stop_if_invalid(checked, file: Path, progress, console) -> None:
 
 def _read_dispositions(path: Path, instrument):
     """The call log's disposition and screening columns (CSV); unreadable or empty: an input error."""
-    import pandas as pd
-
     if not path.is_file():
         raise InputFileError(f"{path}: disposition log not found" if not path.exists()
                              else f"{path}: is a directory, not a disposition log")
@@ -314,6 +332,8 @@ def _read_dispositions(path: Path, instrument):
     log = read_log_columns(path, wanted)  # Arrow's reader, when it can read the file at all
     if log is not None and "disposition" in log.columns:
         return log
+    import pandas as pd
+
     try:  # pandas' reader, for its messages
         log = pd.read_csv(path, dtype={"disposition": str}, usecols=lambda c: c in wanted)
     except pd.errors.EmptyDataError:

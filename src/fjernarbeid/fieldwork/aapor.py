@@ -31,11 +31,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
-import pandas as pd
-
+from fjernarbeid._lazy import lazy_module
 from fjernarbeid.errors import InputFileError
 from fjernarbeid.instrument import Instrument
+
+# imported on first use: importing the fieldwork summary costs nothing before a log is read (fjernarbeid/_lazy.py)
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 CATEGORY_NAMES = {
     "I": "complete interview",

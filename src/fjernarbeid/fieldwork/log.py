@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+from fjernarbeid._lazy import lazy_module
 
-try:  # the tokens pandas.read_csv reads as missing by default
-    from pandas._libs.parsers import STR_NA_VALUES as _PANDAS_MISSING
-except ImportError:  # pragma: no cover - pandas moved it
-    _PANDAS_MISSING = {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-                       "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+# imported on first use: the log's file is read before pandas is needed (fjernarbeid/_lazy.py)
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
+
+# The tokens pandas.read_csv reads as missing by default (pandas._libs.parsers.STR_NA_VALUES, written
+# out so that reading the log need not wait for pandas' import; a test checks they are pandas' own).
+PANDAS_MISSING = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+                            "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 
 
 def _has_quote(path: str | Path) -> bool:
@@ -72,7 +74,7 @@ def read_log_columns(path: str | Path, wanted: set[str]) -> pd.DataFrame | None:
                 parse_options=parse,
                 convert_options=pacsv.ConvertOptions(include_columns=chosen,
                                                      column_types={n: types.get(n, pa.string()) for n in chosen},
-                                                     null_values=sorted(_PANDAS_MISSING), strings_can_be_null=True,
+                                                     null_values=sorted(PANDAS_MISSING), strings_can_be_null=True,
                                                      quoted_strings_can_be_null=True))
             break
         except (pa.ArrowException, OSError, ValueError):

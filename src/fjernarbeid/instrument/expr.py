@@ -27,10 +27,12 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-import numpy as np
-import pandas as pd
-
+from fjernarbeid._lazy import lazy_module
 from fjernarbeid.errors import InstrumentError
+
+# imported on first evaluation: reading a questionnaire needs neither (fjernarbeid/_lazy.py)
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 _OPS = {
     ast.Eq: ("==", "="),

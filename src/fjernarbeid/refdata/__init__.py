@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import pandas as pd
-
+from fjernarbeid._lazy import lazy_module
 from fjernarbeid.errors import InputFileError, MissingReferenceDataError
+
+# imported on first use: reading a study needs neither (fjernarbeid/_lazy.py)
+pd = lazy_module("pandas")
 
 ENV_VAR = "FJERNARBEID_REFDATA"
 

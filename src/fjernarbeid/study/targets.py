@@ -36,10 +36,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from fjernarbeid._io import read_text_file
+from fjernarbeid._lazy import lazy_module
 from fjernarbeid.errors import InputFileError, MissingReferenceDataError
+
+# imported on first use: reading a study needs neither (fjernarbeid/_lazy.py)
+pd = lazy_module("pandas")
 
 CROSS = re.compile(r"\s*[×*]\s*")
 SOURCES = ("ssb-norway-sex-age", "ssb-municipality-sex-age")

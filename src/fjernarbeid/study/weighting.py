@@ -35,11 +35,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
+from fjernarbeid._lazy import lazy_module
 from fjernarbeid.errors import ComputationError, DataValidationError, InputFileError, InstrumentError
 from fjernarbeid.study.targets import SOURCES, TargetRow, citation, read_targets_csv, source_population
+
+# imported on first use: reading a study needs neither (fjernarbeid/_lazy.py)
+np = lazy_module("numpy")
+pd = lazy_module("pandas")
 
 # auto: post-stratify on cell targets (or one variable), rake on margins of several variables
 METHODS = ("poststratify", "rake", "linear", "logit", "none", "auto")
