@@ -159,6 +159,14 @@ def outcome_rates(counts: dict[str, int], e: float | None = None) -> OutcomeRate
     return OutcomeRates(e=e, e_method=method, rates=rates, notes=notes, warnings=warnings)
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A log's column as float64, NaN where a cell is not a number (``pandas.to_numeric(errors="coerce")``);
+    a column already read as numbers is used as it is."""
+    if column.dtype.kind == "f":
+        return column.to_numpy(dtype=np.float64, copy=False)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def summarise_fieldwork(
     log: pd.DataFrame,
     instrument: Instrument,
@@ -189,19 +197,20 @@ def summarise_fieldwork(
     screened_out: dict[str, int] = {}
     shares: dict[str, float] = {}
     screening = instrument.screening_questions
-    reached = pd.Series(False, index=log.index)
+    # numpy on the answers: a log has millions of rows, and pandas copies a column it converts
+    reached = np.zeros(len(log), dtype=bool)
     if screening and screening[0].name in log.columns:
-        reached = pd.to_numeric(log[screening[0].name], errors="coerce").notna()
+        reached = ~np.isnan(_numbers(log[screening[0].name]))
     remaining = reached.copy()
     for q in screening:
         label = q.screening or q.name
         if q.name not in log.columns:
             continue
-        answer = pd.to_numeric(log[q.name], errors="coerce")
-        out = remaining & answer.isin(sorted(q.screen_out))
+        out = remaining & np.isin(_numbers(log[q.name]), sorted(q.screen_out))
         screened_out[label] = int(out.sum())
-        shares[label] = float(out.sum() / remaining.sum()) if remaining.sum() else float("nan")
-        remaining = remaining & ~out
+        left = int(remaining.sum())
+        shares[label] = float(screened_out[label] / left) if left else float("nan")
+        remaining &= ~out
     completes = counts["I"]
     n_screened = int(reached.sum())
     return FieldworkSummary(
