@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from fjernarbeid.errors import ComputationError
-from fjernarbeid.survey.compare import svyprop_diff, svyttest
+from fjernarbeid.survey.compare import svyprop_diff, svyttest, svyttest_groups
 from fjernarbeid.survey.design import svydesign
+from fjernarbeid.survey.estimate import svymean
 
 
 def close(actual, expected, rel):
@@ -32,6 +33,35 @@ def test_svyttest_matches_r(i, api, designs, reference):
     # standardised difference from R's group variances (svyby(~y, ~g, design, svyvar))
     expected_d = case["estimate"] / np.sqrt(np.mean(case["variances"]))
     close(result.effect_size, expected_d, 1e-6)
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_svyttest_of_two_masks_matches_r_and_gives_each_groups_mean(i, api, designs, reference):
+    # the findings' form: the groups as masks; on the post-stratified design (case 2) the test and both
+    # means come from one covariance matrix of the two means, elsewhere from svyttest and svymean
+    case = reference["ttest"][i]
+    design = api.in_domain(designs[case["design"]], case["domain"])
+    values = design.data[case["group"]].astype(str).to_numpy()
+    masks = tuple(values == g for g in case["groups"])
+    diff, means = svyttest_groups(design, case["y"], masks, names=tuple(case["groups"]))
+    close(diff.estimate, case["estimate"], 1e-6)
+    close(diff.se, case["se"], 1e-4)
+    assert diff.df == case["df"]
+    close(diff.p_value, case["p"], 1e-4)
+    close(diff.means, case["means"], 1e-6)
+    close(diff.effect_size, case["estimate"] / np.sqrt(np.mean(case["variances"])), 1e-6)
+    for mask, mean in zip(masks, means):
+        alone = svymean(design.domain(mask), case["y"])
+        close([mean.estimate, mean.se, mean.ci_low, mean.ci_high], [alone.estimate, alone.se, alone.ci_low,
+                                                                    alone.ci_high], 1e-10)
+        assert (mean.df, mean.n_unweighted) == (alone.df, alone.n_unweighted)
+
+
+def test_svyttest_of_two_masks_needs_both_groups(designs):
+    design = designs["clus1_ps"]
+    yes = design.data["yr.rnd"].astype(str).to_numpy() == "Yes"
+    with pytest.raises(ComputationError, match="two groups .* found 1: Yes"):
+        svyttest_groups(design, "growth", (yes, np.zeros(design.n, dtype=bool)), names=("Yes", "No"))
 
 
 @pytest.mark.parametrize("i", [4, 5])

@@ -23,7 +23,7 @@ from fjernarbeid.findings.results import EstimateRow, FindingResult, Table, Test
 from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import svychisq, svycor, svytrend
-from fjernarbeid.survey.compare import svyprop_diff, svyttest
+from fjernarbeid.survey.compare import svyprop_diff, svyttest_groups
 from fjernarbeid.survey.design import SurveyDesign
 from fjernarbeid.survey.estimate import Estimates, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
 from fjernarbeid.survey.models import svyolr
@@ -454,15 +454,13 @@ def _group_label(ctx: Context, by: str, codes) -> str:
 def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     spec = f.spec["groups"]
     g = _group_indicator(design, spec)
-    dd = _with(design, __g__=g)
     outcomes = f.spec.get("outcomes") or [f.spec["outcome"]]
     first_label, second_label = (_group_label(ctx, spec["by"], spec[k]) for k in ("first", "second"))
     means = []
     for y in outcomes:
-        ok = ~np.isnan(g) & _col(dd, y).notna().to_numpy()
-        d = dd.domain(ok & dd.in_domain)
-        diff = svyttest(d, y, "__g__", level=ctx.level)
-        # svyttest gives second level minus first (levels sorted: 0 then 1) = first group − second group
+        # the test (second mask minus first: first group − second group) and both groups' means, from
+        # one computation of the two means' covariance matrix
+        diff, (second, first) = svyttest_groups(design, y, (g == 0.0, g == 1.0), names=(0.0, 1.0), level=ctx.level)
         res.tests.append(TestRow(name=y, method="design-based t test of the difference in means (svyttest)",
                                  statistic=diff.statistic, df=[diff.df], p=diff.p_value,
                                  effect_name="difference in means (first − second group)", effect=diff.estimate,
@@ -473,8 +471,7 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
         if pub is not None:
             res.checks.append(V.check_association(y, pub, diff.estimate, diff.p_value).to_dict())
         ctx.values[y] = {"diff": diff.estimate, "p": diff.p_value, "d": diff.effect_size}
-        pair = _mean_rows(dd, y, [g == 1.0, g == 0.0], ctx)
-        for label, m in zip((first_label, second_label), pair):
+        for label, m in zip((first_label, second_label), (first, second)):
             means.append([short_label(ctx, y), label,
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])

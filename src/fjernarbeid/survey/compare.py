@@ -25,6 +25,7 @@ import pandas as pd
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import t_ppf
 from fjernarbeid.survey.design import SurveyDesign, shown
+from fjernarbeid.survey.estimate import Estimate, GroupMeans, group_means, svymean_groups
 from fjernarbeid.survey.models import _complete, _levels_in, _numeric, _t_p_value, svyglm
 from fjernarbeid.survey.replicate import ReplicateDesign
 
@@ -92,7 +93,23 @@ def _difference(d: SurveyDesign, codes: np.ndarray, groups, level: float) -> tup
     influence[rows] = w * (y - means[g]) * (np.array([-1.0, 1.0]) / totals)[g]
     estimate = float(means[1] - means[0])
     se = float(np.sqrt(d.vcov_total(influence, overwrite=True)[0, 0]))
-    df = d.degrees_of_freedom() - 1
+    return _t_test(estimate, se, d.degrees_of_freedom() - 1, level)
+
+
+def _joint_difference(joint: GroupMeans, df: int, level: float) -> tuple[float, float, float, int, float, float, float]:
+    """:func:`_difference` from the two groups' means and their covariance matrix (one pass of the variance
+    primitive for the test and both groups' own estimates): the slope's influence values are the second
+    group's minus the first's, so its variance is v₁₁ + v₀₀ − 2 v₀₁ (Lumley 2010 §2.4; R ``svycontrast`` of
+    ``svyby(…, covmat = TRUE)``)."""
+    v = joint.vcov
+    estimate = float(joint.means[1] - joint.means[0])
+    # a constant outcome has variance 0, which the sum of three terms gives only to rounding
+    se = float(np.sqrt(max(v[0, 0] + v[1, 1] - 2 * v[0, 1], 0.0)))
+    return _t_test(estimate, se, df, level)
+
+
+def _t_test(estimate: float, se: float, df: int, level: float) -> tuple[float, float, float, int, float, float, float]:
+    """(estimate, SE, t, df, p, CI low, CI high) of a difference, t on ``df``."""
     with np.errstate(divide="ignore", invalid="ignore"):  # a constant outcome: SE 0, as R (t = ±Inf or NaN)
         t = np.float64(estimate) / se
     q = t_ppf(0.5 + level / 2, df) if df > 0 else np.nan
@@ -115,16 +132,52 @@ def _group_moments(d: SurveyDesign, codes: np.ndarray, groups) -> tuple[np.ndarr
     return means, variances
 
 
+def _test_of_levels(d: SurveyDesign, codes: np.ndarray, groups, level: float):
+    """The t test of the second level's mean of ``__outcome__`` minus the first's, and both levels' means and
+    variances: on a calibrated design from the two means' covariance matrix (:func:`_joint_difference`),
+    otherwise from the regression's influence values (:func:`_difference`)."""
+    joint = group_means(d, d.data["__outcome__"].to_numpy(dtype=float), [codes == 0, codes == 1])
+    if joint is not None:
+        return _joint_difference(joint, d.degrees_of_freedom() - 1, level), joint.means, joint.variances()
+    return (_difference(d, codes, groups, level), *_group_moments(d, codes, groups))
+
+
 def svyttest(design: SurveyDesign, y: str, group: str, level: float = 0.95) -> GroupDifference:
     """Design-based t test of the difference in means of ``y`` between the two groups of ``group``,
     as R's ``svyttest(y ~ group, design)`` (estimate, t, df = design df − 1, p, CI); plus the
     standardised mean difference (module docstring)."""
     d, groups, codes = _two_groups(design, _numeric(design, y), y, group)
-    estimate, se, t, df, p, low, high = _difference(d, codes, groups, level)
-    means, variances = _group_moments(d, codes, groups)
+    (estimate, se, t, df, p, low, high), means, variances = _test_of_levels(d, codes, groups, level)
     d_effect = float(estimate / np.sqrt(variances.mean()))
     return GroupDifference(estimate, se, t, df, p, low, high, level, tuple(groups), tuple(means), d_effect,
                            "standardised mean difference")
+
+
+def svyttest_groups(design: SurveyDesign, y: str, groups: tuple[np.ndarray, np.ndarray], *,
+                    names: tuple = ("first", "second"), level: float = 0.95
+                    ) -> tuple[GroupDifference, list[Estimate]]:
+    """:func:`svyttest` of ``y`` between two disjoint groups of the domain given as boolean masks (the second
+    minus the first, as R's order of levels gives it), and each group's mean as :func:`svymean` of its domain
+    (R ``svyby(~y, ~g, design, svymean)``) — on a calibrated design from one computation of their
+    covariance matrix. ``names`` are the groups' labels in :attr:`GroupDifference.groups`."""
+    x = _numeric(design, y)
+    first, second = (np.asarray(m, dtype=bool) for m in groups)
+    usable = ~np.isnan(x) & design.in_domain
+    if not (usable & first).any() or not (usable & second).any():
+        found = [str(name) for name, mask in zip(names, (first, second)) if (usable & mask).any()]
+        raise ComputationError(f"a comparison needs two groups with rows that have {y!r} present in the "
+                               f"domain; found {len(found)}{': ' if found else ''}{', '.join(found)}")
+    joint = group_means(design, x, [first, second])
+    if joint is None:  # each group on its own, and the test as svyttest computes it on a group column
+        group = np.where(first, 0.0, np.where(second, 1.0, np.nan))
+        diff = svyttest(replace(design, data=design.data.assign(__pair__=group)), y, "__pair__", level)
+        return replace(diff, groups=tuple(names)), svymean_groups(design, y, [first, second], level=level)
+    df = design.domain(usable & (first | second)).degrees_of_freedom() - 1
+    estimate, se, t, df, p, low, high = _joint_difference(joint, df, level)
+    d_effect = float(estimate / np.sqrt(joint.variances().mean()))
+    diff = GroupDifference(estimate, se, t, df, p, low, high, level, tuple(names), tuple(joint.means), d_effect,
+                           "standardised mean difference")
+    return diff, joint.estimates(y, level)
 
 
 def svyprop_diff(design: SurveyDesign, y: str, group: str, value=None, level: float = 0.95) -> GroupDifference:
@@ -141,10 +194,9 @@ def svyprop_diff(design: SurveyDesign, y: str, group: str, value=None, level: fl
     else:
         values = np.where(raw.isna(), np.nan, (raw == value).astype(float))
     d, groups, codes = _two_groups(design, values, y, group)
-    estimate, se, t, df, p, low, high = _difference(d, codes, groups, level)
-    props, _ = _group_moments(d, codes, groups)
+    (estimate, se, t, df, p, low, high), props, _ = _test_of_levels(d, codes, groups, level)
     h = float(2 * np.arcsin(np.sqrt(props[1])) - 2 * np.arcsin(np.sqrt(props[0])))
     return GroupDifference(estimate, se, t, df, p, low, high, level, tuple(groups), tuple(props), h, "Cohen's h")
 
 
-__all__ = ["GroupDifference", "svyprop_diff", "svyttest"]
+__all__ = ["GroupDifference", "svyprop_diff", "svyttest", "svyttest_groups"]

@@ -348,6 +348,55 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     overlapping groups, one :func:`svymean` per group.
     """
     x = numeric_values(design, variable)
+    joint = group_means(design, x, groups)
+    if joint is None:
+        usable = ~np.isnan(x) & design.in_domain
+        return [svymean(design.domain(np.asarray(m, dtype=bool)), variable, level=level)
+                if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
+    return joint.estimates(variable, level)
+
+
+@dataclass(frozen=True)
+class GroupMeans:
+    """The means of a variable in disjoint groups of a calibrated design, from one call of the variance
+    primitive: their full covariance matrix (R ``svyby(…, covmat = TRUE)``), so that a difference of two
+    groups has its variance v_aa + v_bb − 2 v_ab without a second pass over the rows."""
+
+    means: np.ndarray  # per group; NaN for a group without an answer
+    base: np.ndarray  # Σw per group
+    n: np.ndarray  # answers per group
+    spread: np.ndarray  # Σw(x − mean)² per group
+    vcov: np.ndarray  # k × k
+    df_of: Callable[[int], int]  # each group's design df (its domain's)
+
+    def variances(self) -> np.ndarray:
+        """Each group's estimated population variance of the variable, R ``svyvar``: n/(n − 1) · Σw(x − x̄)²/Σw."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.n > 1, self.spread / self.base * self.n / np.maximum(self.n - 1, 1), np.nan)
+
+    def estimates(self, variable: str, level: float) -> list[Estimate | None]:
+        """Every group's :class:`Estimate` (None for a group without an answer), as :func:`svymean` of its domain."""
+        out: list[Estimate | None] = []
+        for j in range(self.means.size):
+            if self.n[j] == 0:
+                out.append(None)
+                continue
+            v = self.vcov[j, j]
+            se = float(np.sqrt(v))
+            vsrs = _srs_variance_of_mean(None, self.means[j:j + 1], None, float(self.base[j]), int(self.n[j]),
+                                         spread=self.spread[j:j + 1] / self.base[j])[0]
+            df = self.df_of(j)
+            lo, hi = _t_interval(self.means[j], se, df, level)
+            out.append(Estimate("mean", variable, float(self.means[j]), se, float(lo), float(hi), df,
+                                float(_ratio(v, vsrs)), int(self.n[j]), float(self.base[j]), level=level))
+        return out
+
+
+def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> GroupMeans | None:
+    """The weighted means of the values ``x`` (NaN: no answer) in each of the disjoint ``groups`` (boolean
+    masks) of the design's domain, with their covariance matrix — or None where that is not one
+    computation: a replicate or uncalibrated design, or groups that overlap (:func:`svymean_groups` then
+    estimates each group on its own)."""
     in_domain = design.in_domain
     usable = ~np.isnan(x) & in_domain
     # each row's group + 1 (0: in none, or outside the domain), by arithmetic on the masks: assigning
@@ -361,8 +410,7 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     member *= in_domain
     overlap = bool(((members > 1) & in_domain).any())
     if overlap or isinstance(design, ReplicateDesign) or not design.is_calibrated:
-        return [svymean(design.domain(np.asarray(m, dtype=bool)), variable, level=level)
-                if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
+        return None
     code = member * usable  # each answer's group + 1
     k = len(groups)
     rows = np.flatnonzero(code)
@@ -380,23 +428,11 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     weights = design.weights
     scale_x = np.nan_to_num(x, nan=0.0, posinf=np.inf, neginf=-np.inf)  # infinities stay (and show)
     scale_x *= weights
-    v = np.diag(design.vcov_total(Influence((scale_x, weights), code, coef)))
+    vcov = design.vcov_total(Influence((scale_x, weights), code, coef))
     spread = np.bincount(g, weights=w * (xr - np.nan_to_num(means)[g]) ** 2, minlength=k)
     rows_all = np.flatnonzero(member)
     df_of = _groups_degrees_of_freedom(design, rows_all, member[rows_all] - 1, k)
-    out: list[Estimate | None] = []
-    for j in range(k):
-        if n[j] == 0:
-            out.append(None)
-            continue
-        se = float(np.sqrt(v[j]))
-        vsrs = _srs_variance_of_mean(None, means[j:j + 1], w, float(base[j]), int(n[j]),
-                                     spread=spread[j:j + 1] / base[j])[0]
-        df = df_of(j)
-        lo, hi = _t_interval(means[j], se, df, level)
-        out.append(Estimate("mean", variable, float(means[j]), se, float(lo), float(hi), df,
-                            float(_ratio(v[j], vsrs)), int(n[j]), float(base[j]), level=level))
-    return out
+    return GroupMeans(means, base, n, spread, vcov, df_of)
 
 
 def _groups_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray, g: np.ndarray, k: int
