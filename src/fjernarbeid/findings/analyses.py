@@ -459,8 +459,10 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
     means = []
     for y in outcomes:
         # the test (second mask minus first: first group − second group) and both groups' means, from
-        # one computation of the two means' covariance matrix
-        diff, (second, first) = svyttest_groups(design, y, (g == 0.0, g == 1.0), names=(0.0, 1.0), level=ctx.level)
+        # one computation of the two means' covariance matrix; each group's df counts its rows with an answer
+        answered = _col(design, y).notna().to_numpy()
+        diff, (second, first) = svyttest_groups(design, y, ((g == 0.0) & answered, (g == 1.0) & answered),
+                                                names=(0.0, 1.0), level=ctx.level)
         res.tests.append(TestRow(name=y, method="design-based t test of the difference in means (svyttest)",
                                  statistic=diff.statistic, df=[diff.df], p=diff.p_value,
                                  effect_name="difference in means (first − second group)", effect=diff.estimate,
