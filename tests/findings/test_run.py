@@ -191,3 +191,24 @@ def test_the_respondents_table_groups_an_age_by_the_ranges_of_a_cross_it_is_weig
     targets = pd.read_csv(coworking_study.folder / "targets.csv")
     by_range = targets.assign(ages=targets.category.str.split("|").str[1]).groupby("ages", sort=False).target.sum()
     assert [r[4] for r in rows] == pytest.approx(list(by_range / by_range.sum()), rel=1e-9)
+
+
+def test_the_call_log_may_still_be_read_when_the_findings_start(demo, demo_frame, demo_results, instrument):
+    # the command line hands the findings a Future of the log's summary: only the fieldwork finding waits
+    # for it, and a log that could not be read is raised when the findings are done
+    import json
+    from concurrent.futures import Future
+
+    from fjernarbeid.errors import InputFileError
+    from fjernarbeid.fieldwork import summarise_fieldwork
+
+    weighted = weight_study(demo_frame, instrument)
+    later: Future = Future()
+    later.set_result(summarise_fieldwork(demo.dispositions, instrument))
+    res = run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=later, source="demo",
+                       synthetic=True)
+    assert json.dumps(res.to_dict(), default=str) == json.dumps(demo_results.to_dict(), default=str)
+    failed: Future = Future()
+    failed.set_exception(InputFileError("log.csv: the disposition log is empty"))
+    with pytest.raises(InputFileError, match="log.csv"):
+        run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=failed)

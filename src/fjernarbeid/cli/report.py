@@ -118,7 +118,7 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     lang = lang or study.default_language
     # The call log (ten rows per interview) is read and summarised in a thread from here: Arrow reads
     # the file outside the interpreter's lock while this thread imports pandas and reads the
-    # interviews; its result, or its error, is taken where it was always needed.
+    # interviews; the fieldwork finding takes its result, or its error.
     fieldwork_later = None
     if dispositions is not None:
         fieldwork_later = _in_background(_summarise_log, dispositions, instrument)
@@ -171,12 +171,13 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         skipped = frame.attrs.get("derived_skipped", [])
         excluded = len(frame) - len(weighted.frame)
         frame = weighted.frame
-        fieldwork = fieldwork_later.result() if fieldwork_later is not None else None
         progress.update(steps, advance=1, description="findings")
         from fjernarbeid.findings.run import run_findings
 
         results = run_findings(
-            frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork,
+            # the findings start while the call log may still be read: only the fieldwork finding waits
+            # for it, and a log that cannot be read stops the run when the findings are done
+            frame, design=weighted.design, instrument=instrument, catalogue=catalogue, fieldwork=fieldwork_later,
             weighting=_weighting_dict(weighted.report), min_cell=min_cell, lang=lang, source=file.name,
             synthetic=is_synthetic(file),
             progress=lambda fid: progress.update(steps, advance=1, description=f"finding {fid}"), study=study,

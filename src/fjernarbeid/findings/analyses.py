@@ -9,6 +9,8 @@ values its sentence needs, and the replication checks. Domains keep the whole de
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -39,7 +41,7 @@ class Context:
     level: float = 0.95
     lang: str = "nb"  # language of labels in tables
     base: ProjectionBase = field(default_factory=default_base)
-    fieldwork: Any = None  # FieldworkSummary or None
+    fieldwork: Any = None  # FieldworkSummary, a Future of one (the log still being read), or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
     # variable → (design, base domain, rows, svyprop estimates) of :func:`base_distribution`, and ("multiple", variable) →
     # (design, rows) of :func:`multiple_response_rows`, computed once per run
@@ -193,7 +195,7 @@ def _check_estimate(res: FindingResult, name: str, pub: dict) -> None:
 
 
 def run_fieldwork(design, f: Finding, res: FindingResult, ctx: Context) -> None:
-    fw = ctx.fieldwork
+    fw = ctx.fieldwork.result() if isinstance(ctx.fieldwork, Future) else ctx.fieldwork
     if fw is None:
         raise ComputationError("no disposition log was given (--dispositions), so the fieldwork cannot be summarised")
     s1, s2 = (list(fw.screened_out.items()) + [(None, None), (None, None)])[:2]

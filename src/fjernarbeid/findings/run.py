@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
@@ -211,6 +211,10 @@ def run_findings(
     :func:`fjernarbeid.survey.weighting.weight_study`, whose calibration the standard errors then
     account for). A finding that cannot be computed (a question missing, a group empty) is
     reported as ``not_computed`` with the reason; it never stops the others.
+
+    ``fieldwork`` is the call log's summary (:func:`fjernarbeid.fieldwork.summarise_fieldwork`) or a
+    :class:`concurrent.futures.Future` of it: the findings then start while the log is still being read,
+    and only the fieldwork finding waits for it. A log that failed is raised here, after the findings.
     """
     if study is None:
         from fjernarbeid.study import load_study
@@ -270,6 +274,8 @@ def run_findings(
         respondents = respondents_tables(design, instrument, ctx, respondent_variables, ranges)
         distributions = all_distributions(design, instrument, ctx)
     findings = [r for results in done for r in results]
+    if isinstance(fieldwork, Future):
+        fieldwork = fieldwork.result()  # the log's error, if reading it failed
     return Results(
         data={"source": source, "n": int(design.in_domain.sum()), "instrument": instrument.id, "synthetic": synthetic},
         settings={"confidence": level, "min_cell": min_cell, "lang": lang, "projection_base": vars(ctx.base)},
