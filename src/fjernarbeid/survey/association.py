@@ -473,9 +473,12 @@ def _ridit_table(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> tuple[n
     order = np.argsort(own, kind="stable")
     ordered = wt[order]
     mid = np.cumsum(ordered) - ordered / 2
-    sorted_codes = own[order]
-    counts = np.bincount(sorted_codes)
-    tied = np.bincount(sorted_codes, weights=mid, minlength=counts.size) / np.maximum(counts, 1)
+    # in sorted order each code's rows are one run: its sum of mid-ranks is a sum over the run
+    counts = np.bincount(own)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    present = counts > 0
+    tied = np.zeros(counts.size)
+    tied[present] = np.add.reduceat(mid, starts[present]) / counts[present]
     codes[idx] = own
     return codes, tied / wt.sum()
 
