@@ -5,7 +5,7 @@ The public API a notebook user needs is re-exported here; everything else is int
 >>> import fjernarbeid as fj
 >>> inst = fj.load_instrument()          # Vedlegg 1 as data
 >>> inst.question_for_role("sex").label("en")
-'How often do you normally use a home office or remote work?'
+'Sex?'
 """
 
 from __future__ import annotations
