@@ -9,8 +9,18 @@ import pandas as pd
 import pytest
 
 from fjernarbeid.survey import svyby, svydesign, svymean, svyratio, svytotal
+from fjernarbeid.survey.design import LonelyStratumError
 
 REL = 1e-10
+
+
+@pytest.fixture(scope="module")
+def model_output():
+    """tests/fixtures/r/model_output.R's values."""
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "r" / "model_output.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +113,26 @@ def test_domains_of_a_brewer_design(election, parity_ref):
         ref = parity_ref["pps"]["brewer_domains"][name]
         got = svytotal(design.domain(mask), "Bush")
         assert (got.estimate, got.se) == pytest.approx((ref["estimate"], ref["se"]), rel=REL)
+
+
+def test_a_lonely_unit_at_stage_two_is_named_by_its_stage_and_first_stage_cluster(parity, model_output):
+    """District 15 of apiclus2 has one school sampled; with 5 schools in it (N2) its stage-2 variance
+    cannot be estimated. R: "Stratum (1.15) has only one PSU at stage 2" (tests/fixtures/r/model_output.R).
+    The message names the stage, the district by its value, the row, and the option to choose."""
+    frame = parity.frame("apiclus2").assign(N2=lambda d: d["fpc2"].where(d["dnum"] != 15, 5))
+    assert "at stage 2" in model_output["stage2_error"]
+    with pytest.raises(LonelyStratumError) as raised:
+        svymean(svydesign(frame, cluster=["dnum", "snum"], fpc=["fpc1", "N2"]), "api00")
+    message = str(raised.value)
+    assert message.startswith("at stage 2 of the design, cluster 15 of 'dnum' (data row 1) has only one "
+                              "stage-2 unit ('snum')"), message
+    assert "--lonely-psu" in message and "(in sorted order)" not in message
+    # with first-stage strata, the stratum too; with strata at stage 2, that stratum within the cluster
+    with pytest.raises(LonelyStratumError, match=r"cluster 15 of 'dnum' in stratum 'E' of 'stype' \(data row 1\)"):
+        svymean(svydesign(frame, cluster=["dnum", "snum"], fpc=["fpc1", "N2"], strata=["stype", None], nest=True),
+                "api00")
+    with pytest.raises(LonelyStratumError, match=r"the stage-2 stratum 'E' of 'stype' within cluster 15 of 'dnum'"):
+        svymean(svydesign(frame, cluster=["dnum", "snum"], fpc=["fpc1", "N2"], strata=[None, "stype"]), "api00")
+    # the choice R offers works as there (adjust: the lonely unit compared with zero)
+    assert np.isfinite(svymean(svydesign(frame, cluster=["dnum", "snum"], fpc=["fpc1", "N2"], lonely_psu="adjust"),
+                               "api00").se)

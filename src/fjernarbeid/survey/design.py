@@ -530,6 +530,11 @@ class _Stage:
     strata: np.ndarray  # stratum per row (n,)
     multiplier: np.ndarray  # (H_k,)
     unit: np.ndarray | None = None  # the earlier unit each stratum lies in (H_k,)
+    # to name a stratum in messages: the stage's number (2, 3, …), the cluster columns of every stage up
+    # to this one and the strata columns of every stage up to this one (None: no strata at that stage)
+    number: int = 2
+    cluster_names: tuple = ()
+    strata_names: tuple = ()
 
     def average_weights(self, present: np.ndarray) -> np.ndarray:
         """lonely_psu="average" at this stage, as R: R's multistage() computes this stage's variance
@@ -690,8 +695,40 @@ class SurveyDesign:
                 v = v + _stratified_vcov(x, stage.struct, present, "remove",
                                          weight=stage.multiplier * np.nan_to_num(factor, nan=0.0))
                 continue
-            v = v + _stratified_vcov(x, stage.struct, present, self.lonely_psu, weight=stage.multiplier)
+            try:
+                v = v + _stratified_vcov(x, stage.struct, present, self.lonely_psu, weight=stage.multiplier)
+            except LonelyStratumError as exc:
+                raise self._stage_lonely_message(stage, exc.stratum) from None
         return v
+
+    def _stage_lonely_message(self, stage: _Stage, stratum: int) -> LonelyStratumError:
+        """A stratum of a later stage with one unit: the stage, the earlier units (and strata) it lies
+        in by their values, its rows, and what to do (R: "Stratum (1.15) has only one PSU at stage 2")."""
+        rows = stage.strata == stratum
+        first = int(np.flatnonzero(rows)[0])
+
+        def value(column: str) -> str:
+            return f"{shown(_plain_label(self.data[column].iloc[first]))} of {column!r}"
+
+        earlier = stage.number - 1
+        places = []
+        for k in range(earlier):  # outermost first: stratum and cluster of stage 1, then of stage 2 …
+            strata_k = stage.strata_names[k] if k < len(stage.strata_names) else None
+            if strata_k and strata_k in self.data.columns:
+                places.append(f"stratum {value(strata_k)}")
+            if k < len(stage.cluster_names) and stage.cluster_names[k] in self.data.columns:
+                places.append(f"cluster {value(stage.cluster_names[k])}")
+        unit = stage.cluster_names[earlier] if len(stage.cluster_names) > earlier else None
+        own = stage.strata_names[earlier] if len(stage.strata_names) > earlier else None
+        where = " in ".join(reversed(places)) or "an earlier-stage unit"
+        what = f"the stage-{stage.number} stratum {value(own)} within {where}" if own and own in self.data.columns \
+            else where
+        units = f"unit ({unit!r})" if unit else "unit"
+        return LonelyStratumError(stratum, (
+            f"at stage {stage.number} of the design, {what} (data row{'s' if rows.sum() > 1 else ''} "
+            f"{_row_list(rows)}) has only one stage-{stage.number} {units}, so its variance at stage {stage.number} "
+            "cannot be estimated; choose how to treat it: lonely_psu (on the command line --lonely-psu) 'remove', "
+            "'adjust', 'average' or 'certainty', as R's options(survey.lonely.psu=…)"))
 
     def _lonely_message(self, stratum: int) -> LonelyStratumError:
         """Which stratum has one PSU: its label and its rows (only its own), and what to do."""
@@ -1073,7 +1110,9 @@ def _multistage(data, weights, stratas, clusters, fpcs, lonely_psu, nest) -> Sur
         if np.any(mult > 0):
             unit_of = np.zeros(struct.n_psu.size, dtype=int)
             unit_of[strata_k] = unit
-            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult, unit=unit_of))
+            later.append(_Stage(struct=struct, strata=strata_k, multiplier=mult, unit=unit_of, number=k + 1,
+                                cluster_names=tuple(clusters[:k + 1]),
+                                strata_names=tuple(stratas[j] if j < len(stratas) else None for j in range(k + 1))))
         w = w * (fpc_k / n_k if fpc_k is not None else 1.0)
         fraction = fraction * (n_k / fpc_k if fpc_k is not None else 0.0)
         unit = struct.psu
