@@ -199,10 +199,15 @@ def require_columns(data, columns: dict[str, str | None]) -> None:
     for role, name in names:
         if name is None or name in data.frame.columns:
             continue
-        close = difflib.get_close_matches(name, [str(c) for c in data.frame.columns], n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else \
-            f" (columns: {', '.join(map(str, data.frame.columns[:30]))}{' …' if data.frame.shape[1] > 30 else ''})"
-        raise UsageError(f"{data.path}: {role} column {name!r} is not in the file{hint}")
+        raise UsageError(f"{data.path}: {role} column {name!r} is not in the file{column_hint(data, name)}")
+
+
+def column_hint(data, name: str) -> str:
+    """"; did you mean 'api00'?" for a column name that is not in the file, or the file's columns."""
+    close = difflib.get_close_matches(name, [str(c) for c in data.frame.columns], n=3)
+    if close:
+        return f"; did you mean {', '.join(map(repr, close))}?"
+    return f" (columns: {', '.join(map(str, data.frame.columns[:30]))}{' …' if data.frame.shape[1] > 30 else ''})"
 
 
 def stage_columns(text: str | None) -> list[str]:

@@ -16,6 +16,7 @@ from fjernarbeid.cli._options import Language, Weighting, completes_only_option,
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
+    column_hint,
     derive_available,
     fail,
     json_ready,
@@ -26,6 +27,7 @@ from fjernarbeid.cli._survey_input import (
     shown_warnings,
     stage_columns,
     warn_if_invalid,
+    warning_line,
 )
 from fjernarbeid.cli.tab import LonelyPsu, OutputFormat
 from fjernarbeid.errors import FjernarbeidError
@@ -66,8 +68,17 @@ categorical (dummies against the first category), as are coded variables with va
 outcome (--link logistic, probit, cloglog or cauchit); poisson and quasipoisson model counts (log
 link); Gamma positive amounts (inverse link).
 
+An ordinal outcome of numbers is ordered by its values, one of categories with an order (a labelled
+SPSS or Stata variable) by that order. Text has no order of its own: give it lowest first with
+--levels low,mid,high,top (every value of the outcome, once each); without --levels text is ordered
+alphabetically, with a warning naming that order.
+
 Every term gets a test that all its coefficients are zero: the design-based Wald F test, or with
---test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models).
+--test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models). Its statistic is
+what R's regTermTest(method = "LRT") prints as "Working 2logLR": the deviance difference (R's chisq)
+over the mean of the eigenvalues λ (R's lambda, the design effects of the term's coefficients); a note
+under the table gives chisq, λ and the scale factors λ/mean(λ) R prints, and the JSON output
+working_2logLR, chisq, mean_lambda, lambdas and scale_factors. The p-value is R's, from chisq and λ.
 
 The design options are those of `fjernarbeid tab` (--weight or --probs, --strata, --cluster psu[,ssu],
 --fpc N1[,N2], --nest, --lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
@@ -90,6 +101,9 @@ def model_command(
         "--event", help="binomial: the outcome value that counts as 1 (a code, or a choice name or label of a "
         "question; all others 0).", show_default=False)] = None,
     link: Annotated[Link, typer.Option("--link", help="ordinal: logistic, probit, cloglog or cauchit.")] = Link.logistic,
+    levels: Annotated[Optional[str], typer.Option(
+        "--levels", metavar="A,B,C", help="ordinal: the order of a text outcome's values, lowest first "
+        "(e.g. low,mid,high,top); every value of the outcome, once each.", show_default=False)] = None,
     test: Annotated[TermTestMethod, typer.Option(
         "--test", help="Test of each term: wald (F) or lrt (Rao-Scott likelihood ratio).")] = TermTestMethod.wald,
     study_weighting: Annotated[bool, typer.Option(
@@ -135,6 +149,9 @@ def model_command(
         outcome, variables = formula_variables(formula)
         if event is not None and family is not Family.binomial:
             raise UsageError("--event applies to --family binomial")
+        if levels is not None and family is not Family.ordinal:
+            raise UsageError("--levels applies to --family ordinal (the order of its outcome's values)")
+        order = _parse_levels(levels) if levels is not None else None
         if test is TermTestMethod.lrt and family is Family.ordinal:
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
         use_study = study_weighting or weighting is not None or targets is not None
@@ -150,8 +167,8 @@ def model_command(
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         from fjernarbeid.cli.tab import parse_where, refuse_unanalysed, require_where_columns
 
-        refuse_unanalysed(inst, {f"formula variable {v}" if v != outcome else "the outcome": v
-                                 for v in (outcome, *variables)})
+        for v in (outcome, *variables):
+            refuse_unanalysed(inst, {"the outcome" if v == outcome else "the formula's variable": v})
 
         condition = parse_where(where_expr, inst) if where_expr is not None else None
         where_columns = sorted(condition.variables) if condition is not None else []
@@ -160,8 +177,13 @@ def model_command(
             from dataclasses import replace
 
             data = replace(data, frame=derive_available(data.frame, inst, refdata))
-        require_columns(data, {**{f"formula variable {v}": v for v in wanted}, "--weight": weight, "--probs": probs,
-                               "--strata": strata, "--cluster": cluster, "--fpc": fpc})
+        for v in wanted:
+            if v not in data.frame.columns:
+                raise UsageError(f"{data.path}: the formula names {v!r}"
+                                 f"{' as its outcome' if v == outcome else ''}, which is not a column of the file"
+                                 f"{column_hint(data, v)}")
+        require_columns(data, {"--weight": weight, "--probs": probs, "--strata": strata, "--cluster": cluster,
+                               "--fpc": fpc})
         require_where_columns(data, condition)
         data = missing_as_na(data, (*wanted, weight or "weight", probs, strata, *stage_columns(cluster),
                                     *stage_columns(fpc), *where_columns), parse_na_values(na_values))
@@ -169,7 +191,8 @@ def model_command(
             result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
                                link=link.value, test=test.value, level=level, lang=lang.value,
                                study=study, weight=weight, strata=strata, cluster=cluster,
-                               fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition)
+                               fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition,
+                               levels=order)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     except (ValueError, KeyError) as exc:  # a formula the parser refuses
@@ -204,7 +227,7 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
 
 def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
-              lonely_psu, probs=None, condition=None) -> dict[str, Any]:
+              lonely_psu, probs=None, condition=None, levels=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
     from fjernarbeid.cli.tab import WHERE_COLUMN, _non_answers, design_for, where_mask, within_domain
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
@@ -218,11 +241,15 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     coded = {q.name for q in inst if q.type == "single"} | set(inst.value_labels(lang)) | set(data.value_labels or {})
     frame = frame.assign(**{v: frame[v].astype("category") if v in coded else _numbers_if_numeric(frame[v])
                             for v in variables})
+    outcome_order = None
     if family == "binomial":
         frame = frame.assign(**{outcome: _binary(frame[outcome], event, outcome,
-                                                 inst[outcome] if outcome in inst else None, lang)})
-    elif family in ("gaussian", "poisson", "quasipoisson", "Gamma") or family == "ordinal":
-        frame = frame.assign(**{outcome: _numeric_or_ordered(frame[outcome], family)})
+                                                 inst[outcome] if outcome in inst else None, lang, data)})
+    elif family == "ordinal":
+        values, outcome_order = _ordered(frame[outcome], outcome, levels, data, lang)
+        frame = frame.assign(**{outcome: values})
+    else:
+        frame = frame.assign(**{outcome: _numeric(frame[outcome], family, outcome, data)})
     if condition is not None:
         # judged on the answers as given, carried as a column so that it follows the rows the study's
         # weighting keeps (as tab --where)
@@ -270,6 +297,9 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     return {
         "file": str(data.path), "formula": formula, "family": family, "link": link if family == "ordinal" else None,
         "event": event, "outcome": outcome, "outcome_label": labels.get(outcome),
+        # ordinal: the outcome's values lowest first, and where that order comes from
+        "outcome_levels": outcome_order[0] if outcome_order else None,
+        "outcome_order": outcome_order[1] if outcome_order else None,
         "weights": weight_source, "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
                    "rows": design.n, "calibrated": design.is_calibrated},
@@ -381,15 +411,13 @@ def _t_quantile(level: float, df: int) -> float:
     return float(t_ppf(0.5 + level / 2, df)) if df > 0 else float("nan")
 
 
-def _binary(values, event, outcome: str, question=None, lang: str = "nb"):
+def _binary(values, event, outcome: str, question=None, lang: str = "nb", data=None):
     """0/1 for a binomial outcome: equal to --event, or the values themselves if they are 0/1.
 
     For a question of the questionnaire --event may also be a choice name or label (``ja``, ``Ja``: the
     file holds its code); an --event no answer equals is an error, never an outcome of zeros."""
     import numpy as np
     import pandas as pd
-
-    from fjernarbeid.survey.design import shown
 
     if event is not None:
         present = values.notna().to_numpy()
@@ -415,26 +443,105 @@ def _binary(values, event, outcome: str, question=None, lang: str = "nb"):
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values.notna() & ~numbers.isin([0, 1])
     if bad.any():
-        raise UsageError(f"--family binomial needs a 0/1 outcome; {outcome!r} has the value {shown(values[bad].iloc[0])}: give "
-                         "--event VALUE to say which value counts as 1")
+        raise UsageError(f"{_in_file(data)}--family binomial needs a 0/1 outcome, but the outcome column {outcome!r} "
+                         f"has other values ({_some(values[bad])}){_at_rows(data, bad)}: give --event VALUE to say "
+                         "which value counts as 1")
     return numbers
 
 
-def _numeric_or_ordered(values, family: str):
-    import pandas as pd
+def _in_file(data) -> str:
+    return f"{data.path}: " if data is not None else ""
 
+
+def _at_rows(data, mask) -> str:
+    """' at line 2, line 5 … (12 in all)': where a rule is broken, as the file numbers its rows."""
+    if data is None:
+        return ""
+    from fjernarbeid.cli._survey_input import where
+
+    return f" at {where(data, mask.to_numpy(dtype=bool), limit=3)}"
+
+
+def _some(values, shown_at_most: int = 3) -> str:
+    """"'No', 'Yes'": the distinct values, in the order of the file, the first few."""
     from fjernarbeid.survey.design import shown
 
-    if family == "ordinal":
-        numbers = pd.to_numeric(values, errors="coerce")
-        if (numbers.isna() & values.notna()).any():
-            return values  # text categories, sorted
-        return numbers
+    seen = list(dict.fromkeys(values.tolist()))
+    return ", ".join(shown(v) for v in seen[:shown_at_most]) + (" …" if len(seen) > shown_at_most else "")
+
+
+def _numeric(values, family: str, outcome: str, data=None):
+    """The outcome of a gaussian, poisson, quasipoisson or Gamma model as numbers; text is an error naming
+    the file, the column, the value and its rows."""
+    import pandas as pd
+
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna() & values.notna()
     if bad.any():
-        raise UsageError(f"--family {family} needs a numeric outcome; it has {shown(values[bad].iloc[0])}")
+        raise UsageError(f"{_in_file(data)}--family {family} needs a numeric outcome, but the outcome column "
+                         f"{outcome!r} has text ({_some(values[bad])}){_at_rows(data, bad)}; for an outcome with "
+                         "two values use --family binomial --event VALUE, for ordered categories --family ordinal")
     return numbers
+
+
+def _parse_levels(text: str) -> list[str]:
+    """``--levels low,mid,high``: the values lowest first, each once."""
+    order = [part.strip() for part in text.split(",")]
+    if len(order) < 2 or any(not part for part in order):
+        raise UsageError(f"--levels {text!r}: give the outcome's values lowest first, separated by commas "
+                         "(e.g. --levels low,mid,high), none of them empty")
+    twice = sorted({v for v in order if order.count(v) > 1})
+    if twice:
+        raise UsageError(f"--levels {text!r} names {', '.join(map(repr, twice))} more than once")
+    return order
+
+
+def _ordered(values, outcome: str, levels: list[str] | None, data=None, lang: str = "en"):
+    """The outcome of an ordinal model and (its values lowest first, where that order comes from).
+
+    Numbers are ordered by value and categories with an order of their own (a labelled SPSS or Stata
+    variable) by it, as before. Text is ordered as ``--levels`` says — every value present, nothing else —
+    or, without it, alphabetically, with a warning naming that order."""
+    import pandas as pd
+
+    from fjernarbeid.cli._console import console
+    from fjernarbeid.survey.design import shown
+
+    numbers = pd.to_numeric(values, errors="coerce")
+    if not (numbers.isna() & values.notna()).any():
+        if levels is not None:
+            raise UsageError(f"{_in_file(data)}--levels orders a text outcome; the outcome column {outcome!r} holds "
+                             "numbers, which are ordered by their values (leave --levels out)")
+        present = sorted(numbers.dropna().unique())
+        return numbers, ([float(x) if not float(x).is_integer() else int(x) for x in present], "numeric")
+    is_categorical = isinstance(values.dtype, pd.CategoricalDtype)
+    if is_categorical and values.cat.ordered and levels is None:
+        used = set(values.dropna().unique())
+        return values, ([str(c) for c in values.cat.categories if c in used], "categories")
+    text = values.astype("string").str.strip().astype(object).where(values.notna())
+    present = list(dict.fromkeys(text.dropna()))
+    if levels is None:
+        order = sorted(present)
+        console(stderr=True).print(warning_line(message(
+            "model", "levels_alphabetical", lang, outcome=outcome, order=" < ".join(order),
+            levels=",".join(order)), lang), highlight=False)
+        how = "alphabetical"
+    else:
+        missing = [v for v in present if v not in levels]
+        extra = [v for v in levels if v not in present]
+        if missing or extra:
+            problems = []
+            if missing:
+                problems.append(f"it does not name {', '.join(shown(v) for v in sorted(missing))}, which the outcome "
+                                "has")
+            if extra:
+                problems.append(f"it names {', '.join(shown(v) for v in extra)}, which no row of the outcome has")
+            raise UsageError(f"{_in_file(data)}--levels {','.join(levels)} does not match the values of the outcome "
+                             f"column {outcome!r}: {'; '.join(problems)} (its values: "
+                             f"{', '.join(shown(v) for v in sorted(present))})")
+        order = list(levels)
+        how = "--levels"
+    return pd.Series(pd.Categorical(text, categories=order, ordered=True), index=values.index), (order, how)
 
 
 def _label_of(data, inst, lang: str) -> dict[str, str]:
@@ -553,8 +660,32 @@ def print_model(result: dict[str, Any], lang: str = "nb") -> None:
               else message("model", "ddf", lang, df=num(test["df"], lang, 0), ddf=_fmt(test["ddf"], lang, 0)))
         tests.add_row(", ".join(test["labels"]), what, _fmt(test["statistic"], lang), df, _p(test["p_value"], lang))
     console.print(tests)
+    for test in result["tests"]:  # the LRT's statistic as R prints it, and what it is made of
+        if test["method"] == "LRT" and test.get("chisq") is not None:
+            say(console, _lrt_note(test, lang), "dim")
     for short, text in result["variable_key"].items():  # the questions named by their number above
         say(console, f"{short}: {text}", "dim")
+
+
+def _signif(x, lang: str, digits: int = 2) -> str:
+    """x to ``digits`` significant digits, as R's signif() (R prints the scale factors so)."""
+    from fjernarbeid.i18n import fmt_number
+
+    if x is None or not math.isfinite(x):
+        return "–"
+    if x == 0:
+        return fmt_number(0, lang, 0)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    return fmt_number(round(x, decimals), lang, decimals)
+
+
+def _lrt_note(test: dict[str, Any], lang: str) -> str:
+    """'race: Working 2logLR = chisq / mean λ = 8.197 / 2.119 = 3.869; λ (eigenvalues): 4.872, 0.945, 0.539;
+    scale factors λ / mean λ: 2.3, 0.45, 0.25' — R's print of regTermTest(method = "LRT") and its object."""
+    return message("model", "lrt_note", lang, term=", ".join(test["labels"]), chisq=_fmt(test["chisq"], lang),
+                   mean=_fmt(test["mean_lambda"], lang), working=_fmt(test["statistic"], lang),
+                   lambdas="; ".join(_fmt(x, lang) for x in test["lambdas"]),
+                   scale="; ".join(_signif(x, lang) for x in test["scale_factors"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -574,9 +574,11 @@ def _deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray, family: str) -> floa
 class TermTest:
     """A test that the coefficients of some terms are all zero (R ``regTermTest``).
 
-    Wald: ``statistic`` is F = βᵀV⁻¹β/k on (k, ``ddf``) df. LRT: ``statistic`` is the working
-    likelihood ratio (deviance difference), its null distribution Σ λ_j χ²_1 over χ²_ddf/ddf,
-    with λ the eigenvalues of V₀⁻¹V (``lambdas``; the design effects of the tested coefficients).
+    Wald: ``statistic`` is F = βᵀV⁻¹β/k on (k, ``ddf``) df. LRT: ``chisq`` is the working likelihood
+    ratio, the deviance difference (R's ``$chisq``), its null distribution Σ λ_j χ²_1 over χ²_ddf/ddf,
+    with λ the eigenvalues of V₀⁻¹V (``lambdas``, R's ``$lambda``: the design effects of the tested
+    coefficients); ``statistic`` is what R's print shows as "Working 2logLR", chisq/mean(λ), and
+    ``scale_factors`` its "scale factors" λ/mean(λ). The p-value is R's ``$p``, from ``chisq`` and λ.
     """
 
     terms: tuple[str, ...]
@@ -586,10 +588,25 @@ class TermTest:
     ddf: float
     p_value: float
     lambdas: tuple[float, ...] = ()
+    chisq: float | None = None  # LRT: the deviance difference (R's $chisq)
+
+    @property
+    def mean_lambda(self) -> float | None:
+        return float(np.mean(self.lambdas)) if self.lambdas else None
+
+    @property
+    def scale_factors(self) -> tuple[float, ...]:
+        """λ/mean(λ), what R's print of an LRT calls "scale factors" (shown there to two digits)."""
+        mean = self.mean_lambda
+        return tuple(x / mean for x in self.lambdas) if mean else ()
 
     def to_dict(self) -> dict:
-        return {"terms": list(self.terms), "method": self.method, "statistic": self.statistic, "df": self.df,
-                "ddf": self.ddf, "p_value": self.p_value, "lambdas": list(self.lambdas)}
+        out = {"terms": list(self.terms), "method": self.method, "statistic": self.statistic, "df": self.df,
+               "ddf": self.ddf, "p_value": self.p_value}
+        if self.method == "LRT":  # labelled as R's print and object: Working 2logLR = chisq / mean(lambda)
+            out.update({"working_2logLR": self.statistic, "chisq": self.chisq, "mean_lambda": self.mean_lambda,
+                        "lambdas": list(self.lambdas), "scale_factors": list(self.scale_factors)})
+        return out
 
 
 def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: str = "Wald") -> TermTest:  # noqa: N802 (R's name)
@@ -633,10 +650,13 @@ def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: st
     chisq = reduced.deviance - model.deviance
     v0 = model.naive_vcov[np.ix_(index, index)]
     if not np.isfinite(v).all():  # no design variance (lonely_psu="average" with nothing to average)
-        return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float("nan"), (float("nan"),) * k)
+        return TermTest(tuple(wanted), "LRT", float("nan"), k, ddf, float("nan"), (float("nan"),) * k,
+                        chisq=float(chisq))
     lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(v0, v)).real)[::-1]
     p = _pfsum_saddlepoint(chisq, lambdas, ddf) if ddf > 0 else float("nan")
-    return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float(p), tuple(float(x) for x in lambdas))
+    # R's print.regTermTestLRT: "Working 2logLR = chisq/mean(lambda)"
+    return TermTest(tuple(wanted), "LRT", float(chisq / np.mean(lambdas)), k, ddf, float(p),
+                    tuple(float(x) for x in lambdas), chisq=float(chisq))
 
 
 # -- svyolr --------------------------------------------------------------------------------
