@@ -139,9 +139,7 @@ def run(d, e: dict) -> dict:
         for term in [e["terms"]] if isinstance(e["terms"], str) else e["terms"]:  # R's JSON unboxes one
             for method in ("Wald", "LRT"):
                 t = regTermTest(m, term, method=method)
-                # R's $chisq for the LRT (t.statistic is R's printed chisq/mean(lambda))
-                test = {"term": term, "method": method, "statistic": t.chisq if method == "LRT" else t.statistic,
-                        "df": t.df, "ddf": t.ddf, "p": t.p_value}
+                test = {"term": term, "method": method, "statistic": t.statistic, "df": t.df, "ddf": t.ddf, "p": t.p_value}
                 if method == "LRT":
                     test["lambda"] = t.lambdas
                 out["tests"].append(test)

@@ -74,11 +74,12 @@ SPSS or Stata variable) by that order. Text has no order of its own: give it low
 alphabetically, with a warning naming that order.
 
 Every term gets a test that all its coefficients are zero: the design-based Wald F test, or with
---test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models). Its statistic is
+--test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models). The table shows
 what R's regTermTest(method = "LRT") prints as "Working 2logLR": the deviance difference (R's chisq)
 over the mean of the eigenvalues λ (R's lambda, the design effects of the term's coefficients); a note
-under the table gives chisq, λ and the scale factors λ/mean(λ) R prints, and the JSON output
-working_2logLR, chisq, mean_lambda, lambdas and scale_factors. The p-value is R's, from chisq and λ.
+under the table gives chisq, λ and the scale factors λ/mean(λ) R prints. In the JSON output statistic
+is chisq (R's $chisq, as regTermTest returns it), beside working_2logLR, mean_lambda, lambdas and
+scale_factors. The p-value is R's, from chisq and λ.
 
 The design options are those of `fjernarbeid tab` (--weight or --probs, --strata, --cluster psu[,ssu],
 --fpc N1[,N2], --nest, --lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
@@ -658,7 +659,8 @@ def print_model(result: dict[str, Any], lang: str = "nb") -> None:
         what = message("model", "test_wald" if wald else "test_lrt", lang)
         df = (f"{num(test['df'], lang, 0)}; {_fmt(test['ddf'], lang, 0)}" if wald
               else message("model", "ddf", lang, df=num(test["df"], lang, 0), ddf=_fmt(test["ddf"], lang, 0)))
-        tests.add_row(", ".join(test["labels"]), what, _fmt(test["statistic"], lang), df, _p(test["p_value"], lang))
+        shown = test["statistic"] if wald else test.get("working_2logLR", test["statistic"])  # as R prints it
+        tests.add_row(", ".join(test["labels"]), what, _fmt(shown, lang), df, _p(test["p_value"], lang))
     console.print(tests)
     for test in result["tests"]:  # the LRT's statistic as R prints it, and what it is made of
         if test["method"] == "LRT" and test.get("chisq") is not None:
@@ -683,7 +685,7 @@ def _lrt_note(test: dict[str, Any], lang: str) -> str:
     """'race: Working 2logLR = chisq / mean λ = 8.197 / 2.119 = 3.869; λ (eigenvalues): 4.872, 0.945, 0.539;
     scale factors λ / mean λ: 2.3, 0.45, 0.25' — R's print of regTermTest(method = "LRT") and its object."""
     return message("model", "lrt_note", lang, term=", ".join(test["labels"]), chisq=_fmt(test["chisq"], lang),
-                   mean=_fmt(test["mean_lambda"], lang), working=_fmt(test["statistic"], lang),
+                   mean=_fmt(test["mean_lambda"], lang), working=_fmt(test["working_2logLR"], lang),
                    lambdas="; ".join(_fmt(x, lang) for x in test["lambdas"]),
                    scale="; ".join(_signif(x, lang) for x in test["scale_factors"]))
 

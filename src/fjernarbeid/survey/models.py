@@ -574,11 +574,11 @@ def _deviance(y: np.ndarray, mu: np.ndarray, w: np.ndarray, family: str) -> floa
 class TermTest:
     """A test that the coefficients of some terms are all zero (R ``regTermTest``).
 
-    Wald: ``statistic`` is F = βᵀV⁻¹β/k on (k, ``ddf``) df. LRT: ``chisq`` is the working likelihood
-    ratio, the deviance difference (R's ``$chisq``), its null distribution Σ λ_j χ²_1 over χ²_ddf/ddf,
-    with λ the eigenvalues of V₀⁻¹V (``lambdas``, R's ``$lambda``: the design effects of the tested
-    coefficients); ``statistic`` is what R's print shows as "Working 2logLR", chisq/mean(λ), and
-    ``scale_factors`` its "scale factors" λ/mean(λ). The p-value is R's ``$p``, from ``chisq`` and λ.
+    Wald: ``statistic`` is F = βᵀV⁻¹β/k on (k, ``ddf``) df. LRT: ``statistic`` (also ``chisq``) is the
+    working likelihood ratio, the deviance difference (R's ``$chisq``), its null distribution Σ λ_j χ²_1
+    over χ²_ddf/ddf, with λ the eigenvalues of V₀⁻¹V (``lambdas``, R's ``$lambda``: the design effects of
+    the tested coefficients); :attr:`working_2logLR` is what R's print shows as "Working 2logLR",
+    chisq/mean(λ), and :attr:`scale_factors` its "scale factors" λ/mean(λ). The p-value is R's ``$p``.
     """
 
     terms: tuple[str, ...]
@@ -589,6 +589,12 @@ class TermTest:
     p_value: float
     lambdas: tuple[float, ...] = ()
     chisq: float | None = None  # LRT: the deviance difference (R's $chisq)
+
+    @property
+    def working_2logLR(self) -> float | None:  # noqa: N802 (R's label)
+        """LRT: chisq/mean(λ), the number R's print of ``regTermTest(method = "LRT")`` shows."""
+        mean = self.mean_lambda
+        return float(self.chisq / mean) if self.chisq is not None and mean else None
 
     @property
     def mean_lambda(self) -> float | None:
@@ -604,7 +610,7 @@ class TermTest:
         out = {"terms": list(self.terms), "method": self.method, "statistic": self.statistic, "df": self.df,
                "ddf": self.ddf, "p_value": self.p_value}
         if self.method == "LRT":  # labelled as R's print and object: Working 2logLR = chisq / mean(lambda)
-            out.update({"working_2logLR": self.statistic, "chisq": self.chisq, "mean_lambda": self.mean_lambda,
+            out.update({"working_2logLR": self.working_2logLR, "chisq": self.chisq, "mean_lambda": self.mean_lambda,
                         "lambdas": list(self.lambdas), "scale_factors": list(self.scale_factors)})
         return out
 
@@ -650,13 +656,12 @@ def regTermTest(model: GlmResult | OlrResult, terms: str | list[str], method: st
     chisq = reduced.deviance - model.deviance
     v0 = model.naive_vcov[np.ix_(index, index)]
     if not np.isfinite(v).all():  # no design variance (lonely_psu="average" with nothing to average)
-        return TermTest(tuple(wanted), "LRT", float("nan"), k, ddf, float("nan"), (float("nan"),) * k,
+        return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float("nan"), (float("nan"),) * k,
                         chisq=float(chisq))
     lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(v0, v)).real)[::-1]
     p = _pfsum_saddlepoint(chisq, lambdas, ddf) if ddf > 0 else float("nan")
-    # R's print.regTermTestLRT: "Working 2logLR = chisq/mean(lambda)"
-    return TermTest(tuple(wanted), "LRT", float(chisq / np.mean(lambdas)), k, ddf, float(p),
-                    tuple(float(x) for x in lambdas), chisq=float(chisq))
+    return TermTest(tuple(wanted), "LRT", float(chisq), k, ddf, float(p), tuple(float(x) for x in lambdas),
+                    chisq=float(chisq))
 
 
 # -- svyolr --------------------------------------------------------------------------------
