@@ -230,7 +230,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
               lonely_psu, probs=None, condition=None, levels=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
-    from fjernarbeid.cli.tab import WHERE_COLUMN, _non_answers, design_for, where_mask, within_domain
+    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_for, weights_description, weights_from,
+                                     where_mask, within_domain)
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
 
     frame = data.frame
@@ -295,13 +296,14 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     for t in tests:
         t["labels"] = [naming.term(term.split(":")) for term in t["terms"]]
     labels = _label_of(data, inst, lang)
-    return {
+    result = {
         "file": str(data.path), "formula": formula, "family": family, "link": link if family == "ordinal" else None,
         "event": event, "outcome": outcome, "outcome_label": labels.get(outcome),
         # ordinal: the outcome's values lowest first, and where that order comes from
         "outcome_levels": outcome_order[0] if outcome_order else None,
         "outcome_order": outcome_order[1] if outcome_order else None,
-        "weights": weight_source, "weighting": weighting,
+        "weights": weight_source, "weights_from": weights_from(weight_source, weighting, probs, fpc),
+        "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
                    "rows": design.n, "calibrated": design.is_calibrated},
         "where": within,
@@ -316,6 +318,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         "event_label": naming.category(outcome, event) if event is not None else None,
         "lang": lang,
     }
+    return result | weights_description(result, lang)  # where the weights come from, as tab says it
 
 
 # A variable's label as the coefficient's name when it is at most this long ('Kjønn: Kvinne'); a longer

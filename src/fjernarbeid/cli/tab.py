@@ -99,7 +99,9 @@ not tell that they came from post-stratification, which changes (usually lowers)
 errors.
 
 Missing values: blank cells and the text NA (R's write.csv; --na-values sets other texts) are
-missing in any column and left out of the estimate, as R's na.rm=TRUE does; how many is printed.
+missing in any column and left out of the estimate, as R's na.rm=TRUE does; how many is printed (rows
+without a value of --by or --crosstab too: they are in no group). A figure that cannot be computed shows
+'–', with a note saying why.
 
 For the study's questions (VAR, --by and --crosstab), "not sure" codes and answers to questions
 the routing skipped are left out of shares, means, totals and tables, and how many is printed
@@ -337,7 +339,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
-        "weights": weight_source, "weighting": weighting,
+        "weights": weight_source, "weights_from": weights_from(weight_source, weighting, probs, fpc),
+        "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
                    "rows": design.n, "calibrated": design.is_calibrated},
         "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within, "min_n": min_n,
@@ -345,10 +348,15 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                             if name and _variable_label(data, inst, name, lang)},
         "reference": _reference(inst, variable, lang),
     }
-    # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as left out
+    result |= weights_description(result, lang)
+    # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as empty answers of VAR…
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
+    if group:  # … but they are left out, and counted apart (R's svyby keeps them in the design only)
+        no_group = int(((design.weights > 0) & design.column(group).isna().to_numpy()).sum())
+        if no_group:
+            result["left_out"]["no_group"] = no_group
     # the questionnaire's own words for its "not sure" codes ('Ikke sikker', 'Vet ikke', …), for the notes
     result["not_sure_labels"] = _not_sure_labels(inst, variable, lang)
     # respondents the study's rule (weighting: unknown: exclude) left out have no weight: counted apart
@@ -429,15 +437,14 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if compare:
         result["differences"] = group_differences(estimates, level, design, by, grouped, answered)
     rows = [estimates.to_dict()] if not hasattr(estimates, "rows") else estimates.to_dict()["estimates"]
+    for row in rows + result.get("totals", []):  # the missing answers of --include-missing: '(mangler)'
+        row["label"] = labels.get(variable, {}).get(_code(row["category"])) or missing_label(row["category"], lang)
     for row in rows:
-        row["label"] = labels.get(variable, {}).get(_code(row["category"]))
         row["group_labels"] = {k: labels.get(k, {}).get(_code(v)) for k, v in row["group"].items()}
     result["estimates"] = rows
     result["labels"] = {k: {str(c): t for c, t in v.items()} for k, v in labels.items()
                         if k in (variable, by, crosstab)}
     if result["statistic"] == "proportion":
-        for row in result.get("totals", []):
-            row["label"] = labels.get(variable, {}).get(_code(row["category"]))
         _count_cells(design, variable, group, rows, result.get("totals", []))
         chosen_nets = _nets_for(design, inst, variable, nets, auto_nets, lang)
         if chosen_nets:
@@ -448,6 +455,31 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                 result["nets"] += estimate_nets(design, variable, chosen_nets, None, ci=ci, level=level)
     suppress_small_cells(result, min_n)
     return result
+
+
+def weights_from(weight_source, weighting, probs, fpc) -> str:
+    """Where the weights come from: the study's weighting, a weight column, --probs (1/p), --fpc (R's svydesign
+    without weights: population over sample size at every stage), or nowhere (equal weights)."""
+    if weighting:
+        return "study"
+    if probs:
+        return "probs"
+    if weight_source:
+        return "column"
+    return "fpc" if fpc else "equal"
+
+
+def weights_description(result: dict, lang: str) -> dict[str, str]:
+    from fjernarbeid.cli.tab_render import weights_description as describe
+
+    return describe(result, lang)
+
+
+def missing_label(category, lang: str) -> str | None:
+    """The label of the missing answers (category None) in ``lang``: '(mangler)', '(manglar)', '(missing)'."""
+    from fjernarbeid.cli.tab_render import t
+
+    return t("missing_category", lang) if category is None else None
 
 
 def _count_cells(design, variable: str, group: str | None, rows: list[dict], totals: list[dict]) -> None:

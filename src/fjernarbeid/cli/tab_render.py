@@ -10,6 +10,7 @@ for confidentiality), explained under the table.
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from typing import Any
 from rich.table import Table
 
 from fjernarbeid.cli._console import console as make_console, styled
-from fjernarbeid.i18n import SUPPRESSED, fmt_interval, fmt_number, fmt_p, message, one_of
+from fjernarbeid.i18n import SUPPRESSED, fmt_number, fmt_p, message, one_of
 
 HIDDEN = SUPPRESSED  # the one symbol of every output (fjernarbeid.i18n)
+MISSING = "–"  # a figure that cannot be computed (fmt_number's mark); a note under the table says why
 STUB_MIN = 12  # a label column narrower than this is unreadable
 STUB_MAX = 34
 HEADER_MIN = 16  # a value column's header may be this wide on one line before it wraps ("95 % KI (logit)")
@@ -38,12 +40,20 @@ def pct(x, lang: str) -> str:
     return num(None if x is None else 100 * x, lang, 1)
 
 
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def ci_text(low, high, lang: str, scale: float = 100, digits: int = 1) -> str:
-    if low is None or high is None:
-        return "–"
-    if low < 0 or high < 0:  # '-0,839 til -0,206', not '-0,839–-0,206'
-        return fmt_interval(scale * low, scale * high, lang, digits)
-    return f"{num(scale * low, lang, digits)}–{num(scale * high, lang, digits)}"
+    """'12,3–45,6'; with a negative end '-0,839 til -0,206' (not '-0,839–-0,206'); with one end missing
+    '840,000 til –' (not '840,000––'), with both a single '–'."""
+    if _missing(low) and _missing(high):
+        return MISSING
+    a = MISSING if _missing(low) else num(scale * low, lang, digits)
+    b = MISSING if _missing(high) else num(scale * high, lang, digits)
+    if _missing(low) or _missing(high) or a.startswith(("-", "\u2212")) or b.startswith(("-", "\u2212")):
+        return f"{a} {message('numbers', 'interval_to', lang)} {b}"
+    return f"{a}–{b}"
 
 
 def p_text(p: float | None, lang: str, bare: bool = False) -> str:
@@ -168,25 +178,84 @@ def print_result(console, result: dict[str, Any], lang: str) -> None:
         _print_numeric(console, result, lang)
     if result.get("differences"):
         _print_differences(console, result, lang)
+    for reason in missing_reasons(result):
+        say(console, t(reason, lang, symbol=MISSING))
     if result.get("suppressed_cells"):
         say(console, t("suppressed_note", lang, symbol=HIDDEN, k=result["min_n"]))
 
 
 def _weights_text(result, lang: str) -> str:
-    if result["weighting"]:
+    """Where the weights come from: the study's weighting, a weight column, sampling probabilities (1/p),
+    the finite population correction (R's svydesign without weights: N/n, at every stage), or none."""
+    kind = result.get("weights_from") or ("study" if result["weighting"] else "column" if result["weights"]
+                                          else "equal")
+    if kind == "study":
         # the methods text without its last sentence on standard errors (which starts "Standard…" in every language)
         return t("weights_study", lang, text=result["weighting"]["text"].split(" Standard")[0],
                  deff=num(result["weighting"]["kish_deff"], lang, 2))
-    if result["weights"]:
+    if kind == "probs":
+        return t("weights_probs", lang, column=result["weights"].removeprefix("1/"))
+    if kind == "column":
         return t("weights_column", lang, column=result["weights"])
+    if kind == "fpc":
+        return _fpc_weights_text(result["design"], lang)
     return t("unweighted", lang)
+
+
+def _fpc_weights_text(design: dict, lang: str) -> str:
+    """The weights svydesign makes from --fpc: N/n per stratum (of rows, or of PSUs with --cluster), and with
+    an fpc for every stage of --cluster psu,ssu the product N1/n1 × N2/n2."""
+    clusters = [c.strip() for c in (design.get("cluster") or "").split(",") if c.strip()]
+    fpcs = [c.strip() for c in design["fpc"].split(",") if c.strip()]
+    where = t("per_stratum", lang) if design.get("strata") else ""
+    if len(fpcs) > 1:
+        product = " × ".join(f"N{k}/n{k}" for k in range(1, len(fpcs) + 1))
+        return t("weights_fpc_stages", lang, column=design["fpc"], product=product)
+    if len(clusters) > 1:
+        return t("weights_fpc_first", lang, column=design["fpc"], where=where)
+    return t("weights_fpc_psu" if clusters else "weights_fpc_rows", lang, column=design["fpc"], where=where)
+
+
+def weights_description(result: dict, lang: str) -> dict[str, str]:
+    """The JSON's account of the weights: ``weights_from`` (study, column, probs, fpc or equal) and
+    ``weights_text``, the sentence the text output prints."""
+    return {"weights_from": result["weights_from"], "weights_text": _weights_text(result, lang)}
 
 
 def _design_text(design: dict, lang: str) -> str:
     if design.get("calibrated"):
         return t("design_calibrated", lang)
     parts = [t(f"design_{k}", lang, column=design[k]) for k in ("strata", "cluster", "fpc") if design[k]]
+    if design.get("nest"):
+        parts.append(t("design_nest", lang))
+    lonely = design.get("lonely_psu")
+    if lonely and lonely != "fail":  # fail (the default) fails on a lonely PSU: an estimate had none
+        parts.append(t("design_lonely", lang, how=t(f"lonely_{lonely}", lang), choice=lonely))
     return ", ".join(parts) if parts else t("design_srs", lang)
+
+
+def missing_reasons(result: dict) -> list[str]:
+    """Why an estimate, SE or interval end printed is missing (the message keys of the notes, once each):
+    no design degrees of freedom (a group of one PSU: no t quantile; a share of 0 or 100 % keeps its end at 0 or
+    100 %), a quantile's limit beyond the data (R's svyquantile gives NaN), else no reason the table knows (the
+    warnings above may tell)."""
+    reasons = []
+    rows = [*result["estimates"], *result.get("totals", []), *result.get("nets", []),
+            *result.get("differences", [])]
+    for row in rows:
+        if _hidden(row) or not any(_missing(row.get(k)) for k in ("estimate", "difference", "se", "ci_low", "ci_high")
+                                   if k in row):
+            continue
+        df = row.get("df")
+        if df is not None and not _missing(df) and df <= 0:
+            reason = "missing_no_df"
+        elif result["statistic"] == "quantile" and result["ci_method"] != "score":  # Woodruff's: R's NaN
+            reason = "missing_quantile"
+        else:
+            reason = "missing_other"
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons
 
 
 def variable_name(result, name: str) -> str:
@@ -207,8 +276,15 @@ def _hidden(row) -> bool:
     return bool(row.get("suppressed"))
 
 
-def _category_text(row) -> str:
-    return str(row["label"] or row["category"])
+def _category_text(row, lang: str) -> str:
+    """A category by its label, else its code; the missing answers of --include-missing as '(mangler)'."""
+    return category_text(row.get("label"), row["category"], lang)
+
+
+def category_text(label, category, lang: str) -> str:
+    if label:
+        return str(label)
+    return t("missing_category", lang) if category is None else str(category)
 
 
 def _share_cells(row, lang: str) -> list[str]:
@@ -227,7 +303,7 @@ def _print_proportions(console, result, lang: str) -> None:
         rows = [r for r in result["estimates"] if _group_text(r) == g]
         nets = [n for n in result.get("nets", []) if _net_group(n, result) == g]
         for i, row in enumerate(rows):
-            table.add(([g if i == 0 else ""] if by else []) + [_category_text(row)], _share_cells(row, lang))
+            table.add(([g if i == 0 else ""] if by else []) + [_category_text(row, lang)], _share_cells(row, lang))
         n = rows[0]["n_unweighted"]
         table.add(([""] if by else []) + [t("total", lang)], [num(100.0, lang, 1), "", "", "", num(n, lang, 0)],
                   "bold", rule_after=not nets)
@@ -273,10 +349,19 @@ def _print_left_out(console, result, lang: str) -> None:
         return
     if left.get("unweighted"):
         say(console, t("left_unweighted", lang, n=num(left["unweighted"], lang, 0)))
+    if left.get("no_group"):
+        # rows without a value of --by/--crosstab are in no group (R's svyby drops them from the domains; they
+        # stay in the design); with --include-missing the crosstab's total column has them
+        option = "--by" if result["by"] else "--crosstab"
+        key = "left_no_column_total" if result["crosstab"] and _total_has_more(result) else \
+            "left_no_column" if result["crosstab"] else "left_no_group"
+        say(console, t(key, lang, n=num(left["no_group"], lang, 0), group=variable_name(result, result["by"] or
+                                                                                        result["crosstab"]),
+                       option=option, total=t("total", lang)))
     if left.get("not_asked"):
         say(console, t("left_not_asked", lang, n=num(left["not_asked"], lang, 0),
                        variable=result.get("reference") or result["variable"]))
-    if not any(left[k] for k in ("not_sure", "skipped", "empty")):
+    if not any(left.get(k) for k in ("not_sure", "skipped", "empty")):
         return
     # "not sure" answers by the questionnaire's own label for the code (there are none without such a code)
     unsure = _not_sure_text(result, lang)
@@ -286,6 +371,14 @@ def _print_left_out(console, result, lang: str) -> None:
     empty = t("left_empty", lang, n=num(left["empty"], lang, 0), variable=result.get("reference") or result["variable"])
     listed = ", ".join(parts)
     say(console, t("left_out", lang, parts=(listed + " " + t("and", lang) + " " if parts else "") + empty))
+
+
+def _total_has_more(result) -> bool:
+    """Whether a crosstab's total column rests on more respondents than its columns together (with
+    --include-missing it has those without a value of the column variable)."""
+    totals = result.get("totals") or []
+    bases = {json.dumps(r["group"], sort_keys=True, default=str): r["n_unweighted"] for r in result["estimates"]}
+    return bool(totals) and totals[0]["n_unweighted"] > sum(bases.values())
 
 
 def _not_sure_text(result, lang: str) -> str:
@@ -302,7 +395,7 @@ def _print_multiple(console, result, lang: str) -> None:
     previous = None
     for row in result["estimates"]:
         group = _group_text(row)
-        labels = ([group if group != previous else ""] if by else []) + [_category_text(row)]
+        labels = ([group if group != previous else ""] if by else []) + [_category_text(row, lang)]
         previous = group
         if _hidden(row):
             cells = [HIDDEN] * 5
@@ -332,7 +425,7 @@ def _print_numeric(console, result, lang: str) -> None:
     table = TextTable(stub, columns)
     for row in result["estimates"]:
         labels = ([_group_text(row)] if by else []) + ([num(row["category"], lang, 2)] if quantiles else []) \
-            + ([str(row.get("label") or row["category"])] if categories else [])
+            + ([category_text(row.get("label"), row["category"], lang)] if categories else [])
         cells = [num(row["estimate"], lang, 3), num(row["se"], lang, 3),
                  ci_text(row["ci_low"], row["ci_high"], lang, 1, 3), num(row["deff"], lang, 2),
                  num(row["n_unweighted"], lang, 0), num(row["df"], lang, 0)]
@@ -366,7 +459,7 @@ def _print_crosstab(console, result, lang: str) -> None:
             cells.append(cell(hit[0] if hit else None))
         if totals:
             cells.append(cell(totals.get(code)))
-        table.add([str(label or code)], cells)
+        table.add([category_text(label, code, lang)], cells)
     bases = {}
     for r in result["estimates"]:
         bases.setdefault(_group_text(r), r["n_unweighted"])
@@ -398,7 +491,7 @@ def _print_differences(console, result, lang: str) -> None:
     scale, digits = (100, 1) if share else (1, 3)
     stub = [t("category", lang)] if share else []
     columns = [t("second", lang), t("first", lang), t("difference_points" if share else "difference", lang),
-               t("se", lang), t("ci", lang, level=round(result["level"] * 100), method="t"), "t", "p"]
+               t("se", lang), t("ci", lang, level=round(result["level"] * 100), method="t"), "t", t("df", lang), "p"]
     table = TextTable(stub or [columns[0]], columns if stub else columns[1:],
                       title=t("differences_title", lang, group=variable_name(result, result["by"])))
     labels = result.get("labels", {}).get(result["by"], {})
@@ -407,9 +500,9 @@ def _print_differences(console, result, lang: str) -> None:
         names = [str(labels.get(str(_code(v)), v)) for v in (d["second"][result["by"]], d["first"][result["by"]])]
         cells = names + [num(scale * d["difference"], lang, digits), num(scale * d["se"], lang, digits),
                          ci_text(d["ci_low"], d["ci_high"], lang, scale, digits), num(d["t"], lang, 2),
-                         p_text(d["p_value"], lang, bare=True)]
+                         num(d["df"], lang, 0), p_text(d["p_value"], lang, bare=True)]
         if share:
-            table.add([str(categories.get(str(_code(d["category"])), d["category"]))], cells)
+            table.add([category_text(categories.get(str(_code(d["category"]))), d["category"], lang)], cells)
         else:
             table.add([cells[0]], cells[1:])
     print_table(console, table, lang)
