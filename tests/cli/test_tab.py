@@ -357,6 +357,37 @@ def test_where_estimates_in_a_domain_as_r_subset(apistrat, R_where):
     assert [r["se"] for r in by] == pytest.approx(R_where["mean_api00_by_stype"]["se"], rel=SE)
 
 
+def test_where_takes_column_names_with_dots_as_r_s_subset(apistrat, R_where):
+    """R's data sets name columns api.stu, sch.wide: written as they are, or in backticks as R writes them."""
+    ref = R_where["dotted"]
+    assert ref["expression"] == "api.stu > 500 and sch.wide == 'Yes'"
+    for expression in (ref["expression"], "`api.stu` > 500 and `sch.wide` == 'Yes'"):
+        out = tab_json(apistrat, "api00", "--mean", *STRAT, "--where", expression)
+        (e,) = out["estimates"]
+        assert out["where"]["expression"] == ref["expression"]  # the canonical text: no backticks needed
+        assert out["where"]["n"] == ref["domain_n"]
+        assert (e["estimate"], e["se"]) == pytest.approx((ref["mean_api00"]["estimate"], ref["mean_api00"]["se"]),
+                                                         rel=1e-9)
+    result = tab(apistrat, "api00", "--mean", *STRAT, "--where", "api.stud > 500")
+    assert result.exit_code == EXIT_USAGE and "no column 'api.stud'" in " ".join(result.stderr.split())
+
+
+def test_where_given_twice_means_both_as_a_subset_of_a_subset(apistrat, R_where):
+    ref = R_where["nested"]
+    first, second = ref["expressions"]
+    out = tab_json(apistrat, "api00", "--mean", *STRAT, "--where", first, "--where", second)
+    (e,) = out["estimates"]
+    assert out["where"]["expression"] == f"({first}) and ({second})"
+    assert out["where"]["n"] == ref["domain_n"] == 46
+    assert (e["estimate"], e["se"]) == pytest.approx((ref["mean_api00"]["estimate"], ref["mean_api00"]["se"]),
+                                                     rel=1e-9)
+    # the same as one condition joined with 'and'; the second alone is another domain
+    assert tab_json(apistrat, "api00", "--mean", *STRAT, "--where", f"{first} and {second}")["estimates"][0][
+        "estimate"] == pytest.approx(e["estimate"], rel=1e-12)
+    assert tab_json(apistrat, "api00", "--mean", *STRAT, "--where", second)["where"]["n"] > 46
+    assert "Repeated, every EXPR must hold" in " ".join(tab("--help").stdout.split())
+
+
 def test_where_is_said_in_the_text_output(apistrat):
     result = runner.invoke(app, ["tab", str(apistrat), "api00", "--mean", *STRAT, "--where", WHERE],
                            env={"COLUMNS": "200"})

@@ -136,10 +136,12 @@ def tab_command(
         "groups (df: the design df of their respondents − 1).")] = False,
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
-    where_expr: Annotated[Optional[str], typer.Option(
+    where_expr: Annotated[Optional[list[str]], typer.Option(
         "--where", metavar="EXPR", help="Estimate within the respondents for whom EXPR holds (the questionnaire's "
-        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
-        "subset() on a survey design): weights and standard errors use the whole sample.", show_default=False)] = None,
+        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"; a column name with dots as it is, "
+        "api.stu > 500, any other in backticks, `my column` > 1), as a domain of the full design (as R's "
+        "subset() on a survey design): weights and standard errors use the whole sample. Repeated, every EXPR "
+        "must hold (joined with 'and', as a subset of a subset).", show_default=False)] = None,
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
         "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
@@ -235,7 +237,7 @@ def tab_command(
                         options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         denominator = ratio_denominator(ratio, variables[0], data.frame.columns) if ratio else None
-        condition = parse_where(where_expr, inst) if where_expr is not None else None
+        condition = parse_where(where_expr, inst) if where_expr else None
         where_columns = sorted(condition.variables) if condition is not None else []
         wanted = [c for c in (*variables, by, crosstab, denominator, *where_columns) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
@@ -606,18 +608,22 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
 WHERE_COLUMN = "__fjernarbeid_where__"
 
 
-def parse_where(text: str, inst):
-    """``--where EXPR`` as a :class:`~fjernarbeid.instrument.expr.Condition`; a usage error says what
-    is wrong with it."""
+def parse_where(texts: str | list[str], inst):
+    """``--where EXPR`` (repeated: every one of them, joined with 'and') as a
+    :class:`~fjernarbeid.instrument.expr.Condition`; a usage error says what is wrong with it."""
     from fjernarbeid.errors import InstrumentError
     from fjernarbeid.instrument.expr import Condition
 
-    if not text.strip():
-        raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
-    try:
-        return Condition.read(text, inst)  # the condition language or Kobo's ${name}, choices by name or label
-    except InstrumentError as exc:
-        raise UsageError(f"--where: {exc}") from None
+    conditions = []
+    for text in [texts] if isinstance(texts, str) else texts:
+        if not text.strip():
+            raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
+        try:
+            # the condition language or Kobo's ${name}, choices by name or label
+            conditions.append(Condition.read(text, inst))
+        except InstrumentError as exc:
+            raise UsageError(f"--where: {exc}") from None
+    return Condition.all_of(conditions)
 
 
 def require_where_columns(data, condition) -> None:
