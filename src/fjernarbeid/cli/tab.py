@@ -185,7 +185,8 @@ def tab_command(
     completes_only: Annotated[bool, completes_only_option()] = False,
     net: Annotated[Optional[list[str]], typer.Option(
         "--net", metavar="LABEL=CODES", help="A net of categories counted together, e.g. \"Enig=1,2\" or "
-        "\"Uenig=4-5\" (repeatable); shown below the categories with its share, SE and interval.",
+        "\"Uenig=4-5\", or of a text column's categories, \"EM=E,M\" (repeatable); shown below the categories "
+        "with its share, SE and interval.",
         show_default=False)] = None,
     auto_nets: Annotated[bool, typer.Option(
         "--auto-nets/--no-auto-nets", help="Top-2 and bottom-2 nets of the questionnaire's answer scales "
@@ -441,7 +442,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         for row in result.get("totals", []):
             row["label"] = labels.get(variable, {}).get(_code(row["category"]))
         _count_cells(design, variable, group, rows, result.get("totals", []))
-        chosen_nets = _nets_for(design, inst, variable, nets, auto_nets, lang)
+        chosen_nets = _nets_for(design, inst, variable, nets, auto_nets, lang, str(data.path))
         if chosen_nets:
             from fjernarbeid.export.nets import estimate_nets
 
@@ -469,20 +470,24 @@ def _count_cells(design, variable: str, group: str | None, rows: list[dict], tot
         row["n_cell"] = int(hit.sum())
 
 
-def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> list:
+def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str, file: str = "") -> list:
     """The nets of VAR: those of --net (their codes checked against the question) and, for an answer scale of
     the questionnaire, its top-2 and bottom-2 (unless --no-auto-nets)."""
     from fjernarbeid.cli.tab_render import t
-    from fjernarbeid.export.nets import NetError, automatic_nets, check_net
+    from fjernarbeid.export.nets import automatic_nets, check_net, check_text_net
 
     question = inst[variable] if variable in inst else None
     if question is not None and question.is_multiple:  # (a --net of one was refused before)
         return []
-    if nets:
-        values = design.column(variable)
-        if not pd.api.types.is_numeric_dtype(values) and pd.to_numeric(values.dropna(), errors="coerce").isna().any():
-            raise NetError(f"--net: {variable} holds text, not numeric codes; nets count codes together")
     codes = [c for c in question.substantive_codes if c not in question.screen_out] if question else None
+    if nets and question is None:
+        # a column of an ordinary file: a net of its categories as they are, text ('E', 'M') or numbers
+        values = design.column(variable)[design.weights > 0]
+        text = values.dropna().astype("string").str.strip()
+        text = text[text != ""]
+        numeric = not _is_text(values)
+        present = sorted(set(text), key=lambda c: (float(c), c) if numeric else (0.0, c)) if len(text) else []
+        nets = [check_text_net(net, variable, present, numeric, file) for net in nets]
     for net in nets:
         check_net(net, variable, codes)
     chosen = list(nets)
@@ -529,7 +534,7 @@ def suppress_small_cells(result: dict, min_n: int) -> None:
         for net in result.get("nets", []):
             g = json.dumps(net["group"], sort_keys=True, default=str)
             members = [rows[index[g, c]]["suppressed"] if net["group"] else total_of[c]["suppressed"]
-                       for c in categories if _code(c) in net["codes"]
+                       for c in categories if (_code(c) in net["codes"] or c in net["codes"])
                        and ((g, c) in index if net["group"] else c in total_of)]
             net["suppressed"] = bool(0 < net["n_cell"] < min_n or net_hidden(members))
     elif statistic == "multiple response":
