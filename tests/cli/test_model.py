@@ -215,3 +215,14 @@ questions:
     assert fits[0] == fits[1] == fits[2]
     result = runner.invoke(app, ["model", *map(str, common), "--event", "kanskje"])
     assert result.exit_code == EXIT_USAGE and "no answer to studere equals it" in result.output
+
+
+def test_where_takes_dotted_names_and_repeated_means_all_of_them(fixtures_dir):
+    """tests/fixtures/r/where.R: svyglm(api00 ~ meals, subset(subset(dstrat, api.stu > 500), stype != "H"))."""
+    ref = json.loads((fixtures_dir / "r" / "where.json").read_text())["model_nested"]
+    first, second = ref["expressions"]
+    out = model_json(fixtures_dir / "api" / "apistrat.csv", ref["formula"], *STRAT, "--where", first,
+                     "--where", second)
+    assert out["where"]["expression"] == f"({first}) and ({second})"
+    np.testing.assert_allclose([c["estimate"] for c in out["coefficients"]], ref["fit"]["estimate"], rtol=1e-8)
+    np.testing.assert_allclose([c["se"] for c in out["coefficients"]], ref["fit"]["se"], rtol=1e-7)

@@ -181,6 +181,18 @@ ROUTED = pd.DataFrame({
 ANSWERED = ROUTED["q12"].lt(6) & ROUTED["q14"].notna() & ROUTED["q14"].ne(6)
 
 
+def test_groups_of_two_by_columns_leave_out_a_not_sure_or_skipped_answer_to_either(tmp_path):
+    ROUTED.to_csv(tmp_path / "r.csv", index=False)
+    out = tab_json(tmp_path / "r.csv", "q12", "--by", "q14", "--by", "q207", "--lang", "en", "--min-n", "0")
+    kept = ROUTED[ANSWERED]
+    assert out["by"] == "q14+q207" and out["by_columns"] == ["q14", "q207"]
+    assert {e["group"]["q14+q207"] for e in out["estimates"]} == {
+        f"{int(a)}.{b}" for a, b in zip(kept["q14"], kept["q207"])} == {"1.1", "2.1", "2.2", "3.1", "5.2"}
+    # labelled from both questions' labels
+    assert out["labels"]["q14+q207"]["2.2"] == "Fairly likely, Woman"
+    assert out["variable_labels"]["q14+q207"].endswith(" × 207. Sex?")
+
+
 def test_means_and_totals_leave_out_not_sure_and_skipped_answers(tmp_path):
     ROUTED.to_csv(tmp_path / "r.csv", index=False)
     kept = ROUTED[ANSWERED]
@@ -355,6 +367,86 @@ def test_where_estimates_in_a_domain_as_r_subset(apistrat, R_where):
     assert [r["group"]["stype"] for r in by] == R_where["mean_api00_by_stype"]["groups"]
     assert [r["estimate"] for r in by] == pytest.approx(R_where["mean_api00_by_stype"]["estimate"], rel=1e-6)
     assert [r["se"] for r in by] == pytest.approx(R_where["mean_api00_by_stype"]["se"], rel=SE)
+
+
+def test_where_takes_column_names_with_dots_as_r_s_subset(apistrat, R_where):
+    """R's data sets name columns api.stu, sch.wide: written as they are, or in backticks as R writes them."""
+    ref = R_where["dotted"]
+    assert ref["expression"] == "api.stu > 500 and sch.wide == 'Yes'"
+    for expression in (ref["expression"], "`api.stu` > 500 and `sch.wide` == 'Yes'"):
+        out = tab_json(apistrat, "api00", "--mean", *STRAT, "--where", expression)
+        (e,) = out["estimates"]
+        assert out["where"]["expression"] == ref["expression"]  # the canonical text: no backticks needed
+        assert out["where"]["n"] == ref["domain_n"]
+        assert (e["estimate"], e["se"]) == pytest.approx((ref["mean_api00"]["estimate"], ref["mean_api00"]["se"]),
+                                                         rel=1e-9)
+    result = tab(apistrat, "api00", "--mean", *STRAT, "--where", "api.stud > 500")
+    assert result.exit_code == EXIT_USAGE and "no column 'api.stud'" in " ".join(result.stderr.split())
+
+
+def test_where_given_twice_means_both_as_a_subset_of_a_subset(apistrat, R_where):
+    ref = R_where["nested"]
+    first, second = ref["expressions"]
+    out = tab_json(apistrat, "api00", "--mean", *STRAT, "--where", first, "--where", second)
+    (e,) = out["estimates"]
+    assert out["where"]["expression"] == f"({first}) and ({second})"
+    assert out["where"]["n"] == ref["domain_n"] == 46
+    assert (e["estimate"], e["se"]) == pytest.approx((ref["mean_api00"]["estimate"], ref["mean_api00"]["se"]),
+                                                     rel=1e-9)
+    # the same as one condition joined with 'and'; the second alone is another domain
+    assert tab_json(apistrat, "api00", "--mean", *STRAT, "--where", f"{first} and {second}")["estimates"][0][
+        "estimate"] == pytest.approx(e["estimate"], rel=1e-12)
+    assert tab_json(apistrat, "api00", "--mean", *STRAT, "--where", second)["where"]["n"] > 46
+    assert "Repeated, every EXPR must hold" in " ".join(tab("--help").stdout.split())
+
+
+@pytest.fixture(scope="module")
+def R_by_two(fixtures_dir):
+    return json.loads((fixtures_dir / "r" / "by_two.json").read_text())
+
+
+def _by_group(rows, name="stype+sch.wide"):
+    return {r["group"][name]: r for r in rows}
+
+
+@pytest.mark.parametrize("by", [("--by", "stype", "--by", "sch.wide"), ("--by", "stype,sch.wide")])
+def test_two_by_columns_give_every_combination_as_r_svyby(apistrat, apiclus1, R_by_two, by):
+    """tests/fixtures/r/by_two.R: svyby(~api00, ~stype + sch.wide, design, svymean); the groups named as R names
+    them (E.No), every combination that occurs."""
+    for path, design, key in ((apistrat, STRAT, "strat_mean_api00"), (apiclus1, CLUS, "clus1_mean_api00")):
+        out = tab_json(path, "api00", "--mean", *by, *design, "--min-n", "0")  # H.No of apiclus1: 3 schools
+        assert out["by"] == "stype+sch.wide" and out["by_columns"] == ["stype", "sch.wide"]
+        ours = _by_group(out["estimates"])
+        ref = R_by_two[key]
+        assert sorted(ours) == sorted(ref["groups"])
+        for group, estimate, se in zip(ref["groups"], ref["estimate"], ref["se"]):
+            assert (ours[group]["estimate"], ours[group]["se"]) == pytest.approx((estimate, se), rel=1e-9), group
+    shares = [e for e in tab_json(apistrat, "awards", *by, *STRAT, "--min-n", "0")["estimates"]
+              if e["category"] == "Yes"]
+    ref = R_by_two["strat_share_awards_yes"]
+    ours = _by_group(shares)
+    for group, estimate, se in zip(ref["groups"], ref["estimate"], ref["se"]):
+        assert (ours[group]["estimate"], ours[group]["se"]) == pytest.approx((estimate, se), rel=1e-9, abs=1e-12)
+    within = _by_group(tab_json(apistrat, "api00", "--mean", *by, *STRAT, "--where", "api.stu > 500",
+                                "--min-n", "0")["estimates"])
+    ref = R_by_two["strat_mean_api00_where"]
+    assert [within[g]["estimate"] for g in ref["groups"]] == pytest.approx(ref["estimate"], rel=1e-9)
+    assert [within[g]["se"] for g in ref["groups"]] == pytest.approx(ref["se"], rel=1e-9)
+
+
+def test_two_by_columns_in_text_and_with_compare(apistrat):
+    result = runner.invoke(app, ["tab", str(apistrat), "api00", "--mean", "--by", "stype", "--by", "sch.wide",
+                                 *STRAT, "--lang", "en"], env={"COLUMNS": "200"})
+    assert result.exit_code == EXIT_OK
+    assert "stype+sch.wide" in result.stdout and "E.No" in result.stdout and "M.Yes" in result.stdout
+    compared = tab_json(apistrat, "api00", "--mean", "--by", "stype,sch.wide", "--compare", *STRAT)
+    assert len(compared["differences"]) == 15  # every two of the six groups
+    # a column named twice is one column; an empty name is a usage error naming --by
+    assert tab_json(apistrat, "api00", "--mean", "--by", "stype", "--by", "stype", *STRAT)["by"] == "stype"
+    for bad, problem in ((("--by", "stype,"), "--by 'stype,': an empty column name"),
+                         (("--by", "stype", "--by", "nothing"), "--by")):
+        result = tab(apistrat, "api00", "--mean", *bad, *STRAT)
+        assert result.exit_code == EXIT_USAGE and problem in " ".join(result.stderr.split())
 
 
 def test_where_is_said_in_the_text_output(apistrat):

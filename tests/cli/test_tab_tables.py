@@ -131,6 +131,34 @@ def test_a_bad_net_is_a_usage_error_that_says_why(demo_csv, net, problem):
     assert problem in " ".join(result.stderr.split())
 
 
+def test_a_net_of_a_text_column_s_categories(fixtures_dir):
+    """--net "EM=E,M" on a text column (R: svyciprop(~I(stype %in% c("E", "M")), design)); its share is the sum
+    of the two categories' shares, in every group of --by too."""
+    apistrat = fixtures_dir / "api" / "apistrat.csv"
+    design = ("--strata", "stype", "--fpc", "fpc", "--min-n", "0")
+    out = tab_json(apistrat, "stype", "--net", "EM=E,M", *design)
+    shares = {e["category"]: e["estimate"] for e in out["estimates"]}
+    (net,) = out["nets"]
+    assert (net["label"], net["codes"], net["n_cell"]) == ("EM", ["E", "M"], 150)
+    assert net["estimate"] == pytest.approx(shares["E"] + shares["M"], rel=1e-12)
+    by = tab_json(apistrat, "awards", "--net", "Yes", "--by", "stype", *design)
+    assert [n["group"]["stype"] for n in by["nets"]] == ["E", "H", "M"]
+    yes = {e["group"]["stype"]: e["estimate"] for e in by["estimates"] if e["category"] == "Yes"}
+    assert [n["estimate"] for n in by["nets"]] == pytest.approx([yes["E"], yes["H"], yes["M"]], rel=1e-12)
+
+
+@pytest.mark.parametrize("variable, net, problem", [
+    ("stype", "EX=E,X", "stype of {file} has no category 'X' (its categories: E, H, M)"),
+    ("api00", "EM=E,M", "'E' is not a code of api00 of {file}, which holds numbers"),
+])
+def test_a_net_of_a_category_the_column_lacks_names_the_column_and_its_categories(fixtures_dir, variable, net,
+                                                                                   problem):
+    apistrat = fixtures_dir / "api" / "apistrat.csv"
+    result = tab(apistrat, variable, "--net", net, "--strata", "stype", "--fpc", "fpc")
+    assert result.exit_code == EXIT_USAGE
+    assert problem.format(file=apistrat) in " ".join(result.stderr.split())
+
+
 def test_a_net_of_a_mean_is_refused(demo_csv):
     assert tab(demo_csv, "q23", "--mean", "--net", "Enig=1,2").exit_code == EXIT_USAGE
 
@@ -143,7 +171,7 @@ def test_nets_agree_with_r_svyciprop(fixtures_dir):
     def listed(x):
         return x if isinstance(x, list) else [x]
 
-    assert len(ref["cases"]) == 4
+    assert len(ref["cases"]) == 5  # the last: a net of a text column's categories, stype E or M
     for case in ref["cases"]:
         args = [api / case["file"], case["variable"], "--weight", "pw", "--fpc", "fpc", "--min-n", "0",
                 "--net", f"N={','.join(map(str, case['codes']))}", "--ci", case["method"]]

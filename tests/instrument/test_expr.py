@@ -60,6 +60,39 @@ def test_parse_errors_name_the_condition_and_the_problem(source, message):
     assert repr(source) in str(err.value) or source.strip() in str(err.value)
 
 
+def test_names_with_dots_and_names_in_backticks_are_variables():
+    """R's columns (api.stu, sch.wide) as they are, and any name in backticks, as R writes one."""
+    assert Condition.parse("api.stu > 500").tree == Compare("api.stu", ">", (500,))
+    assert Condition.parse("`api.stu` > 500").tree == Compare("api.stu", ">", (500,))
+    assert Condition.parse("a.b.c == x.y").tree == Compare("a.b.c", "==", (), other="x.y")
+    assert Condition.parse("count_selected(v.7) > 1").tree == Compare("v.7", ">", (1,), func="count_selected")
+    assert Condition.parse("q1.1 in (1.5, 2) or x. == -0.5").tree == BoolOp(
+        "or", (Compare("q1.1", "in", (1.5, 2)), Compare("x.", "==", (-0.5,))))
+    cond = Condition.parse("`my col` in ('1', 'ja') and not `if` == 1", {})
+    assert cond.variables == {"my col", "if"}
+    assert str(cond) == "`my col` in ('1', 'ja') and not `if` == 1"  # as written
+    # the canonical text writes a name back as it reads: dotted as it is, any other in backticks
+    coded = Condition.parse("`my col` == 'ja' and api.stu > 1", {"my col": {"ja": 1}, "api.stu": {}})
+    assert str(coded) == "`my col` == 1 and api.stu > 1"
+    assert Condition.parse(str(coded)).tree == coded.tree
+    frame = pd.DataFrame({"api.stu": [400, 600, None], "my col": [1, 2, 3]})
+    assert Condition.read("api.stu > 500 or `my col` == 3").evaluate(frame).tolist() == [False, True, True]
+    # a backticked name keeps what XPath would read as '=' or a group path; ${name} is read as before
+    assert Condition.read("`a=b/c` >= 1").tree == Compare("a=b/c", ">=", (1,))
+    assert Condition.read("${alder} = 3").tree == Compare("alder", "==", (3,))
+    with pytest.raises(InstrumentError, match=r"condition '`my col` \+ 1 > 2': write one comparison"):
+        Condition.parse("`my col` + 1 > 2")
+
+
+def test_all_of_joins_conditions_with_and():
+    both = Condition.all_of([Condition.parse("q1 == 1"), Condition.parse("q2 > 3 or q3 == 1")])
+    assert str(both) == "(q1 == 1) and (q2 > 3 or q3 == 1)"
+    frame = pd.DataFrame({"q1": [1, 1, 2], "q2": [4, 1, 9], "q3": [0, 0, 1]})
+    assert both.evaluate(frame).tolist() == [True, False, False]
+    one = Condition.parse("q1 == 1")
+    assert Condition.all_of([one]) is one
+
+
 # -- evaluation -----------------------------------------------------------------------------
 
 

@@ -142,9 +142,10 @@ def model_command(
     na_values: Annotated[Optional[str], typer.Option(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA); blank cells are "
         "always missing.", show_default=False)] = None,
-    where_expr: Annotated[Optional[str], typer.Option(
+    where_expr: Annotated[Optional[list[str]], typer.Option(
         "--where", metavar="EXPR", help="Fit within the rows for which EXPR holds, as `tab --where` (a domain: "
-        "R's svyglm(…, subset(design, EXPR))).", show_default=False)] = None,
+        "R's svyglm(…, subset(design, EXPR)); a column name with dots as it is, api.stu > 500, any other in "
+        "backticks). Repeated, every EXPR must hold (joined with 'and').", show_default=False)] = None,
 ) -> None:
     try:
         outcome, variables = formula_variables(formula)
@@ -171,7 +172,7 @@ def model_command(
         for v in (outcome, *variables):
             refuse_unanalysed(inst, {"the outcome" if v == outcome else "the formula's variable": v})
 
-        condition = parse_where(where_expr, inst) if where_expr is not None else None
+        condition = parse_where(where_expr, inst) if where_expr else None
         where_columns = sorted(condition.variables) if condition is not None else []
         wanted = [outcome, *variables]
         if study is not None or any(c not in data.frame.columns for c in (*wanted, *where_columns)):

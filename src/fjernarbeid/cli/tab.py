@@ -74,7 +74,8 @@ A categorical VAR gives the share of every category (with --ci logit, beta or wi
 with --mean or --total a numeric VAR gives its mean or total (t intervals), with --median or
 --quantile 0.25,0.75 its quantiles (Woodruff intervals; --quantile-ci score for Francisco-Fuller's),
 with --ratio DEN the ratio of the totals of VAR and DEN. --by GROUP repeats
-the estimate in every group; --crosstab COL gives the distribution of VAR within each category
+the estimate in every group (--by a --by b: in every combination of a and b, as R's
+svyby(~x, ~a+b)); --crosstab COL gives the distribution of VAR within each category
 of COL and the Rao-Scott test of independence. Intervals use the design degrees of freedom.
 
 Several VARs give one table each (JSON: a list). A table of shares ends with its total ("I alt"); a
@@ -131,17 +132,22 @@ def tab_command(
     ratio: Annotated[Optional[str], typer.Option(
         "--ratio", metavar="DEN", help="Ratio of totals VAR/DEN (R's svyratio); also written NUM/DEN with NUM = "
         "VAR.", show_default=False)] = None,
-    by: Annotated[Optional[str], typer.Option("--by", help="Estimate in every group of this column.")] = None,
+    by: Annotated[Optional[list[str]], typer.Option(
+        "--by", help="Estimate in every group of this column. Two or more (--by stype --by sch.wide, or --by "
+        "stype,sch.wide): in every combination of their values that occurs, labelled as R's svyby(~x, "
+        "~stype+sch.wide) names them (E.No).", show_default=False)] = None,
     compare: Annotated[bool, typer.Option(
         "--compare", help="With --by: the difference between every two groups, its SE from the covariance of "
         "the groups' estimates (R's svyby covmat=TRUE and svycontrast) and a t test as R's svyttest on the two "
         "groups (df: the design df of their respondents − 1).")] = False,
     crosstab: Annotated[Optional[str], typer.Option(
         "--crosstab", help="Two-way table of VAR by this column, with the Rao-Scott test.")] = None,
-    where_expr: Annotated[Optional[str], typer.Option(
+    where_expr: Annotated[Optional[list[str]], typer.Option(
         "--where", metavar="EXPR", help="Estimate within the respondents for whom EXPR holds (the questionnaire's "
-        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"), as a domain of the full design (as R's "
-        "subset() on a survey design): weights and standard errors use the whole sample.", show_default=False)] = None,
+        "condition language, e.g. \"sex == 2 and age_group in (1, 2)\"; a column name with dots as it is, "
+        "api.stu > 500, any other in backticks, `my column` > 1), as a domain of the full design (as R's "
+        "subset() on a survey design): weights and standard errors use the whole sample. Repeated, every EXPR "
+        "must hold (joined with 'and', as a subset of a subset).", show_default=False)] = None,
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
         "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
@@ -185,7 +191,8 @@ def tab_command(
     completes_only: Annotated[bool, completes_only_option()] = False,
     net: Annotated[Optional[list[str]], typer.Option(
         "--net", metavar="LABEL=CODES", help="A net of categories counted together, e.g. \"Enig=1,2\" or "
-        "\"Uenig=4-5\" (repeatable); shown below the categories with its share, SE and interval.",
+        "\"Uenig=4-5\", or of a text column's categories, \"EM=E,M\" (repeatable); shown below the categories "
+        "with its share, SE and interval.",
         show_default=False)] = None,
     auto_nets: Annotated[bool, typer.Option(
         "--auto-nets/--no-auto-nets", help="Top-2 and bottom-2 nets of the questionnaire's answer scales "
@@ -237,24 +244,30 @@ def tab_command(
                         options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
         denominator = ratio_denominator(ratio, variables[0], data.frame.columns) if ratio else None
-        condition = parse_where(where_expr, inst) if where_expr is not None else None
+        by_columns = by_parts(by, data.frame.columns)
+        by = by_name(by_columns)
+        condition = parse_where(where_expr, inst) if where_expr else None
         where_columns = sorted(condition.variables) if condition is not None else []
-        wanted = [c for c in (*variables, by, crosstab, denominator, *where_columns) if c]
+        wanted = [c for c in (*variables, *by_columns, crosstab, denominator, *where_columns) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
-        refuse_unanalysed(inst, {**{"VAR": v for v in variables}, "--by": by, "--crosstab": crosstab})
+        refuse_unanalysed(inst, {**{"VAR": v for v in variables}, **{f"--by {c}": c for c in by_columns},
+                                 "--crosstab": crosstab})
         for variable in variables:
             require_columns(data, {"VAR": variable})
-        require_columns(data, {"--by": by, "--crosstab": crosstab, "--ratio": denominator, "--weight": weight,
+        for column in by_columns:
+            require_columns(data, {"--by": column})
+        require_columns(data, {"--crosstab": crosstab, "--ratio": denominator, "--weight": weight,
                                "--probs": probs,
                                "--strata": strata, "--cluster": cluster, "--fpc": fpc})
         require_where_columns(data, condition)
-        data = missing_as_na(data, (*variables, by, crosstab, denominator, weight or "weight", probs, strata,
+        data = missing_as_na(data, (*variables, *by_columns, crosstab, denominator, weight or "weight", probs, strata,
                                     *stage_columns(cluster), *stage_columns(fpc),
                                     *where_columns),
                              parse_na_values(na_values))
         with shown_warnings():
-            results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, crosstab=crosstab, weight=weight,
+            results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, by_columns=by_columns,
+                                 crosstab=crosstab, weight=weight,
                                  probs=probs,
                                  strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu.value,
                                  ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
@@ -271,6 +284,48 @@ def tab_command(
         from fjernarbeid.cli.tab_render import print_results  # (Babel and the catalogue: not loaded for --help)
 
         print_results(results, lang.value)
+
+
+def by_parts(given: list[str] | None, columns) -> list[str]:
+    """The columns of --by: every --by given, each a column or columns separated by commas (a column whose
+    own name has a comma is taken whole), each once."""
+    out: list[str] = []
+    for text in given or ():
+        parts = [text] if text in columns or "," not in text else [p.strip() for p in text.split(",")]
+        if not all(parts):
+            raise UsageError(f"--by {text!r}: an empty column name between commas; write --by stype,sch.wide")
+        out += [p for p in parts if p not in out]
+    return out
+
+
+def by_name(columns: list[str]) -> str | None:
+    """The name of the groups of --by: the column, or for two or more R's formula of them (stype+sch.wide)."""
+    return None if not columns else columns[0] if len(columns) == 1 else "+".join(columns)
+
+
+def combine_groups(frame, columns: list[str], labels: dict) -> tuple[Any, dict]:
+    """Every row's combination of the values of ``columns``, written as R's interaction() names the groups
+    of svyby(~x, ~a+b) ("E.No"; codes as 1.2), missing where any of them is; and the combinations' labels
+    from the columns' own ("Mann, 18–29 år") where any column has labels."""
+    texts = []
+    for column in columns:
+        values = frame[column]
+        texts.append(values.map(lambda v: None if pd.isna(v) else str(_code(v.item() if isinstance(v, np.generic)
+                                                                          else v))).astype("string"))
+    combined = texts[0].str.cat(texts[1:], sep=".")
+    given = combined.notna()
+    if pd.DataFrame({c: t[given] for c, t in zip(columns, texts)}).drop_duplicates().shape[0] \
+            != combined[given].nunique():
+        raise UsageError(f"--by {','.join(columns)}: two different combinations are written alike (a value has a "
+                         "dot of its own); make one column of the groups in the file")
+    named = {}
+    if any(labels.get(c) for c in columns):
+        for value in combined.dropna().unique():
+            parts = str(value).split(".") if len(str(value).split(".")) == len(columns) else None
+            if parts is None:  # a value with a dot of its own: the parts of that row
+                continue
+            named[value] = ", ".join(str(labels.get(c, {}).get(_code(p), p)) for c, p in zip(columns, parts))
+    return combined.astype(object).where(combined.notna(), None), named
 
 
 def refuse_unanalysed(inst, options: dict[str, str | None]) -> None:
@@ -294,15 +349,21 @@ def _with_frame(data, frame):
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
               ci, level, include_missing, lang, study=None, compare=False, other=None,
-              condition=None, nets=(), auto_nets=False, min_n=0, probs=None) -> dict[str, Any]:
+              condition=None, nets=(), auto_nets=False, min_n=0, probs=None, by_columns=()) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svyratio, svytotal
 
     frame = data.frame
     group = by or crosstab
+    by_columns = list(by_columns) or ([by] if by else [])
+    for option, name in [("--by", c) for c in by_columns] + [("--crosstab", crosstab)]:
+        if name in inst and inst[name].is_multiple:
+            raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
+                             "(a respondent may be in several); use one of its choices' 0/1 columns")
     unasked: dict[str, np.ndarray] = {}
-    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, group) if c], unasked=unasked)
+    not_sure, skipped = _non_answers(frame, inst, [c for c in (variable, *by_columns, crosstab) if c],
+                                     unasked=unasked)
     if condition is not None:
         # judged on the answers as given (a "not sure" code can be a subgroup), before any row is masked;
         # carried as a column so that it follows the rows the study's weighting keeps
@@ -310,6 +371,13 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if not include_missing:
         # the report's convention: a "not sure" code or an answer the routing did not ask for is no answer
         frame = frame.assign(**{name: frame[name].mask(not_sure[name] | skipped[name]) for name in not_sure})
+    labels = _labels(data, inst, lang)
+    if len(by_columns) > 1:
+        # two or more --by: one column of their combinations ("E.No"), missing where any of them is
+        combined, combined_labels = combine_groups(frame, by_columns, labels)
+        frame = frame.assign(**{by: combined})
+        if combined_labels:
+            labels[by] = combined_labels
     # --total of a text column is the total of every category (R's svytotal(~factor(VAR)))
     factor_total = total and variable not in inst and _is_text(frame[variable])
     # a decimal question has no categories to share out: its mean, unless another statistic is asked for
@@ -336,7 +404,6 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     within = None
     if condition is not None:
         design, within = within_domain(design, condition)
-    labels = _labels(data, inst, lang)
     result: dict[str, Any] = {
         "file": str(data.path), "variable": variable, "label": _variable_label(data, inst, variable, lang),
         "weights": weight_source, "weights_from": weights_from(weight_source, weighting, probs, fpc),
@@ -346,9 +413,12 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within, "min_n": min_n,
         "variable_labels": {name: _variable_label(data, inst, name, lang) for name in (variable, by, crosstab)
                             if name and _variable_label(data, inst, name, lang)},
+        **({"by_columns": by_columns} if len(by_columns) > 1 else {}),
         "reference": _reference(inst, variable, lang),
     }
     result |= weights_description(result, lang)
+    if len(by_columns) > 1 and any(_variable_label(data, inst, c, lang) for c in by_columns):
+        result["variable_labels"][by] = " × ".join(_variable_label(data, inst, c, lang) or c for c in by_columns)
     # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as empty answers of VAR…
     counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
@@ -369,10 +439,6 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         if not_asked:
             result["left_out"]["not_asked"] = not_asked
             result["left_out"]["empty"] -= not_asked
-    for option, name in (("--by", by), ("--crosstab", crosstab)):
-        if name in inst and inst[name].is_multiple:
-            raise UsageError(f"{option} {name}: a multiple-choice question cannot split the sample into groups "
-                             "(a respondent may be in several); use one of its choices' 0/1 columns")
     if variable in inst and inst[variable].is_multiple:
         if nets:
             from fjernarbeid.export.nets import NetError
@@ -446,7 +512,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
                         if k in (variable, by, crosstab)}
     if result["statistic"] == "proportion":
         _count_cells(design, variable, group, rows, result.get("totals", []))
-        chosen_nets = _nets_for(design, inst, variable, nets, auto_nets, lang)
+        chosen_nets = _nets_for(design, inst, variable, nets, auto_nets, lang, str(data.path))
         if chosen_nets:
             from fjernarbeid.export.nets import estimate_nets
 
@@ -499,20 +565,24 @@ def _count_cells(design, variable: str, group: str | None, rows: list[dict], tot
         row["n_cell"] = int(hit.sum())
 
 
-def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str) -> list:
+def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str, file: str = "") -> list:
     """The nets of VAR: those of --net (their codes checked against the question) and, for an answer scale of
     the questionnaire, its top-2 and bottom-2 (unless --no-auto-nets)."""
     from fjernarbeid.cli.tab_render import t
-    from fjernarbeid.export.nets import NetError, automatic_nets, check_net
+    from fjernarbeid.export.nets import automatic_nets, check_net, check_text_net
 
     question = inst[variable] if variable in inst else None
     if question is not None and question.is_multiple:  # (a --net of one was refused before)
         return []
-    if nets:
-        values = design.column(variable)
-        if not pd.api.types.is_numeric_dtype(values) and pd.to_numeric(values.dropna(), errors="coerce").isna().any():
-            raise NetError(f"--net: {variable} holds text, not numeric codes; nets count codes together")
     codes = [c for c in question.substantive_codes if c not in question.screen_out] if question else None
+    if nets and question is None:
+        # a column of an ordinary file: a net of its categories as they are, text ('E', 'M') or numbers
+        values = design.column(variable)[design.weights > 0]
+        text = values.dropna().astype("string").str.strip()
+        text = text[text != ""]
+        numeric = not _is_text(values)
+        present = sorted(set(text), key=lambda c: (float(c), c) if numeric else (0.0, c)) if len(text) else []
+        nets = [check_text_net(net, variable, present, numeric, file) for net in nets]
     for net in nets:
         check_net(net, variable, codes)
     chosen = list(nets)
@@ -559,7 +629,7 @@ def suppress_small_cells(result: dict, min_n: int) -> None:
         for net in result.get("nets", []):
             g = json.dumps(net["group"], sort_keys=True, default=str)
             members = [rows[index[g, c]]["suppressed"] if net["group"] else total_of[c]["suppressed"]
-                       for c in categories if _code(c) in net["codes"]
+                       for c in categories if (_code(c) in net["codes"] or c in net["codes"])
                        and ((g, c) in index if net["group"] else c in total_of)]
             net["suppressed"] = bool(0 < net["n_cell"] < min_n or net_hidden(members))
     elif statistic == "multiple response":
@@ -638,18 +708,22 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
 WHERE_COLUMN = "__fjernarbeid_where__"
 
 
-def parse_where(text: str, inst):
-    """``--where EXPR`` as a :class:`~fjernarbeid.instrument.expr.Condition`; a usage error says what
-    is wrong with it."""
+def parse_where(texts: str | list[str], inst):
+    """``--where EXPR`` (repeated: every one of them, joined with 'and') as a
+    :class:`~fjernarbeid.instrument.expr.Condition`; a usage error says what is wrong with it."""
     from fjernarbeid.errors import InstrumentError
     from fjernarbeid.instrument.expr import Condition
 
-    if not text.strip():
-        raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
-    try:
-        return Condition.read(text, inst)  # the condition language or Kobo's ${name}, choices by name or label
-    except InstrumentError as exc:
-        raise UsageError(f"--where: {exc}") from None
+    conditions = []
+    for text in [texts] if isinstance(texts, str) else texts:
+        if not text.strip():
+            raise UsageError("--where needs a condition, e.g. \"sex == 2 and age_group in (1, 2)\"")
+        try:
+            # the condition language or Kobo's ${name}, choices by name or label
+            conditions.append(Condition.read(text, inst))
+        except InstrumentError as exc:
+            raise UsageError(f"--where: {exc}") from None
+    return Condition.all_of(conditions)
 
 
 def require_where_columns(data, condition) -> None:

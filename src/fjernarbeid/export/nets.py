@@ -2,7 +2,8 @@
 
 An answer scale of the questionnaire (``level: ordinal``) of at least four codes gets its top-2 and
 bottom-2 boxes automatically (:func:`nets_of`, also the banner's nets); ``tab --net "Enig=1,2"`` adds
-nets of one's own (:func:`parse_net`). A net's share is estimated as the share of an indicator
+nets of one's own (:func:`parse_net`), also of a text column's categories (``--net "EM=E,M"``, R's
+``svyciprop(~I(stype %in% c("E", "M")), design)``). A net's share is estimated as the share of an indicator
 (1 = one of the net's codes, 0 = another answer, missing = no answer) with the design's standard
 error and the interval of R's ``svyciprop`` (:func:`estimate_nets`), so it equals
 ``svyciprop(~I(q %in% c(1, 2)), design)`` on the respondents who answered.
@@ -11,6 +12,8 @@ error and the interval of R's ``svyciprop`` (:func:`estimate_nets`), so it equal
 Net(label='Enig', codes=(1, 2), automatic=None)
 >>> parse_net("3-5")
 Net(label='3–5', codes=(3, 4, 5), automatic=None)
+>>> parse_net("EM=E,M")
+Net(label='EM', codes=('E', 'M'), automatic=None)
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ class Net:
     """A net: its label and its codes; ``automatic`` is 'top' or 'bottom' for the scale's own boxes."""
 
     label: str
-    codes: tuple[int, ...]
+    codes: tuple[int | str, ...]  # text: the categories of a text column
     automatic: str | None = None
 
 
@@ -46,15 +49,19 @@ def nets_of(question, categories: tuple[int, ...]) -> tuple[tuple[int, ...], ...
     return (tuple(categories[:2]), tuple(categories[-2:]))
 
 
-def _codes(text: str, whole: str) -> tuple[int, ...]:
-    out: list[int] = []
+def _codes(text: str, whole: str) -> tuple[int | str, ...]:
+    out: list[int | str] = []
     for part in (p.strip() for p in text.split(",")):
+        if not part:
+            raise NetError(f"--net {whole!r}: an empty category between commas; write e.g. --net \"Enig=1,2\"")
         bounds = part.replace("–", "-").split("-") if part.count("-") == 1 and not part.startswith("-") else [part]
         try:
             numbers = [int(b.strip()) for b in bounds]
         except ValueError:
-            raise NetError(f"--net {whole!r}: {part!r} is not a code; write e.g. --net \"Enig=1,2\" or "
-                           "--net \"Uenig=4-5\"") from None
+            # a category of a text column ('E', 'Nord-Norge'): checked against the column's categories
+            if part not in out:
+                out.append(part)
+            continue
         if len(numbers) == 2:
             if numbers[1] < numbers[0]:
                 raise NetError(f"--net {whole!r}: the range {part!r} runs backwards")
@@ -64,7 +71,8 @@ def _codes(text: str, whole: str) -> tuple[int, ...]:
 
 
 def parse_net(text: str) -> Net:
-    """``LABEL=CODES`` (codes separated by commas, ranges as 4-5), or only CODES (labelled by its codes)."""
+    """``LABEL=CODES`` (codes separated by commas, ranges as 4-5; the categories of a text column as they are
+    written, ``EM=E,M``), or only CODES (labelled by its codes)."""
     label, sep, codes = text.rpartition("=")
     if not sep:
         label, codes = "", text
@@ -73,9 +81,37 @@ def parse_net(text: str) -> Net:
         raise NetError(f"--net {text!r}: no codes; write e.g. --net \"Enig=1,2\"")
     parsed = _codes(codes, text)
     if not label:
-        label = (f"{parsed[0]}–{parsed[-1]}" if parsed == tuple(range(parsed[0], parsed[-1] + 1)) and len(parsed) > 1
-                 else ", ".join(map(str, parsed)))
+        numeric = all(isinstance(c, int) for c in parsed)
+        label = (f"{parsed[0]}–{parsed[-1]}" if numeric and len(parsed) > 1
+                 and parsed == tuple(range(parsed[0], parsed[-1] + 1)) else ", ".join(map(str, parsed)))
     return Net(label, parsed)
+
+
+def is_text_net(net: Net) -> bool:
+    """A net of a text column's categories ('E', 'M'), not of numeric codes."""
+    return any(isinstance(c, str) for c in net.codes)
+
+
+def check_text_net(net: Net, variable: str, categories: Sequence[str], numeric: bool, file: str = "") -> Net:
+    """A net of a column read from a file that is no question of the questionnaire, checked against the
+    categories present (``categories``; ``numeric``: the column holds numbers). A text column's net has
+    its categories as text (``--net EM=E,M``, a category written as a number ``1`` as "1"); a category the
+    column does not have is an error naming the column and its categories."""
+    shown = f"--net {net.label}={','.join(map(str, net.codes))}"
+    column = f"{variable} of {file}" if file else variable
+    listed = ", ".join(categories[:20]) + (f", … ({len(categories)} in all)" if len(categories) > 20 else "")
+    if numeric:
+        text = [c for c in net.codes if isinstance(c, str)]
+        if text:
+            raise NetError(f"{shown}: {text[0]!r} is not a code of {column}, which holds numbers "
+                           f"(its values: {listed})")
+        return net
+    codes = tuple(str(c) for c in net.codes)
+    unknown = [c for c in codes if c not in categories]
+    if unknown:
+        raise NetError(f"{shown}: {column} has no category {', '.join(map(repr, unknown))} "
+                       f"(its categories: {listed})")
+    return Net(net.label, codes, net.automatic)
 
 
 def check_net(net: Net, variable: str, codes: Sequence[int] | None) -> None:
@@ -83,6 +119,10 @@ def check_net(net: Net, variable: str, codes: Sequence[int] | None) -> None:
     variable is no question of the questionnaire)."""
     if codes is None:
         return
+    text = [c for c in net.codes if isinstance(c, str)]
+    if text:
+        raise NetError(f"--net {net.label}={','.join(map(str, net.codes))}: {text[0]!r} is not a code of {variable} "
+                       f"(its codes: {', '.join(map(str, codes))})")
     unknown = [c for c in net.codes if c not in codes]
     if unknown:
         raise NetError(f"--net {net.label}={','.join(map(str, net.codes))}: {variable} has no answer code "
@@ -108,13 +148,20 @@ def estimate_nets(design, variable: str, nets: Sequence[Net], group: str | None,
 
     from fjernarbeid.survey import svyby, svyprop
 
-    values = pd.to_numeric(design.column(variable), errors="coerce").to_numpy(dtype=float)
-    answered = ~np.isnan(values)
+    column = design.column(variable)
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    text = column.astype("string").str.strip()
+    text = text.mask(text == "")
     in_design = design.weights > 0
     groups = design.column(group) if group else None
     out = []
     for net in nets:
-        hit = np.isin(values, np.asarray(net.codes, dtype=float))
+        if is_text_net(net):  # the categories of a text column, compared as text
+            answered = text.notna().to_numpy(dtype=bool)
+            hit = text.isin([str(c) for c in net.codes]).fillna(False).to_numpy(dtype=bool)
+        else:
+            answered = ~np.isnan(values)
+            hit = np.isin(values, np.asarray(net.codes, dtype=float))
         d = replace(design, data=design.data.assign(**{NET_COLUMN: np.where(answered, hit.astype(float), np.nan)}))
         options = {"categories": (1.0, 0.0), "ci": ci, "level": level}
         if group:

@@ -12,6 +12,10 @@ Conditions are written the way the questionnaire thinks ("dagar_heime > 0", "til
 * ``q == ''`` / ``q != ''`` (not answered / answered);
 * ``and``/``or``/``not`` and parentheses.
 
+A variable is a name (``alder``), a name with dots as R's data sets have (``api.stu > 500``, ``q1.1``,
+read as the column "api.stu"), or any column name in backticks as R writes a name that is not one
+(`` `api 2000` > 500 ``).
+
 The same tree is evaluated on a data frame (vectorised, with three-valued logic: a condition on
 a missing answer is unknown) and written as an XLSForm/XPath expression (``${dagar_heime} > 0``).
 :meth:`Condition.from_xpath` reads such expressions as KoboToolbox and ODK write them, with
@@ -23,9 +27,10 @@ A select-multiple answer is held as its codes separated by spaces ("1 3"), as XL
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from fjernarbeid._lazy import lazy_module
 from fjernarbeid.errors import InstrumentError
@@ -115,9 +120,63 @@ def _code(node: ast.AST, variable: str, source: str, choices: ChoiceNames | None
     return _number(node, source)
 
 
-def _name(node: ast.AST, source: str, what: str) -> str:
+# A name in backticks (R's `api.stu`, `my column`) is read as an identifier that holds it in hex.
+_BACKTICK_PREFIX = "_fjernarbeid_name_"
+_BACKTICKED = re.compile(_BACKTICK_PREFIX + r"([0-9a-f]*)_")
+_TOKENS = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`)""")
+
+
+# R's names with dots: api.stu, q1.1 (a digit after a dot, which Python's parser reads as a number), x.
+_DOTTED = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.\w*)+")
+
+
+def _hidden(name: str) -> str:
+    return _BACKTICK_PREFIX + name.encode("utf-8").hex() + "_"
+
+
+def _encode_backticks(text: str, dotted: bool = False) -> str:
+    """Every `` `name` `` outside quoted text (and with ``dotted`` every name with dots, ``q1.1``) as an
+    identifier the parser accepts (undone by :func:`_variable`)."""
+    parts = _TOKENS.split(text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:  # outside quotes and backticks
+            out.append(_DOTTED.sub(lambda m: _hidden(m.group(0)), part) if dotted else part)
+        elif part.startswith("`"):
+            out.append(_hidden(part[1:-1]))
+        else:
+            out.append(part)  # a quoted code or pattern: left as it is
+    return "".join(out)
+
+
+def _decode_backticks(text: str) -> str:
+    """The text as the user wrote it: encoded names back in backticks."""
+    return _BACKTICKED.sub(lambda m: "`" + bytes.fromhex(m.group(1)).decode("utf-8") + "`", text)
+
+
+def _variable(node: ast.AST) -> str | None:
+    """The variable a node names: ``alder``, a dotted name ``api.stu`` (R's names; the parser reads an
+    attribute chain) or a name in backticks; None when the node is no name."""
     if isinstance(node, ast.Name):
-        return node.id
+        match = _BACKTICKED.fullmatch(node.id)
+        return bytes.fromhex(match.group(1)).decode("utf-8") if match else node.id
+    if isinstance(node, ast.Attribute):
+        base = _variable(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _shown(name: str) -> str:
+    """A variable as the condition language writes it: as it is if it reads back as that name, else in
+    backticks."""
+    plain = (name.isidentifier() and not keyword.iskeyword(name)) or _DOTTED.fullmatch(name)
+    return name if plain and not _BACKTICKED.search(name) else f"`{name}`"
+
+
+def _name(node: ast.AST, source: str, what: str) -> str:
+    name = _variable(node)
+    if name is not None:
+        return name
     raise InstrumentError(f"condition {source!r}: {what} must be a question name, found {ast.unparse(node)!r}")
 
 
@@ -166,12 +225,12 @@ def _convert(node: ast.AST, source: str, choices: ChoiceNames | None = None) -> 
                                       f"with a number, not {ast.unparse(left)!r}")
             func, left = "count_selected", args[0]
             _name(left, source, "count_selected()'s argument")
-        if not isinstance(left, ast.Name):
+        variable = _variable(left)
+        if variable is None:
             raise InstrumentError(
                 f"condition {source!r}: write one comparison of a variable with a value at a time, "
                 "joined with 'and'/'or'"
             )
-        variable = left.id
         if isinstance(op, (ast.In, ast.NotIn)):
             if not isinstance(right, (ast.Tuple, ast.List, ast.Set)):
                 raise InstrumentError(f"condition {source!r}: 'in' needs a list of codes, e.g. (1, 2)")
@@ -179,8 +238,8 @@ def _convert(node: ast.AST, source: str, choices: ChoiceNames | None = None) -> 
             return Compare(variable, "in" if isinstance(op, ast.In) else "notin", values, func=func)
         if type(op) in _OPS:
             symbol = _OPS[type(op)][0]
-            if isinstance(right, ast.Name) and func is None:
-                return Compare(variable, symbol, (), other=right.id)
+            if _variable(right) is not None and func is None:
+                return Compare(variable, symbol, (), other=_variable(right))
             if isinstance(right, ast.Constant) and right.value == "" and symbol in ("==", "!=") and func is None:
                 return Compare(variable, "unanswered" if symbol == "==" else "answered", ())
             return Compare(variable, symbol, (_code(right, variable, source, choices),), func=func)
@@ -202,14 +261,27 @@ class Condition:
 
     @classmethod
     def parse(cls, source: str, choices: ChoiceNames | None = None) -> "Condition":
+        shown = _decode_backticks(source).strip()  # as written, names in backticks included
         try:
-            module = ast.parse(source.strip(), mode="eval")
+            module = ast.parse(_encode_backticks(source.strip(), dotted=True), mode="eval")
         except SyntaxError as exc:
-            raise InstrumentError(f"condition {source!r} is not a valid expression: {exc.msg}") from None
-        tree = _convert(module.body, source, choices)
+            raise InstrumentError(f"condition {shown!r} is not a valid expression: {exc.msg}") from None
+        try:
+            tree = _convert(module.body, shown, choices)
+        except InstrumentError as exc:
+            raise InstrumentError(_decode_backticks(str(exc))) from None
         if choices and _has_text_code(module.body):
             return cls(_python(tree, top=True), tree)  # 'dont_know' written as its code
-        return cls(source.strip(), tree)
+        return cls(shown, tree)
+
+    @classmethod
+    def all_of(cls, conditions: "Sequence[Condition]") -> "Condition":
+        """Every one of ``conditions`` (joined with 'and'): the rows for which all hold, as R's subset of
+        a subset."""
+        conditions = list(conditions)
+        if len(conditions) == 1:
+            return conditions[0]
+        return cls(" and ".join(f"({c.source})" for c in conditions), BoolOp("and", tuple(c.tree for c in conditions)))
 
     def __str__(self) -> str:
         return self.source
@@ -267,7 +339,8 @@ class Condition:
         known = set(instrument.names) if instrument is not None else set()
         if instrument is not None:
             known |= {d.name for d in instrument.derived}
-        source = _from_xpath(_strip_paths(text, known), None)
+        # names in backticks first, so that no '=' or '/' inside one is read as XPath
+        source = _from_xpath(_strip_paths(_encode_backticks(text), known), None)
         condition = cls.parse(source, _choice_names(instrument) if instrument is not None else None)
         if instrument is not None:
             condition = condition.with_missing({q.name: q.missing_codes for q in instrument if q.missing_codes})
@@ -487,15 +560,15 @@ def _xpath(n: Node, top: bool = False) -> str:
 def _python(n: Node, top: bool = False) -> str:
     """The tree in the condition language (codes as numbers): the canonical text."""
     if isinstance(n, Selected):
-        return f"selected({n.variable}, {_fmt(n.code)})"
+        return f"selected({_shown(n.variable)}, {_fmt(n.code)})"
     if isinstance(n, Regex):
-        return f"regex({n.variable}, {n.pattern!r})"
+        return f"regex({_shown(n.variable)}, {n.pattern!r})"
     if isinstance(n, Compare):
-        var = f"count_selected({n.variable})" if n.func == "count_selected" else n.variable
+        var = f"count_selected({_shown(n.variable)})" if n.func == "count_selected" else _shown(n.variable)
         if n.op in ("answered", "unanswered"):
             return f"{var} {'!=' if n.op == 'answered' else '=='} ''"
         if n.other is not None:
-            return f"{var} {n.op} {n.other}"
+            return f"{var} {n.op} {_shown(n.other)}"
         if n.op in ("in", "notin"):
             inner = ", ".join(_fmt(v) for v in n.values) + ("," if len(n.values) == 1 else "")
             return f"{var} {'in' if n.op == 'in' else 'not in'} ({inner})"
