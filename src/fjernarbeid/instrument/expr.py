@@ -12,7 +12,7 @@ Conditions are written the way the questionnaire thinks ("dagar_heime > 0", "til
 * ``q == ''`` / ``q != ''`` (not answered / answered);
 * ``and``/``or``/``not`` and parentheses.
 
-A variable is a name (``alder``), a name with dots as R's data sets have (``api.stu > 500``, ``q1.1``,
+A variable is a name (``alder``), a name with dots as R's data sets have (``api.stu > 500``, ``item1.2``,
 read as the column "api.stu"), or any column name in backticks as R writes a name that is not one
 (`` `api 2000` > 500 ``).
 
@@ -126,7 +126,7 @@ _BACKTICKED = re.compile(_BACKTICK_PREFIX + r"([0-9a-f]*)_")
 _TOKENS = re.compile(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`[^`]*`)""")
 
 
-# R's names with dots: api.stu, q1.1 (a digit after a dot, which Python's parser reads as a number), x.
+# R's names with dots: api.stu, item1.2 (a digit after a dot, which Python's parser reads as a number), x.
 _DOTTED = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.\w*)+")
 
 
@@ -135,7 +135,7 @@ def _hidden(name: str) -> str:
 
 
 def _encode_backticks(text: str, dotted: bool = False) -> str:
-    """Every `` `name` `` outside quoted text (and with ``dotted`` every name with dots, ``q1.1``) as an
+    """Every `` `name` `` outside quoted text (and with ``dotted`` every name with dots, ``item1.2``) as an
     identifier the parser accepts (undone by :func:`_variable`)."""
     parts = _TOKENS.split(text)
     out = []
