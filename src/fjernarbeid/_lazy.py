@@ -38,7 +38,14 @@ class _LazyModule:
 
 
 def lazy_module(name: str):
-    """The module ``name``, or a stand-in that imports it on first attribute access."""
+    """The module ``name``, or a stand-in that imports it on first attribute access.
+
+    A module that another thread is still importing is in ``sys.modules`` half-built: the stand-in is
+    returned then, whose first use waits for that import to finish (``importlib.import_module`` takes
+    the module's import lock)."""
     import sys
 
-    return sys.modules.get(name) or _LazyModule(name)
+    module = sys.modules.get(name)
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return _LazyModule(name)
+    return module

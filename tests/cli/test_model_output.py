@@ -86,7 +86,7 @@ def test_levels_give_the_order_of_a_text_outcome(graded, R):
     result = run(graded, "grade ~ ell + meals", "--family", "ordinal", "--levels", "low,mid,high,top", *STRAT,
                  "--format", "json")
     assert result.exit_code == EXIT_OK, result.output
-    assert "alphabetically" not in result.stderr
+    assert "character code" not in result.stderr
     out = json.loads(result.stdout)
     want = R["ordinal"]["given"]
     assert [c["term"] for c in out["coefficients"]] == want["names"]  # low|mid, mid|high, high|top
@@ -95,11 +95,11 @@ def test_levels_give_the_order_of_a_text_outcome(graded, R):
     assert (out["outcome_levels"], out["outcome_order"]) == (want["levels"], "--levels")
 
 
-def test_without_levels_a_text_outcome_is_alphabetical_with_a_warning(graded, R):
+def test_without_levels_a_text_outcome_is_ordered_by_character_code_with_a_warning(graded, R):
     result = run(graded, "grade ~ ell + meals", "--family", "ordinal", *STRAT, "--format", "json", "--lang", "en")
     assert result.exit_code == EXIT_OK, result.output
     warning = " ".join(result.stderr.split())
-    assert warning.startswith("warning: the outcome grade is text") and "alphabetically: high < low < mid < top" in \
+    assert warning.startswith("warning: the outcome grade is text") and "by character code" in warning and ": high < low < mid < top." in \
         warning and "--levels" in warning
     out = json.loads(result.stdout)
     want = R["ordinal"]["alphabetical"]  # as R's factor(grade)
@@ -108,7 +108,8 @@ def test_without_levels_a_text_outcome_is_alphabetical_with_a_warning(graded, R)
     assert (out["outcome_levels"], out["outcome_order"]) == (want["levels"], "alphabetical")
     nn = run(graded, "grade ~ ell + meals", "--family", "ordinal", *STRAT, "--lang", "nn")
     assert " ".join(nn.stderr.split()).startswith("åtvaring: utfallet grade er tekst utan eiga rekkjefølgje, så "
-                                                  "kategoriane er ordna alfabetisk: high < low < mid < top.")
+                                                  "kategoriane er ordna etter teiknkode")
+    assert ": high < low < mid < top." in " ".join(nn.stderr.split())
 
 
 def test_numbers_need_no_levels_and_no_warning(fixtures_dir, tmp_path):

@@ -197,6 +197,7 @@ def test_the_call_log_may_still_be_read_when_the_findings_start(demo, demo_frame
     # the command line hands the findings a Future of the log's summary: only the fieldwork finding waits
     # for it, and a log that could not be read is raised when the findings are done
     import json
+    import threading
     from concurrent.futures import Future
 
     from fjernarbeid.errors import InputFileError
@@ -204,7 +205,9 @@ def test_the_call_log_may_still_be_read_when_the_findings_start(demo, demo_frame
 
     weighted = weight_study(demo_frame, instrument)
     later: Future = Future()
-    later.set_result(summarise_fieldwork(demo.dispositions, instrument))
+    summary = summarise_fieldwork(demo.dispositions, instrument)
+    # resolved by another thread while the findings run (the fieldwork finding waits for it)
+    threading.Timer(0.2, lambda: later.set_result(summary)).start()
     res = run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=later, source="demo",
                        synthetic=True)
     assert json.dumps(res.to_dict(), default=str) == json.dumps(demo_results.to_dict(), default=str)

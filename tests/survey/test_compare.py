@@ -96,3 +96,10 @@ def test_a_non_binary_outcome_needs_a_value(designs):
 def test_the_group_must_have_two_levels(designs):
     with pytest.raises(ComputationError, match="exactly two groups.*found 3"):
         svyttest(designs["strat"], "api00", "stype")
+
+
+def test_svyttest_of_two_masks_refuses_groups_that_overlap(designs):
+    design = designs["clus1_ps"]
+    stype = design.data["stype"].astype(str).to_numpy()
+    with pytest.raises(ComputationError, match="must not overlap"):
+        svyttest_groups(design, "growth", (stype == "E", (stype == "E") | (stype == "H")))

@@ -71,7 +71,8 @@ link); Gamma positive amounts (inverse link).
 An ordinal outcome of numbers is ordered by its values, one of categories with an order (a labelled
 SPSS or Stata variable) by that order. Text has no order of its own: give it lowest first with
 --levels low,mid,high,top (every value of the outcome, once each); without --levels text is ordered
-alphabetically, with a warning naming that order.
+by character code (as R's factor() in the C locale: capitals before small letters, Å before Æ and
+Ø), with a warning naming that order.
 
 Every term gets a test that all its coefficients are zero: the design-based Wald F test, or with
 --test lrt the Rao-Scott working likelihood-ratio test (not for ordinal models). The table shows
@@ -506,7 +507,7 @@ def _ordered(values, outcome: str, levels: list[str] | None, data=None, lang: st
 
     Numbers are ordered by value and categories with an order of their own (a labelled SPSS or Stata
     variable) by it, as before. Text is ordered as ``--levels`` says — every value present, nothing else —
-    or, without it, alphabetically, with a warning naming that order."""
+    or, without it, by character code (sorted()), with a warning naming that order."""
     import pandas as pd
 
     from fjernarbeid.cli._console import console

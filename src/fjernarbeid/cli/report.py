@@ -121,6 +121,11 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
     # interviews; the fieldwork finding takes its result, or its error.
     fieldwork_later = None
     if dispositions is not None:
+        # the summary's modules imported here, not in the thread while this one imports pandas (cheap: they
+        # import neither pandas nor numpy until the log is read)
+        import fjernarbeid.fieldwork  # noqa: F401
+        import fjernarbeid.fieldwork.log  # noqa: F401
+
         fieldwork_later = _in_background(_summarise_log, dispositions, instrument)
     # The estimators' modules (with scipy's special functions, a tenth of a second) are imported in a
     # thread too; the findings import them again where they start (at once, or waiting for it).
@@ -171,6 +176,8 @@ def _report(file: Path, dispositions: Optional[Path], out: Path, lang: Optional[
         skipped = frame.attrs.get("derived_skipped", [])
         excluded = len(frame) - len(weighted.frame)
         frame = weighted.frame
+        if fieldwork_later is not None and fieldwork_later.done() and fieldwork_later.exception() is not None:
+            raise fieldwork_later.exception()  # the call log failed already: say so now, not after the findings
         progress.update(steps, advance=1, description="findings")
         from fjernarbeid.findings.run import run_findings
 

@@ -251,8 +251,8 @@ def tab_command(
         wanted = [c for c in (*variables, *by_columns, crosstab, denominator, *where_columns) if c]
         if study is not None or any(c not in data.frame.columns for c in wanted):
             data = _with_frame(data, derive_available(data.frame, inst, refdata))
-        refuse_unanalysed(inst, {**{"VAR": v for v in variables}, **{f"--by {c}": c for c in by_columns},
-                                 "--crosstab": crosstab})
+        refuse_unanalysed(inst, [*(("VAR", v) for v in variables), *(("--by", c) for c in by_columns),
+                                 ("--crosstab", crosstab)])
         for variable in variables:
             require_columns(data, {"VAR": variable})
         for column in by_columns:
@@ -292,6 +292,8 @@ def by_parts(given: list[str] | None, columns) -> list[str]:
     out: list[str] = []
     for text in given or ():
         parts = [text] if text in columns or "," not in text else [p.strip() for p in text.split(",")]
+        if not text.strip():
+            raise UsageError("--by needs a column name (or several: --by stype,sch.wide)")
         if not all(parts):
             raise UsageError(f"--by {text!r}: an empty column name between commas; write --by stype,sch.wide")
         out += [p for p in parts if p not in out]
@@ -328,13 +330,13 @@ def combine_groups(frame, columns: list[str], labels: dict) -> tuple[Any, dict]:
     return combined.astype(object).where(combined.notna(), None), named
 
 
-def refuse_unanalysed(inst, options: dict[str, str | None]) -> None:
+def refuse_unanalysed(inst, options: dict[str, str | None] | list[tuple[str, str | None]]) -> None:
     """A date, time, location or attachment question (and the form's start, end and today) is carried
     and checked, never tabulated or modelled: a table of its values would be a list of them (and a
     location a list of homes). A usage error naming the option and the question's type."""
     from fjernarbeid.instrument.model import ATTACHMENT_TYPES, FORMAT_TYPES
 
-    for option, name in options.items():
+    for option, name in options.items() if isinstance(options, dict) else options:  # pairs: an option twice
         if name and name in inst and (inst[name].type in FORMAT_TYPES | ATTACHMENT_TYPES or inst[name].metadata):
             q = inst[name]
             raise UsageError(f"{option} {name}: a {q.type} {'recorded by the device' if q.metadata else 'question'} "
@@ -503,8 +505,12 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if compare:
         result["differences"] = group_differences(estimates, level, design, by, grouped, answered)
     rows = [estimates.to_dict()] if not hasattr(estimates, "rows") else estimates.to_dict()["estimates"]
-    for row in rows + result.get("totals", []):  # the missing answers of --include-missing: '(mangler)'
-        row["label"] = labels.get(variable, {}).get(_code(row["category"])) or missing_label(row["category"], lang)
+    # the categories' labels; the missing answers of --include-missing (category None): '(mangler)'. A mean,
+    # total or ratio has no category: its label stays None
+    categorical = result["statistic"] == "proportion" or factor_total
+    for row in rows + result.get("totals", []):
+        row["label"] = labels.get(variable, {}).get(_code(row["category"])) or (
+            missing_label(row["category"], lang) if categorical else None)
     for row in rows:
         row["group_labels"] = {k: labels.get(k, {}).get(_code(v)) for k, v in row["group"].items()}
     result["estimates"] = rows
@@ -576,8 +582,9 @@ def _nets_for(design, inst, variable: str, nets, auto_nets: bool, lang: str, fil
         return []
     codes = [c for c in question.substantive_codes if c not in question.screen_out] if question else None
     if nets and question is None:
-        # a column of an ordinary file: a net of its categories as they are, text ('E', 'M') or numbers
-        values = design.column(variable)[design.weights > 0]
+        # a column of an ordinary file: a net of its categories as they are, text ('E', 'M') or numbers; all
+        # its rows, also those outside --where (a category absent from the domain counts 0 there, as in R)
+        values = design.column(variable)
         text = values.dropna().astype("string").str.strip()
         text = text[text != ""]
         numeric = not _is_text(values)

@@ -18,7 +18,7 @@ Net(label='EM', codes=('E', 'M'), automatic=None)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from fjernarbeid.errors import EXIT_USAGE, FjernarbeidError
@@ -39,6 +39,8 @@ class Net:
     label: str
     codes: tuple[int | str, ...]  # text: the categories of a text column
     automatic: str | None = None
+    # the categories as written (``01`` stays "01"), for a column of text whose categories look like numbers
+    written: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 def nets_of(question, categories: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
@@ -80,11 +82,26 @@ def parse_net(text: str) -> Net:
     if not codes.strip():
         raise NetError(f"--net {text!r}: no codes; write e.g. --net \"Enig=1,2\"")
     parsed = _codes(codes, text)
+    written = tuple(dict.fromkeys(_written(codes)))
     if not label:
         numeric = all(isinstance(c, int) for c in parsed)
         label = (f"{parsed[0]}–{parsed[-1]}" if numeric and len(parsed) > 1
                  and parsed == tuple(range(parsed[0], parsed[-1] + 1)) else ", ".join(map(str, parsed)))
-    return Net(label, parsed)
+    return Net(label, parsed, written=written)
+
+
+def _written(text: str) -> list[str]:
+    """The categories of ``CODES`` as written: each part, or each number of a range as it is written in full."""
+    out: list[str] = []
+    for part in (p.strip() for p in text.split(",")):
+        bounds = part.replace("–", "-").split("-") if part.count("-") == 1 and not part.startswith("-") else [part]
+        try:
+            first, last = int(bounds[0]), int(bounds[-1])
+        except ValueError:
+            out.append(part)
+            continue
+        out.extend([part] if len(bounds) == 1 else [str(n) for n in range(first, last + 1)])
+    return out
 
 
 def is_text_net(net: Net) -> bool:
@@ -106,12 +123,12 @@ def check_text_net(net: Net, variable: str, categories: Sequence[str], numeric: 
             raise NetError(f"{shown}: {text[0]!r} is not a code of {column}, which holds numbers "
                            f"(its values: {listed})")
         return net
-    codes = tuple(str(c) for c in net.codes)
+    codes = net.written or tuple(str(c) for c in net.codes)  # '01' as written, not the number 1
     unknown = [c for c in codes if c not in categories]
     if unknown:
         raise NetError(f"{shown}: {column} has no category {', '.join(map(repr, unknown))} "
                        f"(its categories: {listed})")
-    return Net(net.label, codes, net.automatic)
+    return Net(net.label, codes, net.automatic, codes)
 
 
 def check_net(net: Net, variable: str, codes: Sequence[int] | None) -> None:

@@ -120,6 +120,9 @@ def _code(node: ast.AST, variable: str, source: str, choices: ChoiceNames | None
     return _number(node, source)
 
 
+# Words of the language itself; any other keyword (class, for, if …) as a column name needs backticks.
+_OPERATOR_WORDS = {"and", "or", "not", "in", "is", "True", "False", "None"}
+
 # A name in backticks (R's `api.stu`, `my column`) is read as an identifier that holds it in hex.
 _BACKTICK_PREFIX = "_fjernarbeid_name_"
 _BACKTICKED = re.compile(_BACKTICK_PREFIX + r"([0-9a-f]*)_")
@@ -141,7 +144,9 @@ def _encode_backticks(text: str, dotted: bool = False) -> str:
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 0:  # outside quotes and backticks
-            out.append(_DOTTED.sub(lambda m: _hidden(m.group(0)), part) if dotted else part)
+            # a name in backticks followed by dots (`` `y`.z ``, already encoded) is one name too: y.z
+            out.append(_DOTTED.sub(lambda m: _hidden(_decode_backticks(m.group(0)).replace("`", "")), part)
+                       if dotted else part)
         elif part.startswith("`"):
             out.append(_hidden(part[1:-1]))
         else:
@@ -265,7 +270,11 @@ class Condition:
         try:
             module = ast.parse(_encode_backticks(source.strip(), dotted=True), mode="eval")
         except SyntaxError as exc:
-            raise InstrumentError(f"condition {shown!r} is not a valid expression: {exc.msg}") from None
+            reserved = [w for w in re.findall(r"[A-Za-z_]\w*", "".join(_TOKENS.split(source)[::2]))
+                        if keyword.iskeyword(w) and w not in _OPERATOR_WORDS]
+            hint = (f" ({reserved[0]!r} is a reserved word: a column of that name goes in backticks, "
+                    f"`{reserved[0]}`)" if reserved else "")
+            raise InstrumentError(f"condition {shown!r} is not a valid expression: {exc.msg}{hint}") from None
         try:
             tree = _convert(module.body, shown, choices)
         except InstrumentError as exc:

@@ -34,7 +34,7 @@ from fjernarbeid.survey.weighting import (
     weight_study,
 )
 from fjernarbeid.survey.association import ChisqTest, CorTest, RankTest, TrendTest, svychisq, svycor, svyranktest, svytrend
-from fjernarbeid.survey.compare import GroupDifference, svyprop_diff, svyttest
+from fjernarbeid.survey.compare import GroupDifference, svyprop_diff, svyttest, svyttest_groups
 from fjernarbeid.survey.models import GlmResult, OlrResult, TermTest, regTermTest, svyglm, svyolr
 from fjernarbeid.survey.scale import AlphaResult, build_index, cronbach_alpha, index_from_instrument
 
@@ -47,5 +47,5 @@ __all__ = [
     # association, comparison, models, scales
     "AlphaResult", "ChisqTest", "CorTest", "GlmResult", "GroupDifference", "OlrResult", "RankTest", "TrendTest",
     "build_index", "cronbach_alpha", "index_from_instrument", "svychisq", "svycor", "svyglm", "svyolr",
-    "svyprop_diff", "svyranktest", "svytrend", "svyttest", "TermTest", "regTermTest",
+    "svyprop_diff", "svyranktest", "svytrend", "svyttest", "svyttest_groups", "TermTest", "regTermTest",
 ]

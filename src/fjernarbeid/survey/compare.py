@@ -136,7 +136,9 @@ def _test_of_levels(d: SurveyDesign, codes: np.ndarray, groups, level: float):
     """The t test of the second level's mean of ``__outcome__`` minus the first's, and both levels' means and
     variances: on a calibrated design from the two means' covariance matrix (:func:`_joint_difference`),
     otherwise from the regression's influence values (:func:`_difference`)."""
-    joint = group_means(d, d.data["__outcome__"].to_numpy(dtype=float), [codes == 0, codes == 1])
+    joint = None
+    if d.is_calibrated and not isinstance(d, ReplicateDesign):  # else group_means would say no after a pass
+        joint = group_means(d, d.data["__outcome__"].to_numpy(dtype=float), [codes == 0, codes == 1])
     if joint is not None:
         return _joint_difference(joint, d.degrees_of_freedom() - 1, level), joint.means, joint.variances()
     return (_difference(d, codes, groups, level), *_group_moments(d, codes, groups))
@@ -167,6 +169,9 @@ def svyttest_groups(design: SurveyDesign, y: str, groups: tuple[np.ndarray, np.n
         found = [str(name) for name, mask in zip(names, (first, second)) if (usable & mask).any()]
         raise ComputationError(f"a comparison needs two groups with rows that have {y!r} present in the "
                                f"domain; found {len(found)}{': ' if found else ''}{', '.join(found)}")
+    if (usable & first & second).any():
+        rows = np.flatnonzero(usable & first & second)[:5] + 1
+        raise ComputationError(f"the two groups must not overlap; rows {', '.join(map(str, rows))} … are in both")
     joint = group_means(design, x, [first, second])
     if joint is None:  # each group on its own, and the test as svyttest computes it on a group column
         group = np.where(first, 0.0, np.where(second, 1.0, np.nan))

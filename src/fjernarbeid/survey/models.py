@@ -608,10 +608,10 @@ class TermTest:
 
     def to_dict(self) -> dict:
         out = {"terms": list(self.terms), "method": self.method, "statistic": self.statistic, "df": self.df,
-               "ddf": self.ddf, "p_value": self.p_value}
+               "ddf": self.ddf, "p_value": self.p_value, "lambdas": list(self.lambdas)}
         if self.method == "LRT":  # labelled as R's print and object: Working 2logLR = chisq / mean(lambda)
             out.update({"working_2logLR": self.working_2logLR, "chisq": self.chisq, "mean_lambda": self.mean_lambda,
-                        "lambdas": list(self.lambdas), "scale_factors": list(self.scale_factors)})
+                        "scale_factors": list(self.scale_factors)})
         return out
 
 
