@@ -12,8 +12,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from fjernarbeid.cli._console import echo_text
-from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
-from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
+from fjernarbeid.cli._calibration import CalibrationMethod
+from fjernarbeid.cli._options import Language, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import TARGETS_HELP, load_cli_study, study_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
     column_hint,
@@ -83,7 +84,10 @@ is chisq (R's $chisq, as regTermTest returns it), beside working_2logLR, mean_la
 scale_factors. The p-value is R's, from chisq and λ.
 
 The design options are those of `fjernarbeid tab` (--weight or --probs, --strata, --cluster psu[,ssu],
---fpc N1[,N2], --nest, --lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
+--fpc N1[,N2], --nest, --lonely-psu, --study-weighting), and so is --targets FILE on a file that is not
+the study's survey: the design calibrated to population totals of the file's own columns (post-stratified,
+raked, or with --weighting linear|logit calibrated, as R's postStratify, rake and calibrate; see tab
+--help). Rows with a missing value in any variable of the formula are left
 out (R's na.omit) and counted; for the study's questions "not sure" codes and answers the routing
 skipped count as missing. Blank cells and NA are missing (--na-values).
 
@@ -110,10 +114,17 @@ def model_command(
         "--test", help="Test of each term: wald (F) or lrt (Rao-Scott likelihood ratio).")] = TermTestMethod.wald,
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does and use that calibrated design.")] = False,
-    weighting: Annotated[Optional[Weighting], typer.Option(
+    weighting: Annotated[Optional[CalibrationMethod], typer.Option(
         "--weighting", help="The study's weighting with another method (implies --study-weighting; none: "
-        "unweighted).", show_default=False)] = None,
-    targets: Annotated[Optional[Path], targets_option()] = None,
+        "unweighted). With --targets on any other file: poststratify (default for one variable or a cross), rake "
+        "(default for several margins), linear or logit.", show_default=False)] = None,
+    targets: Annotated[Optional[Path], typer.Option(
+        "--targets", help=TARGETS_HELP + " On a file that is not the study's survey: population totals of the "
+        "file's own columns, to which the design of the other options is calibrated (as tab --targets).",
+        show_default=False)] = None,
+    bounds: Annotated[Optional[str], typer.Option(
+        "--bounds", metavar="LO,HI", help="--weighting linear or logit on a file's own columns: the limits of the "
+        "g-weights, as R's calibrate(…, bounds = c(LO, HI)).", show_default=False)] = None,
     study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     probs: Annotated[Optional[str], typer.Option(
@@ -158,13 +169,24 @@ def model_command(
         if test is TermTestMethod.lrt and family is Family.ordinal:
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
         use_study = study_weighting or weighting is not None or targets is not None
-        if use_study and any((weight, probs, strata, cluster, fpc)):
-            raise UsageError("--study-weighting makes the study's design; it cannot be combined with --weight, "
-                             "--strata, --cluster or --fpc")
+
+        def refuse_design_options():
+            if any((weight, probs, strata, cluster, fpc)):
+                raise UsageError("--study-weighting makes the study's design; it cannot be combined with --weight, "
+                                 "--strata, --cluster or --fpc")
+
+        if use_study and (targets is None or study_weighting):  # (with --targets: said once the file is read)
+            refuse_design_options()
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
-        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        from fjernarbeid.cli.tab import targets_calibration
+
+        calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, {})
+        if calibration is None and targets is not None:
+            refuse_design_options()
+        use_study = use_study and calibration is None
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         warn_if_invalid(data, inst, refdata, "fjernarbeid model", lang=lang.value,
                         options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
@@ -189,13 +211,18 @@ def model_command(
                                "--fpc": fpc})
         require_where_columns(data, condition)
         data = missing_as_na(data, (*wanted, weight or "weight", probs, strata, *stage_columns(cluster),
-                                    *stage_columns(fpc), *where_columns), parse_na_values(na_values))
+                                    *stage_columns(fpc), *where_columns, *(calibration.columns if calibration else ())),
+                             parse_na_values(na_values))
         with shown_warnings():
             result = fit_model(data, inst, formula, outcome, variables, family=family.value, event=event,
                                link=link.value, test=test.value, level=level, lang=lang.value,
                                study=study, weight=weight, strata=strata, cluster=cluster,
                                fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition,
-                               levels=order)
+                               levels=order, calibration=calibration)
+        if calibration is not None:
+            from fjernarbeid.cli._calibration import warn_not_converged
+
+            warn_not_converged(result["weighting"], lang.value)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     except (ValueError, KeyError) as exc:  # a formula the parser refuses
@@ -230,10 +257,10 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
 
 def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
-              lonely_psu, probs=None, condition=None, levels=None) -> dict[str, Any]:
+              lonely_psu, probs=None, condition=None, levels=None, calibration=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
-    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_for, weights_description, weights_from,
-                                     where_mask, within_domain)
+    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_calibration, design_for, weights_description,
+                                     weights_from, where_mask, within_domain)
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
 
     frame = data.frame
@@ -260,7 +287,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         frame = frame.assign(**{WHERE_COLUMN: where_mask(condition, data.frame)})
     design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
-                                                  probs=probs, lang=lang)
+                                                  probs=probs, lang=lang, calibration=calibration)
     within = None
     if condition is not None:
         design, within = within_domain(design, condition)
@@ -307,7 +334,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         "weights": weight_source, "weights_from": weights_from(weight_source, weighting, probs, fpc),
         "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
-                   "rows": design.n, "calibrated": design.is_calibrated},
+                   "rows": design.n, "calibrated": design.is_calibrated, **design_calibration(weighting)},
         "where": within,
         "n": int(model.n), "left_out": int(missing.sum()), "df_residual": int(model.df_residual),
         "level": level, "coefficients": coefficients, "tests": tests,

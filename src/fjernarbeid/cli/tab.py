@@ -13,8 +13,9 @@ import typer
 
 from fjernarbeid.cli._console import echo_text
 from fjernarbeid.cli._lazy import lazy_module
-from fjernarbeid.cli._options import MIN_CELL, Language, Weighting, completes_only_option, paragraphs, refdata_option
-from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
+from fjernarbeid.cli._calibration import CalibrationMethod
+from fjernarbeid.cli._options import MIN_CELL, Language, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._study import TARGETS_HELP, load_cli_study, study_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
     shown_warnings,
@@ -99,6 +100,17 @@ equal the report's. A weight column is then ignored: weights from `fjernarbeid w
 not tell that they came from post-stratification, which changes (usually lowers) the standard
 errors.
 
+--targets FILE on any other file (one that is not the study's survey, e.g. a CSV from R's write.csv)
+calibrates the design of the other options (--weight, --probs, --strata, --cluster, --fpc, or equal
+weights) to population totals of the file's own columns, as R does: one variable or the cells of one
+cross (variable a×b, category x|y) are post-stratified (R's postStratify), several margins are raked
+(R's rake, epsilon 1, maxit 10; --weighting chooses), and --weighting linear or logit --bounds LO,HI
+calibrates (R's calibrate). FILE has the columns variable,category,target; a category matches the
+column's values as text, or as a number in a column of numbers (1 = 1.0). A row without a value of a
+calibration variable, a category of the data without a target and a target without data are errors
+naming the rows, the variable and the category. The standard errors account for the calibration; the
+data line says what was done and gives the calibrated weights' range.
+
 Missing values: blank cells and the text NA (R's write.csv; --na-values sets other texts) are
 missing in any column and left out of the estimate, as R's na.rm=TRUE does; how many is printed (rows
 without a value of --by or --crosstab too: they are in no group). A figure that cannot be computed shows
@@ -151,10 +163,18 @@ def tab_command(
     study_weighting: Annotated[bool, typer.Option(
         "--study-weighting", help="Weight as the report does (as the study file says; the 2025 study: post-"
         "stratified to the population by sex × age group) and estimate on that calibrated design; see above.")] = False,
-    weighting: Annotated[Optional[Weighting], typer.Option(
+    weighting: Annotated[Optional[CalibrationMethod], typer.Option(
         "--weighting", help="With --study-weighting (implied): the study's method (default), poststratify, rake, "
-        "linear, or none (unweighted).", show_default=False)] = None,
-    targets: Annotated[Optional[Path], targets_option()] = None,
+        "linear, logit, or none (unweighted). With --targets on any other file: poststratify (default for one "
+        "variable or a cross), rake (default for several margins), linear or logit.", show_default=False)] = None,
+    targets: Annotated[Optional[Path], typer.Option(
+        "--targets", help=TARGETS_HELP + " On a file that is not the study's survey: population totals of the "
+        "file's own columns, to which the design of the other options is calibrated (see above).",
+        show_default=False)] = None,
+    bounds: Annotated[Optional[str], typer.Option(
+        "--bounds", metavar="LO,HI", help="--weighting linear or logit on a file's own columns: the limits of the "
+        "g-weights (calibrated over design weight), as R's calibrate(…, bounds = c(LO, HI)).",
+        show_default=False)] = None,
     study_dir: Annotated[Optional[Path], study_option()] = None,
     weight: Annotated[Optional[str], typer.Option("--weight", help="Weight column.")] = None,
     probs: Annotated[Optional[str], typer.Option(
@@ -228,18 +248,16 @@ def tab_command(
 
         nets = [parse_net(text) for text in net or ()]
         use_study = study_weighting or weighting is not None or targets is not None
-        if use_study:
-            given = [name for name, value in (("--weight", weight), ("--probs", probs), ("--strata", strata),
-                                              ("--cluster", cluster),
-                                              ("--fpc", fpc)) if value]
-            if given:
-                raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
-                                 f"sample); it cannot be combined with {', '.join(given)}")
+        design_options = {"--weight": weight, "--probs": probs, "--strata": strata, "--cluster": cluster, "--fpc": fpc}
+        if use_study and (targets is None or study_weighting):  # (with --targets: said once the file is read)
+            refuse_with_study_weighting(design_options)
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
-        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, design_options)
+        use_study = use_study and calibration is None
+        study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
         warn_if_invalid(data, inst, refdata, "fjernarbeid tab", lang=lang.value,
                         options={"--study": study_dir, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
@@ -263,7 +281,7 @@ def tab_command(
         require_where_columns(data, condition)
         data = missing_as_na(data, (*variables, *by_columns, crosstab, denominator, weight or "weight", probs, strata,
                                     *stage_columns(cluster), *stage_columns(fpc),
-                                    *where_columns),
+                                    *where_columns, *(calibration.columns if calibration else ())),
                              parse_na_values(na_values))
         with shown_warnings():
             results = [_estimate(data, inst, variable, mean=mean, total=total, by=by, by_columns=by_columns,
@@ -273,8 +291,12 @@ def tab_command(
                                  ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
                                  study=study, compare=compare,
                                  other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition,
-                                 nets=nets, auto_nets=auto_nets, min_n=min_n)
+                                 nets=nets, auto_nets=auto_nets, min_n=min_n, calibration=calibration)
                        for variable in variables]
+        if calibration is not None:
+            from fjernarbeid.cli._calibration import warn_not_converged
+
+            warn_not_converged(results[0]["weighting"], lang.value)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     if output_format is OutputFormat.json:
@@ -351,7 +373,8 @@ def _with_frame(data, frame):
 
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
               ci, level, include_missing, lang, study=None, compare=False, other=None,
-              condition=None, nets=(), auto_nets=False, min_n=0, probs=None, by_columns=()) -> dict[str, Any]:
+              condition=None, nets=(), auto_nets=False, min_n=0, probs=None, by_columns=(),
+              calibration=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svyratio, svytotal
@@ -398,7 +421,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         frame = frame.assign(**{variable: np.where(frame[variable].isna().to_numpy(), np.nan, numbers)})
     design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
                                                         strata=strata, cluster=cluster, fpc=fpc, nest=nest,
-                                                        lonely_psu=lonely_psu, lang=lang, probs=probs)
+                                                        lonely_psu=lonely_psu, lang=lang, probs=probs,
+                                                        calibration=calibration)
     # the masks belong to the file's rows; the design holds only those the weighting kept
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
@@ -411,7 +435,7 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         "weights": weight_source, "weights_from": weights_from(weight_source, weighting, probs, fpc),
         "weighting": weighting,
         "design": {"strata": strata, "cluster": cluster, "fpc": fpc, "nest": nest, "lonely_psu": lonely_psu,
-                   "rows": design.n, "calibrated": design.is_calibrated},
+                   "rows": design.n, "calibrated": design.is_calibrated, **design_calibration(weighting)},
         "level": level, "by": by, "crosstab": crosstab, "test": None, "where": within, "min_n": min_n,
         "variable_labels": {name: _variable_label(data, inst, name, lang) for name in (variable, by, crosstab)
                             if name and _variable_label(data, inst, name, lang)},
@@ -533,7 +557,7 @@ def weights_from(weight_source, weighting, probs, fpc) -> str:
     """Where the weights come from: the study's weighting, a weight column, --probs (1/p), --fpc (R's svydesign
     without weights: population over sample size at every stage), or nowhere (equal weights)."""
     if weighting:
-        return "study"
+        return "calibrated" if weighting.get("kind") == "calibration" else "study"
     if probs:
         return "probs"
     if weight_source:
@@ -665,11 +689,12 @@ def _is_text(series) -> bool:
 
 
 def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
-               probs=None):
+               probs=None, calibration=None):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
-    `weight` column), --strata, --cluster, --fpc. Returns (design, weight source, weighting summary,
-    the rows of ``frame`` in the design: all but those the study's weighting rule excluded)."""
+    `weight` column), --strata, --cluster, --fpc, calibrated to ``calibration`` (``--targets`` on a file's
+    own columns: :mod:`fjernarbeid.cli._calibration`) when given. Returns (design, weight source, weighting
+    summary, the rows of ``frame`` in the design: all but those the study's weighting rule excluded)."""
     from dataclasses import replace
 
     from fjernarbeid.survey import svydesign
@@ -708,7 +733,45 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
     frame = frame.assign(**{col: numeric_column(data, col, "--fpc") for col in fpcs})
     design = svydesign(frame, w, strata=strata, cluster=(clusters[0] if len(clusters) == 1 else clusters) or None,
                        fpc=(fpcs[0] if len(fpcs) == 1 else fpcs) or None, lonely_psu=lonely_psu, nest=nest)
+    if calibration is not None:  # --targets on the file's own columns: R's postStratify, rake or calibrate
+        from fjernarbeid.cli._calibration import calibrated_design
+
+        base = {"from": weights_from(weight_source, None, probs, fpc), "column": weight_source}
+        design, weighting = calibrated_design(data, design, calibration, base, lang)
+        return design, weight_source, weighting, np.ones(len(frame), dtype=bool)
     return design, weight_source, None, np.ones(len(frame), dtype=bool)
+
+
+def refuse_with_study_weighting(options: dict[str, str | None]) -> None:
+    """--study-weighting makes the study's own design: the design options cannot be given with it."""
+    given = [name for name, value in options.items() if value]
+    if given:
+        raise UsageError(f"--study-weighting makes the study's design (post-stratified simple random "
+                         f"sample); it cannot be combined with {', '.join(given)}")
+
+
+def targets_calibration(data, inst, targets, weighting, bounds, study_weighting: bool, design_options: dict):
+    """``--targets`` on a file that is not the study's survey: the calibration of the file's own columns
+    (:func:`fjernarbeid.cli._calibration.own_calibration`), or None when the study's weighting applies (then
+    the design options are refused as with --study-weighting, and so is --bounds)."""
+    from fjernarbeid.cli._calibration import own_calibration, parse_bounds
+
+    limits = parse_bounds(bounds)
+    calibration = own_calibration(data, inst, targets, weighting, limits, study_weighting) if targets else None
+    if calibration is None:
+        if bounds is not None:
+            raise UsageError("--bounds applies to --targets on a file's own columns with --weighting linear or logit; "
+                             "the study's weighting takes its bounds from the study file (weighting: bounds:)")
+        if targets is not None:
+            refuse_with_study_weighting(design_options)
+    return calibration
+
+
+def design_calibration(weighting: dict | None) -> dict[str, Any]:
+    """The design's calibration to a file's own columns, for the design line (nothing for other designs)."""
+    if not weighting or weighting.get("kind") != "calibration":
+        return {}
+    return {"calibration": {"method": weighting["method"], "margins": weighting["margins"]}}
 
 
 

@@ -189,6 +189,10 @@ def _weights_text(result, lang: str) -> str:
     the finite population correction (R's svydesign without weights: N/n, at every stage), or none."""
     kind = result.get("weights_from") or ("study" if result["weighting"] else "column" if result["weights"]
                                           else "equal")
+    if kind == "calibrated":  # --targets on an ordinary file's own columns (cli/_calibration.py)
+        from fjernarbeid.cli._calibration import weights_text
+
+        return weights_text(result["weighting"], result["design"], lang)
     if kind == "study":
         # the methods text without its last sentence on standard errors (which starts "Standard…" in every language)
         return t("weights_study", lang, text=result["weighting"]["text"].split(" Standard")[0],
@@ -223,7 +227,7 @@ def weights_description(result: dict, lang: str) -> dict[str, str]:
 
 
 def _design_text(design: dict, lang: str) -> str:
-    if design.get("calibrated"):
+    if design.get("calibrated") and not design.get("calibration"):
         return t("design_calibrated", lang)
     parts = [t(f"design_{k}", lang, column=design[k]) for k in ("strata", "cluster", "fpc") if design[k]]
     if design.get("nest"):
@@ -231,6 +235,10 @@ def _design_text(design: dict, lang: str) -> str:
     lonely = design.get("lonely_psu")
     if lonely and lonely != "fail":  # fail (the default) fails on a lonely PSU: an estimate had none
         parts.append(t("design_lonely", lang, how=t(f"lonely_{lonely}", lang), choice=lonely))
+    if design.get("calibration"):  # calibrated to --targets of the file's own columns
+        from fjernarbeid.cli._calibration import design_words
+
+        return ", ".join([*(parts or [t("design_srs", lang)]), design_words(design["calibration"], lang)])
     return ", ".join(parts) if parts else t("design_srs", lang)
 
 
