@@ -13,6 +13,20 @@ import typer
 
 from fjernarbeid.cli._console import echo_text
 from fjernarbeid.cli._options import Language, Weighting, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._replicate import (
+    ReplicatesFrom,
+    RepType,
+    fay_rho_option,
+    mse_option,
+    rep_rscales_option,
+    rep_scale_option,
+    rep_type_option,
+    replicate_options,
+    replicates_n_option,
+    replicates_option,
+    repweights_option,
+    seed_option,
+)
 from fjernarbeid.cli._study import load_cli_study, study_option, targets_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -82,7 +96,14 @@ is chisq (R's $chisq, as regTermTest returns it), beside working_2logLR, mean_la
 scale_factors. The p-value is R's, from chisq and λ.
 
 The design options are those of `fjernarbeid tab` (--weight or --probs, --strata, --cluster psu[,ssu],
---fpc N1[,N2], --nest, --lonely-psu, --study-weighting). Rows with a missing value in any variable of the formula are left
+--fpc N1[,N2], --nest, --lonely-psu, --study-weighting), and its replicate weights: --repweights COLS (the
+file's replicate weight columns, a list or a regular expression such as "PWGTP[0-9]+", with --weight the
+full-sample weight) with --rep-type BRR (R's default), Fay, JK1, JKn, bootstrap, SDR, ACS, JK2 or other, --rep-scale,
+--rep-rscales, --fay-rho and --mse, or --replicates TYPE (made from the design, R's as.svrepdesign); every
+replicate refits the model (R's svyglm and svyolr on a svrepdesign), and the residual df is the rank of the
+replicate weights − the number of coefficients (R's degf + 1 − p).
+
+Rows with a missing value in any variable of the formula are left
 out (R's na.omit) and counted; for the study's questions "not sure" codes and answers the routing
 skipped count as missing. Blank cells and NA are missing (--na-values).
 
@@ -146,6 +167,15 @@ def model_command(
         "--where", metavar="EXPR", help="Fit within the rows for which EXPR holds, as `tab --where` (a domain: "
         "R's svyglm(…, subset(design, EXPR)); a column name with dots as it is, api.stu > 500, any other in "
         "backticks). Repeated, every EXPR must hold (joined with 'and').", show_default=False)] = None,
+    repweights: Annotated[Optional[str], repweights_option()] = None,
+    rep_type: Annotated[Optional[RepType], rep_type_option()] = None,
+    rep_scale: Annotated[Optional[float], rep_scale_option()] = None,
+    rep_rscales: Annotated[Optional[str], rep_rscales_option()] = None,
+    fay_rho: Annotated[Optional[float], fay_rho_option()] = None,
+    mse: Annotated[bool, mse_option()] = False,
+    replicates: Annotated[Optional[ReplicatesFrom], replicates_option()] = None,
+    replicates_n: Annotated[Optional[int], replicates_n_option()] = None,
+    seed: Annotated[Optional[int], seed_option()] = None,
 ) -> None:
     try:
         outcome, variables = formula_variables(formula)
@@ -156,6 +186,12 @@ def model_command(
         order = _parse_levels(levels) if levels is not None else None
         if test is TermTestMethod.lrt and family is Family.ordinal:
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
+        replicate = replicate_options(
+            repweights=repweights, rep_type=rep_type, rep_scale=rep_scale, rep_rscales=rep_rscales, fay_rho=fay_rho,
+            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, probs=probs, strata=strata,
+            cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
+            calibration=("--study-weighting" if study_weighting else None, "--weighting" if weighting is not None
+                         else None, "--targets" if targets is not None else None))
         use_study = study_weighting or weighting is not None or targets is not None
         if use_study and any((weight, probs, strata, cluster, fpc)):
             raise UsageError("--study-weighting makes the study's design; it cannot be combined with --weight, "
@@ -194,7 +230,7 @@ def model_command(
                                link=link.value, test=test.value, level=level, lang=lang.value,
                                study=study, weight=weight, strata=strata, cluster=cluster,
                                fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition,
-                               levels=order)
+                               levels=order, replicate=replicate)
     except FjernarbeidError as exc:
         raise fail(exc) from None
     except (ValueError, KeyError) as exc:  # a formula the parser refuses
@@ -229,10 +265,10 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
 
 def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
-              lonely_psu, probs=None, condition=None, levels=None) -> dict[str, Any]:
+              lonely_psu, probs=None, condition=None, levels=None, replicate=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
-    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_for, weights_description, weights_from,
-                                     where_mask, within_domain)
+    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_for, replicate_description,
+                                     weights_description, weights_from, where_mask, within_domain)
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
 
     frame = data.frame
@@ -259,7 +295,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         frame = frame.assign(**{WHERE_COLUMN: where_mask(condition, data.frame)})
     design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
-                                                  probs=probs, lang=lang)
+                                                  probs=probs, lang=lang, replicate=replicate)
+    replicated = replicate_description(design, replicate, frame.columns)  # before a domain changes its df
     within = None
     if condition is not None:
         design, within = within_domain(design, condition)
@@ -319,6 +356,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         "event_label": naming.category(outcome, event) if event is not None else None,
         "lang": lang,
     }
+    if replicated:
+        result["design"]["replicate"] = replicated
     return result | weights_description(result, lang)  # where the weights come from, as tab says it
 
 
