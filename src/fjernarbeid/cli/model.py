@@ -14,6 +14,20 @@ import typer
 from fjernarbeid.cli._console import echo_text
 from fjernarbeid.cli._calibration import CalibrationMethod
 from fjernarbeid.cli._options import Language, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._replicate import (
+    ReplicatesFrom,
+    RepType,
+    fay_rho_option,
+    mse_option,
+    rep_rscales_option,
+    rep_scale_option,
+    rep_type_option,
+    replicate_options,
+    replicates_n_option,
+    replicates_option,
+    repweights_option,
+    seed_option,
+)
 from fjernarbeid.cli._study import TARGETS_HELP, load_cli_study, study_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -87,7 +101,14 @@ The design options are those of `fjernarbeid tab` (--weight or --probs, --strata
 --fpc N1[,N2], --nest, --lonely-psu, --study-weighting), and so is --targets FILE on a file that is not
 the study's survey: the design calibrated to population totals of the file's own columns (post-stratified,
 raked, or with --weighting linear|logit calibrated, as R's postStratify, rake and calibrate; see tab
---help). Rows with a missing value in any variable of the formula are left
+--help). So are its replicate weights: --repweights COLS (the
+file's replicate weight columns, a list or a regular expression such as "PWGTP[0-9]+", with --weight the
+full-sample weight) with --rep-type BRR (R's default), Fay, JK1, JKn, bootstrap, SDR, ACS, JK2 or other, --rep-scale,
+--rep-rscales, --fay-rho and --mse, or --replicates TYPE (made from the design, R's as.svrepdesign); every
+replicate refits the model (R's svyglm and svyolr on a svrepdesign), and the residual df is the rank of the
+replicate weights − the number of coefficients (R's degf + 1 − p).
+
+Rows with a missing value in any variable of the formula are left
 out (R's na.omit) and counted; for the study's questions "not sure" codes and answers the routing
 skipped count as missing. Blank cells and NA are missing (--na-values).
 
@@ -158,6 +179,15 @@ def model_command(
         "--where", metavar="EXPR", help="Fit within the rows for which EXPR holds, as `tab --where` (a domain: "
         "R's svyglm(…, subset(design, EXPR)); a column name with dots as it is, api.stu > 500, any other in "
         "backticks). Repeated, every EXPR must hold (joined with 'and').", show_default=False)] = None,
+    repweights: Annotated[Optional[str], repweights_option()] = None,
+    rep_type: Annotated[Optional[RepType], rep_type_option()] = None,
+    rep_scale: Annotated[Optional[float], rep_scale_option()] = None,
+    rep_rscales: Annotated[Optional[str], rep_rscales_option()] = None,
+    fay_rho: Annotated[Optional[float], fay_rho_option()] = None,
+    mse: Annotated[bool, mse_option()] = False,
+    replicates: Annotated[Optional[ReplicatesFrom], replicates_option()] = None,
+    replicates_n: Annotated[Optional[int], replicates_n_option()] = None,
+    seed: Annotated[Optional[int], seed_option()] = None,
 ) -> None:
     try:
         outcome, variables = formula_variables(formula)
@@ -168,6 +198,12 @@ def model_command(
         order = _parse_levels(levels) if levels is not None else None
         if test is TermTestMethod.lrt and family is Family.ordinal:
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
+        replicate = replicate_options(
+            repweights=repweights, rep_type=rep_type, rep_scale=rep_scale, rep_rscales=rep_rscales, fay_rho=fay_rho,
+            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, probs=probs, strata=strata,
+            cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
+            calibration=("--study-weighting" if study_weighting else None, "--weighting" if weighting is not None
+                         else None, "--targets" if targets is not None else None))
         use_study = study_weighting or weighting is not None or targets is not None
 
         def refuse_design_options():
@@ -218,7 +254,7 @@ def model_command(
                                link=link.value, test=test.value, level=level, lang=lang.value,
                                study=study, weight=weight, strata=strata, cluster=cluster,
                                fpc=fpc, nest=nest, lonely_psu=lonely_psu.value, probs=probs, condition=condition,
-                               levels=order, calibration=calibration)
+                               levels=order, calibration=calibration, replicate=replicate)
         if calibration is not None:
             from fjernarbeid.cli._calibration import warn_not_converged
 
@@ -257,10 +293,10 @@ def formula_variables(formula: str) -> tuple[str, list[str]]:
 
 def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, family: str, event, link: str,
               test: str, level: float, lang: str, study, weight, strata, cluster, fpc, nest,
-              lonely_psu, probs=None, condition=None, levels=None, calibration=None) -> dict[str, Any]:
+              lonely_psu, probs=None, condition=None, levels=None, calibration=None, replicate=None) -> dict[str, Any]:
     """Fit the model on the design the options describe and test every term."""
-    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_calibration, design_for, weights_description,
-                                     weights_from, where_mask, within_domain)
+    from fjernarbeid.cli.tab import (WHERE_COLUMN, _non_answers, design_calibration, design_for, replicate_description,
+                                     weights_description, weights_from, where_mask, within_domain)
     from fjernarbeid.survey.models import regTermTest, svyglm, svyolr
 
     frame = data.frame
@@ -287,7 +323,9 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         frame = frame.assign(**{WHERE_COLUMN: where_mask(condition, data.frame)})
     design, weight_source, weighting, _ = design_for(data, inst, frame, study=study, weight=weight, strata=strata,
                                                   cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu,
-                                                  probs=probs, lang=lang, calibration=calibration)
+                                                  probs=probs, lang=lang, calibration=calibration,
+                                                  replicate=replicate)
+    replicated = replicate_description(design, replicate, frame.columns)  # before a domain changes its df
     within = None
     if condition is not None:
         design, within = within_domain(design, condition)
@@ -347,6 +385,8 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
         "event_label": naming.category(outcome, event) if event is not None else None,
         "lang": lang,
     }
+    if replicated:
+        result["design"]["replicate"] = replicated
     return result | weights_description(result, lang)  # where the weights come from, as tab says it
 
 

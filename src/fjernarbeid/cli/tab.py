@@ -15,6 +15,20 @@ from fjernarbeid.cli._console import echo_text
 from fjernarbeid.cli._lazy import lazy_module
 from fjernarbeid.cli._calibration import CalibrationMethod
 from fjernarbeid.cli._options import MIN_CELL, Language, completes_only_option, paragraphs, refdata_option
+from fjernarbeid.cli._replicate import (
+    ReplicatesFrom,
+    RepType,
+    fay_rho_option,
+    mse_option,
+    rep_rscales_option,
+    rep_scale_option,
+    rep_type_option,
+    replicate_options,
+    replicates_n_option,
+    replicates_option,
+    repweights_option,
+    seed_option,
+)
 from fjernarbeid.cli._study import TARGETS_HELP, load_cli_study, study_option, weighting_spec
 from fjernarbeid.cli._survey_input import (
     UsageError,
@@ -92,6 +106,17 @@ weights implied by the design (PSUs in the population over PSUs sampled in the s
 stage of a multistage design: as R's svydesign), else equal weights. The design: --strata, --cluster
 (primary sampling units; --cluster psu,ssu for two stages), --fpc (population size or sampling
 fraction per stratum; --fpc N1,N2 for every stage), --lonely-psu for strata with a single PSU. Works on any CSV, Excel, SPSS, Stata or Parquet file.
+
+Replicate weights (R's svrepdesign): --repweights COLS names the file's replicate weight columns, as a list
+(rw1,rw2,rw3) or a regular expression whole column names match ("PWGTP[0-9]+"), with --weight the full-sample
+weight; the columns hold replicate weights (R's combined.weights = TRUE). --rep-type says what they are: BRR (the
+default, as R's), Fay (with --fay-rho), JK1, JKn (with --rep-rscales), bootstrap, SDR (R's
+"successive-difference"; ACS the same), JK2 or other; the scale is R's for the type (BRR 1/R, Fay
+1/(R(1−ρ)²), SDR and ACS 4/R, JK1 (R−1)/R, bootstrap 1/(R−1), JKn and other 1), or --rep-scale and
+--rep-rscales where the type leaves it open; --mse takes the squares about the full-sample estimate (R's mse = TRUE). --replicates TYPE instead makes
+replicate weights from the design of the options above (R's as.svrepdesign: auto, JK1, JKn, BRR, Fay, bootstrap
+with --replicates-n and --seed, JK2, SDR), e.g. --strata stype --fpc fpc --replicates JKn. Degrees of freedom:
+the rank of the replicate weights − 1 (R's degf), in the sample, domain or group.
 
 --study-weighting weights the file as the study's report does instead: age group from the birth
 year, post-stratification to SSB's population by sex × age group (--weighting rake: the two
@@ -223,6 +248,15 @@ def tab_command(
     na_values: Annotated[Optional[str], typer.Option(
         "--na-values", help="Comma-separated texts that mean a missing value (default: NA, as R writes it); "
         "blank cells are always missing.", show_default=False)] = None,
+    repweights: Annotated[Optional[str], repweights_option()] = None,
+    rep_type: Annotated[Optional[RepType], rep_type_option()] = None,
+    rep_scale: Annotated[Optional[float], rep_scale_option()] = None,
+    rep_rscales: Annotated[Optional[str], rep_rscales_option()] = None,
+    fay_rho: Annotated[Optional[float], fay_rho_option()] = None,
+    mse: Annotated[bool, mse_option()] = False,
+    replicates: Annotated[Optional[ReplicatesFrom], replicates_option()] = None,
+    replicates_n: Annotated[Optional[int], replicates_n_option()] = None,
+    seed: Annotated[Optional[int], seed_option()] = None,
 ) -> None:
 
     try:
@@ -247,6 +281,15 @@ def tab_command(
         from fjernarbeid.export.nets import parse_net  # here: the export package imports numpy, which --help must not
 
         nets = [parse_net(text) for text in net or ()]
+        replicate = replicate_options(
+            repweights=repweights, rep_type=rep_type, rep_scale=rep_scale, rep_rscales=rep_rscales, fay_rho=fay_rho,
+            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, probs=probs, strata=strata,
+            cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
+            calibration=("--study-weighting" if study_weighting else None, "--weighting" if weighting is not None
+                         else None, "--targets" if targets is not None else None))
+        if replicate is not None and quantiles and quantile_ci is QuantileInterval.score:
+            raise UsageError("--quantile-ci score (Francisco-Fuller) is for a design of strata and clusters; R's "
+                             "svyquantile on replicate weights has no such interval: use --quantile-ci mean")
         use_study = study_weighting or weighting is not None or targets is not None
         design_options = {"--weight": weight, "--probs": probs, "--strata": strata, "--cluster": cluster, "--fpc": fpc}
         if use_study and (targets is None or study_weighting):  # (with --targets: said once the file is read)
@@ -291,7 +334,8 @@ def tab_command(
                                  ci=ci.value, level=level, include_missing=include_missing, lang=lang.value,
                                  study=study, compare=compare,
                                  other=OtherStatistic(quantiles, quantile_ci.value, denominator), condition=condition,
-                                 nets=nets, auto_nets=auto_nets, min_n=min_n, calibration=calibration)
+                                 nets=nets, auto_nets=auto_nets, min_n=min_n, calibration=calibration,
+                                 replicate=replicate)
                        for variable in variables]
         if calibration is not None:
             from fjernarbeid.cli._calibration import warn_not_converged
@@ -374,7 +418,7 @@ def _with_frame(data, frame):
 def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata, cluster, fpc, nest, lonely_psu,
               ci, level, include_missing, lang, study=None, compare=False, other=None,
               condition=None, nets=(), auto_nets=False, min_n=0, probs=None, by_columns=(),
-              calibration=None) -> dict[str, Any]:
+              calibration=None, replicate=None) -> dict[str, Any]:
     from dataclasses import replace
 
     from fjernarbeid.survey import svyby, svydesign, svymean, svyprop, svyratio, svytotal
@@ -422,7 +466,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     design, weight_source, weighting, kept = design_for(data, inst, frame, study=study, weight=weight,
                                                         strata=strata, cluster=cluster, fpc=fpc, nest=nest,
                                                         lonely_psu=lonely_psu, lang=lang, probs=probs,
-                                                        calibration=calibration)
+                                                        calibration=calibration, replicate=replicate)
+    replicated = replicate_description(design, replicate, frame.columns)  # before a domain changes its df
     # the masks belong to the file's rows; the design holds only those the weighting kept
     not_sure = {k: v[kept] for k, v in not_sure.items()}
     skipped = {k: v[kept] for k, v in skipped.items()}
@@ -442,6 +487,8 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
         **({"by_columns": by_columns} if len(by_columns) > 1 else {}),
         "reference": _reference(inst, variable, lang),
     }
+    if replicated:
+        result["design"]["replicate"] = replicated
     result |= weights_description(result, lang)
     if len(by_columns) > 1 and any(_variable_label(data, inst, c, lang) for c in by_columns):
         result["variable_labels"][by] = " × ".join(_variable_label(data, inst, c, lang) or c for c in by_columns)
@@ -563,6 +610,16 @@ def weights_from(weight_source, weighting, probs, fpc) -> str:
     if weight_source:
         return "column"
     return "fpc" if fpc else "equal"
+
+
+def replicate_description(design, replicate, columns) -> dict[str, Any] | None:
+    """The replicate design (type, replicates, scale, rscales, mse, df) for JSON ``design.replicate``; None for
+    any other design."""
+    if replicate is None:
+        return None
+    from fjernarbeid.cli._replicate import replicate_summary
+
+    return replicate_summary(design, replicate, columns)
 
 
 def weights_description(result: dict, lang: str) -> dict[str, str]:
@@ -689,16 +746,23 @@ def _is_text(series) -> bool:
 
 
 def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, lonely_psu, lang="en",
-               probs=None, calibration=None):
+               probs=None, calibration=None, replicate=None):
     """The design the options describe, on ``frame`` (``data.frame`` after the command's own
     missing-value rules): the study's calibrated design with --study-weighting, else --weight (or a
     `weight` column), --strata, --cluster, --fpc, calibrated to ``calibration`` (``--targets`` on a file's
-    own columns: :mod:`fjernarbeid.cli._calibration`) when given. Returns (design, weight source, weighting
-    summary, the rows of ``frame`` in the design: all but those the study's weighting rule excluded)."""
+    own columns: :mod:`fjernarbeid.cli._calibration`) when given; with ``replicate`` (--repweights,
+    --replicates) a replicate design (:mod:`fjernarbeid.cli._replicate`). Returns (design, weight source,
+    weighting summary, the rows of ``frame`` in the design: all but those the study's weighting rule excluded)."""
     from dataclasses import replace
 
     from fjernarbeid.survey import svydesign
 
+    if replicate is not None:  # the file's replicate weights, or replicates made from the design below
+        from fjernarbeid.cli._replicate import replicate_design_for
+
+        return replicate_design_for(data, frame, replicate, weight=weight, linearisation=lambda: design_for(
+            data, inst, frame, study=study, weight=weight, strata=strata, cluster=cluster, fpc=fpc, nest=nest,
+            lonely_psu=lonely_psu, lang=lang, probs=probs))
     if study is not None:
         weighted = _study_weights(data, inst, *study)
         frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)

@@ -227,6 +227,8 @@ def weights_description(result: dict, lang: str) -> dict[str, str]:
 
 
 def _design_text(design: dict, lang: str) -> str:
+    if design.get("replicate"):
+        return _replicate_text(design, lang)
     if design.get("calibrated") and not design.get("calibration"):
         return t("design_calibrated", lang)
     parts = [t(f"design_{k}", lang, column=design[k]) for k in ("strata", "cluster", "fpc") if design[k]]
@@ -240,6 +242,48 @@ def _design_text(design: dict, lang: str) -> str:
 
         return ", ".join([*(parts or [t("design_srs", lang)]), design_words(design["calibration"], lang)])
     return ", ".join(parts) if parts else t("design_srs", lang)
+
+
+def _replicate_text(design: dict, lang: str) -> str:
+    """'80 replicate weights PWGTP1 … PWGTP80: successive difference replication (SDR), variance scale 0.05,
+    squared deviations from the full-sample estimate (--mse); 79 degrees of freedom …', or for --replicates the
+    replicates made from the design the other options describe."""
+    rep = design["replicate"]
+    kind = t(f"rep_kind_{rep['type']}", lang, rho=_significant(rep.get("fay_rho"), lang))
+    if not rep.get("type_given"):
+        kind = t("rep_kind_default", lang, kind=kind)
+    rscales = sorted(set(rep["rscales"]))
+    if rscales == [1.0]:
+        factors = ""
+    elif len(rscales) == 1:
+        factors = t("rep_rscales", lang, values=_significant(rscales[0], lang))
+    else:
+        to = message("numbers", "interval_to", lang)
+        factors = t("rep_rscales", lang, values=f"{_significant(rscales[0], lang)} {to} {_significant(rscales[-1], lang)}")
+    if rep.get("seed") is not None:
+        factors += t("rep_seed", lang, seed=rep["seed"])
+    words = {"n": num(rep["replicates"], lang, 0), "kind": kind, "scale": _significant(rep["scale"], lang),
+             "rscales": factors, "centre": t("rep_centre_mse" if rep["mse"] else "rep_centre_mean", lang),
+             "df": num(rep["df"], lang, 0)}
+    if rep["source"] == "columns":
+        columns = rep["columns"]
+        shown = ", ".join(columns) if len(columns) <= 3 else f"{columns[0]} … {columns[-1]}"
+        return t("design_repweights", lang, columns=shown, **words)
+    return t("design_replicates", lang, design=_design_text({**design, "replicate": None}, lang), **words)
+
+
+def _significant(x, lang: str, digits: int = 4) -> str:
+    """x to ``digits`` significant digits without trailing zeros ('0,05', '0,9148', '0,3')."""
+    if x is None:
+        return ""
+    if x == 0:
+        return num(0, lang, 0)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(x))))
+    text = num(round(x, decimals), lang, decimals)
+    if decimals:
+        text = text.rstrip("0")
+        text = text[:-1] if text[-1] in ".," else text
+    return text
 
 
 def missing_reasons(result: dict) -> list[str]:
