@@ -187,3 +187,26 @@ def test_brr_needs_pairs(parity):
 
     with pytest.raises(ComputationError, match="exactly two PSUs"):
         as_replicate_design(parity.nhanes(), "BRR")
+
+
+def test_a_replicate_share_of_zero_gives_no_logit_interval_and_says_why():
+    # replicate 1 drops the only "No": its share is 0, its logit -inf; numpy's own warning is not the message
+    import warnings
+
+    import pandas as pd
+
+    from fjernarbeid.survey.estimate import svyprop
+    from fjernarbeid.survey.replicate import replicate_design
+
+    data = pd.DataFrame({"y": ["No"] + ["Yes"] * 5, "w": 1.0})
+    multipliers = np.ones((6, 3))
+    multipliers[0, 0] = 0.0
+    multipliers[1, 1] = 0.0
+    design = replicate_design(data, "w", multipliers, type="JK1")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="raise"):  # no invalid arithmetic left to numpy
+            props = svyprop(design, "y", ci="logit")
+    assert any("logit interval is not given" in str(w.message) for w in caught)
+    no = props["No"]
+    assert no.estimate == pytest.approx(1 / 6) and np.isnan(no.ci_low) and np.isnan(no.ci_high)

@@ -56,6 +56,7 @@ Inf or NA — and the comparison is with sampling *with* replacement, v_srs = s�
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
@@ -653,7 +654,14 @@ def svyprop(
         with np.errstate(divide="ignore", invalid="ignore"):
             lr = np.log(reps / (1 - reps))
             full = np.log(p / (1 - p))
-        finite = np.isfinite(full)
+        # a replicate whose share is 0 or 1 has an infinite logit: no logit variance from the replicates
+        # (R's svyciprop fits a glm that stops at some large logit instead; its interval then spans ~0–1)
+        finite = np.isfinite(full) & np.isfinite(lr).all(axis=0)
+        lost = np.isfinite(full) & ~finite
+        if lost.any():
+            shown = ", ".join(str(_plain(label_of.get(cat_keys[j]))) for j in np.flatnonzero(lost)[:5])
+            warnings.warn(f"{variable} = {shown}: a replicate has a share of 0 or 100 %, whose logit is infinite, "
+                          "so the logit interval is not given (--ci beta or mean gives one)", stacklevel=2)
         logit_var = np.full(k, np.nan)
         if finite.any():
             logit_var[finite] = np.diag(design.vcov_replicates(lr[:, finite], full[finite]))
