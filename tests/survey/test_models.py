@@ -120,3 +120,15 @@ def test_svyolr_probit_is_a_rescaled_logit(designs):
     assert probit.link == "probit"
     ratio = logit.coefficients / probit.coefficients
     assert ratio.between(1.5, 1.9).all()
+
+
+def test_a_name_in_backticks_is_one_variable_of_the_formula():
+    # R's `sch.wide`, `my column`: whatever the name holds (+, :, ~, spaces), it is one variable
+    from fjernarbeid.survey.models import _parse_formula
+
+    outcome, terms, intercept = _parse_formula("`my y` ~ `a+b` * C(`c:d`) + `sch.wide`")
+    assert outcome == "my y" and intercept
+    assert [t.variables for t in terms] == [("a+b",), ("c:d",), ("sch.wide",), ("a+b", "c:d")]
+    assert terms[1].forced_factor == {"c:d"}
+    with pytest.raises(ValueError, match="backtick without its closing one"):
+        _parse_formula("y ~ `x")

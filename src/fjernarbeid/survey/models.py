@@ -115,15 +115,25 @@ def _parse_formula(formula: Formula) -> tuple[str, list[_Term], bool]:
     if isinstance(formula, tuple):
         outcome, predictors = formula
         return outcome, [_Term((p,), frozenset()) for p in predictors], True
+    # a name in backticks (R's `sch.wide`, `my column`) is one name, whatever characters it holds
+    quoted: list[str] = []
+
+    def hide(match: re.Match) -> str:
+        quoted.append(match.group(1))
+        return f"\x00{len(quoted) - 1}\x00"
+
+    original, formula = formula, re.sub(r"`([^`]*)`", hide, formula)
+    if "`" in formula:
+        raise ValueError(f"formula {original!r}: a backtick without its closing one")
     if "~" not in formula:
-        raise ValueError(f"formula {formula!r} needs an outcome: 'y ~ x1 + x2'")
+        raise ValueError(f"formula {original!r} needs an outcome: 'y ~ x1 + x2'")
     lhs, rhs = (s.strip() for s in formula.split("~", 1))
     intercept = True
     terms: list[_Term] = []
     # '- 1' / '+ 0' remove the intercept; everything else is a '+'-separated list of terms
     rhs_clean = re.sub(r"-\s*1\b", "+ 0", rhs)
     if "-" in rhs_clean:
-        raise ValueError(f"formula {formula!r}: only '- 1' is supported as a subtraction")
+        raise ValueError(f"formula {original!r}: only '- 1' is supported as a subtraction")
     for raw in (t.strip() for t in rhs_clean.split("+")):
         if raw in ("0",):
             intercept = False
@@ -147,8 +157,15 @@ def _parse_formula(formula: Formula) -> tuple[str, list[_Term], bool]:
             for v in t.variables:
                 if not any(u.variables == (v,) for u in unique):
                     raise ValueError(
-                        f"formula {formula!r}: interaction {':'.join(t.variables)} needs the main "
+                        f"formula {original!r}: interaction {':'.join(t.variables)} needs the main "
                         f"effect {v} too (other codings are not supported)")
+    if quoted:  # the names in backticks back, without them
+        def shown(text: str) -> str:
+            return re.sub("\x00(\\d+)\x00", lambda m: quoted[int(m.group(1))], text)
+
+        unique = [_Term(tuple(shown(v) for v in t.variables), frozenset(shown(v) for v in t.forced_factor))
+                  for t in unique]
+        lhs = shown(lhs)
     return lhs, unique, intercept
 
 
