@@ -210,3 +210,20 @@ def test_a_replicate_share_of_zero_gives_no_logit_interval_and_says_why():
     assert any("logit interval is not given" in str(w.message) for w in caught)
     no = props["No"]
     assert no.estimate == pytest.approx(1 / 6) and np.isnan(no.ci_low) and np.isnan(no.ci_high)
+
+
+def test_a_category_of_every_row_is_a_share_of_exactly_one_with_korn_graubards_interval():
+    # the share's two sums of the same weights, added in different orders, may differ in the last bit:
+    # 0.9999999999999998 would escape the rule for 0 and 1 (Korn & Graubard) and get a collapsed interval
+    import pandas as pd
+
+    from fjernarbeid.survey.estimate import svyprop
+    from fjernarbeid.survey.replicate import replicate_design
+
+    rng = np.random.default_rng(7)
+    w = rng.uniform(10, 40, 14)
+    data = pd.DataFrame({"y": ["Yes"] * 14, "w": w})
+    multipliers = rng.uniform(0.5, 1.5, (14, 8))
+    design = replicate_design(data, "w", multipliers, type="JK1")
+    yes = svyprop(design, "y", categories=["No", "Yes"])["Yes"]
+    assert yes.estimate == 1.0 and yes.ci_high == 1.0 and 0 < yes.ci_low < 1

@@ -628,6 +628,10 @@ def svyprop(
     n = int(keep.sum())
     # rows outside the domain have weight 0 and add nothing; bin 0 collects the unusable rows
     p = np.bincount(row_cat + 1, weights=w, minlength=k + 1)[1:] / base
+    # a category of every row with weight is a share of exactly 1 (the two sums of the same weights, added
+    # in another order, may differ in the last bit), so that the rule for 0 and 1 below applies
+    in_rows = np.bincount(row_cat[(w > 0) & usable], minlength=k) if k else np.zeros(0, dtype=int)
+    p[in_rows == np.count_nonzero((w > 0) & usable)] = 1.0
 
     def indicators(extra: int = 0) -> np.ndarray:
         x = np.zeros((len(w), k + extra), order="F")
