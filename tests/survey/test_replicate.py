@@ -220,7 +220,7 @@ def test_a_category_of_every_row_is_a_share_of_exactly_one_with_korn_graubards_i
     from fjernarbeid.survey.estimate import svyprop
     from fjernarbeid.survey.replicate import replicate_design
 
-    rng = np.random.default_rng(7)
+    rng = np.random.default_rng(9)  # weights whose two sums differ: 0.9999999999999999 without the rule
     w = rng.uniform(10, 40, 14)
     data = pd.DataFrame({"y": ["Yes"] * 14, "w": w})
     multipliers = rng.uniform(0.5, 1.5, (14, 8))
