@@ -26,7 +26,9 @@ user gave would silently not be used. ``--mse`` centres the squared deviations o
 ``--replicates TYPE`` makes replicate weights from the linearisation design the other options describe (R's
 ``as.svrepdesign``): JK1 (no strata), JKn, BRR and Fay (strata; two PSUs each for BRR and Fay), bootstrap
 (``--replicates-n``, ``--seed``: its draws are not R's, whose random stream is R's own), and JK2 and SDR of the
-Python API.
+Python API. BRR, Fay and SDR use a Hadamard matrix: the API's (Sylvester's, Paley's) unless ``--hadamard FILE``
+gives one (R's ``write.csv(hadamard(n), row.names = FALSE)`` reproduces R's as.svrepdesign); a total's variance is
+the same with any, a mean's or share's is not, and the design line says which was used.
 
 Degrees of freedom are R's ``degf``: the rank of the replicate weights (of the rows in the domain or group)
 minus one; intervals and tests use them as the linearisation designs' do.
@@ -134,6 +136,15 @@ def replicates_option() -> typer.models.OptionInfo:
         "as.svrepdesign): auto (JK1 without strata, JKn with), JK1, JKn, BRR, Fay (--fay-rho), bootstrap, JK2 or SDR.")
 
 
+def hadamard_option() -> typer.models.OptionInfo:
+    return typer.Option(
+        "--hadamard", metavar="FILE", show_default=False,
+        help="--replicates BRR, Fay or SDR: the Hadamard matrix to use, a CSV of 0/1 or −1/+1 with or without a "
+        "header, e.g. R's write.csv(hadamard(n), row.names = FALSE) for n strata, which gives R's "
+        "as.svrepdesign replicates exactly (without it the matrix is Sylvester's or Paley's: totals as R's, a "
+        "mean or share may differ).")
+
+
 def replicates_n_option() -> typer.models.OptionInfo:
     return typer.Option(
         "--replicates-n", min=2, show_default=False,
@@ -160,6 +171,7 @@ class ReplicateOptions:
     replicates: int | None = None  # --replicates-n
     seed: int | None = None
     na_values: tuple[str, ...] = ("NA",)
+    hadamard: str | None = None  # --hadamard FILE (--replicates BRR, Fay, SDR)
 
     @property
     def from_columns(self) -> bool:
@@ -177,7 +189,7 @@ def _value(x):
 
 
 def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rscales=None, fay_rho=None,
-                      mse=False, replicates=None, replicates_n=None, seed=None, probs=None, strata=None,
+                      mse=False, replicates=None, replicates_n=None, seed=None, hadamard=None, probs=None, strata=None,
                       cluster=None, fpc=None, nest=False, lonely_psu="fail", calibration=(),
                       na_values=("NA",)) -> ReplicateOptions | None:
     """The replicate options of the command line, checked before the file is read; None when none is given.
@@ -189,6 +201,9 @@ def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rsc
                                     ("--rep-rscales", rep_rscales is not None), ("--fay-rho", fay_rho is not None),
                                     ("--mse", mse), ("--replicates-n", replicates_n is not None),
                                     ("--seed", seed is not None)) if on]
+    if hadamard is not None and replicates not in ("BRR", "Fay", "SDR"):
+        raise UsageError("--hadamard gives the Hadamard matrix of --replicates BRR, Fay or SDR"
+                         + (f", not --replicates {replicates}" if replicates is not None else ""))
     if repweights is None and replicates is None:
         if detail:
             raise UsageError(f"{detail[0]} describes a replicate design: give --repweights COLS (the file's replicate "
@@ -259,7 +274,38 @@ def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rsc
         raise UsageError(f"{'--replicates-n' if replicates_n is not None else '--seed'} applies to --replicates "
                          f"bootstrap (--replicates {replicates} makes one replicate per PSU, or per Hadamard row)")
     return ReplicateOptions(type=replicates, fay_rho=fay_rho, mse=mse, replicates=replicates_n, seed=seed,
-                            na_values=tuple(na_values))
+                            na_values=tuple(na_values), hadamard=None if hadamard is None else str(hadamard))
+
+
+def read_hadamard(path: str) -> np.ndarray:
+    """The matrix of ``--hadamard FILE``: a CSV of two values (R's 0/1 or −1/+1), with a header (R's write.csv:
+    "V1","V2",…) or without; the API checks that it is a Hadamard matrix."""
+    import csv
+    from pathlib import Path
+
+    from fjernarbeid.errors import InputFileError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputFileError(f"--hadamard {path}: cannot read the file ({exc.strerror or exc})") from None
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+
+    def numbers(row):
+        try:
+            return [float(c) for c in row]
+        except ValueError:
+            return None
+
+    header = int(bool(rows) and numbers(rows[0]) is None)  # R's write.csv: "V1","V2",…
+    rows = rows[header:]
+    values = [numbers(r) for r in rows]
+    bad = next((i for i, v in enumerate(values) if v is None or len(v) != len(values[0])), None)
+    if not values or bad is not None:
+        where_ = f" (row {bad + 1 + header})" if bad is not None else ""
+        raise InputFileError(f"--hadamard {path}: a Hadamard matrix is rows of numbers, as many in every row, e.g. "
+                             f"R's write.csv(hadamard(n), row.names = FALSE){where_}")
+    return np.asarray(values, dtype=float)
 
 
 def _parse_rscales(text: str) -> tuple[float, ...]:
@@ -354,13 +400,23 @@ def replicate_design_for(data, frame, options: ReplicateOptions, *, weight: str 
     from fjernarbeid.survey import as_replicate_design
 
     if not options.from_columns:
+        matrix = read_hadamard(options.hadamard) if options.hadamard is not None else None
         design, weight_source, weighting, kept = linearisation()
         try:
             rep = as_replicate_design(design, options.type,
                                       replicates=options.replicates or DEFAULT_BOOTSTRAP_REPLICATES,
                                       seed=options.seed, mse=options.mse,
-                                      fay_rho=options.fay_rho if options.fay_rho is not None else 0.3)
+                                      fay_rho=options.fay_rho if options.fay_rho is not None else 0.3,
+                                      hadamard=matrix)
         except ValueError as exc:
+            if matrix is not None and "hadamard" in str(exc):
+                from fjernarbeid.errors import InputFileError
+
+                need = ("one more row than the design has strata" if options.type in ("BRR", "Fay")
+                        else "a row for every PSU")
+                raise InputFileError(f"--hadamard {options.hadamard}: {exc} ({matrix.shape[0]} × {matrix.shape[1]} "
+                                     f"read; --replicates {options.type} needs {need}, e.g. R's hadamard(n) for "
+                                     "n strata)") from None
             raise UsageError(f"--replicates {options.type}: {exc}") from None
         except ComputationError as exc:
             raise ComputationError(f"--replicates {options.type}: {exc}") from None
@@ -431,4 +487,16 @@ def replicate_summary(design, options: ReplicateOptions, columns) -> dict[str, A
         out["fay_rho"] = options.fay_rho
     if not options.from_columns and design.type == "bootstrap":
         out["seed"] = options.seed
+    if not options.from_columns and design.type in ("BRR", "Fay", "SDR"):
+        out["hadamard"] = hadamard_summary(design.replicates, options.hadamard)
     return out
+
+
+def hadamard_summary(order: int, path: str | None) -> dict[str, Any]:
+    """Which Hadamard matrix made BRR, Fay or SDR replicates: its order and construction (Sylvester's for a
+    power of two, else Paley's; "given" for --hadamard FILE). Without --hadamard only totals are sure to be R's:
+    R's as.svrepdesign takes its own matrices, and a mean or share depends on which matrix is used."""
+    if path is not None:
+        return {"order": int(order), "construction": "given", "file": path, "totals_only": False}
+    construction = "Sylvester" if order & (order - 1) == 0 else "Paley"
+    return {"order": int(order), "construction": construction, "file": None, "totals_only": True}

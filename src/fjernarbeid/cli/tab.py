@@ -19,6 +19,7 @@ from fjernarbeid.cli._replicate import (
     ReplicatesFrom,
     RepType,
     fay_rho_option,
+    hadamard_option,
     mse_option,
     rep_rscales_option,
     rep_scale_option,
@@ -257,6 +258,7 @@ def tab_command(
     replicates: Annotated[Optional[ReplicatesFrom], replicates_option()] = None,
     replicates_n: Annotated[Optional[int], replicates_n_option()] = None,
     seed: Annotated[Optional[int], seed_option()] = None,
+    hadamard: Annotated[Optional[Path], hadamard_option()] = None,
 ) -> None:
 
     try:
@@ -283,8 +285,8 @@ def tab_command(
         nets = [parse_net(text) for text in net or ()]
         replicate = replicate_options(
             repweights=repweights, rep_type=rep_type, rep_scale=rep_scale, rep_rscales=rep_rscales, fay_rho=fay_rho,
-            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, probs=probs, strata=strata,
-            cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
+            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, hadamard=hadamard, probs=probs,
+            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
             calibration=("--study-weighting" if study_weighting else None, "--weighting" if weighting is not None
                          else None, "--targets" if targets is not None else None))
         if replicate is not None and quantiles and quantile_ci is QuantileInterval.score:

@@ -269,7 +269,13 @@ def _replicate_text(design: dict, lang: str) -> str:
         columns = rep["columns"]
         shown = ", ".join(columns) if len(columns) <= 3 else f"{columns[0]} … {columns[-1]}"
         return t("design_repweights", lang, columns=shown, **words)
-    return t("design_replicates", lang, design=_design_text({**design, "replicate": None}, lang), **words)
+    made = t("design_replicates", lang, design=_design_text({**design, "replicate": None}, lang), **words)
+    matrix = rep.get("hadamard")
+    if matrix:
+        key = "rep_hadamard_given" if matrix["construction"] == "given" else "rep_hadamard_own"
+        made += t(key, lang, order=num(matrix["order"], lang, 0), construction=matrix["construction"],
+                  file=matrix.get("file"))
+    return made
 
 
 def _significant(x, lang: str, digits: int = 4) -> str:
