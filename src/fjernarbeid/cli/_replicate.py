@@ -89,8 +89,8 @@ def repweights_option() -> typer.models.OptionInfo:
     return typer.Option(
         "--repweights", metavar="COLS", show_default=False,
         help="Replicate weight columns, a comma-separated list or a regular expression that whole column names "
-        "match (\"PWGTP[0-9]+\"), with --weight the full-sample weight (R's svrepdesign, combined weights). Not "
-        "with --strata, --cluster, --fpc or --probs.")
+        "match (\"PWGTP[0-9]+\"; refused when more names contain it than match it whole), with --weight the "
+        "full-sample weight (R's svrepdesign, combined weights). Not with --strata, --cluster, --fpc or --probs.")
 
 
 def rep_type_option() -> typer.models.OptionInfo:
@@ -353,6 +353,13 @@ def replicate_columns(spec: str, columns, weight: str | None, path) -> list[str]
                     f"--repweights \"{spec}.*\" or a pattern of the whole names" if partly else "")
             raise UsageError(f"{path}: --repweights: no column name matches the regular expression {spec!r} as a whole"
                              f"{hint}")
+        partly = [n for n in names if pattern.search(n) and n != weight]
+        if len(parts) == 1 and len(partly) > len(chosen):
+            raise UsageError(
+                f"{path}: --repweights \"{spec}\" matches {len(chosen)} whole column names ({_shown(chosen)}) but "
+                f"{len(partly)} contain it ({_shown(partly)}), which R's grep would all take; the replicates "
+                f"would be {len(chosen)} of {len(partly)}, with the wrong scale. Write a pattern of all the whole "
+                f"names{_fuller_pattern(spec, partly)}, or list the columns with commas")
     if weight is not None and weight in chosen:
         raise UsageError(f"--repweights {spec!r} takes in the full-sample weight column {weight!r} (--weight) as a "
                          "replicate; name the replicate columns only (e.g. a pattern that needs the replicate's "
@@ -361,6 +368,20 @@ def replicate_columns(spec: str, columns, weight: str | None, path) -> list[str]
         raise UsageError(f"--repweights {spec!r} names {len(chosen)} column ({', '.join(chosen)}); a replicate "
                          "variance needs two or more replicate weight columns")
     return chosen
+
+
+def _fuller_pattern(spec: str, names: list[str]) -> str:
+    """', e.g. --repweights "brr[0-9]+"' when a simple change of SPEC matches every name in whole, else ''."""
+    candidates = [spec + "+"] if spec.endswith(("]", r"\d")) else []
+    candidates += [spec + "[0-9]+", spec + ".*", ".*" + spec + ".*"]
+    for candidate in candidates:
+        try:
+            pattern = re.compile(candidate)
+        except re.error:
+            continue
+        if all(pattern.fullmatch(n) for n in names):
+            return f', e.g. --repweights "{candidate}"'
+    return ""
 
 
 def _shown(names: list[str]) -> str:
