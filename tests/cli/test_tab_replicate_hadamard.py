@@ -94,3 +94,40 @@ def test_a_matrix_too_small_or_not_hadamard_names_the_file(run_main, tmp_path):
     bad.write_text("1,1\n1,1\n")
     ran = run_main("tab", DATA, "api00", "--mean", *DESIGN, *TYPES["brr"], "--hadamard", str(bad))
     assert ran.code == 3 and "bad.csv" in ran.stderr
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "Finite population correction dropped in conversion: --replicates Fay does not use --fpc fpcx"),
+    ("nb", "Endelighetskorreksjonen er droppet i konverteringen: --replicates Fay bruker ikke --fpc fpcx"),
+    ("nn", "Endelegheitskorreksjonen er droppa i konverteringa: --replicates Fay brukar ikkje --fpc fpcx"),
+])
+def test_brr_and_fay_drop_the_fpc_with_r_warning(run_main, tmp_path, monkeypatch, lang, words):
+    """R's as.svrepdesign(type = "Fay") warns "Finite population correction dropped in conversion"; the design
+    line no longer names an fpc the replicates do not use, and the numbers are those without it (R's)."""
+    path = tmp_path / "fpc.csv"
+    path.write_text("".join(line + (",fpcx\n" if i == 0 else ",60\n")
+                            for i, line in enumerate(DATA.read_text().splitlines())))
+    monkeypatch.setenv("COLUMNS", "400")
+    options = [*DESIGN, "--fpc", "fpcx", *TYPES["fay"], "--hadamard", str(H16)]
+    ran = run_main("tab", path, "api00", "--mean", *options, "--lang", lang)
+    assert ran.code == 0 and words in ran.stderr, ran.stderr
+    assert "fpcx" not in ran.stdout
+    got = tab(run_main, "api00", "--mean", *options, path=path)
+    assert got["estimates"][0]["se"] == pytest.approx(R["fay"]["mean_api00"]["se"], rel=1e-9)
+    assert got["design"]["replicate"]["fpc_used"] is None
+
+
+def test_jk1_of_a_multistage_design_drops_the_later_fpc_with_r_warning(run_main, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    ran = run_main("tab", R_DIR / "data" / "mu284.csv", "y1", "--mean", "--cluster", "id1,id2", "--fpc", "n1,n2",
+                   "--replicates", "JK1", "--lang", "en")
+    assert ran.code == 0, ran.stderr
+    assert ("Finite population corrections after first stage have been dropped: --replicates JK1 uses --fpc n1 "
+            "only") in ran.stderr
+    assert "finite population correction: n1)" in ran.stdout
+
+
+def test_a_used_fpc_gives_no_warning(run_main):
+    ran = run_main("tab", Path(__file__).resolve().parents[1] / "fixtures" / "r" / "data" / "replicate_apistrat.csv",
+                   "api00", "--mean", "--weight", "pw", "--strata", "stype", "--fpc", "fpc", "--replicates", "JKn")
+    assert ran.code == 0 and "dropped" not in ran.stderr

@@ -172,6 +172,17 @@ class ReplicateOptions:
     seed: int | None = None
     na_values: tuple[str, ...] = ("NA",)
     hadamard: str | None = None  # --hadamard FILE (--replicates BRR, Fay, SDR)
+    fpc: str | None = None  # --fpc of the design --replicates is made from
+
+    @property
+    def fpc_used(self) -> str | None:
+        """The --fpc columns the replicates use: none for BRR, Fay, JK2 and SDR (R's as.svrepdesign drops it for
+        BRR and Fay), the first stage's for JK1, JKn and the bootstrap (R drops the later stages')."""
+        if self.fpc is None or self.from_columns:
+            return None
+        if self.type in ("BRR", "Fay", "JK2", "SDR"):
+            return None
+        return [c.strip() for c in self.fpc.split(",")][0]
 
     @property
     def from_columns(self) -> bool:
@@ -274,7 +285,8 @@ def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rsc
         raise UsageError(f"{'--replicates-n' if replicates_n is not None else '--seed'} applies to --replicates "
                          f"bootstrap (--replicates {replicates} makes one replicate per PSU, or per Hadamard row)")
     return ReplicateOptions(type=replicates, fay_rho=fay_rho, mse=mse, replicates=replicates_n, seed=seed,
-                            na_values=tuple(na_values), hadamard=None if hadamard is None else str(hadamard))
+                            na_values=tuple(na_values), hadamard=None if hadamard is None else str(hadamard),
+                            fpc=fpc or None)
 
 
 def read_hadamard(path: str) -> np.ndarray:
@@ -412,7 +424,7 @@ def replicate_scales(options: ReplicateOptions, r: int) -> tuple[float, np.ndarr
 
 
 def replicate_design_for(data, frame, options: ReplicateOptions, *, weight: str | None,
-                         linearisation: Callable[[], tuple]) -> tuple:
+                         linearisation: Callable[[], tuple], lang: str = "en") -> tuple:
     """The replicate design, as ``design_for`` returns a design: (design, weight source, None, the rows kept).
 
     From the file's columns (--repweights) or from the linearisation design (--replicates; ``linearisation()`` is
@@ -441,8 +453,29 @@ def replicate_design_for(data, frame, options: ReplicateOptions, *, weight: str 
             raise UsageError(f"--replicates {options.type}: {exc}") from None
         except ComputationError as exc:
             raise ComputationError(f"--replicates {options.type}: {exc}") from None
+        warn_fpc_dropped(options, lang)
         return rep, weight_source, weighting, kept
     return _from_columns(data, frame, options, weight)
+
+
+def warn_fpc_dropped(options: ReplicateOptions, lang: str) -> None:
+    """R's as.svrepdesign warns "Finite population correction dropped in conversion" (BRR, Fay; here also JK2 and
+    SDR, which have no fpc either) and "Finite population corrections after first stage have been dropped" (JK1,
+    JKn, bootstrap of a multistage design): the same warning, on standard error in ``lang``."""
+    if options.fpc is None or options.from_columns:
+        return
+    from fjernarbeid.cli._console import console
+    from fjernarbeid.cli._survey_input import warning_line
+    from fjernarbeid.i18n import message
+
+    used = options.fpc_used
+    if used is None:
+        text = message("tab", "rep_fpc_dropped", lang, type=options.type, fpc=options.fpc)
+    elif used != options.fpc:
+        text = message("tab", "rep_fpc_later_dropped", lang, type=options.type, first=used)
+    else:
+        return
+    console(stderr=True).print(warning_line(text, lang), highlight=False)
 
 
 def _from_columns(data, frame, options: ReplicateOptions, weight: str | None) -> tuple:
@@ -508,6 +541,8 @@ def replicate_summary(design, options: ReplicateOptions, columns) -> dict[str, A
         out["fay_rho"] = options.fay_rho
     if not options.from_columns and design.type == "bootstrap":
         out["seed"] = options.seed
+    if not options.from_columns and options.fpc is not None:
+        out["fpc_used"] = options.fpc_used  # the design line names only the fpc the replicates use
     if not options.from_columns and design.type in ("BRR", "Fay", "SDR"):
         out["hadamard"] = hadamard_summary(design.replicates, options.hadamard)
     return out

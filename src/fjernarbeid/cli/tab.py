@@ -764,7 +764,7 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
 
         return replicate_design_for(data, frame, replicate, weight=weight, linearisation=lambda: design_for(
             data, inst, frame, study=study, weight=weight, strata=strata, cluster=cluster, fpc=fpc, nest=nest,
-            lonely_psu=lonely_psu, lang=lang, probs=probs))
+            lonely_psu=lonely_psu, lang=lang, probs=probs), lang=lang)
     if study is not None:
         weighted = _study_weights(data, inst, *study)
         frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)
