@@ -316,9 +316,14 @@ def test_replicate_options_that_do_not_fit_are_usage_errors(run_main, options, w
     assert words in ran.stderr and "Traceback" not in ran.stderr
 
 
-def test_score_quantile_intervals_are_refused_with_replicate_weights(run_main):
-    ran = run_main("tab", DATA["apiclus1"], "api00", "--median", "--quantile-ci", "score", *JK1)
-    assert ran.code == 2 and "score" in ran.stderr
+def test_a_quantile_interval_type_is_not_used_with_replicate_weights_as_r(run_main):
+    """R's svyquantile on replicate weights ignores interval.type: Woodruff's "mean" interval, with a note."""
+    mean = tab(run_main, "apiclus1", "api00", "--median", *JK1)["estimates"][0]
+    ran = run_main("tab", DATA["apiclus1"], "api00", "--median", "--quantile-ci", "score", *JK1, "--format", "json")
+    assert ran.code == 0 and "--quantile-ci score" in ran.stderr and "interval.type" in ran.stderr
+    got = json.loads(ran.stdout)
+    assert got["quantile_ci_not_used"] == "score" and got["ci_method"] == "mean"
+    assert got["estimates"][0] == mean
 
 
 @pytest.mark.parametrize("pattern, suggested", [("repw[0-9]", "repw[0-9]+"), (r"repw\d", r"repw\d+")])

@@ -131,3 +131,16 @@ def test_a_used_fpc_gives_no_warning(run_main):
     ran = run_main("tab", Path(__file__).resolve().parents[1] / "fixtures" / "r" / "data" / "replicate_apistrat.csv",
                    "api00", "--mean", "--weight", "pw", "--strata", "stype", "--fpc", "fpc", "--replicates", "JKn")
     assert ran.code == 0 and "dropped" not in ran.stderr
+
+
+@pytest.mark.parametrize("case", sorted(TYPES))
+def test_a_median_with_quantile_ci_beta_is_r_woodruff_interval(run_main, case):
+    """R's svyquantile(…, interval.type = "beta") on replicate weights: 722–784, SE 14.623 (BRR), the "mean"
+    interval; was 719–785, SE 15.567 (a beta interval R does not compute there)."""
+    ran = run_main("tab", DATA, "api00", "--median", *DESIGN, *TYPES[case], "--hadamard", str(H16),
+                   "--quantile-ci", "beta", "--format", "json")
+    assert ran.code == 0 and "--quantile-ci beta" in ran.stderr
+    row, want = json.loads(ran.stdout)["estimates"][0], R[case]["median_api00_beta"]
+    assert row["estimate"] == want["estimate"]
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(want["ci"], rel=1e-12)
+    assert row["se"] == pytest.approx(want["se"], rel=1e-9)
