@@ -316,6 +316,29 @@ def test_replicate_options_that_do_not_fit_are_usage_errors(run_main, options, w
     assert words in ran.stderr and "Traceback" not in ran.stderr
 
 
-def test_score_quantile_intervals_are_refused_with_replicate_weights(run_main):
-    ran = run_main("tab", DATA["apiclus1"], "api00", "--median", "--quantile-ci", "score", *JK1)
-    assert ran.code == 2 and "score" in ran.stderr
+def test_a_quantile_interval_type_is_not_used_with_replicate_weights_as_r(run_main):
+    """R's svyquantile on replicate weights ignores interval.type: Woodruff's "mean" interval, with a note."""
+    mean = tab(run_main, "apiclus1", "api00", "--median", *JK1)["estimates"][0]
+    ran = run_main("tab", DATA["apiclus1"], "api00", "--median", "--quantile-ci", "score", *JK1, "--format", "json")
+    assert ran.code == 0 and "--quantile-ci score" in ran.stderr and "interval.type" in ran.stderr
+    got = json.loads(ran.stdout)
+    assert got["quantile_ci_not_used"] == "score" and got["ci_method"] == "mean"
+    assert got["estimates"][0] == mean
+
+
+@pytest.mark.parametrize("pattern, suggested", [("repw[0-9]", "repw[0-9]+"), (r"repw\d", r"repw\d+")])
+def test_a_pattern_that_matches_some_names_whole_and_more_in_part_is_refused(run_main, pattern, suggested):
+    """"repw[0-9]" matches repw1 … repw9 whole but R's grep takes repw1 … repw15: 9 replicates with scale 8/9
+    would be a wrong SE without a word."""
+    ran = run_main("tab", DATA["apiclus1"], "api00", "--mean", "--weight", "pw", "--repweights", pattern,
+                   "--rep-type", "JK1")
+    assert ran.code == 2, ran.stdout
+    assert "repw1 … repw9, 9 columns" in ran.stderr and "repw1 … repw15, 15 columns" in ran.stderr
+    assert f'--repweights "{suggested}"' in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_a_comma_list_of_some_replicate_columns_is_taken_as_given(run_main):
+    ran = run_main("tab", DATA["apiclus1"], "api00", "--mean", "--weight", "pw", "--repweights", "repw1,repw2,repw3",
+                   "--rep-type", "JK1", "--format", "json")
+    assert ran.code == 0, ran.stderr
+    assert json.loads(ran.stdout)["design"]["replicate"]["replicates"] == 3

@@ -26,7 +26,9 @@ user gave would silently not be used. ``--mse`` centres the squared deviations o
 ``--replicates TYPE`` makes replicate weights from the linearisation design the other options describe (R's
 ``as.svrepdesign``): JK1 (no strata), JKn, BRR and Fay (strata; two PSUs each for BRR and Fay), bootstrap
 (``--replicates-n``, ``--seed``: its draws are not R's, whose random stream is R's own), and JK2 and SDR of the
-Python API.
+Python API. BRR, Fay and SDR use a Hadamard matrix: the API's (Sylvester's, Paley's) unless ``--hadamard FILE``
+gives one (R's ``write.csv(hadamard(n), row.names = FALSE)`` reproduces R's as.svrepdesign); a total's variance is
+the same with any, a mean's or share's is not, and the design line says which was used.
 
 Degrees of freedom are R's ``degf``: the rank of the replicate weights (of the rows in the domain or group)
 minus one; intervals and tests use them as the linearisation designs' do.
@@ -87,8 +89,8 @@ def repweights_option() -> typer.models.OptionInfo:
     return typer.Option(
         "--repweights", metavar="COLS", show_default=False,
         help="Replicate weight columns, a comma-separated list or a regular expression that whole column names "
-        "match (\"PWGTP[0-9]+\"), with --weight the full-sample weight (R's svrepdesign, combined weights). Not "
-        "with --strata, --cluster, --fpc or --probs.")
+        "match (\"PWGTP[0-9]+\"; refused when more names contain it than match it whole), with --weight the "
+        "full-sample weight (R's svrepdesign, combined weights). Not with --strata, --cluster, --fpc or --probs.")
 
 
 def rep_type_option() -> typer.models.OptionInfo:
@@ -134,6 +136,15 @@ def replicates_option() -> typer.models.OptionInfo:
         "as.svrepdesign): auto (JK1 without strata, JKn with), JK1, JKn, BRR, Fay (--fay-rho), bootstrap, JK2 or SDR.")
 
 
+def hadamard_option() -> typer.models.OptionInfo:
+    return typer.Option(
+        "--hadamard", metavar="FILE", show_default=False,
+        help="--replicates BRR, Fay or SDR: the Hadamard matrix to use, a CSV of 0/1 or −1/+1 with or without a "
+        "header, e.g. R's write.csv(hadamard(n), row.names = FALSE) for n strata, which gives R's "
+        "as.svrepdesign replicates exactly (without it the matrix is Sylvester's or Paley's: totals as R's, a "
+        "mean or share may differ).")
+
+
 def replicates_n_option() -> typer.models.OptionInfo:
     return typer.Option(
         "--replicates-n", min=2, show_default=False,
@@ -160,6 +171,18 @@ class ReplicateOptions:
     replicates: int | None = None  # --replicates-n
     seed: int | None = None
     na_values: tuple[str, ...] = ("NA",)
+    hadamard: str | None = None  # --hadamard FILE (--replicates BRR, Fay, SDR)
+    fpc: str | None = None  # --fpc of the design --replicates is made from
+
+    @property
+    def fpc_used(self) -> str | None:
+        """The --fpc columns the replicates use: none for BRR, Fay, JK2 and SDR (R's as.svrepdesign drops it for
+        BRR and Fay), the first stage's for JK1, JKn and the bootstrap (R drops the later stages')."""
+        if self.fpc is None or self.from_columns:
+            return None
+        if self.type in ("BRR", "Fay", "JK2", "SDR"):
+            return None
+        return [c.strip() for c in self.fpc.split(",")][0]
 
     @property
     def from_columns(self) -> bool:
@@ -177,7 +200,7 @@ def _value(x):
 
 
 def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rscales=None, fay_rho=None,
-                      mse=False, replicates=None, replicates_n=None, seed=None, probs=None, strata=None,
+                      mse=False, replicates=None, replicates_n=None, seed=None, hadamard=None, probs=None, strata=None,
                       cluster=None, fpc=None, nest=False, lonely_psu="fail", calibration=(),
                       na_values=("NA",)) -> ReplicateOptions | None:
     """The replicate options of the command line, checked before the file is read; None when none is given.
@@ -189,6 +212,9 @@ def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rsc
                                     ("--rep-rscales", rep_rscales is not None), ("--fay-rho", fay_rho is not None),
                                     ("--mse", mse), ("--replicates-n", replicates_n is not None),
                                     ("--seed", seed is not None)) if on]
+    if hadamard is not None and replicates not in ("BRR", "Fay", "SDR"):
+        raise UsageError("--hadamard gives the Hadamard matrix of --replicates BRR, Fay or SDR"
+                         + (f", not --replicates {replicates}" if replicates is not None else ""))
     if repweights is None and replicates is None:
         if detail:
             raise UsageError(f"{detail[0]} describes a replicate design: give --repweights COLS (the file's replicate "
@@ -259,7 +285,39 @@ def replicate_options(*, repweights=None, rep_type=None, rep_scale=None, rep_rsc
         raise UsageError(f"{'--replicates-n' if replicates_n is not None else '--seed'} applies to --replicates "
                          f"bootstrap (--replicates {replicates} makes one replicate per PSU, or per Hadamard row)")
     return ReplicateOptions(type=replicates, fay_rho=fay_rho, mse=mse, replicates=replicates_n, seed=seed,
-                            na_values=tuple(na_values))
+                            na_values=tuple(na_values), hadamard=None if hadamard is None else str(hadamard),
+                            fpc=fpc or None)
+
+
+def read_hadamard(path: str) -> np.ndarray:
+    """The matrix of ``--hadamard FILE``: a CSV of two values (R's 0/1 or −1/+1), with a header (R's write.csv:
+    "V1","V2",…) or without; the API checks that it is a Hadamard matrix."""
+    import csv
+    from pathlib import Path
+
+    from fjernarbeid.errors import InputFileError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputFileError(f"--hadamard {path}: cannot read the file ({exc.strerror or exc})") from None
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+
+    def numbers(row):
+        try:
+            return [float(c) for c in row]
+        except ValueError:
+            return None
+
+    header = int(bool(rows) and numbers(rows[0]) is None)  # R's write.csv: "V1","V2",…
+    rows = rows[header:]
+    values = [numbers(r) for r in rows]
+    bad = next((i for i, v in enumerate(values) if v is None or len(v) != len(values[0])), None)
+    if not values or bad is not None:
+        where_ = f" (row {bad + 1 + header})" if bad is not None else ""
+        raise InputFileError(f"--hadamard {path}: a Hadamard matrix is rows of numbers, as many in every row, e.g. "
+                             f"R's write.csv(hadamard(n), row.names = FALSE){where_}")
+    return np.asarray(values, dtype=float)
 
 
 def _parse_rscales(text: str) -> tuple[float, ...]:
@@ -307,6 +365,13 @@ def replicate_columns(spec: str, columns, weight: str | None, path) -> list[str]
                     f"--repweights \"{spec}.*\" or a pattern of the whole names" if partly else "")
             raise UsageError(f"{path}: --repweights: no column name matches the regular expression {spec!r} as a whole"
                              f"{hint}")
+        partly = [n for n in names if pattern.search(n) and n != weight]
+        if len(parts) == 1 and len(partly) > len(chosen):
+            raise UsageError(
+                f"{path}: --repweights \"{spec}\" matches {len(chosen)} whole column names ({_shown(chosen)}) but "
+                f"{len(partly)} contain it ({_shown(partly)}), which R's grep would all take; the replicates "
+                f"would be {len(chosen)} of {len(partly)}, with the wrong scale. Write a pattern of all the whole "
+                f"names{_fuller_pattern(spec, partly)}, or list the columns with commas")
     if weight is not None and weight in chosen:
         raise UsageError(f"--repweights {spec!r} takes in the full-sample weight column {weight!r} (--weight) as a "
                          "replicate; name the replicate columns only (e.g. a pattern that needs the replicate's "
@@ -315,6 +380,20 @@ def replicate_columns(spec: str, columns, weight: str | None, path) -> list[str]
         raise UsageError(f"--repweights {spec!r} names {len(chosen)} column ({', '.join(chosen)}); a replicate "
                          "variance needs two or more replicate weight columns")
     return chosen
+
+
+def _fuller_pattern(spec: str, names: list[str]) -> str:
+    """', e.g. --repweights "brr[0-9]+"' when a simple change of SPEC matches every name in whole, else ''."""
+    candidates = [spec + "+"] if spec.endswith(("]", r"\d")) else []
+    candidates += [spec + "[0-9]+", spec + ".*", ".*" + spec + ".*"]
+    for candidate in candidates:
+        try:
+            pattern = re.compile(candidate)
+        except re.error:
+            continue
+        if all(pattern.fullmatch(n) for n in names):
+            return f', e.g. --repweights "{candidate}"'
+    return ""
 
 
 def _shown(names: list[str]) -> str:
@@ -345,7 +424,7 @@ def replicate_scales(options: ReplicateOptions, r: int) -> tuple[float, np.ndarr
 
 
 def replicate_design_for(data, frame, options: ReplicateOptions, *, weight: str | None,
-                         linearisation: Callable[[], tuple]) -> tuple:
+                         linearisation: Callable[[], tuple], lang: str = "en") -> tuple:
     """The replicate design, as ``design_for`` returns a design: (design, weight source, None, the rows kept).
 
     From the file's columns (--repweights) or from the linearisation design (--replicates; ``linearisation()`` is
@@ -354,18 +433,49 @@ def replicate_design_for(data, frame, options: ReplicateOptions, *, weight: str 
     from fjernarbeid.survey import as_replicate_design
 
     if not options.from_columns:
+        matrix = read_hadamard(options.hadamard) if options.hadamard is not None else None
         design, weight_source, weighting, kept = linearisation()
         try:
             rep = as_replicate_design(design, options.type,
                                       replicates=options.replicates or DEFAULT_BOOTSTRAP_REPLICATES,
                                       seed=options.seed, mse=options.mse,
-                                      fay_rho=options.fay_rho if options.fay_rho is not None else 0.3)
+                                      fay_rho=options.fay_rho if options.fay_rho is not None else 0.3,
+                                      hadamard=matrix)
         except ValueError as exc:
+            if matrix is not None and "hadamard" in str(exc):
+                from fjernarbeid.errors import InputFileError
+
+                need = ("one more row than the design has strata" if options.type in ("BRR", "Fay")
+                        else "a row for every PSU")
+                raise InputFileError(f"--hadamard {options.hadamard}: {exc} ({matrix.shape[0]} × {matrix.shape[1]} "
+                                     f"read; --replicates {options.type} needs {need}, e.g. R's hadamard(n) for "
+                                     "n strata)") from None
             raise UsageError(f"--replicates {options.type}: {exc}") from None
         except ComputationError as exc:
             raise ComputationError(f"--replicates {options.type}: {exc}") from None
+        warn_fpc_dropped(options, lang)
         return rep, weight_source, weighting, kept
     return _from_columns(data, frame, options, weight)
+
+
+def warn_fpc_dropped(options: ReplicateOptions, lang: str) -> None:
+    """R's as.svrepdesign warns "Finite population correction dropped in conversion" (BRR, Fay; here also JK2 and
+    SDR, which have no fpc either) and "Finite population corrections after first stage have been dropped" (JK1,
+    JKn, bootstrap of a multistage design): the same warning, on standard error in ``lang``."""
+    if options.fpc is None or options.from_columns:
+        return
+    from fjernarbeid.cli._console import console
+    from fjernarbeid.cli._survey_input import warning_line
+    from fjernarbeid.i18n import message
+
+    used = options.fpc_used
+    if used is None:
+        text = message("tab", "rep_fpc_dropped", lang, type=options.type, fpc=options.fpc)
+    elif used != options.fpc:
+        text = message("tab", "rep_fpc_later_dropped", lang, type=options.type, first=used)
+    else:
+        return
+    console(stderr=True).print(warning_line(text, lang), highlight=False)
 
 
 def _from_columns(data, frame, options: ReplicateOptions, weight: str | None) -> tuple:
@@ -431,4 +541,18 @@ def replicate_summary(design, options: ReplicateOptions, columns) -> dict[str, A
         out["fay_rho"] = options.fay_rho
     if not options.from_columns and design.type == "bootstrap":
         out["seed"] = options.seed
+    if not options.from_columns and options.fpc is not None:
+        out["fpc_used"] = options.fpc_used  # the design line names only the fpc the replicates use
+    if not options.from_columns and design.type in ("BRR", "Fay", "SDR"):
+        out["hadamard"] = hadamard_summary(design.replicates, options.hadamard)
     return out
+
+
+def hadamard_summary(order: int, path: str | None) -> dict[str, Any]:
+    """Which Hadamard matrix made BRR, Fay or SDR replicates: its order and construction (Sylvester's for a
+    power of two, else Paley's; "given" for --hadamard FILE). Without --hadamard only totals are sure to be R's:
+    R's as.svrepdesign takes its own matrices, and a mean or share depends on which matrix is used."""
+    if path is not None:
+        return {"order": int(order), "construction": "given", "file": path, "totals_only": False}
+    construction = "Sylvester" if order & (order - 1) == 0 else "Paley"
+    return {"order": int(order), "construction": construction, "file": None, "totals_only": True}

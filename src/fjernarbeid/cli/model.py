@@ -18,6 +18,7 @@ from fjernarbeid.cli._replicate import (
     ReplicatesFrom,
     RepType,
     fay_rho_option,
+    hadamard_option,
     mse_option,
     rep_rscales_option,
     rep_scale_option,
@@ -188,6 +189,7 @@ def model_command(
     replicates: Annotated[Optional[ReplicatesFrom], replicates_option()] = None,
     replicates_n: Annotated[Optional[int], replicates_n_option()] = None,
     seed: Annotated[Optional[int], seed_option()] = None,
+    hadamard: Annotated[Optional[Path], hadamard_option()] = None,
 ) -> None:
     try:
         outcome, variables = formula_variables(formula)
@@ -200,8 +202,8 @@ def model_command(
             raise UsageError("--test lrt is not available for ordinal models; use --test wald")
         replicate = replicate_options(
             repweights=repweights, rep_type=rep_type, rep_scale=rep_scale, rep_rscales=rep_rscales, fay_rho=fay_rho,
-            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, probs=probs, strata=strata,
-            cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
+            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, hadamard=hadamard, probs=probs,
+            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
             calibration=("--study-weighting" if study_weighting else None, "--weighting" if weighting is not None
                          else None, "--targets" if targets is not None else None))
         use_study = study_weighting or weighting is not None or targets is not None

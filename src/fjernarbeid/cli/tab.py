@@ -19,6 +19,7 @@ from fjernarbeid.cli._replicate import (
     ReplicatesFrom,
     RepType,
     fay_rho_option,
+    hadamard_option,
     mse_option,
     rep_rscales_option,
     rep_scale_option,
@@ -165,7 +166,7 @@ def tab_command(
         "--quantile", help="Quantiles of a numeric VAR, e.g. 0.25,0.5,0.75.", show_default=False)] = None,
     quantile_ci: Annotated[QuantileInterval, typer.Option(
         "--quantile-ci", help="Interval for quantiles: mean (Woodruff), beta, xlogit, asin, or score "
-        "(Francisco-Fuller).")] = QuantileInterval.mean,
+        "(Francisco-Fuller); on replicate weights always mean, as R's svyquantile.")] = QuantileInterval.mean,
     ratio: Annotated[Optional[str], typer.Option(
         "--ratio", metavar="DEN", help="Ratio of totals VAR/DEN (R's svyratio); also written NUM/DEN with NUM = "
         "VAR.", show_default=False)] = None,
@@ -257,6 +258,7 @@ def tab_command(
     replicates: Annotated[Optional[ReplicatesFrom], replicates_option()] = None,
     replicates_n: Annotated[Optional[int], replicates_n_option()] = None,
     seed: Annotated[Optional[int], seed_option()] = None,
+    hadamard: Annotated[Optional[Path], hadamard_option()] = None,
 ) -> None:
 
     try:
@@ -283,13 +285,16 @@ def tab_command(
         nets = [parse_net(text) for text in net or ()]
         replicate = replicate_options(
             repweights=repweights, rep_type=rep_type, rep_scale=rep_scale, rep_rscales=rep_rscales, fay_rho=fay_rho,
-            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, probs=probs, strata=strata,
-            cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
+            mse=mse, replicates=replicates, replicates_n=replicates_n, seed=seed, hadamard=hadamard, probs=probs,
+            strata=strata, cluster=cluster, fpc=fpc, nest=nest, lonely_psu=lonely_psu, na_values=parse_na_values(na_values),
             calibration=("--study-weighting" if study_weighting else None, "--weighting" if weighting is not None
                          else None, "--targets" if targets is not None else None))
-        if replicate is not None and quantiles and quantile_ci is QuantileInterval.score:
-            raise UsageError("--quantile-ci score (Francisco-Fuller) is for a design of strata and clusters; R's "
-                             "svyquantile on replicate weights has no such interval: use --quantile-ci mean")
+        # R's svyquantile on replicate weights ignores interval.type (Woodruff's "mean" interval always): so here,
+        # with a note that the --quantile-ci given is not used
+        ignored_ci = (quantile_ci.value if replicate is not None and quantiles
+                      and quantile_ci is not QuantileInterval.mean else None)
+        if ignored_ci:
+            quantile_ci = QuantileInterval.mean
         use_study = study_weighting or weighting is not None or targets is not None
         design_options = {"--weight": weight, "--probs": probs, "--strata": strata, "--cluster": cluster, "--fpc": fpc}
         if use_study and (targets is None or study_weighting):  # (with --targets: said once the file is read)
@@ -337,6 +342,15 @@ def tab_command(
                                  nets=nets, auto_nets=auto_nets, min_n=min_n, calibration=calibration,
                                  replicate=replicate)
                        for variable in variables]
+        if ignored_ci:
+            from fjernarbeid.cli._console import console
+            from fjernarbeid.cli._survey_input import warning_line
+            from fjernarbeid.i18n import message
+
+            for result in results:
+                result["quantile_ci_not_used"] = ignored_ci
+            console(stderr=True).print(warning_line(message("tab", "quantile_ci_replicate", lang.value,
+                                                            given=ignored_ci), lang.value), highlight=False)
         if calibration is not None:
             from fjernarbeid.cli._calibration import warn_not_converged
 
@@ -762,7 +776,7 @@ def design_for(data, inst, frame, *, study, weight, strata, cluster, fpc, nest, 
 
         return replicate_design_for(data, frame, replicate, weight=weight, linearisation=lambda: design_for(
             data, inst, frame, study=study, weight=weight, strata=strata, cluster=cluster, fpc=fpc, nest=nest,
-            lonely_psu=lonely_psu, lang=lang, probs=probs))
+            lonely_psu=lonely_psu, lang=lang, probs=probs), lang=lang)
     if study is not None:
         weighted = _study_weights(data, inst, *study)
         frame = frame.reset_index(drop=True)[weighted.kept].reset_index(drop=True)

@@ -269,7 +269,16 @@ def _replicate_text(design: dict, lang: str) -> str:
         columns = rep["columns"]
         shown = ", ".join(columns) if len(columns) <= 3 else f"{columns[0]} … {columns[-1]}"
         return t("design_repweights", lang, columns=shown, **words)
-    return t("design_replicates", lang, design=_design_text({**design, "replicate": None}, lang), **words)
+    made_from = {**design, "replicate": None}
+    if "fpc_used" in rep:  # R's as.svrepdesign drops the fpc for BRR and Fay, and later stages' for JK1, JKn
+        made_from["fpc"] = rep["fpc_used"]
+    made = t("design_replicates", lang, design=_design_text(made_from, lang), **words)
+    matrix = rep.get("hadamard")
+    if matrix:
+        key = "rep_hadamard_given" if matrix["construction"] == "given" else "rep_hadamard_own"
+        made += t(key, lang, order=num(matrix["order"], lang, 0), construction=matrix["construction"],
+                  file=matrix.get("file"))
+    return made
 
 
 def _significant(x, lang: str, digits: int = 4) -> str:
