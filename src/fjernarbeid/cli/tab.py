@@ -41,6 +41,7 @@ from fjernarbeid.cli._survey_input import (
     missing_as_na,
     numeric_column,
     parse_na_values,
+    questionnaire_for,
     read_data,
     require_columns,
     warn_if_invalid,
@@ -298,6 +299,7 @@ def tab_command(
         inst = chosen.instrument
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        inst = questionnaire_for(data, inst)  # another file's own columns are not the study's (age, …)
         calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, design_options)
         use_study = use_study and calibration is None
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
