@@ -181,6 +181,23 @@ def test_categories_match_numbers_as_numbers(run_main, tmp_path):
     assert [t["category"] for t in got["weighting"]["targets"]] == ["1", "2"]
 
 
+@pytest.mark.parametrize("data_form, targets_form", [("NFC", "NFD"), ("NFD", "NFC")])
+def test_categories_match_in_either_unicode_form(run_main, tmp_path, data_form, targets_form):
+    """Was: a targets file saved with 'Åsnes' as A + combining ring (NFD) did not match the data's 'Åsnes'
+    (NFC), and the error listed a name that looked the same."""
+    import unicodedata
+
+    def form(kind, text):
+        return unicodedata.normalize(kind, text)
+
+    data = tmp_path / "k.csv"
+    data.write_text(form(data_form, "k,y\n" + "Åsnes,10\nÅsnes,20\nHå,30\nHå,50\n" * 3), encoding="utf-8")
+    targets = tmp_path / "targets.csv"
+    targets.write_text(form(targets_form, "variable,category,target\nk,Åsnes,300\nk,Hå,100\n"), encoding="utf-8")
+    got = tab_json(run_main, data, "y", "--mean", "--targets", targets)
+    assert got["estimates"][0]["estimate"] == pytest.approx((300 * 15 + 100 * 40) / 400, rel=1e-12)
+
+
 # -- what R refuses, refused with the files, the variable, the category and the rows ---------------------------
 
 

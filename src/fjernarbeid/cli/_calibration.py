@@ -4,8 +4,8 @@ the population totals of the file's own columns, as R's ``postStratify``, ``rake
 
 The targets file is the study's format (:func:`fjernarbeid.study.targets.read_targets_csv`): one row per
 category, ``variable,category,target``; every variable is a margin, a cross ``a×b`` (categories ``x|y``) a
-margin of cells. A category is matched to the column's values as text, and in a column of numbers as a number
-("1" is 1 and 1.0). One margin is post-stratified (R's ``postStratify``, with its variance correction), several
+margin of cells. A category is matched to the column's values as text (both in Unicode NFC form: a decomposed 'Å'
+is the composed one), and in a column of numbers as a number ("1" is 1 and 1.0). One margin is post-stratified (R's ``postStratify``, with its variance correction), several
 are raked (R's ``rake`` with its defaults, ``epsilon = 1``, ``maxit = 10``); ``--weighting linear`` or ``logit``
 (with ``--bounds LO,HI``) calibrate instead (R's ``calibrate(…, calfun = "linear" | "logit", bounds)``).
 
@@ -21,6 +21,7 @@ file's own columns only when the file is not the study's survey (:func:`own_cali
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,7 @@ def _column_keys(series) -> tuple[Any, bool]:
     values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
     if pd.api.types.is_bool_dtype(values):
         return values.map(lambda v: None if pd.isna(v) else str(bool(v))), False
-    text = values.astype("string").str.strip()
+    text = values.astype("string").str.normalize("NFC").str.strip()  # 'Å' decomposed or composed: one category
     missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
     numbers = pd.to_numeric(text, errors="coerce")
     numeric = bool(numbers[~missing].notna().all()) and (~missing).any()
@@ -187,7 +188,7 @@ def _column_keys(series) -> tuple[Any, bool]:
 
 
 def _category_key(category: str, numeric: bool) -> str:
-    text = str(category).strip()
+    text = unicodedata.normalize("NFC", str(category)).strip()
     if numeric:
         try:
             number = float(text)
