@@ -266,3 +266,25 @@ def test_a_target_variable_the_file_lacks_is_named(run_main, tmp_path):
     assert ran.code == 2
     message = " ".join(ran.stderr.split())
     assert str(targets) in message and "'styp'" in message and "did you mean 'stype'" in message, message
+
+
+def test_a_cross_written_with_a_star_is_the_cross(run_main, tmp_path):
+    """stype*sch.wide is stype×sch.wide (the README's second way of writing a cross)."""
+    star = tmp_path / "star.csv"
+    star.write_text(CROSS.read_text(encoding="utf-8").replace("×", "*"), encoding="utf-8")
+    args = (API / "apistrat.csv", "api00", "--mean", "--weight", "pw", "--strata", "stype", "--fpc", "fpc")
+    assert tab_json(run_main, *args, "--targets", star)["estimates"] == \
+        tab_json(run_main, *args, "--targets", CROSS)["estimates"]
+
+
+@pytest.mark.parametrize("written", ["stype:sch.wide", "stype+sch.wide", "stype x sch.wide", "stypeXsch.wide"])
+def test_a_cross_written_another_way_is_told_how_to_write_it(run_main, tmp_path, written):
+    """Was: "did you mean 'sch.wide'?" for stype:sch.wide (R's interaction), stype+sch.wide and stype x sch.wide."""
+    targets = tmp_path / "cross.csv"
+    targets.write_text(f"variable,category,target\n{written},E|No,472\n{written},E|Yes,3949\n", encoding="utf-8")
+    ran = run_main("tab", API / "apistrat.csv", "api00", "--mean", "--weight", "pw", "--targets", targets)
+    assert ran.code == 2, ran.stdout + ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert f"line 2: {written!r} is not a column" in message, message
+    assert "is written stype×sch.wide or stype*sch.wide, its categories joined by '|' (E|No)" in message, message
+    assert "did you mean" not in message

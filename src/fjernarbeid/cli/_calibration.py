@@ -3,8 +3,8 @@ options describe (``--weight``/``--probs``/``--strata``/``--cluster``/``--fpc``,
 the population totals of the file's own columns, as R's ``postStratify``, ``rake`` and ``calibrate`` do.
 
 The targets file is the study's format (:func:`fjernarbeid.study.targets.read_targets_csv`): one row per
-category, ``variable,category,target``; every variable is a margin, a cross ``a×b`` (categories ``x|y``) a
-margin of cells. A category is matched to the column's values as text (both in Unicode NFC form: a decomposed 'Å'
+category, ``variable,category,target``; every variable is a margin, a cross ``a×b`` or ``a*b`` (categories
+``x|y``) a margin of cells. A category is matched to the column's values as text (both in Unicode NFC form: a decomposed 'Å'
 is the composed one), and in a column of numbers as a number ("1" is 1 and 1.0). One margin is post-stratified (R's ``postStratify``, with its variance correction), several
 are raked (R's ``rake`` with its defaults, ``epsilon = 1``, ``maxit = 10``); ``--weighting linear`` or ``logit``
 (with ``--bounds LO,HI``) calibrate instead (R's ``calibrate(…, calfun = "linear" | "logit", bounds)``).
@@ -106,6 +106,21 @@ def _study_variable(name: str, inst, columns) -> bool:
     return resolved in columns or name not in columns
 
 
+def cross_written_otherwise(name: str, columns) -> list[str] | None:
+    """The columns of a cross written with another separator than '×' or '*' — 'stype:sch.wide', 'stype+sch.wide',
+    'stype x sch.wide', 'stypeXsch.wide' (R's and other programs' ways) — or None."""
+    import re
+
+    parts = [p for p in re.split(r"\s*[:+]\s*|\s+[xX]\s+", name) if p]
+    if len(parts) > 1 and all(p in columns for p in parts):
+        return parts
+    for i in (i for i, ch in enumerate(name) if ch in "xX"):  # the letter x between two column names
+        left, right = name[:i].strip(), name[i + 1:].strip()
+        if left in columns and right in columns:
+            return [left, right]
+    return None
+
+
 def own_calibration(data, inst, targets: Path, weighting, bounds: tuple[float, float] | None,
                     study_weighting: bool) -> OwnCalibration | None:
     """The calibration ``--targets`` asks for when the file is not the study's survey, or None when the study's
@@ -126,6 +141,14 @@ def own_calibration(data, inst, targets: Path, weighting, bounds: tuple[float, f
     else:
         own = all(v in columns for v in names)
         absent = [v for v in names if v not in columns and not known[v]]
+        for v in absent:
+            cross = cross_written_otherwise(v, columns)
+            if cross:
+                row = next(r for r in rows if v in r.variables)
+                example = row.categories[0] if "|" in row.categories[0] else "|".join(["x", "y", "z"][:len(cross)])
+                raise UsageError(f"{targets}, line {row.line}: {v!r} is not a column of {data.path}; a cross of "
+                                 f"{' and '.join(cross)} is written {'×'.join(cross)} or {'*'.join(cross)}, its "
+                                 f"categories joined by '|' ({example})")
         if absent and not study_weighting:
             raise UsageError(f"{targets}: the targets are for {absent[0]!r}, which is neither a column of "
                              f"{data.path} nor a variable of the questionnaire{column_hint(data, absent[0])}")

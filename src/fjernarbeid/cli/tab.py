@@ -129,7 +129,7 @@ errors.
 --targets FILE on any other file (one that is not the study's survey, e.g. a CSV from R's write.csv)
 calibrates the design of the other options (--weight, --probs, --strata, --cluster, --fpc, or equal
 weights) to population totals of the file's own columns, as R does: one variable or the cells of one
-cross (variable a×b, category x|y) are post-stratified (R's postStratify), several margins are raked
+cross (variable a×b or a*b, category x|y) are post-stratified (R's postStratify), several margins are raked
 (R's rake, epsilon 1, maxit 10; --weighting chooses), and --weighting linear or logit --bounds LO,HI
 calibrates (R's calibrate). FILE has the columns variable,category,target; a category matches the
 column's values as text, or as a number in a column of numbers (1 = 1.0). A row without a value of a
