@@ -288,3 +288,19 @@ def test_a_cross_written_another_way_is_told_how_to_write_it(run_main, tmp_path,
     assert f"line 2: {written!r} is not a column" in message, message
     assert "is written stype×sch.wide or stype*sch.wide, its categories joined by '|' (E|No)" in message, message
     assert "did you mean" not in message
+
+
+@pytest.mark.parametrize("category", ["", "total"])
+def test_a_total_of_a_numeric_variable_is_said_to_be_unsupported(run_main, tmp_path, category):
+    """Was: 'enroll,,3811472' gave "a target needs a variable and a category", and 'enroll,total,3811472' was taken
+    as a category of enroll without data. R's calibrate(~stype + enroll) calibrates to the total of enroll; here
+    targets are population counts per category."""
+    targets = tmp_path / "numeric_total.csv"
+    targets.write_text(f"variable,category,target\nstype,E,4421\nstype,H,755\nstype,M,1018\nenroll,{category},3811472\n",
+                       encoding="utf-8")
+    ran = run_main("tab", APISRS, "api00", "--mean", "--targets", targets)
+    assert ran.code == 3, ran.stdout + ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert f"{targets}, line 5: enroll" in message, message
+    assert ("targets are population counts per category (variable,category,target); calibration to the total of a "
+            "numeric variable (R's calibrate(~stype + enroll)) is not supported") in message, message

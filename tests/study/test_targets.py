@@ -36,3 +36,11 @@ def test_the_study_weighting_matches_a_decomposed_label():
     from fjernarbeid.study.weighting import _norm
 
     assert _norm("A\u030asnes") == _norm("\u00c5snes")
+
+
+def test_a_target_without_a_category_says_targets_are_counts_per_category(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text("variable,category,target\nstype,E,4421\nenroll,,3811472\n", "utf-8")
+    with pytest.raises(InputFileError, match=r"line 3: enroll has a target but no category; targets are population "
+                                             r"counts per category .* is not supported"):
+        read_targets_csv(path)

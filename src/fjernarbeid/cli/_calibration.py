@@ -222,6 +222,13 @@ def _category_key(category: str, numeric: bool) -> str:
     return text
 
 
+def _is_number(text: str) -> bool:
+    try:
+        return bool(np.isfinite(float(str(text).strip())))
+    except ValueError:
+        return False
+
+
 def _listing(values, limit: int = 12) -> str:
     values = list(values)
     return ", ".join(values[:limit]) + (f" … ({len(values)} in all)" if len(values) > limit else "")
@@ -238,7 +245,8 @@ def margin_cells(data, calibration: OwnCalibration, margin: Margin) -> tuple[Any
     what does not match is an error naming the targets file, the data file, the variable, the category and the
     rows."""
     from fjernarbeid.cli._survey_input import where
-    from fjernarbeid.errors import ComputationError, DataValidationError
+    from fjernarbeid.errors import ComputationError, DataValidationError, InputFileError
+    from fjernarbeid.study.targets import NUMERIC_TOTALS
 
     file = calibration.targets_file
     keys, numeric = [], []
@@ -254,6 +262,12 @@ def margin_cells(data, calibration: OwnCalibration, margin: Margin) -> tuple[Any
         numeric.append(is_number)
     cells = keys[0] if len(keys) == 1 else pd.Series(["|".join(parts) for parts in zip(*keys)], index=keys[0].index,
                                                      dtype=object)
+    for r in margin.rows:  # 'enroll,total,3811472': a total of a column of numbers, which calibration is not
+        for v, c, is_number in zip(margin.variables, r.categories, numeric):
+            if is_number and not _is_number(c):
+                raise InputFileError(
+                    f"{file}, line {r.line}: {v} = {c!r}, but {v} is a column of numbers in {data.path} and {c!r} is "
+                    f"not one of them; {NUMERIC_TOTALS}")
     target_of: dict[str, tuple[float, Any]] = {}
     for r in margin.rows:
         cell = "|".join(_category_key(c, n) for c, n in zip(r.categories, numeric))

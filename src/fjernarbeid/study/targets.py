@@ -46,6 +46,9 @@ from fjernarbeid.errors import InputFileError, MissingReferenceDataError
 pd = lazy_module("pandas")
 
 CROSS = re.compile(r"\s*[×*]\s*")
+# what a targets file is not: said when one looks like the total of a numeric variable ('enroll,,3811472')
+NUMERIC_TOTALS = ("targets are population counts per category (variable,category,target); calibration to the total "
+                  "of a numeric variable (R's calibrate(~stype + enroll)) is not supported")
 SOURCES = ("ssb-norway-sex-age", "ssb-municipality-sex-age")
 SOURCE_CITATION = {
     "ssb-norway-sex-age": {
@@ -104,6 +107,9 @@ def read_targets_csv(path: str | Path) -> list[TargetRow]:
         cell = {c: (unicodedata.normalize("NFC", row[i]).strip() if i < len(row) else "") for c, i in col.items()}
         variables = tuple(v for v in CROSS.split(cell["variable"]) if v)
         categories = tuple(c.strip() for c in cell["category"].split("|")) if len(variables) > 1 else (cell["category"],)
+        if variables and not cell["category"]:
+            raise InputFileError(f"{path}, line {number}: {cell['variable']} has a target but no category; "
+                                 f"{NUMERIC_TOTALS}")
         if not variables or not cell["category"]:
             raise InputFileError(f"{path}, line {number}: a target needs a variable and a category")
         if len(categories) != len(variables):
