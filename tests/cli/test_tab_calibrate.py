@@ -304,3 +304,28 @@ def test_a_total_of_a_numeric_variable_is_said_to_be_unsupported(run_main, tmp_p
     assert f"{targets}, line 5: enroll" in message, message
     assert ("targets are population counts per category (variable,category,target); calibration to the total of a "
             "numeric variable (R's calibrate(~stype + enroll)) is not supported") in message, message
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "warning: the targets in shares.csv add up to 1: population totals are counts; shares give weights that "
+           "sum to 1 for 200 rows — scale them by the population size"),
+    ("nb", "advarsel: målene i shares.csv summerer seg til 1: populasjonstotaler er antall"),
+    ("nn", "åtvaring: måla i shares.csv summerer seg til 1: populasjonstotalar er tal på personar"),
+])
+def test_shares_given_as_totals_are_warned_of(run_main, tmp_path, lang, words):
+    """Was: targets that add up to 1 were used silently (weights of 0.003 summing to 1)."""
+    shares = tmp_path / "shares.csv"
+    shares.write_text("variable,category,target\nstype,E,0.7137\nstype,H,0.1219\nstype,M,0.1644\n", encoding="utf-8")
+    for command in (("tab", APISRS, "api00", "--mean"), ("model", APISRS, "api00 ~ ell")):
+        ran = run_main(*command, "--targets", shares, "--lang", lang)
+        assert ran.code == 0, ran.stderr
+        assert words in " ".join(ran.stderr.split()), ran.stderr
+
+
+def test_percentages_are_warned_of_and_counts_are_not(run_main, tmp_path):
+    percent = tmp_path / "percent.csv"
+    percent.write_text("variable,category,target\nstype,E,71.37\nstype,H,12.19\nstype,M,16.44\n", encoding="utf-8")
+    ran = run_main("tab", APISRS, "api00", "--mean", "--targets", percent, "--lang", "en")
+    assert ran.code == 0 and "add up to 100: population totals are counts" in " ".join(ran.stderr.split())
+    ran = run_main("tab", APISRS, "api00", "--mean", "--targets", STYPE, "--lang", "en")
+    assert ran.code == 0 and "add up to" not in ran.stderr

@@ -350,13 +350,36 @@ def calibrated_design(data, design, calibration: OwnCalibration, base: dict, lan
     return replace(done, data=design.data), account
 
 
+def shares_total(account: dict) -> float | None:
+    """The sum of every margin's targets when they all add up to about 1 (or 100) while the sample has more rows
+    than that: shares (or percentages) given as population totals, or None."""
+    sums: dict[str, float] = {}
+    for row in account.get("targets") or ():
+        sums[row["variable"]] = sums.get(row["variable"], 0.0) + float(row["target"])
+    if not sums:
+        return None
+    for scale in (1.0, 100.0):
+        if all(abs(total - scale) <= 0.02 * scale for total in sums.values()) and account["n"] > scale:
+            return max(sums.values())
+    return None
+
+
 def warn_not_converged(account: dict | None, lang: str) -> None:
-    """Raking that did not converge in R's maxit sweeps keeps its last weights, as R's rake does, with a warning
-    (on standard error, in ``lang``) that says by how much a margin misses its target."""
+    """Warnings on standard error, in ``lang``, about a calibration: targets that add up to 1 (or 100) — shares,
+    not the population counts they should be, so that the weights sum to 1 — and raking that did not converge in
+    R's maxit sweeps, which keeps its last weights, as R's rake does, with a warning that says by how much a margin
+    misses its target."""
     from fjernarbeid.cli._console import console
     from fjernarbeid.cli._survey_input import warning_line
 
-    if not account or account.get("kind") != "calibration" or account.get("converged", True):
+    if not account or account.get("kind") != "calibration":
+        return
+    total = shares_total(account)
+    if total is not None:
+        text = say("calibration_shares", lang, file=Path(account["targets_file"]).name, total=fmt(total, lang, 4)
+                   .rstrip("0").rstrip(",.") or "0", n=fmt(account["n"], lang, 0))
+        console(stderr=True).print(warning_line(text, lang), highlight=False)
+    if account.get("converged", True):
         return
     gap = max(abs(row["difference"]) for row in account["targets"])
     text = say("calibration_not_converged", lang, variables=margin_words(account, lang), n=account["iterations"],
