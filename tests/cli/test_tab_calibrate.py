@@ -181,6 +181,23 @@ def test_categories_match_numbers_as_numbers(run_main, tmp_path):
     assert [t["category"] for t in got["weighting"]["targets"]] == ["1", "2"]
 
 
+@pytest.mark.parametrize("data_form, targets_form", [("NFC", "NFD"), ("NFD", "NFC")])
+def test_categories_match_in_either_unicode_form(run_main, tmp_path, data_form, targets_form):
+    """Was: a targets file saved with 'Åsnes' as A + combining ring (NFD) did not match the data's 'Åsnes'
+    (NFC), and the error listed a name that looked the same."""
+    import unicodedata
+
+    def form(kind, text):
+        return unicodedata.normalize(kind, text)
+
+    data = tmp_path / "k.csv"
+    data.write_text(form(data_form, "k,y\n" + "Åsnes,10\nÅsnes,20\nHå,30\nHå,50\n" * 3), encoding="utf-8")
+    targets = tmp_path / "targets.csv"
+    targets.write_text(form(targets_form, "variable,category,target\nk,Åsnes,300\nk,Hå,100\n"), encoding="utf-8")
+    got = tab_json(run_main, data, "y", "--mean", "--targets", targets)
+    assert got["estimates"][0]["estimate"] == pytest.approx((300 * 15 + 100 * 40) / 400, rel=1e-12)
+
+
 # -- what R refuses, refused with the files, the variable, the category and the rows ---------------------------
 
 
@@ -249,3 +266,66 @@ def test_a_target_variable_the_file_lacks_is_named(run_main, tmp_path):
     assert ran.code == 2
     message = " ".join(ran.stderr.split())
     assert str(targets) in message and "'styp'" in message and "did you mean 'stype'" in message, message
+
+
+def test_a_cross_written_with_a_star_is_the_cross(run_main, tmp_path):
+    """stype*sch.wide is stype×sch.wide (the README's second way of writing a cross)."""
+    star = tmp_path / "star.csv"
+    star.write_text(CROSS.read_text(encoding="utf-8").replace("×", "*"), encoding="utf-8")
+    args = (API / "apistrat.csv", "api00", "--mean", "--weight", "pw", "--strata", "stype", "--fpc", "fpc")
+    assert tab_json(run_main, *args, "--targets", star)["estimates"] == \
+        tab_json(run_main, *args, "--targets", CROSS)["estimates"]
+
+
+@pytest.mark.parametrize("written", ["stype:sch.wide", "stype+sch.wide", "stype x sch.wide", "stypeXsch.wide"])
+def test_a_cross_written_another_way_is_told_how_to_write_it(run_main, tmp_path, written):
+    """Was: "did you mean 'sch.wide'?" for stype:sch.wide (R's interaction), stype+sch.wide and stype x sch.wide."""
+    targets = tmp_path / "cross.csv"
+    targets.write_text(f"variable,category,target\n{written},E|No,472\n{written},E|Yes,3949\n", encoding="utf-8")
+    ran = run_main("tab", API / "apistrat.csv", "api00", "--mean", "--weight", "pw", "--targets", targets)
+    assert ran.code == 2, ran.stdout + ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert f"line 2: {written!r} is not a column" in message, message
+    assert "is written stype×sch.wide or stype*sch.wide, its categories joined by '|' (E|No)" in message, message
+    assert "did you mean" not in message
+
+
+@pytest.mark.parametrize("category", ["", "total"])
+def test_a_total_of_a_numeric_variable_is_said_to_be_unsupported(run_main, tmp_path, category):
+    """Was: 'enroll,,3811472' gave "a target needs a variable and a category", and 'enroll,total,3811472' was taken
+    as a category of enroll without data. R's calibrate(~stype + enroll) calibrates to the total of enroll; here
+    targets are population counts per category."""
+    targets = tmp_path / "numeric_total.csv"
+    targets.write_text(f"variable,category,target\nstype,E,4421\nstype,H,755\nstype,M,1018\nenroll,{category},3811472\n",
+                       encoding="utf-8")
+    ran = run_main("tab", APISRS, "api00", "--mean", "--targets", targets)
+    assert ran.code == 3, ran.stdout + ran.stderr
+    message = " ".join(ran.stderr.split())
+    assert f"{targets}, line 5: enroll" in message, message
+    assert ("targets are population counts per category (variable,category,target); calibration to the total of a "
+            "numeric variable (R's calibrate(~stype + enroll)) is not supported") in message, message
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "warning: the targets in shares.csv add up to 1: population totals are counts; shares give weights that "
+           "sum to 1 for 200 rows — scale them by the population size"),
+    ("nb", "advarsel: målene i shares.csv summerer seg til 1: populasjonstotaler er antall"),
+    ("nn", "åtvaring: måla i shares.csv summerer seg til 1: populasjonstotalar er tal på personar"),
+])
+def test_shares_given_as_totals_are_warned_of(run_main, tmp_path, lang, words):
+    """Was: targets that add up to 1 were used silently (weights of 0.003 summing to 1)."""
+    shares = tmp_path / "shares.csv"
+    shares.write_text("variable,category,target\nstype,E,0.7137\nstype,H,0.1219\nstype,M,0.1644\n", encoding="utf-8")
+    for command in (("tab", APISRS, "api00", "--mean"), ("model", APISRS, "api00 ~ ell")):
+        ran = run_main(*command, "--targets", shares, "--lang", lang)
+        assert ran.code == 0, ran.stderr
+        assert words in " ".join(ran.stderr.split()), ran.stderr
+
+
+def test_percentages_are_warned_of_and_counts_are_not(run_main, tmp_path):
+    percent = tmp_path / "percent.csv"
+    percent.write_text("variable,category,target\nstype,E,71.37\nstype,H,12.19\nstype,M,16.44\n", encoding="utf-8")
+    ran = run_main("tab", APISRS, "api00", "--mean", "--targets", percent, "--lang", "en")
+    assert ran.code == 0 and "add up to 100: population totals are counts" in " ".join(ran.stderr.split())
+    ran = run_main("tab", APISRS, "api00", "--mean", "--targets", STYPE, "--lang", "en")
+    assert ran.code == 0 and "add up to" not in ran.stderr

@@ -23,3 +23,24 @@ def test_a_comma_in_a_comma_separated_file_is_no_decimal_comma(tmp_path):
     path.write_text('variable,category,target\nkjonn,Mann,"1,850"\n', "utf-8")
     with pytest.raises(InputFileError, match=r"line 2, column target: '1,850' is not a number"):
         read_targets_csv(path)
+
+
+def test_a_targets_file_in_decomposed_unicode_is_read_composed(tmp_path):
+    """'Åsnes' saved as A + combining ring (Unicode NFD, as macOS may write it) is the data's composed 'Åsnes'."""
+    path = tmp_path / "targets.csv"
+    path.write_text("variable,category,target\nkommune,A\u030asnes,1550\nkommune,Ha\u030a,1544\n", "utf-8")
+    assert [r.categories for r in read_targets_csv(path)] == [("\u00c5snes",), ("H\u00e5",)]
+
+
+def test_the_study_weighting_matches_a_decomposed_label():
+    from fjernarbeid.study.weighting import _norm
+
+    assert _norm("A\u030asnes") == _norm("\u00c5snes")
+
+
+def test_a_target_without_a_category_says_targets_are_counts_per_category(tmp_path):
+    path = tmp_path / "targets.csv"
+    path.write_text("variable,category,target\nstype,E,4421\nenroll,,3811472\n", "utf-8")
+    with pytest.raises(InputFileError, match=r"line 3: enroll has a target but no category; targets are population "
+                                             r"counts per category .* is not supported"):
+        read_targets_csv(path)

@@ -3,9 +3,9 @@ options describe (``--weight``/``--probs``/``--strata``/``--cluster``/``--fpc``,
 the population totals of the file's own columns, as R's ``postStratify``, ``rake`` and ``calibrate`` do.
 
 The targets file is the study's format (:func:`fjernarbeid.study.targets.read_targets_csv`): one row per
-category, ``variable,category,target``; every variable is a margin, a cross ``a×b`` (categories ``x|y``) a
-margin of cells. A category is matched to the column's values as text, and in a column of numbers as a number
-("1" is 1 and 1.0). One margin is post-stratified (R's ``postStratify``, with its variance correction), several
+category, ``variable,category,target``; every variable is a margin, a cross ``a×b`` or ``a*b`` (categories
+``x|y``) a margin of cells. A category is matched to the column's values as text (both in Unicode NFC form: a decomposed 'Å'
+is the composed one), and in a column of numbers as a number ("1" is 1 and 1.0). One margin is post-stratified (R's ``postStratify``, with its variance correction), several
 are raked (R's ``rake`` with its defaults, ``epsilon = 1``, ``maxit = 10``); ``--weighting linear`` or ``logit``
 (with ``--bounds LO,HI``) calibrate instead (R's ``calibrate(…, calfun = "linear" | "logit", bounds)``).
 
@@ -21,6 +21,7 @@ file's own columns only when the file is not the study's survey (:func:`own_cali
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,21 @@ def _study_variable(name: str, inst, columns) -> bool:
     return resolved in columns or name not in columns
 
 
+def cross_written_otherwise(name: str, columns) -> list[str] | None:
+    """The columns of a cross written with another separator than '×' or '*' — 'stype:sch.wide', 'stype+sch.wide',
+    'stype x sch.wide', 'stypeXsch.wide' (R's and other programs' ways) — or None."""
+    import re
+
+    parts = [p for p in re.split(r"\s*[:+]\s*|\s+[xX]\s+", name) if p]
+    if len(parts) > 1 and all(p in columns for p in parts):
+        return parts
+    for i in (i for i, ch in enumerate(name) if ch in "xX"):  # the letter x between two column names
+        left, right = name[:i].strip(), name[i + 1:].strip()
+        if left in columns and right in columns:
+            return [left, right]
+    return None
+
+
 def own_calibration(data, inst, targets: Path, weighting, bounds: tuple[float, float] | None,
                     study_weighting: bool) -> OwnCalibration | None:
     """The calibration ``--targets`` asks for when the file is not the study's survey, or None when the study's
@@ -125,6 +141,14 @@ def own_calibration(data, inst, targets: Path, weighting, bounds: tuple[float, f
     else:
         own = all(v in columns for v in names)
         absent = [v for v in names if v not in columns and not known[v]]
+        for v in absent:
+            cross = cross_written_otherwise(v, columns)
+            if cross:
+                row = next(r for r in rows if v in r.variables)
+                example = row.categories[0] if "|" in row.categories[0] else "|".join(["x", "y", "z"][:len(cross)])
+                raise UsageError(f"{targets}, line {row.line}: {v!r} is not a column of {data.path}; a cross of "
+                                 f"{' and '.join(cross)} is written {'×'.join(cross)} or {'*'.join(cross)}, its "
+                                 f"categories joined by '|' ({example})")
         if absent and not study_weighting:
             raise UsageError(f"{targets}: the targets are for {absent[0]!r}, which is neither a column of "
                              f"{data.path} nor a variable of the questionnaire{column_hint(data, absent[0])}")
@@ -175,7 +199,7 @@ def _column_keys(series) -> tuple[Any, bool]:
     values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
     if pd.api.types.is_bool_dtype(values):
         return values.map(lambda v: None if pd.isna(v) else str(bool(v))), False
-    text = values.astype("string").str.strip()
+    text = values.astype("string").str.normalize("NFC").str.strip()  # 'Å' decomposed or composed: one category
     missing = (text.isna() | (text == "")).to_numpy(dtype=bool)
     numbers = pd.to_numeric(text, errors="coerce")
     numeric = bool(numbers[~missing].notna().all()) and (~missing).any()
@@ -187,7 +211,7 @@ def _column_keys(series) -> tuple[Any, bool]:
 
 
 def _category_key(category: str, numeric: bool) -> str:
-    text = str(category).strip()
+    text = unicodedata.normalize("NFC", str(category)).strip()
     if numeric:
         try:
             number = float(text)
@@ -196,6 +220,13 @@ def _category_key(category: str, numeric: bool) -> str:
         if np.isfinite(number):
             return _number_key(number)
     return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return bool(np.isfinite(float(str(text).strip())))
+    except ValueError:
+        return False
 
 
 def _listing(values, limit: int = 12) -> str:
@@ -214,7 +245,8 @@ def margin_cells(data, calibration: OwnCalibration, margin: Margin) -> tuple[Any
     what does not match is an error naming the targets file, the data file, the variable, the category and the
     rows."""
     from fjernarbeid.cli._survey_input import where
-    from fjernarbeid.errors import ComputationError, DataValidationError
+    from fjernarbeid.errors import ComputationError, DataValidationError, InputFileError
+    from fjernarbeid.study.targets import NUMERIC_TOTALS
 
     file = calibration.targets_file
     keys, numeric = [], []
@@ -230,6 +262,12 @@ def margin_cells(data, calibration: OwnCalibration, margin: Margin) -> tuple[Any
         numeric.append(is_number)
     cells = keys[0] if len(keys) == 1 else pd.Series(["|".join(parts) for parts in zip(*keys)], index=keys[0].index,
                                                      dtype=object)
+    for r in margin.rows:  # 'enroll,total,3811472': a total of a column of numbers, which calibration is not
+        for v, c, is_number in zip(margin.variables, r.categories, numeric):
+            if is_number and not _is_number(c):
+                raise InputFileError(
+                    f"{file}, line {r.line}: {v} = {c!r}, but {v} is a column of numbers in {data.path} and {c!r} is "
+                    f"not one of them; {NUMERIC_TOTALS}")
     target_of: dict[str, tuple[float, Any]] = {}
     for r in margin.rows:
         cell = "|".join(_category_key(c, n) for c, n in zip(r.categories, numeric))
@@ -312,13 +350,36 @@ def calibrated_design(data, design, calibration: OwnCalibration, base: dict, lan
     return replace(done, data=design.data), account
 
 
+def shares_total(account: dict) -> float | None:
+    """The sum of every margin's targets when they all add up to about 1 (or 100) while the sample has more rows
+    than that: shares (or percentages) given as population totals, or None."""
+    sums: dict[str, float] = {}
+    for row in account.get("targets") or ():
+        sums[row["variable"]] = sums.get(row["variable"], 0.0) + float(row["target"])
+    if not sums:
+        return None
+    for scale in (1.0, 100.0):
+        if all(abs(total - scale) <= 0.02 * scale for total in sums.values()) and account["n"] > scale:
+            return max(sums.values())
+    return None
+
+
 def warn_not_converged(account: dict | None, lang: str) -> None:
-    """Raking that did not converge in R's maxit sweeps keeps its last weights, as R's rake does, with a warning
-    (on standard error, in ``lang``) that says by how much a margin misses its target."""
+    """Warnings on standard error, in ``lang``, about a calibration: targets that add up to 1 (or 100) — shares,
+    not the population counts they should be, so that the weights sum to 1 — and raking that did not converge in
+    R's maxit sweeps, which keeps its last weights, as R's rake does, with a warning that says by how much a margin
+    misses its target."""
     from fjernarbeid.cli._console import console
     from fjernarbeid.cli._survey_input import warning_line
 
-    if not account or account.get("kind") != "calibration" or account.get("converged", True):
+    if not account or account.get("kind") != "calibration":
+        return
+    total = shares_total(account)
+    if total is not None:
+        text = say("calibration_shares", lang, file=Path(account["targets_file"]).name, total=fmt(total, lang, 4)
+                   .rstrip("0").rstrip(",.") or "0", n=fmt(account["n"], lang, 0))
+        console(stderr=True).print(warning_line(text, lang), highlight=False)
+    if account.get("converged", True):
         return
     gap = max(abs(row["difference"]) for row in account["targets"])
     text = say("calibration_not_converged", lang, variables=margin_words(account, lang), n=account["iterations"],

@@ -12,7 +12,7 @@ import typer
 STUDY_HELP = ("The study: a folder with study.yaml (questionnaire, weighting, catalogue, report front matter); "
               "default: the NORCE 2025 study shipped with the program.")
 TARGETS_HELP = ("Weighting targets, CSV with the columns variable,category,target[,label]: one row per category; "
-                "several variables are raked (cells of a cross: variable a×b, category x|y). Replaces the "
+                "several variables are raked (cells of a cross: variable a×b or a*b, category x|y). Replaces the "
                 "study's targets.")
 
 

@@ -134,6 +134,32 @@ def looks_like_the_study(data, instrument) -> bool:
     return 2 * sum(name in data.frame.columns for name in names) >= len(names)
 
 
+def questionnaire_for(data, instrument):
+    """The questionnaire as it applies to ``data``: all of it for the study's survey
+    (:func:`looks_like_the_study`); for any other file, without the derived variables named like one of the
+    file's own columns, and those derived from them: the file's ``age`` is its own column, not the study's
+    age from the birth year, and gets neither the study's label nor its codes, nor is it replaced (or binned
+    into the study's age groups). A column named like one of the questionnaire's questions is still taken as
+    that question (an extract of the study's data)."""
+    from dataclasses import replace
+
+    if instrument is None or looks_like_the_study(data, instrument):
+        return instrument
+    own = set(map(str, data.frame.columns))
+    dropped: set[str] = set()
+    kept = []
+    for d in instrument.derived:  # in definition order: age before age group
+        needs = d.expr.variables if d.expr is not None else {d.source}
+        if d.name in own or needs & dropped:
+            dropped.add(d.name)
+        else:
+            kept.append(d)
+    if not dropped:
+        return instrument
+    roles = {role: name for role, name in instrument.roles.items() if name not in dropped}
+    return replace(instrument, derived=tuple(kept), roles=roles)
+
+
 def _row_kind(kind: str, lang: str) -> str:
     """'line', 'row', 'record' as the file counts its rows, in ``lang``."""
     from fjernarbeid.i18n import has_message

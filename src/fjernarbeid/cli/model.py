@@ -38,6 +38,7 @@ from fjernarbeid.cli._survey_input import (
     json_ready,
     missing_as_na,
     parse_na_values,
+    questionnaire_for,
     read_data,
     require_columns,
     shown_warnings,
@@ -218,6 +219,7 @@ def model_command(
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        inst = questionnaire_for(data, inst)  # another file's own columns are not the study's (age, …)
         from fjernarbeid.cli.tab import targets_calibration
 
         calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, {})

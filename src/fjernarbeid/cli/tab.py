@@ -42,6 +42,7 @@ from fjernarbeid.cli._survey_input import (
     missing_as_na,
     numeric_column,
     parse_na_values,
+    questionnaire_for,
     read_data,
     require_columns,
     warn_if_invalid,
@@ -129,7 +130,7 @@ errors.
 --targets FILE on any other file (one that is not the study's survey, e.g. a CSV from R's write.csv)
 calibrates the design of the other options (--weight, --probs, --strata, --cluster, --fpc, or equal
 weights) to population totals of the file's own columns, as R does: one variable or the cells of one
-cross (variable a×b, category x|y) are post-stratified (R's postStratify), several margins are raked
+cross (variable a×b or a*b, category x|y) are post-stratified (R's postStratify), several margins are raked
 (R's rake, epsilon 1, maxit 10; --weighting chooses), and --weighting linear or logit --bounds LO,HI
 calibrates (R's calibrate). FILE has the columns variable,category,target; a category matches the
 column's values as text, or as a number in a column of numbers (1 = 1.0). A row without a value of a
@@ -303,6 +304,7 @@ def tab_command(
         inst = chosen.instrument
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        inst = questionnaire_for(data, inst)  # another file's own columns are not the study's (age, …)
         calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, design_options)
         use_study = use_study and calibration is None
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None

@@ -14,7 +14,8 @@ Several variables are margins (raking, or calibration); cells of a cross-classif
 post-stratification) name the variables joined by ``×`` (or ``*``) and the categories by ``|``:
 ``sex×age_group,Kvinne|25-29 år,189307``. A category is matched to the data by its label (in any
 language of the questionnaire), by its range (``25-34``, ``67+``, ``-24``) or by its code — never
-by its position in a list (:mod:`fjernarbeid.study.weighting`).
+by its position in a list (:mod:`fjernarbeid.study.weighting`). Text is read in Unicode NFC (composed) form, so a
+file saved with 'Å' decomposed (A and a combining ring) matches the data's 'Å'.
 
 A **built-in source** (``targets: {source: …, year: …}`` in the study file) is summed from SSB's
 population table 07459 for the study's own categories:
@@ -33,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,9 @@ from fjernarbeid.errors import InputFileError, MissingReferenceDataError
 pd = lazy_module("pandas")
 
 CROSS = re.compile(r"\s*[×*]\s*")
+# what a targets file is not: said when one looks like the total of a numeric variable ('enroll,,3811472')
+NUMERIC_TOTALS = ("targets are population counts per category (variable,category,target); calibration to the total "
+                  "of a numeric variable (R's calibrate(~stype + enroll)) is not supported")
 SOURCES = ("ssb-norway-sex-age", "ssb-municipality-sex-age")
 SOURCE_CITATION = {
     "ssb-norway-sex-age": {
@@ -97,9 +102,14 @@ def read_targets_csv(path: str | Path) -> list[TargetRow]:
     out: list[TargetRow] = []
     seen: dict[tuple, int] = {}
     for number, row in enumerate(rows[1:], start=2):
-        cell = {c: (row[i].strip() if i < len(row) else "") for c, i in col.items()}
+        # NFC: a file saved in decomposed Unicode ('Å' as A + a combining ring, as macOS may write it) names
+        # the same category as the data's composed 'Å'
+        cell = {c: (unicodedata.normalize("NFC", row[i]).strip() if i < len(row) else "") for c, i in col.items()}
         variables = tuple(v for v in CROSS.split(cell["variable"]) if v)
         categories = tuple(c.strip() for c in cell["category"].split("|")) if len(variables) > 1 else (cell["category"],)
+        if variables and not cell["category"]:
+            raise InputFileError(f"{path}, line {number}: {cell['variable']} has a target but no category; "
+                                 f"{NUMERIC_TOTALS}")
         if not variables or not cell["category"]:
             raise InputFileError(f"{path}, line {number}: a target needs a variable and a category")
         if len(categories) != len(variables):

@@ -31,6 +31,7 @@ says which rule was applied to how many.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,8 @@ class StudyWeighting:
 
 
 def _norm(text: Any) -> str:
-    return " ".join(str(text).replace("–", "-").replace("—", "-").lower().split())
+    # NFC: a decomposed 'Å' (A + combining ring) is the composed 'Å'
+    return " ".join(unicodedata.normalize("NFC", str(text)).replace("–", "-").replace("—", "-").lower().split())
 
 
 def parse_range(text: str) -> tuple[float, float] | None:
