@@ -68,3 +68,21 @@ def test_an_empty_by_asks_for_a_column_name(tmp_path):
     path.write_text("g,x\nA,1\nB,2\n", encoding="utf-8")
     out = tab(path, "x", "--mean", "--by", "")
     assert out.exit_code == EXIT_USAGE and "--by needs a column name" in " ".join(out.output.split())
+
+
+def test_a_comparison_split_to_a_narrow_terminal_names_both_groups_in_every_part(tmp_path):
+    # each part of the table repeats the pair, so that its t, df and p can be matched to it
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    path = tmp_path / "d.csv"
+    rows = [f"{g},{rng.normal(10 * i, 3):.3f}" for i, g in enumerate("ABC") for _ in range(20)]
+    path.write_text("g,x\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = runner.invoke(app, ["tab", str(path), "x", "--mean", "--by", "g", "--compare", "--lang", "en"],
+                        env={"COLUMNS": "50"})
+    assert out.exit_code == EXIT_OK, out.output
+    parts = out.output.split("Differences between")[1].split("Part ")[1:]
+    assert len(parts) > 1
+    for part in parts:
+        header = next(line for line in part.splitlines() if "┃" in line and "Second" in line)
+        assert "Second" in header and "First" in header

@@ -550,11 +550,12 @@ def _print_differences(console, result, lang: str) -> None:
     """One row per pair of groups: second − first, SE, interval, t, p."""
     share = result["statistic"] == "proportion"
     scale, digits = (100, 1) if share else (1, 3)
-    stub = [t("category", lang)] if share else []
-    columns = [t("second", lang), t("first", lang), t("difference_points" if share else "difference", lang),
+    # the pair (and a share's category) are the label columns, repeated in every part of a table split to
+    # the terminal's width, so that each part's numbers can be matched to their pair
+    stub = ([t("category", lang)] if share else []) + [t("second", lang), t("first", lang)]
+    columns = [t("difference_points" if share else "difference", lang),
                t("se", lang), t("ci", lang, level=round(result["level"] * 100), method="t"), "t", t("df", lang), "p"]
-    table = TextTable(stub or [columns[0]], columns if stub else columns[1:],
-                      title=t("differences_title", lang, group=variable_name(result, result["by"])))
+    table = TextTable(stub, columns, title=t("differences_title", lang, group=variable_name(result, result["by"])))
     labels = result.get("labels", {}).get(result["by"], {})
     categories = result.get("labels", {}).get(result["variable"], {})
     for d in result["differences"]:
@@ -563,7 +564,8 @@ def _print_differences(console, result, lang: str) -> None:
                          ci_text(d["ci_low"], d["ci_high"], lang, scale, digits), num(d["t"], lang, 2),
                          num(d["df"], lang, 0), p_text(d["p_value"], lang, bare=True)]
         if share:
-            table.add([category_text(categories.get(str(_code(d["category"]))), d["category"], lang)], cells)
+            table.add([category_text(categories.get(str(_code(d["category"]))), d["category"], lang), *names],
+                      cells[2:])
         else:
-            table.add([cells[0]], cells[1:])
+            table.add(names, cells[2:])
     print_table(console, table, lang)
