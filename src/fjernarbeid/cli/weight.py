@@ -43,6 +43,12 @@ prints the weight report: range of the weights, Kish design effect, effective sa
 the weighted margins against the targets. A file that looks like the study's survey but breaks
 its rules is weighted as it is, with a warning (`fjernarbeid validate` lists the problems).
 
+Any other file (a CSV from R's write.csv, an SPSS file of another survey) is weighted to --targets of
+its own columns, as `tab --targets` does: one variable or a cross (stype×sch.wide, categories E|No)
+post-stratified as R's postStratify, several margins raked as R's rake (epsilon 1, 10 sweeps), or
+--weighting linear calibrated as R's calibrate; from equal weights, or from --weight COL (a column
+named weight by default). The file is written as it is with the calibrated weights in `weight`.
+
 An existing --out is replaced only with --overwrite.
 
 Exit code: 0 done, 1 the data cannot be weighted as they are (missing sex or birth year, named by
@@ -75,6 +81,9 @@ def weight_command(
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="Excel sheet to read (default: the first).")] = None,
     completes_only: Annotated[bool, completes_only_option()] = False,
     overwrite: Annotated[bool, overwrite_option()] = False,
+    base_weight: Annotated[Optional[str], typer.Option(
+        "--weight", help="With --targets of a file's own columns: the column of weights before calibration "
+        "(default: a column named weight, else equal weights).", show_default=False)] = None,
 ) -> None:
     from fjernarbeid._cells import neutralise_frame
     from fjernarbeid._io import atomic_path, refuse_existing_outputs, refuse_overwrite_input
@@ -96,6 +105,26 @@ def weight_command(
         refuse_existing_outputs([out], overwrite=overwrite)  # before the work: said at once
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
+        # --targets of the file's own columns (a file that is not the study's survey): R's postStratify, rake or
+        # calibrate on them, as tab and model do
+        from fjernarbeid.cli._calibration import own_calibration
+
+        calibration = own_calibration(data, inst, targets, weighting, None, False) if targets is not None else None
+        if calibration is not None:
+            account = _weight_own_columns(data, inst, calibration, base_weight, out, overwrite)
+        elif base_weight is not None:
+            raise UsageError("--weight gives the weights before calibrating a file's own columns to --targets; the "
+                             "study's weighting starts from equal weights")
+    except FjernarbeidError as exc:
+        raise fail(exc) from None
+    if calibration is not None:
+        if output_format is OutputFormat.json:
+            echo_text(json.dumps(json_ready({"file": str(file), "out": str(out), **account}), ensure_ascii=False,
+                                 indent=2, default=str, allow_nan=False))
+        else:
+            _print_own_report(account, file, out)
+        return
+    try:
         warn_if_invalid(data, inst, refdata, "fjernarbeid weight",
                         options={"--study": study, "--instrument": instrument, "--mapping": mapping,
                                  "--sheet": sheet, "--refdata": refdata, "--completes-only": completes_only})
@@ -120,6 +149,51 @@ def weight_command(
         echo_text(json.dumps(report, ensure_ascii=False, indent=2, default=str, allow_nan=False))
     else:
         _print_report(result.report, inst, file, out)
+
+
+def _weight_own_columns(data, inst, calibration, base_weight: str | None, out: Path, overwrite: bool) -> dict:
+    """The file calibrated to --targets of its own columns, written to ``out`` with the weights in ``weight``;
+    the account of the calibration (as tab's JSON ``weighting``)."""
+    from fjernarbeid._cells import neutralise_frame
+    from fjernarbeid._io import atomic_path
+    from fjernarbeid.cli.tab import design_for
+
+    design, _, account, _ = design_for(data, inst, data.frame, study=None, weight=base_weight, strata=None,
+                                       cluster=None, fpc=None, nest=False, lonely_psu="fail", lang="en",
+                                       calibration=calibration)
+    weighted = data.frame.reset_index(drop=True).assign(weight=design.weights)
+    with atomic_path(out, overwrite=overwrite) as tmp:
+        if out.suffix.lower() == ".parquet":
+            weighted.to_parquet(tmp, index=False)
+        else:
+            neutralise_frame(weighted).to_csv(tmp, index=False)  # free text never becomes a formula
+    return account
+
+
+def _print_own_report(account: dict, file: Path, out: Path) -> None:
+    console = make_console(soft_wrap=False)
+    base = account["base_weight_column"] or "equal weights"
+    console.print(styled((str(file), "bold"), f" → {out}: {account['n']:,} rows weighted ({account['method']} of "
+                         f"{base} to {account['targets_file']}" + (f", {account['iterations']} sweeps"
+                                                                     if account.get("iterations") else "") + ")"))
+    summary = Table(show_header=False, show_edge=False, box=None)
+    summary.add_column(justify="left")
+    summary.add_column(justify="right")
+    for name, value in (("sum of weights (population)", f"{account['sum_weights']:,.0f}"),
+                        ("smallest weight", f"{account['min']:,.2f}"), ("largest weight", f"{account['max']:,.2f}"),
+                        ("largest / smallest", f"{account['ratio']:.2f}"), ("CV of the weights", f"{account['cv']:.3f}"),
+                        ("Kish design effect 1 + CV²", f"{account['kish_deff']:.3f}"),
+                        ("effective sample size", f"{account['effective_n']:,.1f}")):
+        summary.add_row(name, value)
+    console.print(summary)
+    table = Table(title="Weighted margins against the targets", title_justify="left", show_edge=False)
+    for name, justify in (("cell", "left"), ("rows", "right"), ("target", "right"), ("weighted", "right")):
+        table.add_column(name, justify=justify)
+    for row in account["targets"]:
+        category = row["category"]
+        shown = "|".join(map(str, category)) if isinstance(category, (list, tuple)) else str(category)
+        table.add_row(f"{row['variable']} = {shown}", f"{row['n']:,}", f"{row['target']:,.0f}", f"{row['weighted']:,.0f}")
+    console.print(table)
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
