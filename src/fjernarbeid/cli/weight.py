@@ -171,52 +171,47 @@ def _weight_own_columns(data, inst, calibration, base_weight: str | None, out: P
 
 
 def _print_own_report(account: dict, file: Path, out: Path) -> None:
-    console = make_console(soft_wrap=False)
     base = account["base_weight_column"] or "equal weights"
-    console.print(styled((str(file), "bold"), f" → {out}: {account['n']:,} rows weighted ({account['method']} of "
-                         f"{base} to {account['targets_file']}" + (f", {account['iterations']} sweeps"
-                                                                     if account.get("iterations") else "") + ")"))
-    summary = Table(show_header=False, show_edge=False, box=None)
-    summary.add_column(justify="left")
-    summary.add_column(justify="right")
-    for name, value in (("sum of weights (population)", f"{account['sum_weights']:,.0f}"),
-                        ("smallest weight", f"{account['min']:,.2f}"), ("largest weight", f"{account['max']:,.2f}"),
-                        ("largest / smallest", f"{account['ratio']:.2f}"), ("CV of the weights", f"{account['cv']:.3f}"),
-                        ("Kish design effect 1 + CV²", f"{account['kish_deff']:.3f}"),
-                        ("effective sample size", f"{account['effective_n']:,.1f}")):
-        summary.add_row(name, value)
-    console.print(summary)
-    table = Table(title="Weighted margins against the targets", title_justify="left", show_edge=False)
-    for name, justify in (("cell", "left"), ("rows", "right"), ("target", "right"), ("weighted", "right")):
-        table.add_column(name, justify=justify)
+    sweeps = f", {account['iterations']} sweeps" if account.get("iterations") else ""
+    cells = []
     for row in account["targets"]:
         category = row["category"]
         shown = "|".join(map(str, category)) if isinstance(category, (list, tuple)) else str(category)
-        table.add_row(f"{row['variable']} = {shown}", f"{row['n']:,}", f"{row['target']:,.0f}", f"{row['weighted']:,.0f}")
-    console.print(table)
+        cells.append((f"{row['variable']} = {shown}", row["n"], row["target"], row["weighted"]))
+    _print_weights(f" → {out}: {account['n']:,} rows weighted ({account['method']} of {base} to "
+                   f"{account['targets_file']}{sweeps})", file, account, cells, "rows", digits=2)
 
 
 def _print_report(report, inst, file: Path, out: Path) -> None:
-    console = make_console(soft_wrap=False)
     labels = inst.value_labels()
-    console.print(styled((str(file), "bold"), f" → {out}: {report.n:,} respondents weighted ({report.method}"
-                         + (f", {report.iterations} sweeps" if report.iterations else "") + ")"))
+    sweeps = f", {report.iterations} sweeps" if report.iterations else ""
+    cells = [(_cell_label(row.variable, row.category, labels), row.n, row.target, row.weighted)
+             for row in report.margins.itertuples()]
+    _print_weights(f" → {out}: {report.n:,} respondents weighted ({report.method}{sweeps})", file,
+                   {k: getattr(report, k) for k in ("sum_weights", "min", "max", "ratio", "cv", "kish_deff",
+                                                    "effective_n")}, cells, "respondents", digits=1)
+
+
+def _print_weights(headline: str, file: Path, stats: dict, cells: list[tuple], counted: str, digits: int) -> None:
+    """The weight report: the headline, the weights' summary and the weighted margins against the targets."""
+    console = make_console(soft_wrap=False)
+    console.print(styled((str(file), "bold"), headline))
     summary = Table(show_header=False, show_edge=False, box=None)
     summary.add_column(justify="left")
     summary.add_column(justify="right")
-    for name, value in (("sum of weights (population)", f"{report.sum_weights:,.0f}"),
-                        ("smallest weight", f"{report.min:,.1f}"), ("largest weight", f"{report.max:,.1f}"),
-                        ("largest / smallest", f"{report.ratio:.2f}"), ("CV of the weights", f"{report.cv:.3f}"),
-                        ("Kish design effect 1 + CV²", f"{report.kish_deff:.3f}"),
-                        ("effective sample size", f"{report.effective_n:,.1f}")):
+    for name, value in (("sum of weights (population)", f"{stats['sum_weights']:,.0f}"),
+                        ("smallest weight", f"{stats['min']:,.{digits}f}"),
+                        ("largest weight", f"{stats['max']:,.{digits}f}"),
+                        ("largest / smallest", f"{stats['ratio']:.2f}"), ("CV of the weights", f"{stats['cv']:.3f}"),
+                        ("Kish design effect 1 + CV²", f"{stats['kish_deff']:.3f}"),
+                        ("effective sample size", f"{stats['effective_n']:,.1f}")):
         summary.add_row(name, value)
     console.print(summary)
     table = Table(title="Weighted margins against the targets", title_justify="left", show_edge=False)
-    for name, justify in (("cell", "left"), ("respondents", "right"), ("target", "right"), ("weighted", "right")):
+    for name, justify in (("cell", "left"), (counted, "right"), ("target", "right"), ("weighted", "right")):
         table.add_column(name, justify=justify)
-    for row in report.margins.itertuples():
-        table.add_row(_cell_label(row.variable, row.category, labels), f"{row.n:,}", f"{row.target:,.0f}",
-                      f"{row.weighted:,.0f}")
+    for cell, n, target, weighted in cells:
+        table.add_row(cell, f"{n:,}", f"{target:,.0f}", f"{weighted:,.0f}")
     console.print(table)
 
 
