@@ -373,11 +373,20 @@ class PostStratAdjustment:
     def _parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """What every call needs and no call changes (a design's domains share the adjustment):
         psw (R's, with 0/0 rows set to 1), w_old/psw, and the cells' sums of w_old."""
-        psw = self.weights.copy()
-        psw[(psw == 0) & (self.old_weights == 0)] = 1.0
+        psw = self.weights
+        zero = (psw == 0) & (self.old_weights == 0)
+        if zero.any():  # else the weights themselves: a share's scale is then psw too (one scale fewer)
+            psw = psw.copy()
+            psw[zero] = 1.0
         ncell = int(self.cells.max()) + 1
         den = np.bincount(self.cells, weights=self.old_weights, minlength=ncell)
         return psw, self.old_weights / psw, np.where(den == 0, 1.0, den)
+
+    def cell_form(self) -> "CellForm":
+        """The correction as subtractions per cell (for the variance from cell sums, :func:`_vcov_from_cells`)."""
+        psw, ratio, den = self._parts
+        return CellForm(self.cells, den.size, psw, ratio, lambda sums: sums / den[:, None],
+                        ((psw, self.old_weights),))
 
     def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray | Influence:
         psw, ratio, den = self._parts
@@ -424,14 +433,22 @@ class RakingAdjustment:
         w0 = self.base_weights
         return 1 / np.where(w0 == 0, 1.0, w0)
 
-    def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray | Influence:
-        w0 = self.base_weights
-        if isinstance(x, Influence):
-            y_sums = x.group_sums(self.joint, self.factors[0].size, self._inverse_base)
-        else:
-            y_sums = group_sums(self.joint, x / np.where(w0 == 0, 1.0, w0)[:, None], self.factors[0].size)
+    def cell_form(self) -> "CellForm":
+        """The backfitting as subtractions of w0 · (a value per joint cell), from the joint cells' sums of x/w0."""
+        return CellForm(self.joint, self.factors[0].size, self.base_weights, self._inverse_base, self._backfit,
+                        ((self.base_weights, self._base_present),))
+
+    @cached_property
+    def _base_present(self) -> np.ndarray | None:
+        """(x/w0)·w0 per row: 1, or 0 where w0 = 0 (None: 1 everywhere)."""
+        present = self.base_weights != 0
+        return None if present.all() else present * 1.0
+
+    def _backfit(self, y_sums: np.ndarray) -> np.ndarray:
+        """The total change of y = x/w0 in every joint cell after the sweeps, from the cells' sums of y."""
+        y_sums = y_sums.copy()
         counts = self._joint_counts
-        shift = np.zeros_like(y_sums)  # total change of y in every joint cell
+        shift = np.zeros_like(y_sums)
         for _ in range(self.iterations):
             for cells, factor in zip(self.joint_margins, self.factors):
                 k = int(cells.max()) + 1
@@ -440,6 +457,15 @@ class RakingAdjustment:
                 step = factor[:, None] * means[cells]
                 y_sums -= counts[:, None] * step
                 shift += step
+        return shift
+
+    def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray | Influence:
+        w0 = self.base_weights
+        if isinstance(x, Influence):
+            y_sums = x.group_sums(self.joint, self.factors[0].size, self._inverse_base)
+        else:
+            y_sums = group_sums(self.joint, x / np.where(w0 == 0, 1.0, w0)[:, None], self.factors[0].size)
+        shift = self._backfit(y_sums)  # total change of y in every joint cell
         if isinstance(x, Influence):
             return x.minus(w0, self.joint, shift)
         return _minus_cell_values(x, shift, self.joint, w0, overwrite)
@@ -475,6 +501,161 @@ class GregAdjustment:
         q = self._basis
         projection = ((q.T @ y).T @ q.T).T  # q qᵀ y, computed so that it stays column-major like y
         return (y - projection) * w[:, None]
+
+
+@dataclass(frozen=True, eq=False)
+class CellForm:
+    """A calibration correction as R computes it (``svyrecvar``), written per cell: the residuals are
+    x − scale · values(S)[cell], S the cells' sums of ratio · x. Post-stratification: scale = the
+    weights, ratio = w_old/w, values = S/Σ_cell w_old; raking: scale = w0, ratio = 1/w0, values = the
+    backfitting's total change per joint cell. ``known`` gives ratio · a for arrays a the design holds
+    (None: 1 on every row), so that their products need no pass over the rows."""
+
+    cells: np.ndarray  # cell per row (n,)
+    ncell: int
+    scale: np.ndarray  # (n,)
+    ratio: np.ndarray  # (n,)
+    values: Any  # (ncell × k sums) → ncell × k
+    known: tuple = ()  # ((a, ratio·a or None), …)
+
+
+# -- the variance from sums over cells ---------------------------------------------------------------
+
+
+def _sums(codes: np.ndarray, values: np.ndarray | None, size: int) -> np.ndarray:
+    """Σ values (None: the number of rows) per code 0..size-1."""
+    if size == 1:
+        return np.array([float(codes.size) if values is None else float(values.sum())])
+    return np.bincount(codes, weights=values, minlength=size).astype(float, copy=False)
+
+
+def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | None:
+    """The variance of the total of factored influence values from sums over cells — or None where
+    this does not apply (clustered, multistage or PPS designs, a GREG calibration, too many cells).
+
+    For a design whose PSUs are its rows, every quantity of the variance primitive is a sum over
+    rows: the calibration cells' sums of ratio·x (for the residuals), each stratum's sum of the
+    residuals e_i and of e_i e_iᵀ. With x_i = Σ_t s_t[i] C[g_i, t] (scales s_t, coefficients per
+    group g) and the residual e_i = x_i − scale_i · m[c_i] (post-stratification or raking, cell c),
+    e_i is again Σ_t s_t[i] C'[K_i, t] with a coefficient per cell K = (group, calibration cell,
+    stratum). So every sum is Σ_K C'_Kᵀ (Σ_{i∈K} s_t s_u) C'_K — one ``np.bincount`` per scale and
+    per pair of scales over the code K, and coefficient algebra on a few hundred cells: the same
+    formulas as :func:`_stratified_vcov` (Lumley 2010 §2.2, 7.4; R's ``svyrecvar``), regrouped.
+
+    A domain's weights are the design's full weights times the domain's mask: a scale that is the
+    domain's weights is taken as the full weights with the rows outside in a group of their own
+    (coefficients 0), so that the products of the design's arrays (w², w·w_old) are computed once
+    per design rather than once per estimate.
+    """
+    s = design._struct
+    if not s.own_psu or design.pps is not None or design.stages or s.psu_f is not None or len(design.adjustments) > 1:
+        return None
+    form = None
+    if design.adjustments:
+        form_of = getattr(design.adjustments[0], "cell_form", None)
+        if form_of is None:
+            return None
+        form = form_of()
+    nstrata = s.n_psu.size
+    ncell = form.ncell if form is not None else 1
+    stride = ncell * nstrata
+    scales = list(x.scales)
+    coef = x.coef
+    group = x.group
+    n = design.n
+    shared = design._shared
+    dom = design._domain_of
+    stable = [design.weights] if dom is None else []
+    if dom is not None and dom[2] is design.weights and any(t is design.weights for t in scales):
+        root, mask, _ = dom
+        scales = [root if t is design.weights else t for t in scales]
+        coef = np.concatenate([np.zeros((1,) + coef.shape[1:]), coef])  # group 0: outside the domain
+        stable = [root]
+        shift, offset = design._domain_codes(stride)
+        codes = np.multiply(group, shift)  # (g + 1)·stride·mask + cell·H + stratum
+        codes += offset
+    else:
+        cell_stratum = _cell_stratum(shared, form, design.strata, nstrata)
+        if stride == 1:
+            codes = group
+        else:
+            codes = np.multiply(group, stride)
+            codes += cell_stratum
+    g_count = coef.shape[0]
+    size = g_count * stride
+    if size > 4 * max(n, 1024):
+        return None
+    if form is not None:
+        stable += [form.scale, form.ratio]
+        at = next((i for i, t in enumerate(scales) if t is form.scale), None)
+        if at is None:  # the correction's scale is a new one (coefficient 0 until the residuals)
+            scales.append(form.scale)
+            coef = np.concatenate([coef, np.zeros((g_count, 1, coef.shape[2]))], axis=1)
+            at = len(scales) - 1
+    t_count, k = len(scales), coef.shape[2]
+    firsts = np.empty((size, t_count))
+    seconds = np.empty((size, t_count, t_count))
+    for t in range(t_count):
+        firsts[:, t] = _sums(codes, scales[t], size)
+        for u in range(t, t_count):
+            seconds[:, t, u] = seconds[:, u, t] = _sums(codes, _product(shared, scales[t], scales[u], stable), size)
+    cell_index = np.arange(size)
+    c_coef = coef[cell_index // stride]  # size × T × k
+    if form is not None:  # the residuals: the cells' sums of ratio·x, then the correction's values per cell
+        ratio_sums = np.empty((size, t_count))
+        known = dict((id(a), (a, r)) for a, r in form.known)
+        for t in range(t_count):
+            a, r = known.get(id(scales[t]), (None, None))
+            if a is scales[t]:
+                ratio_sums[:, t] = _sums(codes, r, size)
+            else:
+                ratio_sums[:, t] = _sums(codes, _product(shared, scales[t], form.ratio, stable), size)
+        cell = (cell_index // nstrata) % ncell
+        per_cell = np.zeros((ncell, k))
+        np.add.at(per_cell, cell, np.einsum("ct,ctj->cj", ratio_sums, c_coef))
+        c_coef[:, at, :] -= form.values(per_cell)[cell]
+    stratum = cell_index % nstrata
+    totals = np.zeros((nstrata, k))
+    np.add.at(totals, stratum, np.einsum("ct,ctj->cj", firsts, c_coef))
+    present = design._present(design.strata, nstrata)
+    factor, centre, _, finish = _stratum_terms(s, present, design.lonely_psu)
+    weighted = c_coef * (factor ** 2)[stratum][:, None, None]
+    v = weighted.reshape(size * t_count, k).T @ np.matmul(seconds, c_coef).reshape(size * t_count, k)
+    t = totals * np.where(centre, factor / np.sqrt(np.maximum(s.n_psu, 1)), 0.0)[:, None]
+    v -= t.T @ t
+    v = (v + v.T) / 2
+    # a variance that is 0 (a constant) comes out of the difference of moments as ±1e-17 or so
+    np.fill_diagonal(v, np.maximum(np.diag(v), 0.0))
+    return finish(v)
+
+
+def _product(shared: dict, a: np.ndarray, b: np.ndarray, stable: list) -> np.ndarray:
+    """a · b, kept in the design's shared store when both are arrays of the design (its weights, a
+    calibration's arrays), which many estimates use."""
+    if not (any(a is q for q in stable) and any(b is q for q in stable)):
+        return a * b
+    key = ("product", id(a), id(b))
+    hit = shared.get(key)
+    if hit is not None and hit[0] is a and hit[1] is b:
+        return hit[2]
+    out = a * b
+    shared[key] = (a, b, out)  # the factors are held, so that their ids stay theirs
+    return out
+
+
+def _cell_stratum(shared: dict, form: CellForm | None, strata: np.ndarray, nstrata: int) -> np.ndarray | int:
+    """Each row's (calibration cell, stratum) as one code: cell · H + stratum (kept per design)."""
+    if form is None:
+        return strata if nstrata > 1 else 0
+    if nstrata == 1:
+        return form.cells
+    key = ("cell_stratum", id(form.cells), id(strata))
+    hit = shared.get(key)
+    if hit is not None and hit[0] is form.cells and hit[1] is strata:
+        return hit[2]
+    out = form.cells.astype(np.int64) * nstrata + strata
+    shared[key] = (form.cells, strata, out)
+    return out
 
 
 # -- the design ------------------------------------------------------------------------------
@@ -596,6 +777,10 @@ class SurveyDesign:
     # PSUs per stratum in the full design, per row (kept when a domain zeroes weights)
     _n_psu: np.ndarray = field(default=None, repr=False)
     _struct: _Structure = field(default=None, repr=False)
+    # a domain's (full weights, mask, the domain's weights = full × mask), from :meth:`domain`
+    _domain_of: tuple | None = field(default=None, repr=False)
+    # what the variance computes once per design and its domains share (products of weights, codes)
+    _shared: dict = field(default=None, repr=False)
 
     def __post_init__(self):
         if self.lonely_psu not in LONELY_PSU_OPTIONS:
@@ -604,6 +789,8 @@ class SurveyDesign:
             object.__setattr__(self, "_struct", _structure(self.strata, self.cluster, self.fpc))
         if self._n_psu is None:
             object.__setattr__(self, "_n_psu", self._struct.n_psu[self.strata])
+        if self._shared is None:
+            object.__setattr__(self, "_shared", {})
 
     # -- basics --------------------------------------------------------------------------------
     @property
@@ -636,7 +823,24 @@ class SurveyDesign:
             raise ValueError("domain mask must have one value per row")
         # weights are finite (svydesign, calibration): a product is the masked copy, without the
         # branch per row that makes np.where several times slower on a mask as irregular as answers
-        return replace(self, weights=self.weights * mask)
+        weights = self.weights * mask
+        if self._domain_of is not None and self._domain_of[2] is self.weights:  # a domain of a domain
+            root, mask = self._domain_of[0], self._domain_of[1] & mask
+        else:
+            root = self.weights
+        return replace(self, weights=weights, _domain_of=(root, mask, weights))
+
+    def _domain_codes(self, stride: int) -> tuple[np.ndarray, np.ndarray]:
+        """For :func:`_vcov_from_cells` on a domain: mask · stride and mask · stride + cell · H + stratum
+        (int64, n), computed once per domain and stride."""
+        key = ("domain_codes", stride)
+        cache = self.__dict__.setdefault("_local", {})
+        if key not in cache:
+            shift = self._domain_of[1] * np.int64(stride)
+            form = self.adjustments[0].cell_form() if self.adjustments else None
+            offset = shift + _cell_stratum(self._shared, form, self.strata, self._struct.n_psu.size)
+            cache[key] = (shift, offset)
+        return cache[key]
 
     def column(self, name: str) -> pd.Series:
         if name not in self.data.columns:
@@ -658,6 +862,12 @@ class SurveyDesign:
         """
         given = x
         if isinstance(x, Influence):
+            try:
+                v = _vcov_from_cells(self, x)
+            except LonelyStratumError as exc:
+                raise self._lonely_message(exc.stratum) from None
+            if v is not None:
+                return v
             # one column of one scale (a mean, a total) costs less dense than in sums over groups;
             # PSU-level weights (PPS) need the PSU totals dense
             if x.k * len(x.scales) <= 1 or self.pps is not None or self._struct.psu_f is not None:
@@ -798,23 +1008,7 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
         z = z.dense()
     zs = s.psu_stratum
     n_h = s.n_psu.astype(float)
-    f = np.ones(nstrata) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0, (s.popsize - n_h) / s.popsize)
-    if s.psu_f is not None:  # Brewer: a stratum is exhausted only when all its PSUs are certain
-        f = np.bincount(zs, weights=s.psu_f, minlength=nstrata) / np.maximum(n_h, 1)
-        exhausted = np.bincount(zs, weights=(s.psu_f >= 1e-7).astype(float), minlength=nstrata) == 0
-    else:
-        exhausted = f < 1e-7  # census strata contribute exactly zero (checked before lonely PSUs, as R)
-    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
-    if weight is not None:
-        scale = scale * weight
-    lonely = (n_h == 1) & ~exhausted & present
-    if lonely_psu == "fail" and lonely.any():
-        raise LonelyStratumError(int(np.flatnonzero(lonely)[0]))
-    # centre PSU totals at the stratum mean over all its PSUs (absent ones have total 0), except
-    # a lonely PSU under "adjust", which is compared with zero (R: not swept)
-    centre = ~((n_h == 1) & (lonely_psu == "adjust"))
-    contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
-    factor = np.where(contributes, np.sqrt(scale), 0.0)
+    factor, centre, contributes, finish = _stratum_terms(s, present, lonely_psu, weight)
     if isinstance(z, Influence):  # own PSUs, factored: from the moments
         zs_sq = factor**2
         if nstrata == 1:
@@ -846,11 +1040,47 @@ def _stratified_vcov(x: np.ndarray, s: _Structure, present: np.ndarray, lonely_p
         d *= factor[zs][:, None]
     if not isinstance(z, Influence):
         v = d.T @ d
+    return finish(v)
+
+
+def _stratum_terms(s: _Structure, present: np.ndarray, lonely_psu: str, weight: np.ndarray | None = None):
+    """Per stratum, what the variance primitive does with its PSU totals z_hi: (factor, centre, contributes,
+    finish)
+    with V = finish(Σ_h factor_h² Σ_i (z_hi − centre_h z̄_h)(…)ᵀ). factor² is (1 − f_h) n_h/(n_h − 1)
+    (0 for a census stratum, one outside the domain, or a lonely PSU under "average"); centre_h is
+    False for a lonely PSU under "adjust" (compared with zero, as R); ``finish`` scales by the strata
+    present ÷ strata with a variance ("average") and gives NaN when none has one; ``contributes`` says
+    which strata take part (Brewer's factors per PSU use it). Raises
+    :class:`LonelyStratumError` for a lonely PSU under "fail"."""
+    nstrata = s.n_psu.size
+    n_h = s.n_psu.astype(float)
+    zs = s.psu_stratum
+    f = np.ones(nstrata) if s.popsize is None else np.where(np.isinf(s.popsize), 1.0, (s.popsize - n_h) / s.popsize)
+    if s.psu_f is not None:  # Brewer: a stratum is exhausted only when all its PSUs are certain
+        f = np.bincount(zs, weights=s.psu_f, minlength=nstrata) / np.maximum(n_h, 1)
+        exhausted = np.bincount(zs, weights=(s.psu_f >= 1e-7).astype(float), minlength=nstrata) == 0
+    else:
+        exhausted = f < 1e-7  # census strata contribute exactly zero (checked before lonely PSUs, as R)
+    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
+    if weight is not None:
+        scale = scale * weight
+    lonely = (n_h == 1) & ~exhausted & present
+    if lonely_psu == "fail" and lonely.any():
+        raise LonelyStratumError(int(np.flatnonzero(lonely)[0]))
+    # centre PSU totals at the stratum mean over all its PSUs (absent ones have total 0), except
+    # a lonely PSU under "adjust", which is compared with zero (R: not swept)
+    centre = ~((n_h == 1) & (lonely_psu == "adjust"))
+    contributes = present & ~exhausted & ~(lonely & (lonely_psu == "average"))
+    factor = np.where(contributes, np.sqrt(scale), 0.0)
     n_present = int(present.sum())
     n_ok = n_present - int((lonely & (lonely_psu == "average")).sum())
-    if n_ok == 0:
-        return np.full_like(v, np.nan) if n_present else v
-    return v * n_present / n_ok
+
+    def finish(v: np.ndarray) -> np.ndarray:
+        if n_ok == 0:
+            return np.full_like(v, np.nan) if n_present else v
+        return v * n_present / n_ok
+
+    return factor, centre, contributes, finish
 
 
 PPS_METHODS = ("brewer", "overton", "hartley-rao")

@@ -418,43 +418,50 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> 
     g, w, xr = code[rows] - 1, design.weights[rows], x[rows]
     base = np.bincount(g, weights=w, minlength=k)
     n = np.bincount(g, minlength=k)
+    wx = w * xr
+    total = float(base.sum())
+    # the values centred at their overall mean: the variance is computed from sums of products of the
+    # scales (the moments), which for values far from 0 (years, say) would lose digits to cancellation
+    centre = float(wx.sum()) / total if total > 0 else 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.bincount(g, weights=w * xr, minlength=k) / base
+        means = np.bincount(g, weights=wx, minlength=k) / base
         inverse = np.where(base > 0, 1 / base, 0.0)
-    # w(x − m_g)/W_g in column g: the scales w·x and w, with coefficients 1/W_g and −m_g/W_g; group 0
-    # (no answer, or in no group) has coefficients 0, so the scales need not be zero there
+    shifted = np.nan_to_num(means) - centre
+    # w(x − m_g)/W_g = (w(x − c) − (m_g − c)·w)/W_g in column g: the scales w(x − c) and w, with
+    # coefficients 1/W_g and −(m_g − c)/W_g; group 0 (no answer, or in no group) has coefficients 0, so
+    # the scales need not be zero there
     coef = np.zeros((k + 1, 2, k))
     coef[np.arange(1, k + 1), 0, np.arange(k)] = inverse
-    coef[np.arange(1, k + 1), 1, np.arange(k)] = -np.nan_to_num(means) * inverse
+    coef[np.arange(1, k + 1), 1, np.arange(k)] = -shifted * inverse
     weights = design.weights
-    scale_x = np.nan_to_num(x, nan=0.0, posinf=np.inf, neginf=-np.inf)  # infinities stay (and show)
-    scale_x *= weights
+    scale_x = np.zeros(design.n)
+    wx -= centre * w
+    scale_x[rows] = wx  # infinities stay (and show)
     vcov = design.vcov_total(Influence((scale_x, weights), code, coef))
-    spread = np.bincount(g, weights=w * (xr - np.nan_to_num(means)[g]) ** 2, minlength=k)
-    rows_all = np.flatnonzero(member)
-    df_of = _groups_degrees_of_freedom(design, rows_all, member[rows_all] - 1, k)
+    deviation = wx  # w(x − c), now w(x − m_g): Σ w(x − m_g)² per group
+    deviation -= shifted[g] * w
+    spread = np.bincount(g, weights=deviation * (xr - np.nan_to_num(means)[g]), minlength=k)
+    df_of = _groups_degrees_of_freedom(design, member, k)
     return GroupMeans(means, base, n, spread, vcov, df_of)
 
 
-def _groups_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray, g: np.ndarray, k: int
-                               ) -> Callable[[int], int]:
-    """Each group's design df (its domain's :meth:`~SurveyDesign.degrees_of_freedom`; ``rows`` the rows
-    of the groups, ``g`` their group): for a design whose PSUs are its rows, the group's rows minus
-    its strata, counted for all groups at once."""
-    n = np.bincount(g, minlength=k)
+def _groups_degrees_of_freedom(design: SurveyDesign, member: np.ndarray, k: int) -> Callable[[int], int]:
+    """Each group's design df (its domain's :meth:`~SurveyDesign.degrees_of_freedom`; ``member`` each row's
+    group + 1, 0 for none): for a design whose PSUs are its rows, the group's rows minus its strata,
+    counted for all groups at once."""
     if not design._struct.own_psu:
         def clustered(j: int) -> int:
-            mask = np.zeros(design.n, dtype=bool)
-            mask[rows[g == j]] = True
-            return design._psus_minus_strata(mask)
+            return design._psus_minus_strata(member == j + 1)
 
         return clustered
     nstrata = design._struct.n_psu.size
     if nstrata == 1:  # one stratum: in every group that has a row
+        n = np.bincount(member, minlength=k + 1)[1:]
         strata_in = (n > 0).astype(int)
     else:
-        present = np.bincount(g * nstrata + design.strata[rows], minlength=k * nstrata).reshape(k, nstrata) > 0
-        strata_in = present.sum(axis=1)
+        present = np.bincount(member * nstrata + design.strata, minlength=(k + 1) * nstrata).reshape(k + 1, nstrata)[1:]
+        n = present.sum(axis=1)
+        strata_in = (present > 0).sum(axis=1)
     return lambda j: int(n[j]) - int(strata_in[j])
 
 
@@ -641,7 +648,7 @@ def svyprop(
     def influence_values() -> Influence:
         """w(1[x = c] − p_c)/Σw for every category c: the scale w/Σw times the vector 1[c = x] − p of
         the row's category (rows without one have weight 0 here), kept factored."""
-        return Influence.of(w / base, row_cat + 1, np.vstack([-p, np.eye(k) - p]))
+        return Influence.of(w, row_cat + 1, np.vstack([-p, np.eye(k) - p]) / base)
 
     def with_ones() -> np.ndarray:
         x = indicators(1)
