@@ -80,6 +80,60 @@ def test_factored_influence_gives_the_dense_variance(frame, name):
         assert np.abs(d.vcov_total(both) - v_both).max() <= 1e-12 * np.abs(v_both).max()
 
 
+@pytest.mark.parametrize("name", ["srs", "strata", "strata-fpc-average", "strata-remove", "strata-certainty",
+                                  "srs+poststratify", "srs+rake", "strata+poststratify", "strata+rake"])
+def test_the_variance_from_cell_sums_equals_the_dense_variance(frame, name):
+    """For a design whose PSUs are its rows, the variance comes from sums over (group, calibration cell,
+    stratum) cells (design._vcov_from_cells): the same matrix as the dense influence values give, for
+    the whole sample, a domain, a domain of a domain (the domain's weights taken as the full weights
+    there) and scales that are not the weights."""
+    from fjernarbeid.survey import design as design_module
+
+    design = _designs(frame)[name]
+    y = frame["y"].to_numpy()
+    x = frame["x"].to_numpy() + 1e6  # far from 0: the moments must not cancel
+    first = frame["a"].to_numpy() == 1
+    for d in (design, design.domain(first), design.domain(frame["st"].to_numpy() != 2),
+              design.domain(first).domain(frame["b"].to_numpy() > 0)):
+        w = d.weights
+        p = np.bincount(y, weights=w, minlength=5) / w.sum()
+        shares = Influence.of(w, y, (np.eye(5) - p) / w.sum())  # the weights themselves as the scale
+        mean = float(w @ x / w.sum())
+        means = Influence((w * (x - 1e6), w), y, np.stack([np.eye(5), -np.eye(5) * (mean - 1e6)], axis=1) / w.sum())
+        for infl in (shares, means, _shares(d, y)):
+            v_cells = design_module._vcov_from_cells(d, infl)
+            assert v_cells is not None
+            v_dense = d.vcov_total(infl.dense())
+            assert np.abs(v_cells - v_dense).max() <= 1e-11 * np.abs(v_dense).max()
+
+
+def test_post_stratification_with_empty_rows_keeps_its_own_scale(frame):
+    """Rows with weight 0 before and after post-stratification take psw = 1 (R): a copy of the weights,
+    a scale of its own in the variance from cell sums — the same variance as the dense values."""
+    from fjernarbeid.survey import design as design_module
+
+    cells = frame.groupby(["a", "b"]).size().rename("Freq").reset_index()
+    base = svydesign(frame, "w", strata="st", lonely_psu="adjust").domain(np.arange(N) >= 50)  # 50 rows of weight 0
+    d = poststratify(base, ["a", "b"], cells, column="Freq")
+    assert d.adjustments[0]._parts[0] is not d.weights
+    y = frame["y"].to_numpy()
+    w = d.weights
+    p = np.bincount(y, weights=w, minlength=5) / w.sum()
+    infl = Influence.of(w, y, (np.eye(5) - p) / w.sum())
+    v_cells = design_module._vcov_from_cells(d, infl)
+    v_dense = d.vcov_total(infl.dense())
+    assert np.abs(v_cells - v_dense).max() <= 1e-12 * np.abs(v_dense).max()
+
+
+def test_clustered_and_gregged_designs_use_the_primitive_on_psu_totals(frame):
+    from fjernarbeid.survey import design as design_module
+
+    designs = _designs(frame)
+    y = frame["y"].to_numpy()
+    for name in ("clusters", "two-stage", "clusters+poststratify", "srs+calibrate"):
+        assert design_module._vcov_from_cells(designs[name], _shares(designs[name], y)) is None
+
+
 def test_influence_sums_and_stacking_match_the_matrix(frame):
     y = frame["y"].to_numpy()
     w = frame["w"].to_numpy()
