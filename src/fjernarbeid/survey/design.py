@@ -320,9 +320,12 @@ def whole_number_codes(x: np.ndarray, limit: int = 1 << 16) -> tuple[np.ndarray,
         return None
     with np.errstate(invalid="ignore"):
         low, high = np.fmin.reduce(x), np.fmax.reduce(x)  # NaN only when every value is
-        if not (low >= 0 and high < limit) or not ((np.trunc(x) == x) | np.isnan(x)).all():
+        if not (low >= 0 and high < limit):
             return None
-    shifted = np.nan_to_num(x, nan=-1.0).astype(np.intp)
+    filled = np.fmax(x, -1.0)  # NaN → −1 (fmax takes the number where one side is NaN); the rest stay
+    shifted = filled.astype(np.intp)
+    if not np.array_equal(shifted, filled):  # a value with a fraction
+        return None
     shifted += 1  # 0 for NaN
     present = np.bincount(shifted, minlength=int(high) + 2) > 0
     present[0] = False

@@ -630,17 +630,19 @@ def svyprop(
     design, keep = _valid_domain(design, usable, variable, True)
     w = design.weights
     k = len(cat_keys)
-    rows = np.flatnonzero(keep)
     base = float(w.sum())
-    n = int(keep.sum())
     # rows outside the domain have weight 0 and add nothing; bin 0 collects the unusable rows
-    p = np.bincount(row_cat + 1, weights=w, minlength=k + 1)[1:] / base
+    code = row_cat + 1
+    p = np.bincount(code, weights=w, minlength=k + 1)[1:] / base
+    # each category's rows in the domain (bin 0: no answer, or outside)
+    in_rows = np.bincount(code * design.in_domain, minlength=k + 1)[1:]
+    n = int(in_rows.sum())
     # a category of every row with weight is a share of exactly 1 (the two sums of the same weights, added
     # in another order, may differ in the last bit), so that the rule for 0 and 1 below applies
-    in_rows = np.bincount(row_cat[(w > 0) & usable], minlength=k) if k else np.zeros(0, dtype=int)
-    p[in_rows == np.count_nonzero((w > 0) & usable)] = 1.0
+    p[in_rows == n] = 1.0
 
     def indicators(extra: int = 0) -> np.ndarray:
+        rows = np.flatnonzero(keep)
         x = np.zeros((len(w), k + extra), order="F")
         x[rows, row_cat[rows]] = 1.0
         return x
@@ -648,7 +650,7 @@ def svyprop(
     def influence_values() -> Influence:
         """w(1[x = c] − p_c)/Σw for every category c: the scale w/Σw times the vector 1[c = x] − p of
         the row's category (rows without one have weight 0 here), kept factored."""
-        return Influence.of(w, row_cat + 1, np.vstack([-p, np.eye(k) - p]) / base)
+        return Influence.of(w, code, np.vstack([-p, np.eye(k) - p]) / base)
 
     def with_ones() -> np.ndarray:
         x = indicators(1)
