@@ -164,20 +164,26 @@ def svyttest_groups(design: SurveyDesign, y: str, groups: tuple[np.ndarray, np.n
     covariance matrix. ``names`` are the groups' labels in :attr:`GroupDifference.groups`."""
     x = _numeric(design, y)
     first, second = (np.asarray(m, dtype=bool) for m in groups)
-    usable = ~np.isnan(x) & design.in_domain
-    if not (usable & first).any() or not (usable & second).any():
-        found = [str(name) for name, mask in zip(names, (first, second)) if (usable & mask).any()]
-        raise ComputationError(f"a comparison needs two groups with rows that have {y!r} present in the "
-                               f"domain; found {len(found)}{': ' if found else ''}{', '.join(found)}")
-    if (usable & first & second).any():
-        rows = np.flatnonzero(usable & first & second)[:5] + 1
-        raise ComputationError(f"the two groups must not overlap; rows {', '.join(map(str, rows))} … are in both")
+    # on a calibrated design, both groups' means with their covariance matrix (None for groups that overlap
+    # anywhere in the domain, and other designs: the checks below then say what is wrong, or each group
+    # is estimated on its own)
     joint = group_means(design, x, [first, second])
-    if joint is None:  # each group on its own, and the test as svyttest computes it on a group column
+    if joint is not None and (joint.n == 0).any():
+        joint = None  # a group without an answer: said below
+    if joint is None:
+        usable = ~np.isnan(x) & design.in_domain
+        if not (usable & first).any() or not (usable & second).any():
+            found = [str(name) for name, mask in zip(names, (first, second)) if (usable & mask).any()]
+            raise ComputationError(f"a comparison needs two groups with rows that have {y!r} present in the "
+                                   f"domain; found {len(found)}{': ' if found else ''}{', '.join(found)}")
+        if (usable & first & second).any():
+            rows = np.flatnonzero(usable & first & second)[:5] + 1
+            raise ComputationError(f"the two groups must not overlap; rows {', '.join(map(str, rows))} … are in both")
+        # each group on its own, and the test as svyttest computes it on a group column
         group = np.where(first, 0.0, np.where(second, 1.0, np.nan))
         diff = svyttest(replace(design, data=design.data.assign(__pair__=group)), y, "__pair__", level)
         return replace(diff, groups=tuple(names)), svymean_groups(design, y, [first, second], level=level)
-    df = design.domain(usable & (first | second)).degrees_of_freedom() - 1
+    df = joint.answered_df() - 1
     estimate, se, t, df, p, low, high = _joint_difference(joint, df, level)
     d_effect = float(estimate / np.sqrt(joint.variances().mean()))
     diff = GroupDifference(estimate, se, t, df, p, low, high, level, tuple(names), tuple(joint.means), d_effect,

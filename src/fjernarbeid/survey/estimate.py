@@ -369,6 +369,7 @@ class GroupMeans:
     spread: np.ndarray  # Σw(x − mean)² per group
     vcov: np.ndarray  # k × k
     df_of: Callable[[int], int]  # each group's design df (its domain's)
+    answered_df: Callable[[], int]  # the design df of the domain of every group's answers together
 
     def variances(self) -> np.ndarray:
         """Each group's estimated population variance of the variable, R ``svyvar``: n/(n − 1) · Σw(x − x̄)²/Σw."""
@@ -442,7 +443,16 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> 
     deviation -= shifted[g] * w
     spread = np.bincount(g, weights=deviation * (xr - np.nan_to_num(means)[g]), minlength=k)
     df_of = _groups_degrees_of_freedom(design, member, k)
-    return GroupMeans(means, base, n, spread, vcov, df_of)
+
+    def answered_df() -> int:  # design.domain(code > 0).degrees_of_freedom(), counted on the codes at hand
+        if not design._struct.own_psu:
+            return design._psus_minus_strata(code > 0)
+        nstrata = design._struct.n_psu.size
+        strata_in = int(n.sum() > 0) if nstrata == 1 else \
+            int(np.count_nonzero(np.bincount((code > 0) * (design.strata + 1), minlength=nstrata + 1)[1:]))
+        return int(n.sum()) - strata_in
+
+    return GroupMeans(means, base, n, spread, vcov, df_of, answered_df)
 
 
 def _groups_degrees_of_freedom(design: SurveyDesign, member: np.ndarray, k: int) -> Callable[[int], int]:
