@@ -399,21 +399,24 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> 
     masks) of the design's domain, with their covariance matrix — or None where that is not one
     computation: a replicate or uncalibrated design, or groups that overlap (:func:`svymean_groups` then
     estimates each group on its own)."""
+    if isinstance(design, ReplicateDesign) or not design.is_calibrated:
+        return None
     in_domain = design.in_domain
-    usable = ~np.isnan(x) & in_domain
     # each row's group + 1 (0: in none, or outside the domain), by arithmetic on the masks: assigning
     # through a boolean mask costs several times more on masks as irregular as answers
     member = np.zeros(design.n, dtype=np.intp)
-    members = np.zeros(design.n, dtype=np.int8)
+    members = np.zeros(design.n, dtype=np.int8) if len(groups) > 1 else None
     for j, mask in enumerate(groups):
         mask = np.asarray(mask, dtype=bool)
-        members += mask
-        member += mask * (j + 1)
+        if members is not None:
+            members += mask
+        member += mask * (j + 1) if j else mask
     member *= in_domain
-    overlap = bool(((members > 1) & in_domain).any())
-    if overlap or isinstance(design, ReplicateDesign) or not design.is_calibrated:
-        return None
-    code = member * usable  # each answer's group + 1
+    if members is not None:
+        members *= in_domain
+        if members.max() > 1:  # groups that overlap in the domain
+            return None
+    code = member * ~np.isnan(x)  # each answer's group + 1
     k = len(groups)
     rows = np.flatnonzero(code)
     g, w, xr = code[rows] - 1, design.weights[rows], x[rows]
@@ -439,9 +442,11 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> 
     wx -= centre * w
     scale_x[rows] = wx  # infinities stay (and show)
     vcov = design.vcov_total(Influence((scale_x, weights), code, coef))
-    deviation = wx  # w(x − c), now w(x − m_g): Σ w(x − m_g)² per group
-    deviation -= shifted[g] * w
-    spread = np.bincount(g, weights=deviation * (xr - np.nan_to_num(means)[g]), minlength=k)
+    # Σ w(x − m_g)² per group: Σ w(x − c)² − W_g (m_g − c)², from values centred near every group's mean
+    xr -= centre
+    wx *= xr
+    with np.errstate(invalid="ignore"):
+        spread = np.maximum(np.bincount(g, weights=wx, minlength=k) - base * shifted ** 2, 0.0)
     df_of = _groups_degrees_of_freedom(design, member, k)
 
     def answered_df() -> int:  # design.domain(code > 0).degrees_of_freedom(), counted on the codes at hand
