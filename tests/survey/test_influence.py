@@ -251,17 +251,18 @@ def test_means_of_several_groups_at_once_equal_one_mean_per_group(frame, name):
     from fjernarbeid.survey import svymean_groups
 
     design = _designs(frame)[name].domain(frame["st"].to_numpy() != 2)
-    x = frame["x"].to_numpy().copy()
-    x[::7] = np.nan  # missing answers are left out of every group
-    d = replace(design, data=design.data.assign(xm=x))
     groups = [frame["y"].to_numpy() == c for c in range(5)] + [np.zeros(N, dtype=bool)]
-    together = svymean_groups(d, "xm", groups)
-    assert together[-1] is None  # an empty group has no mean
-    for mask, got in zip(groups[:-1], together):
-        alone = svymean(d.domain(mask), "xm")  # its df counts the rows without an answer too
-        assert (got.n_unweighted, got.df) == (alone.n_unweighted, alone.df)
-        for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
-            assert getattr(got, field) == pytest.approx(getattr(alone, field), rel=1e-10), field
+    for offset in (0.0, 1e6):  # values far from 0 (a year, an income) lose no digits
+        x = frame["x"].to_numpy() + offset
+        x[::7] = np.nan  # missing answers are left out of every group
+        d = replace(design, data=design.data.assign(xm=x))
+        together = svymean_groups(d, "xm", groups)
+        assert together[-1] is None  # an empty group has no mean
+        for mask, got in zip(groups[:-1], together):
+            alone = svymean(d.domain(mask), "xm")  # its df counts the rows without an answer too
+            assert (got.n_unweighted, got.df) == (alone.n_unweighted, alone.df)
+            for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
+                assert getattr(got, field) == pytest.approx(getattr(alone, field), rel=1e-10), field
 
 
 @pytest.mark.parametrize("name", ["srs", "strata", "clusters", "two-stage", "srs+poststratify", "strata+rake",
