@@ -123,6 +123,15 @@ def test_post_stratification_with_empty_rows_keeps_its_own_scale(frame):
     v_cells = design_module._vcov_from_cells(d, infl)
     v_dense = d.vcov_total(infl.dense())
     assert np.abs(v_cells - v_dense).max() <= 1e-12 * np.abs(v_dense).max()
+    # raking a domain: base weights 0 outside it (x/w0 is taken as 0 there, as R)
+    margins = {"a": (frame.groupby("a").size() * 9).to_dict(), "b": (frame.groupby("b").size() * 9).to_dict()}
+    raked = rake(base, margins)
+    w = raked.weights
+    p = np.bincount(y, weights=w, minlength=5) / w.sum()
+    infl = Influence.of(w, y, (np.eye(5) - p) / w.sum())
+    v_cells = design_module._vcov_from_cells(raked, infl)
+    v_dense = raked.vcov_total(infl.dense())
+    assert np.abs(v_cells - v_dense).max() <= 1e-12 * np.abs(v_dense).max()
 
 
 def test_clustered_and_gregged_designs_use_the_primitive_on_psu_totals(frame):
