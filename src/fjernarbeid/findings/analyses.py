@@ -24,7 +24,7 @@ from fjernarbeid.findings.projection import ProjectionBase, default_base, projec
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Table, TestRow
 from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument
-from fjernarbeid.survey.association import svychisq, svycor, svytrend
+from fjernarbeid.survey.association import _spearman_and_trend, svychisq, svycor
 from fjernarbeid.survey.compare import svyprop_diff, svyttest_groups
 from fjernarbeid.survey.design import SurveyDesign
 from fjernarbeid.survey.estimate import Estimates, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
@@ -324,8 +324,11 @@ def run_correlation(design, f: Finding, res: FindingResult, ctx: Context) -> Non
 
 
 def _spearman(design, x: str, y: str, ctx: Context, name: str | None = None) -> TestRow:
-    r = svycor(design, x, y, method="spearman", level=ctx.level)
-    return TestRow(name=name or f"rho({x},{y})", method="weighted Spearman correlation, linearised t test",
+    return _spearman_row(svycor(design, x, y, method="spearman", level=ctx.level), name or f"rho({x},{y})")
+
+
+def _spearman_row(r, name: str) -> TestRow:
+    return TestRow(name=name, method="weighted Spearman correlation, linearised t test",
                    statistic=r.statistic, df=[r.df], p=r.p_value, effect_name="Spearman rho", effect=r.estimate,
                    effect_ci_low=r.ci_low, effect_ci_high=r.ci_high)
 
@@ -487,15 +490,18 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
 def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     x = f.spec["x"]
     x_codes = f.spec.get("x_codes")
-    xv = pd.to_numeric(_col(design, x), errors="coerce")
-    usable = xv.notna().to_numpy() if not x_codes else xv.isin(x_codes).to_numpy()
+    x_values = _numbers(design, x)
+    usable = ~np.isnan(x_values) if not x_codes else np.isin(x_values, x_codes)
+    codes = x_codes or list(np.unique(x_values[~np.isnan(x_values)]))
+    groups = [x_values == c for c in codes]  # the same groups for every outcome
     means = []
     for y in f.spec["outcomes"]:
         ok = usable & _col(design, y).notna().to_numpy()
         d = design.domain(ok & design.in_domain)
-        rho = _spearman(d, x, y, ctx, name=y)
+        # the correlation and the trend from one reading of the columns (and the cells of pairs of answers)
+        cor, tr = _spearman_and_trend(d, x, y, ctx.level)
+        rho = _spearman_row(cor, name=y)
         res.tests.append(rho)
-        tr = svytrend(d, y, x)
         res.tests.append(TestRow(name=f"{y} trend", method=f"linear trend of {y} across {x} (svyglm slope)",
                                  statistic=tr.statistic, df=[tr.df], p=tr.p_value,
                                  effect_name="slope per category", effect=tr.slope))
@@ -503,9 +509,7 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         if pub is not None:
             res.checks.append(V.check_association(y, pub, rho.effect, rho.p).to_dict())
         ctx.values[y] = {"rho": rho.effect, "p": rho.p}
-        codes = x_codes or sorted(xv.dropna().unique())
-        x_values = xv.to_numpy(dtype=float, na_value=np.nan)
-        for c, m in zip(codes, _mean_rows(d, y, [x_values == c for c in codes], ctx)):
+        for c, m in zip(codes, _mean_rows(d, y, groups, ctx)):
             means.append([short_label(ctx, y), ctx.lang_labels(x, int(c))[ctx.lang],
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
