@@ -206,9 +206,28 @@ def _r_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray) -> int:
 
 def _codes_with_weight(values: pd.Series, w: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, list]:
     """Integer codes of the categories that have positive weight among ``use`` rows."""
+    coded = _answer_codes(values)
+    if coded is not None:  # answers: counted by their codes, not picked out, hashed and looked up
+        codes, levels = coded
+        keep = np.bincount(codes[use & (w > 0)], minlength=levels.size) > 0
+        remap = np.full(levels.size + 1, -1, dtype=np.intp)  # the last (index −1): no answer
+        remap[:-1][keep] = np.arange(np.count_nonzero(keep))
+        return remap[codes], list(levels[keep])
     levels = _levels(values[use & (w > 0)])
     codes = pd.Index(levels).get_indexer(values)  # -1 outside the levels (those rows are unused)
     return codes, levels
+
+
+def _answer_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`whole_number_codes` of a column of numbers (numpy floats or integers, or pandas' nullable
+    integers), the distinct values of the type :func:`_levels` gives; None for other columns."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return whole_number_codes(values.to_numpy())
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        coded = whole_number_codes(values.to_numpy(dtype=float, na_value=np.nan))
+        return None if coded is None else (coded[0], coded[1].astype(np.int64))
+    return None
 
 
 def _pearson(table: np.ndarray, big_n: int) -> float:
@@ -364,7 +383,7 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
         raise ComputationError(f"a correlation needs at least three rows with {x!r} and {y!r}")
     vx, vy = _numeric(d, x), _numeric(d, y)
     if method == "spearman":
-        return _spearman(design, d, vx, vy, n_used, level, x, y)[0]
+        return _spearman(design, d, _value_codes(vx), _value_codes(vy), n_used, level, x, y)[0]
     return _pearson_rows(d, vx, vy, method, level, x, y)
 
 
@@ -391,12 +410,14 @@ def _pearson_rows(d: SurveyDesign, vx: np.ndarray, vy: np.ndarray, method: str, 
     return _correlation_test(d, m, lambda grad: infl @ grad, method, level, x, y, idx.size)
 
 
-def _spearman(design: SurveyDesign, d: SurveyDesign, vx: np.ndarray, vy: np.ndarray, n_used: int, level: float,
-              x: str, y: str) -> tuple[CorTest, "_PairCells | None"]:
-    """svycor(method="spearman") of ``design`` (``d``: its rows where x and y are present; ``vx``, ``vy``
-    the columns as numbers), and the cells of pairs of values it was computed on (None: on the rows)."""
+def _spearman(design: SurveyDesign, d: SurveyDesign, coded_x: tuple[np.ndarray, np.ndarray],
+              coded_y: tuple[np.ndarray, np.ndarray], n_used: int, level: float, x: str,
+              y: str) -> tuple[CorTest, "_PairCells | None"]:
+    """svycor(method="spearman") of ``design`` (``d``: its rows where x and y are present; ``coded_x``,
+    ``coded_y``: :func:`_value_codes` of the columns as numbers), and the cells of pairs of values it was
+    computed on (None: on the rows)."""
     w = d.weights
-    (code_x, levels_x), (code_y, levels_y) = _value_codes(vx), _value_codes(vy)
+    (code_x, levels_x), (code_y, levels_y) = coded_x, coded_y
     rows = (code_x >= 0) & (code_y >= 0)  # R keeps these rows (with weight 0 outside the domain) …
     if not getattr(design, "adjustments", ()):
         rows &= design.in_domain  # … unless the design is not calibrated (:func:`_r_rows`)
@@ -512,6 +533,12 @@ def _value_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.intp, copy=False), np.asarray(levels, dtype=float)
 
 
+def coded_column(design: SurveyDesign, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every row — −1 where missing —, the distinct values sorted) of a numeric column, as the
+    rank and trend tests code it; for a caller that tests one variable against several."""
+    return _value_codes(_numeric(design, name))
+
+
 def _ridits_of_codes(codes: np.ndarray, k: int, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The ridit of each of the ``k`` codes among ``rows``: R ``svyranktest``'s weighted mid-ranks / N,
     cumsum(w) − w/2 in stable order of the value, averaged (unweighted, as R's ``ave``) within ties.
@@ -598,17 +625,22 @@ def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None
                      float(tab["p"]), dict(scores), family)
 
 
-def _spearman_and_trend(design: SurveyDesign, x: str, y: str, level: float = 0.95) -> tuple[CorTest, TrendTest]:
+def _spearman_and_trend(design: SurveyDesign, x: str, y: str, level: float = 0.95,
+                        coded_x: tuple[np.ndarray, np.ndarray] | None = None,
+                        complete: bool = False) -> tuple[CorTest, TrendTest]:
     """``svycor(design, x, y, "spearman", level)`` and ``svytrend(design, y, x)`` together, from one
     reading of the two columns: when the correlation is computed on the cells of pairs of answers, the
-    trend's sums and influence values are sums over the same cells (no further pass over the rows)."""
-    d = _complete(design, [x, y])
+    trend's sums and influence values are sums over the same cells (no further pass over the rows).
+    ``coded_x``: :func:`coded_column` of x, when the caller has it (one x against several outcomes);
+    ``complete``: the caller's domain has both answers in every row (made by ``domain(mask &
+    in_domain)``), so R's ``na.omit`` would leave its weights as they are."""
+    d = design if complete else _complete(design, [x, y])
     n_used = int(np.count_nonzero(d.in_domain))
     if n_used < 3:
         raise ComputationError(f"a correlation needs at least three rows with {x!r} and {y!r}")
     values = design.column(x)
-    vx, vy = _numeric(d, x), _numeric(d, y)
-    rho, cells = _spearman(design, d, vx, vy, n_used, level, x, y)
+    coded_x = coded_x if coded_x is not None else _value_codes(_numeric(d, x))
+    rho, cells = _spearman(design, d, coded_x, _value_codes(_numeric(d, y)), n_used, level, x, y)
     if (cells is None or isinstance(design, ReplicateDesign) or not pd.api.types.is_numeric_dtype(values)
             or pd.api.types.is_bool_dtype(values)):
         return rho, svytrend(design, y, x)
