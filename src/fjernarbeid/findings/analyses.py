@@ -454,12 +454,6 @@ def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
     return svymean(d, variable, level=ctx.level)
 
 
-def _mean_rows(design, variable: str, masks: list[np.ndarray], ctx: Context) -> list:
-    """:func:`_mean_row` of each of several disjoint groups, estimated together (svymean_groups)."""
-    answered = _col(design, variable).notna().to_numpy()
-    return svymean_groups(design, variable, [m & answered for m in masks], level=ctx.level)
-
-
 def _group_label(ctx: Context, by: str, codes) -> str:
     """The group's answer labels; for a yes/no indicator (e.g. home office 3+ days) also its name."""
     text = ", ".join(ctx.lang_labels(by, c)[ctx.lang] for c in codes)
@@ -524,7 +518,9 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         if pub is not None:
             res.checks.append(V.check_association(y, pub, rho.effect, rho.p).to_dict())
         ctx.values[y] = {"rho": rho.effect, "p": rho.p}
-        for c, m in zip(codes, _mean_rows(d, y, groups, ctx)):
+        # :func:`_mean_row` of every group of x, estimated together; every row of d's domain has y, so
+        # the groups need not be narrowed to those who answered
+        for c, m in zip(codes, svymean_groups(d, y, groups, level=ctx.level)):
             means.append([short_label(ctx, y), ctx.lang_labels(x, int(c))[ctx.lang],
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
@@ -533,7 +529,7 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     if sub:
         where = np.ones(design.n, dtype=bool)
         for var, codes in sub["where"].items():
-            where = where & pd.to_numeric(_col(design, var), errors="coerce").isin(codes).to_numpy()
+            where = where & np.isin(x_values if var == x else _numbers(design, var), codes)
         cs = ctx.catalogue.code_sets[sub["set"]]
         e = share_of(design, sub["variable"], cs.codes, "subgroup_share", cs.label(ctx.lang), ctx, where=where)
         res.estimates.append(e)
