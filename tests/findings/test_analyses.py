@@ -43,3 +43,11 @@ def test_column_percentages_are_each_groups_distribution(instrument, ctx):
     assert any(row[5] for row in fast)  # a hidden cell
     for a, b in zip(fast, slow):
         assert (a[3] is None and b[3] is None) or a[3] == pytest.approx(b[3], rel=1e-12)
+
+
+@pytest.mark.parametrize("targets", [[3.0, 1.0, 2.0, 5.0], [0.0, 7.0], [2.5, 1.5, -1.0], [70000.0, 1.0]])
+def test_index_in_is_the_position_among_the_targets(targets):
+    """Answer codes by a table of their values, other numbers by a search: the same positions."""
+    targets = np.asarray(targets)
+    values = np.random.default_rng(0).choice(targets, 50)
+    assert np.array_equal(A._index_in(values, targets), [list(targets).index(v) for v in values])

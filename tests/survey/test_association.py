@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -10,15 +11,20 @@ import pytest
 from scipy import stats
 
 from fjernarbeid.errors import ComputationError
+from fjernarbeid.survey import models
 from fjernarbeid.survey.association import (
     _pfsum_imhof,
     _pfsum_saddlepoint,
+    _ridits,
+    _spearman_and_trend,
+    coded_column,
     svychisq,
     svycor,
     svyranktest,
     svytrend,
 )
 from fjernarbeid.survey.design import svydesign
+from fjernarbeid.survey.weighting import poststratify
 
 
 def close(actual, expected, rel):
@@ -191,3 +197,90 @@ def test_svyranktest_needs_two_groups(designs):
     elementary = designs["strat"].domain(designs["strat"].data["stype"].to_numpy() == "E")
     with pytest.raises(ComputationError, match="fewer than two groups"):
         svyranktest(elementary, "ell", "stype")
+
+
+# -- the pass-saving paths against the direct computation ------------------------------------------
+def _answers(n: int = 3000, seed: int = 5) -> pd.DataFrame:
+    """Answers on scales (few distinct pairs: the correlation and trend go by cells) with gaps."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, n).astype(float)
+    y = np.clip(x + rng.integers(-2, 3, n), 1, 5).astype(float)
+    x[rng.random(n) < 0.05] = np.nan
+    y[rng.random(n) < 0.05] = np.nan
+    return pd.DataFrame({"x": x, "y": y, "x_int": pd.array(np.where(np.isnan(x), None, x), dtype="Int64"),
+                         "stratum": rng.integers(0, 4, n), "sex": rng.integers(1, 3, n),
+                         "w": rng.uniform(1, 5, n)})
+
+
+def _answer_designs() -> dict:
+    data = _answers()
+    plain = svydesign(data, "w", strata="stratum")
+    calibrated = poststratify(plain, "sex", {1: 6000.0, 2: 5000.0})
+    keep = (data["stratum"] != 2).to_numpy()
+    return {"plain": plain, "calibrated": calibrated, "plain domain": plain.domain(keep),
+            "calibrated domain": calibrated.domain(keep)}
+
+
+def _mid_ranks(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """R's svyranktest ridits the direct way: weighted mid-ranks in stable order of the value among
+    ``rows``, averaged within ties (unweighted), over N; NaN outside ``rows``."""
+    idx = np.flatnonzero(rows)
+    order = idx[np.argsort(values[idx], kind="stable")]
+    mid = np.cumsum(w[order]) - w[order] / 2
+    tied = pd.Series(mid).groupby(values[order]).transform("mean").to_numpy()
+    out = np.full(len(values), np.nan)
+    out[order] = tied / w[idx].sum()
+    return out
+
+
+@pytest.mark.parametrize("name", ["plain", "calibrated", "plain domain", "calibrated domain"])
+def test_ridits_are_the_mid_ranks_of_the_rows_kept(name):
+    design = _answer_designs()[name]
+    values = design.data["x"].to_numpy()
+    rows = ~np.isnan(values) & ~design.data["y"].isna().to_numpy()
+    w = design.weights * rows
+    close(_ridits(values, w, rows), _mid_ranks(values, w, rows), 1e-13)
+    fractions = values / 3  # not whole numbers: factorised, not counted
+    close(_ridits(fractions, w, rows), _mid_ranks(fractions, w, rows), 1e-13)
+
+
+@pytest.mark.parametrize("name", ["plain", "calibrated", "plain domain", "calibrated domain"])
+def test_spearman_on_cells_equals_spearman_on_rows(name, monkeypatch):
+    design = _answer_designs()[name]
+    on_cells = svycor(design, "x", "y", "spearman")
+    monkeypatch.setattr(models, "_CELLS_FROM_ROWS", 10**9)  # every sum over the rows
+    on_rows = svycor(design, "x", "y", "spearman")
+    for field in ("estimate", "se", "statistic", "p_value", "ci_low", "ci_high"):
+        close(getattr(on_cells, field), getattr(on_rows, field), 1e-12)
+    assert (on_cells.df, on_cells.n) == (on_rows.df, on_rows.n)
+
+
+@pytest.mark.parametrize("name", ["plain", "calibrated", "plain domain", "calibrated domain"])
+@pytest.mark.parametrize("x", ["x", "x_int"])
+def test_spearman_and_trend_together_equal_svycor_and_svytrend(name, x):
+    design = _answer_designs()[name]
+    rho, trend = _spearman_and_trend(design, x, "y")
+    alone = svycor(design, x, "y", "spearman")
+    for field in ("estimate", "se", "statistic", "p_value", "ci_low", "ci_high"):
+        close(getattr(rho, field), getattr(alone, field), 1e-13)
+    by_rows = svytrend(design, "y", x)  # the slope from the rows
+    for field in ("slope", "se", "statistic", "p_value"):
+        close(getattr(trend, field), getattr(by_rows, field), 1e-12)
+    assert trend.df == by_rows.df and trend.scores == by_rows.scores
+    # the codes of x given by the caller, and a domain with both answers in every row
+    both = design.domain(~design.data[[x, "y"]].isna().any(axis=1).to_numpy() & design.in_domain)
+    rho2, trend2 = _spearman_and_trend(both, x, "y", coded_x=coded_column(design, x), complete=True)
+    assert (rho2.estimate, rho2.se, trend2.slope, trend2.se) == (rho.estimate, rho.se, trend.slope, trend.se)
+
+
+def test_svychisq_codes_answers_of_any_numeric_type_as_their_labels():
+    """Floats, nullable integers (counted by their codes) and text (factorised) give one test."""
+    design = _answer_designs()["calibrated domain"]
+    text = design.data["x"].map(lambda v: None if np.isnan(v) else f"c{int(v)}")
+    d2 = replace(design, data=design.data.assign(x_text=text))
+    by_float, by_int, by_text = (svychisq(d2, c, "sex") for c in ("x", "x_int", "x_text"))
+    for other in (by_int, by_text):
+        close(other.statistic, by_float.statistic, 1e-12)
+        close(other.table.to_numpy(), by_float.table.to_numpy(), 1e-13)
+    assert list(by_int.table.index) == [1, 2, 3, 4, 5] and isinstance(by_int.table.index[0], (int, np.integer))
+    assert list(by_float.table.index) == [1.0, 2.0, 3.0, 4.0, 5.0]

@@ -24,7 +24,7 @@ from fjernarbeid.findings.projection import ProjectionBase, default_base, projec
 from fjernarbeid.findings.results import EstimateRow, FindingResult, Table, TestRow
 from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument
-from fjernarbeid.survey.association import svychisq, svycor, svytrend
+from fjernarbeid.survey.association import _spearman_and_trend, coded_column, svychisq, svycor
 from fjernarbeid.survey.compare import svyprop_diff, svyttest_groups
 from fjernarbeid.survey.design import SurveyDesign
 from fjernarbeid.survey.estimate import Estimates, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
@@ -324,8 +324,11 @@ def run_correlation(design, f: Finding, res: FindingResult, ctx: Context) -> Non
 
 
 def _spearman(design, x: str, y: str, ctx: Context, name: str | None = None) -> TestRow:
-    r = svycor(design, x, y, method="spearman", level=ctx.level)
-    return TestRow(name=name or f"rho({x},{y})", method="weighted Spearman correlation, linearised t test",
+    return _spearman_row(svycor(design, x, y, method="spearman", level=ctx.level), name or f"rho({x},{y})")
+
+
+def _spearman_row(r, name: str) -> TestRow:
+    return TestRow(name=name, method="weighted Spearman correlation, linearised t test",
                    statistic=r.statistic, df=[r.df], p=r.p_value, effect_name="Spearman rho", effect=r.estimate,
                    effect_ci_low=r.ci_low, effect_ci_high=r.ci_high)
 
@@ -359,18 +362,17 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     res.tests.append(TestRow(name=f"{row}×{col} (Pearson)", method="uncorrected Pearson chi-square",
                              statistic=test.pearson, df=[(test.table.shape[0] - 1) * (test.table.shape[1] - 1)],
                              p=None))
-    # column percentages: the distribution of `row` within each group of `col`
-    x = pd.to_numeric(_col(d, row), errors="coerce")
+    # column percentages: the distribution of `row` within each group of `col` (both columns as numbers
+    # once, for the table and the difference in shares)
+    x, groups = _numbers(d, row), _numbers(d, col)
     res.tables.append(Table("crosstab_colpct", ["group", "code", "label", "share", "n_unweighted", "suppressed"],
-                            _column_shares(d, row, col, ctx)))
+                            _column_shares(d, row, col, ctx, x, groups)))
     effect = v
     direction = f.spec.get("direction")
     if direction:
-        first = (pd.to_numeric(_col(d, col), errors="coerce") == direction["first"]).to_numpy()
-        second = (pd.to_numeric(_col(d, col), errors="coerce") == direction["second"]).to_numpy()
-        longer = x.isin(direction["share_of"]).astype(float).where(x.notna())
-        group = pd.Series(np.where(first, 1.0, np.where(second, 0.0, np.nan)))
-        dd = _with(d, __y__=longer.to_numpy(), __g__=group.to_numpy())
+        longer = np.where(np.isnan(x), np.nan, np.isin(x, direction["share_of"]))
+        group = np.where(groups == direction["first"], 1.0, np.where(groups == direction["second"], 0.0, np.nan))
+        dd = _with(d, __y__=longer, __g__=group)
         diff = svyprop_diff(dd, "__y__", "__g__", value=1.0, level=ctx.level)
         # svyprop_diff is second level minus first level (0 then 1): group 1 (first) minus group 0
         effect = diff.estimate
@@ -385,11 +387,14 @@ def run_crosstab(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     res.tables.append(tests_table(res.tests))
 
 
-def _column_shares(d: SurveyDesign, row: str, col: str, ctx: Context) -> list[list]:
+def _column_shares(d: SurveyDesign, row: str, col: str, ctx: Context, x: np.ndarray | None = None,
+                   groups: np.ndarray | None = None) -> list[list]:
     """Rows (group label, code, code label, share, n answering in the group, suppressed) of the
     weighted distribution of ``row`` within each group of ``col``: the shares of :func:`svyprop` in
-    each group's domain, from one weighted count per (group, code) — the table shows no intervals."""
-    x, groups = _numbers(d, row), _numbers(d, col)
+    each group's domain, from one weighted count per (group, code) — the table shows no intervals.
+    ``x``, ``groups``: the two columns as numbers (:func:`_numbers`), when the caller has them."""
+    x = _numbers(d, row) if x is None else x
+    groups = _numbers(d, col) if groups is None else groups
     q = ctx.instrument[row] if row in ctx.instrument else None
     in_d = d.in_domain & ~np.isnan(x) & ~np.isnan(groups)
     codes = [float(c) for c in (q.substantive_codes if q else np.unique(x[in_d]))]
@@ -405,9 +410,8 @@ def _column_shares(d: SurveyDesign, row: str, col: str, ctx: Context) -> list[li
                                  bool(_count(dg, x == code) < ctx.min_cell)])
         return rows_out
     rows = np.flatnonzero(in_d)
-    gi = np.searchsorted(present, groups[rows])
-    order = np.argsort(codes)  # the questionnaire's order of the codes need not be sorted
-    ci = order[np.searchsorted(np.asarray(codes)[order], x[rows])]
+    gi = _index_in(groups[rows], present)
+    ci = _index_in(x[rows], np.asarray(codes))  # the questionnaire's order of the codes need not be sorted
     k = len(codes)
     cell = gi * k + ci
     weight = np.bincount(cell, weights=d.weights[rows], minlength=present.size * k).reshape(present.size, k)
@@ -423,6 +427,19 @@ def _column_shares(d: SurveyDesign, row: str, col: str, ctx: Context) -> list[li
     return rows_out
 
 
+def _index_in(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """The position in ``targets`` (distinct numbers) of each of ``values``, which are all among them.
+    Answer codes, whole numbers from 0, are looked up in a table by their value: a binary search of
+    every row (np.searchsorted) costs several times more."""
+    whole = targets.astype(np.intp) if targets.size else targets
+    if targets.size and whole.min() >= 0 and whole.max() < 1 << 16 and np.array_equal(whole, targets):
+        table = np.zeros(int(whole.max()) + 1, dtype=np.intp)
+        table[whole] = np.arange(targets.size)
+        return table[values.astype(np.intp)]
+    order = np.argsort(targets)
+    return order[np.searchsorted(targets[order], values)]
+
+
 def _group_indicator(design, spec: dict) -> np.ndarray:
     by = _numbers(design, spec["by"])
     first = np.isin(by, spec["first"])
@@ -435,12 +452,6 @@ def _mean_row(design, variable: str, mask: np.ndarray, ctx: Context):
     if not d.in_domain.any():
         return None
     return svymean(d, variable, level=ctx.level)
-
-
-def _mean_rows(design, variable: str, masks: list[np.ndarray], ctx: Context) -> list:
-    """:func:`_mean_row` of each of several disjoint groups, estimated together (svymean_groups)."""
-    answered = _col(design, variable).notna().to_numpy()
-    return svymean_groups(design, variable, [m & answered for m in masks], level=ctx.level)
 
 
 def _group_label(ctx: Context, by: str, codes) -> str:
@@ -487,15 +498,19 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
 def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     x = f.spec["x"]
     x_codes = f.spec.get("x_codes")
-    xv = pd.to_numeric(_col(design, x), errors="coerce")
-    usable = xv.notna().to_numpy() if not x_codes else xv.isin(x_codes).to_numpy()
+    x_values = _numbers(design, x)
+    usable = ~np.isnan(x_values) if not x_codes else np.isin(x_values, x_codes)
+    codes = x_codes or list(np.unique(x_values[~np.isnan(x_values)]))
+    groups = [x_values == c for c in codes]  # the same groups and codes of x for every outcome
+    coded_x = coded_column(design, x)
     means = []
     for y in f.spec["outcomes"]:
         ok = usable & _col(design, y).notna().to_numpy()
         d = design.domain(ok & design.in_domain)
-        rho = _spearman(d, x, y, ctx, name=y)
+        # the correlation and the trend from one reading of the columns (and the cells of pairs of answers)
+        cor, tr = _spearman_and_trend(d, x, y, ctx.level, coded_x, complete=True)
+        rho = _spearman_row(cor, name=y)
         res.tests.append(rho)
-        tr = svytrend(d, y, x)
         res.tests.append(TestRow(name=f"{y} trend", method=f"linear trend of {y} across {x} (svyglm slope)",
                                  statistic=tr.statistic, df=[tr.df], p=tr.p_value,
                                  effect_name="slope per category", effect=tr.slope))
@@ -503,9 +518,9 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
         if pub is not None:
             res.checks.append(V.check_association(y, pub, rho.effect, rho.p).to_dict())
         ctx.values[y] = {"rho": rho.effect, "p": rho.p}
-        codes = x_codes or sorted(xv.dropna().unique())
-        x_values = xv.to_numpy(dtype=float, na_value=np.nan)
-        for c, m in zip(codes, _mean_rows(d, y, [x_values == c for c in codes], ctx)):
+        # :func:`_mean_row` of every group of x, estimated together; every row of d's domain has y, so
+        # the groups need not be narrowed to those who answered
+        for c, m in zip(codes, svymean_groups(d, y, groups, level=ctx.level)):
             means.append([short_label(ctx, y), ctx.lang_labels(x, int(c))[ctx.lang],
                           None if m is None else m.estimate, None if m is None else m.ci_low,
                           None if m is None else m.ci_high, None if m is None else m.n_unweighted])
@@ -514,7 +529,7 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     if sub:
         where = np.ones(design.n, dtype=bool)
         for var, codes in sub["where"].items():
-            where = where & pd.to_numeric(_col(design, var), errors="coerce").isin(codes).to_numpy()
+            where = where & np.isin(x_values if var == x else _numbers(design, var), codes)
         cs = ctx.catalogue.code_sets[sub["set"]]
         e = share_of(design, sub["variable"], cs.codes, "subgroup_share", cs.label(ctx.lang), ctx, where=where)
         res.estimates.append(e)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf
-from fjernarbeid.survey.design import Influence, SurveyDesign
+from fjernarbeid.survey.design import Influence, SurveyDesign, whole_number_codes
 from fjernarbeid.survey.replicate import ReplicateDesign
 from fjernarbeid.survey import models
 from fjernarbeid.survey.models import _cells, _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
@@ -206,9 +206,28 @@ def _r_degrees_of_freedom(design: SurveyDesign, rows: np.ndarray) -> int:
 
 def _codes_with_weight(values: pd.Series, w: np.ndarray, use: np.ndarray) -> tuple[np.ndarray, list]:
     """Integer codes of the categories that have positive weight among ``use`` rows."""
+    coded = _answer_codes(values)
+    if coded is not None:  # answers: counted by their codes, not picked out, hashed and looked up
+        codes, levels = coded
+        keep = np.bincount(codes[use & (w > 0)], minlength=levels.size) > 0
+        remap = np.full(levels.size + 1, -1, dtype=np.intp)  # the last (index −1): no answer
+        remap[:-1][keep] = np.arange(np.count_nonzero(keep))
+        return remap[codes], list(levels[keep])
     levels = _levels(values[use & (w > 0)])
     codes = pd.Index(levels).get_indexer(values)  # -1 outside the levels (those rows are unused)
     return codes, levels
+
+
+def _answer_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`whole_number_codes` of a column of numbers (numpy floats or integers, or pandas' nullable
+    integers), the distinct values of the type :func:`_levels` gives; None for other columns."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return whole_number_codes(values.to_numpy())
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        coded = whole_number_codes(values.to_numpy(dtype=float, na_value=np.nan))
+        return None if coded is None else (coded[0], coded[1].astype(np.int64))
+    return None
 
 
 def _pearson(table: np.ndarray, big_n: int) -> float:
@@ -359,18 +378,20 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
         raise ValueError("method must be 'pearson' or 'spearman'")
     d = _complete(design, [x, y])
     use = d.in_domain
-    if use.sum() < 3:
+    n_used = int(np.count_nonzero(use))
+    if n_used < 3:
         raise ComputationError(f"a correlation needs at least three rows with {x!r} and {y!r}")
     vx, vy = _numeric(d, x), _numeric(d, y)
-    w = d.weights
     if method == "spearman":
-        rows = _r_rows(design) & ~d.data[[x, y]].isna().any(axis=1).to_numpy()
-        (code_x, ridit_x), (code_y, ridit_y) = _ridit_table(vx, w, rows), _ridit_table(vy, w, rows)
-        n_used = int(use.sum())
-        if n_used >= models._CELLS_FROM_ROWS and ridit_x.size * ridit_y.size <= max(1024, n_used // 20):
-            # few distinct ridits (answers on scales): the pairs of codes are the cells of the moments
-            return _spearman_on_cells(d, use, code_x, ridit_x, code_y, ridit_y, level, x, y)
-        vx, vy = ridit_x[np.maximum(code_x, 0)], ridit_y[np.maximum(code_y, 0)]
+        return _spearman(design, d, _value_codes(vx), _value_codes(vy), n_used, level, x, y)[0]
+    return _pearson_rows(d, vx, vy, method, level, x, y)
+
+
+def _pearson_rows(d: SurveyDesign, vx: np.ndarray, vy: np.ndarray, method: str, level: float, x: str,
+                  y: str) -> CorTest:
+    """The correlation from the moments of the domain's rows (values NaN outside it allowed)."""
+    use = d.in_domain
+    w = d.weights
     # centring first changes nothing in r or its linearisation, and keeps the moments accurate
     vx = vx - np.sum(w[use] * vx[use]) / w[use].sum()
     vy = vy - np.sum(w[use] * vy[use]) / w[use].sum()
@@ -378,55 +399,105 @@ def svycor(design: SurveyDesign, x: str, y: str, method: str = "pearson", level:
     pairs = _cells(np.column_stack([vx[idx], vy[idx]]))
     if pairs is not None:  # answers on scales: few distinct pairs (x, y), the moments per pair
         cell, distinct, _ = pairs
-        return _correlation_from_cells(d, idx, cell, distinct[:, 0], distinct[:, 1], method, level, x, y)
-    else:
-        z = np.empty((len(vx), 5), order="F")  # column-major, to become the influence values in place
-        z[:, 0], z[:, 1], z[:, 2], z[:, 3], z[:, 4] = vx, vy, vx**2, vy**2, vx * vy
-        m, infl = _mean_influence(d, z, overwrite=True)
-    return _correlation_test(d, m, infl, method, level, x, y, int(use.sum()))
+        group = np.zeros(d.n, dtype=np.intp)
+        group[idx] = cell
+        weight_of = np.bincount(cell, weights=w[idx], minlength=distinct.shape[0])
+        return _correlation_from_cells(d, group, weight_of, distinct[:, 0], distinct[:, 1], method, level, x, y,
+                                       idx.size)
+    z = np.empty((len(vx), 5), order="F")  # column-major, to become the influence values in place
+    z[:, 0], z[:, 1], z[:, 2], z[:, 3], z[:, 4] = vx, vy, vx**2, vy**2, vx * vy
+    m, infl = _mean_influence(d, z, overwrite=True)
+    return _correlation_test(d, m, lambda grad: infl @ grad, method, level, x, y, idx.size)
 
 
-def _spearman_on_cells(d: SurveyDesign, use: np.ndarray, code_x: np.ndarray, ridit_x: np.ndarray,
-                       code_y: np.ndarray, ridit_y: np.ndarray, level: float, x: str, y: str) -> CorTest:
-    """The Spearman correlation when both variables have few distinct values: a cell per pair of
-    codes (no hashing of the ridits), the moments per cell."""
-    idx = np.flatnonzero(use)
-    pair = code_x[idx] * ridit_y.size + code_y[idx]
-    used = np.bincount(pair, minlength=ridit_x.size * ridit_y.size) > 0
-    present = np.flatnonzero(used)
-    cell = (np.cumsum(used) - 1)[pair]
-    return _correlation_from_cells(d, idx, cell, ridit_x[present // ridit_y.size], ridit_y[present % ridit_y.size],
-                                   "spearman", level, x, y)
-
-
-def _correlation_from_cells(d: SurveyDesign, idx: np.ndarray, cell: np.ndarray, cx: np.ndarray, cy: np.ndarray,
-                            method: str, level: float, x: str, y: str) -> CorTest:
-    """The correlation from the rows ``idx`` in the domain, each in a cell of values (cx, cy):
-    moments and influence values w(z − m)/Σw per cell (z = x, y, x², y², xy, centred first)."""
+def _spearman(design: SurveyDesign, d: SurveyDesign, coded_x: tuple[np.ndarray, np.ndarray],
+              coded_y: tuple[np.ndarray, np.ndarray], n_used: int, level: float, x: str,
+              y: str) -> tuple[CorTest, "_PairCells | None"]:
+    """svycor(method="spearman") of ``design`` (``d``: its rows where x and y are present; ``coded_x``,
+    ``coded_y``: :func:`_value_codes` of the columns as numbers), and the cells of pairs of values it was
+    computed on (None: on the rows)."""
     w = d.weights
-    wi = w[idx]
+    (code_x, levels_x), (code_y, levels_y) = coded_x, coded_y
+    rows = (code_x >= 0) & (code_y >= 0)  # R keeps these rows (with weight 0 outside the domain) …
+    if not getattr(design, "adjustments", ()):
+        rows &= design.in_domain  # … unless the design is not calibrated (:func:`_r_rows`)
+    ridit_x = _ridits_of_codes(code_x, levels_x.size, w, rows)
+    ridit_y = _ridits_of_codes(code_y, levels_y.size, w, rows)
+    if n_used >= models._CELLS_FROM_ROWS and ridit_x.size * ridit_y.size <= max(1024, n_used // 20):
+        # few distinct ridits (answers on scales): the pairs of codes are the cells of the moments
+        cells = _PairCells.of(d, code_x, levels_x, code_y, levels_y, n_used)
+        test = _correlation_from_cells(d, cells.group, cells.weight, ridit_x[cells.code_x], ridit_y[cells.code_y],
+                                       "spearman", level, x, y, n_used)
+        return test, cells
+    vx, vy = ridit_x[np.maximum(code_x, 0)], ridit_y[np.maximum(code_y, 0)]
+    return _pearson_rows(d, vx, vy, "spearman", level, x, y), None
+
+
+@dataclass(frozen=True)
+class _PairCells:
+    """The rows of a domain grouped by their pair of codes (x, y): the cell of every row (rows outside
+    the domain, with weight 0, are put in any cell), Σw, the codes and the values of every cell."""
+
+    group: np.ndarray
+    weight: np.ndarray
+    code_x: np.ndarray
+    code_y: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    n: int
+    levels_x: np.ndarray  # every distinct x, sorted (also those outside the domain)
+
+    @classmethod
+    def of(cls, d: SurveyDesign, code_x: np.ndarray, levels_x: np.ndarray, code_y: np.ndarray,
+           levels_y: np.ndarray, n: int) -> "_PairCells":
+        # codes + 1 (0: no value) make one small integer per pair, counted over every row without
+        # picking out the domain's: rows outside it have weight 0 and add nothing to a cell's Σw
+        width = levels_y.size + 1
+        pair = code_x + 1
+        pair *= width
+        pair += code_y
+        pair += 1
+        weight = np.bincount(pair, weights=d.weights, minlength=(levels_x.size + 1) * width)
+        used = weight > 0  # the domain's rows are those with positive weight
+        present = np.flatnonzero(used)
+        cell_of = np.cumsum(used) - 1
+        cell_of[~used] = 0
+        cx, cy = present // width - 1, present % width - 1
+        return cls(cell_of[pair], weight[present], cx, cy, levels_x[cx], levels_y[cy], n, levels_x)
+
+
+def _correlation_from_cells(d: SurveyDesign, group: np.ndarray, weight_of: np.ndarray, cx: np.ndarray,
+                            cy: np.ndarray, method: str, level: float, x: str, y: str, n: int) -> CorTest:
+    """The correlation from the domain's rows in cells of values (cx, cy) — ``group`` the cell of every
+    row, ``weight_of`` the Σw of every cell: moments and influence values w(z − m)/Σw per cell
+    (z = x, y, x², y², xy, centred first)."""
+    w = d.weights
     total = w.sum()
-    weight_of = np.bincount(cell, weights=wi, minlength=cx.size)
     # centring first changes nothing in r or its linearisation, and keeps the moments accurate
     cx = cx - (weight_of @ cx) / total
     cy = cy - (weight_of @ cy) / total
     zc = np.column_stack([cx, cy, cx**2, cy**2, cx * cy])
     m = weight_of @ zc / total
-    scale, group = np.zeros(d.n), np.zeros(d.n, dtype=np.intp)
-    scale[idx], group[idx] = wi / total, cell
-    infl = Influence.of(scale, group, zc - m)  # w(z − m)/Σw
-    return _correlation_test(d, m, infl, method, level, x, y, idx.size)
+    scale = w / total
+
+    def influence_of(grad: np.ndarray) -> Influence:
+        return Influence.of(scale, group, ((zc - m) @ grad)[:, None])
+
+    return _correlation_test(d, m, influence_of, method, level, x, y, n)
 
 
-def _correlation_test(d: SurveyDesign, m: np.ndarray, infl, method: str, level: float, x: str, y: str,
+def _correlation_test(d: SurveyDesign, m: np.ndarray, influence_of, method: str, level: float, x: str, y: str,
                       n: int) -> CorTest:
+    """r from the means ``m`` of (x, y, x², y², xy) and its test; ``influence_of(grad)``: the influence
+    values of grad·(x, y, x², y², xy), whose variance is gradᵀ V grad (the delta method) from one
+    column instead of the 5 × 5 matrix V."""
     mx, my, mxx, myy, mxy = m
     sxx, syy, sxy = mxx - mx**2, myy - my**2, mxy - mx * my
     if sxx <= 0 or syy <= 0:
         raise ComputationError(f"{x!r} or {y!r} is constant in the domain: no correlation")
     r = sxy / np.sqrt(sxx * syy)
     grad = _cor_gradient(mx, my, sxx, syy, sxy)
-    se = float(np.sqrt(grad @ d.vcov_total(infl) @ grad))
+    se = float(np.sqrt(d.vcov_total(influence_of(grad))[0, 0]))
     df = d.degrees_of_freedom() - 1
     t = r / se
     se_z = se / (1 - r**2)
@@ -452,35 +523,50 @@ def _cor_gradient(mx, my, sxx, syy, sxy) -> np.ndarray:
     ])
 
 
-def _ridit_table(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(code of every row — −1 outside ``rows`` —, ridit of every code): R ``svyranktest``'s weighted
-    mid-ranks / N, cumsum(w) − w/2 in stable order of the value, averaged (unweighted, as R's
-    ``ave``) within ties, so equal values have one ridit and a code stands for it."""
-    idx = np.flatnonzero(rows)
-    codes = np.full(len(values), -1, dtype=np.intp)
-    if idx.size == 0:
-        return codes, np.zeros(0)
-    v, wt = values[idx], w[idx]
-    # Answers take a few distinct whole values: as small integer codes in the values' order, numpy
-    # sorts them in linear time (radix sort) and the tied means are sums per code (bincount);
-    # other values by a sort of the floats and their distinct values.
-    whole = v.astype(np.int64)
-    lo, hi = int(whole.min()), int(whole.max())
-    if hi - lo < 2**15 and np.array_equal(whole, v):
-        own = (whole - lo).astype(np.int16)
-    else:
-        own = pd.factorize(v, sort=True)[0]
-    order = np.argsort(own, kind="stable")
-    ordered = wt[order]
-    mid = np.cumsum(ordered) - ordered / 2
+def _value_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every value — −1 for NaN —, the distinct values sorted): answers, whole numbers, are
+    counted (:func:`whole_number_codes`), other values factorised."""
+    whole = whole_number_codes(values)
+    if whole is not None:
+        return whole
+    codes, levels = pd.factorize(values, sort=True)
+    return codes.astype(np.intp, copy=False), np.asarray(levels, dtype=float)
+
+
+def coded_column(design: SurveyDesign, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every row — −1 where missing —, the distinct values sorted) of a numeric column, as the
+    rank and trend tests code it; for a caller that tests one variable against several."""
+    return _value_codes(_numeric(design, name))
+
+
+def _ridits_of_codes(codes: np.ndarray, k: int, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The ridit of each of the ``k`` codes among ``rows``: R ``svyranktest``'s weighted mid-ranks / N,
+    cumsum(w) − w/2 in stable order of the value, averaged (unweighted, as R's ``ave``) within ties.
+
+    The rows outside ``rows`` get the code k, so one stable sort of every row puts them last, after
+    the others in the order R sorts them, and no row is picked out first; as small integers numpy
+    sorts the codes in linear time (radix sort)."""
+    key = np.where(rows, codes, k).astype(np.int16 if k < 2**15 else np.intp, copy=False)
+    counts = np.bincount(key, minlength=k + 1)[:k]
+    inside = int(counts.sum())
+    if inside == 0:
+        return np.zeros(k)
+    ordered = w[np.argsort(key, kind="stable")[:inside]]
+    mid = np.cumsum(ordered)
+    mid -= ordered / 2
     # in sorted order each code's rows are one run: its sum of mid-ranks is a sum over the run
-    counts = np.bincount(own)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    starts = np.cumsum(counts) - counts
     present = counts > 0
-    tied = np.zeros(counts.size)
+    tied = np.zeros(k)
     tied[present] = np.add.reduceat(mid, starts[present]) / counts[present]
-    codes[idx] = own
-    return codes, tied / wt.sum()
+    return tied / ordered.sum()
+
+
+def _ridit_table(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of every row — −1 outside ``rows`` —, ridit of every code, :func:`_ridits_of_codes`):
+    equal values have one ridit and a code stands for it."""
+    codes, levels = _value_codes(values)
+    return np.where(rows, codes, -1), _ridits_of_codes(codes, levels.size, w, rows)
 
 
 def _ridits(values: np.ndarray, w: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -529,7 +615,8 @@ def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None
     name = "__trend_score__"
     scored = replace(design, data=design.data.assign(**{name: score.to_numpy()}))
     if family == "gaussian" and not isinstance(design, ReplicateDesign):
-        slope = _linear_slope(_complete(scored, [outcome, name]), outcome, name)
+        d = _complete(scored, [outcome, name])
+        slope = _linear_slope(d, _numeric(d, outcome), _numeric(d, name))
         if slope is not None:
             return TrendTest(*slope, dict(scores), family)
     fit = svyglm(scored, (outcome, [name]), family=family)
@@ -538,17 +625,60 @@ def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None
                      float(tab["p"]), dict(scores), family)
 
 
-def _linear_slope(d: SurveyDesign, outcome: str, x: str) -> tuple[float, float, float, int, float] | None:
-    """Slope of ``svyglm(outcome ~ x)`` (gaussian) with its SE, t, df and p, in closed form: β =
+def _spearman_and_trend(design: SurveyDesign, x: str, y: str, level: float = 0.95,
+                        coded_x: tuple[np.ndarray, np.ndarray] | None = None,
+                        complete: bool = False) -> tuple[CorTest, TrendTest]:
+    """``svycor(design, x, y, "spearman", level)`` and ``svytrend(design, y, x)`` together, from one
+    reading of the two columns: when the correlation is computed on the cells of pairs of answers, the
+    trend's sums and influence values are sums over the same cells (no further pass over the rows).
+    ``coded_x``: :func:`coded_column` of x, when the caller has it (one x against several outcomes);
+    ``complete``: the caller's domain has both answers in every row (made by ``domain(mask &
+    in_domain)``), so R's ``na.omit`` would leave its weights as they are."""
+    d = design if complete else _complete(design, [x, y])
+    n_used = int(np.count_nonzero(d.in_domain))
+    if n_used < 3:
+        raise ComputationError(f"a correlation needs at least three rows with {x!r} and {y!r}")
+    values = design.column(x)
+    coded_x = coded_x if coded_x is not None else _value_codes(_numeric(d, x))
+    rho, cells = _spearman(design, d, coded_x, _value_codes(_numeric(d, y)), n_used, level, x, y)
+    if (cells is None or isinstance(design, ReplicateDesign) or not pd.api.types.is_numeric_dtype(values)
+            or pd.api.types.is_bool_dtype(values)):
+        return rho, svytrend(design, y, x)
+    # svytrend's default scores of a numeric group are its values; its rows those with both present (d's)
+    slope = _slope_on_cells(d, cells)
+    if slope is None:  # x constant in the domain: the regression reports why
+        return rho, svytrend(design, y, x)
+    return rho, TrendTest(*slope, {v: float(v) for v in cells.levels_x}, "gaussian")
+
+
+def _slope_on_cells(d: SurveyDesign, cells: _PairCells) -> tuple[float, float, float, int, float] | None:
+    """:func:`_linear_slope` of y on x from the cells of pairs (x, y): the same sums, per cell."""
+    w = cells.weight
+    xv, yv = cells.x, cells.y
+    total = w.sum()
+    xc = xv - (w @ xv) / total
+    yc = yv - (w @ yv) / total
+    sxx = float(w @ xc**2)
+    if not sxx > 1e-7**2 * float(w @ xv**2):  # R's QR would find x aliased with the intercept
+        return None
+    slope = float(w @ (xc * yc)) / sxx
+    # w_i (x_i − x̄) e_i / Sxx: the weight times a value per cell
+    influence = Influence.of(d.weights, cells.group, (xc * (yc - slope * xc) / sxx)[:, None])
+    return _slope_test(d, slope, d.vcov_total(influence))
+
+
+def _linear_slope(d: SurveyDesign, yv: np.ndarray, xv: np.ndarray) -> tuple[float, float, float, int, float] | None:
+    """Slope of ``svyglm(y ~ x)`` (gaussian) with its SE, t, df and p, in closed form: β =
     Σw(x − x̄)(y − ȳ)/Σw(x − x̄)², whose sandwich influence values x_i·w_i·e_i·(XᵀWX)⁻¹ reduce for the
     slope to w_i (x_i − x̄) e_i / Σw(x − x̄)² (Lumley 2010 §5.2; Binder 1983) — computed on the rows
-    of the domain and handed to the design's one variance primitive. df = design df − 1, as
-    ``svyglm``. None when x is constant in the domain (the regression then reports why)."""
+    of the domain (``yv``, ``xv``: the columns as numbers) and handed to the design's one variance
+    primitive. df = design df − 1, as ``svyglm``. None when x is constant in the domain (the
+    regression then reports why)."""
     rows = np.flatnonzero(d.weights > 0)
     if rows.size == 0:
         return None
     w = d.weights[rows]
-    xv, yv = _numeric(d, x)[rows], _numeric(d, outcome)[rows]
+    xv, yv = xv[rows], yv[rows]
     total = w.sum()
     xc = xv - (w @ xv) / total
     yc = yv - (w @ yv) / total
@@ -558,7 +688,11 @@ def _linear_slope(d: SurveyDesign, outcome: str, x: str) -> tuple[float, float, 
     slope = float(w @ (xc * yc)) / sxx
     influence = np.zeros(d.n)
     influence[rows] = w * xc * (yc - slope * xc) / sxx
-    se = float(np.sqrt(d.vcov_total(influence, overwrite=True)[0, 0]))
+    return _slope_test(d, slope, d.vcov_total(influence, overwrite=True))
+
+
+def _slope_test(d: SurveyDesign, slope: float, v: np.ndarray) -> tuple[float, float, float, int, float]:
+    se = float(np.sqrt(v[0, 0]))
     df = d.degrees_of_freedom() - 1
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.float64(slope) / se
