@@ -121,8 +121,7 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
         rep_totals = _replicate_cell_totals(d, cell, use, k)
         v = d.vcov_replicates(rep_totals / rep_totals.sum(axis=1, keepdims=True), means)
     else:
-        v = d.vcov_total(Influence.of(w / w.sum(), np.where(use, cell + 1, 0),
-                                      np.vstack([-means, np.eye(k) - means])))
+        v = d.vcov_total(Influence.of(w, np.where(use, cell + 1, 0), np.vstack([-means, np.eye(k) - means]) / w.sum()))
     if not np.isfinite(v).all():  # no variance (lonely_psu="average" with nothing to average): NaN, as R
         nan = float("nan")
         if statistic == "Chisq":

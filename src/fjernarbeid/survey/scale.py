@@ -38,8 +38,8 @@ def _show(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def _item_matrix(frame: pd.DataFrame, items, reverse, scale_min, scale_max, missing_values) -> pd.DataFrame:
-    """Items as floats: missing codes → NaN, range checked, reversed items mirrored."""
+def _item_matrix(frame: pd.DataFrame, items, reverse, scale_min, scale_max, missing_values) -> np.ndarray:
+    """Items as floats (rows × items): missing codes → NaN, range checked, reversed items mirrored."""
     items = list(items)
     if len(items) < 2:
         raise ValueError("a scale needs at least two items")
@@ -51,26 +51,35 @@ def _item_matrix(frame: pd.DataFrame, items, reverse, scale_min, scale_max, miss
         raise KeyError(f"no column {unknown[0]!r} in the data")
     if reverse and (scale_min is None or scale_max is None):
         raise ValueError("reversing items needs scale_min and scale_max")
-    out = {}
-    for name in items:  # a loop over the few items; every operation inside is vectorised
+    out = np.empty((len(frame), len(items)), order="F")
+    for j, name in enumerate(items):  # a loop over the few items; every operation inside is vectorised
         raw = frame[name]
-        values = pd.to_numeric(raw, errors="coerce")
-        bad = raw.notna() & values.isna()
-        if bad.any():
-            i = bad.idxmax()
-            raise DataValidationError(f"row {i}, column {name!r}: {_show(raw[i])} is not a number (scale items must be numeric codes)")
-        values = values.where(~np.isin(values.to_numpy(dtype=float, na_value=np.nan), list(missing_values)))
+        if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+            values = raw.to_numpy(dtype=float, na_value=np.nan)  # numbers as they are: nothing to coerce
+        else:
+            coerced = pd.to_numeric(raw, errors="coerce")
+            bad = raw.notna() & coerced.isna()
+            if bad.any():
+                i = bad.idxmax()
+                raise DataValidationError(f"row {i}, column {name!r}: {_show(raw[i])} is not a number (scale items must be numeric codes)")
+            values = coerced.to_numpy(dtype=float, na_value=np.nan)
+        column = out[:, j]
+        column[:] = values
+        if missing_values:
+            column[np.isin(column, list(missing_values))] = np.nan
         if scale_min is not None and scale_max is not None:
-            outside = values.notna() & ((values < scale_min) | (values > scale_max))
-            if outside.any():
-                i = outside.idxmax()
+            with np.errstate(invalid="ignore"):
+                low, high = np.fmin.reduce(column), np.fmax.reduce(column)  # NaN only when every value is
+                outside = (low < scale_min or high > scale_max) and ((column < scale_min) | (column > scale_max))
+            if outside is not False and outside.any():
+                i = frame.index[int(np.argmax(outside))]
                 raise DataValidationError(
                     f"row {i}, column {name!r}: {_show(raw[i])} is outside the scale {scale_min}–{scale_max}"
                     + (f" and not a missing code ({', '.join(map(str, missing_values))})" if missing_values else ""))
         if name in reverse:
-            values = scale_min + scale_max - values
-        out[name] = values.astype(float)
-    return pd.DataFrame(out, index=frame.index)
+            column *= -1
+            column += scale_min + scale_max
+    return out
 
 
 def build_index(
@@ -101,10 +110,12 @@ def build_index(
     min_items = k if min_items is None else int(min_items)
     if not 1 <= min_items <= k:
         raise ValueError(f"min_items must be between 1 and the number of items ({k})")
-    answered = x.notna().sum(axis=1)
-    mean = x.mean(axis=1, skipna=True)
+    known = ~np.isnan(x)
+    answered = known.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no item answered: NaN, as pandas' mean
+        mean = np.where(known, x, 0.0).sum(axis=1) / answered
     value = mean if method == "mean" else mean * k
-    return value.where(answered >= min_items).rename(name)
+    return pd.Series(np.where(answered >= min_items, value, np.nan), index=frame.index, name=name)
 
 
 def index_from_instrument(frame: pd.DataFrame, instrument, items: Iterable[str], *, reverse: Iterable[str] = (),
@@ -168,7 +179,7 @@ def cronbach_alpha(
     """
     reverse = list(reverse)
     items = list(items)
-    x = _item_matrix(design.data, items, reverse, scale_min, scale_max, tuple(missing_values)).to_numpy()
+    x = _item_matrix(design.data, items, reverse, scale_min, scale_max, tuple(missing_values))
     complete = ~np.isnan(x).any(axis=1) & design.in_domain
     n, k = int(complete.sum()), x.shape[1]
     if n < 3:
