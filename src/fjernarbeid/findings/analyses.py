@@ -63,6 +63,8 @@ def _numbers(design: SurveyDesign, name: str) -> np.ndarray:
     """The column as floats, NaN where it is missing or not a number (``pd.to_numeric(errors="coerce")``);
     a column of text (a county number read as text) is converted once per distinct value."""
     series = _col(design, name)
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+        return series.to_numpy(dtype=float, copy=True)  # a copy: callers may write into it
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -113,14 +115,15 @@ def _distribution(design: SurveyDesign, variable: str, ctx: Context) -> tuple[li
     """:func:`distribution_rows` and the :func:`svyprop` estimates they come from."""
     q = ctx.instrument[variable] if variable in ctx.instrument else None
     codes = list(q.substantive_codes) if q else sorted(pd.to_numeric(_col(design, variable)).dropna().unique())
-    x = pd.to_numeric(_col(design, variable), errors="coerce")
-    if not (x.notna().to_numpy() & design.in_domain).any():
+    x = _numbers(design, variable)
+    answered = x[design.in_domain]
+    if np.isnan(answered).all():
         raise ComputationError(f"nobody in the base answered {variable}")
     props = svyprop(design, variable, categories=[float(c) for c in codes], level=ctx.level)
     rows = []
     for code in codes:
         est = props[float(code)]
-        hits = _count(design, (x == code).to_numpy())
+        hits = int(np.count_nonzero(answered == code))
         rows.append(_row(f"cat{int(code)}", ctx.lang_labels(variable, code)[ctx.lang], est, hits < ctx.min_cell))
     return rows, props
 
