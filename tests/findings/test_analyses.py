@@ -51,3 +51,17 @@ def test_index_in_is_the_position_among_the_targets(targets):
     targets = np.asarray(targets)
     values = np.random.default_rng(0).choice(targets, 50)
     assert np.array_equal(A._index_in(values, targets), [list(targets).index(v) for v in values])
+
+
+@pytest.mark.parametrize("values", [
+    [4618.0, np.nan, 4619.0, 4618.0, 4622.0, 4620.0],  # answer codes: counted
+    [1.5, np.nan, 2.5, 1.5, 7.25, 3.0],  # numbers with fractions: sorted
+])
+def test_groups_present_are_the_domains_distinct_values(values):
+    values = np.array(values)
+    in_domain = np.array([True, True, True, True, True, False])  # the last value is outside the domain
+    found, index = A._groups_present(values, in_domain)
+    want = np.unique(values[in_domain & ~np.isnan(values)])
+    np.testing.assert_array_equal(found, want)
+    expect = [int(np.flatnonzero(want == v)[0]) if v in want else -1 for v in values]
+    assert index.tolist() == expect

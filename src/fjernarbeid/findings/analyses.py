@@ -26,7 +26,7 @@ from fjernarbeid.i18n import message
 from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import _spearman_and_trend, coded_column, svychisq, svycor
 from fjernarbeid.survey.compare import svyprop_diff, svyttest_groups
-from fjernarbeid.survey.design import SurveyDesign
+from fjernarbeid.survey.design import SurveyDesign, whole_number_codes
 from fjernarbeid.survey.estimate import Estimates, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
 from fjernarbeid.survey.models import svyolr
 from fjernarbeid.survey.scale import cronbach_alpha
@@ -282,16 +282,14 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
     x = _numbers(d, var)
     answered = ~np.isnan(x)
     groups = _numbers(d, group_var)
-    found = np.unique(groups[d.in_domain & ~np.isnan(groups)])  # the groups present, sorted
-    at = np.minimum(np.searchsorted(found, groups), max(found.size - 1, 0))
-    group = np.where((found.size > 0) & (found[at] == groups), at, -1)  # index into ``found`` per row, −1: none
+    found, group = _groups_present(groups, d.in_domain)  # sorted; index into ``found`` per row, −1: none
     in_codes = np.isin(x, list(codes))
     joint = np.where(answered, np.where(in_codes & (group >= 0), group + 1, 0), np.nan).astype(float)
     props = svyprop(_with(d, __joint__=joint), "__joint__", categories=[float(i) for i in range(found.size + 1)],
                     level=ctx.level)
-    counted = d.in_domain & (group >= 0)
-    n_groups = np.bincount(group[counted & answered], minlength=found.size)
-    hits_of = np.bincount(group[counted & in_codes], minlength=found.size)
+    counted = (group + 1) * d.in_domain  # the row's group + 1 in the domain, 0: none
+    n_groups = np.bincount(counted * answered, minlength=found.size + 1)[1:]
+    hits_of = np.bincount(counted * in_codes, minlength=found.size + 1)[1:]
     names = d.data.get(f"{group_var}_name")  # e.g. county_name beside the county number
     name_of: dict[int, str] = {}
     if names is not None:  # each group's first name given, in the order of the rows
@@ -315,6 +313,20 @@ def _project_by_group(d: SurveyDesign, var: str, codes, set_name: str, group_var
         rows.append([label, n_group, est.estimate, round(p.low, -2), round(p.high, -2), note, False])
     res.tables.append(Table(f"estimates_projection:{group_var}", ["group", "n_unweighted", "share", "low", "high",
                                                                   "note", "suppressed"], rows))
+
+
+def _groups_present(values: np.ndarray, in_domain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct numbers among the domain's rows (sorted, NaN left out) and each row's index into them
+    (−1: NaN or a number not in the domain); answer codes (whole numbers) by a count, others by sorting."""
+    coded = whole_number_codes(values)
+    if coded is None:
+        found = np.unique(values[in_domain & ~np.isnan(values)])
+        at = np.minimum(np.searchsorted(found, values), max(found.size - 1, 0))
+        return found, np.where((found.size > 0) & (found[at] == values), at, -1)
+    codes, levels = coded
+    present = np.bincount((codes + 1) * in_domain, minlength=levels.size + 1)[1:] > 0
+    index = np.append(np.where(present, np.cumsum(present) - 1, -1), -1)  # code −1 (NaN) picks the last: −1
+    return levels[present], index[codes]
 
 
 def run_correlation(design, f: Finding, res: FindingResult, ctx: Context) -> None:
