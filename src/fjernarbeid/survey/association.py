@@ -398,7 +398,7 @@ def _pearson_rows(d: SurveyDesign, vx: np.ndarray, vy: np.ndarray, method: str, 
     pairs = _cells(np.column_stack([vx[idx], vy[idx]]))
     if pairs is not None:  # answers on scales: few distinct pairs (x, y), the moments per pair
         cell, distinct, _ = pairs
-        group = np.zeros(d.n, dtype=np.intp)
+        group = np.full(d.n, distinct.shape[0], dtype=np.intp)  # rows outside the domain: a group of their own
         group[idx] = cell
         weight_of = np.bincount(cell, weights=w[idx], minlength=distinct.shape[0])
         return _correlation_from_cells(d, group, weight_of, distinct[:, 0], distinct[:, 1], method, level, x, y,
@@ -450,17 +450,20 @@ class _PairCells:
     def of(cls, d: SurveyDesign, code_x: np.ndarray, levels_x: np.ndarray, code_y: np.ndarray,
            levels_y: np.ndarray, n: int) -> "_PairCells":
         # codes + 1 (0: no value) make one small integer per pair, counted over every row without
-        # picking out the domain's: rows outside it have weight 0 and add nothing to a cell's Σw
+        # picking out the domain's: rows outside it (weight 0, or negative after a linear calibration, which
+        # the domain leaves out too) get pair 0, which is no cell
         width = levels_y.size + 1
         pair = code_x + 1
         pair *= width
         pair += code_y
         pair += 1
+        pair *= d.in_domain
         weight = np.bincount(pair, weights=d.weights, minlength=(levels_x.size + 1) * width)
-        used = weight > 0  # the domain's rows are those with positive weight
+        used = weight > 0
+        used[0] = False
         present = np.flatnonzero(used)
         cell_of = np.cumsum(used) - 1
-        cell_of[~used] = 0
+        cell_of[~used] = present.size  # pair 0 and pairs without a row: a group of their own, coefficients 0
         cx, cy = present // width - 1, present % width - 1
         return cls(cell_of[pair], weight[present], cx, cy, levels_x[cx], levels_y[cy], n, levels_x)
 
@@ -468,19 +471,18 @@ class _PairCells:
 def _correlation_from_cells(d: SurveyDesign, group: np.ndarray, weight_of: np.ndarray, cx: np.ndarray,
                             cy: np.ndarray, method: str, level: float, x: str, y: str, n: int) -> CorTest:
     """The correlation from the domain's rows in cells of values (cx, cy) — ``group`` the cell of every
-    row, ``weight_of`` the Σw of every cell: moments and influence values w(z − m)/Σw per cell
-    (z = x, y, x², y², xy, centred first)."""
+    row (len(weight_of) for a row outside the domain), ``weight_of`` the Σw of every cell: moments and
+    influence values w(z − m)/Σw per cell (z = x, y, x², y², xy, centred first)."""
     w = d.weights
-    total = w.sum()
+    total = weight_of.sum()
     # centring first changes nothing in r or its linearisation, and keeps the moments accurate
     cx = cx - (weight_of @ cx) / total
     cy = cy - (weight_of @ cy) / total
     zc = np.column_stack([cx, cy, cx**2, cy**2, cx * cy])
     m = weight_of @ zc / total
-    scale = w / total
 
-    def influence_of(grad: np.ndarray) -> Influence:
-        return Influence.of(scale, group, ((zc - m) @ grad)[:, None])
+    def influence_of(grad: np.ndarray) -> Influence:  # the weights as the scale; rows outside: coefficient 0
+        return Influence.of(w, group, np.append((zc - m) @ grad, 0.0)[:, None] / total)
 
     return _correlation_test(d, m, influence_of, method, level, x, y, n)
 
@@ -662,7 +664,7 @@ def _slope_on_cells(d: SurveyDesign, cells: _PairCells) -> tuple[float, float, f
         return None
     slope = float(w @ (xc * yc)) / sxx
     # w_i (x_i − x̄) e_i / Sxx: the weight times a value per cell
-    influence = Influence.of(d.weights, cells.group, (xc * (yc - slope * xc) / sxx)[:, None])
+    influence = Influence.of(d.weights, cells.group, np.append(xc * (yc - slope * xc) / sxx, 0.0)[:, None])
     return _slope_test(d, slope, d.vcov_total(influence))
 
 

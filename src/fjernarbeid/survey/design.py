@@ -532,7 +532,14 @@ def _sums(codes: np.ndarray, values: np.ndarray | None, size: int) -> np.ndarray
     return np.bincount(codes, weights=values, minlength=size).astype(float, copy=False)
 
 
-def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | None:
+# _vcov_from_cells: at most this many numbers per array of cells × scales × estimates (else the primitive on
+# PSU totals); a variance below this fraction of the size of its products is recomputed on the rows
+_CELL_BUDGET = 2_000_000
+_PRECISION = 1e-6
+_ROWS_NEEDED = "rows"  # what _vcov_from_cells returns when the rows must be centred themselves
+
+
+def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | str | None:
     """The variance of the total of factored influence values from sums over cells — or None where
     this does not apply (clustered, multistage or PPS designs, a GREG calibration, too many cells).
 
@@ -544,6 +551,10 @@ def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | None:
     stratum). So every sum is Σ_K C'_Kᵀ (Σ_{i∈K} s_t s_u) C'_K — one ``np.bincount`` per scale and
     per pair of scales over the code K, and coefficient algebra on a few hundred cells: the same
     formulas as :func:`_stratified_vcov` (Lumley 2010 §2.2, 7.4; R's ``svyrecvar``), regrouped.
+
+    Returns None where this does not apply, and ``_ROWS_NEEDED`` where the moments would lose digits
+    (the variance far below the size of the products it is the difference of): the caller then centres
+    the dense values row by row.
 
     A domain's weights are the design's full weights times the domain's mask: a scale that is the
     domain's weights is taken as the full weights with the rows outside in a group of their own
@@ -588,6 +599,12 @@ def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | None:
     size = g_count * stride
     if size > 4 * max(n, 1024):
         return None
+    # the cells that have rows: the grid of every (group, cell, stratum) can be far larger (many groups
+    # and strata), and every array below is per cell, × scales × estimates
+    count = np.bincount(codes, minlength=size) if size > 1 else np.array([n])
+    used = np.flatnonzero(count)
+    if used.size * (coef.shape[1] + 1) * coef.shape[2] > _CELL_BUDGET:
+        return None  # the primitive on PSU totals, as before, costs less here
     if form is not None:
         stable += [form.scale, form.ratio]
         at = next((i for i, t in enumerate(scales) if t is form.scale), None)
@@ -602,33 +619,37 @@ def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | None:
         firsts[:, t] = _sums(codes, scales[t], size)
         for u in range(t, t_count):
             seconds[:, t, u] = seconds[:, u, t] = _sums(codes, _product(shared, scales[t], scales[u], stable), size)
-    cell_index = np.arange(size)
-    c_coef = coef[cell_index // stride]  # size × T × k
+    firsts, seconds = firsts[used], seconds[used]
+    c_coef = coef[used // stride]  # cells × T × k
     if form is not None:  # the residuals: the cells' sums of ratio·x, then the correction's values per cell
-        ratio_sums = np.empty((size, t_count))
+        ratio_sums = np.empty((used.size, t_count))
         known = dict((id(a), (a, r)) for a, r in form.known)
         for t in range(t_count):
             a, r = known.get(id(scales[t]), (None, None))
             if a is scales[t]:
-                ratio_sums[:, t] = _sums(codes, r, size)
+                ratio_sums[:, t] = count[used] if r is None else _sums(codes, r, size)[used]
             else:
-                ratio_sums[:, t] = _sums(codes, _product(shared, scales[t], form.ratio, stable), size)
-        cell = (cell_index // nstrata) % ncell
+                ratio_sums[:, t] = _sums(codes, _product(shared, scales[t], form.ratio, stable), size)[used]
+        cell = (used // nstrata) % ncell
         per_cell = np.zeros((ncell, k))
         np.add.at(per_cell, cell, np.einsum("ct,ctj->cj", ratio_sums, c_coef))
         c_coef[:, at, :] -= form.values(per_cell)[cell]
-    stratum = cell_index % nstrata
+    stratum = used % nstrata
     totals = np.zeros((nstrata, k))
     np.add.at(totals, stratum, np.einsum("ct,ctj->cj", firsts, c_coef))
     present = design._present(design.strata, nstrata)
     factor, centre, _, finish = _stratum_terms(s, present, design.lonely_psu)
     weighted = c_coef * (factor ** 2)[stratum][:, None, None]
-    v = weighted.reshape(size * t_count, k).T @ np.matmul(seconds, c_coef).reshape(size * t_count, k)
+    v = weighted.reshape(used.size * t_count, k).T @ np.matmul(seconds, c_coef).reshape(used.size * t_count, k)
     t = totals * np.where(centre, factor / np.sqrt(np.maximum(s.n_psu, 1)), 0.0)[:, None]
     v -= t.T @ t
     v = (v + v.T) / 2
-    # a variance that is 0 (a constant) comes out of the difference of moments as ±1e-17 or so
-    np.fill_diagonal(v, np.maximum(np.diag(v), 0.0))
+    # The variance is a difference of sums of products (moments): where it is small beside the products'
+    # size (a total of values far from 0, a constant, groups whose means lie far apart) digits are lost —
+    # about ε · size/variance of them. Then the rows themselves are centred (the dense computation).
+    size_of = np.einsum("ctj,ctu,cuj->j", np.abs(weighted), np.abs(seconds), np.abs(c_coef))
+    if (np.diag(v) < _PRECISION * size_of).any():
+        return _ROWS_NEEDED
     return finish(v)
 
 
@@ -638,12 +659,30 @@ def _product(shared: dict, a: np.ndarray, b: np.ndarray, stable: list) -> np.nda
     if not (any(a is q for q in stable) and any(b is q for q in stable)):
         return a * b
     key = ("product", id(a), id(b))
+    hit = _stored(shared, key, (a, b))
+    if hit is not None:
+        return hit
+    return _store(shared, key, (a, b), a * b)
+
+
+def _stored(shared: dict, key: tuple, factors: tuple):
+    """The value kept under ``key`` if it was made from these very arrays."""
     hit = shared.get(key)
-    if hit is not None and hit[0] is a and hit[1] is b:
-        return hit[2]
-    out = a * b
-    shared[key] = (a, b, out)  # the factors are held, so that their ids stay theirs
-    return out
+    if hit is not None and all(r() is f for r, f in zip(hit[0], factors)):
+        return hit[1]
+    return None
+
+
+def _store(shared: dict, key: tuple, factors: tuple, value):
+    """Keep ``value`` (made from the arrays ``factors``) until one of them is freed: the store is shared by
+    every design made from one (its domains, and designs re-weighted from it), so it must not keep the
+    arrays of a design nobody uses any more; the ids in the key stay theirs while they live."""
+    import weakref
+
+    shared[key] = (tuple(weakref.ref(f) for f in factors), value)
+    for f in factors:
+        weakref.finalize(f, shared.pop, key, None)
+    return value
 
 
 def _cell_stratum(shared: dict, form: CellForm | None, strata: np.ndarray, nstrata: int) -> np.ndarray | int:
@@ -653,12 +692,10 @@ def _cell_stratum(shared: dict, form: CellForm | None, strata: np.ndarray, nstra
     if nstrata == 1:
         return form.cells
     key = ("cell_stratum", id(form.cells), id(strata))
-    hit = shared.get(key)
-    if hit is not None and hit[0] is form.cells and hit[1] is strata:
-        return hit[2]
-    out = form.cells.astype(np.int64) * nstrata + strata
-    shared[key] = (form.cells, strata, out)
-    return out
+    hit = _stored(shared, key, (form.cells, strata))
+    if hit is not None:
+        return hit
+    return _store(shared, key, (form.cells, strata), form.cells.astype(np.int64) * nstrata + strata)
 
 
 # -- the design ------------------------------------------------------------------------------
@@ -869,11 +906,12 @@ class SurveyDesign:
                 v = _vcov_from_cells(self, x)
             except LonelyStratumError as exc:
                 raise self._lonely_message(exc.stratum) from None
-            if v is not None:
+            if isinstance(v, np.ndarray):
                 return v
-            # one column of one scale (a mean, a total) costs less dense than in sums over groups;
-            # PSU-level weights (PPS) need the PSU totals dense
-            if x.k * len(x.scales) <= 1 or self.pps is not None or self._struct.psu_f is not None:
+            # rows centred themselves (see above); one column of one scale (a mean, a total) costs less dense
+            # than in sums over groups; PSU-level weights (PPS) need the PSU totals dense
+            if v is _ROWS_NEEDED or x.k * len(x.scales) <= 1 or self.pps is not None \
+                    or self._struct.psu_f is not None:
                 x = x.dense()
             overwrite = True  # nobody else holds what is computed from it
         else:

@@ -422,31 +422,22 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> 
     g, w, xr = code[rows] - 1, design.weights[rows], x[rows]
     base = np.bincount(g, weights=w, minlength=k)
     n = np.bincount(g, minlength=k)
-    wx = w * xr
-    total = float(base.sum())
-    # the values centred at their overall mean: the variance is computed from sums of products of the
-    # scales (the moments), which for values far from 0 (years, say) would lose digits to cancellation
-    centre = float(wx.sum()) / total if total > 0 else 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.bincount(g, weights=wx, minlength=k) / base
+        means = np.bincount(g, weights=w * xr, minlength=k) / base
         inverse = np.where(base > 0, 1 / base, 0.0)
-    shifted = np.nan_to_num(means) - centre
-    # w(x − m_g)/W_g = (w(x − c) − (m_g − c)·w)/W_g in column g: the scales w(x − c) and w, with
-    # coefficients 1/W_g and −(m_g − c)/W_g; group 0 (no answer, or in no group) has coefficients 0, so
-    # the scales need not be zero there
+    # w(x − m_g)/W_g in column g: the scale w(x − m_g) (each value centred at its own group's mean, so that
+    # the moments the variance is computed from lose no digits) with coefficient 1/W_g; the weights are a
+    # scale too (coefficient 0), the one a calibration's residuals subtract. Group 0 (no answer, or in no
+    # group) has coefficients 0, so the scales need not be zero there.
     coef = np.zeros((k + 1, 2, k))
     coef[np.arange(1, k + 1), 0, np.arange(k)] = inverse
-    coef[np.arange(1, k + 1), 1, np.arange(k)] = -shifted * inverse
-    weights = design.weights
+    deviation = xr - np.nan_to_num(means)[g]
+    deviation *= w
     scale_x = np.zeros(design.n)
-    wx -= centre * w
-    scale_x[rows] = wx  # infinities stay (and show)
-    vcov = design.vcov_total(Influence((scale_x, weights), code, coef))
-    # Σ w(x − m_g)² per group: Σ w(x − c)² − W_g (m_g − c)², from values centred near every group's mean
-    xr -= centre
-    wx *= xr
-    with np.errstate(invalid="ignore"):
-        spread = np.maximum(np.bincount(g, weights=wx, minlength=k) - base * shifted ** 2, 0.0)
+    scale_x[rows] = deviation  # infinities stay (and show)
+    vcov = design.vcov_total(Influence((scale_x, design.weights), code, coef))
+    deviation *= xr - np.nan_to_num(means)[g]
+    spread = np.bincount(g, weights=deviation, minlength=k)  # Σ w(x − m_g)² per group
     df_of = _groups_degrees_of_freedom(design, member, k)
 
     def answered_df() -> int:  # design.domain(code > 0).degrees_of_freedom(), counted on the codes at hand
