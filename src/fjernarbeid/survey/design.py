@@ -389,7 +389,12 @@ class PostStratAdjustment:
         """The correction as subtractions per cell (for the variance from cell sums, :func:`_vcov_from_cells`)."""
         psw, ratio, den = self._parts
         return CellForm(self.cells, den.size, psw, ratio, lambda sums: sums / den[:, None],
-                        ((psw, self.old_weights),))
+                        ((psw, None if self._old_are_ones else self.old_weights),))
+
+    @cached_property
+    def _old_are_ones(self) -> bool:
+        """Post-stratified from equal weights of 1 (an unweighted sample): ratio · psw is then 1 on every row."""
+        return bool((self.old_weights == 1.0).all())
 
     def residualise(self, x: np.ndarray | Influence, overwrite: bool = False) -> np.ndarray | Influence:
         psw, ratio, den = self._parts
@@ -601,10 +606,12 @@ def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | str |
         return None
     # the cells that have rows: the grid of every (group, cell, stratum) can be far larger (many groups
     # and strata), and every array below is per cell, × scales × estimates
-    count = np.bincount(codes, minlength=size) if size > 1 else np.array([n])
-    used = np.flatnonzero(count)
-    if used.size * (coef.shape[1] + 1) * coef.shape[2] > _CELL_BUDGET:
-        return None  # the primitive on PSU totals, as before, costs less here
+    used = slice(None)  # every cell of the grid (empty ones add nothing) while the grid is small
+    cells = np.arange(size)
+    if size * (coef.shape[1] + 1) * coef.shape[2] > _CELL_BUDGET:
+        cells = used = np.flatnonzero(np.bincount(codes, minlength=size))
+        if used.size * (coef.shape[1] + 1) * coef.shape[2] > _CELL_BUDGET:
+            return None  # the primitive on PSU totals, as before, costs less here
     if form is not None:
         stable += [form.scale, form.ratio]
         at = next((i for i, t in enumerate(scales) if t is form.scale), None)
@@ -620,27 +627,27 @@ def _vcov_from_cells(design: "SurveyDesign", x: Influence) -> np.ndarray | str |
         for u in range(t, t_count):
             seconds[:, t, u] = seconds[:, u, t] = _sums(codes, _product(shared, scales[t], scales[u], stable), size)
     firsts, seconds = firsts[used], seconds[used]
-    c_coef = coef[used // stride]  # cells × T × k
+    c_coef = coef[cells // stride]  # cells × T × k
     if form is not None:  # the residuals: the cells' sums of ratio·x, then the correction's values per cell
-        ratio_sums = np.empty((used.size, t_count))
+        ratio_sums = np.empty((cells.size, t_count))
         known = dict((id(a), (a, r)) for a, r in form.known)
         for t in range(t_count):
             a, r = known.get(id(scales[t]), (None, None))
             if a is scales[t]:
-                ratio_sums[:, t] = count[used] if r is None else _sums(codes, r, size)[used]
+                ratio_sums[:, t] = _sums(codes, r, size)[used]
             else:
                 ratio_sums[:, t] = _sums(codes, _product(shared, scales[t], form.ratio, stable), size)[used]
-        cell = (used // nstrata) % ncell
+        cell = (cells // nstrata) % ncell
         per_cell = np.zeros((ncell, k))
         np.add.at(per_cell, cell, np.einsum("ct,ctj->cj", ratio_sums, c_coef))
         c_coef[:, at, :] -= form.values(per_cell)[cell]
-    stratum = used % nstrata
+    stratum = cells % nstrata
     totals = np.zeros((nstrata, k))
     np.add.at(totals, stratum, np.einsum("ct,ctj->cj", firsts, c_coef))
     present = design._present(design.strata, nstrata)
     factor, centre, _, finish = _stratum_terms(s, present, design.lonely_psu)
     weighted = c_coef * (factor ** 2)[stratum][:, None, None]
-    v = weighted.reshape(used.size * t_count, k).T @ np.matmul(seconds, c_coef).reshape(used.size * t_count, k)
+    v = weighted.reshape(cells.size * t_count, k).T @ np.matmul(seconds, c_coef).reshape(cells.size * t_count, k)
     t = totals * np.where(centre, factor / np.sqrt(np.maximum(s.n_psu, 1)), 0.0)[:, None]
     v -= t.T @ t
     v = (v + v.T) / 2
