@@ -58,7 +58,10 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
             answers = for_analysis(out[q.name], q)
             out[q.name] = answers if asked is None else answers.where(asked)
             continue
-        x = pd.to_numeric(out[q.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+        column = out[q.name]
+        if not pd.api.types.is_numeric_dtype(column.dtype):  # a column read as numbers (Int64) is one already
+            column = pd.to_numeric(column, errors="coerce")
+        x = column.to_numpy(dtype=float, na_value=np.nan, copy=True)
         if q.missing_codes:
             x[np.isin(x, list(q.missing_codes))] = np.nan
         if asked is not None:
