@@ -540,14 +540,14 @@ def _plain_whole_numbers(values, lengths: bool = False) -> tuple[np.ndarray, ...
     return (numbers, empty, sizes) if lengths else (numbers, empty)
 
 
-def _empty_cells(table: pd.DataFrame) -> np.ndarray:
-    """True where a cell of ``table`` holds nothing (missing, or only blanks): a column at a time
-    through Arrow when every column is pyarrow-backed text (CSV), else cell by cell in one pass (a
-    column at a time through pandas took 35 s for a file of 10,000 columns)."""
+def _empty_cells(table: pd.DataFrame) -> list[np.ndarray]:
+    """For each column of ``table``, True where a cell holds nothing (missing, or only blanks): a column
+    at a time through Arrow when every column is pyarrow-backed text (CSV), else cell by cell in one
+    pass (a column at a time through pandas took 35 s for a file of 10,000 columns)."""
     columns = [_arrow_strings(col) for _, col in table.items()]
     if columns and all(c is not None for c in columns):
-        return np.column_stack([_blank_strings(c) for c in columns]).reshape(table.shape)
-    return np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape)
+        return [_blank_strings(c) for c in columns]
+    return list(np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape).T)
 
 
 def _swallowed_records(table: pd.DataFrame, lines: np.ndarray, delimiter: str) -> list[tuple[int, int, int]]:
@@ -574,14 +574,17 @@ def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, uni
     Empty rows after the header are dropped: trailing ones silently (editors leave them), the
     others with one ``empty_rows`` warning listing them.
     """
-    empty = _empty_cells(table)
-    blank = empty.all(axis=1)
+    empty = _empty_cells(table)  # a column at a time: no matrix of the cells is stacked
+    blank = np.ones(len(table), dtype=bool)
+    filled = np.zeros(len(table), dtype=np.int64)
+    for cells in empty:
+        blank &= cells
+        filled += ~cells
     if blank.all():
         raise InputFileError(f"{path}: the file is empty (no header row)")
     # The header is the first row with two or more names: a title above the table is skipped.
-    filled = (~empty).sum(axis=1)
     head = int(np.argmax(filled >= 2)) if (filled >= 2).any() else int(np.argmax(~blank))
-    header = ["" if empty[head, j] else str(v).strip() for j, v in enumerate(table.iloc[head])]
+    header = ["" if empty[j][head] else str(v).strip() for j, v in enumerate(table.iloc[head])]
     notes = []
     above = np.flatnonzero(~blank[:head])
     if above.size:
@@ -591,7 +594,7 @@ def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, uni
     body = table.iloc[head + 1:]
     body_blank = blank[head + 1:]
     width = len(header)
-    while width > 0 and header[width - 1] == "" and empty[head + 1:, width - 1].all():
+    while width > 0 and header[width - 1] == "" and empty[width - 1][head + 1:].all():
         width -= 1
     header, body = header[:width], body.iloc[:, :width]
     for j, name in enumerate(header):
