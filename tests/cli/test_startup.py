@@ -12,6 +12,10 @@ import json
 import subprocess
 import sys
 
+from typer.main import get_command
+
+from fjernarbeid.cli import _command_line, _Pending, app
+
 HEAVY = ("pandas", "numpy", "pyarrow", "scipy", "matplotlib", "django", "weasyprint")
 
 # In a fresh interpreter: build the app, render the help of the program and of every command
@@ -63,3 +67,35 @@ def test_reading_a_study_imports_no_heavy_library():
             f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def _commands_and_subcommands(group) -> list[list[str]]:
+    calls = []
+    for name, command in group.commands.items():
+        calls.append([name])
+        calls += [[name, sub] for sub in getattr(command, "commands", {})]
+    return calls
+
+
+def test_the_group_that_runs_builds_only_the_command_named():
+    group = _command_line()
+    assert list(group.commands) == list(get_command(app).commands)  # every name, in Typer's order
+    assert group.commands["portal"].name == "portal"
+    built = [name for name, value in group.commands._items.items() if not isinstance(value, _Pending)]
+    assert built == ["portal"]
+
+
+def test_the_group_that_runs_shows_what_typers_own_group_shows(monkeypatch):
+    # --help of the program, of each command and subcommand, and the messages of a wrong command
+    # line, from the group built on demand and from Typer's group of every command, are identical
+    import typer.testing
+
+    calls = [["--help"], [], ["--version"], ["reprt"], ["portal"], ["portal", "nosuch"], ["report", "--nosuch"]]
+    calls += [[*names, "--help"] for names in _commands_and_subcommands(get_command(app))]
+    runner = typer.testing.CliRunner()
+    seen = {}
+    for build in (get_command, lambda app: _command_line()):
+        monkeypatch.setattr(typer.testing, "_get_command", build)
+        seen[build] = [(r.exit_code, r.output) for r in (runner.invoke(app, args, terminal_width=100) for args in calls)]
+    first, second = seen.values()
+    assert len(calls) > 30 and first == second

@@ -453,3 +453,29 @@ def test_postal_codes_with_few_distinct_values_are_normalised_and_noted_as_row_b
     note = _zeros_restored(cells, after, np.arange(2, len(cells) + 2), "line", "postnr")
     assert note is not None and note.message.startswith("80 postal code(s)")  # '150' and ' 812 ', not '5600.0'
     assert "line 3: '150' → '0150'" in note.message and "line 6: ' 812 ' → '0812'" in note.message
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_whole_numbers_are_read_from_arrows_buffers_cell_for_cell(large):
+    # chunks of cells of one width (side by side in the buffer) and of mixed widths, empty and null
+    # cells, sliced arrays: each cell's number, emptiness and length as Python reads the text
+    import pyarrow as pa
+
+    from fjernarbeid.data.read import _plain_whole_numbers
+
+    kind = pa.large_string() if large else pa.string()
+    rng = np.random.default_rng(3)
+    mixed = [str(x) if x >= 0 else ("" if x == -1 else None) for x in rng.integers(-2, 10**6, 3000)]
+    chunks = [["1", "2", "3"], ["12", "", None], [], ["", ""], ["007", "123", "999", "42"], ["1", None, "3"],
+              ["123456789012345", "1"], ["04"] * 50, mixed]
+    arrays = [pa.array(c, kind) for c in chunks]
+    arrays[4] = arrays[4].slice(1, 2)
+    values = pa.chunked_array(arrays, kind)
+    cells = [c for a in arrays for c in a.to_pylist()]
+    numbers, empty, lengths = _plain_whole_numbers(values, lengths=True)
+    assert numbers.tolist() == [int(c) if c else 0 for c in cells]
+    assert empty.tolist() == [not c for c in cells]
+    assert lengths.tolist() == [len(c or "") for c in cells]
+    assert [len(a) for a in _plain_whole_numbers(values)] == [len(cells)] * 2
+    for bad in (["1", "1234567890123456"], ["12", "1a"], [" 1"], ["-1"]):
+        assert _plain_whole_numbers(pa.chunked_array([pa.array(bad, kind)])) is None

@@ -15,6 +15,7 @@ import os
 import pkgutil
 import signal
 import sys
+from collections.abc import MutableMapping
 
 import typer
 from typer.core import TyperGroup
@@ -110,6 +111,80 @@ def _register_commands() -> None:
 _register_commands()
 
 
+class _Pending:
+    """A command of the group not built yet: its Typer registration and how to build it."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build):
+        self.build = build
+
+
+class _CommandsOnDemand(MutableMapping):
+    """The group's commands by name, in the order Typer gives them, each built on first look-up.
+
+    Typer builds the click command of every registered command before parsing the command line (it
+    reads each function's signature and type hints: about 0.1 s for the 26 commands, BENCHMARKS.md),
+    although a run uses one. The names are known without building (Typer's own rule), so running
+    ``report`` builds ``report`` alone, while ``--help``, completion and the "Did you mean" of a
+    mistyped name, which read every command, build all of them as before.
+    """
+
+    def __init__(self, items: dict):
+        self._items = items
+
+    def __getitem__(self, name):
+        value = self._items[name]
+        if isinstance(value, _Pending):
+            value = self._items[name] = value.build()
+        return value
+
+    def __setitem__(self, name, command):
+        self._items[name] = command
+
+    def __delitem__(self, name):
+        del self._items[name]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+
+def _command_line() -> TyperGroup:
+    """The click group that ``app()`` runs, its commands built as they are looked up.
+
+    The same group as ``typer.main.get_command(app)``: Typer builds it without the registered
+    commands, and each command or group of commands is then built by Typer's own functions, with
+    the options ``get_command`` passes them, when it is first named (see :class:`_CommandsOnDemand`).
+    """
+    from typer.main import get_command, get_command_from_info, get_command_name, get_group_from_info
+    from typer.main import solve_typer_info_defaults
+
+    commands, groups = app.registered_commands, app.registered_groups
+    app.registered_commands, app.registered_groups = [], []
+    try:
+        group = get_command(app)
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
+    options = {"pretty_exceptions_short": app.pretty_exceptions_short, "rich_markup_mode": app.rich_markup_mode}
+    items: dict = {}
+    for info in commands:
+        name = info.name or get_command_name(info.callback.__name__)
+        items[name] = _Pending(lambda info=info: get_command_from_info(info, **options))
+    for info in groups:
+        name = solve_typer_info_defaults(info).name
+        build = lambda info=info: get_group_from_info(info, suggest_commands=app.suggest_commands, **options)  # noqa: E731
+        if name:
+            items[name] = _Pending(build)
+        else:  # a group without a name adds its commands to this one (Typer's rule)
+            items.update(build().commands)
+    items.update(group.commands)
+    group.commands = _CommandsOnDemand(items)
+    return group
+
+
 def main() -> None:
     """Console entry point: turns the package's own errors into a message and an exit code.
 
@@ -142,7 +217,9 @@ def main() -> None:
 
 def _run() -> None:
     try:
-        app()
+        # `app()` would build every command first; with pretty exceptions off, Typer's call adds
+        # nothing else (its exception hook hands every exception to Python's).
+        _command_line()()
     except FjernarbeidError as exc:
         _print_error(str(exc))
         sys.exit(exc.exit_code)

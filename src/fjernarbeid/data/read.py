@@ -493,45 +493,61 @@ def _plain_whole_numbers(values, lengths: bool = False) -> tuple[np.ndarray, ...
 
     The digits are read from Arrow's buffers, one digit position at a time over all cells (answer
     codes have one or two): a few numpy operations per column instead of Arrow's cast of every cell.
+    A chunk whose cells all have the same number of digits is read where it lies (27 columns of
+    300,000: 92 -> 34 ms).
     """
-    numbers, empty, sizes = [], [], []
+    total = len(values)
+    numbers = np.zeros(total, dtype=np.int64)
+    empty = np.zeros(total, dtype=bool)
+    sizes = np.zeros(total, dtype=np.int64) if lengths else None
+    at = 0  # each chunk's cells are written into the whole column's arrays, not concatenated after
     for chunk in values.chunks:
         offsets, data = _string_buffers(chunk)
         size = np.diff(offsets)
-        sizes.append(size)
-        if size.size and int(size.max()) > 15:
+        n = size.size
+        widest = int(size.max()) if n else 0
+        if widest > 15:
             return None
         used = data[offsets[0]:offsets[-1]] if len(offsets) else data[:0]
         if used.size and (int(used.min()) < 0x30 or int(used.max()) > 0x39):
             return None
-        value = np.zeros(size.size, dtype=np.int64)
+        value = numbers[at:at + n]
+        if lengths:
+            sizes[at:at + n] = size
+        side_by_side = widest and used.size == widest * n and not chunk.null_count
+        if side_by_side:
+            # every cell has the same number of digits (answer codes 1-5, years, postal codes), so the
+            # digits lie side by side in the buffer: no cell's digits need gathering
+            digits = used.reshape(n, widest)
+            for j in range(widest):
+                if j:
+                    value *= 10
+                value += digits[:, j]
+                value -= 0x30
+            at += n
+            continue
         if used.size:
             starts = offsets[:-1]
             last = len(data) - 1
-            for j in range(int(size.max())):
+            for j in range(widest):
                 digit = data[np.minimum(starts + j, last)].astype(np.int64) - 0x30
-                has = size > j
-                value = np.where(has, value * 10 + digit, value)
-        missing = size == 0
+                value[:] = np.where(size > j, value * 10 + digit, value)
+        missing = empty[at:at + n]
+        np.equal(size, 0, out=missing)
         if chunk.null_count:
             missing |= np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        numbers.append(value)
-        empty.append(missing)
-    if not numbers:
-        out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64))
-    else:
-        out = (np.concatenate(numbers), np.concatenate(empty), np.concatenate(sizes).astype(np.int64))
-    return out if lengths else out[:2]
+        at += n
+    return (numbers, empty, sizes) if lengths else (numbers, empty)
 
 
-def _empty_cells(table: pd.DataFrame) -> np.ndarray:
-    """True where a cell of ``table`` holds nothing (missing, or only blanks): a column at a time
-    through Arrow when every column is pyarrow-backed text (CSV), else cell by cell in one pass (a
-    column at a time through pandas took 35 s for a file of 10,000 columns)."""
+def _empty_cells(table: pd.DataFrame) -> list[np.ndarray]:
+    """For each column of ``table``, True where a cell holds nothing (missing, or only blanks): a column
+    at a time through Arrow when every column is pyarrow-backed text (CSV), else cell by cell in one
+    pass (a column at a time through pandas took 35 s for a file of 10,000 columns)."""
     columns = [_arrow_strings(col) for _, col in table.items()]
     if columns and all(c is not None for c in columns):
-        return np.column_stack([_blank_strings(c) for c in columns]).reshape(table.shape)
-    return np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape)
+        return [_blank_strings(c) for c in columns]
+    return list(np.asarray(_blank_cells(table.to_numpy(dtype=object)), dtype=bool).reshape(table.shape).T)
 
 
 def _swallowed_records(table: pd.DataFrame, lines: np.ndarray, delimiter: str) -> list[tuple[int, int, int]]:
@@ -558,14 +574,17 @@ def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, uni
     Empty rows after the header are dropped: trailing ones silently (editors leave them), the
     others with one ``empty_rows`` warning listing them.
     """
-    empty = _empty_cells(table)
-    blank = empty.all(axis=1)
+    empty = _empty_cells(table)  # a column at a time: no matrix of the cells is stacked
+    blank = np.ones(len(table), dtype=bool)
+    filled = np.zeros(len(table), dtype=np.int64)
+    for cells in empty:
+        blank &= cells
+        filled += ~cells
     if blank.all():
         raise InputFileError(f"{path}: the file is empty (no header row)")
     # The header is the first row with two or more names: a title above the table is skipped.
-    filled = (~empty).sum(axis=1)
     head = int(np.argmax(filled >= 2)) if (filled >= 2).any() else int(np.argmax(~blank))
-    header = ["" if empty[head, j] else str(v).strip() for j, v in enumerate(table.iloc[head])]
+    header = ["" if empty[j][head] else str(v).strip() for j, v in enumerate(table.iloc[head])]
     notes = []
     above = np.flatnonzero(~blank[:head])
     if above.size:
@@ -575,7 +594,7 @@ def _table_with_header(table: pd.DataFrame, numbers: np.ndarray, path: Path, uni
     body = table.iloc[head + 1:]
     body_blank = blank[head + 1:]
     width = len(header)
-    while width > 0 and header[width - 1] == "" and empty[head + 1:, width - 1].all():
+    while width > 0 and header[width - 1] == "" and empty[width - 1][head + 1:].all():
         width -= 1
     header, body = header[:width], body.iloc[:, :width]
     for j, name in enumerate(header):

@@ -58,7 +58,10 @@ def analysis_frame(frame: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
             answers = for_analysis(out[q.name], q)
             out[q.name] = answers if asked is None else answers.where(asked)
             continue
-        x = pd.to_numeric(out[q.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+        column = out[q.name]
+        if not pd.api.types.is_numeric_dtype(column.dtype):  # a column read as numbers (Int64) is one already
+            column = pd.to_numeric(column, errors="coerce")
+        x = column.to_numpy(dtype=float, na_value=np.nan, copy=True)
         if q.missing_codes:
             x[np.isin(x, list(q.missing_codes))] = np.nan
         if asked is not None:
@@ -344,25 +347,28 @@ def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Cont
     the weighting groups into ranges (an age) by those ranges, labelled as the targets label them."""
     rows = []
     n_all = int(design.in_domain.sum())
+    in_domain = np.asarray(design.in_domain, dtype=bool)
+    w = design.weights
+    # on numpy arrays: the same selections and sums as on the pandas columns, without a Series per code
     for var in variables:
         if var not in design.data.columns:
             continue
-        x = pd.to_numeric(design.data[var], errors="coerce")
+        x = pd.to_numeric(design.data[var], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        present = ~np.isnan(x)
         name = instrument[var].label(ctx.lang) if var in instrument else instrument.derived_variable(var).label(ctx.lang)
-        w = design.weights
-        total_w = w[x.notna().to_numpy()].sum()
+        total_w = w[present].sum()
         groups = (ranges or {}).get(var)
-        if groups and bool(np.any([(x >= lo) & (x <= hi) for _, lo, hi in groups], axis=0)[x.notna().to_numpy()].all()):
+        if groups and bool(np.any([(x >= lo) & (x <= hi) for _, lo, hi in groups], axis=0)[present].all()):
             for label, lo, hi in groups:
-                hit = ((x >= lo) & (x <= hi)).to_numpy()
-                n = int((hit & design.in_domain).sum())
+                hit = (x >= lo) & (x <= hi)
+                n = int(np.count_nonzero(hit & in_domain))
                 suppressed = n < ctx.min_cell
                 rows.append([name, label, n, None if suppressed else n / max(n_all, 1),
                              None if suppressed else float(w[hit].sum() / total_w), suppressed])
             continue
-        for code in sorted(x.dropna().unique()):
-            hit = (x == code).to_numpy()
-            n = int((hit & design.in_domain).sum())
+        for code in np.unique(x[present]):
+            hit = x == code
+            n = int(np.count_nonzero(hit & in_domain))
             suppressed = n < ctx.min_cell
             rows.append([name, ctx.lang_labels(var, int(code))[ctx.lang], n,
                          None if suppressed else n / max(n_all, 1),

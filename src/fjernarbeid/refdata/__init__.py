@@ -19,6 +19,7 @@ import functools
 import io
 import os
 import re
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -125,7 +126,8 @@ class RefData:
     # -- registers ----------------------------------------------------------------------------
     def postal_codes(self) -> pd.DataFrame:
         """Postal code → place and municipality, from Bring's register (no header, 5 columns)."""
-        return _postal_codes(self.path("postal_codes"))
+        with _READING:
+            return _postal_codes(self.path("postal_codes"))
 
     def municipalities(self, *, register_names: bool = False) -> pd.DataFrame:
         """Municipality → county, from SSB's classification. Counties are named in Norwegian
@@ -158,7 +160,8 @@ class RefData:
         Svalbard (2100) and Jan Mayen (2211) have postal codes but no county or centrality; they
         keep missing values there rather than being dropped.
         """
-        return _postal_lookup(self.path("postal_codes"), self.path("municipalities"), self.path("centrality"))
+        with _READING:
+            return _postal_lookup(self.path("postal_codes"), self.path("municipalities"), self.path("centrality"))
 
     def population(self, year: int = 2025) -> pd.DataFrame:
         """Population on 1 January of ``year`` by sex ('male'/'female') and single year of age."""
@@ -191,6 +194,11 @@ class RefData:
                             "sex": df["sex"].map({"male": 1, "female": 2}), "age_group": group,
                             "population": df["population"]})
         return out.groupby(["municipality_code", "sex", "age_group"], as_index=False)["population"].sum()
+
+
+# The registers are read once per process (the caches below); the report's validation (in a thread) and
+# its derived variables ask for the postal codes at the same moment, and without this lock both read them.
+_READING = threading.RLock()
 
 
 @functools.lru_cache(maxsize=4)

@@ -629,12 +629,18 @@ def _refuse_cells_without_target(frame: pd.DataFrame, variables: list[str], colu
     """A cell of the sample the post-stratification targets leave out (or give 0): an error naming the cell by
     its labels and its respondents by the lines of the file."""
     coded = [c == v for v, c in zip(variables, columns)]  # a code of the question; else a category of the targets
-    data = pd.DataFrame({c: _cell_keys(frame[c], k) for c, k in zip(columns, coded)})
     given = table[table["population"] > 0]
     known = pd.MultiIndex.from_frame(pd.DataFrame({c: _cell_keys(given[c], k) for c, k in zip(columns, coded)}))
+    # each distinct cell of the sample is judged once, on its first row (the keys are made cell by cell:
+    # 300,000 rows have a few dozen cells)
+    cell, firsts = _distinct_rows(frame, columns)
+    sample = frame.iloc[firsts]
+    data = pd.DataFrame({c: _cell_keys(sample[c], k) for c, k in zip(columns, coded)})
     missing = (~pd.MultiIndex.from_frame(data).isin(known) & data.notna().all(axis=1).to_numpy())
     if not missing.any():
         return
+    missing = missing[cell]
+    data = pd.DataFrame({c: _cell_keys(frame[c], k) for c, k in zip(columns, coded)})
     first = int(np.flatnonzero(missing)[0])
     mask = (data == data.iloc[first]).all(axis=1).to_numpy()
     shown = ", ".join(code_labels(v, [frame[c].iloc[first]], instrument) if k else str(frame[c].iloc[first])
@@ -646,6 +652,21 @@ def _refuse_cells_without_target(frame: pd.DataFrame, variables: list[str], colu
         f"({place}) but no population target (or a target of 0); add its target{source}, or recode the "
         "category. Raking (method: rake in the study file; on the command line --weighting rake) needs only "
         "the margins")
+
+
+def _distinct_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's number among the distinct rows of ``frame[columns]``, the position of each distinct row's
+    first occurrence), distinct rows numbered in the order they first occur; missing values are alike."""
+    cell = np.zeros(len(frame), dtype=np.int64)
+    for c in columns:
+        codes, uniques = pd.factorize(frame[c], use_na_sentinel=False)
+        cell, _ = pd.factorize(cell * len(uniques) + codes)  # numbered anew: no overflow with many columns
+    if not len(cell):
+        return cell, cell
+    # numbered in order of first occurrence: a row is a cell's first where the running maximum grows
+    seen = np.maximum.accumulate(cell)
+    firsts = np.flatnonzero(np.concatenate(([True], seen[1:] > seen[:-1])))
+    return cell, firsts
 
 
 def _cell_keys(values: pd.Series, coded: bool) -> pd.Series:
