@@ -104,3 +104,16 @@ def test_the_missing_tokens_are_pandas_own():
     from fjernarbeid.fieldwork.log import PANDAS_MISSING
 
     assert PANDAS_MISSING == set(STR_NA_VALUES)
+
+
+@pytest.mark.parametrize("rows", [ROWS, ROWS[:100] + ["{i},4.7,Screened out,1,x,2,"] + ROWS[100:]])  # text in q1 too
+def test_the_arrow_table_is_summarised_as_the_frame(tmp_path, instrument, rows):
+    """The command line summarises the Arrow table it reads (no pandas frame of millions of rows): the same
+    summary as from the frame, also where a screening column has text."""
+    from fjernarbeid.fieldwork.log import log_frame, read_log_table
+
+    path = _write(tmp_path / "log.csv", rows)
+    table = read_log_table(path, {"disposition", "q1", "q2"})
+    assert table is not None
+    assert summarise_fieldwork(table, instrument) == summarise_fieldwork(log_frame(table), instrument) \
+        == summarise_fieldwork(_by_pandas(path, {"disposition", "q1", "q2"}), instrument)

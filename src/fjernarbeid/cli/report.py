@@ -363,10 +363,10 @@ def _read_dispositions(path: Path, instrument):
     # Only the columns the summary reads: a call log has a row per contact (ten million for a
     # million interviews), and its free-text columns would cost most of the time and memory.
     wanted = {"disposition"} | {q.name for q in instrument.screening_questions}
-    from fjernarbeid.fieldwork.log import read_log_columns
+    from fjernarbeid.fieldwork.log import read_log_table
 
-    log = read_log_columns(path, wanted)  # Arrow's reader, when it can read the file at all
-    if log is not None and "disposition" in log.columns:
+    log = read_log_table(path, wanted)  # Arrow's reader, when it can read the file at all (an Arrow table)
+    if log is not None and "disposition" in log.column_names:
         return log
     import pandas as pd
 

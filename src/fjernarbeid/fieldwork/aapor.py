@@ -167,54 +167,111 @@ def _numbers(column: pd.Series) -> np.ndarray:
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _is_arrow_table(log) -> bool:
+    return type(log).__module__.startswith("pyarrow") and hasattr(log, "column_names")
+
+
+def _tally_frame(log: pd.DataFrame, disposition_column: str, screening):
+    """(distinct codes in order of first appearance, rows per code, line of a code's first row, rows that
+    reached the screening, {screening label: (screened out, left before it)}) of a pandas frame."""
+    row_code, uniques = pd.factorize(log[disposition_column].astype(str), use_na_sentinel=False)
+    per_code = np.bincount(row_code, minlength=len(uniques))
+    # numpy on the answers: a log has millions of rows, and pandas copies a column it converts
+    reached = np.zeros(len(log), dtype=bool)
+    if screening and screening[0].name in log.columns:
+        reached = ~np.isnan(_numbers(log[screening[0].name]))
+    remaining = reached.copy()
+    screened_out = {}
+    for q in screening:
+        if q.name not in log.columns:
+            continue
+        out = remaining & np.isin(_numbers(log[q.name]), sorted(q.screen_out))
+        screened_out[q.screening or q.name] = (int(out.sum()), int(remaining.sum()))
+        remaining &= ~out
+    return (list(uniques), per_code, lambda j: int(np.argmax(row_code == j)) + 2,  # + header line, 1-based
+            int(reached.sum()), screened_out)
+
+
+def _tally_table(table, disposition_column: str, screening):
+    """:func:`_tally_frame` of an Arrow table (:func:`fjernarbeid.fieldwork.log.read_log_table`), counted by
+    Arrow's kernels on its columns (bit masks, no copy into pandas); the same numbers. A missing code
+    is NaN, as in the frame."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = table.column(disposition_column)
+    tallied = pc.value_counts(codes)  # in order of first appearance
+    values = tallied.field("values")
+    uniques = [float("nan") if v is None else str(v) for v in values.to_pylist()]
+    per_code = tallied.field("counts").to_numpy()
+
+    def first_line(j: int) -> int:
+        value = values[j]
+        at = pc.index(pc.is_null(codes), True) if not value.is_valid else pc.index(codes, value)
+        return int(at.as_py()) + 2  # + header line, 1-based
+
+    def numbers(name: str):
+        column = table.column(name)
+        if pa.types.is_floating(column.type):
+            return column
+        return pa.array(_numbers(pd.Series(column.to_pandas())), from_pandas=True)  # text: to_numeric; NaN → null
+
+    names = table.column_names
+    if screening and screening[0].name in names:
+        reached = pc.is_valid(numbers(screening[0].name))
+    else:
+        reached = pa.array(np.zeros(table.num_rows, dtype=bool))
+    remaining = reached
+    screened_out = {}
+    for q in screening:
+        if q.name not in names:
+            continue
+        hit = pc.fill_null(pc.is_in(numbers(q.name), value_set=pa.array(sorted(q.screen_out), pa.float64())), False)
+        out = pc.and_(remaining, hit)
+        screened_out[q.screening or q.name] = (int(pc.sum(out).as_py() or 0), int(pc.sum(remaining).as_py() or 0))
+        remaining = pc.and_(remaining, pc.invert(out))
+    return uniques, per_code, first_line, int(pc.sum(reached).as_py() or 0), screened_out
+
+
 def summarise_fieldwork(
-    log: pd.DataFrame,
+    log,
     instrument: Instrument,
     *,
     disposition_column: str = "disposition",
     e: float | None = None,
     source: str = "disposition log",
 ) -> FieldworkSummary:
-    """Summarise a disposition log: one row per contact, an AAPOR code in ``disposition_column``
-    and, for cases that reached the screening, the screening answers under the instrument's
-    names. Screen-outs are counted per screening question from those answers."""
-    if disposition_column not in log.columns:
+    """Summarise a disposition log (a pandas frame, or the Arrow table the command line reads): one row
+    per contact, an AAPOR code in ``disposition_column`` and, for cases that reached the screening, the
+    screening answers under the instrument's names. Screen-outs are counted per screening question from
+    those answers."""
+    screening = instrument.screening_questions
+    if _is_arrow_table(log):
+        names, records = log.column_names, log.num_rows
+    else:
+        names, records = list(log.columns), len(log)
+    if disposition_column not in names:
         raise InputFileError(f"{source}: no column {disposition_column!r} with AAPOR disposition codes")
-    # A log has a handful of distinct codes but may have millions of rows: classify each distinct
-    # code once. Uniques come in order of first appearance, so the first bad one is on the first bad line.
-    row_code, uniques = pd.factorize(log[disposition_column].astype(str), use_na_sentinel=False)
+    tally = _tally_table if _is_arrow_table(log) else _tally_frame
+    uniques, per_code, first_line, reached_count, screened_out = tally(log, disposition_column, screening)
+    # A log has a handful of distinct codes but may have millions of rows: each distinct code is
+    # classified once, in order of first appearance, so the first bad one is on the first bad line.
     categories = []
     for j, code in enumerate(uniques):
         try:
             categories.append(aapor_category(code))
         except ValueError as exc:
-            line = int(np.argmax(row_code == j)) + 2  # + header line, 1-based
-            raise InputFileError(f"{source}, line {line}, column {disposition_column}: {exc}") from None
-    per_code = np.bincount(row_code, minlength=len(uniques))
+            raise InputFileError(f"{source}, line {first_line(j)}, column {disposition_column}: {exc}") from None
     categories = np.array(categories, dtype=object)
     counts = {k: int(per_code[categories == k].sum()) for k in CATEGORY_NAMES}
-
-    screened_out: dict[str, int] = {}
     shares: dict[str, float] = {}
-    screening = instrument.screening_questions
-    # numpy on the answers: a log has millions of rows, and pandas copies a column it converts
-    reached = np.zeros(len(log), dtype=bool)
-    if screening and screening[0].name in log.columns:
-        reached = ~np.isnan(_numbers(log[screening[0].name]))
-    remaining = reached.copy()
-    for q in screening:
-        label = q.screening or q.name
-        if q.name not in log.columns:
-            continue
-        out = remaining & np.isin(_numbers(log[q.name]), sorted(q.screen_out))
-        screened_out[label] = int(out.sum())
-        left = int(remaining.sum())
-        shares[label] = float(screened_out[label] / left) if left else float("nan")
-        remaining &= ~out
+    for label, (out, left) in screened_out.items():
+        shares[label] = float(out / left) if left else float("nan")
+    screened_out = {label: out for label, (out, _) in screened_out.items()}
+    n_screened = reached_count
     completes = counts["I"]
-    n_screened = int(reached.sum())
     return FieldworkSummary(
-        records=len(log),
+        records=records,
         contacts=n_screened,
         screened_out=screened_out,
         screened_out_share=shares,

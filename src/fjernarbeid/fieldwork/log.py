@@ -41,6 +41,13 @@ def read_log_columns(path: str | Path, wanted: set[str]) -> pd.DataFrame | None:
     """The columns of ``wanted`` that the CSV file ``path`` has, in the file's order: the disposition
     codes as text (pandas' string dtype, NaN where missing), the others as float64 where every cell is
     a number or missing, else as text; None when Arrow cannot read the file as it is."""
+    table = read_log_table(path, wanted)
+    return None if table is None else log_frame(table)
+
+
+def read_log_table(path: str | Path, wanted: set[str]):
+    """:func:`read_log_columns` as the Arrow table it reads (the summary counts on it directly, without
+    turning millions of rows into a pandas frame); None when Arrow cannot read the file as it is."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -81,6 +88,15 @@ def read_log_columns(path: str | Path, wanted: set[str]) -> pd.DataFrame | None:
             continue
     if table is None or table.column_names != chosen:
         return None
+    return table
+
+
+def log_frame(table) -> pd.DataFrame:
+    """The pandas frame of a table of :func:`read_log_table`: the disposition codes as text, a column of
+    numbers as float64, a column with any text as text."""
+    import pyarrow as pa
+
+    chosen = table.column_names
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     columns = {}
     for n in chosen:
