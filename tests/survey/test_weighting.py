@@ -288,3 +288,13 @@ def test_poststratified_and_raked_weights_reproduce_the_targets(problem):
         for k, v in targets.items():
             assert weighted.weights[frame["a"].eq(k).to_numpy()].sum() == pytest.approx(v, rel=1e-9)
         assert not math.isnan(svymean(weighted, "v").se)
+
+
+def test_negative_calibrated_weights_are_said():
+    """A linear calibration far from the sample gives negative weights, which the estimators leave out (R keeps
+    them): calibrate says so and how to avoid it."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"a": rng.integers(0, 2, 400), "x": rng.normal(10, 3, 400), "w": 1.0})
+    design = svydesign(df, "w")
+    with pytest.warns(UserWarning, match=r"negative weight.*bounds"):
+        calibrate(design, {"a": {0: 50.0, 1: 350.0}, "x": 5000.0}, calfun="linear")

@@ -479,6 +479,16 @@ def calibrate(
                 "The targets may be out of reach within the bounds: widen them or simplify the calibration model"
             )
     new_w = d * g
+    negative = int(np.count_nonzero(new_w < 0))
+    if negative:
+        import warnings
+
+        # R's calibrate keeps such rows in every estimate; here a row with weight ≤ 0 is outside the design's
+        # domain (the estimators leave it out), so totals and means would differ from R's: say so
+        warnings.warn(f"calibrate ({calfun}): {negative} row(s) get a negative weight; the estimators leave rows with "
+                      "weight ≤ 0 out (R keeps them), so estimates differ from R's. Bound the weights "
+                      "(bounds=(lo, hi) with lo > 0; on the command line --bounds) or use calfun='logit' or 'raking'",
+                      stacklevel=2)
     achieved = mm.T @ new_w
     margins = pd.DataFrame({"variable": [v for v, _ in names], "category": [c for _, c in names],
                             "target": totals, "weighted": achieved, "n": ns})
