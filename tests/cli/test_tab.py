@@ -630,3 +630,18 @@ def test_a_word_that_is_no_choice_name_is_warned_about_as_such(coworking_study, 
     assert ran.code == 0, ran.stderr
     said = " ".join(ran.stderr.split())
     assert words in said and "line 3: 'bergen'" in said.replace("linje", "line"), said
+
+
+def test_a_crosstab_with_structural_zeros_is_shown_and_its_test_said_not_computable(tmp_path):
+    """The table of a crosstab whose Rao–Scott matrix is singular (empty cells; R's svychisq stops) is printed,
+    with a note instead of the test; the JSON says why."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"w": rng.uniform(1, 5, 3000), "q3": rng.integers(1, 6, 3000).astype(float)})
+    df["q4"] = np.clip(df["q3"] + rng.integers(-1, 2, 3000), 0, 9).astype(float)
+    path = tmp_path / "zeros.csv"
+    df.to_csv(path, index=False)
+    shown = tab(path, "q3", "--crosstab", "q4", "--weight", "w", "--lang", "en")
+    assert shown.exit_code == EXIT_OK, shown.output
+    assert "Total" in shown.stdout and "cannot be computed: the table has 20 empty cell(s)" in " ".join(shown.stdout.split())
+    out = tab_json(path, "q3", "--crosstab", "q4", "--weight", "w")
+    assert out["test"]["p_value"] is None and out["test"]["empty_cells"] == 20 and "singular" in out["test"]["not_computed"]

@@ -284,3 +284,25 @@ def test_svychisq_codes_answers_of_any_numeric_type_as_their_labels():
         close(other.table.to_numpy(), by_float.table.to_numpy(), 1e-13)
     assert list(by_int.table.index) == [1, 2, 3, 4, 5] and isinstance(by_int.table.index[0], (int, np.integer))
     assert list(by_float.table.index) == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def _structural_zeros(n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"w": rng.uniform(1, 5, n), "q3": rng.integers(1, 6, n).astype(float)})
+    df["q4"] = np.clip(df["q3"] + rng.integers(-1, 2, n), 0, 9).astype(float)
+    return df
+
+
+def test_a_table_with_structural_zeros_has_no_rao_scott_test_as_in_r():
+    """q4 is q3 − 1, q3 or q3 + 1: 20 of the 35 cells are empty, the Rao–Scott matrix is singular and R's svychisq
+    stops ('system is computationally singular: reciprocal condition number = 1.33e-18',
+    tests/fixtures/r/singular_chisq.R); before, the test gave noise (F = 313.6 on 3.5 df)."""
+    from fjernarbeid.survey.association import SingularTableError
+
+    design = svydesign(_structural_zeros(), "w")
+    with pytest.raises(SingularTableError, match=r"20 empty cell.*singular") as caught:
+        svychisq(design, "q3", "q4")
+    assert caught.value.empty == 20
+    ok = svychisq(design.domain(design.data["q4"].between(1, 5).to_numpy() & (design.data["q3"] > 1).to_numpy()
+                                & (design.data["q3"] < 5).to_numpy()), "q3", "q4")  # a table without a singular matrix
+    assert ok.p_value is not None

@@ -1101,9 +1101,13 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
 
 
 def _rao_scott(design, row: str, col: str) -> dict[str, Any]:
-    from fjernarbeid.survey.association import svychisq  # the association module's test, loaded when needed
+    from fjernarbeid.survey.association import SingularTableError, svychisq  # loaded when needed
 
-    test = svychisq(design, row, col, statistic="F")
+    try:
+        test = svychisq(design, row, col, statistic="F")
+    except SingularTableError as exc:  # the table is shown; the test is said not to be computable, and why
+        return {"method": "Pearson's X^2: Rao & Scott adjustment", "statistic": None, "ndf": None, "ddf": None,
+                "p_value": None, "pearson": None, "not_computed": str(exc), "empty_cells": exc.empty}
     return {"method": test.method, "statistic": test.statistic, "ndf": test.ndf, "ddf": test.ddf,
             "p_value": test.p_value, "pearson": test.pearson}
 

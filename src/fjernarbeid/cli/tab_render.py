@@ -541,8 +541,11 @@ def _print_crosstab(console, result, lang: str) -> None:
         table.add([label], cells, "italic")
     print_table(console, table, lang)
     test = result["test"]
-    say(console, t("rao_scott", lang, f=num(test["statistic"], lang, 3), ndf=num(test["ndf"], lang, 2),
-                    ddf=num(test["ddf"], lang, 1), p=p_text(test["p_value"], lang)))
+    if test.get("not_computed"):
+        say(console, t("rao_scott_singular", lang, empty=test["empty_cells"]))
+    else:
+        say(console, t("rao_scott", lang, f=num(test["statistic"], lang, 3), ndf=num(test["ndf"], lang, 2),
+                        ddf=num(test["ddf"], lang, 1), p=p_text(test["p_value"], lang)))
     _print_left_out(console, result, lang)
 
 

@@ -134,6 +134,18 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
     inv_d = np.where(means == 0, 0.0, 1 / np.where(means == 0, 1.0, means))
     denom = cmat.T @ (cmat * (inv_d / big_n)[:, None])
     numr = (cmat * inv_d[:, None]).T @ v @ (cmat * inv_d[:, None])
+    # R's solve() refuses a matrix whose reciprocal condition number (1-norm) is below the machine epsilon
+    # ("system is computationally singular"): empty cells (structural zeros) make it so, and the numbers
+    # solved from it would be noise
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rcond = 1 / np.linalg.cond(denom, 1) if denom.size else 1.0
+    if not rcond >= np.finfo(float).eps:
+        empty = int(np.count_nonzero(means == 0))
+        raise SingularTableError(empty, 
+            f"the Rao–Scott test of {row!r} × {col!r} cannot be computed: the table has {empty} empty cell(s) "
+            f"(structural zeros) and its design-effect matrix is singular (reciprocal condition number {rcond:.3g}; "
+            "R's svychisq stops with 'system is computationally singular'); merge categories, or test the "
+            "part of the table without empty cells")
     delta = np.linalg.solve(denom, numr)
     tr, tr2 = np.trace(delta), np.trace(delta @ delta)
     d0 = tr**2 / tr2
@@ -152,6 +164,14 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
         return ChisqTest(pearson, None, None, p, "Pearson's X^2: saddlepoint approximation", pearson, table, deltas)
     p = _pfsum_imhof(pearson, deltas, np.inf if replicates else d0 * nu)
     return ChisqTest(pearson, None, None, p, "Pearson's X^2: asymptotic exact distribution", pearson, table, deltas)
+
+
+class SingularTableError(ComputationError):
+    """svychisq's Rao–Scott matrix is singular (empty cells): ``empty`` is how many cells of the table are empty."""
+
+    def __init__(self, empty: int, message: str):
+        self.empty = empty
+        super().__init__(message)
 
 
 def _replicate_cell_totals(d, cell: np.ndarray, use: np.ndarray, k: int) -> np.ndarray:
