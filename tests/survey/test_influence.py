@@ -292,3 +292,26 @@ def test_the_share_of_several_categories_equals_svyprop_of_their_indicator(frame
     assert (got.n_unweighted, got.df, got.ci_method) == (want.n_unweighted, want.df, want.ci_method)
     for field in ("estimate", "se", "ci_low", "ci_high", "deff", "weighted_base"):
         assert getattr(got, field) == pytest.approx(getattr(want, field), rel=1e-10), field
+
+
+@pytest.mark.parametrize("name", ["srs", "srs+poststratify", "strata+rake", "clusters"])
+def test_groups_given_as_an_index_equal_the_groups_given_as_masks(frame, name):
+    """svymean_groups and svyttest_groups take the groups as each row's group number (GroupIndex, the values of
+    one variable) as well as boolean masks: the same estimates."""
+    from fjernarbeid.survey import svymean_groups
+    from fjernarbeid.survey.compare import svyttest_groups
+    from fjernarbeid.survey.estimate import GroupIndex
+
+    design = _designs(frame)[name].domain(frame["st"].to_numpy() != 2)
+    y = frame["y"].to_numpy().astype(float)
+    y[::11] = np.nan  # a value that is in no group
+    index = GroupIndex.of_values(y, [0.0, 1.0, 2.0, 3.0, 4.0])
+    assert [m.tolist() for m in index.masks()] == [(y == c).tolist() for c in range(5)]
+    by_index = svymean_groups(design, "x", index)
+    by_masks = svymean_groups(design, "x", index.masks())
+    assert [e.estimate for e in by_index] == pytest.approx([e.estimate for e in by_masks], rel=1e-12)
+    assert [e.se for e in by_index] == pytest.approx([e.se for e in by_masks], rel=1e-12)
+    two = GroupIndex(np.where(y == 1, 0, np.where(y == 3, 1, -1)), 2)
+    diff, means = svyttest_groups(design, "x", two)
+    diff_masks, _ = svyttest_groups(design, "x", tuple(two.masks()))
+    assert (diff.estimate, diff.se, diff.df) == pytest.approx((diff_masks.estimate, diff_masks.se, diff_masks.df), rel=1e-12)

@@ -27,7 +27,7 @@ from fjernarbeid.instrument import Instrument
 from fjernarbeid.survey.association import _spearman_and_trend, coded_column, svychisq, svycor
 from fjernarbeid.survey.compare import svyprop_diff, svyttest_groups
 from fjernarbeid.survey.design import SurveyDesign, whole_number_codes
-from fjernarbeid.survey.estimate import Estimates, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
+from fjernarbeid.survey.estimate import Estimates, GroupIndex, svymean, svymean_groups, svyprop, svyprop_union, svyprop_union_applies
 from fjernarbeid.survey.models import svyolr
 from fjernarbeid.survey.scale import cronbach_alpha
 
@@ -489,8 +489,10 @@ def run_compare_means(design, f: Finding, res: FindingResult, ctx: Context) -> N
         # the test (second mask minus first: first group − second group) and both groups' means, from
         # one computation of the two means' covariance matrix; each group's df counts its rows with an answer
         answered = _col(design, y).notna().to_numpy()
-        diff, (second, first) = svyttest_groups(design, y, ((g == 0.0) & answered, (g == 1.0) & answered),
-                                                names=(0.0, 1.0), level=ctx.level)
+        index = (g == 0.0) + 2 * (g == 1.0)  # 1, 2; 0: neither
+        index *= answered
+        diff, (second, first) = svyttest_groups(design, y, GroupIndex(index - 1, 2), names=(0.0, 1.0),
+                                                level=ctx.level)
         res.tests.append(TestRow(name=y, method="design-based t test of the difference in means (svyttest)",
                                  statistic=diff.statistic, df=[diff.df], p=diff.p_value,
                                  effect_name="difference in means (first − second group)", effect=diff.estimate,
@@ -516,7 +518,7 @@ def run_trend(design, f: Finding, res: FindingResult, ctx: Context) -> None:
     x_values = _numbers(design, x)
     usable = ~np.isnan(x_values) if not x_codes else np.isin(x_values, x_codes)
     codes = x_codes or list(np.unique(x_values[~np.isnan(x_values)]))
-    groups = [x_values == c for c in codes]  # the same groups and codes of x for every outcome
+    groups = GroupIndex.of_values(x_values, codes)  # the same groups and codes of x for every outcome
     coded_x = coded_column(design, x)
     means = []
     for y in f.spec["outcomes"]:

@@ -25,7 +25,7 @@ import pandas as pd
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import t_ppf
 from fjernarbeid.survey.design import SurveyDesign, shown
-from fjernarbeid.survey.estimate import Estimate, GroupMeans, group_means, svymean_groups
+from fjernarbeid.survey.estimate import Estimate, GroupIndex, GroupMeans, group_means, svymean_groups
 from fjernarbeid.survey.models import _complete, _levels_in, _numeric, _t_p_value, svyglm
 from fjernarbeid.survey.replicate import ReplicateDesign
 
@@ -155,22 +155,28 @@ def svyttest(design: SurveyDesign, y: str, group: str, level: float = 0.95) -> G
                            "standardised mean difference")
 
 
-def svyttest_groups(design: SurveyDesign, y: str, groups: tuple[np.ndarray, np.ndarray], *,
+def svyttest_groups(design: SurveyDesign, y: str, groups: tuple[np.ndarray, np.ndarray] | GroupIndex, *,
                     names: tuple = ("first", "second"), level: float = 0.95
                     ) -> tuple[GroupDifference, list[Estimate]]:
     """:func:`svyttest` of ``y`` between two disjoint groups of the domain given as boolean masks (the second
-    minus the first, as R's order of levels gives it), and each group's mean as :func:`svymean` of its domain
+    minus the first, as R's order of levels gives it; or a :class:`~fjernarbeid.survey.estimate.GroupIndex` of
+    two groups), and each group's mean as :func:`svymean` of its domain
     (R ``svyby(~y, ~g, design, svymean)``) — on a calibrated design from one computation of their
     covariance matrix. ``names`` are the groups' labels in :attr:`GroupDifference.groups`."""
     x = _numeric(design, y)
-    first, second = (np.asarray(m, dtype=bool) for m in groups)
+    if isinstance(groups, GroupIndex):  # the two groups as row numbers (0, 1; −1: neither); masks when needed
+        joint_groups, masks = groups, groups.masks
+    else:
+        joint_groups = [np.asarray(m, dtype=bool) for m in groups]
+        masks = lambda: joint_groups  # noqa: E731
     # on a calibrated design, both groups' means with their covariance matrix (None for groups that overlap
     # anywhere in the domain, and other designs: the checks below then say what is wrong, or each group
     # is estimated on its own)
-    joint = group_means(design, x, [first, second])
+    joint = group_means(design, x, joint_groups)
     if joint is not None and (joint.n == 0).any():
         joint = None  # a group without an answer: said below
     if joint is None:
+        first, second = masks()
         usable = ~np.isnan(x) & design.in_domain
         if not (usable & first).any() or not (usable & second).any():
             found = [str(name) for name, mask in zip(names, (first, second)) if (usable & mask).any()]

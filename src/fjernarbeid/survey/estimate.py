@@ -336,10 +336,34 @@ def svymean(design: Design, variable: str, *, na_rm: bool = True, level: float =
                           base, level=level), influence, infl, reps)
 
 
-def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], *, level: float = 0.95
-                   ) -> list[Estimate | None]:
-    """The mean of ``variable`` in each of several disjoint groups of the domain (boolean masks),
-    each as :func:`svymean` of ``design.domain(group)`` gives it (None for a group without a row
+@dataclass(frozen=True)
+class GroupIndex:
+    """Disjoint groups as each row's group number (0 … k − 1; −1: in none) — what :func:`svymean_groups` and
+    :func:`group_means` take in place of k boolean masks when the groups are the values of one variable
+    (one array instead of k, and no check that they overlap)."""
+
+    index: np.ndarray  # (n,) integers, −1 for a row in no group
+    k: int
+
+    @classmethod
+    def of_values(cls, values: np.ndarray, codes: Sequence) -> "GroupIndex":
+        """Group j: the rows whose value is ``codes[j]`` (NaN and other values: none)."""
+        index = np.full(values.shape, -1, dtype=np.intp)
+        for j, c in enumerate(codes):
+            index += (values == c) * (j + 1)  # the codes are distinct: a row matches one at most
+        return cls(index, len(codes))
+
+    def masks(self) -> list[np.ndarray]:
+        return [self.index == j for j in range(self.k)]
+
+    def __len__(self) -> int:
+        return self.k
+
+
+def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray] | GroupIndex, *,
+                   level: float = 0.95) -> list[Estimate | None]:
+    """The mean of ``variable`` in each of several disjoint groups of the domain (boolean masks, or a
+    :class:`GroupIndex`), each as :func:`svymean` of ``design.domain(group)`` gives it (None for a group without a row
     that has the variable; its df counts the group's rows without an answer too) — R's
     ``svyby(~x, ~g, design, svymean, na.rm = TRUE)``.
 
@@ -352,8 +376,9 @@ def svymean_groups(design: Design, variable: str, groups: Sequence[np.ndarray], 
     joint = group_means(design, x, groups)
     if joint is None:
         usable = ~np.isnan(x) & design.in_domain
+        masks = groups.masks() if isinstance(groups, GroupIndex) else groups
         return [svymean(design.domain(np.asarray(m, dtype=bool)), variable, level=level)
-                if (np.asarray(m, dtype=bool) & usable).any() else None for m in groups]
+                if (np.asarray(m, dtype=bool) & usable).any() else None for m in masks]
     return joint.estimates(variable, level)
 
 
@@ -394,14 +419,18 @@ class GroupMeans:
         return out
 
 
-def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> GroupMeans | None:
+def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray] | GroupIndex) -> GroupMeans | None:
     """The weighted means of the values ``x`` (NaN: no answer) in each of the disjoint ``groups`` (boolean
-    masks) of the design's domain, with their covariance matrix — or None where that is not one
-    computation: a replicate or uncalibrated design, or groups that overlap (:func:`svymean_groups` then
-    estimates each group on its own)."""
+    masks, or a :class:`GroupIndex`) of the design's domain, with their covariance matrix — or None where
+    that is not one computation: a replicate or uncalibrated design, or groups that overlap
+    (:func:`svymean_groups` then estimates each group on its own)."""
     if isinstance(design, ReplicateDesign) or not design.is_calibrated:
         return None
     in_domain = design.in_domain
+    if isinstance(groups, GroupIndex):  # each row's group + 1, 0 for none or outside the domain
+        member = groups.index + 1
+        member *= in_domain
+        return _group_means_of(design, x, member, groups.k)
     # each row's group + 1 (0: in none, or outside the domain), by arithmetic on the masks: assigning
     # through a boolean mask costs several times more on masks as irregular as answers
     member = np.zeros(design.n, dtype=np.intp)
@@ -416,8 +445,12 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray]) -> 
         members *= in_domain
         if members.max() > 1:  # groups that overlap in the domain
             return None
+    return _group_means_of(design, x, member, len(groups))
+
+
+def _group_means_of(design: SurveyDesign, x: np.ndarray, member: np.ndarray, k: int) -> GroupMeans:
+    """:func:`group_means` of ``member``: each row's group + 1 (0: in none, or outside the domain)."""
     code = member * ~np.isnan(x)  # each answer's group + 1
-    k = len(groups)
     rows = np.flatnonzero(code)
     g, w, xr = code[rows] - 1, design.weights[rows], x[rows]
     base = np.bincount(g, weights=w, minlength=k)
