@@ -672,17 +672,25 @@ def _spearman_and_trend(design: SurveyDesign, x: str, y: str, level: float = 0.9
     return rho, TrendTest(*slope, {v: float(v) for v in cells.levels_x}, "gaussian")
 
 
-def _slope_on_cells(d: SurveyDesign, cells: _PairCells) -> tuple[float, float, float, int, float] | None:
-    """:func:`_linear_slope` of y on x from the cells of pairs (x, y): the same sums, per cell."""
-    w = cells.weight
-    xv, yv = cells.x, cells.y
+def _weighted_slope(w: np.ndarray, xv: np.ndarray, yv: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float] | None:
+    """The weighted least-squares slope of y on x with the centred values it comes from: (β, x − x̄, y − ȳ,
+    Σw(x − x̄)²), for rows or for cells of pairs (``w`` their weights); None when x is constant (R's QR would
+    find x aliased with the intercept)."""
     total = w.sum()
     xc = xv - (w @ xv) / total
     yc = yv - (w @ yv) / total
     sxx = float(w @ xc**2)
-    if not sxx > 1e-7**2 * float(w @ xv**2):  # R's QR would find x aliased with the intercept
+    if not sxx > 1e-7**2 * float(w @ xv**2):
         return None
-    slope = float(w @ (xc * yc)) / sxx
+    return float(w @ (xc * yc)) / sxx, xc, yc, sxx
+
+
+def _slope_on_cells(d: SurveyDesign, cells: _PairCells) -> tuple[float, float, float, int, float] | None:
+    """:func:`_linear_slope` of y on x from the cells of pairs (x, y): the same sums, per cell."""
+    fitted = _weighted_slope(cells.weight, cells.x, cells.y)
+    if fitted is None:
+        return None
+    slope, xc, yc, sxx = fitted
     # w_i (x_i − x̄) e_i / Sxx: the weight times a value per cell
     influence = Influence.of(d.weights, cells.group, np.append(xc * (yc - slope * xc) / sxx, 0.0)[:, None])
     return _slope_test(d, slope, d.vcov_total(influence))
@@ -699,14 +707,10 @@ def _linear_slope(d: SurveyDesign, yv: np.ndarray, xv: np.ndarray) -> tuple[floa
     if rows.size == 0:
         return None
     w = d.weights[rows]
-    xv, yv = xv[rows], yv[rows]
-    total = w.sum()
-    xc = xv - (w @ xv) / total
-    yc = yv - (w @ yv) / total
-    sxx = float(w @ xc**2)
-    if not sxx > 1e-7**2 * float(w @ xv**2):  # R's QR would find x aliased with the intercept
+    fitted = _weighted_slope(w, xv[rows], yv[rows])
+    if fitted is None:
         return None
-    slope = float(w @ (xc * yc)) / sxx
+    slope, xc, yc, sxx = fitted
     influence = np.zeros(d.n)
     influence[rows] = w * xc * (yc - slope * xc) / sxx
     return _slope_test(d, slope, d.vcov_total(influence, overwrite=True))
