@@ -57,3 +57,50 @@ def test_the_studys_survey_keeps_the_questionnaires_labels(run_main, study_csv):
     ran = run_main("tab", study_csv, "age_group", "--format", "json", "--lang", "en")
     assert ran.code == 0, ran.stderr
     assert json.loads(ran.stdout)["label"]
+
+
+@pytest.fixture
+def other_survey(tmp_path) -> Path:
+    """Another survey whose questions are also called q1, q2, q6_1 (as many questionnaires number them), with
+    answers the study's questions of those names cannot have: q1 1–5 (the study's q1 has codes 1–3), q6_1 1–6 where
+    6 is an answer (the study's 6 is "not sure"), q2 as text."""
+    rows = ["id,q1,q2,q6_1,w"]
+    for i in range(60):
+        rows.append(f"{i + 1},{1 + i % 5},{['ja', 'nei'][i % 2]},{1 + i % 6},{1 + (i % 3) / 2}")
+    path = tmp_path / "pupils.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_another_surveys_q1_is_its_own_column_not_the_studys_question(run_main, other_survey):
+    ran = run_main("tab", other_survey, "q6_1", "--weight", "w", "--format", "json", "--lang", "en")
+    assert ran.code == 0, ran.stderr
+    out = json.loads(ran.stdout)
+    # every answer counted: 6 is a category of this survey, not the study's "not sure"
+    assert [str(e["category"]) for e in out["estimates"]] == ["1", "2", "3", "4", "5", "6"]
+    assert out["label"] is None
+    assert {e["n_unweighted"] for e in out["estimates"]} == {60}  # the base: every row answered
+    warning = " ".join(ran.stderr.split())
+    assert "is not the study's data: column q1 has the value 4" in warning
+    assert "(q1, q2, q6_1)" in warning
+
+
+def test_another_surveys_text_answers_are_not_lost_as_not_numbers(run_main, other_survey):
+    ran = run_main("tab", other_survey, "q2", "--format", "json")
+    assert ran.code == 0, ran.stderr
+    out = json.loads(ran.stdout)
+    assert sorted(str(e["category"]) for e in out["estimates"]) == ["ja", "nei"]
+    assert "ikke studiens data" in " ".join(ran.stderr.split())  # bokmål by default
+
+
+def test_an_extract_of_the_studys_data_keeps_its_questions(run_main, tmp_path):
+    """A file with a few of the study's questions, every value one of their codes, is read as the study's."""
+    rows = ["q6_1,q207"] + [f"{1 + i % 6},{1 + i % 2}" for i in range(60)]
+    path = tmp_path / "extract.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ran = run_main("tab", path, "q6_1", "--format", "json", "--lang", "en")
+    assert ran.code == 0, ran.stderr
+    out = json.loads(ran.stdout)
+    assert out["label"]  # the questionnaire's question text
+    assert [e["category"] for e in out["estimates"]] == [1, 2, 3, 4, 5]  # 6: "not sure", left out
+    assert "not the study's data" not in ran.stderr

@@ -52,10 +52,10 @@ def test_total_of_values_far_from_zero_has_the_dense_variance(name):
 
 
 def test_correlation_on_cells_equals_the_rows_with_negative_weights():
-    """Linear calibration gives negative weights. Such rows are outside the domain here (in_domain is
-    w > 0, the point estimate leaves them out), but _correlation_from_cells now takes scale = w/Σw for
-    every row and puts the rows outside the cells in cell 0: the negative-weight rows get cell 0's
-    influence values. Before the change (26c2beb) the cells path equalled the rows path (SE 0.0049729
+    """Linear calibration gives negative weights. When this test was written such rows were outside the
+    domain (in_domain was w > 0; now w ≠ 0, as R, test_negative_weights.py), but _correlation_from_cells took
+    scale = w/Σw for every row and put the rows outside the cells in cell 0: the negative-weight rows got
+    cell 0's influence values. Before the change (26c2beb) the cells path equalled the rows path (SE 0.0049729
     both); on main the cells path gives 0.0050346 (+1.2 %), Spearman 0.005308 vs 0.005108 (+3.9 %)."""
     rng = np.random.default_rng(4)
     n = 2000

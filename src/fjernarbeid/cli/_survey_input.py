@@ -39,6 +39,19 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
     from fjernarbeid.errors import InputFileError
 
     data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
+    if instrument is not None and mapping is None and not looks_like_the_study(data, instrument):
+        misfit = not_its_answers(data, instrument)
+        if misfit is not None:
+            # another survey's file whose columns happen to share names with the questionnaire's (q1, q2 …):
+            # read again with none of its columns taken as a question, so that no value of it becomes
+            # missing as "not a number" or "not sure", and no label of the study's is put on it
+            own = tuple(q.name for q in instrument.questions if q.name in data.frame.columns)
+            instrument = without_questions(instrument, own)
+            data = read_survey(path, instrument, None, sheet=sheet, completes_only=completes_only)
+            name, value = misfit
+            console(stderr=True).print(warning_line(_say(
+                "not_the_questions", lang, file=str(path), column=name, value=value,
+                columns=", ".join(own)), lang), highlight=False)
     if completes_only:
         say_dropped(data)
     if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
@@ -134,13 +147,53 @@ def looks_like_the_study(data, instrument) -> bool:
     return 2 * sum(name in data.frame.columns for name in names) >= len(names)
 
 
+def not_its_answers(data, instrument) -> tuple[str, str] | None:
+    """A column of ``data`` named like a question of ``instrument`` whose values the question cannot have —
+    text in a question of numbers, or a number outside a coded question's codes — as (column, first such value);
+    None when every such column fits its question (an extract of the study's data, say)."""
+    frame = data.frame
+    for q in instrument.questions:
+        if q.name not in frame.columns:
+            continue
+        cells = data.unparsed.get(q.name)
+        if cells is not None and not cells.empty:
+            return q.name, str(cells.iloc[0])
+        if q.type != "single" or not q.codes:
+            continue
+        values = pd.to_numeric(frame[q.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        known = np.array(sorted({c.code for c in q.codes} | set(q.screen_out)), dtype=float)
+        outside = ~np.isnan(values) & ~np.isin(values, known)
+        if outside.any():
+            value = values[int(np.argmax(outside))]
+            return q.name, f"{value:g}"
+    return None
+
+
+def without_questions(instrument, names):
+    """``instrument`` without the questions ``names`` and the derived variables made from them (and from those)."""
+    from dataclasses import replace
+
+    dropped = set(names)
+    kept = []
+    for d in instrument.derived:  # in definition order: age before age group
+        needs = d.expr.variables if d.expr is not None else {d.source}
+        if needs & dropped:
+            dropped.add(d.name)
+        else:
+            kept.append(d)
+    roles = {role: name for role, name in instrument.roles.items() if name not in dropped}
+    return replace(instrument, questions=tuple(q for q in instrument.questions if q.name not in dropped),
+                   derived=tuple(kept), roles=roles)
+
+
 def questionnaire_for(data, instrument):
     """The questionnaire as it applies to ``data``: all of it for the study's survey
     (:func:`looks_like_the_study`); for any other file, without the derived variables named like one of the
     file's own columns, and those derived from them: the file's ``age`` is its own column, not the study's
     age from the birth year, and gets neither the study's label nor its codes, nor is it replaced (or binned
     into the study's age groups). A column named like one of the questionnaire's questions is still taken as
-    that question (an extract of the study's data)."""
+    that question (an extract of the study's data), unless :func:`read_data` found one such column whose values
+    the question cannot have: then the file is another survey's, and it read none of them as questions."""
     from dataclasses import replace
 
     if instrument is None or looks_like_the_study(data, instrument):

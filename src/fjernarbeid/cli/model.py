@@ -219,7 +219,7 @@ def model_command(
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
-        inst = questionnaire_for(data, inst)  # another file's own columns are not the study's (age, …)
+        inst = questionnaire_for(data, data.instrument)  # another file's own columns are not the study's (age, …)
         from fjernarbeid.cli.tab import targets_calibration
 
         calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, {})
@@ -334,7 +334,7 @@ def fit_model(data, inst, formula: str, outcome: str, variables: list[str], *, f
     if condition is not None:
         design, within = within_domain(design, condition)
     used = [outcome, *variables]
-    missing = design.data[used].isna().any(axis=1).to_numpy() & (design.weights > 0)
+    missing = design.data[used].isna().any(axis=1).to_numpy() & design.in_domain
     if family == "ordinal":
         model = svyolr(design, formula, link=link)
         table = model.table()

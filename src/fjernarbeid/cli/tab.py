@@ -146,7 +146,10 @@ without a value of --by or --crosstab too: they are in no group). A figure that 
 For the study's questions (VAR, --by and --crosstab), "not sure" codes and answers to questions
 the routing skipped are left out of shares, means, totals and tables, and how many is printed
 (--include-missing keeps them); categories are labelled from the questionnaire. A file that looks
-like the study's survey but breaks its rules is used as it is, with a warning.
+like the study's survey but breaks its rules is used as it is, with a warning. A file with only a few
+columns named like the study's questions is read as an extract of the study's data, unless one of them
+has a value its question cannot have (text, or a number outside its codes): then it is another
+survey's file, none of its columns is taken as the study's question, and a warning says so.
 
 Exit code: 0 done, 1 the data break a rule (text in a numeric column, bad weights: named by
 line), 2 wrong usage (e.g. an unknown column), 3 the file cannot be read, 4 a --refdata
@@ -304,7 +307,7 @@ def tab_command(
         inst = chosen.instrument
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
-        inst = questionnaire_for(data, inst)  # another file's own columns are not the study's (age, …)
+        inst = questionnaire_for(data, data.instrument)  # another file's own columns are not the study's (age, …)
         calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, design_options)
         use_study = use_study and calibration is None
         study = (chosen, weighting_spec(chosen, weighting, targets), refdata) if use_study else None
@@ -509,11 +512,11 @@ def _estimate(data, inst, variable, *, mean, total, by, crosstab, weight, strata
     if len(by_columns) > 1 and any(_variable_label(data, inst, c, lang) for c in by_columns):
         result["variable_labels"][by] = " × ".join(_variable_label(data, inst, c, lang) or c for c in by_columns)
     # rows in no group (no answer to --by/--crosstab) are in no estimate, so not counted as empty answers of VAR…
-    counted = (design.weights > 0) & (design.column(group).notna().to_numpy() if group else True)
+    counted = design.in_domain & (design.column(group).notna().to_numpy() if group else True)
     result["left_out"] = _left_out(design.column(variable), counted, not_sure.get(variable),
                                    skipped.get(variable), include_missing)
     if group:  # … but they are left out, and counted apart (R's svyby keeps them in the design only)
-        no_group = int(((design.weights > 0) & design.column(group).isna().to_numpy()).sum())
+        no_group = int((design.in_domain & design.column(group).isna().to_numpy()).sum())
         if no_group:
             result["left_out"]["no_group"] = no_group
     # the questionnaire's own words for its "not sure" codes ('Ikke sikker', 'Vet ikke', …), for the notes
@@ -654,7 +657,7 @@ def missing_label(category, lang: str) -> str | None:
 def _count_cells(design, variable: str, group: str | None, rows: list[dict], totals: list[dict]) -> None:
     """Each share's unweighted count of respondents (``n_cell``): the category in its group."""
     values = design.column(variable).reset_index(drop=True)
-    inside = pd.Series(design.weights > 0)
+    inside = pd.Series(design.in_domain)
     groups = design.column(group).reset_index(drop=True) if group else None
 
     def is_value(series, value):
@@ -900,7 +903,7 @@ def within_domain(design, condition):
     """The design restricted to the domain of ``condition`` (rows outside keep their place with weight
     0, so strata, clusters and calibration are those of the whole sample), and a summary for output:
     the expression, the respondents in the domain (n) and their weighted total."""
-    mask = design.column(WHERE_COLUMN).to_numpy(dtype=bool) & (design.weights > 0)
+    mask = design.column(WHERE_COLUMN).to_numpy(dtype=bool) & design.in_domain
     n = int(mask.sum())
     if n == 0:
         raise UsageError(f"--where {condition}: no respondent in the data meets the condition")
@@ -1040,8 +1043,8 @@ def _without_empty_groups(design, variable: str, group: str):
     """The design without the groups of ``group`` where nobody answered ``variable`` (they have no
     estimate; one such group must not stop the table of the others), and those groups' values."""
     values = design.column(group).reset_index(drop=True)
-    answered = design.column(variable).reset_index(drop=True).notna() & pd.Series(design.weights > 0)
-    present = values[pd.Series(design.weights > 0) & values.notna()].unique()
+    answered = design.column(variable).reset_index(drop=True).notna() & pd.Series(design.in_domain)
+    present = values[pd.Series(design.in_domain) & values.notna()].unique()
     empty = [v for v in present if not answered[values == v].any()]
     if not empty:
         return design, []

@@ -268,12 +268,12 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories, te
         from fjernarbeid.data.multiple import any_chosen, for_analysis
 
         answers = for_analysis(frame[name], question)
-        asked = (w > 0) & frame[name].notna().to_numpy()
+        asked = (w != 0) & frame[name].notna().to_numpy()
         y = np.column_stack([any_chosen(answers, question, [c]) for c in categories]).astype(float)
         unsure = asked & answers.isna().to_numpy()
     else:
         x = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
-        asked = (w > 0) & ~np.isnan(x)
+        asked = (w != 0) & ~np.isnan(x)
         y = (x[:, None] == np.asarray(categories, dtype=float)[None, :]).astype(float)  # n × C
         unsure = asked & np.isin(x, question.missing_codes)
     if question.ask_if is not None:  # an answer to a question the routing skipped does not count
@@ -322,7 +322,7 @@ def _banner_table(design, question, breakdowns, layout, min_cell, categories, te
         base=base, weighted_base=weighted_base, effective_base=effective_base, suppressed=suppressed,
         higher_than=higher, tests=tuple(tests), min_cell=min_cell, net_tests=tuple(net_rows[3]) if net_rows else (),
         not_sure=int(unsure.sum()),
-        no_answer=int(((w > 0) & ~asked).sum()),
+        no_answer=int(((w != 0) & ~asked).sum()),
         tested=test, nets=nets,
         net_percent=net_rows[0] if net_rows else None, net_count=net_rows[1] if net_rows else None,
         net_suppressed=net_rows[2] if net_rows else None, net_higher_than=net_rows[4] if net_rows else None,

@@ -169,7 +169,7 @@ def estimate_nets(design, variable: str, nets: Sequence[Net], group: str | None,
     values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     text = column.astype("string").str.strip()
     text = text.mask(text == "")
-    in_design = design.weights > 0
+    in_design = design.in_domain
     groups = design.column(group) if group else None
     out = []
     for net in nets:

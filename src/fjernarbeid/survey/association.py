@@ -228,11 +228,11 @@ def _codes_with_weight(values: pd.Series, w: np.ndarray, use: np.ndarray) -> tup
     coded = _answer_codes(values)
     if coded is not None:  # answers: counted by their codes, not picked out, hashed and looked up
         codes, levels = coded
-        keep = np.bincount(codes[use & (w > 0)], minlength=levels.size) > 0
+        keep = np.bincount(codes[use & (w != 0)], minlength=levels.size) > 0
         remap = np.full(levels.size + 1, -1, dtype=np.intp)  # the last (index −1): no answer
         remap[:-1][keep] = np.arange(np.count_nonzero(keep))
         return remap[codes], list(levels[keep])
-    levels = _levels(values[use & (w > 0)])
+    levels = _levels(values[use & (w != 0)])
     codes = pd.Index(levels).get_indexer(values)  # -1 outside the levels (those rows are unused)
     return codes, levels
 
@@ -479,7 +479,7 @@ class _PairCells:
         pair += 1
         pair *= d.in_domain
         weight = np.bincount(pair, weights=d.weights, minlength=(levels_x.size + 1) * width)
-        used = weight > 0
+        used = weight != 0
         used[0] = False
         present = np.flatnonzero(used)
         cell_of = np.cumsum(used) - 1
@@ -703,7 +703,7 @@ def _linear_slope(d: SurveyDesign, yv: np.ndarray, xv: np.ndarray) -> tuple[floa
     of the domain (``yv``, ``xv``: the columns as numbers) and handed to the design's one variance
     primitive. df = design df − 1, as ``svyglm``. None when x is constant in the domain (the
     regression then reports why)."""
-    rows = np.flatnonzero(d.weights > 0)
+    rows = np.flatnonzero(d.in_domain)
     if rows.size == 0:
         return None
     w = d.weights[rows]

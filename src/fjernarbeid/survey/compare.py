@@ -84,7 +84,7 @@ def _difference(d: SurveyDesign, codes: np.ndarray, groups, level: float) -> tup
         row = fit.table(level).iloc[1]
         return (float(row["estimate"]), float(row["se"]), float(row["t"]), fit.df_residual, float(row["p"]),
                 float(row["ci_low"]), float(row["ci_high"]))
-    rows = np.flatnonzero(d.weights > 0)
+    rows = np.flatnonzero(d.in_domain)
     w, g = d.weights[rows], codes[rows].astype(np.intp)
     y = d.data["__outcome__"].to_numpy(dtype=float)[rows]
     totals = np.bincount(g, weights=w, minlength=2)

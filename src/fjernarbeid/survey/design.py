@@ -847,9 +847,11 @@ class SurveyDesign:
 
     @cached_property
     def in_domain(self) -> np.ndarray:
-        """True for the rows of the domain (weight > 0); computed once per design (estimators ask for
-        it many times), and read-only, since every caller shares it."""
-        mask = self.weights > 0
+        """True for the rows of the domain: weight not 0, as R's (``subset()`` sets the weights outside a domain
+        to 0; a linear calibration may give a row a negative weight, and the row stays in the design and
+        its estimates). Computed once per design (estimators ask for it many times), and read-only, since
+        every caller shares it."""
+        mask = self.weights != 0
         mask.setflags(write=False)
         return mask
 
@@ -1002,11 +1004,11 @@ class SurveyDesign:
         if self.is_calibrated:
             return np.ones(nstrata, dtype=bool)
         # R's subset() drops the rows, and with them the strata, outside the domain
-        return np.bincount(strata[self.weights > 0], minlength=nstrata) > 0
+        return np.bincount(strata[self.in_domain], minlength=nstrata) > 0
 
     def degrees_of_freedom(self) -> int:
-        """Design degrees of freedom: PSUs minus strata (R ``degf``), counting rows with weight > 0."""
-        return self._psus_minus_strata(self.weights > 0)
+        """Design degrees of freedom: PSUs minus strata (R ``degf``), counting rows with weight ≠ 0."""
+        return self._psus_minus_strata(self.in_domain)
 
     def _psus_minus_strata(self, rows: np.ndarray) -> int:
         """Distinct PSUs minus distinct strata among ``rows`` (a boolean mask)."""

@@ -22,7 +22,7 @@ Missing values: rows where the variable is missing are left out of the estimate 
 ``na.rm=TRUE``), which keeps the design's variance structure.
 
 Confidence intervals use the design degrees of freedom of the design (or domain) the estimator is
-given: PSUs − strata among its rows with weight > 0, *rows with a missing answer included* (R's
+given: PSUs − strata among its rows with weight ≠ 0, *rows with a missing answer included* (R's
 ``degf(design)``). That is R's ``svyciprop(…, df = degf(design))``, whose default is evaluated on the
 design given before its ``svyglm``/``svymean`` leave the missing rows out (and ``svyttest(x ~ 0)``'s
 degf(design) − 1); R gives means, totals and ratios no df (``confint`` is normal), and here they take
@@ -263,7 +263,7 @@ def mean_and_variance(design: Design, x: np.ndarray) -> tuple[float, float]:
     """Weighted mean of the values ``x`` (one per row; rows outside the domain ignored) and its
     variance (R ``svymean`` on a derived variable, for estimators built on it such as quantiles)."""
     w = design.weights
-    xs = np.where(w > 0, x, 0.0)
+    xs = np.where(w != 0, x, 0.0)
     base = float(w.sum())
     mean = float(w @ xs) / base
     # dense: a constant's variance stays a rounding error (> 0) here, not the exact 0 of the factored
@@ -631,7 +631,7 @@ def _category_codes(design: Design, variable: str, missing: Iterable, include_mi
     row_cat = u_cat[codes]  # code −1 picks the last entry: the category of an empty value
     if categories is not None:
         u_stray = np.array([k not in index and k not in missing_keys for k in ukeys] + [False])
-        stray = u_stray[codes] & (design.weights > 0)
+        stray = u_stray[codes] & design.in_domain
         if stray.any():
             raise DataValidationError(f"{variable!r} has values outside the categories given in rows {_row_list(stray)}")
     return row_cat, cat_keys, label_of
@@ -664,7 +664,7 @@ def svyprop(
     # R's svyciprop(…, df = degf(design)): the design given, rows without an answer included; "beta" takes
     # nrow(design) of it too (a calibrated design keeps every row, an uncalibrated one its domain's)
     df = design.degrees_of_freedom()
-    n_rows = design.n if design.is_calibrated else int(np.count_nonzero(design.weights > 0))
+    n_rows = design.n if design.is_calibrated else int(np.count_nonzero(design.in_domain))
     mean_weight = float(design.weights.sum()) / n_rows  # R's svyglm scales the weights by this mean
     design, keep = _valid_domain(design, usable, variable, True)
     w = design.weights
@@ -861,7 +861,7 @@ def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Seq
 
     Each domain keeps the whole design (weights zero outside it), so standard errors account for
     the domain size being random. Domains are the combinations of ``by`` present among rows with
-    weight > 0, sorted; rows with a missing ``by`` value belong to none. ``args``/``kwargs`` go
+    weight ≠ 0, sorted; rows with a missing ``by`` value belong to none. ``args``/``kwargs`` go
     to ``fn``.
 
     ``covmat=False``: the covariance matrix is block-diagonal (covariances between domains are
@@ -875,7 +875,7 @@ def svyby(design: Design, fn: Callable[..., Estimate | Estimates], by: str | Seq
     """
     names = [by] if isinstance(by, str) else list(by)
     frame = pd.DataFrame({n: design.column(n).reset_index(drop=True) for n in names})
-    valid = frame.notna().all(axis=1).to_numpy() & (design.weights > 0)
+    valid = frame.notna().all(axis=1).to_numpy() & design.in_domain
     if not valid.any():
         raise ComputationError(f"no rows with a value of {', '.join(names)} in this design")
     groups = frame[valid].drop_duplicates()

@@ -84,10 +84,10 @@ def _mean_influence(design: SurveyDesign, z: np.ndarray, overwrite: bool = False
         raise ComputationError("the domain is empty: no rows with positive weight")
     if overwrite and z.flags.f_contiguous and z.dtype == float:
         out = z
-        out[w <= 0] = 0.0
+        out[~design.in_domain] = 0.0
     else:
         out = np.zeros(z.shape, order="F")
-        np.copyto(out, z, where=(w > 0)[:, None])
+        np.copyto(out, z, where=design.in_domain[:, None])
     if not np.isfinite(out).all():  # one pass to check, rather than three to replace nothing
         np.nan_to_num(out, copy=False)
     means = (w @ out) / total
@@ -319,6 +319,12 @@ def _design_rows(design: SurveyDesign, outcome: str, terms: list[_Term]) -> tupl
     for c in used:
         design.column(c)  # clear KeyError for an unknown column
     d = _complete(design, dict.fromkeys(used))
+    negative = int(np.count_nonzero(d.weights < 0))
+    if negative:  # R's glm() stops here too ("negative weights not allowed"), and svyolr with it
+        raise ComputationError(
+            f"{negative} row(s) of the model have a negative weight (a linear calibration without bounds gives "
+            "them): a model cannot be fitted to negative weights. Calibrate with bounds (bounds=(lo, hi) with "
+            "lo > 0; on the command line --bounds) or with calfun 'raking' or 'logit'")
     return d, d.in_domain
 
 
@@ -471,7 +477,7 @@ def _fit_irls(x: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Family, name: s
                                    "predictor category in which every outcome is 0 (or every one 1) — complete "
                                    "separation; merge or drop that category")
         raise ComputationError(f"the {name} regression did not converge in 100 iterations")
-    if name == "binomial" and np.any((w > 0) & ((mu < 1e-10) | (mu > 1 - 1e-10))):
+    if name == "binomial" and np.any((w != 0) & ((mu < 1e-10) | (mu > 1 - 1e-10))):
         warnings.warn("fitted probabilities numerically 0 or 1 occurred (separation?)", stacklevel=4)
     return beta, mu, ww, (y - mu) / fam.dmu_deta(eta)
 
@@ -535,7 +541,7 @@ def _svyglm_fit(design: SurveyDesign, outcome: str, terms: list[_Term], intercep
         _check_rank(cells[1] * np.sqrt(cells[2])[:, None], names)  # the same xᵀx, the same verdict
     # R's svyglm fits glm() with the weights over their mean in the design it was given (rows
     # with weight zero count when the design keeps them, i.e. when calibrated)
-    scale = float(np.mean(design.weights if design.is_calibrated else design.weights[design.weights > 0]))
+    scale = float(np.mean(design.weights if design.is_calibrated else design.weights[design.in_domain]))
     beta, mu, working, residuals = _fit_glm(x, y, w, family, scale, cells)
     if cells is None:
         bread = np.linalg.inv(x.T @ (x * working[:, None]))

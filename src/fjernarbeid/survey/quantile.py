@@ -23,7 +23,7 @@
 
 :func:`svyvar` is R's ``svyvar``: the weighted variance Σw(x − x̄)²/Σw · n/(n − 1), with the
 variance of that as the variance of the mean of the squared deviations (the estimation of x̄
-ignored, as R). As in R, n counts the rows of the design (weight > 0), including those where x
+ignored, as R). As in R, n counts the rows of the design (weight ≠ 0), including those where x
 is missing. With replicate weights (R's ``svyvar.svyrep.design``) n counts the rows where x is
 known, and each replicate's variance is taken about that replicate's own mean.
 """
@@ -161,7 +161,7 @@ def _woodruff(design, xs, q, data, rule, alpha, df, n_rows, method) -> tuple[flo
     mapped back through the quantile rule."""
     below = xs <= q
     m, v = mean_and_variance(design, below.astype(float))
-    inside = design.weights > 0
+    inside = design.in_domain
     if below[inside].all() or not below[inside].any():  # exactly 1 or 0, as R's sum gives it
         m = float(below[inside].all())
     else:  # rounded as R's svymean rounds it (colSums of w/Σw, in long double): with a variance of 0 (a

@@ -86,7 +86,7 @@ class ReplicateDesign:
 
     @property
     def in_domain(self) -> np.ndarray:
-        return self.weights > 0
+        return self.weights != 0  # as SurveyDesign.in_domain
 
     @property
     def is_calibrated(self) -> bool:

@@ -483,10 +483,10 @@ def calibrate(
     if negative:
         import warnings
 
-        # R's calibrate keeps such rows in every estimate; here a row with weight ≤ 0 is outside the design's
-        # domain (the estimators leave it out), so totals and means would differ from R's: say so
-        warnings.warn(f"calibrate ({calfun}): {negative} row(s) get a negative weight; the estimators leave rows with "
-                      "weight ≤ 0 out (R keeps them), so estimates differ from R's. Bound the weights "
+        # as R, the rows stay in every estimate with their negative weights; but a negative weight is rarely
+        # what a user wants (a share can fall outside 0-1 in a domain) and no model can be fitted to it: say so
+        warnings.warn(f"calibrate ({calfun}): {negative} row(s) get a negative weight; as in R they count in every "
+                      "estimate with it, and models (svyglm, svyolr) refuse them. Bound the weights "
                       "(bounds=(lo, hi) with lo > 0; on the command line --bounds) or use calfun='logit' or 'raking'",
                       stacklevel=2)
     achieved = mm.T @ new_w
@@ -570,8 +570,8 @@ class WeightReport:
 
     @classmethod
     def from_design(cls, design: SurveyDesign) -> "WeightReport":
-        """Report on the design's weights (rows with weight > 0) and its last weighting step."""
-        w = design.weights[design.weights > 0]
+        """Report on the design's weights (rows with weight ≠ 0) and its last weighting step."""
+        w = design.weights[design.in_domain]
         n = int(w.size)
         total = float(w.sum())
         mean = total / n
