@@ -42,7 +42,7 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
     if instrument is not None and mapping is None and not looks_like_the_study(data, instrument):
         misfit = not_its_answers(data, instrument)
         if misfit is not None:
-            # another survey's file whose columns happen to share names with the questionnaire's (q1, q2 …):
+            # another survey's file whose columns happen to share names with the questionnaire's questions:
             # read again with none of its columns taken as a question, so that no value of it becomes
             # missing as "not a number" or "not sure", and no label of the study's is put on it
             own = tuple(q.name for q in instrument.questions if q.name in data.frame.columns)
