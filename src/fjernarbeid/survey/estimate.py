@@ -450,13 +450,14 @@ def group_means(design: Design, x: np.ndarray, groups: Sequence[np.ndarray] | Gr
 
 def _group_means_of(design: SurveyDesign, x: np.ndarray, member: np.ndarray, k: int) -> GroupMeans:
     """:func:`group_means` of ``member``: each row's group + 1 (0: in none, or outside the domain)."""
-    code = member * ~np.isnan(x)  # each answer's group + 1
-    rows = np.flatnonzero(code)
-    g, w, xr = code[rows] - 1, design.weights[rows], x[rows]
-    base = np.bincount(g, weights=w, minlength=k)
-    n = np.bincount(g, minlength=k)
+    code = member * ~np.isnan(x)  # each answer's group + 1 (0: no answer, in no group, or outside the domain)
+    w = design.weights
+    # sums per group over all rows at once (no gather of the answering rows): group 0 collects the rest,
+    # NaN products included, and is dropped
+    base = np.bincount(code, weights=w, minlength=k + 1)[1:]
+    n = np.bincount(code, minlength=k + 1)[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.bincount(g, weights=w * xr, minlength=k) / base
+        means = np.bincount(code, weights=w * x, minlength=k + 1)[1:] / base
         inverse = np.where(base > 0, 1 / base, 0.0)
     # w(x − m_g)/W_g in column g: the scale w(x − m_g) (each value centred at its own group's mean, so that
     # the moments the variance is computed from lose no digits) with coefficient 1/W_g; the weights are a
@@ -464,13 +465,14 @@ def _group_means_of(design: SurveyDesign, x: np.ndarray, member: np.ndarray, k: 
     # group) has coefficients 0, so the scales need not be zero there.
     coef = np.zeros((k + 1, 2, k))
     coef[np.arange(1, k + 1), 0, np.arange(k)] = inverse
-    deviation = xr - np.nan_to_num(means)[g]
-    deviation *= w
-    scale_x = np.zeros(design.n)
-    scale_x[rows] = deviation  # infinities stay (and show)
-    vcov = design.vcov_total(Influence((scale_x, design.weights), code, coef))
-    deviation *= xr - np.nan_to_num(means)[g]
-    spread = np.bincount(g, weights=deviation, minlength=k)  # Σ w(x − m_g)² per group
+    centre = np.zeros(k + 1)
+    centre[1:] = np.nan_to_num(means)
+    deviation = x - centre[code]
+    scale_x = deviation * w
+    scale_x[code == 0] = 0.0  # no NaN in the scale (infinities stay, and show)
+    vcov = design.vcov_total(Influence((scale_x, w), code, coef))
+    deviation *= scale_x
+    spread = np.bincount(code, weights=deviation, minlength=k + 1)[1:]  # Σ w(x − m_g)² per group
     df_of = _groups_degrees_of_freedom(design, member, k)
 
     def answered_df() -> int:  # design.domain(code > 0).degrees_of_freedom(), counted on the codes at hand
