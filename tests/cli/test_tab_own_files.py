@@ -104,3 +104,38 @@ def test_an_extract_of_the_studys_data_keeps_its_questions(run_main, tmp_path):
     assert out["label"]  # the questionnaire's question text
     assert [e["category"] for e in out["estimates"]] == [1, 2, 3, 4, 5]  # 6: "not sure", left out
     assert "not the study's data" not in ran.stderr
+
+
+def test_a_table_with_a_negative_cell_shows_no_test(run_main, tmp_path):
+    """Linear calibration to these targets gives negative weights, and the high schools that said Yes a negative
+    estimated count: R's svychisq stops ('all entries of x must be nonnegative'); tab shows the table and says why."""
+    data = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "data" / "calib_apisrs.csv"
+    targets = tmp_path / "targets.csv"
+    targets.write_text("variable,category,target\nstype,E,4421\nstype,H,755\nstype,M,1018\n"
+                       "awards,Yes,500\nawards,No,5694\n", encoding="utf-8")
+    common = ["tab", data, "sch.wide", "--crosstab", "stype", "--weight", "pw", "--fpc", "fpc", "--targets", targets,
+              "--weighting", "linear", "--lang", "en"]
+    ran = run_main(*common)
+    assert ran.code == 0, ran.stderr
+    assert "1 cell(s) of the weighted table are negative" in " ".join(ran.stdout.split())
+    ran = run_main(*common, "--format", "json")
+    test = json.loads(ran.stdout)["test"]
+    assert test["statistic"] is None and test["negative_cells"] == 1
+
+
+def test_the_studys_weighting_of_another_surveys_file_is_refused_with_the_reason(run_main, other_survey, tmp_path):
+    for args in (("tab", other_survey, "q1", "--study-weighting"), ("weight", other_survey, "--out", tmp_path / "w.csv")):
+        ran = run_main(*args)
+        assert ran.code == 2, (args, ran.stderr)
+        assert "is read as another survey's" in " ".join(ran.stderr.split())
+    assert not (tmp_path / "w.csv").exists()
+
+
+def test_an_extract_with_one_typing_error_is_still_the_studys(run_main, tmp_path):
+    """One stray value in 200 (0.5 %) is an error in the study's data, not another survey: the questions stay."""
+    rows = ["q6_1,q207"] + [f"{1 + i % 6},{1 + i % 2}" for i in range(199)] + ["9,1"]
+    path = tmp_path / "typo.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ran = run_main("tab", path, "q6_1", "--format", "json", "--lang", "en")
+    assert ran.code == 0, ran.stderr
+    assert json.loads(ran.stdout)["label"] and "not the study's data" not in ran.stderr

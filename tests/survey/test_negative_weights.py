@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from fjernarbeid.errors import ComputationError
-from fjernarbeid.survey import (calibrate, svyby, svychisq, svydesign, svyglm, svymean, svyolr, svyprop,
-                                svyquantile, svyratio, svytotal, svyvar)
+from fjernarbeid.survey import (calibrate, svyby, svychisq, svydesign, svyglm, svymean, svymean_groups, svyolr, svyprop,
+                                svyquantile, svyratio, svytotal, svyttest, svyvar)
+from fjernarbeid.survey.association import NegativeTableError
 
 R_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "r"
 R = json.loads((R_DIR / "negative_weights.json").read_text())
@@ -95,3 +96,49 @@ def test_models_refuse_negative_weights_as_r_does(design):
         svyglm(design, "api00 ~ ell")
     with pytest.raises(ComputationError, match="negative weight"):
         svyolr(design, "grp ~ ell")
+
+
+def test_a_group_that_weighs_less_than_zero_has_rs_standard_error(design):
+    """The 24 rows with a negative weight as a group: its weighted total is negative, and its mean's influence
+    coefficient 1/W must not be taken as 0 (SE 0 before; R 36.33)."""
+    negative = design.weights < 0
+    got = svymean_groups(design, "api00", [~negative, negative])
+    close([g.estimate for g in got], R["negative_group"]["estimate"])
+    close([g.se for g in got], R["negative_group"]["se"])
+
+
+def test_what_r_refuses_is_refused(design):
+    assert R["refused"]["svyttest"] == "negative weights not allowed"
+    with pytest.raises(ComputationError, match="svyttest: 24 row.*negative weight"):
+        svyttest(design, "api00", "yes")
+    with pytest.raises(ComputationError, match="negative weight"):
+        svyprop(design, "yes", ci="likelihood")
+    assert "nonnegative" in R["refused"]["svychisq"]
+    with pytest.raises(NegativeTableError, match=r"cell\(s\) of the weighted table are negative") as caught:
+        svychisq(design.domain((design.data["ell"] < 40).to_numpy()), "sch.wide", "stype")
+    assert caught.value.negative >= 1
+
+
+def test_a_share_below_zero_has_no_wilson_interval(design):
+    """A domain where the negative weights outweigh the rest in one category: the share is below 0, and the
+    Wilson interval would be (1.03, −2e−7); NaN, as the logit interval."""
+    negative = design.weights < 0
+    d = design.domain(negative | (design.data["stype"] == "H").to_numpy())
+    shares = svyprop(d, "awards", ci="wilson")
+    for e in shares:
+        if not 0 <= e.estimate <= 1:
+            assert np.isnan(e.ci_low) and np.isnan(e.ci_high)
+        else:
+            assert e.ci_low <= e.estimate <= e.ci_high
+    assert any(not 0 <= e.estimate <= 1 for e in shares)
+
+
+def test_score_interval_where_the_scores_variance_is_zero_is_rs():
+    """Francisco–Fuller's score statistic divides by its SE, which is 0 at some trial points: R's division gives
+    ±Inf and the roots are found; ours raised ZeroDivisionError."""
+    st = pd.read_csv(R_DIR / "data" / "cc_apistrat.csv").dropna(subset=["api00", "ell", "awards"]).reset_index(drop=True)
+    d = calibrate(svydesign(st, weights="pw", strata="stype", fpc="fpc"),
+                  {"stype": {"E": 6194 - 755 - 1018, "H": 755, "M": 1018}, "enroll": 3811472}, calfun="linear")
+    q = svyquantile(d.domain((d.data["ell"] < 40).to_numpy()), "api00", (0.1,), interval="score")[0.1]
+    ref = R["score_zero_variance"]
+    close([q.estimate, q.ci_low, q.ci_high], [ref["quantile"], ref["low"], ref["high"]])

@@ -147,25 +147,35 @@ def looks_like_the_study(data, instrument) -> bool:
     return 2 * sum(name in data.frame.columns for name in names) >= len(names)
 
 
-def not_its_answers(data, instrument) -> tuple[str, str] | None:
+def refuse_the_studys_weighting(data, instrument, option: str) -> None:
+    """Stop when :func:`read_data` read the file as another survey's (none of its columns the study's questions):
+    the study's weighting (its targets for sex, age group, …) needs the study's survey."""
+    if instrument is not None and data.instrument is not None and len(data.instrument.questions) < len(instrument.questions):
+        raise UsageError(f"{data.path}: {option} weights the study's survey, but this file is read as another survey's "
+                         "(see the warning above); weight it to population totals of its own columns with --targets")
+
+
+def not_its_answers(data, instrument, tolerated: float = 0.01) -> tuple[str, str] | None:
     """A column of ``data`` named like a question of ``instrument`` whose values the question cannot have —
-    text in a question of numbers, or a number outside a coded question's codes — as (column, first such value);
-    None when every such column fits its question (an extract of the study's data, say)."""
+    text in a question of numbers, or a number outside a coded question's codes — in more than ``tolerated``
+    of its answered cells, as (column, first such value); None when every such column fits its question (an
+    extract of the study's data, say, even with a stray typing error, which its own checks name)."""
     frame = data.frame
     for q in instrument.questions:
         if q.name not in frame.columns:
             continue
+        answered = int(frame[q.name].notna().sum())
         cells = data.unparsed.get(q.name)
-        if cells is not None and not cells.empty:
+        text = 0 if cells is None else len(cells)
+        if text and text > tolerated * (answered + text):
             return q.name, str(cells.iloc[0])
-        if q.type != "single" or not q.codes:
+        if q.type != "single" or not q.codes or not answered:
             continue
         values = pd.to_numeric(frame[q.name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         known = np.array(sorted({c.code for c in q.codes} | set(q.screen_out)), dtype=float)
         outside = ~np.isnan(values) & ~np.isin(values, known)
-        if outside.any():
-            value = values[int(np.argmax(outside))]
-            return q.name, f"{value:g}"
+        if int(outside.sum()) > tolerated * answered:
+            return q.name, f"{values[int(np.argmax(outside))]:g}"
     return None
 
 

@@ -39,6 +39,7 @@ from fjernarbeid.cli._survey_input import (
     missing_as_na,
     parse_na_values,
     questionnaire_for,
+    refuse_the_studys_weighting,
     read_data,
     require_columns,
     shown_warnings,
@@ -219,6 +220,8 @@ def model_command(
         chosen = load_cli_study(study_dir, instrument)
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        if study_weighting or (weighting is not None and targets is None):
+            refuse_the_studys_weighting(data, inst, "--study-weighting" if study_weighting else "--weighting")
         inst = questionnaire_for(data, data.instrument)  # another file's own columns are not the study's (age, …)
         from fjernarbeid.cli.tab import targets_calibration
 

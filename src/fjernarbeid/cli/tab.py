@@ -43,6 +43,7 @@ from fjernarbeid.cli._survey_input import (
     numeric_column,
     parse_na_values,
     questionnaire_for,
+    refuse_the_studys_weighting,
     read_data,
     require_columns,
     warn_if_invalid,
@@ -307,6 +308,8 @@ def tab_command(
         inst = chosen.instrument
         lang = lang or Language(chosen.default_language if chosen.default_language in Language.__members__ else "nb")
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only, lang=lang.value)
+        if study_weighting or (weighting is not None and targets is None):
+            refuse_the_studys_weighting(data, inst, "--study-weighting" if study_weighting else "--weighting")
         inst = questionnaire_for(data, data.instrument)  # another file's own columns are not the study's (age, …)
         calibration = targets_calibration(data, inst, targets, weighting, bounds, study_weighting, design_options)
         use_study = use_study and calibration is None
@@ -1104,13 +1107,16 @@ def _non_answers(frame: pd.DataFrame, inst, names: list[str], unasked: dict | No
 
 
 def _rao_scott(design, row: str, col: str) -> dict[str, Any]:
-    from fjernarbeid.survey.association import SingularTableError, svychisq  # loaded when needed
+    from fjernarbeid.survey.association import NegativeTableError, SingularTableError, svychisq  # when needed
 
+    untested = {"method": "Pearson's X^2: Rao & Scott adjustment", "statistic": None, "ndf": None, "ddf": None,
+                "p_value": None, "pearson": None}
     try:
         test = svychisq(design, row, col, statistic="F")
     except SingularTableError as exc:  # the table is shown; the test is said not to be computable, and why
-        return {"method": "Pearson's X^2: Rao & Scott adjustment", "statistic": None, "ndf": None, "ddf": None,
-                "p_value": None, "pearson": None, "not_computed": str(exc), "empty_cells": exc.empty}
+        return {**untested, "not_computed": str(exc), "empty_cells": exc.empty}
+    except NegativeTableError as exc:
+        return {**untested, "not_computed": str(exc), "negative_cells": exc.negative}
     return {"method": test.method, "statistic": test.statistic, "ndf": test.ndf, "ddf": test.ddf,
             "p_value": test.p_value, "pearson": test.pearson}
 

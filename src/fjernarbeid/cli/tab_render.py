@@ -541,7 +541,9 @@ def _print_crosstab(console, result, lang: str) -> None:
         table.add([label], cells, "italic")
     print_table(console, table, lang)
     test = result["test"]
-    if test.get("not_computed"):
+    if test.get("negative_cells"):
+        say(console, t("rao_scott_negative", lang, negative=test["negative_cells"]))
+    elif test.get("not_computed"):
         say(console, t("rao_scott_singular", lang, empty=test["empty_cells"]))
     else:
         say(console, t("rao_scott", lang, f=num(test["statistic"], lang, 3), ndf=num(test["ndf"], lang, 2),

@@ -20,6 +20,7 @@ from fjernarbeid.cli._survey_input import (
     fail,
     json_ready,
     read_data,
+    refuse_the_studys_weighting,
     warn_if_invalid,
     where,
 )
@@ -105,6 +106,9 @@ def weight_command(
         refuse_existing_outputs([out], overwrite=overwrite)  # before the work: said at once
         inst = chosen.instrument
         data = read_data(file, inst, mapping, sheet, completes_only=completes_only)
+        if targets is None:
+            refuse_the_studys_weighting(data, inst, "fjernarbeid weight")
+        inst = data.instrument  # another survey's file: without the questions named like its columns
         # --targets of the file's own columns (a file that is not the study's survey): R's postStratify, rake or
         # calibrate on them, as tab and model do
         from fjernarbeid.cli._calibration import own_calibration

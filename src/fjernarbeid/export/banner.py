@@ -335,7 +335,7 @@ def _pairwise_tests(design, y, masks, wm, percent, weighted_base, breakdown_of, 
     """Every pair of columns within each breakdown, in every row; Holm within row × breakdown."""
     n, n_cat = y.shape
     n_col = masks.shape[1]
-    safe_base = np.where(weighted_base > 0, weighted_base, 1.0)
+    safe_base = np.where(weighted_base != 0, weighted_base, 1.0)
     # influence values of every domain proportion p̂[c, g]: w_i (y_ic − p̂_cg) / Ŵ_g on column g's rows
     p = np.nan_to_num(percent)
     z = (wm / safe_base)[:, None, :] * (y[:, :, None] - p[None, :, :])  # n × C × G

@@ -27,7 +27,7 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import chi2_sf, f_sf, norm_ppf, norm_sf, t_ppf
-from fjernarbeid.survey.design import Influence, SurveyDesign, whole_number_codes
+from fjernarbeid.survey.design import Influence, SurveyDesign, refuse_negative_weights, whole_number_codes
 from fjernarbeid.survey.replicate import ReplicateDesign
 from fjernarbeid.survey import models
 from fjernarbeid.survey.models import _cells, _complete, _levels, _mean_influence, _numeric, _t_p_value, svyglm
@@ -106,6 +106,12 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
     totals = np.bincount(cell[use], weights=w[use], minlength=nr * nc)
     table = pd.DataFrame(totals.reshape(nc, nr).T, index=pd.Index(row_levels, name=row),
                          columns=pd.Index(col_levels, name=col))
+    if (totals < 0).any():  # negative weights (a linear calibration) can make a cell's estimated count negative
+        negative = int(np.count_nonzero(totals < 0))
+        raise NegativeTableError(negative,
+            f"the test of {row!r} × {col!r} cannot be computed: {negative} cell(s) of the weighted table are "
+            "negative (rows with negative weights; R's svychisq stops with 'all entries of x must be nonnegative "
+            "and finite'); calibrate with bounds, or with 'raking' or 'logit'")
     pearson = _pearson(totals.reshape(nc, nr).T, big_n)
 
     if statistic in ("Wald", "adjWald"):
@@ -164,6 +170,14 @@ def svychisq(design: SurveyDesign, row: str, col: str, statistic: str = "F") -> 
         return ChisqTest(pearson, None, None, p, "Pearson's X^2: saddlepoint approximation", pearson, table, deltas)
     p = _pfsum_imhof(pearson, deltas, np.inf if replicates else d0 * nu)
     return ChisqTest(pearson, None, None, p, "Pearson's X^2: asymptotic exact distribution", pearson, table, deltas)
+
+
+class NegativeTableError(ComputationError):
+    """svychisq's weighted table has negative cells (negative weights): ``negative`` is how many."""
+
+    def __init__(self, negative: int, message: str):
+        super().__init__(message)
+        self.negative = negative
 
 
 class SingularTableError(ComputationError):
@@ -620,6 +634,7 @@ def svytrend(design: SurveyDesign, outcome: str, group: str, scores: dict | None
     its score; by default a numeric group is used as it is, and other groups get 1, 2, …, K in
     their order (ordered Categorical order, else sorted).
     """
+    refuse_negative_weights(design, "the trend test (R: svyglm)")
     values = design.column(group)
     if scores is None:
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):

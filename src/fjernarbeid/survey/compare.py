@@ -24,7 +24,7 @@ import pandas as pd
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import t_ppf
-from fjernarbeid.survey.design import SurveyDesign, shown
+from fjernarbeid.survey.design import SurveyDesign, refuse_negative_weights, shown
 from fjernarbeid.survey.estimate import Estimate, GroupIndex, GroupMeans, group_means, svymean_groups
 from fjernarbeid.survey.models import _complete, _levels_in, _numeric, _t_p_value, svyglm
 from fjernarbeid.survey.replicate import ReplicateDesign
@@ -148,6 +148,7 @@ def svyttest(design: SurveyDesign, y: str, group: str, level: float = 0.95) -> G
     """Design-based t test of the difference in means of ``y`` between the two groups of ``group``,
     as R's ``svyttest(y ~ group, design)`` (estimate, t, df = design df − 1, p, CI); plus the
     standardised mean difference (module docstring)."""
+    refuse_negative_weights(design, "svyttest")
     d, groups, codes = _two_groups(design, _numeric(design, y), y, group)
     (estimate, se, t, df, p, low, high), means, variances = _test_of_levels(d, codes, groups, level)
     d_effect = float(estimate / np.sqrt(variances.mean()))
@@ -163,6 +164,7 @@ def svyttest_groups(design: SurveyDesign, y: str, groups: tuple[np.ndarray, np.n
     two groups), and each group's mean as :func:`svymean` of its domain
     (R ``svyby(~y, ~g, design, svymean)``) — on a calibrated design from one computation of their
     covariance matrix. ``names`` are the groups' labels in :attr:`GroupDifference.groups`."""
+    refuse_negative_weights(design, "svyttest")
     x = _numeric(design, y)
     if isinstance(groups, GroupIndex):  # the two groups as row numbers (0, 1; −1: neither); masks when needed
         joint_groups, masks = groups, groups.masks
@@ -201,6 +203,7 @@ def svyprop_diff(design: SurveyDesign, y: str, group: str, value=None, level: fl
     """Difference between two groups in the proportion with ``y == value`` (or, without
     ``value``, in the mean of a 0/1 or boolean ``y``), with SE from the joint linearisation of
     the two domain proportions, a t test on design df − 1 and Cohen's h."""
+    refuse_negative_weights(design, "the test of two proportions (R: svyttest)")
     raw = design.column(y)
     if value is None:
         values = _numeric(design, y)

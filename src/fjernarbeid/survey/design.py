@@ -311,6 +311,21 @@ class Influence:
         return cls(tuple(scales), group, coef)
 
 
+def refuse_negative_weights(design, what: str) -> None:
+    """Stop, as R does, where an estimator is a model fit: R's ``glm()`` refuses negative weights ("negative
+    weights not allowed"), and with it ``svyglm``, ``svyolr``, ``svyttest``, the trend test and ``svyciprop``'s
+    logit and likelihood intervals. A linear calibration without bounds gives such weights."""
+    weights = getattr(design, "weights", None)
+    negative = int(np.count_nonzero(weights < 0)) if weights is not None else 0
+    if negative:
+        from fjernarbeid.errors import ComputationError
+
+        raise ComputationError(
+            f"{what}: {negative} row(s) have a negative weight (a linear calibration without bounds gives them), "
+            "and this is a model fit, which R refuses too ('negative weights not allowed'). Calibrate with bounds "
+            "(bounds=(lo, hi) with lo > 0; on the command line --bounds) or with calfun 'raking' or 'logit'")
+
+
 def whole_number_codes(x: np.ndarray, limit: int = 1 << 16) -> tuple[np.ndarray, np.ndarray] | None:
     """For floats that are whole numbers in 0..limit-1 or NaN (answer codes): (code per value, −1 for NaN;
     the distinct numbers, sorted), as ``pd.factorize(x, sort=True)`` gives them, counted with a

@@ -66,7 +66,7 @@ import pandas as pd
 from fjernarbeid.errors import ComputationError, DataValidationError
 from fjernarbeid.survey._distributions import beta_ppf, t_ppf
 from fjernarbeid.survey.design import (Influence, SurveyDesign, _label_key, _label_sort_key, _row_list,
-                                       whole_number_codes)
+                                       refuse_negative_weights, whole_number_codes)
 from fjernarbeid.survey.replicate import ReplicateDesign
 
 CI_METHODS = ("logit", "beta", "wilson", "xlogit", "asin", "mean", "likelihood")
@@ -458,7 +458,7 @@ def _group_means_of(design: SurveyDesign, x: np.ndarray, member: np.ndarray, k: 
     n = np.bincount(code, minlength=k + 1)[1:]
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.bincount(code, weights=w * x, minlength=k + 1)[1:] / base
-        inverse = np.where(base > 0, 1 / base, 0.0)
+        inverse = np.where(base != 0, 1 / base, 0.0)  # a group can weigh less than 0 (negative weights)
     # w(x − m_g)/W_g in column g: the scale w(x − m_g) (each value centred at its own group's mean, so that
     # the moments the variance is computed from lose no digits) with coefficient 1/W_g; the weights are a
     # scale too (coefficient 0), the one a calibration's residuals subtract. Group 0 (no answer, or in no
@@ -721,6 +721,7 @@ def svyprop(
             logit_var[finite] = np.diag(design.vcov_replicates(lr[:, finite], full[finite]))
     likelihood = None
     if ci == "likelihood":
+        refuse_negative_weights(design, "the likelihood interval (R: svyciprop, a quasi-binomial svyglm)")
         frame_rows = int(np.count_nonzero(usable)) if design.is_calibrated else n  # R's rows of the glm's data
         mean_answered = base / (design.n if design.is_calibrated else n)  # the same mean without them
         likelihood = _likelihood_parts(row_cat, keep, w, p, mean_weight, mean_answered, frame_rows)
@@ -839,6 +840,10 @@ def proportion_ci(p, se, df: int, *, level: float = 0.95, method: str = "logit",
             centre = (p + q**2 / (2 * n_eff)) / (1 + q**2 / n_eff)
             half = q / (1 + q**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + q**2 / (4 * n_eff**2))
             low, high = centre - half, centre + half
+            # a share outside [0, 1] (negative weights in the domain) has no Wilson interval: its n* = p(1 − p)/v is
+            # negative; NaN, as the logit and arcsine intervals give it
+            outside = (p < 0) | (p > 1)
+            low, high = np.where(outside, np.nan, low), np.where(outside, np.nan, high)
         else:
             raise ValueError(f"method must be one of {CI_METHODS}, not {method!r}")
     low, high = np.array(low, dtype=float), np.array(high, dtype=float)

@@ -37,7 +37,7 @@ from scipy import special
 
 from fjernarbeid.errors import ComputationError
 from fjernarbeid.survey._distributions import f_sf, logistic_ppf, norm_cdf, norm_pdf, norm_ppf, t_ppf, t_sf
-from fjernarbeid.survey.design import Influence, SurveyDesign, shown, whole_number_codes
+from fjernarbeid.survey.design import Influence, SurveyDesign, refuse_negative_weights, shown, whole_number_codes
 from fjernarbeid.survey.replicate import ReplicateDesign
 
 FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "Gamma")
@@ -319,12 +319,7 @@ def _design_rows(design: SurveyDesign, outcome: str, terms: list[_Term]) -> tupl
     for c in used:
         design.column(c)  # clear KeyError for an unknown column
     d = _complete(design, dict.fromkeys(used))
-    negative = int(np.count_nonzero(d.weights < 0))
-    if negative:  # R's glm() stops here too ("negative weights not allowed"), and svyolr with it
-        raise ComputationError(
-            f"{negative} row(s) of the model have a negative weight (a linear calibration without bounds gives "
-            "them): a model cannot be fitted to negative weights. Calibrate with bounds (bounds=(lo, hi) with "
-            "lo > 0; on the command line --bounds) or with calfun 'raking' or 'logit'")
+    refuse_negative_weights(d, "the model")
     return d, d.in_domain
 
 

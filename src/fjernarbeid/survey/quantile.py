@@ -195,7 +195,8 @@ def _francisco_fuller(design, xs, keep, x, data, rule, p, alpha, df, n_rows) -> 
 
     def score(theta: float, limit: float) -> float:
         m, v = mean_and_variance(design, np.where(keep, (xs > theta) - (1 - p), 0.0))
-        return m / math.sqrt(v) - limit
+        with np.errstate(divide="ignore", invalid="ignore"):  # variance 0: ±Inf (or NaN) as R's division gives
+            return float(np.float64(m) / np.sqrt(np.float64(v))) - limit
 
     q25, q75 = np.percentile(x, [25, 75])  # R's IQR: quantile type 7
     iqr = q75 - q25
