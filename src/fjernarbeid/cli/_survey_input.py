@@ -38,7 +38,10 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
     from fjernarbeid.data import read_survey
     from fjernarbeid.errors import InputFileError
 
-    data = read_survey(path, instrument, mapping, sheet=sheet, completes_only=completes_only)
+    from fjernarbeid.data.read import drop_screened_out
+
+    # every row first: whether the file is the study's is judged on all of it, before its screening drops any
+    data = read_survey(path, instrument, mapping, sheet=sheet)
     if instrument is not None and mapping is None and not looks_like_the_study(data, instrument):
         misfit = not_its_answers(data, instrument)
         if misfit is not None:
@@ -47,12 +50,13 @@ def read_data(path: Path, instrument, mapping=None, sheet=None, completes_only: 
             # missing as "not a number" or "not sure", and no label of the study's is put on it
             own = tuple(q.name for q in instrument.questions if q.name in data.frame.columns)
             instrument = without_questions(instrument, own)
-            data = read_survey(path, instrument, None, sheet=sheet, completes_only=completes_only)
+            data = read_survey(path, instrument, None, sheet=sheet)
             name, value = misfit
             console(stderr=True).print(warning_line(_say(
                 "not_the_questions", lang, file=str(path), column=name, value=value,
                 columns=", ".join(own)), lang), highlight=False)
     if completes_only:
+        data = drop_screened_out(data)
         say_dropped(data)
     if len(data) == 0:  # said as it is, not as "only one primary sampling unit" later
         raise InputFileError(f"{path}: no data rows (the file has a header but no respondents)")

@@ -137,19 +137,44 @@ class ReplicateDesign:
         return self.scale * (d.T @ d)
 
     def degrees_of_freedom(self) -> int:
-        """Rank of the analysis weights of the rows in the domain, minus one (R's ``degf``).
+        """Rank of the analysis weights of the rows in the domain, minus one (R's ``degf``:
+        ``qr(weights(design, "analysis"), tol = 1e-5)$rank - 1``).
 
-        The n × R matrix A has the rank of B = diag(√Σ_{i∈p} w_i²) M (P × R), found from the smaller
-        of BBᵀ and BᵀB.
+        The n × R matrix A of analysis weights has the Gram matrix AᵀA = Mᵀ diag(Σ_{i∈p} w_i²) M (R × R), from
+        which :func:`qr_rank` counts the columns R's QR keeps.
         """
         s = np.bincount(self.psu, weights=self.weights**2, minlength=self.multipliers.shape[0])
-        b = self.multipliers * np.sqrt(s)[:, None]  # P × R, same rank as A
-        gram = b @ b.T if b.shape[0] < b.shape[1] else b.T @ b
-        eig = np.linalg.eigvalsh(gram)
-        sv = np.sqrt(np.clip(eig, 0, None))
-        if sv.size == 0 or sv.max() == 0:
-            return -1
-        return int(np.sum(sv > 1e-5 * sv.max())) - 1
+        b = self.multipliers * np.sqrt(s)[:, None]  # P × R: bᵀb = AᵀA
+        return qr_rank(b.T @ b) - 1
+
+
+def qr_rank(gram: np.ndarray, tol: float = 1e-5) -> int:
+    """The rank R's ``qr(A, tol)`` gives a matrix A with Gram matrix ``gram`` = AᵀA: LINPACK's ``dqrdc2`` (R's
+    src/appl/dqrdc2.f) takes the columns in order and moves to the end each one whose norm, once the columns
+    kept before it are projected out, is below ``tol`` times its original norm (a column of zeros: below ``tol``);
+    the rank is the number kept. The residual norms come from a Cholesky factor of the kept columns' Gram matrix
+    (‖a_j‖² − g_jᵀ G_K⁻¹ g_j), which decides as the Householder steps do: the threshold is on norms, 1e-5,
+    far above the rounding of squared norms."""
+    from scipy.linalg import solve_triangular
+
+    n = gram.shape[0]
+    factor = np.zeros((n, n))  # lower-triangular Cholesky factor of the kept columns' Gram matrix
+    kept: list[int] = []
+    for j in range(n):
+        original = gram[j, j]
+        if kept:
+            y = solve_triangular(factor[:len(kept), :len(kept)], gram[kept, j], lower=True, check_finite=False)
+            residual = original - y @ y
+        else:
+            y, residual = np.zeros(0), original
+        scale = original if original > 0 else 1.0
+        if not residual >= tol**2 * scale:
+            continue
+        k = len(kept)
+        factor[k, :k] = y
+        factor[k, k] = np.sqrt(residual)
+        kept.append(j)
+    return len(kept)
 
 
 def replicate_variance(design: ReplicateDesign, statistic: Callable[[np.ndarray], np.ndarray]):
