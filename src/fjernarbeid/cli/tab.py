@@ -148,9 +148,10 @@ For the study's questions (VAR, --by and --crosstab), "not sure" codes and answe
 the routing skipped are left out of shares, means, totals and tables, and how many is printed
 (--include-missing keeps them); categories are labelled from the questionnaire. A file that looks
 like the study's survey but breaks its rules is used as it is, with a warning. A file with only a few
-columns named like the study's questions is read as an extract of the study's data, unless one of them
-has a value its question cannot have (text, or a number outside its codes): then it is another
-survey's file, none of its columns is taken as the study's question, and a warning says so.
+columns named like the study's questions is read as an extract of the study's data, unless over 1 %
+of one such column's answers are values its question cannot have (text, or numbers outside its codes):
+then it is another survey's file, none of its columns is taken as the study's question, and a warning
+says so.
 
 Exit code: 0 done, 1 the data break a rule (text in a numeric column, bad weights: named by
 line), 2 wrong usage (e.g. an unknown column), 3 the file cannot be read, 4 a --refdata
