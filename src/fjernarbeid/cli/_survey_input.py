@@ -184,17 +184,20 @@ def not_its_answers(data, instrument, tolerated: float = 0.01) -> tuple[str, str
 
 
 def without_questions(instrument, names):
-    """``instrument`` without the questions ``names`` and the derived variables made from them (and from those)."""
+    """``instrument`` without the questions and derived variables ``names`` and the derived variables made from
+    them (and from those), and without their roles; ``instrument`` itself when it has none of them."""
     from dataclasses import replace
 
-    dropped = set(names)
+    dropped = {q.name for q in instrument.questions if q.name in names}
     kept = []
     for d in instrument.derived:  # in definition order: age before age group
         needs = d.expr.variables if d.expr is not None else {d.source}
-        if needs & dropped:
+        if d.name in names or needs & dropped:
             dropped.add(d.name)
         else:
             kept.append(d)
+    if not dropped:
+        return instrument
     roles = {role: name for role, name in instrument.roles.items() if name not in dropped}
     return replace(instrument, questions=tuple(q for q in instrument.questions if q.name not in dropped),
                    derived=tuple(kept), roles=roles)
@@ -208,23 +211,10 @@ def questionnaire_for(data, instrument):
     into the study's age groups). A column named like one of the questionnaire's questions is still taken as
     that question (an extract of the study's data), unless :func:`read_data` found one such column whose values
     the question cannot have: then the file is another survey's, and it read none of them as questions."""
-    from dataclasses import replace
-
     if instrument is None or looks_like_the_study(data, instrument):
         return instrument
     own = set(map(str, data.frame.columns))
-    dropped: set[str] = set()
-    kept = []
-    for d in instrument.derived:  # in definition order: age before age group
-        needs = d.expr.variables if d.expr is not None else {d.source}
-        if d.name in own or needs & dropped:
-            dropped.add(d.name)
-        else:
-            kept.append(d)
-    if not dropped:
-        return instrument
-    roles = {role: name for role, name in instrument.roles.items() if name not in dropped}
-    return replace(instrument, derived=tuple(kept), roles=roles)
+    return without_questions(instrument, {d.name for d in instrument.derived if d.name in own})
 
 
 def _row_kind(kind: str, lang: str) -> str:

@@ -314,7 +314,8 @@ class Influence:
 def refuse_negative_weights(design, what: str) -> None:
     """Stop, as R does, where an estimator is a model fit: R's ``glm()`` refuses negative weights ("negative
     weights not allowed"), and with it ``svyglm``, ``svyolr``, ``svyttest``, the trend test and ``svyciprop``'s
-    logit and likelihood intervals. A linear calibration without bounds gives such weights."""
+    likelihood interval. (R's logit interval is a glm too; ours is its closed form, xlogit, and is given.) A
+    linear calibration without bounds gives such weights."""
     weights = getattr(design, "weights", None)
     negative = int(np.count_nonzero(weights < 0)) if weights is not None else 0
     if negative:
