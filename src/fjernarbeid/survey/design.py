@@ -901,9 +901,16 @@ class SurveyDesign:
         key = ("domain_codes", stride)
         cache = self.__dict__.setdefault("_local", {})
         if key not in cache:
-            shift = self._domain_of[1] * np.int64(stride)
+            # Kept as long as the domain (the findings keep a domain per question): 32-bit where the
+            # codes fit, half the memory of 64-bit ones. What uses them multiplies or adds them to
+            # 64-bit groups, so every code it makes is 64-bit as before.
             form = self.adjustments[0].cell_form() if self.adjustments else None
-            offset = shift + _cell_stratum(self._shared, form, self.strata, self._struct.n_psu.size)
+            cell_stratum = _cell_stratum(self._shared, form, self.strata, self._struct.n_psu.size)
+            small = 2 * stride < np.iinfo(np.int32).max
+            shift = self._domain_of[1] * (np.int32(stride) if small else np.int64(stride))
+            offset = shift + cell_stratum
+            if small and offset.dtype != np.int32:
+                offset = offset.astype(np.int32)
             cache[key] = (shift, offset)
         return cache[key]
 
