@@ -215,3 +215,49 @@ def test_the_call_log_may_still_be_read_when_the_findings_start(demo, demo_frame
     failed.set_exception(InputFileError("log.csv: the disposition log is empty"))
     with pytest.raises(InputFileError, match="log.csv"):
         run_findings(demo_frame, design=weighted.design, instrument=instrument, fieldwork=failed)
+
+
+def test_side_by_side_gives_every_result_in_order_from_both_threads():
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fjernarbeid.findings.run import _side_by_side
+
+    seen = set()
+
+    def job(i):
+        def do():
+            seen.add(threading.get_ident())
+            time.sleep(0.002)  # long enough that the other thread takes jobs too
+            return i * i
+        return do
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert _side_by_side(pool, [job(i) for i in range(40)]) == [i * i for i in range(40)]
+        assert _side_by_side(pool, []) == []
+    assert threading.get_ident() in seen and len(seen) == 2
+
+
+@pytest.mark.parametrize("failing", [0, 7])
+def test_side_by_side_raises_the_error_and_leaves_the_rest_undone(failing):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fjernarbeid.findings.run import _side_by_side
+
+    started = []
+
+    def job(i):
+        def do():
+            started.append(i)
+            time.sleep(0.001)
+            if i == failing:
+                raise ValueError(f"job {i}")
+            return i
+        return do
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with pytest.raises(ValueError, match=f"job {failing}"):
+            _side_by_side(pool, [job(i) for i in range(40)])
+    assert failing in started and len(started) <= failing + 3  # the jobs under way when it failed, no more

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
@@ -265,13 +266,17 @@ def run_findings(
         # computed most of them.
         # The largest findings first (by the variables they analyse), so that neither thread is left
         # with a large one at the end while the other has nothing to do; results in the catalogue's order.
+        # This thread is one of the two: the memory it freed after reading and weighting is reused here
+        # (a thread of its own allocates in an arena of its own, and every new page costs a fault).
         order = sorted(range(len(tasks)), key=lambda i: -_size(tasks[i]))
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            respondents = pool.submit(respondents_tables, design, instrument, ctx, respondent_variables, ranges)
-            computed = dict(zip(order, pool.map(lambda i: run(*tasks[i]), order)))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            jobs = [lambda: respondents_tables(design, instrument, ctx, respondent_variables, ranges)]
+            jobs += [lambda i=i: run(*tasks[i]) for i in order]
+            respondents, *computed = _side_by_side(pool, jobs)
+            computed = dict(zip(order, computed))
             done = [computed[i] for i in range(len(tasks))]
-            distributions = all_distributions(design, instrument, ctx, pool.map)
-            respondents = respondents.result()
+            distributions = all_distributions(design, instrument, ctx, lambda f, xs: _side_by_side(
+                pool, [lambda x=x: f(x) for x in xs]))
     else:
         done = [run(*task) for task in tasks]
         respondents = respondents_tables(design, instrument, ctx, respondent_variables, ranges)
@@ -290,6 +295,37 @@ def run_findings(
         distributions=distributions,
         study=study,
     )
+
+
+def _side_by_side(pool: ThreadPoolExecutor, jobs: list[Callable[[], Any]]) -> list:
+    """Every job's result, in order, computed by this thread and the pool's one thread side by side:
+    each takes the next job when it is free. After an error neither starts another job, and the
+    error is raised here."""
+    results: list = [None] * len(jobs)
+    queue = iter(range(len(jobs)))
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def drain() -> None:
+        while not stop.is_set():
+            with lock:
+                i = next(queue, None)
+            if i is None:
+                return
+            try:
+                results[i] = jobs[i]()
+            except BaseException:
+                stop.set()
+                raise
+
+    other = pool.submit(drain)
+    try:
+        drain()
+    except BaseException:
+        other.exception()  # wait for its current job: nothing runs on after the error
+        raise
+    other.result()
+    return results
 
 
 def _size(task: tuple[Finding, tuple[Finding, ...]]) -> int:
