@@ -261,3 +261,19 @@ def test_side_by_side_raises_the_error_and_leaves_the_rest_undone(failing):
         with pytest.raises(ValueError, match=f"job {failing}"):
             _side_by_side(pool, [job(i) for i in range(40)])
     assert failing in started and len(started) <= failing + 3  # the jobs under way when it failed, no more
+
+
+def test_per_code_counts_answer_codes_and_other_numbers_alike():
+    from fjernarbeid.findings.run import _per_code
+
+    rng = np.random.default_rng(3)
+    w = rng.uniform(0.5, 2.0, 1000)
+    inside = rng.random(1000) < 0.8
+    for x in (rng.integers(1, 6, 1000).astype(float), rng.integers(1, 6, 1000) / 2.0):
+        x[rng.random(1000) < 0.1] = np.nan
+        present = ~np.isnan(x)
+        got = _per_code(x, present, inside, w)
+        assert [c for c, _, _ in got] == sorted(set(x[present]))
+        for code, n, weight in got:
+            assert n == int(np.count_nonzero((x == code) & inside))
+            assert weight == pytest.approx(float(w[x == code].sum()), rel=1e-12)

@@ -27,7 +27,7 @@ from fjernarbeid.findings.verdict import NOT_COMPUTED, NOT_PUBLISHED, overall
 from fjernarbeid.instrument import Instrument, load_instrument
 from fjernarbeid.i18n import SUPPRESSED, message
 from fjernarbeid.report.i18n import fmt_ci, fmt_number, fmt_p, fmt_pct, term
-from fjernarbeid.survey.design import SurveyDesign, svydesign
+from fjernarbeid.survey.design import SurveyDesign, svydesign, whole_number_codes
 
 # From this many rows on, the findings run in two threads (below it, threads would cost more than
 # they save: a finding on 10,000 rows takes milliseconds).
@@ -402,15 +402,29 @@ def respondents_tables(design: SurveyDesign, instrument: Instrument, ctx: A.Cont
                 rows.append([name, label, n, None if suppressed else n / max(n_all, 1),
                              None if suppressed else float(w[hit].sum() / total_w), suppressed])
             continue
-        for code in np.unique(x[present]):
-            hit = x == code
-            n = int(np.count_nonzero(hit & in_domain))
+        for code, n, weight in _per_code(x, present, in_domain, w):
             suppressed = n < ctx.min_cell
             rows.append([name, ctx.lang_labels(var, int(code))[ctx.lang], n,
                          None if suppressed else n / max(n_all, 1),
-                         None if suppressed else float(w[hit].sum() / total_w), suppressed])
+                         None if suppressed else float(weight / total_w), suppressed])
     return [Table("respondents", ["variable", "label", "n_unweighted", "share_unweighted", "share_weighted",
                                   "suppressed"], rows)]
+
+
+def _per_code(x: np.ndarray, present: np.ndarray, in_domain: np.ndarray, w: np.ndarray):
+    """(code, rows in the domain, Σw) of every distinct value of ``x`` where ``present``, in order: answer
+    codes counted in one pass each (a bincount), any other numbers code by code."""
+    whole = whole_number_codes(x)
+    if whole is not None:
+        codes, levels = whole
+        inside = np.bincount(codes + 1, weights=in_domain, minlength=levels.size + 1)[1:]
+        weight = np.bincount(codes + 1, weights=w, minlength=levels.size + 1)[1:]
+        return [(code, int(n), float(s)) for code, n, s in zip(levels, inside, weight)]
+    out = []
+    for code in np.unique(x[present]):
+        hit = x == code
+        out.append((code, int(np.count_nonzero(hit & in_domain)), float(w[hit].sum())))
+    return out
 
 
 def all_distributions(design: SurveyDesign, instrument: Instrument, ctx: A.Context,
