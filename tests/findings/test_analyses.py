@@ -65,3 +65,27 @@ def test_groups_present_are_the_domains_distinct_values(values):
     np.testing.assert_array_equal(found, want)
     expect = [int(np.flatnonzero(want == v)[0]) if v in want else -1 for v in values]
     assert index.tolist() == expect
+
+
+def test_a_base_distribution_is_kept_but_not_its_domain(instrument, ctx):
+    """Each question's distribution is computed once per run; its base domain (weights and codes of every
+    row) is not kept with it once the findings that use it are done, and is made again, the same, when
+    needed."""
+    import gc
+    import weakref
+
+    rng = np.random.default_rng(8)
+    n = 2000
+    frame = pd.DataFrame({"q12": rng.integers(1, 7, n).astype(float), "w": rng.uniform(0.5, 2, n)})
+    frame.loc[rng.random(n) < 0.2, "q12"] = np.nan
+    design = svydesign(frame, "w")
+    d, rows = A.base_distribution(design, "q12", ctx)
+    weights = d.weights.copy()
+    held = weakref.ref(d)
+    del d
+    gc.collect()
+    assert held() is None  # the run's cache does not hold the domain
+    again, rows_again = A.base_distribution(design, "q12", ctx)
+    assert rows_again is rows  # the distribution is not computed again
+    np.testing.assert_array_equal(again.weights, weights)
+    assert again.in_domain.sum() == frame["q12"].notna().sum()
