@@ -117,3 +117,32 @@ def test_the_arrow_table_is_summarised_as_the_frame(tmp_path, instrument, rows):
     assert table is not None
     assert summarise_fieldwork(table, instrument) == summarise_fieldwork(log_frame(table), instrument) \
         == summarise_fieldwork(_by_pandas(path, {"disposition", "q1", "q2"}), instrument)
+
+
+@pytest.mark.parametrize("rows", [[r for r in ROWS if '"' not in r], ROWS], ids=["no quotes", "quotes"])
+def test_the_log_is_read_from_its_mapping_and_let_go(tmp_path, rows):
+    """The file is mapped once (the quote scan and Arrow's parse share the pages); the columns read
+    are copies, so the mapping and the file are let go when the reading returns, and the file can be
+    replaced at once (Windows refuses to replace a file that is still mapped)."""
+    import os
+    import sys
+
+    path = _write(tmp_path / "log.csv", rows)
+    log = read_log_columns(path, {"disposition", "q1", "q2"})
+    expected = _by_pandas(path, {"disposition", "q1", "q2"})
+    assert log["disposition"].tolist() == expected["disposition"].tolist()
+    if sys.platform.startswith("linux"):
+        with open("/proc/self/maps") as maps:
+            assert str(path) not in maps.read()
+        assert not any(os.path.realpath(f"/proc/self/fd/{fd}") == str(path) for fd in os.listdir("/proc/self/fd")
+                       if os.path.exists(f"/proc/self/fd/{fd}"))
+    os.replace(_write(tmp_path / "other.csv", rows[:3]), path)
+    assert len(read_log_columns(path, {"disposition"})) == 3
+
+
+def test_an_empty_log_cannot_be_mapped_and_goes_to_pandas(tmp_path, instrument):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"")
+    assert read_log_columns(path, {"disposition"}) is None
+    with pytest.raises(InputFileError, match="empty"):
+        _read_dispositions(path, instrument)
