@@ -89,3 +89,4 @@ def test_a_base_distribution_is_kept_but_not_its_domain(instrument, ctx):
     assert rows_again is rows  # the distribution is not computed again
     np.testing.assert_array_equal(again.weights, weights)
     assert again.in_domain.sum() == frame["q12"].notna().sum()
+    assert A.base_distribution(design, "q12", ctx)[0] is again  # while one is in use, it is the one

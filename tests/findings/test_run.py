@@ -277,3 +277,39 @@ def test_per_code_counts_answer_codes_and_other_numbers_alike():
         for code, n, weight in got:
             assert n == int(np.count_nonzero((x == code) & inside))
             assert weight == pytest.approx(float(w[x == code].sum()), rel=1e-12)
+
+
+def test_side_by_side_stops_the_other_thread_on_ctrl_c_between_jobs(monkeypatch):
+    """Ctrl-C can reach the calling thread outside a job (taking the next one): the other thread
+    then starts no new job either."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fjernarbeid.findings import run
+
+    caller = threading.get_ident()
+    checks = []
+
+    class Interrupted(threading.Event):
+        def is_set(self):
+            if threading.get_ident() == caller:
+                checks.append(1)
+                if len(checks) == 3:
+                    raise KeyboardInterrupt
+            return super().is_set()
+
+    monkeypatch.setattr(run.threading, "Event", Interrupted)
+    started = []
+
+    def job(i):
+        def do():
+            started.append(i)
+            time.sleep(0.005)
+            return i
+        return do
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with pytest.raises(KeyboardInterrupt):
+            run._side_by_side(pool, [job(i) for i in range(100)])
+    assert len(started) < 10

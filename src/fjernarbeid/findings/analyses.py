@@ -140,6 +140,7 @@ def base_distribution(design: SurveyDesign, variable: str, ctx: Context) -> tupl
         d = cached[1]()
         if d is None:  # the findings that used it are done with it: the same domain again
             d = _base_domain(design, variable)
+            ctx.distributions[variable] = (design, weakref.ref(d), *cached[2:])
         return d, cached[2]
     d = _base_domain(design, variable)
     rows, props = _distribution(d, variable, ctx)

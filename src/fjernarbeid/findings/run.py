@@ -321,7 +321,8 @@ def _side_by_side(pool: ThreadPoolExecutor, jobs: list[Callable[[], Any]]) -> li
     other = pool.submit(drain)
     try:
         drain()
-    except BaseException:
+    except BaseException:  # also Ctrl-C between two jobs
+        stop.set()
         other.exception()  # wait for its current job: nothing runs on after the error
         raise
     other.result()
