@@ -56,6 +56,8 @@ def read_log_table(path: str | Path, wanted: set[str]):
     # anywhere, and Arrow parses the same pages (no copy of the whole file into a buffer of its own:
     # 9 % less CPU for a log of 232 MB). Without quotes (a log written by a dialler usually has none)
     # the fields are split without looking for quotes, and rows at line breaks (about 15 % less CPU).
+    # As with any mapped file, one that another program cuts short while it is parsed ends the process
+    # (SIGBUS): a call log is read after its fieldwork, not while a dialler still writes it.
     try:
         with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             return _parse_log(mapped, chosen)
