@@ -44,8 +44,9 @@ class Context:
     base: ProjectionBase = field(default_factory=default_base)
     fieldwork: Any = None  # FieldworkSummary, a Future of one (the log still being read), or None
     values: dict[str, Any] = field(default_factory=dict)  # sentence values of the finding being run
-    # variable → (design, weak reference to the base domain, rows, svyprop estimates) of :func:`base_distribution`, and ("multiple", variable) →
-    # (design, rows) of :func:`multiple_response_rows`, computed once per run
+    # variable → (design, weak reference to the base domain, rows, svyprop estimates) of
+    # :func:`base_distribution`, and ("multiple", variable) → (design, rows) of :func:`multiple_response_rows`,
+    # computed once per run
     distributions: dict[str | tuple[str, str], tuple] = field(default_factory=dict, repr=False)
 
 

@@ -901,9 +901,9 @@ class SurveyDesign:
         key = ("domain_codes", stride)
         cache = self.__dict__.setdefault("_local", {})
         if key not in cache:
-            # Kept as long as the domain (the findings keep a domain per question): 32-bit where the
-            # codes fit, half the memory of 64-bit ones. What uses them multiplies or adds them to
-            # 64-bit groups, so every code it makes is 64-bit as before.
+            # Kept as long as the domain: 32-bit where the codes fit, half the memory of 64-bit ones.
+            # What uses them multiplies or adds them to 64-bit groups, so every code it makes is
+            # 64-bit as before.
             form = self.adjustments[0].cell_form() if self.adjustments else None
             cell_stratum = _cell_stratum(self._shared, form, self.strata, self._struct.n_psu.size)
             small = 2 * stride < np.iinfo(np.int32).max
